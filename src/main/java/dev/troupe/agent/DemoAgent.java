@@ -1,0 +1,135 @@
+package dev.troupe.agent;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.troupe.journal.Json;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The built-in demo agent ({@code agent.command: [demo]}): takes the same arguments as {@code claude -p}
+ * and speaks the same stream-json, but needs no model. It makes one small, deterministic edit: the first
+ * path in the prompt ({@code greetings/fr.txt}) gets the prompt's first double-quoted text as a new line
+ * (or a note naming the task, when the prompt quotes nothing). A prompt naming no file adds a line to DEMO.md.
+ */
+public final class DemoAgent {
+
+    private static final Pattern PATH = Pattern.compile("(?<![\\w/.-])([\\w-]+(?:/[\\w.-]+)*\\.[A-Za-z0-9]+)\\b");
+    private static final Pattern QUOTED = Pattern.compile("\"([^\"]*)\"");
+
+    private final PrintStream out;
+    private final String sessionId;
+    private final long paceMillis;
+
+    private DemoAgent(PrintStream out, String sessionId, long paceMillis) {
+        this.out = out;
+        this.sessionId = sessionId;
+        this.paceMillis = paceMillis;
+    }
+
+    public static void main(String[] args) throws Exception {
+        List<String> argv = List.of(args);
+        String prompt = option(argv, "-p");
+        if (prompt == null || !"stream-json".equals(option(argv, "--output-format"))) {
+            System.err.println("usage: demo -p PROMPT --output-format stream-json --verbose ...");
+            System.exit(1);
+        }
+        String sessionId = option(argv, "--session-id");
+        long pace = Long.parseLong(System.getenv().getOrDefault("TROUPE_DEMO_PACE_MS", "400"));
+        PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+        new DemoAgent(out, sessionId == null ? UUID.randomUUID().toString() : sessionId, pace)
+                .work(prompt, Path.of("").toAbsolutePath());
+    }
+
+    private static String option(List<String> argv, String name) {
+        int at = argv.indexOf(name);
+        return at >= 0 && at + 1 < argv.size() ? argv.get(at + 1) : null;
+    }
+
+    private void work(String prompt, Path cwd) throws IOException, InterruptedException {
+        long started = System.currentTimeMillis();
+        ObjectNode init = event("system").put("subtype", "init").put("cwd", cwd.toString())
+                .put("model", "troupe-demo").put("permissionMode", "acceptEdits");
+        emit(init);
+
+        Matcher path = PATH.matcher(prompt);
+        String file = path.find() ? path.group(1) : "DEMO.md";
+        Matcher quoted = QUOTED.matcher(prompt);
+        String line = quoted.find() ? quoted.group(1) : "- " + firstLine(prompt);
+        Path target = cwd.resolve(file).normalize();
+        if (!target.startsWith(cwd)) {
+            throw new IOException("refusing to write outside the working directory: " + file);
+        }
+
+        pause();
+        emit(assistant(text("I'll add a line to " + file + ".")));
+        String toolId = "toolu_demo_" + Integer.toHexString(file.hashCode());
+        ObjectNode input = Json.MAPPER.createObjectNode().put("file_path", target.toString()).put("content", line + "\n");
+        emit(assistant(Json.MAPPER.createObjectNode().put("type", "tool_use").put("id", toolId).put("name", "Write")
+                .set("input", input)));
+        pause();
+        Files.createDirectories(target.getParent());
+        Files.writeString(target, line + "\n", StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        ObjectNode toolResult = Json.MAPPER.createObjectNode().put("type", "tool_result").put("tool_use_id", toolId)
+                .put("content", "Wrote " + file).put("is_error", false);
+        ObjectNode user = event("user");
+        user.putObject("message").put("role", "user").putArray("content").add(toolResult);
+        emit(user);
+        pause();
+        emit(assistant(text("Done: " + file + " now says \"" + line + "\".")));
+
+        ObjectNode result = event("result").put("subtype", "success").put("is_error", false)
+                .put("result", "Added \"" + line + "\" to " + file + ".")
+                .put("num_turns", 2).put("total_cost_usd", 0.0)
+                .put("duration_ms", System.currentTimeMillis() - started)
+                .put("terminal_reason", "completed");
+        result.putObject("usage").put("input_tokens", 20 + prompt.length() / 4).put("output_tokens", 10 + line.length() / 4)
+                .put("cache_read_input_tokens", 0).put("cache_creation_input_tokens", 0);
+        result.putArray("permission_denials");
+        emit(result);
+    }
+
+    private ObjectNode event(String type) {
+        ObjectNode node = Json.MAPPER.createObjectNode().put("type", type).put("session_id", sessionId)
+                .put("uuid", UUID.randomUUID().toString());
+        return node;
+    }
+
+    private ObjectNode assistant(ObjectNode block) {
+        ObjectNode node = event("assistant").put("timestamp", Instant.now().toString());
+        ObjectNode message = node.putObject("message").put("id", "msg_demo").put("type", "message")
+                .put("role", "assistant").put("model", "troupe-demo");
+        ArrayNode content = message.putArray("content");
+        content.add(block);
+        return node;
+    }
+
+    private static ObjectNode text(String text) {
+        return Json.MAPPER.createObjectNode().put("type", "text").put("text", text);
+    }
+
+    private void emit(ObjectNode event) throws IOException {
+        out.println(Json.MAPPER.writeValueAsString(event));
+    }
+
+    private void pause() throws InterruptedException {
+        if (paceMillis > 0) {
+            Thread.sleep(paceMillis);
+        }
+    }
+
+    private static String firstLine(String text) {
+        String first = text.strip().lines().findFirst().orElse("");
+        return first.length() > 120 ? first.substring(0, 117) + "..." : first;
+    }
+}

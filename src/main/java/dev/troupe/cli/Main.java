@@ -1,0 +1,68 @@
+package dev.troupe.cli;
+
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code troupe} command: lists the sub-commands and maps every failure to one line and an exit code. */
+@Command(name = "troupe", mixinStandardHelpOptions = true, version = "troupe 0.1.0",
+        description = "Runs a team of headless coding agents from a goal file.",
+        subcommands = {RunCommand.class, ValidateCommand.class, CommandLine.HelpCommand.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:every task merged",
+            "1:some task failed or was skipped",
+            "2:bad input or usage; nothing was started",
+            "3:troupe itself failed",
+            "130:interrupted"})
+public final class Main implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "name a command, e.g. troupe run GOAL");
+    }
+
+    public static void main(String[] args) {
+        PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+        PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
+        System.exit(execute(args, out, err));
+    }
+
+    /** Runs one command to its end and returns its exit code; never exits the JVM. */
+    public static int execute(String[] args, PrintStream out, PrintStream err) {
+        // Initialise logging on this thread before Akka's threads race to do it (SLF4J then warns on stderr).
+        LoggerFactory.getLogger(Main.class);
+        CommandLine.IFactory factory = new CommandLine.IFactory() {
+            @Override
+            public <K> K create(Class<K> type) throws Exception {
+                if (type == RunCommand.class) {
+                    return type.cast(new RunCommand(out, err));
+                }
+                return CommandLine.defaultFactory().create(type);
+            }
+        };
+        CommandLine cli = new CommandLine(new Main(), factory);
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (e instanceof TroupeException troupe) {
+                err.println("troupe: " + troupe.getMessage());
+                return troupe.exitCode();
+            }
+            err.println("troupe: internal error: " + e);
+            if (System.getenv("TROUPE_DEBUG") != null) {
+                e.printStackTrace(err);
+            } else {
+                err.println("troupe: set TROUPE_DEBUG=1 for the stack trace");
+            }
+            return ExitCodes.INTERNAL;
+        });
+        return cli.execute(args);
+    }
+}

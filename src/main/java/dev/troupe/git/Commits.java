@@ -1,0 +1,75 @@
+package dev.troupe.git;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.api.Status;
+import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.diff.DiffEntry;
+import org.eclipse.jgit.diff.DiffFormatter;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.PersonIdent;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.lib.UserConfig;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.eclipse.jgit.revwalk.RevWalk;
+import org.eclipse.jgit.util.io.DisabledOutputStream;
+
+/** Commits in a worker's worktree and what a commit changed, with JGit. Blocking. */
+public final class Commits {
+
+    private Commits() {}
+
+    /**
+     * Commits everything the agent left in {@code worktree} (new, changed and deleted files, ignored files
+     * excepted) and returns the branch head: the new commit, or the head as the agent left it when there was
+     * nothing to commit (the agent may have committed by itself).
+     */
+    public static ObjectId commitAll(Path worktree, String message) throws GitException {
+        try (Git git = Git.open(worktree.toFile())) {
+            Status status = git.status().call();
+            if (!status.isClean()) {
+                git.add().addFilepattern(".").call();
+                git.add().addFilepattern(".").setUpdate(true).call();
+                PersonIdent who = identity(git.getRepository());
+                git.commit().setMessage(message).setAuthor(who).setCommitter(who).setNoVerify(true).call();
+            }
+            ObjectId head = git.getRepository().resolve("HEAD");
+            if (head == null) {
+                throw new GitException("the worktree " + worktree + " has no HEAD");
+            }
+            return head;
+        } catch (IOException | GitAPIException e) {
+            throw new GitException("cannot commit the agent's work in " + worktree + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The repository's configured identity, or troupe's own when none is set. */
+    static PersonIdent identity(Repository repo) {
+        UserConfig user = repo.getConfig().get(UserConfig.KEY);
+        if (user.isCommitterNameImplicit() || user.isCommitterEmailImplicit()) {
+            return new PersonIdent("troupe", "troupe@localhost");
+        }
+        return new PersonIdent(user.getCommitterName(), user.getCommitterEmail());
+    }
+
+    /** Paths that differ between two commits, sorted. */
+    public static List<String> changedPaths(Repository repo, ObjectId from, ObjectId to) throws GitException {
+        try (RevWalk walk = new RevWalk(repo);
+                DiffFormatter diff = new DiffFormatter(DisabledOutputStream.INSTANCE)) {
+            RevCommit a = walk.parseCommit(from);
+            RevCommit b = walk.parseCommit(to);
+            diff.setRepository(repo);
+            List<String> paths = new ArrayList<>();
+            for (DiffEntry entry : diff.scan(a.getTree(), b.getTree())) {
+                paths.add(entry.getChangeType() == DiffEntry.ChangeType.DELETE ? entry.getOldPath() : entry.getNewPath());
+            }
+            paths.sort(null);
+            return paths;
+        } catch (IOException e) {
+            throw new GitException("cannot compare " + from.name() + " with " + to.name() + ": " + e.getMessage(), e);
+        }
+    }
+}

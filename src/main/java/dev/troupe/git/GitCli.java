@@ -1,0 +1,52 @@
+package dev.troupe.git;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Runs the git command line where JGit has no API (linked worktrees) or where git is much faster. Blocking:
+ * call only from the blocking dispatcher or before the actors start.
+ */
+public final class GitCli {
+
+    private GitCli() {}
+
+    /** Runs {@code git -C dir args...}; returns stdout, or throws with git's stderr when it exits non-zero. */
+    public static String run(Path dir, String... args) throws GitException {
+        List<String> command = new ArrayList<>(List.of("git", "-C", dir.toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        // Never let git stop to ask for anything.
+        builder.environment().put("GIT_TERMINAL_PROMPT", "0");
+        try {
+            Process process = builder.start();
+            // stderr of git commands is small; read it on another thread so a full pipe cannot block either side.
+            var stderr = new java.util.concurrent.CompletableFuture<String>();
+            Thread reader = new Thread(() -> {
+                try {
+                    stderr.complete(new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+                } catch (IOException e) {
+                    stderr.complete("");
+                }
+            }, "git-stderr");
+            reader.setDaemon(true);
+            reader.start();
+            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            int code = process.waitFor();
+            if (code != 0) {
+                throw new GitException("git " + String.join(" ", args) + " failed (exit " + code + "): "
+                        + stderr.join().strip());
+            }
+            return out;
+        } catch (IOException e) {
+            throw new GitException("cannot run git: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new GitException("interrupted while running git " + String.join(" ", args), e);
+        }
+    }
+}

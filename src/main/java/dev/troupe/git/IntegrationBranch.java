@@ -1,0 +1,108 @@
+package dev.troupe.git;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.eclipse.jgit.lib.CommitBuilder;
+import org.eclipse.jgit.lib.Constants;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.ObjectInserter;
+import org.eclipse.jgit.lib.PersonIdent;
+import org.eclipse.jgit.lib.Ref;
+import org.eclipse.jgit.lib.RefUpdate;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.merge.MergeStrategy;
+import org.eclipse.jgit.merge.ResolveMerger;
+
+/**
+ * The branch finished work is merged into. Merges happen in memory (no working tree is touched) and the
+ * branch moves only with a compare-and-set on its old id, so a merge that conflicts, fails or races leaves
+ * the branch exactly as it was. The branch must be checked out nowhere: JGit would move it under a worktree
+ * and leave that checkout stale.
+ */
+public final class IntegrationBranch {
+
+    /** What one merge did. */
+    public sealed interface Outcome {
+        record Merged(ObjectId commit) implements Outcome {}
+
+        record Conflict(List<String> paths) implements Outcome {}
+    }
+
+    private final Repository repo;
+    private final String ref;
+
+    public IntegrationBranch(Repository repo, String branch) {
+        this.repo = repo;
+        this.ref = Constants.R_HEADS + branch;
+    }
+
+    /** Creates the branch at {@code start}; fails if it already exists. */
+    public void create(ObjectId start) throws GitException {
+        move(ObjectId.zeroId(), start, "troupe: start integration branch");
+    }
+
+    public ObjectId head() throws GitException {
+        try {
+            Ref current = repo.exactRef(ref);
+            if (current == null || current.getObjectId() == null) {
+                throw new GitException("the integration branch " + Repository.shortenRefName(ref) + " does not exist");
+            }
+            return current.getObjectId();
+        } catch (IOException e) {
+            throw new GitException("cannot read " + ref + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Merges {@code commit} into the branch with a merge commit carrying {@code message}. A merge commit is
+     * made even when the branch already contains the work, so every task leaves its trailer.
+     */
+    public Outcome merge(ObjectId commit, String message) throws GitException {
+        ObjectId head = head();
+        try {
+            ResolveMerger merger = (ResolveMerger) MergeStrategy.RECURSIVE.newMerger(repo, true);
+            if (!merger.merge(head, commit)) {
+                Set<String> paths = new TreeSet<>(merger.getUnmergedPaths());
+                if (merger.getFailingPaths() != null) {
+                    paths.addAll(merger.getFailingPaths().keySet());
+                }
+                return new Outcome.Conflict(List.copyOf(paths));
+            }
+            PersonIdent who = Commits.identity(repo);
+            CommitBuilder merge = new CommitBuilder();
+            merge.setTreeId(merger.getResultTreeId());
+            merge.setParentIds(head, commit);
+            merge.setAuthor(who);
+            merge.setCommitter(who);
+            merge.setMessage(message);
+            ObjectId mergeCommit;
+            try (ObjectInserter inserter = repo.newObjectInserter()) {
+                mergeCommit = inserter.insert(merge);
+                inserter.flush();
+            }
+            move(head, mergeCommit, "troupe: merge");
+            return new Outcome.Merged(mergeCommit);
+        } catch (IOException e) {
+            throw new GitException("cannot merge " + commit.name() + " into " + ref + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void move(ObjectId expected, ObjectId to, String reason) throws GitException {
+        try {
+            RefUpdate update = repo.updateRef(ref);
+            update.setExpectedOldObjectId(expected);
+            update.setNewObjectId(to);
+            update.setRefLogMessage(reason, false);
+            RefUpdate.Result result = update.update();
+            switch (result) {
+                case NEW, FAST_FORWARD, FORCED -> { }
+                default -> throw new GitException("could not move " + Repository.shortenRefName(ref)
+                        + " (" + result + "); another process changed it");
+            }
+        } catch (IOException e) {
+            throw new GitException("cannot move " + ref + ": " + e.getMessage(), e);
+        }
+    }
+}

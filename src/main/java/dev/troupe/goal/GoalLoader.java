@@ -1,0 +1,343 @@
+package dev.troupe.goal;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.typesafe.config.Config;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.charset.MalformedInputException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Reads a goal file (YAML, or JSON for {@code .json} files), fills in the defaults from configuration and
+ * checks everything that can be checked before a run starts. Every problem is a {@link GoalException}
+ * naming the file and, where there is one, the line and column.
+ */
+public final class GoalLoader {
+
+    static final Set<String> PERMISSION_MODES =
+            Set.of("default", "acceptEdits", "plan", "dontAsk", "auto", "bypassPermissions");
+
+    private final Config defaults;
+
+    /** @param config the application configuration; goal defaults are read from {@code troupe.defaults}. */
+    public GoalLoader(Config config) {
+        this.defaults = config.getConfig("troupe.defaults");
+    }
+
+    public Goal load(Path file) throws GoalException {
+        String text = read(file);
+        if (text.isBlank()) {
+            throw new GoalException(file, "the goal file is empty");
+        }
+        ObjectMapper mapper = mapperFor(file);
+        Map<String, JsonLocation> locations = locate(file, mapper.getFactory(), text);
+        RawGoal raw;
+        try {
+            raw = mapper.readValue(text, RawGoal.class);
+        } catch (JsonProcessingException e) {
+            throw bindingError(file, e);
+        }
+        if (raw == null) {
+            throw new GoalException(file, "the goal file holds no settings");
+        }
+        return new Check(file, raw, locations).goal();
+    }
+
+    private static String read(Path file) throws GoalException {
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new GoalException(file, "no such goal file");
+        } catch (MalformedInputException e) {
+            throw new GoalException(file, "the goal file is not UTF-8 text");
+        } catch (IOException e) {
+            throw new GoalException(file, "cannot read the goal file: " + e.getMessage());
+        }
+    }
+
+    private static ObjectMapper mapperFor(Path file) {
+        boolean json = file.getFileName().toString().toLowerCase().endsWith(".json");
+        ObjectMapper mapper = json ? JsonMapper.builder().build() : YAMLMapper.builder().build();
+        return mapper.setPropertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
+                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    }
+
+    /**
+     * Where each key and value of the file starts, by JSON pointer ("/tasks/2/after/0"), so that checks made
+     * after binding can still point at the line. Also the place where a syntax error is reported.
+     */
+    private static Map<String, JsonLocation> locate(Path file, JsonFactory factory, String text) throws GoalException {
+        Map<String, JsonLocation> locations = new HashMap<>();
+        try (JsonParser parser = factory.createParser(text)) {
+            parser.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+            JsonToken token;
+            while ((token = parser.nextToken()) != null) {
+                if (token == JsonToken.END_OBJECT || token == JsonToken.END_ARRAY) {
+                    continue;
+                }
+                JsonStreamContext context = parser.getParsingContext();
+                boolean opens = token == JsonToken.START_OBJECT || token == JsonToken.START_ARRAY;
+                String pointer = (opens ? context.getParent() : context).pathAsPointer().toString();
+                locations.putIfAbsent(pointer, parser.currentTokenLocation());
+            }
+        } catch (JsonProcessingException e) {
+            throw new GoalException(file, e.getLocation(), "not valid " + syntaxName(file) + ": " + firstLine(e.getOriginalMessage()));
+        } catch (IOException e) {
+            throw new GoalException(file, "cannot read the goal file: " + e.getMessage());
+        }
+        return locations;
+    }
+
+    private static String syntaxName(Path file) {
+        return file.getFileName().toString().toLowerCase().endsWith(".json") ? "JSON" : "YAML";
+    }
+
+    private static GoalException bindingError(Path file, JsonProcessingException e) {
+        String where = e instanceof JsonMappingException mapping ? keyPath(mapping.getPath()) : "";
+        String problem;
+        if (e instanceof UnrecognizedPropertyException unknown) {
+            String parent = where.contains(".") ? where.substring(0, where.lastIndexOf('.')) : "";
+            problem = "unknown key '" + unknown.getPropertyName() + "'" + (parent.isEmpty() ? "" : " in " + parent)
+                    + "; expected one of: " + known(unknown.getKnownPropertyIds());
+        } else if (e instanceof MismatchedInputException mismatch && mismatch.getTargetType() != null) {
+            problem = (where.isEmpty() ? "" : where + ": ") + "expected " + expected(mismatch);
+        } else {
+            problem = (where.isEmpty() ? "" : where + ": ") + firstLine(e.getOriginalMessage());
+        }
+        return new GoalException(file, e.getLocation(), problem);
+    }
+
+    private static String expected(MismatchedInputException e) {
+        Class<?> type = e.getTargetType();
+        if (type == Duration.class) {
+            return Durations.EXPECTED;
+        }
+        if (type == Integer.class || type == int.class) {
+            return "a whole number";
+        }
+        if (type == BigDecimal.class) {
+            return "a number";
+        }
+        if (type == Boolean.class || type == boolean.class) {
+            return "true or false";
+        }
+        if (type == String.class) {
+            return "text";
+        }
+        if (Collection.class.isAssignableFrom(type)) {
+            return "a list";
+        }
+        return "a mapping of keys to values";
+    }
+
+    private static String keyPath(List<JsonMappingException.Reference> path) {
+        StringBuilder out = new StringBuilder();
+        for (JsonMappingException.Reference ref : path) {
+            if (ref.getFieldName() != null) {
+                out.append(out.isEmpty() ? "" : ".").append(ref.getFieldName());
+            } else if (ref.getIndex() >= 0) {
+                out.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return out.toString();
+    }
+
+    private static String known(Collection<Object> ids) {
+        return ids.stream().map(String::valueOf).sorted().collect(Collectors.joining(", "));
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "unreadable";
+        }
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
+    }
+
+    /** The checks made after binding, and the merge with defaults. */
+    private final class Check {
+        private final Path file;
+        private final RawGoal raw;
+        private final Map<String, JsonLocation> locations;
+
+        Check(Path file, RawGoal raw, Map<String, JsonLocation> locations) {
+            this.file = file;
+            this.raw = raw;
+            this.locations = locations;
+        }
+
+        private GoalException at(String pointer, String problem) {
+            return new GoalException(file, locations.get(pointer), problem);
+        }
+
+        Goal goal() throws GoalException {
+            refuseNotYetSupported();
+            List<Goal.TaskSpec> tasks = tasks();
+            String text = raw.goal() == null ? "" : raw.goal().strip();
+            return new Goal(file, text, repo(), Optional.ofNullable(raw.base()).map(String::strip),
+                    team(), agent(), limits(), tasks);
+        }
+
+        /** Keys of the documented format whose behaviour this version does not have yet: refused, never ignored. */
+        private void refuseNotYetSupported() throws GoalException {
+            if (raw.fanout() != null) {
+                throw at("/fanout", "'fanout' is not supported by this version of troupe yet; list the tasks instead");
+            }
+            if (raw.sync() != null) {
+                throw at("/sync", "'sync' is not supported by this version of troupe yet; every task is merged when it finishes");
+            }
+            if (raw.limits() != null && raw.limits().attempts() != null) {
+                throw at("/limits/attempts", "'limits.attempts' is not supported by this version of troupe yet; each task gets one attempt");
+            }
+            if (raw.limits() != null && raw.limits().budgetUsd() != null) {
+                throw at("/limits/budget-usd", "'limits.budget-usd' is not supported by this version of troupe yet");
+            }
+            List<RawGoal.Task> tasks = raw.tasks() == null ? List.of() : raw.tasks();
+            for (int i = 0; i < tasks.size(); i++) {
+                if (tasks.get(i).zone() != null) {
+                    throw at("/tasks/" + i + "/zone", "'zone' is not supported by this version of troupe yet");
+                }
+                if (tasks.get(i).review() != null) {
+                    throw at("/tasks/" + i + "/review", "'review' is not supported by this version of troupe yet");
+                }
+            }
+        }
+
+        private Path repo() {
+            if (raw.repo() == null || raw.repo().isBlank()) {
+                return Path.of("").toAbsolutePath();
+            }
+            Path dir = file.toAbsolutePath().getParent();
+            return dir.resolve(raw.repo().strip()).normalize();
+        }
+
+        private Goal.Team team() throws GoalException {
+            RawGoal.Team team = raw.team();
+            int size = team != null && team.size() != null ? team.size() : defaults.getInt("team.size");
+            if (size < 1) {
+                throw at("/team/size", "team.size must be at least 1, not " + size);
+            }
+            Duration stagger = team != null && team.stagger() != null ? team.stagger() : defaults.getDuration("team.stagger");
+            return new Goal.Team(size, stagger);
+        }
+
+        private Goal.AgentSettings agent() throws GoalException {
+            RawGoal.Agent agent = raw.agent() != null ? raw.agent() : new RawGoal.Agent(null, null, null, null, null, null);
+            List<String> command = agent.command() != null ? agent.command() : defaults.getStringList("agent.command");
+            if (command.isEmpty() || command.get(0) == null || command.get(0).isBlank()) {
+                throw at("/agent/command", "agent.command must name an executable");
+            }
+            String mode = agent.permissionMode() != null ? agent.permissionMode() : defaults.getString("agent.permission-mode");
+            if (!PERMISSION_MODES.contains(mode)) {
+                throw at("/agent/permission-mode", "unknown permission mode '" + mode + "'; expected one of: "
+                        + PERMISSION_MODES.stream().sorted().collect(Collectors.joining(", ")));
+            }
+            List<String> tools = agent.allowedTools() != null ? agent.allowedTools() : defaults.getStringList("agent.allowed-tools");
+            if (agent.maxTurns() != null && agent.maxTurns() < 1) {
+                throw at("/agent/max-turns", "agent.max-turns must be at least 1");
+            }
+            boolean isolate = agent.isolateConfig() != null ? agent.isolateConfig() : defaults.getBoolean("agent.isolate-config");
+            return new Goal.AgentSettings(List.copyOf(command), Optional.ofNullable(agent.model()), mode,
+                    List.copyOf(tools), Optional.ofNullable(agent.maxTurns()), isolate);
+        }
+
+        private Goal.Limits limits() throws GoalException {
+            RawGoal.Limits limits = raw.limits();
+            Duration task = limits != null && limits.taskTimeout() != null ? limits.taskTimeout() : defaults.getDuration("limits.task-timeout");
+            Duration idle = limits != null && limits.idleTimeout() != null ? limits.idleTimeout() : defaults.getDuration("limits.idle-timeout");
+            if (task.isZero()) {
+                throw at("/limits/task-timeout", "limits.task-timeout must be longer than 0");
+            }
+            if (idle.isZero()) {
+                throw at("/limits/idle-timeout", "limits.idle-timeout must be longer than 0");
+            }
+            return new Goal.Limits(task, idle);
+        }
+
+        private List<Goal.TaskSpec> tasks() throws GoalException {
+            List<RawGoal.Task> rawTasks = raw.tasks() == null ? List.of() : raw.tasks();
+            if (rawTasks.isEmpty()) {
+                throw at(raw.tasks() == null ? "" : "/tasks",
+                        "the goal lists no tasks; planning tasks from the goal text is not supported by this version of troupe yet");
+            }
+            Map<String, Integer> indexById = new LinkedHashMap<>();
+            Map<String, String> idBySlug = new HashMap<>();
+            List<Goal.TaskSpec> tasks = new ArrayList<>();
+            for (int i = 0; i < rawTasks.size(); i++) {
+                RawGoal.Task task = rawTasks.get(i);
+                String at = "/tasks/" + i;
+                if (task == null) {
+                    throw at(at, "a task must be a mapping with at least 'id' and 'prompt'");
+                }
+                if (task.id() == null || task.id().isBlank()) {
+                    throw at(at, "task " + (i + 1) + " has no id");
+                }
+                String id = task.id().strip();
+                if (id.chars().anyMatch(Character::isISOControl)) {
+                    throw at(at + "/id", "task id " + (i + 1) + " holds a line break or control character");
+                }
+                if (indexById.putIfAbsent(id, i) != null) {
+                    throw at(at + "/id", "duplicate task id '" + id + "'");
+                }
+                String slug = TaskIds.slug(id);
+                String clash = idBySlug.putIfAbsent(slug, id);
+                if (clash != null) {
+                    throw at(at + "/id", "task ids '" + clash + "' and '" + id + "' both become '" + slug
+                            + "' in branch names; rename one");
+                }
+                if (task.prompt() == null || task.prompt().isBlank()) {
+                    throw at(task.prompt() == null ? at : at + "/prompt", "task '" + id + "' has an empty prompt");
+                }
+                List<String> after = task.after() == null ? List.of() : task.after().stream().map(String::strip).toList();
+                tasks.add(new Goal.TaskSpec(id, slug, task.prompt().strip(), after, Optional.ofNullable(task.model())));
+            }
+            for (int i = 0; i < tasks.size(); i++) {
+                List<String> after = tasks.get(i).after();
+                for (int j = 0; j < after.size(); j++) {
+                    String dependency = after.get(j);
+                    if (!indexById.containsKey(dependency)) {
+                        throw at("/tasks/" + i + "/after/" + j, "task '" + tasks.get(i).id()
+                                + "' comes after unknown task '" + dependency + "'");
+                    }
+                }
+            }
+            Optional<List<String>> cycle = TaskGraph.findCycle(tasks);
+            if (cycle.isPresent()) {
+                String first = cycle.get().get(0);
+                throw at("/tasks/" + indexById.get(first) + "/after", "dependency cycle: " + String.join(" -> ", cycle.get()));
+            }
+            return List.copyOf(tasks);
+        }
+    }
+}

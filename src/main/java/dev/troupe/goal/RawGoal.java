@@ -1,0 +1,43 @@
+package dev.troupe.goal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The goal file exactly as written, before defaults and checks. Every key of the documented format has a
+ * field here (so an unknown key is a binding error); {@link GoalLoader} turns it into a {@link Goal}.
+ */
+record RawGoal(
+        String goal,
+        String repo,
+        String base,
+        Team team,
+        Agent agent,
+        Limits limits,
+        Sync sync,
+        List<Task> tasks,
+        JsonNode fanout) {
+
+    record Team(Integer size, @JsonDeserialize(using = Durations.Deserializer.class) Duration stagger) {}
+
+    record Agent(
+            List<String> command,
+            String model,
+            String permissionMode,
+            List<String> allowedTools,
+            Integer maxTurns,
+            Boolean isolateConfig) {}
+
+    record Limits(
+            @JsonDeserialize(using = Durations.Deserializer.class) Duration taskTimeout,
+            @JsonDeserialize(using = Durations.Deserializer.class) Duration idleTimeout,
+            Integer attempts,
+            BigDecimal budgetUsd) {}
+
+    record Sync(String merge, String check) {}
+
+    record Task(String id, String prompt, List<String> zone, List<String> after, String model, Boolean review) {}
+}

@@ -1,0 +1,66 @@
+package dev.troupe.journal;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Everything that happens in a run, one JSON object a line in {@code events.jsonl} and on {@code --json}.
+ * The {@code type} property names the event; Jackson needs the subtypes listed because it does not
+ * discover the permitted subclasses of a sealed interface.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+    @JsonSubTypes.Type(value = TeamEvent.RunStarted.class, name = "run-started"),
+    @JsonSubTypes.Type(value = TeamEvent.TaskQueued.class, name = "task-queued"),
+    @JsonSubTypes.Type(value = TeamEvent.TaskAssigned.class, name = "task-assigned"),
+    @JsonSubTypes.Type(value = TeamEvent.AgentStarted.class, name = "agent-started"),
+    @JsonSubTypes.Type(value = TeamEvent.AgentOutput.class, name = "agent-output"),
+    @JsonSubTypes.Type(value = TeamEvent.TaskSucceeded.class, name = "task-succeeded"),
+    @JsonSubTypes.Type(value = TeamEvent.TaskFailed.class, name = "task-failed"),
+    @JsonSubTypes.Type(value = TeamEvent.TaskSkipped.class, name = "task-skipped"),
+    @JsonSubTypes.Type(value = TeamEvent.MergeDone.class, name = "merge-done"),
+    @JsonSubTypes.Type(value = TeamEvent.MergeConflict.class, name = "merge-conflict"),
+    @JsonSubTypes.Type(value = TeamEvent.RunFinished.class, name = "run-finished"),
+})
+public sealed interface TeamEvent {
+
+    Instant time();
+
+    record RunStarted(Instant time, String run, String goalFile, String repo, String base, String baseCommit,
+            String integrationBranch, int teamSize, List<String> tasks) implements TeamEvent {}
+
+    /** The task's dependencies are merged: it waits for an idle worker. */
+    record TaskQueued(Instant time, String task) implements TeamEvent {}
+
+    record TaskAssigned(Instant time, String task, int attempt, String worker, String branch, String baseCommit)
+            implements TeamEvent {}
+
+    record AgentStarted(Instant time, String task, int attempt, long pid, String sessionId, List<String> command)
+            implements TeamEvent {}
+
+    /**
+     * One line of an agent's stdout: {@code line} when it is a JSON object, otherwise {@code text}
+     * (with {@code truncated} when the line was longer than the line cap).
+     */
+    record AgentOutput(Instant time, String task, int attempt, JsonNode line, String text, boolean truncated)
+            implements TeamEvent {}
+
+    record TaskSucceeded(Instant time, String task, int attempt, String branch, String commit, double costUsd,
+            Usage usage, int turns, long durationMs, List<String> filesChanged, String result) implements TeamEvent {}
+
+    record TaskFailed(Instant time, String task, int attempt, String reason) implements TeamEvent {}
+
+    /** Never started because a task it comes after did not merge. */
+    record TaskSkipped(Instant time, String task, String reason) implements TeamEvent {}
+
+    record MergeDone(Instant time, String task, String mergeCommit, String into) implements TeamEvent {}
+
+    /** The task's branch does not merge cleanly; the integration branch was left as it was. */
+    record MergeConflict(Instant time, String task, List<String> paths) implements TeamEvent {}
+
+    record RunFinished(Instant time, String run, int merged, int failed, int skipped, double costUsd, int exitCode)
+            implements TeamEvent {}
+}

@@ -1,0 +1,9 @@
+package dev.troupe.team;
+
+import dev.troupe.journal.Usage;
+import java.util.List;
+import org.eclipse.jgit.lib.ObjectId;
+
+/** What a successful attempt produced: the committed branch head and what the agent reported. */
+public record AttemptResult(String branch, ObjectId commit, double costUsd, Usage usage, int turns, long durationMs,
+        List<String> filesChanged, String text) {}

@@ -1,0 +1,99 @@
+package dev.troupe.team;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.PostStop;
+import akka.actor.typed.javadsl.AbstractBehavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.Receive;
+import akka.actor.typed.javadsl.StashBuffer;
+import dev.troupe.git.IntegrationBranch;
+import java.util.concurrent.Executor;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.Repository;
+
+/**
+ * The only writer of the integration branch: merges one request at a time (others wait in a stash), in memory,
+ * on the blocking dispatcher. A conflict or a git failure leaves the branch as it was and is reported back.
+ */
+public final class Merger extends AbstractBehavior<Merger.Command> {
+
+    public sealed interface Command {}
+
+    /** Merge {@code commit} (the tip of a task's branch) with a merge commit carrying {@code message}. */
+    public record Merge(String taskId, ObjectId commit, String message, ActorRef<TeamLead.Command> replyTo)
+            implements Command {}
+
+    private record Finished(Merge request, IntegrationBranch.Outcome outcome, Throwable failure) implements Command {}
+
+    private static final int STASH_CAPACITY = 100_000;
+
+    private final Repository repo;
+    private final IntegrationBranch branch;
+    private final Executor blocking;
+    private final StashBuffer<Command> waiting;
+
+    private Merger(ActorContext<Command> context, StashBuffer<Command> waiting, Repository repo, String branch,
+            Executor blocking) {
+        super(context);
+        this.waiting = waiting;
+        this.repo = repo;
+        this.branch = new IntegrationBranch(repo, branch);
+        this.blocking = blocking;
+    }
+
+    /** @param repo opened by the caller; closed when the merger stops */
+    public static Behavior<Command> create(Repository repo, String branch, Executor blocking) {
+        return Behaviors.withStash(STASH_CAPACITY,
+                stash -> Behaviors.setup(context -> new Merger(context, stash, repo, branch, blocking)));
+    }
+
+    @Override
+    public Receive<Command> createReceive() {
+        return idle();
+    }
+
+    private Receive<Command> idle() {
+        return newReceiveBuilder()
+                .onMessage(Merge.class, this::onMerge)
+                .onSignal(PostStop.class, signal -> onStop())
+                .build();
+    }
+
+    private Receive<Command> merging() {
+        return newReceiveBuilder()
+                .onMessage(Merge.class, this::onMergeWhileMerging)
+                .onMessage(Finished.class, this::onFinished)
+                .onSignal(PostStop.class, signal -> onStop())
+                .build();
+    }
+
+    private Behavior<Command> onMerge(Merge request) {
+        getContext().pipeToSelf(Blocking.call(blocking, () -> branch.merge(request.commit(), request.message())),
+                (outcome, failure) -> new Finished(request, outcome, failure));
+        return merging();
+    }
+
+    private Behavior<Command> onMergeWhileMerging(Merge request) {
+        waiting.stash(request);
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onFinished(Finished finished) {
+        Merge request = finished.request();
+        if (finished.failure() != null) {
+            request.replyTo().tell(new TeamLead.MergeFailed(request.taskId(), Blocking.describe(finished.failure())));
+        } else if (finished.outcome() instanceof IntegrationBranch.Outcome.Merged merged) {
+            request.replyTo().tell(new TeamLead.Merged(request.taskId(), merged.commit()));
+        } else if (finished.outcome() instanceof IntegrationBranch.Outcome.Conflict conflict) {
+            request.replyTo().tell(new TeamLead.MergeConflicted(request.taskId(), conflict.paths()));
+        }
+        return waiting.unstashAll(idle());
+    }
+
+    private Behavior<Command> onStop() {
+        repo.close();
+        return Behaviors.same();
+    }
+}

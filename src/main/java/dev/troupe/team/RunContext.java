@@ -1,0 +1,47 @@
+package dev.troupe.team;
+
+import dev.troupe.goal.Goal;
+import dev.troupe.journal.Journal;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Executor;
+import org.eclipse.jgit.lib.ObjectId;
+
+/**
+ * What every actor of one run shares, fixed before the run starts: the goal, the places on disk, the journal
+ * and the executor for blocking work.
+ *
+ * @param repo the target repository's top-level directory
+ * @param base the branch (or revision) the run started from, as the user named it
+ * @param runDir {@code .troupe/runs/<run>} inside the repository
+ * @param worktrees where this run's worker worktrees live
+ * @param startCommit where the integration branch stood when the run began
+ */
+public record RunContext(
+        String runId,
+        Goal goal,
+        Path repo,
+        String base,
+        Path runDir,
+        Path worktrees,
+        String integrationBranch,
+        ObjectId startCommit,
+        Journal journal,
+        Executor blocking,
+        Duration killGrace,
+        Duration idleCheckInterval,
+        int maxLineBytes) {
+
+    /** Branch of one task: under {@code troupe/tasks/<run>/}, since git cannot hold both {@code troupe/<run>} and refs below it. */
+    public String taskBranch(Goal.TaskSpec task) {
+        return "troupe/tasks/" + runId + "/" + task.slug();
+    }
+
+    public Path agentOutput(Goal.TaskSpec task, int attempt, String suffix) {
+        return runDir.resolve("agents").resolve(task.slug() + "-" + attempt + suffix);
+    }
+
+    public Path resultFile(Goal.TaskSpec task) {
+        return runDir.resolve("results").resolve(task.slug() + ".md");
+    }
+}

@@ -1,0 +1,76 @@
+package dev.troupe.view;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.troupe.goal.Durations;
+import dev.troupe.journal.Json;
+import dev.troupe.journal.TeamEvent;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.function.Consumer;
+
+/**
+ * What a person sees while a run goes: one timestamped line per team decision (agent output stays in the
+ * journal), or with {@code --json} every event as one JSON object a line.
+ */
+public final class ConsoleView implements Consumer<TeamEvent> {
+
+    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
+
+    private final PrintStream out;
+    private final boolean json;
+
+    private ConsoleView(PrintStream out, boolean json) {
+        this.out = out;
+        this.json = json;
+    }
+
+    /** Decisions as plain lines (for stderr, so stdout keeps only results). */
+    public static ConsoleView lines(PrintStream out) {
+        return new ConsoleView(out, false);
+    }
+
+    /** Every event as JSON Lines. */
+    public static ConsoleView jsonLines(PrintStream out) {
+        return new ConsoleView(out, true);
+    }
+
+    @Override
+    public void accept(TeamEvent event) {
+        if (json) {
+            try {
+                out.println(Json.MAPPER.writeValueAsString(event));
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("an event that cannot be written as JSON: " + event, e);
+            }
+            return;
+        }
+        String line = describe(event);
+        if (line != null) {
+            out.println(CLOCK.format(event.time()) + "  " + line);
+        }
+    }
+
+    static String describe(TeamEvent event) {
+        if (event instanceof TeamEvent.RunStarted e) {
+            return "run " + e.run() + ": " + e.tasks().size() + " tasks, team of " + e.teamSize() + ", from "
+                    + e.base() + " (" + e.baseCommit().substring(0, 7) + ") into " + e.integrationBranch();
+        } else if (event instanceof TeamEvent.TaskAssigned e) {
+            return "[" + e.task() + "] started on " + e.worker() + (e.attempt() > 1 ? " (attempt " + e.attempt() + ")" : "");
+        } else if (event instanceof TeamEvent.TaskSucceeded e) {
+            return "[" + e.task() + "] done in " + Durations.format(Duration.ofMillis(e.durationMs())) + ", "
+                    + Summary.files(e.filesChanged().size()) + ", "
+                    + Money.format(e.costUsd()) + ", " + e.usage().total() + " tokens";
+        } else if (event instanceof TeamEvent.MergeDone e) {
+            return "[" + e.task() + "] merged into " + e.into() + " (" + e.mergeCommit().substring(0, 7) + ")";
+        } else if (event instanceof TeamEvent.MergeConflict e) {
+            return "[" + e.task() + "] conflicts with the integration branch in " + String.join(", ", e.paths());
+        } else if (event instanceof TeamEvent.TaskFailed e) {
+            return "[" + e.task() + "] FAILED: " + e.reason();
+        } else if (event instanceof TeamEvent.TaskSkipped e) {
+            return "[" + e.task() + "] skipped: " + e.reason();
+        }
+        return null;
+    }
+}

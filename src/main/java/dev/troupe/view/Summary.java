@@ -1,0 +1,54 @@
+package dev.troupe.view;
+
+import dev.troupe.goal.Durations;
+import dev.troupe.team.RunOutcome;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+
+/** The final report of a run: every task's fate and the way to look at and land the result. */
+public final class Summary {
+
+    private Summary() {}
+
+    public static void print(RunOutcome outcome, Path repo, Path runDir, PrintStream out) {
+        long merged = outcome.count(RunOutcome.Fate.MERGED);
+        long failed = outcome.count(RunOutcome.Fate.FAILED);
+        long skipped = outcome.count(RunOutcome.Fate.SKIPPED);
+        out.printf(Locale.ROOT, "%nRun %s: %d of %d tasks merged into %s", outcome.runId(), merged,
+                outcome.tasks().size(), outcome.integrationBranch());
+        if (failed > 0) {
+            out.printf(Locale.ROOT, ", %d failed", failed);
+        }
+        if (skipped > 0) {
+            out.printf(Locale.ROOT, ", %d skipped", skipped);
+        }
+        out.printf(Locale.ROOT, ". Spent %s, %d tokens.%n%n", Money.format(outcome.costUsd()), outcome.usage().total());
+
+        int idWidth = Math.max(4, outcome.tasks().stream().mapToInt(t -> t.id().length()).max().orElse(4));
+        String row = "  %-" + idWidth + "s  %-7s  %8s  %7s  %9s  %8s  %-7s  %s%n";
+        out.printf(Locale.ROOT, row, "TASK", "FATE", "ATTEMPTS", "TIME", "COST", "TOKENS", "MERGE", "NOTE");
+        for (RunOutcome.TaskOutcome task : outcome.tasks()) {
+            boolean ran = task.durationMs() > 0;
+            out.printf(Locale.ROOT, row, task.id(), task.fate().name().toLowerCase(Locale.ROOT), task.attempts(),
+                    ran ? Durations.format(Duration.ofMillis(task.durationMs())) : "-",
+                    ran ? Money.format(task.costUsd()) : "-", ran ? Long.toString(task.usage().total()) : "-",
+                    task.mergeCommit().isEmpty() ? "-" : task.mergeCommit().substring(0, 7),
+                    task.fate() == RunOutcome.Fate.MERGED ? files(task.filesChanged().size()) : task.reason());
+        }
+        out.println();
+        out.printf("  Look at it:  git -C %s log --oneline --graph %s%n", repo, outcome.integrationBranch());
+        if (merged > 0) {
+            out.printf("  Land it:     git -C %s merge %s%n", repo, outcome.integrationBranch());
+        }
+        if (failed > 0) {
+            out.printf("  Failures:    each agent's output is in %s%n", runDir.resolve("agents"));
+        }
+        out.printf("  Journal:     %s%n", runDir.resolve("events.jsonl"));
+    }
+
+    static String files(int count) {
+        return count + (count == 1 ? " file" : " files") + " changed";
+    }
+}
