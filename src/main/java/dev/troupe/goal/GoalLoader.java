@@ -62,7 +62,7 @@ public final class GoalLoader {
         try {
             raw = mapper.readValue(text, RawGoal.class);
         } catch (JsonProcessingException e) {
-            throw bindingError(file, e);
+            throw bindingError(file, e, locations);
         }
         if (raw == null) {
             throw new GoalException(file, "the goal file holds no settings");
@@ -123,8 +123,15 @@ public final class GoalLoader {
         return file.getFileName().toString().toLowerCase().endsWith(".json") ? "JSON" : "YAML";
     }
 
-    private static GoalException bindingError(Path file, JsonProcessingException e) {
+    /**
+     * A value of the wrong type or an unknown key. Jackson reports where it stopped reading (for an unknown key,
+     * after its whole value), so the place is taken from the key's own location when there is one.
+     */
+    private static GoalException bindingError(Path file, JsonProcessingException e, Map<String, JsonLocation> locations) {
         String where = e instanceof JsonMappingException mapping ? keyPath(mapping.getPath()) : "";
+        JsonLocation location = e instanceof JsonMappingException mapping
+                ? locations.getOrDefault(pointer(mapping.getPath()), e.getLocation())
+                : e.getLocation();
         String problem;
         if (e instanceof UnrecognizedPropertyException unknown) {
             String parent = where.contains(".") ? where.substring(0, where.lastIndexOf('.')) : "";
@@ -135,7 +142,15 @@ public final class GoalLoader {
         } else {
             problem = (where.isEmpty() ? "" : where + ": ") + firstLine(e.getOriginalMessage());
         }
-        return new GoalException(file, e.getLocation(), problem);
+        return new GoalException(file, location, problem);
+    }
+
+    private static String pointer(List<JsonMappingException.Reference> path) {
+        StringBuilder out = new StringBuilder();
+        for (JsonMappingException.Reference ref : path) {
+            out.append('/').append(ref.getFieldName() != null ? ref.getFieldName() : Integer.toString(ref.getIndex()));
+        }
+        return out.toString();
     }
 
     private static String expected(MismatchedInputException e) {

@@ -1,0 +1,200 @@
+package dev.troupe.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.troupe.testing.FakeAgent;
+import dev.troupe.testing.TestRepo;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Bad input is refused before anything starts: one line naming the problem, exit code 2, no stack trace, and
+ * nothing created in (or changed of) the user's repository.
+ */
+class RefusalTest {
+
+    @TempDir
+    Path tmp;
+
+    record Result(int exitCode, String out, String err) {}
+
+    private static Result troupe(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Main.execute(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private Path goal(Path repo, String extra) throws IOException {
+        Path file = tmp.resolve("goal.yaml");
+        Files.writeString(file, "repo: " + repo + "\nagent:\n  command: " + FakeAgent.yamlCommand() + "\n" + extra
+                + "tasks:\n  - id: one\n    prompt: write one.txt 1\n");
+        return file;
+    }
+
+    private static void assertRefused(Result result, String expected) {
+        assertEquals(ExitCodes.BAD_INPUT, result.exitCode(), result.err());
+        assertTrue(result.err().contains(expected), "expected '" + expected + "' in: " + result.err());
+        assertFalse(result.err().contains("Exception") || result.err().contains("\tat "), "no stack trace: " + result.err());
+    }
+
+    private static void assertUntouched(TestRepo repo, String headBefore) {
+        assertFalse(Files.exists(repo.dir().resolve(".troupe")), ".troupe/ must not be created");
+        assertEquals(List.of(), repo.branches("troupe/**"), "no branch may be created");
+        assertEquals(headBefore, repo.head());
+    }
+
+    @Test
+    void aDirectoryThatIsNotAGitRepositoryIsRefused() throws IOException {
+        Path plain = Files.createDirectories(tmp.resolve("plain"));
+
+        Result result = troupe("run", goal(plain, "").toString());
+
+        assertRefused(result, plain + " is not a git repository");
+        try (var files = Files.list(plain)) {
+            assertEquals(0, files.count(), "nothing created");
+        }
+    }
+
+    @Test
+    void aMissingRepositoryIsRefused() throws IOException {
+        Result result = troupe("run", goal(tmp.resolve("nowhere"), "").toString());
+
+        assertRefused(result, "does not exist");
+    }
+
+    @Test
+    void aBaseBranchThatDoesNotExistIsRefused() throws IOException {
+        TestRepo repo = TestRepo.create(tmp.resolve("repo"), Map.of("a.txt", "a\n"));
+        String head = repo.head();
+
+        Result result = troupe("run", goal(repo.dir(), "base: nope\n").toString());
+
+        assertRefused(result, "base branch 'nope' does not exist");
+        assertUntouched(repo, head);
+    }
+
+    @Test
+    void anAgentCommandThatIsNotInstalledIsRefused() throws IOException {
+        TestRepo repo = TestRepo.create(tmp.resolve("repo"), Map.of("a.txt", "a\n"));
+        String head = repo.head();
+        Path file = tmp.resolve("goal.yaml");
+        Files.writeString(file, "repo: " + repo.dir() + "\nagent:\n  command: [no-such-agent-xyz]\n"
+                + "tasks:\n  - id: one\n    prompt: do it\n");
+
+        Result result = troupe("run", file.toString());
+
+        assertRefused(result, "agent command 'no-such-agent-xyz' not found");
+        assertUntouched(repo, head);
+    }
+
+    @Test
+    void uncommittedChangesToTrackedFilesAreRefusedAndLeftAlone() throws IOException {
+        TestRepo repo = TestRepo.create(tmp.resolve("repo"), Map.of("a.txt", "a\n"));
+        String head = repo.head();
+        repo.write("a.txt", "work in progress\n");
+
+        Result result = troupe("run", goal(repo.dir(), "").toString());
+
+        assertRefused(result, "has uncommitted changes (a.txt)");
+        assertTrue(result.err().contains("--allow-dirty"), result.err());
+        assertUntouched(repo, head);
+        assertEquals("work in progress\n", Files.readString(repo.dir().resolve("a.txt")));
+    }
+
+    @Test
+    void allowDirtyRunsWithAWarningAndStillLeavesTheChangesAlone() throws IOException {
+        TestRepo repo = TestRepo.create(tmp.resolve("repo"), Map.of("a.txt", "a\n"));
+        repo.write("a.txt", "work in progress\n");
+
+        Result result = troupe("run", goal(repo.dir(), "team: {stagger: 0ms}\n").toString(), "--allow-dirty");
+
+        assertEquals(ExitCodes.OK, result.exitCode(), result.err());
+        assertTrue(result.err().contains("warning: uncommitted changes in a.txt"), result.err());
+        assertEquals("work in progress\n", Files.readString(repo.dir().resolve("a.txt")));
+        assertEquals(" M a.txt", repo.git("status", "--porcelain").lines().findFirst().map(l -> " " + l).orElse(""));
+    }
+
+    @Test
+    void aMalformedGoalFileIsRefusedWithItsLineAndColumn() throws IOException {
+        TestRepo repo = TestRepo.create(tmp.resolve("repo"), Map.of("a.txt", "a\n"));
+        String head = repo.head();
+        Path file = tmp.resolve("goal.yaml");
+        Files.writeString(file, "repo: " + repo.dir() + "\ntasks:\n  - id: one\n    prompt: hi\n    colour: blue\n");
+
+        Result result = troupe("run", file.toString());
+
+        assertRefused(result, file + ":5:5: unknown key 'colour'");
+        assertUntouched(repo, head);
+    }
+
+    @Test
+    void aMissingGoalFileIsRefused() {
+        Result result = troupe("run", tmp.resolve("absent.yaml").toString());
+
+        assertRefused(result, "absent.yaml: no such goal file");
+    }
+
+    @Test
+    void mergingIntoACheckedOutBranchIsRefused() throws IOException {
+        TestRepo repo = TestRepo.create(tmp.resolve("repo"), Map.of("a.txt", "a\n"));
+        String head = repo.head();
+
+        Result result = troupe("run", goal(repo.dir(), "").toString(), "--into", "main");
+
+        assertRefused(result, "branch 'main' is checked out at " + repo.dir());
+        assertUntouched(repo, head);
+    }
+
+    @Test
+    void anInvalidIntegrationBranchNameIsRefused() throws IOException {
+        TestRepo repo = TestRepo.create(tmp.resolve("repo"), Map.of("a.txt", "a\n"));
+
+        Result result = troupe("run", goal(repo.dir(), "").toString(), "--into", "bad..name");
+
+        assertRefused(result, "'bad..name' is not a valid branch name");
+    }
+
+    @Test
+    void aTeamOfZeroIsRefused() throws IOException {
+        TestRepo repo = TestRepo.create(tmp.resolve("repo"), Map.of("a.txt", "a\n"));
+
+        Result result = troupe("run", goal(repo.dir(), "").toString(), "--team", "0");
+
+        assertRefused(result, "--team must be at least 1");
+    }
+
+    @Test
+    void usageErrorsExitWithTwo() {
+        assertEquals(ExitCodes.BAD_INPUT, troupe().exitCode());
+        assertEquals(ExitCodes.BAD_INPUT, troupe("run").exitCode());
+        assertEquals(ExitCodes.BAD_INPUT, troupe("run", "g.yaml", "--no-such-option").exitCode());
+        assertEquals(ExitCodes.BAD_INPUT, troupe("fly").exitCode());
+    }
+
+    @Test
+    void validateAcceptsAGoodGoalAndRefusesABadOneWithoutStartingAnything() throws IOException {
+        TestRepo repo = TestRepo.create(tmp.resolve("repo"), Map.of("a.txt", "a\n"));
+        String head = repo.head();
+
+        Result good = troupe("validate", goal(repo.dir(), "").toString());
+        Files.writeString(tmp.resolve("bad.yaml"), "tasks:\n  - id: a\n    prompt: x\n    after: [b]\n");
+        Result bad = troupe("validate", tmp.resolve("bad.yaml").toString());
+
+        assertEquals(ExitCodes.OK, good.exitCode(), good.err());
+        assertTrue(good.out().contains("valid: 1 task"), good.out());
+        assertRefused(bad, "bad.yaml:4:13: task 'a' comes after unknown task 'b'");
+        assertUntouched(repo, head);
+    }
+}

@@ -1,0 +1,346 @@
+package dev.troupe.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.troupe.journal.Json;
+import dev.troupe.testing.FakeAgent;
+import dev.troupe.testing.TestRepo;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code troupe run} end to end: real git repositories, real agent processes (the fake agent), the real CLI entry. */
+class RunCommandTest {
+
+    @TempDir
+    Path tmp;
+
+    record Run(int exitCode, String out, String err, TestRepo repo) {
+
+        String integrationBranch() {
+            List<String> branches = repo.branches("troupe/*").stream().filter(b -> !b.startsWith("troupe/tasks/")).toList();
+            assertEquals(1, branches.size(), "one integration branch: " + branches);
+            return branches.get(0);
+        }
+
+        String runId() {
+            return integrationBranch().substring("troupe/".length());
+        }
+
+        Path runDir() {
+            return repo.dir().resolve(".troupe/runs/" + runId());
+        }
+
+        List<JsonNode> events() throws IOException {
+            List<JsonNode> events = new ArrayList<>();
+            for (String line : Files.readAllLines(runDir().resolve("events.jsonl"))) {
+                events.add(Json.MAPPER.readTree(line));
+            }
+            return events;
+        }
+
+        List<JsonNode> events(String type) throws IOException {
+            return events().stream().filter(e -> e.path("type").asText().equals(type)).toList();
+        }
+    }
+
+    private TestRepo repo(Map<String, String> files) {
+        return TestRepo.create(tmp.resolve("repo"), files);
+    }
+
+    private Path goal(TestRepo repo, String teamAndLimits, String tasks) throws IOException {
+        String yaml = "goal: test\n"
+                + "repo: " + repo.dir() + "\n"
+                + "agent:\n  command: " + FakeAgent.yamlCommand() + "\n  isolate-config: true\n"
+                + teamAndLimits
+                + "tasks:\n" + tasks;
+        Path file = tmp.resolve("goal.yaml");
+        Files.writeString(file, yaml);
+        return file;
+    }
+
+    private static Run run(TestRepo repo, String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Main.execute(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8), repo);
+    }
+
+    private static final String FAST_TEAM = "team:\n  size: 3\n  stagger: 10ms\n";
+
+    @Test
+    void fiveTasksWithADependencyAreAllMergedOnceWithTrailers() throws IOException {
+        TestRepo repo = repo(Map.of("README.md", "hello\n"));
+        String mainBefore = repo.head();
+        Path goal = goal(repo, FAST_TEAM, """
+                  - id: a
+                    prompt: write a.txt alpha
+                  - id: b
+                    prompt: write b.txt beta
+                  - id: c
+                    prompt: write c.txt gamma
+                  - id: d
+                    prompt: write d.txt delta
+                  - id: e
+                    prompt: write e.txt epsilon
+                    after: [a, b]
+                """);
+
+        Run run = run(repo, "run", goal.toString());
+
+        assertEquals(0, run.exitCode(), run.err());
+        String branch = run.integrationBranch();
+        List<String> merged = repo.mergedTasks(branch);
+        assertEquals(5, merged.size(), "one merge per task: " + merged);
+        assertEquals(List.of("a", "b", "c", "d", "e"), merged.stream().sorted().toList());
+        assertTrue(merged.indexOf("e") > merged.indexOf("a") && merged.indexOf("e") > merged.indexOf("b"),
+                "e merges after what it comes after: " + merged);
+        assertEquals("alpha", repo.show(branch, "a.txt"));
+        assertEquals("epsilon", repo.show(branch, "e.txt"));
+        assertEquals("hello", repo.show(branch, "README.md"));
+        // e started on a base that already held a and b.
+        String eBranch = "troupe/tasks/" + run.runId() + "/e";
+        assertEquals("alpha", repo.show(eBranch, "a.txt"));
+        assertEquals("beta", repo.show(eBranch, "b.txt"));
+
+        assertEquals(mainBefore, repo.head(), "the user's branch never moves");
+        assertEquals("", repo.status(), "the user's working tree is untouched");
+        assertFalse(Files.exists(repo.dir().resolve(".troupe/worktrees/" + run.runId())), "worktrees are removed");
+        assertTrue(run.out().contains("5 of 5 tasks merged into " + branch), run.out());
+
+        List<JsonNode> finished = run.events("run-finished");
+        assertEquals(1, finished.size());
+        assertEquals(5, finished.get(0).path("merged").asInt());
+        assertEquals(0.0625, finished.get(0).path("costUsd").asDouble(), 1e-9, "cost summed from the result events");
+        assertEquals(5, run.events("merge-done").size());
+        JsonNode succeeded = run.events("task-succeeded").get(0);
+        assertEquals(125, succeeded.path("usage").path("inputTokens").asLong() + succeeded.path("usage").path("outputTokens").asLong()
+                + succeeded.path("usage").path("cacheReadInputTokens").asLong());
+        assertTrue(Files.isRegularFile(run.runDir().resolve("agents/a-1.jsonl")));
+        assertTrue(Files.readString(run.runDir().resolve("results/e.md")).contains("e.txt"));
+        assertEquals("test", Files.readString(run.runDir().resolve("goal.yaml")).lines().findFirst().orElseThrow()
+                .substring("goal: ".length()));
+    }
+
+    @Test
+    void everyAgentGetsClaudeCodesHeadlessArguments() throws IOException {
+        TestRepo repo = repo(Map.of("README.md", "hello\n"));
+        Path goal = tmp.resolve("goal.yaml");
+        Files.writeString(goal, "repo: " + repo.dir() + "\n"
+                + "team: {size: 1, stagger: 0ms}\n"
+                + "agent:\n  command: " + FakeAgent.yamlCommand() + "\n  model: sonnet\n  max-turns: 7\n"
+                + "  permission-mode: acceptEdits\n  allowed-tools: [Read, Write, \"Bash(mvn -q test)\"]\n"
+                + "tasks:\n  - id: look\n    prompt: argv args.txt\n");
+
+        Run run = run(repo, "run", goal.toString());
+
+        assertEquals(0, run.exitCode(), run.err());
+        List<String> argv = repo.show(run.integrationBranch(), "args.txt").lines().toList();
+        assertEquals(List.of("-p", "argv args.txt", "--output-format", "stream-json", "--verbose",
+                "--permission-mode", "acceptEdits", "--allowedTools", "Read,Write,Bash(mvn -q test)",
+                "--model", "sonnet", "--max-turns", "7", "--session-id"), argv.subList(0, argv.size() - 1));
+        assertTrue(argv.get(argv.size() - 1).matches("[0-9a-f-]{36}"), "a UUID session id: " + argv);
+    }
+
+    @Test
+    void anAgentThatExitsNonZeroFailsItsTaskOthersMergeAndDependentsAreSkipped() throws IOException {
+        TestRepo repo = repo(Map.of("README.md", "hello\n"));
+        Path goal = goal(repo, FAST_TEAM, """
+                  - id: good
+                    prompt: write good.txt fine
+                  - id: bad
+                    prompt: |
+                      write bad.txt never committed
+                      exit 3
+                  - id: later
+                    prompt: write later.txt never
+                    after: [bad]
+                  - id: last
+                    prompt: write last.txt never
+                    after: [later]
+                  - id: also-good
+                    prompt: write also.txt fine
+                """);
+
+        Run run = run(repo, "run", goal.toString());
+
+        assertEquals(1, run.exitCode(), run.err());
+        assertEquals(List.of("also-good", "good"), repo.mergedTasks(run.integrationBranch()).stream().sorted().toList());
+        JsonNode failed = run.events("task-failed").get(0);
+        assertEquals("bad", failed.path("task").asText());
+        assertEquals("agent exited with code 3 without a result", failed.path("reason").asText());
+        assertEquals(List.of("later", "last"), run.events("task-skipped").stream().map(e -> e.path("task").asText()).toList());
+        assertTrue(run.out().contains("2 of 5 tasks merged"), run.out());
+        assertTrue(run.out().contains("1 failed, 2 skipped"), run.out());
+        assertTrue(run.err().contains("[bad] FAILED: agent exited with code 3"), run.err());
+    }
+
+    @Test
+    void twoTasksChangingTheSameLineGiveOneMergeAndOneConflictWithoutMarkers() throws IOException {
+        TestRepo repo = repo(Map.of("shared.txt", "original\n"));
+        Path goal = goal(repo, "team:\n  size: 2\n  stagger: 0ms\n", """
+                  - id: left
+                    prompt: write shared.txt from left
+                  - id: right
+                    prompt: write shared.txt from right
+                """);
+
+        Run run = run(repo, "run", goal.toString());
+
+        assertEquals(1, run.exitCode(), run.err());
+        String branch = run.integrationBranch();
+        List<String> merged = repo.mergedTasks(branch);
+        assertEquals(1, merged.size(), "exactly one of the two merged: " + merged);
+        String winner = merged.get(0);
+        assertEquals("from " + winner, repo.show(branch, "shared.txt"));
+        List<JsonNode> conflicts = run.events("merge-conflict");
+        assertEquals(1, conflicts.size());
+        assertEquals("shared.txt", conflicts.get(0).path("paths").get(0).asText());
+        assertTrue(run.events("task-failed").get(0).path("reason").asText().contains("merge conflict in shared.txt"));
+        repo.tree(branch).forEach((path, content) ->
+                assertFalse(content.contains("<<<<<<<") || content.contains(">>>>>>>"), path + " has conflict markers"));
+    }
+
+    @Test
+    void anErrorResultFailsTheAttemptWithTheAgentsReason() throws IOException {
+        TestRepo repo = repo(Map.of("README.md", "hello\n"));
+        Path goal = goal(repo, FAST_TEAM, """
+                  - id: flaky
+                    prompt: |
+                      write half.txt done
+                      error Internal server error
+                """);
+
+        Run run = run(repo, "run", goal.toString());
+
+        assertEquals(1, run.exitCode());
+        String reason = run.events("task-failed").get(0).path("reason").asText();
+        assertTrue(reason.contains("API status 500") && reason.contains("Internal server error"), reason);
+        assertEquals(List.of(), repo.mergedTasks(run.integrationBranch()));
+    }
+
+    @Test
+    void anAgentThatLingersAfterItsResultIsStoppedAndItsWorkMerged() throws IOException {
+        TestRepo repo = repo(Map.of("README.md", "hello\n"));
+        Path goal = goal(repo, FAST_TEAM + "limits:\n  task-timeout: 2m\n  idle-timeout: 1m\n", """
+                  - id: lingers
+                    prompt: |
+                      write done.txt yes
+                      linger
+                """);
+
+        Run run = run(repo, "run", goal.toString());
+
+        assertEquals(0, run.exitCode(), run.err());
+        assertEquals("yes", repo.show(run.integrationBranch(), "done.txt"));
+        long pid = run.events("agent-started").get(0).path("pid").asLong();
+        assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "the agent process is gone");
+    }
+
+    @Test
+    void aSilentAgentIsStoppedByTheIdleTimeout() throws IOException {
+        TestRepo repo = repo(Map.of("README.md", "hello\n"));
+        Path goal = goal(repo, FAST_TEAM + "limits:\n  idle-timeout: 1s\n", """
+                  - id: silent
+                    prompt: hang
+                """);
+
+        Run run = run(repo, "run", goal.toString());
+
+        assertEquals(1, run.exitCode());
+        assertEquals("idle: no output for 1.0s", run.events("task-failed").get(0).path("reason").asText());
+    }
+
+    @Test
+    void aTaskPastItsTimeoutIsStopped() throws IOException {
+        TestRepo repo = repo(Map.of("README.md", "hello\n"));
+        Path goal = goal(repo, FAST_TEAM + "limits:\n  task-timeout: 1s\n", """
+                  - id: slow
+                    prompt: sleep 600
+                """);
+
+        Run run = run(repo, "run", goal.toString());
+
+        assertEquals(1, run.exitCode());
+        assertTrue(run.events("task-failed").get(0).path("reason").asText().startsWith("timeout"));
+    }
+
+    @Test
+    void garbageOnAnAgentsStdoutIsJournaledAndDoesNotFailTheTask() throws IOException {
+        TestRepo repo = repo(Map.of("README.md", "hello\n"));
+        Path goal = goal(repo, FAST_TEAM, """
+                  - id: noisy
+                    prompt: |
+                      garbage
+                      write ok.txt fine
+                """);
+
+        Run run = run(repo, "run", goal.toString());
+
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.events("agent-output").stream()
+                .anyMatch(e -> e.path("text").asText().equals("this is not json {")));
+    }
+
+    @Test
+    void jsonPrintsEveryEventAsJsonLinesOnStdout() throws IOException {
+        TestRepo repo = repo(Map.of("README.md", "hello\n"));
+        Path goal = goal(repo, FAST_TEAM, """
+                  - id: one
+                    prompt: write one.txt 1
+                """);
+
+        Run run = run(repo, "run", goal.toString(), "--json");
+
+        assertEquals(0, run.exitCode(), run.err());
+        List<JsonNode> lines = new ArrayList<>();
+        for (String line : run.out().lines().toList()) {
+            lines.add(Json.MAPPER.readTree(line));
+        }
+        assertEquals("run-started", lines.get(0).path("type").asText());
+        assertEquals("run-finished", lines.get(lines.size() - 1).path("type").asText());
+        assertEquals(run.events().size(), lines.size(), "stdout carries exactly the journal");
+    }
+
+    @Test
+    void theDemoTeamFinishesWithEveryTaskMerged() throws IOException {
+        Path example = Path.of("examples/hello").toAbsolutePath();
+        Map<String, String> files;
+        try (Stream<Path> walk = Files.walk(example.resolve("project"))) {
+            files = walk.filter(Files::isRegularFile).collect(Collectors.toMap(
+                    p -> example.resolve("project").relativize(p).toString(), RunCommandTest::read));
+        }
+        files.put("goal.yaml", read(example.resolve("goal.yaml")));
+        TestRepo repo = repo(files);
+
+        Run run = run(repo, "run", repo.dir().resolve("goal.yaml").toString(), "--team", "4");
+
+        assertEquals(0, run.exitCode(), run.err());
+        String branch = run.integrationBranch();
+        assertEquals(5, repo.mergedTasks(branch).size());
+        assertEquals("Bonjour, le monde !", repo.show(branch, "greetings/fr.txt"));
+        assertTrue(repo.show(branch, "README.md").contains("See greetings/ for hello in en, fr, de and ja."));
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# A fake agent for troupe's tests: takes Claude Code's headless argv and speaks its stream-json, doing what
+# the prompt says, one directive a line:
+#   write PATH TEXT   write TEXT (and a newline) to PATH, through a Write tool call
+#   argv PATH         write this process's arguments to PATH, one a line
+#   exit N            exit with code N at once, without a result
+#   error TEXT        end with an error result (is_error: true, API status 500)
+#   garbage           print a line that is not JSON
+#   hang              print nothing more and never end
+#   linger            after the result, stay alive (as the real CLI can with background tasks)
+#   sleep SECONDS     pause, printing nothing
+# Anything else in the prompt is ignored. Ends with a successful result unless told otherwise.
+set -u -f
+
+prompt="" session="fake-session"
+args=("$@")
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -p) prompt="$2"; shift 2 ;;
+    --session-id) session="$2"; shift 2 ;;
+    *) shift ;;
+  esac
+done
+
+esc() { local s="${1//\\/\\\\}"; s="${s//\"/\\\"}"; printf '%s' "$s"; }
+say() { printf '%s\n' "$1"; }
+
+say "{\"type\":\"system\",\"subtype\":\"init\",\"cwd\":\"$(esc "$PWD")\",\"session_id\":\"$session\",\"model\":\"fake\",\"permissionMode\":\"acceptEdits\"}"
+linger=0 n=0
+while IFS= read -r line; do
+  set -- $line
+  [ $# -gt 0 ] || continue
+  verb="$1"; shift
+  case "$verb" in
+    write)
+      path="$1"; shift; text="$*"; n=$((n + 1))
+      say "{\"type\":\"assistant\",\"message\":{\"id\":\"msg_$n\",\"role\":\"assistant\",\"content\":[{\"type\":\"tool_use\",\"id\":\"toolu_$n\",\"name\":\"Write\",\"input\":{\"file_path\":\"$(esc "$PWD/$path")\",\"content\":\"$(esc "$text")\"}}]},\"session_id\":\"$session\"}"
+      mkdir -p "$(dirname "$path")" && printf '%s\n' "$text" > "$path"
+      say "{\"type\":\"user\",\"message\":{\"role\":\"user\",\"content\":[{\"tool_use_id\":\"toolu_$n\",\"type\":\"tool_result\",\"content\":\"ok\",\"is_error\":false}]},\"session_id\":\"$session\"}"
+      ;;
+    argv) mkdir -p "$(dirname "$1")" && printf '%s\n' "${args[@]}" > "$1" ;;
+    exit) exit "$1" ;;
+    error)
+      say "{\"type\":\"result\",\"subtype\":\"success\",\"is_error\":true,\"api_error_status\":500,\"result\":\"API Error: $(esc "$*")\",\"num_turns\":1,\"total_cost_usd\":0,\"session_id\":\"$session\"}"
+      exit 1 ;;
+    garbage) say "this is not json {" ;;
+    hang) while true; do sleep 1; done ;;
+    linger) linger=1 ;;
+    sleep) sleep "$1" ;;
+  esac
+done <<< "$prompt"
+
+say "{\"type\":\"result\",\"subtype\":\"success\",\"is_error\":false,\"result\":\"Did as told.\",\"num_turns\":2,\"total_cost_usd\":0.0125,\"duration_ms\":5,\"usage\":{\"input_tokens\":100,\"output_tokens\":20,\"cache_read_input_tokens\":0,\"cache_creation_input_tokens\":0},\"modelUsage\":{\"fake\":{\"inputTokens\":100,\"outputTokens\":20,\"cacheReadInputTokens\":5,\"cacheCreationInputTokens\":0,\"costUSD\":0.0125}},\"permission_denials\":[],\"session_id\":\"$session\"}"
+if [ "$linger" = 1 ]; then
+  while true; do sleep 1; done
+fi
+exit 0
