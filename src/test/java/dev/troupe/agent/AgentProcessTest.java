@@ -1,0 +1,68 @@
+package dev.troupe.agent;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AgentProcessTest {
+
+    @TempDir
+    Path tmp;
+
+    /** Starts bash running {@code script}, which prints the pid of a grandchild it started in a session of its own. */
+    private AgentProcess start(String script) throws Exception {
+        return AgentProcess.start(List.of("bash", "-c", script), tmp, Map.of(), tmp.resolve("stderr.txt"));
+    }
+
+    private static long firstLineAsPid(AgentProcess process) throws Exception {
+        BufferedReader out = new BufferedReader(new InputStreamReader(process.stdout(), StandardCharsets.UTF_8));
+        return Long.parseLong(out.readLine().strip());
+    }
+
+    private static boolean alive(long pid) {
+        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    @Test
+    void stopKillsDescendantsThatLeftTheProcessGroup() throws Exception {
+        AgentProcess agent = start("setsid sleep 1000 & echo $!; wait");
+        long grandchild = firstLineAsPid(agent);
+        assertTrue(alive(grandchild));
+
+        agent.stopNow(Duration.ofSeconds(2));
+
+        assertFalse(agent.isAlive());
+        assertFalse(alive(grandchild), "the setsid child is gone too");
+    }
+
+    @Test
+    void whatIgnoresSigtermIsKilledAfterTheGracePeriod() throws Exception {
+        AgentProcess agent = start("trap '' TERM; (trap '' TERM; setsid sleep 1000) & echo $!; while true; do sleep 0.1; done");
+        long child = firstLineAsPid(agent);
+
+        agent.stopNow(Duration.ofMillis(300));
+
+        assertFalse(agent.isAlive(), "SIGKILL after the grace period");
+        assertFalse(alive(child));
+    }
+
+    @Test
+    void stdinIsClosed() throws Exception {
+        AgentProcess agent = start("cat; echo eof-seen");
+        BufferedReader out = new BufferedReader(new InputStreamReader(agent.stdout(), StandardCharsets.UTF_8));
+
+        String line = out.readLine();
+
+        assertTrue("eof-seen".equals(line), "cat ended at once: " + line);
+        agent.stopNow(Duration.ofSeconds(1));
+    }
+}

@@ -1,0 +1,107 @@
+package dev.troupe.team;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import akka.actor.testkit.typed.javadsl.TestProbe;
+import akka.actor.typed.ActorRef;
+import com.typesafe.config.ConfigFactory;
+import dev.troupe.git.IntegrationBranch;
+import dev.troupe.testing.TestRepo;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.Repository;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MergerTest {
+
+    static final ActorTestKit testKit = ActorTestKit.create(ConfigFactory.load("application-test"));
+
+    @AfterAll
+    static void cleanup() {
+        testKit.shutdownTestKit();
+    }
+
+    @TempDir
+    Path tmp;
+
+    /** A commit on a new branch off main that sets {@code file} to {@code content}; main stays checked out. */
+    private static ObjectId commitOnBranch(TestRepo repo, String branch, String file, String content) throws Exception {
+        repo.git("checkout", "--quiet", "-b", branch, "main");
+        repo.write(file, content);
+        repo.git("add", "-A");
+        repo.git("commit", "--quiet", "-m", "work on " + branch);
+        repo.git("checkout", "--quiet", "main");
+        return ObjectId.fromString(repo.git("rev-parse", branch));
+    }
+
+    private ActorRef<Merger.Command> merger(TestRepo repo) throws Exception {
+        Repository jgit = Git.open(repo.dir().toFile()).getRepository();
+        new IntegrationBranch(jgit, "troupe/it").create(ObjectId.fromString(repo.head()));
+        return testKit.spawn(Merger.create(jgit, "troupe/it", Executors.newSingleThreadExecutor()));
+    }
+
+    @Test
+    void mergesEachRequestWithATrailerInTheOrderReceived() throws Exception {
+        TestRepo repo = TestRepo.create(tmp.resolve("repo"), Map.of("README.md", "hi\n"));
+        ObjectId one = commitOnBranch(repo, "one", "one.txt", "1\n");
+        ObjectId two = commitOnBranch(repo, "two", "two.txt", "2\n");
+        ActorRef<Merger.Command> merger = merger(repo);
+        TestProbe<TeamLead.Command> lead = testKit.createTestProbe();
+
+        merger.tell(new Merger.Merge("one", one, "merge one\n\nTroupe-Task: one\n", lead.getRef()));
+        merger.tell(new Merger.Merge("two", two, "merge two\n\nTroupe-Task: two\n", lead.getRef()));
+
+        TeamLead.Merged first = lead.expectMessageClass(TeamLead.Merged.class);
+        TeamLead.Merged second = lead.expectMessageClass(TeamLead.Merged.class);
+        assertEquals("one", first.taskId());
+        assertEquals("two", second.taskId());
+        assertEquals(second.mergeCommit().name(), repo.git("rev-parse", "troupe/it"));
+        assertEquals(List.of("one", "two"), repo.mergedTasks("troupe/it"));
+        assertEquals("1", repo.show("troupe/it", "one.txt"));
+        assertEquals("2", repo.show("troupe/it", "two.txt"));
+        assertEquals("", repo.status(), "no working tree was touched");
+    }
+
+    @Test
+    void aConflictIsReportedWithItsPathsAndLeavesTheBranchAsItWas() throws Exception {
+        TestRepo repo = TestRepo.create(tmp.resolve("repo"), Map.of("shared.txt", "original\n"));
+        ObjectId left = commitOnBranch(repo, "left", "shared.txt", "left\n");
+        ObjectId right = commitOnBranch(repo, "right", "shared.txt", "right\n");
+        ActorRef<Merger.Command> merger = merger(repo);
+        TestProbe<TeamLead.Command> lead = testKit.createTestProbe();
+
+        merger.tell(new Merger.Merge("left", left, "merge left\n", lead.getRef()));
+        lead.expectMessageClass(TeamLead.Merged.class);
+        String before = repo.git("rev-parse", "troupe/it");
+        merger.tell(new Merger.Merge("right", right, "merge right\n", lead.getRef()));
+
+        TeamLead.MergeConflicted conflict = lead.expectMessageClass(TeamLead.MergeConflicted.class);
+        assertEquals(List.of("shared.txt"), conflict.paths());
+        assertEquals(before, repo.git("rev-parse", "troupe/it"));
+        assertEquals("left", repo.show("troupe/it", "shared.txt"));
+        assertFalse(repo.show("troupe/it", "shared.txt").contains("<<<<<<<"));
+    }
+
+    @Test
+    void aCommitThatDoesNotExistIsAFailedMergeNotACrash() throws Exception {
+        TestRepo repo = TestRepo.create(tmp.resolve("repo"), Map.of("README.md", "hi\n"));
+        ActorRef<Merger.Command> merger = merger(repo);
+        TestProbe<TeamLead.Command> lead = testKit.createTestProbe();
+        ObjectId missing = ObjectId.fromString("0123456789012345678901234567890123456789");
+
+        merger.tell(new Merger.Merge("ghost", missing, "merge ghost\n", lead.getRef()));
+        lead.expectMessageClass(TeamLead.MergeFailed.class);
+        ObjectId fine = commitOnBranch(repo, "fine", "fine.txt", "ok\n");
+        merger.tell(new Merger.Merge("fine", fine, "merge fine\n", lead.getRef()));
+
+        assertEquals("fine", lead.expectMessageClass(TeamLead.Merged.class).taskId());
+    }
+}

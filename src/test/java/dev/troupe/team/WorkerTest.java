@@ -1,0 +1,152 @@
+package dev.troupe.team;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import akka.actor.testkit.typed.javadsl.TestProbe;
+import akka.actor.typed.ActorRef;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.typesafe.config.ConfigFactory;
+import dev.troupe.goal.Goal;
+import dev.troupe.journal.Json;
+import dev.troupe.testing.TestRepo;
+import dev.troupe.testing.TestRuns;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.eclipse.jgit.lib.ObjectId;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class WorkerTest {
+
+    static final ActorTestKit testKit = ActorTestKit.create(ConfigFactory.load("application-test"));
+
+    @AfterAll
+    static void cleanup() {
+        testKit.shutdownTestKit();
+    }
+
+    @TempDir
+    Path tmp;
+
+    private TestRepo repo;
+    private RunContext run;
+
+    private ActorRef<Worker.Command> worker(Duration idleTimeout, Goal.TaskSpec... tasks) throws IOException {
+        repo = TestRepo.create(tmp.resolve("repo"), Map.of("README.md", "hi\n"));
+        run = TestRuns.context(testKit.system(), repo, tmp.resolve("run"), TestRuns.goal(repo, idleTimeout, tasks));
+        return testKit.spawn(Worker.create(run, "worker-1"));
+    }
+
+    private Worker.Assign assign(Goal.TaskSpec task, int attempt, TestProbe<TeamLead.Command> lead) {
+        return new Worker.Assign(new Assignment(task, attempt, run.taskBranch(task), run.startCommit(), task.prompt()),
+                lead.getRef());
+    }
+
+    @Test
+    void aSuccessfulAgentsWorkIsCommittedOnTheTaskBranchAndReported() throws IOException {
+        Goal.TaskSpec task = TestRuns.task("greet", "write greeting.txt hello");
+        ActorRef<Worker.Command> worker = worker(Duration.ofMinutes(1), task);
+        TestProbe<TeamLead.Command> lead = testKit.createTestProbe();
+
+        worker.tell(assign(task, 1, lead));
+
+        TeamLead.AttemptSucceeded done = lead.expectMessageClass(TeamLead.AttemptSucceeded.class, Duration.ofSeconds(20));
+        assertEquals("greet", done.taskId());
+        AttemptResult result = done.result();
+        assertEquals(run.taskBranch(task), result.branch());
+        assertEquals(result.commit().name(), repo.git("rev-parse", result.branch()));
+        assertEquals("hello", repo.show(result.branch(), "greeting.txt"));
+        assertEquals(List.of("greeting.txt"), result.filesChanged());
+        assertEquals(0.0125, result.costUsd(), 1e-9);
+        assertEquals(100, result.usage().inputTokens());
+        assertEquals(20, result.usage().outputTokens());
+        assertEquals("Did as told.", result.text());
+        assertTrue(Files.readString(run.resultFile(task)).contains("greeting.txt"));
+    }
+
+    @Test
+    void anAgentThatExitsWithoutAResultFailsTheAttempt() throws IOException {
+        Goal.TaskSpec task = TestRuns.task("crash", "exit 5");
+        ActorRef<Worker.Command> worker = worker(Duration.ofMinutes(1), task);
+        TestProbe<TeamLead.Command> lead = testKit.createTestProbe();
+
+        worker.tell(assign(task, 1, lead));
+
+        TeamLead.AttemptFailed failed = lead.expectMessageClass(TeamLead.AttemptFailed.class, Duration.ofSeconds(20));
+        assertEquals("agent exited with code 5 without a result", failed.reason());
+    }
+
+    @Test
+    void theNextTaskStartsFromAFreshCheckoutOfItsBase() throws IOException {
+        Goal.TaskSpec first = TestRuns.task("first", "write first.txt 1");
+        Goal.TaskSpec second = TestRuns.task("second", "write second.txt 2");
+        ActorRef<Worker.Command> worker = worker(Duration.ofMinutes(1), first, second);
+        TestProbe<TeamLead.Command> lead = testKit.createTestProbe();
+        worker.tell(assign(first, 1, lead));
+        lead.expectMessageClass(TeamLead.AttemptSucceeded.class, Duration.ofSeconds(20));
+        Path worktree = run.worktrees().resolve("worker-1");
+        Files.writeString(worktree.resolve("leftover.txt"), "not part of any task\n");
+
+        worker.tell(assign(second, 1, lead));
+
+        AttemptResult result = lead.expectMessageClass(TeamLead.AttemptSucceeded.class, Duration.ofSeconds(20)).result();
+        assertEquals(List.of("second.txt"), result.filesChanged(), "nothing of the first task or the leftover");
+        assertEquals(List.of("README.md", "second.txt"), List.copyOf(repo.tree(result.branch()).keySet().stream().sorted().toList()));
+    }
+
+    @Test
+    void stoppingAWorkerKillsItsAgent() throws Exception {
+        Goal.TaskSpec task = TestRuns.task("forever", "hang");
+        ActorRef<Worker.Command> worker = worker(Duration.ofMinutes(1), task);
+        TestProbe<TeamLead.Command> lead = testKit.createTestProbe();
+        worker.tell(assign(task, 1, lead));
+        long pid = awaitAgentPid();
+        assertTrue(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "the agent runs");
+
+        testKit.stop(worker);
+
+        assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "the agent is gone with its worker");
+    }
+
+    /** The agent's pid, from the journal's agent-started event, once it is written. */
+    private long awaitAgentPid() throws IOException {
+        Path events = run.runDir().resolve("events.jsonl");
+        TestProbe<Object> clock = testKit.createTestProbe();
+        return clock.awaitAssert(Duration.ofSeconds(20), Duration.ofMillis(50), () -> {
+            Optional<JsonNode> started = Optional.empty();
+            try {
+                for (String line : Files.exists(events) ? Files.readAllLines(events) : List.<String>of()) {
+                    JsonNode event = Json.MAPPER.readTree(line);
+                    if (event.path("type").asText().equals("agent-started")) {
+                        started = Optional.of(event);
+                    }
+                }
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+            return started.orElseThrow(() -> new AssertionError("no agent-started yet")).path("pid").asLong();
+        });
+    }
+
+    @Test
+    void aCommitIdOfTheBaseIsWhereTheBranchStarts() throws IOException {
+        Goal.TaskSpec task = TestRuns.task("noop", "argv args.txt");
+        ActorRef<Worker.Command> worker = worker(Duration.ofMinutes(1), task);
+        TestProbe<TeamLead.Command> lead = testKit.createTestProbe();
+
+        worker.tell(assign(task, 1, lead));
+
+        AttemptResult result = lead.expectMessageClass(TeamLead.AttemptSucceeded.class, Duration.ofSeconds(20)).result();
+        assertEquals(run.startCommit().name(), repo.git("rev-parse", result.branch() + "^"));
+        assertFalse(result.commit().equals(ObjectId.zeroId()));
+    }
+}
