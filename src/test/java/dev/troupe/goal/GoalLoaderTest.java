@@ -1,0 +1,672 @@
+package dev.troupe.goal;
+
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Goal files as people write them, good and bad. Each refusal is checked for the place it points at: the goal
+ * files are written line by line below, so line N of a file is the N-th string and columns count from 1.
+ */
+class GoalLoaderTest {
+
+    @TempDir
+    Path dir;
+
+    private final GoalLoader loader = new GoalLoader(ConfigFactory.load());
+
+    /** Sets every key the format has, with values that differ from the defaults. */
+    private static final String[] FULL_YAML = {
+        "goal: |",
+        "  Add a greeting command.",
+        "repo: ../project",
+        "base: main",
+        "team:",
+        "  size: 2",
+        "  stagger: 500ms",
+        "agent:",
+        "  command: [claude, --debug]",
+        "  model: claude-sonnet-4",
+        "  permission-mode: plan",
+        "  allowed-tools: [Read, Grep]",
+        "  max-turns: 12",
+        "  isolate-config: true",
+        "limits:",
+        "  task-timeout: 2h",
+        "  idle-timeout: 45s",
+        "tasks:",
+        "  - id: model",
+        "    prompt: Write the greeting model.",
+        "  - id: command",
+        "    prompt: |",
+        "      Add the greet command.",
+        "    after: [model]",
+        "    model: claude-haiku-4",
+    };
+
+    private static final String[] FULL_JSON = {
+        "{",
+        "  \"goal\": \"Add a greeting command.\\n\",",
+        "  \"repo\": \"../project\",",
+        "  \"base\": \"main\",",
+        "  \"team\": {\"size\": 2, \"stagger\": \"500ms\"},",
+        "  \"agent\": {",
+        "    \"command\": [\"claude\", \"--debug\"],",
+        "    \"model\": \"claude-sonnet-4\",",
+        "    \"permission-mode\": \"plan\",",
+        "    \"allowed-tools\": [\"Read\", \"Grep\"],",
+        "    \"max-turns\": 12,",
+        "    \"isolate-config\": true",
+        "  },",
+        "  \"limits\": {\"task-timeout\": \"2h\", \"idle-timeout\": \"45s\"},",
+        "  \"tasks\": [",
+        "    {\"id\": \"model\", \"prompt\": \"Write the greeting model.\"},",
+        "    {\"id\": \"command\", \"prompt\": \"Add the greet command.\\n\", \"after\": [\"model\"], \"model\": \"claude-haiku-4\"}",
+        "  ]",
+        "}",
+    };
+
+    /** The smallest goal that loads: everything else comes from the defaults. */
+    private static final String[] ONE_TASK = {
+        "goal: g",
+        "tasks:",
+        "  - id: a",
+        "    prompt: p",
+    };
+
+    private Path write(String name, String... lines) throws IOException {
+        Path file = dir.resolve(name);
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, String.join("\n", lines) + "\n");
+        return file;
+    }
+
+    private GoalException refused(Path file) {
+        return assertThrows(GoalException.class, () -> loader.load(file), "expected " + file + " to be refused");
+    }
+
+    private GoalException refusedYaml(String... lines) throws IOException {
+        return refused(write("goal.yaml", lines));
+    }
+
+    private static void assertAt(int line, int column, GoalException refusal) {
+        assertEquals(line + ":" + column, refusal.line() + ":" + refusal.column(), refusal::getMessage);
+    }
+
+    private static void assertNowhere(GoalException refusal) {
+        assertEquals("-1:-1", refusal.line() + ":" + refusal.column(), refusal::getMessage);
+    }
+
+    private static String[] concat(String[] first, String... more) {
+        return Stream.concat(Stream.of(first), Stream.of(more)).toArray(String[]::new);
+    }
+
+    // What a valid goal turns into.
+
+    @Test
+    void everyGoalLevelSettingOfAYamlGoalLandsInTheGoal() throws Exception {
+        Goal goal = loader.load(write("goals/goal.yaml", FULL_YAML));
+
+        assertEquals("Add a greeting command.", goal.text());
+        assertEquals(Optional.of("main"), goal.base());
+        assertEquals(new Goal.Team(2, Duration.ofMillis(500)), goal.team());
+        assertEquals(new Goal.AgentSettings(List.of("claude", "--debug"), Optional.of("claude-sonnet-4"), "plan",
+                List.of("Read", "Grep"), Optional.of(12), true), goal.agent());
+        assertEquals(new Goal.Limits(Duration.ofHours(2), Duration.ofSeconds(45)), goal.limits());
+    }
+
+    @Test
+    void tasksKeepTheirOrderPromptsDependenciesAndModels() throws Exception {
+        Goal goal = loader.load(write("goals/goal.yaml", FULL_YAML));
+
+        assertEquals(List.of(
+                new Goal.TaskSpec("model", "model", "Write the greeting model.", List.of(), Optional.empty()),
+                new Goal.TaskSpec("command", "command", "Add the greet command.", List.of("model"),
+                        Optional.of("claude-haiku-4"))),
+                goal.tasks());
+    }
+
+    @Test
+    void repoIsResolvedAgainstTheGoalFilesDirectory() throws Exception {
+        Goal goal = loader.load(write("goals/goal.yaml", FULL_YAML));
+
+        assertEquals(dir.resolve("project"), goal.repo());
+    }
+
+    @Test
+    void absentRepoMeansTheCurrentDirectory() throws Exception {
+        Goal goal = loader.load(write("goals/goal.yaml", ONE_TASK));
+
+        assertEquals(Path.of("").toAbsolutePath(), goal.repo());
+    }
+
+    @Test
+    void absentSettingsTakeTheDefaultsOfApplicationConf() throws Exception {
+        Goal goal = loader.load(write("goal.yaml", ONE_TASK));
+
+        assertEquals(Optional.empty(), goal.base());
+        assertEquals(new Goal.Team(3, Duration.ofSeconds(2)), goal.team());
+        assertEquals(new Goal.AgentSettings(List.of("claude"), Optional.empty(), "acceptEdits",
+                List.of("Read", "Edit", "Write", "Glob", "Grep"), Optional.empty(), false), goal.agent());
+        assertEquals(new Goal.Limits(Duration.ofMinutes(30), Duration.ofMinutes(5)), goal.limits());
+        assertEquals(List.of(new Goal.TaskSpec("a", "a", "p", List.of(), Optional.empty())), goal.tasks());
+    }
+
+    @Test
+    void defaultsAreReadFromTheConfigurationTheLoaderIsGiven() throws Exception {
+        GoalLoader tuned = new GoalLoader(ConfigFactory.parseString("troupe.defaults.team.size = 7")
+                .withFallback(ConfigFactory.load()));
+
+        Goal goal = tuned.load(write("goal.yaml", ONE_TASK));
+
+        assertEquals(7, goal.team().size());
+    }
+
+    @Test
+    void jsonGoalLoadsTheSameAsItsYamlTwin() throws Exception {
+        Goal fromYaml = loader.load(write("goals/goal.yaml", FULL_YAML));
+        Goal fromJson = loader.load(write("goals/goal.json", FULL_JSON));
+
+        assertAll(
+                () -> assertEquals(fromYaml.text(), fromJson.text()),
+                () -> assertEquals(fromYaml.repo(), fromJson.repo()),
+                () -> assertEquals(fromYaml.base(), fromJson.base()),
+                () -> assertEquals(fromYaml.team(), fromJson.team()),
+                () -> assertEquals(fromYaml.agent(), fromJson.agent()),
+                () -> assertEquals(fromYaml.limits(), fromJson.limits()),
+                () -> assertEquals(fromYaml.tasks(), fromJson.tasks()));
+    }
+
+    // Files that cannot be read as a goal at all.
+
+    @Test
+    void missingFileIsRefusedWithoutAPlace() {
+        Path file = dir.resolve("nowhere.yaml");
+
+        GoalException refusal = refused(file);
+
+        assertEquals("no such goal file", refusal.problem());
+        assertNowhere(refusal);
+        assertEquals(file + ": no such goal file", refusal.getMessage());
+    }
+
+    @Test
+    void emptyFileIsRefusedWithoutAPlace() throws IOException {
+        Path file = dir.resolve("goal.yaml");
+        Files.writeString(file, "");
+
+        GoalException refusal = refused(file);
+
+        assertEquals("the goal file is empty", refusal.problem());
+        assertNowhere(refusal);
+    }
+
+    @Test
+    void fileOfOnlyBlankLinesCountsAsEmpty() throws IOException {
+        GoalException refusal = refusedYaml("  ", "", "\t");
+
+        assertEquals("the goal file is empty", refusal.problem());
+    }
+
+    @Test
+    void colonInsideAPlainValueIsRefusedAsInvalidYamlAtThatColon() throws IOException {
+        GoalException refusal = refusedYaml(
+                "goal: g",
+                "tasks:",
+                "  - id: a",
+                "    prompt: do: this");
+
+        assertEquals("not valid YAML: mapping values are not allowed here", refusal.problem());
+        assertAt(4, 15, refusal);
+    }
+
+    @Test
+    void badlyIndentedKeyIsRefusedAsInvalidYamlAtThatKey() throws IOException {
+        GoalException refusal = refusedYaml(
+                "goal: g",
+                "tasks:",
+                "  - id: a",
+                "    prompt: p",
+                "   after: [b]");
+
+        assertTrue(refusal.problem().startsWith("not valid YAML: "), refusal::getMessage);
+        assertAt(5, 4, refusal);
+    }
+
+    @Test
+    void unclosedBracketIsRefusedAsInvalidYamlWhereTheListCannotGoOn() throws IOException {
+        GoalException refusal = refusedYaml(
+                "goal: g",
+                "tasks:",
+                "  - id: a",
+                "    after: [b",
+                "    prompt: p");
+
+        assertTrue(refusal.problem().startsWith("not valid YAML: "), refusal::getMessage);
+        // The list opened on line 4 meets "prompt: p" on line 5; its colon is what no list item may hold.
+        assertAt(5, 11, refusal);
+    }
+
+    @Test
+    @Disabled("GoalLoader keeps only the first line of SnakeYAML's message, which for these errors is the context"
+            + " ('while parsing a flow sequence'), not the problem ('expected ',' or ']', but got :')")
+    void invalidYamlProblemSaysWhatTheParserExpected() throws IOException {
+        GoalException refusal = refusedYaml(
+                "goal: g",
+                "tasks:",
+                "  - id: a",
+                "    after: [b",
+                "    prompt: p");
+
+        assertTrue(refusal.problem().contains("expected ',' or ']'"), refusal::getMessage);
+    }
+
+    @Test
+    void missingCommaIsRefusedAsInvalidJsonWhereTheCommaBelongs() throws IOException {
+        GoalException refusal = refused(write("goal.json",
+                "{",
+                "  \"goal\": \"g\"",
+                "  \"tasks\": []",
+                "}"));
+
+        assertTrue(refusal.problem().startsWith("not valid JSON: "), refusal::getMessage);
+        assertTrue(refusal.problem().contains("was expecting comma"), refusal::getMessage);
+        assertAt(3, 3, refusal);
+    }
+
+    @Test
+    void duplicateYamlKeyIsRefusedOnItsLine() throws IOException {
+        GoalException refusal = refusedYaml(
+                "goal: g",
+                "goal: h",
+                "tasks:",
+                "  - id: a",
+                "    prompt: p");
+
+        assertEquals("not valid YAML: Duplicate field 'goal'", refusal.problem());
+        assertEquals(2, refusal.line(), refusal::getMessage);
+    }
+
+    @Test
+    @Disabled("the parser's position after the key is reported: 2:5 here, and 4:11 for an indented 'prompt' key")
+    void duplicateYamlKeyIsReportedAtTheStartOfTheSecondKey() throws IOException {
+        GoalException refusal = refusedYaml(
+                "goal: g",
+                "goal: h",
+                "tasks:",
+                "  - id: a",
+                "    prompt: p");
+
+        assertAt(2, 1, refusal);
+    }
+
+    // Keys and values the format does not have.
+
+    @Test
+    void unknownTopLevelKeyIsRefusedListingTheExpectedKeys() throws IOException {
+        GoalException refusal = refusedYaml(
+                "goal: g",
+                "colour: blue",
+                "tasks:",
+                "  - id: a",
+                "    prompt: p");
+
+        assertEquals("unknown key 'colour'; expected one of: agent, base, fanout, goal, limits, repo, sync, tasks, team",
+                refusal.problem());
+    }
+
+    @Test
+    void unknownNestedKeyIsRefusedNamingItsParentAndTheExpectedKeys() throws IOException {
+        GoalException refusal = refusedYaml(
+                "goal: g",
+                "team:",
+                "  size: 2",
+                "  colour: blue",
+                "tasks:",
+                "  - id: a",
+                "    prompt: p");
+
+        assertEquals("unknown key 'colour' in team; expected one of: size, stagger", refusal.problem());
+    }
+
+    @Test
+    @Disabled("GoalLoader reports the end of the enclosing mapping (6:1 and 5:1 here): Jackson binds records through"
+            + " their constructor, buffers unknown properties and fails only after the mapping is read")
+    void unknownKeyIsReportedWhereItIsWritten() throws IOException {
+        GoalException topLevel = refusedYaml(
+                "goal: g",
+                "colour: blue",
+                "tasks:",
+                "  - id: a",
+                "    prompt: p");
+        GoalException nested = refusedYaml(
+                "goal: g",
+                "team:",
+                "  size: 2",
+                "  colour: blue",
+                "tasks:",
+                "  - id: a",
+                "    prompt: p");
+
+        assertAll(() -> assertAt(2, 1, topLevel), () -> assertAt(4, 3, nested));
+    }
+
+    @Test
+    void wordWhereAWholeNumberBelongsIsRefusedAtTheValue() throws IOException {
+        GoalException refusal = refusedYaml(
+                "team:",
+                "  size: lots",
+                "tasks:",
+                "  - id: a",
+                "    prompt: p");
+
+        assertEquals("team.size: expected a whole number", refusal.problem());
+        assertAt(2, 9, refusal);
+    }
+
+    @Test
+    void fractionWhereAWholeNumberBelongsIsRefusedAtTheValue() throws IOException {
+        GoalException refusal = refusedYaml(
+                "team:",
+                "  size: 2.5",
+                "tasks:",
+                "  - id: a",
+                "    prompt: p");
+
+        assertEquals("team.size: expected a whole number", refusal.problem());
+        assertAt(2, 9, refusal);
+    }
+
+    @Test
+    void durationInWordsIsRefusedAtTheValue() throws IOException {
+        GoalException refusal = refusedYaml(
+                "tasks:",
+                "  - id: a",
+                "    prompt: p",
+                "limits:",
+                "  task-timeout: 5 minutes");
+
+        assertEquals("limits.task-timeout: expected a duration such as 500ms, 30s, 5m or 2h", refusal.problem());
+        assertAt(5, 17, refusal);
+    }
+
+    @Test
+    void durationWithoutAUnitIsRefusedAtTheValue() throws IOException {
+        GoalException refusal = refusedYaml(
+                "tasks:",
+                "  - id: a",
+                "    prompt: p",
+                "team:",
+                "  stagger: 10");
+
+        assertEquals("team.stagger: expected a duration such as 500ms, 30s, 5m or 2h", refusal.problem());
+        assertAt(5, 12, refusal);
+    }
+
+    @Test
+    void teamOfZeroIsRefusedAtTheSize() throws IOException {
+        GoalException refusal = refusedYaml(
+                "team:",
+                "  size: 0",
+                "tasks:",
+                "  - id: a",
+                "    prompt: p");
+
+        assertEquals("team.size must be at least 1, not 0", refusal.problem());
+        assertAt(2, 3, refusal);
+    }
+
+    @Test
+    void unknownPermissionModeIsRefusedListingTheModes() throws IOException {
+        GoalException refusal = refusedYaml(
+                "agent:",
+                "  permission-mode: yolo",
+                "tasks:",
+                "  - id: a",
+                "    prompt: p");
+
+        assertEquals("unknown permission mode 'yolo'; expected one of: acceptEdits, auto, bypassPermissions, default,"
+                + " dontAsk, plan", refusal.problem());
+        assertAt(2, 3, refusal);
+    }
+
+    static Stream<Arguments> notYetSupported() {
+        return Stream.of(
+                Arguments.of("fanout", new String[] {"fanout:", "  over: [x]"}, 5, 1),
+                Arguments.of("sync", new String[] {"sync:", "  merge: auto"}, 5, 1),
+                Arguments.of("limits.attempts", new String[] {"limits:", "  attempts: 3"}, 6, 3),
+                Arguments.of("limits.budget-usd", new String[] {"limits:", "  budget-usd: 2.5"}, 6, 3),
+                Arguments.of("zone", new String[] {"    zone: [src/]"}, 5, 5),
+                Arguments.of("review", new String[] {"    review: true"}, 5, 5));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("notYetSupported")
+    void keyOfTheFormatThatThisVersionCannotHonourIsRefusedByName(String key, String[] lines, int line, int column)
+            throws IOException {
+        GoalException refusal = refusedYaml(concat(ONE_TASK, lines));
+
+        assertTrue(refusal.problem().startsWith("'" + key + "' is not supported by this version of troupe yet"),
+                refusal::getMessage);
+        assertAt(line, column, refusal);
+    }
+
+    // Tasks that cannot be run.
+
+    @Test
+    void goalWithoutTasksIsRefusedAtItsStart() throws IOException {
+        GoalException refusal = refusedYaml(
+                "goal: g",
+                "repo: .");
+
+        assertTrue(refusal.problem().startsWith("the goal lists no tasks"), refusal::getMessage);
+        assertAt(1, 1, refusal);
+    }
+
+    @Test
+    void emptyTaskListIsRefusedAtTheTasksKey() throws IOException {
+        GoalException refusal = refusedYaml(
+                "goal: g",
+                "tasks: []");
+
+        assertTrue(refusal.problem().startsWith("the goal lists no tasks"), refusal::getMessage);
+        assertAt(2, 1, refusal);
+    }
+
+    @Test
+    void duplicateTaskIdIsRefusedWithItsLine() throws IOException {
+        GoalException refusal = refusedYaml(
+                "tasks:",
+                "  - id: a",
+                "    prompt: p",
+                "  - id: a",
+                "    prompt: q");
+
+        assertEquals("duplicate task id 'a'", refusal.problem());
+        assertAt(4, 5, refusal);
+    }
+
+    @Test
+    void idsThatBecomeTheSameSlugAreRefusedAtTheSecond() throws IOException {
+        GoalException refusal = refusedYaml(
+                "tasks:",
+                "  - id: a b",
+                "    prompt: p",
+                "  - id: a-b",
+                "    prompt: q");
+
+        assertEquals("task ids 'a b' and 'a-b' both become 'a-b' in branch names; rename one", refusal.problem());
+        assertAt(4, 5, refusal);
+    }
+
+    @Test
+    void emptyPromptIsRefusedAtThePrompt() throws IOException {
+        GoalException refusal = refusedYaml(
+                "tasks:",
+                "  - id: a",
+                "    prompt: \"\"");
+
+        assertEquals("task 'a' has an empty prompt", refusal.problem());
+        assertAt(3, 5, refusal);
+    }
+
+    @Test
+    void missingPromptIsRefusedAtItsTask() throws IOException {
+        GoalException refusal = refusedYaml(
+                "tasks:",
+                "  - id: a",
+                "    after: []");
+
+        assertEquals("task 'a' has an empty prompt", refusal.problem());
+        assertAt(2, 5, refusal);
+    }
+
+    @Test
+    void afterNamingAnUnknownTaskIsRefusedAtThatName() throws IOException {
+        GoalException refusal = refusedYaml(
+                "tasks:",
+                "  - id: a",
+                "    prompt: p",
+                "    after: [b, nope]",
+                "  - id: b",
+                "    prompt: q");
+
+        assertEquals("task 'a' comes after unknown task 'nope'", refusal.problem());
+        assertAt(4, 16, refusal);
+    }
+
+    @Test
+    void dependencyCycleIsRefusedShowingItsPath() throws IOException {
+        GoalException refusal = refusedYaml(
+                "tasks:",
+                "  - id: a",
+                "    prompt: p",
+                "    after: [b]",
+                "  - id: b",
+                "    prompt: q",
+                "    after: [a]");
+
+        assertEquals("dependency cycle: a -> b -> a", refusal.problem());
+        assertAt(4, 5, refusal);
+    }
+
+    @Test
+    void taskThatComesAfterItselfIsRefusedAsACycle() throws IOException {
+        GoalException refusal = refusedYaml(
+                "tasks:",
+                "  - id: a",
+                "    prompt: p",
+                "    after: [a]");
+
+        assertEquals("dependency cycle: a -> a", refusal.problem());
+        assertAt(4, 5, refusal);
+    }
+
+    @Test
+    void messageStartsWithFileLineAndColumn() throws IOException {
+        Path file = write("goal.yaml",
+                "tasks:",
+                "  - id: a",
+                "    prompt: p",
+                "  - id: a",
+                "    prompt: q");
+
+        GoalException refusal = refused(file);
+
+        assertEquals(file + ":4:5: duplicate task id 'a'", refusal.getMessage());
+    }
+
+    // Task ids as branch names.
+
+    @Test
+    void slugReplacesEachRunOfUnsafeCharactersWithOneDash() {
+        assertEquals("fix-bug-12-parser-lexer", TaskIds.slug("fix bug #12: parser/lexer"));
+        assertEquals("v1-2_final", TaskIds.slug("v1.2_final"));
+        assertEquals("caf-menu", TaskIds.slug("café menu"));
+    }
+
+    @Test
+    void slugDropsLeadingAndTrailingPunctuation() {
+        assertEquals("hello-world", TaskIds.slug("--hello world!!"));
+        assertEquals("x", TaskIds.slug("(x)"));
+    }
+
+    @Test
+    void longIdBecomesASlugOfAtMost64SafeCharacters() {
+        String slug = TaskIds.slug("a".repeat(200));
+
+        assertTrue(slug.matches("[A-Za-z0-9_-]{1,64}"), slug);
+        assertTrue(slug.startsWith("a".repeat(50)), slug);
+    }
+
+    @Test
+    void idOfExactly64SafeCharactersIsKeptAsIs() {
+        String id = "b".repeat(64);
+
+        assertEquals(id, TaskIds.slug(id));
+    }
+
+    @Test
+    void longIdsWithACommonPrefixKeepDistinctSlugs() {
+        String prefix = "implement the parser for the configuration file format ".repeat(2);
+
+        String first = TaskIds.slug(prefix + "part one");
+        String second = TaskIds.slug(prefix + "part two");
+
+        assertNotEquals(first, second);
+        assertTrue(first.length() <= 64, first);
+        assertTrue(second.length() <= 64, second);
+    }
+
+    @Test
+    void idWithNothingSafeInItBecomesAHashedTaskSlug() {
+        String question = TaskIds.slug("???");
+        String bang = TaskIds.slug("!!!");
+
+        assertTrue(question.matches("task-[0-9a-f]{8}"), question);
+        assertTrue(bang.matches("task-[0-9a-f]{8}"), bang);
+        assertNotEquals(question, bang);
+    }
+
+    // Durations as goal files write them.
+
+    @Test
+    void durationParsesMillisecondsSecondsMinutesAndHours() {
+        assertEquals(Optional.of(Duration.ofMillis(500)), Durations.parse("500ms"));
+        assertEquals(Optional.of(Duration.ofSeconds(30)), Durations.parse("30s"));
+        assertEquals(Optional.of(Duration.ofMinutes(5)), Durations.parse("5m"));
+        assertEquals(Optional.of(Duration.ofHours(2)), Durations.parse("2h"));
+    }
+
+    @ParameterizedTest(name = "\"{0}\"")
+    @ValueSource(strings = {"5 minutes", "10", "1.5h", "-5m", "5d", "2H", "m", "", "5mm", "5m30s"})
+    void durationParseRejectsAnythingElse(String text) {
+        assertEquals(Optional.empty(), Durations.parse(text));
+    }
+
+    @ParameterizedTest(name = "\"{0}\"")
+    @ValueSource(strings = {"99999999999999999999h", "9999999999999999h"})
+    @Disabled("Durations.parse throws NumberFormatException / ArithmeticException instead of returning empty; a goal"
+            + " file with such a value is refused without a place, as 'limits.idle-timeout: long overflow'")
+    void durationParseRejectsAnAmountTooLargeForADuration(String text) {
+        assertEquals(Optional.empty(), Durations.parse(text));
+    }
+}
