@@ -51,7 +51,8 @@ public sealed interface TeamEvent {
     record TaskSucceeded(Instant time, String task, int attempt, String branch, String commit, double costUsd,
             Usage usage, int turns, long durationMs, List<String> filesChanged, String result) implements TeamEvent {}
 
-    record TaskFailed(Instant time, String task, int attempt, String reason) implements TeamEvent {}
+    /** {@code costUsd}: what the failed attempt itself spent (0 when the task failed at its merge). */
+    record TaskFailed(Instant time, String task, int attempt, String reason, double costUsd) implements TeamEvent {}
 
     /** Never started because a task it comes after did not merge. */
     record TaskSkipped(Instant time, String task, String reason) implements TeamEvent {}

@@ -35,8 +35,9 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
     public record AttemptSucceeded(ActorRef<Worker.Command> worker, String taskId, int attempt, AttemptResult result)
             implements Command {}
 
-    public record AttemptFailed(ActorRef<Worker.Command> worker, String taskId, int attempt, String reason)
-            implements Command {}
+    /** {@code costUsd} and {@code usage}: what the failed attempt spent, as far as the agent reported it. */
+    public record AttemptFailed(ActorRef<Worker.Command> worker, String taskId, int attempt, String reason,
+            double costUsd, Usage usage) implements Command {}
 
     public record Merged(String taskId, ObjectId mergeCommit) implements Command {}
 
@@ -55,11 +56,18 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
         Status status = Status.WAITING;
         int attempts;
         AttemptResult result;
+        double costUsd;
+        Usage usage = Usage.NONE;
         ObjectId mergeCommit;
         String reason = "";
 
         TaskState(Goal.TaskSpec spec) {
             this.spec = spec;
+        }
+
+        void spent(double cost, Usage tokens) {
+            costUsd += cost;
+            usage = usage.plus(tokens);
         }
 
         boolean isSettled() {
@@ -176,6 +184,7 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
         TaskState task = tasks.get(done.taskId());
         AttemptResult result = done.result();
         task.result = result;
+        task.spent(result.costUsd(), result.usage());
         task.status = Status.MERGING;
         record(new TeamEvent.TaskSucceeded(Instant.now(), task.spec.id(), done.attempt(), result.branch(),
                 result.commit().name(), result.costUsd(), result.usage(), result.turns(), result.durationMs(),
@@ -195,7 +204,9 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
 
     private Behavior<Command> onAttemptFailed(AttemptFailed failed) {
         release(failed.worker());
-        fail(tasks.get(failed.taskId()), failed.reason(), failed.attempt());
+        TaskState task = tasks.get(failed.taskId());
+        task.spent(failed.costUsd(), failed.usage());
+        fail(task, failed.reason(), failed.attempt(), failed.costUsd());
         return dispatch();
     }
 
@@ -224,13 +235,13 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
     private Behavior<Command> onMergeConflicted(MergeConflicted conflict) {
         TaskState task = tasks.get(conflict.taskId());
         record(new TeamEvent.MergeConflict(Instant.now(), task.spec.id(), conflict.paths()));
-        fail(task, "merge conflict in " + String.join(", ", conflict.paths()), task.attempts);
+        fail(task, "merge conflict in " + String.join(", ", conflict.paths()), task.attempts, 0);
         return dispatch();
     }
 
     private Behavior<Command> onMergeFailed(MergeFailed failure) {
         TaskState task = tasks.get(failure.taskId());
-        fail(task, "merge failed: " + failure.reason(), task.attempts);
+        fail(task, "merge failed: " + failure.reason(), task.attempts, 0);
         return dispatch();
     }
 
@@ -242,16 +253,19 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
         }
         if (taskId != null) {
             TaskState task = tasks.get(taskId);
-            fail(task, "its worker stopped unexpectedly", task.attempts);
+            fail(task, "its worker stopped unexpectedly", task.attempts, 0);
         }
         return dispatch();
     }
 
-    /** The task will not be merged: record why, and skip every task that depends on it, directly or not. */
-    private void fail(TaskState task, String reason, int attempt) {
+    /**
+     * The task will not be merged: record why, and skip every task that depends on it, directly or not.
+     * {@code attemptCost} is what a failed attempt spent (0 when the failure came after a reported success).
+     */
+    private void fail(TaskState task, String reason, int attempt, double attemptCost) {
         task.status = Status.FAILED;
         task.reason = reason;
-        record(new TeamEvent.TaskFailed(Instant.now(), task.spec.id(), attempt, reason));
+        record(new TeamEvent.TaskFailed(Instant.now(), task.spec.id(), attempt, reason, attemptCost));
         skipDependentsOf(task.spec.id());
         finishIfSettled();
     }
@@ -291,11 +305,9 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
                 case SKIPPED -> RunOutcome.Fate.SKIPPED;
                 default -> RunOutcome.Fate.FAILED;
             };
-            double taskCost = result == null ? 0 : result.costUsd();
-            Usage taskUsage = result == null ? Usage.NONE : result.usage();
-            cost += taskCost;
-            usage = usage.plus(taskUsage);
-            outcomes.add(new RunOutcome.TaskOutcome(task.spec.id(), fate, task.attempts, taskCost, taskUsage,
+            cost += task.costUsd;
+            usage = usage.plus(task.usage);
+            outcomes.add(new RunOutcome.TaskOutcome(task.spec.id(), fate, task.attempts, task.costUsd, task.usage,
                     result == null ? 0 : result.durationMs(), task.mergeCommit == null ? "" : task.mergeCommit.name(),
                     result == null ? List.of() : result.filesChanged(), task.reason));
         }

@@ -21,6 +21,7 @@ import dev.troupe.git.Worktrees;
 import dev.troupe.goal.Durations;
 import dev.troupe.goal.Goal;
 import dev.troupe.journal.TeamEvent;
+import dev.troupe.journal.Usage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -362,8 +363,10 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
 
     private Behavior<Command> reportFailure(Attempt attempt, String reason) {
         current = null;
+        AgentMessage.Result result = attempt.result;
         attempt.replyTo.tell(new TeamLead.AttemptFailed(getContext().getSelf(), attempt.task().id(),
-                attempt.assignment.attempt(), reason));
+                attempt.assignment.attempt(), reason, result == null ? 0 : result.costUsd(),
+                result == null ? Usage.NONE : result.usage()));
         return idle();
     }
 

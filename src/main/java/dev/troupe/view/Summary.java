@@ -30,9 +30,9 @@ public final class Summary {
         String row = "  %-" + idWidth + "s  %-7s  %8s  %7s  %9s  %8s  %-7s  %s%n";
         out.printf(Locale.ROOT, row, "TASK", "FATE", "ATTEMPTS", "TIME", "COST", "TOKENS", "MERGE", "NOTE");
         for (RunOutcome.TaskOutcome task : outcome.tasks()) {
-            boolean ran = task.durationMs() > 0;
+            boolean ran = task.attempts() > 0;
             out.printf(Locale.ROOT, row, task.id(), task.fate().name().toLowerCase(Locale.ROOT), task.attempts(),
-                    ran ? Durations.format(Duration.ofMillis(task.durationMs())) : "-",
+                    task.durationMs() > 0 ? Durations.format(Duration.ofMillis(task.durationMs())) : "-",
                     ran ? Money.format(task.costUsd()) : "-", ran ? Long.toString(task.usage().total()) : "-",
                     task.mergeCommit().isEmpty() ? "-" : task.mergeCommit().substring(0, 7),
                     task.fate() == RunOutcome.Fate.MERGED ? files(task.filesChanged().size()) : task.reason());
