@@ -6,7 +6,9 @@ import akka.stream.javadsl.Framing;
 import akka.stream.javadsl.FramingTruncation;
 import akka.util.ByteString;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
 import dev.troupe.journal.Json;
 import java.nio.charset.StandardCharsets;
 
@@ -18,6 +20,10 @@ public final class StreamJson {
      * means to a worker.
      */
     public record Line(JsonNode json, String text, AgentMessage message) {}
+
+    /** Reads exactly one JSON value: a line with more after its object is not a stream-json line. */
+    private static final ObjectReader READER =
+            Json.MAPPER.readerFor(JsonNode.class).with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private StreamJson() {}
 
@@ -34,7 +40,7 @@ public final class StreamJson {
         String trimmed = line.strip();
         if (trimmed.startsWith("{")) {
             try {
-                JsonNode json = Json.MAPPER.readTree(trimmed);
+                JsonNode json = READER.readValue(trimmed);
                 if (json != null && json.isObject()) {
                     return new Line(json, null, AgentMessage.of(json));
                 }

@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
 /** Durations as goal files write them: a whole number and one of {@code ms}, {@code s}, {@code m}, {@code h}. */
 public final class Durations {
 
-    private static final Pattern FORMAT = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
+    private static final Pattern FORMAT = Pattern.compile("(\\d{1,9})\\s*(ms|s|m|h)");
 
     static final String EXPECTED = "a duration such as 500ms, 30s, 5m or 2h";
 

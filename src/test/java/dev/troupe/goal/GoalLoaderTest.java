@@ -12,9 +12,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -49,9 +49,12 @@ class GoalLoaderTest {
         "  allowed-tools: [Read, Grep]",
         "  max-turns: 12",
         "  isolate-config: true",
+        "  env: {ANTHROPIC_BASE_URL: \"http://127.0.0.1:9/x\"}",
         "limits:",
         "  task-timeout: 2h",
         "  idle-timeout: 45s",
+        "  api-retries: 1",
+        "  api-timeout: 30s",
         "tasks:",
         "  - id: model",
         "    prompt: Write the greeting model.",
@@ -74,9 +77,10 @@ class GoalLoaderTest {
         "    \"permission-mode\": \"plan\",",
         "    \"allowed-tools\": [\"Read\", \"Grep\"],",
         "    \"max-turns\": 12,",
-        "    \"isolate-config\": true",
+        "    \"isolate-config\": true,",
+        "    \"env\": {\"ANTHROPIC_BASE_URL\": \"http://127.0.0.1:9/x\"}",
         "  },",
-        "  \"limits\": {\"task-timeout\": \"2h\", \"idle-timeout\": \"45s\"},",
+        "  \"limits\": {\"task-timeout\": \"2h\", \"idle-timeout\": \"45s\", \"api-retries\": 1, \"api-timeout\": \"30s\"},",
         "  \"tasks\": [",
         "    {\"id\": \"model\", \"prompt\": \"Write the greeting model.\"},",
         "    {\"id\": \"command\", \"prompt\": \"Add the greet command.\\n\", \"after\": [\"model\"], \"model\": \"claude-haiku-4\"}",
@@ -129,8 +133,10 @@ class GoalLoaderTest {
         assertEquals(Optional.of("main"), goal.base());
         assertEquals(new Goal.Team(2, Duration.ofMillis(500)), goal.team());
         assertEquals(new Goal.AgentSettings(List.of("claude", "--debug"), Optional.of("claude-sonnet-4"), "plan",
-                List.of("Read", "Grep"), Optional.of(12), true), goal.agent());
-        assertEquals(new Goal.Limits(Duration.ofHours(2), Duration.ofSeconds(45)), goal.limits());
+                List.of("Read", "Grep"), Optional.of(12), true, Map.of("ANTHROPIC_BASE_URL", "http://127.0.0.1:9/x")),
+                goal.agent());
+        assertEquals(new Goal.Limits(Duration.ofHours(2), Duration.ofSeconds(45), 1, Duration.ofSeconds(30)),
+                goal.limits());
     }
 
     @Test
@@ -165,8 +171,9 @@ class GoalLoaderTest {
         assertEquals(Optional.empty(), goal.base());
         assertEquals(new Goal.Team(3, Duration.ofSeconds(2)), goal.team());
         assertEquals(new Goal.AgentSettings(List.of("claude"), Optional.empty(), "acceptEdits",
-                List.of("Read", "Edit", "Write", "Glob", "Grep"), Optional.empty(), false), goal.agent());
-        assertEquals(new Goal.Limits(Duration.ofMinutes(30), Duration.ofMinutes(5)), goal.limits());
+                List.of("Read", "Edit", "Write", "Glob", "Grep"), Optional.empty(), false, Map.of()), goal.agent());
+        assertEquals(new Goal.Limits(Duration.ofMinutes(30), Duration.ofMinutes(5), 3, Duration.ofMinutes(2)),
+                goal.limits());
         assertEquals(List.of(new Goal.TaskSpec("a", "a", "p", List.of(), Optional.empty())), goal.tasks());
     }
 
@@ -261,13 +268,11 @@ class GoalLoaderTest {
                 "    prompt: p");
 
         assertTrue(refusal.problem().startsWith("not valid YAML: "), refusal::getMessage);
-        // The list opened on line 4 meets "prompt: p" on line 5; its colon is what no list item may hold.
+        // The list opened on line 4 is still open on line 5, where the colon of "prompt:" comes instead of ',' or ']'.
         assertAt(5, 11, refusal);
     }
 
     @Test
-    @Disabled("GoalLoader keeps only the first line of SnakeYAML's message, which for these errors is the context"
-            + " ('while parsing a flow sequence'), not the problem ('expected ',' or ']', but got :')")
     void invalidYamlProblemSaysWhatTheParserExpected() throws IOException {
         GoalException refusal = refusedYaml(
                 "goal: g",
@@ -301,12 +306,11 @@ class GoalLoaderTest {
                 "  - id: a",
                 "    prompt: p");
 
-        assertEquals("not valid YAML: Duplicate field 'goal'", refusal.problem());
+        assertEquals("duplicate key 'goal'", refusal.problem());
         assertEquals(2, refusal.line(), refusal::getMessage);
     }
 
     @Test
-    @Disabled("the parser's position after the key is reported: 2:5 here, and 4:11 for an indented 'prompt' key")
     void duplicateYamlKeyIsReportedAtTheStartOfTheSecondKey() throws IOException {
         GoalException refusal = refusedYaml(
                 "goal: g",
@@ -658,8 +662,6 @@ class GoalLoaderTest {
 
     @ParameterizedTest(name = "\"{0}\"")
     @ValueSource(strings = {"99999999999999999999h", "9999999999999999h"})
-    @Disabled("Durations.parse throws NumberFormatException / ArithmeticException instead of returning empty; a goal"
-            + " file with such a value is refused as 'limits.idle-timeout: long overflow'")
     void durationParseRejectsAnAmountTooLargeForADuration(String text) {
         assertEquals(Optional.empty(), Durations.parse(text));
     }
