@@ -21,6 +21,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class AgentProcess {
 
+    private static final Duration KILL_WAIT = Duration.ofSeconds(2);
+
     private final Process process;
 
     private AgentProcess(Process process) {
@@ -56,7 +58,7 @@ public final class AgentProcess {
 
     /**
      * SIGTERM to the agent and every descendant, then SIGKILL to whatever is still alive after {@code grace}.
-     * Blocks for at most about {@code grace}; completes with the agent's exit code.
+     * Blocks for at most about {@code grace} plus two seconds; completes with the agent's exit code.
      */
     public CompletableFuture<Integer> stop(Duration grace, Executor blocking) {
         return CompletableFuture.supplyAsync(() -> stopNow(grace), blocking);
@@ -78,7 +80,16 @@ public final class AgentProcess {
             }
         }
         tree.addAll(root.descendants().toList());
-        tree.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+        List<ProcessHandle> killed = tree.stream().filter(ProcessHandle::isAlive).toList();
+        killed.forEach(ProcessHandle::destroyForcibly);
+        // SIGKILL cannot be refused, but the kernel and the reaping parent take a moment: return once it is done.
+        long killDeadline = System.nanoTime() + KILL_WAIT.toNanos();
+        for (ProcessHandle handle : killed) {
+            long left = killDeadline - System.nanoTime();
+            if (left > 0) {
+                awaitExit(handle, left);
+            }
+        }
         try {
             return process.waitFor();
         } catch (InterruptedException e) {

@@ -3,6 +3,7 @@ package dev.troupe.goal;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -23,7 +24,7 @@ public record Goal(
 
     /**
      * How agents are launched. {@code command} is the executable and leading arguments;
-     * {@code [demo]} selects the built-in demo agent.
+     * {@code [demo]} selects the built-in demo agent. {@code env} is added to the environment troupe passes on.
      */
     public record AgentSettings(
             List<String> command,
@@ -31,14 +32,20 @@ public record Goal(
             String permissionMode,
             List<String> allowedTools,
             Optional<Integer> maxTurns,
-            boolean isolateConfig) {
+            boolean isolateConfig,
+            Map<String, String> env) {
 
         public boolean isDemo() {
             return command.equals(List.of("demo"));
         }
     }
 
-    public record Limits(Duration taskTimeout, Duration idleTimeout) {}
+    /**
+     * @param apiRetries how often the agent CLI itself may retry a failed API request ({@code CLAUDE_CODE_MAX_RETRIES})
+     * @param apiTimeout how long the agent CLI waits for an API response or between streamed bytes
+     *     ({@code API_TIMEOUT_MS}, {@code CLAUDE_BYTE_STREAM_IDLE_TIMEOUT_MS})
+     */
+    public record Limits(Duration taskTimeout, Duration idleTimeout, int apiRetries, Duration apiTimeout) {}
 
     /**
      * One unit of work. {@code id} is the user's name for it; {@code slug} is the same id made safe for

@@ -100,7 +100,7 @@ public final class GoalLoader {
     private static Map<String, JsonLocation> locate(Path file, JsonFactory factory, String text) throws GoalException {
         Map<String, JsonLocation> locations = new HashMap<>();
         try (JsonParser parser = factory.createParser(text)) {
-            parser.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+            parser.disable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
             JsonToken token;
             while ((token = parser.nextToken()) != null) {
                 if (token == JsonToken.END_OBJECT || token == JsonToken.END_ARRAY) {
@@ -109,14 +109,34 @@ public final class GoalLoader {
                 JsonStreamContext context = parser.getParsingContext();
                 boolean opens = token == JsonToken.START_OBJECT || token == JsonToken.START_ARRAY;
                 String pointer = (opens ? context.getParent() : context).pathAsPointer().toString();
+                if (token == JsonToken.FIELD_NAME && locations.containsKey(pointer)) {
+                    // Checked here rather than by the parser, which reports the place after the key.
+                    throw new GoalException(file, parser.currentTokenLocation(),
+                            "duplicate key '" + parser.currentName() + "'");
+                }
                 locations.putIfAbsent(pointer, parser.currentTokenLocation());
             }
         } catch (JsonProcessingException e) {
-            throw new GoalException(file, e.getLocation(), "not valid " + syntaxName(file) + ": " + firstLine(e.getOriginalMessage()));
+            throw new GoalException(file, e.getLocation(), "not valid " + syntaxName(file) + ": " + parserProblem(e.getOriginalMessage()));
         } catch (IOException e) {
             throw new GoalException(file, "cannot read the goal file: " + e.getMessage());
         }
         return locations;
+    }
+
+    /**
+     * The parser's own words without its excerpts of the file: SnakeYAML gives the context ("while parsing a
+     * flow sequence") and the problem ("expected ',' or ']', but got :") on separate lines among indented ones.
+     */
+    static String parserProblem(String message) {
+        if (message == null) {
+            return "unreadable";
+        }
+        String words = message.lines()
+                .filter(line -> !line.isBlank() && !Character.isWhitespace(line.charAt(0)))
+                .map(String::strip)
+                .collect(Collectors.joining(": "));
+        return words.isEmpty() ? firstLine(message) : words;
     }
 
     private static String syntaxName(Path file) {
@@ -268,7 +288,7 @@ public final class GoalLoader {
         }
 
         private Goal.AgentSettings agent() throws GoalException {
-            RawGoal.Agent agent = raw.agent() != null ? raw.agent() : new RawGoal.Agent(null, null, null, null, null, null);
+            RawGoal.Agent agent = raw.agent() != null ? raw.agent() : new RawGoal.Agent(null, null, null, null, null, null, null);
             List<String> command = agent.command() != null ? agent.command() : defaults.getStringList("agent.command");
             if (command.isEmpty() || command.get(0) == null || command.get(0).isBlank()) {
                 throw at("/agent/command", "agent.command must name an executable");
@@ -283,8 +303,15 @@ public final class GoalLoader {
                 throw at("/agent/max-turns", "agent.max-turns must be at least 1");
             }
             boolean isolate = agent.isolateConfig() != null ? agent.isolateConfig() : defaults.getBoolean("agent.isolate-config");
+            Map<String, String> env = agent.env() == null ? Map.of() : new LinkedHashMap<>(agent.env());
+            for (Map.Entry<String, String> variable : env.entrySet()) {
+                if (!variable.getKey().matches("[A-Za-z_][A-Za-z0-9_]*") || variable.getValue() == null) {
+                    throw at("/agent/env/" + variable.getKey(), "agent.env: '" + variable.getKey()
+                            + "' needs a variable name (letters, digits, _) and a value");
+                }
+            }
             return new Goal.AgentSettings(List.copyOf(command), Optional.ofNullable(agent.model()), mode,
-                    List.copyOf(tools), Optional.ofNullable(agent.maxTurns()), isolate);
+                    List.copyOf(tools), Optional.ofNullable(agent.maxTurns()), isolate, Map.copyOf(env));
         }
 
         private Goal.Limits limits() throws GoalException {
@@ -297,7 +324,15 @@ public final class GoalLoader {
             if (idle.isZero()) {
                 throw at("/limits/idle-timeout", "limits.idle-timeout must be longer than 0");
             }
-            return new Goal.Limits(task, idle);
+            int retries = limits != null && limits.apiRetries() != null ? limits.apiRetries() : defaults.getInt("limits.api-retries");
+            if (retries < 0) {
+                throw at("/limits/api-retries", "limits.api-retries cannot be negative");
+            }
+            Duration api = limits != null && limits.apiTimeout() != null ? limits.apiTimeout() : defaults.getDuration("limits.api-timeout");
+            if (api.isZero()) {
+                throw at("/limits/api-timeout", "limits.api-timeout must be longer than 0");
+            }
+            return new Goal.Limits(task, idle, retries, api);
         }
 
         private List<Goal.TaskSpec> tasks() throws GoalException {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The goal file exactly as written, before defaults and checks. Every key of the documented format has a
@@ -29,11 +30,14 @@ record RawGoal(
             String permissionMode,
             List<String> allowedTools,
             Integer maxTurns,
-            Boolean isolateConfig) {}
+            Boolean isolateConfig,
+            Map<String, String> env) {}
 
     record Limits(
             @JsonDeserialize(using = Durations.Deserializer.class) Duration taskTimeout,
             @JsonDeserialize(using = Durations.Deserializer.class) Duration idleTimeout,
+            Integer apiRetries,
+            @JsonDeserialize(using = Durations.Deserializer.class) Duration apiTimeout,
             Integer attempts,
             BigDecimal budgetUsd) {}
 

@@ -18,6 +18,7 @@ import java.util.List;
     @JsonSubTypes.Type(value = TeamEvent.TaskAssigned.class, name = "task-assigned"),
     @JsonSubTypes.Type(value = TeamEvent.AgentStarted.class, name = "agent-started"),
     @JsonSubTypes.Type(value = TeamEvent.AgentOutput.class, name = "agent-output"),
+    @JsonSubTypes.Type(value = TeamEvent.AgentRetry.class, name = "agent-retry"),
     @JsonSubTypes.Type(value = TeamEvent.TaskSucceeded.class, name = "task-succeeded"),
     @JsonSubTypes.Type(value = TeamEvent.TaskFailed.class, name = "task-failed"),
     @JsonSubTypes.Type(value = TeamEvent.TaskSkipped.class, name = "task-skipped"),
@@ -47,6 +48,13 @@ public sealed interface TeamEvent {
      */
     record AgentOutput(Instant time, String task, int attempt, JsonNode line, String text, boolean truncated)
             implements TeamEvent {}
+
+    /**
+     * The agent's CLI is retrying a failed API request: {@code error} is its kind ({@code rate_limit},
+     * {@code overloaded}, {@code server_error}, ...), {@code status} the HTTP status when there was one.
+     */
+    record AgentRetry(Instant time, String task, int attempt, String error, Integer status, int retry,
+            int maxRetries, long delayMs) implements TeamEvent {}
 
     record TaskSucceeded(Instant time, String task, int attempt, String branch, String commit, double costUsd,
             Usage usage, int turns, long durationMs, List<String> filesChanged, String result) implements TeamEvent {}

@@ -70,7 +70,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
 
     /** Which messages from the stream a worker acts on; the rest are only journaled. */
     private static final Set<Class<? extends AgentMessage>> STEERING =
-            Set.of(AgentMessage.Init.class, AgentMessage.Result.class);
+            Set.of(AgentMessage.Init.class, AgentMessage.Result.class, AgentMessage.ApiRetry.class);
 
     /** The attempt in progress: confined to this actor. */
     private static final class Attempt {
@@ -182,8 +182,17 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
         return AgentProcess.start(argv, worktree, environment(), stderr);
     }
 
+    /**
+     * What the agent gets on top of troupe's own environment (credentials pass through untouched): bounds on the
+     * CLI's own API retries and waits, its own temp dir, optionally its own config dir, then the goal's
+     * {@code agent.env}, which wins.
+     */
     private Map<String, String> environment() throws IOException {
         Map<String, String> env = new HashMap<>();
+        Goal.Limits limits = run.goal().limits();
+        env.put("CLAUDE_CODE_MAX_RETRIES", Integer.toString(limits.apiRetries()));
+        env.put("API_TIMEOUT_MS", Long.toString(limits.apiTimeout().toMillis()));
+        env.put("CLAUDE_BYTE_STREAM_IDLE_TIMEOUT_MS", Long.toString(limits.apiTimeout().toMillis()));
         Path tmp = run.runDir().resolve("tmp").resolve(name);
         Files.createDirectories(tmp);
         env.put("CLAUDE_CODE_TMPDIR", tmp.toString());
@@ -192,6 +201,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
             Files.createDirectories(config);
             env.put("CLAUDE_CONFIG_DIR", config.toString());
         }
+        env.putAll(run.goal().agent().env());
         return env;
     }
 
@@ -240,6 +250,13 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     }
 
     private Behavior<Command> onAgentSaid(AgentSaid said) {
+        if (said.message() instanceof AgentMessage.ApiRetry retry) {
+            Assignment assignment = current.assignment;
+            run.journal().append(new TeamEvent.AgentRetry(Instant.now(), assignment.task().id(),
+                    assignment.attempt(), retry.error(), retry.errorStatus().orElse(null), retry.attempt(),
+                    retry.maxRetries(), retry.delayMs()));
+            return Behaviors.same();
+        }
         if (said.message() instanceof AgentMessage.Result result) {
             current.result = result;
             if (result.isError()) {

@@ -58,6 +58,10 @@ public final class ConsoleView implements Consumer<TeamEvent> {
                     + e.base() + " (" + e.baseCommit().substring(0, 7) + ") into " + e.integrationBranch();
         } else if (event instanceof TeamEvent.TaskAssigned e) {
             return "[" + e.task() + "] started on " + e.worker() + (e.attempt() > 1 ? " (attempt " + e.attempt() + ")" : "");
+        } else if (event instanceof TeamEvent.AgentRetry e) {
+            return "[" + e.task() + "] API " + e.error() + (e.status() == null ? "" : " (" + e.status() + ")")
+                    + ": the agent retries in " + Durations.format(Duration.ofMillis(e.delayMs())) + " ("
+                    + e.retry() + " of " + e.maxRetries() + ")";
         } else if (event instanceof TeamEvent.TaskSucceeded e) {
             return "[" + e.task() + "] done in " + Durations.format(Duration.ofMillis(e.durationMs())) + ", "
                     + Summary.files(e.filesChanged().size()) + ", "

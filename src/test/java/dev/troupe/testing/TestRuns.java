@@ -27,8 +27,8 @@ public final class TestRuns {
         return new Goal(repo.dir().resolve("goal.yaml"), "test", repo.dir(), Optional.of("main"),
                 new Goal.Team(1, Duration.ZERO),
                 new Goal.AgentSettings(FakeAgent.command(), Optional.empty(), "acceptEdits", List.of("Write"),
-                        Optional.empty(), true),
-                new Goal.Limits(Duration.ofMinutes(1), idleTimeout), List.of(tasks));
+                        Optional.empty(), true, java.util.Map.of()),
+                new Goal.Limits(Duration.ofMinutes(1), idleTimeout, 0, Duration.ofMinutes(1)), List.of(tasks));
     }
 
     public static RunContext context(ActorSystem<?> system, TestRepo repo, Path runDir, Goal goal) throws IOException {

@@ -1,0 +1,278 @@
+package dev.troupe.cli;
+
+import static dev.troupe.testing.MessagesApiStandIn.bash;
+import static dev.troupe.testing.MessagesApiStandIn.text;
+import static dev.troupe.testing.MessagesApiStandIn.write;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.troupe.journal.Json;
+import dev.troupe.testing.MessagesApiStandIn;
+import dev.troupe.testing.MessagesApiStandIn.Reply;
+import dev.troupe.testing.TestRepo;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * troupe driving the real Claude Code CLI (the pinned npm package, installed by the build), against the
+ * Messages API stand-in on 127.0.0.1. Every test runs {@code troupe run} end to end.
+ */
+class ClaudeCodeTest {
+
+    static final String KEY = System.getenv("ANTHROPIC_API_KEY");
+
+    static MessagesApiStandIn api;
+    static Path claude;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void start() throws IOException {
+        String installed = System.getProperty("troupe.claude");
+        assertTrue(installed != null && Files.isExecutable(Path.of(installed)),
+                "the Claude Code CLI is installed by the build (mvn verify) into target/claude-code: " + installed);
+        claude = Path.of(installed);
+        assertTrue(KEY != null && KEY.startsWith("sk-ant-troupe-standin-"), "the test key comes from the pom");
+        api = MessagesApiStandIn.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        api.close();
+    }
+
+    record Run(int exitCode, String out, String err, TestRepo repo, List<JsonNode> events) {
+
+        List<JsonNode> events(String type) {
+            return events.stream().filter(e -> e.path("type").asText().equals(type)).toList();
+        }
+
+        String integrationBranch() {
+            return events("run-started").get(0).path("integrationBranch").asText();
+        }
+
+        Path runDir() {
+            return repo.dir().resolve(".troupe/runs/" + events("run-started").get(0).path("run").asText());
+        }
+    }
+
+    private Run run(String scenario, MessagesApiStandIn.Script script, String limits, String tasks) throws IOException {
+        return run(scenario, script, "", limits, tasks);
+    }
+
+    /** Runs a goal with the real CLI, its API calls answered by {@code script}; {@code env} is more agent.env. */
+    private Run run(String scenario, MessagesApiStandIn.Script script, String env, String limits, String tasks)
+            throws IOException {
+        TestRepo repo = TestRepo.create(tmp.resolve("repo"), Map.of("README.md", "hello\n"));
+        String yaml = "repo: " + repo.dir() + "\n"
+                + "team: {size: 3, stagger: 100ms}\n"
+                + "agent:\n"
+                + "  command: [\"" + claude + "\"]\n"
+                + "  isolate-config: true\n"
+                + "  permission-mode: acceptEdits\n"
+                + "  allowed-tools: [Read, Write, Edit, Bash]\n"
+                + "  env:\n"
+                + "    ANTHROPIC_BASE_URL: \"" + api.baseUrl(scenario, script) + "\"\n"
+                + "    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: \"1\"\n"
+                + "    DISABLE_AUTOUPDATER: \"1\"\n"
+                + env
+                + "limits:\n" + limits
+                + "tasks:\n" + tasks;
+        Path goal = tmp.resolve("goal.yaml");
+        Files.writeString(goal, yaml);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Main.execute(new String[] {"run", goal.toString()}, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        List<JsonNode> events = new ArrayList<>();
+        try (Stream<Path> runs = Files.list(repo.dir().resolve(".troupe/runs"))) {
+            Path runDir = runs.findFirst().orElseThrow();
+            for (String line : Files.readAllLines(runDir.resolve("events.jsonl"))) {
+                events.add(Json.MAPPER.readTree(line));
+            }
+        }
+        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8), repo, events);
+    }
+
+    private static final Pattern FILE_IN_PROMPT = Pattern.compile("(\\S+\\.txt)");
+
+    /** Writes the file the prompt names (in the agent's working directory), then says it is done. */
+    private static Reply writeWhatThePromptNames(MessagesApiStandIn.Request request) {
+        if (request.turn() > 0) {
+            return text("Done.");
+        }
+        Matcher file = FILE_IN_PROMPT.matcher(request.prompt());
+        assertTrue(file.find(), "the prompt names a file: " + request.prompt());
+        return write(request.workingDirectory() + "/" + file.group(1), "written by " + file.group(1) + "\n");
+    }
+
+    private static boolean anyProcessRuns(String marker) {
+        return ProcessHandle.allProcesses().anyMatch(p -> p.info().commandLine().map(c -> c.contains(marker)).orElse(false));
+    }
+
+    @Test
+    void threeRealAgentsWriteTheirFilesThroughTheWriteToolAndAllMerge() throws IOException {
+        Run run = run("three", ClaudeCodeTest::writeWhatThePromptNames, "  task-timeout: 2m\n", """
+                  - id: a
+                    prompt: Create a.txt
+                  - id: b
+                    prompt: Create b.txt
+                  - id: c
+                    prompt: Create c.txt
+                """);
+
+        assertEquals(0, run.exitCode(), run.err());
+        String branch = run.integrationBranch();
+        assertEquals("written by b.txt", run.repo().show(branch, "b.txt"));
+        assertEquals(List.of("a", "b", "c"), run.repo().mergedTasks(branch).stream().sorted().toList());
+        for (JsonNode succeeded : run.events("task-succeeded")) {
+            // Two API calls of 10 input and 5 output tokens each, at the default model's price.
+            assertEquals(0.00028, succeeded.path("costUsd").asDouble(), 1e-9);
+            assertEquals(20, succeeded.path("usage").path("inputTokens").asLong());
+            assertEquals(10, succeeded.path("usage").path("outputTokens").asLong());
+            assertEquals(List.of(succeeded.path("task").asText() + ".txt"),
+                    List.of(succeeded.path("filesChanged").get(0).asText()));
+        }
+        assertTrue(run.out().contains("Spent $0.0008, 90 tokens."), run.out());
+        assertTrue(run.out().contains("$0.0003"), "per-task cost in the summary: " + run.out());
+        // The CLI authenticated with the key from the environment, in the session troupe gave it.
+        List<MessagesApiStandIn.Request> requests = api.requests("three");
+        assertEquals(6, requests.size());
+        assertTrue(requests.stream().allMatch(r -> List.of(KEY).equals(r.headers().get("X-api-key"))));
+        List<String> sessions = run.events("agent-started").stream().map(e -> e.path("sessionId").asText()).sorted().toList();
+        assertEquals(sessions, requests.stream().map(MessagesApiStandIn.Request::sessionId).distinct().sorted().toList());
+    }
+
+    @Test
+    void theFirstResultEndsTheTaskThoughTheAgentWouldLingerForItsBackgroundCommand() throws IOException {
+        String marker = "987654";
+        Run run = run("linger", request -> request.turn() == 0
+                        ? bash("echo start; sleep " + marker + "; echo end")
+                        : text("Done; the command goes on in the background."),
+                // The Bash tool moves a command to the background after this long; the CLI then lingers for minutes.
+                "    BASH_DEFAULT_TIMEOUT_MS: \"2000\"\n",
+                "  task-timeout: 90s\n  idle-timeout: 60s\n", """
+                  - id: background
+                    prompt: Start the long command.
+                """);
+
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.events("agent-output").stream().anyMatch(e -> e.path("line").toString().contains("moved to the background")),
+                "the CLI reported its result with the command still running in the background");
+        assertEquals(List.of("background"), run.repo().mergedTasks(run.integrationBranch()));
+        assertFalse(anyProcessRuns("sleep " + marker), "the background command died with the agent");
+        long pid = run.events("agent-started").get(0).path("pid").asLong();
+        assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+    }
+
+    @Test
+    void aTaskTimeoutKillsTheAgentAndTheBashCommandInItsOwnProcessGroup() throws IOException {
+        String marker = "876543";
+        Run run = run("timeout", request -> request.turn() == 0
+                        ? bash("echo start; sleep " + marker + "; echo end")
+                        : text("Finished."),
+                "  task-timeout: 6s\n  idle-timeout: 60s\n", """
+                  - id: stuck
+                    prompt: Run the long command.
+                """);
+
+        assertEquals(1, run.exitCode());
+        assertTrue(run.events("task-failed").get(0).path("reason").asText().startsWith("timeout"), run.err());
+        assertFalse(anyProcessRuns("sleep " + marker), "no descendant of the agent survives");
+    }
+
+    @Test
+    void anApiErrorIsAFailedAttemptWithTheStatusInTheJournal() throws IOException {
+        Run run = run("error500", request -> new Reply.Error(500, "api_error", "Internal server error", 0),
+                "  api-retries: 0\n", """
+                  - id: unlucky
+                    prompt: Say hello.
+                """);
+
+        assertEquals(1, run.exitCode());
+        String reason = run.events("task-failed").get(0).path("reason").asText();
+        assertTrue(reason.contains("API status 500"), reason);
+        assertEquals(1, api.requests("error500").size(), "api-retries: 0 reaches the CLI");
+    }
+
+    @Test
+    void rateLimitsAndOverloadAreSurfacedAsRetryEventsAndTheWorkStillMerges() throws IOException {
+        Run run = run("retry", request -> {
+            if (request.turn() == 0 && request.tryOfTurn() == 1) {
+                return request.prompt().contains("rate")
+                        ? new Reply.Error(429, "rate_limit_error", "Number of request tokens has exceeded your rate limit", 1)
+                        : new Reply.Error(529, "overloaded_error", "Overloaded", 0);
+            }
+            return writeWhatThePromptNames(request);
+        }, "  api-retries: 2\n", """
+                  - id: rate
+                    prompt: Create rate.txt
+                  - id: busy
+                    prompt: Create busy.txt
+                """);
+
+        assertEquals(0, run.exitCode(), run.err());
+        List<JsonNode> retries = run.events("agent-retry");
+        assertEquals(2, retries.size(), retries.toString());
+        JsonNode rate = retries.stream().filter(r -> r.path("task").asText().equals("rate")).findFirst().orElseThrow();
+        assertEquals("rate_limit", rate.path("error").asText());
+        assertEquals(429, rate.path("status").asInt());
+        assertEquals(2, rate.path("maxRetries").asInt(), "api-retries reaches the CLI");
+        JsonNode busy = retries.stream().filter(r -> r.path("task").asText().equals("busy")).findFirst().orElseThrow();
+        assertEquals("overloaded", busy.path("error").asText());
+        assertTrue(run.err().contains("[rate] API rate_limit (429): the agent retries in"), run.err());
+    }
+
+    @Test
+    void eachWorkerHasItsOwnConfigAndTempDirAndTheKeyIsWrittenNowhere() throws IOException {
+        Run run = run("isolation", ClaudeCodeTest::writeWhatThePromptNames, "", """
+                  - id: only
+                    prompt: Create only.txt
+                """);
+
+        assertEquals(0, run.exitCode(), run.err());
+        Path config = run.runDir().resolve("config/worker-1");
+        Path temp = run.runDir().resolve("tmp/worker-1");
+        try (Stream<Path> files = Files.walk(config)) {
+            assertTrue(files.anyMatch(p -> p.toString().endsWith(".jsonl")), "the CLI's transcript is in the worker's config dir");
+        }
+        try (Stream<Path> files = Files.list(temp)) {
+            assertTrue(files.findAny().isPresent(), "the CLI used the worker's temp dir");
+        }
+        try (Stream<Path> files = Files.walk(run.repo().dir().resolve(".troupe"))) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                String content = new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1);
+                assertFalse(content.contains(KEY), "the API key is in " + file);
+                assertFalse(content.contains(KEY.substring(KEY.length() - 16)), "part of the API key is in " + file);
+            }
+        }
+    }
+
+    @Test
+    void aHungApiIsCaughtByTheIdleWatchdog() throws IOException {
+        Run run = run("hang", request -> new Reply.Hang(), "  idle-timeout: 3s\n  api-timeout: 60s\n", """
+                  - id: waits
+                    prompt: Say hello.
+                """);
+
+        assertEquals(1, run.exitCode());
+        assertEquals("idle: no output for 3.0s", run.events("task-failed").get(0).path("reason").asText());
+    }
+}
