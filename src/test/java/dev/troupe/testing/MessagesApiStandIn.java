@@ -95,6 +95,17 @@ public final class MessagesApiStandIn implements AutoCloseable {
         return new Reply.ToolUse("I'll write " + absolutePath + ".", "Write", input);
     }
 
+    public static Reply edit(String absolutePath, String oldString, String newString) {
+        ObjectNode input = Json.MAPPER.createObjectNode().put("file_path", absolutePath).put("old_string", oldString)
+                .put("new_string", newString);
+        return new Reply.ToolUse("I'll edit " + absolutePath + ".", "Edit", input);
+    }
+
+    /** The answer to a {@code --json-schema} run: the CLI ends with this object as {@code structured_output}. */
+    public static Reply structuredOutput(JsonNode object) {
+        return new Reply.ToolUse("Here is the result.", "StructuredOutput", object);
+    }
+
     public static Reply bash(String command) {
         ObjectNode input = Json.MAPPER.createObjectNode().put("command", command).put("description", "run it");
         return new Reply.ToolUse("I'll run it.", "Bash", input);
@@ -188,12 +199,8 @@ public final class MessagesApiStandIn implements AutoCloseable {
             OutputStream out = exchange.getResponseBody();
             out.write(event("message_start", messageStart(request)));
             out.flush();
-            // Closing short of the declared length drops the connection mid-message.
-            try {
-                out.close();
-            } catch (IOException expected) {
-                // "insufficient bytes written": the cut this reply is for.
-            }
+            // A handler that fails makes the JDK server drop the connection: the client sees it cut mid-message.
+            throw new IOException("stream cut on purpose");
         } else {
             ArrayNode content = content(reply);
             String stopReason = reply instanceof Reply.ToolUse ? "tool_use" : "end_turn";
