@@ -8,17 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.troupe.journal.Json;
+import dev.troupe.testing.Journals;
 import dev.troupe.testing.MessagesApiStandIn;
 import dev.troupe.testing.MessagesApiStandIn.Reply;
 import dev.troupe.testing.TestRepo;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -61,7 +58,7 @@ class ClaudeCodeTest {
     record Run(int exitCode, String out, String err, TestRepo repo, List<JsonNode> events) {
 
         List<JsonNode> events(String type) {
-            return events.stream().filter(e -> e.path("type").asText().equals(type)).toList();
+            return Journals.ofType(events, type);
         }
 
         String integrationBranch() {
@@ -97,18 +94,12 @@ class ClaudeCodeTest {
                 + "tasks:\n" + tasks;
         Path goal = tmp.resolve("goal.yaml");
         Files.writeString(goal, yaml);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Main.execute(new String[] {"run", goal.toString()}, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        List<JsonNode> events = new ArrayList<>();
+        Invocation troupe = Invocation.troupe("run", goal.toString());
+        List<JsonNode> events;
         try (Stream<Path> runs = Files.list(repo.dir().resolve(".troupe/runs"))) {
-            Path runDir = runs.findFirst().orElseThrow();
-            for (String line : Files.readAllLines(runDir.resolve("events.jsonl"))) {
-                events.add(Json.MAPPER.readTree(line));
-            }
+            events = Journals.read(runs.findFirst().orElseThrow().resolve("events.jsonl"));
         }
-        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8), repo, events);
+        return new Run(troupe.exitCode(), troupe.out(), troupe.err(), repo, events);
     }
 
     private static final Pattern FILE_IN_PROMPT = Pattern.compile("(\\S+\\.txt)");

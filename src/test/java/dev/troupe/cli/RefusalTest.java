@@ -1,15 +1,13 @@
 package dev.troupe.cli;
 
+import static dev.troupe.cli.Invocation.troupe;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.troupe.testing.FakeAgent;
 import dev.troupe.testing.TestRepo;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -26,16 +24,6 @@ class RefusalTest {
     @TempDir
     Path tmp;
 
-    record Result(int exitCode, String out, String err) {}
-
-    private static Result troupe(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Main.execute(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-
     private Path goal(Path repo, String extra) throws IOException {
         Path file = tmp.resolve("goal.yaml");
         Files.writeString(file, "repo: " + repo + "\nagent:\n  command: " + FakeAgent.yamlCommand() + "\n" + extra
@@ -43,7 +31,7 @@ class RefusalTest {
         return file;
     }
 
-    private static void assertRefused(Result result, String expected) {
+    private static void assertRefused(Invocation result, String expected) {
         assertEquals(ExitCodes.BAD_INPUT, result.exitCode(), result.err());
         assertTrue(result.err().contains(expected), "expected '" + expected + "' in: " + result.err());
         assertFalse(result.err().contains("Exception") || result.err().contains("\tat "), "no stack trace: " + result.err());
@@ -59,7 +47,7 @@ class RefusalTest {
     void aDirectoryThatIsNotAGitRepositoryIsRefused() throws IOException {
         Path plain = Files.createDirectories(tmp.resolve("plain"));
 
-        Result result = troupe("run", goal(plain, "").toString());
+        Invocation result = troupe("run", goal(plain, "").toString());
 
         assertRefused(result, plain + " is not a git repository");
         try (var files = Files.list(plain)) {
@@ -69,7 +57,7 @@ class RefusalTest {
 
     @Test
     void aMissingRepositoryIsRefused() throws IOException {
-        Result result = troupe("run", goal(tmp.resolve("nowhere"), "").toString());
+        Invocation result = troupe("run", goal(tmp.resolve("nowhere"), "").toString());
 
         assertRefused(result, "does not exist");
     }
@@ -79,7 +67,7 @@ class RefusalTest {
         TestRepo repo = TestRepo.create(tmp.resolve("repo"), Map.of("a.txt", "a\n"));
         String head = repo.head();
 
-        Result result = troupe("run", goal(repo.dir(), "base: nope\n").toString());
+        Invocation result = troupe("run", goal(repo.dir(), "base: nope\n").toString());
 
         assertRefused(result, "base branch 'nope' does not exist");
         assertUntouched(repo, head);
@@ -93,7 +81,7 @@ class RefusalTest {
         Files.writeString(file, "repo: " + repo.dir() + "\nagent:\n  command: [no-such-agent-xyz]\n"
                 + "tasks:\n  - id: one\n    prompt: do it\n");
 
-        Result result = troupe("run", file.toString());
+        Invocation result = troupe("run", file.toString());
 
         assertRefused(result, "agent command 'no-such-agent-xyz' not found");
         assertUntouched(repo, head);
@@ -105,7 +93,7 @@ class RefusalTest {
         String head = repo.head();
         repo.write("a.txt", "work in progress\n");
 
-        Result result = troupe("run", goal(repo.dir(), "").toString());
+        Invocation result = troupe("run", goal(repo.dir(), "").toString());
 
         assertRefused(result, "has uncommitted changes (a.txt)");
         assertTrue(result.err().contains("--allow-dirty"), result.err());
@@ -118,7 +106,7 @@ class RefusalTest {
         TestRepo repo = TestRepo.create(tmp.resolve("repo"), Map.of("a.txt", "a\n"));
         repo.write("a.txt", "work in progress\n");
 
-        Result result = troupe("run", goal(repo.dir(), "team: {stagger: 0ms}\n").toString(), "--allow-dirty");
+        Invocation result = troupe("run", goal(repo.dir(), "team: {stagger: 0ms}\n").toString(), "--allow-dirty");
 
         assertEquals(ExitCodes.OK, result.exitCode(), result.err());
         assertTrue(result.err().contains("warning: uncommitted changes in a.txt"), result.err());
@@ -133,7 +121,7 @@ class RefusalTest {
         Path file = tmp.resolve("goal.yaml");
         Files.writeString(file, "repo: " + repo.dir() + "\ntasks:\n  - id: one\n    prompt: hi\n    colour: blue\n");
 
-        Result result = troupe("run", file.toString());
+        Invocation result = troupe("run", file.toString());
 
         assertRefused(result, file + ":5:5: unknown key 'colour'");
         assertUntouched(repo, head);
@@ -141,7 +129,7 @@ class RefusalTest {
 
     @Test
     void aMissingGoalFileIsRefused() {
-        Result result = troupe("run", tmp.resolve("absent.yaml").toString());
+        Invocation result = troupe("run", tmp.resolve("absent.yaml").toString());
 
         assertRefused(result, "absent.yaml: no such goal file");
     }
@@ -151,7 +139,7 @@ class RefusalTest {
         TestRepo repo = TestRepo.create(tmp.resolve("repo"), Map.of("a.txt", "a\n"));
         String head = repo.head();
 
-        Result result = troupe("run", goal(repo.dir(), "").toString(), "--into", "main");
+        Invocation result = troupe("run", goal(repo.dir(), "").toString(), "--into", "main");
 
         assertRefused(result, "branch 'main' is checked out at " + repo.dir());
         assertUntouched(repo, head);
@@ -161,7 +149,7 @@ class RefusalTest {
     void anInvalidIntegrationBranchNameIsRefused() throws IOException {
         TestRepo repo = TestRepo.create(tmp.resolve("repo"), Map.of("a.txt", "a\n"));
 
-        Result result = troupe("run", goal(repo.dir(), "").toString(), "--into", "bad..name");
+        Invocation result = troupe("run", goal(repo.dir(), "").toString(), "--into", "bad..name");
 
         assertRefused(result, "'bad..name' is not a valid branch name");
     }
@@ -170,7 +158,7 @@ class RefusalTest {
     void aTeamOfZeroIsRefused() throws IOException {
         TestRepo repo = TestRepo.create(tmp.resolve("repo"), Map.of("a.txt", "a\n"));
 
-        Result result = troupe("run", goal(repo.dir(), "").toString(), "--team", "0");
+        Invocation result = troupe("run", goal(repo.dir(), "").toString(), "--team", "0");
 
         assertRefused(result, "--team must be at least 1");
     }
@@ -188,9 +176,9 @@ class RefusalTest {
         TestRepo repo = TestRepo.create(tmp.resolve("repo"), Map.of("a.txt", "a\n"));
         String head = repo.head();
 
-        Result good = troupe("validate", goal(repo.dir(), "").toString());
+        Invocation good = troupe("validate", goal(repo.dir(), "").toString());
         Files.writeString(tmp.resolve("bad.yaml"), "tasks:\n  - id: a\n    prompt: x\n    after: [b]\n");
-        Result bad = troupe("validate", tmp.resolve("bad.yaml").toString());
+        Invocation bad = troupe("validate", tmp.resolve("bad.yaml").toString());
 
         assertEquals(ExitCodes.OK, good.exitCode(), good.err());
         assertTrue(good.out().contains("valid: 1 task"), good.out());

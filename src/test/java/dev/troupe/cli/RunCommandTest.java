@@ -7,11 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.troupe.journal.Json;
 import dev.troupe.testing.FakeAgent;
+import dev.troupe.testing.Journals;
 import dev.troupe.testing.TestRepo;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -44,16 +42,12 @@ class RunCommandTest {
             return repo.dir().resolve(".troupe/runs/" + runId());
         }
 
-        List<JsonNode> events() throws IOException {
-            List<JsonNode> events = new ArrayList<>();
-            for (String line : Files.readAllLines(runDir().resolve("events.jsonl"))) {
-                events.add(Json.MAPPER.readTree(line));
-            }
-            return events;
+        List<JsonNode> events() {
+            return Journals.read(runDir().resolve("events.jsonl"));
         }
 
-        List<JsonNode> events(String type) throws IOException {
-            return events().stream().filter(e -> e.path("type").asText().equals(type)).toList();
+        List<JsonNode> events(String type) {
+            return Journals.ofType(events(), type);
         }
     }
 
@@ -73,11 +67,8 @@ class RunCommandTest {
     }
 
     private static Run run(TestRepo repo, String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Main.execute(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8), repo);
+        Invocation troupe = Invocation.troupe(args);
+        return new Run(troupe.exitCode(), troupe.out(), troupe.err(), repo);
     }
 
     private static final String FAST_TEAM = "team:\n  size: 3\n  stagger: 10ms\n";

@@ -9,10 +9,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.ConfigFactory;
 import dev.troupe.git.IntegrationBranch;
 import dev.troupe.goal.Goal;
-import dev.troupe.journal.Json;
+import dev.troupe.testing.Journals;
 import dev.troupe.testing.TestRepo;
 import dev.troupe.testing.TestRuns;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -54,11 +53,7 @@ class TeamLeadTest {
 
         RunOutcome outcome = done.expectMessageClass(RunOutcome.class, Duration.ofSeconds(60));
         run.journal().close().toCompletableFuture().get();
-        List<JsonNode> events = new ArrayList<>();
-        for (String line : Files.readAllLines(run.runDir().resolve("events.jsonl"))) {
-            events.add(Json.MAPPER.readTree(line));
-        }
-        return new Finished(outcome, events);
+        return new Finished(outcome, Journals.read(run.runDir().resolve("events.jsonl")));
     }
 
     private static Goal.TaskSpec task(String id, String prompt, String... after) {
