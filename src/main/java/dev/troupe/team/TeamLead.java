@@ -21,6 +21,8 @@ import java.util.List;
 import java.util.Map;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Repository;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Owns a run: keeps the task graph, hands ready tasks (all of whose {@code after} tasks are merged) to idle
@@ -74,6 +76,8 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
             return status == Status.MERGED || status == Status.FAILED || status == Status.SKIPPED;
         }
     }
+
+    private static final Logger LOG = LoggerFactory.getLogger(TeamLead.class);
 
     private final RunContext run;
     private final ActorRef<RunOutcome> replyTo;
@@ -317,6 +321,11 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
     }
 
     private void record(TeamEvent event) {
-        run.journal().append(event);
+        run.journal().append(event).whenComplete((done, failure) -> {
+            if (failure != null) {
+                // Not expected while the run is live (the journal closes after RunFinished); say so loudly if it is.
+                LOG.error("the journal lost a decision: {}", event, failure);
+            }
+        });
     }
 }
