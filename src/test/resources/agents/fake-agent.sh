@@ -9,6 +9,10 @@
 #   hang              print nothing more and never end
 #   linger            after the result, stay alive (as the real CLI can with background tasks)
 #   sleep SECONDS     pause, printing nothing
+#   tick N            print a progress line every 0.2 s, N times
+#   env NAME          print the value of environment variable NAME in a line
+#   leave-merge       start a merge that conflicts and leave it unfinished
+#   spawn SECONDS     start a background sleep that keeps this agent's stdout open
 # Anything else in the prompt is ignored. Ends with a successful result unless told otherwise.
 set -u -f
 
@@ -16,8 +20,8 @@ prompt="" session="fake-session"
 args=("$@")
 while [ $# -gt 0 ]; do
   case "$1" in
-    -p) prompt="$2"; shift 2 ;;
     --session-id) session="$2"; shift 2 ;;
+    --) prompt="$2"; shift 2 ;;
     *) shift ;;
   esac
 done
@@ -47,6 +51,13 @@ while IFS= read -r line; do
     hang) while true; do sleep 1; done ;;
     linger) linger=1 ;;
     sleep) sleep "$1" ;;
+    tick) for ((i = 0; i < $1; i++)); do say "{\"type\":\"system\",\"subtype\":\"tick\",\"n\":$i}"; sleep 0.2; done ;;
+    env) say "{\"type\":\"user\",\"tool_use_result\":{\"stdout\":\"$1=${!1:-}\"}}" ;;
+    spawn) ( exec sleep "$1" ) & ;;
+    leave-merge)
+      git checkout -q -b side && echo side > clash.txt && git add clash.txt && git -c user.name=a -c user.email=a@b commit -qm side
+      git checkout -q - && echo main > clash.txt && git add clash.txt && git -c user.name=a -c user.email=a@b commit -qm main
+      git -c user.name=a -c user.email=a@b merge side >/dev/null 2>&1 || true ;;
   esac
 done <<< "$prompt"
 

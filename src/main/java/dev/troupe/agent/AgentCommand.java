@@ -5,13 +5,17 @@ import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
- * The command line every agent gets, real or fake: {@code -p <prompt> --output-format stream-json --verbose
- * --permission-mode <mode> --allowedTools <list> [--model M] [--max-turns N] --session-id <uuid>}, after the
- * goal's {@code agent.command}. {@code [demo]} runs the built-in {@link DemoAgent} in a fresh JVM.
+ * The command line every agent gets, real or fake: {@code -p --output-format stream-json --verbose
+ * --permission-mode <mode> --allowedTools <list> [--model M] [--max-turns N] --session-id <uuid> -- <prompt>},
+ * after the goal's {@code agent.command}. {@code -p} (print mode) takes no value in Claude Code: the prompt is
+ * the positional argument, and it comes last after {@code --} so that a prompt starting with "-" (a markdown
+ * list) is not read as an option. {@code [demo]} runs the built-in {@link DemoAgent} in a fresh JVM.
  */
 public final class AgentCommand {
 
@@ -19,7 +23,7 @@ public final class AgentCommand {
 
     public static List<String> argv(Goal.AgentSettings agent, Goal.TaskSpec task, String prompt, String sessionId) {
         List<String> argv = new ArrayList<>(executable(agent));
-        argv.addAll(List.of("-p", prompt, "--output-format", "stream-json", "--verbose",
+        argv.addAll(List.of("-p", "--output-format", "stream-json", "--verbose",
                 "--permission-mode", agent.permissionMode()));
         if (!agent.allowedTools().isEmpty()) {
             argv.add("--allowedTools");
@@ -36,19 +40,25 @@ public final class AgentCommand {
         });
         argv.add("--session-id");
         argv.add(sessionId);
+        argv.add("--");
+        argv.add(prompt);
         return argv;
     }
 
     private static List<String> executable(Goal.AgentSettings agent) {
         if (agent.isDemo()) {
             Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-            return List.of(java.toString(), "-cp", System.getProperty("java.class.path"), DemoAgent.class.getName());
+            // Absolute entries: the agent runs in a worktree, not where troupe was started.
+            String classpath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+                    .map(entry -> Path.of(entry).toAbsolutePath().toString())
+                    .collect(Collectors.joining(File.pathSeparator));
+            return List.of(java.toString(), "-cp", classpath, DemoAgent.class.getName());
         }
         return agent.command();
     }
 
     /**
-     * Where the agent's executable is: a path (absolute, or relative to {@code cwd}) or a name on PATH.
+     * Where the agent's executable is: a path (the goal loader made it absolute) or a name on PATH.
      * Empty when it cannot be run, so a run can refuse before it starts anything.
      */
     public static Optional<Path> findExecutable(Goal.AgentSettings agent, Path cwd) {

@@ -3,6 +3,9 @@ package dev.troupe.agent;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,6 +13,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -23,10 +27,22 @@ public final class AgentProcess {
 
     private static final Duration KILL_WAIT = Duration.ofSeconds(2);
 
-    private final Process process;
+    /** Set in the agent's environment, and so inherited by everything it starts, even what escapes its tree. */
+    static final String MARKER = "TROUPE_AGENT_ID";
 
-    private AgentProcess(Process process) {
+    private final Process process;
+    private final String marker;
+    /** Every descendant seen so far: a child that outlives its parent is no longer found from the root. */
+    private final Set<ProcessHandle> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    private AgentProcess(Process process, String marker) {
         this.process = process;
+        this.marker = marker;
+    }
+
+    /** Notes the current descendants, so that {@link #stop} also ends those whose parent died meanwhile. */
+    public void observeDescendants() {
+        process.toHandle().descendants().forEach(seen::add);
     }
 
     public static AgentProcess start(List<String> argv, Path cwd, Map<String, String> extraEnv, Path stderrFile)
@@ -37,7 +53,9 @@ public final class AgentProcess {
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectError(ProcessBuilder.Redirect.appendTo(stderrFile.toFile()));
         builder.environment().putAll(extraEnv);
-        return new AgentProcess(builder.start());
+        String id = UUID.randomUUID().toString();
+        builder.environment().put(MARKER, id);
+        return new AgentProcess(builder.start(), MARKER + "=" + id);
     }
 
     public long pid() {
@@ -68,7 +86,9 @@ public final class AgentProcess {
     public int stopNow(Duration grace) {
         ProcessHandle root = process.toHandle();
         // Snapshot first: once the agent dies its children are re-parented and no longer its descendants.
-        Set<ProcessHandle> tree = new LinkedHashSet<>(root.descendants().toList());
+        observeDescendants();
+        Set<ProcessHandle> tree = new LinkedHashSet<>(seen);
+        tree.addAll(marked());
         root.destroy();
         tree.forEach(ProcessHandle::destroy);
         long deadline = System.nanoTime() + grace.toNanos();
@@ -80,6 +100,9 @@ public final class AgentProcess {
             }
         }
         tree.addAll(root.descendants().toList());
+        // Children of descendants that were seen but are orphans now, and anything else that carries the marker.
+        new ArrayList<>(tree).forEach(handle -> handle.descendants().forEach(tree::add));
+        tree.addAll(marked());
         List<ProcessHandle> killed = tree.stream().filter(ProcessHandle::isAlive).toList();
         killed.forEach(ProcessHandle::destroyForcibly);
         // SIGKILL cannot be refused, but the kernel and the reaping parent take a moment: return once it is done.
@@ -96,6 +119,56 @@ public final class AgentProcess {
             Thread.currentThread().interrupt();
             return -1;
         }
+    }
+
+    /**
+     * Processes whose environment holds this agent's marker: on Linux, this finds what the agent started even
+     * after it was orphaned (a background job that kept the agent's stdout open, say). Elsewhere, none.
+     */
+    private Set<ProcessHandle> marked() {
+        Set<ProcessHandle> found = new LinkedHashSet<>();
+        Path proc = Path.of("/proc");
+        if (!Files.isDirectory(proc)) {
+            return found;
+        }
+        byte[] needle = marker.getBytes(StandardCharsets.UTF_8);
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(proc, "[0-9]*")) {
+            for (Path entry : entries) {
+                try {
+                    if (containsVariable(Files.readAllBytes(entry.resolve("environ")), needle)) {
+                        ProcessHandle.of(Long.parseLong(entry.getFileName().toString())).ifPresent(found::add);
+                    }
+                } catch (IOException | NumberFormatException gone) {
+                    // Ended meanwhile, or not ours to read.
+                }
+            }
+        } catch (IOException unreadable) {
+            // No /proc to read: the snapshots of descendants are all there is.
+        }
+        return found;
+    }
+
+    /** {@code environ} holds NUL-terminated NAME=value entries; the marker must be one of them, whole. */
+    private static boolean containsVariable(byte[] environ, byte[] variable) {
+        outer:
+        for (int start = 0; start + variable.length <= environ.length; ) {
+            for (int i = 0; i < variable.length; i++) {
+                if (environ[start + i] != variable[i]) {
+                    int end = start;
+                    while (end < environ.length && environ[end] != 0) {
+                        end++;
+                    }
+                    start = end + 1;
+                    continue outer;
+                }
+            }
+            int after = start + variable.length;
+            if (after == environ.length || environ[after] == 0) {
+                return true;
+            }
+            start = after;
+        }
+        return false;
     }
 
     private static void awaitExit(ProcessHandle handle, long nanos) {

@@ -38,9 +38,10 @@ public final class DemoAgent {
 
     public static void main(String[] args) throws Exception {
         List<String> argv = List.of(args);
-        String prompt = option(argv, "-p");
-        if (prompt == null || !"stream-json".equals(option(argv, "--output-format"))) {
-            System.err.println("usage: demo -p PROMPT --output-format stream-json --verbose ...");
+        int end = argv.indexOf("--");
+        String prompt = end >= 0 && end + 1 < argv.size() ? argv.get(end + 1) : null;
+        if (!argv.contains("-p") || prompt == null || !"stream-json".equals(option(argv, "--output-format"))) {
+            System.err.println("usage: demo -p --output-format stream-json --verbose ... -- PROMPT");
             System.exit(1);
         }
         String sessionId = option(argv, "--session-id");

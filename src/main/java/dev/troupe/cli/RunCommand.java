@@ -12,6 +12,8 @@ import akka.actor.typed.javadsl.AskPattern;
 import akka.actor.typed.javadsl.Behaviors;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.troupe.agent.LiveAgents;
+import dev.troupe.agent.Secrets;
 import dev.troupe.git.GitException;
 import dev.troupe.git.IntegrationBranch;
 import dev.troupe.git.Worktrees;
@@ -27,6 +29,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -117,10 +120,19 @@ final class RunCommand implements Callable<Integer> {
             ConsoleView view) throws IOException, TroupeException {
         Executor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig(Journal.BLOCKING_DISPATCHER));
         Journal journal = Journal.open(setup.runDir().resolve("events.jsonl"), view, system);
-        RunContext run = new RunContext(setup.runId(), setup.goal(), setup.top(), setup.base(), setup.runDir(), setup.worktrees(),
-                setup.integrationBranch(), ObjectId.fromString(setup.startCommit()), journal, blocking,
-                config.getDuration("troupe.worker.kill-grace"), config.getDuration("troupe.worker.idle-check-interval"),
+        Duration killGrace = config.getDuration("troupe.worker.kill-grace");
+        LiveAgents agents = new LiveAgents();
+        RunContext run = new RunContext(setup.runId(), setup.goal(), setup.top(), setup.base(), setup.runDir(),
+                setup.worktrees(), setup.integrationBranch(), ObjectId.fromString(setup.startCommit()), journal, agents,
+                Secrets.fromEnvironment(), blocking, killGrace, config.getDuration("troupe.worker.idle-check-interval"),
                 config.getInt("troupe.journal.max-line-bytes"));
+        // SIGTERM or Ctrl-C ends the JVM without the actors finishing their work: stop the agents from here.
+        Thread onInterrupt = new Thread(() -> {
+            agents.stopAll(killGrace);
+            System.err.println("troupe: interrupted; every agent is stopped. Unfinished work stays in "
+                    + setup.worktrees());
+        }, "troupe-interrupted");
+        Runtime.getRuntime().addShutdownHook(onInterrupt);
         CompletableFuture<RunOutcome> finished = new CompletableFuture<>();
         Repository leadRepo = Git.open(setup.top().toFile()).getRepository();
         spawn(system, watched(replyTo -> TeamLead.create(run, leadRepo, replyTo), finished), "run");
@@ -132,7 +144,18 @@ final class RunCommand implements Callable<Integer> {
             Thread.currentThread().interrupt();
             throw new TroupeException(ExitCodes.INTERRUPTED, "interrupted");
         } finally {
+            // An agent launched as its worker was stopping has no actor left to end it.
+            agents.stopAll(killGrace);
+            removeShutdownHook(onInterrupt);
             awaitQuietly(journal.close().toCompletableFuture());
+        }
+    }
+
+    private static void removeShutdownHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // The JVM is already exiting: the hook runs, as it should.
         }
     }
 
@@ -172,13 +195,24 @@ final class RunCommand implements Callable<Integer> {
         if (!Files.isDirectory(dir)) {
             return;
         }
-        try (Stream<Path> worktrees = Files.list(dir)) {
-            for (Path worktree : worktrees.toList()) {
+        List<Path> worktrees;
+        try (Stream<Path> listing = Files.list(dir)) {
+            worktrees = listing.toList();
+        } catch (IOException e) {
+            err.println("troupe: warning: could not list the worktrees in " + dir + ": " + e.getMessage());
+            return;
+        }
+        for (Path worktree : worktrees) {
+            try {
                 Worktrees.remove(setup.top(), worktree);
+            } catch (GitException e) {
+                err.println("troupe: warning: could not remove the worktree " + worktree + ": " + e.getMessage());
             }
+        }
+        try {
             Files.deleteIfExists(dir);
-        } catch (IOException | GitException e) {
-            err.println("troupe: warning: could not remove the worktrees in " + dir + ": " + e.getMessage());
+        } catch (IOException e) {
+            err.println("troupe: warning: could not remove " + dir + ": " + e.getMessage());
         }
     }
 

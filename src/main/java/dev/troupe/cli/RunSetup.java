@@ -68,6 +68,15 @@ record RunSetup(Goal goal, Path top, Path commonDir, String base, String baseCom
             String runId = newRunId();
             String integration = into.orElse("troupe/" + runId);
             checkBranchName(top, integration);
+            // Git cannot hold a branch and branches below it: none of these names may be a branch already.
+            for (String name : List.of(integration, "troupe/tasks/" + runId + "/x")) {
+                for (String prefix = parent(name); prefix != null; prefix = parent(prefix)) {
+                    if (resolve(top, "refs/heads/" + prefix).isPresent()) {
+                        throw TroupeException.badInput("branch '" + prefix + "' is in the way of the branches troupe"
+                                + " makes (" + integration + ", troupe/tasks/" + runId + "/...); rename it or pass --into");
+                    }
+                }
+            }
             Optional<String> existing = resolve(top, "refs/heads/" + integration);
             if (existing.isPresent()) {
                 Optional<Path> checkedOut = checkedOutAt(top, integration);
@@ -116,6 +125,11 @@ record RunSetup(Goal goal, Path top, Path commonDir, String base, String baseCom
     private static boolean endsWithNewline(Path file) throws IOException {
         byte[] bytes = Files.readAllBytes(file);
         return bytes.length == 0 || bytes[bytes.length - 1] == '\n';
+    }
+
+    private static String parent(String branch) {
+        int slash = branch.lastIndexOf('/');
+        return slash > 0 ? branch.substring(0, slash) : null;
     }
 
     private static String currentBranch(Path top) throws TroupeException {

@@ -12,6 +12,7 @@ import org.eclipse.jgit.diff.DiffFormatter;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.PersonIdent;
 import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.lib.RepositoryState;
 import org.eclipse.jgit.lib.UserConfig;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
@@ -29,7 +30,14 @@ public final class Commits {
      */
     public static ObjectId commitAll(Path worktree, String message) throws GitException {
         try (Git git = Git.open(worktree.toFile())) {
+            RepositoryState state = git.getRepository().getRepositoryState();
             Status status = git.status().call();
+            if (state != RepositoryState.SAFE || !status.getConflicting().isEmpty()) {
+                // Committing now would put conflict markers or half a rebase on the branch.
+                throw new GitException("the agent left an unfinished " + operation(state)
+                        + (status.getConflicting().isEmpty() ? "" : " (conflicts in "
+                        + String.join(", ", new java.util.TreeSet<>(status.getConflicting())) + ")") + " in " + worktree);
+            }
             if (!status.isClean()) {
                 git.add().addFilepattern(".").call();
                 git.add().addFilepattern(".").setUpdate(true).call();
@@ -44,6 +52,22 @@ public final class Commits {
         } catch (IOException | GitAPIException e) {
             throw new GitException("cannot commit the agent's work in " + worktree + ": " + e.getMessage(), e);
         }
+    }
+
+    private static String operation(RepositoryState state) {
+        String name = state.name();
+        if (name.startsWith("MERGING")) {
+            return "merge";
+        } else if (name.startsWith("REBASING")) {
+            return "rebase";
+        } else if (name.startsWith("CHERRY_PICKING")) {
+            return "cherry-pick";
+        } else if (name.startsWith("REVERTING")) {
+            return "revert";
+        } else if (name.equals("BISECTING")) {
+            return "bisect";
+        }
+        return "merge";
     }
 
     /** The repository's configured identity, or troupe's own when none is set. */

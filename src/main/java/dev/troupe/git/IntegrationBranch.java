@@ -89,7 +89,25 @@ public final class IntegrationBranch {
         }
     }
 
+    /** Someone may check the branch out while a run goes on, to look at it: never move it under them. */
+    private void refuseIfCheckedOut() throws GitException {
+        if (repo.isBare() || repo.getWorkTree() == null) {
+            return;
+        }
+        String porcelain = GitCli.run(repo.getWorkTree().toPath(), "worktree", "list", "--porcelain");
+        String worktree = "";
+        for (String line : porcelain.lines().toList()) {
+            if (line.startsWith("worktree ")) {
+                worktree = line.substring("worktree ".length());
+            } else if (line.equals("branch " + ref)) {
+                throw new GitException(Repository.shortenRefName(ref) + " is checked out at " + worktree
+                        + "; troupe will not move a branch under a checkout (switch that worktree to another branch)");
+            }
+        }
+    }
+
     private void move(ObjectId expected, ObjectId to, String reason) throws GitException {
+        refuseIfCheckedOut();
         try {
             RefUpdate update = repo.updateRef(ref);
             update.setExpectedOldObjectId(expected);

@@ -24,11 +24,11 @@ public final class Worktrees {
         GitCli.run(worktree, "clean", "--quiet", "-ffdx");
     }
 
-    /** Removes the worktree (even with changes in it); its branch stays. */
+    /**
+     * Removes the worktree (even with changes or a lock in it); its branch stays. Only this worktree: a
+     * {@code git worktree prune} would also drop the user's own worktrees whose folders are out of reach.
+     */
     public static void remove(Path repo, Path worktree) throws GitException {
-        if (Files.exists(worktree)) {
-            GitCli.run(repo, "worktree", "remove", "--force", "--force", worktree.toString());
-        }
-        GitCli.run(repo, "worktree", "prune");
+        GitCli.run(repo, "worktree", "remove", "--force", "--force", worktree.toString());
     }
 }

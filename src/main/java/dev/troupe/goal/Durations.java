@@ -15,7 +15,10 @@ public final class Durations {
 
     private static final Pattern FORMAT = Pattern.compile("(\\d{1,9})\\s*(ms|s|m|h)");
 
-    static final String EXPECTED = "a duration such as 500ms, 30s, 5m or 2h";
+    /** Longer makes no sense for a run, and Akka's timers refuse delays much past 200 days. */
+    static final Duration LONGEST = Duration.ofDays(7);
+
+    static final String EXPECTED = "a duration such as 500ms, 30s, 5m or 2h, at most 7 days";
 
     private Durations() {}
 
@@ -25,12 +28,13 @@ public final class Durations {
             return Optional.empty();
         }
         long amount = Long.parseLong(m.group(1));
-        return Optional.of(switch (m.group(2)) {
+        Duration duration = switch (m.group(2)) {
             case "ms" -> Duration.ofMillis(amount);
             case "s" -> Duration.ofSeconds(amount);
             case "m" -> Duration.ofMinutes(amount);
             default -> Duration.ofHours(amount);
-        });
+        };
+        return duration.compareTo(LONGEST) <= 0 ? Optional.of(duration) : Optional.empty();
     }
 
     /** Short human form: 1.5s, 2m05s, 1h02m. */

@@ -260,6 +260,9 @@ public final class GoalLoader {
             }
             List<RawGoal.Task> tasks = raw.tasks() == null ? List.of() : raw.tasks();
             for (int i = 0; i < tasks.size(); i++) {
+                if (tasks.get(i) == null) {
+                    continue;
+                }
                 if (tasks.get(i).zone() != null) {
                     throw at("/tasks/" + i + "/zone", "'zone' is not supported by this version of troupe yet");
                 }
@@ -267,6 +270,25 @@ public final class GoalLoader {
                     throw at("/tasks/" + i + "/review", "'review' is not supported by this version of troupe yet");
                 }
             }
+        }
+
+        private void refuseEmptyEntries(List<String> list, String pointer, String name) throws GoalException {
+            for (int i = 0; i < list.size(); i++) {
+                if (list.get(i) == null || list.get(i).isBlank()) {
+                    throw at(pointer + "/" + i, name + " has an empty entry");
+                }
+            }
+        }
+
+        /** A relative path to the agent (it holds a '/') is relative to this file, like {@code repo}. */
+        private List<String> withAbsoluteExecutable(List<String> command) {
+            String executable = command.get(0);
+            if (!executable.contains("/") || Path.of(executable).isAbsolute()) {
+                return command;
+            }
+            List<String> absolute = new ArrayList<>(command);
+            absolute.set(0, file.toAbsolutePath().getParent().resolve(executable).normalize().toString());
+            return absolute;
         }
 
         private Path repo() {
@@ -293,12 +315,15 @@ public final class GoalLoader {
             if (command.isEmpty() || command.get(0) == null || command.get(0).isBlank()) {
                 throw at("/agent/command", "agent.command must name an executable");
             }
+            refuseEmptyEntries(command, "/agent/command", "agent.command");
+            command = withAbsoluteExecutable(command);
             String mode = agent.permissionMode() != null ? agent.permissionMode() : defaults.getString("agent.permission-mode");
             if (!PERMISSION_MODES.contains(mode)) {
                 throw at("/agent/permission-mode", "unknown permission mode '" + mode + "'; expected one of: "
                         + PERMISSION_MODES.stream().sorted().collect(Collectors.joining(", ")));
             }
             List<String> tools = agent.allowedTools() != null ? agent.allowedTools() : defaults.getStringList("agent.allowed-tools");
+            refuseEmptyEntries(tools, "/agent/allowed-tools", "agent.allowed-tools");
             if (agent.maxTurns() != null && agent.maxTurns() < 1) {
                 throw at("/agent/max-turns", "agent.max-turns must be at least 1");
             }
@@ -368,6 +393,9 @@ public final class GoalLoader {
                 }
                 if (task.prompt() == null || task.prompt().isBlank()) {
                     throw at(task.prompt() == null ? at : at + "/prompt", "task '" + id + "' has an empty prompt");
+                }
+                if (task.after() != null) {
+                    refuseEmptyEntries(task.after(), at + "/after", "after of task '" + id + "'");
                 }
                 List<String> after = task.after() == null ? List.of() : task.after().stream().map(String::strip).toList();
                 tasks.add(new Goal.TaskSpec(id, slug, task.prompt().strip(), after, Optional.ofNullable(task.model())));

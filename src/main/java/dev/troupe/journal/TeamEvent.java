@@ -56,8 +56,10 @@ public sealed interface TeamEvent {
     record AgentRetry(Instant time, String task, int attempt, String error, Integer status, int retry,
             int maxRetries, long delayMs) implements TeamEvent {}
 
+    /** {@code permissionDenials}: tool calls the agent was refused; its work may be incomplete for them. */
     record TaskSucceeded(Instant time, String task, int attempt, String branch, String commit, double costUsd,
-            Usage usage, int turns, long durationMs, List<String> filesChanged, String result) implements TeamEvent {}
+            Usage usage, int turns, long durationMs, List<String> filesChanged, String result, int permissionDenials)
+            implements TeamEvent {}
 
     /** {@code costUsd}: what the failed attempt itself spent (0 when the task failed at its merge). */
     record TaskFailed(Instant time, String task, int attempt, String reason, double costUsd) implements TeamEvent {}

@@ -1,5 +1,7 @@
 package dev.troupe.team;
 
+import dev.troupe.agent.LiveAgents;
+import dev.troupe.agent.Secrets;
 import dev.troupe.goal.Goal;
 import dev.troupe.journal.Journal;
 import java.nio.file.Path;
@@ -15,7 +17,10 @@ import org.eclipse.jgit.lib.ObjectId;
  * @param base the branch (or revision) the run started from, as the user named it
  * @param runDir {@code .troupe/runs/<run>} inside the repository
  * @param worktrees where this run's worker worktrees live
- * @param startCommit where the integration branch stood when the run began
+ * @param startCommit where the integration branch stood when the run began (the base commit, or the head of an
+ *     existing {@code --into} branch)
+ * @param agents every agent process of the run that may still be alive
+ * @param secrets credential values to mask in everything troupe writes
  */
 public record RunContext(
         String runId,
@@ -27,6 +32,8 @@ public record RunContext(
         String integrationBranch,
         ObjectId startCommit,
         Journal journal,
+        LiveAgents agents,
+        Secrets secrets,
         Executor blocking,
         Duration killGrace,
         Duration idleCheckInterval,

@@ -100,6 +100,8 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
         this.replyTo = replyTo;
         this.integrationHead = run.startCommit();
         this.merger = context.spawn(Merger.create(repo, run.integrationBranch(), run.blocking()), "merger");
+        // Without its merger a run could never settle: if it stops, the lead fails too (and the run ends, exit 3).
+        context.watch(merger);
         run.goal().tasks().forEach(spec -> tasks.put(spec.id(), new TaskState(spec)));
     }
 
@@ -192,7 +194,7 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
         task.status = Status.MERGING;
         record(new TeamEvent.TaskSucceeded(Instant.now(), task.spec.id(), done.attempt(), result.branch(),
                 result.commit().name(), result.costUsd(), result.usage(), result.turns(), result.durationMs(),
-                result.filesChanged(), result.text()));
+                result.filesChanged(), result.text(), result.permissionDenials()));
         merger.tell(new Merger.Merge(task.spec.id(), result.commit(), mergeMessage(task), getContext().getSelf()));
         return dispatch();
     }

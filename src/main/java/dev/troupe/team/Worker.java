@@ -9,14 +9,22 @@ import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.TimerScheduler;
+import akka.japi.Pair;
+import akka.stream.ActorAttributes;
+import akka.stream.KillSwitches;
+import akka.stream.UniqueKillSwitch;
 import akka.stream.javadsl.FileIO;
+import akka.stream.javadsl.Flow;
+import akka.stream.javadsl.Keep;
 import akka.stream.javadsl.Sink;
 import akka.stream.javadsl.StreamConverters;
+import akka.util.ByteString;
 import dev.troupe.agent.AgentCommand;
 import dev.troupe.agent.AgentMessage;
 import dev.troupe.agent.AgentProcess;
 import dev.troupe.agent.StreamJson;
 import dev.troupe.git.Commits;
+import dev.troupe.git.GitException;
 import dev.troupe.git.Worktrees;
 import dev.troupe.goal.Durations;
 import dev.troupe.goal.Goal;
@@ -32,7 +40,6 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
@@ -40,11 +47,12 @@ import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.lib.ObjectId;
 
 /**
- * One team slot: owns one git worktree for its whole life and runs one agent at a time in it. For each
- * assignment it checks out a fresh task branch at the given base, runs the agent with stdin closed, journals
- * every stdout line, and ends the attempt at the agent's first {@code result} (stopping the process itself,
- * since the CLI may linger for minutes), on exit without a result, or on the task or idle timeout. A successful
- * attempt commits what the agent left and is reported with its commit; any other ending is reported as failed.
+ * One team slot: owns a git worktree and runs one agent at a time in it. For each assignment it checks out a
+ * fresh task branch at the given base, runs the agent with stdin closed, journals every stdout line, and ends
+ * the attempt at the agent's first {@code result} (stopping the process itself, since the CLI may linger for
+ * minutes), on exit without a result, or on the task or idle timeout. A successful attempt commits what the
+ * agent left and is reported with its commit; a failed one keeps whatever the agent left as a commit on the
+ * task branch, so no work is thrown away, and is reported with its reason.
  */
 public final class Worker extends AbstractBehavior<Worker.Command> {
 
@@ -52,27 +60,31 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
 
     public record Assign(Assignment assignment, ActorRef<TeamLead.Command> replyTo) implements Command {}
 
-    private record Launched(AgentProcess process, Throwable failure) implements Command {}
+    // Every private message names its attempt: one that arrives after its attempt is over is ignored.
 
-    private record AgentSaid(AgentMessage message) implements Command {}
+    private record Launched(Attempt attempt, Launch launch, Throwable failure) implements Command {}
 
-    private record OutputEnded(Throwable failure) implements Command {}
+    private record AgentSaid(Attempt attempt, AgentMessage message) implements Command {}
 
-    private record AgentExited(int code) implements Command {}
+    private record OutputEnded(Attempt attempt, Throwable failure) implements Command {}
 
-    private record TaskTimedOut() implements Command {}
+    private record AgentExited(Attempt attempt, int code) implements Command {}
 
-    private record IdleCheck() implements Command {}
+    private record TaskTimedOut(Attempt attempt) implements Command {}
 
-    private record ProcessGone() implements Command {}
+    private record IdleCheck(Attempt attempt) implements Command {}
 
-    private record Committed(AttemptResult result, Throwable failure) implements Command {}
+    private record ProcessGone(Attempt attempt) implements Command {}
 
-    /** Which messages from the stream a worker acts on; the rest are only journaled. */
-    private static final Set<Class<? extends AgentMessage>> STEERING =
-            Set.of(AgentMessage.Init.class, AgentMessage.Result.class, AgentMessage.ApiRetry.class);
+    /** The process is gone but something it left behind still holds its stdout open. */
+    private record OutputDeadline(Attempt attempt) implements Command {}
 
-    /** The attempt in progress: confined to this actor. */
+    private record Settled(Attempt attempt, AttemptResult result, String failure) implements Command {}
+
+    /** A started agent and the worktree it runs in. */
+    private record Launch(AgentProcess process, Path worktree) {}
+
+    /** The attempt in progress: confined to this actor, except the output clock the stream updates. */
     private static final class Attempt {
         final Assignment assignment;
         final ActorRef<TeamLead.Command> replyTo;
@@ -80,10 +92,12 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
         final Instant started = Instant.now();
         final AtomicLong lastOutputNanos = new AtomicLong(System.nanoTime());
         AgentProcess process;
+        UniqueKillSwitch output;
         AgentMessage.Result result;
+        Integer exitCode;
         boolean outputEnded;
-        boolean exited;
         boolean processGone;
+        /** Set once the attempt is decided: null while running, and for success. */
         String failure;
 
         Attempt(Assignment assignment, ActorRef<TeamLead.Command> replyTo) {
@@ -96,10 +110,14 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
         }
     }
 
+    static final String OUTPUT_DISPATCHER = "troupe.agent-output-dispatcher";
+
     private final RunContext run;
     private final String name;
-    private final Path worktree;
     private final TimerScheduler<Command> timers;
+    /** Where this worker's checkout is; a new one replaces it when it breaks. */
+    private Path worktree;
+    private int worktreesMade = 1;
     private Attempt current;
 
     private Worker(ActorContext<Command> context, TimerScheduler<Command> timers, RunContext run, String name) {
@@ -144,42 +162,56 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
                 .build();
     }
 
-    /** The attempt's outcome is decided; waiting for the process to be gone and its output fully journaled. */
+    /** The attempt is decided; waiting for the process to be gone and its output fully journaled. */
     private Receive<Command> ending() {
         return newReceiveBuilder()
                 .onMessage(ProcessGone.class, this::onProcessGone)
                 .onMessage(OutputEnded.class, this::onOutputEndedWhileEnding)
-                .onMessage(AgentSaid.class, message -> Behaviors.same())
-                .onMessage(AgentExited.class, message -> Behaviors.same())
-                .onMessage(TaskTimedOut.class, message -> Behaviors.same())
-                .onMessage(IdleCheck.class, message -> Behaviors.same())
+                .onMessage(OutputDeadline.class, this::onOutputDeadline)
+                .onMessage(AgentSaid.class, this::onAgentSaidWhileEnding)
                 .onSignal(PostStop.class, signal -> onStop())
                 .build();
     }
 
-    private Receive<Command> committing() {
+    /** Committing the work (or keeping what a failed attempt left), then reporting. */
+    private Receive<Command> settling() {
         return newReceiveBuilder()
-                .onMessage(Committed.class, this::onCommitted)
+                .onMessage(Settled.class, this::onSettled)
                 .onSignal(PostStop.class, signal -> onStop())
                 .build();
+    }
+
+    private boolean isStale(Attempt attempt) {
+        return attempt != current;
     }
 
     private Behavior<Command> onAssign(Assign assign) {
-        current = new Attempt(assign.assignment(), assign.replyTo());
-        Assignment assignment = assign.assignment();
-        List<String> argv = AgentCommand.argv(run.goal().agent(), assignment.task(), assignment.prompt(),
-                current.sessionId);
-        getContext().pipeToSelf(Blocking.call(run.blocking(), () -> launch(assignment, argv)),
-                (process, failure) -> new Launched(process, failure));
+        Attempt attempt = new Attempt(assign.assignment(), assign.replyTo());
+        current = attempt;
+        List<String> argv = AgentCommand.argv(run.goal().agent(), attempt.task(), attempt.assignment.prompt(),
+                attempt.sessionId);
+        getContext().pipeToSelf(Blocking.call(run.blocking(), () -> launch(attempt.assignment, argv)),
+                (launch, failure) -> new Launched(attempt, launch, failure));
         return launching();
     }
 
-    /** Blocking: the fresh branch in this worker's worktree, then the agent process. */
-    private AgentProcess launch(Assignment assignment, List<String> argv) throws Exception {
-        Worktrees.checkoutFresh(run.repo(), worktree, assignment.branch(), assignment.base().name());
+    /**
+     * Blocking: the fresh branch in this worker's worktree, then the agent process. A worktree that cannot be
+     * switched (an agent killed mid-commit leaves {@code index.lock} behind) is replaced by a new one.
+     */
+    private Launch launch(Assignment assignment, List<String> argv) throws Exception {
+        Path checkout = worktree;
+        try {
+            Worktrees.checkoutFresh(run.repo(), checkout, assignment.branch(), assignment.base().name());
+        } catch (GitException broken) {
+            checkout = run.worktrees().resolve(name + "." + (worktreesMade + 1));
+            Worktrees.checkoutFresh(run.repo(), checkout, assignment.branch(), assignment.base().name());
+        }
         Path stderr = run.agentOutput(assignment.task(), assignment.attempt(), ".stderr");
         Files.createDirectories(stderr.getParent());
-        return AgentProcess.start(argv, worktree, environment(), stderr);
+        AgentProcess process = AgentProcess.start(argv, checkout, environment(), stderr);
+        run.agents().add(process);
+        return new Launch(process, checkout);
     }
 
     /**
@@ -206,128 +238,224 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     }
 
     private Behavior<Command> onLaunched(Launched launched) {
-        Attempt attempt = current;
+        Attempt attempt = launched.attempt();
         if (launched.failure() != null) {
-            return reportFailure(attempt, "could not start the agent: " + Blocking.describe(launched.failure()));
+            return report(attempt, null, "could not start the agent: " + firstLine(Blocking.describe(launched.failure())));
         }
-        attempt.process = launched.process();
+        if (!launched.launch().worktree().equals(worktree)) {
+            worktree = launched.launch().worktree();
+            worktreesMade++;
+        }
+        attempt.process = launched.launch().process();
         Assignment assignment = attempt.assignment;
         run.journal().append(new TeamEvent.AgentStarted(Instant.now(), assignment.task().id(), assignment.attempt(),
                 attempt.process.pid(), attempt.sessionId,
                 AgentCommand.argv(run.goal().agent(), assignment.task(), "<prompt>", attempt.sessionId)));
-        getContext().pipeToSelf(readOutput(attempt), (done, failure) -> new OutputEnded(failure));
-        getContext().pipeToSelf(attempt.process.exit(), (code, failure) -> new AgentExited(code == null ? -1 : code));
-        Goal.Limits limits = run.goal().limits();
-        timers.startSingleTimer(new TaskTimedOut(), limits.taskTimeout());
-        timers.startTimerWithFixedDelay(new IdleCheck(), run.idleCheckInterval());
+        Pair<UniqueKillSwitch, CompletionStage<Done>> output = readOutput(attempt);
+        attempt.output = output.first();
+        getContext().pipeToSelf(output.second(), (done, failure) -> new OutputEnded(attempt, failure));
+        getContext().pipeToSelf(attempt.process.exit(), (code, failure) -> new AgentExited(attempt, code == null ? -1 : code));
+        timers.startSingleTimer(new TaskTimedOut(attempt), run.goal().limits().taskTimeout());
+        timers.startTimerWithFixedDelay(new IdleCheck(attempt), run.idleCheckInterval());
         return running();
     }
 
     /**
-     * The agent's stdout, raw into {@code agents/<task>-<n>.jsonl} and line by line into the journal. The journal
-     * backpressures, so an agent printing faster than the disk is simply slowed down.
+     * The agent's stdout, line by line, credentials masked: into {@code agents/<task>-<n>.jsonl} and into the
+     * journal. The journal backpressures, so an agent printing faster than the disk is simply slowed down. The
+     * blocking reads run on a dispatcher of their own, one thread per live agent.
      */
-    private CompletionStage<Done> readOutput(Attempt attempt) {
+    private Pair<UniqueKillSwitch, CompletionStage<Done>> readOutput(Attempt attempt) {
         Assignment assignment = attempt.assignment;
         String taskId = assignment.task().id();
         int number = assignment.attempt();
         ActorRef<Command> self = getContext().getSelf();
-        Path raw = run.agentOutput(assignment.task(), number, ".jsonl");
+        Sink<String, CompletionStage<akka.stream.IOResult>> raw = Flow.<String>create()
+                .map(line -> ByteString.fromString(line + "\n", StandardCharsets.UTF_8))
+                .toMat(FileIO.toPath(run.agentOutput(assignment.task(), number, ".jsonl")), Keep.right());
         return StreamConverters.fromInputStream(attempt.process::stdout)
-                .alsoTo(FileIO.toPath(raw))
+                .withAttributes(ActorAttributes.dispatcher(OUTPUT_DISPATCHER))
                 .via(StreamJson.lines(run.maxLineBytes()))
+                .map(bytes -> run.secrets().redact(bytes.decodeString(StandardCharsets.UTF_8)))
+                .alsoTo(raw)
                 .map(StreamJson::decode)
                 .map(line -> {
                     attempt.lastOutputNanos.set(System.nanoTime());
-                    if (STEERING.contains(line.message().getClass())) {
-                        self.tell(new AgentSaid(line.message()));
+                    if (steers(line.message())) {
+                        self.tell(new AgentSaid(attempt, line.message()));
                     }
                     return line;
                 })
                 .mapAsync(1, line -> run.journal().append(new TeamEvent.AgentOutput(
                         Instant.now(), taskId, number, line.json(), line.text(), false)))
-                .runWith(Sink.ignore(), getContext().getSystem());
+                .viaMat(KillSwitches.single(), Keep.right())
+                .toMat(Sink.ignore(), Keep.both())
+                .run(getContext().getSystem());
+    }
+
+    /** The lines a worker acts on; the rest are only journaled. */
+    private static boolean steers(AgentMessage message) {
+        return message instanceof AgentMessage.Result || message instanceof AgentMessage.ApiRetry;
     }
 
     private Behavior<Command> onAgentSaid(AgentSaid said) {
+        Attempt attempt = said.attempt();
+        if (isStale(attempt)) {
+            return Behaviors.same();
+        }
         if (said.message() instanceof AgentMessage.ApiRetry retry) {
-            Assignment assignment = current.assignment;
-            run.journal().append(new TeamEvent.AgentRetry(Instant.now(), assignment.task().id(),
-                    assignment.attempt(), retry.error(), retry.errorStatus().orElse(null), retry.attempt(),
-                    retry.maxRetries(), retry.delayMs()));
+            journalRetry(attempt, retry);
             return Behaviors.same();
         }
         if (said.message() instanceof AgentMessage.Result result) {
-            current.result = result;
-            if (result.isError()) {
-                return end(result.failureReason());
-            }
-            // Success: the first result ends the task even if the process would linger.
-            return end(null);
+            attempt.result = result;
+            // The first result ends the task, success or not, even if the process would linger.
+            return end(attempt, result.isError() ? result.failureReason() : null);
         }
         return Behaviors.same();
+    }
+
+    private Behavior<Command> onAgentSaidWhileEnding(AgentSaid said) {
+        if (!isStale(said.attempt()) && said.message() instanceof AgentMessage.ApiRetry retry) {
+            journalRetry(said.attempt(), retry);
+        }
+        return Behaviors.same();
+    }
+
+    private void journalRetry(Attempt attempt, AgentMessage.ApiRetry retry) {
+        run.journal().append(new TeamEvent.AgentRetry(Instant.now(), attempt.task().id(), attempt.assignment.attempt(),
+                retry.error(), retry.errorStatus().orElse(null), retry.attempt(), retry.maxRetries(), retry.delayMs()));
     }
 
     private Behavior<Command> onAgentExited(AgentExited exited) {
-        current.exited = true;
-        if (current.outputEnded) {
-            return end("agent exited with code " + exited.code() + " without a result");
+        Attempt attempt = exited.attempt();
+        if (isStale(attempt)) {
+            return Behaviors.same();
         }
-        current.failure = "agent exited with code " + exited.code() + " without a result";
-        return Behaviors.same();
+        attempt.exitCode = exited.code();
+        // A result may still be on its way through the stream: decide only once the output has ended too.
+        return attempt.outputEnded ? endWithoutResult(attempt) : Behaviors.same();
     }
 
     private Behavior<Command> onOutputEnded(OutputEnded ended) {
-        current.outputEnded = true;
+        Attempt attempt = ended.attempt();
+        if (isStale(attempt)) {
+            return Behaviors.same();
+        }
+        attempt.outputEnded = true;
         if (ended.failure() != null) {
-            return end("could not read the agent's output: " + Blocking.describe(ended.failure()));
+            return end(attempt, "could not read the agent's output: " + Blocking.describe(ended.failure()));
         }
-        if (current.exited) {
-            return end(current.failure);
-        }
-        return Behaviors.same();
+        return attempt.exitCode != null ? endWithoutResult(attempt) : Behaviors.same();
+    }
+
+    private Behavior<Command> endWithoutResult(Attempt attempt) {
+        return end(attempt, "agent exited with code " + attempt.exitCode + " without a result");
     }
 
     private Behavior<Command> onTaskTimedOut(TaskTimedOut timeout) {
-        return end("timeout: still running after " + Durations.format(run.goal().limits().taskTimeout()));
+        if (isStale(timeout.attempt())) {
+            return Behaviors.same();
+        }
+        return end(timeout.attempt(), "timeout: still running after " + Durations.format(run.goal().limits().taskTimeout()));
     }
 
     private Behavior<Command> onIdleCheck(IdleCheck check) {
+        Attempt attempt = check.attempt();
+        if (isStale(attempt)) {
+            return Behaviors.same();
+        }
+        attempt.process.observeDescendants();
         Duration idle = run.goal().limits().idleTimeout();
-        long silentNanos = System.nanoTime() - current.lastOutputNanos.get();
-        if (silentNanos >= idle.toNanos()) {
-            return end("idle: no output for " + Durations.format(idle));
+        if (System.nanoTime() - attempt.lastOutputNanos.get() >= idle.toNanos()) {
+            return end(attempt, "idle: no output for " + Durations.format(idle));
         }
         return Behaviors.same();
     }
 
-    /** Decides the attempt: {@code failure == null} means success. Stops the process tree either way. */
-    private Behavior<Command> end(String failure) {
-        Attempt attempt = current;
+    /** Decides the attempt ({@code failure == null}: success) and stops the process tree either way. */
+    private Behavior<Command> end(Attempt attempt, String failure) {
         attempt.failure = failure;
         timers.cancelAll();
-        getContext().pipeToSelf(attempt.process.stop(run.killGrace(), run.blocking()), (code, error) -> new ProcessGone());
+        getContext().pipeToSelf(attempt.process.stop(run.killGrace(), run.blocking()),
+                (code, error) -> new ProcessGone(attempt));
         return ending();
     }
 
     private Behavior<Command> onProcessGone(ProcessGone gone) {
-        current.processGone = true;
-        return current.outputEnded ? finish() : Behaviors.same();
+        Attempt attempt = gone.attempt();
+        if (isStale(attempt)) {
+            return Behaviors.same();
+        }
+        attempt.processGone = true;
+        if (attempt.outputEnded) {
+            return settle(attempt);
+        }
+        // Everything the agent started is dead, so its stdout should close at once; if it does not, stop reading.
+        timers.startSingleTimer(new OutputDeadline(attempt), run.killGrace());
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onOutputDeadline(OutputDeadline deadline) {
+        if (!isStale(deadline.attempt())) {
+            deadline.attempt().output.shutdown();
+        }
+        return Behaviors.same();
     }
 
     private Behavior<Command> onOutputEndedWhileEnding(OutputEnded ended) {
-        current.outputEnded = true;
-        return current.processGone ? finish() : Behaviors.same();
+        Attempt attempt = ended.attempt();
+        if (isStale(attempt)) {
+            return Behaviors.same();
+        }
+        attempt.outputEnded = true;
+        return attempt.processGone ? settle(attempt) : Behaviors.same();
     }
 
-    private Behavior<Command> finish() {
-        Attempt attempt = current;
-        if (attempt.failure != null) {
-            return reportFailure(attempt, attempt.failure);
+    private Behavior<Command> settle(Attempt attempt) {
+        timers.cancelAll();
+        getContext().pipeToSelf(Blocking.call(run.blocking(), () -> settleBlocking(attempt)),
+                (settled, failure) -> failure == null ? settled
+                        : new Settled(attempt, null, attempt.failure != null ? attempt.failure
+                                : "could not commit the agent's work: " + Blocking.describe(failure)));
+        return settling();
+    }
+
+    /** Blocking: commits a success, or keeps what a failed attempt left, and says why it failed. */
+    private Settled settleBlocking(Attempt attempt) throws Exception {
+        Assignment assignment = attempt.assignment;
+        if (attempt.failure == null) {
+            return new Settled(attempt, commit(attempt), null);
         }
-        getContext().pipeToSelf(Blocking.call(run.blocking(), () -> commit(attempt)),
-                (result, failure) -> new Committed(result, failure));
-        return committing();
+        String reason = attempt.failure;
+        if (attempt.exitCode != null && attempt.result == null) {
+            reason += lastStderrLine(assignment).map(line -> ": " + line).orElse("");
+        }
+        try {
+            ObjectId kept = Commits.commitAll(worktree, "troupe: unfinished work of " + assignment.task().id()
+                    + ", attempt " + assignment.attempt() + "\n\nThe attempt failed: " + attempt.failure + "\n");
+            if (!kept.equals(assignment.base())) {
+                reason += " (what it left is kept on " + assignment.branch() + ")";
+            }
+        } catch (GitException e) {
+            reason += " (what it left could not be kept: " + firstLine(e.getMessage()) + ")";
+        }
+        return new Settled(attempt, null, reason);
+    }
+
+    private java.util.Optional<String> lastStderrLine(Assignment assignment) throws IOException {
+        Path stderr = run.agentOutput(assignment.task(), assignment.attempt(), ".stderr");
+        if (!Files.exists(stderr) || Files.size(stderr) > 1 << 20) {
+            return java.util.Optional.empty();
+        }
+        List<String> lines = Files.readAllLines(stderr, StandardCharsets.UTF_8);
+        for (int i = lines.size() - 1; i >= 0; i--) {
+            if (!lines.get(i).isBlank()) {
+                String line = run.secrets().redact(lines.get(i).strip());
+                return java.util.Optional.of(line.length() > 300 ? line.substring(0, 297) + "..." : line);
+            }
+        }
+        return java.util.Optional.empty();
     }
 
     /** Blocking: commits the agent's work, lists what changed and writes {@code results/<task>.md}. */
@@ -343,7 +471,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
         }
         long duration = Duration.between(attempt.started, Instant.now()).toMillis();
         AttemptResult done = new AttemptResult(assignment.branch(), head, result.costUsd(), result.usage(),
-                result.turns(), duration, files, result.text());
+                result.turns(), duration, files, result.text(), result.permissionDenials());
         writeResultFile(assignment, done);
         return done;
     }
@@ -367,23 +495,24 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
                 StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
     }
 
-    private Behavior<Command> onCommitted(Committed committed) {
-        Attempt attempt = current;
-        if (committed.failure() != null) {
-            return reportFailure(attempt, Blocking.describe(committed.failure()));
+    private Behavior<Command> onSettled(Settled settled) {
+        if (isStale(settled.attempt())) {
+            return Behaviors.same();
         }
-        current = null;
-        attempt.replyTo.tell(new TeamLead.AttemptSucceeded(getContext().getSelf(), attempt.task().id(),
-                attempt.assignment.attempt(), committed.result()));
-        return idle();
+        return report(settled.attempt(), settled.result(), settled.failure());
     }
 
-    private Behavior<Command> reportFailure(Attempt attempt, String reason) {
+    private Behavior<Command> report(Attempt attempt, AttemptResult success, String failure) {
         current = null;
-        AgentMessage.Result result = attempt.result;
-        attempt.replyTo.tell(new TeamLead.AttemptFailed(getContext().getSelf(), attempt.task().id(),
-                attempt.assignment.attempt(), reason, result == null ? 0 : result.costUsd(),
-                result == null ? Usage.NONE : result.usage()));
+        if (success != null) {
+            attempt.replyTo.tell(new TeamLead.AttemptSucceeded(getContext().getSelf(), attempt.task().id(),
+                    attempt.assignment.attempt(), success));
+        } else {
+            AgentMessage.Result result = attempt.result;
+            attempt.replyTo.tell(new TeamLead.AttemptFailed(getContext().getSelf(), attempt.task().id(),
+                    attempt.assignment.attempt(), failure, result == null ? 0 : result.costUsd(),
+                    result == null ? Usage.NONE : result.usage()));
+        }
         return idle();
     }
 

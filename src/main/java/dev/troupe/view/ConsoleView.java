@@ -65,7 +65,8 @@ public final class ConsoleView implements Consumer<TeamEvent> {
         } else if (event instanceof TeamEvent.TaskSucceeded e) {
             return "[" + e.task() + "] done in " + Durations.format(Duration.ofMillis(e.durationMs())) + ", "
                     + Summary.files(e.filesChanged().size()) + ", "
-                    + Money.format(e.costUsd()) + ", " + e.usage().total() + " tokens";
+                    + Money.format(e.costUsd()) + ", " + e.usage().total() + " tokens"
+                    + (e.permissionDenials() > 0 ? "; " + e.permissionDenials() + " tool calls were denied (see allowed-tools)" : "");
         } else if (event instanceof TeamEvent.MergeDone e) {
             return "[" + e.task() + "] merged into " + e.into() + " (" + e.mergeCommit().substring(0, 7) + ")";
         } else if (event instanceof TeamEvent.MergeConflict e) {

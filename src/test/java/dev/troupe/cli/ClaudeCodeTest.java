@@ -152,6 +152,19 @@ class ClaudeCodeTest {
     }
 
     @Test
+    void aPromptThatStartsWithADashReachesTheAgentAsAPrompt() throws IOException {
+        Run run = run("dash", ClaudeCodeTest::writeWhatThePromptNames, "", """
+                  - id: listed
+                    prompt: |
+                      - Create dash.txt
+                      - and nothing else
+                """);
+
+        assertEquals(0, run.exitCode(), run.err());
+        assertEquals("written by dash.txt", run.repo().show(run.integrationBranch(), "dash.txt"));
+    }
+
+    @Test
     void theFirstResultEndsTheTaskThoughTheAgentWouldLingerForItsBackgroundCommand() throws IOException {
         String marker = "987654";
         Run run = run("linger", request -> request.turn() == 0

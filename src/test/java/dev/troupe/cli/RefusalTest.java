@@ -155,6 +155,19 @@ class RefusalTest {
     }
 
     @Test
+    void aBranchInTheWayOfTroupesBranchesIsRefused() throws IOException {
+        TestRepo repo = TestRepo.create(tmp.resolve("repo"), Map.of("a.txt", "a\n"));
+        repo.git("branch", "troupe");
+        String head = repo.head();
+
+        Invocation result = troupe("run", goal(repo.dir(), "").toString());
+
+        assertRefused(result, "branch 'troupe' is in the way");
+        assertFalse(Files.exists(repo.dir().resolve(".troupe")), ".troupe/ must not be created");
+        assertEquals(head, repo.head());
+    }
+
+    @Test
     void aTeamOfZeroIsRefused() throws IOException {
         TestRepo repo = TestRepo.create(tmp.resolve("repo"), Map.of("a.txt", "a\n"));
 

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code troupe run} end to end: real git repositories, real agent processes (the fake agent), the real CLI entry. */
@@ -141,10 +142,11 @@ class RunCommandTest {
 
         assertEquals(0, run.exitCode(), run.err());
         List<String> argv = repo.show(run.integrationBranch(), "args.txt").lines().toList();
-        assertEquals(List.of("-p", "argv args.txt", "--output-format", "stream-json", "--verbose",
+        assertEquals(List.of("-p", "--output-format", "stream-json", "--verbose",
                 "--permission-mode", "acceptEdits", "--allowedTools", "Read,Write,Bash(mvn -q test)",
-                "--model", "sonnet", "--max-turns", "7", "--session-id"), argv.subList(0, argv.size() - 1));
-        assertTrue(argv.get(argv.size() - 1).matches("[0-9a-f-]{36}"), "a UUID session id: " + argv);
+                "--model", "sonnet", "--max-turns", "7", "--session-id"), argv.subList(0, 13));
+        assertTrue(argv.get(13).matches("[0-9a-f-]{36}"), "a UUID session id: " + argv);
+        assertEquals(List.of("--", "argv args.txt"), argv.subList(14, argv.size()), "the prompt comes last, after --");
     }
 
     @Test
@@ -173,7 +175,7 @@ class RunCommandTest {
         assertEquals(List.of("also-good", "good"), repo.mergedTasks(run.integrationBranch()).stream().sorted().toList());
         JsonNode failed = run.events("task-failed").get(0);
         assertEquals("bad", failed.path("task").asText());
-        assertEquals("agent exited with code 3 without a result", failed.path("reason").asText());
+        assertTrue(failed.path("reason").asText().startsWith("agent exited with code 3 without a result"), failed.toString());
         assertEquals(List.of("later", "last"), run.events("task-skipped").stream().map(e -> e.path("task").asText()).toList());
         assertTrue(run.out().contains("2 of 5 tasks merged"), run.out());
         assertTrue(run.out().contains("1 failed, 2 skipped"), run.out());
@@ -305,6 +307,110 @@ class RunCommandTest {
         assertEquals("run-started", lines.get(0).path("type").asText());
         assertEquals("run-finished", lines.get(lines.size() - 1).path("type").asText());
         assertEquals(run.events().size(), lines.size(), "stdout carries exactly the journal");
+    }
+
+    @Test
+    void moreAgentsThanBlockingThreadsAreAllReadWhileTheyRun() throws IOException {
+        TestRepo repo = repo(Map.of("README.md", "hello\n"));
+        StringBuilder tasks = new StringBuilder();
+        for (int i = 1; i <= 24; i++) {
+            tasks.append("  - id: t").append(i).append("\n    prompt: |\n      tick 15\n      write t").append(i)
+                    .append(".txt ").append(i).append("\n");
+        }
+        Path goal = goal(repo, "team:\n  size: 24\n  stagger: 0ms\nlimits:\n  idle-timeout: 2s\n", tasks.toString());
+
+        Run run = run(repo, "run", goal.toString());
+
+        assertEquals(0, run.exitCode(), run.err());
+        assertEquals(24, repo.mergedTasks(run.integrationBranch()).size());
+    }
+
+    @Test
+    void aFailedAttemptKeepsWhatTheAgentLeftOnItsTaskBranch() throws IOException {
+        TestRepo repo = repo(Map.of("README.md", "hello\n"));
+        Path goal = goal(repo, FAST_TEAM + "limits:\n  idle-timeout: 1s\n", """
+                  - id: halfway
+                    prompt: |
+                      write big-work.txt an hour of it
+                      hang
+                """);
+
+        Run run = run(repo, "run", goal.toString());
+
+        assertEquals(1, run.exitCode());
+        String branch = "troupe/tasks/" + run.runId() + "/halfway";
+        assertTrue(run.events("task-failed").get(0).path("reason").asText().endsWith("(what it left is kept on " + branch + ")"));
+        assertEquals("an hour of it", repo.show(branch, "big-work.txt"));
+        assertEquals(List.of(), repo.mergedTasks(run.integrationBranch()));
+    }
+
+    @Test
+    void anUnfinishedMergeInTheWorktreeFailsTheTaskInsteadOfMergingConflictMarkers() throws IOException {
+        TestRepo repo = repo(Map.of("README.md", "hello\n"));
+        Path goal = goal(repo, FAST_TEAM, """
+                  - id: tangled
+                    prompt: leave-merge
+                """);
+
+        Run run = run(repo, "run", goal.toString());
+
+        assertEquals(1, run.exitCode());
+        String reason = run.events("task-failed").get(0).path("reason").asText();
+        assertTrue(reason.contains("unfinished merge (conflicts in clash.txt)"), reason);
+        repo.tree(run.integrationBranch()).values().forEach(content -> assertFalse(content.contains("<<<<<<<")));
+    }
+
+    @Test
+    @Timeout(60)
+    void aChildHoldingTheAgentsStdoutOpenDoesNotHoldTheRun() throws IOException {
+        TestRepo repo = repo(Map.of("README.md", "hello\n"));
+        // A duration no other run of this test shares, so a survivor is recognised as this one's.
+        String seconds = Integer.toString(100_000 + new java.util.Random().nextInt(900_000));
+        Path goal = goal(repo, FAST_TEAM, "  - id: leaves-a-child\n    prompt: |\n      spawn " + seconds + "\n      exit 3\n");
+
+        Run run = run(repo, "run", goal.toString());
+
+        assertEquals(1, run.exitCode());
+        assertTrue(run.events("task-failed").get(0).path("reason").asText().startsWith("agent exited with code 3"));
+        assertFalse(ProcessHandle.allProcesses().anyMatch(p -> p.info().commandLine().orElse("").contains("sleep " + seconds)),
+                "the child was stopped with the agent");
+    }
+
+    @Test
+    void credentialsAnAgentPrintsAreMaskedInTheJournalAndItsOutputFile() throws IOException {
+        String key = System.getenv("ANTHROPIC_API_KEY");
+        assertTrue(key != null && key.length() > 16, "the pom gives the tests a key");
+        TestRepo repo = repo(Map.of("README.md", "hello\n"));
+        Path goal = goal(repo, FAST_TEAM, """
+                  - id: leaky
+                    prompt: |
+                      env ANTHROPIC_API_KEY
+                      write ok.txt fine
+                """);
+
+        Run run = run(repo, "run", goal.toString());
+
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.events("agent-output").stream().anyMatch(e -> e.toString().contains("ANTHROPIC_API_KEY=[redacted]")));
+        assertFalse(Files.readString(run.runDir().resolve("events.jsonl")).contains(key));
+        assertFalse(Files.readString(run.runDir().resolve("agents/leaky-1.jsonl")).contains(key));
+    }
+
+    @Test
+    void aRelativeAgentCommandIsFoundNextToTheGoalFile() throws IOException {
+        TestRepo repo = repo(Map.of("README.md", "hello\n"));
+        Path tools = Files.createDirectories(tmp.resolve("tools"));
+        Path agent = tools.resolve("agent.sh");
+        Files.writeString(agent, "#!/usr/bin/env bash\nexec bash " + FakeAgent.SCRIPT + " \"$@\"\n");
+        agent.toFile().setExecutable(true);
+        Path goal = tmp.resolve("goal.yaml");
+        Files.writeString(goal, "repo: " + repo.dir() + "\nteam: {stagger: 0ms}\nagent:\n  command: [./tools/agent.sh]\n"
+                + "tasks:\n  - id: one\n    prompt: write one.txt 1\n");
+
+        Run run = run(repo, "run", goal.toString());
+
+        assertEquals(0, run.exitCode(), run.err());
+        assertEquals("1", repo.show(run.integrationBranch(), "one.txt"));
     }
 
     @Test

@@ -402,7 +402,7 @@ class GoalLoaderTest {
                 "limits:",
                 "  task-timeout: 5 minutes");
 
-        assertEquals("limits.task-timeout: expected a duration such as 500ms, 30s, 5m or 2h", refusal.problem());
+        assertEquals("limits.task-timeout: expected a duration such as 500ms, 30s, 5m or 2h, at most 7 days", refusal.problem());
         assertAt(5, 3, refusal);
     }
 
@@ -415,7 +415,7 @@ class GoalLoaderTest {
                 "team:",
                 "  stagger: 10");
 
-        assertEquals("team.stagger: expected a duration such as 500ms, 30s, 5m or 2h", refusal.problem());
+        assertEquals("team.stagger: expected a duration such as 500ms, 30s, 5m or 2h, at most 7 days", refusal.problem());
         assertAt(5, 3, refusal);
     }
 
@@ -664,5 +664,59 @@ class GoalLoaderTest {
     @ValueSource(strings = {"99999999999999999999h", "9999999999999999h"})
     void durationParseRejectsAnAmountTooLargeForADuration(String text) {
         assertEquals(Optional.empty(), Durations.parse(text));
+    }
+
+    @Test
+    void aDurationOfMoreThanSevenDaysIsRefused() throws IOException {
+        GoalException refusal = refusedYaml(
+                "limits:",
+                "  task-timeout: 6000h",
+                "tasks:",
+                "  - id: a",
+                "    prompt: p");
+
+        assertTrue(refusal.problem().contains("at most 7 days"), refusal::getMessage);
+        assertAt(2, 3, refusal);
+    }
+
+    @Test
+    void anEmptyTaskEntryIsRefusedAtItsPlace() throws IOException {
+        GoalException refusal = refusedYaml(
+                "tasks:",
+                "  - id: a",
+                "    prompt: p",
+                "  -");
+
+        assertTrue(refusal.problem().contains("a task must be a mapping"), refusal::getMessage);
+        assertEquals(4, refusal.line(), refusal::getMessage);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"agent: {command: [claude, ~]}", "agent: {allowed-tools: [Read, ~]}"})
+    void anEmptyEntryInAnAgentListIsRefused(String agentLine) throws IOException {
+        GoalException refusal = refusedYaml(agentLine, "tasks:", "  - id: a", "    prompt: p");
+
+        assertTrue(refusal.problem().endsWith("has an empty entry"), refusal::getMessage);
+        assertEquals(1, refusal.line(), refusal::getMessage);
+    }
+
+    @Test
+    void anEmptyAfterEntryIsRefused() throws IOException {
+        GoalException refusal = refusedYaml(
+                "tasks:",
+                "  - id: a",
+                "    prompt: p",
+                "    after: [~]");
+
+        assertEquals("after of task 'a' has an empty entry", refusal.problem());
+        assertAt(4, 13, refusal);
+    }
+
+    @Test
+    void aRelativeAgentPathIsMadeAbsoluteAgainstTheGoalFilesDirectory() throws Exception {
+        Goal goal = loader.load(write("goals/goal.yaml", "agent: {command: [./bin/agent, --fast]}", "tasks:",
+                "  - id: a", "    prompt: p"));
+
+        assertEquals(List.of(dir.resolve("goals/bin/agent").toString(), "--fast"), goal.agent().command());
     }
 }

@@ -2,6 +2,7 @@ package dev.troupe.team;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.testkit.typed.javadsl.TestProbe;
@@ -88,6 +89,23 @@ class MergerTest {
         assertEquals(before, repo.git("rev-parse", "troupe/it"));
         assertEquals("left", repo.show("troupe/it", "shared.txt"));
         assertFalse(repo.show("troupe/it", "shared.txt").contains("<<<<<<<"));
+    }
+
+    @Test
+    void anIntegrationBranchSomeoneCheckedOutIsNotMovedUnderThem() throws Exception {
+        TestRepo repo = TestRepo.create(tmp.resolve("repo"), Map.of("README.md", "hi\n"));
+        ObjectId work = commitOnBranch(repo, "work", "work.txt", "w\n");
+        ActorRef<Merger.Command> merger = merger(repo);
+        Path look = tmp.resolve("look");
+        repo.git("worktree", "add", "--quiet", look.toString(), "troupe/it");
+        String before = repo.git("rev-parse", "troupe/it");
+        TestProbe<TeamLead.Command> lead = testKit.createTestProbe();
+
+        merger.tell(new Merger.Merge("work", work, "merge work\n", lead.getRef()));
+
+        TeamLead.MergeFailed failed = lead.expectMessageClass(TeamLead.MergeFailed.class);
+        assertTrue(failed.reason().contains("troupe/it is checked out at " + look), failed.reason());
+        assertEquals(before, repo.git("rev-parse", "troupe/it"));
     }
 
     @Test

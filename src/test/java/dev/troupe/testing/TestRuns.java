@@ -2,6 +2,8 @@ package dev.troupe.testing;
 
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.DispatcherSelector;
+import dev.troupe.agent.LiveAgents;
+import dev.troupe.agent.Secrets;
 import dev.troupe.goal.Goal;
 import dev.troupe.goal.TaskIds;
 import dev.troupe.journal.Journal;
@@ -36,7 +38,7 @@ public final class TestRuns {
         Journal journal = Journal.open(runDir.resolve("events.jsonl"), event -> { }, system);
         var config = system.settings().config();
         return new RunContext("test-run", goal, repo.dir(), "main", runDir, runDir.resolve("worktrees"),
-                "troupe/test-run", ObjectId.fromString(repo.head()), journal,
+                "troupe/test-run", ObjectId.fromString(repo.head()), journal, new LiveAgents(), Secrets.fromEnvironment(),
                 system.dispatchers().lookup(DispatcherSelector.fromConfig(Journal.BLOCKING_DISPATCHER)),
                 config.getDuration("troupe.worker.kill-grace"), config.getDuration("troupe.worker.idle-check-interval"),
                 config.getInt("troupe.journal.max-line-bytes"));
