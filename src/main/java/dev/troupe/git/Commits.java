@@ -42,6 +42,8 @@ public final class Commits {
                 git.add().addFilepattern(".").call();
                 git.add().addFilepattern(".").setUpdate(true).call();
                 PersonIdent who = identity(git.getRepository());
+                // Without the user's hooks: a hook that refuses the commit would throw the agent's work away, and
+                // the work is checked where it is merged, not here.
                 git.commit().setMessage(message).setAuthor(who).setCommitter(who).setNoVerify(true).call();
             }
             ObjectId head = git.getRepository().resolve("HEAD");

@@ -171,7 +171,7 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
             assign(tasks.get(ready.poll()), idleWorkers.poll());
             lastLaunch = now;
         }
-        return this;
+        return Behaviors.same();
     }
 
     private void assign(TaskState task, ActorRef<Worker.Command> worker) {
