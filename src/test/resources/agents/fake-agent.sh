@@ -13,6 +13,9 @@
 #   env NAME          print the value of environment variable NAME in a line
 #   leave-merge       start a merge that conflicts and leave it unfinished
 #   spawn SECONDS     start a background sleep that keeps this agent's stdout open
+#   fail-first PATH   exit 4 without a result if PATH does not exist yet (and create it): the first attempt fails
+#   ratelimit PATH    the first time (as fail-first): report a 429 retry, then an error result with status 429
+#   chaos             kill itself with SIGKILL about a third of the time, hang about a tenth of the time
 # Anything else in the prompt is ignored. Ends with a successful result unless told otherwise.
 set -u -f
 
@@ -54,6 +57,18 @@ while IFS= read -r line; do
     tick) for ((i = 0; i < $1; i++)); do say "{\"type\":\"system\",\"subtype\":\"tick\",\"n\":$i}"; sleep 0.2; done ;;
     env) say "{\"type\":\"user\",\"tool_use_result\":{\"stdout\":\"$1=${!1:-}\"}}" ;;
     spawn) ( exec sleep "$1" ) & ;;
+    fail-first) if [ ! -e "$1" ]; then : > "$1"; exit 4; fi ;;
+    ratelimit)
+      if [ ! -e "$1" ]; then
+        : > "$1"
+        say "{\"type\":\"system\",\"subtype\":\"api_retry\",\"attempt\":1,\"max_retries\":0,\"retry_delay_ms\":300,\"error_status\":429,\"error\":\"rate_limit\"}"
+        say "{\"type\":\"result\",\"subtype\":\"success\",\"is_error\":true,\"api_error_status\":429,\"result\":\"API Error: Request rejected (429)\",\"total_cost_usd\":0}"
+        exit 1
+      fi ;;
+    chaos)
+      roll=$((RANDOM % 30))
+      if [ "$roll" -lt 10 ]; then kill -9 $$; fi
+      if [ "$roll" -lt 13 ]; then while true; do sleep 1; done; fi ;;
     leave-merge)
       git checkout -q -b side && echo side > clash.txt && git add clash.txt && git -c user.name=a -c user.email=a@b commit -qm side
       git checkout -q - && echo main > clash.txt && git add clash.txt && git -c user.name=a -c user.email=a@b commit -qm main

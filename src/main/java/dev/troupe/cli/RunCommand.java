@@ -22,6 +22,7 @@ import dev.troupe.journal.Journal;
 import dev.troupe.team.RunContext;
 import dev.troupe.team.RunOutcome;
 import dev.troupe.team.TeamLead;
+import dev.troupe.team.Tuning;
 import dev.troupe.view.ConsoleView;
 import dev.troupe.view.Summary;
 import java.io.IOException;
@@ -120,12 +121,12 @@ final class RunCommand implements Callable<Integer> {
             ConsoleView view) throws IOException, TroupeException {
         Executor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig(Journal.BLOCKING_DISPATCHER));
         Journal journal = Journal.open(setup.runDir().resolve("events.jsonl"), view, system);
-        Duration killGrace = config.getDuration("troupe.worker.kill-grace");
+        Tuning tuning = Tuning.from(config);
+        Duration killGrace = tuning.killGrace();
         LiveAgents agents = new LiveAgents();
         RunContext run = new RunContext(setup.runId(), setup.goal(), setup.top(), setup.base(), setup.runDir(),
                 setup.worktrees(), setup.integrationBranch(), ObjectId.fromString(setup.startCommit()), journal, agents,
-                Secrets.fromEnvironment(), blocking, killGrace, config.getDuration("troupe.worker.idle-check-interval"),
-                config.getInt("troupe.journal.max-line-bytes"));
+                Secrets.fromEnvironment(), blocking, tuning);
         // SIGTERM or Ctrl-C ends the JVM without the actors finishing their work: stop the agents from here.
         Thread onInterrupt = new Thread(() -> {
             agents.stopAll(killGrace);

@@ -69,7 +69,7 @@ record RunSetup(Goal goal, Path top, Path commonDir, String base, String baseCom
             String integration = into.orElse("troupe/" + runId);
             checkBranchName(top, integration);
             // Git cannot hold a branch and branches below it: none of these names may be a branch already.
-            for (String name : List.of(integration, "troupe/tasks/" + runId + "/x")) {
+            for (String name : List.of(integration, "troupe/tasks/" + runId + "/x", "troupe/failed/" + runId + "/x")) {
                 for (String prefix = parent(name); prefix != null; prefix = parent(prefix)) {
                     if (resolve(top, "refs/heads/" + prefix).isPresent()) {
                         throw TroupeException.badInput("branch '" + prefix + "' is in the way of the branches troupe"

@@ -25,6 +25,14 @@ public final class Worktrees {
     }
 
     /**
+     * Lets go of the task branch (HEAD detached at the same commit, no file touched), so that another worker
+     * can check it out for the task's next attempt: git refuses a branch that is checked out elsewhere.
+     */
+    public static void release(Path worktree) throws GitException {
+        GitCli.run(worktree, "checkout", "--quiet", "--detach");
+    }
+
+    /**
      * Removes the worktree (even with changes or a lock in it); its branch stays. Only this worktree: a
      * {@code git worktree prune} would also drop the user's own worktrees whose folders are out of reach.
      */

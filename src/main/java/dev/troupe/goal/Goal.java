@@ -44,8 +44,11 @@ public record Goal(
      * @param apiRetries how often the agent CLI itself may retry a failed API request ({@code CLAUDE_CODE_MAX_RETRIES})
      * @param apiTimeout how long the agent CLI waits for an API response or between streamed bytes
      *     ({@code API_TIMEOUT_MS}, {@code CLAUDE_BYTE_STREAM_IDLE_TIMEOUT_MS})
+     * @param attempts how many attempts a task gets before it fails for good
+     * @param budgetUsd no attempt starts once the run has spent this much
      */
-    public record Limits(Duration taskTimeout, Duration idleTimeout, int apiRetries, Duration apiTimeout) {}
+    public record Limits(Duration taskTimeout, Duration idleTimeout, int apiRetries, Duration apiTimeout, int attempts,
+            Optional<Double> budgetUsd) {}
 
     /**
      * One unit of work. {@code id} is the user's name for it; {@code slug} is the same id made safe for

@@ -252,12 +252,6 @@ public final class GoalLoader {
             if (raw.sync() != null) {
                 throw at("/sync", "'sync' is not supported by this version of troupe yet; every task is merged when it finishes");
             }
-            if (raw.limits() != null && raw.limits().attempts() != null) {
-                throw at("/limits/attempts", "'limits.attempts' is not supported by this version of troupe yet; each task gets one attempt");
-            }
-            if (raw.limits() != null && raw.limits().budgetUsd() != null) {
-                throw at("/limits/budget-usd", "'limits.budget-usd' is not supported by this version of troupe yet");
-            }
             List<RawGoal.Task> tasks = raw.tasks() == null ? List.of() : raw.tasks();
             for (int i = 0; i < tasks.size(); i++) {
                 if (tasks.get(i) == null) {
@@ -357,7 +351,15 @@ public final class GoalLoader {
             if (api.isZero()) {
                 throw at("/limits/api-timeout", "limits.api-timeout must be longer than 0");
             }
-            return new Goal.Limits(task, idle, retries, api);
+            int attempts = limits != null && limits.attempts() != null ? limits.attempts() : defaults.getInt("limits.attempts");
+            if (attempts < 1) {
+                throw at("/limits/attempts", "limits.attempts must be at least 1");
+            }
+            Optional<Double> budget = Optional.ofNullable(limits == null ? null : limits.budgetUsd()).map(BigDecimal::doubleValue);
+            if (budget.isPresent() && budget.get() <= 0) {
+                throw at("/limits/budget-usd", "limits.budget-usd must be more than 0");
+            }
+            return new Goal.Limits(task, idle, retries, api, attempts, budget);
         }
 
         private List<Goal.TaskSpec> tasks() throws GoalException {

@@ -20,7 +20,10 @@ import java.util.List;
     @JsonSubTypes.Type(value = TeamEvent.AgentOutput.class, name = "agent-output"),
     @JsonSubTypes.Type(value = TeamEvent.AgentRetry.class, name = "agent-retry"),
     @JsonSubTypes.Type(value = TeamEvent.TaskSucceeded.class, name = "task-succeeded"),
+    @JsonSubTypes.Type(value = TeamEvent.AttemptFailed.class, name = "attempt-failed"),
     @JsonSubTypes.Type(value = TeamEvent.TaskFailed.class, name = "task-failed"),
+    @JsonSubTypes.Type(value = TeamEvent.TeamPaused.class, name = "team-paused"),
+    @JsonSubTypes.Type(value = TeamEvent.BudgetSpent.class, name = "budget-spent"),
     @JsonSubTypes.Type(value = TeamEvent.TaskSkipped.class, name = "task-skipped"),
     @JsonSubTypes.Type(value = TeamEvent.MergeDone.class, name = "merge-done"),
     @JsonSubTypes.Type(value = TeamEvent.MergeConflict.class, name = "merge-conflict"),
@@ -61,8 +64,22 @@ public sealed interface TeamEvent {
             Usage usage, int turns, long durationMs, List<String> filesChanged, String result, int permissionDenials)
             implements TeamEvent {}
 
-    /** {@code costUsd}: what the failed attempt itself spent (0 when the task failed at its merge). */
-    record TaskFailed(Instant time, String task, int attempt, String reason, double costUsd) implements TeamEvent {}
+    /**
+     * One attempt did not merge. {@code costUsd}: what it spent (0 when it failed at its merge). {@code retryInMs}:
+     * when the task goes back to the queue, or -1 when this was its last attempt. {@code counted}: false when
+     * a rate limit ended it, which does not use up an attempt.
+     */
+    record AttemptFailed(Instant time, String task, int attempt, String reason, double costUsd, long retryInMs,
+            boolean counted) implements TeamEvent {}
+
+    /** The task will not be merged: its attempts are spent (or the budget is); {@code reason} is the last one's. */
+    record TaskFailed(Instant time, String task, int attempts, String reason) implements TeamEvent {}
+
+    /** No agent is launched until {@code until}: the API is rate limiting or overloaded. */
+    record TeamPaused(Instant time, Instant until, String reason) implements TeamEvent {}
+
+    /** The run has spent its {@code limits.budget-usd}: no new attempt starts. */
+    record BudgetSpent(Instant time, double spentUsd, double budgetUsd) implements TeamEvent {}
 
     /** Never started because a task it comes after did not merge. */
     record TaskSkipped(Instant time, String task, String reason) implements TeamEvent {}

@@ -5,7 +5,6 @@ import dev.troupe.agent.Secrets;
 import dev.troupe.goal.Goal;
 import dev.troupe.journal.Journal;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.Executor;
 import org.eclipse.jgit.lib.ObjectId;
 
@@ -35,13 +34,16 @@ public record RunContext(
         LiveAgents agents,
         Secrets secrets,
         Executor blocking,
-        Duration killGrace,
-        Duration idleCheckInterval,
-        int maxLineBytes) {
+        Tuning tuning) {
 
     /** Branch of one task: under {@code troupe/tasks/<run>/}, since git cannot hold both {@code troupe/<run>} and refs below it. */
     public String taskBranch(Goal.TaskSpec task) {
         return "troupe/tasks/" + runId + "/" + task.slug();
+    }
+
+    /** Where a failed attempt's unfinished work is kept: apart from the task branch, which the next attempt resets. */
+    public String failedBranch(Goal.TaskSpec task, int attempt) {
+        return "troupe/failed/" + runId + "/" + task.slug() + "-" + attempt;
     }
 
     public Path agentOutput(Goal.TaskSpec task, int attempt, String suffix) {

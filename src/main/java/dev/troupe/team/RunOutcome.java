@@ -3,9 +3,13 @@ package dev.troupe.team;
 import dev.troupe.journal.Usage;
 import java.util.List;
 
-/** How a run ended: every task's fate, the spend, and the exit code the command line returns. */
+/**
+ * How a run ended: every task's fate, the spend, and the exit code the command line returns.
+ *
+ * @param budgetSpent the run stopped starting attempts because {@code limits.budget-usd} was reached
+ */
 public record RunOutcome(String runId, String integrationBranch, List<TaskOutcome> tasks, double costUsd,
-        Usage usage, int exitCode) {
+        Usage usage, int exitCode, boolean budgetSpent) {
 
     public enum Fate { MERGED, FAILED, SKIPPED }
 

@@ -10,15 +10,18 @@ import akka.actor.typed.javadsl.TimerScheduler;
 import dev.troupe.goal.Goal;
 import dev.troupe.journal.TeamEvent;
 import dev.troupe.journal.Usage;
+import dev.troupe.view.Money;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Repository;
 import org.slf4j.Logger;
@@ -27,8 +30,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Owns a run: keeps the task graph, hands ready tasks (all of whose {@code after} tasks are merged) to idle
  * workers with {@code team.stagger} between launches, sends finished work to the {@link Merger}, and ends the
- * run when every task is merged, failed or skipped. A failed task's dependents are skipped, never run on a
- * base that lacks it. A worker that dies fails its task and is replaced.
+ * run when every task is merged, failed or skipped. A failed attempt (agent failure, conflict, a dead worker)
+ * goes back to the queue with exponential backoff and to a worker that has not tried it yet, until
+ * {@code limits.attempts} is spent; then the task fails and its dependents are skipped, never run on a base
+ * that lacks it. Rate limits pause all launches instead of burning attempts; once {@code limits.budget-usd}
+ * is spent no attempt starts.
  */
 public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
 
@@ -37,9 +43,15 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
     public record AttemptSucceeded(ActorRef<Worker.Command> worker, String taskId, int attempt, AttemptResult result)
             implements Command {}
 
-    /** {@code costUsd} and {@code usage}: what the failed attempt spent, as far as the agent reported it. */
+    /**
+     * {@code costUsd} and {@code usage}: what the failed attempt spent, as far as the agent reported it.
+     * {@code rateLimited}: the API refused it (429) or was overloaded (529), which is no fault of the task.
+     */
     public record AttemptFailed(ActorRef<Worker.Command> worker, String taskId, int attempt, String reason,
-            double costUsd, Usage usage) implements Command {}
+            double costUsd, Usage usage, boolean rateLimited) implements Command {}
+
+    /** An agent's CLI is waiting {@code delayMs} on a rate limit or overload: hold the other launches too. */
+    public record ApiPressure(String error, long delayMs) implements Command {}
 
     public record Merged(String taskId, ObjectId mergeCommit) implements Command {}
 
@@ -47,7 +59,7 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
 
     public record MergeFailed(String taskId, String reason) implements Command {}
 
-    private record LaunchTick() implements Command {}
+    private record DispatchTick() implements Command {}
 
     private record WorkerStopped(ActorRef<Worker.Command> worker) implements Command {}
 
@@ -56,7 +68,12 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
     private static final class TaskState {
         final Goal.TaskSpec spec;
         Status status = Status.WAITING;
+        /** Attempts started. */
         int attempts;
+        /** Attempts that ended on a rate limit and were not counted against the limit. */
+        int freeAttempts;
+        final Set<String> triedBy = new HashSet<>();
+        Instant notBefore = Instant.MIN;
         AttemptResult result;
         double costUsd;
         Usage usage = Usage.NONE;
@@ -65,6 +82,10 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
 
         TaskState(Goal.TaskSpec spec) {
             this.spec = spec;
+        }
+
+        int countedAttempts() {
+            return attempts - freeAttempts;
         }
 
         void spent(double cost, Usage tokens) {
@@ -84,11 +105,15 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
     private final TimerScheduler<Command> timers;
     private final ActorRef<Merger.Command> merger;
     private final Map<String, TaskState> tasks = new LinkedHashMap<>();
-    private final Deque<String> ready = new ArrayDeque<>();
-    private final Deque<ActorRef<Worker.Command>> idleWorkers = new ArrayDeque<>();
+    /** Queued tasks in the order they became ready; each may still have to wait for its backoff. */
+    private final Set<String> ready = new LinkedHashSet<>();
+    private final Set<ActorRef<Worker.Command>> idleWorkers = new LinkedHashSet<>();
     private final Map<ActorRef<Worker.Command>, String> busyWorkers = new HashMap<>();
     private ObjectId integrationHead;
     private Instant lastLaunch = Instant.MIN;
+    private Instant pausedUntil = Instant.MIN;
+    private double spentUsd;
+    private boolean budgetSpent;
     private int workersSpawned;
     private boolean finished;
 
@@ -122,10 +147,11 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
         return newReceiveBuilder()
                 .onMessage(AttemptSucceeded.class, this::onAttemptSucceeded)
                 .onMessage(AttemptFailed.class, this::onAttemptFailed)
+                .onMessage(ApiPressure.class, this::onApiPressure)
                 .onMessage(Merged.class, this::onMerged)
                 .onMessage(MergeConflicted.class, this::onMergeConflicted)
                 .onMessage(MergeFailed.class, this::onMergeFailed)
-                .onMessage(LaunchTick.class, tick -> dispatch())
+                .onMessage(DispatchTick.class, tick -> dispatch())
                 .onMessage(WorkerStopped.class, this::onWorkerStopped)
                 .build();
     }
@@ -156,28 +182,75 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
         record(new TeamEvent.TaskQueued(Instant.now(), task.spec.id()));
     }
 
-    /** Hands queued tasks to idle workers, keeping {@code team.stagger} between two launches. */
+    /**
+     * Hands queued tasks to idle workers, in queue order, with {@code team.stagger} between two launches and
+     * none while the team is paused or a task's backoff runs. Wakes itself when the next one may go.
+     */
     private Behavior<Command> dispatch() {
-        Duration stagger = run.goal().team().stagger();
-        while (!ready.isEmpty() && !idleWorkers.isEmpty()) {
-            Instant next = lastLaunch == Instant.MIN ? Instant.MIN : lastLaunch.plus(stagger);
+        if (finished) {
+            return Behaviors.same();
+        }
+        if (budgetSpent) {
+            skipQueuedForBudget();
+            return Behaviors.same();
+        }
+        Instant wake = null;
+        Iterator<String> queue = ready.iterator();
+        while (queue.hasNext() && !idleWorkers.isEmpty()) {
             Instant now = Instant.now();
-            if (now.isBefore(next)) {
-                if (!timers.isTimerActive(LaunchTick.class)) {
-                    timers.startSingleTimer(LaunchTick.class, new LaunchTick(), Duration.between(now, next));
-                }
+            Instant allowed = later(pausedUntil, lastLaunch == Instant.MIN ? Instant.MIN : lastLaunch.plus(run.goal().team().stagger()));
+            if (now.isBefore(allowed)) {
+                wake = allowed;
                 break;
             }
-            assign(tasks.get(ready.poll()), idleWorkers.poll());
-            lastLaunch = now;
+            TaskState task = tasks.get(queue.next());
+            if (now.isBefore(task.notBefore)) {
+                wake = wake == null || task.notBefore.isBefore(wake) ? task.notBefore : wake;
+                continue;
+            }
+            ActorRef<Worker.Command> worker = workerFor(task);
+            if (worker != null) {
+                queue.remove();
+                assign(task, worker);
+                lastLaunch = now;
+            }
+        }
+        if (wake != null) {
+            timers.startSingleTimer(DispatchTick.class, new DispatchTick(), Duration.between(Instant.now(), wake));
         }
         return Behaviors.same();
+    }
+
+    private static Instant later(Instant a, Instant b) {
+        return a.isAfter(b) ? a : b;
+    }
+
+    /**
+     * An idle worker that has not tried this task yet (a new one while the team is smaller than
+     * {@code team.size}); once every worker has tried it, any idle one. Null: better to wait for a fresh worker
+     * than to give the task back to the one it just failed on.
+     */
+    private ActorRef<Worker.Command> workerFor(TaskState task) {
+        for (ActorRef<Worker.Command> worker : idleWorkers) {
+            if (!task.triedBy.contains(worker.path().name())) {
+                return worker;
+            }
+        }
+        if (idleWorkers.size() + busyWorkers.size() < run.goal().team().size()) {
+            ActorRef<Worker.Command> fresh = spawnWorker();
+            idleWorkers.add(fresh);
+            return fresh;
+        }
+        boolean everyWorkerTried = busyWorkers.keySet().stream().allMatch(w -> task.triedBy.contains(w.path().name()));
+        return everyWorkerTried && !idleWorkers.isEmpty() ? idleWorkers.iterator().next() : null;
     }
 
     private void assign(TaskState task, ActorRef<Worker.Command> worker) {
         task.status = Status.RUNNING;
         task.attempts++;
+        task.triedBy.add(worker.path().name());
         String branch = run.taskBranch(task.spec);
+        idleWorkers.remove(worker);
         busyWorkers.put(worker, task.spec.id());
         record(new TeamEvent.TaskAssigned(Instant.now(), task.spec.id(), task.attempts, worker.path().name(), branch,
                 integrationHead.name()));
@@ -190,7 +263,7 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
         TaskState task = tasks.get(done.taskId());
         AttemptResult result = done.result();
         task.result = result;
-        task.spent(result.costUsd(), result.usage());
+        spend(task, result.costUsd(), result.usage());
         task.status = Status.MERGING;
         record(new TeamEvent.TaskSucceeded(Instant.now(), task.spec.id(), done.attempt(), result.branch(),
                 result.commit().name(), result.costUsd(), result.usage(), result.turns(), result.durationMs(),
@@ -211,9 +284,35 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
     private Behavior<Command> onAttemptFailed(AttemptFailed failed) {
         release(failed.worker());
         TaskState task = tasks.get(failed.taskId());
-        task.spent(failed.costUsd(), failed.usage());
-        fail(task, failed.reason(), failed.attempt(), failed.costUsd());
+        spend(task, failed.costUsd(), failed.usage());
+        boolean free = failed.rateLimited() && task.freeAttempts < run.tuning().rateLimitedAttemptsFree();
+        if (free) {
+            task.freeAttempts++;
+            pause(Instant.now().plus(run.tuning().rateLimitPause()), "an attempt ended on a rate limit or overload");
+        }
+        retryOrFail(task, failed.reason(), failed.costUsd(), !free);
         return dispatch();
+    }
+
+    private Behavior<Command> onApiPressure(ApiPressure pressure) {
+        pause(Instant.now().plusMillis(pressure.delayMs()), "the API answered " + pressure.error());
+        return Behaviors.same();
+    }
+
+    private void pause(Instant until, String reason) {
+        if (until.isAfter(pausedUntil)) {
+            pausedUntil = until;
+            record(new TeamEvent.TeamPaused(Instant.now(), until, reason));
+        }
+    }
+
+    private void spend(TaskState task, double cost, Usage usage) {
+        task.spent(cost, usage);
+        spentUsd += cost;
+        if (!budgetSpent && run.goal().limits().budgetUsd().map(budget -> spentUsd >= budget).orElse(false)) {
+            budgetSpent = true;
+            record(new TeamEvent.BudgetSpent(Instant.now(), spentUsd, run.goal().limits().budgetUsd().get()));
+        }
     }
 
     private void release(ActorRef<Worker.Command> worker) {
@@ -241,13 +340,14 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
     private Behavior<Command> onMergeConflicted(MergeConflicted conflict) {
         TaskState task = tasks.get(conflict.taskId());
         record(new TeamEvent.MergeConflict(Instant.now(), task.spec.id(), conflict.paths()));
-        fail(task, "merge conflict in " + String.join(", ", conflict.paths()), task.attempts, 0);
+        // The next attempt starts on the new integration head, which holds the work it conflicted with.
+        retryOrFail(task, "merge conflict in " + String.join(", ", conflict.paths()), 0, true);
         return dispatch();
     }
 
     private Behavior<Command> onMergeFailed(MergeFailed failure) {
         TaskState task = tasks.get(failure.taskId());
-        fail(task, "merge failed: " + failure.reason(), task.attempts, 0);
+        retryOrFail(task, "merge failed: " + failure.reason(), 0, true);
         return dispatch();
     }
 
@@ -258,20 +358,40 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
             idleWorkers.add(spawnWorker());
         }
         if (taskId != null) {
-            TaskState task = tasks.get(taskId);
-            fail(task, "its worker stopped unexpectedly", task.attempts, 0);
+            retryOrFail(tasks.get(taskId), "its worker stopped unexpectedly", 0, true);
         }
         return dispatch();
     }
 
-    /**
-     * The task will not be merged: record why, and skip every task that depends on it, directly or not.
-     * {@code attemptCost} is what a failed attempt spent (0 when the failure came after a reported success).
-     */
-    private void fail(TaskState task, String reason, int attempt, double attemptCost) {
+    /** Back to the queue after a backoff while attempts (and budget) remain; otherwise the task fails. */
+    private void retryOrFail(TaskState task, String reason, double attemptCost, boolean counted) {
+        task.reason = reason;
+        boolean attemptsLeft = !counted || task.countedAttempts() < run.goal().limits().attempts();
+        if (!attemptsLeft || budgetSpent) {
+            record(new TeamEvent.AttemptFailed(Instant.now(), task.spec.id(), task.attempts, reason, attemptCost, -1, counted));
+            fail(task, budgetSpent && attemptsLeft ? reason + "; no attempt left in the budget" : reason);
+            return;
+        }
+        Duration backoff = counted ? backoff(task.countedAttempts()) : Duration.ZERO;
+        task.notBefore = Instant.now().plus(backoff);
+        record(new TeamEvent.AttemptFailed(Instant.now(), task.spec.id(), task.attempts, reason, attemptCost,
+                backoff.toMillis(), counted));
+        task.status = Status.QUEUED;
+        ready.add(task.spec.id());
+    }
+
+    /** {@code retry.backoff} doubled for each attempt after the first, at most {@code retry.backoff-max}. */
+    private Duration backoff(int attemptsDone) {
+        Duration wait = run.tuning().retryBackoff().multipliedBy(1L << Math.min(20, Math.max(0, attemptsDone - 1)));
+        return wait.compareTo(run.tuning().retryBackoffMax()) > 0 ? run.tuning().retryBackoffMax() : wait;
+    }
+
+    /** The task will not be merged: record why, and skip every task that depends on it, directly or not. */
+    private void fail(TaskState task, String reason) {
         task.status = Status.FAILED;
         task.reason = reason;
-        record(new TeamEvent.TaskFailed(Instant.now(), task.spec.id(), attempt, reason, attemptCost));
+        ready.remove(task.spec.id());
+        record(new TeamEvent.TaskFailed(Instant.now(), task.spec.id(), task.attempts, reason));
         skipDependentsOf(task.spec.id());
         finishIfSettled();
     }
@@ -279,12 +399,31 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
     private void skipDependentsOf(String failedId) {
         for (TaskState other : tasks.values()) {
             if (other.status == Status.WAITING && other.spec.after().contains(failedId)) {
-                other.status = Status.SKIPPED;
-                other.reason = "comes after '" + failedId + "', which did not merge";
-                record(new TeamEvent.TaskSkipped(Instant.now(), other.spec.id(), other.reason));
-                skipDependentsOf(other.spec.id());
+                skip(other, "comes after '" + failedId + "', which did not merge");
             }
         }
+    }
+
+    private void skip(TaskState task, String reason) {
+        task.status = Status.SKIPPED;
+        task.reason = reason;
+        ready.remove(task.spec.id());
+        record(new TeamEvent.TaskSkipped(Instant.now(), task.spec.id(), reason));
+        skipDependentsOf(task.spec.id());
+    }
+
+    /** With the budget spent, what waits in the queue will not start. */
+    private void skipQueuedForBudget() {
+        String reason = "the budget of " + Money.format(run.goal().limits().budgetUsd().orElse(0.0)) + " is spent";
+        for (String id : List.copyOf(ready)) {
+            TaskState task = tasks.get(id);
+            if (task.attempts > 0) {
+                fail(task, task.reason + "; no attempt left in the budget");
+            } else {
+                skip(task, reason);
+            }
+        }
+        finishIfSettled();
     }
 
     private void finishIfSettled() {
@@ -292,6 +431,7 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
             return;
         }
         finished = true;
+        timers.cancelAll();
         RunOutcome outcome = outcome();
         run.journal()
                 .append(new TeamEvent.RunFinished(Instant.now(), run.runId(), (int) outcome.count(RunOutcome.Fate.MERGED),
@@ -302,7 +442,6 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
 
     private RunOutcome outcome() {
         List<RunOutcome.TaskOutcome> outcomes = new ArrayList<>();
-        double cost = 0;
         Usage usage = Usage.NONE;
         for (TaskState task : tasks.values()) {
             AttemptResult result = task.result;
@@ -311,15 +450,14 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
                 case SKIPPED -> RunOutcome.Fate.SKIPPED;
                 default -> RunOutcome.Fate.FAILED;
             };
-            cost += task.costUsd;
             usage = usage.plus(task.usage);
             outcomes.add(new RunOutcome.TaskOutcome(task.spec.id(), fate, task.attempts, task.costUsd, task.usage,
                     result == null ? 0 : result.durationMs(), task.mergeCommit == null ? "" : task.mergeCommit.name(),
-                    result == null ? List.of() : result.filesChanged(), task.reason));
+                    result == null ? List.of() : result.filesChanged(), fate == RunOutcome.Fate.MERGED ? "" : task.reason));
         }
         boolean allMerged = outcomes.stream().allMatch(t -> t.fate() == RunOutcome.Fate.MERGED);
-        return new RunOutcome(run.runId(), run.integrationBranch(), List.copyOf(outcomes), cost, usage,
-                allMerged ? 0 : 1);
+        return new RunOutcome(run.runId(), run.integrationBranch(), List.copyOf(outcomes), spentUsd, usage,
+                allMerged ? 0 : 1, budgetSpent);
     }
 
     private void record(TeamEvent event) {

@@ -24,6 +24,7 @@ import dev.troupe.agent.AgentMessage;
 import dev.troupe.agent.AgentProcess;
 import dev.troupe.agent.StreamJson;
 import dev.troupe.git.Commits;
+import dev.troupe.git.GitCli;
 import dev.troupe.git.GitException;
 import dev.troupe.git.Worktrees;
 import dev.troupe.goal.Durations;
@@ -111,6 +112,9 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     }
 
     static final String OUTPUT_DISPATCHER = "troupe.agent-output-dispatcher";
+
+    /** HTTP statuses that say the API is saturated (rate limit, overload), not that the task went wrong. */
+    private static final java.util.Set<Integer> RATE_LIMITS = java.util.Set.of(429, 529);
 
     private final RunContext run;
     private final String name;
@@ -256,7 +260,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
         getContext().pipeToSelf(output.second(), (done, failure) -> new OutputEnded(attempt, failure));
         getContext().pipeToSelf(attempt.process.exit(), (code, failure) -> new AgentExited(attempt, code == null ? -1 : code));
         timers.startSingleTimer(new TaskTimedOut(attempt), run.goal().limits().taskTimeout());
-        timers.startTimerWithFixedDelay(new IdleCheck(attempt), run.idleCheckInterval());
+        timers.startTimerWithFixedDelay(new IdleCheck(attempt), run.tuning().idleCheckInterval());
         return running();
     }
 
@@ -275,7 +279,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
                 .toMat(FileIO.toPath(run.agentOutput(assignment.task(), number, ".jsonl")), Keep.right());
         return StreamConverters.fromInputStream(attempt.process::stdout)
                 .withAttributes(ActorAttributes.dispatcher(OUTPUT_DISPATCHER))
-                .via(StreamJson.lines(run.maxLineBytes()))
+                .via(StreamJson.lines(run.tuning().maxLineBytes()))
                 .map(bytes -> run.secrets().redact(bytes.decodeString(StandardCharsets.UTF_8)))
                 .alsoTo(raw)
                 .map(StreamJson::decode)
@@ -323,6 +327,10 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     }
 
     private void journalRetry(Attempt attempt, AgentMessage.ApiRetry retry) {
+        if (retry.errorStatus().map(RATE_LIMITS::contains).orElse(false)
+                || "rate_limit".equals(retry.error()) || "overloaded".equals(retry.error())) {
+            attempt.replyTo.tell(new TeamLead.ApiPressure(retry.error(), retry.delayMs()));
+        }
         run.journal().append(new TeamEvent.AgentRetry(Instant.now(), attempt.task().id(), attempt.assignment.attempt(),
                 retry.error(), retry.errorStatus().orElse(null), retry.attempt(), retry.maxRetries(), retry.delayMs()));
     }
@@ -377,7 +385,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     private Behavior<Command> end(Attempt attempt, String failure) {
         attempt.failure = failure;
         timers.cancelAll();
-        getContext().pipeToSelf(attempt.process.stop(run.killGrace(), run.blocking()),
+        getContext().pipeToSelf(attempt.process.stop(run.tuning().killGrace(), run.blocking()),
                 (code, error) -> new ProcessGone(attempt));
         return ending();
     }
@@ -392,7 +400,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
             return settle(attempt);
         }
         // Everything the agent started is dead, so its stdout should close at once; if it does not, stop reading.
-        timers.startSingleTimer(new OutputDeadline(attempt), run.killGrace());
+        timers.startSingleTimer(new OutputDeadline(attempt), run.tuning().killGrace());
         return Behaviors.same();
     }
 
@@ -421,8 +429,21 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
         return settling();
     }
 
-    /** Blocking: commits a success, or keeps what a failed attempt left, and says why it failed. */
+    /** Blocking: commits a success, or keeps what a failed attempt left, and lets go of the task branch. */
     private Settled settleBlocking(Attempt attempt) throws Exception {
+        try {
+            return settleAttempt(attempt);
+        } finally {
+            try {
+                Worktrees.release(worktree);
+            } catch (GitException e) {
+                // The next attempt of the task will say so if it matters.
+            }
+        }
+    }
+
+    /** Blocking: commits a success, or keeps what a failed attempt left, and says why it failed. */
+    private Settled settleAttempt(Attempt attempt) throws Exception {
         Assignment assignment = attempt.assignment;
         if (attempt.failure == null) {
             return new Settled(attempt, commit(attempt), null);
@@ -435,7 +456,10 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
             ObjectId kept = Commits.commitAll(worktree, "troupe: unfinished work of " + assignment.task().id()
                     + ", attempt " + assignment.attempt() + "\n\nThe attempt failed: " + attempt.failure + "\n");
             if (!kept.equals(assignment.base())) {
-                reason += " (what it left is kept on " + assignment.branch() + ")";
+                // Apart from the task branch, which the next attempt starts afresh.
+                String keptOn = run.failedBranch(assignment.task(), assignment.attempt());
+                GitCli.run(run.repo(), "branch", "--force", keptOn, kept.name());
+                reason += " (what it left is kept on " + keptOn + ")";
             }
         } catch (GitException e) {
             reason += " (what it left could not be kept: " + firstLine(e.getMessage()) + ")";
@@ -509,9 +533,10 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
                     attempt.assignment.attempt(), success));
         } else {
             AgentMessage.Result result = attempt.result;
+            boolean rateLimited = result != null && result.apiErrorStatus().map(RATE_LIMITS::contains).orElse(false);
             attempt.replyTo.tell(new TeamLead.AttemptFailed(getContext().getSelf(), attempt.task().id(),
                     attempt.assignment.attempt(), failure, result == null ? 0 : result.costUsd(),
-                    result == null ? Usage.NONE : result.usage()));
+                    result == null ? Usage.NONE : result.usage(), rateLimited));
         }
         return idle();
     }
@@ -519,7 +544,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     /** The actor is stopping (run over, or troupe shutting down): no agent may outlive it. */
     private Behavior<Command> onStop() {
         if (current != null && current.process != null && current.process.isAlive()) {
-            current.process.stopNow(run.killGrace());
+            current.process.stopNow(run.tuning().killGrace());
         }
         return Behaviors.same();
     }

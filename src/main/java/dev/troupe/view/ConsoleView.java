@@ -71,8 +71,18 @@ public final class ConsoleView implements Consumer<TeamEvent> {
             return "[" + e.task() + "] merged into " + e.into() + " (" + e.mergeCommit().substring(0, 7) + ")";
         } else if (event instanceof TeamEvent.MergeConflict e) {
             return "[" + e.task() + "] conflicts with the integration branch in " + String.join(", ", e.paths());
+        } else if (event instanceof TeamEvent.AttemptFailed e) {
+            return e.retryInMs() < 0 ? null : "[" + e.task() + "] attempt " + e.attempt() + " failed: " + e.reason()
+                    + "; tried again in " + Durations.format(Duration.ofMillis(e.retryInMs()))
+                    + (e.counted() ? "" : " (a rate limit: the attempt is not counted)");
         } else if (event instanceof TeamEvent.TaskFailed e) {
-            return "[" + e.task() + "] FAILED: " + e.reason();
+            return "[" + e.task() + "] FAILED" + (e.attempts() > 1 ? " after " + e.attempts() + " attempts" : "")
+                    + ": " + e.reason();
+        } else if (event instanceof TeamEvent.TeamPaused e) {
+            return "team paused until " + CLOCK.format(e.until()) + ": " + e.reason();
+        } else if (event instanceof TeamEvent.BudgetSpent e) {
+            return "budget spent: " + Money.format(e.spentUsd()) + " of " + Money.format(e.budgetUsd())
+                    + "; no new attempt starts";
         } else if (event instanceof TeamEvent.TaskSkipped e) {
             return "[" + e.task() + "] skipped: " + e.reason();
         }

@@ -24,7 +24,11 @@ public final class Summary {
         if (skipped > 0) {
             out.printf(Locale.ROOT, ", %d skipped", skipped);
         }
-        out.printf(Locale.ROOT, ". Spent %s, %d tokens.%n%n", Money.format(outcome.costUsd()), outcome.usage().total());
+        out.printf(Locale.ROOT, ". Spent %s, %d tokens.%n", Money.format(outcome.costUsd()), outcome.usage().total());
+        if (outcome.budgetSpent()) {
+            out.printf(Locale.ROOT, "The budget (limits.budget-usd) was spent, so the run stopped starting attempts.%n");
+        }
+        out.println();
 
         int idWidth = Math.max(4, outcome.tasks().stream().mapToInt(t -> t.id().length()).max().orElse(4));
         String row = "  %-" + idWidth + "s  %-7s  %8s  %7s  %9s  %8s  %-7s  %s%n";

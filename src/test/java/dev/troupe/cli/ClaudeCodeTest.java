@@ -192,7 +192,7 @@ class ClaudeCodeTest {
         Run run = run("timeout", request -> request.turn() == 0
                         ? bash("echo start; sleep " + marker + "; echo end")
                         : text("Finished."),
-                "  task-timeout: 6s\n  idle-timeout: 60s\n", """
+                "  task-timeout: 6s\n  idle-timeout: 60s\n  attempts: 1\n", """
                   - id: stuck
                     prompt: Run the long command.
                 """);
@@ -205,7 +205,7 @@ class ClaudeCodeTest {
     @Test
     void anApiErrorIsAFailedAttemptWithTheStatusInTheJournal() throws IOException {
         Run run = run("error500", request -> new Reply.Error(500, "api_error", "Internal server error", 0),
-                "  api-retries: 0\n", """
+                "  api-retries: 0\n  attempts: 1\n", """
                   - id: unlucky
                     prompt: Say hello.
                 """);
@@ -271,7 +271,7 @@ class ClaudeCodeTest {
 
     @Test
     void aHungApiIsCaughtByTheIdleWatchdog() throws IOException {
-        Run run = run("hang", request -> new Reply.Hang(), "  idle-timeout: 3s\n  api-timeout: 60s\n", """
+        Run run = run("hang", request -> new Reply.Hang(), "  idle-timeout: 3s\n  api-timeout: 60s\n  attempts: 1\n", """
                   - id: waits
                     prompt: Say hello.
                 """);

@@ -30,7 +30,8 @@ class RunCommandTest {
     record Run(int exitCode, String out, String err, TestRepo repo) {
 
         String integrationBranch() {
-            List<String> branches = repo.branches("troupe/*").stream().filter(b -> !b.startsWith("troupe/tasks/")).toList();
+            List<String> branches = repo.branches("troupe/*").stream()
+                    .filter(b -> !b.startsWith("troupe/tasks/") && !b.startsWith("troupe/failed/")).toList();
             assertEquals(1, branches.size(), "one integration branch: " + branches);
             return branches.get(0);
         }
@@ -73,6 +74,8 @@ class RunCommandTest {
     }
 
     private static final String FAST_TEAM = "team:\n  size: 3\n  stagger: 10ms\n";
+    /** For tests of how one failure is handled: no second attempt. */
+    private static final String ONE_ATTEMPT = FAST_TEAM + "limits:\n  attempts: 1\n";
 
     @Test
     void fiveTasksWithADependencyAreAllMergedOnceWithTrailers() throws IOException {
@@ -152,7 +155,7 @@ class RunCommandTest {
     @Test
     void anAgentThatExitsNonZeroFailsItsTaskOthersMergeAndDependentsAreSkipped() throws IOException {
         TestRepo repo = repo(Map.of("README.md", "hello\n"));
-        Path goal = goal(repo, FAST_TEAM, """
+        Path goal = goal(repo, ONE_ATTEMPT, """
                   - id: good
                     prompt: write good.txt fine
                   - id: bad
@@ -185,7 +188,7 @@ class RunCommandTest {
     @Test
     void twoTasksChangingTheSameLineGiveOneMergeAndOneConflictWithoutMarkers() throws IOException {
         TestRepo repo = repo(Map.of("shared.txt", "original\n"));
-        Path goal = goal(repo, "team:\n  size: 2\n  stagger: 0ms\n", """
+        Path goal = goal(repo, "team:\n  size: 2\n  stagger: 0ms\nlimits:\n  attempts: 1\n", """
                   - id: left
                     prompt: write shared.txt from left
                   - id: right
@@ -211,7 +214,7 @@ class RunCommandTest {
     @Test
     void anErrorResultFailsTheAttemptWithTheAgentsReason() throws IOException {
         TestRepo repo = repo(Map.of("README.md", "hello\n"));
-        Path goal = goal(repo, FAST_TEAM, """
+        Path goal = goal(repo, ONE_ATTEMPT, """
                   - id: flaky
                     prompt: |
                       write half.txt done
@@ -247,7 +250,7 @@ class RunCommandTest {
     @Test
     void aSilentAgentIsStoppedByTheIdleTimeout() throws IOException {
         TestRepo repo = repo(Map.of("README.md", "hello\n"));
-        Path goal = goal(repo, FAST_TEAM + "limits:\n  idle-timeout: 1s\n", """
+        Path goal = goal(repo, ONE_ATTEMPT + "  idle-timeout: 1s\n", """
                   - id: silent
                     prompt: hang
                 """);
@@ -261,7 +264,7 @@ class RunCommandTest {
     @Test
     void aTaskPastItsTimeoutIsStopped() throws IOException {
         TestRepo repo = repo(Map.of("README.md", "hello\n"));
-        Path goal = goal(repo, FAST_TEAM + "limits:\n  task-timeout: 1s\n", """
+        Path goal = goal(repo, ONE_ATTEMPT + "  task-timeout: 1s\n", """
                   - id: slow
                     prompt: sleep 600
                 """);
@@ -328,7 +331,7 @@ class RunCommandTest {
     @Test
     void aFailedAttemptKeepsWhatTheAgentLeftOnItsTaskBranch() throws IOException {
         TestRepo repo = repo(Map.of("README.md", "hello\n"));
-        Path goal = goal(repo, FAST_TEAM + "limits:\n  idle-timeout: 1s\n", """
+        Path goal = goal(repo, ONE_ATTEMPT + "  idle-timeout: 1s\n", """
                   - id: halfway
                     prompt: |
                       write big-work.txt an hour of it
@@ -338,7 +341,7 @@ class RunCommandTest {
         Run run = run(repo, "run", goal.toString());
 
         assertEquals(1, run.exitCode());
-        String branch = "troupe/tasks/" + run.runId() + "/halfway";
+        String branch = "troupe/failed/" + run.runId() + "/halfway-1";
         assertTrue(run.events("task-failed").get(0).path("reason").asText().endsWith("(what it left is kept on " + branch + ")"));
         assertEquals("an hour of it", repo.show(branch, "big-work.txt"));
         assertEquals(List.of(), repo.mergedTasks(run.integrationBranch()));
@@ -347,7 +350,7 @@ class RunCommandTest {
     @Test
     void anUnfinishedMergeInTheWorktreeFailsTheTaskInsteadOfMergingConflictMarkers() throws IOException {
         TestRepo repo = repo(Map.of("README.md", "hello\n"));
-        Path goal = goal(repo, FAST_TEAM, """
+        Path goal = goal(repo, ONE_ATTEMPT, """
                   - id: tangled
                     prompt: leave-merge
                 """);
@@ -366,7 +369,7 @@ class RunCommandTest {
         TestRepo repo = repo(Map.of("README.md", "hello\n"));
         // A duration no other run of this test shares, so a survivor is recognised as this one's.
         String seconds = Integer.toString(100_000 + new java.util.Random().nextInt(900_000));
-        Path goal = goal(repo, FAST_TEAM, "  - id: leaves-a-child\n    prompt: |\n      spawn " + seconds + "\n      exit 3\n");
+        Path goal = goal(repo, ONE_ATTEMPT, "  - id: leaves-a-child\n    prompt: |\n      spawn " + seconds + "\n      exit 3\n");
 
         Run run = run(repo, "run", goal.toString());
 
@@ -411,6 +414,131 @@ class RunCommandTest {
 
         assertEquals(0, run.exitCode(), run.err());
         assertEquals("1", repo.show(run.integrationBranch(), "one.txt"));
+    }
+
+    @Test
+    void aFailedAttemptIsReassignedToAnotherWorker() throws IOException {
+        TestRepo repo = repo(Map.of("README.md", "hello\n"));
+        Path marker = tmp.resolve("failed-once");
+        Path goal = goal(repo, "team:\n  size: 2\n  stagger: 0ms\nlimits:\n  attempts: 2\n",
+                "  - id: shaky\n    prompt: |\n      fail-first " + marker + "\n      write shaky.txt fine\n");
+
+        Run run = run(repo, "run", goal.toString());
+
+        assertEquals(0, run.exitCode(), run.err());
+        assertEquals(List.of("shaky"), repo.mergedTasks(run.integrationBranch()));
+        List<JsonNode> assigned = run.events("task-assigned");
+        assertEquals(2, assigned.size());
+        assertEquals(2, assigned.get(1).path("attempt").asInt());
+        assertFalse(assigned.get(0).path("worker").asText().equals(assigned.get(1).path("worker").asText()),
+                "the second attempt goes to another worker: " + assigned);
+        JsonNode failed = run.events("attempt-failed").get(0);
+        assertTrue(failed.path("reason").asText().startsWith("agent exited with code 4"));
+        assertTrue(failed.path("retryInMs").asLong() >= 0);
+        assertTrue(run.events("task-failed").isEmpty());
+    }
+
+    @Test
+    void aTaskThatAlwaysFailsIsTriedOnDifferentWorkersUntilItsAttemptsAreSpentThenItsDependentsSkipped()
+            throws IOException {
+        TestRepo repo = repo(Map.of("README.md", "hello\n"));
+        Path goal = goal(repo, "team:\n  size: 3\n  stagger: 0ms\nlimits:\n  attempts: 3\n", """
+                  - id: doomed
+                    prompt: exit 2
+                  - id: after-doomed
+                    prompt: write never.txt no
+                    after: [doomed]
+                """);
+
+        Run run = run(repo, "run", goal.toString());
+
+        assertEquals(1, run.exitCode());
+        List<String> workers = run.events("task-assigned").stream().map(e -> e.path("worker").asText()).toList();
+        assertEquals(3, workers.size(), "three attempts: " + workers);
+        assertEquals(3, new java.util.HashSet<>(workers).size(), "each on another worker: " + workers);
+        assertEquals(3, run.events("attempt-failed").size());
+        JsonNode failed = run.events("task-failed").get(0);
+        assertEquals(3, failed.path("attempts").asInt());
+        assertTrue(failed.path("reason").asText().startsWith("agent exited with code 2"));
+        assertEquals("after-doomed", run.events("task-skipped").get(0).path("task").asText());
+    }
+
+    @Test
+    void aMergeConflictIsRetriedOnTheNewHeadAndBothTasksMerge() throws IOException {
+        TestRepo repo = repo(Map.of("shared.txt", "original\n"));
+        Path goal = goal(repo, "team:\n  size: 2\n  stagger: 0ms\nlimits:\n  attempts: 2\n", """
+                  - id: left
+                    prompt: write shared.txt from left
+                  - id: right
+                    prompt: write shared.txt from right
+                """);
+
+        Run run = run(repo, "run", goal.toString());
+
+        assertEquals(0, run.exitCode(), run.err());
+        List<String> merged = repo.mergedTasks(run.integrationBranch());
+        assertEquals(2, merged.size(), merged.toString());
+        assertEquals(1, run.events("merge-conflict").size());
+        assertEquals("from " + merged.get(1), repo.show(run.integrationBranch(), "shared.txt"), "the re-run went last");
+    }
+
+    @Test
+    void chaosAgentsThatKillThemselvesOrHangStillGetEveryTaskMergedExactlyOnce() throws IOException {
+        TestRepo repo = repo(Map.of("README.md", "hello\n"));
+        StringBuilder tasks = new StringBuilder();
+        for (int i = 1; i <= 30; i++) {
+            tasks.append("  - id: c").append(i).append("\n    prompt: |\n      chaos\n      write c").append(i)
+                    .append(".txt ").append(i).append("\n");
+        }
+        Path goal = goal(repo, "team:\n  size: 4\n  stagger: 0ms\nlimits:\n  attempts: 15\n  idle-timeout: 1s\n",
+                tasks.toString());
+
+        Run run = run(repo, "run", goal.toString());
+
+        assertEquals(0, run.exitCode(), run.err());
+        List<String> merged = repo.mergedTasks(run.integrationBranch());
+        assertEquals(30, merged.size());
+        assertEquals(30, new java.util.HashSet<>(merged).size(), "no task merged twice");
+        assertFalse(run.events("attempt-failed").isEmpty(), "the chaos did strike");
+        for (int i = 1; i <= 30; i++) {
+            assertEquals(Integer.toString(i), repo.show(run.integrationBranch(), "c" + i + ".txt"));
+        }
+    }
+
+    @Test
+    void aRateLimitPausesTheTeamAndDoesNotUseUpAnAttempt() throws IOException {
+        TestRepo repo = repo(Map.of("README.md", "hello\n"));
+        Path marker = tmp.resolve("limited-once");
+        Path goal = goal(repo, ONE_ATTEMPT,
+                "  - id: limited\n    prompt: |\n      ratelimit " + marker + "\n      write limited.txt fine\n");
+
+        Run run = run(repo, "run", goal.toString());
+
+        assertEquals(0, run.exitCode(), run.err());
+        assertEquals(List.of("limited"), repo.mergedTasks(run.integrationBranch()));
+        assertFalse(run.events("attempt-failed").get(0).path("counted").asBoolean(), "attempts: 1, yet retried");
+        assertFalse(run.events("team-paused").isEmpty());
+        assertEquals("rate_limit", run.events("agent-retry").get(0).path("error").asText());
+    }
+
+    @Test
+    void noAttemptStartsOnceTheBudgetIsSpent() throws IOException {
+        TestRepo repo = repo(Map.of("README.md", "hello\n"));
+        StringBuilder tasks = new StringBuilder();
+        for (int i = 1; i <= 5; i++) {
+            tasks.append("  - id: b").append(i).append("\n    prompt: write b").append(i).append(".txt ").append(i).append("\n");
+        }
+        // Each fake agent reports $0.0125: the third success reaches $0.0375, past the budget.
+        Path goal = goal(repo, "team:\n  size: 1\n  stagger: 0ms\nlimits:\n  budget-usd: 0.03\n", tasks.toString());
+
+        Run run = run(repo, "run", goal.toString());
+
+        assertEquals(1, run.exitCode());
+        assertEquals(List.of("b1", "b2", "b3"), repo.mergedTasks(run.integrationBranch()));
+        assertEquals(List.of("b4", "b5"), run.events("task-skipped").stream().map(e -> e.path("task").asText()).toList());
+        assertTrue(run.events("task-skipped").get(0).path("reason").asText().contains("budget of $0.0300 is spent"));
+        assertEquals(1, run.events("budget-spent").size());
+        assertTrue(run.out().contains("The budget (limits.budget-usd) was spent"), run.out());
     }
 
     @Test

@@ -55,6 +55,8 @@ class GoalLoaderTest {
         "  idle-timeout: 45s",
         "  api-retries: 1",
         "  api-timeout: 30s",
+        "  attempts: 5",
+        "  budget-usd: 2.5",
         "tasks:",
         "  - id: model",
         "    prompt: Write the greeting model.",
@@ -80,7 +82,7 @@ class GoalLoaderTest {
         "    \"isolate-config\": true,",
         "    \"env\": {\"ANTHROPIC_BASE_URL\": \"http://127.0.0.1:9/x\"}",
         "  },",
-        "  \"limits\": {\"task-timeout\": \"2h\", \"idle-timeout\": \"45s\", \"api-retries\": 1, \"api-timeout\": \"30s\"},",
+        "  \"limits\": {\"task-timeout\": \"2h\", \"idle-timeout\": \"45s\", \"api-retries\": 1, \"api-timeout\": \"30s\", \"attempts\": 5, \"budget-usd\": 2.5},",
         "  \"tasks\": [",
         "    {\"id\": \"model\", \"prompt\": \"Write the greeting model.\"},",
         "    {\"id\": \"command\", \"prompt\": \"Add the greet command.\\n\", \"after\": [\"model\"], \"model\": \"claude-haiku-4\"}",
@@ -135,8 +137,8 @@ class GoalLoaderTest {
         assertEquals(new Goal.AgentSettings(List.of("claude", "--debug"), Optional.of("claude-sonnet-4"), "plan",
                 List.of("Read", "Grep"), Optional.of(12), true, Map.of("ANTHROPIC_BASE_URL", "http://127.0.0.1:9/x")),
                 goal.agent());
-        assertEquals(new Goal.Limits(Duration.ofHours(2), Duration.ofSeconds(45), 1, Duration.ofSeconds(30)),
-                goal.limits());
+        assertEquals(new Goal.Limits(Duration.ofHours(2), Duration.ofSeconds(45), 1, Duration.ofSeconds(30), 5,
+                Optional.of(2.5)), goal.limits());
     }
 
     @Test
@@ -172,8 +174,8 @@ class GoalLoaderTest {
         assertEquals(new Goal.Team(3, Duration.ofSeconds(2)), goal.team());
         assertEquals(new Goal.AgentSettings(List.of("claude"), Optional.empty(), "acceptEdits",
                 List.of("Read", "Edit", "Write", "Glob", "Grep"), Optional.empty(), false, Map.of()), goal.agent());
-        assertEquals(new Goal.Limits(Duration.ofMinutes(30), Duration.ofMinutes(5), 3, Duration.ofMinutes(2)),
-                goal.limits());
+        assertEquals(new Goal.Limits(Duration.ofMinutes(30), Duration.ofMinutes(5), 3, Duration.ofMinutes(2), 3,
+                Optional.empty()), goal.limits());
         assertEquals(List.of(new Goal.TaskSpec("a", "a", "p", List.of(), Optional.empty())), goal.tasks());
     }
 
@@ -450,8 +452,6 @@ class GoalLoaderTest {
         return Stream.of(
                 Arguments.of("fanout", new String[] {"fanout:", "  over: [x]"}, 5, 1),
                 Arguments.of("sync", new String[] {"sync:", "  merge: auto"}, 5, 1),
-                Arguments.of("limits.attempts", new String[] {"limits:", "  attempts: 3"}, 6, 3),
-                Arguments.of("limits.budget-usd", new String[] {"limits:", "  budget-usd: 2.5"}, 6, 3),
                 Arguments.of("zone", new String[] {"    zone: [src/]"}, 5, 5),
                 Arguments.of("review", new String[] {"    review: true"}, 5, 5));
     }

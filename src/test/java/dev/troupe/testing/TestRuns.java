@@ -8,6 +8,7 @@ import dev.troupe.goal.Goal;
 import dev.troupe.goal.TaskIds;
 import dev.troupe.journal.Journal;
 import dev.troupe.team.RunContext;
+import dev.troupe.team.Tuning;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,17 +31,16 @@ public final class TestRuns {
                 new Goal.Team(1, Duration.ZERO),
                 new Goal.AgentSettings(FakeAgent.command(), Optional.empty(), "acceptEdits", List.of("Write"),
                         Optional.empty(), true, java.util.Map.of()),
-                new Goal.Limits(Duration.ofMinutes(1), idleTimeout, 0, Duration.ofMinutes(1)), List.of(tasks));
+                new Goal.Limits(Duration.ofMinutes(1), idleTimeout, 0, Duration.ofMinutes(1), 1, Optional.empty()), List.of(tasks));
     }
 
     public static RunContext context(ActorSystem<?> system, TestRepo repo, Path runDir, Goal goal) throws IOException {
         Files.createDirectories(runDir.resolve("agents"));
         Journal journal = Journal.open(runDir.resolve("events.jsonl"), event -> { }, system);
-        var config = system.settings().config();
+
         return new RunContext("test-run", goal, repo.dir(), "main", runDir, runDir.resolve("worktrees"),
                 "troupe/test-run", ObjectId.fromString(repo.head()), journal, new LiveAgents(), Secrets.fromEnvironment(),
                 system.dispatchers().lookup(DispatcherSelector.fromConfig(Journal.BLOCKING_DISPATCHER)),
-                config.getDuration("troupe.worker.kill-grace"), config.getDuration("troupe.worker.idle-check-interval"),
-                config.getInt("troupe.journal.max-line-bytes"));
+                Tuning.from(system.settings().config()));
     }
 }

@@ -1,0 +1,31 @@
+package dev.troupe.team;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+
+/**
+ * The runtime's own settings (not the goal's), from {@code troupe.*} in application.conf.
+ *
+ * @param killGrace how long a SIGTERMed agent gets before SIGKILL
+ * @param idleCheckInterval how often a running attempt looks at its idle deadline and its process tree
+ * @param maxLineBytes the longest agent stdout line
+ * @param retryBackoff the wait before a failed task's second attempt; doubled for each further one
+ * @param retryBackoffMax the longest wait between two attempts
+ * @param rateLimitPause how long the team stops launching after an attempt failed on a rate limit or overload
+ *     (unless the agent said how long to wait)
+ * @param rateLimitedAttemptsFree how many attempts per task a rate limit may end before they count as failures
+ */
+public record Tuning(Duration killGrace, Duration idleCheckInterval, int maxLineBytes, Duration retryBackoff,
+        Duration retryBackoffMax, Duration rateLimitPause, int rateLimitedAttemptsFree) {
+
+    public static Tuning from(Config config) {
+        return new Tuning(
+                config.getDuration("troupe.worker.kill-grace"),
+                config.getDuration("troupe.worker.idle-check-interval"),
+                config.getInt("troupe.journal.max-line-bytes"),
+                config.getDuration("troupe.retry.backoff"),
+                config.getDuration("troupe.retry.backoff-max"),
+                config.getDuration("troupe.retry.rate-limit-pause"),
+                config.getInt("troupe.retry.rate-limited-attempts-free"));
+    }
+}
