@@ -126,19 +126,40 @@ public final class AgentProcess {
      * after it was orphaned (a background job that kept the agent's stdout open, say). Elsewhere, none.
      */
     private Set<ProcessHandle> marked() {
+        return withVariable(marker);
+    }
+
+    /**
+     * Kills every process whose environment holds {@code variable} ({@code NAME=value}), e.g. the agents of a run
+     * whose troupe died, and what they started. Returns how many there were.
+     */
+    public static int killAllWith(String variable) {
+        Set<ProcessHandle> found = withVariable(variable);
+        found.forEach(ProcessHandle::destroyForcibly);
+        long deadline = System.nanoTime() + KILL_WAIT.toNanos();
+        for (ProcessHandle handle : found) {
+            long left = deadline - System.nanoTime();
+            if (left > 0) {
+                awaitExit(handle, left);
+            }
+        }
+        return found.size();
+    }
+
+    private static Set<ProcessHandle> withVariable(String variable) {
         Set<ProcessHandle> found = new LinkedHashSet<>();
         Path proc = Path.of("/proc");
         if (!Files.isDirectory(proc)) {
             return found;
         }
-        byte[] needle = marker.getBytes(StandardCharsets.UTF_8);
+        byte[] needle = variable.getBytes(StandardCharsets.UTF_8);
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(proc, "[0-9]*")) {
             for (Path entry : entries) {
                 try {
                     if (containsVariable(Files.readAllBytes(entry.resolve("environ")), needle)) {
                         ProcessHandle.of(Long.parseLong(entry.getFileName().toString())).ifPresent(found::add);
                     }
-                } catch (IOException | NumberFormatException gone) {
+                } catch (IOException | NumberFormatException | SecurityException gone) {
                     // Ended meanwhile, or not ours to read.
                 }
             }

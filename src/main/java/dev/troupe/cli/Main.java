@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
 /** The {@code troupe} command: lists the sub-commands and maps every failure to one line and an exit code. */
 @Command(name = "troupe", mixinStandardHelpOptions = true, version = "troupe 0.1.0",
         description = "Runs a team of headless coding agents from a goal file.",
-        subcommands = {RunCommand.class, ValidateCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {RunCommand.class, ResumeCommand.class, StatusCommand.class, ResultsCommand.class,
+            CleanupCommand.class, ValidateCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:every task merged",
@@ -43,6 +44,9 @@ public final class Main implements Runnable {
             public <K> K create(Class<K> type) throws Exception {
                 if (type == RunCommand.class) {
                     return type.cast(new RunCommand(out, err));
+                }
+                if (type == ResumeCommand.class) {
+                    return type.cast(new ResumeCommand(out, err));
                 }
                 return CommandLine.defaultFactory().create(type);
             }

@@ -72,6 +72,18 @@ public final class Commits {
         return "merge";
     }
 
+    /** Commits what is uncommitted in {@code worktree}, if anything; the new commit, or empty. */
+    public static java.util.Optional<ObjectId> commitIfChanged(Path worktree, String message) throws GitException {
+        try (Git git = Git.open(worktree.toFile())) {
+            if (git.status().call().isClean()) {
+                return java.util.Optional.empty();
+            }
+        } catch (IOException | GitAPIException e) {
+            throw new GitException("cannot read " + worktree + ": " + e.getMessage(), e);
+        }
+        return java.util.Optional.of(commitAll(worktree, message));
+    }
+
     /** The repository's configured identity, or troupe's own when none is set. */
     static PersonIdent identity(Repository repo) {
         UserConfig user = repo.getConfig().get(UserConfig.KEY);

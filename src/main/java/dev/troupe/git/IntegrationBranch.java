@@ -56,6 +56,39 @@ public final class IntegrationBranch {
     }
 
     /**
+     * The tasks of run {@code runId} that the branch holds: each merge commit on its first-parent history whose
+     * message carries {@code Troupe-Run: <runId>} and {@code Troupe-Task: <id>}, newest first, down to
+     * {@code stopAt} (where the run began).
+     */
+    public java.util.Map<String, ObjectId> mergedTasks(String runId, ObjectId stopAt) throws GitException {
+        java.util.Map<String, ObjectId> merged = new java.util.LinkedHashMap<>();
+        try (org.eclipse.jgit.revwalk.RevWalk walk = new org.eclipse.jgit.revwalk.RevWalk(repo)) {
+            org.eclipse.jgit.revwalk.RevCommit commit = walk.parseCommit(head());
+            while (commit != null && !commit.equals(stopAt)) {
+                String task = null;
+                boolean ofThisRun = false;
+                for (org.eclipse.jgit.revwalk.FooterLine footer : commit.getFooterLines()) {
+                    if (footer.matches(TASK_TRAILER)) {
+                        task = footer.getValue().strip();
+                    } else if (footer.matches(RUN_TRAILER) && footer.getValue().strip().equals(runId)) {
+                        ofThisRun = true;
+                    }
+                }
+                if (ofThisRun && task != null) {
+                    merged.putIfAbsent(task, commit.copy());
+                }
+                commit = commit.getParentCount() == 0 ? null : walk.parseCommit(commit.getParent(0));
+            }
+        } catch (IOException e) {
+            throw new GitException("cannot read the history of " + ref + ": " + e.getMessage(), e);
+        }
+        return merged;
+    }
+
+    private static final org.eclipse.jgit.revwalk.FooterKey TASK_TRAILER = new org.eclipse.jgit.revwalk.FooterKey("Troupe-Task");
+    private static final org.eclipse.jgit.revwalk.FooterKey RUN_TRAILER = new org.eclipse.jgit.revwalk.FooterKey("Troupe-Run");
+
+    /**
      * Merges {@code commit} into the branch with a merge commit carrying {@code message}. A merge commit is
      * made even when the branch already contains the work, so every task leaves its trailer.
      */
@@ -116,6 +149,9 @@ public final class IntegrationBranch {
             RefUpdate.Result result = update.update();
             switch (result) {
                 case NEW, FAST_FORWARD, FORCED -> { }
+                case LOCK_FAILURE -> throw new GitException("could not move " + Repository.shortenRefName(ref)
+                        + ": it moved meanwhile, or its lock file is held (by another git process, or left by one"
+                        + " that died: " + ref + ".lock)");
                 default -> throw new GitException("could not move " + Repository.shortenRefName(ref)
                         + " (" + result + "); another process changed it");
             }

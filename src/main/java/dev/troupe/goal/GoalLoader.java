@@ -52,6 +52,14 @@ public final class GoalLoader {
     }
 
     public Goal load(Path file) throws GoalException {
+        return load(file, file.toAbsolutePath().getParent());
+    }
+
+    /**
+     * Loads {@code file} with its relative paths ({@code repo}, a relative agent command) resolved against
+     * {@code relativeTo}: for the copy of a goal in a run directory, the original file's directory.
+     */
+    public Goal load(Path file, Path relativeTo) throws GoalException {
         String text = read(file);
         if (text.isBlank()) {
             throw new GoalException(file, "the goal file is empty");
@@ -67,7 +75,7 @@ public final class GoalLoader {
         if (raw == null) {
             throw new GoalException(file, "the goal file holds no settings");
         }
-        return new Check(file, raw, locations).goal();
+        return new Check(file, relativeTo, raw, locations).goal();
     }
 
     private static String read(Path file) throws GoalException {
@@ -223,11 +231,13 @@ public final class GoalLoader {
     /** The checks made after binding, and the merge with defaults. */
     private final class Check {
         private final Path file;
+        private final Path relativeTo;
         private final RawGoal raw;
         private final Map<String, JsonLocation> locations;
 
-        Check(Path file, RawGoal raw, Map<String, JsonLocation> locations) {
+        Check(Path file, Path relativeTo, RawGoal raw, Map<String, JsonLocation> locations) {
             this.file = file;
+            this.relativeTo = relativeTo;
             this.raw = raw;
             this.locations = locations;
         }
@@ -281,7 +291,7 @@ public final class GoalLoader {
                 return command;
             }
             List<String> absolute = new ArrayList<>(command);
-            absolute.set(0, file.toAbsolutePath().getParent().resolve(executable).normalize().toString());
+            absolute.set(0, relativeTo.resolve(executable).normalize().toString());
             return absolute;
         }
 
@@ -289,8 +299,7 @@ public final class GoalLoader {
             if (raw.repo() == null || raw.repo().isBlank()) {
                 return Path.of("").toAbsolutePath();
             }
-            Path dir = file.toAbsolutePath().getParent();
-            return dir.resolve(raw.repo().strip()).normalize();
+            return relativeTo.resolve(raw.repo().strip()).normalize();
         }
 
         private Goal.Team team() throws GoalException {

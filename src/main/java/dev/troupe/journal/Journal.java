@@ -12,13 +12,12 @@ import akka.stream.javadsl.Source;
 import akka.stream.javadsl.SourceQueueWithComplete;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import java.io.BufferedOutputStream;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -29,16 +28,21 @@ import java.util.function.Consumer;
  * The run's journal: one stream into which every producer (the team lead's decisions, every agent's output)
  * appends {@link TeamEvent}s, written in order to {@code events.jsonl} and shown to a listener (the console).
  * The queue in front of the writer is bounded and backpressures: {@link #append} completes only once the
- * event is queued, so a fast agent is slowed to the writer's pace and no event is ever dropped.
+ * event is queued, so a fast agent is slowed to the writer's pace and no event is ever dropped. A batch that
+ * holds a team decision is forced to disk (fsync) before {@link #appendDurably} completes, so a decision can
+ * be journaled before it takes effect and survive a crash of the machine.
  */
 public final class Journal {
 
     public static final String BLOCKING_DISPATCHER = "troupe.blocking-dispatcher";
 
-    private final SourceQueueWithComplete<TeamEvent> queue;
+    /** An event and, for a durable append, what to complete once it is on disk. */
+    private record Entry(TeamEvent event, CompletableFuture<Done> written) {}
+
+    private final SourceQueueWithComplete<Entry> queue;
     private final CompletionStage<Done> written;
 
-    private Journal(SourceQueueWithComplete<TeamEvent> queue, CompletionStage<Done> written) {
+    private Journal(SourceQueueWithComplete<Entry> queue, CompletionStage<Done> written) {
         this.queue = queue;
         this.written = written;
     }
@@ -48,14 +52,15 @@ public final class Journal {
      *
      * @param listener sees every event after it is written, on the writer's thread; must not block for long
      */
-    public static Journal open(Path file, Consumer<TeamEvent> listener, ActorSystem<?> system) throws IOException {
+    public static Journal open(Path path, Consumer<TeamEvent> listener, ActorSystem<?> system) throws IOException {
         int buffer = system.settings().config().getInt("troupe.journal.decision-buffer");
-        OutputStream out = new BufferedOutputStream(Files.newOutputStream(file,
-                StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE), 1 << 16);
-        Pair<SourceQueueWithComplete<TeamEvent>, CompletionStage<Done>> running =
-                Source.<TeamEvent>queue(buffer, OverflowStrategy.backpressure(), buffer)
+        FileOutputStream file = new FileOutputStream(path.toFile(), true);
+        endTornLine(path, file);
+        OutputStream out = new BufferedOutputStream(file, 1 << 16);
+        Pair<SourceQueueWithComplete<Entry>, CompletionStage<Done>> running =
+                Source.<Entry>queue(buffer, OverflowStrategy.backpressure(), buffer)
                         .batch(1024, Journal::firstOfBatch, Journal::addToBatch)
-                        .toMat(Sink.<List<TeamEvent>>foreach(batch -> write(out, batch, listener))
+                        .toMat(Sink.<List<Entry>>foreach(batch -> write(file, out, batch, listener))
                                 .withAttributes(ActorAttributes.dispatcher(BLOCKING_DISPATCHER)), Keep.both())
                         .run(system);
         CompletionStage<Done> written = running.second().whenComplete((done, failure) -> closeQuietly(out));
@@ -64,7 +69,17 @@ public final class Journal {
 
     /** Completes once the event is queued for writing; fails if the journal is closed or broken. */
     public CompletionStage<Done> append(TeamEvent event) {
-        return queue.offer(event).thenCompose(result -> {
+        return offer(new Entry(event, null));
+    }
+
+    /** Completes once the event is written and forced to disk. */
+    public CompletionStage<Done> appendDurably(TeamEvent event) {
+        CompletableFuture<Done> written = new CompletableFuture<>();
+        return offer(new Entry(event, written)).thenCompose(queued -> written);
+    }
+
+    private CompletionStage<Done> offer(Entry entry) {
+        return queue.offer(entry).thenCompose(result -> {
             if (result == QueueOfferResult.enqueued()) {
                 return CompletableFuture.completedFuture(Done.getInstance());
             }
@@ -78,23 +93,47 @@ public final class Journal {
         return written;
     }
 
-    private static List<TeamEvent> firstOfBatch(TeamEvent event) {
-        List<TeamEvent> batch = new ArrayList<>();
-        batch.add(event);
+    private static List<Entry> firstOfBatch(Entry entry) {
+        List<Entry> batch = new ArrayList<>();
+        batch.add(entry);
         return batch;
     }
 
-    private static List<TeamEvent> addToBatch(List<TeamEvent> batch, TeamEvent event) {
-        batch.add(event);
+    private static List<Entry> addToBatch(List<Entry> batch, Entry entry) {
+        batch.add(entry);
         return batch;
     }
 
-    private static void write(OutputStream out, List<TeamEvent> batch, Consumer<TeamEvent> listener) throws IOException {
-        for (TeamEvent event : batch) {
-            out.write(toLine(event));
+    private static void write(FileOutputStream file, OutputStream out, List<Entry> batch, Consumer<TeamEvent> listener)
+            throws IOException {
+        for (Entry entry : batch) {
+            out.write(toLine(entry.event()));
         }
         out.flush();
-        batch.forEach(listener);
+        if (batch.stream().anyMatch(entry -> entry.written() != null)) {
+            file.getChannel().force(false);
+        }
+        for (Entry entry : batch) {
+            if (entry.written() != null) {
+                entry.written().complete(Done.getInstance());
+            }
+            listener.accept(entry.event());
+        }
+    }
+
+    /** A crash can leave the last line half written: end it, so that what is appended now starts a line. */
+    private static void endTornLine(Path path, FileOutputStream file) throws IOException {
+        long size = file.getChannel().size();
+        if (size == 0) {
+            return;
+        }
+        try (java.nio.channels.FileChannel read = java.nio.channels.FileChannel.open(path)) {
+            java.nio.ByteBuffer last = java.nio.ByteBuffer.allocate(1);
+            read.read(last, size - 1);
+            if (last.get(0) != '\n') {
+                file.write('\n');
+            }
+        }
     }
 
     static byte[] toLine(TeamEvent event) {

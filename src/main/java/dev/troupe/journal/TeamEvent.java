@@ -14,6 +14,7 @@ import java.util.List;
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({
     @JsonSubTypes.Type(value = TeamEvent.RunStarted.class, name = "run-started"),
+    @JsonSubTypes.Type(value = TeamEvent.RunResumed.class, name = "run-resumed"),
     @JsonSubTypes.Type(value = TeamEvent.TaskQueued.class, name = "task-queued"),
     @JsonSubTypes.Type(value = TeamEvent.TaskAssigned.class, name = "task-assigned"),
     @JsonSubTypes.Type(value = TeamEvent.AgentStarted.class, name = "agent-started"),
@@ -35,6 +36,12 @@ public sealed interface TeamEvent {
 
     record RunStarted(Instant time, String run, String goalFile, String repo, String base, String baseCommit,
             String integrationBranch, int teamSize, List<String> tasks) implements TeamEvent {}
+
+    /**
+     * {@code troupe resume} took over a run that had stopped: {@code merged} tasks were found on the integration
+     * branch, {@code killed} agent processes of the dead run were still alive.
+     */
+    record RunResumed(Instant time, String run, int pid, List<String> merged, int killed) implements TeamEvent {}
 
     /** The task's dependencies are merged: it waits for an idle worker. */
     record TaskQueued(Instant time, String task) implements TeamEvent {}

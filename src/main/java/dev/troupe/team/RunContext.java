@@ -36,6 +36,9 @@ public record RunContext(
         Executor blocking,
         Tuning tuning) {
 
+    /** Environment variable naming the run, set for every agent of it. */
+    public static final String RUN_MARKER = "TROUPE_RUN_ID";
+
     /** Branch of one task: under {@code troupe/tasks/<run>/}, since git cannot hold both {@code troupe/<run>} and refs below it. */
     public String taskBranch(Goal.TaskSpec task) {
         return "troupe/tasks/" + runId + "/" + task.slug();

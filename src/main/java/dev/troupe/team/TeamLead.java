@@ -8,6 +8,7 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.TimerScheduler;
 import dev.troupe.goal.Goal;
+import dev.troupe.journal.RunHistory;
 import dev.troupe.journal.TeamEvent;
 import dev.troupe.journal.Usage;
 import dev.troupe.view.Money;
@@ -21,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Repository;
@@ -117,12 +119,15 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
     private int workersSpawned;
     private boolean finished;
 
+    private final Optional<ResumeFrom> resumed;
+
     private TeamLead(ActorContext<Command> context, TimerScheduler<Command> timers, RunContext run,
-            Repository repo, ActorRef<RunOutcome> replyTo) {
+            Repository repo, Optional<ResumeFrom> resumed, ActorRef<RunOutcome> replyTo) {
         super(context);
         this.timers = timers;
         this.run = run;
         this.replyTo = replyTo;
+        this.resumed = resumed;
         this.integrationHead = run.startCommit();
         this.merger = context.spawn(Merger.create(repo, run.integrationBranch(), run.blocking()), "merger");
         // Without its merger a run could never settle: if it stops, the lead fails too (and the run ends, exit 3).
@@ -135,8 +140,14 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
      * @param replyTo told once, when the run is over and its last event is journaled
      */
     public static Behavior<Command> create(RunContext run, Repository repo, ActorRef<RunOutcome> replyTo) {
+        return create(run, repo, Optional.empty(), replyTo);
+    }
+
+    /** @param resumed the state of a run that stopped, for {@code troupe resume} */
+    public static Behavior<Command> create(RunContext run, Repository repo, Optional<ResumeFrom> resumed,
+            ActorRef<RunOutcome> replyTo) {
         return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
-            TeamLead lead = new TeamLead(context, timers, run, repo, replyTo);
+            TeamLead lead = new TeamLead(context, timers, run, repo, resumed, replyTo);
             lead.start();
             return lead;
         }));
@@ -158,15 +169,62 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
 
     private void start() {
         Goal goal = run.goal();
-        record(new TeamEvent.RunStarted(Instant.now(), run.runId(), goal.file().toString(), run.repo().toString(),
-                run.base(), run.startCommit().name(), run.integrationBranch(), goal.team().size(),
-                List.copyOf(tasks.keySet())));
-        int size = Math.min(goal.team().size(), tasks.size());
-        for (int i = 0; i < size; i++) {
+        if (resumed.isPresent()) {
+            restore(resumed.get());
+        } else {
+            record(new TeamEvent.RunStarted(Instant.now(), run.runId(), goal.file().toString(), run.repo().toString(),
+                    run.base(), run.startCommit().name(), run.integrationBranch(), goal.team().size(),
+                    List.copyOf(tasks.keySet())));
+        }
+        long open = tasks.values().stream().filter(t -> !t.isSettled()).count();
+        for (int i = 0; i < Math.min(goal.team().size(), open); i++) {
             idleWorkers.add(spawnWorker());
         }
-        tasks.values().stream().filter(t -> t.spec.after().isEmpty()).forEach(this::enqueue);
+        tasks.values().stream()
+                .filter(t -> t.status == Status.WAITING)
+                .filter(t -> t.spec.after().stream().allMatch(id -> tasks.get(id).status == Status.MERGED))
+                .forEach(this::enqueue);
+        finishIfSettled();
         dispatch();
+    }
+
+    /**
+     * Takes over from a run that stopped: merged is what the integration branch holds, failed and skipped what
+     * the journal says; everything else (queued, or cut off mid-attempt) is open again. An attempt the crash cut
+     * short does not count against the task.
+     */
+    private void restore(ResumeFrom from) {
+        for (TaskState task : tasks.values()) {
+            RunHistory.Task past = from.history().tasks().get(task.spec.id());
+            if (past != null) {
+                task.attempts = past.attempts();
+                boolean cutShort = past.state() == RunHistory.State.RUNNING || past.state() == RunHistory.State.MERGING;
+                task.freeAttempts = past.uncountedAttempts() + (cutShort ? 1 : 0);
+                task.costUsd = past.costUsd();
+                task.usage = past.usage();
+                task.reason = past.reason();
+                spentUsd += past.costUsd();
+            }
+            ObjectId merge = from.merged().get(task.spec.id());
+            if (merge != null) {
+                task.status = Status.MERGED;
+                task.mergeCommit = merge;
+                task.reason = "";
+            } else if (past != null && past.state() == RunHistory.State.FAILED) {
+                task.status = Status.FAILED;
+            } else if (past != null && past.state() == RunHistory.State.SKIPPED) {
+                task.status = Status.SKIPPED;
+            }
+        }
+        record(new TeamEvent.RunResumed(Instant.now(), run.runId(), (int) ProcessHandle.current().pid(),
+                List.copyOf(from.merged().keySet()), from.killed()));
+        for (TaskState task : tasks.values()) {
+            if (task.status == Status.WAITING && task.spec.after().stream()
+                    .anyMatch(id -> tasks.get(id).status == Status.FAILED || tasks.get(id).status == Status.SKIPPED)) {
+                skip(task, "comes after a task that did not merge");
+            }
+        }
+        budgetSpent = run.goal().limits().budgetUsd().map(budget -> spentUsd >= budget).orElse(false);
     }
 
     private ActorRef<Worker.Command> spawnWorker() {
@@ -252,10 +310,17 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
         String branch = run.taskBranch(task.spec);
         idleWorkers.remove(worker);
         busyWorkers.put(worker, task.spec.id());
-        record(new TeamEvent.TaskAssigned(Instant.now(), task.spec.id(), task.attempts, worker.path().name(), branch,
-                integrationHead.name()));
-        worker.tell(new Worker.Assign(new Assignment(task.spec, task.attempts, branch, integrationHead,
-                task.spec.prompt()), getContext().getSelf()));
+        Worker.Assign assign = new Worker.Assign(new Assignment(task.spec, task.attempts, branch, integrationHead,
+                task.spec.prompt()), getContext().getSelf());
+        // On disk before the agent starts, so a crash never leaves an attempt the journal does not know of.
+        run.journal().appendDurably(new TeamEvent.TaskAssigned(Instant.now(), task.spec.id(), task.attempts,
+                        worker.path().name(), branch, integrationHead.name()))
+                .whenComplete((written, failure) -> {
+                    if (failure != null) {
+                        LOG.error("the journal could not record an assignment; it goes ahead", failure);
+                    }
+                    worker.tell(assign);
+                });
     }
 
     private Behavior<Command> onAttemptSucceeded(AttemptSucceeded done) {
@@ -434,7 +499,7 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
         timers.cancelAll();
         RunOutcome outcome = outcome();
         run.journal()
-                .append(new TeamEvent.RunFinished(Instant.now(), run.runId(), (int) outcome.count(RunOutcome.Fate.MERGED),
+                .appendDurably(new TeamEvent.RunFinished(Instant.now(), run.runId(), (int) outcome.count(RunOutcome.Fate.MERGED),
                         (int) outcome.count(RunOutcome.Fate.FAILED), (int) outcome.count(RunOutcome.Fate.SKIPPED),
                         outcome.costUsd(), outcome.exitCode()))
                 .whenComplete((done, failure) -> replyTo.tell(outcome));

@@ -225,6 +225,8 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
      */
     private Map<String, String> environment() throws IOException {
         Map<String, String> env = new HashMap<>();
+        // Inherited by everything the agent starts: after a crash, `troupe resume` finds them by it.
+        env.put(RunContext.RUN_MARKER, run.runId());
         Goal.Limits limits = run.goal().limits();
         env.put("CLAUDE_CODE_MAX_RETRIES", Integer.toString(limits.apiRetries()));
         env.put("API_TIMEOUT_MS", Long.toString(limits.apiTimeout().toMillis()));

@@ -1,0 +1,88 @@
+package dev.troupe.cli;
+
+import dev.troupe.agent.AgentProcess;
+import dev.troupe.git.GitCli;
+import dev.troupe.team.RunContext;
+import dev.troupe.git.GitException;
+import dev.troupe.journal.RunHistory;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code troupe cleanup [RUN | --all] [--force]}: removes the worktrees and the task branches
+ * ({@code troupe/tasks/<run>/...}, {@code troupe/failed/<run>/...}) that troupe made for a run. Never the
+ * integration branch, never anything troupe did not make; the run's journal stays. A live run is left alone
+ * unless {@code --force}.
+ */
+@Command(name = "cleanup", description = "Remove a run's worktrees and task branches (never its integration branch).")
+final class CleanupCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "RUN", description = "the run id (default: the newest run)")
+    String runId;
+
+    @Mixin
+    RunDirs.RepoOption repo = new RunDirs.RepoOption();
+
+    @Option(names = "--all", description = "every run of the repository")
+    boolean all;
+
+    @Option(names = "--force", description = "also a run that is live")
+    boolean force;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws TroupeException {
+        if (all && runId != null) {
+            throw TroupeException.badInput("name a run or pass --all, not both");
+        }
+        RunDirs dirs = RunDirs.of(repo);
+        List<Path> runs = all ? dirs.all() : List.of(dirs.pick(Optional.ofNullable(runId)));
+        PrintWriter out = spec.commandLine().getOut();
+        PrintStream warnings = new PrintStream(System.err, true, java.nio.charset.StandardCharsets.UTF_8);
+        for (Path runDir : runs) {
+            RunHistory history = RunDirs.history(runDir);
+            String run = history.started().run();
+            if (!force && StatusCommand.liveness(runDir, history) == StatusCommand.Liveness.LIVE) {
+                throw TroupeException.badInput("run " + run + " is live; stop it first, or pass --force");
+            }
+            // Agents of a run whose troupe died may still be running in those worktrees.
+            int killed = force || StatusCommand.liveness(runDir, history) == StatusCommand.Liveness.STOPPED
+                    ? AgentProcess.killAllWith(RunContext.RUN_MARKER + "=" + run) : 0;
+            int worktrees = Launcher.removeWorktrees(dirs.top, dirs.top.resolve(RunSetup.TROUPE_DIR)
+                    .resolve("worktrees").resolve(run), warnings);
+            int branches = deleteBranches(dirs.top, "refs/heads/troupe/tasks/" + run + "/")
+                    + deleteBranches(dirs.top, "refs/heads/troupe/failed/" + run + "/");
+            out.printf("run %s: removed %d worktree%s and %d task branch%s%s; kept %s and the journal%n", run, worktrees,
+                    worktrees == 1 ? "" : "s", branches, branches == 1 ? "" : "es",
+                    killed > 0 ? ", stopped " + killed + " leftover agent processes" : "",
+                    history.started().integrationBranch());
+        }
+        out.flush();
+        return ExitCodes.OK;
+    }
+
+    private static int deleteBranches(Path top, String prefix) throws TroupeException {
+        try {
+            List<String> branches = GitCli.run(top, "for-each-ref", "--format=%(refname:short)", prefix).lines()
+                    .filter(line -> !line.isBlank()).toList();
+            for (String branch : branches) {
+                GitCli.run(top, "branch", "--quiet", "-D", branch);
+            }
+            return branches.size();
+        } catch (GitException e) {
+            throw new TroupeException(ExitCodes.INTERNAL, e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,198 @@
+package dev.troupe.cli;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.ChildFailed;
+import akka.actor.typed.DispatcherSelector;
+import akka.actor.typed.Props;
+import akka.actor.typed.SpawnProtocol;
+import akka.actor.typed.Terminated;
+import akka.actor.typed.javadsl.AskPattern;
+import akka.actor.typed.javadsl.Behaviors;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.troupe.agent.LiveAgents;
+import dev.troupe.agent.Secrets;
+import dev.troupe.git.GitException;
+import dev.troupe.git.IntegrationBranch;
+import dev.troupe.git.Worktrees;
+import dev.troupe.journal.Journal;
+import dev.troupe.team.ResumeFrom;
+import dev.troupe.team.RunContext;
+import dev.troupe.team.RunOutcome;
+import dev.troupe.team.TeamLead;
+import dev.troupe.team.Tuning;
+import dev.troupe.view.ConsoleView;
+import dev.troupe.view.Summary;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.Repository;
+
+/**
+ * Runs a team to its end, for {@code troupe run} and {@code troupe resume}: the actor system, the journal, the
+ * team lead (watched, so a lead that fails ends the run), the summary, and the cleanup of worktrees. On SIGTERM
+ * or Ctrl-C a shutdown hook stops every agent first and leaves the worktrees for {@code troupe resume}.
+ */
+final class Launcher {
+
+    private Launcher() {}
+
+    /** @return the run's exit code */
+    static int run(RunSetup setup, Optional<ResumeFrom> resumed, boolean json, PrintStream out, PrintStream err)
+            throws TroupeException {
+        Config config = ConfigFactory.load();
+        ActorSystem<SpawnProtocol.Command> system = ActorSystem.create(SpawnProtocol.create(), "troupe", config);
+        boolean finished = false;
+        try (Repository repo = Git.open(setup.top().toFile()).getRepository()) {
+            if (!setup.integrationExists()) {
+                new IntegrationBranch(repo, setup.integrationBranch()).create(ObjectId.fromString(setup.startCommit()));
+            }
+            RunOutcome outcome = launch(system, config, setup, resumed,
+                    json ? ConsoleView.jsonLines(out) : ConsoleView.lines(err), err);
+            finished = true;
+            if (!json) {
+                Summary.print(outcome, setup.top(), setup.runDir(), out);
+            }
+            return outcome.exitCode();
+        } catch (IOException | GitException e) {
+            throw new TroupeException(ExitCodes.INTERNAL, e.getMessage());
+        } finally {
+            system.terminate();
+            awaitQuietly(system.getWhenTerminated().toCompletableFuture());
+            if (finished) {
+                removeWorktrees(setup, err);
+            }
+        }
+    }
+
+    private static RunOutcome launch(ActorSystem<SpawnProtocol.Command> system, Config config, RunSetup setup,
+            Optional<ResumeFrom> resumed, ConsoleView view, PrintStream err) throws IOException, TroupeException {
+        Executor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig(Journal.BLOCKING_DISPATCHER));
+        Journal journal = Journal.open(setup.runDir().resolve("events.jsonl"), view, system);
+        Tuning tuning = Tuning.from(config);
+        LiveAgents agents = new LiveAgents();
+        RunContext run = new RunContext(setup.runId(), setup.goal(), setup.top(), setup.base(), setup.runDir(),
+                setup.worktrees(), setup.integrationBranch(), ObjectId.fromString(setup.startCommit()), journal, agents,
+                Secrets.fromEnvironment(), blocking, tuning);
+        // SIGTERM or Ctrl-C ends the JVM without the actors finishing their work: stop the agents from here.
+        Thread onInterrupt = new Thread(() -> {
+            agents.stopAll(tuning.killGrace());
+            err.println("troupe: interrupted; every agent is stopped. Finish the run with: troupe resume "
+                    + setup.runId());
+            err.flush();
+        }, "troupe-interrupted");
+        Runtime.getRuntime().addShutdownHook(onInterrupt);
+        CompletableFuture<RunOutcome> finished = new CompletableFuture<>();
+        Repository leadRepo = Git.open(setup.top().toFile()).getRepository();
+        spawn(system, watched(replyTo -> TeamLead.create(run, leadRepo, resumed, replyTo), finished), "run");
+        try {
+            return finished.get();
+        } catch (ExecutionException e) {
+            throw new TroupeException(ExitCodes.INTERNAL, "the team lead failed: " + e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TroupeException(ExitCodes.INTERRUPTED, "interrupted");
+        } finally {
+            // An agent launched as its worker was stopping has no actor left to end it.
+            agents.stopAll(tuning.killGrace());
+            removeShutdownHook(onInterrupt);
+            awaitQuietly(journal.close().toCompletableFuture());
+        }
+    }
+
+    private static void removeShutdownHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // The JVM is already exiting: the hook runs, as it should.
+        }
+    }
+
+    /** Runs the team lead as a watched child, so a lead that fails ends the run instead of leaving it waiting. */
+    private static Behavior<RunOutcome> watched(Function<ActorRef<RunOutcome>, Behavior<TeamLead.Command>> lead,
+            CompletableFuture<RunOutcome> finished) {
+        return Behaviors.setup(context -> {
+            context.watch(context.spawn(lead.apply(context.getSelf()), "lead"));
+            return Behaviors.receive(RunOutcome.class)
+                    .onMessage(RunOutcome.class, outcome -> {
+                        finished.complete(outcome);
+                        return Behaviors.same();
+                    })
+                    .onSignal(ChildFailed.class, failed -> {
+                        finished.completeExceptionally(failed.cause());
+                        return Behaviors.stopped();
+                    })
+                    .onSignal(Terminated.class, stopped -> {
+                        finished.completeExceptionally(new IllegalStateException("the team lead stopped"));
+                        return Behaviors.stopped();
+                    })
+                    .build();
+        });
+    }
+
+    private static <T> ActorRef<T> spawn(ActorSystem<SpawnProtocol.Command> system, Behavior<T> behavior,
+            String name) {
+        return AskPattern.<SpawnProtocol.Command, ActorRef<T>>ask(system,
+                        replyTo -> new SpawnProtocol.Spawn<>(behavior, name, Props.empty(), replyTo),
+                        Duration.ofSeconds(10), system.scheduler())
+                .toCompletableFuture().join();
+    }
+
+    /** Worktrees are scratch space; the task branches (and so all committed work) stay. */
+    static void removeWorktrees(RunSetup setup, PrintStream err) {
+        removeWorktrees(setup.top(), setup.worktrees(), err);
+    }
+
+    /** Removes every worktree in {@code dir} (troupe's, for one run) and the folder; returns how many. */
+    static int removeWorktrees(Path top, Path dir, PrintStream err) {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        List<Path> worktrees;
+        try (Stream<Path> listing = Files.list(dir)) {
+            worktrees = listing.toList();
+        } catch (IOException e) {
+            err.println("troupe: warning: could not list the worktrees in " + dir + ": " + e.getMessage());
+            return 0;
+        }
+        int removed = 0;
+        for (Path worktree : worktrees) {
+            try {
+                Worktrees.remove(top, worktree);
+                removed++;
+            } catch (GitException e) {
+                err.println("troupe: warning: could not remove the worktree " + worktree + ": " + e.getMessage());
+            }
+        }
+        try {
+            Files.deleteIfExists(dir);
+        } catch (IOException e) {
+            err.println("troupe: warning: could not remove " + dir + ": " + e.getMessage());
+        }
+        return removed;
+    }
+
+    private static <T> T awaitQuietly(CompletableFuture<T> future) {
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } catch (ExecutionException e) {
+            return null;
+        }
+    }
+}

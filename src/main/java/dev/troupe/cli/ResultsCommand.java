@@ -1,0 +1,163 @@
+package dev.troupe.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.troupe.agent.StreamJson;
+import dev.troupe.goal.TaskIds;
+import dev.troupe.journal.RunHistory;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code troupe results [RUN] [--task ID] [--tail N]}: what each task did (its result text and files changed),
+ * and the end of an agent's output as readable lines.
+ */
+@Command(name = "results", description = "Show what each task did, or the tail of an agent's output.")
+final class ResultsCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "RUN", description = "the run id (default: the newest run)")
+    String runId;
+
+    @Mixin
+    RunDirs.RepoOption repo = new RunDirs.RepoOption();
+
+    @Option(names = "--task", paramLabel = "ID", description = "only this task")
+    String task;
+
+    @Option(names = "--tail", paramLabel = "N", description = "also the last N lines of the task's latest agent output")
+    Integer tail;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws TroupeException {
+        Path runDir = RunDirs.of(repo).pick(Optional.ofNullable(runId));
+        RunHistory history = RunDirs.history(runDir);
+        if (task != null && !history.tasks().containsKey(task)) {
+            throw TroupeException.badInput("run " + history.started().run() + " has no task '" + task + "'");
+        }
+        if (tail != null && (task == null || tail < 1)) {
+            throw TroupeException.badInput("--tail needs --task and a number of lines of at least 1");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        List<RunHistory.Task> tasks = task == null ? List.copyOf(history.tasks().values())
+                : List.of(history.tasks().get(task));
+        try {
+            for (RunHistory.Task t : tasks) {
+                printResult(runDir, t, out);
+                if (tail != null) {
+                    printTail(runDir, t, tail, out);
+                }
+            }
+        } catch (IOException e) {
+            throw new TroupeException(ExitCodes.INTERNAL, "cannot read " + runDir + ": " + e.getMessage());
+        }
+        out.flush();
+        return ExitCodes.OK;
+    }
+
+    private static void printResult(Path runDir, RunHistory.Task task, PrintWriter out) throws IOException {
+        Path result = runDir.resolve("results").resolve(TaskIds.slug(task.id()) + ".md");
+        if (Files.exists(result)) {
+            out.println(Files.readString(result, StandardCharsets.UTF_8).stripTrailing());
+        } else {
+            out.println("# " + task.id());
+            out.println();
+            out.println(task.state().name().toLowerCase() + (task.reason().isEmpty() ? "" : ": " + task.reason()));
+        }
+        out.println();
+    }
+
+    private static void printTail(Path runDir, RunHistory.Task task, int lines, PrintWriter out) throws IOException {
+        Optional<Path> latest = latestOutput(runDir, TaskIds.slug(task.id()));
+        if (latest.isEmpty()) {
+            out.println("(no agent output yet)");
+            return;
+        }
+        out.println("## Last " + lines + " lines of " + latest.get().getFileName());
+        out.println();
+        Deque<String> last = new ArrayDeque<>();
+        try (Stream<String> all = Files.lines(latest.get(), StandardCharsets.UTF_8)) {
+            all.forEach(line -> {
+                last.add(line);
+                if (last.size() > lines) {
+                    last.removeFirst();
+                }
+            });
+        }
+        last.forEach(line -> out.println(readable(line)));
+        out.println();
+    }
+
+    private static Optional<Path> latestOutput(Path runDir, String slug) throws IOException {
+        Path agents = runDir.resolve("agents");
+        if (!Files.isDirectory(agents)) {
+            return Optional.empty();
+        }
+        try (Stream<Path> files = Files.list(agents)) {
+            return files.filter(p -> p.getFileName().toString().matches(java.util.regex.Pattern.quote(slug) + "-\\d+\\.jsonl"))
+                    .max(java.util.Comparator.comparingInt(ResultsCommand::attemptOf));
+        }
+    }
+
+    private static int attemptOf(Path file) {
+        String name = file.getFileName().toString();
+        return Integer.parseInt(name.substring(name.lastIndexOf('-') + 1, name.length() - ".jsonl".length()));
+    }
+
+    /** One stream-json line as a person would want to read it. */
+    static String readable(String line) {
+        JsonNode json = StreamJson.decode(line).json();
+        if (json == null) {
+            return line;
+        }
+        String type = json.path("type").asText();
+        switch (type) {
+            case "assistant", "user" -> {
+                StringBuilder text = new StringBuilder();
+                for (JsonNode block : json.path("message").path("content")) {
+                    String kind = block.path("type").asText();
+                    if (kind.equals("text")) {
+                        text.append(type).append(": ").append(block.path("text").asText());
+                    } else if (kind.equals("tool_use")) {
+                        text.append("tool ").append(block.path("name").asText()).append(' ').append(block.path("input"));
+                    } else if (kind.equals("tool_result")) {
+                        text.append("tool result: ").append(block.path("content").isTextual()
+                                ? block.path("content").asText() : block.path("content").toString());
+                    }
+                }
+                return text.length() > 0 ? shorten(text.toString()) : "[" + type + "]";
+            }
+            case "result" -> {
+                return "result: " + (json.path("is_error").asBoolean(true) ? "error" : "success") + " - "
+                        + shorten(json.path("result").asText(String.join("; ", json.path("errors").findValuesAsText(""))));
+            }
+            case "system" -> {
+                return "[system/" + json.path("subtype").asText() + "]";
+            }
+            default -> {
+                return "[" + type + "]";
+            }
+        }
+    }
+
+    private static String shorten(String text) {
+        String flat = text.replace('\n', ' ');
+        return flat.length() > 300 ? flat.substring(0, 297) + "..." : flat;
+    }
+}

@@ -1,0 +1,169 @@
+package dev.troupe.cli;
+
+import com.typesafe.config.ConfigFactory;
+import dev.troupe.agent.AgentProcess;
+import dev.troupe.git.Commits;
+import dev.troupe.git.GitCli;
+import dev.troupe.git.GitException;
+import dev.troupe.git.IntegrationBranch;
+import dev.troupe.goal.Goal;
+import dev.troupe.goal.GoalException;
+import dev.troupe.goal.GoalLoader;
+import dev.troupe.journal.RunHistory;
+import dev.troupe.journal.TeamEvent;
+import dev.troupe.team.ResumeFrom;
+import dev.troupe.team.RunContext;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.Repository;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code troupe resume [RUN]}: finishes a run whose troupe stopped (Ctrl-C, a crash, {@code kill -9}). Tasks the
+ * integration branch holds (by trailer) are never merged again; agents of the dead run still alive are killed;
+ * what its worktrees held is committed to {@code troupe/failed/...} before they are removed; every task not
+ * merged, failed or skipped runs again.
+ */
+@Command(name = "resume", description = "Finish an interrupted run.")
+final class ResumeCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "RUN", description = "the run id (default: the newest run)")
+    String runId;
+
+    @Mixin
+    RunDirs.RepoOption repo = new RunDirs.RepoOption();
+
+    @Option(names = "--json", description = "print every event as JSON Lines on stdout instead of the summary")
+    boolean json;
+
+    private final PrintStream out;
+    private final PrintStream err;
+
+    ResumeCommand(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    @Override
+    public Integer call() throws TroupeException {
+        RunDirs dirs = RunDirs.of(repo);
+        Path runDir = dirs.pick(Optional.ofNullable(runId));
+        try (RunLock lock = RunLock.acquire(runDir)) {
+            RunHistory history = RunDirs.history(runDir);
+            TeamEvent.RunStarted started = history.started();
+            if (history.finished().isPresent()) {
+                out.println("Run " + started.run() + " finished already; nothing to resume.");
+                return history.finished().get().exitCode();
+            }
+            Goal goal = goalOf(runDir, started);
+            int killed = AgentProcess.killAllWith(RunContext.RUN_MARKER + "=" + started.run());
+            RunSetup setup = setupOf(dirs, goal, started);
+            removeStaleRefLocks(setup);
+            saveAndRemoveWorktrees(setup);
+            Map<String, ObjectId> merged;
+            try (Repository git = Git.open(dirs.top.toFile()).getRepository()) {
+                merged = new IntegrationBranch(git, started.integrationBranch())
+                        .mergedTasks(started.run(), ObjectId.fromString(started.baseCommit()));
+            } catch (IOException | GitException e) {
+                throw new TroupeException(ExitCodes.INTERNAL, e.getMessage());
+            }
+            err.printf("troupe: resuming run %s: %d of %d tasks merged already%s%n", started.run(), merged.size(),
+                    started.tasks().size(), killed > 0 ? ", " + killed + " leftover agent processes stopped" : "");
+            return Launcher.run(setup, Optional.of(new ResumeFrom(history, merged, killed)), json, out, err);
+        }
+    }
+
+    /** The goal as the run began with it: the copy in the run directory, read as if it stood where it came from. */
+    private static Goal goalOf(Path runDir, TeamEvent.RunStarted started) throws TroupeException {
+        Path copy = Files.exists(runDir.resolve("goal.json")) ? runDir.resolve("goal.json") : runDir.resolve("goal.yaml");
+        Path original = Path.of(started.goalFile()).toAbsolutePath();
+        try {
+            Goal goal = new GoalLoader(ConfigFactory.load()).load(copy, original.getParent());
+            return new Goal(original, goal.text(), Path.of(started.repo()), goal.base(),
+                    new Goal.Team(started.teamSize(), goal.team().stagger()), goal.agent(), goal.limits(), goal.tasks());
+        } catch (GoalException e) {
+            throw TroupeException.badInput("cannot read the run's goal: " + e.getMessage());
+        }
+    }
+
+    private static RunSetup setupOf(RunDirs dirs, Goal goal, TeamEvent.RunStarted started) throws TroupeException {
+        try {
+            String head = GitCli.run(dirs.top, "rev-parse", "--verify", "--quiet",
+                    "refs/heads/" + started.integrationBranch()).strip();
+            Path commonDir = dirs.top.resolve(GitCli.run(dirs.top, "rev-parse", "--git-common-dir").strip()).normalize();
+            return new RunSetup(goal, dirs.top, commonDir, started.base(), started.baseCommit(), started.run(),
+                    started.integrationBranch(), true, head, List.of());
+        } catch (GitException e) {
+            throw TroupeException.badInput("the integration branch " + started.integrationBranch()
+                    + " of run " + started.run() + " is gone; it cannot be resumed");
+        }
+    }
+
+    /**
+     * A troupe killed while moving a branch leaves its {@code .lock} file, and git then refuses to move that
+     * branch ever again. The run's own branches belong to this process now (it holds the run's lock), so their
+     * lock files are stale.
+     */
+    private void removeStaleRefLocks(RunSetup setup) throws TroupeException {
+        Path heads = setup.commonDir().resolve("refs").resolve("heads");
+        List<Path> locks = new java.util.ArrayList<>();
+        locks.add(heads.resolve(setup.integrationBranch() + ".lock"));
+        for (String area : List.of("troupe/tasks/", "troupe/failed/")) {
+            Path dir = heads.resolve(area + setup.runId());
+            if (Files.isDirectory(dir)) {
+                try (Stream<Path> files = Files.walk(dir)) {
+                    files.filter(f -> f.getFileName().toString().endsWith(".lock")).forEach(locks::add);
+                } catch (IOException e) {
+                    throw new TroupeException(ExitCodes.INTERNAL, "cannot read " + dir + ": " + e.getMessage());
+                }
+            }
+        }
+        for (Path lock : locks) {
+            try {
+                if (Files.deleteIfExists(lock)) {
+                    err.println("troupe: removed " + lock + ", left by the troupe that stopped");
+                }
+            } catch (IOException e) {
+                throw new TroupeException(ExitCodes.INTERNAL, "cannot remove the stale " + lock + ": " + e.getMessage());
+            }
+        }
+    }
+
+    /** What the dead run's agents left in their worktrees goes to a branch; then the worktrees go. */
+    private void saveAndRemoveWorktrees(RunSetup setup) {
+        Path dir = setup.worktrees();
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (Stream<Path> listing = Files.list(dir)) {
+            for (Path worktree : listing.toList()) {
+                try {
+                    Optional<ObjectId> saved = Commits.commitIfChanged(worktree,
+                            "troupe: work in progress when run " + setup.runId() + " stopped\n");
+                    if (saved.isPresent()) {
+                        String branch = "troupe/failed/" + setup.runId() + "/interrupted-" + worktree.getFileName();
+                        GitCli.run(setup.top(), "branch", "--force", branch, saved.get().name());
+                        err.println("troupe: what " + worktree.getFileName() + " was doing is kept on " + branch);
+                    }
+                } catch (GitException e) {
+                    err.println("troupe: warning: could not keep what " + worktree + " held: " + e.getMessage());
+                }
+            }
+        } catch (IOException e) {
+            err.println("troupe: warning: could not list " + dir + ": " + e.getMessage());
+        }
+        Launcher.removeWorktrees(setup, err);
+    }
+}

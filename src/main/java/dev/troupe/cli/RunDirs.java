@@ -1,0 +1,86 @@
+package dev.troupe.cli;
+
+import dev.troupe.git.GitCli;
+import dev.troupe.git.GitException;
+import dev.troupe.journal.JournalReader;
+import dev.troupe.journal.RunHistory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+import picocli.CommandLine.Option;
+
+/**
+ * The runs of a repository ({@code .troupe/runs/<run>}) for the commands that look at or act on an existing run:
+ * finding the repository, the latest run, and what a run's journal says.
+ */
+final class RunDirs {
+
+    /** Shared option: the repository the runs live in. */
+    static final class RepoOption {
+        @Option(names = {"-C", "--repo"}, paramLabel = "DIR", description = "the repository (default: the current directory)")
+        Path dir = Path.of("");
+    }
+
+    final Path top;
+
+    private RunDirs(Path top) {
+        this.top = top;
+    }
+
+    static RunDirs of(RepoOption option) throws TroupeException {
+        Path dir = option.dir.toAbsolutePath();
+        try {
+            return new RunDirs(Path.of(GitCli.run(dir, "rev-parse", "--show-toplevel").strip()));
+        } catch (GitException e) {
+            throw TroupeException.badInput(dir + " is not a git repository");
+        }
+    }
+
+    Path runs() {
+        return top.resolve(RunSetup.TROUPE_DIR).resolve("runs");
+    }
+
+    /** Every run, newest first (run ids start with their start time). */
+    List<Path> all() throws TroupeException {
+        if (!Files.isDirectory(runs())) {
+            return List.of();
+        }
+        try (Stream<Path> dirs = Files.list(runs())) {
+            return dirs.filter(Files::isDirectory).sorted(Comparator.comparing(Path::getFileName).reversed()).toList();
+        } catch (IOException e) {
+            throw new TroupeException(ExitCodes.INTERNAL, "cannot list " + runs() + ": " + e.getMessage());
+        }
+    }
+
+    /** The named run, or the newest one. */
+    Path pick(Optional<String> run) throws TroupeException {
+        if (run.isPresent()) {
+            Path dir = runs().resolve(run.get());
+            if (run.get().contains("/") || !Files.isDirectory(dir)) {
+                throw TroupeException.badInput("no run '" + run.get() + "' in " + top);
+            }
+            return dir;
+        }
+        return all().stream().findFirst()
+                .orElseThrow(() -> TroupeException.badInput("no troupe run in " + top));
+    }
+
+    static RunHistory history(Path runDir) throws TroupeException {
+        Path events = runDir.resolve("events.jsonl");
+        try {
+            if (Files.exists(events)) {
+                Optional<RunHistory> history = RunHistory.of(JournalReader.read(events).events());
+                if (history.isPresent()) {
+                    return history.get();
+                }
+            }
+        } catch (IOException e) {
+            throw new TroupeException(ExitCodes.INTERNAL, "cannot read " + events + ": " + e.getMessage());
+        }
+        throw TroupeException.badInput(runDir + " holds no journal of a run");
+    }
+}

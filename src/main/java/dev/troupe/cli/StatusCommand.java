@@ -1,0 +1,126 @@
+package dev.troupe.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.troupe.goal.Durations;
+import dev.troupe.journal.Json;
+import dev.troupe.journal.RunHistory;
+import dev.troupe.view.Money;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code troupe status [RUN]}: each task's state, attempts, worker and cost, and the run's totals, live or after. */
+@Command(name = "status", description = "Show a run's tasks, workers, progress and cost.")
+final class StatusCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "RUN", description = "the run id (default: the newest run)")
+    String runId;
+
+    @Mixin
+    RunDirs.RepoOption repo = new RunDirs.RepoOption();
+
+    @Option(names = "--json", description = "one JSON object on one line")
+    boolean json;
+
+    @Spec
+    CommandSpec spec;
+
+    /** Whether a run is going on, finished, or stopped without finishing (and so can be resumed). */
+    enum Liveness { LIVE, FINISHED, STOPPED }
+
+    @Override
+    public Integer call() throws TroupeException {
+        Path runDir = RunDirs.of(repo).pick(Optional.ofNullable(runId));
+        RunHistory history = RunDirs.history(runDir);
+        Liveness liveness = liveness(runDir, history);
+        var out = spec.commandLine().getOut();
+        if (json) {
+            out.println(asJson(history, liveness));
+        } else {
+            print(history, liveness, runDir, out);
+        }
+        out.flush();
+        return ExitCodes.OK;
+    }
+
+    static Liveness liveness(Path runDir, RunHistory history) {
+        if (history.finished().isPresent()) {
+            return Liveness.FINISHED;
+        }
+        boolean ownerAlive = RunLock.owner(runDir).flatMap(pid -> {
+            try {
+                return ProcessHandle.of(Long.parseLong(pid));
+            } catch (NumberFormatException e) {
+                return Optional.empty();
+            }
+        }).map(ProcessHandle::isAlive).orElse(false);
+        return ownerAlive ? Liveness.LIVE : Liveness.STOPPED;
+    }
+
+    private static void print(RunHistory history, Liveness liveness, Path runDir, java.io.PrintWriter out) {
+        var started = history.started();
+        out.printf(Locale.ROOT, "Run %s into %s: %s%n", started.run(), started.integrationBranch(), switch (liveness) {
+            case LIVE -> "live (troupe pid " + RunLock.owner(runDir).orElse("?") + ")";
+            case FINISHED -> "finished, exit " + history.finished().get().exitCode();
+            case STOPPED -> "stopped before it finished; finish it with: troupe resume " + started.run();
+        });
+        int total = history.tasks().size();
+        long merged = history.count(RunHistory.State.MERGED);
+        out.printf(Locale.ROOT, "%s %d/%d merged, %d running, %d queued, %d failed, %d skipped. Spent %s.%n%n",
+                bar(merged, total), merged, total,
+                history.count(RunHistory.State.RUNNING) + history.count(RunHistory.State.MERGING),
+                history.count(RunHistory.State.QUEUED) + history.count(RunHistory.State.WAITING),
+                history.count(RunHistory.State.FAILED), history.count(RunHistory.State.SKIPPED),
+                Money.format(history.costUsd()));
+        int width = Math.max(4, history.tasks().keySet().stream().mapToInt(String::length).max().orElse(4));
+        String row = "  %-" + width + "s  %-8s  %8s  %-10s  %9s  %8s  %s%n";
+        out.printf(Locale.ROOT, row, "TASK", "STATE", "ATTEMPTS", "WORKER", "COST", "FOR", "NOTE");
+        Instant now = liveness == Liveness.LIVE ? Instant.now() : history.lastEvent();
+        for (RunHistory.Task task : history.tasks().values()) {
+            String since = task.since() == null ? "-" : Durations.format(Duration.between(task.since(), now));
+            out.printf(Locale.ROOT, row, task.id(), task.state().name().toLowerCase(Locale.ROOT), task.attempts(),
+                    task.worker().isEmpty() ? "-" : task.worker(), Money.format(task.costUsd()), since, task.reason());
+        }
+    }
+
+    private static String bar(long done, int total) {
+        int width = 20;
+        int filled = total == 0 ? width : (int) (done * width / total);
+        return "[" + "#".repeat(filled) + ".".repeat(width - filled) + "]";
+    }
+
+    private static String asJson(RunHistory history, Liveness liveness) {
+        ObjectNode root = Json.MAPPER.createObjectNode();
+        var started = history.started();
+        root.put("run", started.run()).put("state", liveness.name().toLowerCase(Locale.ROOT))
+                .put("integrationBranch", started.integrationBranch()).put("costUsd", history.costUsd());
+        history.finished().ifPresent(f -> root.put("exitCode", f.exitCode()));
+        ObjectNode totals = root.putObject("totals");
+        for (RunHistory.State state : RunHistory.State.values()) {
+            totals.put(state.name().toLowerCase(Locale.ROOT), history.count(state));
+        }
+        ArrayNode tasks = root.putArray("tasks");
+        for (RunHistory.Task task : history.tasks().values()) {
+            tasks.addObject().put("id", task.id()).put("state", task.state().name().toLowerCase(Locale.ROOT))
+                    .put("attempts", task.attempts()).put("worker", task.worker()).put("costUsd", task.costUsd())
+                    .put("tokens", task.usage().total()).put("mergeCommit", task.mergeCommit())
+                    .put("reason", task.reason());
+        }
+        try {
+            return Json.MAPPER.writeValueAsString(root);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

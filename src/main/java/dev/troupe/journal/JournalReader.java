@@ -1,0 +1,49 @@
+package dev.troupe.journal;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads a run's {@code events.jsonl}, live or dead. A last line cut short by a crash is expected and left out;
+ * any other unreadable line is left out too and counted, so that one bad line never makes a run unreadable.
+ */
+public final class JournalReader {
+
+    /** The events, and how many lines could not be read (besides a torn last line). */
+    public record Read(List<TeamEvent> events, int unreadable, boolean tornLastLine) {}
+
+    // Unknown properties are skipped: a journal written by a newer troupe stays readable.
+    private static final ObjectReader READER = Json.MAPPER.readerFor(TeamEvent.class)
+            .without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    private JournalReader() {}
+
+    public static Read read(Path file) throws IOException {
+        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        List<TeamEvent> events = new ArrayList<>(lines.size());
+        int unreadable = 0;
+        boolean torn = false;
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i);
+            if (line.isBlank()) {
+                continue;
+            }
+            try {
+                events.add(READER.readValue(line));
+            } catch (IOException e) {
+                if (i == lines.size() - 1) {
+                    torn = true;
+                } else {
+                    unreadable++;
+                }
+            }
+        }
+        return new Read(List.copyOf(events), unreadable, torn);
+    }
+}

@@ -1,0 +1,187 @@
+package dev.troupe.journal;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What a journal says about a run: its start, and each task's last known state, attempts and spend. The state
+ * of a run that died is only the journal's word; {@code troupe resume} checks merges against the integration
+ * branch, whose trailers win.
+ */
+public final class RunHistory {
+
+    public enum State { WAITING, QUEUED, RUNNING, MERGING, MERGED, FAILED, SKIPPED }
+
+    /** One task as the journal left it. */
+    public static final class Task {
+        private final String id;
+        private State state = State.WAITING;
+        private int attempts;
+        private int uncountedAttempts;
+        private String worker = "";
+        private double costUsd;
+        private Usage usage = Usage.NONE;
+        private String mergeCommit = "";
+        private String reason = "";
+        private Instant since;
+
+        Task(String id) {
+            this.id = id;
+        }
+
+        public String id() {
+            return id;
+        }
+
+        public State state() {
+            return state;
+        }
+
+        /** Attempts started. */
+        public int attempts() {
+            return attempts;
+        }
+
+        /** Attempts that ended on a rate limit and did not count against {@code limits.attempts}. */
+        public int uncountedAttempts() {
+            return uncountedAttempts;
+        }
+
+        public String worker() {
+            return worker;
+        }
+
+        public double costUsd() {
+            return costUsd;
+        }
+
+        public Usage usage() {
+            return usage;
+        }
+
+        public String mergeCommit() {
+            return mergeCommit;
+        }
+
+        public String reason() {
+            return reason;
+        }
+
+        /** When the task entered its state. */
+        public Instant since() {
+            return since;
+        }
+    }
+
+    private final TeamEvent.RunStarted started;
+    private final Map<String, Task> tasks = new LinkedHashMap<>();
+    private TeamEvent.RunFinished finished;
+    private double costUsd;
+    private Instant lastEvent;
+
+    private RunHistory(TeamEvent.RunStarted started) {
+        this.started = started;
+        started.tasks().forEach(id -> tasks.put(id, new Task(id)));
+        lastEvent = started.time();
+    }
+
+    /** Empty when the events do not begin with a run start (not a journal, or an empty one). */
+    public static Optional<RunHistory> of(List<TeamEvent> events) {
+        if (events.isEmpty() || !(events.get(0) instanceof TeamEvent.RunStarted started)) {
+            return Optional.empty();
+        }
+        RunHistory history = new RunHistory(started);
+        events.forEach(history::apply);
+        return Optional.of(history);
+    }
+
+    private void apply(TeamEvent event) {
+        lastEvent = event.time();
+        if (event instanceof TeamEvent.TaskQueued e) {
+            move(e.task(), State.QUEUED, e.time());
+        } else if (event instanceof TeamEvent.TaskAssigned e) {
+            Task task = move(e.task(), State.RUNNING, e.time());
+            if (task != null) {
+                task.attempts = Math.max(task.attempts, e.attempt());
+                task.worker = e.worker();
+            }
+        } else if (event instanceof TeamEvent.TaskSucceeded e) {
+            Task task = move(e.task(), State.MERGING, e.time());
+            spend(task, e.costUsd(), e.usage());
+        } else if (event instanceof TeamEvent.AttemptFailed e) {
+            Task task = move(e.task(), e.retryInMs() < 0 ? State.FAILED : State.QUEUED, e.time());
+            if (task != null) {
+                task.reason = e.reason();
+                task.costUsd += e.costUsd();
+                costUsd += e.costUsd();
+                if (!e.counted()) {
+                    task.uncountedAttempts++;
+                }
+            }
+        } else if (event instanceof TeamEvent.TaskFailed e) {
+            Task task = move(e.task(), State.FAILED, e.time());
+            if (task != null) {
+                task.reason = e.reason();
+            }
+        } else if (event instanceof TeamEvent.TaskSkipped e) {
+            Task task = move(e.task(), State.SKIPPED, e.time());
+            if (task != null) {
+                task.reason = e.reason();
+            }
+        } else if (event instanceof TeamEvent.MergeDone e) {
+            Task task = move(e.task(), State.MERGED, e.time());
+            if (task != null) {
+                task.mergeCommit = e.mergeCommit();
+                task.reason = "";
+            }
+        } else if (event instanceof TeamEvent.RunFinished e) {
+            finished = e;
+        } else if (event instanceof TeamEvent.RunResumed) {
+            finished = null;
+        }
+    }
+
+    private Task move(String id, State state, Instant time) {
+        Task task = tasks.get(id);
+        if (task != null) {
+            task.state = state;
+            task.since = time;
+        }
+        return task;
+    }
+
+    private void spend(Task task, double cost, Usage usage) {
+        if (task != null) {
+            task.costUsd += cost;
+            task.usage = task.usage.plus(usage == null ? Usage.NONE : usage);
+        }
+        costUsd += cost;
+    }
+
+    public TeamEvent.RunStarted started() {
+        return started;
+    }
+
+    public Map<String, Task> tasks() {
+        return tasks;
+    }
+
+    public Optional<TeamEvent.RunFinished> finished() {
+        return Optional.ofNullable(finished);
+    }
+
+    public double costUsd() {
+        return costUsd;
+    }
+
+    public Instant lastEvent() {
+        return lastEvent;
+    }
+
+    public long count(State state) {
+        return tasks.values().stream().filter(t -> t.state == state).count();
+    }
+}

@@ -1,0 +1,198 @@
+package dev.troupe.cli;
+
+import static dev.troupe.cli.Invocation.troupe;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.troupe.journal.Json;
+import dev.troupe.testing.FakeAgent;
+import dev.troupe.testing.Journals;
+import dev.troupe.testing.TestRepo;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A run whose troupe process dies ({@code kill -9}) is finished by {@code troupe resume}: every task merged
+ * exactly once, the dead run's agents stopped. troupe runs as a process of its own here, as it does for people.
+ */
+class ResumeTest {
+
+    static final ActorTestKit testKit = ActorTestKit.create();
+
+    @AfterAll
+    static void cleanup() {
+        testKit.shutdownTestKit();
+    }
+
+    @TempDir
+    Path tmp;
+
+    private Process troupeProcess;
+
+    @AfterEach
+    void stopTroupe() {
+        if (troupeProcess != null) {
+            troupeProcess.destroyForcibly();
+        }
+    }
+
+    private TestRepo repo;
+
+    private Path goal(int tasks, String prompt) throws IOException {
+        repo = TestRepo.create(tmp.resolve("repo"), Map.of("README.md", "hi\n"));
+        StringBuilder yaml = new StringBuilder("repo: " + repo.dir() + "\nteam: {size: 2, stagger: 0ms}\n"
+                + "agent:\n  command: " + FakeAgent.yamlCommand() + "\nlimits:\n  idle-timeout: 1m\ntasks:\n");
+        for (int i = 1; i <= tasks; i++) {
+            yaml.append("  - id: t").append(i).append("\n    prompt: |\n      ").append(prompt)
+                    .append("\n      write t").append(i).append(".txt ").append(i).append('\n');
+        }
+        Path file = tmp.resolve("goal.yaml");
+        Files.writeString(file, yaml);
+        return file;
+    }
+
+    private void startTroupe(Path goal) throws IOException {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        troupeProcess = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
+                Main.class.getName(), "run", goal.toString())
+                .redirectErrorStream(true).redirectOutput(tmp.resolve("troupe.out").toFile()).start();
+    }
+
+    private Path events() throws IOException {
+        try (Stream<Path> runs = Files.list(repo.dir().resolve(".troupe/runs"))) {
+            return runs.findFirst().orElseThrow().resolve("events.jsonl");
+        }
+    }
+
+    /** Waits until the journal satisfies {@code condition}; returns the events then. */
+    private List<JsonNode> awaitJournal(String what, java.util.function.Predicate<List<JsonNode>> condition) {
+        return testKit.createTestProbe().awaitAssert(Duration.ofSeconds(60), Duration.ofMillis(50), () -> {
+            try {
+                List<JsonNode> events = Files.isDirectory(repo.dir().resolve(".troupe/runs")) && Files.exists(events())
+                        ? readTolerantly(events()) : List.of();
+                if (!condition.test(events)) {
+                    throw new AssertionError("not yet: " + what);
+                }
+                return events;
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+        });
+    }
+
+    /** The journal of a live run, whose last line may be half written. */
+    private static List<JsonNode> readTolerantly(Path events) throws IOException {
+        List<JsonNode> read = new java.util.ArrayList<>();
+        for (String line : Files.readAllLines(events)) {
+            try {
+                read.add(Json.MAPPER.readTree(line));
+            } catch (IOException torn) {
+                // The writer is mid-line.
+            }
+        }
+        return read;
+    }
+
+    private void killTroupeHard() throws InterruptedException {
+        troupeProcess.destroyForcibly();
+        assertTrue(troupeProcess.waitFor(30, TimeUnit.SECONDS));
+    }
+
+    private static long count(List<JsonNode> events, String type) {
+        return Journals.ofType(events, type).size();
+    }
+
+    @ParameterizedTest(name = "killed after {0} merges")
+    @ValueSource(ints = {0, 2, 5})
+    void aRunKilledWithSigkillIsFinishedByResumeWithEveryTaskMergedOnce(int mergesBeforeKill) throws Exception {
+        startTroupe(goal(7, "sleep 0.3"));
+        List<JsonNode> before = awaitJournal(mergesBeforeKill + " merges and a running agent",
+                events -> count(events, "merge-done") >= mergesBeforeKill && count(events, "agent-started") > mergesBeforeKill);
+        killTroupeHard();
+        List<Long> agents = Journals.ofType(before, "agent-started").stream().map(e -> e.path("pid").asLong()).toList();
+        // kill -9 can tear the last line of the journal.
+        Files.writeString(events(), "{\"type\":\"task-ass", StandardOpenOption.APPEND);
+
+        Invocation resumed = troupe("resume", "-C", repo.dir().toString());
+
+        assertEquals(0, resumed.exitCode(), resumed.err());
+        String branch = Journals.ofType(before, "run-started").get(0).path("integrationBranch").asText();
+        List<String> merged = repo.mergedTasks(branch);
+        assertEquals(7, merged.size(), "every task merged: " + merged);
+        assertEquals(7, new HashSet<>(merged).size(), "none twice: " + merged);
+        for (int i = 1; i <= 7; i++) {
+            assertEquals(Integer.toString(i), repo.show(branch, "t" + i + ".txt"));
+        }
+        for (long pid : agents) {
+            assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "agent " + pid + " of the dead run");
+        }
+        assertTrue(resumed.err().contains("resuming run"), resumed.err());
+        assertEquals(1, count(readTolerantly(events()), "run-resumed"));
+        assertFalse(Files.exists(repo.dir().resolve(".troupe/worktrees/" + branch.substring("troupe/".length()))));
+    }
+
+    @Test
+    void aLiveRunIsRefusedToASecondTroupeAndAStoppedOneIsCleanedUp() throws Exception {
+        startTroupe(goal(1, "hang"));
+        List<JsonNode> started = awaitJournal("an agent", events -> count(events, "agent-started") == 1);
+        String run = Journals.ofType(started, "run-started").get(0).path("run").asText();
+
+        Invocation second = troupe("resume", "-C", repo.dir().toString());
+        Invocation live = troupe("status", "-C", repo.dir().toString());
+
+        assertEquals(ExitCodes.BAD_INPUT, second.exitCode());
+        assertTrue(second.err().contains("run " + run + " is live (troupe pid " + troupeProcess.pid() + ")"), second.err());
+        assertTrue(live.out().contains("live (troupe pid"), live.out());
+        assertEquals(ExitCodes.BAD_INPUT, troupe("cleanup", "-C", repo.dir().toString()).exitCode(), "not while live");
+
+        killTroupeHard();
+        long agent = Journals.ofType(started, "agent-started").get(0).path("pid").asLong();
+        Invocation stopped = troupe("status", "-C", repo.dir().toString());
+        Invocation cleaned = troupe("cleanup", "-C", repo.dir().toString());
+
+        assertTrue(stopped.out().contains("stopped before it finished; finish it with: troupe resume " + run), stopped.out());
+        assertEquals(ExitCodes.OK, cleaned.exitCode(), cleaned.err());
+        assertTrue(cleaned.out().contains("removed 1 worktree"), cleaned.out());
+        assertFalse(ProcessHandle.of(agent).map(ProcessHandle::isAlive).orElse(false), "the orphaned agent is stopped");
+        assertEquals(List.of(), repo.branches("troupe/tasks/**"));
+        assertEquals(List.of("troupe/" + run), repo.branches("troupe/*"), "the integration branch stays");
+    }
+
+    @Test
+    void statusAndResultsTellWhatAFinishedRunDid() throws Exception {
+        Path goal = goal(2, "sleep 0");
+        Invocation run = troupe("run", goal.toString());
+        assertEquals(0, run.exitCode(), run.err());
+
+        Invocation status = troupe("status", "-C", repo.dir().toString(), "--json");
+        Invocation results = troupe("results", "-C", repo.dir().toString(), "--task", "t2", "--tail", "10");
+
+        JsonNode json = Json.MAPPER.readTree(status.out());
+        assertEquals("finished", json.path("state").asText());
+        assertEquals(2, json.path("totals").path("merged").asInt());
+        assertEquals(0.025, json.path("costUsd").asDouble(), 1e-9);
+        assertEquals("merged", json.path("tasks").get(0).path("state").asText());
+        assertTrue(results.out().contains("# t2"), results.out());
+        assertTrue(results.out().contains("t2.txt"), results.out());
+        assertTrue(results.out().contains("tool Write"), results.out());
+        assertTrue(results.out().contains("result: success - Did as told."), results.out());
+    }
+}
