@@ -2,8 +2,7 @@ package dev.troupe.agent;
 
 import akka.NotUsed;
 import akka.stream.javadsl.Flow;
-import akka.stream.javadsl.Framing;
-import akka.stream.javadsl.FramingTruncation;
+import akka.stream.javadsl.Source;
 import akka.util.ByteString;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -11,6 +10,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
 import dev.troupe.journal.Json;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /** Decoding of Claude Code's {@code --output-format stream-json}: newline-delimited JSON objects. */
 public final class StreamJson {
@@ -19,7 +20,13 @@ public final class StreamJson {
      * One decoded line: the JSON object when it is one ({@code json} non-null), else the raw text, and what it
      * means to a worker.
      */
-    public record Line(JsonNode json, String text, AgentMessage message) {}
+    public record Line(JsonNode json, String text, AgentMessage message) {
+
+        /** A line kept as text, whatever it holds. */
+        public static Line text(String text) {
+            return new Line(null, text, new AgentMessage.NotJson());
+        }
+    }
 
     /** Reads exactly one JSON value: a line with more after its object is not a stream-json line. */
     private static final ObjectReader READER =
@@ -27,9 +34,59 @@ public final class StreamJson {
 
     private StreamJson() {}
 
-    /** Splits bytes into lines (the last one may lack its newline); a line over {@code maxLineBytes} fails the stream. */
-    public static Flow<ByteString, ByteString, NotUsed> lines(int maxLineBytes) {
-        return Framing.delimiter(ByteString.fromString("\n"), maxLineBytes, FramingTruncation.ALLOW);
+    /** One line of output; {@code truncated}: it was longer than the cap and only its start is kept. */
+    public record RawLine(ByteString bytes, boolean truncated) {}
+
+    private static final ByteString NEWLINE = ByteString.fromString("\n");
+
+    /**
+     * Splits bytes into lines (the last one may lack its newline). A line longer than {@code maxLineBytes} is cut
+     * to that many bytes and the rest of it skipped, so memory stays bounded whatever an agent prints. Empty
+     * lines are dropped.
+     */
+    public static Flow<ByteString, RawLine, NotUsed> lines(int maxLineBytes) {
+        return Flow.<ByteString>create()
+                // A final newline lets the last line out even when the agent did not end it.
+                .concat(Source.single(NEWLINE))
+                .statefulMapConcat(() -> new Splitter(maxLineBytes)::split);
+    }
+
+    /** Keeps the start of the current line, at most the cap, and whether it overflowed. */
+    private static final class Splitter {
+        private final int max;
+        private ByteString current = ByteString.emptyByteString();
+        private boolean overflowed;
+
+        Splitter(int max) {
+            this.max = max;
+        }
+
+        List<RawLine> split(ByteString chunk) {
+            List<RawLine> lines = new ArrayList<>();
+            int start = 0;
+            int newline;
+            while ((newline = chunk.indexOf((byte) '\n', start)) >= 0) {
+                append(chunk.slice(start, newline));
+                if (!current.isEmpty() || overflowed) {
+                    lines.add(new RawLine(current, overflowed));
+                }
+                current = ByteString.emptyByteString();
+                overflowed = false;
+                start = newline + 1;
+            }
+            append(chunk.slice(start, chunk.size()));
+            return lines;
+        }
+
+        private void append(ByteString part) {
+            int room = max - current.size();
+            if (part.size() > room) {
+                current = current.concat(part.take(room)).compact();
+                overflowed = true;
+            } else if (!part.isEmpty()) {
+                current = current.concat(part);
+            }
+        }
     }
 
     public static Line decode(ByteString bytes) {
@@ -48,6 +105,6 @@ public final class StreamJson {
                 // Falls through: recorded as text.
             }
         }
-        return new Line(null, line, new AgentMessage.NotJson());
+        return Line.text(line);
     }
 }

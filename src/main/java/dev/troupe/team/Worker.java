@@ -282,18 +282,20 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
         return StreamConverters.fromInputStream(attempt.process::stdout)
                 .withAttributes(ActorAttributes.dispatcher(OUTPUT_DISPATCHER))
                 .via(StreamJson.lines(run.tuning().maxLineBytes()))
-                .map(bytes -> run.secrets().redact(bytes.decodeString(StandardCharsets.UTF_8)))
-                .alsoTo(raw)
-                .map(StreamJson::decode)
+                .map(line -> Pair.create(run.secrets().redact(line.bytes().decodeString(StandardCharsets.UTF_8)),
+                        line.truncated()))
+                .alsoTo(Flow.<Pair<String, Boolean>>create().map(Pair::first).to(raw))
                 .map(line -> {
                     attempt.lastOutputNanos.set(System.nanoTime());
-                    if (steers(line.message())) {
-                        self.tell(new AgentSaid(attempt, line.message()));
+                    // A cut line is kept as text: its JSON is incomplete.
+                    StreamJson.Line decoded = line.second() ? StreamJson.Line.text(line.first()) : StreamJson.decode(line.first());
+                    if (steers(decoded.message())) {
+                        self.tell(new AgentSaid(attempt, decoded.message()));
                     }
-                    return line;
+                    return Pair.create(decoded, line.second());
                 })
                 .mapAsync(1, line -> run.journal().append(new TeamEvent.AgentOutput(
-                        Instant.now(), taskId, number, line.json(), line.text(), false)))
+                        Instant.now(), taskId, number, line.first().json(), line.first().text(), line.second())))
                 .viaMat(KillSwitches.single(), Keep.right())
                 .toMat(Sink.ignore(), Keep.both())
                 .run(getContext().getSystem());

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
@@ -22,7 +21,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -59,6 +57,10 @@ class StreamJsonTest {
     }
 
     private static List<ByteString> frame(int maxLineBytes, List<ByteString> chunks) throws Exception {
+        return rawLines(maxLineBytes, chunks).stream().map(StreamJson.RawLine::bytes).toList();
+    }
+
+    private static List<StreamJson.RawLine> rawLines(int maxLineBytes, List<ByteString> chunks) throws Exception {
         return Source.from(chunks)
                 .via(StreamJson.lines(maxLineBytes))
                 .runWith(Sink.seq(), testKit.system())
@@ -310,17 +312,20 @@ class StreamJsonTest {
     }
 
     @Test
-    void lineLongerThanTheMaximumFailsTheStream() {
-        ExecutionException failure = assertThrows(ExecutionException.class, () -> frame(10, "short\n01234567890\n"));
+    void lineLongerThanTheMaximumIsCutMarkedAndTheRestOfItSkipped() throws Exception {
+        List<StreamJson.RawLine> lines = rawLines(10,
+                List.of(ByteString.fromString("short\n0123456789ABC"), ByteString.fromString("DEF\nnext\n")));
 
-        assertInstanceOf(Framing.FramingException.class, failure.getCause());
+        assertEquals(List.of("short", "0123456789", "next"), lines.stream().map(l -> l.bytes().utf8String()).toList());
+        assertEquals(List.of(false, true, false), lines.stream().map(StreamJson.RawLine::truncated).toList());
     }
 
     @Test
-    void lastLineLongerThanTheMaximumFailsTheStreamEvenWithoutNewline() {
-        ExecutionException failure = assertThrows(ExecutionException.class, () -> frame(10, "short\n01234567890"));
+    void lastLineLongerThanTheMaximumIsCutEvenWithoutNewline() throws Exception {
+        List<StreamJson.RawLine> lines = rawLines(10, List.of(ByteString.fromString("short\n01234567890")));
 
-        assertInstanceOf(Framing.FramingException.class, failure.getCause());
+        assertEquals(List.of("short", "0123456789"), lines.stream().map(l -> l.bytes().utf8String()).toList());
+        assertTrue(lines.get(1).truncated());
     }
 
     @Test

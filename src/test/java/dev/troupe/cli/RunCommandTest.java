@@ -293,6 +293,25 @@ class RunCommandTest {
     }
 
     @Test
+    void aLineOfMegabytesIsCutToTheCapAndTheTaskGoesOn() throws IOException {
+        TestRepo repo = repo(Map.of("README.md", "hello\n"));
+        Path goal = goal(repo, FAST_TEAM, """
+                  - id: verbose
+                    prompt: |
+                      bigline 3072
+                      write ok.txt fine
+                """);
+
+        Run run = run(repo, "run", goal.toString());
+
+        assertEquals(0, run.exitCode(), run.err());
+        JsonNode cut = run.events("agent-output").stream().filter(e -> e.path("truncated").asBoolean())
+                .findFirst().orElseThrow(() -> new AssertionError("no truncated line"));
+        assertEquals(65536, cut.path("text").asText().length(), "cut to troupe.journal.max-line-bytes of the test config");
+        assertTrue(Files.size(run.runDir().resolve("events.jsonl")) < 1 << 20, "the rest of the line was not kept");
+    }
+
+    @Test
     void jsonPrintsEveryEventAsJsonLinesOnStdout() throws IOException {
         TestRepo repo = repo(Map.of("README.md", "hello\n"));
         Path goal = goal(repo, FAST_TEAM, """
