@@ -16,6 +16,7 @@
 #   fail-first PATH   exit 4 without a result if PATH does not exist yet (and create it): the first attempt fails
 #   ratelimit PATH    the first time (as fail-first): report a 429 retry, then an error result with status 429
 #   bigline KB        print one assistant line of about KB kilobytes
+#   noise MB          print MB megabytes of random bytes without a newline (binary noise), then a newline
 #   chaos             kill itself with SIGKILL about a third of the time, hang about a tenth of the time
 # Anything else in the prompt is ignored. Ends with a successful result unless told otherwise.
 set -u -f
@@ -66,6 +67,7 @@ while IFS= read -r line; do
         say "{\"type\":\"result\",\"subtype\":\"success\",\"is_error\":true,\"api_error_status\":429,\"result\":\"API Error: Request rejected (429)\",\"total_cost_usd\":0}"
         exit 1
       fi ;;
+    noise) head -c $(($1 * 1048576)) /dev/urandom | tr -d '\n'; printf '\n' ;;
     bigline)
       printf '{"type":"assistant","message":{"content":[{"type":"text","text":"'
       head -c $(($1 * 1024)) /dev/zero | tr '\0' x

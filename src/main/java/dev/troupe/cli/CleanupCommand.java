@@ -52,13 +52,16 @@ final class CleanupCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintStream warnings = new PrintStream(System.err, true, java.nio.charset.StandardCharsets.UTF_8);
         for (Path runDir : runs) {
-            RunHistory history = RunDirs.history(runDir);
-            String run = history.started().run();
-            if (!force && StatusCommand.liveness(runDir, history) == StatusCommand.Liveness.LIVE) {
+            // A run killed before its first event has no journal: its directory still names it.
+            Optional<RunHistory> history = RunDirs.historyIfAny(runDir);
+            String run = history.map(h -> h.started().run()).orElse(runDir.getFileName().toString());
+            StatusCommand.Liveness liveness = history.map(h -> StatusCommand.liveness(runDir, h))
+                    .orElse(RunLock.isLive(runDir) ? StatusCommand.Liveness.LIVE : StatusCommand.Liveness.STOPPED);
+            if (!force && liveness == StatusCommand.Liveness.LIVE) {
                 throw TroupeException.badInput("run " + run + " is live; stop it first, or pass --force");
             }
             // Agents of a run whose troupe died may still be running in those worktrees.
-            int killed = force || StatusCommand.liveness(runDir, history) == StatusCommand.Liveness.STOPPED
+            int killed = force || liveness == StatusCommand.Liveness.STOPPED
                     ? AgentProcess.killAllWith(RunContext.RUN_MARKER + "=" + run) : 0;
             int worktrees = Launcher.removeWorktrees(dirs.top, dirs.top.resolve(RunSetup.TROUPE_DIR)
                     .resolve("worktrees").resolve(run), warnings);
@@ -67,7 +70,7 @@ final class CleanupCommand implements Callable<Integer> {
             out.printf("run %s: removed %d worktree%s and %d task branch%s%s; kept %s and the journal%n", run, worktrees,
                     worktrees == 1 ? "" : "s", branches, branches == 1 ? "" : "es",
                     killed > 0 ? ", stopped " + killed + " leftover agent processes" : "",
-                    history.started().integrationBranch());
+                    history.map(h -> h.started().integrationBranch()).orElse("the integration branch"));
         }
         out.flush();
         return ExitCodes.OK;

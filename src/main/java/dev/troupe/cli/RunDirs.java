@@ -70,17 +70,16 @@ final class RunDirs {
     }
 
     static RunHistory history(Path runDir) throws TroupeException {
+        return historyIfAny(runDir).orElseThrow(() -> TroupeException.badInput(runDir + " holds no journal of a run"
+                + " (it stopped before it began; troupe cleanup removes what it left)"));
+    }
+
+    static Optional<RunHistory> historyIfAny(Path runDir) throws TroupeException {
         Path events = runDir.resolve("events.jsonl");
         try {
-            if (Files.exists(events)) {
-                Optional<RunHistory> history = RunHistory.of(JournalReader.read(events).events());
-                if (history.isPresent()) {
-                    return history.get();
-                }
-            }
+            return Files.exists(events) ? RunHistory.of(JournalReader.read(events).events()) : Optional.empty();
         } catch (IOException e) {
             throw new TroupeException(ExitCodes.INTERNAL, "cannot read " + events + ": " + e.getMessage());
         }
-        throw TroupeException.badInput(runDir + " holds no journal of a run");
     }
 }

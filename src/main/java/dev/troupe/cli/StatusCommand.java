@@ -54,18 +54,12 @@ final class StatusCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
+    /** By the run's lock, not its pid: a killed troupe can linger as a zombie, but it holds no lock. */
     static Liveness liveness(Path runDir, RunHistory history) {
-        if (history.finished().isPresent()) {
-            return Liveness.FINISHED;
+        if (RunLock.isLive(runDir)) {
+            return Liveness.LIVE;
         }
-        boolean ownerAlive = RunLock.owner(runDir).flatMap(pid -> {
-            try {
-                return ProcessHandle.of(Long.parseLong(pid));
-            } catch (NumberFormatException e) {
-                return Optional.empty();
-            }
-        }).map(ProcessHandle::isAlive).orElse(false);
-        return ownerAlive ? Liveness.LIVE : Liveness.STOPPED;
+        return history.finished().isPresent() ? Liveness.FINISHED : Liveness.STOPPED;
     }
 
     private static void print(RunHistory history, Liveness liveness, Path runDir, java.io.PrintWriter out) {

@@ -27,6 +27,8 @@ public final class RunHistory {
         private String mergeCommit = "";
         private String reason = "";
         private Instant since;
+        private List<String> filesChanged = List.of();
+        private long durationMs;
 
         Task(String id) {
             this.id = id;
@@ -74,6 +76,16 @@ public final class RunHistory {
         public Instant since() {
             return since;
         }
+
+        /** What its last successful attempt changed. */
+        public List<String> filesChanged() {
+            return filesChanged;
+        }
+
+        /** How long its last successful attempt took. */
+        public long durationMs() {
+            return durationMs;
+        }
     }
 
     private final TeamEvent.RunStarted started;
@@ -111,6 +123,10 @@ public final class RunHistory {
         } else if (event instanceof TeamEvent.TaskSucceeded e) {
             Task task = move(e.task(), State.MERGING, e.time());
             spend(task, e.costUsd(), e.usage());
+            if (task != null) {
+                task.filesChanged = e.filesChanged() == null ? List.of() : e.filesChanged();
+                task.durationMs = e.durationMs();
+            }
         } else if (event instanceof TeamEvent.AttemptFailed e) {
             Task task = move(e.task(), e.retryInMs() < 0 ? State.FAILED : State.QUEUED, e.time());
             if (task != null) {

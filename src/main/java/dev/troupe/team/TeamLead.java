@@ -76,7 +76,9 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
         int freeAttempts;
         final Set<String> triedBy = new HashSet<>();
         Instant notBefore = Instant.MIN;
-        AttemptResult result;
+        /** What the last successful attempt changed and took (restored from the journal on resume). */
+        List<String> filesChanged = List.of();
+        long durationMs;
         double costUsd;
         Usage usage = Usage.NONE;
         ObjectId mergeCommit;
@@ -203,6 +205,8 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
                 task.costUsd = past.costUsd();
                 task.usage = past.usage();
                 task.reason = past.reason();
+                task.filesChanged = past.filesChanged();
+                task.durationMs = past.durationMs();
                 spentUsd += past.costUsd();
             }
             ObjectId merge = from.merged().get(task.spec.id());
@@ -327,7 +331,8 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
         release(done.worker());
         TaskState task = tasks.get(done.taskId());
         AttemptResult result = done.result();
-        task.result = result;
+        task.filesChanged = result.filesChanged();
+        task.durationMs = result.durationMs();
         spend(task, result.costUsd(), result.usage());
         task.status = Status.MERGING;
         record(new TeamEvent.TaskSucceeded(Instant.now(), task.spec.id(), done.attempt(), result.branch(),
@@ -509,7 +514,6 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
         List<RunOutcome.TaskOutcome> outcomes = new ArrayList<>();
         Usage usage = Usage.NONE;
         for (TaskState task : tasks.values()) {
-            AttemptResult result = task.result;
             RunOutcome.Fate fate = switch (task.status) {
                 case MERGED -> RunOutcome.Fate.MERGED;
                 case SKIPPED -> RunOutcome.Fate.SKIPPED;
@@ -517,8 +521,8 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
             };
             usage = usage.plus(task.usage);
             outcomes.add(new RunOutcome.TaskOutcome(task.spec.id(), fate, task.attempts, task.costUsd, task.usage,
-                    result == null ? 0 : result.durationMs(), task.mergeCommit == null ? "" : task.mergeCommit.name(),
-                    result == null ? List.of() : result.filesChanged(), fate == RunOutcome.Fate.MERGED ? "" : task.reason));
+                    task.durationMs, task.mergeCommit == null ? "" : task.mergeCommit.name(), task.filesChanged,
+                    fate == RunOutcome.Fate.MERGED ? "" : task.reason));
         }
         boolean allMerged = outcomes.stream().allMatch(t -> t.fate() == RunOutcome.Fate.MERGED);
         return new RunOutcome(run.runId(), run.integrationBranch(), List.copyOf(outcomes), spentUsd, usage,

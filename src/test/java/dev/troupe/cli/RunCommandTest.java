@@ -312,6 +312,25 @@ class RunCommandTest {
     }
 
     @Test
+    void aHundredMegabytesOfBinaryNoiseWithoutNewlinesDoesNotStopTheRunOrFillTheJournal() throws IOException {
+        TestRepo repo = repo(Map.of("README.md", "hello\n"));
+        Path goal = goal(repo, FAST_TEAM, """
+                  - id: noisy
+                    prompt: |
+                      noise 100
+                      write ok.txt fine
+                """);
+
+        Run run = run(repo, "run", goal.toString());
+
+        assertEquals(0, run.exitCode(), run.err());
+        assertEquals("fine", repo.show(run.integrationBranch(), "ok.txt"), "judged by its result");
+        assertEquals(1, run.events("agent-output").stream().filter(e -> e.path("truncated").asBoolean()).count());
+        assertTrue(Files.size(run.runDir().resolve("events.jsonl")) < 1 << 20, "the noise was cut, not kept");
+        assertTrue(Files.size(run.runDir().resolve("agents/noisy-1.jsonl")) < 1 << 20);
+    }
+
+    @Test
     void jsonPrintsEveryEventAsJsonLinesOnStdout() throws IOException {
         TestRepo repo = repo(Map.of("README.md", "hello\n"));
         Path goal = goal(repo, FAST_TEAM, """
