@@ -17,6 +17,7 @@
 #   ratelimit PATH    the first time (as fail-first): report a 429 retry, then an error result with status 429
 #   bigline KB        print one assistant line of about KB kilobytes
 #   noise MB          print MB megabytes of random bytes without a newline (binary noise), then a newline
+#   lock-first PATH   as fail-first, but leave git's index.lock behind, as an agent killed mid-commit does
 #   chaos             kill itself with SIGKILL about a third of the time, hang about a tenth of the time
 # Anything else in the prompt is ignored. Ends with a successful result unless told otherwise.
 set -u -f
@@ -72,6 +73,7 @@ while IFS= read -r line; do
       printf '{"type":"assistant","message":{"content":[{"type":"text","text":"'
       head -c $(($1 * 1024)) /dev/zero | tr '\0' x
       printf '"}]}}\n' ;;
+    lock-first) if [ ! -e "$1" ]; then : > "$1"; : > "$(git rev-parse --git-dir)/index.lock"; exit 4; fi ;;
     chaos)
       roll=$((RANDOM % 30))
       if [ "$roll" -lt 10 ]; then kill -9 $$; fi

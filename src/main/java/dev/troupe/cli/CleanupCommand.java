@@ -58,19 +58,34 @@ final class CleanupCommand implements Callable<Integer> {
             StatusCommand.Liveness liveness = history.map(h -> StatusCommand.liveness(runDir, h))
                     .orElse(RunLock.isLive(runDir) ? StatusCommand.Liveness.LIVE : StatusCommand.Liveness.STOPPED);
             if (!force && liveness == StatusCommand.Liveness.LIVE) {
+                if (all) {
+                    out.printf("run %s: live, left alone (--force to clean it anyway)%n", run);
+                    continue;
+                }
                 throw TroupeException.badInput("run " + run + " is live; stop it first, or pass --force");
             }
-            // Agents of a run whose troupe died may still be running in those worktrees.
-            int killed = force || liveness == StatusCommand.Liveness.STOPPED
-                    ? AgentProcess.killAllWith(RunContext.RUN_MARKER + "=" + run) : 0;
-            int worktrees = Launcher.removeWorktrees(dirs.top, dirs.top.resolve(RunSetup.TROUPE_DIR)
-                    .resolve("worktrees").resolve(run), warnings);
-            int branches = deleteBranches(dirs.top, "refs/heads/troupe/tasks/" + run + "/")
-                    + deleteBranches(dirs.top, "refs/heads/troupe/failed/" + run + "/");
-            out.printf("run %s: removed %d worktree%s and %d task branch%s%s; kept %s and the journal%n", run, worktrees,
-                    worktrees == 1 ? "" : "s", branches, branches == 1 ? "" : "es",
-                    killed > 0 ? ", stopped " + killed + " leftover agent processes" : "",
-                    history.map(h -> h.started().integrationBranch()).orElse("the integration branch"));
+            // Held while cleaning, so that a resume cannot start underneath (a live run's lock cannot be had).
+            RunLock lock = null;
+            try {
+                lock = RunLock.acquire(runDir);
+            } catch (TroupeException live) {
+                if (!force) {
+                    throw live;
+                }
+            }
+            try (RunLock held = lock) {
+                // Agents of a run whose troupe died may still be running in those worktrees.
+                int killed = force || liveness == StatusCommand.Liveness.STOPPED
+                        ? AgentProcess.killAllWith(RunContext.RUN_MARKER + "=" + run) : 0;
+                int worktrees = Launcher.removeWorktrees(dirs.top, dirs.top.resolve(RunSetup.TROUPE_DIR)
+                        .resolve("worktrees").resolve(run), warnings);
+                int branches = deleteBranches(dirs.top, "refs/heads/troupe/tasks/" + run + "/")
+                        + deleteBranches(dirs.top, "refs/heads/troupe/failed/" + run + "/");
+                out.printf("run %s: removed %d worktree%s and %d task branch%s%s; kept %s and the journal%n", run, worktrees,
+                        worktrees == 1 ? "" : "s", branches, branches == 1 ? "" : "es",
+                        killed > 0 ? ", stopped " + killed + " leftover agent processes" : "",
+                        history.map(h -> h.started().integrationBranch()).orElse("the integration branch"));
+            }
         }
         out.flush();
         return ExitCodes.OK;

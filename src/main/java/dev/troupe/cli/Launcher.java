@@ -96,12 +96,16 @@ final class Launcher {
         }, "troupe-interrupted");
         Runtime.getRuntime().addShutdownHook(onInterrupt);
         CompletableFuture<RunOutcome> finished = new CompletableFuture<>();
+        // Without its journal a run can neither be trusted nor resumed: it ends, exit 3.
+        journal.broken().whenComplete((done, failure) -> finished.completeExceptionally(
+                new IllegalStateException("the journal " + setup.runDir().resolve("events.jsonl")
+                        + " could not be written (" + failure.getMessage() + ")")));
         Repository leadRepo = Git.open(setup.top().toFile()).getRepository();
         spawn(system, watched(replyTo -> TeamLead.create(run, leadRepo, resumed, replyTo), finished), "run");
         try {
             return finished.get();
         } catch (ExecutionException e) {
-            throw new TroupeException(ExitCodes.INTERNAL, "the team lead failed: " + e.getCause());
+            throw new TroupeException(ExitCodes.INTERNAL, "the run failed: " + e.getCause().getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new TroupeException(ExitCodes.INTERRUPTED, "interrupted");

@@ -74,6 +74,11 @@ final class ResultsCommand implements Callable<Integer> {
     private static void printResult(Path runDir, RunHistory.Task task, PrintWriter out) throws IOException {
         Path result = runDir.resolve("results").resolve(TaskIds.slug(task.id()) + ".md");
         if (Files.exists(result)) {
+            if (task.state() != RunHistory.State.MERGED) {
+                // The file tells of a successful attempt; the task itself may not have merged.
+                out.println("(" + task.id() + " is " + task.state().name().toLowerCase()
+                        + (task.reason().isEmpty() ? "" : ": " + task.reason()) + ")");
+            }
             out.println(Files.readString(result, StandardCharsets.UTF_8).stripTrailing());
         } else {
             out.println("# " + task.id());

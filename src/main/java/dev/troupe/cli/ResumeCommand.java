@@ -1,6 +1,7 @@
 package dev.troupe.cli;
 
 import com.typesafe.config.ConfigFactory;
+import dev.troupe.agent.AgentCommand;
 import dev.troupe.agent.AgentProcess;
 import dev.troupe.git.Commits;
 import dev.troupe.git.GitCli;
@@ -68,8 +69,9 @@ final class ResumeCommand implements Callable<Integer> {
                 return history.finished().get().exitCode();
             }
             Goal goal = goalOf(runDir, started);
-            int killed = AgentProcess.killAllWith(RunContext.RUN_MARKER + "=" + started.run());
             RunSetup setup = setupOf(dirs, goal, started);
+            preflight(setup);
+            int killed = AgentProcess.killAllWith(RunContext.RUN_MARKER + "=" + started.run());
             removeStaleRefLocks(setup);
             saveAndRemoveWorktrees(setup);
             Map<String, ObjectId> merged;
@@ -82,6 +84,23 @@ final class ResumeCommand implements Callable<Integer> {
             err.printf("troupe: resuming run %s: %d of %d tasks merged already%s%n", started.run(), merged.size(),
                     started.tasks().size(), killed > 0 ? ", " + killed + " leftover agent processes stopped" : "");
             return Launcher.run(setup, Optional.of(new ResumeFrom(history, merged, killed)), json, out, err);
+        }
+    }
+
+    /** What `run` checks before it starts anything, checked again: the world may have changed since. */
+    private static void preflight(RunSetup setup) throws TroupeException {
+        if (AgentCommand.findExecutable(setup.goal().agent(), setup.top()).isEmpty()) {
+            throw TroupeException.badInput("agent command '" + setup.goal().agent().command().get(0)
+                    + "' not found; is it installed and on PATH?");
+        }
+        try {
+            Optional<Path> checkedOut = RunSetup.checkedOutAt(setup.top(), setup.integrationBranch());
+            if (checkedOut.isPresent()) {
+                throw TroupeException.badInput("branch '" + setup.integrationBranch() + "' is checked out at "
+                        + checkedOut.get() + "; switch that worktree to another branch, then resume");
+            }
+        } catch (GitException e) {
+            throw new TroupeException(ExitCodes.INTERNAL, e.getMessage());
         }
     }
 
@@ -111,6 +130,16 @@ final class ResumeCommand implements Callable<Integer> {
         }
     }
 
+    private static Optional<ObjectId> unmergedHead(RunSetup setup, Path worktree) throws GitException {
+        String head = GitCli.run(worktree, "rev-parse", "HEAD").strip();
+        try {
+            GitCli.run(setup.top(), "merge-base", "--is-ancestor", head, "refs/heads/" + setup.integrationBranch());
+            return Optional.empty();
+        } catch (GitException notAncestor) {
+            return Optional.of(ObjectId.fromString(head));
+        }
+    }
+
     /**
      * A troupe killed while moving a branch leaves its {@code .lock} file, and git then refuses to move that
      * branch ever again. The run's own branches belong to this process now (it holds the run's lock), so their
@@ -119,7 +148,11 @@ final class ResumeCommand implements Callable<Integer> {
     private void removeStaleRefLocks(RunSetup setup) throws TroupeException {
         Path heads = setup.commonDir().resolve("refs").resolve("heads");
         List<Path> locks = new java.util.ArrayList<>();
-        locks.add(heads.resolve(setup.integrationBranch() + ".lock"));
+        Path integrationLock = heads.resolve(setup.integrationBranch() + ".lock");
+        // A branch of the user's (--into) may be locked by a git of theirs: only an old lock is surely stale.
+        if (setup.integrationBranch().equals("troupe/" + setup.runId()) || isOld(integrationLock)) {
+            locks.add(integrationLock);
+        }
         for (String area : List.of("troupe/tasks/", "troupe/failed/")) {
             Path dir = heads.resolve(area + setup.runId());
             if (Files.isDirectory(dir)) {
@@ -141,6 +174,15 @@ final class ResumeCommand implements Callable<Integer> {
         }
     }
 
+    private static boolean isOld(Path file) {
+        try {
+            return Files.exists(file) && Files.getLastModifiedTime(file).toInstant()
+                    .isBefore(java.time.Instant.now().minusSeconds(60));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** What the dead run's agents left in their worktrees goes to a branch; then the worktrees go. */
     private void saveAndRemoveWorktrees(RunSetup setup) {
         Path dir = setup.worktrees();
@@ -150,8 +192,9 @@ final class ResumeCommand implements Callable<Integer> {
         try (Stream<Path> listing = Files.list(dir)) {
             for (Path worktree : listing.toList()) {
                 try {
-                    Optional<ObjectId> saved = Commits.commitIfChanged(worktree,
-                            "troupe: work in progress when run " + setup.runId() + " stopped\n");
+                    Commits.commitIfChanged(worktree, "troupe: work in progress when run " + setup.runId() + " stopped\n");
+                    // Kept unless the integration branch holds it already: the agent may have committed by itself.
+                    Optional<ObjectId> saved = unmergedHead(setup, worktree);
                     if (saved.isPresent()) {
                         String branch = "troupe/failed/" + setup.runId() + "/interrupted-" + worktree.getFileName();
                         GitCli.run(setup.top(), "branch", "--force", branch, saved.get().name());

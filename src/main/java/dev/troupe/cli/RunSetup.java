@@ -156,7 +156,7 @@ record RunSetup(Goal goal, Path top, Path commonDir, String base, String baseCom
         }
     }
 
-    private static Optional<Path> checkedOutAt(Path top, String branch) throws GitException {
+    static Optional<Path> checkedOutAt(Path top, String branch) throws GitException {
         Path worktree = null;
         for (String line : git(top, "worktree", "list", "--porcelain").lines().toList()) {
             if (line.startsWith("worktree ")) {

@@ -12,24 +12,17 @@ public final class Worktrees {
     private Worktrees() {}
 
     /**
-     * Makes {@code worktree} hold a new branch {@code branch} at {@code base}, clean of any earlier task's files.
-     * An existing branch of that name is reset to {@code base}: task branches belong to troupe.
+     * Makes {@code worktree} a clean checkout of {@code base}, on a detached HEAD: task branches are never checked
+     * out (git refuses a branch checked out in another worktree, so a branch left behind in one would block every
+     * later attempt of its task); they are set when an attempt settles.
      */
-    public static void checkoutFresh(Path repo, Path worktree, String branch, String base) throws GitException {
+    public static void checkoutFresh(Path repo, Path worktree, String base) throws GitException {
         if (!Files.exists(worktree.resolve(".git"))) {
-            GitCli.run(repo, "worktree", "add", "--quiet", "-B", branch, worktree.toString(), base);
+            GitCli.run(repo, "worktree", "add", "--quiet", "--detach", worktree.toString(), base);
             return;
         }
-        GitCli.run(worktree, "checkout", "--quiet", "--force", "-B", branch, base);
+        GitCli.run(worktree, "checkout", "--quiet", "--force", "--detach", base);
         GitCli.run(worktree, "clean", "--quiet", "-ffdx");
-    }
-
-    /**
-     * Lets go of the task branch (HEAD detached at the same commit, no file touched), so that another worker
-     * can check it out for the task's next attempt: git refuses a branch that is checked out elsewhere.
-     */
-    public static void release(Path worktree) throws GitException {
-        GitCli.run(worktree, "checkout", "--quiet", "--detach");
     }
 
     /**

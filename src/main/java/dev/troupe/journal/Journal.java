@@ -20,6 +20,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
@@ -41,10 +43,28 @@ public final class Journal {
 
     private final SourceQueueWithComplete<Entry> queue;
     private final CompletionStage<Done> written;
+    /** Durable appends not yet on disk: failed all at once if the writer breaks, so nobody waits forever. */
+    private final Set<CompletableFuture<Done>> pending = ConcurrentHashMap.newKeySet();
 
     private Journal(SourceQueueWithComplete<Entry> queue, CompletionStage<Done> written) {
         this.queue = queue;
         this.written = written;
+        written.whenComplete((done, failure) -> {
+            IllegalStateException closed = new IllegalStateException(failure != null
+                    ? "the journal could not be written: " + failure.getMessage() : "the journal is closed");
+            pending.forEach(future -> future.completeExceptionally(closed));
+        });
+    }
+
+    /** Completes (exceptionally) if the journal stops working while the run goes on: a run cannot go on without it. */
+    public CompletionStage<Done> broken() {
+        CompletableFuture<Done> broken = new CompletableFuture<>();
+        written.whenComplete((done, failure) -> {
+            if (failure != null) {
+                broken.completeExceptionally(failure);
+            }
+        });
+        return broken;
     }
 
     /**
@@ -75,6 +95,8 @@ public final class Journal {
     /** Completes once the event is written and forced to disk. */
     public CompletionStage<Done> appendDurably(TeamEvent event) {
         CompletableFuture<Done> written = new CompletableFuture<>();
+        pending.add(written);
+        written.whenComplete((done, failure) -> pending.remove(written));
         return offer(new Entry(event, written)).thenCompose(queued -> written);
     }
 
@@ -106,12 +128,18 @@ public final class Journal {
 
     private static void write(FileOutputStream file, OutputStream out, List<Entry> batch, Consumer<TeamEvent> listener)
             throws IOException {
-        for (Entry entry : batch) {
-            out.write(toLine(entry.event()));
-        }
-        out.flush();
-        if (batch.stream().anyMatch(entry -> entry.written() != null)) {
-            file.getChannel().force(false);
+        try {
+            for (Entry entry : batch) {
+                out.write(toLine(entry.event()));
+            }
+            out.flush();
+            if (batch.stream().anyMatch(entry -> entry.written() != null)) {
+                file.getChannel().force(false);
+            }
+        } catch (IOException | RuntimeException e) {
+            batch.stream().filter(entry -> entry.written() != null)
+                    .forEach(entry -> entry.written().completeExceptionally(e));
+            throw e;
         }
         for (Entry entry : batch) {
             if (entry.written() != null) {

@@ -132,6 +132,7 @@ public final class RunHistory {
             if (task != null) {
                 task.reason = e.reason();
                 task.costUsd += e.costUsd();
+                task.usage = task.usage.plus(e.usage() == null ? Usage.NONE : e.usage());
                 costUsd += e.costUsd();
                 if (!e.counted()) {
                     task.uncountedAttempts++;

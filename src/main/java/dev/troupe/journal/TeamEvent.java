@@ -76,8 +76,8 @@ public sealed interface TeamEvent {
      * when the task goes back to the queue, or -1 when this was its last attempt. {@code counted}: false when
      * a rate limit ended it, which does not use up an attempt.
      */
-    record AttemptFailed(Instant time, String task, int attempt, String reason, double costUsd, long retryInMs,
-            boolean counted) implements TeamEvent {}
+    record AttemptFailed(Instant time, String task, int attempt, String reason, double costUsd, Usage usage,
+            long retryInMs, boolean counted) implements TeamEvent {}
 
     /** The task will not be merged: its attempts are spent (or the budget is); {@code reason} is the last one's. */
     record TaskFailed(Instant time, String task, int attempts, String reason) implements TeamEvent {}

@@ -10,7 +10,9 @@ import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.StashBuffer;
 import dev.troupe.git.IntegrationBranch;
 import java.util.concurrent.Executor;
+import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.RefUpdate;
 import org.eclipse.jgit.lib.Repository;
 
 /**
@@ -21,9 +23,12 @@ public final class Merger extends AbstractBehavior<Merger.Command> {
 
     public sealed interface Command {}
 
-    /** Merge {@code commit} (the tip of a task's branch) with a merge commit carrying {@code message}. */
-    public record Merge(String taskId, ObjectId commit, String message, ActorRef<TeamLead.Command> replyTo)
-            implements Command {}
+    /**
+     * Merge {@code commit} (the tip of a task's branch) with a merge commit carrying {@code message}. If it does
+     * not merge, the commit is kept on {@code keepOn}: the task's next attempt resets its branch.
+     */
+    public record Merge(String taskId, ObjectId commit, String message, String keepOn,
+            ActorRef<TeamLead.Command> replyTo) implements Command {}
 
     private record Finished(Merge request, IntegrationBranch.Outcome outcome, Throwable failure) implements Command {}
 
@@ -70,9 +75,34 @@ public final class Merger extends AbstractBehavior<Merger.Command> {
     }
 
     private Behavior<Command> onMerge(Merge request) {
-        getContext().pipeToSelf(Blocking.call(blocking, () -> branch.merge(request.commit(), request.message())),
+        getContext().pipeToSelf(Blocking.call(blocking, () -> mergeOrKeep(request)),
                 (outcome, failure) -> new Finished(request, outcome, failure));
         return merging();
+    }
+
+    /** Blocking: the merge; on a conflict or a failure, the task's commit kept on a branch of its own. */
+    private IntegrationBranch.Outcome mergeOrKeep(Merge request) throws Exception {
+        try {
+            IntegrationBranch.Outcome outcome = branch.merge(request.commit(), request.message());
+            if (outcome instanceof IntegrationBranch.Outcome.Conflict) {
+                keep(request);
+            }
+            return outcome;
+        } catch (Exception e) {
+            keep(request);
+            throw e;
+        }
+    }
+
+    private void keep(Merge request) {
+        try {
+            RefUpdate update = repo.updateRef(Constants.R_HEADS + request.keepOn());
+            update.setNewObjectId(request.commit());
+            update.setForceUpdate(true);
+            update.update();
+        } catch (java.io.IOException e) {
+            // The commit is still on the task branch until the next attempt; nothing more to do here.
+        }
     }
 
     private Behavior<Command> onMergeWhileMerging(Merge request) {

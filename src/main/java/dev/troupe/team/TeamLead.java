@@ -50,7 +50,7 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
      * {@code rateLimited}: the API refused it (429) or was overloaded (529), which is no fault of the task.
      */
     public record AttemptFailed(ActorRef<Worker.Command> worker, String taskId, int attempt, String reason,
-            double costUsd, Usage usage, boolean rateLimited) implements Command {}
+            double costUsd, Usage usage, boolean rateLimited, long retryAfterMs) implements Command {}
 
     /** An agent's CLI is waiting {@code delayMs} on a rate limit or overload: hold the other launches too. */
     public record ApiPressure(String error, long delayMs) implements Command {}
@@ -174,7 +174,7 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
         if (resumed.isPresent()) {
             restore(resumed.get());
         } else {
-            record(new TeamEvent.RunStarted(Instant.now(), run.runId(), goal.file().toString(), run.repo().toString(),
+            record(new TeamEvent.RunStarted(Instant.now(), run.runId(), goal.file().toAbsolutePath().toString(), run.repo().toString(),
                     run.base(), run.startCommit().name(), run.integrationBranch(), goal.team().size(),
                     List.copyOf(tasks.keySet())));
         }
@@ -222,6 +222,18 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
         }
         record(new TeamEvent.RunResumed(Instant.now(), run.runId(), (int) ProcessHandle.current().pid(),
                 List.copyOf(from.merged().keySet()), from.killed()));
+        for (TaskState task : tasks.values()) {
+            RunHistory.Task past = from.history().tasks().get(task.spec.id());
+            RunHistory.State was = past == null ? RunHistory.State.WAITING : past.state();
+            if (task.status == Status.MERGED && was != RunHistory.State.MERGED) {
+                // Merged just before the crash, before the journal heard of it: say so now, for status and resume.
+                record(new TeamEvent.MergeDone(Instant.now(), task.spec.id(), task.mergeCommit.name(), run.integrationBranch()));
+            } else if (task.status != Status.MERGED && (was == RunHistory.State.RUNNING || was == RunHistory.State.MERGING)) {
+                // Journaled as uncounted, so that a later resume does not count it either.
+                record(new TeamEvent.AttemptFailed(Instant.now(), task.spec.id(), task.attempts,
+                        "interrupted: troupe stopped during the attempt", 0, Usage.NONE, 0, false));
+            }
+        }
         for (TaskState task : tasks.values()) {
             if (task.status == Status.WAITING && task.spec.after().stream()
                     .anyMatch(id -> tasks.get(id).status == Status.FAILED || tasks.get(id).status == Status.SKIPPED)) {
@@ -289,8 +301,7 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
 
     /**
      * An idle worker that has not tried this task yet (a new one while the team is smaller than
-     * {@code team.size}); once every worker has tried it, any idle one. Null: better to wait for a fresh worker
-     * than to give the task back to the one it just failed on.
+     * {@code team.size}); otherwise any idle worker, rather than keeping the task waiting for a busy one.
      */
     private ActorRef<Worker.Command> workerFor(TaskState task) {
         for (ActorRef<Worker.Command> worker : idleWorkers) {
@@ -298,13 +309,12 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
                 return worker;
             }
         }
-        if (idleWorkers.size() + busyWorkers.size() < run.goal().team().size()) {
+        if (!task.triedBy.isEmpty() && idleWorkers.size() + busyWorkers.size() < run.goal().team().size()) {
             ActorRef<Worker.Command> fresh = spawnWorker();
             idleWorkers.add(fresh);
             return fresh;
         }
-        boolean everyWorkerTried = busyWorkers.keySet().stream().allMatch(w -> task.triedBy.contains(w.path().name()));
-        return everyWorkerTried && !idleWorkers.isEmpty() ? idleWorkers.iterator().next() : null;
+        return idleWorkers.isEmpty() ? null : idleWorkers.iterator().next();
     }
 
     private void assign(TaskState task, ActorRef<Worker.Command> worker) {
@@ -338,7 +348,8 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
         record(new TeamEvent.TaskSucceeded(Instant.now(), task.spec.id(), done.attempt(), result.branch(),
                 result.commit().name(), result.costUsd(), result.usage(), result.turns(), result.durationMs(),
                 result.filesChanged(), result.text(), result.permissionDenials()));
-        merger.tell(new Merger.Merge(task.spec.id(), result.commit(), mergeMessage(task), getContext().getSelf()));
+        merger.tell(new Merger.Merge(task.spec.id(), result.commit(), mergeMessage(task),
+                run.failedBranch(task.spec, done.attempt()), getContext().getSelf()));
         return dispatch();
     }
 
@@ -358,9 +369,10 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
         boolean free = failed.rateLimited() && task.freeAttempts < run.tuning().rateLimitedAttemptsFree();
         if (free) {
             task.freeAttempts++;
-            pause(Instant.now().plus(run.tuning().rateLimitPause()), "an attempt ended on a rate limit or overload");
+            Duration wait = failed.retryAfterMs() >= 0 ? Duration.ofMillis(failed.retryAfterMs()) : run.tuning().rateLimitPause();
+            pause(Instant.now().plus(wait), "an attempt ended on a rate limit or overload");
         }
-        retryOrFail(task, failed.reason(), failed.costUsd(), !free);
+        retryOrFail(task, failed.reason(), failed.costUsd(), failed.usage(), !free);
         return dispatch();
     }
 
@@ -411,13 +423,13 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
         TaskState task = tasks.get(conflict.taskId());
         record(new TeamEvent.MergeConflict(Instant.now(), task.spec.id(), conflict.paths()));
         // The next attempt starts on the new integration head, which holds the work it conflicted with.
-        retryOrFail(task, "merge conflict in " + String.join(", ", conflict.paths()), 0, true);
+        retryOrFail(task, "merge conflict in " + String.join(", ", conflict.paths()), 0, Usage.NONE, true);
         return dispatch();
     }
 
     private Behavior<Command> onMergeFailed(MergeFailed failure) {
         TaskState task = tasks.get(failure.taskId());
-        retryOrFail(task, "merge failed: " + failure.reason(), 0, true);
+        retryOrFail(task, "merge failed: " + failure.reason(), 0, Usage.NONE, true);
         return dispatch();
     }
 
@@ -428,24 +440,25 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
             idleWorkers.add(spawnWorker());
         }
         if (taskId != null) {
-            retryOrFail(tasks.get(taskId), "its worker stopped unexpectedly", 0, true);
+            retryOrFail(tasks.get(taskId), "its worker stopped unexpectedly", 0, Usage.NONE, true);
         }
         return dispatch();
     }
 
     /** Back to the queue after a backoff while attempts (and budget) remain; otherwise the task fails. */
-    private void retryOrFail(TaskState task, String reason, double attemptCost, boolean counted) {
+    private void retryOrFail(TaskState task, String reason, double attemptCost, Usage attemptUsage, boolean counted) {
         task.reason = reason;
         boolean attemptsLeft = !counted || task.countedAttempts() < run.goal().limits().attempts();
         if (!attemptsLeft || budgetSpent) {
-            record(new TeamEvent.AttemptFailed(Instant.now(), task.spec.id(), task.attempts, reason, attemptCost, -1, counted));
+            record(new TeamEvent.AttemptFailed(Instant.now(), task.spec.id(), task.attempts, reason, attemptCost,
+                    attemptUsage, -1, counted));
             fail(task, budgetSpent && attemptsLeft ? reason + "; no attempt left in the budget" : reason);
             return;
         }
         Duration backoff = counted ? backoff(task.countedAttempts()) : Duration.ZERO;
         task.notBefore = Instant.now().plus(backoff);
         record(new TeamEvent.AttemptFailed(Instant.now(), task.spec.id(), task.attempts, reason, attemptCost,
-                backoff.toMillis(), counted));
+                attemptUsage, backoff.toMillis(), counted));
         task.status = Status.QUEUED;
         ready.add(task.spec.id());
     }

@@ -95,6 +95,8 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
         AgentProcess process;
         UniqueKillSwitch output;
         AgentMessage.Result result;
+        /** The delay of the last rate-limit retry the agent reported, or -1. */
+        long retryAfterMs = -1;
         Integer exitCode;
         boolean outputEnded;
         boolean processGone;
@@ -206,10 +208,15 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     private Launch launch(Assignment assignment, List<String> argv) throws Exception {
         Path checkout = worktree;
         try {
-            Worktrees.checkoutFresh(run.repo(), checkout, assignment.branch(), assignment.base().name());
+            Worktrees.checkoutFresh(run.repo(), checkout, assignment.base().name());
         } catch (GitException broken) {
+            try {
+                Worktrees.remove(run.repo(), checkout);
+            } catch (GitException stillBroken) {
+                // Left for the end of the run; a new worktree takes its place now.
+            }
             checkout = run.worktrees().resolve(name + "." + (worktreesMade + 1));
-            Worktrees.checkoutFresh(run.repo(), checkout, assignment.branch(), assignment.base().name());
+            Worktrees.checkoutFresh(run.repo(), checkout, assignment.base().name());
         }
         Path stderr = run.agentOutput(assignment.task(), assignment.attempt(), ".stderr");
         Files.createDirectories(stderr.getParent());
@@ -334,6 +341,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
         if (retry.errorStatus().map(RATE_LIMITS::contains).orElse(false)
                 || "rate_limit".equals(retry.error()) || "overloaded".equals(retry.error())) {
             attempt.replyTo.tell(new TeamLead.ApiPressure(retry.error(), retry.delayMs()));
+            attempt.retryAfterMs = retry.delayMs();
         }
         run.journal().append(new TeamEvent.AgentRetry(Instant.now(), attempt.task().id(), attempt.assignment.attempt(),
                 retry.error(), retry.errorStatus().orElse(null), retry.attempt(), retry.maxRetries(), retry.delayMs()));
@@ -433,21 +441,8 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
         return settling();
     }
 
-    /** Blocking: commits a success, or keeps what a failed attempt left, and lets go of the task branch. */
-    private Settled settleBlocking(Attempt attempt) throws Exception {
-        try {
-            return settleAttempt(attempt);
-        } finally {
-            try {
-                Worktrees.release(worktree);
-            } catch (GitException e) {
-                // The next attempt of the task will say so if it matters.
-            }
-        }
-    }
-
     /** Blocking: commits a success, or keeps what a failed attempt left, and says why it failed. */
-    private Settled settleAttempt(Attempt attempt) throws Exception {
+    private Settled settleBlocking(Attempt attempt) throws Exception {
         Assignment assignment = attempt.assignment;
         if (attempt.failure == null) {
             return new Settled(attempt, commit(attempt), null);
@@ -493,6 +488,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
         String title = assignment.task().id() + ": " + firstLine(assignment.task().prompt());
         ObjectId head = Commits.commitAll(worktree, "troupe: " + title + "\n\nWork of the agent on attempt "
                 + assignment.attempt() + ".\n");
+        GitCli.run(run.repo(), "branch", "--force", assignment.branch(), head.name());
         List<String> files;
         try (Git git = Git.open(worktree.toFile())) {
             files = Commits.changedPaths(git.getRepository(), assignment.base(), head);
@@ -540,7 +536,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
             boolean rateLimited = result != null && result.apiErrorStatus().map(RATE_LIMITS::contains).orElse(false);
             attempt.replyTo.tell(new TeamLead.AttemptFailed(getContext().getSelf(), attempt.task().id(),
                     attempt.assignment.attempt(), failure, result == null ? 0 : result.costUsd(),
-                    result == null ? Usage.NONE : result.usage(), rateLimited));
+                    result == null ? Usage.NONE : result.usage(), rateLimited, attempt.retryAfterMs));
         }
         return idle();
     }

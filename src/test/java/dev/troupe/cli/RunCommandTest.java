@@ -477,6 +477,20 @@ class RunCommandTest {
     }
 
     @Test
+    void aWorktreeLeftLockedByAFailedAgentIsReplacedForTheNextAttempt() throws IOException {
+        TestRepo repo = repo(Map.of("README.md", "hello\n"));
+        Path marker = tmp.resolve("locked-once");
+        Path goal = goal(repo, "team:\n  size: 1\n  stagger: 0ms\nlimits:\n  attempts: 2\n",
+                "  - id: locker\n    prompt: |\n      lock-first " + marker + "\n      write locker.txt fine\n");
+
+        Run run = run(repo, "run", goal.toString());
+
+        assertEquals(0, run.exitCode(), run.err());
+        assertEquals(List.of("locker"), repo.mergedTasks(run.integrationBranch()));
+        assertEquals(2, run.events("task-assigned").size(), "the second attempt ran, on the worker's new worktree");
+    }
+
+    @Test
     void aTaskThatAlwaysFailsIsTriedOnDifferentWorkersUntilItsAttemptsAreSpentThenItsDependentsSkipped()
             throws IOException {
         TestRepo repo = repo(Map.of("README.md", "hello\n"));

@@ -57,8 +57,8 @@ class MergerTest {
         ActorRef<Merger.Command> merger = merger(repo);
         TestProbe<TeamLead.Command> lead = testKit.createTestProbe();
 
-        merger.tell(new Merger.Merge("one", one, "merge one\n\nTroupe-Task: one\n", lead.getRef()));
-        merger.tell(new Merger.Merge("two", two, "merge two\n\nTroupe-Task: two\n", lead.getRef()));
+        merger.tell(new Merger.Merge("one", one, "merge one\n\nTroupe-Task: one\n", "kept/" + "one", lead.getRef()));
+        merger.tell(new Merger.Merge("two", two, "merge two\n\nTroupe-Task: two\n", "kept/" + "two", lead.getRef()));
 
         TeamLead.Merged first = lead.expectMessageClass(TeamLead.Merged.class);
         TeamLead.Merged second = lead.expectMessageClass(TeamLead.Merged.class);
@@ -79,13 +79,14 @@ class MergerTest {
         ActorRef<Merger.Command> merger = merger(repo);
         TestProbe<TeamLead.Command> lead = testKit.createTestProbe();
 
-        merger.tell(new Merger.Merge("left", left, "merge left\n", lead.getRef()));
+        merger.tell(new Merger.Merge("left", left, "merge left\n", "kept/" + "left", lead.getRef()));
         lead.expectMessageClass(TeamLead.Merged.class);
         String before = repo.git("rev-parse", "troupe/it");
-        merger.tell(new Merger.Merge("right", right, "merge right\n", lead.getRef()));
+        merger.tell(new Merger.Merge("right", right, "merge right\n", "kept/" + "right", lead.getRef()));
 
         TeamLead.MergeConflicted conflict = lead.expectMessageClass(TeamLead.MergeConflicted.class);
         assertEquals(List.of("shared.txt"), conflict.paths());
+        assertEquals(right.name(), repo.git("rev-parse", "kept/right"), "the work that did not merge is kept");
         assertEquals(before, repo.git("rev-parse", "troupe/it"));
         assertEquals("left", repo.show("troupe/it", "shared.txt"));
         assertFalse(repo.show("troupe/it", "shared.txt").contains("<<<<<<<"));
@@ -101,7 +102,7 @@ class MergerTest {
         String before = repo.git("rev-parse", "troupe/it");
         TestProbe<TeamLead.Command> lead = testKit.createTestProbe();
 
-        merger.tell(new Merger.Merge("work", work, "merge work\n", lead.getRef()));
+        merger.tell(new Merger.Merge("work", work, "merge work\n", "kept/" + "work", lead.getRef()));
 
         TeamLead.MergeFailed failed = lead.expectMessageClass(TeamLead.MergeFailed.class);
         assertTrue(failed.reason().contains("troupe/it is checked out at " + look), failed.reason());
@@ -115,10 +116,10 @@ class MergerTest {
         TestProbe<TeamLead.Command> lead = testKit.createTestProbe();
         ObjectId missing = ObjectId.fromString("0123456789012345678901234567890123456789");
 
-        merger.tell(new Merger.Merge("ghost", missing, "merge ghost\n", lead.getRef()));
+        merger.tell(new Merger.Merge("ghost", missing, "merge ghost\n", "kept/" + "ghost", lead.getRef()));
         lead.expectMessageClass(TeamLead.MergeFailed.class);
         ObjectId fine = commitOnBranch(repo, "fine", "fine.txt", "ok\n");
-        merger.tell(new Merger.Merge("fine", fine, "merge fine\n", lead.getRef()));
+        merger.tell(new Merger.Merge("fine", fine, "merge fine\n", "kept/" + "fine", lead.getRef()));
 
         assertEquals("fine", lead.expectMessageClass(TeamLead.Merged.class).taskId());
     }
