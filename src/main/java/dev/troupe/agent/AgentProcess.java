@@ -91,14 +91,8 @@ public final class AgentProcess {
         tree.addAll(marked());
         root.destroy();
         tree.forEach(ProcessHandle::destroy);
-        long deadline = System.nanoTime() + grace.toNanos();
         tree.add(root);
-        for (ProcessHandle handle : new ArrayList<>(tree)) {
-            long left = deadline - System.nanoTime();
-            if (left > 0) {
-                awaitExit(handle, left);
-            }
-        }
+        awaitAll(new ArrayList<>(tree), grace);
         tree.addAll(root.descendants().toList());
         // Children of descendants that were seen but are orphans now, and anything else that carries the marker.
         new ArrayList<>(tree).forEach(handle -> handle.descendants().forEach(tree::add));
@@ -106,13 +100,7 @@ public final class AgentProcess {
         List<ProcessHandle> killed = tree.stream().filter(ProcessHandle::isAlive).toList();
         killed.forEach(ProcessHandle::destroyForcibly);
         // SIGKILL cannot be refused, but the kernel and the reaping parent take a moment: return once it is done.
-        long killDeadline = System.nanoTime() + KILL_WAIT.toNanos();
-        for (ProcessHandle handle : killed) {
-            long left = killDeadline - System.nanoTime();
-            if (left > 0) {
-                awaitExit(handle, left);
-            }
-        }
+        awaitAll(killed, KILL_WAIT);
         try {
             return process.waitFor();
         } catch (InterruptedException e) {
@@ -136,13 +124,7 @@ public final class AgentProcess {
     public static int killAllWith(String variable) {
         Set<ProcessHandle> found = withVariable(variable);
         found.forEach(ProcessHandle::destroyForcibly);
-        long deadline = System.nanoTime() + KILL_WAIT.toNanos();
-        for (ProcessHandle handle : found) {
-            long left = deadline - System.nanoTime();
-            if (left > 0) {
-                awaitExit(handle, left);
-            }
-        }
+        awaitAll(found, KILL_WAIT);
         return found.size();
     }
 
@@ -190,6 +172,17 @@ public final class AgentProcess {
             start = after;
         }
         return false;
+    }
+
+    /** Waits, all together at most {@code limit}, for the processes to be gone. */
+    private static void awaitAll(java.util.Collection<ProcessHandle> handles, Duration limit) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        for (ProcessHandle handle : handles) {
+            long left = deadline - System.nanoTime();
+            if (left > 0) {
+                awaitExit(handle, left);
+            }
+        }
     }
 
     private static void awaitExit(ProcessHandle handle, long nanos) {

@@ -14,7 +14,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -27,11 +26,8 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "cleanup", description = "Remove a run's worktrees and task branches (never its integration branch).")
 final class CleanupCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "RUN", description = "the run id (default: the newest run)")
-    String runId;
-
     @Mixin
-    RunDirs.RepoOption repo = new RunDirs.RepoOption();
+    RunDirs.Selection selection = new RunDirs.Selection();
 
     @Option(names = "--all", description = "every run of the repository")
     boolean all;
@@ -44,11 +40,11 @@ final class CleanupCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws TroupeException {
-        if (all && runId != null) {
+        if (all && selection.run().isPresent()) {
             throw TroupeException.badInput("name a run or pass --all, not both");
         }
-        RunDirs dirs = RunDirs.of(repo);
-        List<Path> runs = all ? dirs.all() : List.of(dirs.pick(Optional.ofNullable(runId)));
+        RunDirs dirs = RunDirs.of(selection);
+        List<Path> runs = all ? dirs.all() : List.of(dirs.pick(selection.run()));
         PrintWriter out = spec.commandLine().getOut();
         PrintStream warnings = new PrintStream(System.err, true, java.nio.charset.StandardCharsets.UTF_8);
         for (Path runDir : runs) {

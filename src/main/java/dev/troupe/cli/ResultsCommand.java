@@ -18,7 +18,6 @@ import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -29,11 +28,8 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "results", description = "Show what each task did, or the tail of an agent's output.")
 final class ResultsCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "RUN", description = "the run id (default: the newest run)")
-    String runId;
-
     @Mixin
-    RunDirs.RepoOption repo = new RunDirs.RepoOption();
+    RunDirs.Selection selection = new RunDirs.Selection();
 
     @Option(names = "--task", paramLabel = "ID", description = "only this task")
     String task;
@@ -46,7 +42,7 @@ final class ResultsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws TroupeException {
-        Path runDir = RunDirs.of(repo).pick(Optional.ofNullable(runId));
+        Path runDir = RunDirs.of(selection).pick(selection.run());
         RunHistory history = RunDirs.history(runDir);
         if (task != null && !history.tasks().containsKey(task)) {
             throw TroupeException.badInput("run " + history.started().run() + " has no task '" + task + "'");

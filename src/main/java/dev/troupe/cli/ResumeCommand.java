@@ -29,7 +29,6 @@ import org.eclipse.jgit.lib.Repository;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /**
  * {@code troupe resume [RUN]}: finishes a run whose troupe stopped (Ctrl-C, a crash, {@code kill -9}). Tasks the
@@ -40,11 +39,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "resume", description = "Finish an interrupted run.")
 final class ResumeCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "RUN", description = "the run id (default: the newest run)")
-    String runId;
-
     @Mixin
-    RunDirs.RepoOption repo = new RunDirs.RepoOption();
+    RunDirs.Selection selection = new RunDirs.Selection();
 
     @Option(names = "--json", description = "print every event as JSON Lines on stdout instead of the summary")
     boolean json;
@@ -59,8 +55,8 @@ final class ResumeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws TroupeException {
-        RunDirs dirs = RunDirs.of(repo);
-        Path runDir = dirs.pick(Optional.ofNullable(runId));
+        RunDirs dirs = RunDirs.of(selection);
+        Path runDir = dirs.pick(selection.run());
         try (RunLock lock = RunLock.acquire(runDir)) {
             RunHistory history = RunDirs.history(runDir);
             TeamEvent.RunStarted started = history.started();

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
  * The runs of a repository ({@code .troupe/runs/<run>}) for the commands that look at or act on an existing run:
@@ -19,10 +20,17 @@ import picocli.CommandLine.Option;
  */
 final class RunDirs {
 
-    /** Shared option: the repository the runs live in. */
-    static final class RepoOption {
+    /** Shared by the commands on an existing run: which run, in which repository. */
+    static final class Selection {
+        @Parameters(index = "0", arity = "0..1", paramLabel = "RUN", description = "the run id (default: the newest run)")
+        String runId;
+
         @Option(names = {"-C", "--repo"}, paramLabel = "DIR", description = "the repository (default: the current directory)")
         Path dir = Path.of("");
+
+        Optional<String> run() {
+            return Optional.ofNullable(runId);
+        }
     }
 
     final Path top;
@@ -31,8 +39,8 @@ final class RunDirs {
         this.top = top;
     }
 
-    static RunDirs of(RepoOption option) throws TroupeException {
-        Path dir = option.dir.toAbsolutePath();
+    static RunDirs of(Selection selection) throws TroupeException {
+        Path dir = selection.dir.toAbsolutePath();
         try {
             return new RunDirs(Path.of(GitCli.run(dir, "rev-parse", "--show-toplevel").strip()));
         } catch (GitException e) {

@@ -16,7 +16,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -24,11 +23,8 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "status", description = "Show a run's tasks, workers, progress and cost.")
 final class StatusCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "RUN", description = "the run id (default: the newest run)")
-    String runId;
-
     @Mixin
-    RunDirs.RepoOption repo = new RunDirs.RepoOption();
+    RunDirs.Selection selection = new RunDirs.Selection();
 
     @Option(names = "--json", description = "one JSON object on one line")
     boolean json;
@@ -41,7 +37,7 @@ final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws TroupeException {
-        Path runDir = RunDirs.of(repo).pick(Optional.ofNullable(runId));
+        Path runDir = RunDirs.of(selection).pick(selection.run());
         RunHistory history = RunDirs.history(runDir);
         Liveness liveness = liveness(runDir, history);
         var out = spec.commandLine().getOut();
