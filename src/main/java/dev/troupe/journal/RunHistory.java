@@ -29,6 +29,7 @@ public final class RunHistory {
         private Instant since;
         private List<String> filesChanged = List.of();
         private long durationMs;
+        private String resultText = "";
 
         Task(String id) {
             this.id = id;
@@ -82,6 +83,11 @@ public final class RunHistory {
             return filesChanged;
         }
 
+        /** What its last successful attempt reported. */
+        public String resultText() {
+            return resultText;
+        }
+
         /** How long its last successful attempt took. */
         public long durationMs() {
             return durationMs;
@@ -126,6 +132,7 @@ public final class RunHistory {
             if (task != null) {
                 task.filesChanged = e.filesChanged() == null ? List.of() : e.filesChanged();
                 task.durationMs = e.durationMs();
+                task.resultText = e.result() == null ? "" : e.result();
             }
         } else if (event instanceof TeamEvent.AttemptFailed e) {
             Task task = move(e.task(), e.retryInMs() < 0 ? State.FAILED : State.QUEUED, e.time());

@@ -76,7 +76,8 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
         int freeAttempts;
         final Set<String> triedBy = new HashSet<>();
         Instant notBefore = Instant.MIN;
-        /** What the last successful attempt changed and took (restored from the journal on resume). */
+        /** What the last successful attempt reported, changed and took (restored from the journal on resume). */
+        String resultText = "";
         List<String> filesChanged = List.of();
         long durationMs;
         double costUsd;
@@ -205,6 +206,7 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
                 task.costUsd = past.costUsd();
                 task.usage = past.usage();
                 task.reason = past.reason();
+                task.resultText = past.resultText();
                 task.filesChanged = past.filesChanged();
                 task.durationMs = past.durationMs();
                 spentUsd += past.costUsd();
@@ -324,8 +326,12 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
         String branch = run.taskBranch(task.spec);
         idleWorkers.remove(worker);
         busyWorkers.put(worker, task.spec.id());
+        List<Prompts.Handoff> after = task.spec.after().stream().map(tasks::get)
+                .map(dep -> new Prompts.Handoff(dep.spec.id(), dep.resultText, dep.filesChanged, run.resultFile(dep.spec)))
+                .toList();
+        String prompt = Prompts.prompt(task.spec, after, task.attempts > 1 && !task.reason.isEmpty() ? task.reason : null);
         Worker.Assign assign = new Worker.Assign(new Assignment(task.spec, task.attempts, branch, integrationHead,
-                task.spec.prompt()), getContext().getSelf());
+                prompt), getContext().getSelf());
         // On disk before the agent starts, so a crash never leaves an attempt the journal does not know of.
         run.journal().appendDurably(new TeamEvent.TaskAssigned(Instant.now(), task.spec.id(), task.attempts,
                         worker.path().name(), branch, integrationHead.name()))
@@ -341,6 +347,7 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
         release(done.worker());
         TaskState task = tasks.get(done.taskId());
         AttemptResult result = done.result();
+        task.resultText = result.text();
         task.filesChanged = result.filesChanged();
         task.durationMs = result.durationMs();
         spend(task, result.costUsd(), result.usage());

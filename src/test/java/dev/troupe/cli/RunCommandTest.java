@@ -91,7 +91,9 @@ class RunCommandTest {
                   - id: d
                     prompt: write d.txt delta
                   - id: e
-                    prompt: write e.txt epsilon
+                    prompt: |
+                      write e.txt epsilon
+                      argv e-args.txt
                     after: [a, b]
                 """);
 
@@ -111,6 +113,11 @@ class RunCommandTest {
         String eBranch = "troupe/tasks/" + run.runId() + "/e";
         assertEquals("alpha", repo.show(eBranch, "a.txt"));
         assertEquals("beta", repo.show(eBranch, "b.txt"));
+        // ...and was told what they did.
+        String ePrompt = repo.show(branch, "e-args.txt");
+        assertTrue(ePrompt.contains("This task comes after a, b."), ePrompt);
+        assertTrue(ePrompt.contains("- a: Did as told.") && ePrompt.contains("Files it changed: a.txt"), ePrompt);
+        assertTrue(ePrompt.contains(run.runDir().resolve("results/b.md").toString()), ePrompt);
 
         assertEquals(mainBefore, repo.head(), "the user's branch never moves");
         assertEquals("", repo.status(), "the user's working tree is untouched");
@@ -459,7 +466,7 @@ class RunCommandTest {
         TestRepo repo = repo(Map.of("README.md", "hello\n"));
         Path marker = tmp.resolve("failed-once");
         Path goal = goal(repo, "team:\n  size: 2\n  stagger: 0ms\nlimits:\n  attempts: 2\n",
-                "  - id: shaky\n    prompt: |\n      fail-first " + marker + "\n      write shaky.txt fine\n");
+                "  - id: shaky\n    prompt: |\n      fail-first " + marker + "\n      write shaky.txt fine\n      argv args.txt\n");
 
         Run run = run(repo, "run", goal.toString());
 
@@ -474,6 +481,9 @@ class RunCommandTest {
         assertTrue(failed.path("reason").asText().startsWith("agent exited with code 4"));
         assertTrue(failed.path("retryInMs").asLong() >= 0);
         assertTrue(run.events("task-failed").isEmpty());
+        String retryPrompt = repo.show(run.integrationBranch(), "args.txt");
+        assertTrue(retryPrompt.contains("An earlier attempt at this task did not make it: agent exited with code 4"),
+                retryPrompt);
     }
 
     @Test
