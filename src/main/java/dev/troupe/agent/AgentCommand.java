@@ -12,7 +12,8 @@ import java.util.stream.Collectors;
 
 /**
  * The command line every agent gets, real or fake: {@code -p --output-format stream-json --verbose
- * --permission-mode <mode> --allowedTools <list> [--model M] [--max-turns N] --session-id <uuid> -- <prompt>},
+ * --permission-mode <mode> --allowedTools <list> [--model M] [--max-turns N] [--append-system-prompt T]
+ * --session-id <uuid> -- <prompt>},
  * after the goal's {@code agent.command}. {@code -p} (print mode) takes no value in Claude Code: the prompt is
  * the positional argument, and it comes last after {@code --} so that a prompt starting with "-" (a markdown
  * list) is not read as an option. {@code [demo]} runs the built-in {@link DemoAgent} in a fresh JVM.
@@ -24,19 +25,24 @@ public final class AgentCommand {
     public static List<String> argv(Goal.AgentSettings agent, Goal.TaskSpec task, String prompt, String sessionId) {
         List<String> argv = new ArrayList<>(executable(agent));
         argv.addAll(List.of("-p", "--output-format", "stream-json", "--verbose",
-                "--permission-mode", agent.permissionMode()));
-        if (!agent.allowedTools().isEmpty()) {
+                "--permission-mode", task.permissionMode().orElse(agent.permissionMode())));
+        List<String> tools = task.allowedTools().orElse(agent.allowedTools());
+        if (!tools.isEmpty()) {
             argv.add("--allowedTools");
-            argv.add(String.join(",", agent.allowedTools()));
+            argv.add(String.join(",", tools));
         }
         Optional<String> model = task.model().or(agent::model);
         model.ifPresent(m -> {
             argv.add("--model");
             argv.add(m);
         });
-        agent.maxTurns().ifPresent(n -> {
+        task.maxTurns().or(agent::maxTurns).ifPresent(n -> {
             argv.add("--max-turns");
             argv.add(Integer.toString(n));
+        });
+        task.appendSystemPrompt().or(agent::appendSystemPrompt).ifPresent(text -> {
+            argv.add("--append-system-prompt");
+            argv.add(text);
         });
         argv.add("--session-id");
         argv.add(sessionId);

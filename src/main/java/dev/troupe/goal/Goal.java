@@ -33,7 +33,13 @@ public record Goal(
             List<String> allowedTools,
             Optional<Integer> maxTurns,
             boolean isolateConfig,
-            Map<String, String> env) {
+            Map<String, String> env,
+            Optional<String> appendSystemPrompt) {
+
+        public AgentSettings(List<String> command, Optional<String> model, String permissionMode,
+                List<String> allowedTools, Optional<Integer> maxTurns, boolean isolateConfig, Map<String, String> env) {
+            this(command, model, permissionMode, allowedTools, maxTurns, isolateConfig, env, Optional.empty());
+        }
 
         public boolean isDemo() {
             return command.equals(List.of("demo"));
@@ -52,9 +58,17 @@ public record Goal(
 
     /**
      * One unit of work. {@code id} is the user's name for it; {@code slug} is the same id made safe for
-     * branch names and paths, unique within the goal.
+     * branch names and paths, unique within the goal. The optional settings override the goal's {@code agent:}
+     * for this task (a cheap model for routine work, the strongest for architecture).
      */
-    public record TaskSpec(String id, String slug, String prompt, List<String> after, Optional<String> model) {}
+    public record TaskSpec(String id, String slug, String prompt, List<String> after, Optional<String> model,
+            Optional<List<String>> allowedTools, Optional<String> permissionMode, Optional<Integer> maxTurns,
+            Optional<String> appendSystemPrompt) {
+
+        public TaskSpec(String id, String slug, String prompt, List<String> after, Optional<String> model) {
+            this(id, slug, prompt, after, model, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+        }
+    }
 
     public Optional<TaskSpec> task(String id) {
         return tasks.stream().filter(t -> t.id().equals(id)).findFirst();

@@ -313,7 +313,7 @@ public final class GoalLoader {
         }
 
         private Goal.AgentSettings agent() throws GoalException {
-            RawGoal.Agent agent = raw.agent() != null ? raw.agent() : new RawGoal.Agent(null, null, null, null, null, null, null);
+            RawGoal.Agent agent = raw.agent() != null ? raw.agent() : new RawGoal.Agent(null, null, null, null, null, null, null, null);
             List<String> command = agent.command() != null ? agent.command() : defaults.getStringList("agent.command");
             if (command.isEmpty() || command.get(0) == null || command.get(0).isBlank()) {
                 throw at("/agent/command", "agent.command must name an executable");
@@ -321,10 +321,7 @@ public final class GoalLoader {
             refuseEmptyEntries(command, "/agent/command", "agent.command");
             command = withAbsoluteExecutable(command);
             String mode = agent.permissionMode() != null ? agent.permissionMode() : defaults.getString("agent.permission-mode");
-            if (!PERMISSION_MODES.contains(mode)) {
-                throw at("/agent/permission-mode", "unknown permission mode '" + mode + "'; expected one of: "
-                        + PERMISSION_MODES.stream().sorted().collect(Collectors.joining(", ")));
-            }
+            checkPermissionMode(mode, "/agent/permission-mode");
             List<String> tools = agent.allowedTools() != null ? agent.allowedTools() : defaults.getStringList("agent.allowed-tools");
             refuseEmptyEntries(tools, "/agent/allowed-tools", "agent.allowed-tools");
             if (agent.maxTurns() != null && agent.maxTurns() < 1) {
@@ -339,7 +336,15 @@ public final class GoalLoader {
                 }
             }
             return new Goal.AgentSettings(List.copyOf(command), Optional.ofNullable(agent.model()), mode,
-                    List.copyOf(tools), Optional.ofNullable(agent.maxTurns()), isolate, Map.copyOf(env));
+                    List.copyOf(tools), Optional.ofNullable(agent.maxTurns()), isolate, Map.copyOf(env),
+                    Optional.ofNullable(agent.appendSystemPrompt()));
+        }
+
+        private void checkPermissionMode(String mode, String pointer) throws GoalException {
+            if (!PERMISSION_MODES.contains(mode)) {
+                throw at(pointer, "unknown permission mode '" + mode + "'; expected one of: "
+                        + PERMISSION_MODES.stream().sorted().collect(Collectors.joining(", ")));
+            }
         }
 
         private Goal.Limits limits() throws GoalException {
@@ -409,7 +414,18 @@ public final class GoalLoader {
                     refuseEmptyEntries(task.after(), at + "/after", "after of task '" + id + "'");
                 }
                 List<String> after = task.after() == null ? List.of() : task.after().stream().map(String::strip).toList();
-                tasks.add(new Goal.TaskSpec(id, slug, task.prompt().strip(), after, Optional.ofNullable(task.model())));
+                if (task.permissionMode() != null) {
+                    checkPermissionMode(task.permissionMode(), at + "/permission-mode");
+                }
+                if (task.maxTurns() != null && task.maxTurns() < 1) {
+                    throw at(at + "/max-turns", "max-turns of task '" + id + "' must be at least 1");
+                }
+                if (task.allowedTools() != null) {
+                    refuseEmptyEntries(task.allowedTools(), at + "/allowed-tools", "allowed-tools of task '" + id + "'");
+                }
+                tasks.add(new Goal.TaskSpec(id, slug, task.prompt().strip(), after, Optional.ofNullable(task.model()),
+                        Optional.ofNullable(task.allowedTools()).map(List::copyOf), Optional.ofNullable(task.permissionMode()),
+                        Optional.ofNullable(task.maxTurns()), Optional.ofNullable(task.appendSystemPrompt())));
             }
             for (int i = 0; i < tasks.size(); i++) {
                 List<String> after = tasks.get(i).after();

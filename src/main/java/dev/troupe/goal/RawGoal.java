@@ -31,7 +31,8 @@ record RawGoal(
             List<String> allowedTools,
             Integer maxTurns,
             Boolean isolateConfig,
-            Map<String, String> env) {}
+            Map<String, String> env,
+            String appendSystemPrompt) {}
 
     record Limits(
             @JsonDeserialize(using = Durations.Deserializer.class) Duration taskTimeout,
@@ -43,5 +44,6 @@ record RawGoal(
 
     record Sync(String merge, String check) {}
 
-    record Task(String id, String prompt, List<String> zone, List<String> after, String model, Boolean review) {}
+    record Task(String id, String prompt, List<String> zone, List<String> after, String model, Boolean review,
+            List<String> allowedTools, String permissionMode, Integer maxTurns, String appendSystemPrompt) {}
 }

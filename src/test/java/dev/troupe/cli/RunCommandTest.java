@@ -146,11 +146,17 @@ class RunCommandTest {
                 + "team: {size: 1, stagger: 0ms}\n"
                 + "agent:\n  command: " + FakeAgent.yamlCommand() + "\n  model: sonnet\n  max-turns: 7\n"
                 + "  permission-mode: acceptEdits\n  allowed-tools: [Read, Write, \"Bash(mvn -q test)\"]\n"
-                + "tasks:\n  - id: look\n    prompt: argv args.txt\n");
+                + "tasks:\n  - id: look\n    prompt: argv args.txt\n"
+                + "  - id: special\n    prompt: argv special.txt\n    model: opus\n    permission-mode: plan\n"
+                + "    allowed-tools: [Read]\n    max-turns: 2\n    append-system-prompt: Be brief.\n");
 
         Run run = run(repo, "run", goal.toString());
 
         assertEquals(0, run.exitCode(), run.err());
+        List<String> special = repo.show(run.integrationBranch(), "special.txt").lines().toList();
+        assertEquals(List.of("-p", "--output-format", "stream-json", "--verbose", "--permission-mode", "plan",
+                "--allowedTools", "Read", "--model", "opus", "--max-turns", "2", "--append-system-prompt", "Be brief.",
+                "--session-id"), special.subList(0, 15), "a task's own settings win over agent:");
         List<String> argv = repo.show(run.integrationBranch(), "args.txt").lines().toList();
         assertEquals(List.of("-p", "--output-format", "stream-json", "--verbose",
                 "--permission-mode", "acceptEdits", "--allowedTools", "Read,Write,Bash(mvn -q test)",

@@ -364,7 +364,7 @@ class GoalLoaderTest {
                 "    prompt: p",
                 "    colour: blue");
 
-        assertEquals("unknown key 'colour' in tasks[0]; expected one of: after, id, model, prompt, review, zone",
+        assertEquals("unknown key 'colour' in tasks[0]; expected one of: after, allowed-tools, append-system-prompt, id, max-turns, model, permission-mode, prompt, review, zone",
                 refusal.problem());
         assertAt(5, 5, refusal);
     }
