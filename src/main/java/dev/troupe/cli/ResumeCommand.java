@@ -106,8 +106,8 @@ final class ResumeCommand implements Callable<Integer> {
         Path original = Path.of(started.goalFile()).toAbsolutePath();
         try {
             Goal goal = new GoalLoader(ConfigFactory.load()).load(copy, original.getParent());
-            return new Goal(original, goal.text(), Path.of(started.repo()), goal.base(),
-                    new Goal.Team(started.teamSize(), goal.team().stagger()), goal.agent(), goal.limits(), goal.tasks());
+            return goal.withOrigin(original, Path.of(started.repo()))
+                    .withTeam(new Goal.Team(started.teamSize(), goal.team().stagger()));
         } catch (GoalException e) {
             throw TroupeException.badInput("cannot read the run's goal: " + e.getMessage());
         }

@@ -62,7 +62,6 @@ final class RunCommand implements Callable<Integer> {
         if (team < 1) {
             throw TroupeException.badInput("--team must be at least 1, not " + team);
         }
-        return new Goal(goal.file(), goal.text(), goal.repo(), goal.base(),
-                new Goal.Team(team, goal.team().stagger()), goal.agent(), goal.limits(), goal.tasks());
+        return goal.withTeam(new Goal.Team(team, goal.team().stagger()));
     }
 }

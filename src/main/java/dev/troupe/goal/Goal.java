@@ -18,7 +18,23 @@ public record Goal(
         Team team,
         AgentSettings agent,
         Limits limits,
+        Sync sync,
         List<TaskSpec> tasks) {
+
+    /** The same goal with another team (a {@code --team} on the command line). */
+    public Goal withTeam(Team other) {
+        return new Goal(file, text, repo, base, other, agent, limits, sync, tasks);
+    }
+
+    /** The same goal as read from a copy: where it came from, and the repository it was for. */
+    public Goal withOrigin(Path originalFile, Path originalRepo) {
+        return new Goal(originalFile, text, originalRepo, base, team, agent, limits, sync, tasks);
+    }
+
+    /** What happens to a finished task that changed files outside its zone. */
+    public enum ZonePolicy { WARN, REJECT }
+
+    public record Sync(ZonePolicy zonePolicy) {}
 
     public record Team(int size, Duration stagger) {}
 
@@ -63,10 +79,11 @@ public record Goal(
      */
     public record TaskSpec(String id, String slug, String prompt, List<String> after, Optional<String> model,
             Optional<List<String>> allowedTools, Optional<String> permissionMode, Optional<Integer> maxTurns,
-            Optional<String> appendSystemPrompt) {
+            Optional<String> appendSystemPrompt, List<String> zone) {
 
         public TaskSpec(String id, String slug, String prompt, List<String> after, Optional<String> model) {
-            this(id, slug, prompt, after, model, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+            this(id, slug, prompt, after, model, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+                    List.of());
         }
     }
 

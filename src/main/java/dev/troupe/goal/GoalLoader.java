@@ -251,7 +251,7 @@ public final class GoalLoader {
             List<Goal.TaskSpec> tasks = tasks();
             String text = raw.goal() == null ? "" : raw.goal().strip();
             return new Goal(file, text, repo(), Optional.ofNullable(raw.base()).map(String::strip),
-                    team(), agent(), limits(), tasks);
+                    team(), agent(), limits(), sync(), tasks);
         }
 
         /** Keys of the documented format whose behaviour this version does not have yet: refused, never ignored. */
@@ -259,16 +259,17 @@ public final class GoalLoader {
             if (raw.fanout() != null) {
                 throw at("/fanout", "'fanout' is not supported by this version of troupe yet; list the tasks instead");
             }
-            if (raw.sync() != null) {
-                throw at("/sync", "'sync' is not supported by this version of troupe yet; every task is merged when it finishes");
+            if (raw.sync() != null && raw.sync().merge() != null && !raw.sync().merge().equals("each")) {
+                throw at("/sync/merge", "'sync.merge: " + raw.sync().merge() + "' is not supported by this version of"
+                        + " troupe yet; every task is merged when it finishes (each)");
+            }
+            if (raw.sync() != null && raw.sync().check() != null) {
+                throw at("/sync/check", "'sync.check' is not supported by this version of troupe yet");
             }
             List<RawGoal.Task> tasks = raw.tasks() == null ? List.of() : raw.tasks();
             for (int i = 0; i < tasks.size(); i++) {
                 if (tasks.get(i) == null) {
                     continue;
-                }
-                if (tasks.get(i).zone() != null) {
-                    throw at("/tasks/" + i + "/zone", "'zone' is not supported by this version of troupe yet");
                 }
                 if (tasks.get(i).review() != null) {
                     throw at("/tasks/" + i + "/review", "'review' is not supported by this version of troupe yet");
@@ -347,6 +348,15 @@ public final class GoalLoader {
             }
         }
 
+        private Goal.Sync sync() throws GoalException {
+            String policy = raw.sync() == null || raw.sync().zonePolicy() == null ? "warn" : raw.sync().zonePolicy();
+            return switch (policy) {
+                case "warn" -> new Goal.Sync(Goal.ZonePolicy.WARN);
+                case "reject" -> new Goal.Sync(Goal.ZonePolicy.REJECT);
+                default -> throw at("/sync/zone-policy", "unknown zone policy '" + policy + "'; expected warn or reject");
+            };
+        }
+
         private Goal.Limits limits() throws GoalException {
             RawGoal.Limits limits = raw.limits();
             Duration task = limits != null && limits.taskTimeout() != null ? limits.taskTimeout() : defaults.getDuration("limits.task-timeout");
@@ -423,9 +433,19 @@ public final class GoalLoader {
                 if (task.allowedTools() != null) {
                     refuseEmptyEntries(task.allowedTools(), at + "/allowed-tools", "allowed-tools of task '" + id + "'");
                 }
+                List<String> zone = task.zone() == null ? List.of() : List.copyOf(task.zone());
+                refuseEmptyEntries(zone, at + "/zone", "zone of task '" + id + "'");
+                for (int z = 0; z < zone.size(); z++) {
+                    try {
+                        Zones.matcher(zone.get(z));
+                    } catch (IllegalArgumentException e) {
+                        throw at(at + "/zone/" + z, "zone of task '" + id + "': '" + zone.get(z) + "' is not a glob: "
+                                + firstLine(e.getMessage()));
+                    }
+                }
                 tasks.add(new Goal.TaskSpec(id, slug, task.prompt().strip(), after, Optional.ofNullable(task.model()),
                         Optional.ofNullable(task.allowedTools()).map(List::copyOf), Optional.ofNullable(task.permissionMode()),
-                        Optional.ofNullable(task.maxTurns()), Optional.ofNullable(task.appendSystemPrompt())));
+                        Optional.ofNullable(task.maxTurns()), Optional.ofNullable(task.appendSystemPrompt()), zone));
             }
             for (int i = 0; i < tasks.size(); i++) {
                 List<String> after = tasks.get(i).after();

@@ -42,7 +42,7 @@ record RawGoal(
             Integer attempts,
             BigDecimal budgetUsd) {}
 
-    record Sync(String merge, String check) {}
+    record Sync(String merge, String check, String zonePolicy) {}
 
     record Task(String id, String prompt, List<String> zone, List<String> after, String model, Boolean review,
             List<String> allowedTools, String permissionMode, Integer maxTurns, String appendSystemPrompt) {}

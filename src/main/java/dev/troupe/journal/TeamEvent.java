@@ -21,6 +21,7 @@ import java.util.List;
     @JsonSubTypes.Type(value = TeamEvent.AgentOutput.class, name = "agent-output"),
     @JsonSubTypes.Type(value = TeamEvent.AgentRetry.class, name = "agent-retry"),
     @JsonSubTypes.Type(value = TeamEvent.TaskSucceeded.class, name = "task-succeeded"),
+    @JsonSubTypes.Type(value = TeamEvent.ZoneViolation.class, name = "zone-violation"),
     @JsonSubTypes.Type(value = TeamEvent.AttemptFailed.class, name = "attempt-failed"),
     @JsonSubTypes.Type(value = TeamEvent.TaskFailed.class, name = "task-failed"),
     @JsonSubTypes.Type(value = TeamEvent.TeamPaused.class, name = "team-paused"),
@@ -69,6 +70,10 @@ public sealed interface TeamEvent {
     /** {@code permissionDenials}: tool calls the agent was refused; its work may be incomplete for them. */
     record TaskSucceeded(Instant time, String task, int attempt, String branch, String commit, double costUsd,
             Usage usage, int turns, long durationMs, List<String> filesChanged, String result, int permissionDenials)
+            implements TeamEvent {}
+
+    /** A finished attempt changed files outside its task's zone; {@code rejected}: per sync.zone-policy. */
+    record ZoneViolation(Instant time, String task, int attempt, List<String> files, boolean rejected)
             implements TeamEvent {}
 
     /**

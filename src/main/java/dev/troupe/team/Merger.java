@@ -30,6 +30,9 @@ public final class Merger extends AbstractBehavior<Merger.Command> {
     public record Merge(String taskId, ObjectId commit, String message, String keepOn,
             ActorRef<TeamLead.Command> replyTo) implements Command {}
 
+    /** Keep {@code commit} on branch {@code keepOn}: work that will not be merged, but must not be lost. */
+    public record Keep(ObjectId commit, String keepOn) implements Command {}
+
     private record Finished(Merge request, IntegrationBranch.Outcome outcome, Throwable failure) implements Command {}
 
     private static final int STASH_CAPACITY = 100_000;
@@ -62,6 +65,7 @@ public final class Merger extends AbstractBehavior<Merger.Command> {
     private Receive<Command> idle() {
         return newReceiveBuilder()
                 .onMessage(Merge.class, this::onMerge)
+                .onMessage(Keep.class, this::onKeep)
                 .onSignal(PostStop.class, signal -> onStop())
                 .build();
     }
@@ -69,6 +73,7 @@ public final class Merger extends AbstractBehavior<Merger.Command> {
     private Receive<Command> merging() {
         return newReceiveBuilder()
                 .onMessage(Merge.class, this::onMergeWhileMerging)
+                .onMessage(Keep.class, this::onMergeWhileMerging)
                 .onMessage(Finished.class, this::onFinished)
                 .onSignal(PostStop.class, signal -> onStop())
                 .build();
@@ -95,9 +100,13 @@ public final class Merger extends AbstractBehavior<Merger.Command> {
     }
 
     private void keep(Merge request) {
+        keep(request.commit(), request.keepOn());
+    }
+
+    private void keep(ObjectId commit, String keepOn) {
         try {
-            RefUpdate update = repo.updateRef(Constants.R_HEADS + request.keepOn());
-            update.setNewObjectId(request.commit());
+            RefUpdate update = repo.updateRef(Constants.R_HEADS + keepOn);
+            update.setNewObjectId(commit);
             update.setForceUpdate(true);
             update.update();
         } catch (java.io.IOException e) {
@@ -105,7 +114,13 @@ public final class Merger extends AbstractBehavior<Merger.Command> {
         }
     }
 
-    private Behavior<Command> onMergeWhileMerging(Merge request) {
+    /** A ref update of a branch nobody else writes: quick enough to do here, between merges. */
+    private Behavior<Command> onKeep(Keep keep) {
+        keep(keep.commit(), keep.keepOn());
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onMergeWhileMerging(Command request) {
         waiting.stash(request);
         return Behaviors.same();
     }

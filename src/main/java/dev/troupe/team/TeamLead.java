@@ -8,6 +8,7 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.TimerScheduler;
 import dev.troupe.goal.Goal;
+import dev.troupe.goal.Zones;
 import dev.troupe.journal.RunHistory;
 import dev.troupe.journal.TeamEvent;
 import dev.troupe.journal.Usage;
@@ -284,6 +285,10 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
                 wake = wake == null || task.notBefore.isBefore(wake) ? task.notBefore : wake;
                 continue;
             }
+            if (zoneTaken(task)) {
+                // Waits for the task that owns those files; dispatched again when that one settles.
+                continue;
+            }
             ActorRef<Worker.Command> worker = workerFor(task);
             if (worker != null) {
                 queue.remove();
@@ -295,6 +300,13 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
             timers.startSingleTimer(DispatchTick.class, new DispatchTick(), Duration.between(Instant.now(), wake));
         }
         return Behaviors.same();
+    }
+
+    /** Another task whose zone may overlap this one's is running or merging. */
+    private boolean zoneTaken(TaskState task) {
+        return !task.spec.zone().isEmpty() && tasks.values().stream()
+                .filter(other -> other != task && (other.status == Status.RUNNING || other.status == Status.MERGING))
+                .anyMatch(other -> Zones.overlap(task.spec.zone(), other.spec.zone()));
     }
 
     private static Instant later(Instant a, Instant b) {
@@ -351,6 +363,17 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
         task.filesChanged = result.filesChanged();
         task.durationMs = result.durationMs();
         spend(task, result.costUsd(), result.usage());
+        List<String> outside = task.spec.zone().isEmpty() ? List.of() : Zones.outside(task.spec.zone(), result.filesChanged());
+        if (!outside.isEmpty()) {
+            boolean reject = run.goal().sync().zonePolicy() == Goal.ZonePolicy.REJECT;
+            record(new TeamEvent.ZoneViolation(Instant.now(), task.spec.id(), done.attempt(), outside, reject));
+            if (reject) {
+                merger.tell(new Merger.Keep(result.commit(), run.failedBranch(task.spec, done.attempt())));
+                retryOrFail(task, "it changed files outside its zone (" + String.join(", ", task.spec.zone())
+                        + "), which are off-limits: " + String.join(", ", outside), 0, Usage.NONE, true);
+                return dispatch();
+            }
+        }
         task.status = Status.MERGING;
         record(new TeamEvent.TaskSucceeded(Instant.now(), task.spec.id(), done.attempt(), result.branch(),
                 result.commit().name(), result.costUsd(), result.usage(), result.turns(), result.durationMs(),

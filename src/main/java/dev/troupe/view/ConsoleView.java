@@ -71,6 +71,9 @@ public final class ConsoleView implements Consumer<TeamEvent> {
             return "[" + e.task() + "] merged into " + e.into() + " (" + e.mergeCommit().substring(0, 7) + ")";
         } else if (event instanceof TeamEvent.MergeConflict e) {
             return "[" + e.task() + "] conflicts with the integration branch in " + String.join(", ", e.paths());
+        } else if (event instanceof TeamEvent.ZoneViolation e) {
+            return "[" + e.task() + "] changed files outside its zone" + (e.rejected() ? " (rejected)" : "") + ": "
+                    + String.join(", ", e.files());
         } else if (event instanceof TeamEvent.AttemptFailed e) {
             return e.retryInMs() < 0 ? null : "[" + e.task() + "] attempt " + e.attempt() + " failed: " + e.reason()
                     + "; tried again in " + Durations.format(Duration.ofMillis(e.retryInMs()))

@@ -574,6 +574,91 @@ class RunCommandTest {
     }
 
     @Test
+    void tasksWithOverlappingZonesNeverRunAtOnce() throws IOException {
+        TestRepo repo = repo(Map.of("README.md", "hello\n"));
+        Path goal = goal(repo, "team:\n  size: 3\n  stagger: 0ms\n", """
+                  - id: wide
+                    prompt: |
+                      sleep 0.5
+                      write src/wide.txt w
+                    zone: ["src/**"]
+                  - id: narrow
+                    prompt: |
+                      sleep 0.5
+                      write src/ui/narrow.txt n
+                    zone: ["src/ui/**"]
+                  - id: apart
+                    prompt: |
+                      sleep 0.5
+                      write docs/apart.txt a
+                    zone: ["docs/**"]
+                """);
+
+        Run run = run(repo, "run", goal.toString());
+
+        assertEquals(0, run.exitCode(), run.err());
+        List<JsonNode> events = run.events();
+        int wideMerged = indexOf(events, "merge-done", "wide");
+        int narrowStarted = indexOf(events, "task-assigned", "narrow");
+        int narrowMerged = indexOf(events, "merge-done", "narrow");
+        int wideStarted = indexOf(events, "task-assigned", "wide");
+        assertTrue(narrowStarted > wideMerged || wideStarted > narrowMerged, "src/** and src/ui/** one after the other");
+        assertTrue(indexOf(events, "task-assigned", "apart") < Math.max(wideMerged, narrowMerged),
+                "docs/** ran alongside");
+    }
+
+    private static int indexOf(List<JsonNode> events, String type, String task) {
+        for (int i = 0; i < events.size(); i++) {
+            if (events.get(i).path("type").asText().equals(type) && events.get(i).path("task").asText().equals(task)) {
+                return i;
+            }
+        }
+        throw new AssertionError("no " + type + " of " + task);
+    }
+
+    @Test
+    void workOutsideItsZoneIsRejectedAndTheNextAttemptToldWhatIsOffLimits() throws IOException {
+        TestRepo repo = repo(Map.of("README.md", "hello\n"));
+        Path goal = goal(repo, "team:\n  size: 1\n  stagger: 0ms\nlimits:\n  attempts: 2\nsync:\n  zone-policy: reject\n", """
+                  - id: trespasser
+                    prompt: |
+                      write auth/login.txt in
+                      write ui/button.txt out
+                      argv auth/args.txt
+                    zone: ["auth/**"]
+                """);
+
+        Run run = run(repo, "run", goal.toString());
+
+        assertEquals(1, run.exitCode());
+        List<JsonNode> violations = run.events("zone-violation");
+        assertEquals(2, violations.size());
+        assertTrue(violations.get(0).path("rejected").asBoolean());
+        assertEquals("ui/button.txt", violations.get(0).path("files").get(0).asText());
+        assertEquals(List.of(), repo.mergedTasks(run.integrationBranch()));
+        String secondPrompt = repo.show("troupe/failed/" + run.runId() + "/trespasser-2", "auth/args.txt");
+        assertTrue(secondPrompt.contains("off-limits: ui/button.txt"), secondPrompt);
+    }
+
+    @Test
+    void workOutsideItsZoneIsMergedWithAWarningByDefault() throws IOException {
+        TestRepo repo = repo(Map.of("README.md", "hello\n"));
+        Path goal = goal(repo, FAST_TEAM, """
+                  - id: sprawling
+                    prompt: |
+                      write auth/login.txt in
+                      write ui/button.txt out
+                    zone: ["auth/**"]
+                """);
+
+        Run run = run(repo, "run", goal.toString());
+
+        assertEquals(0, run.exitCode(), run.err());
+        assertFalse(run.events("zone-violation").get(0).path("rejected").asBoolean());
+        assertTrue(run.err().contains("[sprawling] changed files outside its zone: ui/button.txt"), run.err());
+    }
+
+    @Test
     void aRateLimitPausesTheTeamAndDoesNotUseUpAnAttempt() throws IOException {
         TestRepo repo = repo(Map.of("README.md", "hello\n"));
         Path marker = tmp.resolve("limited-once");

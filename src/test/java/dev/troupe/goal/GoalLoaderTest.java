@@ -451,8 +451,8 @@ class GoalLoaderTest {
     static Stream<Arguments> notYetSupported() {
         return Stream.of(
                 Arguments.of("fanout", new String[] {"fanout:", "  over: [x]"}, 5, 1),
-                Arguments.of("sync", new String[] {"sync:", "  merge: auto"}, 5, 1),
-                Arguments.of("zone", new String[] {"    zone: [src/]"}, 5, 5),
+                Arguments.of("sync.merge: end", new String[] {"sync:", "  merge: end"}, 6, 3),
+                Arguments.of("sync.check", new String[] {"sync:", "  check: make test"}, 6, 3),
                 Arguments.of("review", new String[] {"    review: true"}, 5, 5));
     }
 
@@ -718,5 +718,34 @@ class GoalLoaderTest {
                 "  - id: a", "    prompt: p"));
 
         assertEquals(List.of(dir.resolve("goals/bin/agent").toString(), "--fast"), goal.agent().command());
+    }
+
+    @Test
+    void aZoneThatIsNotAGlobIsRefused() throws IOException {
+        GoalException refusal = refusedYaml(
+                "tasks:",
+                "  - id: a",
+                "    prompt: p",
+                "    zone: [\"src/[a\"]");
+
+        assertTrue(refusal.problem().startsWith("zone of task 'a': 'src/[a' is not a glob"), refusal::getMessage);
+        assertEquals(4, refusal.line(), refusal::getMessage);
+    }
+
+    @Test
+    void anUnknownZonePolicyIsRefused() throws IOException {
+        GoalException refusal = refusedYaml("sync:", "  zone-policy: maybe", "tasks:", "  - id: a", "    prompt: p");
+
+        assertEquals("unknown zone policy 'maybe'; expected warn or reject", refusal.problem());
+        assertAt(2, 3, refusal);
+    }
+
+    @Test
+    void zonesAndTheZonePolicyAreRead() throws Exception {
+        Goal goal = loader.load(write("goal.yaml", "sync: {zone-policy: reject}", "tasks:", "  - id: a",
+                "    prompt: p", "    zone: [\"auth/**\", README.md]"));
+
+        assertEquals(List.of("auth/**", "README.md"), goal.tasks().get(0).zone());
+        assertEquals(Goal.ZonePolicy.REJECT, goal.sync().zonePolicy());
     }
 }

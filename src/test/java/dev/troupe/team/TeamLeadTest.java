@@ -42,8 +42,7 @@ class TeamLeadTest {
     private Finished run(Goal.Team team, Goal.TaskSpec... tasks) throws Exception {
         TestRepo repo = TestRepo.create(tmp.resolve("repo"), Map.of("README.md", "hi\n"));
         Goal base = TestRuns.goal(repo, Duration.ofMinutes(1), tasks);
-        Goal goal = new Goal(base.file(), base.text(), base.repo(), base.base(), team, base.agent(), base.limits(),
-                base.tasks());
+        Goal goal = base.withTeam(team);
         RunContext run = TestRuns.context(testKit.system(), repo, tmp.resolve("run"), goal);
         Repository jgit = Git.open(repo.dir().toFile()).getRepository();
         new IntegrationBranch(jgit, run.integrationBranch()).create(run.startCommit());

@@ -31,7 +31,8 @@ public final class TestRuns {
                 new Goal.Team(1, Duration.ZERO),
                 new Goal.AgentSettings(FakeAgent.command(), Optional.empty(), "acceptEdits", List.of("Write"),
                         Optional.empty(), true, java.util.Map.of()),
-                new Goal.Limits(Duration.ofMinutes(1), idleTimeout, 0, Duration.ofMinutes(1), 1, Optional.empty()), List.of(tasks));
+                new Goal.Limits(Duration.ofMinutes(1), idleTimeout, 0, Duration.ofMinutes(1), 1, Optional.empty()),
+                new Goal.Sync(Goal.ZonePolicy.WARN), List.of(tasks));
     }
 
     public static RunContext context(ActorSystem<?> system, TestRepo repo, Path runDir, Goal goal) throws IOException {
