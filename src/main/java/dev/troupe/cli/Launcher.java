@@ -24,6 +24,7 @@ import dev.troupe.team.RunOutcome;
 import dev.troupe.team.TeamLead;
 import dev.troupe.team.Tuning;
 import dev.troupe.view.ConsoleView;
+import dev.troupe.view.PlanFile;
 import dev.troupe.view.Summary;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -81,7 +82,8 @@ final class Launcher {
     private static RunOutcome launch(ActorSystem<SpawnProtocol.Command> system, Config config, RunSetup setup,
             Optional<ResumeFrom> resumed, ConsoleView view, PrintStream err) throws IOException, TroupeException {
         Executor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig(Journal.BLOCKING_DISPATCHER));
-        Journal journal = Journal.open(setup.runDir().resolve("events.jsonl"), view, system);
+        PlanFile plan = new PlanFile(setup.runDir().resolve("plan.md"), resumed.map(ResumeFrom::history));
+        Journal journal = Journal.open(setup.runDir().resolve("events.jsonl"), view.andThen(plan), system);
         Tuning tuning = Tuning.from(config);
         LiveAgents agents = new LiveAgents();
         RunContext run = new RunContext(setup.runId(), setup.goal(), setup.top(), setup.base(), setup.runDir(),

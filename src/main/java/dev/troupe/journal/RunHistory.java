@@ -116,7 +116,8 @@ public final class RunHistory {
         return Optional.of(history);
     }
 
-    private void apply(TeamEvent event) {
+    /** Brings the history up to date with one more event of the same run. */
+    public void apply(TeamEvent event) {
         lastEvent = event.time();
         if (event instanceof TeamEvent.TaskQueued e) {
             move(e.task(), State.QUEUED, e.time());
@@ -203,6 +204,11 @@ public final class RunHistory {
 
     public Instant lastEvent() {
         return lastEvent;
+    }
+
+    /** The tasks {@code task} comes after, as the run began. */
+    public List<String> after(String task) {
+        return started.after() == null ? List.of() : started.after().getOrDefault(task, List.of());
     }
 
     public long count(State state) {

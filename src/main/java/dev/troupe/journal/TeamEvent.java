@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Everything that happens in a run, one JSON object a line in {@code events.jsonl} and on {@code --json}.
@@ -35,8 +36,10 @@ public sealed interface TeamEvent {
 
     Instant time();
 
+    /** {@code after}: for each task with dependencies, the tasks it comes after. */
     record RunStarted(Instant time, String run, String goalFile, String repo, String base, String baseCommit,
-            String integrationBranch, int teamSize, List<String> tasks) implements TeamEvent {}
+            String integrationBranch, int teamSize, List<String> tasks, Map<String, List<String>> after)
+            implements TeamEvent {}
 
     /**
      * {@code troupe resume} took over a run that had stopped: {@code merged} tasks were found on the integration

@@ -178,7 +178,7 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
         } else {
             record(new TeamEvent.RunStarted(Instant.now(), run.runId(), goal.file().toAbsolutePath().toString(), run.repo().toString(),
                     run.base(), run.startCommit().name(), run.integrationBranch(), goal.team().size(),
-                    List.copyOf(tasks.keySet())));
+                    List.copyOf(tasks.keySet()), dependencies()));
         }
         long open = tasks.values().stream().filter(t -> !t.isSettled()).count();
         for (int i = 0; i < Math.min(goal.team().size(), open); i++) {
@@ -244,6 +244,12 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
             }
         }
         budgetSpent = run.goal().limits().budgetUsd().map(budget -> spentUsd >= budget).orElse(false);
+    }
+
+    private Map<String, List<String>> dependencies() {
+        Map<String, List<String>> after = new LinkedHashMap<>();
+        tasks.values().stream().filter(t -> !t.spec.after().isEmpty()).forEach(t -> after.put(t.spec.id(), t.spec.after()));
+        return after;
     }
 
     private ActorRef<Worker.Command> spawnWorker() {

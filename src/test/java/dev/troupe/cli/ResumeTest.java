@@ -146,6 +146,8 @@ class ResumeTest {
         }
         assertTrue(resumed.err().contains("resuming run"), resumed.err());
         assertEquals(1, count(readTolerantly(events()), "run-resumed"));
+        String plan = Files.readString(events().resolveSibling("plan.md"));
+        assertTrue(plan.contains("Finished (exit 0). 7 of 7 merged"), plan);
         assertFalse(Files.exists(repo.dir().resolve(".troupe/worktrees/" + branch.substring("troupe/".length()))));
     }
 

@@ -133,6 +133,9 @@ class RunCommandTest {
         assertEquals(125, succeeded.path("usage").path("inputTokens").asLong() + succeeded.path("usage").path("outputTokens").asLong()
                 + succeeded.path("usage").path("cacheReadInputTokens").asLong());
         assertTrue(Files.isRegularFile(run.runDir().resolve("agents/a-1.jsonl")));
+        String plan = Files.readString(run.runDir().resolve("plan.md"));
+        assertTrue(plan.contains("Finished (exit 0). 5 of 5 merged"), plan);
+        assertTrue(plan.contains("| e | a, b | merged | 1 | $0.0125 |"), plan);
         assertTrue(Files.readString(run.runDir().resolve("results/e.md")).contains("e.txt"));
         assertEquals("test", Files.readString(run.runDir().resolve("goal.yaml")).lines().findFirst().orElseThrow()
                 .substring("goal: ".length()));

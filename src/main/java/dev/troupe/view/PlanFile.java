@@ -1,0 +1,83 @@
+package dev.troupe.view;
+
+import dev.troupe.journal.RunHistory;
+import dev.troupe.journal.TeamEvent;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * {@code plan.md} in the run directory: the plan as people read it, each task with what it comes after and how
+ * it stands, rewritten as the run goes (at most twice a second, and at the end). Fed the journal's events on
+ * the journal's writer thread; written whole to a temporary file and moved into place, so a reader never sees
+ * half of it.
+ */
+public final class PlanFile implements Consumer<TeamEvent> {
+
+    private static final long MIN_INTERVAL_NANOS = 500_000_000L;
+
+    private final Path file;
+    private RunHistory history;
+    private long lastWrite;
+
+    /** @param history what the journal held before, for a resumed run */
+    public PlanFile(Path file, Optional<RunHistory> history) {
+        this.file = file;
+        this.history = history.orElse(null);
+    }
+
+    @Override
+    public void accept(TeamEvent event) {
+        if (event instanceof TeamEvent.RunStarted started) {
+            history = RunHistory.of(List.of(started)).orElseThrow();
+        } else if (history != null) {
+            history.apply(event);
+        }
+        if (history == null || event instanceof TeamEvent.AgentOutput) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (event instanceof TeamEvent.RunFinished || now - lastWrite >= MIN_INTERVAL_NANOS) {
+            lastWrite = now;
+            write();
+        }
+    }
+
+    private void write() {
+        try {
+            Path partial = file.resolveSibling(file.getFileName() + ".partial");
+            Files.writeString(partial, render(history), StandardCharsets.UTF_8);
+            Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+    }
+
+    static String render(RunHistory history) {
+        TeamEvent.RunStarted started = history.started();
+        StringBuilder md = new StringBuilder();
+        md.append("# Plan of run ").append(started.run()).append("\n\n");
+        md.append("From `").append(started.base()).append("` into `").append(started.integrationBranch())
+                .append("`, team of ").append(started.teamSize()).append(". ");
+        md.append(history.finished().map(f -> "Finished (exit " + f.exitCode() + ").").orElse("Under way."));
+        md.append(String.format(Locale.ROOT, " %d of %d merged, %s spent.%n%n", history.count(RunHistory.State.MERGED),
+                history.tasks().size(), Money.format(history.costUsd())));
+        md.append("| task | after | state | attempts | cost | note |\n|---|---|---|---|---|---|\n");
+        for (RunHistory.Task task : history.tasks().values()) {
+            md.append("| ").append(task.id()).append(" | ")
+                    .append(String.join(", ", history.after(task.id()))).append(" | ")
+                    .append(task.state().name().toLowerCase(Locale.ROOT)).append(" | ")
+                    .append(task.attempts()).append(" | ")
+                    .append(Money.format(task.costUsd())).append(" | ")
+                    .append(task.reason().replace("|", "\\|").replace('\n', ' ')).append(" |\n");
+        }
+        return md.toString();
+    }
+}
