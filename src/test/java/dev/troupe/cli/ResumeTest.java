@@ -30,8 +30,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A run whose troupe process dies ({@code kill -9}) is finished by {@code troupe resume}: every task merged
- * exactly once, the dead run's agents stopped. troupe runs as a process of its own here, as it does for people.
+ * troupe as a process of its own, as people run it, stopped from outside: SIGTERM stops every agent; a run
+ * whose troupe dies ({@code kill -9}) is finished by {@code troupe resume}, every task merged exactly once.
  */
 class ResumeTest {
 
@@ -149,6 +149,23 @@ class ResumeTest {
         String plan = Files.readString(events().resolveSibling("plan.md"));
         assertTrue(plan.contains("Finished (exit 0). 7 of 7 merged"), plan);
         assertFalse(Files.exists(repo.dir().resolve(".troupe/worktrees/" + branch.substring("troupe/".length()))));
+    }
+
+    @Test
+    void sigtermStopsEveryAgentAndWhatItStarted() throws Exception {
+        String seconds = Integer.toString(100_000 + new java.util.Random().nextInt(900_000));
+        Path goal = goal(1, "spawn " + seconds + "\n      hang");
+        startTroupe(goal);
+        List<JsonNode> started = awaitJournal("an agent", events -> count(events, "agent-started") == 1);
+        long agent = Journals.ofType(started, "agent-started").get(0).path("pid").asLong();
+
+        troupeProcess.destroy();
+
+        assertTrue(troupeProcess.waitFor(30, TimeUnit.SECONDS), "troupe ended on SIGTERM");
+        assertFalse(ProcessHandle.of(agent).map(ProcessHandle::isAlive).orElse(false), "the agent survived");
+        assertFalse(ProcessHandle.allProcesses().anyMatch(p -> p.info().commandLine().orElse("").contains("sleep " + seconds)),
+                "what the agent started survived");
+        assertTrue(Files.readString(tmp.resolve("troupe.out")).contains("interrupted; every agent is stopped"));
     }
 
     @Test
