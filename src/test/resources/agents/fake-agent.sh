@@ -18,6 +18,7 @@
 #   bigline KB        print one assistant line of about KB kilobytes
 #   noise MB          print MB megabytes of random bytes without a newline (binary noise), then a newline
 #   lock-first PATH   as fail-first, but leave git's index.lock behind, as an agent killed mid-commit does
+#   exit-if PATH N    exit with code N, without a result, if PATH exists in the working directory
 #   chaos             kill itself with SIGKILL about a third of the time, hang about a tenth of the time
 # Anything else in the prompt is ignored. Ends with a successful result unless told otherwise.
 set -u -f
@@ -74,6 +75,7 @@ while IFS= read -r line; do
       head -c $(($1 * 1024)) /dev/zero | tr '\0' x
       printf '"}]}}\n' ;;
     lock-first) if [ ! -e "$1" ]; then : > "$1"; : > "$(git rev-parse --git-dir)/index.lock"; exit 4; fi ;;
+    exit-if) if [ -e "$1" ]; then exit "$2"; fi ;;
     chaos)
       roll=$((RANDOM % 30))
       if [ "$roll" -lt 10 ]; then kill -9 $$; fi

@@ -118,8 +118,8 @@ final class ResumeCommand implements Callable<Integer> {
             String head = GitCli.run(dirs.top, "rev-parse", "--verify", "--quiet",
                     "refs/heads/" + started.integrationBranch()).strip();
             Path commonDir = dirs.top.resolve(GitCli.run(dirs.top, "rev-parse", "--git-common-dir").strip()).normalize();
-            return new RunSetup(goal, dirs.top, commonDir, started.base(), started.baseCommit(), started.run(),
-                    started.integrationBranch(), true, head, List.of());
+            return new RunSetup(RunSetup.expandFanout(goal, dirs.top, started.baseCommit()), dirs.top, commonDir,
+                    started.base(), started.baseCommit(), started.run(), started.integrationBranch(), true, head, List.of());
         } catch (GitException e) {
             throw TroupeException.badInput("the integration branch " + started.integrationBranch()
                     + " of run " + started.run() + " is gone; it cannot be resumed");

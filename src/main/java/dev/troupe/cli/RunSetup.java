@@ -88,11 +88,55 @@ record RunSetup(Goal goal, Path top, Path commonDir, String base, String baseCom
                 throw TroupeException.badInput("branch '" + integration + "' cannot be made: branches named '"
                         + integration + "/...' exist");
             }
-            return new RunSetup(goal, top, commonDir, base, baseCommit, runId, integration, existing.isPresent(),
-                    existing.orElse(baseCommit), List.copyOf(warnings));
+            return new RunSetup(expandFanout(goal, top, baseCommit), top, commonDir, base, baseCommit, runId, integration,
+                    existing.isPresent(), existing.orElse(baseCommit), List.copyOf(warnings));
         } catch (GitException e) {
             throw new TroupeException(ExitCodes.INTERNAL, e.getMessage());
         }
+    }
+
+    /**
+     * The goal with its fan-out made into tasks: one per file tracked at {@code baseCommit} that matches
+     * {@code fanout.files}, in path order; all but the first {@code canary} wait for those to merge. The same
+     * goal and commit always give the same tasks, so a resumed run finds its own.
+     */
+    static Goal expandFanout(Goal goal, Path top, String baseCommit) throws TroupeException {
+        if (goal.fanout().isEmpty()) {
+            return goal;
+        }
+        Goal.Fanout fanout = goal.fanout().get();
+        java.nio.file.PathMatcher matcher = dev.troupe.goal.Zones.matcher(fanout.files());
+        List<String> files;
+        try {
+            files = java.util.Arrays.stream(GitCli.run(top, "ls-tree", "-r", "-z", "--name-only", baseCommit).split("\0"))
+                    .filter(f -> !f.isEmpty() && matcher.matches(Path.of(f))).sorted().toList();
+        } catch (GitException e) {
+            throw new TroupeException(ExitCodes.INTERNAL, e.getMessage());
+        }
+        if (files.isEmpty()) {
+            throw TroupeException.badInput("fanout.files '" + fanout.files() + "' matches no file tracked at the base ("
+                    + goal.file() + ")");
+        }
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        java.util.Set<String> slugs = new java.util.HashSet<>();
+        goal.tasks().forEach(t -> {
+            ids.add(t.id());
+            slugs.add(t.slug());
+        });
+        List<String> canaries = files.subList(0, Math.min(fanout.canary(), files.size()));
+        List<Goal.TaskSpec> made = new ArrayList<>();
+        for (int i = 0; i < files.size(); i++) {
+            String file = files.get(i);
+            if (!ids.add(file)) {
+                throw TroupeException.badInput("fan-out task '" + file + "' has the id of a listed task; rename that task");
+            }
+            String slug = dev.troupe.goal.TaskIds.uniqueSlug(file, slugs);
+            slugs.add(slug);
+            made.add(new Goal.TaskSpec(file, slug, fanout.prompt().replace("{file}", file), List.of(), Optional.empty(),
+                    Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), List.of(),
+                    i < canaries.size() ? List.of() : canaries));
+        }
+        return goal.withTasks(made);
     }
 
     Path runDir() {

@@ -24,8 +24,9 @@ final class ValidateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws TroupeException {
         Goal goal = load(goalFile);
-        spec.commandLine().getOut().printf("%s: valid: %d task%s, team of %d, agent %s%n", goalFile,
-                goal.tasks().size(), goal.tasks().size() == 1 ? "" : "s", goal.team().size(),
+        spec.commandLine().getOut().printf("%s: valid: %d task%s%s, team of %d, agent %s%n", goalFile,
+                goal.tasks().size(), goal.tasks().size() == 1 ? "" : "s",
+                goal.fanout().map(f -> " and a fan-out over '" + f.files() + "'").orElse(""), goal.team().size(),
                 String.join(" ", goal.agent().command()));
         return ExitCodes.OK;
     }

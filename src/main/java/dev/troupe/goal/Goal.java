@@ -19,17 +19,31 @@ public record Goal(
         AgentSettings agent,
         Limits limits,
         Sync sync,
+        Optional<Fanout> fanout,
         List<TaskSpec> tasks) {
 
     /** The same goal with another team (a {@code --team} on the command line). */
     public Goal withTeam(Team other) {
-        return new Goal(file, text, repo, base, other, agent, limits, sync, tasks);
+        return new Goal(file, text, repo, base, other, agent, limits, sync, fanout, tasks);
     }
 
     /** The same goal as read from a copy: where it came from, and the repository it was for. */
     public Goal withOrigin(Path originalFile, Path originalRepo) {
-        return new Goal(originalFile, text, originalRepo, base, team, agent, limits, sync, tasks);
+        return new Goal(originalFile, text, originalRepo, base, team, agent, limits, sync, fanout, tasks);
     }
+
+    /** The same goal with more tasks (a fan-out's, made from the repository's files). */
+    public Goal withTasks(List<TaskSpec> more) {
+        List<TaskSpec> all = new java.util.ArrayList<>(tasks);
+        all.addAll(more);
+        return new Goal(file, text, repo, base, team, agent, limits, sync, fanout, List.copyOf(all));
+    }
+
+    /**
+     * Batch work: one task per tracked file matching {@code files} at the base, its prompt {@code prompt} with
+     * {@code {file}} replaced. The first {@code canary} run first; the rest start only once all of them merged.
+     */
+    public record Fanout(String files, String prompt, int canary) {}
 
     /** What happens to a finished task that changed files outside its zone. */
     public enum ZonePolicy { WARN, REJECT }
@@ -79,11 +93,24 @@ public record Goal(
      */
     public record TaskSpec(String id, String slug, String prompt, List<String> after, Optional<String> model,
             Optional<List<String>> allowedTools, Optional<String> permissionMode, Optional<Integer> maxTurns,
-            Optional<String> appendSystemPrompt, List<String> zone) {
+            Optional<String> appendSystemPrompt, List<String> zone, List<String> gate) {
 
         public TaskSpec(String id, String slug, String prompt, List<String> after, Optional<String> model) {
             this(id, slug, prompt, after, model, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-                    List.of());
+                    List.of(), List.of());
+        }
+
+        /**
+         * Every task that must be merged before this one starts: its {@code after} tasks, whose outcomes it is
+         * told, and its {@code gate} (a fan-out's canaries), which it only waits for.
+         */
+        public List<String> waitsFor() {
+            if (gate.isEmpty()) {
+                return after;
+            }
+            List<String> all = new java.util.ArrayList<>(after);
+            all.addAll(gate);
+            return all;
         }
     }
 

@@ -251,14 +251,35 @@ public final class GoalLoader {
             List<Goal.TaskSpec> tasks = tasks();
             String text = raw.goal() == null ? "" : raw.goal().strip();
             return new Goal(file, text, repo(), Optional.ofNullable(raw.base()).map(String::strip),
-                    team(), agent(), limits(), sync(), tasks);
+                    team(), agent(), limits(), sync(), fanout(), tasks);
+        }
+
+        private Optional<Goal.Fanout> fanout() throws GoalException {
+            RawGoal.Fanout fanout = raw.fanout();
+            if (fanout == null) {
+                return Optional.empty();
+            }
+            if (fanout.files() == null || fanout.files().isBlank()) {
+                throw at("/fanout", "fanout needs 'files', a glob of the tracked files to make tasks of");
+            }
+            try {
+                Zones.matcher(fanout.files().strip());
+            } catch (IllegalArgumentException e) {
+                throw at("/fanout/files", "fanout.files '" + fanout.files() + "' is not a glob: " + firstLine(e.getMessage()));
+            }
+            if (fanout.prompt() == null || !fanout.prompt().contains("{file}")) {
+                throw at(fanout.prompt() == null ? "/fanout" : "/fanout/prompt",
+                        "fanout needs a 'prompt' that names the file as {file}");
+            }
+            int canary = fanout.canary() == null ? 0 : fanout.canary();
+            if (canary < 0) {
+                throw at("/fanout/canary", "fanout.canary cannot be negative");
+            }
+            return Optional.of(new Goal.Fanout(fanout.files().strip(), fanout.prompt().strip(), canary));
         }
 
         /** Keys of the documented format whose behaviour this version does not have yet: refused, never ignored. */
         private void refuseNotYetSupported() throws GoalException {
-            if (raw.fanout() != null) {
-                throw at("/fanout", "'fanout' is not supported by this version of troupe yet; list the tasks instead");
-            }
             if (raw.sync() != null && raw.sync().merge() != null && !raw.sync().merge().equals("each")) {
                 throw at("/sync/merge", "'sync.merge: " + raw.sync().merge() + "' is not supported by this version of"
                         + " troupe yet; every task is merged when it finishes (each)");
@@ -388,6 +409,9 @@ public final class GoalLoader {
 
         private List<Goal.TaskSpec> tasks() throws GoalException {
             List<RawGoal.Task> rawTasks = raw.tasks() == null ? List.of() : raw.tasks();
+            if (rawTasks.isEmpty() && raw.fanout() != null) {
+                return List.of();
+            }
             if (rawTasks.isEmpty()) {
                 throw at(raw.tasks() == null ? "" : "/tasks",
                         "the goal lists no tasks; planning tasks from the goal text is not supported by this version of troupe yet");
@@ -445,7 +469,7 @@ public final class GoalLoader {
                 }
                 tasks.add(new Goal.TaskSpec(id, slug, task.prompt().strip(), after, Optional.ofNullable(task.model()),
                         Optional.ofNullable(task.allowedTools()).map(List::copyOf), Optional.ofNullable(task.permissionMode()),
-                        Optional.ofNullable(task.maxTurns()), Optional.ofNullable(task.appendSystemPrompt()), zone));
+                        Optional.ofNullable(task.maxTurns()), Optional.ofNullable(task.appendSystemPrompt()), zone, List.of()));
             }
             for (int i = 0; i < tasks.size(); i++) {
                 List<String> after = tasks.get(i).after();

@@ -1,6 +1,5 @@
 package dev.troupe.goal;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -20,7 +19,9 @@ record RawGoal(
         Limits limits,
         Sync sync,
         List<Task> tasks,
-        JsonNode fanout) {
+        Fanout fanout) {
+
+    record Fanout(String files, String prompt, Integer canary) {}
 
     record Team(Integer size, @JsonDeserialize(using = Durations.Deserializer.class) Duration stagger) {}
 

@@ -27,6 +27,16 @@ public final class TaskIds {
         return slug;
     }
 
+    /** The slug of {@code id}, made distinct from {@code taken} by a hash of the id when it is not. */
+    public static String uniqueSlug(String id, java.util.Set<String> taken) {
+        String slug = slug(id);
+        if (!taken.contains(slug)) {
+            return slug;
+        }
+        String base = slug.length() > MAX_LENGTH - 9 ? slug.substring(0, MAX_LENGTH - 9) : slug;
+        return base + "-" + shortHash(id);
+    }
+
     private static String shortHash(String text) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));

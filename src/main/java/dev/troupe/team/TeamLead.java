@@ -186,7 +186,7 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
         }
         tasks.values().stream()
                 .filter(t -> t.status == Status.WAITING)
-                .filter(t -> t.spec.after().stream().allMatch(id -> tasks.get(id).status == Status.MERGED))
+                .filter(t -> t.spec.waitsFor().stream().allMatch(id -> tasks.get(id).status == Status.MERGED))
                 .forEach(this::enqueue);
         finishIfSettled();
         dispatch();
@@ -238,7 +238,7 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
             }
         }
         for (TaskState task : tasks.values()) {
-            if (task.status == Status.WAITING && task.spec.after().stream()
+            if (task.status == Status.WAITING && task.spec.waitsFor().stream()
                     .anyMatch(id -> tasks.get(id).status == Status.FAILED || tasks.get(id).status == Status.SKIPPED)) {
                 skip(task, "comes after a task that did not merge");
             }
@@ -446,7 +446,7 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
         record(new TeamEvent.MergeDone(Instant.now(), task.spec.id(), merged.mergeCommit().name(),
                 run.integrationBranch()));
         for (TaskState other : tasks.values()) {
-            if (other.status == Status.WAITING && other.spec.after().stream()
+            if (other.status == Status.WAITING && other.spec.waitsFor().stream()
                     .allMatch(id -> tasks.get(id).status == Status.MERGED)) {
                 enqueue(other);
             }
@@ -517,8 +517,10 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
 
     private void skipDependentsOf(String failedId) {
         for (TaskState other : tasks.values()) {
-            if (other.status == Status.WAITING && other.spec.after().contains(failedId)) {
-                skip(other, "comes after '" + failedId + "', which did not merge");
+            if (other.status == Status.WAITING && other.spec.waitsFor().contains(failedId)) {
+                skip(other, other.spec.gate().contains(failedId)
+                        ? "canary '" + failedId + "' did not merge, so the fan-out stopped before the rest"
+                        : "comes after '" + failedId + "', which did not merge");
             }
         }
     }

@@ -661,6 +661,56 @@ class RunCommandTest {
         assertTrue(run.err().contains("[sprawling] changed files outside its zone: ui/button.txt"), run.err());
     }
 
+    private Path fanoutGoal(TestRepo repo, String extra) throws IOException {
+        Path file = tmp.resolve("goal.yaml");
+        Files.writeString(file, "repo: " + repo.dir() + "\nteam: {size: 3, stagger: 0ms}\n"
+                + "agent:\n  command: " + FakeAgent.yamlCommand() + "\n" + extra
+                + "fanout:\n  files: \"src/*.js\"\n  canary: 1\n"
+                + "  prompt: |\n    exit-if {file}.broken 3\n    write {file}.done migrated\n");
+        return file;
+    }
+
+    @Test
+    void aFanoutMakesOneTaskPerMatchingFileAndRunsTheCanaryFirst() throws IOException {
+        TestRepo repo = repo(Map.of("src/a.js", "a\n", "src/b.js", "b\n", "src/c.js", "c\n", "src/d.js", "d\n",
+                "lib/x.py", "x\n"));
+
+        Run run = run(repo, "run", fanoutGoal(repo, "").toString());
+
+        assertEquals(0, run.exitCode(), run.err());
+        String branch = run.integrationBranch();
+        assertEquals(List.of("src/a.js", "src/b.js", "src/c.js", "src/d.js"), repo.mergedTasks(branch).stream().sorted().toList());
+        assertEquals("migrated", repo.show(branch, "src/c.js.done"));
+        List<JsonNode> events = run.events();
+        int canaryMerged = indexOf(events, "merge-done", "src/a.js");
+        for (String other : List.of("src/b.js", "src/c.js", "src/d.js")) {
+            assertTrue(indexOf(events, "task-assigned", other) > canaryMerged, other + " waited for the canary");
+        }
+    }
+
+    @Test
+    void aFailedCanaryStopsTheFanoutBeforeTheRestStart() throws IOException {
+        TestRepo repo = repo(Map.of("src/a.js", "a\n", "src/a.js.broken", "!\n", "src/b.js", "b\n", "src/c.js", "c\n"));
+
+        Run run = run(repo, "run", fanoutGoal(repo, "limits:\n  attempts: 1\n").toString());
+
+        assertEquals(1, run.exitCode());
+        assertEquals(List.of("src/a.js"), run.events("task-assigned").stream().map(e -> e.path("task").asText()).toList());
+        assertEquals(2, run.events("task-skipped").size());
+        assertTrue(run.events("task-skipped").get(0).path("reason").asText().contains("canary 'src/a.js' did not merge"));
+    }
+
+    @Test
+    void aFanoutThatMatchesNothingIsRefused() throws IOException {
+        TestRepo repo = repo(Map.of("lib/x.py", "x\n"));
+
+        Run run = run(repo, "run", fanoutGoal(repo, "").toString());
+
+        assertEquals(ExitCodes.BAD_INPUT, run.exitCode());
+        assertTrue(run.err().contains("fanout.files 'src/*.js' matches no file tracked at the base"), run.err());
+        assertFalse(Files.exists(repo.dir().resolve(".troupe")));
+    }
+
     @Test
     void aRateLimitPausesTheTeamAndDoesNotUseUpAnAttempt() throws IOException {
         TestRepo repo = repo(Map.of("README.md", "hello\n"));

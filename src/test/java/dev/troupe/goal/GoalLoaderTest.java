@@ -450,7 +450,6 @@ class GoalLoaderTest {
 
     static Stream<Arguments> notYetSupported() {
         return Stream.of(
-                Arguments.of("fanout", new String[] {"fanout:", "  over: [x]"}, 5, 1),
                 Arguments.of("sync.merge: end", new String[] {"sync:", "  merge: end"}, 6, 3),
                 Arguments.of("sync.check", new String[] {"sync:", "  check: make test"}, 6, 3),
                 Arguments.of("review", new String[] {"    review: true"}, 5, 5));
@@ -747,5 +746,22 @@ class GoalLoaderTest {
 
         assertEquals(List.of("auth/**", "README.md"), goal.tasks().get(0).zone());
         assertEquals(Goal.ZonePolicy.REJECT, goal.sync().zonePolicy());
+    }
+
+    @Test
+    void aFanoutIsReadAndNeedsNoTasks() throws Exception {
+        Goal goal = loader.load(write("goal.yaml", "fanout:", "  files: \"src/**/*.js\"",
+                "  prompt: Migrate {file} to Vue.", "  canary: 3"));
+
+        assertEquals(Optional.of(new Goal.Fanout("src/**/*.js", "Migrate {file} to Vue.", 3)), goal.fanout());
+        assertEquals(List.of(), goal.tasks());
+    }
+
+    @Test
+    void aFanoutPromptThatDoesNotNameTheFileIsRefused() throws IOException {
+        GoalException refusal = refusedYaml("fanout:", "  files: \"*.js\"", "  prompt: Migrate it.");
+
+        assertEquals("fanout needs a 'prompt' that names the file as {file}", refusal.problem());
+        assertAt(3, 3, refusal);
     }
 }
