@@ -19,6 +19,8 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code troupe run} end to end: real git repositories, real agent processes (the fake agent), the real CLI entry. */
@@ -747,9 +749,10 @@ class RunCommandTest {
         assertTrue(run.out().contains("The budget (limits.budget-usd) was spent"), run.out());
     }
 
-    @Test
-    void theDemoTeamFinishesWithEveryTaskMerged() throws IOException {
-        Path example = Path.of("examples/hello").toAbsolutePath();
+    @ParameterizedTest(name = "examples/{0}")
+    @ValueSource(strings = {"hello", "fanout"})
+    void everyExampleTeamFinishesWithEveryTaskMergedOnTheDemoAgent(String name) throws IOException {
+        Path example = Path.of("examples", name).toAbsolutePath();
         Map<String, String> files;
         try (Stream<Path> walk = Files.walk(example.resolve("project"))) {
             files = walk.filter(Files::isRegularFile).collect(Collectors.toMap(
@@ -761,10 +764,14 @@ class RunCommandTest {
         Run run = run(repo, "run", repo.dir().resolve("goal.yaml").toString(), "--team", "4");
 
         assertEquals(0, run.exitCode(), run.err());
-        String branch = run.integrationBranch();
-        assertEquals(5, repo.mergedTasks(branch).size());
-        assertEquals("Bonjour, le monde !", repo.show(branch, "greetings/fr.txt"));
-        assertTrue(repo.show(branch, "README.md").contains("See greetings/ for hello in en, fr, de and ja."));
+        int tasks = run.events("run-started").get(0).path("tasks").size();
+        assertTrue(tasks >= 5, "the example has work to do");
+        assertEquals(tasks, repo.mergedTasks(run.integrationBranch()).size());
+        if (name.equals("hello")) {
+            assertEquals("Bonjour, le monde !", repo.show(run.integrationBranch(), "greetings/fr.txt"));
+        } else {
+            assertTrue(repo.show(run.integrationBranch(), "src/search.js").endsWith("// reviewed by the troupe demo"));
+        }
     }
 
     private static String read(Path file) {

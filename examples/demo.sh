@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Runs an example team end to end: copies examples/NAME/project into a fresh git repository in a temporary
+# directory, runs troupe on examples/NAME/goal.yaml there (the built-in demo agent: no API key), and shows
+# the merged history. Usage: examples/demo.sh NAME [troupe run options]
+set -euo pipefail
+examples="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+name="${1:?usage: examples/demo.sh NAME (one of: $(ls -d "$examples"/*/ | xargs -n1 basename | tr '\n' ' '))}"
+shift
+here="$examples/$name"
+troupe="$examples/../bin/troupe"
+work="$(mktemp -d "${TMPDIR:-/tmp}/troupe-$name.XXXXXX")"
+
+cp -R "$here/project/." "$work/"
+cp "$here/goal.yaml" "$work/goal.yaml"
+git -C "$work" init --quiet --initial-branch=main
+git -C "$work" add -A
+git -C "$work" -c user.name=demo -c user.email=demo@example.com commit --quiet -m "$name: start"
+
+echo "Demo repository: $work"
+status=0
+"$troupe" run "$work/goal.yaml" "$@" || status=$?
+echo
+integration="$(git -C "$work" for-each-ref --format='%(refname:short)' --sort=-creatordate --count=1 'refs/heads/troupe/*')"
+if [ -n "$integration" ]; then
+  echo "History of $integration:"
+  git -C "$work" log --oneline --graph "$integration" | head -20
+fi
+exit "$status"

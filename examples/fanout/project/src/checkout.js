@@ -1,0 +1,3 @@
+export function checkout() {
+  return "checkout";
+}

@@ -1,0 +1,3 @@
+export function login() {
+  return "login";
+}

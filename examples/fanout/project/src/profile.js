@@ -1,0 +1,3 @@
+export function profile() {
+  return "profile";
+}
