@@ -18,6 +18,7 @@
 #   bigline KB        print one assistant line of about KB kilobytes
 #   noise MB          print MB megabytes of random bytes without a newline (binary noise), then a newline
 #   lock-first PATH   as fail-first, but leave git's index.lock behind, as an agent killed mid-commit does
+#   once PATH FILE T  the first time (PATH does not exist yet; it is created), write T to FILE
 #   exit-if PATH N    exit with code N, without a result, if PATH exists in the working directory
 #   chaos             kill itself with SIGKILL about a third of the time, hang about a tenth of the time
 # Anything else in the prompt is ignored. Ends with a successful result unless told otherwise.
@@ -75,6 +76,7 @@ while IFS= read -r line; do
       head -c $(($1 * 1024)) /dev/zero | tr '\0' x
       printf '"}]}}\n' ;;
     lock-first) if [ ! -e "$1" ]; then : > "$1"; : > "$(git rev-parse --git-dir)/index.lock"; exit 4; fi ;;
+    once) if [ ! -e "$1" ]; then : > "$1"; mkdir -p "$(dirname "$2")"; f="$2"; shift 2; printf '%s\n' "$*" > "$f"; fi ;;
     exit-if) if [ -e "$1" ]; then exit "$2"; fi ;;
     chaos)
       roll=$((RANDOM % 30))

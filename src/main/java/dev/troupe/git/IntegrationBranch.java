@@ -28,6 +28,16 @@ public final class IntegrationBranch {
         record Merged(ObjectId commit) implements Outcome {}
 
         record Conflict(List<String> paths) implements Outcome {}
+
+        /** The merged result did not pass the goal's check; the branch did not move. */
+        record CheckFailed(String output) implements Outcome {}
+    }
+
+    /** Judges a merge commit before the branch moves to it (the goal's {@code sync.check}). */
+    @FunctionalInterface
+    public interface Check {
+        /** Empty when the commit passes, else what the check said. */
+        java.util.Optional<String> run(ObjectId mergeCommit) throws GitException;
     }
 
     private final Repository repo;
@@ -93,6 +103,11 @@ public final class IntegrationBranch {
      * made even when the branch already contains the work, so every task leaves its trailer.
      */
     public Outcome merge(ObjectId commit, String message) throws GitException {
+        return merge(commit, message, mergeCommit -> java.util.Optional.empty());
+    }
+
+    /** As {@link #merge(ObjectId, String)}, moving the branch only when {@code check} passes the merge commit. */
+    public Outcome merge(ObjectId commit, String message, Check check) throws GitException {
         ObjectId head = head();
         try {
             ResolveMerger merger = (ResolveMerger) MergeStrategy.RECURSIVE.newMerger(repo, true);
@@ -114,6 +129,10 @@ public final class IntegrationBranch {
             try (ObjectInserter inserter = repo.newObjectInserter()) {
                 mergeCommit = inserter.insert(merge);
                 inserter.flush();
+            }
+            java.util.Optional<String> failed = check.run(mergeCommit);
+            if (failed.isPresent()) {
+                return new Outcome.CheckFailed(failed.get());
             }
             move(head, mergeCommit, "troupe: merge");
             return new Outcome.Merged(mergeCommit);

@@ -48,7 +48,8 @@ public record Goal(
     /** What happens to a finished task that changed files outside its zone. */
     public enum ZonePolicy { WARN, REJECT }
 
-    public record Sync(ZonePolicy zonePolicy) {}
+    /** @param check a shell command that must pass on the merged result before the integration branch moves */
+    public record Sync(ZonePolicy zonePolicy, Optional<String> check) {}
 
     public record Team(int size, Duration stagger) {}
 

@@ -284,8 +284,8 @@ public final class GoalLoader {
                 throw at("/sync/merge", "'sync.merge: " + raw.sync().merge() + "' is not supported by this version of"
                         + " troupe yet; every task is merged when it finishes (each)");
             }
-            if (raw.sync() != null && raw.sync().check() != null) {
-                throw at("/sync/check", "'sync.check' is not supported by this version of troupe yet");
+            if (raw.sync() != null && raw.sync().check() != null && raw.sync().check().isBlank()) {
+                throw at("/sync/check", "sync.check is empty; give a command, or leave the key out");
             }
             List<RawGoal.Task> tasks = raw.tasks() == null ? List.of() : raw.tasks();
             for (int i = 0; i < tasks.size(); i++) {
@@ -371,9 +371,10 @@ public final class GoalLoader {
 
         private Goal.Sync sync() throws GoalException {
             String policy = raw.sync() == null || raw.sync().zonePolicy() == null ? "warn" : raw.sync().zonePolicy();
+            Optional<String> check = Optional.ofNullable(raw.sync() == null ? null : raw.sync().check()).map(String::strip);
             return switch (policy) {
-                case "warn" -> new Goal.Sync(Goal.ZonePolicy.WARN);
-                case "reject" -> new Goal.Sync(Goal.ZonePolicy.REJECT);
+                case "warn" -> new Goal.Sync(Goal.ZonePolicy.WARN, check);
+                case "reject" -> new Goal.Sync(Goal.ZonePolicy.REJECT, check);
                 default -> throw at("/sync/zone-policy", "unknown zone policy '" + policy + "'; expected warn or reject");
             };
         }

@@ -39,22 +39,30 @@ public final class Merger extends AbstractBehavior<Merger.Command> {
 
     private final Repository repo;
     private final IntegrationBranch branch;
+    private final IntegrationBranch.Check check;
     private final Executor blocking;
     private final StashBuffer<Command> waiting;
 
     private Merger(ActorContext<Command> context, StashBuffer<Command> waiting, Repository repo, String branch,
-            Executor blocking) {
+            IntegrationBranch.Check check, Executor blocking) {
         super(context);
         this.waiting = waiting;
         this.repo = repo;
         this.branch = new IntegrationBranch(repo, branch);
+        this.check = check;
         this.blocking = blocking;
     }
 
     /** @param repo opened by the caller; closed when the merger stops */
     public static Behavior<Command> create(Repository repo, String branch, Executor blocking) {
+        return create(repo, branch, mergeCommit -> java.util.Optional.empty(), blocking);
+    }
+
+    /** @param check must pass each merge commit before the branch moves to it (the goal's sync.check) */
+    public static Behavior<Command> create(Repository repo, String branch, IntegrationBranch.Check check,
+            Executor blocking) {
         return Behaviors.withStash(STASH_CAPACITY,
-                stash -> Behaviors.setup(context -> new Merger(context, stash, repo, branch, blocking)));
+                stash -> Behaviors.setup(context -> new Merger(context, stash, repo, branch, check, blocking)));
     }
 
     @Override
@@ -88,8 +96,8 @@ public final class Merger extends AbstractBehavior<Merger.Command> {
     /** Blocking: the merge; on a conflict or a failure, the task's commit kept on a branch of its own. */
     private IntegrationBranch.Outcome mergeOrKeep(Merge request) throws Exception {
         try {
-            IntegrationBranch.Outcome outcome = branch.merge(request.commit(), request.message());
-            if (outcome instanceof IntegrationBranch.Outcome.Conflict) {
+            IntegrationBranch.Outcome outcome = branch.merge(request.commit(), request.message(), check);
+            if (!(outcome instanceof IntegrationBranch.Outcome.Merged)) {
                 keep(request);
             }
             return outcome;
@@ -133,6 +141,8 @@ public final class Merger extends AbstractBehavior<Merger.Command> {
             request.replyTo().tell(new TeamLead.Merged(request.taskId(), merged.commit()));
         } else if (finished.outcome() instanceof IntegrationBranch.Outcome.Conflict conflict) {
             request.replyTo().tell(new TeamLead.MergeConflicted(request.taskId(), conflict.paths()));
+        } else if (finished.outcome() instanceof IntegrationBranch.Outcome.CheckFailed failed) {
+            request.replyTo().tell(new TeamLead.CheckFailed(request.taskId(), failed.output()));
         }
         return waiting.unstashAll(idle());
     }

@@ -7,6 +7,8 @@ import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.TimerScheduler;
+import dev.troupe.git.CheckRunner;
+import dev.troupe.git.IntegrationBranch;
 import dev.troupe.goal.Goal;
 import dev.troupe.goal.Zones;
 import dev.troupe.journal.RunHistory;
@@ -61,6 +63,9 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
     public record MergeConflicted(String taskId, List<String> paths) implements Command {}
 
     public record MergeFailed(String taskId, String reason) implements Command {}
+
+    /** The merged result did not pass {@code sync.check}: the branch did not move. */
+    public record CheckFailed(String taskId, String output) implements Command {}
 
     private record DispatchTick() implements Command {}
 
@@ -133,7 +138,11 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
         this.replyTo = replyTo;
         this.resumed = resumed;
         this.integrationHead = run.startCommit();
-        this.merger = context.spawn(Merger.create(repo, run.integrationBranch(), run.blocking()), "merger");
+        IntegrationBranch.Check check = run.goal().sync().check()
+                .<IntegrationBranch.Check>map(command -> new CheckRunner(run.repo(), run.worktrees().resolve("check"),
+                        command, run.goal().limits().taskTimeout()))
+                .orElse(mergeCommit -> Optional.empty());
+        this.merger = context.spawn(Merger.create(repo, run.integrationBranch(), check, run.blocking()), "merger");
         // Without its merger a run could never settle: if it stops, the lead fails too (and the run ends, exit 3).
         context.watch(merger);
         run.goal().tasks().forEach(spec -> tasks.put(spec.id(), new TaskState(spec)));
@@ -166,6 +175,7 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
                 .onMessage(Merged.class, this::onMerged)
                 .onMessage(MergeConflicted.class, this::onMergeConflicted)
                 .onMessage(MergeFailed.class, this::onMergeFailed)
+                .onMessage(CheckFailed.class, this::onCheckFailed)
                 .onMessage(DispatchTick.class, tick -> dispatch())
                 .onMessage(WorkerStopped.class, this::onWorkerStopped)
                 .build();
@@ -460,6 +470,13 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
         record(new TeamEvent.MergeConflict(Instant.now(), task.spec.id(), conflict.paths()));
         // The next attempt starts on the new integration head, which holds the work it conflicted with.
         retryOrFail(task, "merge conflict in " + String.join(", ", conflict.paths()), 0, Usage.NONE, true);
+        return dispatch();
+    }
+
+    private Behavior<Command> onCheckFailed(CheckFailed failure) {
+        TaskState task = tasks.get(failure.taskId());
+        // The next attempt is told the check's output through the reason.
+        retryOrFail(task, "the check failed on the merged result: " + failure.output(), 0, Usage.NONE, true);
         return dispatch();
     }
 

@@ -714,6 +714,26 @@ class RunCommandTest {
     }
 
     @Test
+    void aMergeThatFailsTheCheckIsNotMergedAndTheRetryIsToldTheChecksOutput() throws IOException {
+        TestRepo repo = repo(Map.of("README.md", "hello\n"));
+        Path marker = tmp.resolve("bad-once");
+        Path goal = goal(repo, FAST_TEAM + "limits:\n  attempts: 2\nsync:\n  check: \"test ! -e bad.txt || { echo bad.txt must go; exit 7; }\"\n",
+                "  - id: checked\n    prompt: |\n      once " + marker + " bad.txt oops\n      write good.txt fine\n      argv args.txt\n");
+
+        Run run = run(repo, "run", goal.toString());
+
+        assertEquals(0, run.exitCode(), run.err());
+        String branch = run.integrationBranch();
+        assertEquals("fine", repo.show(branch, "good.txt"));
+        assertFalse(repo.tree(branch).containsKey("bad.txt"), "the change that failed the check never reached the branch");
+        String reason = run.events("attempt-failed").get(0).path("reason").asText();
+        assertTrue(reason.contains("the check failed") && reason.contains("exited with 7") && reason.contains("bad.txt must go"),
+                reason);
+        assertTrue(repo.show(branch, "args.txt").contains("bad.txt must go"), "the retry was told");
+        assertEquals("oops", repo.show("troupe/failed/" + run.runId() + "/checked-1", "bad.txt"), "the rejected work is kept");
+    }
+
+    @Test
     void aRateLimitPausesTheTeamAndDoesNotUseUpAnAttempt() throws IOException {
         TestRepo repo = repo(Map.of("README.md", "hello\n"));
         Path marker = tmp.resolve("limited-once");

@@ -451,7 +451,6 @@ class GoalLoaderTest {
     static Stream<Arguments> notYetSupported() {
         return Stream.of(
                 Arguments.of("sync.merge: end", new String[] {"sync:", "  merge: end"}, 6, 3),
-                Arguments.of("sync.check", new String[] {"sync:", "  check: make test"}, 6, 3),
                 Arguments.of("review", new String[] {"    review: true"}, 5, 5));
     }
 
