@@ -188,6 +188,11 @@ final class ResumeCommand implements Callable<Integer> {
         try (Stream<Path> listing = Files.list(dir)) {
             for (Path worktree : listing.toList()) {
                 try {
+                    // The dead troupe (or its agent) may have been mid-commit: its index lock is stale now.
+                    Path gitDir = worktree.resolve(GitCli.run(worktree, "rev-parse", "--git-dir").strip());
+                    if (Files.deleteIfExists(gitDir.resolve("index.lock"))) {
+                        err.println("troupe: removed a stale index.lock in " + worktree.getFileName());
+                    }
                     Commits.commitIfChanged(worktree, "troupe: work in progress when run " + setup.runId() + " stopped\n");
                     // Kept unless the integration branch holds it already: the agent may have committed by itself.
                     Optional<ObjectId> saved = unmergedHead(setup, worktree);
@@ -196,7 +201,7 @@ final class ResumeCommand implements Callable<Integer> {
                         GitCli.run(setup.top(), "branch", "--force", branch, saved.get().name());
                         err.println("troupe: what " + worktree.getFileName() + " was doing is kept on " + branch);
                     }
-                } catch (GitException e) {
+                } catch (GitException | IOException e) {
                     err.println("troupe: warning: could not keep what " + worktree + " held: " + e.getMessage());
                 }
             }

@@ -7,6 +7,7 @@ import java.util.List;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.Status;
 import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.api.errors.JGitInternalException;
 import org.eclipse.jgit.diff.DiffEntry;
 import org.eclipse.jgit.diff.DiffFormatter;
 import org.eclipse.jgit.lib.ObjectId;
@@ -51,8 +52,10 @@ public final class Commits {
                 throw new GitException("the worktree " + worktree + " has no HEAD");
             }
             return head;
-        } catch (IOException | GitAPIException e) {
-            throw new GitException("cannot commit the agent's work in " + worktree + ": " + e.getMessage(), e);
+        } catch (IOException | GitAPIException | JGitInternalException e) {
+            // JGitInternalException: e.g. an index.lock left by a process that died mid-commit.
+            throw new GitException("cannot commit the agent's work in " + worktree + ": " + e.getMessage()
+                    + (e.getCause() != null ? " (" + e.getCause().getMessage() + ")" : ""), e);
         }
     }
 
@@ -78,7 +81,7 @@ public final class Commits {
             if (git.status().call().isClean()) {
                 return java.util.Optional.empty();
             }
-        } catch (IOException | GitAPIException e) {
+        } catch (IOException | GitAPIException | JGitInternalException e) {
             throw new GitException("cannot read " + worktree + ": " + e.getMessage(), e);
         }
         return java.util.Optional.of(commitAll(worktree, message));

@@ -128,8 +128,15 @@ class ResumeTest {
                 events -> count(events, "merge-done") >= mergesBeforeKill && count(events, "agent-started") > mergesBeforeKill);
         killTroupeHard();
         List<Long> agents = Journals.ofType(before, "agent-started").stream().map(e -> e.path("pid").asLong()).toList();
-        // kill -9 can tear the last line of the journal.
+        // kill -9 can tear the last line of the journal, and leave a worktree's index locked mid-commit.
         Files.writeString(events(), "{\"type\":\"task-ass", StandardOpenOption.APPEND);
+        String run = Journals.ofType(before, "run-started").get(0).path("run").asText();
+        try (Stream<Path> worktrees = Files.list(repo.dir().resolve(".troupe/worktrees/" + run))) {
+            for (Path worktree : worktrees.toList()) {
+                Path gitDir = worktree.resolve(dev.troupe.git.GitCli.run(worktree, "rev-parse", "--git-dir").strip());
+                Files.writeString(gitDir.resolve("index.lock"), "");
+            }
+        }
 
         Invocation resumed = troupe("resume", "-C", repo.dir().toString());
 
