@@ -10,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.stream.javadsl.Sink;
 import akka.stream.javadsl.Source;
-import akka.stream.scaladsl.Framing;
 import akka.util.ByteString;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.troupe.journal.Json;

@@ -12,7 +12,6 @@ import dev.troupe.testing.FakeAgent;
 import dev.troupe.testing.Journals;
 import dev.troupe.testing.TestRepo;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
