@@ -75,6 +75,9 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
 
     private record IdleCheck(Attempt attempt) implements Command {}
 
+    /** The agent exited, yet something it started still holds its stdout open. */
+    private record ExitedButOutputOpen(Attempt attempt) implements Command {}
+
     private record ProcessGone(Attempt attempt) implements Command {}
 
     /** The process is gone but something it left behind still holds its stdout open. */
@@ -164,6 +167,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
                 .onMessage(OutputEnded.class, this::onOutputEnded)
                 .onMessage(TaskTimedOut.class, this::onTaskTimedOut)
                 .onMessage(IdleCheck.class, this::onIdleCheck)
+                .onMessage(ExitedButOutputOpen.class, this::onExitedButOutputOpen)
                 .onSignal(PostStop.class, signal -> onStop())
                 .build();
     }
@@ -353,8 +357,22 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
             return Behaviors.same();
         }
         attempt.exitCode = exited.code();
-        // A result may still be on its way through the stream: decide only once the output has ended too.
-        return attempt.outputEnded ? endWithoutResult(attempt) : Behaviors.same();
+        // A result may still be on its way through the stream: decide only once the output has ended too, or,
+        // if a child of the agent keeps it open, a grace period after the exit.
+        if (attempt.outputEnded) {
+            return endWithoutResult(attempt);
+        }
+        timers.startSingleTimer(new ExitedButOutputOpen(attempt), run.tuning().killGrace());
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onExitedButOutputOpen(ExitedButOutputOpen open) {
+        Attempt attempt = open.attempt();
+        if (isStale(attempt) || attempt.outputEnded) {
+            return Behaviors.same();
+        }
+        // Stopping the tree ends what holds the output (found by its marker even though its parent is gone).
+        return endWithoutResult(attempt);
     }
 
     private Behavior<Command> onOutputEnded(OutputEnded ended) {
