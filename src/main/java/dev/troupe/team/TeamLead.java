@@ -308,7 +308,7 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
             ActorRef<Worker.Command> worker = workerFor(task);
             if (worker != null) {
                 queue.remove();
-                assign(task, worker);
+                assign(task, worker, now);
                 lastLaunch = now;
             }
         }
@@ -347,7 +347,8 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
         return idleWorkers.isEmpty() ? null : idleWorkers.iterator().next();
     }
 
-    private void assign(TaskState task, ActorRef<Worker.Command> worker) {
+    /** @param now the launch time, the same the stagger is counted from */
+    private void assign(TaskState task, ActorRef<Worker.Command> worker, Instant now) {
         task.status = Status.RUNNING;
         task.attempts++;
         task.triedBy.add(worker.path().name());
@@ -361,7 +362,7 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
         Worker.Assign assign = new Worker.Assign(new Assignment(task.spec, task.attempts, branch, integrationHead,
                 prompt), getContext().getSelf());
         // On disk before the agent starts, so a crash never leaves an attempt the journal does not know of.
-        run.journal().appendDurably(new TeamEvent.TaskAssigned(Instant.now(), task.spec.id(), task.attempts,
+        run.journal().appendDurably(new TeamEvent.TaskAssigned(now, task.spec.id(), task.attempts,
                         worker.path().name(), branch, integrationHead.name()))
                 .whenComplete((written, failure) -> {
                     if (failure != null) {
