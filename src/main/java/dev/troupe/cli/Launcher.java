@@ -51,8 +51,11 @@ final class Launcher {
 
     private Launcher() {}
 
+    /** How the run is shown: decisions as lines on stderr, every event as JSON on stdout, or only the summary. */
+    enum Output { LINES, JSON, QUIET }
+
     /** @return the run's exit code */
-    static int run(RunSetup setup, Optional<ResumeFrom> resumed, boolean json, PrintStream out, PrintStream err)
+    static int run(RunSetup setup, Optional<ResumeFrom> resumed, Output output, PrintStream out, PrintStream err)
             throws TroupeException {
         Config config = ConfigFactory.load();
         ActorSystem<SpawnProtocol.Command> system = ActorSystem.create(SpawnProtocol.create(), "troupe", config);
@@ -62,9 +65,13 @@ final class Launcher {
                 new IntegrationBranch(repo, setup.integrationBranch()).create(ObjectId.fromString(setup.startCommit()));
             }
             RunOutcome outcome = launch(system, config, setup, resumed,
-                    json ? ConsoleView.jsonLines(out) : ConsoleView.lines(err), err);
+                    switch (output) {
+                        case JSON -> ConsoleView.jsonLines(out);
+                        case LINES -> ConsoleView.lines(err);
+                        case QUIET -> ConsoleView.silent();
+                    }, err);
             finished = true;
-            if (!json) {
+            if (output != Output.JSON) {
                 Summary.print(outcome, setup.top(), setup.runDir(), out);
             }
             return outcome.exitCode();

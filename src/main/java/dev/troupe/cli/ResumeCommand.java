@@ -45,6 +45,9 @@ final class ResumeCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print every event as JSON Lines on stdout instead of the summary")
     boolean json;
 
+    @Option(names = "--quiet", description = "print only the final summary")
+    boolean quiet;
+
     private final PrintStream out;
     private final PrintStream err;
 
@@ -55,6 +58,7 @@ final class ResumeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws TroupeException {
+        Launcher.Output output = output();
         RunDirs dirs = RunDirs.of(selection);
         Path runDir = dirs.pick(selection.run());
         try (RunLock lock = RunLock.acquire(runDir)) {
@@ -79,7 +83,7 @@ final class ResumeCommand implements Callable<Integer> {
             }
             err.printf("troupe: resuming run %s: %d of %d tasks merged already%s%n", started.run(), merged.size(),
                     started.tasks().size(), killed > 0 ? ", " + killed + " leftover agent processes stopped" : "");
-            return Launcher.run(setup, Optional.of(new ResumeFrom(history, merged, killed)), json, out, err);
+            return Launcher.run(setup, Optional.of(new ResumeFrom(history, merged, killed)), output, out, err);
         }
     }
 
@@ -209,5 +213,12 @@ final class ResumeCommand implements Callable<Integer> {
             err.println("troupe: warning: could not list " + dir + ": " + e.getMessage());
         }
         Launcher.removeWorktrees(setup, err);
+    }
+
+    private Launcher.Output output() throws TroupeException {
+        if (json && quiet) {
+            throw TroupeException.badInput("--json and --quiet do not go together");
+        }
+        return json ? Launcher.Output.JSON : quiet ? Launcher.Output.QUIET : Launcher.Output.LINES;
     }
 }

@@ -29,6 +29,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print every event as JSON Lines on stdout instead of the summary")
     boolean json;
 
+    @Option(names = "--quiet", description = "print only the final summary")
+    boolean quiet;
+
     @Option(names = "--allow-dirty", description = "run even with uncommitted changes in tracked files (they are left alone)")
     boolean allowDirty;
 
@@ -42,6 +45,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws TroupeException {
+        Launcher.Output output = output();
         Goal goal = withTeamSize(ValidateCommand.load(goalFile));
         RunSetup setup = RunSetup.check(goal, Optional.ofNullable(into), allowDirty);
         setup.warnings().forEach(w -> err.println("troupe: warning: " + w));
@@ -51,7 +55,7 @@ final class RunCommand implements Callable<Integer> {
             throw new TroupeException(ExitCodes.INTERNAL, "cannot create " + setup.runDir() + ": " + e.getMessage());
         }
         try (RunLock lock = RunLock.acquire(setup.runDir())) {
-            return Launcher.run(setup, Optional.empty(), json, out, err);
+            return Launcher.run(setup, Optional.empty(), output, out, err);
         }
     }
 
@@ -63,5 +67,12 @@ final class RunCommand implements Callable<Integer> {
             throw TroupeException.badInput("--team must be at least 1, not " + team);
         }
         return goal.withTeam(new Goal.Team(team, goal.team().stagger()));
+    }
+
+    private Launcher.Output output() throws TroupeException {
+        if (json && quiet) {
+            throw TroupeException.badInput("--json and --quiet do not go together");
+        }
+        return json ? Launcher.Output.JSON : quiet ? Launcher.Output.QUIET : Launcher.Output.LINES;
     }
 }

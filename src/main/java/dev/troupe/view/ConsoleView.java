@@ -26,6 +26,11 @@ public final class ConsoleView implements Consumer<TeamEvent> {
         this.json = json;
     }
 
+    /** Nothing while the run goes ({@code --quiet}: the summary is all). */
+    public static ConsoleView silent() {
+        return new ConsoleView(null, false);
+    }
+
     /** Decisions as plain lines (for stderr, so stdout keeps only results). */
     public static ConsoleView lines(PrintStream out) {
         return new ConsoleView(out, false);
@@ -38,6 +43,9 @@ public final class ConsoleView implements Consumer<TeamEvent> {
 
     @Override
     public void accept(TeamEvent event) {
+        if (out == null) {
+            return;
+        }
         if (json) {
             try {
                 out.println(Json.MAPPER.writeValueAsString(event));

@@ -349,6 +349,22 @@ class RunCommandTest {
     }
 
     @Test
+    void quietPrintsOnlyTheSummary() throws IOException {
+        TestRepo repo = repo(Map.of("README.md", "hello\n"));
+        Path goal = goal(repo, FAST_TEAM, """
+                  - id: one
+                    prompt: write one.txt 1
+                """);
+
+        Run run = run(repo, "run", goal.toString(), "--quiet");
+
+        assertEquals(0, run.exitCode(), run.err());
+        assertEquals("", run.err(), "no progress lines");
+        assertTrue(run.out().contains("1 of 1 tasks merged"), run.out());
+        assertEquals(ExitCodes.BAD_INPUT, run(repo, "run", goal.toString(), "--quiet", "--json").exitCode());
+    }
+
+    @Test
     void jsonPrintsEveryEventAsJsonLinesOnStdout() throws IOException {
         TestRepo repo = repo(Map.of("README.md", "hello\n"));
         Path goal = goal(repo, FAST_TEAM, """
