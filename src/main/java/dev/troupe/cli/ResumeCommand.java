@@ -7,6 +7,7 @@ import dev.troupe.git.Commits;
 import dev.troupe.git.GitCli;
 import dev.troupe.git.GitException;
 import dev.troupe.git.IntegrationBranch;
+import dev.troupe.git.Worktrees;
 import dev.troupe.goal.Goal;
 import dev.troupe.goal.GoalException;
 import dev.troupe.goal.GoalLoader;
@@ -94,7 +95,7 @@ final class ResumeCommand implements Callable<Integer> {
                     + "' not found; is it installed and on PATH?");
         }
         try {
-            Optional<Path> checkedOut = RunSetup.checkedOutAt(setup.top(), setup.integrationBranch());
+            Optional<Path> checkedOut = Worktrees.checkedOutAt(setup.top(), setup.integrationBranch());
             if (checkedOut.isPresent()) {
                 throw TroupeException.badInput("branch '" + setup.integrationBranch() + "' is checked out at "
                         + checkedOut.get() + "; switch that worktree to another branch, then resume");

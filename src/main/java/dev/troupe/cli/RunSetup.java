@@ -3,6 +3,7 @@ package dev.troupe.cli;
 import dev.troupe.agent.AgentCommand;
 import dev.troupe.git.GitCli;
 import dev.troupe.git.GitException;
+import dev.troupe.git.Worktrees;
 import dev.troupe.goal.Goal;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -79,7 +80,7 @@ record RunSetup(Goal goal, Path top, Path commonDir, String base, String baseCom
             }
             Optional<String> existing = resolve(top, "refs/heads/" + integration);
             if (existing.isPresent()) {
-                Optional<Path> checkedOut = checkedOutAt(top, integration);
+                Optional<Path> checkedOut = Worktrees.checkedOutAt(top, integration);
                 if (checkedOut.isPresent()) {
                     throw TroupeException.badInput("branch '" + integration + "' is checked out at " + checkedOut.get()
                             + "; troupe merges only into a branch checked out nowhere (try --into a new name)");
@@ -198,18 +199,6 @@ record RunSetup(Goal goal, Path top, Path commonDir, String base, String baseCom
         } catch (GitException missing) {
             return Optional.empty();
         }
-    }
-
-    static Optional<Path> checkedOutAt(Path top, String branch) throws GitException {
-        Path worktree = null;
-        for (String line : git(top, "worktree", "list", "--porcelain").lines().toList()) {
-            if (line.startsWith("worktree ")) {
-                worktree = Path.of(line.substring("worktree ".length()));
-            } else if (line.equals("branch refs/heads/" + branch)) {
-                return Optional.ofNullable(worktree);
-            }
-        }
-        return Optional.empty();
     }
 
     private static String git(Path dir, String... args) throws GitException {

@@ -146,15 +146,11 @@ public final class IntegrationBranch {
         if (repo.isBare() || repo.getWorkTree() == null) {
             return;
         }
-        String porcelain = GitCli.run(repo.getWorkTree().toPath(), "worktree", "list", "--porcelain");
-        String worktree = "";
-        for (String line : porcelain.lines().toList()) {
-            if (line.startsWith("worktree ")) {
-                worktree = line.substring("worktree ".length());
-            } else if (line.equals("branch " + ref)) {
-                throw new GitException(Repository.shortenRefName(ref) + " is checked out at " + worktree
-                        + "; troupe will not move a branch under a checkout (switch that worktree to another branch)");
-            }
+        java.util.Optional<java.nio.file.Path> worktree =
+                Worktrees.checkedOutAt(repo.getWorkTree().toPath(), Repository.shortenRefName(ref));
+        if (worktree.isPresent()) {
+            throw new GitException(Repository.shortenRefName(ref) + " is checked out at " + worktree.get()
+                    + "; troupe will not move a branch under a checkout (switch that worktree to another branch)");
         }
     }
 

@@ -25,6 +25,19 @@ public final class Worktrees {
         GitCli.run(worktree, "clean", "--quiet", "-ffdx");
     }
 
+    /** Where {@code branch} is checked out, if it is, in any worktree of the repository. */
+    public static java.util.Optional<Path> checkedOutAt(Path repo, String branch) throws GitException {
+        Path worktree = null;
+        for (String line : GitCli.run(repo, "worktree", "list", "--porcelain").lines().toList()) {
+            if (line.startsWith("worktree ")) {
+                worktree = Path.of(line.substring("worktree ".length()));
+            } else if (line.equals("branch refs/heads/" + branch)) {
+                return java.util.Optional.ofNullable(worktree);
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
     /**
      * Removes the worktree (even with changes or a lock in it); its branch stays. Only this worktree: a
      * {@code git worktree prune} would also drop the user's own worktrees whose folders are out of reach.
