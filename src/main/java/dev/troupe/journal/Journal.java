@@ -24,7 +24,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Consumer;
 
 /**
  * The run's journal: one stream into which every producer (the team lead's decisions, every agent's output)
@@ -37,6 +36,19 @@ import java.util.function.Consumer;
 public final class Journal {
 
     public static final String BLOCKING_DISPATCHER = "troupe.blocking-dispatcher";
+
+    /** Sees every event once it is written, with its JSON line (no newline), on the writer's thread. */
+    @FunctionalInterface
+    public interface Listener {
+        void written(TeamEvent event, String json);
+
+        default Listener andThen(Listener next) {
+            return (event, json) -> {
+                written(event, json);
+                next.written(event, json);
+            };
+        }
+    }
 
     /** An event and, for a durable append, what to complete once it is on disk. */
     private record Entry(TeamEvent event, CompletableFuture<Done> written) {}
@@ -72,7 +84,7 @@ public final class Journal {
      *
      * @param listener sees every event after it is written, on the writer's thread; must not block for long
      */
-    public static Journal open(Path path, Consumer<TeamEvent> listener, ActorSystem<?> system) throws IOException {
+    public static Journal open(Path path, Listener listener, ActorSystem<?> system) throws IOException {
         int buffer = system.settings().config().getInt("troupe.journal.decision-buffer");
         FileOutputStream file = new FileOutputStream(path.toFile(), true);
         endTornLine(path, file);
@@ -126,11 +138,14 @@ public final class Journal {
         return batch;
     }
 
-    private static void write(FileOutputStream file, OutputStream out, List<Entry> batch, Consumer<TeamEvent> listener)
+    private static void write(FileOutputStream file, OutputStream out, List<Entry> batch, Listener listener)
             throws IOException {
+        List<String> lines = new ArrayList<>(batch.size());
         try {
             for (Entry entry : batch) {
-                out.write(toLine(entry.event()));
+                String line = toJson(entry.event());
+                lines.add(line);
+                out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
             }
             out.flush();
             if (batch.stream().anyMatch(entry -> entry.written() != null)) {
@@ -141,11 +156,12 @@ public final class Journal {
                     .forEach(entry -> entry.written().completeExceptionally(e));
             throw e;
         }
-        for (Entry entry : batch) {
+        for (int i = 0; i < batch.size(); i++) {
+            Entry entry = batch.get(i);
             if (entry.written() != null) {
                 entry.written().complete(Done.getInstance());
             }
-            listener.accept(entry.event());
+            listener.written(entry.event(), lines.get(i));
         }
     }
 
@@ -164,9 +180,9 @@ public final class Journal {
         }
     }
 
-    static byte[] toLine(TeamEvent event) {
+    static String toJson(TeamEvent event) {
         try {
-            return (Json.MAPPER.writeValueAsString(event) + "\n").getBytes(StandardCharsets.UTF_8);
+            return Json.MAPPER.writeValueAsString(event);
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }

@@ -1,20 +1,18 @@
 package dev.troupe.view;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.troupe.goal.Durations;
-import dev.troupe.journal.Json;
+import dev.troupe.journal.Journal;
 import dev.troupe.journal.TeamEvent;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
-import java.util.function.Consumer;
 
 /**
  * What a person sees while a run goes: one timestamped line per team decision (agent output stays in the
  * journal), or with {@code --json} every event as one JSON object a line.
  */
-public final class ConsoleView implements Consumer<TeamEvent> {
+public final class ConsoleView implements Journal.Listener {
 
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
 
@@ -42,16 +40,13 @@ public final class ConsoleView implements Consumer<TeamEvent> {
     }
 
     @Override
-    public void accept(TeamEvent event) {
+    public void written(TeamEvent event, String jsonLine) {
         if (out == null) {
             return;
         }
         if (json) {
-            try {
-                out.println(Json.MAPPER.writeValueAsString(event));
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException("an event that cannot be written as JSON: " + event, e);
-            }
+            // The journal's own line: written once, shown as it is.
+            out.println(jsonLine);
             return;
         }
         String line = describe(event);

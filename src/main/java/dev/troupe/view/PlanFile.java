@@ -1,5 +1,6 @@
 package dev.troupe.view;
 
+import dev.troupe.journal.Journal;
 import dev.troupe.journal.RunHistory;
 import dev.troupe.journal.TeamEvent;
 import java.io.IOException;
@@ -11,7 +12,6 @@ import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.function.Consumer;
 
 /**
  * {@code plan.md} in the run directory: the plan as people read it, each task with what it comes after and how
@@ -19,7 +19,7 @@ import java.util.function.Consumer;
  * the journal's writer thread; written whole to a temporary file and moved into place, so a reader never sees
  * half of it.
  */
-public final class PlanFile implements Consumer<TeamEvent> {
+public final class PlanFile implements Journal.Listener {
 
     private static final long MIN_INTERVAL_NANOS = 500_000_000L;
 
@@ -34,7 +34,7 @@ public final class PlanFile implements Consumer<TeamEvent> {
     }
 
     @Override
-    public void accept(TeamEvent event) {
+    public void written(TeamEvent event, String json) {
         if (event instanceof TeamEvent.RunStarted started) {
             history = RunHistory.of(List.of(started)).orElseThrow();
         } else if (history != null) {

@@ -37,7 +37,7 @@ public final class TestRuns {
 
     public static RunContext context(ActorSystem<?> system, TestRepo repo, Path runDir, Goal goal) throws IOException {
         Files.createDirectories(runDir.resolve("agents"));
-        Journal journal = Journal.open(runDir.resolve("events.jsonl"), event -> { }, system);
+        Journal journal = Journal.open(runDir.resolve("events.jsonl"), (event, json) -> { }, system);
 
         return new RunContext("test-run", goal, repo.dir(), "main", runDir, runDir.resolve("worktrees"),
                 "troupe/test-run", ObjectId.fromString(repo.head()), journal, new LiveAgents(), Secrets.fromEnvironment(),
