@@ -21,14 +21,21 @@
 #   once PATH FILE T  the first time (PATH does not exist yet; it is created), write T to FILE
 #   exit-if PATH N    exit with code N, without a result, if PATH exists in the working directory
 #   chaos             kill itself with SIGKILL about a third of the time, hang about a tenth of the time
+# Run with --json-schema (as the planner and reviewers are), it only answers, and heeds only these:
+#   answer JSON              end with JSON as the structured output (a later answer wins)
+#   answer-once PATH JSON    the same, only the first time (PATH does not exist yet; it is created)
+#   no-answer                end with a text result and no structured output
+#   consult-exit N           exit with code N at once, without a result
+#   consult-argv PATH        write this process's arguments to PATH, one a line
 # Anything else in the prompt is ignored. Ends with a successful result unless told otherwise.
 set -u -f
 
-prompt="" session="fake-session"
+prompt="" session="fake-session" consult=0 answer=""
 args=("$@")
 while [ $# -gt 0 ]; do
   case "$1" in
     --session-id) session="$2"; shift 2 ;;
+    --json-schema) consult=1; shift 2 ;;
     --) prompt="$2"; shift 2 ;;
     *) shift ;;
   esac
@@ -43,6 +50,16 @@ while IFS= read -r line; do
   set -- $line
   [ $# -gt 0 ] || continue
   verb="$1"; shift
+  if [ "$consult" = 1 ]; then
+    case "$verb" in
+      answer) answer="$*" ;;
+      answer-once) if [ ! -e "$1" ]; then : > "$1"; shift; answer="$*"; fi ;;
+      no-answer) answer="" ;;
+      consult-exit) exit "$1" ;;
+      consult-argv) mkdir -p "$(dirname "$1")" && printf '%s\n' "${args[@]}" > "$1" ;;
+    esac
+    continue
+  fi
   case "$verb" in
     write)
       path="$1"; shift; text="$*"; n=$((n + 1))
@@ -89,7 +106,9 @@ while IFS= read -r line; do
   esac
 done <<< "$prompt"
 
-say "{\"type\":\"result\",\"subtype\":\"success\",\"is_error\":false,\"result\":\"Did as told.\",\"num_turns\":2,\"total_cost_usd\":0.0125,\"duration_ms\":5,\"usage\":{\"input_tokens\":100,\"output_tokens\":20,\"cache_read_input_tokens\":0,\"cache_creation_input_tokens\":0},\"modelUsage\":{\"fake\":{\"inputTokens\":100,\"outputTokens\":20,\"cacheReadInputTokens\":5,\"cacheCreationInputTokens\":0,\"costUSD\":0.0125}},\"permission_denials\":[],\"session_id\":\"$session\"}"
+structured=""
+if [ -n "$answer" ]; then structured=",\"structured_output\":$answer"; fi
+say "{\"type\":\"result\",\"subtype\":\"success\",\"is_error\":false,\"result\":\"Did as told.\"$structured,\"num_turns\":2,\"total_cost_usd\":0.0125,\"duration_ms\":5,\"usage\":{\"input_tokens\":100,\"output_tokens\":20,\"cache_read_input_tokens\":0,\"cache_creation_input_tokens\":0},\"modelUsage\":{\"fake\":{\"inputTokens\":100,\"outputTokens\":20,\"cacheReadInputTokens\":5,\"cacheCreationInputTokens\":0,\"costUSD\":0.0125}},\"permission_denials\":[],\"session_id\":\"$session\"}"
 if [ "$linger" = 1 ]; then
   while true; do sleep 1; done
 fi

@@ -13,7 +13,7 @@ import java.util.stream.Collectors;
 /**
  * The command line every agent gets, real or fake: {@code -p --output-format stream-json --verbose
  * --permission-mode <mode> --allowedTools <list> [--model M] [--max-turns N] [--append-system-prompt T]
- * --session-id <uuid> -- <prompt>},
+ * [--json-schema S] --session-id <uuid> -- <prompt>},
  * after the goal's {@code agent.command}. {@code -p} (print mode) takes no value in Claude Code: the prompt is
  * the positional argument, and it comes last after {@code --} so that a prompt starting with "-" (a markdown
  * list) is not read as an option. {@code [demo]} runs the built-in {@link DemoAgent} in a fresh JVM.
@@ -23,6 +23,15 @@ public final class AgentCommand {
     private AgentCommand() {}
 
     public static List<String> argv(Goal.AgentSettings agent, Goal.TaskSpec task, String prompt, String sessionId) {
+        return argv(agent, task, prompt, sessionId, Optional.empty());
+    }
+
+    /**
+     * @param jsonSchema for an agent that answers rather than edits (the planner, a reviewer): the CLI makes it
+     *     answer with an object of this schema, in the result's {@code structured_output}
+     */
+    public static List<String> argv(Goal.AgentSettings agent, Goal.TaskSpec task, String prompt, String sessionId,
+            Optional<String> jsonSchema) {
         List<String> argv = new ArrayList<>(executable(agent));
         argv.addAll(List.of("-p", "--output-format", "stream-json", "--verbose",
                 "--permission-mode", task.permissionMode().orElse(agent.permissionMode())));
@@ -43,6 +52,10 @@ public final class AgentCommand {
         task.appendSystemPrompt().or(agent::appendSystemPrompt).ifPresent(text -> {
             argv.add("--append-system-prompt");
             argv.add(text);
+        });
+        jsonSchema.ifPresent(schema -> {
+            argv.add("--json-schema");
+            argv.add(schema);
         });
         argv.add("--session-id");
         argv.add(sessionId);

@@ -20,6 +20,11 @@ import java.util.regex.Pattern;
  * and speaks the same stream-json, but needs no model. It makes one small, deterministic edit: the first
  * path in the prompt ({@code greetings/fr.txt}) gets the prompt's first double-quoted text as a new line
  * (or a note naming the task, when the prompt quotes nothing). A prompt naming no file adds a line to DEMO.md.
+ *
+ * <p>Asked for structured output ({@code --json-schema}), it answers instead, as the planner or a reviewer:
+ * as the planner, each list item ("- ...") of the goal becomes a task, named after the file it mentions, owning
+ * that file; an item that starts with "Then" or "Finally" comes after all the items before it, and one that
+ * says "(reviewed)" is reviewed. As a reviewer it approves.
  */
 public final class DemoAgent {
 
@@ -47,8 +52,57 @@ public final class DemoAgent {
         String sessionId = option(argv, "--session-id");
         long pace = Long.parseLong(System.getenv().getOrDefault("TROUPE_DEMO_PACE_MS", "400"));
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-        new DemoAgent(out, sessionId == null ? UUID.randomUUID().toString() : sessionId, pace)
-                .work(prompt, Path.of("").toAbsolutePath());
+        DemoAgent agent = new DemoAgent(out, sessionId == null ? UUID.randomUUID().toString() : sessionId, pace);
+        String schema = option(argv, "--json-schema");
+        if (schema != null) {
+            agent.answer(prompt, schema.contains("\"verdict\"") ? review(prompt) : plan(prompt));
+        } else {
+            agent.work(prompt, Path.of("").toAbsolutePath());
+        }
+    }
+
+    /** The planner's answer: one task per list item of the goal, which the prompt holds between goal tags. */
+    static ObjectNode plan(String prompt) {
+        int start = prompt.indexOf("<goal>");
+        int end = prompt.indexOf("</goal>");
+        String goal = start >= 0 && end > start ? prompt.substring(start + "<goal>".length(), end) : prompt;
+        List<String> items = goal.lines().map(String::strip).filter(l -> l.startsWith("- ") || l.startsWith("* "))
+                .map(l -> l.substring(2).strip()).filter(l -> !l.isEmpty()).toList();
+        ObjectNode plan = Json.MAPPER.createObjectNode();
+        ArrayNode tasks = plan.putArray("tasks");
+        if (items.isEmpty()) {
+            tasks.addObject().put("id", "goal").put("prompt", goal.strip());
+            return plan;
+        }
+        List<String> ids = new java.util.ArrayList<>();
+        for (String item : items) {
+            Matcher path = PATH.matcher(item);
+            String file = path.find() ? path.group(1) : null;
+            String name = file == null ? "step-" + (ids.size() + 1)
+                    : Path.of(file).getFileName().toString().replaceFirst("\\.[^.]*$", "").toLowerCase();
+            String id = ids.contains(name) ? name + "-" + (ids.size() + 1) : name;
+            ObjectNode task = tasks.addObject().put("id", id).put("prompt", item.replace("(reviewed)", "").strip());
+            if (file != null) {
+                task.putArray("zone").add(file);
+            }
+            if ((item.startsWith("Then ") || item.startsWith("Finally ")) && !ids.isEmpty()) {
+                ArrayNode after = task.putArray("after");
+                ids.forEach(after::add);
+            }
+            if (item.contains("(reviewed)")) {
+                task.put("review", true);
+            }
+            ids.add(id);
+        }
+        return plan;
+    }
+
+    /** A reviewer's answer: approval, naming the files of the change. */
+    static ObjectNode review(String prompt) {
+        Matcher files = Pattern.compile("Files it changed: (.*)").matcher(prompt);
+        String changed = files.find() ? files.group(1).strip() : "the change";
+        return Json.MAPPER.createObjectNode().put("verdict", "approve")
+                .put("comments", "Checked " + changed + ": it does what the task asks.");
     }
 
     private static String option(List<String> argv, String name) {
@@ -97,6 +151,28 @@ public final class DemoAgent {
         result.putObject("usage").put("input_tokens", 20 + prompt.length() / 4).put("output_tokens", 10 + line.length() / 4)
                 .put("cache_read_input_tokens", 0).put("cache_creation_input_tokens", 0);
         result.putArray("permission_denials");
+        emit(result);
+    }
+
+    /** Answers through the StructuredOutput tool, as the CLI does with {@code --json-schema}. */
+    private void answer(String prompt, ObjectNode answer) throws IOException, InterruptedException {
+        long started = System.currentTimeMillis();
+        emit(event("system").put("subtype", "init").put("cwd", Path.of("").toAbsolutePath().toString())
+                .put("model", "troupe-demo").put("permissionMode", "plan"));
+        pause();
+        emit(assistant(text("I have looked; here is my answer.")));
+        emit(assistant(Json.MAPPER.createObjectNode().put("type", "tool_use").put("id", "toolu_demo_answer")
+                .put("name", "StructuredOutput").set("input", answer)));
+        pause();
+        ObjectNode result = event("result").put("subtype", "success").put("is_error", false)
+                .put("result", Json.MAPPER.writeValueAsString(answer))
+                .put("num_turns", 1).put("total_cost_usd", 0.0)
+                .put("duration_ms", System.currentTimeMillis() - started)
+                .put("terminal_reason", "completed");
+        result.putObject("usage").put("input_tokens", 20 + prompt.length() / 4).put("output_tokens", 40)
+                .put("cache_read_input_tokens", 0).put("cache_creation_input_tokens", 0);
+        result.putArray("permission_denials");
+        result.set("structured_output", answer);
         emit(result);
     }
 

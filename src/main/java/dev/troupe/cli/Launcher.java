@@ -54,17 +54,20 @@ final class Launcher {
     /** How the run is shown: decisions as lines on stderr, every event as JSON on stdout, or only the summary. */
     enum Output { LINES, JSON, QUIET }
 
-    /** @return the run's exit code */
-    static int run(RunSetup setup, Optional<ResumeFrom> resumed, Output output, PrintStream out, PrintStream err)
-            throws TroupeException {
+    /**
+     * @param planOnly stop once the planner's tasks are made and checked
+     * @return the run's exit code
+     */
+    static int run(RunSetup setup, Optional<ResumeFrom> resumed, Output output, boolean planOnly, PrintStream out,
+            PrintStream err) throws TroupeException {
         Config config = ConfigFactory.load();
         ActorSystem<SpawnProtocol.Command> system = ActorSystem.create(SpawnProtocol.create(), "troupe", config);
         boolean finished = false;
         try (Repository repo = Git.open(setup.top().toFile()).getRepository()) {
-            if (!setup.integrationExists()) {
+            if (!setup.integrationExists() && !planOnly) {
                 new IntegrationBranch(repo, setup.integrationBranch()).create(ObjectId.fromString(setup.startCommit()));
             }
-            RunOutcome outcome = launch(system, config, setup, resumed,
+            RunOutcome outcome = launch(system, config, setup, resumed, planOnly,
                     switch (output) {
                         case JSON -> ConsoleView.jsonLines(out);
                         case LINES -> ConsoleView.lines(err);
@@ -87,7 +90,8 @@ final class Launcher {
     }
 
     private static RunOutcome launch(ActorSystem<SpawnProtocol.Command> system, Config config, RunSetup setup,
-            Optional<ResumeFrom> resumed, ConsoleView view, PrintStream err) throws IOException, TroupeException {
+            Optional<ResumeFrom> resumed, boolean planOnly, ConsoleView view, PrintStream err)
+            throws IOException, TroupeException {
         Executor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig(Journal.BLOCKING_DISPATCHER));
         PlanFile plan = new PlanFile(setup.runDir().resolve("plan.md"), resumed.map(ResumeFrom::history));
         Journal journal = Journal.open(setup.runDir().resolve("events.jsonl"), view.andThen(plan), system);
@@ -95,7 +99,7 @@ final class Launcher {
         LiveAgents agents = new LiveAgents();
         RunContext run = new RunContext(setup.runId(), setup.goal(), setup.top(), setup.base(), setup.runDir(),
                 setup.worktrees(), setup.integrationBranch(), ObjectId.fromString(setup.startCommit()), journal, agents,
-                Secrets.fromEnvironment(), blocking, tuning);
+                Secrets.fromEnvironment(), blocking, tuning, planOnly);
         // SIGTERM or Ctrl-C ends the JVM without the actors finishing their work: stop the agents from here.
         Thread onInterrupt = new Thread(() -> {
             agents.stopAll(tuning.killGrace());

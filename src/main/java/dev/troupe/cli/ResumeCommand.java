@@ -69,7 +69,7 @@ final class ResumeCommand implements Callable<Integer> {
                 out.println("Run " + started.run() + " finished already; nothing to resume.");
                 return history.finished().get().exitCode();
             }
-            Goal goal = goalOf(runDir, started);
+            Goal goal = goalOf(runDir, started, history.plan().isPresent());
             RunSetup setup = setupOf(dirs, goal, started);
             preflight(setup);
             int killed = AgentProcess.killAllWith(RunContext.RUN_MARKER + "=" + started.run());
@@ -83,8 +83,8 @@ final class ResumeCommand implements Callable<Integer> {
                 throw new TroupeException(ExitCodes.INTERNAL, e.getMessage());
             }
             err.printf("troupe: resuming run %s: %d of %d tasks merged already%s%n", started.run(), merged.size(),
-                    started.tasks().size(), killed > 0 ? ", " + killed + " leftover agent processes stopped" : "");
-            return Launcher.run(setup, Optional.of(new ResumeFrom(history, merged, killed)), output, out, err);
+                    history.tasks().size(), killed > 0 ? ", " + killed + " leftover agent processes stopped" : "");
+            return Launcher.run(setup, Optional.of(new ResumeFrom(history, merged, killed)), output, false, out, err);
         }
     }
 
@@ -105,9 +105,13 @@ final class ResumeCommand implements Callable<Integer> {
         }
     }
 
-    /** The goal as the run began with it: the copy in the run directory, read as if it stood where it came from. */
-    private static Goal goalOf(Path runDir, TeamEvent.RunStarted started) throws TroupeException {
-        Path copy = Files.exists(runDir.resolve("goal.json")) ? runDir.resolve("goal.json") : runDir.resolve("goal.yaml");
+    /**
+     * The goal as the run began with it: the copy in the run directory, read as if it stood where it came from;
+     * for a planned run, the planned goal. A run that died while planning plans again.
+     */
+    private static Goal goalOf(Path runDir, TeamEvent.RunStarted started, boolean planned) throws TroupeException {
+        Path copy = planned ? runDir.resolve(RunContext.PLANNED_GOAL)
+                : Files.exists(runDir.resolve("goal.json")) ? runDir.resolve("goal.json") : runDir.resolve("goal.yaml");
         Path original = Path.of(started.goalFile()).toAbsolutePath();
         try {
             Goal goal = new GoalLoader(ConfigFactory.load()).load(copy, original.getParent());

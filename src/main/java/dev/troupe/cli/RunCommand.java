@@ -1,7 +1,9 @@
 package dev.troupe.cli;
 
 import dev.troupe.goal.Goal;
+import dev.troupe.team.RunContext;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -32,6 +34,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "print only the final summary")
     boolean quiet;
 
+    @Option(names = "--plan-only", description = "for a goal without tasks: let the planner make them, write them"
+            + " as a goal file beside GOAL (GOAL.plan.yaml) to edit and run, and stop")
+    boolean planOnly;
+
     @Option(names = "--allow-dirty", description = "run even with uncommitted changes in tracked files (they are left alone)")
     boolean allowDirty;
 
@@ -47,6 +53,7 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws TroupeException {
         Launcher.Output output = output();
         Goal goal = withTeamSize(ValidateCommand.load(goalFile));
+        Path planFile = planOnly ? planFile(goal) : null;
         RunSetup setup = RunSetup.check(goal, Optional.ofNullable(into), allowDirty);
         setup.warnings().forEach(w -> err.println("troupe: warning: " + w));
         try {
@@ -55,8 +62,41 @@ final class RunCommand implements Callable<Integer> {
             throw new TroupeException(ExitCodes.INTERNAL, "cannot create " + setup.runDir() + ": " + e.getMessage());
         }
         try (RunLock lock = RunLock.acquire(setup.runDir())) {
-            return Launcher.run(setup, Optional.empty(), output, out, err);
+            int exit = Launcher.run(setup, Optional.empty(), output, planOnly, out, err);
+            if (planOnly && exit == ExitCodes.OK) {
+                savePlan(setup.runDir().resolve(RunContext.PLANNED_GOAL), planFile);
+            }
+            return exit;
         }
+    }
+
+    /**
+     * Where {@code --plan-only} writes the plan: beside the goal, so its relative paths still hold. Refused before
+     * anything starts when it would overwrite a file, or when there is nothing to plan.
+     */
+    private Path planFile(Goal goal) throws TroupeException {
+        if (!goal.tasks().isEmpty() || goal.fanout().isPresent()) {
+            throw TroupeException.badInput("--plan-only is for a goal without tasks, and " + goalFile
+                    + " lists its tasks" + (goal.fanout().isPresent() ? " (fanout)" : "") + "; run it as it is");
+        }
+        String name = goalFile.getFileName().toString();
+        String stem = name.contains(".") ? name.substring(0, name.lastIndexOf('.')) : name;
+        Path target = goalFile.toAbsolutePath().resolveSibling(stem + ".plan.yaml");
+        if (Files.exists(target)) {
+            throw TroupeException.badInput(target + " exists; move it away first (or run it: troupe run " + target + ")");
+        }
+        return target;
+    }
+
+    private void savePlan(Path plan, Path target) throws TroupeException {
+        try {
+            Files.copy(plan, target);
+        } catch (IOException e) {
+            throw new TroupeException(ExitCodes.INTERNAL, "cannot write the plan to " + target + ": " + e.getMessage()
+                    + "; it is in " + plan);
+        }
+        out.println("  Plan:        " + target);
+        out.println("  Next:        edit it if you like, then: troupe run " + target);
     }
 
     private Goal withTeamSize(Goal goal) throws TroupeException {

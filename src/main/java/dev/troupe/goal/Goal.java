@@ -48,14 +48,26 @@ public record Goal(
     /** What happens to a finished task that changed files outside its zone. */
     public enum ZonePolicy { WARN, REJECT }
 
+    /**
+     * When finished tasks merge: {@code EACH} as soon as each is done; {@code END} at sync points, when no task
+     * is running (all of them at the end for tasks without dependencies).
+     */
+    public enum MergePolicy { EACH, END }
+
     /** @param check a shell command that must pass on the merged result before the integration branch moves */
-    public record Sync(ZonePolicy zonePolicy, Optional<String> check) {}
+    public record Sync(ZonePolicy zonePolicy, Optional<String> check, MergePolicy merge) {
+
+        public Sync(ZonePolicy zonePolicy, Optional<String> check) {
+            this(zonePolicy, check, MergePolicy.EACH);
+        }
+    }
 
     public record Team(int size, Duration stagger) {}
 
     /**
      * How agents are launched. {@code command} is the executable and leading arguments;
      * {@code [demo]} selects the built-in demo agent. {@code env} is added to the environment troupe passes on.
+     * {@code review}: every task's change is reviewed before it merges, unless the task says otherwise.
      */
     public record AgentSettings(
             List<String> command,
@@ -65,11 +77,12 @@ public record Goal(
             Optional<Integer> maxTurns,
             boolean isolateConfig,
             Map<String, String> env,
-            Optional<String> appendSystemPrompt) {
+            Optional<String> appendSystemPrompt,
+            boolean review) {
 
         public AgentSettings(List<String> command, Optional<String> model, String permissionMode,
                 List<String> allowedTools, Optional<Integer> maxTurns, boolean isolateConfig, Map<String, String> env) {
-            this(command, model, permissionMode, allowedTools, maxTurns, isolateConfig, env, Optional.empty());
+            this(command, model, permissionMode, allowedTools, maxTurns, isolateConfig, env, Optional.empty(), false);
         }
 
         public boolean isDemo() {
@@ -90,15 +103,28 @@ public record Goal(
     /**
      * One unit of work. {@code id} is the user's name for it; {@code slug} is the same id made safe for
      * branch names and paths, unique within the goal. The optional settings override the goal's {@code agent:}
-     * for this task (a cheap model for routine work, the strongest for architecture).
+     * for this task (a cheap model for routine work, the strongest for architecture). {@code review}: a second
+     * agent reviews the change before it merges.
      */
     public record TaskSpec(String id, String slug, String prompt, List<String> after, Optional<String> model,
             Optional<List<String>> allowedTools, Optional<String> permissionMode, Optional<Integer> maxTurns,
-            Optional<String> appendSystemPrompt, List<String> zone, List<String> gate) {
+            Optional<String> appendSystemPrompt, List<String> zone, List<String> gate, boolean review) {
+
+        /** The tools of an agent that may look but not touch: the planner and reviewers. */
+        public static final List<String> READ_ONLY_TOOLS = List.of("Read", "Glob", "Grep");
 
         public TaskSpec(String id, String slug, String prompt, List<String> after, Optional<String> model) {
             this(id, slug, prompt, after, model, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-                    List.of(), List.of());
+                    List.of(), List.of(), false);
+        }
+
+        /**
+         * The same task for an agent that only reads: plan mode (the CLI refuses every write) and read-only
+         * tools; the model and turn limit stay.
+         */
+        public TaskSpec readOnly() {
+            return new TaskSpec(id, slug, prompt, after, model, Optional.of(READ_ONLY_TOOLS), Optional.of("plan"),
+                    maxTurns, Optional.empty(), zone, gate, false);
         }
 
         /**

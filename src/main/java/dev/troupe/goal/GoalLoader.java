@@ -40,6 +40,9 @@ import java.util.stream.Collectors;
  */
 public final class GoalLoader {
 
+    /** The id troupe's planner runs under, in the journal and in agent files: no task may have it. */
+    public static final String RESERVED_ID = "(planner)";
+
     static final Set<String> PERMISSION_MODES =
             Set.of("default", "acceptEdits", "plan", "dontAsk", "auto", "bypassPermissions");
 
@@ -246,11 +249,16 @@ public final class GoalLoader {
         }
 
         Goal goal() throws GoalException {
-            refuseNotYetSupported();
-            List<Goal.TaskSpec> tasks = tasks();
+            refuseEmptyCheck();
+            Goal.AgentSettings agent = agent();
+            List<Goal.TaskSpec> tasks = tasks(agent.review());
             String text = raw.goal() == null ? "" : raw.goal().strip();
+            if (tasks.isEmpty() && raw.fanout() == null && text.isEmpty()) {
+                throw at(raw.tasks() == null ? "" : "/tasks",
+                        "the goal lists no tasks and has no 'goal:' text for the planner to make them from");
+            }
             return new Goal(file, text, repo(), Optional.ofNullable(raw.base()).map(String::strip),
-                    team(), agent(), limits(), sync(), fanout(), tasks);
+                    team(), agent, limits(), sync(), fanout(), tasks);
         }
 
         private Optional<Goal.Fanout> fanout() throws GoalException {
@@ -277,23 +285,9 @@ public final class GoalLoader {
             return Optional.of(new Goal.Fanout(fanout.files().strip(), fanout.prompt().strip(), canary));
         }
 
-        /** Keys of the documented format whose behaviour this version does not have yet: refused, never ignored. */
-        private void refuseNotYetSupported() throws GoalException {
-            if (raw.sync() != null && raw.sync().merge() != null && !raw.sync().merge().equals("each")) {
-                throw at("/sync/merge", "'sync.merge: " + raw.sync().merge() + "' is not supported by this version of"
-                        + " troupe yet; every task is merged when it finishes (each)");
-            }
+        private void refuseEmptyCheck() throws GoalException {
             if (raw.sync() != null && raw.sync().check() != null && raw.sync().check().isBlank()) {
                 throw at("/sync/check", "sync.check is empty; give a command, or leave the key out");
-            }
-            List<RawGoal.Task> tasks = raw.tasks() == null ? List.of() : raw.tasks();
-            for (int i = 0; i < tasks.size(); i++) {
-                if (tasks.get(i) == null) {
-                    continue;
-                }
-                if (tasks.get(i).review() != null) {
-                    throw at("/tasks/" + i + "/review", "'review' is not supported by this version of troupe yet");
-                }
             }
         }
 
@@ -334,7 +328,7 @@ public final class GoalLoader {
         }
 
         private Goal.AgentSettings agent() throws GoalException {
-            RawGoal.Agent agent = raw.agent() != null ? raw.agent() : new RawGoal.Agent(null, null, null, null, null, null, null, null);
+            RawGoal.Agent agent = raw.agent() != null ? raw.agent() : new RawGoal.Agent(null, null, null, null, null, null, null, null, null);
             List<String> command = agent.command() != null ? agent.command() : defaults.getStringList("agent.command");
             if (command.isEmpty() || command.get(0) == null || command.get(0).isBlank()) {
                 throw at("/agent/command", "agent.command must name an executable");
@@ -356,9 +350,10 @@ public final class GoalLoader {
                             + "' needs a variable name (letters, digits, _) and a value");
                 }
             }
+            boolean review = agent.review() != null && agent.review();
             return new Goal.AgentSettings(List.copyOf(command), Optional.ofNullable(agent.model()), mode,
                     List.copyOf(tools), Optional.ofNullable(agent.maxTurns()), isolate, Map.copyOf(env),
-                    Optional.ofNullable(agent.appendSystemPrompt()));
+                    Optional.ofNullable(agent.appendSystemPrompt()), review);
         }
 
         private void checkPermissionMode(String mode, String pointer) throws GoalException {
@@ -371,9 +366,15 @@ public final class GoalLoader {
         private Goal.Sync sync() throws GoalException {
             String policy = raw.sync() == null || raw.sync().zonePolicy() == null ? "warn" : raw.sync().zonePolicy();
             Optional<String> check = Optional.ofNullable(raw.sync() == null ? null : raw.sync().check()).map(String::strip);
+            String merge = raw.sync() == null || raw.sync().merge() == null ? "each" : raw.sync().merge().strip();
+            Goal.MergePolicy mergePolicy = switch (merge) {
+                case "each" -> Goal.MergePolicy.EACH;
+                case "end" -> Goal.MergePolicy.END;
+                default -> throw at("/sync/merge", "unknown merge policy '" + merge + "'; expected each or end");
+            };
             return switch (policy) {
-                case "warn" -> new Goal.Sync(Goal.ZonePolicy.WARN, check);
-                case "reject" -> new Goal.Sync(Goal.ZonePolicy.REJECT, check);
+                case "warn" -> new Goal.Sync(Goal.ZonePolicy.WARN, check, mergePolicy);
+                case "reject" -> new Goal.Sync(Goal.ZonePolicy.REJECT, check, mergePolicy);
                 default -> throw at("/sync/zone-policy", "unknown zone policy '" + policy + "'; expected warn or reject");
             };
         }
@@ -407,14 +408,12 @@ public final class GoalLoader {
             return new Goal.Limits(task, idle, retries, api, attempts, budget);
         }
 
-        private List<Goal.TaskSpec> tasks() throws GoalException {
+        /** @param reviewByDefault {@code agent.review}, for the tasks that do not say */
+        private List<Goal.TaskSpec> tasks(boolean reviewByDefault) throws GoalException {
             List<RawGoal.Task> rawTasks = raw.tasks() == null ? List.of() : raw.tasks();
-            if (rawTasks.isEmpty() && raw.fanout() != null) {
-                return List.of();
-            }
             if (rawTasks.isEmpty()) {
-                throw at(raw.tasks() == null ? "" : "/tasks",
-                        "the goal lists no tasks; planning tasks from the goal text is not supported by this version of troupe yet");
+                // Made by the fan-out, or planned from the goal text.
+                return List.of();
             }
             Map<String, Integer> indexById = new LinkedHashMap<>();
             Map<String, String> idBySlug = new HashMap<>();
@@ -431,6 +430,9 @@ public final class GoalLoader {
                 String id = task.id().strip();
                 if (id.chars().anyMatch(Character::isISOControl)) {
                     throw at(at + "/id", "task id " + (i + 1) + " holds a line break or control character");
+                }
+                if (id.equals(RESERVED_ID)) {
+                    throw at(at + "/id", "task id '" + id + "' is reserved for troupe's planner; rename the task");
                 }
                 if (indexById.putIfAbsent(id, i) != null) {
                     throw at(at + "/id", "duplicate task id '" + id + "'");
@@ -469,7 +471,8 @@ public final class GoalLoader {
                 }
                 tasks.add(new Goal.TaskSpec(id, slug, task.prompt().strip(), after, Optional.ofNullable(task.model()),
                         Optional.ofNullable(task.allowedTools()).map(List::copyOf), Optional.ofNullable(task.permissionMode()),
-                        Optional.ofNullable(task.maxTurns()), Optional.ofNullable(task.appendSystemPrompt()), zone, List.of()));
+                        Optional.ofNullable(task.maxTurns()), Optional.ofNullable(task.appendSystemPrompt()), zone, List.of(),
+                        task.review() != null ? task.review() : reviewByDefault));
             }
             for (int i = 0; i < tasks.size(); i++) {
                 List<String> after = tasks.get(i).after();

@@ -33,7 +33,8 @@ record RawGoal(
             Integer maxTurns,
             Boolean isolateConfig,
             Map<String, String> env,
-            String appendSystemPrompt) {}
+            String appendSystemPrompt,
+            Boolean review) {}
 
     record Limits(
             @JsonDeserialize(using = Durations.Deserializer.class) Duration taskTimeout,

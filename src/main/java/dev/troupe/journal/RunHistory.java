@@ -13,7 +13,8 @@ import java.util.Optional;
  */
 public final class RunHistory {
 
-    public enum State { WAITING, QUEUED, RUNNING, MERGING, MERGED, FAILED, SKIPPED }
+    /** MERGING: done (and approved, when reviewed), on its way into the integration branch. */
+    public enum State { WAITING, QUEUED, RUNNING, REVIEWING, MERGING, MERGED, FAILED, SKIPPED }
 
     /** One task as the journal left it. */
     public static final class Task {
@@ -96,6 +97,8 @@ public final class RunHistory {
 
     private final TeamEvent.RunStarted started;
     private final Map<String, Task> tasks = new LinkedHashMap<>();
+    private final Map<String, List<String>> after = new LinkedHashMap<>();
+    private TeamEvent.PlanMade plan;
     private TeamEvent.RunFinished finished;
     private double costUsd;
     private Instant lastEvent;
@@ -103,6 +106,9 @@ public final class RunHistory {
     private RunHistory(TeamEvent.RunStarted started) {
         this.started = started;
         started.tasks().forEach(id -> tasks.put(id, new Task(id)));
+        if (started.after() != null) {
+            after.putAll(started.after());
+        }
         lastEvent = started.time();
     }
 
@@ -162,6 +168,20 @@ public final class RunHistory {
                 task.mergeCommit = e.mergeCommit();
                 task.reason = "";
             }
+        } else if (event instanceof TeamEvent.ReviewStarted e) {
+            move(e.task(), State.REVIEWING, e.time());
+        } else if (event instanceof TeamEvent.ReviewDone e) {
+            Task task = e.approved() ? move(e.task(), State.MERGING, e.time()) : tasks.get(e.task());
+            spend(task, e.costUsd(), e.usage());
+        } else if (event instanceof TeamEvent.PlanMade e) {
+            plan = e;
+            e.tasks().forEach(id -> tasks.putIfAbsent(id, new Task(id)));
+            if (e.after() != null) {
+                after.putAll(e.after());
+            }
+            spend(null, e.costUsd(), e.usage());
+        } else if (event instanceof TeamEvent.PlanRejected e) {
+            spend(null, e.costUsd(), e.usage());
         } else if (event instanceof TeamEvent.RunFinished e) {
             finished = e;
         } else if (event instanceof TeamEvent.RunResumed) {
@@ -206,9 +226,14 @@ public final class RunHistory {
         return lastEvent;
     }
 
-    /** The tasks {@code task} comes after, as the run began. */
+    /** The tasks {@code task} comes after, as the run began (or as the planner made them). */
     public List<String> after(String task) {
-        return started.after() == null ? List.of() : started.after().getOrDefault(task, List.of());
+        return after.getOrDefault(task, List.of());
+    }
+
+    /** The planner's accepted plan, for a goal that listed no tasks. */
+    public Optional<TeamEvent.PlanMade> plan() {
+        return Optional.ofNullable(plan);
     }
 
     public long count(State state) {

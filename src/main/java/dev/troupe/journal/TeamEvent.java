@@ -16,6 +16,9 @@ import java.util.Map;
 @JsonSubTypes({
     @JsonSubTypes.Type(value = TeamEvent.RunStarted.class, name = "run-started"),
     @JsonSubTypes.Type(value = TeamEvent.RunResumed.class, name = "run-resumed"),
+    @JsonSubTypes.Type(value = TeamEvent.PlanStarted.class, name = "plan-started"),
+    @JsonSubTypes.Type(value = TeamEvent.PlanRejected.class, name = "plan-rejected"),
+    @JsonSubTypes.Type(value = TeamEvent.PlanMade.class, name = "plan-made"),
     @JsonSubTypes.Type(value = TeamEvent.TaskQueued.class, name = "task-queued"),
     @JsonSubTypes.Type(value = TeamEvent.TaskAssigned.class, name = "task-assigned"),
     @JsonSubTypes.Type(value = TeamEvent.AgentStarted.class, name = "agent-started"),
@@ -23,6 +26,8 @@ import java.util.Map;
     @JsonSubTypes.Type(value = TeamEvent.AgentRetry.class, name = "agent-retry"),
     @JsonSubTypes.Type(value = TeamEvent.TaskSucceeded.class, name = "task-succeeded"),
     @JsonSubTypes.Type(value = TeamEvent.ZoneViolation.class, name = "zone-violation"),
+    @JsonSubTypes.Type(value = TeamEvent.ReviewStarted.class, name = "review-started"),
+    @JsonSubTypes.Type(value = TeamEvent.ReviewDone.class, name = "review-done"),
     @JsonSubTypes.Type(value = TeamEvent.AttemptFailed.class, name = "attempt-failed"),
     @JsonSubTypes.Type(value = TeamEvent.TaskFailed.class, name = "task-failed"),
     @JsonSubTypes.Type(value = TeamEvent.TeamPaused.class, name = "team-paused"),
@@ -47,14 +52,32 @@ public sealed interface TeamEvent {
      */
     record RunResumed(Instant time, String run, int pid, List<String> merged, int killed) implements TeamEvent {}
 
+    /** The goal lists no tasks: the planner agent is asked for them ({@code attempt} 2 is the last). */
+    record PlanStarted(Instant time, int attempt, String worker) implements TeamEvent {}
+
+    /**
+     * The planner gave no usable plan: {@code problem} says why (the checks a goal file gets, or the agent's
+     * failure); {@code retrying} when it is asked once more with the problem in its prompt.
+     */
+    record PlanRejected(Instant time, int attempt, String problem, double costUsd, Usage usage, boolean retrying)
+            implements TeamEvent {}
+
+    /**
+     * The planner's tasks passed every check of a goal file and are the run's tasks from here on; {@code file}
+     * is the planned goal (the goal with {@code tasks:} filled in).
+     */
+    record PlanMade(Instant time, int attempt, List<String> tasks, Map<String, List<String>> after, String file,
+            double costUsd, Usage usage) implements TeamEvent {}
+
     /** The task's dependencies are merged: it waits for an idle worker. */
     record TaskQueued(Instant time, String task) implements TeamEvent {}
 
     record TaskAssigned(Instant time, String task, int attempt, String worker, String branch, String baseCommit)
             implements TeamEvent {}
 
-    record AgentStarted(Instant time, String task, int attempt, long pid, String sessionId, List<String> command)
-            implements TeamEvent {}
+    /** {@code role}: {@code reviewer} or {@code planner}; absent for the agent doing the task. */
+    record AgentStarted(Instant time, String task, int attempt, long pid, String sessionId, List<String> command,
+            String role) implements TeamEvent {}
 
     /**
      * One line of an agent's stdout: {@code line} when it is a JSON object, otherwise {@code text}
@@ -78,6 +101,13 @@ public sealed interface TeamEvent {
     /** A finished attempt changed files outside its task's zone; {@code rejected}: per sync.zone-policy. */
     record ZoneViolation(Instant time, String task, int attempt, List<String> files, boolean rejected)
             implements TeamEvent {}
+
+    /** A fresh agent reviews the change of the task's attempt before it may merge. */
+    record ReviewStarted(Instant time, String task, int attempt, String worker) implements TeamEvent {}
+
+    /** The reviewer's verdict: {@code approved} merges the change; otherwise the task runs again with the comments. */
+    record ReviewDone(Instant time, String task, int attempt, boolean approved, String comments, double costUsd,
+            Usage usage) implements TeamEvent {}
 
     /**
      * One attempt did not merge. {@code costUsd}: what it spent (0 when it failed at its merge). {@code retryInMs}:

@@ -1,13 +1,17 @@
 package dev.troupe.team;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.troupe.journal.Usage;
 import java.util.List;
+import java.util.Optional;
 import org.eclipse.jgit.lib.ObjectId;
 
 /**
- * What a successful attempt produced: the committed branch head and what the agent reported.
+ * What a successful agent run produced: for a writer, the committed branch head and what the agent reported;
+ * for a reviewer or the planner, its answer.
  *
  * @param permissionDenials tool calls the agent was refused (the work may be incomplete because of them)
+ * @param answer the structured output of an agent that answers (empty for a writer)
  */
 public record AttemptResult(String branch, ObjectId commit, double costUsd, Usage usage, int turns, long durationMs,
-        List<String> filesChanged, String text, int permissionDenials) {}
+        List<String> filesChanged, String text, int permissionDenials, Optional<JsonNode> answer) {}

@@ -16,6 +16,8 @@ final class Prompts {
 
     private static final int MAX_RESULT_CHARS = 2000;
     private static final int MAX_FILES = 50;
+    /** A diff longer than this is cut: a command-line argument holds at most 128 KiB on Linux. */
+    static final int MAX_DIFF_CHARS = 60_000;
 
     private Prompts() {}
 
@@ -30,9 +32,7 @@ final class Prompts {
             for (Handoff done : after) {
                 prompt.append("\n- ").append(done.taskId()).append(": ").append(shorten(done.resultText())).append('\n');
                 if (!done.filesChanged().isEmpty()) {
-                    List<String> files = done.filesChanged();
-                    prompt.append("  Files it changed: ").append(String.join(", ", files.subList(0, Math.min(MAX_FILES, files.size()))))
-                            .append(files.size() > MAX_FILES ? " and " + (files.size() - MAX_FILES) + " more" : "").append('\n');
+                    prompt.append("  Files it changed: ").append(listed(done.filesChanged())).append('\n');
                 }
                 prompt.append("  Its full report: ").append(done.resultFile()).append('\n');
             }
@@ -45,6 +45,55 @@ final class Prompts {
             }
         }
         return prompt.toString();
+    }
+
+    /**
+     * What a reviewer is asked: the task as the writer got it, what the writer reported and changed, and for a
+     * verdict. The change itself follows, added by the worker that checks it out ({@link #withDiff}).
+     */
+    static String review(Goal.TaskSpec task, int attempt, String resultText, List<String> filesChanged) {
+        return "You are reviewing another agent's change before it is merged. Do not change any file: read, judge,"
+                + " and answer with your verdict.\n\nThe task it was given:\n\n<task>\n" + task.prompt().strip()
+                + "\n</task>\n\nWhat it reported (attempt " + attempt + "): " + shorten(resultText) + "\n\nFiles it changed: "
+                + (filesChanged.isEmpty() ? "(none)" : listed(filesChanged)) + "\n\nApprove the change if it does the task"
+                + " correctly and completely and breaks nothing; otherwise request changes, and say precisely what is"
+                + " wrong and what to do, since the writer starts again from your comments.\n";
+    }
+
+    /** The reviewer's prompt with the change under review, cut to {@link #MAX_DIFF_CHARS}. */
+    static String withDiff(String prompt, String diff) {
+        String shown = diff.length() > MAX_DIFF_CHARS
+                ? diff.substring(0, MAX_DIFF_CHARS) + "\n[... the diff goes on; read the changed files for the rest]\n"
+                : diff;
+        return prompt + "\nThe change (git diff from the commit it started at):\n\n```diff\n" + shown
+                + (shown.endsWith("\n") ? "" : "\n") + "```\n";
+    }
+
+    /**
+     * What the planner is asked: to break the goal into tasks for a team, as structured output. {@code problems}:
+     * why its last plan was refused, for a second try.
+     */
+    static String plan(String goal, int teamSize, String problems) {
+        StringBuilder prompt = new StringBuilder("You are planning work for a team of ").append(teamSize)
+                .append(" coding agents that work in parallel, each in its own git worktree of this repository; their"
+                        + " work is merged into one branch. Look at the repository as you need to (do not change it),"
+                        + " then break the goal below into tasks and answer with the task list.\n\n<goal>\n")
+                .append(goal.strip()).append("\n</goal>\n\n")
+                .append("Each task needs a short unique id (lowercase words joined by dashes) and a prompt that says"
+                        + " everything an agent needs, since it sees nothing else. Give each task a zone (globs of the"
+                        + " files it owns) where you can: tasks with overlapping zones never run at the same time. Use"
+                        + " after (ids of earlier tasks) only where a task really needs another's work; the rest run in"
+                        + " parallel. Set review: true for changes that deserve a second look. Prefer a few tasks of"
+                        + " substance over many small ones.\n");
+        if (problems != null) {
+            prompt.append("\nYour last plan could not be used: ").append(problems).append("\nFix this in the new plan.\n");
+        }
+        return prompt.toString();
+    }
+
+    private static String listed(List<String> files) {
+        return String.join(", ", files.subList(0, Math.min(MAX_FILES, files.size())))
+                + (files.size() > MAX_FILES ? " and " + (files.size() - MAX_FILES) + " more" : "");
     }
 
     private static String shorten(String text) {

@@ -20,6 +20,7 @@ import org.eclipse.jgit.lib.ObjectId;
  *     existing {@code --into} branch)
  * @param agents every agent process of the run that may still be alive
  * @param secrets credential values to mask in everything troupe writes
+ * @param planOnly stop once the planner's tasks are checked ({@code --plan-only})
  */
 public record RunContext(
         String runId,
@@ -34,7 +35,11 @@ public record RunContext(
         LiveAgents agents,
         Secrets secrets,
         Executor blocking,
-        Tuning tuning) {
+        Tuning tuning,
+        boolean planOnly) {
+
+    /** The goal with the planner's tasks filled in, in the run directory, for a goal that listed none. */
+    public static final String PLANNED_GOAL = "plan.yaml";
 
     /** Environment variable naming the run, set for every agent of it. */
     public static final String RUN_MARKER = "TROUPE_RUN_ID";
@@ -51,6 +56,24 @@ public record RunContext(
 
     public Path agentOutput(Goal.TaskSpec task, int attempt, String suffix) {
         return runDir.resolve("agents").resolve(task.slug() + "-" + attempt + suffix);
+    }
+
+    /**
+     * Where one agent run's stdout ({@code .jsonl}) and stderr go: {@code agents/<task>-<n>} for a writer,
+     * {@code agents/<task>-<n>.review} for its reviewer, {@code planner/plan-<n>} for the planner.
+     */
+    public Path agentOutput(Assignment assignment, String suffix) {
+        return switch (assignment.role()) {
+            case WRITER -> agentOutput(assignment.task(), assignment.attempt(), suffix);
+            case REVIEWER -> agentOutput(assignment.task(), assignment.attempt(), ".review" + suffix);
+            case PLANNER -> runDir.resolve("planner").resolve("plan-" + assignment.attempt() + suffix);
+        };
+    }
+
+    /** The copy of the goal file the run started from. */
+    public Path goalCopy() {
+        Path json = runDir.resolve("goal.json");
+        return java.nio.file.Files.exists(json) ? json : runDir.resolve("goal.yaml");
     }
 
     public Path resultFile(Goal.TaskSpec task) {

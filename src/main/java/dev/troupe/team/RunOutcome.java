@@ -2,14 +2,17 @@ package dev.troupe.team;
 
 import dev.troupe.journal.Usage;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * How a run ended: every task's fate, the spend, and the exit code the command line returns.
  *
  * @param budgetSpent the run stopped starting attempts because {@code limits.budget-usd} was reached
+ * @param planOnly the run only planned ({@code --plan-only}); the plan is in the run directory
+ * @param planFailure why the planner gave no usable plan, when it did not (exit 2, no task ran)
  */
 public record RunOutcome(String runId, String integrationBranch, List<TaskOutcome> tasks, double costUsd,
-        Usage usage, int exitCode, boolean budgetSpent) {
+        Usage usage, int exitCode, boolean budgetSpent, boolean planOnly, Optional<String> planFailure) {
 
     public enum Fate { MERGED, FAILED, SKIPPED }
 

@@ -10,11 +10,15 @@ import akka.actor.typed.javadsl.TimerScheduler;
 import dev.troupe.git.CheckRunner;
 import dev.troupe.git.IntegrationBranch;
 import dev.troupe.goal.Goal;
+import dev.troupe.goal.GoalLoader;
+import dev.troupe.goal.PlannedGoal;
 import dev.troupe.goal.Zones;
 import dev.troupe.journal.RunHistory;
 import dev.troupe.journal.TeamEvent;
 import dev.troupe.journal.Usage;
 import dev.troupe.view.Money;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -45,15 +49,16 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
 
     public sealed interface Command {}
 
-    public record AttemptSucceeded(ActorRef<Worker.Command> worker, String taskId, int attempt, AttemptResult result)
-            implements Command {}
+    /** {@code role}: whose run it was: the task's writer, its reviewer, or the planner. */
+    public record AttemptSucceeded(ActorRef<Worker.Command> worker, String taskId, int attempt, Assignment.Role role,
+            AttemptResult result) implements Command {}
 
     /**
      * {@code costUsd} and {@code usage}: what the failed attempt spent, as far as the agent reported it.
      * {@code rateLimited}: the API refused it (429) or was overloaded (529), which is no fault of the task.
      */
-    public record AttemptFailed(ActorRef<Worker.Command> worker, String taskId, int attempt, String reason,
-            double costUsd, Usage usage, boolean rateLimited, long retryAfterMs) implements Command {}
+    public record AttemptFailed(ActorRef<Worker.Command> worker, String taskId, int attempt, Assignment.Role role,
+            String reason, double costUsd, Usage usage, boolean rateLimited, long retryAfterMs) implements Command {}
 
     /** An agent's CLI is waiting {@code delayMs} on a rate limit or overload: hold the other launches too. */
     public record ApiPressure(String error, long delayMs) implements Command {}
@@ -69,9 +74,13 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
 
     private record DispatchTick() implements Command {}
 
+    /** The planner's answer, checked as a goal file: {@code planned} when it passed, else {@code problem}. */
+    private record PlanChecked(int attempt, AttemptResult answer, Goal planned, String problem) implements Command {}
+
     private record WorkerStopped(ActorRef<Worker.Command> worker) implements Command {}
 
-    private enum Status { WAITING, QUEUED, RUNNING, MERGING, MERGED, FAILED, SKIPPED }
+    /** REVIEWING: its change is with a reviewer. HELD: done, waiting for the next sync point ({@code sync.merge: end}). */
+    private enum Status { WAITING, QUEUED, RUNNING, REVIEWING, HELD, MERGING, MERGED, FAILED, SKIPPED }
 
     private static final class TaskState {
         final Goal.TaskSpec spec;
@@ -90,6 +99,11 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
         Usage usage = Usage.NONE;
         ObjectId mergeCommit;
         String reason = "";
+        /** The integration head the current attempt started from. */
+        ObjectId attemptBase;
+        /** The finished attempt on its way to the integration branch (through review, a sync point, the merger). */
+        AttemptResult pending;
+        int pendingAttempt;
 
         TaskState(Goal.TaskSpec spec) {
             this.spec = spec;
@@ -106,6 +120,11 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
 
         boolean isSettled() {
             return status == Status.MERGED || status == Status.FAILED || status == Status.SKIPPED;
+        }
+
+        /** Started and not merged yet: its change may still touch its zone's files. */
+        boolean hasWorkInFlight() {
+            return status == Status.RUNNING || status == Status.REVIEWING || status == Status.HELD || status == Status.MERGING;
         }
     }
 
@@ -127,6 +146,8 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
     private boolean budgetSpent;
     private int workersSpawned;
     private boolean finished;
+    /** Attempts the planner has had; it gets two. */
+    private int planAttempts;
 
     private final Optional<ResumeFrom> resumed;
 
@@ -177,6 +198,7 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
                 .onMessage(MergeFailed.class, this::onMergeFailed)
                 .onMessage(CheckFailed.class, this::onCheckFailed)
                 .onMessage(DispatchTick.class, tick -> dispatch())
+                .onMessage(PlanChecked.class, this::onPlanChecked)
                 .onMessage(WorkerStopped.class, this::onWorkerStopped)
                 .build();
     }
@@ -190,6 +212,16 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
                     run.base(), run.startCommit().name(), run.integrationBranch(), goal.team().size(),
                     List.copyOf(tasks.keySet()), dependencies()));
         }
+        if (tasks.isEmpty()) {
+            // No tasks in the goal (nor in a plan from before a crash): the planner makes them first.
+            assignPlanner(null);
+            return;
+        }
+        startTasks();
+    }
+
+    private void startTasks() {
+        Goal goal = run.goal();
         long open = tasks.values().stream().filter(t -> !t.isSettled()).count();
         for (int i = 0; i < Math.min(goal.team().size(), open); i++) {
             idleWorkers.add(spawnWorker());
@@ -212,7 +244,8 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
             RunHistory.Task past = from.history().tasks().get(task.spec.id());
             if (past != null) {
                 task.attempts = past.attempts();
-                boolean cutShort = past.state() == RunHistory.State.RUNNING || past.state() == RunHistory.State.MERGING;
+                boolean cutShort = past.state() == RunHistory.State.RUNNING || past.state() == RunHistory.State.REVIEWING
+                        || past.state() == RunHistory.State.MERGING;
                 task.freeAttempts = past.uncountedAttempts() + (cutShort ? 1 : 0);
                 task.costUsd = past.costUsd();
                 task.usage = past.usage();
@@ -241,7 +274,8 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
             if (task.status == Status.MERGED && was != RunHistory.State.MERGED) {
                 // Merged just before the crash, before the journal heard of it: say so now, for status and resume.
                 record(new TeamEvent.MergeDone(Instant.now(), task.spec.id(), task.mergeCommit.name(), run.integrationBranch()));
-            } else if (task.status != Status.MERGED && (was == RunHistory.State.RUNNING || was == RunHistory.State.MERGING)) {
+            } else if (task.status != Status.MERGED && (was == RunHistory.State.RUNNING || was == RunHistory.State.REVIEWING
+                    || was == RunHistory.State.MERGING)) {
                 // Journaled as uncounted, so that a later resume does not count it either.
                 record(new TeamEvent.AttemptFailed(Instant.now(), task.spec.id(), task.attempts,
                         "interrupted: troupe stopped during the attempt", 0, Usage.NONE, 0, false));
@@ -280,13 +314,20 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
      * none while the team is paused or a task's backoff runs. Wakes itself when the next one may go.
      */
     private Behavior<Command> dispatch() {
-        if (finished) {
+        if (finished || tasks.isEmpty()) {
+            // Over, or still planning.
             return Behaviors.same();
         }
         if (budgetSpent) {
             skipQueuedForBudget();
-            return Behaviors.same();
+        } else {
+            launchReady();
         }
+        mergeHeldIfIdle();
+        return Behaviors.same();
+    }
+
+    private void launchReady() {
         Instant wake = null;
         Iterator<String> queue = ready.iterator();
         while (queue.hasNext() && !idleWorkers.isEmpty()) {
@@ -315,14 +356,31 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
         if (wake != null) {
             timers.startSingleTimer(DispatchTick.class, new DispatchTick(), Duration.between(Instant.now(), wake));
         }
-        return Behaviors.same();
     }
 
-    /** Another task whose zone may overlap this one's is running or merging. */
+    /**
+     * Another task whose zone may overlap this one's has work in flight: running, in review, or finished but not
+     * merged yet (its change would conflict with this one's).
+     */
     private boolean zoneTaken(TaskState task) {
         return !task.spec.zone().isEmpty() && tasks.values().stream()
-                .filter(other -> other != task && (other.status == Status.RUNNING || other.status == Status.MERGING))
+                .filter(other -> other != task && other.hasWorkInFlight())
                 .anyMatch(other -> Zones.overlap(task.spec.zone(), other.spec.zone()));
+    }
+
+    /**
+     * The sync point of {@code sync.merge: end}: once nothing runs, is reviewed or merges, and nothing queued could
+     * start (only tasks whose zone a held one owns are left, or none), every held task goes to the merger in
+     * goal order. Held tasks never depend on one another: a dependent starts only after its dependencies merged.
+     */
+    private void mergeHeldIfIdle() {
+        boolean busy = tasks.values().stream().anyMatch(t -> t.status == Status.RUNNING || t.status == Status.REVIEWING
+                || t.status == Status.MERGING);
+        boolean couldStart = ready.stream().map(tasks::get).anyMatch(t -> !zoneTaken(t));
+        if (busy || couldStart || tasks.values().stream().noneMatch(t -> t.status == Status.HELD)) {
+            return;
+        }
+        tasks.values().stream().filter(t -> t.status == Status.HELD).forEach(this::merge);
     }
 
     private static Instant later(Instant a, Instant b) {
@@ -351,6 +409,7 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
     private void assign(TaskState task, ActorRef<Worker.Command> worker, Instant now) {
         task.status = Status.RUNNING;
         task.attempts++;
+        task.attemptBase = integrationHead;
         task.triedBy.add(worker.path().name());
         String branch = run.taskBranch(task.spec);
         idleWorkers.remove(worker);
@@ -374,6 +433,14 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
 
     private Behavior<Command> onAttemptSucceeded(AttemptSucceeded done) {
         release(done.worker());
+        return switch (done.role()) {
+            case WRITER -> onWritten(done);
+            case REVIEWER -> onReviewed(done);
+            case PLANNER -> onPlanned(done);
+        };
+    }
+
+    private Behavior<Command> onWritten(AttemptSucceeded done) {
         TaskState task = tasks.get(done.taskId());
         AttemptResult result = done.result();
         task.resultText = result.text();
@@ -391,13 +458,139 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
                 return dispatch();
             }
         }
-        task.status = Status.MERGING;
         record(new TeamEvent.TaskSucceeded(Instant.now(), task.spec.id(), done.attempt(), result.branch(),
                 result.commit().name(), result.costUsd(), result.usage(), result.turns(), result.durationMs(),
                 result.filesChanged(), result.text(), result.permissionDenials()));
-        merger.tell(new Merger.Merge(task.spec.id(), result.commit(), mergeMessage(task),
-                run.failedBranch(task.spec, done.attempt()), getContext().getSelf()));
+        task.pending = result;
+        task.pendingAttempt = done.attempt();
+        if (task.spec.review()) {
+            review(task, done.worker());
+        } else {
+            readyToMerge(task);
+        }
         return dispatch();
+    }
+
+    /**
+     * A fresh agent reviews the change, read-only, in the worktree of the worker that wrote it (which holds the
+     * change already, so the checkout costs nothing).
+     */
+    private void review(TaskState task, ActorRef<Worker.Command> worker) {
+        task.status = Status.REVIEWING;
+        idleWorkers.remove(worker);
+        busyWorkers.put(worker, task.spec.id());
+        Assignment review = new Assignment(task.spec.readOnly(), task.pendingAttempt, "", task.pending.commit(),
+                Prompts.review(task.spec, task.pendingAttempt, task.pending.text(), task.pending.filesChanged()),
+                Assignment.Role.REVIEWER, Optional.of(task.attemptBase));
+        record(new TeamEvent.ReviewStarted(Instant.now(), task.spec.id(), task.pendingAttempt, worker.path().name()));
+        worker.tell(new Worker.Assign(review, getContext().getSelf()));
+    }
+
+    private Behavior<Command> onReviewed(AttemptSucceeded done) {
+        TaskState task = tasks.get(done.taskId());
+        AttemptResult review = done.result();
+        spend(task, review.costUsd(), review.usage());
+        Answers.Verdict verdict = Answers.verdict(review.answer().orElseThrow());
+        record(new TeamEvent.ReviewDone(Instant.now(), task.spec.id(), done.attempt(), verdict.approved(),
+                verdict.comments(), review.costUsd(), review.usage()));
+        if (verdict.approved()) {
+            readyToMerge(task);
+        } else {
+            String keptOn = keepPending(task);
+            retryOrFail(task, "the reviewer asked for changes: " + verdict.comments() + " (the change it reviewed is kept on "
+                    + keptOn + ")", 0, Usage.NONE, true);
+        }
+        return dispatch();
+    }
+
+    /** Keeps a finished attempt that will not merge on its failed-work branch; returns the branch. */
+    private String keepPending(TaskState task) {
+        String branch = run.failedBranch(task.spec, task.pendingAttempt);
+        merger.tell(new Merger.Keep(task.pending.commit(), branch));
+        return branch;
+    }
+
+    /** Merges now ({@code sync.merge: each}), or holds the task for the next sync point ({@code end}). */
+    private void readyToMerge(TaskState task) {
+        if (run.goal().sync().merge() == Goal.MergePolicy.END) {
+            task.status = Status.HELD;
+        } else {
+            merge(task);
+        }
+    }
+
+    private void merge(TaskState task) {
+        task.status = Status.MERGING;
+        merger.tell(new Merger.Merge(task.spec.id(), task.pending.commit(), mergeMessage(task),
+                run.failedBranch(task.spec, task.pendingAttempt), getContext().getSelf()));
+    }
+
+    /** Asks the planner for the tasks; {@code problems}: why its last plan was refused. */
+    private void assignPlanner(String problems) {
+        planAttempts++;
+        ActorRef<Worker.Command> worker = idleWorkers.isEmpty() ? spawnWorker() : idleWorkers.iterator().next();
+        idleWorkers.remove(worker);
+        busyWorkers.put(worker, GoalLoader.RESERVED_ID);
+        Goal.TaskSpec planner = new Goal.TaskSpec(GoalLoader.RESERVED_ID, "planner",
+                Prompts.plan(run.goal().text(), run.goal().team().size(), problems), List.of(), Optional.empty()).readOnly();
+        record(new TeamEvent.PlanStarted(Instant.now(), planAttempts, worker.path().name()));
+        worker.tell(new Worker.Assign(new Assignment(planner, planAttempts, "", integrationHead, planner.prompt(),
+                Assignment.Role.PLANNER, Optional.empty()), getContext().getSelf()));
+    }
+
+    /** Checks the plan as a goal file, off the actor: it is written to the run directory and read back. */
+    private Behavior<Command> onPlanned(AttemptSucceeded done) {
+        spentUsd += done.result().costUsd();
+        int attempt = done.attempt();
+        Path file = run.runDir().resolve("planner").resolve("plan-" + attempt + ".yaml");
+        GoalLoader loader = new GoalLoader(getContext().getSystem().settings().config());
+        getContext().pipeToSelf(Blocking.call(run.blocking(), () -> {
+            Files.createDirectories(file.getParent());
+            return PlannedGoal.write(loader, run.goalCopy(), done.result().answer().orElseThrow(), file,
+                    run.goal().file().toAbsolutePath().getParent());
+        }), (planned, failure) -> new PlanChecked(attempt, done.result(), planned,
+                failure == null ? null : Blocking.describe(failure)));
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onPlanChecked(PlanChecked checked) {
+        AttemptResult answer = checked.answer();
+        if (checked.problem() != null || checked.planned().tasks().isEmpty()) {
+            return planRejected(checked.attempt(), checked.problem() != null ? checked.problem() : "the plan has no tasks",
+                    answer.costUsd(), answer.usage());
+        }
+        Goal planned = checked.planned();
+        Path plan = run.runDir().resolve(RunContext.PLANNED_GOAL);
+        try {
+            Files.copy(run.runDir().resolve("planner").resolve("plan-" + checked.attempt() + ".yaml"), plan,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (java.io.IOException e) {
+            return planRejected(checked.attempt(), "cannot save the plan: " + e.getMessage(), answer.costUsd(), answer.usage());
+        }
+        planned.tasks().forEach(spec -> tasks.put(spec.id(), new TaskState(spec)));
+        // On disk before any task starts: a resume reads the plan, never plans again.
+        run.journal().appendDurably(new TeamEvent.PlanMade(Instant.now(), checked.attempt(), List.copyOf(tasks.keySet()),
+                dependencies(), plan.toString(), answer.costUsd(), answer.usage()));
+        if (run.planOnly()) {
+            finish(new RunOutcome(run.runId(), run.integrationBranch(), List.of(), spentUsd, answer.usage(), 0, false,
+                    true, Optional.empty()));
+            return Behaviors.same();
+        }
+        startTasks();
+        return Behaviors.same();
+    }
+
+    /** A second try with the problem in the prompt; after that the run stops, exit 2, nothing merged. */
+    private Behavior<Command> planRejected(int attempt, String problem, double cost, Usage usage) {
+        boolean retrying = attempt < 2;
+        record(new TeamEvent.PlanRejected(Instant.now(), attempt, problem, cost, usage, retrying));
+        if (retrying) {
+            assignPlanner(problem);
+        } else {
+            finish(new RunOutcome(run.runId(), run.integrationBranch(), List.of(), spentUsd, Usage.NONE, 2, false,
+                    run.planOnly(), Optional.of(problem)));
+        }
+        return Behaviors.same();
     }
 
     private String mergeMessage(TaskState task) {
@@ -411,7 +604,16 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
 
     private Behavior<Command> onAttemptFailed(AttemptFailed failed) {
         release(failed.worker());
+        if (failed.role() == Assignment.Role.PLANNER) {
+            spentUsd += failed.costUsd();
+            return planRejected(failed.attempt(), "the planner failed: " + failed.reason(), failed.costUsd(), failed.usage());
+        }
         TaskState task = tasks.get(failed.taskId());
+        String reason = failed.reason();
+        if (failed.role() == Assignment.Role.REVIEWER) {
+            // Only approved work merges: without a verdict, the task is tried again.
+            reason = "its review did not finish (" + reason + "; the change is kept on " + keepPending(task) + ")";
+        }
         spend(task, failed.costUsd(), failed.usage());
         boolean free = failed.rateLimited() && task.freeAttempts < run.tuning().rateLimitedAttemptsFree();
         if (free) {
@@ -419,7 +621,7 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
             Duration wait = failed.retryAfterMs() >= 0 ? Duration.ofMillis(failed.retryAfterMs()) : run.tuning().rateLimitPause();
             pause(Instant.now().plus(wait), "an attempt ended on a rate limit or overload");
         }
-        retryOrFail(task, failed.reason(), failed.costUsd(), failed.usage(), !free);
+        retryOrFail(task, reason, failed.costUsd(), failed.usage(), !free);
         return dispatch();
     }
 
@@ -470,8 +672,23 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
         TaskState task = tasks.get(conflict.taskId());
         record(new TeamEvent.MergeConflict(Instant.now(), task.spec.id(), conflict.paths()));
         // The next attempt starts on the new integration head, which holds the work it conflicted with.
-        retryOrFail(task, "merge conflict in " + String.join(", ", conflict.paths()), 0, Usage.NONE, true);
+        retryOrFail(task, "merge conflict in " + String.join(", ", conflict.paths()) + clashingWork(task, conflict.paths()),
+                0, Usage.NONE, true);
         return dispatch();
+    }
+
+    /** The merged tasks that changed the conflicting files, and what they said of their change. */
+    private String clashingWork(TaskState task, List<String> paths) {
+        List<String> described = new ArrayList<>();
+        for (TaskState other : tasks.values()) {
+            List<String> touched = other.filesChanged.stream().filter(paths::contains).toList();
+            if (other != task && other.status == Status.MERGED && !touched.isEmpty()) {
+                String report = other.resultText == null ? "" : other.resultText.strip().replace('\n', ' ');
+                described.add("task '" + other.spec.id() + "' changed " + String.join(", ", touched)
+                        + (report.isEmpty() ? "" : " and reported: " + (report.length() > 300 ? report.substring(0, 297) + "..." : report)));
+            }
+        }
+        return described.isEmpty() ? "" : ", which work merged meanwhile changed too: " + String.join("; ", described);
     }
 
     private Behavior<Command> onCheckFailed(CheckFailed failure) {
@@ -492,6 +709,9 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
         String taskId = busyWorkers.remove(stopped.worker());
         if (!finished) {
             idleWorkers.add(spawnWorker());
+        }
+        if (GoalLoader.RESERVED_ID.equals(taskId)) {
+            return planRejected(planAttempts, "the planner's worker stopped unexpectedly", 0, Usage.NONE);
         }
         if (taskId != null) {
             retryOrFail(tasks.get(taskId), "its worker stopped unexpectedly", 0, Usage.NONE, true);
@@ -569,9 +789,12 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
         if (finished || !tasks.values().stream().allMatch(TaskState::isSettled)) {
             return;
         }
+        finish(outcome());
+    }
+
+    private void finish(RunOutcome outcome) {
         finished = true;
         timers.cancelAll();
-        RunOutcome outcome = outcome();
         run.journal()
                 .appendDurably(new TeamEvent.RunFinished(Instant.now(), run.runId(), (int) outcome.count(RunOutcome.Fate.MERGED),
                         (int) outcome.count(RunOutcome.Fate.FAILED), (int) outcome.count(RunOutcome.Fate.SKIPPED),
@@ -595,7 +818,7 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
         }
         boolean allMerged = outcomes.stream().allMatch(t -> t.fate() == RunOutcome.Fate.MERGED);
         return new RunOutcome(run.runId(), run.integrationBranch(), List.copyOf(outcomes), spentUsd, usage,
-                allMerged ? 0 : 1, budgetSpent);
+                allMerged ? 0 : 1, budgetSpent, false, Optional.empty());
     }
 
     private void record(TeamEvent event) {

@@ -40,7 +40,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
@@ -198,18 +200,25 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     private Behavior<Command> onAssign(Assign assign) {
         Attempt attempt = new Attempt(assign.assignment(), assign.replyTo());
         current = attempt;
-        List<String> argv = AgentCommand.argv(run.goal().agent(), attempt.task(), attempt.assignment.prompt(),
-                attempt.sessionId);
-        getContext().pipeToSelf(Blocking.call(run.blocking(), () -> launch(attempt.assignment, argv)),
+        getContext().pipeToSelf(Blocking.call(run.blocking(), () -> launch(attempt)),
                 (launch, failure) -> new Launched(attempt, launch, failure));
         return launching();
     }
 
+    /** The agent's command line; an agent that answers gets the schema of its answer. */
+    private List<String> argv(Attempt attempt, String prompt) {
+        Assignment assignment = attempt.assignment;
+        return AgentCommand.argv(run.goal().agent(), assignment.task(), prompt, attempt.sessionId,
+                assignment.role().answers() ? Optional.of(Answers.schema(assignment.role())) : Optional.empty());
+    }
+
     /**
-     * Blocking: the fresh branch in this worker's worktree, then the agent process. A worktree that cannot be
-     * switched (an agent killed mid-commit leaves {@code index.lock} behind) is replaced by a new one.
+     * Blocking: the fresh checkout in this worker's worktree, then the agent process. A worktree that cannot be
+     * switched (an agent killed mid-commit leaves {@code index.lock} behind) is replaced by a new one. A
+     * reviewer is shown the change it reviews.
      */
-    private Launch launch(Assignment assignment, List<String> argv) throws Exception {
+    private Launch launch(Attempt attempt) throws Exception {
+        Assignment assignment = attempt.assignment;
         Path checkout = worktree;
         try {
             Worktrees.checkoutFresh(run.repo(), checkout, assignment.base().name());
@@ -222,9 +231,14 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
             checkout = run.worktrees().resolve(name + "." + (worktreesMade + 1));
             Worktrees.checkoutFresh(run.repo(), checkout, assignment.base().name());
         }
-        Path stderr = run.agentOutput(assignment.task(), assignment.attempt(), ".stderr");
+        String prompt = assignment.prompt();
+        if (assignment.changeFrom().isPresent()) {
+            prompt = Prompts.withDiff(prompt, GitCli.run(checkout, "diff", "--no-color", "--no-ext-diff",
+                    assignment.changeFrom().get().name(), assignment.base().name()));
+        }
+        Path stderr = run.agentOutput(assignment, ".stderr");
         Files.createDirectories(stderr.getParent());
-        AgentProcess process = AgentProcess.start(argv, checkout, environment(), stderr);
+        AgentProcess process = AgentProcess.start(argv(attempt, prompt), checkout, environment(), stderr);
         run.agents().add(process);
         return new Launch(process, checkout);
     }
@@ -266,8 +280,8 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
         attempt.process = launched.launch().process();
         Assignment assignment = attempt.assignment;
         run.journal().append(new TeamEvent.AgentStarted(Instant.now(), assignment.task().id(), assignment.attempt(),
-                attempt.process.pid(), attempt.sessionId,
-                AgentCommand.argv(run.goal().agent(), assignment.task(), "<prompt>", attempt.sessionId)));
+                attempt.process.pid(), attempt.sessionId, argv(attempt, "<prompt>"),
+                assignment.role() == Assignment.Role.WRITER ? null : assignment.role().name().toLowerCase(Locale.ROOT)));
         Pair<UniqueKillSwitch, CompletionStage<Done>> output = readOutput(attempt);
         attempt.output = output.first();
         getContext().pipeToSelf(output.second(), (done, failure) -> new OutputEnded(attempt, failure));
@@ -289,7 +303,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
         ActorRef<Command> self = getContext().getSelf();
         Sink<String, CompletionStage<akka.stream.IOResult>> raw = Flow.<String>create()
                 .map(line -> ByteString.fromString(line + "\n", StandardCharsets.UTF_8))
-                .toMat(FileIO.toPath(run.agentOutput(assignment.task(), number, ".jsonl")), Keep.right());
+                .toMat(FileIO.toPath(run.agentOutput(assignment, ".jsonl")), Keep.right());
         return StreamConverters.fromInputStream(attempt.process::stdout)
                 .withAttributes(ActorAttributes.dispatcher(OUTPUT_DISPATCHER))
                 .via(StreamJson.lines(run.tuning().maxLineBytes()))
@@ -459,15 +473,24 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
         return settling();
     }
 
-    /** Blocking: commits a success, or keeps what a failed attempt left, and says why it failed. */
+    /**
+     * Blocking: commits a writer's success, or keeps what a failed writer left, and says why it failed. An agent
+     * that answers succeeds only with an answer; what it may have left in the worktree is not kept.
+     */
     private Settled settleBlocking(Attempt attempt) throws Exception {
         Assignment assignment = attempt.assignment;
+        if (attempt.failure == null && assignment.role().answers()) {
+            return answer(attempt);
+        }
         if (attempt.failure == null) {
             return new Settled(attempt, commit(attempt), null);
         }
         String reason = attempt.failure;
         if (attempt.exitCode != null && attempt.result == null) {
             reason += lastStderrLine(assignment).map(line -> ": " + line).orElse("");
+        }
+        if (assignment.role().answers()) {
+            return new Settled(attempt, null, reason);
         }
         try {
             ObjectId kept = Commits.commitAll(worktree, "troupe: unfinished work of " + assignment.task().id()
@@ -484,8 +507,20 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
         return new Settled(attempt, null, reason);
     }
 
+    private Settled answer(Attempt attempt) {
+        AgentMessage.Result result = attempt.result;
+        if (result.structuredOutput().isEmpty()) {
+            // The CLI reports success when the model answered twice with text instead of the structured output.
+            return new Settled(attempt, null, "the agent answered in text, not with the structured output it was asked for");
+        }
+        long duration = Duration.between(attempt.started, Instant.now()).toMillis();
+        return new Settled(attempt, new AttemptResult("", attempt.assignment.base(), result.costUsd(), result.usage(),
+                result.turns(), duration, List.of(), result.text(), result.permissionDenials(), result.structuredOutput()),
+                null);
+    }
+
     private java.util.Optional<String> lastStderrLine(Assignment assignment) throws IOException {
-        Path stderr = run.agentOutput(assignment.task(), assignment.attempt(), ".stderr");
+        Path stderr = run.agentOutput(assignment, ".stderr");
         if (!Files.exists(stderr) || Files.size(stderr) > 1 << 20) {
             return java.util.Optional.empty();
         }
@@ -513,7 +548,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
         }
         long duration = Duration.between(attempt.started, Instant.now()).toMillis();
         AttemptResult done = new AttemptResult(assignment.branch(), head, result.costUsd(), result.usage(),
-                result.turns(), duration, files, result.text(), result.permissionDenials());
+                result.turns(), duration, files, result.text(), result.permissionDenials(), Optional.empty());
         writeResultFile(assignment, done);
         return done;
     }
@@ -548,12 +583,12 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
         current = null;
         if (success != null) {
             attempt.replyTo.tell(new TeamLead.AttemptSucceeded(getContext().getSelf(), attempt.task().id(),
-                    attempt.assignment.attempt(), success));
+                    attempt.assignment.attempt(), attempt.assignment.role(), success));
         } else {
             AgentMessage.Result result = attempt.result;
             boolean rateLimited = result != null && result.apiErrorStatus().map(RATE_LIMITS::contains).orElse(false);
             attempt.replyTo.tell(new TeamLead.AttemptFailed(getContext().getSelf(), attempt.task().id(),
-                    attempt.assignment.attempt(), failure, result == null ? 0 : result.costUsd(),
+                    attempt.assignment.attempt(), attempt.assignment.role(), failure, result == null ? 0 : result.costUsd(),
                     result == null ? Usage.NONE : result.usage(), rateLimited, attempt.retryAfterMs));
         }
         return idle();

@@ -57,8 +57,20 @@ public final class ConsoleView implements Journal.Listener {
 
     static String describe(TeamEvent event) {
         if (event instanceof TeamEvent.RunStarted e) {
-            return "run " + e.run() + ": " + e.tasks().size() + " tasks, team of " + e.teamSize() + ", from "
-                    + e.base() + " (" + e.baseCommit().substring(0, 7) + ") into " + e.integrationBranch();
+            return "run " + e.run() + ": " + (e.tasks().isEmpty() ? "tasks to be planned" : e.tasks().size() + " tasks")
+                    + ", team of " + e.teamSize() + ", from " + e.base() + " (" + e.baseCommit().substring(0, 7)
+                    + ") into " + e.integrationBranch();
+        } else if (event instanceof TeamEvent.PlanStarted e) {
+            return "planning: the planner started on " + e.worker() + (e.attempt() > 1 ? " (attempt " + e.attempt() + ")" : "");
+        } else if (event instanceof TeamEvent.PlanRejected e) {
+            return "planning: the plan was refused: " + e.problem() + (e.retrying() ? "; asking once more" : "");
+        } else if (event instanceof TeamEvent.PlanMade e) {
+            return "planning: " + e.tasks().size() + " tasks (" + String.join(", ", e.tasks()) + "), saved in " + e.file();
+        } else if (event instanceof TeamEvent.ReviewStarted e) {
+            return "[" + e.task() + "] in review on " + e.worker();
+        } else if (event instanceof TeamEvent.ReviewDone e) {
+            return "[" + e.task() + "] review: " + (e.approved() ? "approved" : "changes requested") + ", "
+                    + Money.format(e.costUsd()) + (e.comments().isBlank() ? "" : ": " + firstLine(e.comments()));
         } else if (event instanceof TeamEvent.TaskAssigned e) {
             return "[" + e.task() + "] started on " + e.worker() + (e.attempt() > 1 ? " (attempt " + e.attempt() + ")" : "");
         } else if (event instanceof TeamEvent.AgentRetry e) {
@@ -93,5 +105,10 @@ public final class ConsoleView implements Journal.Listener {
             return "[" + e.task() + "] skipped: " + e.reason();
         }
         return null;
+    }
+
+    private static String firstLine(String text) {
+        String first = text.strip().lines().findFirst().orElse("");
+        return first.length() > 160 ? first.substring(0, 157) + "..." : first;
     }
 }

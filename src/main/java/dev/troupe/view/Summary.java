@@ -13,6 +13,18 @@ public final class Summary {
     private Summary() {}
 
     public static void print(RunOutcome outcome, Path repo, Path runDir, PrintStream out) {
+        if (outcome.planFailure().isPresent()) {
+            out.printf(Locale.ROOT, "%nRun %s: the planner gave no usable plan, so no task ran: %s%n", outcome.runId(),
+                    outcome.planFailure().get());
+            out.printf(Locale.ROOT, "  Its answers and output: %s%n  Journal:     %s%n", runDir.resolve("planner"),
+                    runDir.resolve("events.jsonl"));
+            return;
+        }
+        if (outcome.planOnly()) {
+            out.printf(Locale.ROOT, "%nRun %s: planned, nothing run (--plan-only). Spent %s.%n", outcome.runId(),
+                    Money.format(outcome.costUsd()));
+            return;
+        }
         long merged = outcome.count(RunOutcome.Fate.MERGED);
         long failed = outcome.count(RunOutcome.Fate.FAILED);
         long skipped = outcome.count(RunOutcome.Fate.SKIPPED);

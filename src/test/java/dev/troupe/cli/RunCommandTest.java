@@ -557,9 +557,13 @@ class RunCommandTest {
         TestRepo repo = repo(Map.of("shared.txt", "original\n"));
         Path goal = goal(repo, "team:\n  size: 2\n  stagger: 0ms\nlimits:\n  attempts: 2\n", """
                   - id: left
-                    prompt: write shared.txt from left
+                    prompt: |
+                      write shared.txt from left
+                      argv args-left.txt
                   - id: right
-                    prompt: write shared.txt from right
+                    prompt: |
+                      write shared.txt from right
+                      argv args-right.txt
                 """);
 
         Run run = run(repo, "run", goal.toString());
@@ -569,6 +573,220 @@ class RunCommandTest {
         assertEquals(2, merged.size(), merged.toString());
         assertEquals(1, run.events("merge-conflict").size());
         assertEquals("from " + merged.get(1), repo.show(run.integrationBranch(), "shared.txt"), "the re-run went last");
+        String rerun = repo.show(run.integrationBranch(), "args-" + merged.get(1) + ".txt");
+        assertTrue(rerun.contains("merge conflict in shared.txt, which work merged meanwhile changed too: task '"
+                + merged.get(0) + "' changed shared.txt and reported: Did as told."), "the other task's change is described: " + rerun);
+    }
+
+    // Review, sync points and planning.
+
+    private static final String APPROVE = "answer {\"verdict\": \"approve\", \"comments\": \"fine\"}";
+
+    @Test
+    void aReviewedChangeMergesOnlyOnceAFreshReadOnlyReviewerApprovesIt() throws IOException {
+        TestRepo repo = repo(Map.of("README.md", "hello\n"));
+        Path reviewerArgs = tmp.resolve("reviewer-args.txt");
+        Path goal = goal(repo, FAST_TEAM, """
+                  - id: a
+                    review: true
+                    prompt: |
+                      write a.txt alpha
+                      %s
+                      consult-argv %s
+                """.formatted(APPROVE, reviewerArgs));
+
+        Run run = run(repo, "run", goal.toString());
+
+        assertEquals(0, run.exitCode(), run.err());
+        assertEquals(List.of("a"), repo.mergedTasks(run.integrationBranch()));
+        List<String> argv = Files.readAllLines(reviewerArgs);
+        assertEquals("plan", argv.get(argv.indexOf("--permission-mode") + 1), "the reviewer cannot write: " + argv);
+        assertEquals("Read,Glob,Grep", argv.get(argv.indexOf("--allowedTools") + 1));
+        assertTrue(argv.get(argv.indexOf("--json-schema") + 1).contains("\"verdict\""), argv.toString());
+        String prompt = String.join("\n", argv.subList(argv.indexOf("--") + 1, argv.size()));
+        assertTrue(prompt.contains("Files it changed: a.txt") && prompt.contains("+alpha"), "it sees the change: " + prompt);
+        JsonNode review = run.events("review-done").get(0);
+        assertTrue(review.path("approved").asBoolean());
+        assertEquals(0.0125, review.path("costUsd").asDouble(), 1e-9);
+        List<JsonNode> events = run.events();
+        assertTrue(indexOf(events, "review-done") < indexOf(events, "merge-done"), "reviewed before merged");
+        assertEquals(0.025, run.events("run-finished").get(0).path("costUsd").asDouble(), 1e-9, "the review is paid for");
+        assertTrue(Files.isRegularFile(run.runDir().resolve("agents/a-1.review.jsonl")));
+    }
+
+    @Test
+    void changesRequestedByTheReviewerRunTheTaskAgainWithTheComments() throws IOException {
+        TestRepo repo = repo(Map.of("README.md", "hello\n"));
+        Path goal = goal(repo, FAST_TEAM, """
+                  - id: a
+                    review: true
+                    prompt: |
+                      write a.txt alpha
+                      argv args-a.txt
+                      %s
+                      answer-once %s {"verdict": "request-changes", "comments": "say beta instead"}
+                """.formatted(APPROVE, tmp.resolve("reviewed-once")));
+
+        Run run = run(repo, "run", goal.toString());
+
+        assertEquals(0, run.exitCode(), run.err());
+        assertEquals(List.of("a"), repo.mergedTasks(run.integrationBranch()), "merged once, after the approval");
+        List<JsonNode> reviews = run.events("review-done");
+        assertEquals(List.of(false, true), reviews.stream().map(r -> r.path("approved").asBoolean()).toList());
+        assertEquals(2, run.events("task-assigned").size(), "the writer ran twice");
+        String second = repo.show(run.integrationBranch(), "args-a.txt");
+        assertTrue(second.contains("the reviewer asked for changes: say beta instead"), second);
+        assertTrue(repo.branches("troupe/failed").contains("troupe/failed/" + run.runId() + "/a-1"),
+                "the refused change is kept");
+    }
+
+    @Test
+    void withMergeAtTheEndNothingMergesWhileTasksRunAndDependentsWaitForTheSyncPoint() throws IOException {
+        TestRepo repo = repo(Map.of("README.md", "hello\n"));
+        Path goal = goal(repo, FAST_TEAM + "sync:\n  merge: end\n", """
+                  - id: a
+                    prompt: write a.txt alpha
+                  - id: b
+                    prompt: |
+                      sleep 1
+                      write b.txt beta
+                  - id: c
+                    prompt: write c.txt gamma
+                  - id: d
+                    prompt: write d.txt delta
+                    after: [a]
+                """);
+
+        Run run = run(repo, "run", goal.toString());
+
+        assertEquals(0, run.exitCode(), run.err());
+        List<JsonNode> events = run.events();
+        int lastOfFirstWave = 0;
+        for (String task : List.of("a", "b", "c")) {
+            lastOfFirstWave = Math.max(lastOfFirstWave, indexOf(events, "task-succeeded", task));
+        }
+        int firstMerge = indexOf(events, "merge-done");
+        assertTrue(firstMerge > lastOfFirstWave, "the first sync point comes when a, b and c are all done");
+        assertTrue(indexOf(events, "task-assigned", "d") > indexOf(events, "merge-done", "a"), "d starts on a merged a");
+        assertEquals(List.of("a", "b", "c", "d"), repo.mergedTasks(run.integrationBranch()), "merged in goal order");
+        assertEquals("alpha", repo.show("troupe/tasks/" + run.runId() + "/d", "a.txt"));
+    }
+
+    /** A goal without tasks, for the planner; {@code text} goes under {@code goal:}. */
+    private Path plannedGoal(TestRepo repo, String text) throws IOException {
+        String yaml = "repo: " + repo.dir() + "\n"
+                + "agent:\n  command: " + FakeAgent.yamlCommand() + "\n  isolate-config: true\n"
+                + FAST_TEAM
+                + "goal: |\n" + text.indent(2);
+        Path file = tmp.resolve("goal.yaml");
+        Files.writeString(file, yaml);
+        return file;
+    }
+
+    private static final String PLAN = "answer {\"tasks\": ["
+            + "{\"id\": \"a\", \"prompt\": \"write a.txt alpha\", \"zone\": [\"a.txt\"]},"
+            + "{\"id\": \"b\", \"prompt\": \"write b.txt beta\"},"
+            + "{\"id\": \"c\", \"prompt\": \"write c.txt gamma\\nargv args-c.txt\", \"after\": [\"a\", \"b\"]}]}";
+
+    @Test
+    void aGoalWithoutTasksIsPlannedByAReadOnlyPlannerAndItsTasksRunAsADag() throws IOException {
+        TestRepo repo = repo(Map.of("README.md", "hello\n"));
+        Path plannerArgs = tmp.resolve("planner-args.txt");
+        Path goal = plannedGoal(repo, "Greet in three files.\n" + PLAN + "\nconsult-argv " + plannerArgs + "\n");
+
+        Run run = run(repo, "run", goal.toString());
+
+        assertEquals(0, run.exitCode(), run.err());
+        List<String> merged = repo.mergedTasks(run.integrationBranch());
+        assertEquals(List.of("a", "b", "c"), merged.stream().sorted().toList());
+        assertEquals("c", merged.get(2), "c comes after a and b");
+        assertTrue(repo.show(run.integrationBranch(), "args-c.txt").contains("This task comes after a, b."));
+        List<String> argv = Files.readAllLines(plannerArgs);
+        assertEquals("plan", argv.get(argv.indexOf("--permission-mode") + 1), "the planner cannot write: " + argv);
+        assertTrue(argv.get(argv.indexOf("--json-schema") + 1).contains("\"tasks\""));
+        assertTrue(String.join("\n", argv).contains("<goal>\nGreet in three files."), "it is given the goal");
+        JsonNode plan = run.events("plan-made").get(0);
+        assertEquals(List.of("a", "b", "c"), Json.MAPPER.convertValue(plan.path("tasks"), List.class));
+        Path saved = run.runDir().resolve("plan.yaml");
+        assertTrue(Files.readString(saved).contains("id: c"), "the plan is saved as a goal file");
+        assertEquals(0, Invocation.troupe("validate", saved.toString()).exitCode(), "and it is a valid one");
+        assertTrue(Files.readString(run.runDir().resolve("plan.md")).contains("| c | a, b | merged |"));
+    }
+
+    @Test
+    void aPlanThatFailsTheGoalChecksIsAskedForOnceMoreWithTheProblem() throws IOException {
+        TestRepo repo = repo(Map.of("README.md", "hello\n"));
+        Path plannerArgs = tmp.resolve("planner-args.txt");
+        Path goal = plannedGoal(repo, PLAN + "\nanswer-once " + tmp.resolve("planned-once")
+                + " {\"tasks\": [{\"id\": \"a\", \"prompt\": \"p\", \"after\": [\"nope\"]}]}\nconsult-argv " + plannerArgs + "\n");
+
+        Run run = run(repo, "run", goal.toString());
+
+        assertEquals(0, run.exitCode(), run.err());
+        JsonNode rejected = run.events("plan-rejected").get(0);
+        assertTrue(rejected.path("problem").asText().contains("task 'a' comes after unknown task 'nope'"), rejected.toString());
+        assertTrue(rejected.path("retrying").asBoolean());
+        assertTrue(String.join("\n", Files.readAllLines(plannerArgs)).contains("Your last plan could not be used: "),
+                "the second try is told why");
+        assertEquals(3, repo.mergedTasks(run.integrationBranch()).size());
+        assertTrue(Files.isRegularFile(run.runDir().resolve("planner/plan-1.yaml")), "the refused plan is kept");
+    }
+
+    @Test
+    void aPlannerThatNeverGivesAUsablePlanStopsTheRunWithExit2AndNothingRuns() throws IOException {
+        TestRepo repo = repo(Map.of("README.md", "hello\n"));
+        String base = repo.head();
+        Path goal = plannedGoal(repo, "Do it.\nno-answer\n");
+
+        Run run = run(repo, "run", goal.toString());
+
+        assertEquals(2, run.exitCode(), run.out());
+        assertEquals(2, run.events("plan-rejected").size());
+        assertTrue(run.events("plan-rejected").get(1).path("problem").asText().contains("answered in text"));
+        assertEquals(0, run.events("task-assigned").size());
+        assertEquals(base, repo.git("rev-parse", run.integrationBranch()).strip(), "the integration branch did not move");
+        assertTrue(run.out().contains("the planner gave no usable plan"), run.out());
+        assertTrue(Files.isRegularFile(run.runDir().resolve("planner/plan-2.jsonl")), "its output is kept");
+    }
+
+    @Test
+    void planOnlyWritesThePlanBesideTheGoalToEditAndRunLater() throws IOException {
+        TestRepo repo = repo(Map.of("README.md", "hello\n"));
+        Path goal = plannedGoal(repo, PLAN + "\n");
+
+        Invocation planned = Invocation.troupe("run", goal.toString(), "--plan-only");
+
+        assertEquals(0, planned.exitCode(), planned.err());
+        Path plan = tmp.resolve("goal.plan.yaml");
+        assertTrue(planned.out().contains("troupe run " + plan), planned.out());
+        assertEquals(List.of(), repo.branches("troupe/*"), "nothing ran and no branch was made");
+        Invocation again = Invocation.troupe("run", goal.toString(), "--plan-only");
+        assertEquals(2, again.exitCode(), "an existing plan is never overwritten");
+        assertTrue(again.err().contains(plan + " exists"), again.err());
+
+        Run run = run(repo, "run", plan.toString());
+
+        assertEquals(0, run.exitCode(), run.err());
+        assertEquals(3, repo.mergedTasks(run.integrationBranch()).size());
+        assertEquals(0, run.events("plan-started").size(), "a planned goal is not planned again");
+    }
+
+    private static int indexOf(List<JsonNode> events, String type) {
+        for (int i = 0; i < events.size(); i++) {
+            if (events.get(i).path("type").asText().equals(type)) {
+                return i;
+            }
+        }
+        throw new AssertionError("no " + type + " event");
+    }
+
+    private static int indexOf(List<JsonNode> events, String type, String task) {
+        for (int i = 0; i < events.size(); i++) {
+            if (events.get(i).path("type").asText().equals(type) && events.get(i).path("task").asText().equals(task)) {
+                return i;
+            }
+        }
+        throw new AssertionError("no " + type + " event of " + task);
     }
 
     @Test
@@ -626,15 +844,6 @@ class RunCommandTest {
         assertTrue(narrowStarted > wideMerged || wideStarted > narrowMerged, "src/** and src/ui/** one after the other");
         assertTrue(indexOf(events, "task-assigned", "apart") < Math.max(wideMerged, narrowMerged),
                 "docs/** ran alongside");
-    }
-
-    private static int indexOf(List<JsonNode> events, String type, String task) {
-        for (int i = 0; i < events.size(); i++) {
-            if (events.get(i).path("type").asText().equals(type) && events.get(i).path("task").asText().equals(task)) {
-                return i;
-            }
-        }
-        throw new AssertionError("no " + type + " of " + task);
     }
 
     @Test

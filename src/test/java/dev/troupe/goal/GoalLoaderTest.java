@@ -2,6 +2,7 @@ package dev.troupe.goal;
 
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -111,6 +112,10 @@ class GoalLoaderTest {
 
     private GoalException refusedYaml(String... lines) throws IOException {
         return refused(write("goal.yaml", lines));
+    }
+
+    private Goal loadYaml(String... lines) throws IOException, GoalException {
+        return loader.load(write("goal.yaml", lines));
     }
 
     private static void assertAt(int line, int column, GoalException refusal) {
@@ -448,43 +453,82 @@ class GoalLoaderTest {
         assertAt(2, 3, refusal);
     }
 
-    static Stream<Arguments> notYetSupported() {
-        return Stream.of(
-                Arguments.of("sync.merge: end", new String[] {"sync:", "  merge: end"}, 6, 3),
-                Arguments.of("review", new String[] {"    review: true"}, 5, 5));
+    @Test
+    void unknownMergePolicyIsRefusedAtItsValue() throws IOException {
+        GoalException refusal = refusedYaml(concat(ONE_TASK, new String[] {"sync:", "  merge: later"}));
+
+        assertEquals("unknown merge policy 'later'; expected each or end", refusal.problem());
+        assertAt(6, 3, refusal);
     }
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("notYetSupported")
-    void keyOfTheFormatThatThisVersionCannotHonourIsRefusedByName(String key, String[] lines, int line, int column)
-            throws IOException {
-        GoalException refusal = refusedYaml(concat(ONE_TASK, lines));
-
-        assertTrue(refusal.problem().startsWith("'" + key + "' is not supported by this version of troupe yet"),
-                refusal::getMessage);
-        assertAt(line, column, refusal);
-    }
-
-    // Tasks that cannot be run.
 
     @Test
-    void goalWithoutTasksIsRefusedAtItsStart() throws IOException {
-        GoalException refusal = refusedYaml(
-                "goal: g",
+    void mergeAtTheEndAndReviewsAreRead() throws IOException, GoalException {
+        Goal goal = loadYaml(
+                "agent:",
+                "  review: true",
+                "sync:",
+                "  merge: end",
+                "tasks:",
+                "  - id: a",
+                "    prompt: p",
+                "  - id: b",
+                "    prompt: q",
+                "    review: false");
+
+        assertEquals(Goal.MergePolicy.END, goal.sync().merge());
+        assertTrue(goal.tasks().get(0).review(), "agent.review is every task's default");
+        assertFalse(goal.tasks().get(1).review(), "a task's own review wins");
+    }
+
+    @Test
+    void reviewIsOffAndMergesAreEachByDefault() throws IOException, GoalException {
+        Goal goal = loadYaml(ONE_TASK);
+
+        assertEquals(Goal.MergePolicy.EACH, goal.sync().merge());
+        assertFalse(goal.tasks().get(0).review());
+    }
+
+    // Tasks that cannot be run, and goals left to the planner.
+
+    @Test
+    void goalWithoutTasksIsLeftToThePlanner() throws IOException, GoalException {
+        Goal goal = loadYaml(
+                "goal: Add a French greeting",
                 "repo: .");
 
-        assertTrue(refusal.problem().startsWith("the goal lists no tasks"), refusal::getMessage);
+        assertEquals(List.of(), goal.tasks());
+        assertEquals("Add a French greeting", goal.text());
+    }
+
+    @Test
+    void goalWithoutTasksOrTextIsRefusedAtItsStart() throws IOException {
+        GoalException refusal = refusedYaml(
+                "repo: .",
+                "team: {size: 2}");
+
+        assertTrue(refusal.problem().startsWith("the goal lists no tasks and has no 'goal:' text"), refusal::getMessage);
         assertAt(1, 1, refusal);
     }
 
     @Test
-    void emptyTaskListIsRefusedAtTheTasksKey() throws IOException {
+    void emptyTaskListWithoutTextIsRefusedAtTheTasksKey() throws IOException {
         GoalException refusal = refusedYaml(
-                "goal: g",
+                "repo: .",
                 "tasks: []");
 
         assertTrue(refusal.problem().startsWith("the goal lists no tasks"), refusal::getMessage);
         assertAt(2, 1, refusal);
+    }
+
+    @Test
+    void thePlannersIdIsReserved() throws IOException {
+        GoalException refusal = refusedYaml(
+                "tasks:",
+                "  - id: \"(planner)\"",
+                "    prompt: p");
+
+        assertEquals("task id '(planner)' is reserved for troupe's planner; rename the task", refusal.problem());
+        assertAt(2, 5, refusal);
     }
 
     @Test

@@ -42,6 +42,6 @@ public final class TestRuns {
         return new RunContext("test-run", goal, repo.dir(), "main", runDir, runDir.resolve("worktrees"),
                 "troupe/test-run", ObjectId.fromString(repo.head()), journal, new LiveAgents(), Secrets.fromEnvironment(),
                 system.dispatchers().lookup(DispatcherSelector.fromConfig(Journal.BLOCKING_DISPATCHER)),
-                Tuning.from(system.settings().config()));
+                Tuning.from(system.settings().config()), false);
     }
 }
