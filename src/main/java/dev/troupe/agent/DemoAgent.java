@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
 /**
  * The built-in demo agent ({@code agent.command: [demo]}): takes the same arguments as {@code claude -p}
  * and speaks the same stream-json, but needs no model. It makes one small, deterministic edit: the first
- * path in the prompt ({@code greetings/fr.txt}) gets the prompt's first double-quoted text as a new line
+ * path in the prompt outside quotes ({@code greetings/fr.txt}) gets the prompt's first double-quoted text as a new line
  * (or a note naming the task, when the prompt quotes nothing). A prompt naming no file adds a line to DEMO.md.
  *
  * <p>Asked for structured output ({@code --json-schema}), it answers instead, as the planner or a reviewer:
@@ -76,7 +76,7 @@ public final class DemoAgent {
         }
         List<String> ids = new java.util.ArrayList<>();
         for (String item : items) {
-            Matcher path = PATH.matcher(item);
+            Matcher path = PATH.matcher(unquoted(item));
             String file = path.find() ? path.group(1) : null;
             String name = file == null ? "step-" + (ids.size() + 1)
                     : Path.of(file).getFileName().toString().replaceFirst("\\.[^.]*$", "").toLowerCase();
@@ -105,6 +105,11 @@ public final class DemoAgent {
                 .put("comments", "Checked " + changed + ": it does what the task asks.");
     }
 
+    /** The text without its quoted parts, where the file to write is looked for (a quote may name files too). */
+    private static String unquoted(String text) {
+        return QUOTED.matcher(text).replaceAll(" ");
+    }
+
     private static String option(List<String> argv, String name) {
         int at = argv.indexOf(name);
         return at >= 0 && at + 1 < argv.size() ? argv.get(at + 1) : null;
@@ -116,7 +121,7 @@ public final class DemoAgent {
                 .put("model", "troupe-demo").put("permissionMode", "acceptEdits");
         emit(init);
 
-        Matcher path = PATH.matcher(prompt);
+        Matcher path = PATH.matcher(unquoted(prompt));
         String file = path.find() ? path.group(1) : "DEMO.md";
         Matcher quoted = QUOTED.matcher(prompt);
         String line = quoted.find() ? quoted.group(1) : "- " + firstLine(prompt);

@@ -223,7 +223,8 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
     private void startTasks() {
         Goal goal = run.goal();
         long open = tasks.values().stream().filter(t -> !t.isSettled()).count();
-        for (int i = 0; i < Math.min(goal.team().size(), open); i++) {
+        // The planner's worker, when there was one, is part of the team already.
+        for (long i = idleWorkers.size(); i < Math.min(goal.team().size(), open); i++) {
             idleWorkers.add(spawnWorker());
         }
         tasks.values().stream()

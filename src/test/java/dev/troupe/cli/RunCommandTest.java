@@ -995,7 +995,7 @@ class RunCommandTest {
     }
 
     @ParameterizedTest(name = "examples/{0}")
-    @ValueSource(strings = {"hello", "fanout"})
+    @ValueSource(strings = {"hello", "fanout", "planned", "review"})
     void everyExampleTeamFinishesWithEveryTaskMergedOnTheDemoAgent(String name) throws IOException {
         Path example = Path.of("examples", name).toAbsolutePath();
         Map<String, String> files;
@@ -1009,13 +1009,24 @@ class RunCommandTest {
         Run run = run(repo, "run", repo.dir().resolve("goal.yaml").toString(), "--team", "4");
 
         assertEquals(0, run.exitCode(), run.err());
-        int tasks = run.events("run-started").get(0).path("tasks").size();
-        assertTrue(tasks >= 5, "the example has work to do");
+        int tasks = (name.equals("planned") ? run.events("plan-made") : run.events("run-started")).get(0).path("tasks").size();
+        assertTrue(tasks >= 4, "the example has work to do");
         assertEquals(tasks, repo.mergedTasks(run.integrationBranch()).size());
-        if (name.equals("hello")) {
-            assertEquals("Bonjour, le monde !", repo.show(run.integrationBranch(), "greetings/fr.txt"));
-        } else {
-            assertTrue(repo.show(run.integrationBranch(), "src/search.js").endsWith("// reviewed by the troupe demo"));
+        String branch = run.integrationBranch();
+        switch (name) {
+            case "hello" -> assertEquals("Bonjour, le monde !", repo.show(branch, "greetings/fr.txt"));
+            case "fanout" -> assertTrue(repo.show(branch, "src/search.js").endsWith("// reviewed by the troupe demo"));
+            case "planned" -> {
+                assertEquals("Bienvenue !", repo.show(branch, "messages/fr.txt"));
+                assertEquals(List.of("readme"), run.events("merge-done").stream().skip(3).map(e -> e.path("task").asText()).toList(),
+                        "the README task comes after the three messages");
+                assertEquals(1, run.events("review-done").size(), "the item marked (reviewed) is reviewed");
+            }
+            case "review" -> {
+                assertEquals("export function greet(name) { return 'Hello, ' + name + '!'; }", repo.show(branch, "src/greet.js"));
+                assertEquals(3, run.events("review-done").size(), "every task but the docs is reviewed");
+            }
+            default -> throw new AssertionError(name);
         }
     }
 
