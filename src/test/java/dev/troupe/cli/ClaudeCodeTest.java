@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.troupe.journal.Json;
 import dev.troupe.testing.Journals;
 import dev.troupe.testing.MessagesApiStandIn;
 import dev.troupe.testing.MessagesApiStandIn.Reply;
@@ -77,6 +79,12 @@ class ClaudeCodeTest {
     /** Runs a goal with the real CLI, its API calls answered by {@code script}; {@code env} is more agent.env. */
     private Run run(String scenario, MessagesApiStandIn.Script script, String env, String limits, String tasks)
             throws IOException {
+        return runGoal(scenario, script, env, limits, "tasks:\n" + tasks);
+    }
+
+    /** @param work the goal's {@code tasks:}, or its {@code goal:} text for the planner */
+    private Run runGoal(String scenario, MessagesApiStandIn.Script script, String env, String limits, String work)
+            throws IOException {
         TestRepo repo = TestRepo.create(tmp.resolve("repo"), Map.of("README.md", "hello\n"));
         String yaml = "repo: " + repo.dir() + "\n"
                 + "team: {size: 3, stagger: 100ms}\n"
@@ -91,7 +99,7 @@ class ClaudeCodeTest {
                 + "    DISABLE_AUTOUPDATER: \"1\"\n"
                 + env
                 + "limits:\n" + limits
-                + "tasks:\n" + tasks;
+                + work;
         Path goal = tmp.resolve("goal.yaml");
         Files.writeString(goal, yaml);
         Invocation troupe = Invocation.troupe("run", goal.toString());
@@ -112,6 +120,43 @@ class ClaudeCodeTest {
         Matcher file = FILE_IN_PROMPT.matcher(request.prompt());
         assertTrue(file.find(), "the prompt names a file: " + request.prompt());
         return write(request.workingDirectory() + "/" + file.group(1), "written by " + file.group(1) + "\n");
+    }
+
+    @Test
+    void aRealPlannerAndARealReviewerAnswerWithStructuredOutputInPlanMode() throws IOException {
+        ObjectNode plan = Json.MAPPER.createObjectNode();
+        plan.putArray("tasks").add(Json.MAPPER.createObjectNode().put("id", "a").put("prompt", "Create a.txt"))
+                .add(Json.MAPPER.createObjectNode().put("id", "b").put("prompt", "Create b.txt").put("review", true)
+                        .set("after", Json.MAPPER.createArrayNode().add("a")));
+        MessagesApiStandIn.Script script = request -> {
+            if (request.prompt().contains("<goal>")) {
+                return MessagesApiStandIn.structuredOutput(plan);
+            }
+            if (request.prompt().startsWith("You are reviewing")) {
+                return MessagesApiStandIn.structuredOutput(Json.MAPPER.createObjectNode().put("verdict", "approve")
+                        .put("comments", "b.txt is there"));
+            }
+            return writeWhatThePromptNames(request);
+        };
+
+        Run run = runGoal("plan", script, "", "  task-timeout: 2m\n", "goal: Create a.txt, then b.txt.\n");
+
+        assertEquals(0, run.exitCode(), run.err() + run.out());
+        assertEquals(List.of("a", "b"), run.repo().mergedTasks(run.integrationBranch()));
+        assertEquals(List.of("a", "b"), Json.MAPPER.convertValue(run.events("plan-made").get(0).path("tasks"), List.class));
+        JsonNode review = run.events("review-done").get(0);
+        assertTrue(review.path("approved").asBoolean(), review.toString());
+        assertEquals("b.txt is there", review.path("comments").asText());
+        // The planner and the reviewer ran in plan mode, offered the StructuredOutput tool by the CLI.
+        List<MessagesApiStandIn.Request> answering = api.requests("plan").stream()
+                .filter(r -> r.prompt().contains("<goal>") || r.prompt().startsWith("You are reviewing")).toList();
+        assertEquals(2, answering.size());
+        for (MessagesApiStandIn.Request request : answering) {
+            assertTrue(request.body().path("tools").findValuesAsText("name").contains("StructuredOutput"),
+                    "offered the answer tool: " + request.body().path("tools").findValuesAsText("name"));
+        }
+        assertTrue(run.events("agent-started").stream().filter(e -> e.has("role"))
+                .allMatch(e -> e.path("command").toString().contains("\"--permission-mode\",\"plan\"")));
     }
 
     private static boolean anyProcessRuns(String marker) {
