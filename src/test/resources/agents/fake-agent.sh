@@ -27,6 +27,7 @@
 #   no-answer                end with a text result and no structured output
 #   consult-exit N           exit with code N at once, without a result
 #   consult-argv PATH        write this process's arguments to PATH, one a line
+#   consult-hang-once PATH   never end, the first time (PATH does not exist yet; it is created)
 # Anything else in the prompt is ignored. Ends with a successful result unless told otherwise.
 set -u -f
 
@@ -57,6 +58,7 @@ while IFS= read -r line; do
       no-answer) answer="" ;;
       consult-exit) exit "$1" ;;
       consult-argv) mkdir -p "$(dirname "$1")" && printf '%s\n' "${args[@]}" > "$1" ;;
+      consult-hang-once) if [ ! -e "$1" ]; then : > "$1"; while true; do sleep 1; done; fi ;;
     esac
     continue
   fi

@@ -157,6 +157,54 @@ class ResumeTest {
         assertFalse(Files.exists(repo.dir().resolve(".troupe/worktrees/" + branch.substring("troupe/".length()))));
     }
 
+    /** A goal for the planner, whose plan is three tasks of {@code prompt}; {@code first} comes before the plan. */
+    private Path plannedGoal(String first, String prompt) throws IOException {
+        repo = TestRepo.create(tmp.resolve("repo"), Map.of("README.md", "hi\n"));
+        StringBuilder plan = new StringBuilder("answer {\"tasks\": [");
+        for (int i = 1; i <= 3; i++) {
+            plan.append(i > 1 ? ", " : "").append("{\"id\": \"t").append(i).append("\", \"prompt\": \"").append(prompt)
+                    .append("\\nwrite t").append(i).append(".txt ").append(i).append("\"}");
+        }
+        plan.append("]}");
+        Path file = tmp.resolve("goal.yaml");
+        Files.writeString(file, "repo: " + repo.dir() + "\nteam: {size: 2, stagger: 0ms}\n"
+                + "agent:\n  command: " + FakeAgent.yamlCommand() + "\nlimits:\n  idle-timeout: 1m\n"
+                + "goal: |\n  " + first + "\n  " + plan + "\n");
+        return file;
+    }
+
+    @Test
+    void aPlannedRunKilledAfterItsPlanResumesFromThePlanWithoutPlanningAgain() throws Exception {
+        startTroupe(plannedGoal("Three files.", "sleep 0.5"));
+        awaitJournal("a plan and a running task", events -> count(events, "plan-made") == 1 && count(events, "agent-started") >= 2);
+        killTroupeHard();
+
+        Invocation resumed = troupe("resume", "-C", repo.dir().toString());
+
+        assertEquals(0, resumed.exitCode(), resumed.err());
+        List<JsonNode> events = readTolerantly(events());
+        String branch = Journals.ofType(events, "run-started").get(0).path("integrationBranch").asText();
+        assertEquals(List.of("t1", "t2", "t3"), repo.mergedTasks(branch).stream().sorted().toList());
+        assertEquals(1, count(events, "plan-started"), "the plan is made once");
+        assertTrue(resumed.err().contains("of 3 tasks merged already"), resumed.err());
+    }
+
+    @Test
+    void aRunKilledWhilePlanningPlansAgainOnResume() throws Exception {
+        startTroupe(plannedGoal("consult-hang-once " + tmp.resolve("planning-hung"), "sleep 0"));
+        awaitJournal("the planner at work", events -> count(events, "agent-started") == 1);
+        killTroupeHard();
+
+        Invocation resumed = troupe("resume", "-C", repo.dir().toString());
+
+        assertEquals(0, resumed.exitCode(), resumed.err());
+        List<JsonNode> events = readTolerantly(events());
+        String branch = Journals.ofType(events, "run-started").get(0).path("integrationBranch").asText();
+        assertEquals(3, repo.mergedTasks(branch).size());
+        assertEquals(2, count(events, "plan-started"), "planned again");
+        assertEquals(1, count(events, "plan-made"));
+    }
+
     @Test
     void sigtermStopsEveryAgentAndWhatItStarted() throws Exception {
         String seconds = Integer.toString(100_000 + new java.util.Random().nextInt(900_000));
