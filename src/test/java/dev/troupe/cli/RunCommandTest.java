@@ -927,6 +927,42 @@ class RunCommandTest {
         assertTrue(run.events("task-skipped").get(0).path("reason").asText().contains("canary 'src/a.js' did not merge"));
     }
 
+    private static Map<String, String> modules(int count) {
+        Map<String, String> files = new java.util.HashMap<>();
+        for (int i = 0; i < count; i++) {
+            files.put(String.format("src/m%03d.js", i), "module " + i + "\n");
+        }
+        return files;
+    }
+
+    @Test
+    void aFanoutOver300FilesMergesEveryOneExactlyOnce() throws IOException {
+        TestRepo repo = repo(modules(300));
+
+        Run run = run(repo, "run", fanoutGoal(repo, "").toString(), "--team", "4", "--quiet");
+
+        assertEquals(0, run.exitCode(), run.out());
+        List<String> merged = repo.mergedTasks(run.integrationBranch());
+        assertEquals(300, merged.size());
+        assertEquals(300, new java.util.HashSet<>(merged).size(), "none twice");
+        assertEquals("src/m000.js", merged.get(0), "the canary first");
+        assertEquals("migrated", repo.show(run.integrationBranch(), "src/m299.js.done"));
+    }
+
+    @Test
+    void aFailingCanaryOf300FilesStopsTheOther299() throws IOException {
+        Map<String, String> files = modules(300);
+        files.put("src/m000.js.broken", "!\n");
+        TestRepo repo = repo(files);
+
+        Run run = run(repo, "run", fanoutGoal(repo, "limits:\n  attempts: 1\n").toString(), "--quiet");
+
+        assertEquals(1, run.exitCode());
+        assertEquals(List.of("src/m000.js"), run.events("task-assigned").stream().map(e -> e.path("task").asText()).toList());
+        assertEquals(299, run.events("task-skipped").size());
+        assertEquals(List.of(), repo.mergedTasks(run.integrationBranch()));
+    }
+
     @Test
     void aFanoutThatMatchesNothingIsRefused() throws IOException {
         TestRepo repo = repo(Map.of("lib/x.py", "x\n"));
