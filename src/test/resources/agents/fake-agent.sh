@@ -20,6 +20,7 @@
 #   lock-first PATH   as fail-first, but leave git's index.lock behind, as an agent killed mid-commit does
 #   once PATH FILE T  the first time (PATH does not exist yet; it is created), write T to FILE
 #   exit-if PATH N    exit with code N, without a result, if PATH exists in the working directory
+#   denied TOOL       report in the result that a call of TOOL was refused (a permission denial)
 #   chaos             kill itself with SIGKILL about a third of the time, hang about a tenth of the time
 # Run with --json-schema (as the planner and reviewers are), it only answers, and heeds only these:
 #   answer JSON              end with JSON as the structured output (a later answer wins)
@@ -31,7 +32,7 @@
 # Anything else in the prompt is ignored. Ends with a successful result unless told otherwise.
 set -u -f
 
-prompt="" session="fake-session" consult=0 answer=""
+prompt="" session="fake-session" consult=0 answer="" denials=""
 args=("$@")
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -97,6 +98,7 @@ while IFS= read -r line; do
     lock-first) if [ ! -e "$1" ]; then : > "$1"; : > "$(git rev-parse --git-dir)/index.lock"; exit 4; fi ;;
     once) if [ ! -e "$1" ]; then : > "$1"; mkdir -p "$(dirname "$2")"; f="$2"; shift 2; printf '%s\n' "$*" > "$f"; fi ;;
     exit-if) if [ -e "$1" ]; then exit "$2"; fi ;;
+    denied) denials="{\"tool_name\":\"$1\",\"tool_use_id\":\"toolu_denied\",\"tool_input\":{}}" ;;
     chaos)
       roll=$((RANDOM % 30))
       if [ "$roll" -lt 10 ]; then kill -9 $$; fi
@@ -110,7 +112,7 @@ done <<< "$prompt"
 
 structured=""
 if [ -n "$answer" ]; then structured=",\"structured_output\":$answer"; fi
-say "{\"type\":\"result\",\"subtype\":\"success\",\"is_error\":false,\"result\":\"Did as told.\"$structured,\"num_turns\":2,\"total_cost_usd\":0.0125,\"duration_ms\":5,\"usage\":{\"input_tokens\":100,\"output_tokens\":20,\"cache_read_input_tokens\":0,\"cache_creation_input_tokens\":0},\"modelUsage\":{\"fake\":{\"inputTokens\":100,\"outputTokens\":20,\"cacheReadInputTokens\":5,\"cacheCreationInputTokens\":0,\"costUSD\":0.0125}},\"permission_denials\":[],\"session_id\":\"$session\"}"
+say "{\"type\":\"result\",\"subtype\":\"success\",\"is_error\":false,\"result\":\"Did as told.\"$structured,\"num_turns\":2,\"total_cost_usd\":0.0125,\"duration_ms\":5,\"usage\":{\"input_tokens\":100,\"output_tokens\":20,\"cache_read_input_tokens\":0,\"cache_creation_input_tokens\":0},\"modelUsage\":{\"fake\":{\"inputTokens\":100,\"outputTokens\":20,\"cacheReadInputTokens\":5,\"cacheCreationInputTokens\":0,\"costUSD\":0.0125}},\"permission_denials\":[$denials],\"session_id\":\"$session\"}"
 if [ "$linger" = 1 ]; then
   while true; do sleep 1; done
 fi

@@ -24,6 +24,7 @@ import dev.troupe.team.RunOutcome;
 import dev.troupe.team.TeamLead;
 import dev.troupe.team.Tuning;
 import dev.troupe.view.ConsoleView;
+import dev.troupe.view.Notifier;
 import dev.troupe.view.PlanFile;
 import dev.troupe.view.Summary;
 import java.io.IOException;
@@ -94,7 +95,9 @@ final class Launcher {
             throws IOException, TroupeException {
         Executor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig(Journal.BLOCKING_DISPATCHER));
         PlanFile plan = new PlanFile(setup.runDir().resolve("plan.md"), resumed.map(ResumeFrom::history));
-        Journal journal = Journal.open(setup.runDir().resolve("events.jsonl"), view.andThen(plan), system);
+        Notifier notifier = new Notifier(setup.goal().notifications(), setup.runId(), setup.top(), setup.runDir(), err,
+                blocking);
+        Journal journal = Journal.open(setup.runDir().resolve("events.jsonl"), view.andThen(plan).andThen(notifier), system);
         Tuning tuning = Tuning.from(config);
         LiveAgents agents = new LiveAgents();
         RunContext run = new RunContext(setup.runId(), setup.goal(), setup.top(), setup.base(), setup.runDir(),
@@ -127,6 +130,7 @@ final class Launcher {
             agents.stopAll(tuning.killGrace());
             removeShutdownHook(onInterrupt);
             awaitQuietly(journal.close().toCompletableFuture());
+            notifier.await(Duration.ofSeconds(40));
         }
     }
 

@@ -20,23 +20,24 @@ public record Goal(
         Limits limits,
         Sync sync,
         Optional<Fanout> fanout,
-        List<TaskSpec> tasks) {
+        List<TaskSpec> tasks,
+        Notify notifications) {
 
     /** The same goal with another team (a {@code --team} on the command line). */
     public Goal withTeam(Team other) {
-        return new Goal(file, text, repo, base, other, agent, limits, sync, fanout, tasks);
+        return new Goal(file, text, repo, base, other, agent, limits, sync, fanout, tasks, notifications);
     }
 
     /** The same goal as read from a copy: where it came from, and the repository it was for. */
     public Goal withOrigin(Path originalFile, Path originalRepo) {
-        return new Goal(originalFile, text, originalRepo, base, team, agent, limits, sync, fanout, tasks);
+        return new Goal(originalFile, text, originalRepo, base, team, agent, limits, sync, fanout, tasks, notifications);
     }
 
     /** The same goal with more tasks (a fan-out's, made from the repository's files). */
     public Goal withTasks(List<TaskSpec> more) {
         List<TaskSpec> all = new java.util.ArrayList<>(tasks);
         all.addAll(more);
-        return new Goal(file, text, repo, base, team, agent, limits, sync, fanout, List.copyOf(all));
+        return new Goal(file, text, repo, base, team, agent, limits, sync, fanout, List.copyOf(all), notifications);
     }
 
     /**
@@ -44,6 +45,16 @@ public record Goal(
      * {@code {file}} replaced. The first {@code canary} run first; the rest start only once all of them merged.
      */
     public record Fanout(String files, String prompt, int canary) {}
+
+    /**
+     * Telling people what needs them: on a task failed for good, the run finished, the team paused (rate limit,
+     * budget) and an agent refused tools. {@code command} is run with {@code bash -c}, the event in its
+     * environment and as JSON on stdin; {@code bell} rings the terminal.
+     */
+    public record Notify(Optional<String> command, boolean bell) {
+
+        public static final Notify NONE = new Notify(Optional.empty(), false);
+    }
 
     /** What happens to a finished task that changed files outside its zone. */
     public enum ZonePolicy { WARN, REJECT }

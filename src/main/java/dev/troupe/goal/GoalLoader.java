@@ -258,7 +258,19 @@ public final class GoalLoader {
                         "the goal lists no tasks and has no 'goal:' text for the planner to make them from");
             }
             return new Goal(file, text, repo(), Optional.ofNullable(raw.base()).map(String::strip),
-                    team(), agent, limits(), sync(), fanout(), tasks);
+                    team(), agent, limits(), sync(), fanout(), tasks, notifications());
+        }
+
+        private Goal.Notify notifications() throws GoalException {
+            RawGoal.Notify notify = raw.notifications();
+            if (notify == null) {
+                return Goal.Notify.NONE;
+            }
+            if (notify.command() != null && notify.command().isBlank()) {
+                throw at("/notify/command", "notify.command is empty; give a command, or leave the key out");
+            }
+            return new Goal.Notify(Optional.ofNullable(notify.command()).map(String::strip),
+                    notify.bell() != null && notify.bell());
         }
 
         private Optional<Goal.Fanout> fanout() throws GoalException {

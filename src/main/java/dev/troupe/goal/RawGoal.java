@@ -19,7 +19,10 @@ record RawGoal(
         Limits limits,
         Sync sync,
         List<Task> tasks,
-        Fanout fanout) {
+        Fanout fanout,
+        @com.fasterxml.jackson.annotation.JsonProperty("notify") Notify notifications) {
+
+    record Notify(String command, Boolean bell) {}
 
     record Fanout(String files, String prompt, Integer canary) {}
 

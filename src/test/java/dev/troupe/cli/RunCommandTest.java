@@ -771,6 +771,40 @@ class RunCommandTest {
         assertEquals(0, run.events("plan-started").size(), "a planned goal is not planned again");
     }
 
+    @Test
+    void theNotifyCommandHearsOfFailuresBlockedAgentsAndTheEndWithTheEventOnStdin() throws IOException {
+        TestRepo repo = repo(Map.of("README.md", "hello\n"));
+        Path heard = tmp.resolve("heard.txt");
+        Path lines = tmp.resolve("heard.jsonl");
+        Path goal = goal(repo, ONE_ATTEMPT + "notify:\n  bell: true\n  command: |\n"
+                + "    cat >> " + lines + "\n"
+                + "    printf '%s|%s|%s|%s\\n' \"$TROUPE_EVENT\" \"$TROUPE_RUN\" \"$TROUPE_TASK\" \"$TROUPE_MESSAGE\" >> " + heard + "\n", """
+                  - id: fine
+                    prompt: write fine.txt ok
+                  - id: blocked
+                    prompt: |
+                      denied Bash
+                      write blocked.txt partly
+                  - id: broken
+                    prompt: exit 3
+                """);
+
+        Run run = run(repo, "run", goal.toString());
+
+        assertEquals(1, run.exitCode());
+        List<String> notes = Files.readAllLines(heard);
+        assertEquals(3, notes.size(), notes.toString());
+        assertTrue(notes.stream().anyMatch(n -> n.startsWith("agent-blocked|" + run.runId() + "|blocked|[blocked] done in ")
+                && n.endsWith("1 tool calls were denied (see allowed-tools)")), notes.toString());
+        assertTrue(notes.stream().anyMatch(n -> n.startsWith("task-failed|" + run.runId() + "|broken|[broken] FAILED")), notes.toString());
+        assertTrue(notes.get(2).startsWith("run-finished|" + run.runId() + "||run " + run.runId() + " finished: 2 merged, 1 failed"),
+                "the end comes last: " + notes);
+        List<String> events = Journals.read(lines).stream().map(line -> line.path("type").asText()).toList();
+        assertEquals(List.of("run-finished", "task-failed", "task-succeeded"), events.stream().sorted().toList(),
+                "each got its journal line on stdin");
+        assertEquals(3, run.err().chars().filter(c -> c == 7).count(), "the bell rang for each");
+    }
+
     private static int indexOf(List<JsonNode> events, String type) {
         for (int i = 0; i < events.size(); i++) {
             if (events.get(i).path("type").asText().equals(type)) {

@@ -340,7 +340,7 @@ class GoalLoaderTest {
                 "  - id: a",
                 "    prompt: p");
 
-        assertEquals("unknown key 'colour'; expected one of: agent, base, fanout, goal, limits, repo, sync, tasks, team",
+        assertEquals("unknown key 'colour'; expected one of: agent, base, fanout, goal, limits, notify, repo, sync, tasks, team",
                 refusal.problem());
         assertAt(2, 1, refusal);
     }

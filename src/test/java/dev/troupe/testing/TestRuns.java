@@ -32,7 +32,7 @@ public final class TestRuns {
                 new Goal.AgentSettings(FakeAgent.command(), Optional.empty(), "acceptEdits", List.of("Write"),
                         Optional.empty(), true, java.util.Map.of()),
                 new Goal.Limits(Duration.ofMinutes(1), idleTimeout, 0, Duration.ofMinutes(1), 1, Optional.empty()),
-                new Goal.Sync(Goal.ZonePolicy.WARN, Optional.empty()), Optional.empty(), List.of(tasks));
+                new Goal.Sync(Goal.ZonePolicy.WARN, Optional.empty()), Optional.empty(), List.of(tasks), Goal.Notify.NONE);
     }
 
     public static RunContext context(ActorSystem<?> system, TestRepo repo, Path runDir, Goal goal) throws IOException {
