@@ -3,6 +3,7 @@ package dev.troupe.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.troupe.agent.StreamJson;
 import dev.troupe.goal.TaskIds;
+import dev.troupe.journal.JournalReader;
 import dev.troupe.journal.RunHistory;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -22,8 +23,9 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * {@code troupe results [RUN] [--task ID] [--tail N]}: what each task did (its result text and files changed),
- * and the end of an agent's output as readable lines.
+ * {@code troupe results [RUN] [--task ID] [--tail N] [--follow]}: what each task did (its result text and files
+ * changed), and the end of an agent's output as readable lines; with {@code --follow}, the agent's output as it
+ * comes, through later attempts, until the task is settled or the run stops.
  */
 @Command(name = "results", description = "Show what each task did, or the tail of an agent's output.")
 final class ResultsCommand implements Callable<Integer> {
@@ -37,18 +39,34 @@ final class ResultsCommand implements Callable<Integer> {
     @Option(names = "--tail", paramLabel = "N", description = "also the last N lines of the task's latest agent output")
     Integer tail;
 
+    @Option(names = "--follow", description = "with --task: go on showing the agent's output as it comes, until the"
+            + " task is merged, failed or skipped, or the run stops")
+    boolean follow;
+
+    /** How often a followed file is looked at. */
+    private static final long FOLLOW_POLL_MS = 200;
+    /** How often --follow checks that the run still has a live troupe. */
+    private static final long LIVENESS_CHECK_MS = 2000;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws TroupeException {
         Path runDir = RunDirs.of(selection).pick(selection.run());
+        long journalRead = journalSize(runDir);
         RunHistory history = RunDirs.history(runDir);
         if (task != null && !history.tasks().containsKey(task)) {
             throw TroupeException.badInput("run " + history.started().run() + " has no task '" + task + "'");
         }
         if (tail != null && (task == null || tail < 1)) {
             throw TroupeException.badInput("--tail needs --task and a number of lines of at least 1");
+        }
+        if (follow && task == null) {
+            throw TroupeException.badInput("--follow needs --task: the agent to follow");
+        }
+        if (follow && tail == null) {
+            tail = 10;
         }
         PrintWriter out = spec.commandLine().getOut();
         List<RunHistory.Task> tasks = task == null ? List.copyOf(history.tasks().values())
@@ -60,8 +78,14 @@ final class ResultsCommand implements Callable<Integer> {
                     printTail(runDir, t, tail, out);
                 }
             }
+            if (follow) {
+                follow(runDir, history, journalRead, out);
+            }
         } catch (IOException e) {
             throw new TroupeException(ExitCodes.INTERNAL, "cannot read " + runDir + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return ExitCodes.INTERRUPTED;
         }
         out.flush();
         return ExitCodes.OK;
@@ -103,6 +127,62 @@ final class ResultsCommand implements Callable<Integer> {
         }
         last.forEach(line -> out.println(readable(line)));
         out.println();
+    }
+
+    private static long journalSize(Path runDir) throws TroupeException {
+        try {
+            return FileTail.sizeOf(runDir.resolve("events.jsonl"));
+        } catch (IOException e) {
+            throw new TroupeException(ExitCodes.INTERNAL, "cannot read " + runDir + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Shows the task's agent output as it is written, moving on to each new attempt's, and keeps the run's
+     * history current from the journal's new lines, until the task is settled or the run has no live troupe.
+     */
+    private void follow(Path runDir, RunHistory history, long journalRead, PrintWriter out)
+            throws IOException, InterruptedException {
+        String slug = TaskIds.slug(task);
+        FileTail journal = new FileTail(runDir.resolve("events.jsonl"), journalRead);
+        Optional<Path> latest = latestOutput(runDir, slug);
+        FileTail agent = latest.isPresent() ? new FileTail(latest.get(), FileTail.sizeOf(latest.get())) : null;
+        out.println("## Following " + task + " (Ctrl-C to stop)");
+        out.flush();
+        long lastLivenessCheck = System.nanoTime();
+        while (true) {
+            journal.newLines().forEach(line -> JournalReader.parse(line).ifPresent(history::apply));
+            Optional<Path> now = latestOutput(runDir, slug);
+            if (now.isPresent() && (agent == null || !agent.file().equals(now.get()))) {
+                if (agent != null) {
+                    agent.newLines().forEach(line -> out.println(readable(line)));
+                }
+                agent = new FileTail(now.get(), 0);
+                out.println("## " + now.get().getFileName());
+            }
+            if (agent != null) {
+                agent.newLines().forEach(line -> out.println(readable(line)));
+            }
+            out.flush();
+            RunHistory.Task followed = history.tasks().get(task);
+            boolean settled = followed.state() == RunHistory.State.MERGED || followed.state() == RunHistory.State.FAILED
+                    || followed.state() == RunHistory.State.SKIPPED;
+            boolean stopped = history.finished().isPresent();
+            if (!settled && !stopped && System.nanoTime() - lastLivenessCheck > LIVENESS_CHECK_MS * 1_000_000) {
+                lastLivenessCheck = System.nanoTime();
+                stopped = !RunLock.isLive(runDir);
+            }
+            if (settled || stopped) {
+                if (agent != null) {
+                    agent.newLines().forEach(line -> out.println(readable(line)));
+                }
+                out.println("(" + task + " is " + followed.state().name().toLowerCase()
+                        + (settled ? "" : "; the run is not going on") + ")");
+                out.flush();
+                return;
+            }
+            Thread.sleep(FOLLOW_POLL_MS);
+        }
     }
 
     private static Optional<Path> latestOutput(Path runDir, String slug) throws IOException {

@@ -24,6 +24,15 @@ public final class JournalReader {
 
     private JournalReader() {}
 
+    /** One journal line, or empty when it is not a readable event (a torn line, say). */
+    public static java.util.Optional<TeamEvent> parse(String line) {
+        try {
+            return line.isBlank() ? java.util.Optional.empty() : java.util.Optional.of(READER.readValue(line));
+        } catch (IOException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
     public static Read read(Path file) throws IOException {
         List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         List<TeamEvent> events = new ArrayList<>(lines.size());

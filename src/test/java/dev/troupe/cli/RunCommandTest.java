@@ -805,6 +805,46 @@ class RunCommandTest {
         assertEquals(3, run.err().chars().filter(c -> c == 7).count(), "the bell rang for each");
     }
 
+    @Test
+    void resultsFollowShowsALiveAgentsOutputAsItComesUntilTheTaskMerges() throws Exception {
+        TestRepo repo = repo(Map.of("README.md", "hello\n"));
+        Path goal = goal(repo, FAST_TEAM, """
+                  - id: slow
+                    prompt: |
+                      sleep 1
+                      write slow.txt at last
+                """);
+        java.util.concurrent.CompletableFuture<Invocation> running =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> Invocation.troupe("run", goal.toString()));
+        Path runs = repo.dir().resolve(".troupe/runs");
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (!agentStarted(runs)) {
+            assertTrue(System.nanoTime() < deadline, "the agent never started");
+            Thread.sleep(20);
+        }
+
+        Invocation followed = Invocation.troupe("results", "-C", repo.dir().toString(), "--task", "slow", "--follow");
+
+        assertEquals(0, followed.exitCode(), followed.err());
+        String out = followed.out();
+        assertTrue(out.contains("## Following slow"), out);
+        String after = out.substring(out.indexOf("## Following slow"));
+        assertTrue(after.contains("tool Write") && after.contains("at last"), "what the agent did after: " + out);
+        assertTrue(after.contains("result: success - Did as told."), out);
+        assertTrue(out.strip().endsWith("(slow is merged)"), out);
+        assertEquals(0, running.get().exitCode());
+    }
+
+    private static boolean agentStarted(Path runs) throws IOException {
+        if (!Files.isDirectory(runs)) {
+            return false;
+        }
+        try (Stream<Path> dirs = Files.list(runs)) {
+            Path events = dirs.findFirst().map(d -> d.resolve("events.jsonl")).orElse(null);
+            return events != null && Files.exists(events) && Files.readString(events).contains("\"type\":\"agent-started\"");
+        }
+    }
+
     private static int indexOf(List<JsonNode> events, String type) {
         for (int i = 0; i < events.size(); i++) {
             if (events.get(i).path("type").asText().equals(type)) {
