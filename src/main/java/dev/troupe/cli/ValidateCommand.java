@@ -24,9 +24,11 @@ final class ValidateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws TroupeException {
         Goal goal = load(goalFile);
-        spec.commandLine().getOut().printf("%s: valid: %d task%s%s, team of %d, agent %s%n", goalFile,
-                goal.tasks().size(), goal.tasks().size() == 1 ? "" : "s",
-                goal.fanout().map(f -> " and a fan-out over '" + f.files() + "'").orElse(""), goal.team().size(),
+        boolean planned = goal.tasks().isEmpty() && goal.fanout().isEmpty();
+        String work = planned ? "no tasks: the planner makes them from the goal text"
+                : goal.tasks().size() + (goal.tasks().size() == 1 ? " task" : " tasks")
+                        + goal.fanout().map(f -> " and a fan-out over '" + f.files() + "'").orElse("");
+        spec.commandLine().getOut().printf("%s: valid: %s, team of %d, agent %s%n", goalFile, work, goal.team().size(),
                 String.join(" ", goal.agent().command()));
         return ExitCodes.OK;
     }

@@ -754,6 +754,8 @@ class RunCommandTest {
         TestRepo repo = repo(Map.of("README.md", "hello\n"));
         Path goal = plannedGoal(repo, PLAN + "\n");
 
+        assertTrue(Invocation.troupe("validate", goal.toString()).out()
+                .contains("valid: no tasks: the planner makes them from the goal text"));
         Invocation planned = Invocation.troupe("run", goal.toString(), "--plan-only");
 
         assertEquals(0, planned.exitCode(), planned.err());
