@@ -541,7 +541,7 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
 
     /** Checks the plan as a goal file, off the actor: it is written to the run directory and read back. */
     private Behavior<Command> onPlanned(AttemptSucceeded done) {
-        spentUsd += done.result().costUsd();
+        spend(null, done.result().costUsd(), done.result().usage());
         int attempt = done.attempt();
         Path file = run.runDir().resolve("planner").resolve("plan-" + attempt + ".yaml");
         GoalLoader loader = new GoalLoader(getContext().getSystem().settings().config());
@@ -583,7 +583,10 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
 
     /** A second try with the problem in the prompt; after that the run stops, exit 2, nothing merged. */
     private Behavior<Command> planRejected(int attempt, String problem, double cost, Usage usage) {
-        boolean retrying = attempt < 2;
+        boolean retrying = attempt < 2 && !budgetSpent;
+        if (attempt < 2 && budgetSpent) {
+            problem += "; the budget (limits.budget-usd) is spent, so the planner is not asked again";
+        }
         record(new TeamEvent.PlanRejected(Instant.now(), attempt, problem, cost, usage, retrying));
         if (retrying) {
             assignPlanner(problem);
@@ -606,7 +609,7 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
     private Behavior<Command> onAttemptFailed(AttemptFailed failed) {
         release(failed.worker());
         if (failed.role() == Assignment.Role.PLANNER) {
-            spentUsd += failed.costUsd();
+            spend(null, failed.costUsd(), failed.usage());
             return planRejected(failed.attempt(), "the planner failed: " + failed.reason(), failed.costUsd(), failed.usage());
         }
         TaskState task = tasks.get(failed.taskId());
@@ -638,8 +641,11 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
         }
     }
 
+    /** @param task null for the planner, whose spend is the run's */
     private void spend(TaskState task, double cost, Usage usage) {
-        task.spent(cost, usage);
+        if (task != null) {
+            task.spent(cost, usage);
+        }
         spentUsd += cost;
         if (!budgetSpent && run.goal().limits().budgetUsd().map(budget -> spentUsd >= budget).orElse(false)) {
             budgetSpent = true;
