@@ -69,12 +69,17 @@ final class ResumeCommand implements Callable<Integer> {
                 out.println("Run " + started.run() + " finished already; nothing to resume.");
                 return history.finished().get().exitCode();
             }
+            if (started.planOnly()) {
+                throw TroupeException.badInput("run " + started.run() + " was only to plan (--plan-only) and stopped"
+                        + " before it finished; plan again with: troupe run " + started.goalFile() + " --plan-only");
+            }
             Goal goal = goalOf(runDir, started, history.plan().isPresent());
             RunSetup setup = setupOf(dirs, goal, started);
             preflight(setup);
             int killed = AgentProcess.killAllWith(RunContext.RUN_MARKER + "=" + started.run());
             removeStaleRefLocks(setup);
             saveAndRemoveWorktrees(setup);
+            keepFinishedButUnmerged(setup, history);
             Map<String, ObjectId> merged;
             try (Repository git = Git.open(dirs.top.toFile()).getRepository()) {
                 merged = new IntegrationBranch(git, started.integrationBranch())
@@ -85,6 +90,25 @@ final class ResumeCommand implements Callable<Integer> {
             err.printf("troupe: resuming run %s: %d of %d tasks merged already%s%n", started.run(), merged.size(),
                     history.tasks().size(), killed > 0 ? ", " + killed + " leftover agent processes stopped" : "");
             return Launcher.run(setup, Optional.of(new ResumeFrom(history, merged, killed)), output, false, out, err);
+        }
+    }
+
+    /**
+     * A task that had finished (in review, or waiting to merge) when troupe stopped runs again, and its new
+     * attempt resets the task branch: its finished commit is kept on its failed-work branch first.
+     */
+    private static void keepFinishedButUnmerged(RunSetup setup, RunHistory history) throws TroupeException {
+        for (RunHistory.Task task : history.tasks().values()) {
+            boolean finishedUnmerged = task.state() == RunHistory.State.REVIEWING || task.state() == RunHistory.State.MERGING;
+            Optional<dev.troupe.goal.Goal.TaskSpec> spec = setup.goal().task(task.id());
+            if (finishedUnmerged && !task.commit().isEmpty() && spec.isPresent()) {
+                String keepOn = "troupe/failed/" + setup.runId() + "/" + spec.get().slug() + "-" + task.attempts();
+                try {
+                    GitCli.run(setup.top(), "branch", "--force", keepOn, task.commit());
+                } catch (GitException e) {
+                    // The commit is gone (cleaned up by hand): nothing left to keep.
+                }
+            }
         }
     }
 

@@ -31,6 +31,7 @@ public final class RunHistory {
         private List<String> filesChanged = List.of();
         private long durationMs;
         private String resultText = "";
+        private String commit = "";
 
         Task(String id) {
             this.id = id;
@@ -89,6 +90,11 @@ public final class RunHistory {
             return resultText;
         }
 
+        /** The commit of its last successful attempt (empty when none succeeded). */
+        public String commit() {
+            return commit;
+        }
+
         /** How long its last successful attempt took. */
         public long durationMs() {
             return durationMs;
@@ -140,6 +146,7 @@ public final class RunHistory {
                 task.filesChanged = e.filesChanged() == null ? List.of() : e.filesChanged();
                 task.durationMs = e.durationMs();
                 task.resultText = e.result() == null ? "" : e.result();
+                task.commit = e.commit() == null ? "" : e.commit();
             }
         } else if (event instanceof TeamEvent.AttemptFailed e) {
             Task task = move(e.task(), e.retryInMs() < 0 ? State.FAILED : State.QUEUED, e.time());

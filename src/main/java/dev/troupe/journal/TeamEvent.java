@@ -41,10 +41,13 @@ public sealed interface TeamEvent {
 
     Instant time();
 
-    /** {@code after}: for each task with dependencies, the tasks it comes after. */
+    /**
+     * {@code after}: for each task with dependencies, the tasks it comes after. {@code planOnly}: the run only
+     * plans ({@code --plan-only}); absent from journals written before it existed, which read as false.
+     */
     record RunStarted(Instant time, String run, String goalFile, String repo, String base, String baseCommit,
-            String integrationBranch, int teamSize, List<String> tasks, Map<String, List<String>> after)
-            implements TeamEvent {}
+            String integrationBranch, int teamSize, List<String> tasks, Map<String, List<String>> after,
+            boolean planOnly) implements TeamEvent {}
 
     /**
      * {@code troupe resume} took over a run that had stopped: {@code merged} tasks were found on the integration

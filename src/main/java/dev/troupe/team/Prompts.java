@@ -1,6 +1,7 @@
 package dev.troupe.team;
 
 import dev.troupe.goal.Goal;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -16,8 +17,11 @@ final class Prompts {
 
     private static final int MAX_RESULT_CHARS = 2000;
     private static final int MAX_FILES = 50;
-    /** A diff longer than this is cut: a command-line argument holds at most 128 KiB on Linux. */
-    static final int MAX_DIFF_CHARS = 60_000;
+    /**
+     * The most a reviewer's prompt holds, in UTF-8 bytes: it is one command-line argument, and Linux takes at
+     * most 128 KiB there. The diff is cut to fit.
+     */
+    static final int MAX_PROMPT_BYTES = 100_000;
 
     private Prompts() {}
 
@@ -60,10 +64,11 @@ final class Prompts {
                 + " wrong and what to do, since the writer starts again from your comments.\n";
     }
 
-    /** The reviewer's prompt with the change under review, cut to {@link #MAX_DIFF_CHARS}. */
+    /** The reviewer's prompt with the change under review, the diff cut so the whole fits {@link #MAX_PROMPT_BYTES}. */
     static String withDiff(String prompt, String diff) {
-        String shown = diff.length() > MAX_DIFF_CHARS
-                ? diff.substring(0, MAX_DIFF_CHARS) + "\n[... the diff goes on; read the changed files for the rest]\n"
+        int room = Math.max(0, MAX_PROMPT_BYTES - 1_000 - prompt.getBytes(StandardCharsets.UTF_8).length);
+        String shown = diff.getBytes(StandardCharsets.UTF_8).length > room
+                ? cutToBytes(diff, room) + "\n[... the diff goes on; read the changed files for the rest]\n"
                 : diff;
         return prompt + "\nThe change (git diff from the commit it started at):\n\n```diff\n" + shown
                 + (shown.endsWith("\n") ? "" : "\n") + "```\n";
@@ -89,6 +94,22 @@ final class Prompts {
             prompt.append("\nYour last plan could not be used: ").append(problems).append("\nFix this in the new plan.\n");
         }
         return prompt.toString();
+    }
+
+    /** The longest start of {@code text} whose UTF-8 form fits {@code bytes}, never splitting a character. */
+    static String cutToBytes(String text, int bytes) {
+        int used = 0;
+        int end = 0;
+        while (end < text.length()) {
+            int codePoint = text.codePointAt(end);
+            int size = codePoint < 0x80 ? 1 : codePoint < 0x800 ? 2 : codePoint < 0x10000 ? 3 : 4;
+            if (used + size > bytes) {
+                break;
+            }
+            used += size;
+            end += Character.charCount(codePoint);
+        }
+        return text.substring(0, end);
     }
 
     private static String listed(List<String> files) {

@@ -210,7 +210,7 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
         } else {
             record(new TeamEvent.RunStarted(Instant.now(), run.runId(), goal.file().toAbsolutePath().toString(), run.repo().toString(),
                     run.base(), run.startCommit().name(), run.integrationBranch(), goal.team().size(),
-                    List.copyOf(tasks.keySet()), dependencies()));
+                    List.copyOf(tasks.keySet()), dependencies(), run.planOnly()));
         }
         if (tasks.isEmpty()) {
             // No tasks in the goal (nor in a plan from before a crash): the planner makes them first.
@@ -254,7 +254,6 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
                 task.resultText = past.resultText();
                 task.filesChanged = past.filesChanged();
                 task.durationMs = past.durationMs();
-                spentUsd += past.costUsd();
             }
             ObjectId merge = from.merged().get(task.spec.id());
             if (merge != null) {
@@ -288,6 +287,8 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
                 skip(task, "comes after a task that did not merge");
             }
         }
+        // Everything the run spent before, the planner's share included.
+        spentUsd = from.history().costUsd();
         budgetSpent = run.goal().limits().budgetUsd().map(budget -> spentUsd >= budget).orElse(false);
     }
 
@@ -464,7 +465,12 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
                 result.filesChanged(), result.text(), result.permissionDenials()));
         task.pending = result;
         task.pendingAttempt = done.attempt();
-        if (task.spec.review()) {
+        if (task.spec.review() && budgetSpent) {
+            String keptOn = keepPending(task);
+            record(new TeamEvent.AttemptFailed(Instant.now(), task.spec.id(), done.attempt(), "its review did not start:"
+                    + " the budget is spent (the change is kept on " + keptOn + ")", 0, Usage.NONE, -1, true));
+            fail(task, "done, but the budget was spent before its review; the change is kept on " + keptOn);
+        } else if (task.spec.review()) {
             review(task, done.worker());
         } else {
             readyToMerge(task);
@@ -547,8 +553,12 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
         GoalLoader loader = new GoalLoader(getContext().getSystem().settings().config());
         getContext().pipeToSelf(Blocking.call(run.blocking(), () -> {
             Files.createDirectories(file.getParent());
-            return PlannedGoal.write(loader, run.goalCopy(), done.result().answer().orElseThrow(), file,
+            Goal planned = PlannedGoal.write(loader, run.goalCopy(), done.result().answer().orElseThrow(), file,
                     run.goal().file().toAbsolutePath().getParent());
+            if (!planned.tasks().isEmpty()) {
+                Files.copy(file, run.runDir().resolve(RunContext.PLANNED_GOAL), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+            return planned;
         }), (planned, failure) -> new PlanChecked(attempt, done.result(), planned,
                 failure == null ? null : Blocking.describe(failure)));
         return Behaviors.same();
@@ -562,12 +572,6 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
         }
         Goal planned = checked.planned();
         Path plan = run.runDir().resolve(RunContext.PLANNED_GOAL);
-        try {
-            Files.copy(run.runDir().resolve("planner").resolve("plan-" + checked.attempt() + ".yaml"), plan,
-                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        } catch (java.io.IOException e) {
-            return planRejected(checked.attempt(), "cannot save the plan: " + e.getMessage(), answer.costUsd(), answer.usage());
-        }
         planned.tasks().forEach(spec -> tasks.put(spec.id(), new TaskState(spec)));
         // On disk before any task starts: a resume reads the plan, never plans again.
         run.journal().appendDurably(new TeamEvent.PlanMade(Instant.now(), checked.attempt(), List.copyOf(tasks.keySet()),
@@ -721,7 +725,9 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
             return planRejected(planAttempts, "the planner's worker stopped unexpectedly", 0, Usage.NONE);
         }
         if (taskId != null) {
-            retryOrFail(tasks.get(taskId), "its worker stopped unexpectedly", 0, Usage.NONE, true);
+            TaskState task = tasks.get(taskId);
+            String kept = task.status == Status.REVIEWING ? " during its review (the change is kept on " + keepPending(task) + ")" : "";
+            retryOrFail(task, "its worker stopped unexpectedly" + kept, 0, Usage.NONE, true);
         }
         return dispatch();
     }

@@ -30,6 +30,8 @@ import java.util.concurrent.TimeUnit;
 public final class Notifier implements Journal.Listener {
 
     static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(30);
+    /** A pause is extended with each retry the API asks for: within this long of the last, it is not news. */
+    static final Duration PAUSE_QUIET = Duration.ofMinutes(5);
 
     private final Goal.Notify settings;
     private final String runId;
@@ -39,6 +41,8 @@ public final class Notifier implements Journal.Listener {
     private final Executor executor;
     /** The notifications sent, in order; each runs after the one before. */
     private volatile CompletableFuture<Void> last = CompletableFuture.completedFuture(null);
+    /** When a pause was last told of; only the journal's thread touches it. */
+    private Instant lastPause = Instant.MIN;
 
     /**
      * @param terminal where the bell rings (the console's stream)
@@ -73,6 +77,12 @@ public final class Notifier implements Journal.Listener {
         if (kind == null) {
             return;
         }
+        if (kind.equals("run-paused")) {
+            if (event.time().isBefore(lastPause.plus(PAUSE_QUIET))) {
+                return;
+            }
+            lastPause = event.time();
+        }
         if (settings.bell()) {
             terminal.print('\u0007');
             terminal.flush();
@@ -102,11 +112,16 @@ public final class Notifier implements Journal.Listener {
             builder.environment().putAll(Map.of("TROUPE_EVENT", kind, "TROUPE_RUN", runId, "TROUPE_TASK", task,
                     "TROUPE_MESSAGE", message));
             Process process = builder.start();
-            try (OutputStream stdin = process.getOutputStream()) {
-                stdin.write((json + "\n").getBytes(StandardCharsets.UTF_8));
-            } catch (IOException closedEarly) {
-                // A command that does not read its stdin is fine.
-            }
+            // Written apart: a command that neither reads nor exits must not hold the write past the timeout.
+            Thread feed = new Thread(() -> {
+                try (OutputStream stdin = process.getOutputStream()) {
+                    stdin.write((json + "\n").getBytes(StandardCharsets.UTF_8));
+                } catch (IOException closedEarly) {
+                    // A command that does not read its stdin is fine.
+                }
+            }, "troupe-notify-stdin");
+            feed.setDaemon(true);
+            feed.start();
             if (!process.waitFor(COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.descendants().forEach(ProcessHandle::destroyForcibly);
                 process.destroyForcibly();
