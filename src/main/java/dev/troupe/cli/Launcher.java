@@ -42,6 +42,7 @@ import java.util.stream.Stream;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Repository;
+import picocli.CommandLine.Option;
 
 /**
  * Runs a team to its end, for {@code troupe run} and {@code troupe resume}: the actor system, the journal, the
@@ -54,6 +55,23 @@ final class Launcher {
 
     /** How the run is shown: decisions as lines on stderr, every event as JSON on stdout, or only the summary. */
     enum Output { LINES, JSON, QUIET }
+
+    /** {@code --json} and {@code --quiet}, shared by {@code run} and {@code resume}. */
+    static final class OutputOptions {
+        @Option(names = "--json",
+                description = "print every event as JSON Lines on stdout instead of the summary")
+        boolean json;
+
+        @Option(names = "--quiet", description = "print only the final summary")
+        boolean quiet;
+
+        Output output() throws TroupeException {
+            if (json && quiet) {
+                throw TroupeException.badInput("--json and --quiet do not go together");
+            }
+            return json ? Output.JSON : quiet ? Output.QUIET : Output.LINES;
+        }
+    }
 
     /**
      * @param planOnly stop once the planner's tasks are made and checked

@@ -29,7 +29,6 @@ import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Repository;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 /**
  * {@code troupe resume [RUN]}: finishes a run whose troupe stopped (Ctrl-C, a crash, {@code kill -9}). Tasks the
@@ -43,11 +42,8 @@ final class ResumeCommand implements Callable<Integer> {
     @Mixin
     RunDirs.Selection selection = new RunDirs.Selection();
 
-    @Option(names = "--json", description = "print every event as JSON Lines on stdout instead of the summary")
-    boolean json;
-
-    @Option(names = "--quiet", description = "print only the final summary")
-    boolean quiet;
+    @Mixin
+    Launcher.OutputOptions display = new Launcher.OutputOptions();
 
     private final PrintStream out;
     private final PrintStream err;
@@ -59,7 +55,7 @@ final class ResumeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws TroupeException {
-        Launcher.Output output = output();
+        Launcher.Output output = display.output();
         RunDirs dirs = RunDirs.of(selection);
         Path runDir = dirs.pick(selection.run());
         try (RunLock lock = RunLock.acquire(runDir)) {
@@ -242,12 +238,5 @@ final class ResumeCommand implements Callable<Integer> {
             err.println("troupe: warning: could not list " + dir + ": " + e.getMessage());
         }
         Launcher.removeWorktrees(setup, err);
-    }
-
-    private Launcher.Output output() throws TroupeException {
-        if (json && quiet) {
-            throw TroupeException.badInput("--json and --quiet do not go together");
-        }
-        return json ? Launcher.Output.JSON : quiet ? Launcher.Output.QUIET : Launcher.Output.LINES;
     }
 }

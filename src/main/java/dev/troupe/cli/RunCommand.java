@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -28,11 +29,8 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--into", paramLabel = "BRANCH", description = "integration branch (default troupe/<run>)")
     String into;
 
-    @Option(names = "--json", description = "print every event as JSON Lines on stdout instead of the summary")
-    boolean json;
-
-    @Option(names = "--quiet", description = "print only the final summary")
-    boolean quiet;
+    @Mixin
+    Launcher.OutputOptions display = new Launcher.OutputOptions();
 
     @Option(names = "--plan-only", description = "for a goal without tasks: let the planner make them, write them"
             + " as a goal file beside GOAL (GOAL.plan.yaml) to edit and run, and stop")
@@ -51,7 +49,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws TroupeException {
-        Launcher.Output output = output();
+        Launcher.Output output = display.output();
         Goal goal = withTeamSize(ValidateCommand.load(goalFile));
         Path planFile = planOnly ? planFile(goal) : null;
         RunSetup setup = RunSetup.check(goal, Optional.ofNullable(into), allowDirty);
@@ -107,12 +105,5 @@ final class RunCommand implements Callable<Integer> {
             throw TroupeException.badInput("--team must be at least 1, not " + team);
         }
         return goal.withTeam(new Goal.Team(team, goal.team().stagger()));
-    }
-
-    private Launcher.Output output() throws TroupeException {
-        if (json && quiet) {
-            throw TroupeException.badInput("--json and --quiet do not go together");
-        }
-        return json ? Launcher.Output.JSON : quiet ? Launcher.Output.QUIET : Launcher.Output.LINES;
     }
 }
