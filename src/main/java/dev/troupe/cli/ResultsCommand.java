@@ -154,15 +154,11 @@ final class ResultsCommand implements Callable<Integer> {
             journal.newLines().forEach(line -> JournalReader.parse(line).ifPresent(history::apply));
             Optional<Path> now = latestOutput(runDir, slug);
             if (now.isPresent() && (agent == null || !agent.file().equals(now.get()))) {
-                if (agent != null) {
-                    agent.newLines().forEach(line -> out.println(readable(line)));
-                }
+                show(agent, out);
                 agent = new FileTail(now.get(), 0);
                 out.println("## " + now.get().getFileName());
             }
-            if (agent != null) {
-                agent.newLines().forEach(line -> out.println(readable(line)));
-            }
+            show(agent, out);
             out.flush();
             RunHistory.Task followed = history.tasks().get(task);
             boolean settled = followed.state() == RunHistory.State.MERGED || followed.state() == RunHistory.State.FAILED
@@ -173,15 +169,20 @@ final class ResultsCommand implements Callable<Integer> {
                 stopped = !RunLock.isLive(runDir);
             }
             if (settled || stopped) {
-                if (agent != null) {
-                    agent.newLines().forEach(line -> out.println(readable(line)));
-                }
+                show(agent, out);
                 out.println("(" + task + " is " + followed.state().name().toLowerCase()
                         + (settled ? "" : "; the run is not going on") + ")");
                 out.flush();
                 return;
             }
             Thread.sleep(FOLLOW_POLL_MS);
+        }
+    }
+
+    /** Prints what was added to a followed agent output since it was last looked at (none yet: nothing). */
+    private static void show(FileTail agent, PrintWriter out) throws IOException {
+        if (agent != null) {
+            agent.newLines().forEach(line -> out.println(readable(line)));
         }
     }
 

@@ -98,7 +98,7 @@ final class ResumeCommand implements Callable<Integer> {
             boolean finishedUnmerged = task.state() == RunHistory.State.REVIEWING || task.state() == RunHistory.State.MERGING;
             Optional<dev.troupe.goal.Goal.TaskSpec> spec = setup.goal().task(task.id());
             if (finishedUnmerged && !task.commit().isEmpty() && spec.isPresent()) {
-                String keepOn = "troupe/failed/" + setup.runId() + "/" + spec.get().slug() + "-" + task.attempts();
+                String keepOn = RunContext.failedBranch(setup.runId(), spec.get(), task.attempts());
                 try {
                     GitCli.run(setup.top(), "branch", "--force", keepOn, task.commit());
                 } catch (GitException e) {
@@ -130,8 +130,7 @@ final class ResumeCommand implements Callable<Integer> {
      * for a planned run, the planned goal. A run that died while planning plans again.
      */
     private static Goal goalOf(Path runDir, TeamEvent.RunStarted started, boolean planned) throws TroupeException {
-        Path copy = planned ? runDir.resolve(RunContext.PLANNED_GOAL)
-                : Files.exists(runDir.resolve("goal.json")) ? runDir.resolve("goal.json") : runDir.resolve("goal.yaml");
+        Path copy = planned ? runDir.resolve(RunContext.PLANNED_GOAL) : RunContext.goalCopy(runDir);
         Path original = Path.of(started.goalFile()).toAbsolutePath();
         try {
             Goal goal = new GoalLoader(ConfigFactory.load()).load(copy, original.getParent());

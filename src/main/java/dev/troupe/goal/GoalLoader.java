@@ -92,7 +92,8 @@ public final class GoalLoader {
         }
     }
 
-    private static ObjectMapper mapperFor(Path file) {
+    /** The mapper for a goal file: JSON for {@code .json}, YAML otherwise. */
+    static ObjectMapper mapperFor(Path file) {
         boolean json = file.getFileName().toString().toLowerCase().endsWith(".json");
         ObjectMapper mapper = json ? JsonMapper.builder().build() : YAMLMapper.builder().build();
         return mapper.setPropertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)

@@ -1,8 +1,6 @@
 package dev.troupe.goal;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
@@ -33,9 +31,7 @@ public final class PlannedGoal {
      */
     public static Goal write(GoalLoader loader, Path goalFile, JsonNode plan, Path target, Path relativeTo)
             throws IOException, GoalException {
-        ObjectMapper reader = goalFile.getFileName().toString().toLowerCase().endsWith(".json")
-                ? JsonMapper.builder().build() : YAML;
-        JsonNode goal = reader.readTree(goalFile.toFile());
+        JsonNode goal = GoalLoader.mapperFor(goalFile).readTree(goalFile.toFile());
         if (!(goal instanceof ObjectNode planned)) {
             throw new GoalException(goalFile, "the goal file holds no settings");
         }

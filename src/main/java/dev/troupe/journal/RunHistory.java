@@ -14,7 +14,14 @@ import java.util.Optional;
 public final class RunHistory {
 
     /** MERGING: done (and approved, when reviewed), on its way into the integration branch. */
-    public enum State { WAITING, QUEUED, RUNNING, REVIEWING, MERGING, MERGED, FAILED, SKIPPED }
+    public enum State {
+        WAITING, QUEUED, RUNNING, REVIEWING, MERGING, MERGED, FAILED, SKIPPED;
+
+        /** An attempt was under way in this state: a stop cuts it short. */
+        public boolean attemptUnderWay() {
+            return this == RUNNING || this == REVIEWING || this == MERGING;
+        }
+    }
 
     /** One task as the journal left it. */
     public static final class Task {

@@ -51,6 +51,11 @@ public record RunContext(
 
     /** Where a failed attempt's unfinished work is kept: apart from the task branch, which the next attempt resets. */
     public String failedBranch(Goal.TaskSpec task, int attempt) {
+        return failedBranch(runId, task, attempt);
+    }
+
+    /** The same, for a run known only by its id (resume, before the run context exists). */
+    public static String failedBranch(String runId, Goal.TaskSpec task, int attempt) {
         return "troupe/failed/" + runId + "/" + task.slug() + "-" + attempt;
     }
 
@@ -72,6 +77,11 @@ public record RunContext(
 
     /** The copy of the goal file the run started from. */
     public Path goalCopy() {
+        return goalCopy(runDir);
+    }
+
+    /** The copy of the goal file in {@code runDir}: {@code goal.json} for a JSON goal, else {@code goal.yaml}. */
+    public static Path goalCopy(Path runDir) {
         Path json = runDir.resolve("goal.json");
         return java.nio.file.Files.exists(json) ? json : runDir.resolve("goal.yaml");
     }

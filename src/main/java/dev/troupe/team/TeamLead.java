@@ -245,9 +245,7 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
             RunHistory.Task past = from.history().tasks().get(task.spec.id());
             if (past != null) {
                 task.attempts = past.attempts();
-                boolean cutShort = past.state() == RunHistory.State.RUNNING || past.state() == RunHistory.State.REVIEWING
-                        || past.state() == RunHistory.State.MERGING;
-                task.freeAttempts = past.uncountedAttempts() + (cutShort ? 1 : 0);
+                task.freeAttempts = past.uncountedAttempts() + (past.state().attemptUnderWay() ? 1 : 0);
                 task.costUsd = past.costUsd();
                 task.usage = past.usage();
                 task.reason = past.reason();
@@ -274,8 +272,7 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
             if (task.status == Status.MERGED && was != RunHistory.State.MERGED) {
                 // Merged just before the crash, before the journal heard of it: say so now, for status and resume.
                 record(new TeamEvent.MergeDone(Instant.now(), task.spec.id(), task.mergeCommit.name(), run.integrationBranch()));
-            } else if (task.status != Status.MERGED && (was == RunHistory.State.RUNNING || was == RunHistory.State.REVIEWING
-                    || was == RunHistory.State.MERGING)) {
+            } else if (task.status != Status.MERGED && was.attemptUnderWay()) {
                 // Journaled as uncounted, so that a later resume does not count it either.
                 record(new TeamEvent.AttemptFailed(Instant.now(), task.spec.id(), task.attempts,
                         "interrupted: troupe stopped during the attempt", 0, Usage.NONE, 0, false));
@@ -376,8 +373,10 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
      * goal order. Held tasks never depend on one another: a dependent starts only after its dependencies merged.
      */
     private void mergeHeldIfIdle() {
-        boolean busy = tasks.values().stream().anyMatch(t -> t.status == Status.RUNNING || t.status == Status.REVIEWING
-                || t.status == Status.MERGING);
+        if (run.goal().sync().merge() != Goal.MergePolicy.END) {
+            return;
+        }
+        boolean busy = tasks.values().stream().anyMatch(t -> t.hasWorkInFlight() && t.status != Status.HELD);
         boolean couldStart = ready.stream().map(tasks::get).anyMatch(t -> !zoneTaken(t));
         if (busy || couldStart || tasks.values().stream().noneMatch(t -> t.status == Status.HELD)) {
             return;
