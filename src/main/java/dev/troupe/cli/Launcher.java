@@ -24,9 +24,12 @@ import dev.troupe.team.RunOutcome;
 import dev.troupe.team.TeamLead;
 import dev.troupe.team.Tuning;
 import dev.troupe.view.ConsoleView;
+import dev.troupe.view.LiveStatus;
 import dev.troupe.view.Notifier;
 import dev.troupe.view.PlanFile;
 import dev.troupe.view.Summary;
+import dev.troupe.view.TeamBoard;
+import dev.troupe.view.Terminal;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -53,7 +56,10 @@ final class Launcher {
 
     private Launcher() {}
 
-    /** How the run is shown: decisions as lines on stderr, every event as JSON on stdout, or only the summary. */
+    /**
+     * How the run is shown: decisions on stderr (under a live status block when stderr is a terminal, as plain
+     * lines otherwise), every event as JSON on stdout, or only the summary.
+     */
     enum Output { LINES, JSON, QUIET }
 
     /** {@code --json} and {@code --quiet}, shared by {@code run} and {@code resume}. */
@@ -86,12 +92,21 @@ final class Launcher {
             if (!setup.integrationExists() && !planOnly) {
                 new IntegrationBranch(repo, setup.integrationBranch()).create(ObjectId.fromString(setup.startCommit()));
             }
-            RunOutcome outcome = launch(system, config, setup, resumed, planOnly,
-                    switch (output) {
-                        case JSON -> ConsoleView.jsonLines(out);
-                        case LINES -> ConsoleView.lines(err);
-                        case QUIET -> ConsoleView.silent();
-                    }, err);
+            RunOutcome outcome;
+            Optional<LiveStatus> live = output == Output.LINES && Terminal.live(System.getenv())
+                    ? Optional.of(LiveStatus.start(err, new TeamBoard(resumed.map(ResumeFrom::history),
+                            setup.goal().limits().budgetUsd()), Terminal.width(System.getenv())))
+                    : Optional.empty();
+            try {
+                outcome = launch(system, config, setup, resumed, planOnly, live.<Journal.Listener>map(l -> l).orElseGet(
+                        () -> switch (output) {
+                            case JSON -> ConsoleView.jsonLines(out);
+                            case LINES -> ConsoleView.lines(err);
+                            case QUIET -> ConsoleView.silent();
+                        }), err);
+            } finally {
+                live.ifPresent(LiveStatus::close);
+            }
             finished = true;
             if (output != Output.JSON) {
                 Summary.print(outcome, setup.top(), setup.runDir(), out);
@@ -109,7 +124,7 @@ final class Launcher {
     }
 
     private static RunOutcome launch(ActorSystem<SpawnProtocol.Command> system, Config config, RunSetup setup,
-            Optional<ResumeFrom> resumed, boolean planOnly, ConsoleView view, PrintStream err)
+            Optional<ResumeFrom> resumed, boolean planOnly, Journal.Listener view, PrintStream err)
             throws IOException, TroupeException {
         Executor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig(Journal.BLOCKING_DISPATCHER));
         PlanFile plan = new PlanFile(setup.runDir().resolve("plan.md"), resumed.map(ResumeFrom::history));

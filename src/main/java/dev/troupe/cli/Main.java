@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 /** The {@code troupe} command: lists the sub-commands and maps every failure to one line and an exit code. */
 @Command(name = "troupe", mixinStandardHelpOptions = true, version = "troupe 0.1.0",
         description = "Runs a team of headless coding agents from a goal file.",
-        subcommands = {RunCommand.class, ResumeCommand.class, StatusCommand.class, ResultsCommand.class,
+        subcommands = {RunCommand.class, ResumeCommand.class, StatusCommand.class, ResultsCommand.class, ReportCommand.class,
             CleanupCommand.class, ValidateCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {

@@ -85,7 +85,7 @@ final class RunDirs {
     static Optional<RunHistory> historyIfAny(Path runDir) throws TroupeException {
         Path events = runDir.resolve("events.jsonl");
         try {
-            return Files.exists(events) ? RunHistory.of(JournalReader.read(events).events()) : Optional.empty();
+            return Files.exists(events) ? RunHistory.of(JournalReader.decisions(events).events()) : Optional.empty();
         } catch (IOException e) {
             throw new TroupeException(ExitCodes.INTERNAL, "cannot read " + events + ": " + e.getMessage());
         }

@@ -2,6 +2,7 @@ package dev.troupe.journal;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectReader;
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -33,24 +34,33 @@ public final class JournalReader {
         }
     }
 
-    public static Read read(Path file) throws IOException {
-        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        List<TeamEvent> events = new ArrayList<>(lines.size());
+    /** How an agent-output line begins; such lines are most of a journal and say nothing of decisions. */
+    private static final String AGENT_OUTPUT = "{\"type\":\"agent-output\"";
+
+    /**
+     * The journal's events but the agents' output lines, read as a stream: a journal of a gigabyte of agent output
+     * costs a scan, not its size in memory. What the team decided (and so {@link RunHistory}) is all there.
+     */
+    public static Read decisions(Path file) throws IOException {
+        List<TeamEvent> events = new ArrayList<>();
         int unreadable = 0;
         boolean torn = false;
-        for (int i = 0; i < lines.size(); i++) {
-            String line = lines.get(i);
-            if (line.isBlank()) {
-                continue;
-            }
-            try {
-                events.add(READER.readValue(line));
-            } catch (IOException e) {
-                if (i == lines.size() - 1) {
-                    torn = true;
-                } else {
-                    unreadable++;
+        try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            String line = reader.readLine();
+            while (line != null) {
+                String next = reader.readLine();
+                if (!line.isBlank() && !line.startsWith(AGENT_OUTPUT)) {
+                    try {
+                        events.add(READER.readValue(line));
+                    } catch (IOException e) {
+                        if (next == null) {
+                            torn = true;
+                        } else {
+                            unreadable++;
+                        }
+                    }
                 }
+                line = next;
             }
         }
         return new Read(List.copyOf(events), unreadable, torn);

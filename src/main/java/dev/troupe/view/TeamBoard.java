@@ -1,0 +1,309 @@
+package dev.troupe.view;
+
+import dev.troupe.goal.GoalLoader;
+import dev.troupe.journal.RunHistory;
+import dev.troupe.journal.TeamEvent;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The run at a glance, as the live status shows it: each worker's task, state, last tool and files touched, and
+ * the run's progress, spend and expected end. Built from the journal's events alone, so a recorded journal
+ * gives the same board as the live run did. Not thread-safe: its owner applies events and reads it under one
+ * lock.
+ */
+public final class TeamBoard {
+
+    /** What a worker is doing, in the words the status block uses. */
+    public enum WorkerState {
+        PLANNING("planning"), WORKING("working"), RETRYING("retrying"), REVIEWING("in review"),
+        WAITING_TO_MERGE("waiting to merge"), IDLE("idle");
+
+        private final String words;
+
+        WorkerState(String words) {
+            this.words = words;
+        }
+
+        public String words() {
+            return words;
+        }
+    }
+
+    /** One worker's row. */
+    public static final class WorkerRow {
+        private final String name;
+        private WorkerState state = WorkerState.IDLE;
+        private String task = "";
+        private int attempt;
+        private Instant since;
+        private String lastTool = "";
+        private String note = "";
+        private String workingDirectory = "";
+        private final Set<String> files = new LinkedHashSet<>();
+
+        WorkerRow(String name) {
+            this.name = name;
+        }
+
+        public String name() {
+            return name;
+        }
+
+        public WorkerState state() {
+            return state;
+        }
+
+        /** The task it is on, empty when idle; {@code (planner)} while it plans. */
+        public String task() {
+            return task;
+        }
+
+        public int attempt() {
+            return attempt;
+        }
+
+        /** When its current attempt started (empty when idle). */
+        public Optional<Instant> since() {
+            return Optional.ofNullable(since);
+        }
+
+        /** The last tool call of its agent: the tool and what it was about. */
+        public String lastTool() {
+            return lastTool;
+        }
+
+        /** Why it is retrying, when it is. */
+        public String note() {
+            return note;
+        }
+
+        /** Files its agent wrote in this attempt, relative to its worktree, in the order first touched. */
+        public List<String> files() {
+            return List.copyOf(files);
+        }
+
+        private void start(WorkerState state, String task, int attempt, Instant time) {
+            this.state = state;
+            this.task = task;
+            this.attempt = attempt;
+            this.since = time;
+            this.lastTool = "";
+            this.note = "";
+            this.workingDirectory = "";
+            this.files.clear();
+        }
+
+        private void idle() {
+            start(WorkerState.IDLE, "", 0, null);
+        }
+    }
+
+    private RunHistory history;
+    private final Optional<Double> budgetUsd;
+    private final Map<String, WorkerRow> workers = new HashMap<>();
+    /** Which worker has each task (or the planner) now. */
+    private final Map<String, WorkerRow> workerOf = new HashMap<>();
+    private final List<Long> finishedMs = new ArrayList<>();
+    private Instant startedAt;
+    private Instant pausedUntil;
+    private boolean budgetSpent;
+
+    /**
+     * @param resumed what the journal held before, for a resumed run; otherwise the board starts at the run's
+     *     first event
+     */
+    public TeamBoard(Optional<RunHistory> resumed, Optional<Double> budgetUsd) {
+        this.budgetUsd = budgetUsd;
+        resumed.ifPresent(this::begin);
+    }
+
+    private void begin(RunHistory history) {
+        this.history = history;
+        workers.clear();
+        workerOf.clear();
+        finishedMs.clear();
+        for (int i = 1; i <= history.started().teamSize(); i++) {
+            worker("worker-" + i);
+        }
+        history.tasks().values().stream().filter(t -> t.durationMs() > 0).forEach(t -> finishedMs.add(t.durationMs()));
+    }
+
+    /** Brings the board up to date with one more event. */
+    public void apply(TeamEvent event) {
+        if (event instanceof TeamEvent.RunStarted started) {
+            begin(RunHistory.of(List.of(started)).orElseThrow());
+            startedAt = started.time();
+            return;
+        }
+        if (history == null) {
+            return;
+        }
+        history.apply(event);
+        if (event instanceof TeamEvent.RunResumed resumed) {
+            begin(history);
+            startedAt = resumed.time();
+            pausedUntil = null;
+        } else if (event instanceof TeamEvent.AgentOutput e) {
+            sawOutput(e);
+        } else if (event instanceof TeamEvent.PlanStarted e) {
+            assign(e.worker(), WorkerState.PLANNING, GoalLoader.RESERVED_ID, e.attempt(), e.time());
+        } else if (event instanceof TeamEvent.TaskAssigned e) {
+            assign(e.worker(), WorkerState.WORKING, e.task(), e.attempt(), e.time());
+        } else if (event instanceof TeamEvent.ReviewStarted e) {
+            WorkerRow row = assign(e.worker(), WorkerState.REVIEWING, e.task(), e.attempt(), e.time());
+            row.since = e.time();
+        } else if (event instanceof TeamEvent.AgentRetry e) {
+            onTask(e.task()).ifPresent(row -> {
+                row.state = WorkerState.RETRYING;
+                row.note = "API " + e.error() + (e.status() == null ? "" : " " + e.status()) + ", retry " + e.retry()
+                        + " of " + e.maxRetries();
+            });
+        } else if (event instanceof TeamEvent.TaskSucceeded e) {
+            finishedMs.add(e.durationMs());
+            onTask(e.task()).ifPresent(row -> row.state = WorkerState.WAITING_TO_MERGE);
+        } else if (event instanceof TeamEvent.ReviewDone e && e.approved()) {
+            onTask(e.task()).ifPresent(row -> row.state = WorkerState.WAITING_TO_MERGE);
+        } else if (event instanceof TeamEvent.MergeDone e) {
+            release(e.task());
+        } else if (event instanceof TeamEvent.AttemptFailed e) {
+            release(e.task());
+        } else if (event instanceof TeamEvent.PlanMade || event instanceof TeamEvent.PlanRejected) {
+            release(GoalLoader.RESERVED_ID);
+        } else if (event instanceof TeamEvent.TeamPaused e) {
+            pausedUntil = e.until();
+        } else if (event instanceof TeamEvent.BudgetSpent) {
+            budgetSpent = true;
+        }
+    }
+
+    private WorkerRow assign(String name, WorkerState state, String task, int attempt, Instant time) {
+        WorkerRow row = worker(name);
+        workerOf.values().remove(row);
+        row.start(state, task, attempt, time);
+        workerOf.put(task, row);
+        return row;
+    }
+
+    private void sawOutput(TeamEvent.AgentOutput output) {
+        onTask(output.task()).filter(row -> row.attempt == output.attempt()).ifPresent(row -> {
+            AgentActivity.workingDirectory(output.line()).ifPresent(cwd -> row.workingDirectory = cwd);
+            for (AgentActivity.ToolCall call : AgentActivity.toolCalls(output.line())) {
+                String target = AgentActivity.relative(call.target(), row.workingDirectory);
+                row.lastTool = target.isEmpty() ? call.tool() : call.tool() + " " + target;
+                if (call.edits() && !target.isEmpty()) {
+                    row.files.add(target);
+                }
+            }
+            if (row.state == WorkerState.RETRYING && "assistant".equals(output.line() == null ? ""
+                    : output.line().path("type").asText())) {
+                // The API answered again.
+                row.state = WorkerState.WORKING;
+                row.note = "";
+            }
+        });
+    }
+
+    private Optional<WorkerRow> onTask(String task) {
+        return Optional.ofNullable(workerOf.get(task));
+    }
+
+    private void release(String task) {
+        WorkerRow row = workerOf.remove(task);
+        if (row != null) {
+            row.idle();
+        }
+    }
+
+    /** A worker by name; a replacement for a worker that died takes the place of an idle one. */
+    private WorkerRow worker(String name) {
+        WorkerRow row = workers.computeIfAbsent(name, WorkerRow::new);
+        if (history != null && workers.size() > history.started().teamSize()) {
+            workers.values().stream()
+                    .filter(w -> w != row && w.state == WorkerState.IDLE)
+                    .min(BY_NUMBER)
+                    .ifPresent(idle -> workers.remove(idle.name));
+        }
+        return row;
+    }
+
+    private static final Comparator<WorkerRow> BY_NUMBER = Comparator
+            .comparingInt((WorkerRow w) -> w.name.replaceAll("\\D", "").isEmpty() ? 0
+                    : Integer.parseInt(w.name.replaceAll("\\D", "")))
+            .thenComparing(w -> w.name);
+
+    /** Whether the board has seen its run start. */
+    public boolean started() {
+        return history != null;
+    }
+
+    public RunHistory history() {
+        return history;
+    }
+
+    /** The workers, by number. */
+    public List<WorkerRow> workers() {
+        return workers.values().stream().sorted(BY_NUMBER).toList();
+    }
+
+    /** When this run (or this resume of it) started. */
+    public Optional<Instant> startedAt() {
+        return Optional.ofNullable(startedAt);
+    }
+
+    public Optional<Double> budgetUsd() {
+        return budgetUsd;
+    }
+
+    public boolean budgetSpent() {
+        return budgetSpent;
+    }
+
+    /** The end of a rate-limit pause still under way at {@code now}. */
+    public Optional<Instant> pausedUntil(Instant now) {
+        return Optional.ofNullable(pausedUntil).filter(now::isBefore);
+    }
+
+    /** Tasks merged, failed or skipped. */
+    public long settled() {
+        return count(RunHistory.State.MERGED, RunHistory.State.FAILED, RunHistory.State.SKIPPED);
+    }
+
+    public long count(RunHistory.State... states) {
+        long n = 0;
+        for (RunHistory.State state : states) {
+            n += history.count(state);
+        }
+        return n;
+    }
+
+    /**
+     * When the run should end, from the mean time of the attempts finished so far: the work left (the queued
+     * tasks' whole mean, each running task's mean less what it has had) spread over the team. Empty until an
+     * attempt has finished, or when nothing is left.
+     */
+    public Optional<Duration> eta(Instant now) {
+        if (finishedMs.isEmpty() || history == null) {
+            return Optional.empty();
+        }
+        double mean = finishedMs.stream().mapToLong(Long::longValue).average().orElse(0);
+        double left = mean * count(RunHistory.State.WAITING, RunHistory.State.QUEUED);
+        for (WorkerRow row : workers.values()) {
+            if (row.state != WorkerState.IDLE && row.since != null && row.state != WorkerState.WAITING_TO_MERGE) {
+                left += Math.max(0, mean - Duration.between(row.since, now).toMillis());
+            }
+        }
+        if (left <= 0) {
+            return Optional.empty();
+        }
+        return Optional.of(Duration.ofMillis((long) Math.ceil(left / Math.max(1, history.started().teamSize()))));
+    }
+}

@@ -1,0 +1,72 @@
+package dev.troupe.view;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/** What troupe needs to know of the terminal its status goes to (stderr). */
+public final class Terminal {
+
+    private static final int DEFAULT_WIDTH = 100;
+
+    private Terminal() {}
+
+    /**
+     * Whether stderr is a terminal that may be drawn on: not when {@code NO_COLOR} is set (to anything but the
+     * empty string, per no-color.org) or {@code TERM} is {@code dumb}. On Linux stderr is looked at directly;
+     * elsewhere a console on the JVM stands in for it.
+     */
+    public static boolean live(Map<String, String> env) {
+        if (!env.getOrDefault("NO_COLOR", "").isEmpty() || "dumb".equals(env.get("TERM"))) {
+            return false;
+        }
+        Path stderr = Path.of("/proc/self/fd/2");
+        if (Files.exists(Path.of("/proc/self/fd"))) {
+            try {
+                String target = Files.readSymbolicLink(stderr).toString();
+                return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
+            } catch (IOException | UnsupportedOperationException e) {
+                return false;
+            }
+        }
+        return System.console() != null;
+    }
+
+    /** The terminal's width in columns: {@code COLUMNS}, else what {@code stty} says of it, else 100. */
+    public static int width(Map<String, String> env) {
+        return parseWidth(env.get("COLUMNS")).or(Terminal::sttyWidth).orElse(DEFAULT_WIDTH);
+    }
+
+    private static Optional<Integer> sttyWidth() {
+        try {
+            Process stty = new ProcessBuilder("stty", "size").redirectInput(new File("/dev/tty"))
+                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            if (!stty.waitFor(2, TimeUnit.SECONDS)) {
+                stty.destroyForcibly();
+                return Optional.empty();
+            }
+            String size = new String(stty.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).strip();
+            String[] rowsColumns = size.split("\\s+");
+            return rowsColumns.length == 2 ? parseWidth(rowsColumns[1]) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+    }
+
+    private static Optional<Integer> parseWidth(String text) {
+        try {
+            int width = text == null ? 0 : Integer.parseInt(text.strip());
+            return width >= 20 ? Optional.of(width) : Optional.empty();
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+}
