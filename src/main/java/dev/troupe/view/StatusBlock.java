@@ -29,7 +29,7 @@ public final class StatusBlock {
         static final Style RED = new Style("31");
         static final Style GREEN = new Style("32");
         static final Style YELLOW = new Style("33");
-        static final Style BLUE = new Style("34");
+        static final Style BLUE = new Style("94");
         static final Style MAGENTA = new Style("35");
         static final Style CYAN = new Style("36");
     }
