@@ -18,6 +18,8 @@ import dev.troupe.git.GitException;
 import dev.troupe.git.IntegrationBranch;
 import dev.troupe.git.Worktrees;
 import dev.troupe.journal.Journal;
+import dev.troupe.journal.JournalReader;
+import dev.troupe.journal.RunHistory;
 import dev.troupe.team.ResumeFrom;
 import dev.troupe.team.RunContext;
 import dev.troupe.team.RunOutcome;
@@ -94,7 +96,7 @@ final class Launcher {
             }
             RunOutcome outcome;
             Optional<LiveStatus> live = output == Output.LINES && Terminal.live(System.getenv())
-                    ? Optional.of(LiveStatus.start(err, new TeamBoard(resumed.map(ResumeFrom::history),
+                    ? Optional.of(LiveStatus.start(err, new TeamBoard(resumed.isPresent() ? pastOf(setup) : Optional.empty(),
                             setup.goal().limits().budgetUsd()), Terminal.width(System.getenv())))
                     : Optional.empty();
             try {
@@ -121,6 +123,14 @@ final class Launcher {
                 removeWorktrees(setup, err);
             }
         }
+    }
+
+    /**
+     * What the journal of a resumed run held, read anew: the board updates its history as events come, and the
+     * one in {@link ResumeFrom} belongs to the team lead and plan.md.
+     */
+    private static Optional<RunHistory> pastOf(RunSetup setup) throws IOException {
+        return RunHistory.of(JournalReader.decisions(setup.runDir().resolve("events.jsonl")).events());
     }
 
     private static RunOutcome launch(ActorSystem<SpawnProtocol.Command> system, Config config, RunSetup setup,

@@ -3,6 +3,7 @@ package dev.troupe.report;
 import dev.troupe.goal.GoalLoader;
 import dev.troupe.journal.RunHistory;
 import dev.troupe.journal.TeamEvent;
+import dev.troupe.view.TeamBoard;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -220,12 +221,6 @@ public final class RunRecord {
 
     /** The workers that ran agents, by number. */
     public List<String> workers() {
-        return spans.stream().map(Span::worker).distinct()
-                .sorted(java.util.Comparator.comparingInt(RunRecord::number).thenComparing(w -> w)).toList();
-    }
-
-    private static int number(String worker) {
-        String digits = worker.replaceAll("\\D", "");
-        return digits.isEmpty() ? 0 : Integer.parseInt(digits.substring(0, Math.min(9, digits.length())));
+        return spans.stream().map(Span::worker).distinct().sorted(TeamBoard.WORKER_ORDER).toList();
     }
 }

@@ -59,8 +59,13 @@ public final class Summary {
             out.printf("  Land it:     git -C %s merge %s%n", repo, outcome.integrationBranch());
         }
         if (failed > 0) {
-            out.printf("  Failures:    each agent's output is in %s%n", runDir.resolve("agents"));
+            String first = outcome.tasks().stream().filter(t -> t.fate() == RunOutcome.Fate.FAILED).findFirst()
+                    .orElseThrow().id();
+            out.printf("  Failures:    see why with: troupe results -C %s %s --task '%s' --tail 50%n", repo,
+                    outcome.runId(), first.replace("'", "'\\''"));
+            out.printf("               each agent's output is in %s%n", runDir.resolve("agents"));
         }
+        out.printf("  Report:      troupe report -C %s %s  (timeline, transcripts, cost per task)%n", repo, outcome.runId());
         out.printf("  Journal:     %s%n", runDir.resolve("events.jsonl"));
     }
 

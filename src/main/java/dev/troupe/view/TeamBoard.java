@@ -235,10 +235,15 @@ public final class TeamBoard {
         return row;
     }
 
-    private static final Comparator<WorkerRow> BY_NUMBER = Comparator
-            .comparingInt((WorkerRow w) -> w.name.replaceAll("\\D", "").isEmpty() ? 0
-                    : Integer.parseInt(w.name.replaceAll("\\D", "")))
-            .thenComparing(w -> w.name);
+    /** Workers' names in the order of their numbers: worker-2 before worker-10. */
+    public static final Comparator<String> WORKER_ORDER = Comparator
+            .comparingLong((String name) -> {
+                String digits = name.replaceAll("\\D", "");
+                return digits.isEmpty() ? 0 : Long.parseLong(digits.substring(0, Math.min(18, digits.length())));
+            })
+            .thenComparing(name -> name);
+
+    private static final Comparator<WorkerRow> BY_NUMBER = Comparator.comparing(WorkerRow::name, WORKER_ORDER);
 
     /** Whether the board has seen its run start. */
     public boolean started() {

@@ -152,7 +152,11 @@ class SeeingTheTeamTest {
         assertTrue(out.matches("(?s).*\\n  e +failed +2 .*the model is unwell.*"), out);
         assertTrue(out.contains("Look at it:  git -C " + repo.dir() + " log --oneline --graph troupe/"), out);
         assertTrue(out.contains("Land it:     git -C " + repo.dir() + " merge troupe/"), out);
-        assertTrue(out.contains("Failures:    each agent's output is in " + runDir.resolve("agents")), out);
+        String run = runDir.getFileName().toString();
+        assertTrue(out.contains("Failures:    see why with: troupe results -C " + repo.dir() + " " + run
+                + " --task 'e' --tail 50"), out);
+        assertTrue(out.contains("each agent's output is in " + runDir.resolve("agents")), out);
+        assertTrue(out.contains("Report:      troupe report -C " + repo.dir() + " " + run), out);
     }
 
     @Test

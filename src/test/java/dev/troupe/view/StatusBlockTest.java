@@ -194,6 +194,29 @@ class StatusBlockTest {
     }
 
     @Test
+    void aResumedRunStartsFromWhatTheJournalHeldWithEveryWorkerIdle() {
+        board(2, List.of("a", "b"), Optional.empty());
+        assigned(0, "a", 1, "worker-1");
+        assigned(0, "b", 1, "worker-2");
+        succeeded(5, "a", 5000, 0.5);
+        merged(5, "a");
+        TeamBoard board = new TeamBoard(RunHistory.of(journal), Optional.empty());
+        journal.clear();
+        journal.add(new TeamEvent.RunResumed(T0.plusSeconds(60), "run-1", 42, List.of("a"), 1));
+
+        replay(board);
+        assertTrue(board.workers().stream().allMatch(w -> w.state() == TeamBoard.WorkerState.IDLE),
+                "the dead run's workers are gone: " + StatusBlock.render(board, T0.plusSeconds(61), 120, false));
+        journal.clear();
+        assigned(61, "b", 2, "worker-1");
+        List<String> frame = StatusBlock.render(replay(board), T0.plusSeconds(63), 120, false);
+
+        assertTrue(plain(frame.get(0)).contains("1 merged") && plain(frame.get(0)).contains("spent $0.5000"), frame.get(0));
+        assertTrue(plain(frame.get(1)).contains("elapsed 3.0s"), "elapsed counts from the resume: " + frame.get(1));
+        assertTrue(rowOf(frame, "worker-1").contains("b #2"), frame.toString());
+    }
+
+    @Test
     void everyLineFitsTheTerminalSoNoneWrapsWithOrWithoutColour() throws IOException {
         TeamBoard board = board(3, List.of("a-task-with-a-rather-long-name-that-goes-on", "b", "c"), Optional.of(1.0));
         assigned(0, "a-task-with-a-rather-long-name-that-goes-on", 1, "worker-1");
