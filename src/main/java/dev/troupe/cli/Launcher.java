@@ -97,7 +97,7 @@ final class Launcher {
             RunOutcome outcome;
             Optional<LiveStatus> live = output == Output.LINES && Terminal.live(System.getenv())
                     ? Optional.of(LiveStatus.start(err, new TeamBoard(resumed.isPresent() ? pastOf(setup) : Optional.empty(),
-                            setup.goal().limits().budgetUsd()), Terminal.width(System.getenv())))
+                            setup.goal().limits().budgetUsd()), () -> Terminal.width(System.getenv())))
                     : Optional.empty();
             try {
                 outcome = launch(system, config, setup, resumed, planOnly, live.<Journal.Listener>map(l -> l).orElseGet(
@@ -105,7 +105,7 @@ final class Launcher {
                             case JSON -> ConsoleView.jsonLines(out);
                             case LINES -> ConsoleView.lines(err);
                             case QUIET -> ConsoleView.silent();
-                        }), err);
+                        }), () -> live.ifPresent(LiveStatus::close), err);
             } finally {
                 live.ifPresent(LiveStatus::close);
             }
@@ -126,18 +126,18 @@ final class Launcher {
     }
 
     /**
-     * What the journal of a resumed run held, read anew: the board updates its history as events come, and the
-     * one in {@link ResumeFrom} belongs to the team lead and plan.md.
+     * What the journal of a resumed run held, read anew for each listener that updates a history as events come
+     * (the live board, plan.md): the one in {@link ResumeFrom} is the team lead's.
      */
     private static Optional<RunHistory> pastOf(RunSetup setup) throws IOException {
         return RunHistory.of(JournalReader.decisions(setup.runDir().resolve("events.jsonl")).events());
     }
 
     private static RunOutcome launch(ActorSystem<SpawnProtocol.Command> system, Config config, RunSetup setup,
-            Optional<ResumeFrom> resumed, boolean planOnly, Journal.Listener view, PrintStream err)
+            Optional<ResumeFrom> resumed, boolean planOnly, Journal.Listener view, Runnable stopDrawing, PrintStream err)
             throws IOException, TroupeException {
         Executor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig(Journal.BLOCKING_DISPATCHER));
-        PlanFile plan = new PlanFile(setup.runDir().resolve("plan.md"), resumed.map(ResumeFrom::history));
+        PlanFile plan = new PlanFile(setup.runDir().resolve("plan.md"), resumed.isPresent() ? pastOf(setup) : Optional.empty());
         Notifier notifier = new Notifier(setup.goal().notifications(), setup.runId(), setup.top(), setup.runDir(), err,
                 blocking);
         Journal journal = Journal.open(setup.runDir().resolve("events.jsonl"), view.andThen(plan).andThen(notifier), system);
@@ -149,6 +149,7 @@ final class Launcher {
         // SIGTERM or Ctrl-C ends the JVM without the actors finishing their work: stop the agents from here.
         Thread onInterrupt = new Thread(() -> {
             agents.stopAll(tuning.killGrace());
+            stopDrawing.run();
             err.println("troupe: interrupted; every agent is stopped. Finish the run with: troupe resume "
                     + setup.runId());
             err.flush();

@@ -1,9 +1,11 @@
 package dev.troupe.cli;
 
-import dev.troupe.journal.JournalReader;
 import dev.troupe.report.ReportPage;
 import dev.troupe.report.RunRecord;
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -31,19 +33,35 @@ final class ReportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws TroupeException {
         Path runDir = RunDirs.of(selection).pick(selection.run());
-        Path events = runDir.resolve("events.jsonl");
         Path target = (file == null ? runDir.resolve("report.html") : file).toAbsolutePath();
+        RunRecord record;
         try {
-            RunRecord record = RunRecord.of(JournalReader.decisions(events).events())
-                    .orElseThrow(() -> TroupeException.badInput(runDir + " holds no journal of a run"));
-            ReportPage.write(record, runDir, target);
-        } catch (java.nio.file.NoSuchFileException e) {
-            throw TroupeException.badInput("cannot read or write " + e.getFile() + ": no such file or directory");
+            record = ReportPage.read(runDir, RunLock.isLive(runDir)).orElseThrow(() -> TroupeException.badInput(
+                    runDir + " holds no journal of a run (it stopped before it began; troupe cleanup removes what it left)"));
         } catch (IOException e) {
-            throw new TroupeException(ExitCodes.INTERNAL, "cannot write the report " + target + ": " + e.getMessage());
+            throw TroupeException.badInput("cannot read the run's journal: " + reason(e));
+        }
+        try {
+            ReportPage.write(record, runDir, target);
+        } catch (IOException e) {
+            throw TroupeException.badInput("cannot write the report: " + reason(e));
         }
         spec.commandLine().getOut().println("Report: " + target);
         spec.commandLine().getOut().flush();
         return ExitCodes.OK;
+    }
+
+    /** The file and what went wrong with it, in words. */
+    private static String reason(IOException e) {
+        if (e instanceof NoSuchFileException missing) {
+            return missing.getFile() + ": no such file or directory";
+        }
+        if (e instanceof AccessDeniedException denied) {
+            return denied.getFile() + ": permission denied";
+        }
+        if (e instanceof FileSystemException fs) {
+            return fs.getFile() + ": " + (fs.getReason() == null ? fs.getClass().getSimpleName() : fs.getReason());
+        }
+        return e.getMessage();
     }
 }

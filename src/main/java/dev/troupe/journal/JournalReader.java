@@ -4,11 +4,17 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectReader;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Reads a run's {@code events.jsonl}, live or dead. A last line cut short by a crash is expected and left out;
@@ -16,8 +22,11 @@ import java.util.List;
  */
 public final class JournalReader {
 
-    /** The events, and how many lines could not be read (besides a torn last line). */
-    public record Read(List<TeamEvent> events, int unreadable, boolean tornLastLine) {}
+    /**
+     * The events, how many lines could not be read (besides a torn last line), and the time of the journal's last
+     * readable line, agent output included (empty when it has none).
+     */
+    public record Read(List<TeamEvent> events, int unreadable, boolean tornLastLine, Optional<Instant> lastTime) {}
 
     // Unknown properties are skipped: a journal written by a newer troupe stays readable.
     private static final ObjectReader READER = Json.MAPPER.readerFor(TeamEvent.class)
@@ -26,32 +35,40 @@ public final class JournalReader {
     private JournalReader() {}
 
     /** One journal line, or empty when it is not a readable event (a torn line, say). */
-    public static java.util.Optional<TeamEvent> parse(String line) {
+    public static Optional<TeamEvent> parse(String line) {
         try {
-            return line.isBlank() ? java.util.Optional.empty() : java.util.Optional.of(READER.readValue(line));
+            return line.isBlank() ? Optional.empty() : Optional.of(READER.readValue(line));
         } catch (IOException e) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
     }
 
     /** How an agent-output line begins; such lines are most of a journal and say nothing of decisions. */
-    private static final String AGENT_OUTPUT = "{\"type\":\"agent-output\"";
+    private static final String AGENT_OUTPUT = "{\"type\":\"agent-output\",\"time\":\"";
 
     /**
      * The journal's events but the agents' output lines, read as a stream: a journal of a gigabyte of agent output
-     * costs a scan, not its size in memory. What the team decided (and so {@link RunHistory}) is all there.
+     * costs a scan, not its size in memory. What the team decided (and so {@link RunHistory}) is all there. Bytes
+     * that are not UTF-8 (a line torn mid-character by a crash) are read as U+FFFD, never as an error.
      */
     public static Read decisions(Path file) throws IOException {
         List<TeamEvent> events = new ArrayList<>();
         int unreadable = 0;
         boolean torn = false;
-        try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        Instant lastTime = null;
+        CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPLACE).onUnmappableCharacter(CodingErrorAction.REPLACE);
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(Files.newInputStream(file), utf8))) {
             String line = reader.readLine();
             while (line != null) {
                 String next = reader.readLine();
-                if (!line.isBlank() && !line.startsWith(AGENT_OUTPUT)) {
+                if (line.startsWith(AGENT_OUTPUT)) {
+                    lastTime = outputTime(line).orElse(lastTime);
+                } else if (!line.isBlank()) {
                     try {
-                        events.add(READER.readValue(line));
+                        TeamEvent event = READER.readValue(line);
+                        events.add(event);
+                        lastTime = event.time();
                     } catch (IOException e) {
                         if (next == null) {
                             torn = true;
@@ -63,6 +80,16 @@ public final class JournalReader {
                 line = next;
             }
         }
-        return new Read(List.copyOf(events), unreadable, torn);
+        return new Read(List.copyOf(events), unreadable, torn, Optional.ofNullable(lastTime));
+    }
+
+    /** The time of an agent-output line, read off its start (the journal writes {@code time} first). */
+    private static Optional<Instant> outputTime(String line) {
+        int end = line.indexOf('"', AGENT_OUTPUT.length());
+        try {
+            return end < 0 ? Optional.empty() : Optional.of(Instant.parse(line.substring(AGENT_OUTPUT.length(), end)));
+        } catch (DateTimeParseException e) {
+            return Optional.empty();
+        }
     }
 }

@@ -2,11 +2,14 @@ package dev.troupe.report;
 
 import dev.troupe.goal.Durations;
 import dev.troupe.goal.GoalLoader;
-import dev.troupe.goal.TaskIds;
 import dev.troupe.journal.RunHistory;
 import dev.troupe.journal.TeamEvent;
 import dev.troupe.view.Money;
+import dev.troupe.journal.JournalReader;
 import java.io.IOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -46,6 +50,8 @@ public final class ReportPage {
     private static final int NODE_H = 28;
     private static final int COLUMN_GAP = 56;
     private static final int ROW_GAP = 12;
+    /** Transcripts are shown until the page holds this many characters of them; the rest are named. */
+    private static final long MOST_TRANSCRIPT_CHARS = 30_000_000;
     /** Above this many tasks, the graph shows only tasks that depend or are depended on. */
     private static final int MOST_NODES = 200;
 
@@ -57,16 +63,37 @@ public final class ReportPage {
         this.runDir = runDir;
     }
 
-    /** Writes the report of the run in {@code runDir} to {@code file}. */
-    public static void write(RunRecord record, Path runDir, Path file) throws IOException {
-        String html = new ReportPage(record, runDir).html();
-        Path partial = file.resolveSibling(file.getFileName() + ".partial");
-        Files.writeString(partial, html, java.nio.charset.StandardCharsets.UTF_8);
-        Files.move(partial, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    /** The run in {@code runDir} as its journal and its agents' transcripts tell it. */
+    public static Optional<RunRecord> read(Path runDir, boolean live) throws IOException {
+        JournalReader.Read journal = JournalReader.decisions(runDir.resolve("events.jsonl"));
+        return RunRecord.of(journal.events(), journal.lastTime(), span -> lastWrite(transcriptOf(runDir, span)),
+                live ? Optional.of(Instant.now()) : Optional.empty());
     }
 
-    private String html() throws IOException {
+    private static Optional<Instant> lastWrite(Path file) {
+        try {
+            return Optional.of(Files.getLastModifiedTime(file).toInstant());
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Writes the report of the run in {@code runDir} to {@code file}: into a partial file first, moved into place
+     * once whole (and removed if writing fails).
+     */
+    public static void write(RunRecord record, Path runDir, Path file) throws IOException {
+        Path partial = file.resolveSibling(file.getFileName() + ".partial");
+        try (Writer out = Files.newBufferedWriter(partial, StandardCharsets.UTF_8)) {
+            new ReportPage(record, runDir).write(out);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(partial);
+            throw e;
+        }
+        Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private void write(Writer out) throws IOException {
         RunHistory history = record.history();
         TeamEvent.RunStarted started = history.started();
         StringBuilder html = new StringBuilder(64 * 1024);
@@ -82,11 +109,10 @@ public final class ReportPage {
         tasks(html);
         models(html);
         graph(html);
-        transcripts(html);
-        html.append("<footer>Made by <code>troupe report</code> from <code>")
-                .append(Html.escape(runDir.resolve("events.jsonl").toString())).append("</code>.</footer>\n")
-                .append("</body>\n</html>\n");
-        return html.toString();
+        out.write(html.toString());
+        transcripts(out);
+        out.write("<footer>Made by <code>troupe report</code> from <code>"
+                + Html.escape(runDir.resolve("events.jsonl").toString()) + "</code>.</footer>\n</body>\n</html>\n");
     }
 
     private void header(StringBuilder html) {
@@ -210,7 +236,7 @@ public final class ReportPage {
         for (RunHistory.Task task : history.tasks().values()) {
             List<RunRecord.Span> spans = spansOf.getOrDefault(task.id(), List.of());
             long agentMs = spans.stream().mapToLong(s -> s.duration().toMillis()).sum();
-            html.append("<tr id=\"task-").append(Html.escape(TaskIds.slug(task.id()))).append("\"><td><code>")
+            html.append("<tr id=\"task-").append(Html.escape(record.slugOf(task.id()))).append("\"><td><code>")
                     .append(Html.escape(task.id())).append("</code></td><td><span class=\"fate s-")
                     .append(task.state().name().toLowerCase(Locale.ROOT)).append("\">")
                     .append(task.state().name().toLowerCase(Locale.ROOT)).append("</span></td><td>");
@@ -234,7 +260,7 @@ public final class ReportPage {
     private void models(StringBuilder html) throws IOException {
         Map<String, double[]> byModel = new TreeMap<>();
         for (RunRecord.Span s : record.spans()) {
-            for (Transcript.ModelSpend spend : Transcript.spend(transcriptOf(s))) {
+            for (Transcript.ModelSpend spend : Transcript.spend(transcriptOf(runDir, s))) {
                 double[] sums = byModel.computeIfAbsent(spend.model(), k -> new double[4]);
                 sums[0]++;
                 sums[1] += spend.inputTokens();
@@ -313,7 +339,7 @@ public final class ReportPage {
             int[] p = at.get(id);
             RunHistory.Task task = history.tasks().get(id);
             String state = task.state().name().toLowerCase(Locale.ROOT);
-            html.append("<a href=\"#task-").append(Html.escape(TaskIds.slug(id))).append("\"><rect class=\"node s-")
+            html.append("<a href=\"#task-").append(Html.escape(record.slugOf(id))).append("\"><rect class=\"node s-")
                     .append(state).append("\" x=\"").append(p[0]).append("\" y=\"").append(p[1]).append("\" width=\"")
                     .append(NODE_W).append("\" height=\"").append(NODE_H).append("\" rx=\"5\"><title>")
                     .append(Html.escape(id + ": " + state)).append("</title></rect><text class=\"node-label\" x=\"")
@@ -337,10 +363,12 @@ public final class ReportPage {
         return d;
     }
 
-    private void transcripts(StringBuilder html) throws IOException {
-        html.append("<section id=\"transcripts\">\n<h2>Transcripts</h2>\n");
+    private void transcripts(Writer out) throws IOException {
+        out.write("<section id=\"transcripts\">\n<h2>Transcripts</h2>\n");
+        long written = 0;
         for (RunRecord.Span s : record.spans()) {
-            Path file = transcriptOf(s);
+            Path file = transcriptOf(runDir, s);
+            StringBuilder html = new StringBuilder();
             html.append("<details id=\"").append(anchor(s)).append("\"><summary><i class=\"o-")
                     .append(cssName(s.outcome())).append("\"></i><code>").append(Html.escape(label(s)))
                     .append("</code> · ").append(s.outcome().words()).append(" · ")
@@ -349,29 +377,36 @@ public final class ReportPage {
             if (!s.detail().isBlank()) {
                 html.append("<p class=\"detail\">").append(Html.escape(firstLine(s.detail()))).append("</p>\n");
             }
-            if (Files.exists(file)) {
-                html.append(Transcript.html(file));
-            } else {
+            if (!Files.exists(file)) {
                 html.append("<p class=\"note\">No output was kept for this agent run.</p>\n");
+            } else if (written > MOST_TRANSCRIPT_CHARS) {
+                html.append("<p class=\"note\">Not shown, to keep this page small enough for a browser: read <code>")
+                        .append(Html.escape(file.toString())).append("</code> (<code>troupe results --task</code>).</p>\n");
+            } else {
+                String transcript = Transcript.html(file);
+                written += transcript.length();
+                html.append(transcript);
             }
             html.append("</details>\n");
+            out.write(html.toString());
         }
-        html.append("</section>\n");
+        out.write("</section>\n");
     }
 
-    private Path transcriptOf(RunRecord.Span s) {
+    /** Where an agent run's stdout is: as {@code RunContext.agentOutput} puts it. */
+    static Path transcriptOf(Path runDir, RunRecord.Span s) {
         return switch (s.role()) {
             case PLANNER -> runDir.resolve("planner").resolve("plan-" + s.attempt() + ".jsonl");
-            case WRITER -> runDir.resolve("agents").resolve(TaskIds.slug(s.task()) + "-" + s.attempt() + ".jsonl");
-            case REVIEWER -> runDir.resolve("agents").resolve(TaskIds.slug(s.task()) + "-" + s.attempt() + ".review.jsonl");
+            case WRITER -> runDir.resolve("agents").resolve(s.slug() + "-" + s.attempt() + ".jsonl");
+            case REVIEWER -> runDir.resolve("agents").resolve(s.slug() + "-" + s.attempt() + ".review.jsonl");
         };
     }
 
     private static String anchor(RunRecord.Span s) {
         return switch (s.role()) {
             case PLANNER -> "plan-" + s.attempt();
-            case WRITER -> "a-" + TaskIds.slug(s.task()) + "-" + s.attempt();
-            case REVIEWER -> "r-" + TaskIds.slug(s.task()) + "-" + s.attempt();
+            case WRITER -> "a-" + s.slug() + "-" + s.attempt();
+            case REVIEWER -> "r-" + s.slug() + "-" + s.attempt();
         };
     }
 

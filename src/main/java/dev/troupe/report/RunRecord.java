@@ -1,16 +1,21 @@
 package dev.troupe.report;
 
 import dev.troupe.goal.GoalLoader;
+import dev.troupe.goal.TaskIds;
 import dev.troupe.journal.RunHistory;
 import dev.troupe.journal.TeamEvent;
 import dev.troupe.view.TeamBoard;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
 
 /**
  * A run as its report tells it, from the journal's decisions: every agent run (writer, reviewer, planner) as a
@@ -26,7 +31,7 @@ public final class RunRecord {
     public enum Outcome {
         MERGED("merged"), DONE("done, not merged"), APPROVED("approved"), CHANGES_REQUESTED("changes requested"),
         CONFLICT("merge conflict"), FAILED("failed"), RATE_LIMITED("rate limited (not counted)"),
-        PLANNED("plan accepted"), PLAN_REFUSED("plan refused"), UNFINISHED("cut short");
+        PLANNED("plan accepted"), PLAN_REFUSED("plan refused"), UNFINISHED("cut short"), RUNNING("running");
 
         private final String words;
 
@@ -42,6 +47,7 @@ public final class RunRecord {
     /** One agent run on one worker. {@code end} is the journal's last word when the run stopped under it. */
     public static final class Span {
         private final String task;
+        private final String slug;
         private final int attempt;
         private final Role role;
         private final String worker;
@@ -50,8 +56,9 @@ public final class RunRecord {
         private Outcome outcome;
         private String detail = "";
 
-        Span(String task, int attempt, Role role, String worker, Instant start) {
+        Span(String task, String slug, int attempt, Role role, String worker, Instant start) {
             this.task = task;
+            this.slug = slug;
             this.attempt = attempt;
             this.role = role;
             this.worker = worker;
@@ -60,6 +67,11 @@ public final class RunRecord {
 
         public String task() {
             return task;
+        }
+
+        /** The task's name in branch and file names (as the run made it; empty for the planner). */
+        public String slug() {
+            return slug;
         }
 
         public int attempt() {
@@ -108,51 +120,72 @@ public final class RunRecord {
     private final RunHistory history;
     private final List<Span> spans = new ArrayList<>();
     private final List<Merge> merges = new ArrayList<>();
+    private final Map<String, Span> open = new LinkedHashMap<>();
+    private final Map<String, Span> lastDone = new LinkedHashMap<>();
+    private final Map<String, String> slugs = new HashMap<>();
+    private final Set<String> conflicted = new HashSet<>();
+    private final Function<Span, Optional<Instant>> lastOutput;
     private final Instant start;
     private Instant end;
 
-    private RunRecord(RunHistory history) {
+    private RunRecord(RunHistory history, Function<Span, Optional<Instant>> lastOutput) {
         this.history = history;
+        this.lastOutput = lastOutput;
         this.start = history.started().time();
         this.end = start;
     }
 
-    /** The record of the journal's events (agent output lines may be left out); empty when they are no run. */
-    public static Optional<RunRecord> of(List<TeamEvent> events) {
+    /**
+     * The record of a journal's decisions (its agent output lines may be left out).
+     *
+     * @param lastLine the time of the journal's last line, agent output included
+     * @param lastOutput when an agent run last printed (its transcript's last write), to end the bar of one that
+     *     the run's stop cut short
+     * @param now for a live run: agents still working are running until now
+     * @return empty when the events are no run
+     */
+    public static Optional<RunRecord> of(List<TeamEvent> events, Optional<Instant> lastLine,
+            Function<Span, Optional<Instant>> lastOutput, Optional<Instant> now) {
         return RunHistory.of(events).map(history -> {
-            RunRecord record = new RunRecord(history);
+            RunRecord record = new RunRecord(history, lastOutput);
             events.forEach(record::apply);
-            record.cutShort(record.end);
+            lastLine.filter(record.end::isBefore).ifPresent(time -> record.end = time);
+            if (now.isPresent()) {
+                record.end = now.get();
+                record.open.values().forEach(span -> span.close(now.get(), Outcome.RUNNING, ""));
+                record.open.clear();
+            } else {
+                record.cutShort(record.end);
+            }
             return record;
         });
     }
 
-    private final Map<String, Span> open = new LinkedHashMap<>();
-    private final Map<String, Span> lastDone = new LinkedHashMap<>();
-    private final Map<String, Boolean> conflicted = new LinkedHashMap<>();
-
     private void apply(TeamEvent event) {
         if (event instanceof TeamEvent.RunResumed) {
             // The agents under way died with the troupe that ran them.
-            cutShort(end);
+            cutShort(event.time());
         }
         end = event.time();
         if (event instanceof TeamEvent.PlanStarted e) {
-            begin(new Span(GoalLoader.RESERVED_ID, e.attempt(), Role.PLANNER, e.worker(), e.time()));
+            begin(new Span(GoalLoader.RESERVED_ID, "", e.attempt(), Role.PLANNER, e.worker(), e.time()));
         } else if (event instanceof TeamEvent.PlanMade e) {
             finish(GoalLoader.RESERVED_ID, e.time(), Outcome.PLANNED, e.tasks().size() + " tasks");
         } else if (event instanceof TeamEvent.PlanRejected e) {
             finish(GoalLoader.RESERVED_ID, e.time(), Outcome.PLAN_REFUSED, e.problem());
         } else if (event instanceof TeamEvent.TaskAssigned e) {
-            begin(new Span(e.task(), e.attempt(), Role.WRITER, e.worker(), e.time()));
+            // The task branch ends with the slug the run gave the task (fan-out slugs are made unique).
+            String slug = e.branch().substring(e.branch().lastIndexOf('/') + 1);
+            slugs.put(e.task(), slug);
+            begin(new Span(e.task(), slug, e.attempt(), Role.WRITER, e.worker(), e.time()));
         } else if (event instanceof TeamEvent.TaskSucceeded e) {
             finish(e.task(), e.time(), Outcome.DONE, e.result()).ifPresent(span -> lastDone.put(e.task(), span));
         } else if (event instanceof TeamEvent.ReviewStarted e) {
-            begin(new Span(e.task(), e.attempt(), Role.REVIEWER, e.worker(), e.time()));
+            begin(new Span(e.task(), slugOf(e.task()), e.attempt(), Role.REVIEWER, e.worker(), e.time()));
         } else if (event instanceof TeamEvent.ReviewDone e) {
             finish(e.task(), e.time(), e.approved() ? Outcome.APPROVED : Outcome.CHANGES_REQUESTED, e.comments());
         } else if (event instanceof TeamEvent.MergeConflict e) {
-            conflicted.put(e.task(), true);
+            conflicted.add(e.task());
         } else if (event instanceof TeamEvent.MergeDone e) {
             merges.add(new Merge(e.task(), e.time(), e.mergeCommit()));
             Span done = lastDone.remove(e.task());
@@ -160,20 +193,22 @@ public final class RunRecord {
                 done.outcome = Outcome.MERGED;
             }
         } else if (event instanceof TeamEvent.AttemptFailed e) {
-            Outcome outcome = !e.counted() ? Outcome.RATE_LIMITED : Outcome.FAILED;
-            if (open.containsKey(e.task()) && open.get(e.task()).role == Role.WRITER) {
-                finish(e.task(), e.time(), outcome, e.reason());
-            } else {
-                // The agent had finished: its work failed at review or at the merge.
-                Span done = lastDone.remove(e.task());
-                if (done != null && done.outcome == Outcome.DONE) {
-                    done.outcome = conflicted.getOrDefault(e.task(), false) ? Outcome.CONFLICT : Outcome.FAILED;
-                    done.detail = e.reason();
-                }
-                finish(e.task(), e.time(), outcome, e.reason());
+            // Not counted: a rate limit, or a stop of troupe (whose agents were cut short at the resume).
+            Outcome outcome = e.counted() ? Outcome.FAILED : Outcome.RATE_LIMITED;
+            Span done = lastDone.remove(e.task());
+            if (done != null && e.counted() && !open.containsKey(e.task())) {
+                // The agent had finished: its work failed at the merge (or its review failed it).
+                done.outcome = conflicted.contains(e.task()) ? Outcome.CONFLICT : Outcome.FAILED;
+                done.detail = e.reason();
             }
+            finish(e.task(), e.time(), outcome, e.reason());
             conflicted.remove(e.task());
         }
+    }
+
+    /** The task's name in branch and file names, as the run made it. */
+    public String slugOf(String task) {
+        return slugs.getOrDefault(task, TaskIds.slug(task));
     }
 
     private void begin(Span span) {
@@ -192,8 +227,13 @@ public final class RunRecord {
         return Optional.ofNullable(span);
     }
 
+    /** Ends the open bars at their agent's last output, or at the last event before {@code time}. */
     private void cutShort(Instant time) {
-        open.values().forEach(span -> span.close(time, Outcome.UNFINISHED, "the run stopped while it ran"));
+        for (Span span : open.values()) {
+            Instant last = lastOutput.apply(span).filter(t -> t.isAfter(end)).orElse(end);
+            span.close(last.isAfter(time) ? time : last.isBefore(span.start) ? span.start : last, Outcome.UNFINISHED,
+                    "the run stopped while it ran");
+        }
         open.clear();
     }
 

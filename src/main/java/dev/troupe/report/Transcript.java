@@ -5,7 +5,9 @@ import dev.troupe.journal.Json;
 import dev.troupe.view.Money;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.RandomAccessFile;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,27 +36,28 @@ final class Transcript {
 
     private Transcript() {}
 
-    /** The transcript as HTML, at most {@link #MOST_ENTRIES} entries of it. */
+    /** The transcript as HTML: its first {@link #MOST_ENTRIES} entries, read no further. */
     static String html(Path file) throws IOException {
         StringBuilder html = new StringBuilder("<ol class=\"transcript\">\n");
         int entries = 0;
-        long lines = 0;
-        try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        boolean more = false;
+        try (BufferedReader reader = lenient(file)) {
             for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-                lines++;
-                if (entries < MOST_ENTRIES) {
-                    String entry = entry(line);
-                    if (!entry.isEmpty()) {
-                        html.append(entry);
-                        entries++;
-                    }
+                if (entries == MOST_ENTRIES) {
+                    more = true;
+                    break;
+                }
+                String entry = entry(line);
+                if (!entry.isEmpty()) {
+                    html.append(entry);
+                    entries++;
                 }
             }
         }
         html.append("</ol>\n");
-        if (entries >= MOST_ENTRIES) {
-            html.append("<p class=\"note\">The first ").append(MOST_ENTRIES).append(" entries of ").append(lines)
-                    .append(" lines; all of them are in <code>").append(Html.escape(file.toString())).append("</code>.</p>\n");
+        if (more) {
+            html.append("<p class=\"note\">The first ").append(MOST_ENTRIES).append(" entries; the whole output is in <code>")
+                    .append(Html.escape(file.toString())).append("</code>.</p>\n");
         }
         return html.toString();
     }
@@ -165,11 +168,17 @@ final class Transcript {
     }
 
     private static Optional<String> firstModel(Path file) throws IOException {
-        try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        try (BufferedReader reader = lenient(file)) {
             JsonNode first = parse(reader.readLine());
             return first == null || !first.path("model").isTextual() ? Optional.empty()
                     : Optional.of(first.path("model").asText());
         }
+    }
+
+    /** A reader that takes bytes that are not UTF-8 as U+FFFD: a transcript is shown, never refused. */
+    private static BufferedReader lenient(Path file) throws IOException {
+        return new BufferedReader(new InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPLACE).onUnmappableCharacter(CodingErrorAction.REPLACE)));
     }
 
     private static JsonNode parse(String line) {

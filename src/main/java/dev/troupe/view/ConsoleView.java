@@ -51,7 +51,7 @@ public final class ConsoleView implements Journal.Listener {
         }
         String line = describe(event);
         if (line != null) {
-            out.println(CLOCK.format(event.time()) + "  " + line);
+            out.println(CLOCK.format(event.time()) + "  " + Terminal.printable(line));
         }
     }
 

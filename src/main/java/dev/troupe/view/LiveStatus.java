@@ -6,11 +6,13 @@ import java.io.PrintStream;
 import java.time.Clock;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
 
 /**
  * The live status on a terminal: the team's decisions scroll by as timestamped lines, and below them a block
@@ -24,20 +26,29 @@ public final class LiveStatus implements Journal.Listener, AutoCloseable {
     private static final long FRAME_MS = 250;
     private static final long MOST_FRAMES_UNCHANGED = 4;
 
+    /** Decision lines kept while the terminal does not take them; older ones are counted, not kept. */
+    private static final int MOST_WAITING_LINES = 1000;
+    /** How often the terminal's width is asked again (the window may have been resized). */
+    private static final long WIDTH_CHECK_MS = 5000;
+
     private final PrintStream out;
     private final TeamBoard board;
-    private final int width;
+    private final IntSupplier widthNow;
     private final Clock clock;
     private final ScheduledExecutorService drawer;
-    private final List<String> decisions = new ArrayList<>();
+    private final Deque<String> decisions = new ArrayDeque<>();
+    private int decisionsDropped;
     private boolean changed;
     private int framesUnchanged;
+    // Only the drawing thread touches these.
     private int blockHeight;
+    private int width;
+    private long widthCheckedAt;
 
-    private LiveStatus(PrintStream out, TeamBoard board, int width, Clock clock) {
+    private LiveStatus(PrintStream out, TeamBoard board, IntSupplier width, Clock clock) {
         this.out = out;
         this.board = board;
-        this.width = width;
+        this.widthNow = width;
         this.clock = clock;
         this.drawer = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "troupe-status");
@@ -46,8 +57,8 @@ public final class LiveStatus implements Journal.Listener, AutoCloseable {
         });
     }
 
-    /** Starts drawing on {@code out}, a terminal {@code width} columns wide. */
-    public static LiveStatus start(PrintStream out, TeamBoard board, int width) {
+    /** Starts drawing on {@code out}, a terminal as wide as {@code width} says (asked again now and then). */
+    public static LiveStatus start(PrintStream out, TeamBoard board, IntSupplier width) {
         LiveStatus status = new LiveStatus(out, board, width, Clock.systemUTC());
         status.drawer.scheduleWithFixedDelay(status::tick, FRAME_MS, FRAME_MS, TimeUnit.MILLISECONDS);
         return status;
@@ -59,36 +70,65 @@ public final class LiveStatus implements Journal.Listener, AutoCloseable {
             board.apply(event);
             String line = ConsoleView.describe(event);
             if (line != null) {
-                decisions.add(CLOCK.format(event.time()) + "  " + line);
+                if (decisions.size() == MOST_WAITING_LINES) {
+                    decisions.removeFirst();
+                    decisionsDropped++;
+                }
+                decisions.addLast(CLOCK.format(event.time()) + "  " + Terminal.printable(line));
             }
             changed = true;
         }
     }
 
     private void tick() {
-        synchronized (this) {
-            if (!changed && ++framesUnchanged < MOST_FRAMES_UNCHANGED) {
-                return;
+        try {
+            String frame;
+            synchronized (this) {
+                if (!changed && ++framesUnchanged < MOST_FRAMES_UNCHANGED) {
+                    return;
+                }
+                frame = frame(true);
             }
-            draw(true);
+            // Written outside the lock: a terminal that stops reading (Ctrl-S, a slow link) holds up this thread
+            // only, never the journal's.
+            out.print(frame);
+            out.flush();
+        } catch (RuntimeException e) {
+            // A frame that cannot be drawn is skipped; the next one tries again (an exception would end the timer).
         }
     }
 
-    /** Clears the last frame, prints what is waiting, and (when {@code block}) the block anew, in one write. */
-    private void draw(boolean block) {
+    /**
+     * Clears the last frame and gives what is waiting, and (when {@code block}) the block anew, as one write. The
+     * block is drawn with the terminal's line wrap off, so that a line too wide for it (the window was made
+     * narrower) is cut, not wrapped, and the next frame still knows how many lines to take back.
+     */
+    private String frame(boolean block) {
+        long now = System.nanoTime();
+        if (width == 0 || now - widthCheckedAt > WIDTH_CHECK_MS * 1_000_000) {
+            width = widthNow.getAsInt();
+            widthCheckedAt = now;
+        }
         StringBuilder frame = new StringBuilder();
         if (blockHeight > 0) {
             frame.append("\r\033[").append(blockHeight).append("A\033[J");
         }
+        if (decisionsDropped > 0) {
+            frame.append("(").append(decisionsDropped).append(" lines not shown: the terminal was not reading)\n");
+            decisionsDropped = 0;
+        }
         decisions.forEach(line -> frame.append(line).append('\n'));
         decisions.clear();
         List<String> lines = block ? StatusBlock.render(board, clock.instant(), width, true) : List.of();
-        lines.forEach(line -> frame.append(line).append('\n'));
+        if (!lines.isEmpty()) {
+            frame.append("\033[?7l");
+            lines.forEach(line -> frame.append(line).append('\n'));
+            frame.append("\033[?7h");
+        }
         blockHeight = lines.size();
-        out.print(frame);
-        out.flush();
         changed = false;
         framesUnchanged = 0;
+        return frame.toString();
     }
 
     /** Stops drawing and takes the block away, leaving the decisions: the summary follows. */
@@ -100,8 +140,11 @@ public final class LiveStatus implements Journal.Listener, AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        String last;
         synchronized (this) {
-            draw(false);
+            last = frame(false);
         }
+        out.print(last);
+        out.flush();
     }
 }

@@ -142,10 +142,30 @@ public final class StatusBlock {
 
         Line add(String piece, Style style) {
             int room = width - visible;
-            if (room <= 0 || piece.isEmpty()) {
+            String shown = Terminal.printable(piece);
+            if (room <= 0 || shown.isEmpty()) {
                 return this;
             }
-            String shown = piece.codePointCount(0, piece.length()) <= room ? piece : cutTo(piece, room);
+            int columns = 0;
+            int end = 0;
+            // Cut at the last code point that fits, leaving a column for the ellipsis when something is cut.
+            int cut = -1;
+            while (end < shown.length()) {
+                int codePoint = shown.codePointAt(end);
+                int next = columns + Terminal.columns(codePoint);
+                if (next > room) {
+                    break;
+                }
+                if (next <= room - 1) {
+                    cut = end + Character.charCount(codePoint);
+                }
+                columns = next;
+                end += Character.charCount(codePoint);
+            }
+            if (end < shown.length()) {
+                shown = shown.substring(0, Math.max(0, cut)) + "…";
+                columns = room;
+            }
             boolean styled = color && !style.code().isEmpty();
             if (styled) {
                 text.append("\033[").append(style.code()).append('m');
@@ -154,13 +174,8 @@ public final class StatusBlock {
             if (styled) {
                 text.append("\033[0m");
             }
-            visible += shown.codePointCount(0, shown.length());
+            visible += columns;
             return this;
-        }
-
-        private static String cutTo(String piece, int room) {
-            int end = piece.offsetByCodePoints(0, room - 1);
-            return piece.substring(0, end) + "…";
         }
 
         @Override

@@ -48,6 +48,8 @@ public final class TeamBoard {
         private String lastTool = "";
         private String note = "";
         private String workingDirectory = "";
+        /** When an attempt of its last failed. */
+        private Instant failedAt;
         private final Set<String> files = new LinkedHashSet<>();
 
         WorkerRow(String name) {
@@ -175,7 +177,11 @@ public final class TeamBoard {
         } else if (event instanceof TeamEvent.MergeDone e) {
             release(e.task());
         } else if (event instanceof TeamEvent.AttemptFailed e) {
+            WorkerRow row = workerOf.get(e.task());
             release(e.task());
+            if (row != null) {
+                row.failedAt = e.time();
+            }
         } else if (event instanceof TeamEvent.PlanMade || event instanceof TeamEvent.PlanRejected) {
             release(GoalLoader.RESERVED_ID);
         } else if (event instanceof TeamEvent.TeamPaused e) {
@@ -223,13 +229,17 @@ public final class TeamBoard {
         }
     }
 
-    /** A worker by name; a replacement for a worker that died takes the place of an idle one. */
+    /**
+     * A worker by name. A new one replaces a worker that died: the board drops the idle worker whose attempt
+     * failed last (a dead worker's attempt fails), or else the idle one with the lowest number.
+     */
     private WorkerRow worker(String name) {
         WorkerRow row = workers.computeIfAbsent(name, WorkerRow::new);
         if (history != null && workers.size() > history.started().teamSize()) {
             workers.values().stream()
                     .filter(w -> w != row && w.state == WorkerState.IDLE)
-                    .min(BY_NUMBER)
+                    .max(Comparator.comparing((WorkerRow w) -> w.failedAt == null ? Instant.MIN : w.failedAt)
+                            .thenComparing(BY_NUMBER.reversed()))
                     .ifPresent(idle -> workers.remove(idle.name));
         }
         return row;
@@ -292,23 +302,29 @@ public final class TeamBoard {
 
     /**
      * When the run should end, from the mean time of the attempts finished so far: the work left (the queued
-     * tasks' whole mean, each running task's mean less what it has had) spread over the team. Empty until an
-     * attempt has finished, or when nothing is left.
+     * tasks' whole mean, each running task's mean less what it has had) spread over the team, and never less
+     * than the longest single piece of it. Empty until an attempt has finished, when nothing is left, or once the
+     * budget is spent (queued tasks will not start).
      */
     public Optional<Duration> eta(Instant now) {
-        if (finishedMs.isEmpty() || history == null) {
+        if (finishedMs.isEmpty() || history == null || budgetSpent) {
             return Optional.empty();
         }
         double mean = finishedMs.stream().mapToLong(Long::longValue).average().orElse(0);
-        double left = mean * count(RunHistory.State.WAITING, RunHistory.State.QUEUED);
+        long queued = count(RunHistory.State.WAITING, RunHistory.State.QUEUED);
+        double left = mean * queued;
+        double longest = queued > 0 ? mean : 0;
         for (WorkerRow row : workers.values()) {
             if (row.state != WorkerState.IDLE && row.since != null && row.state != WorkerState.WAITING_TO_MERGE) {
-                left += Math.max(0, mean - Duration.between(row.since, now).toMillis());
+                double rest = Math.max(0, mean - Duration.between(row.since, now).toMillis());
+                left += rest;
+                longest = Math.max(longest, rest);
             }
         }
         if (left <= 0) {
             return Optional.empty();
         }
-        return Optional.of(Duration.ofMillis((long) Math.ceil(left / Math.max(1, history.started().teamSize()))));
+        double spread = left / Math.max(1, history.started().teamSize());
+        return Optional.of(Duration.ofMillis((long) Math.ceil(Math.max(spread, longest))));
     }
 }

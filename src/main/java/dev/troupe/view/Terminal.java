@@ -42,6 +42,39 @@ public final class Terminal {
         return parseWidth(env.get("COLUMNS")).or(Terminal::sttyWidth).orElse(DEFAULT_WIDTH);
     }
 
+    /**
+     * {@code text} safe to print on a terminal: control characters (an agent's output can hold escape sequences
+     * that move the cursor or retitle the window) become {@code ?}, and line breaks and tabs spaces.
+     */
+    public static String printable(String text) {
+        StringBuilder out = null;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            boolean control = c < 0x20 || (c >= 0x7f && c <= 0x9f);
+            if (control && out == null) {
+                out = new StringBuilder(text.length()).append(text, 0, i);
+            }
+            if (out != null) {
+                out.append(!control ? c : c == '\n' || c == '\t' || c == '\r' ? ' ' : '?');
+            }
+        }
+        return out == null ? text : out.toString();
+    }
+
+    /** How many columns a terminal gives a code point: none for combining marks, two for wide (East Asian, emoji). */
+    public static int columns(int codePoint) {
+        int type = Character.getType(codePoint);
+        if (type == Character.NON_SPACING_MARK || type == Character.ENCLOSING_MARK || type == Character.FORMAT) {
+            return 0;
+        }
+        boolean wide = (codePoint >= 0x1100 && codePoint <= 0x115F) || (codePoint >= 0x2E80 && codePoint <= 0xA4CF)
+                || (codePoint >= 0xAC00 && codePoint <= 0xD7A3) || (codePoint >= 0xF900 && codePoint <= 0xFAFF)
+                || (codePoint >= 0xFE30 && codePoint <= 0xFE4F) || (codePoint >= 0xFF00 && codePoint <= 0xFF60)
+                || (codePoint >= 0xFFE0 && codePoint <= 0xFFE6) || (codePoint >= 0x1F300 && codePoint <= 0x1FAFF)
+                || (codePoint >= 0x2600 && codePoint <= 0x27BF) || (codePoint >= 0x20000 && codePoint <= 0x3FFFD);
+        return wide ? 2 : 1;
+    }
+
     private static Optional<Integer> sttyWidth() {
         try {
             Process stty = new ProcessBuilder("stty", "size").redirectInput(new File("/dev/tty"))

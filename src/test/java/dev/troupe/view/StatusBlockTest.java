@@ -183,6 +183,8 @@ class StatusBlockTest {
         TeamBoard board = board(2, List.of("a", "b"), Optional.empty());
         assigned(0, "a", 1, "worker-1");
         assigned(0, "b", 1, "worker-2");
+        succeeded(1, "a", 1000, 0);
+        merged(1, "a");
         journal.add(new TeamEvent.AttemptFailed(T0.plusSeconds(2), "b", 1, "the worker died", 0, Usage.NONE, 100, true));
         assigned(3, "b", 2, "worker-3");
 
@@ -234,6 +236,29 @@ class StatusBlockTest {
                 }
             }
         }
+    }
+
+    @Test
+    void whatAnAgentPrintsCannotSteerTheTerminalAndWideCharactersCountTwice() throws IOException {
+        TeamBoard board = board(1, List.of("t"), Optional.empty());
+        assigned(0, "t", 1, "worker-1");
+        journal.add(new TeamEvent.AgentOutput(T0, "t", 1, Json.MAPPER.readTree("""
+                {"type":"assistant","message":{"content":[{"type":"tool_use","name":"Write",
+                 "input":{"file_path":"evil\\u001b]0;owned\\u0007\\u001b[2J.txt"}},
+                 {"type":"tool_use","name":"Write","input":{"file_path":"文字化け✅文字化け文字.txt"}}]}}
+                """), null, false));
+        replay(board);
+
+        for (int width : new int[] {40, 57, 58, 59, 80}) {
+            for (String line : StatusBlock.render(board, T0.plusSeconds(1), width, true)) {
+                String visible = plain(line);
+                assertFalse(visible.contains("\033") || visible.contains("\u0007"), "no control characters: " + visible);
+                int columns = visible.codePoints().map(Terminal::columns).sum();
+                assertTrue(columns < width, width + " columns, got " + columns + ": " + visible);
+            }
+        }
+        String row = rowOf(StatusBlock.render(board, T0.plusSeconds(1), 200, false), "worker-1");
+        assertTrue(row.contains("evil?]0;owned??[2J.txt"), row);
     }
 
     @Test
