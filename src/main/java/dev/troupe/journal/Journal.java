@@ -113,12 +113,20 @@ public final class Journal {
     }
 
     private CompletionStage<Done> offer(Entry entry) {
-        return queue.offer(entry).thenCompose(result -> {
-            if (result == QueueOfferResult.enqueued()) {
-                return CompletableFuture.completedFuture(Done.getInstance());
+        CompletableFuture<Done> queued = new CompletableFuture<>();
+        // The stage Akka returns runs even its plain callbacks (thenCompose, whenComplete) as async ones on the
+        // common pool, which on a 2-core machine starts a thread per callback: a thread per agent output line.
+        // Given an executor that runs them where the offer completes, it starts none.
+        queue.offer(entry).whenCompleteAsync((result, failure) -> {
+            if (failure != null) {
+                queued.completeExceptionally(failure);
+            } else if (result == QueueOfferResult.enqueued()) {
+                queued.complete(Done.getInstance());
+            } else {
+                queued.completeExceptionally(new IllegalStateException("journal refused an event: " + result));
             }
-            return CompletableFuture.failedFuture(new IllegalStateException("journal refused an event: " + result));
-        });
+        }, Runnable::run);
+        return queued;
     }
 
     /** No more events: completes when everything appended before is written and the file closed. */
