@@ -10,11 +10,12 @@ import akka.stream.javadsl.Keep;
 import akka.stream.javadsl.Sink;
 import akka.stream.javadsl.Source;
 import akka.stream.javadsl.SourceQueueWithComplete;
-import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.BufferedOutputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -50,8 +51,8 @@ public final class Journal {
         }
     }
 
-    /** An event and, for a durable append, what to complete once it is on disk. */
-    private record Entry(TeamEvent event, CompletableFuture<Done> written) {}
+    /** Events appended together and, for a durable append, what to complete once they are on disk. */
+    private record Entry(List<TeamEvent> events, CompletableFuture<Done> written) {}
 
     private final SourceQueueWithComplete<Entry> queue;
     private final CompletionStage<Done> written;
@@ -101,7 +102,15 @@ public final class Journal {
 
     /** Completes once the event is queued for writing; fails if the journal is closed or broken. */
     public CompletionStage<Done> append(TeamEvent event) {
-        return offer(new Entry(event, null));
+        return offer(new Entry(List.of(event), null));
+    }
+
+    /**
+     * Appends {@code events} in their order as one entry of the queue (an agent's lines come in groups: a line
+     * at a time, the handoff to the writer would cost more than the writing).
+     */
+    public CompletionStage<Done> appendAll(List<? extends TeamEvent> events) {
+        return offer(new Entry(List.copyOf(events), null));
     }
 
     /** Completes once the event is written and forced to disk. */
@@ -109,7 +118,7 @@ public final class Journal {
         CompletableFuture<Done> written = new CompletableFuture<>();
         pending.add(written);
         written.whenComplete((done, failure) -> pending.remove(written));
-        return offer(new Entry(event, written)).thenCompose(queued -> written);
+        return offer(new Entry(List.of(event), written)).thenCompose(queued -> written);
     }
 
     private CompletionStage<Done> offer(Entry entry) {
@@ -151,9 +160,12 @@ public final class Journal {
         List<String> lines = new ArrayList<>(batch.size());
         try {
             for (Entry entry : batch) {
-                String line = toJson(entry.event());
-                lines.add(line);
-                out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+                for (TeamEvent event : entry.events()) {
+                    String line = toJson(event);
+                    lines.add(line);
+                    out.write(line.getBytes(StandardCharsets.UTF_8));
+                    out.write('\n');
+                }
             }
             out.flush();
             if (batch.stream().anyMatch(entry -> entry.written() != null)) {
@@ -164,12 +176,14 @@ public final class Journal {
                     .forEach(entry -> entry.written().completeExceptionally(e));
             throw e;
         }
-        for (int i = 0; i < batch.size(); i++) {
-            Entry entry = batch.get(i);
+        int line = 0;
+        for (Entry entry : batch) {
             if (entry.written() != null) {
                 entry.written().complete(Done.getInstance());
             }
-            listener.written(entry.event(), lines.get(i));
+            for (TeamEvent event : entry.events()) {
+                listener.written(event, lines.get(line++));
+            }
         }
     }
 
@@ -190,10 +204,34 @@ public final class Journal {
 
     static String toJson(TeamEvent event) {
         try {
+            if (event instanceof TeamEvent.AgentOutput output && output.raw() != null) {
+                return agentOutputJson(output);
+            }
             return Json.MAPPER.writeValueAsString(event);
-        } catch (JsonProcessingException e) {
+        } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * An agent's JSON line as the mapper would write its event, but with the line as the agent printed it: most
+     * of a journal is agent output, and parsing each line was needed, serialising its tree again is not. The
+     * field order is the record's, as the mapper's is (readers rely on {@code type} and {@code time} first).
+     */
+    private static String agentOutputJson(TeamEvent.AgentOutput output) throws IOException {
+        StringWriter json = new StringWriter(output.raw().length() + 128);
+        try (JsonGenerator out = Json.MAPPER.getFactory().createGenerator(json)) {
+            out.writeStartObject();
+            out.writeStringField("type", "agent-output");
+            out.writeStringField("time", output.time().toString());
+            out.writeStringField("task", output.task());
+            out.writeNumberField("attempt", output.attempt());
+            out.writeFieldName("line");
+            out.writeRawValue(output.raw());
+            out.writeBooleanField("truncated", output.truncated());
+            out.writeEndObject();
+        }
+        return json.toString();
     }
 
     private static void closeQuietly(OutputStream out) {

@@ -1,5 +1,6 @@
 package dev.troupe.journal;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -84,10 +85,17 @@ public sealed interface TeamEvent {
 
     /**
      * One line of an agent's stdout: {@code line} when it is a JSON object, otherwise {@code text}
-     * (with {@code truncated} when the line was longer than the line cap).
+     * (with {@code truncated} when the line was longer than the line cap). {@code raw}: the JSON object as the
+     * agent printed it (credentials masked), which the journal writes as it is instead of serialising
+     * {@code line} again; never read back from a journal.
      */
-    record AgentOutput(Instant time, String task, int attempt, JsonNode line, String text, boolean truncated)
-            implements TeamEvent {}
+    record AgentOutput(Instant time, String task, int attempt, JsonNode line, String text, boolean truncated,
+            @JsonIgnore String raw) implements TeamEvent {
+
+        public AgentOutput(Instant time, String task, int attempt, JsonNode line, String text, boolean truncated) {
+            this(time, task, attempt, line, text, truncated, null);
+        }
+    }
 
     /**
      * The agent's CLI is retrying a failed API request: {@code error} is its kind ({@code rate_limit},

@@ -119,6 +119,12 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     }
 
     static final String OUTPUT_DISPATCHER = "troupe.agent-output-dispatcher";
+    /** At most this many of an agent's lines go to the journal as one entry, */
+    private static final int OUTPUT_GROUP = 256;
+    /** and a line waits at most this long for others to go with. */
+    private static final Duration OUTPUT_GROUP_WAIT = Duration.ofMillis(20);
+    /** How much of an agent's stdout one read takes. */
+    private static final int READ_CHUNK_BYTES = 64 * 1024;
 
     /** HTTP statuses that say the API is saturated (rate limit, overload), not that the task went wrong. */
     private static final java.util.Set<Integer> RATE_LIMITS = java.util.Set.of(429, 529);
@@ -301,30 +307,39 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
         String taskId = assignment.task().id();
         int number = assignment.attempt();
         ActorRef<Command> self = getContext().getSelf();
-        Sink<String, CompletionStage<akka.stream.IOResult>> raw = Flow.<String>create()
-                .map(line -> ByteString.fromString(line + "\n", StandardCharsets.UTF_8))
+        Sink<List<Said>, CompletionStage<akka.stream.IOResult>> raw = Flow.<List<Said>>create()
+                .map(lines -> {
+                    StringBuilder text = new StringBuilder();
+                    lines.forEach(line -> text.append(line.text()).append('\n'));
+                    return ByteString.fromString(text.toString(), StandardCharsets.UTF_8);
+                })
                 .toMat(FileIO.toPath(run.agentOutput(assignment, ".jsonl")), Keep.right());
-        return StreamConverters.fromInputStream(attempt.process::stdout)
+        return StreamConverters.fromInputStream(attempt.process::stdout, READ_CHUNK_BYTES)
                 .withAttributes(ActorAttributes.dispatcher(OUTPUT_DISPATCHER))
                 .via(StreamJson.lines(run.tuning().maxLineBytes()))
-                .map(line -> Pair.create(run.secrets().redact(line.bytes().decodeString(StandardCharsets.UTF_8)),
-                        line.truncated()))
-                .alsoTo(Flow.<Pair<String, Boolean>>create().map(Pair::first).to(raw))
                 .map(line -> {
                     attempt.lastOutputNanos.set(System.nanoTime());
+                    String text = run.secrets().redact(line.bytes().decodeString(StandardCharsets.UTF_8));
                     // A cut line is kept as text: its JSON is incomplete.
-                    StreamJson.Line decoded = line.second() ? StreamJson.Line.text(line.first()) : StreamJson.decode(line.first());
+                    StreamJson.Line decoded = line.truncated() ? StreamJson.Line.text(text) : StreamJson.decode(text);
                     if (steers(decoded.message())) {
                         self.tell(new AgentSaid(attempt, decoded.message()));
                     }
-                    return Pair.create(decoded, line.second());
+                    return new Said(text, new TeamEvent.AgentOutput(Instant.now(), taskId, number, decoded.json(),
+                            decoded.text(), line.truncated(), decoded.json() == null ? null : text.strip()));
                 })
-                .mapAsync(1, line -> run.journal().append(new TeamEvent.AgentOutput(
-                        Instant.now(), taskId, number, line.first().json(), line.first().text(), line.second())))
+                // A burst of lines goes on as one element (to the file, to the journal); a quiet agent's line waits
+                // at most 20 ms. One element a line would cost more in handing over than in writing.
+                .groupedWithin(OUTPUT_GROUP, OUTPUT_GROUP_WAIT)
+                .alsoTo(raw)
+                .mapAsync(1, lines -> run.journal().appendAll(lines.stream().map(Said::event).toList()))
                 .viaMat(KillSwitches.single(), Keep.right())
                 .toMat(Sink.ignore(), Keep.both())
                 .run(getContext().getSystem());
     }
+
+    /** One line of an agent's stdout: as written to its output file (credentials masked), and as journaled. */
+    private record Said(String text, TeamEvent.AgentOutput event) {}
 
     /** The lines a worker acts on; the rest are only journaled. */
     private static boolean steers(AgentMessage message) {
