@@ -1,0 +1,60 @@
+package dev.troupe.journal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The journal's lines: agent output written as printed, and read past without being parsed. */
+class JournalLinesTest {
+
+    private static final Instant T = Instant.parse("2026-11-21T10:00:00.123456789Z");
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void anAgentsJsonLineIsJournaledAsPrintedAndReadsBackAsTheMapperWouldWriteIt() throws IOException {
+        String printed = "{\"type\":\"assistant\",\"message\":{\"content\":[{\"type\":\"text\",\"text\":\"caf\u00e9 \\\"quoted\\\" \\u2028\"}]},"
+                + "\"n\":1.50,\"big\":12345678901234567890}";
+        JsonNode tree = Json.MAPPER.readTree(printed);
+        TeamEvent.AgentOutput asPrinted = new TeamEvent.AgentOutput(T, "task \"one\"", 2, tree, null, false, printed);
+        TeamEvent.AgentOutput asTree = new TeamEvent.AgentOutput(T, "task \"one\"", 2, tree, null, false);
+
+        String written = Journal.toJson(asPrinted);
+
+        assertTrue(written.contains("\"line\":" + printed), "the agent's own text: " + written);
+        assertEquals(Json.MAPPER.readTree(Journal.toJson(asTree)), Json.MAPPER.readTree(written),
+                "the same event as the mapper writes it");
+        assertTrue(written.startsWith("{\"type\":\"agent-output\",\"time\":\"2026-11-21T10:00:00.123456789Z\","), written);
+        TeamEvent.AgentOutput read = (TeamEvent.AgentOutput) JournalReader.parse(written).orElseThrow();
+        assertEquals(tree, read.line());
+        assertEquals("task \"one\"", read.task());
+    }
+
+    @Test
+    void decisionsSkipAgentOutputButKnowWhenTheLastLineWasWritten() throws IOException {
+        Path journal = tmp.resolve("events.jsonl");
+        TeamEvent start = new TeamEvent.RunStarted(T, "r", "g", "/repo", "main", "0123456", "troupe/r", 1, List.of("a"),
+                null, false);
+        TeamEvent output = new TeamEvent.AgentOutput(T.plusSeconds(30), "a", 1, Json.MAPPER.readTree("{\"type\":\"x\"}"),
+                null, false, "{\"type\":\"x\"}");
+        Files.writeString(journal, Journal.toJson(start) + "\n" + Journal.toJson(output) + "\n"
+                + "{\"type\":\"task-queued\",\"ti");
+
+        JournalReader.Read read = JournalReader.decisions(journal);
+
+        assertEquals(List.of(start), read.events());
+        assertEquals(Optional.of(T.plusSeconds(30)), read.lastTime());
+        assertTrue(read.tornLastLine());
+        assertEquals(0, read.unreadable());
+    }
+}
