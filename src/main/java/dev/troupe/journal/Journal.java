@@ -51,8 +51,11 @@ public final class Journal {
         }
     }
 
-    /** Events appended together and, for a durable append, what to complete once they are on disk. */
-    private record Entry(List<TeamEvent> events, CompletableFuture<Done> written) {}
+    /**
+     * Events appended together; what to complete once they are written (when someone waits for that), and
+     * whether they must reach the disk first.
+     */
+    private record Entry(List<TeamEvent> events, CompletableFuture<Done> written, boolean durable) {}
 
     private final SourceQueueWithComplete<Entry> queue;
     private final CompletionStage<Done> written;
@@ -102,23 +105,29 @@ public final class Journal {
 
     /** Completes once the event is queued for writing; fails if the journal is closed or broken. */
     public CompletionStage<Done> append(TeamEvent event) {
-        return offer(new Entry(List.of(event), null));
+        return offer(new Entry(List.of(event), null, false));
     }
 
     /**
-     * Appends {@code events} in their order as one entry of the queue (an agent's lines come in groups: a line
-     * at a time, the handoff to the writer would cost more than the writing).
+     * Appends {@code events} in their order as one entry (an agent's lines come in groups: a line at a time, the
+     * handoff to the writer would cost more than the writing); completes once they are written. So a producer
+     * that waits for it has one group in the queue at a time, and the queue's memory stays bounded by its length
+     * in entries, whatever their size.
      */
     public CompletionStage<Done> appendAll(List<? extends TeamEvent> events) {
-        return offer(new Entry(List.copyOf(events), null));
+        return offerAndWait(new Entry(List.copyOf(events), new CompletableFuture<>(), false));
     }
 
     /** Completes once the event is written and forced to disk. */
     public CompletionStage<Done> appendDurably(TeamEvent event) {
-        CompletableFuture<Done> written = new CompletableFuture<>();
+        return offerAndWait(new Entry(List.of(event), new CompletableFuture<>(), true));
+    }
+
+    private CompletionStage<Done> offerAndWait(Entry entry) {
+        CompletableFuture<Done> written = entry.written();
         pending.add(written);
         written.whenComplete((done, failure) -> pending.remove(written));
-        return offer(new Entry(List.of(event), written)).thenCompose(queued -> written);
+        return offer(entry).thenCompose(queued -> written);
     }
 
     private CompletionStage<Done> offer(Entry entry) {
@@ -168,7 +177,7 @@ public final class Journal {
                 }
             }
             out.flush();
-            if (batch.stream().anyMatch(entry -> entry.written() != null)) {
+            if (batch.stream().anyMatch(Entry::durable)) {
                 file.getChannel().force(false);
             }
         } catch (IOException | RuntimeException e) {
