@@ -68,17 +68,19 @@ public final class Commits {
      * twice more (a 2,000-file repository showed in every task's profile).
      */
     private static void stage(Git git, Status status) throws GitAPIException {
+        // Removals first: a path is a prefix to rm, so removing a file that became a directory after adding the
+        // directory's files would take them out again.
+        if (!status.getMissing().isEmpty()) {
+            RmCommand remove = git.rm().setCached(true);
+            status.getMissing().forEach(remove::addFilepattern);
+            remove.call();
+        }
         Set<String> changed = new TreeSet<>(status.getUntracked());
         changed.addAll(status.getModified());
         if (!changed.isEmpty()) {
             AddCommand add = git.add();
             changed.forEach(add::addFilepattern);
             add.call();
-        }
-        if (!status.getMissing().isEmpty()) {
-            RmCommand remove = git.rm().setCached(true);
-            status.getMissing().forEach(remove::addFilepattern);
-            remove.call();
         }
     }
 

@@ -119,8 +119,9 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     }
 
     static final String OUTPUT_DISPATCHER = "troupe.agent-output-dispatcher";
-    /** At most this many of an agent's lines go to the journal as one entry, */
+    /** At most this many of an agent's lines, and about this many characters of them, go on as one group, */
     private static final int OUTPUT_GROUP = 256;
+    private static final long OUTPUT_GROUP_BYTES = 1 << 20;
     /** and a line waits at most this long for others to go with. */
     private static final Duration OUTPUT_GROUP_WAIT = Duration.ofMillis(20);
     /** How much of an agent's stdout one read takes. */
@@ -326,16 +327,31 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
                         self.tell(new AgentSaid(attempt, decoded.message()));
                     }
                     return new Said(text, new TeamEvent.AgentOutput(Instant.now(), taskId, number, decoded.json(),
-                            decoded.text(), line.truncated(), decoded.json() == null ? null : text.strip()));
+                            decoded.text(), line.truncated(), decoded.json() == null ? null : asPrinted(text)));
                 })
                 // A burst of lines goes on as one element (to the file, to the journal); a quiet agent's line waits
                 // at most 20 ms. One element a line would cost more in handing over than in writing.
-                .groupedWithin(OUTPUT_GROUP, OUTPUT_GROUP_WAIT)
+                .groupedWeightedWithin(OUTPUT_GROUP_BYTES, OUTPUT_GROUP, said -> (long) said.text().length(),
+                        OUTPUT_GROUP_WAIT)
                 .alsoTo(raw)
                 .mapAsync(1, lines -> run.journal().appendAll(lines.stream().map(Said::event).toList()))
                 .viaMat(KillSwitches.single(), Keep.right())
                 .toMat(Sink.ignore(), Keep.both())
                 .run(getContext().getSystem());
+    }
+
+    /**
+     * A JSON line as the journal may write it as printed: not when it holds a control character (JSON allows a
+     * carriage return between tokens, and a reader of lines would split the journal's line there).
+     */
+    private static String asPrinted(String json) {
+        String trimmed = json.strip();
+        for (int i = 0; i < trimmed.length(); i++) {
+            if (trimmed.charAt(i) < 0x20) {
+                return null;
+            }
+        }
+        return trimmed;
     }
 
     /** One line of an agent's stdout: as written to its output file (credentials masked), and as journaled. */

@@ -1,0 +1,48 @@
+package dev.troupe.git;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.troupe.testing.TestRepo;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What an agent left is committed as {@code git add -A && git commit} would. */
+class CommitsTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void everyKindOfChangeIsCommittedAndTheTreeIsLeftClean() throws IOException, GitException {
+        TestRepo repo = TestRepo.create(tmp.resolve("repo"), Map.of("README.md", "hi\n", "gone.txt", "x\n",
+                "foo", "a file that becomes a directory\n", "keep/k.txt", "k\n", ".gitignore", "*.log\n"));
+        Path dir = repo.dir();
+        Files.delete(dir.resolve("gone.txt"));
+        Files.delete(dir.resolve("foo"));
+        Files.createDirectories(dir.resolve("foo/sub"));
+        Files.writeString(dir.resolve("foo/bar"), "bar\n");
+        Files.writeString(dir.resolve("foo/sub/baz"), "baz\n");
+        Files.createDirectories(dir.resolve("new/deep"));
+        Files.writeString(dir.resolve("new/deep/n [1] *.txt"), "odd name\n");
+        Files.writeString(dir.resolve("keep/k.txt"), "changed\n");
+        Files.writeString(dir.resolve("run.sh"), "exec true\n");
+        Files.setPosixFilePermissions(dir.resolve("run.sh"), PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.writeString(dir.resolve("debug.log"), "ignored\n");
+        repo.git("add", "README.md");
+
+        Commits.commitAll(dir, "the agent's work");
+
+        // (TestRepo.show strips the last newline.)
+        assertEquals(Map.of(".gitignore", "*.log", "README.md", "hi", "foo/bar", "bar", "foo/sub/baz", "baz",
+                "keep/k.txt", "changed", "new/deep/n [1] *.txt", "odd name", "run.sh", "exec true"),
+                repo.tree("HEAD"));
+        assertTrue(repo.git("ls-tree", "HEAD", "run.sh").startsWith("100755"), "the executable bit is kept");
+        assertEquals("", repo.status(), "nothing left behind (debug.log is ignored, as git add -A leaves it)");
+    }
+}
