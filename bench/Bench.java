@@ -46,7 +46,7 @@ public final class Bench {
     final int heavyRounds;    // workloads 3 and 4 (minutes each at full size): once a side unless --rounds says
     final Set<String> only;
     long lines = -1;          // workload 3's size; -1: the 2,000,000 (quick: 20,000)
-    String javaOpts = "";     // TROUPE_JAVA_OPTS for troupe's JVM: to measure a proposed setting against none
+    String javaOpts = "";     // TROUPE_JAVA_OPTS for troupe's JVM, to measure a proposed setting; empty: bin/troupe's own
     final List<Row> rows = new ArrayList<>();
     final ObjectNode results = JSON.createObjectNode();
     Path template;
@@ -308,7 +308,12 @@ public final class Bench {
         Files.writeString(goal, "repo: " + repo + "\nbase: main\n" + goalBody);
         Path timing = repo.resolveSibling(repo.getFileName() + ".time");
         long start = System.nanoTime();
-        Result res = run(repo, Map.of("ANTHROPIC_API_KEY", "sk-ant-troupe-standin-bench", "TROUPE_JAVA_OPTS", javaOpts),
+        // Without --java-opts, troupe runs with bin/troupe's own options (an empty TROUPE_JAVA_OPTS would mean none).
+        Map<String, String> env = new java.util.HashMap<>(Map.of("ANTHROPIC_API_KEY", "sk-ant-troupe-standin-bench"));
+        if (!javaOpts.isEmpty()) {
+            env.put("TROUPE_JAVA_OPTS", javaOpts);
+        }
+        Result res = run(repo, env,
                 "/usr/bin/time", "-f",
                 "%M %U %S", "-o", timing.toString(), home.resolve("bin/troupe").toString(), "run", goal.toString(),
                 "--quiet", "--into", "bench-integration");
@@ -549,6 +554,7 @@ public final class Bench {
     static Result run(Path dir, Map<String, String> env, String... command) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        pb.environment().remove("TROUPE_JAVA_OPTS");
         pb.environment().putAll(env);
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
