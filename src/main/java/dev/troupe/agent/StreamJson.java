@@ -12,6 +12,7 @@ import dev.troupe.journal.Json;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /** Decoding of Claude Code's {@code --output-format stream-json}: newline-delimited JSON objects. */
 public final class StreamJson {
@@ -87,6 +88,20 @@ public final class StreamJson {
                 current = current.concat(part);
             }
         }
+    }
+
+    /**
+     * A JSON line as the journal may write it as printed (trimmed): not when it holds a control character, since
+     * JSON allows a carriage return between tokens and a reader of lines would split the journal's line there.
+     */
+    public static Optional<String> verbatim(String jsonLine) {
+        String trimmed = jsonLine.strip();
+        for (int i = 0; i < trimmed.length(); i++) {
+            if (trimmed.charAt(i) < 0x20) {
+                return Optional.empty();
+            }
+        }
+        return Optional.of(trimmed);
     }
 
     public static Line decode(ByteString bytes) {

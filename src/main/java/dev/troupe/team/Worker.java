@@ -327,7 +327,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
                         self.tell(new AgentSaid(attempt, decoded.message()));
                     }
                     return new Said(text, new TeamEvent.AgentOutput(Instant.now(), taskId, number, decoded.json(),
-                            decoded.text(), line.truncated(), decoded.json() == null ? null : asPrinted(text)));
+                            decoded.text(), line.truncated(), decoded.json() == null ? null : StreamJson.verbatim(text).orElse(null)));
                 })
                 // A burst of lines goes on as one element (to the file, to the journal); a quiet agent's line waits
                 // at most 20 ms. One element a line would cost more in handing over than in writing.
@@ -338,20 +338,6 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
                 .viaMat(KillSwitches.single(), Keep.right())
                 .toMat(Sink.ignore(), Keep.both())
                 .run(getContext().getSystem());
-    }
-
-    /**
-     * A JSON line as the journal may write it as printed: not when it holds a control character (JSON allows a
-     * carriage return between tokens, and a reader of lines would split the journal's line there).
-     */
-    private static String asPrinted(String json) {
-        String trimmed = json.strip();
-        for (int i = 0; i < trimmed.length(); i++) {
-            if (trimmed.charAt(i) < 0x20) {
-                return null;
-            }
-        }
-        return trimmed;
     }
 
     /** One line of an agent's stdout: as written to its output file (credentials masked), and as journaled. */

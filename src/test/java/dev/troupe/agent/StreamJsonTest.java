@@ -339,4 +339,14 @@ class StreamJsonTest {
 
         assertEquals(List.of("ok", "é", "{}"), texts(lines));
     }
+
+    @Test
+    void aJsonLineIsJournaledAsPrintedOnlyWhenNoReaderOfLinesCouldSplitIt() {
+        String withCarriageReturn = "{\"type\":\"assistant\",\r\"message\":{}}";
+        assertTrue(StreamJson.decode(withCarriageReturn).json() != null, "JSON allows it between tokens");
+
+        assertEquals(java.util.Optional.empty(), StreamJson.verbatim(withCarriageReturn));
+        assertEquals(java.util.Optional.of("{\"type\":\"x\",\"text\":\"a\\r\\nb\"}"),
+                StreamJson.verbatim("  {\"type\":\"x\",\"text\":\"a\\r\\nb\"}  "), "escaped, trimmed: as printed");
+    }
 }
