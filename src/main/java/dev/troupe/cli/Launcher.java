@@ -20,6 +20,7 @@ import dev.troupe.git.Worktrees;
 import dev.troupe.journal.Journal;
 import dev.troupe.journal.JournalReader;
 import dev.troupe.journal.RunHistory;
+import dev.troupe.journal.TeamEvent;
 import dev.troupe.team.ResumeFrom;
 import dev.troupe.team.RunContext;
 import dev.troupe.team.RunOutcome;
@@ -95,12 +96,16 @@ final class Launcher {
                 new IntegrationBranch(repo, setup.integrationBranch()).create(ObjectId.fromString(setup.startCommit()));
             }
             RunOutcome outcome;
+            // What a resumed run's journal held, for the listeners that keep a history of their own as events come
+            // (the live board, plan.md): the one in ResumeFrom is the team lead's. Read once, replayed for each.
+            List<TeamEvent> past = resumed.isPresent()
+                    ? JournalReader.decisions(setup.runDir().resolve("events.jsonl")).events() : List.of();
             Optional<LiveStatus> live = output == Output.LINES && Terminal.live(System.getenv())
-                    ? Optional.of(LiveStatus.start(err, new TeamBoard(resumed.isPresent() ? pastOf(setup) : Optional.empty(),
+                    ? Optional.of(LiveStatus.start(err, new TeamBoard(RunHistory.of(past),
                             setup.goal().limits().budgetUsd()), () -> Terminal.width(System.getenv())))
                     : Optional.empty();
             try {
-                outcome = launch(system, config, setup, resumed, planOnly, live.<Journal.Listener>map(l -> l).orElseGet(
+                outcome = launch(system, config, setup, resumed, past, planOnly, live.<Journal.Listener>map(l -> l).orElseGet(
                         () -> switch (output) {
                             case JSON -> ConsoleView.jsonLines(out);
                             case LINES -> ConsoleView.lines(err);
@@ -125,19 +130,12 @@ final class Launcher {
         }
     }
 
-    /**
-     * What the journal of a resumed run held, read anew for each listener that updates a history as events come
-     * (the live board, plan.md): the one in {@link ResumeFrom} is the team lead's.
-     */
-    private static Optional<RunHistory> pastOf(RunSetup setup) throws IOException {
-        return RunHistory.of(JournalReader.decisions(setup.runDir().resolve("events.jsonl")).events());
-    }
-
     private static RunOutcome launch(ActorSystem<SpawnProtocol.Command> system, Config config, RunSetup setup,
-            Optional<ResumeFrom> resumed, boolean planOnly, Journal.Listener view, Runnable stopDrawing, PrintStream err)
+            Optional<ResumeFrom> resumed, List<TeamEvent> past, boolean planOnly, Journal.Listener view,
+            Runnable stopDrawing, PrintStream err)
             throws IOException, TroupeException {
         Executor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig(Journal.BLOCKING_DISPATCHER));
-        PlanFile plan = new PlanFile(setup.runDir().resolve("plan.md"), resumed.isPresent() ? pastOf(setup) : Optional.empty());
+        PlanFile plan = new PlanFile(setup.runDir().resolve("plan.md"), RunHistory.of(past));
         Notifier notifier = new Notifier(setup.goal().notifications(), setup.runId(), setup.top(), setup.runDir(), err,
                 blocking);
         Journal journal = Journal.open(setup.runDir().resolve("events.jsonl"), view.andThen(plan).andThen(notifier), system);

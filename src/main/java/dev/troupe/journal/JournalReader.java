@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -56,9 +55,7 @@ public final class JournalReader {
         int unreadable = 0;
         boolean torn = false;
         Instant lastTime = null;
-        CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPLACE).onUnmappableCharacter(CodingErrorAction.REPLACE);
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(Files.newInputStream(file), utf8))) {
+        try (BufferedReader reader = lenientReader(file)) {
             String line = reader.readLine();
             while (line != null) {
                 String next = reader.readLine();
@@ -81,6 +78,15 @@ public final class JournalReader {
             }
         }
         return new Read(List.copyOf(events), unreadable, torn, Optional.ofNullable(lastTime));
+    }
+
+    /**
+     * Reads {@code file} as UTF-8, taking bytes that are not (a line torn mid-character) as U+FFFD: a run's files
+     * are shown, never refused.
+     */
+    public static BufferedReader lenientReader(Path file) throws IOException {
+        return new BufferedReader(new InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPLACE).onUnmappableCharacter(CodingErrorAction.REPLACE)));
     }
 
     /** The time of an agent-output line, read off its start (the journal writes {@code time} first). */

@@ -6,6 +6,8 @@ import dev.troupe.journal.RunHistory;
 import dev.troupe.journal.TeamEvent;
 import dev.troupe.view.Money;
 import dev.troupe.journal.JournalReader;
+import dev.troupe.team.Assignment.Role;
+import dev.troupe.team.RunContext;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -191,7 +193,7 @@ public final class ReportPage {
             int y = AXIS + laneOf.get(s.worker()) * LANE + (LANE - BAR) / 2;
             String name = label(s);
             html.append("<a href=\"#").append(anchor(s)).append("\"><rect class=\"bar o-").append(cssName(s.outcome()))
-                    .append(s.role() == RunRecord.Role.REVIEWER ? " reviewer" : "")
+                    .append(s.role() == Role.REVIEWER ? " reviewer" : "")
                     .append(String.format(Locale.ROOT, "\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" rx=\"3\">", x, y, w, BAR))
                     .append("<title>").append(Html.escape(name + ": " + s.outcome().words() + ", "
                             + Durations.format(s.duration()) + " on " + s.worker()
@@ -243,7 +245,7 @@ public final class ReportPage {
             for (RunRecord.Span s : spans) {
                 html.append("<a class=\"chip o-").append(cssName(s.outcome())).append("\" href=\"#").append(anchor(s))
                         .append("\" title=\"").append(Html.escape(s.outcome().words())).append("\">")
-                        .append(s.role() == RunRecord.Role.REVIEWER ? "review " + s.attempt() : "#" + s.attempt())
+                        .append(s.role() == Role.REVIEWER ? "review " + s.attempt() : "#" + s.attempt())
                         .append("</a> ");
             }
             html.append("</td><td class=\"num\">").append(agentMs > 0 ? Durations.format(Duration.ofMillis(agentMs)) : "-")
@@ -393,13 +395,8 @@ public final class ReportPage {
         out.write("</section>\n");
     }
 
-    /** Where an agent run's stdout is: as {@code RunContext.agentOutput} puts it. */
     static Path transcriptOf(Path runDir, RunRecord.Span s) {
-        return switch (s.role()) {
-            case PLANNER -> runDir.resolve("planner").resolve("plan-" + s.attempt() + ".jsonl");
-            case WRITER -> runDir.resolve("agents").resolve(s.slug() + "-" + s.attempt() + ".jsonl");
-            case REVIEWER -> runDir.resolve("agents").resolve(s.slug() + "-" + s.attempt() + ".review.jsonl");
-        };
+        return RunContext.agentOutput(runDir, s.role(), s.slug(), s.attempt(), ".jsonl");
     }
 
     private static String anchor(RunRecord.Span s) {

@@ -4,6 +4,7 @@ import dev.troupe.goal.GoalLoader;
 import dev.troupe.goal.TaskIds;
 import dev.troupe.journal.RunHistory;
 import dev.troupe.journal.TeamEvent;
+import dev.troupe.team.Assignment.Role;
 import dev.troupe.view.TeamBoard;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,9 +24,6 @@ import java.util.function.Function;
  * needed here; the report reads it from their transcripts.
  */
 public final class RunRecord {
-
-    /** Which agent a span is. */
-    public enum Role { WRITER, REVIEWER, PLANNER }
 
     /** How an agent run ended, as the timeline colours it. */
     public enum Outcome {

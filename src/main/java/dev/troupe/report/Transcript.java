@@ -2,12 +2,11 @@ package dev.troupe.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.troupe.journal.Json;
+import dev.troupe.journal.JournalReader;
 import dev.troupe.view.Money;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.RandomAccessFile;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,7 +40,7 @@ final class Transcript {
         StringBuilder html = new StringBuilder("<ol class=\"transcript\">\n");
         int entries = 0;
         boolean more = false;
-        try (BufferedReader reader = lenient(file)) {
+        try (BufferedReader reader = JournalReader.lenientReader(file)) {
             for (String line = reader.readLine(); line != null; line = reader.readLine()) {
                 if (entries == MOST_ENTRIES) {
                     more = true;
@@ -168,17 +167,11 @@ final class Transcript {
     }
 
     private static Optional<String> firstModel(Path file) throws IOException {
-        try (BufferedReader reader = lenient(file)) {
+        try (BufferedReader reader = JournalReader.lenientReader(file)) {
             JsonNode first = parse(reader.readLine());
             return first == null || !first.path("model").isTextual() ? Optional.empty()
                     : Optional.of(first.path("model").asText());
         }
-    }
-
-    /** A reader that takes bytes that are not UTF-8 as U+FFFD: a transcript is shown, never refused. */
-    private static BufferedReader lenient(Path file) throws IOException {
-        return new BufferedReader(new InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPLACE).onUnmappableCharacter(CodingErrorAction.REPLACE)));
     }
 
     private static JsonNode parse(String line) {

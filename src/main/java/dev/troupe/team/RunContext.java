@@ -59,19 +59,21 @@ public record RunContext(
         return "troupe/failed/" + runId + "/" + task.slug() + "-" + attempt;
     }
 
-    public Path agentOutput(Goal.TaskSpec task, int attempt, String suffix) {
-        return runDir.resolve("agents").resolve(task.slug() + "-" + attempt + suffix);
+    /** Where one agent run's stdout ({@code .jsonl}) and stderr go; see {@link #agentOutput(Path, Assignment.Role, String, int, String)}. */
+    public Path agentOutput(Assignment assignment, String suffix) {
+        return agentOutput(runDir, assignment.role(), assignment.task().slug(), assignment.attempt(), suffix);
     }
 
     /**
-     * Where one agent run's stdout ({@code .jsonl}) and stderr go: {@code agents/<task>-<n>} for a writer,
-     * {@code agents/<task>-<n>.review} for its reviewer, {@code planner/plan-<n>} for the planner.
+     * Where one agent run's output goes in {@code runDir}: {@code agents/<task>-<n>} for a writer,
+     * {@code agents/<task>-<n>.review} for its reviewer, {@code planner/plan-<n>} for the planner; the suffix
+     * says which stream ({@code .jsonl}, {@code .stderr}). Also for readers of a run (the report).
      */
-    public Path agentOutput(Assignment assignment, String suffix) {
-        return switch (assignment.role()) {
-            case WRITER -> agentOutput(assignment.task(), assignment.attempt(), suffix);
-            case REVIEWER -> agentOutput(assignment.task(), assignment.attempt(), ".review" + suffix);
-            case PLANNER -> runDir.resolve("planner").resolve("plan-" + assignment.attempt() + suffix);
+    public static Path agentOutput(Path runDir, Assignment.Role role, String slug, int attempt, String suffix) {
+        return switch (role) {
+            case WRITER -> runDir.resolve("agents").resolve(slug + "-" + attempt + suffix);
+            case REVIEWER -> runDir.resolve("agents").resolve(slug + "-" + attempt + ".review" + suffix);
+            case PLANNER -> runDir.resolve("planner").resolve("plan-" + attempt + suffix);
         };
     }
 

@@ -14,7 +14,8 @@ import java.time.format.DateTimeFormatter;
  */
 public final class ConsoleView implements Journal.Listener {
 
-    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
+    /** The time of day, as every console line and the status block show it. */
+    static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
 
     private final PrintStream out;
     private final boolean json;
@@ -49,10 +50,16 @@ public final class ConsoleView implements Journal.Listener {
             out.println(jsonLine);
             return;
         }
-        String line = describe(event);
+        String line = timestamped(event);
         if (line != null) {
-            out.println(CLOCK.format(event.time()) + "  " + Terminal.printable(line));
+            out.println(line);
         }
+    }
+
+    /** The event as a console line, its time first, safe for a terminal; null for what the console does not tell. */
+    static String timestamped(TeamEvent event) {
+        String line = describe(event);
+        return line == null ? null : CLOCK.format(event.time()) + "  " + Terminal.printable(line);
     }
 
     static String describe(TeamEvent event) {

@@ -4,8 +4,6 @@ import dev.troupe.journal.Journal;
 import dev.troupe.journal.TeamEvent;
 import java.io.PrintStream;
 import java.time.Clock;
-import java.time.ZoneId;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
@@ -22,7 +20,6 @@ import java.util.function.IntSupplier;
  */
 public final class LiveStatus implements Journal.Listener, AutoCloseable {
 
-    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
     private static final long FRAME_MS = 250;
     private static final long MOST_FRAMES_UNCHANGED = 4;
 
@@ -68,13 +65,13 @@ public final class LiveStatus implements Journal.Listener, AutoCloseable {
     public void written(TeamEvent event, String json) {
         synchronized (this) {
             board.apply(event);
-            String line = ConsoleView.describe(event);
+            String line = ConsoleView.timestamped(event);
             if (line != null) {
                 if (decisions.size() == MOST_WAITING_LINES) {
                     decisions.removeFirst();
                     decisionsDropped++;
                 }
-                decisions.addLast(CLOCK.format(event.time()) + "  " + Terminal.printable(line));
+                decisions.addLast(line);
             }
             changed = true;
         }

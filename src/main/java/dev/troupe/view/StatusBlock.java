@@ -4,8 +4,6 @@ import dev.troupe.goal.Durations;
 import dev.troupe.journal.RunHistory;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -17,7 +15,6 @@ import java.util.Locale;
  */
 public final class StatusBlock {
 
-    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
     private static final int BAR_WIDTH = 30;
     private static final int TASK_WIDTH = 24;
 
@@ -70,7 +67,7 @@ public final class StatusBlock {
         board.startedAt().ifPresent(start -> bar.add("  elapsed ", Style.DIM)
                 .add(Durations.format(Duration.between(start, now)), Style.PLAIN));
         board.eta(now).ifPresent(eta -> bar.add("  ETA ", Style.DIM).add("~" + Durations.format(eta), Style.PLAIN));
-        board.pausedUntil(now).ifPresent(until -> bar.add("  paused until " + CLOCK.format(until), Style.YELLOW));
+        board.pausedUntil(now).ifPresent(until -> bar.add("  paused until " + ConsoleView.CLOCK.format(until), Style.YELLOW));
         if (board.budgetSpent()) {
             bar.add("  budget spent: no new attempts", Style.RED);
         }

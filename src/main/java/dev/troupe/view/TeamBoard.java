@@ -161,8 +161,7 @@ public final class TeamBoard {
         } else if (event instanceof TeamEvent.TaskAssigned e) {
             assign(e.worker(), WorkerState.WORKING, e.task(), e.attempt(), e.time());
         } else if (event instanceof TeamEvent.ReviewStarted e) {
-            WorkerRow row = assign(e.worker(), WorkerState.REVIEWING, e.task(), e.attempt(), e.time());
-            row.since = e.time();
+            assign(e.worker(), WorkerState.REVIEWING, e.task(), e.attempt(), e.time());
         } else if (event instanceof TeamEvent.AgentRetry e) {
             onTask(e.task()).ifPresent(row -> {
                 row.state = WorkerState.RETRYING;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.troupe.journal.Json;
 import dev.troupe.journal.TeamEvent;
 import dev.troupe.journal.Usage;
+import dev.troupe.team.Assignment.Role;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,7 +55,7 @@ class RunRecordTest {
         return RunRecord.of(journal, Optional.empty(), lastOutput, now).orElseThrow();
     }
 
-    private static RunRecord.Span span(RunRecord record, String task, int attempt, RunRecord.Role role) {
+    private static RunRecord.Span span(RunRecord record, String task, int attempt, Role role) {
         return record.spans().stream().filter(s -> s.task().equals(task) && s.attempt() == attempt && s.role() == role)
                 .findFirst().orElseThrow(() -> new AssertionError(task + " #" + attempt + " " + role));
     }
@@ -74,12 +75,12 @@ class RunRecordTest {
         RunRecord record = record(s -> s.task().equals("a") && s.attempt() == 1
                 ? Optional.of(T0.plusSeconds(90)) : Optional.empty(), Optional.empty());
 
-        RunRecord.Span cut = span(record, "a", 1, RunRecord.Role.WRITER);
+        RunRecord.Span cut = span(record, "a", 1, Role.WRITER);
         assertEquals(RunRecord.Outcome.UNFINISHED, cut.outcome());
         assertEquals(Duration.ofSeconds(90), cut.duration(), "up to its last output, not the last decision or the resume");
-        assertEquals(RunRecord.Outcome.DONE, span(record, "b", 1, RunRecord.Role.WRITER).outcome(),
+        assertEquals(RunRecord.Outcome.DONE, span(record, "b", 1, Role.WRITER).outcome(),
                 "a finished agent is not failed by its troupe's stop");
-        assertEquals(RunRecord.Outcome.UNFINISHED, span(record, "a", 2, RunRecord.Role.WRITER).outcome(),
+        assertEquals(RunRecord.Outcome.UNFINISHED, span(record, "a", 2, Role.WRITER).outcome(),
                 "the journal ends under it");
     }
 
@@ -90,7 +91,7 @@ class RunRecordTest {
 
         RunRecord record = record(s -> Optional.empty(), Optional.of(T0.plusSeconds(42)));
 
-        RunRecord.Span running = span(record, "a", 1, RunRecord.Role.WRITER);
+        RunRecord.Span running = span(record, "a", 1, Role.WRITER);
         assertEquals(RunRecord.Outcome.RUNNING, running.outcome());
         assertEquals(Duration.ofSeconds(42), running.duration());
         assertEquals(T0.plusSeconds(42), record.end());
@@ -110,9 +111,9 @@ class RunRecordTest {
 
         RunRecord record = record(s -> Optional.empty(), Optional.empty());
 
-        assertEquals(RunRecord.Outcome.DONE, span(record, "a", 1, RunRecord.Role.WRITER).outcome());
-        assertEquals(RunRecord.Outcome.RATE_LIMITED, span(record, "a", 1, RunRecord.Role.REVIEWER).outcome());
-        assertEquals(RunRecord.Outcome.CONFLICT, span(record, "b", 1, RunRecord.Role.WRITER).outcome());
+        assertEquals(RunRecord.Outcome.DONE, span(record, "a", 1, Role.WRITER).outcome());
+        assertEquals(RunRecord.Outcome.RATE_LIMITED, span(record, "a", 1, Role.REVIEWER).outcome());
+        assertEquals(RunRecord.Outcome.CONFLICT, span(record, "b", 1, Role.WRITER).outcome());
     }
 
     @Test
