@@ -4,11 +4,14 @@ import akka.NotUsed;
 import akka.stream.javadsl.Flow;
 import akka.stream.javadsl.Source;
 import akka.util.ByteString;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
 import dev.troupe.journal.Json;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,16 +67,19 @@ public final class StreamJson {
 
         List<RawLine> split(ByteString chunk) {
             List<RawLine> lines = new ArrayList<>();
+            // The array itself: ByteString.indexOf boxes every byte it looks at.
+            byte[] bytes = chunk.toArrayUnsafe();
             int start = 0;
-            int newline;
-            while ((newline = chunk.indexOf((byte) '\n', start)) >= 0) {
-                append(chunk.slice(start, newline));
-                if (!current.isEmpty() || overflowed) {
-                    lines.add(new RawLine(current, overflowed));
+            for (int i = 0; i < bytes.length; i++) {
+                if (bytes[i] == '\n') {
+                    append(chunk.slice(start, i));
+                    if (!current.isEmpty() || overflowed) {
+                        lines.add(new RawLine(current, overflowed));
+                    }
+                    current = ByteString.emptyByteString();
+                    overflowed = false;
+                    start = i + 1;
                 }
-                current = ByteString.emptyByteString();
-                overflowed = false;
-                start = newline + 1;
             }
             append(chunk.slice(start, chunk.size()));
             return lines;
@@ -102,6 +108,35 @@ public final class StreamJson {
             }
         }
         return Optional.of(trimmed);
+    }
+
+    /**
+     * The {@code type} of a line that is exactly one JSON object ({@code ""} when it has no string {@code type}),
+     * found by reading its tokens without building its tree; empty when the line is not one JSON object. Most of
+     * an agent's lines are only journaled, and for those this is all the reading they need.
+     */
+    public static Optional<String> objectType(String line) {
+        String trimmed = line.strip();
+        if (!trimmed.startsWith("{")) {
+            return Optional.empty();
+        }
+        try (JsonParser parser = Json.MAPPER.getFactory().createParser(trimmed)) {
+            parser.nextToken();
+            String type = "";
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                boolean isType = "type".equals(parser.currentName());
+                JsonToken value = parser.nextToken();
+                if (isType && value == JsonToken.VALUE_STRING) {
+                    type = parser.getText();
+                } else {
+                    // Skipping still reads every token, so a broken value is found.
+                    parser.skipChildren();
+                }
+            }
+            return parser.nextToken() == null ? Optional.of(type) : Optional.empty();
+        } catch (IOException notOneObject) {
+            return Optional.empty();
+        }
     }
 
     public static Line decode(ByteString bytes) {

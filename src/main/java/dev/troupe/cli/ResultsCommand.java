@@ -117,7 +117,8 @@ final class ResultsCommand implements Callable<Integer> {
         out.println("## Last " + lines + " lines of " + latest.get().getFileName());
         out.println();
         Deque<String> last = new ArrayDeque<>();
-        try (Stream<String> all = Files.lines(latest.get(), StandardCharsets.UTF_8)) {
+        // The agent's bytes as it printed them: not always UTF-8.
+        try (Stream<String> all = JournalReader.lenientReader(latest.get()).lines()) {
             all.forEach(line -> {
                 last.add(line);
                 if (last.size() > lines) {

@@ -10,15 +10,15 @@ import akka.stream.javadsl.Keep;
 import akka.stream.javadsl.Sink;
 import akka.stream.javadsl.Source;
 import akka.stream.javadsl.SourceQueueWithComplete;
-import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import java.io.BufferedOutputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -111,8 +111,8 @@ public final class Journal {
     /**
      * Appends {@code events} in their order as one entry (an agent's lines come in groups: a line at a time, the
      * handoff to the writer would cost more than the writing); completes once they are written. So a producer
-     * that waits for it has one group in the queue at a time, and the queue's memory stays bounded by its length
-     * in entries, whatever their size.
+     * that waits for it has no more groups in the queue than it waits for at once, and the queue's memory stays
+     * bounded by its length in entries, whatever their size.
      */
     public CompletionStage<Done> appendAll(List<? extends TeamEvent> events) {
         return offerAndWait(new Entry(List.copyOf(events), new CompletableFuture<>(), false));
@@ -224,23 +224,47 @@ public final class Journal {
 
     /**
      * An agent's JSON line as the mapper would write its event, but with the line as the agent printed it: most
-     * of a journal is agent output, and parsing each line was needed, serialising its tree again is not. The
-     * field order is the record's, as the mapper's is (readers rely on {@code type} and {@code time} first).
+     * of a journal is agent output, and neither parsing each line into a tree nor serialising it again is needed.
+     * The field order is the record's, as the mapper's is (readers rely on {@code type} and {@code time} first).
      */
-    private static String agentOutputJson(TeamEvent.AgentOutput output) throws IOException {
-        StringWriter json = new StringWriter(output.raw().length() + 128);
-        try (JsonGenerator out = Json.MAPPER.getFactory().createGenerator(json)) {
-            out.writeStartObject();
-            out.writeStringField("type", "agent-output");
-            out.writeStringField("time", output.time().toString());
-            out.writeStringField("task", output.task());
-            out.writeNumberField("attempt", output.attempt());
-            out.writeFieldName("line");
-            out.writeRawValue(output.raw());
-            out.writeBooleanField("truncated", output.truncated());
-            out.writeEndObject();
+    private static String agentOutputJson(TeamEvent.AgentOutput output) {
+        StringBuilder json = new StringBuilder(output.raw().length() + 128).append("{\"type\":\"agent-output\",\"time\":\"");
+        return INSTANT_TEXT.get().append(json, output.time())
+                .append("\",\"task\":\"").append(JsonStringEncoder.getInstance().quoteAsString(output.task()))
+                .append("\",\"attempt\":").append(output.attempt())
+                .append(",\"line\":").append(output.raw())
+                .append(",\"truncated\":").append(output.truncated())
+                .append('}').toString();
+    }
+
+    /** Per thread: a journal has one writer, and tests write lines of their own. */
+    private static final ThreadLocal<InstantText> INSTANT_TEXT = ThreadLocal.withInitial(InstantText::new);
+
+    /**
+     * {@link Instant#toString()}'s text, the mapper's too, with the date and time of day worked out once a second:
+     * an agent's lines come thousands a second, and formatting each from scratch was a tenth of the writer's time.
+     */
+    static final class InstantText {
+        private long second = Long.MIN_VALUE;
+        private String upToSeconds;
+
+        StringBuilder append(StringBuilder out, Instant time) {
+            if (time.getEpochSecond() != second) {
+                String whole = Instant.ofEpochSecond(time.getEpochSecond()).toString();
+                upToSeconds = whole.substring(0, whole.length() - 1);
+                second = time.getEpochSecond();
+            }
+            out.append(upToSeconds);
+            int nanos = time.getNano();
+            if (nanos > 0) {
+                // As many digits as needed, in groups of three, as DateTimeFormatter.ISO_INSTANT prints them.
+                int shown = nanos % 1_000_000 == 0 ? nanos / 1_000_000 + 1_000
+                        : nanos % 1_000 == 0 ? nanos / 1_000 + 1_000_000 : nanos + 1_000_000_000;
+                String digits = Integer.toString(shown);
+                out.append('.').append(digits, 1, digits.length());
+            }
+            return out.append('Z');
         }
-        return json.toString();
     }
 
     private static void closeQuietly(OutputStream out) {

@@ -3,6 +3,7 @@ package dev.troupe.journal;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 import java.util.List;
@@ -84,16 +85,33 @@ public sealed interface TeamEvent {
             String role) implements TeamEvent {}
 
     /**
-     * One line of an agent's stdout: {@code line} when it is a JSON object, otherwise {@code text}
-     * (with {@code truncated} when the line was longer than the line cap). {@code raw}: the JSON object as the
-     * agent printed it (credentials masked), which the journal writes as it is instead of serialising
-     * {@code line} again; never read back from a journal.
+     * One line of an agent's stdout: a JSON object, otherwise {@code text} (with {@code truncated} when the line
+     * was longer than the line cap). {@code raw}: the JSON object as the agent printed it (credentials masked),
+     * which the journal writes as it is; never read back from a journal. {@code line}: its tree, when someone
+     * needed it before (read back from a journal, it is always there); {@link #json} has it either way.
      */
     record AgentOutput(Instant time, String task, int attempt, JsonNode line, String text, boolean truncated,
             @JsonIgnore String raw) implements TeamEvent {
 
         public AgentOutput(Instant time, String task, int attempt, JsonNode line, String text, boolean truncated) {
             this(time, task, attempt, line, text, truncated, null);
+        }
+
+        /** A JSON line the agent printed, not parsed yet: most are only journaled. */
+        public static AgentOutput unparsed(Instant time, String task, int attempt, String raw) {
+            return new AgentOutput(time, task, attempt, null, null, false, raw);
+        }
+
+        /** The JSON object, parsed now if it was not before (each call parses again); null for a text line. */
+        public JsonNode json() {
+            if (line != null || raw == null) {
+                return line;
+            }
+            try {
+                return Json.MAPPER.readTree(raw);
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("an agent's JSON line no longer parses: " + e.getOriginalMessage(), e);
+            }
         }
     }
 

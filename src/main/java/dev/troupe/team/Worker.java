@@ -19,6 +19,7 @@ import akka.stream.javadsl.Keep;
 import akka.stream.javadsl.Sink;
 import akka.stream.javadsl.StreamConverters;
 import akka.util.ByteString;
+import akka.util.ByteStringBuilder;
 import dev.troupe.agent.AgentCommand;
 import dev.troupe.agent.AgentMessage;
 import dev.troupe.agent.AgentProcess;
@@ -43,6 +44,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
@@ -119,11 +121,13 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     }
 
     static final String OUTPUT_DISPATCHER = "troupe.agent-output-dispatcher";
-    /** At most this many of an agent's lines, and about this many characters of them, go on as one group, */
+    /** At most this many of an agent's lines, and about this many bytes of them, go on as one group, */
     private static final int OUTPUT_GROUP = 256;
     private static final long OUTPUT_GROUP_BYTES = 1 << 20;
     /** and a line waits at most this long for others to go with. */
     private static final Duration OUTPUT_GROUP_WAIT = Duration.ofMillis(20);
+    /** How many of an agent's groups may wait for the journal's writer at once. */
+    private static final int OUTPUT_GROUPS_QUEUED = 4;
     /** How much of an agent's stdout one read takes. */
     private static final int READ_CHUNK_BYTES = 64 * 1024;
 
@@ -305,14 +309,12 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
      */
     private Pair<UniqueKillSwitch, CompletionStage<Done>> readOutput(Attempt attempt) {
         Assignment assignment = attempt.assignment;
-        String taskId = assignment.task().id();
-        int number = assignment.attempt();
         ActorRef<Command> self = getContext().getSelf();
         Sink<List<Said>, CompletionStage<akka.stream.IOResult>> raw = Flow.<List<Said>>create()
                 .map(lines -> {
-                    StringBuilder text = new StringBuilder();
-                    lines.forEach(line -> text.append(line.text()).append('\n'));
-                    return ByteString.fromString(text.toString(), StandardCharsets.UTF_8);
+                    ByteStringBuilder bytes = ByteString.createBuilder();
+                    lines.forEach(line -> bytes.append(line.bytes()).putByte((byte) '\n'));
+                    return bytes.result();
                 })
                 .toMat(FileIO.toPath(run.agentOutput(assignment, ".jsonl")), Keep.right());
         return StreamConverters.fromInputStream(attempt.process::stdout, READ_CHUNK_BYTES)
@@ -320,28 +322,50 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
                 .via(StreamJson.lines(run.tuning().maxLineBytes()))
                 .map(line -> {
                     attempt.lastOutputNanos.set(System.nanoTime());
-                    String text = run.secrets().redact(line.bytes().decodeString(StandardCharsets.UTF_8));
-                    // A cut line is kept as text: its JSON is incomplete.
-                    StreamJson.Line decoded = line.truncated() ? StreamJson.Line.text(text) : StreamJson.decode(text);
-                    if (steers(decoded.message())) {
-                        self.tell(new AgentSaid(attempt, decoded.message()));
-                    }
-                    return new Said(text, new TeamEvent.AgentOutput(Instant.now(), taskId, number, decoded.json(),
-                            decoded.text(), line.truncated(), decoded.json() == null ? null : StreamJson.verbatim(text).orElse(null)));
+                    String printed = line.bytes().decodeString(StandardCharsets.UTF_8);
+                    String text = run.secrets().redact(printed);
+                    // The output file gets the bytes as printed, unless a credential was masked in them.
+                    ByteString bytes = text == printed ? line.bytes() : ByteString.fromString(text, StandardCharsets.UTF_8);
+                    return new Said(bytes, said(self, attempt, text, line.truncated()));
                 })
                 // A burst of lines goes on as one element (to the file, to the journal); a quiet agent's line waits
                 // at most 20 ms. One element a line would cost more in handing over than in writing.
-                .groupedWeightedWithin(OUTPUT_GROUP_BYTES, OUTPUT_GROUP, said -> (long) said.text().length(),
+                .groupedWeightedWithin(OUTPUT_GROUP_BYTES, OUTPUT_GROUP, said -> (long) said.bytes().size(),
                         OUTPUT_GROUP_WAIT)
                 .alsoTo(raw)
-                .mapAsync(1, lines -> run.journal().appendAll(lines.stream().map(Said::event).toList()))
+                // With one group at a time, the journal's writer waited for every next group.
+                .mapAsync(OUTPUT_GROUPS_QUEUED, lines -> run.journal().appendAll(lines.stream().map(Said::event).toList()))
                 .viaMat(KillSwitches.single(), Keep.right())
                 .toMat(Sink.ignore(), Keep.both())
                 .run(getContext().getSystem());
     }
 
+    /**
+     * One line of the agent's (credentials masked) as an event, telling the worker what it acts on. Only those
+     * lines are parsed into a tree here; the rest are checked to be one JSON object, and journaled as printed.
+     */
+    private static TeamEvent.AgentOutput said(ActorRef<Command> self, Attempt attempt, String text, boolean truncated) {
+        String task = attempt.task().id();
+        int number = attempt.assignment.attempt();
+        // A cut line is kept as text: its JSON is incomplete.
+        Optional<String> type = truncated ? Optional.empty() : StreamJson.objectType(text);
+        Optional<String> verbatim = type.isPresent() ? StreamJson.verbatim(text) : Optional.empty();
+        if (type.isPresent() && verbatim.isPresent() && !STEERING_TYPES.contains(type.get())) {
+            return TeamEvent.AgentOutput.unparsed(Instant.now(), task, number, verbatim.get());
+        }
+        StreamJson.Line decoded = type.isEmpty() ? StreamJson.Line.text(text) : StreamJson.decode(text);
+        if (steers(decoded.message())) {
+            self.tell(new AgentSaid(attempt, decoded.message()));
+        }
+        return new TeamEvent.AgentOutput(Instant.now(), task, number, decoded.json(), decoded.text(), truncated,
+                verbatim.orElse(null));
+    }
+
     /** One line of an agent's stdout: as written to its output file (credentials masked), and as journaled. */
-    private record Said(String text, TeamEvent.AgentOutput event) {}
+    private record Said(ByteString bytes, TeamEvent.AgentOutput event) {}
+
+    /** The {@code type}s of the lines a worker acts on ({@link #steers}): system (API retries) and result. */
+    private static final Set<String> STEERING_TYPES = Set.of("system", "result");
 
     /** The lines a worker acts on; the rest are only journaled. */
     private static boolean steers(AgentMessage message) {

@@ -1,5 +1,6 @@
 package dev.troupe.view;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.troupe.goal.GoalLoader;
 import dev.troupe.journal.RunHistory;
 import dev.troupe.journal.TeamEvent;
@@ -200,16 +201,16 @@ public final class TeamBoard {
 
     private void sawOutput(TeamEvent.AgentOutput output) {
         onTask(output.task()).filter(row -> row.attempt == output.attempt()).ifPresent(row -> {
-            AgentActivity.workingDirectory(output.line()).ifPresent(cwd -> row.workingDirectory = cwd);
-            for (AgentActivity.ToolCall call : AgentActivity.toolCalls(output.line())) {
+            JsonNode json = output.json();
+            AgentActivity.workingDirectory(json).ifPresent(cwd -> row.workingDirectory = cwd);
+            for (AgentActivity.ToolCall call : AgentActivity.toolCalls(json)) {
                 String target = AgentActivity.relative(call.target(), row.workingDirectory);
                 row.lastTool = target.isEmpty() ? call.tool() : call.tool() + " " + target;
                 if (call.edits() && !target.isEmpty()) {
                     row.files.add(target);
                 }
             }
-            if (row.state == WorkerState.RETRYING && "assistant".equals(output.line() == null ? ""
-                    : output.line().path("type").asText())) {
+            if (row.state == WorkerState.RETRYING && "assistant".equals(json == null ? "" : json.path("type").asText())) {
                 // The API answered again.
                 row.state = WorkerState.WORKING;
                 row.note = "";

@@ -269,6 +269,32 @@ class StreamJsonTest {
         assertEquals("{\"type\":\"result\",\"is_error\":false} trailing", decoded.text());
     }
 
+    // Reading a line's type without its tree.
+
+    @Test
+    void theTypeOfALineIsReadWithoutItsTreeExactlyWhenTheTreeWouldBeBuilt() throws Exception {
+        List<String> lines = new ArrayList<>();
+        try (Stream<Path> files = Files.list(samples())) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".stdout.jsonl")).sorted().toList()) {
+                lines.addAll(Files.readAllLines(file));
+            }
+        }
+        lines.addAll(List.of("", "plain text", "[{\"type\":\"result\"}]", "{\"type\":\"result\",\"is_er",
+                "{\"type\":\"result\"} trailing", "{\"type\":\"result\"}{\"type\":\"result\"}", "{}", "  {\"type\":null}  ",
+                "{\"a\":{\"type\":\"result\"},\"type\":\"assistant\"}", "{\"type\":\"assistant\",\"x\":[1,{\"y\":tru}]}",
+                "{\"type\":\"assistant\",\"t\":\"a\u0001b\"}", "{\"type\":\"assistant\",\"t\":\"bad \\q escape\"}",
+                "{\"type\":\"assistant\",\"message\":{\"content\":\"unterminated}}", "{\"type\":\"x\",\"n\":01}"));
+
+        for (String line : lines) {
+            JsonNode tree = StreamJson.decode(line).json();
+            Optional<String> expected = tree == null ? Optional.empty()
+                    : Optional.of(tree.path("type").isTextual() ? tree.path("type").asText() : "");
+            assertEquals(expected, StreamJson.objectType(line), line);
+        }
+        assertTrue(lines.stream().filter(line -> StreamJson.objectType(line).isPresent()).count() > 100,
+                "the real transcripts are in the comparison");
+    }
+
     // Results that do not say how they went.
 
     @Test

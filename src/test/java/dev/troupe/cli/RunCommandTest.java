@@ -346,6 +346,9 @@ class RunCommandTest {
         assertEquals(1, run.events("agent-output").stream().filter(e -> e.path("truncated").asBoolean()).count());
         assertTrue(Files.size(run.runDir().resolve("events.jsonl")) < 1 << 20, "the noise was cut, not kept");
         assertTrue(Files.size(run.runDir().resolve("agents/noisy-1.jsonl")) < 1 << 20);
+        Invocation tail = Invocation.troupe("results", "-C", repo.dir().toString(), "--task", "noisy", "--tail", "50");
+        assertEquals(0, tail.exitCode(), "the output file holds the agent's bytes, not UTF-8: " + tail.err() + tail.out());
+        assertTrue(tail.out().contains("\uFFFD"), "its bad bytes are shown as replacement characters");
     }
 
     @Test

@@ -26,7 +26,7 @@ class JournalLinesTest {
         String printed = "{\"type\":\"assistant\",\"message\":{\"content\":[{\"type\":\"text\",\"text\":\"caf\u00e9 \\\"quoted\\\" \\u2028\"}]},"
                 + "\"n\":1.50,\"big\":12345678901234567890}";
         JsonNode tree = Json.MAPPER.readTree(printed);
-        TeamEvent.AgentOutput asPrinted = new TeamEvent.AgentOutput(T, "task \"one\"", 2, tree, null, false, printed);
+        TeamEvent.AgentOutput asPrinted = TeamEvent.AgentOutput.unparsed(T, "task \"one\"", 2, printed);
         TeamEvent.AgentOutput asTree = new TeamEvent.AgentOutput(T, "task \"one\"", 2, tree, null, false);
 
         String written = Journal.toJson(asPrinted);
@@ -37,7 +37,20 @@ class JournalLinesTest {
         assertTrue(written.startsWith("{\"type\":\"agent-output\",\"time\":\"2026-11-21T10:00:00.123456789Z\","), written);
         TeamEvent.AgentOutput read = (TeamEvent.AgentOutput) JournalReader.parse(written).orElseThrow();
         assertEquals(tree, read.line());
+        assertEquals(tree, asPrinted.json(), "parsed when asked");
         assertEquals("task \"one\"", read.task());
+    }
+
+    @Test
+    void anAgentLinesTimeIsWrittenAsTheMapperWritesAnInstant() throws IOException {
+        Journal.InstantText text = new Journal.InstantText();
+        List<Instant> times = List.of(T, T.plusNanos(1), T.plusMillis(1), T.plusNanos(877_000), T.minusNanos(123_456_789),
+                T.minusNanos(123_456_789).plusNanos(500_000_000), Instant.EPOCH, Instant.EPOCH.minusNanos(1),
+                Instant.parse("+10000-01-01T00:00:00.000000010Z"), Instant.parse("1969-12-31T23:59:59.999Z"));
+        for (Instant time : times) {
+            String expected = Json.MAPPER.writeValueAsString(time);
+            assertEquals(expected, "\"" + text.append(new StringBuilder(), time) + "\"", time::toString);
+        }
     }
 
     @Test
