@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -522,7 +523,9 @@ public final class Bench {
         System.out.println();
         System.out.print(table);
 
-        String label = (quick ? "quick-" : "") + (javaOpts.isEmpty() ? "" : "javaopts-") + host;
+        // A run of some workloads does not replace the day's run of all of them.
+        String label = (quick ? "quick-" : "") + (only.size() == 5 ? "" : "only" + String.join("", new TreeSet<>(only)) + "-")
+                + (javaOpts.isEmpty() ? "" : "javaopts-") + host;
         Path out = home.resolve("bench/results").resolve(date + "-" + label + ".json");
         Files.createDirectories(out.getParent());
         JSON.writeValue(out.toFile(), results);
