@@ -36,6 +36,9 @@ public final class StreamJson {
     private static final ObjectReader READER =
             Json.MAPPER.readerFor(JsonNode.class).with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
+    /** The longest string value the mapper reads (Jackson's {@code StreamReadConstraints}). */
+    private static final int LONGEST_STRING = Json.MAPPER.getFactory().streamReadConstraints().getMaxStringLength();
+
     private StreamJson() {}
 
     /** One line of output; {@code truncated}: it was longer than the cap and only its start is kept. */
@@ -111,7 +114,7 @@ public final class StreamJson {
     }
 
     /**
-     * The {@code type} of a line that is exactly one JSON object ({@code ""} when it has no string {@code type}),
+     * The {@code type} of a line that is exactly one JSON object (its last string {@code type}, {@code ""} if none),
      * found by reading its tokens without building its tree; empty when the line is not one JSON object. Most of
      * an agent's lines are only journaled, and for those this is all the reading they need.
      */
@@ -119,6 +122,11 @@ public final class StreamJson {
         String trimmed = line.strip();
         if (!trimmed.startsWith("{")) {
             return Optional.empty();
+        }
+        if (trimmed.length() > LONGEST_STRING) {
+            // Skipping a string does not hold it to the parser's limit on string length; building the tree does.
+            JsonNode json = decode(trimmed).json();
+            return json == null ? Optional.empty() : Optional.of(json.path("type").isTextual() ? json.path("type").asText() : "");
         }
         try (JsonParser parser = Json.MAPPER.getFactory().createParser(trimmed)) {
             parser.nextToken();

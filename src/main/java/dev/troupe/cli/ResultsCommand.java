@@ -5,6 +5,7 @@ import dev.troupe.agent.StreamJson;
 import dev.troupe.goal.TaskIds;
 import dev.troupe.journal.JournalReader;
 import dev.troupe.journal.RunHistory;
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -118,7 +119,7 @@ final class ResultsCommand implements Callable<Integer> {
         out.println();
         Deque<String> last = new ArrayDeque<>();
         // The agent's bytes as it printed them: not always UTF-8.
-        try (Stream<String> all = JournalReader.lenientReader(latest.get()).lines()) {
+        try (BufferedReader reader = JournalReader.lenientReader(latest.get()); Stream<String> all = reader.lines()) {
             all.forEach(line -> {
                 last.add(line);
                 if (last.size() > lines) {

@@ -25,6 +25,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The run's journal: one stream into which every producer (the team lead's decisions, every agent's output)
@@ -35,6 +37,8 @@ import java.util.concurrent.CompletionStage;
  * be journaled before it takes effect and survive a crash of the machine.
  */
 public final class Journal {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Journal.class);
 
     public static final String BLOCKING_DISPATCHER = "troupe.blocking-dispatcher";
 
@@ -191,8 +195,17 @@ public final class Journal {
                 entry.written().complete(Done.getInstance());
             }
             for (TeamEvent event : entry.events()) {
-                listener.written(event, lines.get(line++));
+                show(listener, event, lines.get(line++));
             }
+        }
+    }
+
+    /** What a view gets wrong is its own failure: the events are written, and the run goes on without that view's update. */
+    private static void show(Listener listener, TeamEvent event, String json) {
+        try {
+            listener.written(event, json);
+        } catch (RuntimeException e) {
+            LOG.warn("a view failed on a {} event: {}", event.getClass().getSimpleName(), e.toString());
         }
     }
 

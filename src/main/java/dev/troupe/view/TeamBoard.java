@@ -201,7 +201,10 @@ public final class TeamBoard {
 
     private void sawOutput(TeamEvent.AgentOutput output) {
         onTask(output.task()).filter(row -> row.attempt == output.attempt()).ifPresent(row -> {
-            JsonNode json = output.json();
+            // Most of an agent's lines come unparsed: parse only one that may show a tool call, or any while the
+            // worker is retrying (an answer ends that). This runs on the journal's writer thread.
+            JsonNode json = output.line() != null || output.raw() == null ? output.line()
+                    : row.state == WorkerState.RETRYING || output.raw().contains("\"tool_use\"") ? output.json() : null;
             AgentActivity.workingDirectory(json).ifPresent(cwd -> row.workingDirectory = cwd);
             for (AgentActivity.ToolCall call : AgentActivity.toolCalls(json)) {
                 String target = AgentActivity.relative(call.target(), row.workingDirectory);

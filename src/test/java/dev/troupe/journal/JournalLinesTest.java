@@ -3,6 +3,7 @@ package dev.troupe.journal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -10,6 +11,8 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -50,6 +53,32 @@ class JournalLinesTest {
         for (Instant time : times) {
             String expected = Json.MAPPER.writeValueAsString(time);
             assertEquals(expected, "\"" + text.append(new StringBuilder(), time) + "\"", time::toString);
+        }
+    }
+
+    @Test
+    void aViewThatFailsDoesNotStopTheJournal() throws Exception {
+        ActorTestKit kit = ActorTestKit.create();
+        try {
+            Path path = tmp.resolve("events.jsonl");
+            List<TeamEvent> shown = new CopyOnWriteArrayList<>();
+            Journal journal = Journal.open(path, (event, json) -> {
+                shown.add(event);
+                if (shown.size() == 1) {
+                    throw new IllegalStateException("a broken view");
+                }
+            }, kit.system());
+            List<TeamEvent> events = List.of(TeamEvent.AgentOutput.unparsed(T, "a", 1, "{\"n\":1}"),
+                    TeamEvent.AgentOutput.unparsed(T, "a", 1, "{\"n\":2}"), TeamEvent.AgentOutput.unparsed(T, "a", 1, "{\"n\":3}"));
+
+            journal.appendAll(events.subList(0, 2)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            journal.appendDurably(events.get(2)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            journal.close().toCompletableFuture().get(10, TimeUnit.SECONDS);
+
+            assertEquals(events, shown, "the view saw every event, the one it failed on included");
+            assertEquals(3, Files.readAllLines(path).size(), "every event was written");
+        } finally {
+            kit.shutdownTestKit();
         }
     }
 

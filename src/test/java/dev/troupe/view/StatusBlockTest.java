@@ -63,7 +63,11 @@ class StatusBlockTest {
         for (String line : Files.readAllLines(SAMPLES.resolve(sample + ".stdout.jsonl"))) {
             JsonNode json = Json.MAPPER.readTree(line);
             Instant time = T0.plusSeconds(second);
-            journal.add(new TeamEvent.AgentOutput(time, task, attempt, json, null, false));
+            // As a worker makes them: only system and result lines come parsed.
+            String type = json.path("type").asText();
+            journal.add(type.equals("system") || type.equals("result")
+                    ? new TeamEvent.AgentOutput(time, task, attempt, json, null, false, line)
+                    : TeamEvent.AgentOutput.unparsed(time, task, attempt, line));
             if ("api_retry".equals(json.path("subtype").asText())) {
                 journal.add(new TeamEvent.AgentRetry(time, task, attempt, json.path("error").asText(),
                         json.path("error_status").asInt(), json.path("attempt").asInt(), json.path("max_retries").asInt(),
