@@ -23,6 +23,7 @@ echo
 integration="$(git -C "$work" for-each-ref --format='%(refname:short)' --sort=-creatordate --count=1 'refs/heads/troupe/*')"
 if [ -n "$integration" ]; then
   echo "History of $integration:"
-  git -C "$work" log --oneline --graph "$integration" | head -20
+  # No pipe into head: under pipefail, git killed by SIGPIPE when head stops reading would fail the demo.
+  git -C "$work" --no-pager log --oneline --graph --max-count=12 "$integration"
 fi
 exit "$status"
