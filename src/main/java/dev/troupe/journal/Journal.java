@@ -241,7 +241,7 @@ public final class Journal {
      * The field order is the record's, as the mapper's is (readers rely on {@code type} and {@code time} first).
      */
     private static String agentOutputJson(TeamEvent.AgentOutput output) {
-        StringBuilder json = new StringBuilder(output.raw().length() + 128).append("{\"type\":\"agent-output\",\"time\":\"");
+        StringBuilder json = new StringBuilder(output.raw().length() + 128).append(AGENT_OUTPUT_START);
         return INSTANT_TEXT.get().append(json, output.time())
                 .append("\",\"task\":\"").append(JsonStringEncoder.getInstance().quoteAsString(output.task()))
                 .append("\",\"attempt\":").append(output.attempt())
@@ -249,6 +249,12 @@ public final class Journal {
                 .append(",\"truncated\":").append(output.truncated())
                 .append('}').toString();
     }
+
+    /**
+     * How every agent-output line of a journal begins (the mapper writes {@code type} and {@code time} first too):
+     * such lines are most of a journal and say nothing of decisions, so readers of decisions skip them by it.
+     */
+    static final String AGENT_OUTPUT_START = "{\"type\":\"agent-output\",\"time\":\"";
 
     /** Per thread: a journal has one writer, and tests write lines of their own. */
     private static final ThreadLocal<InstantText> INSTANT_TEXT = ThreadLocal.withInitial(InstantText::new);

@@ -42,9 +42,6 @@ public final class JournalReader {
         }
     }
 
-    /** How an agent-output line begins; such lines are most of a journal and say nothing of decisions. */
-    private static final String AGENT_OUTPUT = "{\"type\":\"agent-output\",\"time\":\"";
-
     /**
      * The journal's events but the agents' output lines, read as a stream: a journal of a gigabyte of agent output
      * costs a scan, not its size in memory. What the team decided (and so {@link RunHistory}) is all there. Bytes
@@ -59,7 +56,7 @@ public final class JournalReader {
             String line = reader.readLine();
             while (line != null) {
                 String next = reader.readLine();
-                if (line.startsWith(AGENT_OUTPUT)) {
+                if (line.startsWith(Journal.AGENT_OUTPUT_START)) {
                     lastTime = outputTime(line).orElse(lastTime);
                 } else if (!line.isBlank()) {
                     try {
@@ -91,9 +88,10 @@ public final class JournalReader {
 
     /** The time of an agent-output line, read off its start (the journal writes {@code time} first). */
     private static Optional<Instant> outputTime(String line) {
-        int end = line.indexOf('"', AGENT_OUTPUT.length());
+        int start = Journal.AGENT_OUTPUT_START.length();
+        int end = line.indexOf('"', start);
         try {
-            return end < 0 ? Optional.empty() : Optional.of(Instant.parse(line.substring(AGENT_OUTPUT.length(), end)));
+            return end < 0 ? Optional.empty() : Optional.of(Instant.parse(line.substring(start, end)));
         } catch (DateTimeParseException e) {
             return Optional.empty();
         }

@@ -201,10 +201,7 @@ public final class TeamBoard {
 
     private void sawOutput(TeamEvent.AgentOutput output) {
         onTask(output.task()).filter(row -> row.attempt == output.attempt()).ifPresent(row -> {
-            // Most of an agent's lines come unparsed: parse only one that may show a tool call, or any while the
-            // worker is retrying (an answer ends that). This runs on the journal's writer thread.
-            JsonNode json = output.line() != null || output.raw() == null ? output.line()
-                    : row.state == WorkerState.RETRYING || output.raw().contains("\"tool_use\"") ? output.json() : null;
+            JsonNode json = treeWorthReading(output, row);
             AgentActivity.workingDirectory(json).ifPresent(cwd -> row.workingDirectory = cwd);
             for (AgentActivity.ToolCall call : AgentActivity.toolCalls(json)) {
                 String target = AgentActivity.relative(call.target(), row.workingDirectory);
@@ -219,6 +216,19 @@ public final class TeamBoard {
                 row.note = "";
             }
         });
+    }
+
+    /**
+     * The line's tree when the board may learn from it. Most of an agent's lines come unparsed, and this runs on
+     * the journal's writer thread: one is parsed only when it may show a tool call, or while its worker is
+     * retrying (an answer ends that).
+     */
+    private static JsonNode treeWorthReading(TeamEvent.AgentOutput output, WorkerRow row) {
+        if (output.line() != null || output.raw() == null) {
+            return output.line();
+        }
+        boolean worthIt = row.state == WorkerState.RETRYING || output.raw().contains("\"tool_use\"");
+        return worthIt ? output.json() : null;
     }
 
     private Optional<WorkerRow> onTask(String task) {
