@@ -9,32 +9,23 @@ import dev.troupe.journal.Json;
 import dev.troupe.journal.RunHistory;
 import dev.troupe.journal.TeamEvent;
 import dev.troupe.journal.Usage;
+import dev.troupe.testing.Transcripts;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The live status as it is drawn, from journals: the real Claude Code transcripts of shared/claude-samples
+ * The live status as it is drawn, from journals: the project's recorded Claude Code transcripts ({@link Transcripts})
  * played in as one worker's output, and journals made event by event for the board's sums.
  */
 class StatusBlockTest {
 
-    private static final Path SAMPLES = Path.of(System.getProperty("troupe.samples", "../shared/claude-samples"));
     private static final Instant T0 = Instant.parse("2026-11-21T10:00:00Z");
-
-    @BeforeAll
-    static void samplesAreThere() {
-        assertTrue(Files.isDirectory(SAMPLES), "the recorded transcripts are missing: "
-                + SAMPLES.toAbsolutePath().normalize() + "; point -Dtroupe.samples at shared/claude-samples");
-    }
 
     private final List<TeamEvent> journal = new ArrayList<>();
 
@@ -60,7 +51,7 @@ class StatusBlockTest {
 
     /** The sample's stdout as the agent output lines a worker journals (and the retries it reports). */
     private void output(String sample, String task, int attempt, int second) throws IOException {
-        for (String line : Files.readAllLines(SAMPLES.resolve(sample + ".stdout.jsonl"))) {
+        for (String line : Transcripts.stdoutLines(sample)) {
             JsonNode json = Json.MAPPER.readTree(line);
             Instant time = T0.plusSeconds(second);
             // As a worker makes them: only system and result lines come parsed.
@@ -94,7 +85,7 @@ class StatusBlockTest {
     void aRealTranscriptShowsTheLastToolAndTheFilesTouchedRelativeToTheWorktree() throws IOException {
         TeamBoard board = board(2, List.of("hello", "other"), Optional.empty());
         assigned(0, "hello", 1, "worker-1");
-        output("01-success-write-tool", "hello", 1, 3);
+        output("success-write-tool", "hello", 1, 3);
 
         List<String> frame = StatusBlock.render(replay(board), T0.plusSeconds(65), 120, false);
 
@@ -109,7 +100,7 @@ class StatusBlockTest {
     void aBashCallIsShownByItsCommandAndTouchesNoFile() throws IOException {
         TeamBoard board = board(1, List.of("sleepy"), Optional.empty());
         assigned(0, "sleepy", 1, "worker-1");
-        output("30-sigterm-during-bash", "sleepy", 1, 1);
+        output("sigterm-during-bash", "sleepy", 1, 1);
 
         String row = rowOf(StatusBlock.render(replay(board), T0.plusSeconds(6), 120, false), "worker-1");
 
@@ -122,7 +113,7 @@ class StatusBlockTest {
         TeamBoard board = board(1, List.of("t"), Optional.empty());
         assigned(0, "t", 1, "worker-1");
         journal.add(new TeamEvent.AgentOutput(T0, "t", 1, Json.MAPPER.readTree(
-                Files.readAllLines(SAMPLES.resolve("11-http429-max-retries-2.stdout.jsonl")).get(0)), null, false));
+                Transcripts.stdoutLines("http429-retries").get(0)), null, false));
         journal.add(new TeamEvent.AgentRetry(T0.plusSeconds(1), "t", 1, "rate_limit", 429, 2, 2, 2226));
 
         String row = rowOf(StatusBlock.render(replay(board), T0.plusSeconds(2), 120, false), "worker-1");
@@ -226,7 +217,7 @@ class StatusBlockTest {
     void everyLineFitsTheTerminalSoNoneWrapsWithOrWithoutColour() throws IOException {
         TeamBoard board = board(3, List.of("a-task-with-a-rather-long-name-that-goes-on", "b", "c"), Optional.of(1.0));
         assigned(0, "a-task-with-a-rather-long-name-that-goes-on", 1, "worker-1");
-        output("01-success-write-tool", "a-task-with-a-rather-long-name-that-goes-on", 1, 1);
+        output("success-write-tool", "a-task-with-a-rather-long-name-that-goes-on", 1, 1);
         replay(board);
 
         for (int width : new int[] {40, 80, 200}) {

@@ -1,0 +1,320 @@
+package dev.troupe.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.troupe.journal.Json;
+import dev.troupe.testing.TranscriptCases.Case;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+
+/**
+ * Records the real Claude Code CLI's output for each {@link TranscriptCases} case against the
+ * {@link MessagesApiStandIn}: one run per case in a fresh git repository, with a private HOME and config, stdin
+ * closed and nothing of the caller's environment but PATH. Run by src/test/scripts/record-transcripts.sh; a run
+ * that does not end within two minutes, or whose output holds the API key, fails the recording.
+ */
+public final class TranscriptRecorder {
+
+    /** The committed recordings, in the sources; the tests read them from the test classpath. */
+    public static final Path SOURCE_DIR = Path.of("src/test/resources/claude-transcripts");
+    /** Stands for the recorder's temporary directory in what is written, so recordings do not differ by it. */
+    public static final String GENERIC_ROOT = "/tmp/claude-transcript";
+    public static final String KEY_PREFIX = "sk-ant-troupe-standin-";
+    private static final long DEADLINE_MS = 120_000;
+    private static final Object EOF = new Object();
+    private static final Object REQUEST = new Object();
+    private static final AtomicInteger RUNS = new AtomicInteger();
+
+    /** What one run printed, with the recorder's paths made generic. */
+    public record Recording(Case recorded, String version, List<String> argv, List<String> stdout, List<String> stderr,
+            int exitCode, double seconds) {
+
+        public String stdoutFile() {
+            return recorded.name() + (recorded.args().contains("stream-json") ? ".stdout.jsonl" : ".stdout.txt");
+        }
+    }
+
+    private final Path claude;
+    private final String key;
+    private final MessagesApiStandIn api;
+    private final String version;
+
+    public TranscriptRecorder(Path claude, String key, MessagesApiStandIn api) throws IOException, InterruptedException {
+        if (key == null || !key.startsWith(KEY_PREFIX)) {
+            throw new IllegalArgumentException("ANTHROPIC_API_KEY must be the stand-in's key from pom.xml (" + KEY_PREFIX
+                    + "...), never a real one: record-transcripts.sh sets it");
+        }
+        this.claude = claude.toAbsolutePath();
+        this.key = key;
+        this.api = api;
+        Process process = new ProcessBuilder(claude.toString(), "--version").redirectErrorStream(true).start();
+        String printed = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        process.waitFor();
+        this.version = printed.split(" ")[0];
+    }
+
+    /** Runs the case in a new directory under {@code scratch}. */
+    public Recording record(Case recorded, Path scratch) throws IOException, InterruptedException {
+        Path root = Files.createDirectories(scratch.resolve(recorded.name())).toRealPath();
+        TestRepo repo = TestRepo.create(root.resolve("repo"), Map.of("README.md", "A repository for a recorded run.\n"));
+        List<String> argv = new ArrayList<>(List.of(claude.toString(), "-p", recorded.prompt()));
+        argv.addAll(recorded.args());
+        argv.addAll(List.of("--session-id", recorded.sessionId()));
+
+        BlockingQueue<Object> events = new LinkedBlockingQueue<>();
+        String scenario = recorded.name() + "-" + RUNS.incrementAndGet();
+        String baseUrl = api.baseUrl(scenario, request -> {
+            events.add(REQUEST);
+            return recorded.script().reply(request);
+        });
+        ProcessBuilder builder = new ProcessBuilder(argv).directory(repo.dir().toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectError(root.resolve("stderr.txt").toFile());
+        Map<String, String> env = builder.environment();
+        String path = env.get("PATH");
+        env.clear();
+        env.put("PATH", path);
+        env.put("LANG", "C.UTF-8");
+        env.put("HOME", Files.createDirectories(root.resolve("home")).toString());
+        env.put("CLAUDE_CONFIG_DIR", Files.createDirectories(root.resolve("config")).toString());
+        env.put("CLAUDE_CODE_TMPDIR", Files.createDirectories(root.resolve("tmp")).toString());
+        env.put("ANTHROPIC_API_KEY", key);
+        env.put("ANTHROPIC_BASE_URL", baseUrl);
+        env.put("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1");
+        env.put("DISABLE_AUTOUPDATER", "1");
+        env.putAll(recorded.env());
+
+        long start = System.nanoTime();
+        Process process = builder.start();
+        Thread reader = new Thread(() -> readLines(process, events), "transcript-" + recorded.name());
+        reader.start();
+        List<String> stdout = new ArrayList<>();
+        List<JsonNode> parsed = new ArrayList<>();
+        List<ProcessHandle> tree = List.of();
+        int requests = 0;
+        boolean signalled = false;
+        try {
+            for (Object event = next(events, start); event != EOF; event = next(events, start)) {
+                if (event == REQUEST) {
+                    requests++;
+                } else {
+                    stdout.add((String) event);
+                    parsed.add(parse((String) event));
+                }
+                if (!signalled && recorded.kill().isPresent() && recorded.kill().get().ready().test(parsed, requests)) {
+                    // The Bash tool's children run in their own session: only a snapshot taken now finds them later.
+                    tree = process.descendants().toList();
+                    signal(process, recorded.kill().get().signal());
+                    signalled = true;
+                }
+            }
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException(recorded.name() + ": the CLI closed its stdout but did not exit");
+            }
+        } finally {
+            process.destroyForcibly();
+            tree.forEach(ProcessHandle::destroyForcibly);
+            reader.join(5_000);
+        }
+        double seconds = Math.round((System.nanoTime() - start) / 1e8) / 10.0;
+        if (recorded.kill().isPresent() && !signalled) {
+            throw new IllegalStateException(recorded.name() + ": the CLI ended before the moment to signal it ("
+                    + recorded.kill().get().when() + ") came:\n" + String.join("\n", stdout));
+        }
+        List<String> stderr = Files.readAllLines(root.resolve("stderr.txt"));
+        Recording recording = new Recording(recorded, version, generic(argv, root), generic(stdout, root),
+                generic(stderr, root), process.exitValue(), seconds);
+        checkNoKey(recording);
+        return recording;
+    }
+
+    private static void readLines(Process process, BlockingQueue<Object> events) {
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                events.add(line);
+            }
+        } catch (IOException e) {
+            // The process was killed under us: what it printed until then is the recording.
+        } finally {
+            events.add(EOF);
+        }
+    }
+
+    private static Object next(BlockingQueue<Object> events, long start) throws InterruptedException {
+        long left = DEADLINE_MS - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        Object event = left > 0 ? events.poll(left, TimeUnit.MILLISECONDS) : null;
+        if (event == null) {
+            throw new IllegalStateException("the CLI did not end within " + DEADLINE_MS / 1000 + " s");
+        }
+        return event;
+    }
+
+    private static JsonNode parse(String line) {
+        try {
+            return Json.MAPPER.readTree(line);
+        } catch (IOException e) {
+            return MissingNode.getInstance();
+        }
+    }
+
+    private static void signal(Process process, String signal) {
+        switch (signal) {
+            case "TERM" -> process.destroy();
+            case "KILL" -> process.destroyForcibly();
+            default -> throw new IllegalArgumentException("no way to send SIG" + signal);
+        }
+    }
+
+    /** The run's own directory, as it is and as the CLI names projects after it, becomes {@link #GENERIC_ROOT}. */
+    private static List<String> generic(List<String> lines, Path root) {
+        String dashed = root.toString().replace('/', '-');
+        return lines.stream().map(l -> l.replace(root.toString(), GENERIC_ROOT)
+                .replace(dashed, GENERIC_ROOT.replace('/', '-'))).toList();
+    }
+
+    private void checkNoKey(Recording recording) {
+        String tail = key.substring(key.length() - 16);
+        for (List<String> lines : List.of(recording.stdout(), recording.stderr(), recording.argv())) {
+            for (String line : lines) {
+                if (line.contains(key) || line.contains(tail)) {
+                    throw new IllegalStateException(recording.recorded().name() + ": the API key is in the output: " + line);
+                }
+            }
+        }
+    }
+
+    /** Writes {@code <case>.stdout.jsonl} (or {@code .stdout.txt}), {@code <case>.meta.json}, and stderr if any. */
+    public static void write(Recording recording, Path dir) throws IOException {
+        Files.createDirectories(dir);
+        String name = recording.recorded().name();
+        Files.writeString(dir.resolve(recording.stdoutFile()), lines(recording.stdout()));
+        Path stderr = dir.resolve(name + ".stderr.txt");
+        Files.deleteIfExists(stderr);
+        if (!recording.stderr().isEmpty()) {
+            Files.writeString(stderr, lines(recording.stderr()));
+        }
+        Files.writeString(dir.resolve(name + ".meta.json"),
+                Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(meta(recording)) + "\n");
+    }
+
+    private static String lines(List<String> lines) {
+        return lines.isEmpty() ? "" : String.join("\n", lines) + "\n";
+    }
+
+    private static ObjectNode meta(Recording recording) {
+        Case recorded = recording.recorded();
+        List<String> argv = new ArrayList<>(recording.argv());
+        argv.set(0, "claude");
+        ObjectNode meta = Json.MAPPER.createObjectNode().put("case", recorded.name())
+                .put("claude_code_version", recording.version())
+                .put("command", String.join(" ", argv.stream().map(TranscriptRecorder::quoted).toList()));
+        argv.forEach(meta.putArray("argv")::add);
+        ObjectNode env = meta.putObject("env");
+        recorded.env().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> env.put(e.getKey(), e.getValue()));
+        meta.put("api", recorded.api());
+        recorded.kill().ifPresentOrElse(k -> meta.put("signal", "SIG" + k.signal()).put("signal_when", k.when()),
+                () -> meta.putNull("signal"));
+        return meta.put("exit_code", recording.exitCode()).put("seconds_to_exit", recording.seconds())
+                .put("stdout_file", recording.stdoutFile()).put("stdout_lines", recording.stdout().size())
+                .put("stderr_lines", recording.stderr().size());
+    }
+
+    private static String quoted(String arg) {
+        return arg.matches("[\\w./:=,@-]+") ? arg : "'" + arg.replace("'", "'\\''") + "'";
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(file);
+            }
+        }
+    }
+
+    /**
+     * {@code TranscriptRecorder --claude PATH [--out DIR] [CASE...]}: records the cases named, or all of them (and
+     * then removes recordings of cases that no longer exist). Exit code 2 for bad usage, 1 if a recording failed.
+     */
+    public static void main(String[] args) throws Exception {
+        Path claude = null;
+        Path out = SOURCE_DIR;
+        List<Case> cases = new ArrayList<>();
+        try {
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--claude" -> claude = Path.of(args[++i]);
+                    case "--out" -> out = Path.of(args[++i]);
+                    default -> cases.add(TranscriptCases.named(args[i]));
+                }
+            }
+            if (claude == null || !Files.isExecutable(claude)) {
+                throw new IllegalArgumentException("--claude must name the CLI's executable: " + claude);
+            }
+        } catch (IllegalArgumentException | ArrayIndexOutOfBoundsException e) {
+            System.err.println("usage: TranscriptRecorder --claude PATH [--out DIR] [CASE...]: " + e.getMessage());
+            System.exit(2);
+        }
+        boolean everything = cases.isEmpty();
+        if (everything) {
+            cases = TranscriptCases.ALL;
+        }
+        Path scratch = Files.createTempDirectory("troupe-transcripts");
+        try (MessagesApiStandIn api = MessagesApiStandIn.start()) {
+            TranscriptRecorder recorder;
+            try {
+                recorder = new TranscriptRecorder(claude, System.getenv("ANTHROPIC_API_KEY"), api);
+            } catch (IllegalArgumentException e) {
+                System.err.println(e.getMessage());
+                System.exit(2);
+                return;
+            }
+            if (everything) {
+                removeRecordings(out);
+            }
+            for (Case recorded : cases) {
+                Recording recording = recorder.record(recorded, scratch);
+                write(recording, out);
+                System.out.printf("%-24s exit %3d  %3d lines  %5.1f s%n", recorded.name(), recording.exitCode(),
+                        recording.stdout().size(), recording.seconds());
+            }
+        } catch (IllegalStateException e) {
+            System.err.println("recording failed: " + e.getMessage());
+            System.exit(1);
+        } finally {
+            deleteTree(scratch);
+        }
+    }
+
+    private static void removeRecordings(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path file : files.filter(f -> f.getFileName().toString().matches(".+\\.(stdout\\.jsonl|stdout\\.txt|stderr\\.txt|meta\\.json)"))
+                    .toList()) {
+                Files.delete(file);
+            }
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+}
