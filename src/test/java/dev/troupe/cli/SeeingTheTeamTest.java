@@ -185,7 +185,7 @@ class SeeingTheTeamTest {
 
     @Test
     void theReportRendersInHeadlessChromiumWithTheTimelineDrawn() throws Exception {
-        assertTrue(Files.isExecutable(CHROMIUM), CHROMIUM + " is missing: install Debian's chromium (see .ci/run)");
+        assertTrue(Files.isExecutable(CHROMIUM), CHROMIUM + " is missing: install Debian's chromium (bin/test does)");
         assertEquals(0, Invocation.troupe("report", "-C", repo.dir().toString()).exitCode());
         String html = Files.readString(runDir.resolve("report.html"));
         long spans = Journals.read(runDir.resolve("events.jsonl")).stream()
