@@ -277,28 +277,35 @@ public final class TranscriptRecorder {
         if (everything) {
             cases = TranscriptCases.ALL;
         }
+        System.exit(recordAll(claude, cases, everything, out));
+    }
+
+    /** Writes nothing unless every case recorded, so a failed run leaves the recordings as they were. */
+    private static int recordAll(Path claude, List<Case> cases, boolean everything, Path out)
+            throws IOException, InterruptedException {
         Path scratch = Files.createTempDirectory("troupe-transcripts");
         try (MessagesApiStandIn api = MessagesApiStandIn.start()) {
-            TranscriptRecorder recorder;
-            try {
-                recorder = new TranscriptRecorder(claude, System.getenv("ANTHROPIC_API_KEY"), api);
-            } catch (IllegalArgumentException e) {
-                System.err.println(e.getMessage());
-                System.exit(2);
-                return;
+            TranscriptRecorder recorder = new TranscriptRecorder(claude, System.getenv("ANTHROPIC_API_KEY"), api);
+            List<Recording> recordings = new ArrayList<>();
+            for (Case recorded : cases) {
+                Recording recording = recorder.record(recorded, scratch);
+                recordings.add(recording);
+                System.out.printf("%-24s exit %3d  %3d lines  %5.1f s%n", recorded.name(), recording.exitCode(),
+                        recording.stdout().size(), recording.seconds());
             }
             if (everything) {
                 removeRecordings(out);
             }
-            for (Case recorded : cases) {
-                Recording recording = recorder.record(recorded, scratch);
+            for (Recording recording : recordings) {
                 write(recording, out);
-                System.out.printf("%-24s exit %3d  %3d lines  %5.1f s%n", recorded.name(), recording.exitCode(),
-                        recording.stdout().size(), recording.seconds());
             }
+            return 0;
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            return 2;
         } catch (IllegalStateException e) {
-            System.err.println("recording failed: " + e.getMessage());
-            System.exit(1);
+            System.err.println("recording failed, nothing written: " + e.getMessage());
+            return 1;
         } finally {
             deleteTree(scratch);
         }
