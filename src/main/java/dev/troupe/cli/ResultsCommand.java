@@ -2,7 +2,6 @@ package dev.troupe.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.troupe.agent.StreamJson;
-import dev.troupe.goal.TaskIds;
 import dev.troupe.journal.JournalReader;
 import dev.troupe.journal.RunHistory;
 import java.io.BufferedReader;
@@ -93,14 +92,14 @@ final class ResultsCommand implements Callable<Integer> {
     }
 
     private static void printResult(Path runDir, RunHistory.Task task, PrintWriter out) throws IOException {
-        Path result = runDir.resolve("results").resolve(TaskIds.slug(task.id()) + ".md");
-        if (Files.exists(result)) {
+        Optional<Path> result = task.slug().map(slug -> runDir.resolve("results").resolve(slug + ".md"));
+        if (result.isPresent() && Files.exists(result.get())) {
             if (task.state() != RunHistory.State.MERGED) {
                 // The file tells of a successful attempt; the task itself may not have merged.
                 out.println("(" + task.id() + " is " + task.state().name().toLowerCase()
                         + (task.reason().isEmpty() ? "" : ": " + task.reason()) + ")");
             }
-            out.println(Files.readString(result, StandardCharsets.UTF_8).stripTrailing());
+            out.println(Files.readString(result.get(), StandardCharsets.UTF_8).stripTrailing());
         } else {
             out.println("# " + task.id());
             out.println();
@@ -110,7 +109,7 @@ final class ResultsCommand implements Callable<Integer> {
     }
 
     private static void printTail(Path runDir, RunHistory.Task task, int lines, PrintWriter out) throws IOException {
-        Optional<Path> latest = latestOutput(runDir, TaskIds.slug(task.id()));
+        Optional<Path> latest = latestOutput(runDir, task);
         if (latest.isEmpty()) {
             out.println("(no agent output yet)");
             return;
@@ -145,16 +144,16 @@ final class ResultsCommand implements Callable<Integer> {
      */
     private void follow(Path runDir, RunHistory history, long journalRead, PrintWriter out)
             throws IOException, InterruptedException {
-        String slug = TaskIds.slug(task);
         FileTail journal = new FileTail(runDir.resolve("events.jsonl"), journalRead);
-        Optional<Path> latest = latestOutput(runDir, slug);
+        Optional<Path> latest = latestOutput(runDir, history.tasks().get(task));
         FileTail agent = latest.isPresent() ? new FileTail(latest.get(), FileTail.sizeOf(latest.get())) : null;
         out.println("## Following " + task + " (Ctrl-C to stop)");
         out.flush();
         long lastLivenessCheck = System.nanoTime();
         while (true) {
             journal.newLines().forEach(line -> JournalReader.parse(line).ifPresent(history::apply));
-            Optional<Path> now = latestOutput(runDir, slug);
+            // A task not yet assigned gets its slug with its first assignment.
+            Optional<Path> now = latestOutput(runDir, history.tasks().get(task));
             if (now.isPresent() && (agent == null || !agent.file().equals(now.get()))) {
                 show(agent, out);
                 agent = new FileTail(now.get(), 0);
@@ -188,11 +187,13 @@ final class ResultsCommand implements Callable<Integer> {
         }
     }
 
-    private static Optional<Path> latestOutput(Path runDir, String slug) throws IOException {
+    /** The task's newest agent output file, found by the slug the run gave it. */
+    private static Optional<Path> latestOutput(Path runDir, RunHistory.Task task) throws IOException {
         Path agents = runDir.resolve("agents");
-        if (!Files.isDirectory(agents)) {
+        if (task.slug().isEmpty() || !Files.isDirectory(agents)) {
             return Optional.empty();
         }
+        String slug = task.slug().get();
         try (Stream<Path> files = Files.list(agents)) {
             return files.filter(p -> p.getFileName().toString().matches(java.util.regex.Pattern.quote(slug) + "-\\d+\\.jsonl"))
                     .max(java.util.Comparator.comparingInt(ResultsCommand::attemptOf));

@@ -39,6 +39,7 @@ public final class RunHistory {
         private long durationMs;
         private String resultText = "";
         private String commit = "";
+        private String slug;
 
         Task(String id) {
             this.id = id;
@@ -102,6 +103,16 @@ public final class RunHistory {
             return commit;
         }
 
+        /**
+         * The task's name in the run's file and branch names ({@code agents/<slug>-<n>.jsonl},
+         * {@code results/<slug>.md}), as the run gave it: read off its task branch, since a fan-out's slugs are made
+         * unique and so are not always {@code TaskIds.slug} of the id. Empty until the task was first assigned:
+         * before that it has no files.
+         */
+        public Optional<String> slug() {
+            return Optional.ofNullable(slug);
+        }
+
         /** How long its last successful attempt took. */
         public long durationMs() {
             return durationMs;
@@ -145,6 +156,8 @@ public final class RunHistory {
             if (task != null) {
                 task.attempts = Math.max(task.attempts, e.attempt());
                 task.worker = e.worker();
+                // The task branch is troupe/tasks/<run>/<slug>.
+                task.slug = e.branch().substring(e.branch().lastIndexOf('/') + 1);
             }
         } else if (event instanceof TeamEvent.TaskSucceeded e) {
             Task task = move(e.task(), State.MERGING, e.time());

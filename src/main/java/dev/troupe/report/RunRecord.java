@@ -9,7 +9,6 @@ import dev.troupe.view.TeamBoard;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -120,7 +119,6 @@ public final class RunRecord {
     private final List<Merge> merges = new ArrayList<>();
     private final Map<String, Span> open = new LinkedHashMap<>();
     private final Map<String, Span> lastDone = new LinkedHashMap<>();
-    private final Map<String, String> slugs = new HashMap<>();
     private final Set<String> conflicted = new HashSet<>();
     private final Function<Span, Optional<Instant>> lastOutput;
     private final Instant start;
@@ -172,10 +170,7 @@ public final class RunRecord {
         } else if (event instanceof TeamEvent.PlanRejected e) {
             finish(GoalLoader.RESERVED_ID, e.time(), Outcome.PLAN_REFUSED, e.problem());
         } else if (event instanceof TeamEvent.TaskAssigned e) {
-            // The task branch ends with the slug the run gave the task (fan-out slugs are made unique).
-            String slug = e.branch().substring(e.branch().lastIndexOf('/') + 1);
-            slugs.put(e.task(), slug);
-            begin(new Span(e.task(), slug, e.attempt(), Role.WRITER, e.worker(), e.time()));
+            begin(new Span(e.task(), slugOf(e.task()), e.attempt(), Role.WRITER, e.worker(), e.time()));
         } else if (event instanceof TeamEvent.TaskSucceeded e) {
             finish(e.task(), e.time(), Outcome.DONE, e.result()).ifPresent(span -> lastDone.put(e.task(), span));
         } else if (event instanceof TeamEvent.ReviewStarted e) {
@@ -204,9 +199,13 @@ public final class RunRecord {
         }
     }
 
-    /** The task's name in branch and file names, as the run made it. */
+    /**
+     * The task's name in branch and file names, as the run gave it ({@link RunHistory.Task#slug}); for a task never
+     * assigned, which has no files, its id made safe.
+     */
     public String slugOf(String task) {
-        return slugs.getOrDefault(task, TaskIds.slug(task));
+        RunHistory.Task known = history.tasks().get(task);
+        return known != null && known.slug().isPresent() ? known.slug().get() : TaskIds.slug(task);
     }
 
     private void begin(Span span) {
