@@ -34,10 +34,10 @@ public final class StreamJson {
 
     /** Reads exactly one JSON value: a line with more after its object is not a stream-json line. */
     private static final ObjectReader READER =
-            Json.MAPPER.readerFor(JsonNode.class).with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+            Json.AGENT_LINES.readerFor(JsonNode.class).with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     /** The longest string value the mapper reads (Jackson's {@code StreamReadConstraints}). */
-    private static final int LONGEST_STRING = Json.MAPPER.getFactory().streamReadConstraints().getMaxStringLength();
+    private static final int LONGEST_STRING = Json.AGENT_LINES.getFactory().streamReadConstraints().getMaxStringLength();
 
     private StreamJson() {}
 
@@ -128,7 +128,7 @@ public final class StreamJson {
             JsonNode json = decode(trimmed).json();
             return json == null ? Optional.empty() : Optional.of(json.path("type").isTextual() ? json.path("type").asText() : "");
         }
-        try (JsonParser parser = Json.MAPPER.getFactory().createParser(trimmed)) {
+        try (JsonParser parser = Json.AGENT_LINES.getFactory().createParser(trimmed)) {
             parser.nextToken();
             String type = "";
             while (parser.nextToken() == JsonToken.FIELD_NAME) {

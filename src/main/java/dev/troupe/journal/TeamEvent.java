@@ -108,7 +108,7 @@ public sealed interface TeamEvent {
                 return line;
             }
             try {
-                return Json.MAPPER.readTree(raw);
+                return Json.AGENT_LINES.readTree(raw);
             } catch (JsonProcessingException e) {
                 throw new IllegalStateException("an agent's JSON line no longer parses: " + e.getOriginalMessage(), e);
             }

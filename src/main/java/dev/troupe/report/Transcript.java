@@ -179,7 +179,7 @@ final class Transcript {
             return null;
         }
         try {
-            JsonNode json = Json.MAPPER.readTree(line);
+            JsonNode json = Json.AGENT_LINES.readTree(line);
             return json.isObject() ? json : null;
         } catch (IOException e) {
             return null;

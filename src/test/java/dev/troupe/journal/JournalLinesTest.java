@@ -1,10 +1,13 @@
 package dev.troupe.journal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.troupe.agent.StreamJson;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -98,5 +101,39 @@ class JournalLinesTest {
         assertEquals(Optional.of(T.plusSeconds(30)), read.lastTime());
         assertTrue(read.tornLastLine());
         assertEquals(0, read.unreadable());
+    }
+
+    /** An assistant line whose JSON nests {@code depth} deep ({@code {}} is 1). */
+    private static String nested(int depth) {
+        return "{\"type\":\"assistant\",\"deep\":" + "[".repeat(depth - 1) + "]".repeat(depth - 1) + "}";
+    }
+
+    @Test
+    void aLineAsDeepAsTroupeTakesFromAnAgentIsWrittenIntoTheJournalAndReadsBack() throws IOException {
+        String deepest = nested(Json.AGENT_LINE_DEPTH);
+        assertEquals(Optional.of("assistant"), StreamJson.objectType(deepest), "taken as a JSON object");
+        JsonNode tree = StreamJson.decode(deepest).json();
+        assertNotNull(tree);
+
+        // As printed, and from its tree (a line holding a control character is written from it).
+        for (TeamEvent.AgentOutput said : List.of(TeamEvent.AgentOutput.unparsed(T, "a", 1, deepest),
+                new TeamEvent.AgentOutput(T, "a", 1, tree, null, false))) {
+            String written = Journal.toJson(said);
+            TeamEvent.AgentOutput read = (TeamEvent.AgentOutput) JournalReader.parse(written)
+                    .orElseThrow(() -> new AssertionError("the journal line does not read back"));
+            assertEquals(tree, read.line());
+        }
+    }
+
+    @Test
+    void aLineOneLevelDeeperIsTakenAsTextAndReadsBack() {
+        String deeper = nested(Json.AGENT_LINE_DEPTH + 1);
+        assertEquals(Optional.empty(), StreamJson.objectType(deeper));
+        StreamJson.Line decoded = StreamJson.decode(deeper);
+        assertNull(decoded.json());
+
+        String written = Journal.toJson(new TeamEvent.AgentOutput(T, "a", 1, null, decoded.text(), false));
+
+        assertEquals(deeper, ((TeamEvent.AgentOutput) JournalReader.parse(written).orElseThrow()).text());
     }
 }
