@@ -11,11 +11,15 @@
 #   sleep SECONDS     pause, printing nothing
 #   tick N            print a progress line every 0.2 s, N times
 #   env NAME          print the value of environment variable NAME in a line
+#   env-escaped NAME  the same, its first character written as a JSON \u escape
+#   env-escaped-all NAME  the same, every character written as a JSON \u escape
 #   leave-merge       start a merge that conflicts and leave it unfinished
 #   spawn SECONDS     start a background sleep that keeps this agent's stdout open
 #   fail-first PATH   exit 4 without a result if PATH does not exist yet (and create it): the first attempt fails
 #   ratelimit PATH    the first time (as fail-first): report a 429 retry, then an error result with status 429
 #   bigline KB        print one assistant line of about KB kilobytes
+#   deep N            print one assistant line whose JSON nests N deep ({} is 1; N at least 2)
+#   deep-tab N        the same, with a tab between two of its tokens
 #   noise MB          print MB megabytes of random bytes without a newline (binary noise), then a newline
 #   lock-first PATH   as fail-first, but leave git's index.lock behind, as an agent killed mid-commit does
 #   once PATH FILE T  the first time (PATH does not exist yet; it is created), write T to FILE
@@ -81,6 +85,12 @@ while IFS= read -r line; do
     sleep) sleep "$1" ;;
     tick) for ((i = 0; i < $1; i++)); do say "{\"type\":\"system\",\"subtype\":\"tick\",\"n\":$i}"; sleep 0.2; done ;;
     env) say "{\"type\":\"user\",\"tool_use_result\":{\"stdout\":\"$1=${!1:-}\"}}" ;;
+    env-escaped|env-escaped-all)
+      value="${!1:-}" plain=""
+      [ "$verb" = env-escaped ] && plain="${value:1}" && value="${value:0:1}"
+      escaped=""
+      for ((i = 0; i < ${#value}; i++)); do escaped+=$(printf '\\u%04x' "'${value:i:1}"); done
+      say "{\"type\":\"user\",\"tool_use_result\":{\"stdout\":\"$1=$escaped$(esc "$plain")\"}}" ;;
     spawn) ( exec sleep "$1" ) & ;;
     fail-first) if [ ! -e "$1" ]; then : > "$1"; exit 4; fi ;;
     ratelimit)
@@ -90,6 +100,12 @@ while IFS= read -r line; do
         say "{\"type\":\"result\",\"subtype\":\"success\",\"is_error\":true,\"api_error_status\":429,\"result\":\"API Error: Request rejected (429)\",\"total_cost_usd\":0}"
         exit 1
       fi ;;
+    deep|deep-tab)
+      tab=""; [ "$verb" = deep-tab ] && tab=$'\t'
+      printf '{"type":"assistant",%s"deep":' "$tab"
+      printf '%*s' $(($1 - 1)) '' | tr ' ' '['
+      printf '%*s' $(($1 - 1)) '' | tr ' ' ']'
+      printf '}\n' ;;
     noise) head -c $(($1 * 1048576)) /dev/urandom | tr -d '\n'; printf '\n' ;;
     bigline)
       printf '{"type":"assistant","message":{"content":[{"type":"text","text":"'

@@ -9,7 +9,8 @@ import java.util.regex.Pattern;
 /**
  * Values that must never be written where people or tools read them (journal, agent output files, --json):
  * the credentials in troupe's environment. An agent that prints its environment or a {@code .env} file
- * would otherwise put them there; {@link #redact} replaces each with {@value #MASK}.
+ * would otherwise put them there; {@link #redact} replaces each with {@value #MASK}, also where the agent wrote
+ * it with JSON escapes (<code>&#92;u0073k-ant-...</code>), which every reader of its line would decode.
  */
 public final class Secrets {
 
@@ -23,9 +24,12 @@ public final class Secrets {
     private static final int SHORTEST = 8;
 
     private final List<String> values;
+    /** The JSON escapes that may spell a character of a credential, to tell which lines need decoding. */
+    private final List<String> escapes;
 
     private Secrets(List<String> values) {
         this.values = values;
+        this.escapes = JsonEscapes.thatMaySpell(values);
     }
 
     public static Secrets of(Map<String, String> environment) {
@@ -44,12 +48,21 @@ public final class Secrets {
         return of(System.getenv());
     }
 
+    /**
+     * {@code text} with every credential masked, as printed and as JSON escapes would decode it; the same instance
+     * when there is none. A credential written with escapes is masked where it stands, escapes and all, and the
+     * rest of the line is kept as printed: a JSON line stays valid JSON, its string holding {@value #MASK}.
+     */
     public String redact(String text) {
         String out = text;
         for (String value : values) {
             if (out.contains(value)) {
                 out = out.replace(value, MASK);
             }
+        }
+        // Most lines have no escape that could hide a credential: decoding is for those that do.
+        if (!values.isEmpty() && JsonEscapes.mayHold(out, escapes)) {
+            out = JsonEscapes.mask(out, values, MASK);
         }
         return out;
     }
