@@ -4,9 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Finds values in a line as JSON string escapes decode it (<code>&#92;u0073k</code> is {@code sk}) and masks them where
- * they stand in the line as printed. The whole line is decoded, not only its strings: outside strings valid JSON
- * has no backslash, and a line that is not JSON is shown to people, who can decode it too.
+ * Finds values in a line as JSON string escapes decode it (<code>&#92;u0073k</code> is {@code sk}) and masks
+ * them where they stand in the line as printed. The whole line is decoded, not only its strings: outside strings
+ * valid JSON has no backslash, and a line that is not JSON is shown to people, who can decode it too.
  */
 final class JsonEscapes {
 

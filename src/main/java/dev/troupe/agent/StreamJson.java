@@ -37,7 +37,8 @@ public final class StreamJson {
             Json.AGENT_LINES.readerFor(JsonNode.class).with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     /** The longest string value the mapper reads (Jackson's {@code StreamReadConstraints}). */
-    private static final int LONGEST_STRING = Json.AGENT_LINES.getFactory().streamReadConstraints().getMaxStringLength();
+    private static final int LONGEST_STRING =
+            Json.AGENT_LINES.getFactory().streamReadConstraints().getMaxStringLength();
 
     private StreamJson() {}
 

@@ -47,8 +47,8 @@ class SecretsTest {
 
     @Test
     void aCredentialWithEveryCharacterEscapedIsMaskedEachTimeItAppears() throws IOException {
-        String line = "{\"type\":\"user\",\"tool_use_result\":{\"stdout\":\"" + escaped(KEY) + "\\n" + escaped("K=" + KEY)
-                + "\\u00e9\"}}";
+        String line = "{\"type\":\"user\",\"tool_use_result\":{\"stdout\":\"" + escaped(KEY) + "\\n"
+                + escaped("K=" + KEY) + "\\u00e9\"}}";
 
         String masked = SECRETS.redact(line);
 
