@@ -8,7 +8,9 @@ import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.StashBuffer;
+import akka.actor.typed.javadsl.TimerScheduler;
 import dev.troupe.git.IntegrationBranch;
+import java.time.Duration;
 import java.util.concurrent.Executor;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.ObjectId;
@@ -17,7 +19,9 @@ import org.eclipse.jgit.lib.Repository;
 
 /**
  * The only writer of the integration branch: merges one request at a time (others wait in a stash), in memory,
- * on the blocking dispatcher. A conflict or a git failure leaves the branch as it was and is reported back.
+ * on the blocking dispatcher. A conflict leaves the branch as it was and is reported back; a git failure (a held
+ * ref lock, a checked-out branch, an I/O error) is tried again a few times with backoff before it is reported,
+ * since the task's work is fine and running its agent again would not help.
  */
 public final class Merger extends AbstractBehavior<Merger.Command> {
 
@@ -33,7 +37,18 @@ public final class Merger extends AbstractBehavior<Merger.Command> {
     /** Keep {@code commit} on branch {@code keepOn}: work that will not be merged, but must not be lost. */
     public record Keep(ObjectId commit, String keepOn) implements Command {}
 
-    private record Finished(Merge request, IntegrationBranch.Outcome outcome, Throwable failure) implements Command {}
+    /**
+     * How often a merge that failed for a reason other than a conflict is tried again, and the wait before the
+     * first retry (doubled for each further one).
+     */
+    public record Retries(int times, Duration backoff) {
+        public static final Retries NONE = new Retries(0, Duration.ZERO);
+    }
+
+    /** {@code tries}: how many times the request has been tried, this one included. */
+    private record Finished(Merge request, int tries, IntegrationBranch.Outcome outcome, Throwable failure) implements Command {}
+
+    private record TryAgain(Merge request, int tries) implements Command {}
 
     private static final int STASH_CAPACITY = 100_000;
 
@@ -42,11 +57,15 @@ public final class Merger extends AbstractBehavior<Merger.Command> {
     private final IntegrationBranch.Check check;
     private final Executor blocking;
     private final StashBuffer<Command> waiting;
+    private final TimerScheduler<Command> timers;
+    private final Retries retries;
 
-    private Merger(ActorContext<Command> context, StashBuffer<Command> waiting, Repository repo, String branch,
-            IntegrationBranch.Check check, Executor blocking) {
+    private Merger(ActorContext<Command> context, StashBuffer<Command> waiting, TimerScheduler<Command> timers,
+            Repository repo, String branch, IntegrationBranch.Check check, Executor blocking, Retries retries) {
         super(context);
         this.waiting = waiting;
+        this.timers = timers;
+        this.retries = retries;
         this.repo = repo;
         this.branch = new IntegrationBranch(repo, branch);
         this.check = check;
@@ -54,15 +73,15 @@ public final class Merger extends AbstractBehavior<Merger.Command> {
     }
 
     /** @param repo opened by the caller; closed when the merger stops */
-    public static Behavior<Command> create(Repository repo, String branch, Executor blocking) {
-        return create(repo, branch, mergeCommit -> java.util.Optional.empty(), blocking);
+    public static Behavior<Command> create(Repository repo, String branch, Executor blocking, Retries retries) {
+        return create(repo, branch, mergeCommit -> java.util.Optional.empty(), blocking, retries);
     }
 
     /** @param check must pass each merge commit before the branch moves to it (the goal's sync.check) */
     public static Behavior<Command> create(Repository repo, String branch, IntegrationBranch.Check check,
-            Executor blocking) {
-        return Behaviors.withStash(STASH_CAPACITY,
-                stash -> Behaviors.setup(context -> new Merger(context, stash, repo, branch, check, blocking)));
+            Executor blocking, Retries retries) {
+        return Behaviors.withStash(STASH_CAPACITY, stash -> Behaviors.withTimers(timers ->
+                Behaviors.setup(context -> new Merger(context, stash, timers, repo, branch, check, blocking, retries))));
     }
 
     @Override
@@ -83,28 +102,29 @@ public final class Merger extends AbstractBehavior<Merger.Command> {
                 .onMessage(Merge.class, this::onMergeWhileMerging)
                 .onMessage(Keep.class, this::onMergeWhileMerging)
                 .onMessage(Finished.class, this::onFinished)
+                .onMessage(TryAgain.class, again -> start(again.request(), again.tries()))
                 .onSignal(PostStop.class, signal -> onStop())
                 .build();
     }
 
     private Behavior<Command> onMerge(Merge request) {
+        return start(request, 0);
+    }
+
+    /** @param triedBefore how many times the request failed already */
+    private Behavior<Command> start(Merge request, int triedBefore) {
         getContext().pipeToSelf(Blocking.call(blocking, () -> mergeOrKeep(request)),
-                (outcome, failure) -> new Finished(request, outcome, failure));
+                (outcome, failure) -> new Finished(request, triedBefore + 1, outcome, failure));
         return merging();
     }
 
-    /** Blocking: the merge; on a conflict or a failure, the task's commit kept on a branch of its own. */
+    /** Blocking: the merge; on a conflict or a failed check, the task's commit kept on a branch of its own. */
     private IntegrationBranch.Outcome mergeOrKeep(Merge request) throws Exception {
-        try {
-            IntegrationBranch.Outcome outcome = branch.merge(request.commit(), request.message(), check);
-            if (!(outcome instanceof IntegrationBranch.Outcome.Merged)) {
-                keep(request);
-            }
-            return outcome;
-        } catch (Exception e) {
+        IntegrationBranch.Outcome outcome = branch.merge(request.commit(), request.message(), check);
+        if (!(outcome instanceof IntegrationBranch.Outcome.Merged)) {
             keep(request);
-            throw e;
         }
+        return outcome;
     }
 
     private void keep(Merge request) {
@@ -135,8 +155,18 @@ public final class Merger extends AbstractBehavior<Merger.Command> {
 
     private Behavior<Command> onFinished(Finished finished) {
         Merge request = finished.request();
+        if (finished.failure() != null && finished.tries() <= retries.times()) {
+            // Other requests stay stashed meanwhile: whatever stops this merge stops theirs too.
+            Duration wait = retries.backoff().multipliedBy(1L << Math.min(20, finished.tries() - 1));
+            getContext().getLog().warn("merging task {} failed (try {} of {}), trying again in {} ms: {}", request.taskId(),
+                    finished.tries(), retries.times() + 1, wait.toMillis(), Blocking.describe(finished.failure()));
+            timers.startSingleTimer(new TryAgain(request, finished.tries()), wait);
+            return Behaviors.same();
+        }
         if (finished.failure() != null) {
-            request.replyTo().tell(new TeamLead.MergeFailed(request.taskId(), Blocking.describe(finished.failure())));
+            keep(request);
+            request.replyTo().tell(new TeamLead.MergeFailed(request.taskId(), Blocking.describe(finished.failure())
+                    + (finished.tries() > 1 ? " (tried " + finished.tries() + " times)" : "")));
         } else if (finished.outcome() instanceof IntegrationBranch.Outcome.Merged merged) {
             request.replyTo().tell(new TeamLead.Merged(request.taskId(), merged.commit()));
         } else if (finished.outcome() instanceof IntegrationBranch.Outcome.Conflict conflict) {

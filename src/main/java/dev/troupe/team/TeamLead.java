@@ -163,7 +163,8 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
                 .<IntegrationBranch.Check>map(command -> new CheckRunner(run.repo(), run.worktrees().resolve("check"),
                         command, run.goal().limits().taskTimeout()))
                 .orElse(mergeCommit -> Optional.empty());
-        this.merger = context.spawn(Merger.create(repo, run.integrationBranch(), check, run.blocking()), "merger");
+        this.merger = context.spawn(Merger.create(repo, run.integrationBranch(), check, run.blocking(),
+                run.tuning().mergeRetries()), "merger");
         // Without its merger a run could never settle: if it stops, the lead fails too (and the run ends, exit 3).
         context.watch(merger);
         run.goal().tasks().forEach(spec -> tasks.put(spec.id(), new TaskState(spec)));

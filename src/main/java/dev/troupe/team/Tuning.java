@@ -14,9 +14,10 @@ import java.time.Duration;
  * @param rateLimitPause how long the team stops launching after an attempt failed on a rate limit or overload
  *     (unless the agent said how long to wait)
  * @param rateLimitedAttemptsFree how many attempts per task a rate limit may end before they count as failures
+ * @param mergeRetries how a merge that failed for another reason than a conflict is tried again
  */
 public record Tuning(Duration killGrace, Duration idleCheckInterval, int maxLineBytes, Duration retryBackoff,
-        Duration retryBackoffMax, Duration rateLimitPause, int rateLimitedAttemptsFree) {
+        Duration retryBackoffMax, Duration rateLimitPause, int rateLimitedAttemptsFree, Merger.Retries mergeRetries) {
 
     public static Tuning from(Config config) {
         return new Tuning(
@@ -26,6 +27,7 @@ public record Tuning(Duration killGrace, Duration idleCheckInterval, int maxLine
                 config.getDuration("troupe.retry.backoff"),
                 config.getDuration("troupe.retry.backoff-max"),
                 config.getDuration("troupe.retry.rate-limit-pause"),
-                config.getInt("troupe.retry.rate-limited-attempts-free"));
+                config.getInt("troupe.retry.rate-limited-attempts-free"),
+                new Merger.Retries(config.getInt("troupe.retry.merge-retries"), config.getDuration("troupe.retry.merge-backoff")));
     }
 }

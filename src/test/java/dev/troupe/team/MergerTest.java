@@ -10,10 +10,14 @@ import akka.actor.typed.ActorRef;
 import com.typesafe.config.ConfigFactory;
 import dev.troupe.git.IntegrationBranch;
 import dev.troupe.testing.TestRepo;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Repository;
@@ -43,10 +47,16 @@ class MergerTest {
         return ObjectId.fromString(repo.git("rev-parse", branch));
     }
 
+    private static final Merger.Retries RETRIES = new Merger.Retries(3, Duration.ofMillis(50));
+
     private ActorRef<Merger.Command> merger(TestRepo repo) throws Exception {
+        return merger(repo, mergeCommit -> Optional.empty());
+    }
+
+    private ActorRef<Merger.Command> merger(TestRepo repo, IntegrationBranch.Check check) throws Exception {
         Repository jgit = Git.open(repo.dir().toFile()).getRepository();
         new IntegrationBranch(jgit, "troupe/it").create(ObjectId.fromString(repo.head()));
-        return testKit.spawn(Merger.create(jgit, "troupe/it", Executors.newSingleThreadExecutor()));
+        return testKit.spawn(Merger.create(jgit, "troupe/it", check, Executors.newSingleThreadExecutor(), RETRIES));
     }
 
     @Test
@@ -107,6 +117,39 @@ class MergerTest {
         TeamLead.MergeFailed failed = lead.expectMessageClass(TeamLead.MergeFailed.class);
         assertTrue(failed.reason().contains("troupe/it is checked out at " + look), failed.reason());
         assertEquals(before, repo.git("rev-parse", "troupe/it"));
+        assertTrue(failed.reason().endsWith("(tried 4 times)"), "given up only after its retries: " + failed.reason());
+        assertEquals(work.name(), repo.git("rev-parse", "kept/work"), "the work that did not merge is kept");
+    }
+
+    @Test
+    void aMergeStoppedByARefLockAnotherGitHoldsIsTriedAgainAndMergesOnce() throws Exception {
+        TestRepo repo = TestRepo.create(tmp.resolve("repo"), Map.of("README.md", "hi\n"));
+        ObjectId work = commitOnBranch(repo, "work", "work.txt", "w\n");
+        Path lock = repo.dir().resolve(".git/refs/heads/troupe/it.lock");
+        AtomicInteger checks = new AtomicInteger();
+        // Runs just before the branch moves: the first time, another git process takes the branch's lock.
+        ActorRef<Merger.Command> merger = merger(repo, mergeCommit -> {
+            try {
+                if (checks.incrementAndGet() == 1) {
+                    Files.writeString(lock, "");
+                } else {
+                    Files.deleteIfExists(lock);
+                }
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            return Optional.empty();
+        });
+        TestProbe<TeamLead.Command> lead = testKit.createTestProbe();
+
+        merger.tell(new Merger.Merge("work", work, "merge work\n\nTroupe-Task: work\n", "kept/work", lead.getRef()));
+
+        TeamLead.Merged merged = lead.expectMessageClass(TeamLead.Merged.class);
+        assertEquals(2, checks.get(), "tried twice");
+        assertEquals(merged.mergeCommit().name(), repo.git("rev-parse", "troupe/it"));
+        assertEquals(List.of("work"), repo.mergedTasks("troupe/it"), "merged once");
+        assertEquals(List.of(), repo.branches("kept/*"), "nothing kept as failed: it merged");
+        lead.expectNoMessage(Duration.ofMillis(200));
     }
 
     @Test
