@@ -16,7 +16,9 @@
 #   leave-merge       start a merge that conflicts and leave it unfinished
 #   spawn SECONDS     start a background sleep that keeps this agent's stdout open
 #   fail-first PATH   exit 4 without a result if PATH does not exist yet (and create it): the first attempt fails
-#   ratelimit PATH    the first time (as fail-first): report a 429 retry, then an error result with status 429
+#   ratelimit PATH [MS]  the first time (as fail-first): report a 429 retry (asking for a wait of MS, default 300),
+#                     then an error result with status 429
+#   hang-once PATH    never end, the first time (PATH does not exist yet; it is created)
 #   bigline KB        print one assistant line of about KB kilobytes
 #   deep N            print one assistant line whose JSON nests N deep ({} is 1; N at least 2)
 #   deep-tab N        the same, with a tab between two of its tokens
@@ -33,6 +35,7 @@
 #   consult-exit N           exit with code N at once, without a result
 #   consult-argv PATH        write this process's arguments to PATH, one a line
 #   consult-hang-once PATH   never end, the first time (PATH does not exist yet; it is created)
+#   consult-hang-nth N PATH  never end, the Nth time (each call adds a line to PATH)
 # Anything else in the prompt is ignored. Ends with a successful result unless told otherwise.
 set -u -f
 
@@ -64,6 +67,9 @@ while IFS= read -r line; do
       consult-exit) exit "$1" ;;
       consult-argv) mkdir -p "$(dirname "$1")" && printf '%s\n' "${args[@]}" > "$1" ;;
       consult-hang-once) if [ ! -e "$1" ]; then : > "$1"; while true; do sleep 1; done; fi ;;
+      consult-hang-nth)
+        echo call >> "$2"
+        if [ "$(wc -l < "$2")" -eq "$1" ]; then while true; do sleep 1; done; fi ;;
     esac
     continue
   fi
@@ -81,6 +87,7 @@ while IFS= read -r line; do
       exit 1 ;;
     garbage) say "this is not json {" ;;
     hang) while true; do sleep 1; done ;;
+    hang-once) if [ ! -e "$1" ]; then : > "$1"; while true; do sleep 1; done; fi ;;
     linger) linger=1 ;;
     sleep) sleep "$1" ;;
     tick) for ((i = 0; i < $1; i++)); do say "{\"type\":\"system\",\"subtype\":\"tick\",\"n\":$i}"; sleep 0.2; done ;;
@@ -96,7 +103,7 @@ while IFS= read -r line; do
     ratelimit)
       if [ ! -e "$1" ]; then
         : > "$1"
-        say "{\"type\":\"system\",\"subtype\":\"api_retry\",\"attempt\":1,\"max_retries\":0,\"retry_delay_ms\":300,\"error_status\":429,\"error\":\"rate_limit\"}"
+        say "{\"type\":\"system\",\"subtype\":\"api_retry\",\"attempt\":1,\"max_retries\":0,\"retry_delay_ms\":${2:-300},\"error_status\":429,\"error\":\"rate_limit\"}"
         say "{\"type\":\"result\",\"subtype\":\"success\",\"is_error\":true,\"api_error_status\":429,\"result\":\"API Error: Request rejected (429)\",\"total_cost_usd\":0}"
         exit 1
       fi ;;

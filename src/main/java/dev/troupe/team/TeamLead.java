@@ -104,6 +104,8 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
         /** The finished attempt on its way to the integration branch (through review, a sync point, the merger). */
         AttemptResult pending;
         int pendingAttempt;
+        /** The worker whose worktree holds the pending change: its reviewer starts there when it is free. */
+        ActorRef<Worker.Command> writtenOn;
 
         TaskState(Goal.TaskSpec spec) {
             this.spec = spec;
@@ -137,6 +139,8 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
     private final Map<String, TaskState> tasks = new LinkedHashMap<>();
     /** Queued tasks in the order they became ready; each may still have to wait for its backoff. */
     private final Set<String> ready = new LinkedHashSet<>();
+    /** REVIEWING tasks whose reviewer has not started yet (the team is paused, or no worker is idle). */
+    private final Set<String> awaitingReview = new LinkedHashSet<>();
     private final Set<ActorRef<Worker.Command>> idleWorkers = new LinkedHashSet<>();
     private final Map<ActorRef<Worker.Command>, String> busyWorkers = new HashMap<>();
     private ObjectId integrationHead;
@@ -319,6 +323,7 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
             return Behaviors.same();
         }
         if (budgetSpent) {
+            List.copyOf(awaitingReview).forEach(id -> failUnreviewed(tasks.get(id)));
             skipQueuedForBudget();
         } else {
             launchReady();
@@ -327,12 +332,13 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
         return Behaviors.same();
     }
 
+    /** Reviews first (their work is done but for the verdict), then queued tasks; each launch as the pause allows. */
     private void launchReady() {
-        Instant wake = null;
-        Iterator<String> queue = ready.iterator();
+        Instant wake = launchReviews();
+        Iterator<String> queue = wake == null ? ready.iterator() : java.util.Collections.emptyIterator();
         while (queue.hasNext() && !idleWorkers.isEmpty()) {
             Instant now = Instant.now();
-            Instant allowed = later(pausedUntil, lastLaunch == Instant.MIN ? Instant.MIN : lastLaunch.plus(run.goal().team().stagger()));
+            Instant allowed = nextLaunchAllowed();
             if (now.isBefore(allowed)) {
                 wake = allowed;
                 break;
@@ -356,6 +362,22 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
         if (wake != null) {
             timers.startSingleTimer(DispatchTick.class, new DispatchTick(), Duration.between(Instant.now(), wake));
         }
+    }
+
+    /** @return when to try again, if the pause or the stagger holds a review back */
+    private Instant launchReviews() {
+        Iterator<String> reviews = awaitingReview.iterator();
+        while (reviews.hasNext() && !idleWorkers.isEmpty()) {
+            Instant now = Instant.now();
+            if (now.isBefore(nextLaunchAllowed())) {
+                return nextLaunchAllowed();
+            }
+            TaskState task = tasks.get(reviews.next());
+            reviews.remove();
+            review(task, idleWorkers.contains(task.writtenOn) ? task.writtenOn : idleWorkers.iterator().next());
+            lastLaunch = now;
+        }
+        return null;
     }
 
     /**
@@ -383,6 +405,11 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
             return;
         }
         tasks.values().stream().filter(t -> t.status == Status.HELD).forEach(this::merge);
+    }
+
+    /** Not while the team is paused, nor sooner than {@code team.stagger} after the last launch. */
+    private Instant nextLaunchAllowed() {
+        return later(pausedUntil, lastLaunch == Instant.MIN ? Instant.MIN : lastLaunch.plus(run.goal().team().stagger()));
     }
 
     private static Instant later(Instant a, Instant b) {
@@ -466,21 +493,32 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
         task.pending = result;
         task.pendingAttempt = done.attempt();
         if (task.spec.review() && budgetSpent) {
-            String keptOn = keepPending(task);
-            record(new TeamEvent.AttemptFailed(Instant.now(), task.spec.id(), done.attempt(), "its review did not start:"
-                    + " the budget is spent (the change is kept on " + keptOn + ")", 0, Usage.NONE, -1, true));
-            fail(task, "done, but the budget was spent before its review; the change is kept on " + keptOn);
+            failUnreviewed(task);
         } else if (task.spec.review()) {
-            review(task, done.worker());
+            awaitReview(task, done.worker());
         } else {
             readyToMerge(task);
         }
         return dispatch();
     }
 
+    private void failUnreviewed(TaskState task) {
+        String keptOn = keepPending(task);
+        record(new TeamEvent.AttemptFailed(Instant.now(), task.spec.id(), task.pendingAttempt, "its review did not start:"
+                + " the budget is spent (the change is kept on " + keptOn + ")", 0, Usage.NONE, -1, true));
+        fail(task, "done, but the budget was spent before its review; the change is kept on " + keptOn);
+    }
+
+    /** Its reviewer is launched like any agent: not while the team is paused. {@code writtenOn}: null if unknown. */
+    private void awaitReview(TaskState task, ActorRef<Worker.Command> writtenOn) {
+        task.status = Status.REVIEWING;
+        task.writtenOn = writtenOn;
+        awaitingReview.add(task.spec.id());
+    }
+
     /**
-     * A fresh agent reviews the change, read-only, in the worktree of the worker that wrote it (which holds the
-     * change already, so the checkout costs nothing).
+     * A fresh agent reviews the change, read-only, preferably in the worktree of the worker that wrote it (which
+     * holds the change already, so the checkout costs nothing).
      */
     private void review(TaskState task, ActorRef<Worker.Command> worker) {
         task.status = Status.REVIEWING;
@@ -761,6 +799,7 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
         task.status = Status.FAILED;
         task.reason = reason;
         ready.remove(task.spec.id());
+        awaitingReview.remove(task.spec.id());
         record(new TeamEvent.TaskFailed(Instant.now(), task.spec.id(), task.attempts, reason));
         skipDependentsOf(task.spec.id());
         finishIfSettled();

@@ -1090,6 +1090,60 @@ class RunCommandTest {
     }
 
     @Test
+    void aReviewerIsNotStartedWhileTheTeamIsPausedForARateLimit() throws IOException {
+        TestRepo repo = repo(Map.of("README.md", "hello\n"));
+        Path marker = tmp.resolve("limited-once");
+        Path goal = goal(repo, FAST_TEAM, """
+                  - id: limited
+                    prompt: |
+                      ratelimit %s 4000
+                      write limited.txt fine
+                  - id: a
+                    review: true
+                    prompt: |
+                      sleep 0.5
+                      write a.txt alpha
+                      %s
+                """.formatted(marker, APPROVE));
+
+        Run run = run(repo, "run", goal.toString());
+
+        assertEquals(0, run.exitCode(), run.err());
+        assertEquals(List.of("a", "limited"), repo.mergedTasks(run.integrationBranch()).stream().sorted().toList());
+        java.time.Instant pausedUntil = run.events("team-paused").stream()
+                .map(e -> java.time.Instant.parse(e.path("until").asText())).max(java.time.Instant::compareTo).orElseThrow();
+        java.time.Instant written = java.time.Instant.parse(run.events("task-succeeded").stream()
+                .filter(e -> e.path("task").asText().equals("a")).findFirst().orElseThrow().path("time").asText());
+        java.time.Instant reviewed = java.time.Instant.parse(run.events("review-started").get(0).path("time").asText());
+        assertTrue(written.isBefore(pausedUntil), "a's change was done during the pause (" + written + ", " + pausedUntil + ")");
+        assertFalse(reviewed.isBefore(pausedUntil), "its reviewer waited for the pause to end: started " + reviewed
+                + ", paused until " + pausedUntil);
+    }
+
+    @Test
+    void aMergeStoppedByAHeldRefLockIsTriedAgainWithoutRunningTheAgentAgain() throws IOException {
+        TestRepo repo = repo(Map.of("README.md", "hello\n"));
+        // The check runs just before the branch moves: the first time, "another git" takes the branch's lock.
+        Path lock = repo.dir().resolve(".git/refs/heads/integ.lock");
+        Path once = tmp.resolve("locked-once");
+        String check = "if [ -e " + once + " ]; then rm -f " + lock + "; else touch " + once + " " + lock + "; fi";
+        Path goal = goal(repo, FAST_TEAM + "sync:\n  check: \"" + check + "\"\n", "  - id: a\n    prompt: write a.txt alpha\n");
+
+        Invocation troupe = Invocation.troupe("run", goal.toString(), "--into", "integ");
+
+        assertEquals(0, troupe.exitCode(), troupe.err());
+        assertEquals(List.of("a"), repo.mergedTasks("integ"), "merged once");
+        assertTrue(Files.exists(once), "the first merge did meet the lock");
+        Path runs = repo.dir().resolve(".troupe/runs");
+        List<JsonNode> events;
+        try (Stream<Path> dirs = Files.list(runs)) {
+            events = Journals.read(dirs.findFirst().orElseThrow().resolve("events.jsonl"));
+        }
+        assertEquals(1, Journals.ofType(events, "task-assigned").size(), "the agent ran once");
+        assertEquals(List.of(), Journals.ofType(events, "attempt-failed"));
+    }
+
+    @Test
     void noAttemptStartsOnceTheBudgetIsSpent() throws IOException {
         TestRepo repo = repo(Map.of("README.md", "hello\n"));
         StringBuilder tasks = new StringBuilder();
