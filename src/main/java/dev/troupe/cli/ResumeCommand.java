@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.eclipse.jgit.api.Git;
@@ -75,7 +76,6 @@ final class ResumeCommand implements Callable<Integer> {
             int killed = AgentProcess.killAllWith(RunContext.RUN_MARKER + "=" + started.run());
             removeStaleRefLocks(setup);
             saveAndRemoveWorktrees(setup);
-            keepFinishedButUnmerged(setup, history);
             Map<String, ObjectId> merged;
             try (Repository git = Git.open(dirs.top.toFile()).getRepository()) {
                 merged = new IntegrationBranch(git, started.integrationBranch())
@@ -83,28 +83,16 @@ final class ResumeCommand implements Callable<Integer> {
             } catch (IOException | GitException e) {
                 throw new TroupeException(ExitCodes.INTERNAL, e.getMessage());
             }
-            err.printf("troupe: resuming run %s: %d of %d tasks merged already%s%n", started.run(), merged.size(),
-                    history.tasks().size(), killed > 0 ? ", " + killed + " leftover agent processes stopped" : "");
-            return Launcher.run(setup, Optional.of(new ResumeFrom(history, merged, killed)), output, false, out, err);
-        }
-    }
-
-    /**
-     * A task that had finished (in review, or waiting to merge) when troupe stopped runs again, and its new
-     * attempt resets the task branch: its finished commit is kept on its failed-work branch first.
-     */
-    private static void keepFinishedButUnmerged(RunSetup setup, RunHistory history) throws TroupeException {
-        for (RunHistory.Task task : history.tasks().values()) {
-            boolean finishedUnmerged = task.state() == RunHistory.State.REVIEWING || task.state() == RunHistory.State.MERGING;
-            Optional<dev.troupe.goal.Goal.TaskSpec> spec = setup.goal().task(task.id());
-            if (finishedUnmerged && !task.commit().isEmpty() && spec.isPresent()) {
-                String keepOn = RunContext.failedBranch(setup.runId(), spec.get(), task.attempts());
-                try {
-                    GitCli.run(setup.top(), "branch", "--force", keepOn, task.commit());
-                } catch (GitException e) {
-                    // The commit is gone (cleaned up by hand): nothing left to keep.
-                }
-            }
+            Set<String> finished = FinishedWork.stillThere(setup, history, merged.keySet());
+            Set<String> goingOn = new java.util.HashSet<>(finished);
+            goingOn.addAll(merged.keySet());
+            FinishedWork.keepTheRest(setup, history, goingOn);
+            err.printf("troupe: resuming run %s: %d of %d tasks merged already%s%s%n", started.run(), merged.size(),
+                    history.tasks().size(), finished.isEmpty() ? "" : "; " + String.join(", ", finished)
+                            + " finished before the stop and go on from their commits (review, merge) without running again",
+                    killed > 0 ? ", " + killed + " leftover agent processes stopped" : "");
+            return Launcher.run(setup, Optional.of(new ResumeFrom(history, merged, killed, finished)), output, false,
+                    out, err);
         }
     }
 

@@ -40,6 +40,10 @@ public final class RunHistory {
         private String resultText = "";
         private String commit = "";
         private String slug;
+        private int commitAttempt;
+        private String attemptBase = "";
+        private String commitBase = "";
+        private Boolean approved;
 
         Task(String id) {
             this.id = id;
@@ -113,6 +117,21 @@ public final class RunHistory {
             return Optional.ofNullable(slug);
         }
 
+        /** The attempt that made {@link #commit()}. */
+        public int commitAttempt() {
+            return commitAttempt;
+        }
+
+        /** The integration head {@link #commit()}'s attempt started from (empty when none succeeded). */
+        public String commitBase() {
+            return commitBase;
+        }
+
+        /** Its reviewer's verdict on {@link #commit()}: empty while none was given. */
+        public Optional<Boolean> approved() {
+            return Optional.ofNullable(approved);
+        }
+
         /** How long its last successful attempt took. */
         public long durationMs() {
             return durationMs;
@@ -124,6 +143,8 @@ public final class RunHistory {
     private final Map<String, List<String>> after = new LinkedHashMap<>();
     private TeamEvent.PlanMade plan;
     private TeamEvent.RunFinished finished;
+    private int planRefusals;
+    private String lastPlanProblem;
     private double costUsd;
     private Instant lastEvent;
 
@@ -158,6 +179,7 @@ public final class RunHistory {
                 task.worker = e.worker();
                 // The task branch is troupe/tasks/<run>/<slug>.
                 task.slug = e.branch().substring(e.branch().lastIndexOf('/') + 1);
+                task.attemptBase = e.baseCommit() == null ? "" : e.baseCommit();
             }
         } else if (event instanceof TeamEvent.TaskSucceeded e) {
             Task task = move(e.task(), State.MERGING, e.time());
@@ -167,6 +189,9 @@ public final class RunHistory {
                 task.durationMs = e.durationMs();
                 task.resultText = e.result() == null ? "" : e.result();
                 task.commit = e.commit() == null ? "" : e.commit();
+                task.commitAttempt = e.attempt();
+                task.commitBase = task.attemptBase;
+                task.approved = null;
             }
         } else if (event instanceof TeamEvent.AttemptFailed e) {
             Task task = move(e.task(), e.retryInMs() < 0 ? State.FAILED : State.QUEUED, e.time());
@@ -200,6 +225,9 @@ public final class RunHistory {
         } else if (event instanceof TeamEvent.ReviewDone e) {
             Task task = e.approved() ? move(e.task(), State.MERGING, e.time()) : tasks.get(e.task());
             spend(task, e.costUsd(), e.usage());
+            if (task != null) {
+                task.approved = e.approved();
+            }
         } else if (event instanceof TeamEvent.PlanMade e) {
             plan = e;
             e.tasks().forEach(id -> tasks.putIfAbsent(id, new Task(id)));
@@ -209,6 +237,8 @@ public final class RunHistory {
             spend(null, e.costUsd(), e.usage());
         } else if (event instanceof TeamEvent.PlanRejected e) {
             spend(null, e.costUsd(), e.usage());
+            planRefusals++;
+            lastPlanProblem = e.problem();
         } else if (event instanceof TeamEvent.RunFinished e) {
             finished = e;
         } else if (event instanceof TeamEvent.RunResumed) {
@@ -261,6 +291,16 @@ public final class RunHistory {
     /** The planner's accepted plan, for a goal that listed no tasks. */
     public Optional<TeamEvent.PlanMade> plan() {
         return Optional.ofNullable(plan);
+    }
+
+    /** How many plans were refused (an attempt cut short by a stop is not one of them). */
+    public int planRefusals() {
+        return planRefusals;
+    }
+
+    /** Why the last plan was refused. */
+    public Optional<String> lastPlanProblem() {
+        return Optional.ofNullable(lastPlanProblem);
     }
 
     public long count(State state) {

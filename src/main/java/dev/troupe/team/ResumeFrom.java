@@ -2,6 +2,7 @@ package dev.troupe.team;
 
 import dev.troupe.journal.RunHistory;
 import java.util.Map;
+import java.util.Set;
 import org.eclipse.jgit.lib.ObjectId;
 
 /**
@@ -10,5 +11,7 @@ import org.eclipse.jgit.lib.ObjectId;
  *
  * @param merged task id to the merge commit that brought it in
  * @param killed agent processes of the dead run that were still alive and were killed
+ * @param finished tasks whose writer had finished (they were in review, held or merging) and whose task branch
+ *     still holds the commit the journal names: they go on from that commit instead of running again
  */
-public record ResumeFrom(RunHistory history, Map<String, ObjectId> merged, int killed) {}
+public record ResumeFrom(RunHistory history, Map<String, ObjectId> merged, int killed, Set<String> finished) {}

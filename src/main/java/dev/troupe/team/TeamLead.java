@@ -218,8 +218,16 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
                     List.copyOf(tasks.keySet()), dependencies(), run.planOnly()));
         }
         if (tasks.isEmpty()) {
-            // No tasks in the goal (nor in a plan from before a crash): the planner makes them first.
-            assignPlanner(null);
+            // No tasks in the goal (nor in a plan from before a crash): the planner makes them first. Plans refused
+            // before a stop count; an attempt the stop cut short does not.
+            planAttempts = resumed.map(from -> from.history().planRefusals()).orElse(0);
+            String problem = resumed.flatMap(from -> from.history().lastPlanProblem()).orElse(null);
+            if (planAttempts >= 2) {
+                finish(new RunOutcome(run.runId(), run.integrationBranch(), List.of(), spentUsd, Usage.NONE, 2, false,
+                        run.planOnly(), Optional.of(problem)));
+            } else {
+                assignPlanner(problem);
+            }
             return;
         }
         startTasks();
@@ -242,15 +250,17 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
 
     /**
      * Takes over from a run that stopped: merged is what the integration branch holds, failed and skipped what
-     * the journal says; everything else (queued, or cut off mid-attempt) is open again. An attempt the crash cut
-     * short does not count against the task.
+     * the journal says; a finished attempt whose commit is still there goes on to its review, sync point or
+     * merge; everything else (queued, or cut off mid-attempt) is open again. An attempt the crash cut short does
+     * not count against the task.
      */
     private void restore(ResumeFrom from) {
         for (TaskState task : tasks.values()) {
             RunHistory.Task past = from.history().tasks().get(task.spec.id());
             if (past != null) {
+                boolean cutShort = past.state().attemptUnderWay() && !from.finished().contains(task.spec.id());
                 task.attempts = past.attempts();
-                task.freeAttempts = past.uncountedAttempts() + (past.state().attemptUnderWay() ? 1 : 0);
+                task.freeAttempts = past.uncountedAttempts() + (cutShort ? 1 : 0);
                 task.costUsd = past.costUsd();
                 task.usage = past.usage();
                 task.reason = past.reason();
@@ -277,6 +287,8 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
             if (task.status == Status.MERGED && was != RunHistory.State.MERGED) {
                 // Merged just before the crash, before the journal heard of it: say so now, for status and resume.
                 record(new TeamEvent.MergeDone(Instant.now(), task.spec.id(), task.mergeCommit.name(), run.integrationBranch()));
+            } else if (task.status != Status.MERGED && from.finished().contains(task.spec.id())) {
+                goOnWithFinished(task, past);
             } else if (task.status != Status.MERGED && was.attemptUnderWay()) {
                 // Journaled as uncounted, so that a later resume does not count it either.
                 record(new TeamEvent.AttemptFailed(Instant.now(), task.spec.id(), task.attempts,
@@ -292,6 +304,19 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
         // Everything the run spent before, the planner's share included.
         spentUsd = from.history().costUsd();
         budgetSpent = run.goal().limits().budgetUsd().map(budget -> spentUsd >= budget).orElse(false);
+    }
+
+    /** Its writer finished before the stop and its commit is still on its branch: no need to pay for it again. */
+    private void goOnWithFinished(TaskState task, RunHistory.Task past) {
+        task.pending = new AttemptResult(run.taskBranch(task.spec), ObjectId.fromString(past.commit()), 0, Usage.NONE, 0,
+                past.durationMs(), past.filesChanged(), past.resultText(), 0, Optional.empty());
+        task.pendingAttempt = past.commitAttempt();
+        task.attemptBase = ObjectId.fromString(past.commitBase());
+        if (task.spec.review() && !past.approved().orElse(false)) {
+            awaitReview(task, null);
+        } else {
+            readyToMerge(task);
+        }
     }
 
     private Map<String, List<String>> dependencies() {

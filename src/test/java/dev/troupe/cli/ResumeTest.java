@@ -205,6 +205,112 @@ class ResumeTest {
         assertEquals(1, count(events, "plan-made"));
     }
 
+    /** A goal of {@code tasks} (YAML list items) for the fake agent, with more {@code settings} (sync:, ...). */
+    private Path goalWith(String settings, String tasks) throws IOException {
+        repo = TestRepo.create(tmp.resolve("repo"), Map.of("README.md", "hi\n"));
+        Path file = tmp.resolve("goal.yaml");
+        Files.writeString(file, "repo: " + repo.dir() + "\nteam: {size: 2, stagger: 0ms}\n" + "agent:\n  command: "
+                + FakeAgent.yamlCommand() + "\nlimits:\n  idle-timeout: 1m\n" + settings + "tasks:\n" + tasks);
+        return file;
+    }
+
+    private static final String APPROVE = "answer {\"verdict\": \"approve\", \"comments\": \"fine\"}";
+
+    private static long countOf(List<JsonNode> events, String type, String task) {
+        return Journals.ofType(events, type).stream().filter(e -> e.path("task").asText().equals(task)).count();
+    }
+
+    /** The resumed run merged every task of {@code all} once, and took {@code task} up from its finished commit. */
+    private void assertTakenUpWithoutRunningItsWriterAgain(Invocation resumed, String task, List<String> all) throws IOException {
+        assertEquals(0, resumed.exitCode(), resumed.err());
+        List<JsonNode> events = readTolerantly(events());
+        String branch = Journals.ofType(events, "run-started").get(0).path("integrationBranch").asText();
+        assertEquals(all, repo.mergedTasks(branch).stream().sorted().toList(), "each merged once");
+        assertEquals(1, countOf(events, "task-assigned", task), "the writer of " + task + " ran once");
+        assertFalse(Files.exists(events().resolveSibling("agents/" + task + "-2.jsonl")));
+        assertTrue(resumed.err().contains(task + " finished before the stop"), resumed.err());
+        assertEquals(0, countOf(events, "attempt-failed", task), "no attempt of " + task + " was cut short");
+    }
+
+    @Test
+    void aTaskKilledInItsReviewIsReviewedOnResumeWithoutRunningItsWriterAgain() throws Exception {
+        startTroupe(goalWith("", """
+                  - id: a
+                    review: true
+                    prompt: |
+                      write a.txt alpha
+                      consult-hang-once %s
+                      %s
+                """.formatted(tmp.resolve("review-hung"), APPROVE)));
+        awaitJournal("its reviewer at work", events -> count(events, "agent-started") == 2);
+        killTroupeHard();
+
+        Invocation resumed = troupe("resume", "-C", repo.dir().toString());
+
+        assertTakenUpWithoutRunningItsWriterAgain(resumed, "a", List.of("a"));
+        List<JsonNode> reviews = Journals.ofType(readTolerantly(events()), "review-done");
+        assertEquals(1, reviews.size());
+        assertTrue(reviews.get(0).path("approved").asBoolean());
+    }
+
+    @Test
+    void aTaskHeldForTheSyncPointWhenKilledIsMergedOnResumeWithoutRunningItsWriterAgain() throws Exception {
+        startTroupe(goalWith("sync:\n  merge: end\n", """
+                  - id: a
+                    prompt: write a.txt alpha
+                  - id: b
+                    prompt: |
+                      hang-once %s
+                      write b.txt beta
+                """.formatted(tmp.resolve("b-hung"))));
+        awaitJournal("a held, b at work", events -> countOf(events, "task-succeeded", "a") == 1
+                && countOf(events, "agent-started", "b") == 1);
+        killTroupeHard();
+
+        Invocation resumed = troupe("resume", "-C", repo.dir().toString());
+
+        assertTakenUpWithoutRunningItsWriterAgain(resumed, "a", List.of("a", "b"));
+        assertEquals(2, countOf(readTolerantly(events()), "task-assigned", "b"), "b was cut short, and ran again");
+    }
+
+    @Test
+    void aTaskKilledWhileItMergedIsMergedOnResumeWithoutRunningItsWriterAgain() throws Exception {
+        Path checking = tmp.resolve("checking");
+        // The merge's check hangs the first time, so troupe dies with the merge under way.
+        startTroupe(goalWith("sync:\n  check: \"if [ -e " + checking + " ]; then exit 0; fi; touch " + checking
+                + "; sleep 15\"\n", "  - id: a\n    prompt: write a.txt alpha\n"));
+        awaitJournal("a merging", events -> countOf(events, "task-succeeded", "a") == 1 && Files.exists(checking));
+        killTroupeHard();
+
+        Invocation resumed = troupe("resume", "-C", repo.dir().toString());
+
+        assertTakenUpWithoutRunningItsWriterAgain(resumed, "a", List.of("a"));
+    }
+
+    @Test
+    void aPlannerRefusedOnceBeforeTheStopGetsOnlyOneMoreTryAfterResume() throws Exception {
+        repo = TestRepo.create(tmp.resolve("repo"), Map.of("README.md", "hi\n"));
+        Path goal = tmp.resolve("goal.yaml");
+        // Every plan is empty, so refused; the second call hangs, and troupe dies during it.
+        Files.writeString(goal, "repo: " + repo.dir() + "\nteam: {size: 2, stagger: 0ms}\n"
+                + "agent:\n  command: " + FakeAgent.yamlCommand() + "\nlimits:\n  idle-timeout: 1m\n"
+                + "goal: |\n  Nothing to plan.\n  consult-hang-nth 2 " + tmp.resolve("planner-calls") + "\n"
+                + "  answer {\"tasks\": []}\n");
+        startTroupe(goal);
+        awaitJournal("the second planner at work", events -> count(events, "plan-rejected") == 1
+                && count(events, "agent-started") == 2);
+        killTroupeHard();
+
+        Invocation resumed = troupe("resume", "-C", repo.dir().toString());
+
+        assertEquals(ExitCodes.BAD_INPUT, resumed.exitCode(), resumed.err());
+        List<JsonNode> events = readTolerantly(events());
+        assertEquals(List.of(1, 2, 2), Journals.ofType(events, "plan-started").stream()
+                .map(e -> e.path("attempt").asInt()).toList(), "the cut-short second try is made again, and no third");
+        assertEquals(List.of(true, false), Journals.ofType(events, "plan-rejected").stream()
+                .map(e -> e.path("retrying").asBoolean()).toList());
+    }
+
     @Test
     void sigtermStopsEveryAgentAndWhatItStarted() throws Exception {
         String seconds = Integer.toString(100_000 + new java.util.Random().nextInt(900_000));
