@@ -60,7 +60,11 @@ final class ResumeCommand implements Callable<Integer> {
         RunDirs dirs = RunDirs.of(selection);
         Path runDir = dirs.pick(selection.run());
         try (RunLock lock = RunLock.acquire(runDir)) {
-            RunHistory history = RunDirs.history(runDir);
+            Optional<RunHistory> journaled = RunDirs.historyIfAny(runDir);
+            if (journaled.isEmpty()) {
+                throw NeverStarted.cleanUp(dirs.top, runDir);
+            }
+            RunHistory history = journaled.get();
             TeamEvent.RunStarted started = history.started();
             if (history.finished().isPresent()) {
                 out.println("Run " + started.run() + " finished already; nothing to resume.");

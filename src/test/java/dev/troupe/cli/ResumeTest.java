@@ -311,6 +311,49 @@ class ResumeTest {
                 .map(e -> e.path("retrying").asBoolean()).toList());
     }
 
+    /** What {@code troupe run} makes before the journal's first event: the run directory and the integration branch. */
+    private Path runKilledBeforeItsFirstEvent(String run) throws IOException {
+        repo = TestRepo.create(tmp.resolve("repo"), Map.of("README.md", "hi\n"));
+        Path runDir = repo.dir().resolve(".troupe/runs/" + run);
+        Files.createDirectories(runDir.resolve("agents"));
+        Files.createDirectories(runDir.resolve("results"));
+        Files.createDirectories(repo.dir().resolve(".troupe/worktrees/" + run));
+        Files.writeString(runDir.resolve("goal.yaml"), "goal: test\n");
+        Files.writeString(runDir.resolve("events.jsonl"), "");
+        repo.git("branch", "troupe/" + run, "main");
+        return runDir;
+    }
+
+    @Test
+    void resumeOfARunKilledBeforeItsFirstEventSaysNothingRanAndRemovesWhatItMade() throws Exception {
+        String run = "20260101-000000-abcd";
+        Path runDir = runKilledBeforeItsFirstEvent(run);
+
+        Invocation resumed = troupe("resume", "-C", repo.dir().toString());
+
+        assertEquals(ExitCodes.BAD_INPUT, resumed.exitCode());
+        assertTrue(resumed.err().contains("run " + run + " stopped before it began (its journal holds no event): nothing ran,"
+                + " so there is nothing to resume"), resumed.err());
+        assertFalse(Files.exists(runDir), "the run directory is removed");
+        assertFalse(Files.exists(repo.dir().resolve(".troupe/worktrees/" + run)));
+        assertEquals(List.of(), repo.branches("troupe/**"), "and its integration branch");
+        assertEquals(1, resumed.err().lines().count(), "one plain message: " + resumed.err());
+    }
+
+    @Test
+    void aRunWithoutJournalThatLeftTaskBranchesIsNotRemovedByResume() throws Exception {
+        String run = "20260101-000000-abcd";
+        Path runDir = runKilledBeforeItsFirstEvent(run);
+        repo.git("branch", "troupe/tasks/" + run + "/a", "main");
+
+        Invocation resumed = troupe("resume", "-C", repo.dir().toString());
+
+        assertEquals(ExitCodes.BAD_INPUT, resumed.exitCode());
+        assertTrue(resumed.err().contains("nothing was removed"), resumed.err());
+        assertTrue(Files.exists(runDir.resolve("goal.yaml")));
+        assertEquals(List.of("troupe/" + run, "troupe/tasks/" + run + "/a"), repo.branches("troupe/**"));
+    }
+
     @Test
     void sigtermStopsEveryAgentAndWhatItStarted() throws Exception {
         String seconds = Integer.toString(100_000 + new java.util.Random().nextInt(900_000));
