@@ -224,7 +224,7 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
             String problem = resumed.flatMap(from -> from.history().lastPlanProblem()).orElse(null);
             if (planAttempts >= 2) {
                 finish(new RunOutcome(run.runId(), run.integrationBranch(), List.of(), spentUsd, Usage.NONE, 2, false,
-                        run.planOnly(), Optional.of(problem)));
+                        run.planOnly(), Optional.ofNullable(problem)));
             } else {
                 assignPlanner(problem);
             }

@@ -1096,7 +1096,7 @@ class RunCommandTest {
         Path goal = goal(repo, FAST_TEAM, """
                   - id: limited
                     prompt: |
-                      ratelimit %s 4000
+                      ratelimit %s 6000
                       write limited.txt fine
                   - id: a
                     review: true
