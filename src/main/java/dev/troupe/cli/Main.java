@@ -56,7 +56,8 @@ public final class Main implements Runnable {
         cli.setErr(new PrintWriter(err, true));
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof TroupeException troupe) {
-                err.println("troupe: " + troupe.getMessage());
+                // A message per line: a check may find several problems at once.
+                troupe.getMessage().lines().forEach(line -> err.println("troupe: " + line));
                 return troupe.exitCode();
             }
             err.println("troupe: internal error: " + e);

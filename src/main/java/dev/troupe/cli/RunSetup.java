@@ -1,27 +1,21 @@
 package dev.troupe.cli;
 
-import dev.troupe.agent.AgentCommand;
-import dev.troupe.git.GitCli;
 import dev.troupe.git.GitException;
-import dev.troupe.git.Worktrees;
+import dev.troupe.git.Pathspecs;
 import dev.troupe.goal.Goal;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.SecureRandom;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * Everything checked before a run may touch the repository, and then the run's footprint: the run directory,
- * the {@code .troupe/} exclude and the integration branch. Every check fails with a {@link TroupeException}
- * (exit 2) while nothing has been created yet.
+ * The run as it starts: its repository, base, branches and tasks (a fan-out's made from the base), and its
+ * footprint: the run directory and the {@code .troupe/} exclude. {@link Preflight} checks everything first, while
+ * nothing has been created yet.
  *
  * @param top the repository's top-level directory
  * @param baseCommit the commit the run starts from
@@ -32,68 +26,18 @@ record RunSetup(Goal goal, Path top, Path commonDir, String base, String baseCom
 
     static final String TROUPE_DIR = ".troupe";
 
+    /**
+     * The run as it would start, once every check of {@link Preflight} passed; otherwise every problem, one a line.
+     *
+     * @param allowDirty uncommitted changes to tracked files are left alone rather than refused
+     */
     static RunSetup check(Goal goal, Optional<String> into, boolean allowDirty) throws TroupeException {
-        Path repo = goal.repo();
-        if (!Files.isDirectory(repo)) {
-            throw TroupeException.badInput("repository " + repo + " does not exist (repo: in " + goal.file() + ")");
+        Preflight.Findings found = Preflight.check(goal, into,
+                allowDirty ? Preflight.Uncommitted.ALLOW : Preflight.Uncommitted.REFUSE);
+        if (!found.problems().isEmpty()) {
+            throw TroupeException.badInput(String.join("\n", found.problems()));
         }
-        Path top;
-        Path commonDir;
-        try {
-            if ("true".equals(git(repo, "rev-parse", "--is-bare-repository"))) {
-                throw TroupeException.badInput(repo + " is a bare repository; troupe needs a working tree");
-            }
-            top = Path.of(git(repo, "rev-parse", "--show-toplevel"));
-            commonDir = top.resolve(git(top, "rev-parse", "--git-common-dir")).normalize();
-        } catch (GitException e) {
-            throw TroupeException.badInput(repo + " is not a git repository");
-        }
-        try {
-            String base = goal.base().isPresent() ? goal.base().get() : currentBranch(top);
-            String baseCommit = resolve(top, base + "^{commit}")
-                    .orElseThrow(() -> TroupeException.badInput("base branch '" + base + "' does not exist in " + top));
-            if (AgentCommand.findExecutable(goal.agent(), top).isEmpty()) {
-                throw TroupeException.badInput("agent command '" + goal.agent().command().get(0)
-                        + "' not found (agent.command in " + goal.file() + "); is it installed and on PATH?");
-            }
-            List<String> warnings = new ArrayList<>();
-            String dirty = GitCli.run(top, "status", "--porcelain", "--untracked-files=no");
-            if (!dirty.isBlank()) {
-                String files = String.join(", ", dirty.lines().map(l -> l.substring(3)).limit(5).toList());
-                if (!allowDirty) {
-                    throw TroupeException.badInput(top + " has uncommitted changes (" + files + "); agents work"
-                            + " from commits and would not see them. Commit or stash them, or pass --allow-dirty");
-                }
-                warnings.add("uncommitted changes in " + files + " are not part of the run; they stay as they are");
-            }
-            String runId = newRunId();
-            String integration = into.orElse("troupe/" + runId);
-            checkBranchName(top, integration);
-            // Git cannot hold a branch and branches below it: none of these names may be a branch already.
-            for (String name : List.of(integration, "troupe/tasks/" + runId + "/x", "troupe/failed/" + runId + "/x")) {
-                for (String prefix = parent(name); prefix != null; prefix = parent(prefix)) {
-                    if (resolve(top, "refs/heads/" + prefix).isPresent()) {
-                        throw TroupeException.badInput("branch '" + prefix + "' is in the way of the branches troupe"
-                                + " makes (" + integration + ", troupe/tasks/" + runId + "/...); rename it or pass --into");
-                    }
-                }
-            }
-            Optional<String> existing = resolve(top, "refs/heads/" + integration);
-            if (existing.isPresent()) {
-                Optional<Path> checkedOut = Worktrees.checkedOutAt(top, integration);
-                if (checkedOut.isPresent()) {
-                    throw TroupeException.badInput("branch '" + integration + "' is checked out at " + checkedOut.get()
-                            + "; troupe merges only into a branch checked out nowhere (try --into a new name)");
-                }
-            } else if (!git(top, "for-each-ref", "--format=%(refname)", "refs/heads/" + integration + "/").isEmpty()) {
-                throw TroupeException.badInput("branch '" + integration + "' cannot be made: branches named '"
-                        + integration + "/...' exist");
-            }
-            return new RunSetup(expandFanout(goal, top, baseCommit), top, commonDir, base, baseCommit, runId, integration,
-                    existing.isPresent(), existing.orElse(baseCommit), List.copyOf(warnings));
-        } catch (GitException e) {
-            throw new TroupeException(ExitCodes.INTERNAL, e.getMessage());
-        }
+        return found.setup().orElseThrow();
     }
 
     /**
@@ -106,17 +50,15 @@ record RunSetup(Goal goal, Path top, Path commonDir, String base, String baseCom
             return goal;
         }
         Goal.Fanout fanout = goal.fanout().get();
-        java.nio.file.PathMatcher matcher = dev.troupe.goal.Zones.matcher(fanout.files());
         List<String> files;
         try {
-            files = java.util.Arrays.stream(GitCli.run(top, "ls-tree", "-r", "-z", "--name-only", baseCommit).split("\0"))
-                    .filter(f -> !f.isEmpty() && matcher.matches(Path.of(f))).sorted().toList();
+            files = Pathspecs.filesAt(top, baseCommit, fanout.files());
         } catch (GitException e) {
             throw new TroupeException(ExitCodes.INTERNAL, e.getMessage());
         }
         if (files.isEmpty()) {
-            throw TroupeException.badInput("fanout.files '" + fanout.files() + "' matches no file tracked at the base ("
-                    + goal.file() + ")");
+            throw TroupeException.badInput(goal.places().problem("/fanout/files", "fanout.files '" + fanout.files()
+                    + "' matches no file tracked at the base").getMessage());
         }
         java.util.Set<String> ids = new java.util.HashSet<>();
         java.util.Set<String> slugs = new java.util.HashSet<>();
@@ -129,7 +71,8 @@ record RunSetup(Goal goal, Path top, Path commonDir, String base, String baseCom
         for (int i = 0; i < files.size(); i++) {
             String file = files.get(i);
             if (!ids.add(file)) {
-                throw TroupeException.badInput("fan-out task '" + file + "' has the id of a listed task; rename that task");
+                throw TroupeException.badInput(goal.places().problem("/fanout/files", "fan-out task '" + file
+                        + "' has the id of a listed task; rename that task").getMessage());
             }
             String slug = dev.troupe.goal.TaskIds.uniqueSlug(file, slugs);
             slugs.add(slug);
@@ -170,45 +113,5 @@ record RunSetup(Goal goal, Path top, Path commonDir, String base, String baseCom
     private static boolean endsWithNewline(Path file) throws IOException {
         byte[] bytes = Files.readAllBytes(file);
         return bytes.length == 0 || bytes[bytes.length - 1] == '\n';
-    }
-
-    private static String parent(String branch) {
-        int slash = branch.lastIndexOf('/');
-        return slash > 0 ? branch.substring(0, slash) : null;
-    }
-
-    private static String currentBranch(Path top) throws TroupeException {
-        try {
-            return git(top, "symbolic-ref", "--quiet", "--short", "HEAD");
-        } catch (GitException detached) {
-            throw TroupeException.badInput(top + " has a detached HEAD; name the branch to start from with base:");
-        }
-    }
-
-    private static void checkBranchName(Path top, String branch) throws TroupeException {
-        try {
-            git(top, "check-ref-format", "--branch", branch);
-        } catch (GitException e) {
-            throw TroupeException.badInput("'" + branch + "' is not a valid branch name");
-        }
-    }
-
-    private static Optional<String> resolve(Path top, String revision) throws GitException {
-        try {
-            return Optional.of(git(top, "rev-parse", "--verify", "--quiet", revision));
-        } catch (GitException missing) {
-            return Optional.empty();
-        }
-    }
-
-    private static String git(Path dir, String... args) throws GitException {
-        return GitCli.run(dir, args).strip();
-    }
-
-    private static String newRunId() {
-        byte[] random = new byte[2];
-        new SecureRandom().nextBytes(random);
-        return LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-"
-                + HexFormat.of().formatHex(random);
     }
 }

@@ -4,15 +4,20 @@ import com.typesafe.config.ConfigFactory;
 import dev.troupe.goal.Goal;
 import dev.troupe.goal.GoalException;
 import dev.troupe.goal.GoalLoader;
+import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code troupe validate GOAL}: checks a goal file and starts nothing. */
-@Command(name = "validate", description = "Check a goal file; start nothing.")
+/**
+ * {@code troupe validate GOAL}: checks the goal file and, as {@code troupe run} would before starting, its repository,
+ * base, agent and globs; reports every problem at once and creates nothing. Uncommitted changes are a warning here.
+ */
+@Command(name = "validate", description = "Check a goal file and what run would check before starting; start nothing.")
 final class ValidateCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "GOAL", description = "the goal file (YAML, or JSON for .json)")
@@ -24,12 +29,21 @@ final class ValidateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws TroupeException {
         Goal goal = load(goalFile);
+        Preflight.Findings found = Preflight.check(goal, Optional.empty(), Preflight.Uncommitted.MENTION);
+        PrintWriter err = spec.commandLine().getErr();
+        found.warnings().forEach(w -> err.println("troupe: warning: " + w));
+        if (!found.problems().isEmpty()) {
+            throw TroupeException.badInput(String.join("\n", found.problems()));
+        }
+        RunSetup setup = found.setup().orElseThrow();
         boolean planned = goal.tasks().isEmpty() && goal.fanout().isEmpty();
+        int fannedOut = setup.goal().tasks().size() - goal.tasks().size();
         String work = planned ? "no tasks: the planner makes them from the goal text"
                 : goal.tasks().size() + (goal.tasks().size() == 1 ? " task" : " tasks")
-                        + goal.fanout().map(f -> " and a fan-out over '" + f.files() + "'").orElse("");
-        spec.commandLine().getOut().printf("%s: valid: %s, team of %d, agent %s%n", goalFile, work, goal.team().size(),
-                String.join(" ", goal.agent().command()));
+                        + goal.fanout().map(f -> " and a fan-out over '" + f.files() + "' (" + fannedOut
+                                + (fannedOut == 1 ? " file)" : " files)")).orElse("");
+        spec.commandLine().getOut().printf("%s: valid: %s, team of %d, agent %s, from %s at %s%n", goalFile, work,
+                goal.team().size(), String.join(" ", goal.agent().command()), setup.base(), setup.baseCommit().substring(0, 12));
         return ExitCodes.OK;
     }
 

@@ -8,7 +8,8 @@ import java.util.Optional;
 
 /**
  * A validated goal: what the team is asked to do, where, and with which settings, defaults filled in.
- * Built only by {@link GoalLoader}, so holding one means every check has passed.
+ * Built only by {@link GoalLoader}, so holding one means every check of the file has passed; {@code places}
+ * says where in the file each setting was written.
  */
 public record Goal(
         Path file,
@@ -21,23 +22,30 @@ public record Goal(
         Sync sync,
         Optional<Fanout> fanout,
         List<TaskSpec> tasks,
-        Notify notifications) {
+        Notify notifications,
+        GoalPlaces places) {
+
+    /** A goal made in code rather than read from a file: its problems point at the file alone. */
+    public Goal(Path file, String text, Path repo, Optional<String> base, Team team, AgentSettings agent, Limits limits,
+            Sync sync, Optional<Fanout> fanout, List<TaskSpec> tasks, Notify notifications) {
+        this(file, text, repo, base, team, agent, limits, sync, fanout, tasks, notifications, GoalPlaces.none(file));
+    }
 
     /** The same goal with another team (a {@code --team} on the command line). */
     public Goal withTeam(Team other) {
-        return new Goal(file, text, repo, base, other, agent, limits, sync, fanout, tasks, notifications);
+        return new Goal(file, text, repo, base, other, agent, limits, sync, fanout, tasks, notifications, places);
     }
 
     /** The same goal as read from a copy: where it came from, and the repository it was for. */
     public Goal withOrigin(Path originalFile, Path originalRepo) {
-        return new Goal(originalFile, text, originalRepo, base, team, agent, limits, sync, fanout, tasks, notifications);
+        return new Goal(originalFile, text, originalRepo, base, team, agent, limits, sync, fanout, tasks, notifications, places);
     }
 
     /** The same goal with more tasks (a fan-out's, made from the repository's files). */
     public Goal withTasks(List<TaskSpec> more) {
         List<TaskSpec> all = new java.util.ArrayList<>(tasks);
         all.addAll(more);
-        return new Goal(file, text, repo, base, team, agent, limits, sync, fanout, List.copyOf(all), notifications);
+        return new Goal(file, text, repo, base, team, agent, limits, sync, fanout, List.copyOf(all), notifications, places);
     }
 
     /**

@@ -246,7 +246,7 @@ public final class GoalLoader {
         }
 
         private GoalException at(String pointer, String problem) {
-            return new GoalException(file, locations.get(pointer), problem);
+            return new GoalPlaces(file, locations).problem(pointer, problem);
         }
 
         Goal goal() throws GoalException {
@@ -259,7 +259,7 @@ public final class GoalLoader {
                         "the goal lists no tasks and has no 'goal:' text for the planner to make them from");
             }
             return new Goal(file, text, repo(), Optional.ofNullable(raw.base()).map(String::strip),
-                    team(), agent, limits(), sync(), fanout(), tasks, notifications());
+                    team(), agent, limits(), sync(), fanout(), tasks, notifications(), new GoalPlaces(file, locations));
         }
 
         private Goal.Notify notifications() throws GoalException {
@@ -282,10 +282,9 @@ public final class GoalLoader {
             if (fanout.files() == null || fanout.files().isBlank()) {
                 throw at("/fanout", "fanout needs 'files', a glob of the tracked files to make tasks of");
             }
-            try {
-                Zones.matcher(fanout.files().strip());
-            } catch (IllegalArgumentException e) {
-                throw at("/fanout/files", "fanout.files '" + fanout.files() + "' is not a glob: " + firstLine(e.getMessage()));
+            Optional<String> notGlob = Zones.problem(fanout.files().strip());
+            if (notGlob.isPresent()) {
+                throw at("/fanout/files", "fanout.files '" + fanout.files() + "' is not a glob: " + notGlob.get());
             }
             if (fanout.prompt() == null || !fanout.prompt().contains("{file}")) {
                 throw at(fanout.prompt() == null ? "/fanout" : "/fanout/prompt",
@@ -475,11 +474,10 @@ public final class GoalLoader {
                 List<String> zone = task.zone() == null ? List.of() : List.copyOf(task.zone());
                 refuseEmptyEntries(zone, at + "/zone", "zone of task '" + id + "'");
                 for (int z = 0; z < zone.size(); z++) {
-                    try {
-                        Zones.matcher(zone.get(z));
-                    } catch (IllegalArgumentException e) {
+                    Optional<String> notGlob = Zones.problem(zone.get(z));
+                    if (notGlob.isPresent()) {
                         throw at(at + "/zone/" + z, "zone of task '" + id + "': '" + zone.get(z) + "' is not a glob: "
-                                + firstLine(e.getMessage()));
+                                + notGlob.get());
                     }
                 }
                 tasks.add(new Goal.TaskSpec(id, slug, task.prompt().strip(), after, Optional.ofNullable(task.model()),

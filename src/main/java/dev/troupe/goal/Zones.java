@@ -1,14 +1,14 @@
 package dev.troupe.goal;
 
-import java.nio.file.FileSystems;
-import java.nio.file.Path;
-import java.nio.file.PathMatcher;
 import java.util.List;
+import java.util.Optional;
 
 /**
- * A task's zone: glob patterns of the files it owns ({@code auth/**}). Two tasks whose zones may overlap are
- * never run at once. Whether two globs can match a common path is decided conservatively, by their literal
- * starts: {@code src/ui/**} and {@code src/**} overlap, {@code ui/**} and {@code api/**} do not.
+ * A task's zone: glob patterns of the files it owns ({@code auth/**}), matched as git matches a {@code :(glob)}
+ * pathspec. Two tasks whose zones may overlap are never run at once. Whether two globs can match a common path is
+ * decided conservatively, by their literal starts: {@code src/ui/**} and {@code src/**} overlap, {@code ui/**} and
+ * {@code api/**} do not. That holds for git's rules: every path a glob matches, {@code src/a.js} for
+ * {@code src/**}{@code /*.js} and {@code src/ui/x} for the directory {@code src/ui} too, begins with its literal start.
  */
 public final class Zones {
 
@@ -28,17 +28,38 @@ public final class Zones {
         return false;
     }
 
-    /** The files of {@code changed} that no glob of {@code zone} matches. */
-    public static List<String> outside(List<String> zone, List<String> changed) {
-        List<PathMatcher> matchers = zone.stream().map(Zones::matcher).toList();
-        return changed.stream()
-                .filter(file -> matchers.stream().noneMatch(m -> m.matches(Path.of(file))))
-                .toList();
+    /**
+     * Why {@code glob} cannot be a zone or {@code fanout.files}, if it cannot: it is absolute (globs are paths from
+     * the repository's top), or git would match it to nothing (an unclosed {@code [}, a trailing {@code \\}). What it
+     * matches is for git to say ({@link dev.troupe.git.Pathspecs}); this only spares a user a silent empty match.
+     */
+    public static Optional<String> problem(String glob) {
+        if (glob.startsWith("/")) {
+            return Optional.of("it is absolute; write it from the repository's top, without the leading /");
+        }
+        for (int i = 0; i < glob.length(); i++) {
+            char c = glob.charAt(i);
+            if (c == '\\') {
+                if (++i == glob.length()) {
+                    return Optional.of("it ends in a lone \\, which escapes nothing");
+                }
+            } else if (c == '[' && !closes(glob, i)) {
+                return Optional.of("the '[' at " + (i + 1) + " is never closed by a ']'");
+            }
+        }
+        return Optional.empty();
     }
 
-    /** @throws IllegalArgumentException when the glob is not valid */
-    public static PathMatcher matcher(String glob) {
-        return FileSystems.getDefault().getPathMatcher("glob:" + glob);
+    /** Whether the bracket expression opened at {@code open} ends; a ']' first in it is one of its characters. */
+    private static boolean closes(String glob, int open) {
+        int i = open + 1;
+        if (i < glob.length() && (glob.charAt(i) == '!' || glob.charAt(i) == '^')) {
+            i++;
+        }
+        if (i < glob.length() && glob.charAt(i) == ']') {
+            i++;
+        }
+        return glob.indexOf(']', i) >= 0;
     }
 
     private static String literalStart(String glob) {

@@ -10,8 +10,9 @@ import org.eclipse.jgit.lib.ObjectId;
  * What a successful agent run produced: for a writer, the committed branch head and what the agent reported;
  * for a reviewer or the planner, its answer.
  *
+ * @param outsideZone the changed files that the task's zone does not hold (none for a task without a zone)
  * @param permissionDenials tool calls the agent was refused (the work may be incomplete because of them)
  * @param answer the structured output of an agent that answers (empty for a writer)
  */
 public record AttemptResult(String branch, ObjectId commit, double costUsd, Usage usage, int turns, long durationMs,
-        List<String> filesChanged, String text, int permissionDenials, Optional<JsonNode> answer) {}
+        List<String> filesChanged, List<String> outsideZone, String text, int permissionDenials, Optional<JsonNode> answer) {}

@@ -501,7 +501,7 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
         task.filesChanged = result.filesChanged();
         task.durationMs = result.durationMs();
         spend(task, result.costUsd(), result.usage());
-        List<String> outside = task.spec.zone().isEmpty() ? List.of() : Zones.outside(task.spec.zone(), result.filesChanged());
+        List<String> outside = result.outsideZone();
         if (!outside.isEmpty()) {
             boolean reject = run.goal().sync().zonePolicy() == Goal.ZonePolicy.REJECT;
             record(new TeamEvent.ZoneViolation(Instant.now(), task.spec.id(), done.attempt(), outside, reject));

@@ -27,6 +27,7 @@ import dev.troupe.agent.StreamJson;
 import dev.troupe.git.Commits;
 import dev.troupe.git.GitCli;
 import dev.troupe.git.GitException;
+import dev.troupe.git.Pathspecs;
 import dev.troupe.git.Worktrees;
 import dev.troupe.goal.Durations;
 import dev.troupe.goal.Goal;
@@ -556,7 +557,8 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
         }
         long duration = Duration.between(attempt.started, Instant.now()).toMillis();
         return new Settled(attempt, new AttemptResult("", attempt.assignment.base(), result.costUsd(), result.usage(),
-                result.turns(), duration, List.of(), result.text(), result.permissionDenials(), result.structuredOutput()),
+                result.turns(), duration, List.of(), List.of(), result.text(), result.permissionDenials(),
+                result.structuredOutput()),
                 null);
     }
 
@@ -587,9 +589,12 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
         try (Git git = Git.open(worktree.toFile())) {
             files = Commits.changedPaths(git.getRepository(), assignment.base(), head);
         }
+        List<String> zone = assignment.task().zone();
+        List<String> outside = zone.isEmpty() ? List.of()
+                : Pathspecs.changedOutside(worktree, assignment.base().name(), head.name(), zone);
         long duration = Duration.between(attempt.started, Instant.now()).toMillis();
         AttemptResult done = new AttemptResult(assignment.branch(), head, result.costUsd(), result.usage(),
-                result.turns(), duration, files, result.text(), result.permissionDenials(), Optional.empty());
+                result.turns(), duration, files, outside, result.text(), result.permissionDenials(), Optional.empty());
         writeResultFile(assignment, done);
         return done;
     }

@@ -198,4 +198,94 @@ class RefusalTest {
         assertRefused(bad, "bad.yaml:4:13: task 'a' comes after unknown task 'b'");
         assertUntouched(repo, head);
     }
+
+    @Test
+    void validateRefusesARepositoryThatDoesNotExistAtItsRepoLine() throws IOException {
+        Path file = goal(tmp.resolve("nowhere"), "");
+
+        Invocation result = troupe("validate", file.toString());
+
+        assertRefused(result, file + ":1:1: repository " + tmp.resolve("nowhere") + " does not exist");
+    }
+
+    @Test
+    void validateReportsEveryProblemRunWouldMeetAtOnceEachAtItsKey() throws IOException {
+        TestRepo repo = TestRepo.create(tmp.resolve("repo"), Map.of("lib/x.py", "x\n"));
+        Path file = tmp.resolve("goal.yaml");
+        Files.writeString(file, "repo: " + repo.dir() + "\n"
+                + "base: nope\n"
+                + "agent:\n  command: [no-such-agent-xyz]\n"
+                + "fanout:\n  files: \"src/**/*.js\"\n  prompt: do {file}\n"
+                + "tasks:\n  - id: one\n    prompt: p\n    zone: [\"src/**\", \"../elsewhere/**\"]\n");
+
+        Invocation result = troupe("validate", file.toString());
+
+        assertRefused(result, "");
+        List<String> lines = result.err().lines().toList();
+        assertEquals(List.of(
+                "troupe: " + file + ":4:3: agent command 'no-such-agent-xyz' not found; is it installed and on PATH?",
+                "troupe: " + file + ":2:1: base branch 'nope' does not exist in " + repo.dir(),
+                "troupe: " + file + ":11:22: git does not take '../elsewhere/**' as a glob of the repository's files: "
+                        + "'../elsewhere/**' is outside repository at '" + repo.dir() + "'"),
+                lines);
+    }
+
+    @Test
+    void validateRefusesAFanoutThatMatchesNothingAtTheBase() throws IOException {
+        TestRepo repo = TestRepo.create(tmp.resolve("repo"), Map.of("lib/x.py", "x\n"));
+        Path file = tmp.resolve("goal.yaml");
+        Files.writeString(file, "repo: " + repo.dir() + "\nagent:\n  command: " + FakeAgent.yamlCommand() + "\n"
+                + "fanout:\n  files: \"src/**/*.js\"\n  prompt: do {file}\n");
+        repo.write("src/a.js", "not committed\n");
+
+        Invocation result = troupe("validate", file.toString());
+
+        assertRefused(result, file + ":5:3: fanout.files 'src/**/*.js' matches no file tracked at the base");
+    }
+
+    @Test
+    void validatePointsAtTheFileForAProblemWithADefault() throws IOException {
+        TestRepo repo = TestRepo.create(tmp.resolve("repo"), Map.of("a.txt", "a\n"));
+        repo.git("checkout", "--quiet", "--detach");
+
+        Invocation result = troupe("validate", goal(repo.dir(), "").toString());
+
+        assertRefused(result, "troupe: " + tmp.resolve("goal.yaml") + ": " + repo.dir()
+                + " has a detached HEAD; name the branch to start from with base:");
+    }
+
+    @Test
+    void validateOnlyWarnsOfUncommittedChangesAndCreatesNothing() throws IOException {
+        TestRepo repo = TestRepo.create(tmp.resolve("repo"), Map.of("a.txt", "a\n", "src/a.js", "a\n", "src/x/b.js", "b\n"));
+        String head = repo.head();
+        Path exclude = repo.dir().resolve(".git/info/exclude");
+        String excludeBefore = Files.readString(exclude);
+        repo.write("a.txt", "work in progress\n");
+
+        Invocation result = troupe("validate", goal(repo.dir(), "fanout:\n  files: \"src/**/*.js\"\n  prompt: do {file}\n")
+                .toString());
+
+        assertEquals(ExitCodes.OK, result.exitCode(), result.err());
+        assertTrue(result.out().contains("valid: 1 task and a fan-out over 'src/**/*.js' (2 files)"), result.out());
+        assertTrue(result.err().contains("warning: " + repo.dir() + " has uncommitted changes (a.txt)"), result.err());
+        assertUntouched(repo, head);
+        assertEquals(excludeBefore, Files.readString(exclude), "no exclude entry");
+        assertEquals(" M a.txt", " " + repo.status());
+        assertEquals(List.of("main"), repo.branches("**"));
+    }
+
+    @Test
+    void runAlsoReportsEveryProblemAtOnce() throws IOException {
+        TestRepo repo = TestRepo.create(tmp.resolve("repo"), Map.of("a.txt", "a\n"));
+        String head = repo.head();
+        Path file = tmp.resolve("goal.yaml");
+        Files.writeString(file, "repo: " + repo.dir() + "\nbase: nope\nagent:\n  command: [no-such-agent-xyz]\n"
+                + "tasks:\n  - id: one\n    prompt: do it\n");
+
+        Invocation result = troupe("run", file.toString());
+
+        assertRefused(result, file + ":4:3: agent command 'no-such-agent-xyz' not found");
+        assertTrue(result.err().contains(file + ":2:1: base branch 'nope' does not exist"), result.err());
+        assertUntouched(repo, head);
+    }
 }

@@ -967,11 +967,37 @@ class RunCommandTest {
         assertTrue(run.err().contains("[sprawling] changed files outside its zone: ui/button.txt"), run.err());
     }
 
+    @Test
+    void aZoneHoldsFilesAsGitsGlobsDo() throws IOException {
+        TestRepo repo = repo(Map.of("README.md", "hello\n"));
+        Path goal = goal(repo, FAST_TEAM, """
+                  - id: scripts
+                    prompt: |
+                      write src/a.js top
+                      write src/x/y/b.js nested
+                      write NOTES.md top
+                      write docs/x.md nested
+                    zone: ["src/**/*.js", "*.md"]
+                """);
+
+        Run run = run(repo, "run", goal.toString());
+
+        assertEquals(0, run.exitCode(), run.err());
+        List<JsonNode> violations = run.events("zone-violation");
+        assertEquals(1, violations.size(), violations.toString());
+        assertEquals("[\"docs/x.md\"]", violations.get(0).path("files").toString(),
+                "**/ holds src/a.js (zero directories); a top-level *.md does not hold docs/x.md");
+    }
+
     private Path fanoutGoal(TestRepo repo, String extra) throws IOException {
+        return fanoutGoal(repo, extra, "src/*.js");
+    }
+
+    private Path fanoutGoal(TestRepo repo, String extra, String files) throws IOException {
         Path file = tmp.resolve("goal.yaml");
         Files.writeString(file, "repo: " + repo.dir() + "\nteam: {size: 3, stagger: 0ms}\n"
                 + "agent:\n  command: " + FakeAgent.yamlCommand() + "\n" + extra
-                + "fanout:\n  files: \"src/*.js\"\n  canary: 1\n"
+                + "fanout:\n  files: \"" + files + "\"\n  canary: 1\n"
                 + "  prompt: |\n    exit-if {file}.broken 3\n    write {file}.done migrated\n");
         return file;
     }
@@ -992,6 +1018,16 @@ class RunCommandTest {
         for (String other : List.of("src/b.js", "src/c.js", "src/d.js")) {
             assertTrue(indexOf(events, "task-assigned", other) > canaryMerged, other + " waited for the canary");
         }
+    }
+
+    @Test
+    void aFanoutOverDoubleStarTakesTopLevelAndNestedFiles() throws IOException {
+        TestRepo repo = repo(Map.of("src/a.js", "a\n", "src/x/y/b.js", "b\n", "src/a.ts", "t\n", "lib/c.js", "c\n"));
+
+        Run run = run(repo, "run", fanoutGoal(repo, "", "src/**/*.js").toString());
+
+        assertEquals(0, run.exitCode(), run.err());
+        assertEquals(List.of("src/a.js", "src/x/y/b.js"), repo.mergedTasks(run.integrationBranch()));
     }
 
     @Test

@@ -1,0 +1,240 @@
+package dev.troupe.cli;
+
+import dev.troupe.agent.AgentCommand;
+import dev.troupe.git.GitCli;
+import dev.troupe.git.GitException;
+import dev.troupe.git.Pathspecs;
+import dev.troupe.git.Worktrees;
+import dev.troupe.goal.Goal;
+import dev.troupe.goal.GoalPlaces;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Everything checked before a run may touch the repository, for {@code troupe run} and {@code troupe validate}
+ * alike: every problem is collected, each as one line pointing at the goal file's key it concerns
+ * ({@code file:line:column: ...}, the file alone for a default), and nothing is created. A git command that
+ * fails for another reason than the user's input is troupe's own failure (exit 3).
+ */
+final class Preflight {
+
+    /** What uncommitted changes to tracked files are: a problem, or only worth a warning. */
+    enum Uncommitted {
+        /** A run without {@code --allow-dirty}: agents work from commits and would not see them. */
+        REFUSE,
+        /** {@code --allow-dirty}: the run leaves them alone. */
+        ALLOW,
+        /** {@code troupe validate}: the user may well commit before running, so it is said, not refused. */
+        MENTION
+    }
+
+    /** @param setup the run as it would start, present when there is no problem */
+    record Findings(Optional<RunSetup> setup, List<String> problems, List<String> warnings) {}
+
+    private final Goal goal;
+    private final GoalPlaces places;
+    private final List<String> problems = new ArrayList<>();
+    private final List<String> warnings = new ArrayList<>();
+
+    private Preflight(Goal goal) {
+        this.goal = goal;
+        this.places = goal.places();
+    }
+
+    /** @param into the integration branch asked for ({@code --into}); by default a new {@code troupe/<run>} */
+    static Findings check(Goal goal, Optional<String> into, Uncommitted uncommitted) throws TroupeException {
+        try {
+            return new Preflight(goal).run(into, uncommitted);
+        } catch (GitException e) {
+            throw new TroupeException(ExitCodes.INTERNAL, e.getMessage());
+        }
+    }
+
+    private Findings run(Optional<String> into, Uncommitted uncommitted) throws GitException, TroupeException {
+        Optional<Path> top = repository();
+        Path agentDir = top.orElse(goal.file().toAbsolutePath().getParent());
+        if (AgentCommand.findExecutable(goal.agent(), agentDir).isEmpty()) {
+            problem("/agent/command", "agent command '" + goal.agent().command().get(0)
+                    + "' not found; is it installed and on PATH?");
+        }
+        if (top.isEmpty()) {
+            return findings(Optional.empty());
+        }
+        Optional<String> base = base(top.get());
+        Optional<String> baseCommit = base.flatMap(b -> resolveQuietly(top.get(), b + "^{commit}"));
+        if (base.isPresent() && baseCommit.isEmpty()) {
+            problem("/base", "base branch '" + base.get() + "' does not exist in " + top.get());
+        }
+        boolean fanoutTaken = checkGlobs(top.get());
+        checkUncommitted(top.get(), uncommitted);
+        String runId = newRunId();
+        String integration = into.orElse("troupe/" + runId);
+        Optional<String> existing = checkIntegrationBranch(top.get(), runId, integration);
+        Goal expanded = goal;
+        if (baseCommit.isPresent() && fanoutTaken) {
+            try {
+                expanded = RunSetup.expandFanout(goal, top.get(), baseCommit.get());
+            } catch (TroupeException e) {
+                if (e.exitCode() != ExitCodes.BAD_INPUT) {
+                    throw e;
+                }
+                problems.add(e.getMessage());
+            }
+        }
+        if (!problems.isEmpty()) {
+            return findings(Optional.empty());
+        }
+        Path commonDir = top.get().resolve(git(top.get(), "rev-parse", "--git-common-dir")).normalize();
+        return findings(Optional.of(new RunSetup(expanded, top.get(), commonDir, base.get(), baseCommit.get(), runId,
+                integration, existing.isPresent(), existing.orElse(baseCommit.get()), List.copyOf(warnings))));
+    }
+
+    private Findings findings(Optional<RunSetup> setup) {
+        return new Findings(setup, List.copyOf(problems), List.copyOf(warnings));
+    }
+
+    /** The repository's top-level directory, when {@code repo:} names a git repository with a working tree. */
+    private Optional<Path> repository() {
+        Path repo = goal.repo();
+        String named = places.has("/repo") ? repo.toString() : repo + " (the current directory: the goal sets no repo:)";
+        if (!Files.isDirectory(repo)) {
+            problem("/repo", "repository " + named + " does not exist");
+            return Optional.empty();
+        }
+        try {
+            if ("true".equals(git(repo, "rev-parse", "--is-bare-repository"))) {
+                problem("/repo", named + " is a bare repository; troupe needs a working tree");
+                return Optional.empty();
+            }
+            return Optional.of(Path.of(git(repo, "rev-parse", "--show-toplevel")));
+        } catch (GitException e) {
+            problem("/repo", named + " is not a git repository");
+            return Optional.empty();
+        }
+    }
+
+    /** The branch or revision the run starts from: {@code base:}, or the branch checked out. */
+    private Optional<String> base(Path top) {
+        if (goal.base().isPresent()) {
+            return goal.base();
+        }
+        try {
+            return Optional.of(git(top, "symbolic-ref", "--quiet", "--short", "HEAD"));
+        } catch (GitException detached) {
+            problem("/base", top + " has a detached HEAD; name the branch to start from with base:");
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Globs git would refuse as pathspecs (a path outside the repository), each at its place.
+     *
+     * @return whether git takes {@code fanout.files}
+     */
+    private boolean checkGlobs(Path top) throws GitException {
+        Map<String, String> placed = new LinkedHashMap<>();
+        goal.fanout().ifPresent(f -> placed.put("/fanout/files", f.files()));
+        for (int i = 0; i < goal.tasks().size(); i++) {
+            List<String> zone = goal.tasks().get(i).zone();
+            for (int z = 0; z < zone.size(); z++) {
+                placed.put("/tasks/" + i + "/zone/" + z, zone.get(z));
+            }
+        }
+        Map<String, String> refused = Pathspecs.refusals(top, List.copyOf(new LinkedHashSet<>(placed.values())));
+        placed.forEach((pointer, glob) -> {
+            if (refused.containsKey(glob)) {
+                problem(pointer, "git does not take '" + glob + "' as a glob of the repository's files: " + refused.get(glob));
+            }
+        });
+        return goal.fanout().map(f -> !refused.containsKey(f.files())).orElse(true);
+    }
+
+    private void checkUncommitted(Path top, Uncommitted uncommitted) throws GitException {
+        String dirty = GitCli.run(top, "status", "--porcelain", "--untracked-files=no");
+        if (dirty.isBlank()) {
+            return;
+        }
+        String files = String.join(", ", dirty.lines().map(l -> l.substring(3)).limit(5).toList());
+        switch (uncommitted) {
+            case REFUSE -> problem("/repo", top + " has uncommitted changes (" + files + "); agents work from commits"
+                    + " and would not see them. Commit or stash them, or pass --allow-dirty");
+            case ALLOW -> warnings.add("uncommitted changes in " + files + " are not part of the run; they stay as they are");
+            case MENTION -> warnings.add(top + " has uncommitted changes (" + files + "); troupe run refuses to start"
+                    + " until they are committed or stashed, unless given --allow-dirty");
+        }
+    }
+
+    /**
+     * Problems with the branches the run would make; these come from {@code --into} or troupe's own names, not
+     * the goal file, so they are said without a place in it.
+     *
+     * @return the integration branch's head when it exists already (the run continues from it)
+     */
+    private Optional<String> checkIntegrationBranch(Path top, String runId, String integration) throws GitException {
+        try {
+            git(top, "check-ref-format", "--branch", integration);
+        } catch (GitException e) {
+            problems.add("'" + integration + "' is not a valid branch name");
+            return Optional.empty();
+        }
+        // Git cannot hold a branch and branches below it: none of these names may be a branch already.
+        for (String name : List.of(integration, "troupe/tasks/" + runId + "/x", "troupe/failed/" + runId + "/x")) {
+            for (String prefix = parent(name); prefix != null; prefix = parent(prefix)) {
+                if (resolveQuietly(top, "refs/heads/" + prefix).isPresent()) {
+                    problems.add("branch '" + prefix + "' is in the way of the branches troupe makes (" + integration
+                            + ", troupe/tasks/" + runId + "/...); rename it or pass --into");
+                    return Optional.empty();
+                }
+            }
+        }
+        Optional<String> existing = resolveQuietly(top, "refs/heads/" + integration);
+        if (existing.isPresent()) {
+            Optional<Path> checkedOut = Worktrees.checkedOutAt(top, integration);
+            if (checkedOut.isPresent()) {
+                problems.add("branch '" + integration + "' is checked out at " + checkedOut.get()
+                        + "; troupe merges only into a branch checked out nowhere (try --into a new name)");
+            }
+        } else if (!git(top, "for-each-ref", "--format=%(refname)", "refs/heads/" + integration + "/").isEmpty()) {
+            problems.add("branch '" + integration + "' cannot be made: branches named '" + integration + "/...' exist");
+        }
+        return existing;
+    }
+
+    private void problem(String pointer, String problem) {
+        problems.add(places.problem(pointer, problem).getMessage());
+    }
+
+    private static String parent(String branch) {
+        int slash = branch.lastIndexOf('/');
+        return slash > 0 ? branch.substring(0, slash) : null;
+    }
+
+    private static Optional<String> resolveQuietly(Path top, String revision) {
+        try {
+            return Optional.of(git(top, "rev-parse", "--verify", "--quiet", revision));
+        } catch (GitException missing) {
+            return Optional.empty();
+        }
+    }
+
+    private static String git(Path dir, String... args) throws GitException {
+        return GitCli.run(dir, args).strip();
+    }
+
+    private static String newRunId() {
+        byte[] random = new byte[2];
+        new SecureRandom().nextBytes(random);
+        return LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-"
+                + HexFormat.of().formatHex(random);
+    }
+}

@@ -1,0 +1,85 @@
+package dev.troupe.git;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Globs ({@code fanout.files}, a task's {@code zone}) matched by git itself, as {@code :(glob)} pathspecs, so that
+ * they mean what they mean to git: {@code *} stays within a directory, {@code **}{@code /} matches zero or more
+ * directories, a directory's path matches everything below it. Blocking; a pattern git refuses (a path outside
+ * the repository) is a {@link GitException} with git's words.
+ */
+public final class Pathspecs {
+
+    private Pathspecs() {}
+
+    /** The files tracked at {@code commit} that {@code glob} matches, in path order. */
+    public static List<String> filesAt(Path repo, String commit, String glob) throws GitException {
+        return sorted(changed(repo, emptyTree(repo), commit, List.of(match(glob))));
+    }
+
+    /** The paths that differ between {@code from} and {@code to} that no glob of {@code globs} matches, in path order. */
+    public static List<String> changedOutside(Path repo, String from, String to, List<String> globs) throws GitException {
+        // Only excluding pathspecs: git then starts from every path.
+        return sorted(changed(repo, from, to, globs.stream().map(g -> ":(exclude,glob)" + g).toList()));
+    }
+
+    /**
+     * The globs of {@code globs} that git refuses as pathspecs of {@code repo} (a path outside it), each with
+     * git's reason; empty when git takes them all.
+     */
+    public static Map<String, String> refusals(Path repo, List<String> globs) throws GitException {
+        Map<String, String> refused = new LinkedHashMap<>();
+        if (globs.isEmpty()) {
+            return refused;
+        }
+        String empty = emptyTree(repo);
+        try {
+            changed(repo, empty, empty, globs.stream().map(Pathspecs::match).toList());
+            return refused;
+        } catch (GitException some) {
+            // Git names only the first; ask of each.
+        }
+        for (String glob : globs) {
+            try {
+                changed(repo, empty, empty, List.of(match(glob)));
+            } catch (GitException e) {
+                refused.put(glob, reason(e.getMessage(), match(glob)));
+            }
+        }
+        return refused;
+    }
+
+    /** Git's words after "fatal: ", without the pathspec it repeats before them. */
+    private static String reason(String message, String pathspec) {
+        int fatal = message.lastIndexOf("fatal: ");
+        String reason = fatal < 0 ? message : message.substring(fatal + "fatal: ".length()).strip();
+        return reason.startsWith(pathspec + ": ") ? reason.substring(pathspec.length() + 2) : reason;
+    }
+
+    private static String match(String glob) {
+        return ":(glob)" + glob;
+    }
+
+    /** {@code git diff-tree}, plumbing: no rename detection or other user configuration changes what it lists. */
+    private static List<String> changed(Path repo, String from, String to, List<String> pathspecs) throws GitException {
+        List<String> args = new ArrayList<>(List.of("diff-tree", "-r", "--name-only", "--no-renames", "-z", from, to, "--"));
+        args.addAll(pathspecs);
+        return Arrays.stream(GitCli.run(repo, args.toArray(String[]::new)).split("\0")).filter(p -> !p.isEmpty()).toList();
+    }
+
+    /** The empty tree's id in this repository's hash (SHA-1 or SHA-256); git knows it without storing it. */
+    private static String emptyTree(Path repo) throws GitException {
+        return GitCli.run(repo, "hash-object", "-t", "tree", "--stdin").strip();
+    }
+
+    private static List<String> sorted(List<String> paths) {
+        List<String> sorted = new ArrayList<>(paths);
+        sorted.sort(null);
+        return List.copyOf(sorted);
+    }
+}
