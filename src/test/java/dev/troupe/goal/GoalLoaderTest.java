@@ -775,6 +775,23 @@ class GoalLoaderTest {
     }
 
     @Test
+    void anAbsoluteGlobIsRefusedForGitWouldNotTakeItInAWorktree() throws IOException {
+        GoalException refusal = refusedYaml("fanout:", "  files: \"/src/*.js\"", "  prompt: do {file}");
+
+        assertEquals("fanout.files '/src/*.js' is not a glob: it is absolute; write it from the repository's top,"
+                + " without the leading /", refusal.problem());
+        assertAt(2, 3, refusal);
+    }
+
+    @Test
+    void bracketsThatCloseAndEscapedBracketsAreGlobs() throws Exception {
+        Goal goal = loader.load(write("goal.yaml", "tasks:", "  - id: a", "    prompt: p",
+                "    zone: [\"src/[ab].js\", \"src/[]x].js\", \"src/\\\\[a\", \"src/[!a]*\"]"));
+
+        assertEquals(List.of("src/[ab].js", "src/[]x].js", "src/\\[a", "src/[!a]*"), goal.tasks().get(0).zone());
+    }
+
+    @Test
     void anUnknownZonePolicyIsRefused() throws IOException {
         GoalException refusal = refusedYaml("sync:", "  zone-policy: maybe", "tasks:", "  - id: a", "    prompt: p");
 
