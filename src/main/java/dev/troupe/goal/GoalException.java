@@ -2,8 +2,14 @@ package dev.troupe.goal;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Collectors;
 
-/** A goal file that cannot be used, with the place in the file where the problem is, when there is one. */
+/**
+ * A goal file that cannot be used, with the place in the file where the problem is, when there is one. When the
+ * file has several problems, this is the first, its message every one of them a line ({@link #problems()}).
+ */
 public final class GoalException extends Exception {
 
     private static final long serialVersionUID = 1L;
@@ -12,6 +18,7 @@ public final class GoalException extends Exception {
     private final int line;
     private final int column;
     private final String problem;
+    private final List<GoalException> all;
 
     public GoalException(Path file, String problem) {
         this(file, -1, -1, problem);
@@ -27,6 +34,30 @@ public final class GoalException extends Exception {
         this.line = line;
         this.column = column;
         this.problem = problem;
+        this.all = List.of(this);
+    }
+
+    private GoalException(List<GoalException> all) {
+        super(all.stream().map(GoalException::getMessage).collect(Collectors.joining("\n")));
+        GoalException first = all.get(0);
+        this.file = first.file;
+        this.line = first.line;
+        this.column = first.column;
+        this.problem = first.problem;
+        this.all = List.copyOf(all);
+    }
+
+    /** One exception for several problems, in the order they stand in the file (those of no place first). */
+    static GoalException of(List<GoalException> problems) {
+        List<GoalException> inOrder = problems.stream().flatMap(p -> p.problems().stream())
+                .sorted(Comparator.comparingInt(GoalException::line).thenComparingInt(GoalException::column))
+                .toList();
+        return inOrder.size() == 1 ? inOrder.get(0) : new GoalException(inOrder);
+    }
+
+    /** Every problem found, this one first; just this one when there was one. */
+    public List<GoalException> problems() {
+        return all;
     }
 
     private static String format(Path file, int line, int column, String problem) {

@@ -231,12 +231,18 @@ public final class GoalLoader {
         return newline < 0 ? message : message.substring(0, newline);
     }
 
+    /** One part of the goal file, read and checked. */
+    private interface Section<T> {
+        T read() throws GoalException;
+    }
+
     /** The checks made after binding, and the merge with defaults. */
     private final class Check {
         private final Path file;
         private final Path relativeTo;
         private final RawGoal raw;
         private final Map<String, JsonLocation> locations;
+        private final List<GoalException> problems = new ArrayList<>();
 
         Check(Path file, Path relativeTo, RawGoal raw, Map<String, JsonLocation> locations) {
             this.file = file;
@@ -249,17 +255,39 @@ public final class GoalLoader {
             return new GoalPlaces(file, locations).problem(pointer, problem);
         }
 
+        /** The goal, or every problem of it: its sections are read independently, each up to its first problem. */
         Goal goal() throws GoalException {
-            refuseEmptyCheck();
-            Goal.AgentSettings agent = agent();
-            List<Goal.TaskSpec> tasks = tasks(agent.review());
+            checked(() -> {
+                refuseEmptyCheck();
+                return Boolean.TRUE;
+            });
+            Goal.AgentSettings agent = checked(this::agent);
+            List<Goal.TaskSpec> tasks = tasks(agent != null && agent.review());
+            Goal.Team team = checked(this::team);
+            Goal.Limits limits = checked(this::limits);
+            Goal.Sync sync = checked(this::sync);
+            Optional<Goal.Fanout> fanout = checked(this::fanout);
+            Goal.Notify notify = checked(this::notifications);
             String text = raw.goal() == null ? "" : raw.goal().strip();
-            if (tasks.isEmpty() && raw.fanout() == null && text.isEmpty()) {
-                throw at(raw.tasks() == null ? "" : "/tasks",
-                        "the goal lists no tasks and has no 'goal:' text for the planner to make them from");
+            if ((raw.tasks() == null || raw.tasks().isEmpty()) && raw.fanout() == null && text.isEmpty()) {
+                problems.add(at(raw.tasks() == null ? "" : "/tasks",
+                        "the goal lists no tasks and has no 'goal:' text for the planner to make them from"));
+            }
+            if (!problems.isEmpty()) {
+                throw GoalException.of(problems);
             }
             return new Goal(file, text, repo(), Optional.ofNullable(raw.base()).map(String::strip),
-                    team(), agent, limits(), sync(), fanout(), tasks, notifications(), new GoalPlaces(file, locations));
+                    team, agent, limits, sync, fanout, tasks, notify, new GoalPlaces(file, locations));
+        }
+
+        /** What {@code section} reads, or null once its problem is noted. */
+        private <T> T checked(Section<T> section) {
+            try {
+                return section.read();
+            } catch (GoalException e) {
+                problems.add(e);
+                return null;
+            }
         }
 
         private Goal.Notify notifications() throws GoalException {
@@ -420,8 +448,12 @@ public final class GoalLoader {
             return new Goal.Limits(task, idle, retries, api, attempts, budget);
         }
 
-        /** @param reviewByDefault {@code agent.review}, for the tasks that do not say */
-        private List<Goal.TaskSpec> tasks(boolean reviewByDefault) throws GoalException {
+        /**
+         * The tasks that could be read, each task's problems and the dependencies' noted.
+         *
+         * @param reviewByDefault {@code agent.review}, for the tasks that do not say
+         */
+        private List<Goal.TaskSpec> tasks(boolean reviewByDefault) {
             List<RawGoal.Task> rawTasks = raw.tasks() == null ? List.of() : raw.tasks();
             if (rawTasks.isEmpty()) {
                 // Made by the fan-out, or planned from the goal text.
@@ -430,77 +462,91 @@ public final class GoalLoader {
             Map<String, Integer> indexById = new LinkedHashMap<>();
             Map<String, String> idBySlug = new HashMap<>();
             List<Goal.TaskSpec> tasks = new ArrayList<>();
+            int problemsBefore = problems.size();
             for (int i = 0; i < rawTasks.size(); i++) {
-                RawGoal.Task task = rawTasks.get(i);
-                String at = "/tasks/" + i;
-                if (task == null) {
-                    throw at(at, "a task must be a mapping with at least 'id' and 'prompt'");
+                int index = i;
+                Goal.TaskSpec task = checked(() -> task(index, rawTasks.get(index), indexById, idBySlug, reviewByDefault));
+                if (task != null) {
+                    tasks.add(task);
                 }
-                if (task.id() == null || task.id().isBlank()) {
-                    throw at(at, "task " + (i + 1) + " has no id");
-                }
-                String id = task.id().strip();
-                if (id.chars().anyMatch(Character::isISOControl)) {
-                    throw at(at + "/id", "task id " + (i + 1) + " holds a line break or control character");
-                }
-                if (id.equals(RESERVED_ID)) {
-                    throw at(at + "/id", "task id '" + id + "' is reserved for troupe's planner; rename the task");
-                }
-                if (indexById.putIfAbsent(id, i) != null) {
-                    throw at(at + "/id", "duplicate task id '" + id + "'");
-                }
-                String slug = TaskIds.slug(id);
-                String clash = idBySlug.putIfAbsent(slug, id);
-                if (clash != null) {
-                    throw at(at + "/id", "task ids '" + clash + "' and '" + id + "' both become '" + slug
-                            + "' in branch names; rename one");
-                }
-                if (task.prompt() == null || task.prompt().isBlank()) {
-                    throw at(task.prompt() == null ? at : at + "/prompt", "task '" + id + "' has an empty prompt");
-                }
-                if (task.after() != null) {
-                    refuseEmptyEntries(task.after(), at + "/after", "after of task '" + id + "'");
-                }
-                List<String> after = task.after() == null ? List.of() : task.after().stream().map(String::strip).toList();
-                if (task.permissionMode() != null) {
-                    checkPermissionMode(task.permissionMode(), at + "/permission-mode");
-                }
-                if (task.maxTurns() != null && task.maxTurns() < 1) {
-                    throw at(at + "/max-turns", "max-turns of task '" + id + "' must be at least 1");
-                }
-                if (task.allowedTools() != null) {
-                    refuseEmptyEntries(task.allowedTools(), at + "/allowed-tools", "allowed-tools of task '" + id + "'");
-                }
-                List<String> zone = task.zone() == null ? List.of() : List.copyOf(task.zone());
-                refuseEmptyEntries(zone, at + "/zone", "zone of task '" + id + "'");
-                for (int z = 0; z < zone.size(); z++) {
-                    Optional<String> notGlob = Zones.problem(zone.get(z));
-                    if (notGlob.isPresent()) {
-                        throw at(at + "/zone/" + z, "zone of task '" + id + "': '" + zone.get(z) + "' is not a glob: "
-                                + notGlob.get());
-                    }
-                }
-                tasks.add(new Goal.TaskSpec(id, slug, task.prompt().strip(), after, Optional.ofNullable(task.model()),
-                        Optional.ofNullable(task.allowedTools()).map(List::copyOf), Optional.ofNullable(task.permissionMode()),
-                        Optional.ofNullable(task.maxTurns()), Optional.ofNullable(task.appendSystemPrompt()), zone, List.of(),
-                        task.review() != null ? task.review() : reviewByDefault));
             }
-            for (int i = 0; i < tasks.size(); i++) {
-                List<String> after = tasks.get(i).after();
+            for (Goal.TaskSpec task : tasks) {
+                List<String> after = task.after();
                 for (int j = 0; j < after.size(); j++) {
                     String dependency = after.get(j);
                     if (!indexById.containsKey(dependency)) {
-                        throw at("/tasks/" + i + "/after/" + j, "task '" + tasks.get(i).id()
-                                + "' comes after unknown task '" + dependency + "'");
+                        problems.add(at("/tasks/" + indexById.get(task.id()) + "/after/" + j, "task '" + task.id()
+                                + "' comes after unknown task '" + dependency + "'"));
                     }
                 }
+            }
+            if (problems.size() > problemsBefore) {
+                // A cycle among the tasks read so far could be one that the missing ones would not make.
+                return List.copyOf(tasks);
             }
             Optional<List<String>> cycle = TaskGraph.findCycle(tasks);
             if (cycle.isPresent()) {
                 String first = cycle.get().get(0);
-                throw at("/tasks/" + indexById.get(first) + "/after", "dependency cycle: " + String.join(" -> ", cycle.get()));
+                problems.add(at("/tasks/" + indexById.get(first) + "/after", "dependency cycle: " + String.join(" -> ", cycle.get())));
             }
             return List.copyOf(tasks);
+        }
+
+        /** The task at {@code i}, its id and slug taken in {@code indexById} and {@code idBySlug}. */
+        private Goal.TaskSpec task(int i, RawGoal.Task task, Map<String, Integer> indexById, Map<String, String> idBySlug,
+                boolean reviewByDefault) throws GoalException {
+            String at = "/tasks/" + i;
+            if (task == null) {
+                throw at(at, "a task must be a mapping with at least 'id' and 'prompt'");
+            }
+            if (task.id() == null || task.id().isBlank()) {
+                throw at(at, "task " + (i + 1) + " has no id");
+            }
+            String id = task.id().strip();
+            if (id.chars().anyMatch(Character::isISOControl)) {
+                throw at(at + "/id", "task id " + (i + 1) + " holds a line break or control character");
+            }
+            if (id.equals(RESERVED_ID)) {
+                throw at(at + "/id", "task id '" + id + "' is reserved for troupe's planner; rename the task");
+            }
+            if (indexById.putIfAbsent(id, i) != null) {
+                throw at(at + "/id", "duplicate task id '" + id + "'");
+            }
+            String slug = TaskIds.slug(id);
+            String clash = idBySlug.putIfAbsent(slug, id);
+            if (clash != null) {
+                throw at(at + "/id", "task ids '" + clash + "' and '" + id + "' both become '" + slug
+                        + "' in branch names; rename one");
+            }
+            if (task.prompt() == null || task.prompt().isBlank()) {
+                throw at(task.prompt() == null ? at : at + "/prompt", "task '" + id + "' has an empty prompt");
+            }
+            if (task.after() != null) {
+                refuseEmptyEntries(task.after(), at + "/after", "after of task '" + id + "'");
+            }
+            List<String> after = task.after() == null ? List.of() : task.after().stream().map(String::strip).toList();
+            if (task.permissionMode() != null) {
+                checkPermissionMode(task.permissionMode(), at + "/permission-mode");
+            }
+            if (task.maxTurns() != null && task.maxTurns() < 1) {
+                throw at(at + "/max-turns", "max-turns of task '" + id + "' must be at least 1");
+            }
+            if (task.allowedTools() != null) {
+                refuseEmptyEntries(task.allowedTools(), at + "/allowed-tools", "allowed-tools of task '" + id + "'");
+            }
+            List<String> zone = task.zone() == null ? List.of() : List.copyOf(task.zone());
+            refuseEmptyEntries(zone, at + "/zone", "zone of task '" + id + "'");
+            for (int z = 0; z < zone.size(); z++) {
+                Optional<String> notGlob = Zones.problem(zone.get(z));
+                if (notGlob.isPresent()) {
+                    throw at(at + "/zone/" + z, "zone of task '" + id + "': '" + zone.get(z) + "' is not a glob: "
+                            + notGlob.get());
+                }
+            }
+            return new Goal.TaskSpec(id, slug, task.prompt().strip(), after, Optional.ofNullable(task.model()),
+                    Optional.ofNullable(task.allowedTools()).map(List::copyOf), Optional.ofNullable(task.permissionMode()),
+                    Optional.ofNullable(task.maxTurns()), Optional.ofNullable(task.appendSystemPrompt()), zone, List.of(),
+                    task.review() != null ? task.review() : reviewByDefault);
         }
     }
 }

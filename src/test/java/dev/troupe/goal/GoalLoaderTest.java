@@ -775,6 +775,27 @@ class GoalLoaderTest {
     }
 
     @Test
+    void everyProblemOfTheFileIsReportedAtOnceInFileOrder() throws IOException {
+        GoalException refusal = refusedYaml(
+                "team:",
+                "  size: 0",
+                "tasks:",
+                "  - id: a",
+                "    prompt: \"\"",
+                "  - id: b",
+                "    prompt: p",
+                "    after: [nobody]",
+                "sync:",
+                "  zone-policy: maybe");
+
+        assertEquals(List.of("2:3 team.size must be at least 1, not 0", "5:5 task 'a' has an empty prompt",
+                "8:13 task 'b' comes after unknown task 'nobody'", "10:3 unknown zone policy 'maybe'; expected warn or reject"),
+                refusal.problems().stream().map(p -> p.line() + ":" + p.column() + " " + p.problem()).toList());
+        assertEquals(4, refusal.getMessage().lines().count(), refusal::getMessage);
+        assertAt(2, 3, refusal);
+    }
+
+    @Test
     void anAbsoluteGlobIsRefusedForGitWouldNotTakeItInAWorktree() throws IOException {
         GoalException refusal = refusedYaml("fanout:", "  files: \"/src/*.js\"", "  prompt: do {file}");
 
