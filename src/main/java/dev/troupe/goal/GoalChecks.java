@@ -1,0 +1,339 @@
+package dev.troupe.goal;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.typesafe.config.Config;
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * The checks of a goal file's values made after binding, and the merge with defaults. Each section of the file, and
+ * each task, is read up to its first problem, independently of the others, so one reading reports them all.
+ */
+final class GoalChecks {
+
+    private final Config defaults;
+    private final Path file;
+    private final Path relativeTo;
+    private final RawGoal raw;
+    private final Map<String, JsonLocation> locations;
+    private final List<GoalException> problems = new ArrayList<>();
+
+    GoalChecks(Config defaults, Path file, Path relativeTo, RawGoal raw, Map<String, JsonLocation> locations) {
+        this.defaults = defaults;
+        this.file = file;
+        this.relativeTo = relativeTo;
+        this.raw = raw;
+        this.locations = locations;
+    }
+
+    private GoalException at(String pointer, String problem) {
+        return new GoalPlaces(file, locations).problem(pointer, problem);
+    }
+
+    /** The goal, or every problem of it: its sections are read independently, each up to its first problem. */
+    Goal goal() throws GoalException {
+        checked(() -> {
+            refuseEmptyCheck();
+            return Boolean.TRUE;
+        });
+        Goal.AgentSettings agent = checked(this::agent);
+        List<Goal.TaskSpec> tasks = tasks(agent != null && agent.review());
+        Goal.Team team = checked(this::team);
+        Goal.Limits limits = checked(this::limits);
+        Goal.Sync sync = checked(this::sync);
+        Optional<Goal.Fanout> fanout = checked(this::fanout);
+        Goal.Notify notify = checked(this::notifications);
+        String text = raw.goal() == null ? "" : raw.goal().strip();
+        if ((raw.tasks() == null || raw.tasks().isEmpty()) && raw.fanout() == null && text.isEmpty()) {
+            problems.add(at(raw.tasks() == null ? "" : "/tasks",
+                    "the goal lists no tasks and has no 'goal:' text for the planner to make them from"));
+        }
+        if (!problems.isEmpty()) {
+            throw GoalException.of(problems);
+        }
+        return new Goal(file, text, repo(), Optional.ofNullable(raw.base()).map(String::strip),
+                team, agent, limits, sync, fanout, tasks, notify, new GoalPlaces(file, locations));
+    }
+
+    /** What {@code section} reads, or null once its problem is noted. */
+    private <T> T checked(Section<T> section) {
+        try {
+            return section.read();
+        } catch (GoalException e) {
+            problems.add(e);
+            return null;
+        }
+    }
+
+    private Goal.Notify notifications() throws GoalException {
+        RawGoal.Notify notify = raw.notifications();
+        if (notify == null) {
+            return Goal.Notify.NONE;
+        }
+        if (notify.command() != null && notify.command().isBlank()) {
+            throw at("/notify/command", "notify.command is empty; give a command, or leave the key out");
+        }
+        return new Goal.Notify(Optional.ofNullable(notify.command()).map(String::strip),
+                notify.bell() != null && notify.bell());
+    }
+
+    private Optional<Goal.Fanout> fanout() throws GoalException {
+        RawGoal.Fanout fanout = raw.fanout();
+        if (fanout == null) {
+            return Optional.empty();
+        }
+        if (fanout.files() == null || fanout.files().isBlank()) {
+            throw at("/fanout", "fanout needs 'files', a glob of the tracked files to make tasks of");
+        }
+        Optional<String> notGlob = Zones.problem(fanout.files().strip());
+        if (notGlob.isPresent()) {
+            throw at("/fanout/files", "fanout.files '" + fanout.files() + "' is not a glob: " + notGlob.get());
+        }
+        if (fanout.prompt() == null || !fanout.prompt().contains("{file}")) {
+            throw at(fanout.prompt() == null ? "/fanout" : "/fanout/prompt",
+                    "fanout needs a 'prompt' that names the file as {file}");
+        }
+        int canary = fanout.canary() == null ? 0 : fanout.canary();
+        if (canary < 0) {
+            throw at("/fanout/canary", "fanout.canary cannot be negative");
+        }
+        return Optional.of(new Goal.Fanout(fanout.files().strip(), fanout.prompt().strip(), canary));
+    }
+
+    private void refuseEmptyCheck() throws GoalException {
+        if (raw.sync() != null && raw.sync().check() != null && raw.sync().check().isBlank()) {
+            throw at("/sync/check", "sync.check is empty; give a command, or leave the key out");
+        }
+    }
+
+    private void refuseEmptyEntries(List<String> list, String pointer, String name) throws GoalException {
+        for (int i = 0; i < list.size(); i++) {
+            if (list.get(i) == null || list.get(i).isBlank()) {
+                throw at(pointer + "/" + i, name + " has an empty entry");
+            }
+        }
+    }
+
+    /** A relative path to the agent (it holds a '/') is relative to this file, like {@code repo}. */
+    private List<String> withAbsoluteExecutable(List<String> command) {
+        String executable = command.get(0);
+        if (!executable.contains("/") || Path.of(executable).isAbsolute()) {
+            return command;
+        }
+        List<String> absolute = new ArrayList<>(command);
+        absolute.set(0, relativeTo.resolve(executable).normalize().toString());
+        return absolute;
+    }
+
+    private Path repo() {
+        if (raw.repo() == null || raw.repo().isBlank()) {
+            return Path.of("").toAbsolutePath();
+        }
+        return relativeTo.resolve(raw.repo().strip()).normalize();
+    }
+
+    private Goal.Team team() throws GoalException {
+        RawGoal.Team team = raw.team();
+        int size = team != null && team.size() != null ? team.size() : defaults.getInt("team.size");
+        if (size < 1) {
+            throw at("/team/size", "team.size must be at least 1, not " + size);
+        }
+        Duration stagger = team != null && team.stagger() != null ? team.stagger() : defaults.getDuration("team.stagger");
+        return new Goal.Team(size, stagger);
+    }
+
+    private Goal.AgentSettings agent() throws GoalException {
+        RawGoal.Agent agent = raw.agent() != null ? raw.agent() : new RawGoal.Agent(null, null, null, null, null, null, null, null, null);
+        List<String> command = agent.command() != null ? agent.command() : defaults.getStringList("agent.command");
+        if (command.isEmpty() || command.get(0) == null || command.get(0).isBlank()) {
+            throw at("/agent/command", "agent.command must name an executable");
+        }
+        refuseEmptyEntries(command, "/agent/command", "agent.command");
+        command = withAbsoluteExecutable(command);
+        String mode = agent.permissionMode() != null ? agent.permissionMode() : defaults.getString("agent.permission-mode");
+        checkPermissionMode(mode, "/agent/permission-mode");
+        List<String> tools = agent.allowedTools() != null ? agent.allowedTools() : defaults.getStringList("agent.allowed-tools");
+        refuseEmptyEntries(tools, "/agent/allowed-tools", "agent.allowed-tools");
+        if (agent.maxTurns() != null && agent.maxTurns() < 1) {
+            throw at("/agent/max-turns", "agent.max-turns must be at least 1");
+        }
+        boolean isolate = agent.isolateConfig() != null ? agent.isolateConfig() : defaults.getBoolean("agent.isolate-config");
+        Map<String, String> env = agent.env() == null ? Map.of() : new LinkedHashMap<>(agent.env());
+        for (Map.Entry<String, String> variable : env.entrySet()) {
+            if (!variable.getKey().matches("[A-Za-z_][A-Za-z0-9_]*") || variable.getValue() == null) {
+                throw at("/agent/env/" + variable.getKey(), "agent.env: '" + variable.getKey()
+                        + "' needs a variable name (letters, digits, _) and a value");
+            }
+        }
+        boolean review = agent.review() != null && agent.review();
+        return new Goal.AgentSettings(List.copyOf(command), Optional.ofNullable(agent.model()), mode,
+                List.copyOf(tools), Optional.ofNullable(agent.maxTurns()), isolate, Map.copyOf(env),
+                Optional.ofNullable(agent.appendSystemPrompt()), review);
+    }
+
+    private void checkPermissionMode(String mode, String pointer) throws GoalException {
+        if (!GoalLoader.PERMISSION_MODES.contains(mode)) {
+            throw at(pointer, "unknown permission mode '" + mode + "'; expected one of: "
+                    + GoalLoader.PERMISSION_MODES.stream().sorted().collect(Collectors.joining(", ")));
+        }
+    }
+
+    private Goal.Sync sync() throws GoalException {
+        String policy = raw.sync() == null || raw.sync().zonePolicy() == null ? "warn" : raw.sync().zonePolicy();
+        Optional<String> check = Optional.ofNullable(raw.sync() == null ? null : raw.sync().check()).map(String::strip);
+        String merge = raw.sync() == null || raw.sync().merge() == null ? "each" : raw.sync().merge().strip();
+        Goal.MergePolicy mergePolicy = switch (merge) {
+            case "each" -> Goal.MergePolicy.EACH;
+            case "end" -> Goal.MergePolicy.END;
+            default -> throw at("/sync/merge", "unknown merge policy '" + merge + "'; expected each or end");
+        };
+        return switch (policy) {
+            case "warn" -> new Goal.Sync(Goal.ZonePolicy.WARN, check, mergePolicy);
+            case "reject" -> new Goal.Sync(Goal.ZonePolicy.REJECT, check, mergePolicy);
+            default -> throw at("/sync/zone-policy", "unknown zone policy '" + policy + "'; expected warn or reject");
+        };
+    }
+
+    private Goal.Limits limits() throws GoalException {
+        RawGoal.Limits limits = raw.limits();
+        Duration task = limits != null && limits.taskTimeout() != null ? limits.taskTimeout() : defaults.getDuration("limits.task-timeout");
+        Duration idle = limits != null && limits.idleTimeout() != null ? limits.idleTimeout() : defaults.getDuration("limits.idle-timeout");
+        if (task.isZero()) {
+            throw at("/limits/task-timeout", "limits.task-timeout must be longer than 0");
+        }
+        if (idle.isZero()) {
+            throw at("/limits/idle-timeout", "limits.idle-timeout must be longer than 0");
+        }
+        int retries = limits != null && limits.apiRetries() != null ? limits.apiRetries() : defaults.getInt("limits.api-retries");
+        if (retries < 0) {
+            throw at("/limits/api-retries", "limits.api-retries cannot be negative");
+        }
+        Duration api = limits != null && limits.apiTimeout() != null ? limits.apiTimeout() : defaults.getDuration("limits.api-timeout");
+        if (api.isZero()) {
+            throw at("/limits/api-timeout", "limits.api-timeout must be longer than 0");
+        }
+        int attempts = limits != null && limits.attempts() != null ? limits.attempts() : defaults.getInt("limits.attempts");
+        if (attempts < 1) {
+            throw at("/limits/attempts", "limits.attempts must be at least 1");
+        }
+        Optional<Double> budget = Optional.ofNullable(limits == null ? null : limits.budgetUsd()).map(BigDecimal::doubleValue);
+        if (budget.isPresent() && budget.get() <= 0) {
+            throw at("/limits/budget-usd", "limits.budget-usd must be more than 0");
+        }
+        return new Goal.Limits(task, idle, retries, api, attempts, budget);
+    }
+
+    /**
+     * The tasks that could be read, each task's problems and the dependencies' noted.
+     *
+     * @param reviewByDefault {@code agent.review}, for the tasks that do not say
+     */
+    private List<Goal.TaskSpec> tasks(boolean reviewByDefault) {
+        List<RawGoal.Task> rawTasks = raw.tasks() == null ? List.of() : raw.tasks();
+        if (rawTasks.isEmpty()) {
+            // Made by the fan-out, or planned from the goal text.
+            return List.of();
+        }
+        Map<String, Integer> indexById = new LinkedHashMap<>();
+        Map<String, String> idBySlug = new HashMap<>();
+        List<Goal.TaskSpec> tasks = new ArrayList<>();
+        int problemsBefore = problems.size();
+        for (int i = 0; i < rawTasks.size(); i++) {
+            int index = i;
+            Goal.TaskSpec task = checked(() -> task(index, rawTasks.get(index), indexById, idBySlug, reviewByDefault));
+            if (task != null) {
+                tasks.add(task);
+            }
+        }
+        for (Goal.TaskSpec task : tasks) {
+            List<String> after = task.after();
+            for (int j = 0; j < after.size(); j++) {
+                String dependency = after.get(j);
+                if (!indexById.containsKey(dependency)) {
+                    problems.add(at("/tasks/" + indexById.get(task.id()) + "/after/" + j, "task '" + task.id()
+                            + "' comes after unknown task '" + dependency + "'"));
+                }
+            }
+        }
+        if (problems.size() > problemsBefore) {
+            // A cycle among the tasks read so far could be one that the missing ones would not make.
+            return List.copyOf(tasks);
+        }
+        Optional<List<String>> cycle = TaskGraph.findCycle(tasks);
+        if (cycle.isPresent()) {
+            String first = cycle.get().get(0);
+            problems.add(at("/tasks/" + indexById.get(first) + "/after", "dependency cycle: " + String.join(" -> ", cycle.get())));
+        }
+        return List.copyOf(tasks);
+    }
+
+    /** The task at {@code i}, its id and slug taken in {@code indexById} and {@code idBySlug}. */
+    private Goal.TaskSpec task(int i, RawGoal.Task task, Map<String, Integer> indexById, Map<String, String> idBySlug,
+            boolean reviewByDefault) throws GoalException {
+        String at = "/tasks/" + i;
+        if (task == null) {
+            throw at(at, "a task must be a mapping with at least 'id' and 'prompt'");
+        }
+        if (task.id() == null || task.id().isBlank()) {
+            throw at(at, "task " + (i + 1) + " has no id");
+        }
+        String id = task.id().strip();
+        if (id.chars().anyMatch(Character::isISOControl)) {
+            throw at(at + "/id", "task id " + (i + 1) + " holds a line break or control character");
+        }
+        if (id.equals(GoalLoader.RESERVED_ID)) {
+            throw at(at + "/id", "task id '" + id + "' is reserved for troupe's planner; rename the task");
+        }
+        if (indexById.putIfAbsent(id, i) != null) {
+            throw at(at + "/id", "duplicate task id '" + id + "'");
+        }
+        String slug = TaskIds.slug(id);
+        String clash = idBySlug.putIfAbsent(slug, id);
+        if (clash != null) {
+            throw at(at + "/id", "task ids '" + clash + "' and '" + id + "' both become '" + slug
+                    + "' in branch names; rename one");
+        }
+        if (task.prompt() == null || task.prompt().isBlank()) {
+            throw at(task.prompt() == null ? at : at + "/prompt", "task '" + id + "' has an empty prompt");
+        }
+        if (task.after() != null) {
+            refuseEmptyEntries(task.after(), at + "/after", "after of task '" + id + "'");
+        }
+        List<String> after = task.after() == null ? List.of() : task.after().stream().map(String::strip).toList();
+        if (task.permissionMode() != null) {
+            checkPermissionMode(task.permissionMode(), at + "/permission-mode");
+        }
+        if (task.maxTurns() != null && task.maxTurns() < 1) {
+            throw at(at + "/max-turns", "max-turns of task '" + id + "' must be at least 1");
+        }
+        if (task.allowedTools() != null) {
+            refuseEmptyEntries(task.allowedTools(), at + "/allowed-tools", "allowed-tools of task '" + id + "'");
+        }
+        List<String> zone = task.zone() == null ? List.of() : List.copyOf(task.zone());
+        refuseEmptyEntries(zone, at + "/zone", "zone of task '" + id + "'");
+        for (int z = 0; z < zone.size(); z++) {
+            Optional<String> notGlob = Zones.problem(zone.get(z));
+            if (notGlob.isPresent()) {
+                throw at(at + "/zone/" + z, "zone of task '" + id + "': '" + zone.get(z) + "' is not a glob: "
+                        + notGlob.get());
+            }
+        }
+        return new Goal.TaskSpec(id, slug, task.prompt().strip(), after, Optional.ofNullable(task.model()),
+                Optional.ofNullable(task.allowedTools()).map(List::copyOf), Optional.ofNullable(task.permissionMode()),
+                Optional.ofNullable(task.maxTurns()), Optional.ofNullable(task.appendSystemPrompt()), zone, List.of(),
+                task.review() != null ? task.review() : reviewByDefault);
+    }
+
+    /** One part of the goal file, read and checked. */
+    private interface Section<T> {
+        T read() throws GoalException;
+    }
+}
