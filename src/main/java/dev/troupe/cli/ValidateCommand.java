@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -23,13 +24,16 @@ final class ValidateCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "GOAL", description = "the goal file (YAML, or JSON for .json)")
     Path goalFile;
 
+    @Option(names = "--into", paramLabel = "BRANCH", description = "check the integration branch run --into would use")
+    String into;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws TroupeException {
         Goal goal = load(goalFile);
-        Preflight.Findings found = Preflight.check(goal, Optional.empty(), Preflight.Uncommitted.MENTION);
+        Preflight.Findings found = Preflight.check(goal, Optional.ofNullable(into), Preflight.Uncommitted.MENTION);
         PrintWriter err = spec.commandLine().getErr();
         found.warnings().forEach(w -> err.println("troupe: warning: " + w));
         if (!found.problems().isEmpty()) {

@@ -275,6 +275,19 @@ class RefusalTest {
     }
 
     @Test
+    void validateChecksTheIntegrationBranchRunWouldMake() throws IOException {
+        TestRepo repo = TestRepo.create(tmp.resolve("repo"), Map.of("a.txt", "a\n"));
+        Path file = goal(repo.dir(), "");
+
+        Invocation into = troupe("validate", file.toString(), "--into", "main");
+        repo.git("branch", "troupe");
+        Invocation inTheWay = troupe("validate", file.toString());
+
+        assertRefused(into, "branch 'main' is checked out at " + repo.dir());
+        assertRefused(inTheWay, "branch 'troupe' is in the way");
+    }
+
+    @Test
     void runAlsoReportsEveryProblemAtOnce() throws IOException {
         TestRepo repo = TestRepo.create(tmp.resolve("repo"), Map.of("a.txt", "a\n"));
         String head = repo.head();
