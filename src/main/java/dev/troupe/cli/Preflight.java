@@ -3,7 +3,6 @@ package dev.troupe.cli;
 import dev.troupe.agent.AgentCommand;
 import dev.troupe.git.GitCli;
 import dev.troupe.git.GitException;
-import dev.troupe.git.Pathspecs;
 import dev.troupe.git.Worktrees;
 import dev.troupe.goal.Goal;
 import dev.troupe.goal.GoalPlaces;
@@ -14,10 +13,7 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -75,13 +71,12 @@ final class Preflight {
         if (base.isPresent() && baseCommit.isEmpty()) {
             problem("/base", "base branch '" + base.get() + "' does not exist in " + top.get());
         }
-        boolean fanoutTaken = checkGlobs(top.get());
         checkUncommitted(top.get(), uncommitted);
         String runId = newRunId();
         String integration = into.orElse("troupe/" + runId);
         Optional<String> existing = checkIntegrationBranch(top.get(), runId, integration);
         Goal expanded = goal;
-        if (baseCommit.isPresent() && fanoutTaken) {
+        if (baseCommit.isPresent()) {
             try {
                 expanded = RunSetup.expandFanout(goal, top.get(), baseCommit.get());
             } catch (TroupeException e) {
@@ -134,29 +129,6 @@ final class Preflight {
             problem("/base", top + " has a detached HEAD; name the branch to start from with base:");
             return Optional.empty();
         }
-    }
-
-    /**
-     * Globs git would refuse as pathspecs (a path outside the repository), each at its place.
-     *
-     * @return whether git takes {@code fanout.files}
-     */
-    private boolean checkGlobs(Path top) throws GitException {
-        Map<String, String> placed = new LinkedHashMap<>();
-        goal.fanout().ifPresent(f -> placed.put("/fanout/files", f.files()));
-        for (int i = 0; i < goal.tasks().size(); i++) {
-            List<String> zone = goal.tasks().get(i).zone();
-            for (int z = 0; z < zone.size(); z++) {
-                placed.put("/tasks/" + i + "/zone/" + z, zone.get(z));
-            }
-        }
-        Map<String, String> refused = Pathspecs.refusals(top, List.copyOf(new LinkedHashSet<>(placed.values())));
-        placed.forEach((pointer, glob) -> {
-            if (refused.containsKey(glob)) {
-                problem(pointer, "git does not take '" + glob + "' as a glob of the repository's files: " + refused.get(glob));
-            }
-        });
-        return goal.fanout().map(f -> !refused.containsKey(f.files())).orElse(true);
     }
 
     private void checkUncommitted(Path top, Uncommitted uncommitted) throws GitException {

@@ -3,15 +3,13 @@ package dev.troupe.git;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Globs ({@code fanout.files}, a task's {@code zone}) matched by git itself, as {@code :(glob)} pathspecs, so that
  * they mean what they mean to git: {@code *} stays within a directory, {@code **}{@code /} matches zero or more
  * directories, a directory's path matches everything below it. Blocking; a pattern git refuses (a path outside
- * the repository) is a {@link GitException} with git's words.
+ * the repository, which {@link dev.troupe.goal.Zones#problem} keeps out of goals) is a {@link GitException}.
  */
 public final class Pathspecs {
 
@@ -26,39 +24,6 @@ public final class Pathspecs {
     public static List<String> changedOutside(Path repo, String from, String to, List<String> globs) throws GitException {
         // Only excluding pathspecs: git then starts from every path.
         return sorted(changed(repo, from, to, globs.stream().map(g -> ":(exclude,glob)" + g).toList()));
-    }
-
-    /**
-     * The globs of {@code globs} that git refuses as pathspecs of {@code repo} (a path outside it), each with
-     * git's reason; empty when git takes them all.
-     */
-    public static Map<String, String> refusals(Path repo, List<String> globs) throws GitException {
-        Map<String, String> refused = new LinkedHashMap<>();
-        if (globs.isEmpty()) {
-            return refused;
-        }
-        String empty = emptyTree(repo);
-        try {
-            changed(repo, empty, empty, globs.stream().map(Pathspecs::match).toList());
-            return refused;
-        } catch (GitException some) {
-            // Git names only the first; ask of each.
-        }
-        for (String glob : globs) {
-            try {
-                changed(repo, empty, empty, List.of(match(glob)));
-            } catch (GitException e) {
-                refused.put(glob, reason(e.getMessage(), match(glob)));
-            }
-        }
-        return refused;
-    }
-
-    /** Git's words after "fatal: ", without the pathspec it repeats before them. */
-    private static String reason(String message, String pathspec) {
-        int fatal = message.lastIndexOf("fatal: ");
-        String reason = fatal < 0 ? message : message.substring(fatal + "fatal: ".length()).strip();
-        return reason.startsWith(pathspec + ": ") ? reason.substring(pathspec.length() + 2) : reason;
     }
 
     private static String match(String glob) {

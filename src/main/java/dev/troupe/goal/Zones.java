@@ -29,13 +29,17 @@ public final class Zones {
     }
 
     /**
-     * Why {@code glob} cannot be a zone or {@code fanout.files}, if it cannot: it is absolute (globs are paths from
-     * the repository's top), or git would match it to nothing (an unclosed {@code [}, a trailing {@code \\}). What it
-     * matches is for git to say ({@link dev.troupe.git.Pathspecs}); this only spares a user a silent empty match.
+     * Why {@code glob} cannot be a zone or {@code fanout.files}, if it cannot: it is absolute or holds {@code ..} (globs
+     * are paths from the repository's top, and git refuses one that leaves it), or git would match it to nothing (an
+     * unclosed {@code [}, a trailing {@code \\}). What it matches is for git to say ({@link dev.troupe.git.Pathspecs});
+     * this spares a user a silent empty match, and a worker a git command that fails.
      */
     public static Optional<String> problem(String glob) {
         if (glob.startsWith("/")) {
             return Optional.of("it is absolute; write it from the repository's top, without the leading /");
+        }
+        if (List.of(glob.split("/")).contains("..")) {
+            return Optional.of("it climbs with '..'; write it from the repository's top");
         }
         for (int i = 0; i < glob.length(); i++) {
             char c = glob.charAt(i);

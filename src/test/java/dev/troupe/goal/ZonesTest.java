@@ -29,6 +29,9 @@ class ZonesTest {
     @Test
     void globsThatGitWouldMatchToNothingOrThatAreAbsoluteAreRefused() {
         assertTrue(Zones.problem("/src/**").isPresent());
+        assertTrue(Zones.problem("../elsewhere/**").isPresent(), "git refuses a path outside the repository");
+        assertTrue(Zones.problem("src/../../x").isPresent());
+        assertEquals(Optional.empty(), Zones.problem("src/..x/**"));
         assertEquals(Optional.of("the '[' at 5 is never closed by a ']'"), Zones.problem("src/[a"));
         assertTrue(Zones.problem("src\\").isPresent());
         assertEquals(Optional.empty(), Zones.problem("src/[]a].js"));
