@@ -57,7 +57,16 @@ final class Preflight {
     }
 
     private Findings run(Optional<String> into, Uncommitted uncommitted) throws GitException, TroupeException {
+        // In the order of the keys in a goal file (repo, base, agent, fanout), then what is not in the file.
         Optional<Path> top = repository();
+        if (top.isPresent()) {
+            checkUncommitted(top.get(), uncommitted);
+        }
+        Optional<String> base = top.flatMap(this::base);
+        Optional<String> baseCommit = base.flatMap(b -> resolveQuietly(top.get(), b + "^{commit}"));
+        if (base.isPresent() && baseCommit.isEmpty()) {
+            problem("/base", "base branch '" + base.get() + "' does not exist in " + top.get());
+        }
         Path agentDir = top.orElse(goal.file().toAbsolutePath().getParent());
         if (AgentCommand.findExecutable(goal.agent(), agentDir).isEmpty()) {
             problem("/agent/command", "agent command '" + goal.agent().command().get(0)
@@ -66,12 +75,6 @@ final class Preflight {
         if (top.isEmpty()) {
             return findings(Optional.empty());
         }
-        Optional<String> base = base(top.get());
-        Optional<String> baseCommit = base.flatMap(b -> resolveQuietly(top.get(), b + "^{commit}"));
-        if (base.isPresent() && baseCommit.isEmpty()) {
-            problem("/base", "base branch '" + base.get() + "' does not exist in " + top.get());
-        }
-        checkUncommitted(top.get(), uncommitted);
         String runId = newRunId();
         String integration = into.orElse("troupe/" + runId);
         Optional<String> existing = checkIntegrationBranch(top.get(), runId, integration);

@@ -221,8 +221,8 @@ class RefusalTest {
 
         assertRefused(result, "");
         assertEquals(List.of(
-                "troupe: " + file + ":4:3: agent command 'no-such-agent-xyz' not found; is it installed and on PATH?",
                 "troupe: " + file + ":2:1: base branch 'nope' does not exist in " + repo.dir(),
+                "troupe: " + file + ":4:3: agent command 'no-such-agent-xyz' not found; is it installed and on PATH?",
                 "troupe: 'bad..name' is not a valid branch name"),
                 result.err().lines().toList());
     }
