@@ -308,8 +308,9 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
 
     /** Its writer finished before the stop and its commit is still on its branch: no need to pay for it again. */
     private void goOnWithFinished(TaskState task, RunHistory.Task past) {
+        // Its zone was judged when it finished (before task-succeeded was journaled): no files are outside it now.
         task.pending = new AttemptResult(run.taskBranch(task.spec), ObjectId.fromString(past.commit()), 0, Usage.NONE, 0,
-                past.durationMs(), past.filesChanged(), past.resultText(), 0, Optional.empty());
+                past.durationMs(), past.filesChanged(), List.of(), past.resultText(), 0, Optional.empty());
         task.pendingAttempt = past.commitAttempt();
         task.attemptBase = ObjectId.fromString(past.commitBase());
         if (task.spec.review() && !past.approved().orElse(false)) {
