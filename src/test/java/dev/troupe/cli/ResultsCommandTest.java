@@ -26,7 +26,7 @@ class ResultsCommandTest {
         Path file = tmp.resolve("goal.yaml");
         Files.writeString(file, "repo: " + repo.dir() + "\nteam: {size: 2, stagger: 0ms}\n"
                 + "agent:\n  command: " + FakeAgent.yamlCommand() + "\n  isolate-config: true\n" + limits
-                + "fanout:\n  files: \"**.js\"\n  canary: 1\n"
+                + "fanout:\n  files: \"**/*.js\"\n  canary: 1\n"
                 + "  prompt: |\n    exit-if {file}.broken 3\n    write {file}.done migrated\n");
         return file;
     }
