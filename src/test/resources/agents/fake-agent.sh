@@ -28,6 +28,7 @@
 #   exit-if PATH N    exit with code N, without a result, if PATH exists in the working directory
 #   denied TOOL       report in the result that a call of TOOL was refused (a permission denial)
 #   chaos             kill itself with SIGKILL about a third of the time, hang about a tenth of the time
+#   ignore-term       ignore SIGTERM from here on (so does what it starts): only SIGKILL ends it
 # Run with --json-schema (as the planner and reviewers are), it only answers, and heeds only these:
 #   answer JSON              end with JSON as the structured output (a later answer wins)
 #   answer-once PATH JSON    the same, only the first time (PATH does not exist yet; it is created)
@@ -126,6 +127,7 @@ while IFS= read -r line; do
       roll=$((RANDOM % 30))
       if [ "$roll" -lt 10 ]; then kill -9 $$; fi
       if [ "$roll" -lt 13 ]; then while true; do sleep 1; done; fi ;;
+    ignore-term) trap '' TERM ;;
     leave-merge)
       git checkout -q -b side && echo side > clash.txt && git add clash.txt && git -c user.name=a -c user.email=a@b commit -qm side
       git checkout -q - && echo main > clash.txt && git add clash.txt && git -c user.name=a -c user.email=a@b commit -qm main

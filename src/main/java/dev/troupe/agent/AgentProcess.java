@@ -45,7 +45,8 @@ public final class AgentProcess {
         process.toHandle().descendants().forEach(seen::add);
     }
 
-    public static AgentProcess start(List<String> argv, Path cwd, Map<String, String> extraEnv, Path stderrFile)
+    /** A run's agents start through {@link LiveAgents#start}, so that none can start after they were all stopped. */
+    static AgentProcess start(List<String> argv, Path cwd, Map<String, String> extraEnv, Path stderrFile)
             throws IOException {
         ProcessBuilder builder = new ProcessBuilder(argv)
                 .directory(cwd.toFile())

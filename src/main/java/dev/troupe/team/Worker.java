@@ -23,6 +23,7 @@ import akka.util.ByteStringBuilder;
 import dev.troupe.agent.AgentCommand;
 import dev.troupe.agent.AgentMessage;
 import dev.troupe.agent.AgentProcess;
+import dev.troupe.agent.LiveAgents;
 import dev.troupe.agent.StreamJson;
 import dev.troupe.git.Commits;
 import dev.troupe.git.GitCli;
@@ -250,9 +251,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
         }
         Path stderr = run.agentOutput(assignment, ".stderr");
         Files.createDirectories(stderr.getParent());
-        AgentProcess process = AgentProcess.start(argv(attempt, prompt), checkout, environment(), stderr);
-        run.agents().add(process);
-        return new Launch(process, checkout);
+        return new Launch(run.agents().start(argv(attempt, prompt), checkout, environment(), stderr), checkout);
     }
 
     /**
@@ -282,6 +281,12 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
 
     private Behavior<Command> onLaunched(Launched launched) {
         Attempt attempt = launched.attempt();
+        if (Blocking.cause(launched.failure()) instanceof LiveAgents.Stopped) {
+            // The run's agents were stopped while this one was being launched: the run is ending, nobody waits
+            // for the attempt, and it must not count as one the task tried (a resume queues the task again).
+            current = null;
+            return idle();
+        }
         if (launched.failure() != null) {
             return report(attempt, null, "could not start the agent: " + firstLine(Blocking.describe(launched.failure())));
         }
