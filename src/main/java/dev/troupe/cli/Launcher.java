@@ -144,7 +144,8 @@ final class Launcher {
         RunContext run = new RunContext(setup.runId(), setup.goal(), setup.top(), setup.base(), setup.runDir(),
                 setup.worktrees(), setup.integrationBranch(), ObjectId.fromString(setup.startCommit()), journal, agents,
                 Secrets.fromEnvironment(), blocking, tuning, planOnly);
-        // SIGTERM or Ctrl-C ends the JVM without the actors finishing their work: stop the agents from here.
+        // SIGTERM or Ctrl-C ends the JVM without the actors finishing their work: stop the agents from here. The
+        // actors run on meanwhile, but LiveAgents starts no agent once stopAll has begun, so the message is true.
         Thread onInterrupt = new Thread(() -> {
             agents.stopAll(tuning.killGrace());
             stopDrawing.run();

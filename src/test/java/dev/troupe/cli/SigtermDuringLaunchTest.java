@@ -25,15 +25,16 @@ import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * SIGTERM to troupe while a worker is launching an agent: the agent must be stopped too, or never started, before
- * troupe says that every agent is stopped. Two things make each signal land in a launch and the launch end inside
- * the shutdown: a slow post-checkout hook in the repository (git-lfs installs one) holds every launch in its
- * checkout, and agents that ignore SIGTERM hold the shutdown for the kill grace.
+ * SIGTERM to {@code troupe run} or {@code troupe resume} while a worker is launching an agent: the agent must be
+ * stopped too, or never started, before troupe says that every agent is stopped. Two things make each signal land
+ * in a launch and the launch end inside the shutdown: a slow post-checkout hook in the repository (git-lfs installs
+ * one) holds every launch in its checkout, and agents that ignore SIGTERM hold the shutdown for the kill grace.
  */
 class SigtermDuringLaunchTest {
 
@@ -64,63 +65,123 @@ class SigtermDuringLaunchTest {
     }
 
     @ParameterizedTest(name = "signalled during the launch that follows merge {0}")
-    @ValueSource(ints = {1, 2, 3, 4, 5})
+    @ValueSource(ints = {1, 3, 5})
     void anAgentWhoseLaunchRacesSigtermIsStoppedBeforeTroupeSaysSo(int merges) throws Exception {
-        startTroupe(goal(10, merges));
-        awaitJournal("a launch under way after " + merges + " merges", events -> count(events, "merge-done") >= merges
-                && count(events, "task-assigned") > count(events, "agent-started"));
+        Path goal = goal(10, merges, "0ms");
+        Path said = startTroupe("run", goal.toString());
+        awaitJournal("a launch under way after " + merges + " merges",
+                events -> count(events, "merge-done") >= merges && launchUnderWay(events));
 
         troupeProcess.destroy();
 
+        assertEveryAgentStopped(said);
+    }
+
+    @Test
+    void anAgentWhoseLaunchRacesSigtermOnResumeIsStoppedBeforeTroupeSaysSo() throws Exception {
+        // Every task runs until stopped, and launches are staggered, so that one agent runs while the next launches.
+        Path goal = goal(6, 0, "500ms");
+        startTroupe("run", goal.toString());
+        awaitJournal("an agent running and a launch under way",
+                SigtermDuringLaunchTest::agentRunningWhileALaunchIsUnderWay);
+        troupeProcess.destroy();
+        assertTrue(troupeProcess.waitFor(30, TimeUnit.SECONDS), "troupe ended on SIGTERM");
+
+        Path said = startTroupe("resume", "-C", tmp.resolve("repo").toString());
+        awaitJournal("an agent of the resumed run running and a launch under way",
+                events -> agentRunningWhileALaunchIsUnderWay(since(events, "run-resumed")));
+
+        troupeProcess.destroy();
+
+        assertEveryAgentStopped(said);
+    }
+
+    /** troupe exited as SIGTERM says, told that every agent is stopped, and so they are. */
+    private void assertEveryAgentStopped(Path said) throws Exception {
         assertTrue(troupeProcess.waitFor(30, TimeUnit.SECONDS), "troupe ended on SIGTERM");
         assertEquals(143, troupeProcess.exitValue());
-        String said = Files.readString(tmp.resolve("troupe.out"));
-        assertTrue(said.contains("interrupted; every agent is stopped"), said);
+        String output = Files.readString(said);
+        assertTrue(output.contains("interrupted; every agent is stopped"), output);
         // SIGKILL is not instant: a moment for the kernel, far less than an escaped agent (which never ends) lives.
         testKit.createTestProbe().awaitAssert(Duration.ofSeconds(2), Duration.ofMillis(50), () -> {
-            List<ProcessHandle> alive = agentsAlive();
-            assertEquals(List.of(), alive.stream().map(p -> p.pid() + " " + p.info().commandLine().orElse("")).toList(),
-                    "agents alive after troupe said every agent is stopped");
+            assertEquals(List.of(), agentsAlive().stream().map(p -> p.pid() + " " + p.info().commandLine().orElse(""))
+                    .toList(), "agents alive after troupe said every agent is stopped");
             return null;
         });
     }
 
+    /** A task is assigned whose agent has not started: a worker is in its checkout. */
+    private static boolean launchUnderWay(List<JsonNode> events) {
+        return count(events, "task-assigned") > count(events, "agent-started");
+    }
+
+    private static boolean agentRunningWhileALaunchIsUnderWay(List<JsonNode> events) {
+        return count(events, "agent-started") >= 1 && launchUnderWay(events);
+    }
+
+    /** The events after the last of {@code type}; none while there is none. */
+    private static List<JsonNode> since(List<JsonNode> events, String type) {
+        for (int i = events.size() - 1; i >= 0; i--) {
+            if (events.get(i).path("type").asText().equals(type)) {
+                return events.subList(i + 1, events.size());
+            }
+        }
+        return List.of();
+    }
+
     /**
-     * {@code tasks} tasks for a team of three: the first {@code quick} finish at once (each merge frees a worker,
-     * which launches the next task), the rest run until stopped.
+     * {@code tasks} tasks for a team of three. The first runs until stopped, and so holds the shutdown for the kill
+     * grace; the next {@code quick} finish at once (each merge frees a worker, which launches the next task); the
+     * rest run until stopped. Launches are {@code stagger} apart.
      */
-    private Path goal(int tasks, int quick) throws IOException {
+    private Path goal(int tasks, int quick, String stagger) throws IOException {
         TestRepo repo = TestRepo.create(tmp.resolve("repo"), Map.of("README.md", "hi\n"));
         Path hook = repo.dir().resolve(".git/hooks/post-checkout");
         Files.writeString(hook, "#!/bin/sh\nsleep 0.5\n");
         Files.setPosixFilePermissions(hook, PosixFilePermissions.fromString("rwxr-xr-x"));
-        StringBuilder yaml = new StringBuilder("repo: " + repo.dir() + "\nteam: {size: 3, stagger: 0ms}\n"
+        StringBuilder yaml = new StringBuilder("repo: " + repo.dir() + "\nteam: {size: 3, stagger: " + stagger + "}\n"
                 + "agent:\n  command: " + FakeAgent.yamlCommand() + "\n  env: {" + MARKER + ": " + mark + "}\n"
                 + "limits:\n  idle-timeout: 1m\ntasks:\n");
         for (int i = 1; i <= tasks; i++) {
             yaml.append("  - id: t").append(i).append("\n    prompt: |\n      ignore-term\n      ")
-                    .append(i <= quick ? "write t" + i + ".txt " + i : "hang").append('\n');
+                    .append(i > 1 && i <= quick + 1 ? "write t" + i + ".txt " + i : "hang").append('\n');
         }
         Path file = tmp.resolve("goal.yaml");
         Files.writeString(file, yaml);
         return file;
     }
 
-    private void startTroupe(Path goal) throws IOException {
+    /** Starts troupe as people run it, with a JIT that starts fast; returns the file its output goes to. */
+    private Path startTroupe(String... args) throws IOException {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        troupeProcess = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
-                Main.class.getName(), "run", goal.toString())
-                .redirectErrorStream(true).redirectOutput(tmp.resolve("troupe.out").toFile()).start();
+        List<String> command = new ArrayList<>(List.of(java.toString(), "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        command.addAll(List.of(args));
+        Path said = tmp.resolve("troupe-" + args[0] + ".out");
+        troupeProcess = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(said.toFile()).start();
+        return said;
     }
 
     /** Polls often: a launch is caught while it is in its checkout. */
     private void awaitJournal(String what, Predicate<List<JsonNode>> condition) {
         testKit.createTestProbe().awaitAssert(Duration.ofSeconds(60), Duration.ofMillis(10), () -> {
             if (!condition.test(journal())) {
-                throw new AssertionError("not yet: " + what);
+                throw new AssertionError("not yet: " + what + "; troupe said:\n" + troupeSaid());
             }
             return null;
         });
+    }
+
+    private String troupeSaid() {
+        try (Stream<Path> files = Files.list(tmp)) {
+            StringBuilder said = new StringBuilder();
+            for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".out")).sorted().toList()) {
+                said.append(Files.readString(file));
+            }
+            return said.toString();
+        } catch (IOException e) {
+            return "(unreadable: " + e.getMessage() + ")";
+        }
     }
 
     /** The live run's journal, whose last line may be half written. */
