@@ -50,6 +50,11 @@ public final class LiveAgents {
         processes.remove(process);
     }
 
+    /** The agents are being or have been stopped: troupe is ending, and an agent that ends now was stopped by it. */
+    public synchronized boolean stopped() {
+        return stopped;
+    }
+
     /**
      * Stops every live agent's process tree, all at once, and lets no other agent start from now on; returns once
      * they are gone.

@@ -632,6 +632,11 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
 
     private Behavior<Command> report(Attempt attempt, AttemptResult success, String failure) {
         current = null;
+        if (success == null && run.agents().stopped()) {
+            // troupe's own stop ended the agent (SIGTERM, Ctrl-C): no fault of the task, and no attempt it should
+            // lose. Unreported, the attempt stays under way in the journal, which a resume does not count.
+            return idle();
+        }
         if (success != null) {
             attempt.replyTo.tell(new TeamLead.AttemptSucceeded(getContext().getSelf(), attempt.task().id(),
                     attempt.assignment.attempt(), attempt.assignment.role(), success));

@@ -372,6 +372,31 @@ class ResumeTest {
     }
 
     @Test
+    void anAgentStoppedBySigtermDoesNotUseUpItsTasksLastAttempt() throws Exception {
+        // t1's agent holds the stop for the kill grace, while t2's is gone at once and its worker reports on it.
+        Path goal = goal(0, "");
+        Files.writeString(goal, Files.readString(goal).replace("limits:\n", "limits:\n  attempts: 1\n")
+                + "  - id: t1\n    prompt: |\n      ignore-term\n      hang-once " + tmp.resolve("hung-once-1")
+                + "\n      write t1.txt 1\n"
+                + "  - id: t2\n    prompt: |\n      hang-once " + tmp.resolve("hung-once-2") + "\n      write t2.txt 2\n");
+        startTroupe(goal);
+        awaitJournal("two agents", events -> count(events, "agent-started") == 2);
+
+        troupeProcess.destroy();
+
+        assertTrue(troupeProcess.waitFor(30, TimeUnit.SECONDS), "troupe ended on SIGTERM");
+        assertEquals(143, troupeProcess.exitValue());
+        List<JsonNode> stopped = readTolerantly(events());
+        assertEquals(0, count(stopped, "task-failed"), "the stop failed the task: " + Journals.ofType(stopped, "task-failed"));
+        assertTrue(Journals.ofType(stopped, "attempt-failed").stream().noneMatch(e -> e.path("counted").asBoolean()),
+                "the attempt troupe's own stop cut short was counted against the task");
+        Invocation resumed = troupe("resume", "-C", repo.dir().toString());
+        assertEquals(0, resumed.exitCode(), resumed.err());
+        String branch = Journals.ofType(stopped, "run-started").get(0).path("integrationBranch").asText();
+        assertEquals(List.of("t1", "t2"), repo.mergedTasks(branch).stream().sorted().toList());
+    }
+
+    @Test
     void aLiveRunIsRefusedToASecondTroupeAndAStoppedOneIsCleanedUp() throws Exception {
         startTroupe(goal(1, "hang"));
         List<JsonNode> started = awaitJournal("an agent", events -> count(events, "agent-started") == 1);
