@@ -25,10 +25,8 @@ import dev.troupe.agent.AgentMessage;
 import dev.troupe.agent.AgentProcess;
 import dev.troupe.agent.LiveAgents;
 import dev.troupe.agent.StreamJson;
-import dev.troupe.git.Commits;
 import dev.troupe.git.GitCli;
 import dev.troupe.git.GitException;
-import dev.troupe.git.Pathspecs;
 import dev.troupe.git.Worktrees;
 import dev.troupe.goal.Durations;
 import dev.troupe.goal.Goal;
@@ -38,7 +36,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -50,8 +47,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
-import org.eclipse.jgit.api.Git;
-import org.eclipse.jgit.lib.ObjectId;
 
 /**
  * One team slot: owns a git worktree and runs one agent at a time in it. For each assignment it checks out a
@@ -139,6 +134,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     private final RunContext run;
     private final String name;
     private final TimerScheduler<Command> timers;
+    private final AttemptSettlement settlement;
     /** Where this worker's checkout is; a new one replaces it when it breaks. */
     private Path worktree;
     private int worktreesMade = 1;
@@ -149,6 +145,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
         this.timers = timers;
         this.run = run;
         this.name = name;
+        this.settlement = new AttemptSettlement(run);
         this.worktree = run.worktrees().resolve(name);
     }
 
@@ -513,114 +510,14 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
 
     private Behavior<Command> settle(Attempt attempt) {
         timers.cancelAll();
-        getContext().pipeToSelf(Blocking.call(run.blocking(), () -> settleBlocking(attempt)),
-                (settled, failure) -> failure == null ? settled
+        AttemptSettlement.Decided decided = new AttemptSettlement.Decided(attempt.assignment, attempt.started,
+                attempt.result, attempt.exitCode, attempt.failure);
+        Path checkout = worktree;
+        getContext().pipeToSelf(Blocking.call(run.blocking(), () -> settlement.settle(decided, checkout)),
+                (settled, failure) -> failure == null ? new Settled(attempt, settled.result(), settled.failure())
                         : new Settled(attempt, null, attempt.failure != null ? attempt.failure
                                 : "could not commit the agent's work: " + Blocking.describe(failure)));
         return settling();
-    }
-
-    /**
-     * Blocking: commits a writer's success, or keeps what a failed writer left, and says why it failed. An agent
-     * that answers succeeds only with an answer; what it may have left in the worktree is not kept.
-     */
-    private Settled settleBlocking(Attempt attempt) throws Exception {
-        Assignment assignment = attempt.assignment;
-        if (attempt.failure == null && assignment.role().answers()) {
-            return answer(attempt);
-        }
-        if (attempt.failure == null) {
-            return new Settled(attempt, commit(attempt), null);
-        }
-        String reason = attempt.failure;
-        if (attempt.exitCode != null && attempt.result == null) {
-            reason += lastStderrLine(assignment).map(line -> ": " + line).orElse("");
-        }
-        if (assignment.role().answers()) {
-            return new Settled(attempt, null, reason);
-        }
-        try {
-            ObjectId kept = Commits.commitAll(worktree, "troupe: unfinished work of " + assignment.task().id()
-                    + ", attempt " + assignment.attempt() + "\n\nThe attempt failed: " + attempt.failure + "\n");
-            if (!kept.equals(assignment.base())) {
-                // Apart from the task branch, which the next attempt starts afresh.
-                String keptOn = run.failedBranch(assignment.task(), assignment.attempt());
-                GitCli.run(run.repo(), "branch", "--force", keptOn, kept.name());
-                reason += " (what it left is kept on " + keptOn + ")";
-            }
-        } catch (GitException e) {
-            reason += " (what it left could not be kept: " + firstLine(e.getMessage()) + ")";
-        }
-        return new Settled(attempt, null, reason);
-    }
-
-    private Settled answer(Attempt attempt) {
-        AgentMessage.Result result = attempt.result;
-        if (result.structuredOutput().isEmpty()) {
-            // The CLI reports success when the model answered twice with text instead of the structured output.
-            return new Settled(attempt, null, "the agent answered in text, not with the structured output it was asked for");
-        }
-        long duration = Duration.between(attempt.started, Instant.now()).toMillis();
-        return new Settled(attempt, new AttemptResult("", attempt.assignment.base(), result.costUsd(), result.usage(),
-                result.turns(), duration, List.of(), List.of(), result.text(), result.permissionDenials(),
-                result.structuredOutput()),
-                null);
-    }
-
-    private java.util.Optional<String> lastStderrLine(Assignment assignment) throws IOException {
-        Path stderr = run.agentOutput(assignment, ".stderr");
-        if (!Files.exists(stderr) || Files.size(stderr) > 1 << 20) {
-            return java.util.Optional.empty();
-        }
-        List<String> lines = Files.readAllLines(stderr, StandardCharsets.UTF_8);
-        for (int i = lines.size() - 1; i >= 0; i--) {
-            if (!lines.get(i).isBlank()) {
-                String line = run.secrets().redact(lines.get(i).strip());
-                return java.util.Optional.of(line.length() > 300 ? line.substring(0, 297) + "..." : line);
-            }
-        }
-        return java.util.Optional.empty();
-    }
-
-    /** Blocking: commits the agent's work, lists what changed and writes {@code results/<task>.md}. */
-    private AttemptResult commit(Attempt attempt) throws Exception {
-        Assignment assignment = attempt.assignment;
-        AgentMessage.Result result = attempt.result;
-        String title = assignment.task().id() + ": " + firstLine(assignment.task().prompt());
-        ObjectId head = Commits.commitAll(worktree, "troupe: " + title + "\n\nWork of the agent on attempt "
-                + assignment.attempt() + ".\n");
-        GitCli.run(run.repo(), "branch", "--force", assignment.branch(), head.name());
-        List<String> files;
-        try (Git git = Git.open(worktree.toFile())) {
-            files = Commits.changedPaths(git.getRepository(), assignment.base(), head);
-        }
-        List<String> zone = assignment.task().zone();
-        List<String> outside = zone.isEmpty() ? List.of()
-                : Pathspecs.changedOutside(worktree, assignment.base().name(), head.name(), zone);
-        long duration = Duration.between(attempt.started, Instant.now()).toMillis();
-        AttemptResult done = new AttemptResult(assignment.branch(), head, result.costUsd(), result.usage(),
-                result.turns(), duration, files, outside, result.text(), result.permissionDenials(), Optional.empty());
-        writeResultFile(assignment, done);
-        return done;
-    }
-
-    private void writeResultFile(Assignment assignment, AttemptResult done) throws IOException {
-        Path file = run.resultFile(assignment.task());
-        Files.createDirectories(file.getParent());
-        StringBuilder md = new StringBuilder();
-        md.append("# ").append(assignment.task().id()).append("\n\n");
-        md.append("Attempt ").append(assignment.attempt()).append(", branch `").append(done.branch())
-                .append("`, commit `").append(done.commit().name()).append("`.\n\n");
-        md.append("## Prompt\n\n").append(assignment.task().prompt()).append("\n\n");
-        md.append("## Result\n\n").append(done.text() == null || done.text().isBlank() ? "(no text)" : done.text())
-                .append("\n\n");
-        md.append("## Files changed\n\n");
-        if (done.filesChanged().isEmpty()) {
-            md.append("(none)\n");
-        }
-        done.filesChanged().forEach(f -> md.append("- ").append(f).append('\n'));
-        Files.writeString(file, md, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
     }
 
     private Behavior<Command> onSettled(Settled settled) {
