@@ -10,21 +10,11 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.TimerScheduler;
 import akka.japi.Pair;
-import akka.stream.ActorAttributes;
-import akka.stream.KillSwitches;
 import akka.stream.UniqueKillSwitch;
-import akka.stream.javadsl.FileIO;
-import akka.stream.javadsl.Flow;
-import akka.stream.javadsl.Keep;
-import akka.stream.javadsl.Sink;
-import akka.stream.javadsl.StreamConverters;
-import akka.util.ByteString;
-import akka.util.ByteStringBuilder;
 import dev.troupe.agent.AgentCommand;
 import dev.troupe.agent.AgentMessage;
 import dev.troupe.agent.AgentProcess;
 import dev.troupe.agent.LiveAgents;
-import dev.troupe.agent.StreamJson;
 import dev.troupe.git.GitCli;
 import dev.troupe.git.GitException;
 import dev.troupe.git.Worktrees;
@@ -33,7 +23,6 @@ import dev.troupe.goal.Goal;
 import dev.troupe.journal.TeamEvent;
 import dev.troupe.journal.Usage;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -117,19 +106,8 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
         }
     }
 
-    static final String OUTPUT_DISPATCHER = "troupe.agent-output-dispatcher";
-    /** At most this many of an agent's lines, and about this many bytes of them, go on as one group, */
-    private static final int OUTPUT_GROUP = 256;
-    private static final long OUTPUT_GROUP_BYTES = 1 << 20;
-    /** and a line waits at most this long for others to go with. */
-    private static final Duration OUTPUT_GROUP_WAIT = Duration.ofMillis(20);
-    /** How many of an agent's groups may wait for the journal's writer at once. */
-    private static final int OUTPUT_GROUPS_QUEUED = 4;
-    /** How much of an agent's stdout one read takes. */
-    private static final int READ_CHUNK_BYTES = 64 * 1024;
-
     /** HTTP statuses that say the API is saturated (rate limit, overload), not that the task went wrong. */
-    private static final java.util.Set<Integer> RATE_LIMITS = java.util.Set.of(429, 529);
+    private static final Set<Integer> RATE_LIMITS = Set.of(429, 529);
 
     private final RunContext run;
     private final String name;
@@ -296,83 +274,16 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
         run.journal().append(new TeamEvent.AgentStarted(Instant.now(), assignment.task().id(), assignment.attempt(),
                 attempt.process.pid(), attempt.sessionId, argv(attempt, "<prompt>"),
                 assignment.role() == Assignment.Role.WRITER ? null : assignment.role().name().toLowerCase(Locale.ROOT)));
-        Pair<UniqueKillSwitch, CompletionStage<Done>> output = readOutput(attempt);
+        ActorRef<Command> self = getContext().getSelf();
+        Pair<UniqueKillSwitch, CompletionStage<Done>> output = new AgentOutputStream(run, assignment,
+                attempt.lastOutputNanos, message -> self.tell(new AgentSaid(attempt, message)))
+                .run(attempt.process, getContext().getSystem());
         attempt.output = output.first();
         getContext().pipeToSelf(output.second(), (done, failure) -> new OutputEnded(attempt, failure));
         getContext().pipeToSelf(attempt.process.exit(), (code, failure) -> new AgentExited(attempt, code == null ? -1 : code));
         timers.startSingleTimer(new TaskTimedOut(attempt), run.goal().limits().taskTimeout());
         timers.startTimerWithFixedDelay(new IdleCheck(attempt), run.tuning().idleCheckInterval());
         return running();
-    }
-
-    /**
-     * The agent's stdout, line by line, credentials masked: into {@code agents/<task>-<n>.jsonl} and into the
-     * journal. The journal backpressures, so an agent printing faster than the disk is simply slowed down. The
-     * blocking reads run on a dispatcher of their own, one thread per live agent.
-     */
-    private Pair<UniqueKillSwitch, CompletionStage<Done>> readOutput(Attempt attempt) {
-        Assignment assignment = attempt.assignment;
-        ActorRef<Command> self = getContext().getSelf();
-        Sink<List<Said>, CompletionStage<akka.stream.IOResult>> raw = Flow.<List<Said>>create()
-                .map(lines -> {
-                    ByteStringBuilder bytes = ByteString.createBuilder();
-                    lines.forEach(line -> bytes.append(line.bytes()).putByte((byte) '\n'));
-                    return bytes.result();
-                })
-                .toMat(FileIO.toPath(run.agentOutput(assignment, ".jsonl")), Keep.right());
-        return StreamConverters.fromInputStream(attempt.process::stdout, READ_CHUNK_BYTES)
-                .withAttributes(ActorAttributes.dispatcher(OUTPUT_DISPATCHER))
-                .via(StreamJson.lines(run.tuning().maxLineBytes()))
-                .map(line -> {
-                    attempt.lastOutputNanos.set(System.nanoTime());
-                    String printed = line.bytes().decodeString(StandardCharsets.UTF_8);
-                    String text = run.secrets().redact(printed);
-                    // The output file gets the bytes as printed, unless a credential was masked in them.
-                    ByteString bytes = text == printed ? line.bytes() : ByteString.fromString(text, StandardCharsets.UTF_8);
-                    return new Said(bytes, said(self, attempt, text, line.truncated()));
-                })
-                // A burst of lines goes on as one element (to the file, to the journal); a quiet agent's line waits
-                // at most 20 ms. One element a line would cost more in handing over than in writing.
-                .groupedWeightedWithin(OUTPUT_GROUP_BYTES, OUTPUT_GROUP, said -> (long) said.bytes().size(),
-                        OUTPUT_GROUP_WAIT)
-                .alsoTo(raw)
-                // With one group at a time, the journal's writer waited for every next group.
-                .mapAsync(OUTPUT_GROUPS_QUEUED, lines -> run.journal().appendAll(lines.stream().map(Said::event).toList()))
-                .viaMat(KillSwitches.single(), Keep.right())
-                .toMat(Sink.ignore(), Keep.both())
-                .run(getContext().getSystem());
-    }
-
-    /**
-     * One line of the agent's (credentials masked) as an event, telling the worker what it acts on. Only those
-     * lines are parsed into a tree here; the rest are checked to be one JSON object, and journaled as printed.
-     */
-    private static TeamEvent.AgentOutput said(ActorRef<Command> self, Attempt attempt, String text, boolean truncated) {
-        String task = attempt.task().id();
-        int number = attempt.assignment.attempt();
-        // A cut line is kept as text: its JSON is incomplete.
-        Optional<String> type = truncated ? Optional.empty() : StreamJson.objectType(text);
-        Optional<String> verbatim = type.isPresent() ? StreamJson.verbatim(text) : Optional.empty();
-        if (type.isPresent() && verbatim.isPresent() && !STEERING_TYPES.contains(type.get())) {
-            return TeamEvent.AgentOutput.unparsed(Instant.now(), task, number, verbatim.get());
-        }
-        StreamJson.Line decoded = type.isEmpty() ? StreamJson.Line.text(text) : StreamJson.decode(text);
-        if (steers(decoded.message())) {
-            self.tell(new AgentSaid(attempt, decoded.message()));
-        }
-        return new TeamEvent.AgentOutput(Instant.now(), task, number, decoded.json(), decoded.text(), truncated,
-                verbatim.orElse(null));
-    }
-
-    /** One line of an agent's stdout: as written to its output file (credentials masked), and as journaled. */
-    private record Said(ByteString bytes, TeamEvent.AgentOutput event) {}
-
-    /** The {@code type}s of the lines a worker acts on ({@link #steers}): system (API retries) and result. */
-    private static final Set<String> STEERING_TYPES = Set.of("system", "result");
-
-    /** The lines a worker acts on; the rest are only journaled. */
-    private static boolean steers(AgentMessage message) {
-        return message instanceof AgentMessage.Result || message instanceof AgentMessage.ApiRetry;
     }
 
     private Behavior<Command> onAgentSaid(AgentSaid said) {
