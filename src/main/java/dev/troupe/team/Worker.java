@@ -11,27 +11,17 @@ import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.TimerScheduler;
 import akka.japi.Pair;
 import akka.stream.UniqueKillSwitch;
-import dev.troupe.agent.AgentCommand;
 import dev.troupe.agent.AgentMessage;
 import dev.troupe.agent.AgentProcess;
 import dev.troupe.agent.LiveAgents;
-import dev.troupe.git.GitCli;
-import dev.troupe.git.GitException;
-import dev.troupe.git.Worktrees;
 import dev.troupe.goal.Durations;
 import dev.troupe.goal.Goal;
 import dev.troupe.journal.TeamEvent;
 import dev.troupe.journal.Usage;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
@@ -53,7 +43,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
 
     // Every private message names its attempt: one that arrives after its attempt is over is ignored.
 
-    private record Launched(Attempt attempt, Launch launch, Throwable failure) implements Command {}
+    private record Launched(Attempt attempt, AgentLaunch.Started launch, Throwable failure) implements Command {}
 
     private record AgentSaid(Attempt attempt, AgentMessage message) implements Command {}
 
@@ -74,9 +64,6 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     private record OutputDeadline(Attempt attempt) implements Command {}
 
     private record Settled(Attempt attempt, AttemptResult result, String failure) implements Command {}
-
-    /** A started agent and the worktree it runs in. */
-    private record Launch(AgentProcess process, Path worktree) {}
 
     /** The attempt in progress: confined to this actor, except the output clock the stream updates. */
     private static final class Attempt {
@@ -112,6 +99,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     private final RunContext run;
     private final String name;
     private final TimerScheduler<Command> timers;
+    private final AgentLaunch launcher;
     private final AttemptSettlement settlement;
     /** Where this worker's checkout is; a new one replaces it when it breaks. */
     private Path worktree;
@@ -123,6 +111,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
         this.timers = timers;
         this.run = run;
         this.name = name;
+        this.launcher = new AgentLaunch(run, name);
         this.settlement = new AttemptSettlement(run);
         this.worktree = run.worktrees().resolve(name);
     }
@@ -188,70 +177,12 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     private Behavior<Command> onAssign(Assign assign) {
         Attempt attempt = new Attempt(assign.assignment(), assign.replyTo());
         current = attempt;
-        getContext().pipeToSelf(Blocking.call(run.blocking(), () -> launch(attempt)),
+        Path checkout = worktree;
+        Path replacement = run.worktrees().resolve(name + "." + (worktreesMade + 1));
+        getContext().pipeToSelf(Blocking.call(run.blocking(),
+                        () -> launcher.start(attempt.assignment, attempt.sessionId, checkout, replacement)),
                 (launch, failure) -> new Launched(attempt, launch, failure));
         return launching();
-    }
-
-    /** The agent's command line; an agent that answers gets the schema of its answer. */
-    private List<String> argv(Attempt attempt, String prompt) {
-        Assignment assignment = attempt.assignment;
-        return AgentCommand.argv(run.goal().agent(), assignment.task(), prompt, attempt.sessionId,
-                assignment.role().answers() ? Optional.of(Answers.schema(assignment.role())) : Optional.empty());
-    }
-
-    /**
-     * Blocking: the fresh checkout in this worker's worktree, then the agent process. A worktree that cannot be
-     * switched (an agent killed mid-commit leaves {@code index.lock} behind) is replaced by a new one. A
-     * reviewer is shown the change it reviews.
-     */
-    private Launch launch(Attempt attempt) throws Exception {
-        Assignment assignment = attempt.assignment;
-        Path checkout = worktree;
-        try {
-            Worktrees.checkoutFresh(run.repo(), checkout, assignment.base().name());
-        } catch (GitException broken) {
-            try {
-                Worktrees.remove(run.repo(), checkout);
-            } catch (GitException stillBroken) {
-                // Left for the end of the run; a new worktree takes its place now.
-            }
-            checkout = run.worktrees().resolve(name + "." + (worktreesMade + 1));
-            Worktrees.checkoutFresh(run.repo(), checkout, assignment.base().name());
-        }
-        String prompt = assignment.prompt();
-        if (assignment.changeFrom().isPresent()) {
-            prompt = Prompts.withDiff(prompt, GitCli.run(checkout, "diff", "--no-color", "--no-ext-diff",
-                    assignment.changeFrom().get().name(), assignment.base().name()));
-        }
-        Path stderr = run.agentOutput(assignment, ".stderr");
-        Files.createDirectories(stderr.getParent());
-        return new Launch(run.agents().start(argv(attempt, prompt), checkout, environment(), stderr), checkout);
-    }
-
-    /**
-     * What the agent gets on top of troupe's own environment (credentials pass through untouched): bounds on the
-     * CLI's own API retries and waits, its own temp dir, optionally its own config dir, then the goal's
-     * {@code agent.env}, which wins.
-     */
-    private Map<String, String> environment() throws IOException {
-        Map<String, String> env = new HashMap<>();
-        // Inherited by everything the agent starts: after a crash, `troupe resume` finds them by it.
-        env.put(RunContext.RUN_MARKER, run.runId());
-        Goal.Limits limits = run.goal().limits();
-        env.put("CLAUDE_CODE_MAX_RETRIES", Integer.toString(limits.apiRetries()));
-        env.put("API_TIMEOUT_MS", Long.toString(limits.apiTimeout().toMillis()));
-        env.put("CLAUDE_BYTE_STREAM_IDLE_TIMEOUT_MS", Long.toString(limits.apiTimeout().toMillis()));
-        Path tmp = run.runDir().resolve("tmp").resolve(name);
-        Files.createDirectories(tmp);
-        env.put("CLAUDE_CODE_TMPDIR", tmp.toString());
-        if (run.goal().agent().isolateConfig()) {
-            Path config = run.runDir().resolve("config").resolve(name);
-            Files.createDirectories(config);
-            env.put("CLAUDE_CONFIG_DIR", config.toString());
-        }
-        env.putAll(run.goal().agent().env());
-        return env;
     }
 
     private Behavior<Command> onLaunched(Launched launched) {
@@ -272,7 +203,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
         attempt.process = launched.launch().process();
         Assignment assignment = attempt.assignment;
         run.journal().append(new TeamEvent.AgentStarted(Instant.now(), assignment.task().id(), assignment.attempt(),
-                attempt.process.pid(), attempt.sessionId, argv(attempt, "<prompt>"),
+                attempt.process.pid(), attempt.sessionId, launcher.argv(assignment, attempt.sessionId, "<prompt>"),
                 assignment.role() == Assignment.Role.WRITER ? null : assignment.role().name().toLowerCase(Locale.ROOT)));
         ActorRef<Command> self = getContext().getSelf();
         Pair<UniqueKillSwitch, CompletionStage<Done>> output = new AgentOutputStream(run, assignment,
