@@ -179,9 +179,9 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
         current = attempt;
         Path checkout = worktree;
         Path replacement = run.worktrees().resolve(name + "." + (worktreesMade + 1));
-        getContext().pipeToSelf(Blocking.call(run.blocking(),
-                        () -> launcher.start(attempt.assignment, attempt.sessionId, checkout, replacement)),
-                (launch, failure) -> new Launched(attempt, launch, failure));
+        CompletionStage<AgentLaunch.Started> launch = Blocking.call(run.blocking(),
+                () -> launcher.start(attempt.assignment, attempt.sessionId, checkout, replacement));
+        getContext().pipeToSelf(launch, (started, failure) -> new Launched(attempt, started, failure));
         return launching();
     }
 
@@ -205,8 +205,14 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
         run.journal().append(new TeamEvent.AgentStarted(Instant.now(), assignment.task().id(), assignment.attempt(),
                 attempt.process.pid(), attempt.sessionId, launcher.argv(assignment, attempt.sessionId, "<prompt>"),
                 assignment.role() == Assignment.Role.WRITER ? null : assignment.role().name().toLowerCase(Locale.ROOT)));
+        watch(attempt);
+        return running();
+    }
+
+    /** Reads the started agent's output, awaits its exit, and starts the task and idle clocks. */
+    private void watch(Attempt attempt) {
         ActorRef<Command> self = getContext().getSelf();
-        Pair<UniqueKillSwitch, CompletionStage<Done>> output = new AgentOutputStream(run, assignment,
+        Pair<UniqueKillSwitch, CompletionStage<Done>> output = new AgentOutputStream(run, attempt.assignment,
                 attempt.lastOutputNanos, message -> self.tell(new AgentSaid(attempt, message)))
                 .run(attempt.process, getContext().getSystem());
         attempt.output = output.first();
@@ -214,7 +220,6 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
         getContext().pipeToSelf(attempt.process.exit(), (code, failure) -> new AgentExited(attempt, code == null ? -1 : code));
         timers.startSingleTimer(new TaskTimedOut(attempt), run.goal().limits().taskTimeout());
         timers.startTimerWithFixedDelay(new IdleCheck(attempt), run.tuning().idleCheckInterval());
-        return running();
     }
 
     private Behavior<Command> onAgentSaid(AgentSaid said) {
