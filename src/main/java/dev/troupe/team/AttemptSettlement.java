@@ -142,7 +142,8 @@ final class AttemptSettlement {
                 StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
     }
 
-    private static String firstLine(String text) {
+    /** A failure's first line, short enough for a one-line reason. */
+    static String firstLine(String text) {
         String first = text.strip().lines().findFirst().orElse("");
         return first.length() > 72 ? first.substring(0, 69) + "..." : first;
     }

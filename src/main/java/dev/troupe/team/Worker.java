@@ -194,7 +194,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
             return idle();
         }
         if (launched.failure() != null) {
-            return report(attempt, null, "could not start the agent: " + firstLine(Blocking.describe(launched.failure())));
+            return report(attempt, null, "could not start the agent: " + AttemptSettlement.firstLine(Blocking.describe(launched.failure())));
         }
         if (!launched.launch().worktree().equals(worktree)) {
             worktree = launched.launch().worktree();
@@ -400,10 +400,5 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
             current.process.stopNow(run.tuning().killGrace());
         }
         return Behaviors.same();
-    }
-
-    private static String firstLine(String text) {
-        String first = text.strip().lines().findFirst().orElse("");
-        return first.length() > 72 ? first.substring(0, 69) + "..." : first;
     }
 }
