@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.troupe.goal.Durations;
 import dev.troupe.journal.Json;
+import dev.troupe.journal.Money;
 import dev.troupe.journal.RunHistory;
-import dev.troupe.view.Money;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,9 +14,9 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code troupe status [RUN]}: each task's state, attempts, worker and cost, and the run's totals, live or after. */
 @Command(name = "status", description = "Show a run's tasks, workers, progress and cost.")

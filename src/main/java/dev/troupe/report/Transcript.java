@@ -1,9 +1,9 @@
 package dev.troupe.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.troupe.journal.Json;
 import dev.troupe.journal.JournalReader;
-import dev.troupe.view.Money;
+import dev.troupe.journal.Json;
+import dev.troupe.journal.Money;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.RandomAccessFile;

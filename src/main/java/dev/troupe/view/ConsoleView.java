@@ -2,6 +2,7 @@ package dev.troupe.view;
 
 import dev.troupe.goal.Durations;
 import dev.troupe.journal.Journal;
+import dev.troupe.journal.Money;
 import dev.troupe.journal.TeamEvent;
 import java.io.PrintStream;
 import java.time.Duration;

@@ -2,6 +2,7 @@ package dev.troupe.view;
 
 import dev.troupe.goal.Goal;
 import dev.troupe.journal.Journal;
+import dev.troupe.journal.Money;
 import dev.troupe.journal.TeamEvent;
 import java.io.IOException;
 import java.io.OutputStream;

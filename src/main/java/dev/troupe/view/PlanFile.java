@@ -1,6 +1,7 @@
 package dev.troupe.view;
 
 import dev.troupe.journal.Journal;
+import dev.troupe.journal.Money;
 import dev.troupe.journal.RunHistory;
 import dev.troupe.journal.TeamEvent;
 import java.io.IOException;

@@ -1,6 +1,7 @@
 package dev.troupe.view;
 
 import dev.troupe.goal.Durations;
+import dev.troupe.journal.Money;
 import dev.troupe.journal.RunHistory;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,7 +1,8 @@
 package dev.troupe.view;
 
 import dev.troupe.goal.Durations;
-import dev.troupe.team.RunOutcome;
+import dev.troupe.journal.Money;
+import dev.troupe.journal.RunOutcome;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.ConfigFactory;
 import dev.troupe.git.IntegrationBranch;
 import dev.troupe.goal.Goal;
+import dev.troupe.journal.RunOutcome;
 import dev.troupe.testing.Journals;
 import dev.troupe.testing.TestRepo;
 import dev.troupe.testing.TestRuns;

@@ -1,4 +1,4 @@
-package dev.troupe.view;
+package dev.troupe.journal;
 
 import java.util.Locale;
 

@@ -1,6 +1,5 @@
-package dev.troupe.team;
+package dev.troupe.journal;
 
-import dev.troupe.journal.Usage;
 import java.util.List;
 import java.util.Optional;
 
