@@ -1,0 +1,54 @@
+package dev.troupe.team;
+
+import dev.troupe.journal.TeamEvent;
+import dev.troupe.journal.Usage;
+import java.time.Instant;
+import java.util.Optional;
+
+/** What the run has spent, and whether {@code limits.budget-usd} is reached: then no attempt starts. */
+final class Budget {
+
+    private final Optional<Double> limitUsd;
+    private final Decisions out;
+    private double spentUsd;
+    private boolean spent;
+
+    Budget(Optional<Double> limitUsd, Decisions out) {
+        this.limitUsd = limitUsd;
+        this.out = out;
+    }
+
+    /** @param task null for the planner, whose spend is the run's */
+    void spend(TaskState task, double cost, Usage usage, Instant now) {
+        if (task != null) {
+            task.spent(cost, usage);
+        }
+        spentUsd += cost;
+        if (!spent && reached()) {
+            spent = true;
+            out.journal(new TeamEvent.BudgetSpent(now, spentUsd, limitUsd.get()));
+        }
+    }
+
+    /** Everything a stopped run spent, the planner's share included (on resume). */
+    void restore(double spentBefore) {
+        spentUsd = spentBefore;
+        spent = reached();
+    }
+
+    private boolean reached() {
+        return limitUsd.map(limit -> spentUsd >= limit).orElse(false);
+    }
+
+    boolean isSpent() {
+        return spent;
+    }
+
+    double spentUsd() {
+        return spentUsd;
+    }
+
+    double limitUsd() {
+        return limitUsd.orElse(0.0);
+    }
+}

@@ -1,0 +1,44 @@
+package dev.troupe.team;
+
+import dev.troupe.journal.RunOutcome;
+import dev.troupe.journal.TeamEvent;
+import java.time.Instant;
+import org.eclipse.jgit.lib.ObjectId;
+
+/**
+ * What the {@link RunState} decided, for the {@link TeamLead} to carry out in order: journal lines, messages to
+ * workers and the merger, a timer, the end of the run. Workers are named here; the lead knows their refs.
+ */
+sealed interface Decision {
+
+    /** Append to the journal (in order with every other line; not waited for). */
+    record Journal(TeamEvent event) implements Decision {}
+
+    /** Append and flush to disk: a resume must find it however the process ends. */
+    record JournalDurably(TeamEvent event) implements Decision {}
+
+    /** Start a worker with this name; later decisions may hand it work. */
+    record SpawnWorker(String name) implements Decision {}
+
+    /** Hand the worker an agent run (a review or the planning, whose start is journaled already). */
+    record Assign(String worker, Assignment assignment) implements Decision {}
+
+    /** Hand the worker a task's attempt once {@code assigned} is on disk, so no attempt runs unjournaled. */
+    record AssignOnceJournaled(String worker, Assignment assignment, TeamEvent.TaskAssigned assigned)
+            implements Decision {}
+
+    /** Ask the merger to bring a finished attempt into the integration branch. */
+    record Merge(String taskId, ObjectId commit, String message, String failedBranch) implements Decision {}
+
+    /** Ask the merger to keep a commit that will not merge on a branch of its own. */
+    record Keep(ObjectId commit, String branch) implements Decision {}
+
+    /** Read the planner's answer as a goal file, off the actor; the result comes back to {@link RunState#planChecked}. */
+    record CheckPlan(int attempt, AttemptResult answer) implements Decision {}
+
+    /** Dispatch again at {@code when}: a stagger, a pause or a backoff holds the next launch until then. */
+    record WakeAt(Instant when) implements Decision {}
+
+    /** The run is over: journal {@code finished} durably, then tell whoever waits for the outcome. */
+    record Finish(RunOutcome outcome, TeamEvent.RunFinished finished) implements Decision {}
+}

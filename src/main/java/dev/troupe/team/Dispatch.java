@@ -1,0 +1,161 @@
+package dev.troupe.team;
+
+import dev.troupe.journal.Money;
+import dev.troupe.journal.TeamEvent;
+import dev.troupe.journal.Usage;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+import org.eclipse.jgit.lib.ObjectId;
+
+/**
+ * Who does what next: reviews first (their work is done but for the verdict), then queued tasks in queue order,
+ * each to a worker as the pace, the task's backoff and its zone allow; with the budget spent, nothing starts and
+ * what waits is settled. Asks to be woken when the next launch may go.
+ */
+final class Dispatch {
+
+    private final RunContext run;
+    private final TaskTable tasks;
+    private final Roster roster;
+    private final Pace pace;
+    private final Budget budget;
+    private final SyncPoint syncPoint;
+    private final Decisions out;
+    /** Where the integration branch stands: the base of every attempt that starts now. */
+    private ObjectId head;
+
+    Dispatch(RunContext run, TaskTable tasks, Roster roster, Pace pace, Budget budget, SyncPoint syncPoint, Decisions out) {
+        this.run = run;
+        this.tasks = tasks;
+        this.roster = roster;
+        this.pace = pace;
+        this.budget = budget;
+        this.syncPoint = syncPoint;
+        this.out = out;
+        this.head = run.startCommit();
+    }
+
+    ObjectId head() {
+        return head;
+    }
+
+    void merged(ObjectId mergeCommit) {
+        head = mergeCommit;
+    }
+
+    void run(Instant now) {
+        if (budget.isSpent()) {
+            List.copyOf(tasks.awaitingReview).forEach(id -> failUnreviewed(tasks.get(id), now));
+            skipQueuedForBudget(now);
+        } else {
+            launchReady(now);
+        }
+        syncPoint.mergeHeldIfIdle();
+    }
+
+    private void launchReady(Instant now) {
+        Instant wake = launchReviews(now);
+        Iterator<String> queue = wake == null ? tasks.ready.iterator() : Collections.emptyIterator();
+        while (queue.hasNext() && roster.hasIdle()) {
+            Instant allowed = pace.nextLaunchAllowed();
+            if (now.isBefore(allowed)) {
+                wake = allowed;
+                break;
+            }
+            TaskState task = tasks.get(queue.next());
+            if (now.isBefore(task.notBefore)) {
+                wake = wake == null || task.notBefore.isBefore(wake) ? task.notBefore : wake;
+                continue;
+            }
+            if (tasks.zoneTaken(task)) {
+                // Waits for the task that owns those files; dispatched again when that one settles.
+                continue;
+            }
+            String worker = roster.workerFor(task);
+            if (worker != null) {
+                queue.remove();
+                assign(task, worker, now);
+                pace.launched(now);
+            }
+        }
+        if (wake != null) {
+            out.add(new Decision.WakeAt(wake));
+        }
+    }
+
+    /** @return when to try again, if the pause or the stagger holds a review back */
+    private Instant launchReviews(Instant now) {
+        Iterator<String> reviews = tasks.awaitingReview.iterator();
+        while (reviews.hasNext() && roster.hasIdle()) {
+            if (now.isBefore(pace.nextLaunchAllowed())) {
+                return pace.nextLaunchAllowed();
+            }
+            TaskState task = tasks.get(reviews.next());
+            reviews.remove();
+            review(task, task.writtenOn != null && roster.isIdle(task.writtenOn) ? task.writtenOn : roster.firstIdle(), now);
+            pace.launched(now);
+        }
+        return null;
+    }
+
+    /** @param now the launch time, the same the stagger is counted from */
+    private void assign(TaskState task, String worker, Instant now) {
+        task.status = TaskState.Status.RUNNING;
+        task.attempts++;
+        task.attemptBase = head;
+        task.triedBy.add(worker);
+        String branch = run.taskBranch(task.spec);
+        roster.take(worker, task.id());
+        List<Prompts.Handoff> after = task.spec.after().stream().map(tasks::get)
+                .map(dep -> new Prompts.Handoff(dep.id(), dep.resultText, dep.filesChanged, run.resultFile(dep.spec)))
+                .toList();
+        String prompt = Prompts.prompt(task.spec, after, task.attempts > 1 && !task.reason.isEmpty() ? task.reason : null);
+        out.add(new Decision.AssignOnceJournaled(worker, new Assignment(task.spec, task.attempts, branch, head, prompt),
+                new TeamEvent.TaskAssigned(now, task.id(), task.attempts, worker, branch, head.name())));
+    }
+
+    /** Its reviewer is launched like any agent: not while the team is paused. {@code writtenOn}: null if unknown. */
+    void awaitReview(TaskState task, String writtenOn) {
+        task.status = TaskState.Status.REVIEWING;
+        task.writtenOn = writtenOn;
+        tasks.awaitingReview.add(task.id());
+    }
+
+    /**
+     * A fresh agent reviews the change, read-only, preferably in the worktree of the worker that wrote it (which
+     * holds the change already, so the checkout costs nothing).
+     */
+    private void review(TaskState task, String worker, Instant now) {
+        task.status = TaskState.Status.REVIEWING;
+        roster.take(worker, task.id());
+        Assignment review = new Assignment(task.spec.readOnly(), task.pendingAttempt, "", task.pending.commit(),
+                Prompts.review(task.spec, task.pendingAttempt, task.pending.text(), task.pending.filesChanged()),
+                Assignment.Role.REVIEWER, Optional.of(task.attemptBase));
+        out.journal(new TeamEvent.ReviewStarted(now, task.id(), task.pendingAttempt, worker));
+        out.add(new Decision.Assign(worker, review));
+    }
+
+    /** Done, but the budget went before its review: only approved work merges, so it fails, its change kept. */
+    void failUnreviewed(TaskState task, Instant now) {
+        String keptOn = syncPoint.keepPending(task);
+        out.journal(new TeamEvent.AttemptFailed(now, task.id(), task.pendingAttempt, "its review did not start:"
+                + " the budget is spent (the change is kept on " + keptOn + ")", 0, Usage.NONE, -1, true));
+        tasks.fail(task, "done, but the budget was spent before its review; the change is kept on " + keptOn, now);
+    }
+
+    /** With the budget spent, what waits in the queue will not start. */
+    private void skipQueuedForBudget(Instant now) {
+        String reason = "the budget of " + Money.format(budget.limitUsd()) + " is spent";
+        for (String id : List.copyOf(tasks.ready)) {
+            TaskState task = tasks.get(id);
+            if (task.attempts > 0) {
+                tasks.fail(task, task.reason + "; no attempt left in the budget", now);
+            } else {
+                tasks.skip(task, reason, now);
+            }
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package dev.troupe.team;
+
+import dev.troupe.journal.RunOutcome;
+import dev.troupe.journal.TeamEvent;
+import dev.troupe.journal.Usage;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** When the run is over (every task merged, failed or skipped, or the planning failed) and how it ended. */
+final class Ending {
+
+    private final RunContext run;
+    private final TaskTable tasks;
+    private final Budget budget;
+    private final Decisions out;
+    private boolean over;
+
+    Ending(RunContext run, TaskTable tasks, Budget budget, Decisions out) {
+        this.run = run;
+        this.tasks = tasks;
+        this.budget = budget;
+        this.out = out;
+    }
+
+    boolean isOver() {
+        return over;
+    }
+
+    void finishIfSettled(Instant now) {
+        if (!over && !tasks.isEmpty() && tasks.allSettled()) {
+            finish(outcome(), now);
+        }
+    }
+
+    /** No usable plan: exit 2, nothing ran. */
+    void planFailed(Optional<String> problem, Instant now) {
+        finish(new RunOutcome(run.runId(), run.integrationBranch(), List.of(), budget.spentUsd(), Usage.NONE, 2, false,
+                run.planOnly(), problem), now);
+    }
+
+    /** {@code --plan-only}: the plan is made and journaled, and that is all. */
+    void planOnly(Usage plannerUsage, Instant now) {
+        finish(new RunOutcome(run.runId(), run.integrationBranch(), List.of(), budget.spentUsd(), plannerUsage, 0, false,
+                true, Optional.empty()), now);
+    }
+
+    private void finish(RunOutcome outcome, Instant now) {
+        over = true;
+        out.add(new Decision.Finish(outcome, new TeamEvent.RunFinished(now, run.runId(),
+                (int) outcome.count(RunOutcome.Fate.MERGED), (int) outcome.count(RunOutcome.Fate.FAILED),
+                (int) outcome.count(RunOutcome.Fate.SKIPPED), outcome.costUsd(), outcome.exitCode())));
+    }
+
+    private RunOutcome outcome() {
+        List<RunOutcome.TaskOutcome> outcomes = new ArrayList<>();
+        Usage usage = Usage.NONE;
+        for (TaskState task : tasks.all()) {
+            RunOutcome.Fate fate = switch (task.status) {
+                case MERGED -> RunOutcome.Fate.MERGED;
+                case SKIPPED -> RunOutcome.Fate.SKIPPED;
+                default -> RunOutcome.Fate.FAILED;
+            };
+            usage = usage.plus(task.usage);
+            outcomes.add(new RunOutcome.TaskOutcome(task.id(), fate, task.attempts, task.costUsd, task.usage,
+                    task.durationMs, task.mergeCommit == null ? "" : task.mergeCommit.name(), task.filesChanged,
+                    fate == RunOutcome.Fate.MERGED ? "" : task.reason));
+        }
+        boolean allMerged = outcomes.stream().allMatch(t -> t.fate() == RunOutcome.Fate.MERGED);
+        return new RunOutcome(run.runId(), run.integrationBranch(), List.copyOf(outcomes), budget.spentUsd(), usage,
+                allMerged ? 0 : 1, budget.isSpent(), false, Optional.empty());
+    }
+}

@@ -1,0 +1,85 @@
+package dev.troupe.team;
+
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The team's workers by name, idle or busy with a task, and who may take a task: one that has not tried it
+ * yet, rather than the worker whose worktree it just failed in. Naming and counting workers is decided here;
+ * starting them is the lead's.
+ */
+final class Roster {
+
+    private final int teamSize;
+    private final Decisions out;
+    private final Set<String> idle = new LinkedHashSet<>();
+    /** Worker name to the id of the task it runs (the planner's reserved id while it plans). */
+    private final Map<String, String> busy = new HashMap<>();
+    private int spawned;
+
+    Roster(int teamSize, Decisions out) {
+        this.teamSize = teamSize;
+        this.out = out;
+    }
+
+    /** A new idle worker. */
+    String spawn() {
+        String name = "worker-" + (++spawned);
+        out.add(new Decision.SpawnWorker(name));
+        idle.add(name);
+        return name;
+    }
+
+    /** Spawns workers until {@code count} are idle (the planner's worker, when there was one, counts already). */
+    void fillIdleTo(long count) {
+        for (long i = idle.size(); i < count; i++) {
+            spawn();
+        }
+    }
+
+    boolean hasIdle() {
+        return !idle.isEmpty();
+    }
+
+    boolean isIdle(String worker) {
+        return idle.contains(worker);
+    }
+
+    String firstIdle() {
+        return idle.iterator().next();
+    }
+
+    void take(String worker, String taskId) {
+        idle.remove(worker);
+        busy.put(worker, taskId);
+    }
+
+    void release(String worker) {
+        busy.remove(worker);
+        idle.add(worker);
+    }
+
+    /** The worker is gone; returns the task it was running, or null. */
+    String lost(String worker) {
+        idle.remove(worker);
+        return busy.remove(worker);
+    }
+
+    /**
+     * An idle worker that has not tried this task yet (a new one while the team is smaller than
+     * {@code team.size}); otherwise any idle worker, rather than keeping the task waiting for a busy one.
+     */
+    String workerFor(TaskState task) {
+        for (String worker : idle) {
+            if (!task.triedBy.contains(worker)) {
+                return worker;
+            }
+        }
+        if (!task.triedBy.isEmpty() && idle.size() + busy.size() < teamSize) {
+            return spawn();
+        }
+        return idle.isEmpty() ? null : firstIdle();
+    }
+}

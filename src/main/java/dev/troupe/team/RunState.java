@@ -1,0 +1,243 @@
+package dev.troupe.team;
+
+import dev.troupe.goal.Goal;
+import dev.troupe.goal.GoalLoader;
+import dev.troupe.journal.TeamEvent;
+import dev.troupe.journal.Usage;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.eclipse.jgit.lib.ObjectId;
+
+/**
+ * The state of a run and the rules that move it, as plain Java: the {@link TeamLead} tells it what happened
+ * (an attempt ended, a merge was done or refused, a worker was lost, time passed) and carries out the
+ * {@link Decision}s it answers with. It reads no clock (every event brings its {@code now}), touches no file and
+ * knows workers by name. The run's {@link RunContext} is read for its fixed facts only; its journal is the lead's.
+ */
+final class RunState {
+
+    private final RunContext run;
+    private final Decisions out = new Decisions();
+    private final TaskTable tasks;
+    private final Roster roster;
+    private final Pace pace;
+    private final Budget budget;
+    private final Retries retries;
+    private final SyncPoint syncPoint;
+    private final Dispatch dispatch;
+    private final Ending ending;
+    private final Planning planning;
+
+    RunState(RunContext run) {
+        this.run = run;
+        Goal goal = run.goal();
+        tasks = new TaskTable(goal.tasks(), out);
+        roster = new Roster(goal.team().size(), out);
+        pace = new Pace(goal.team().stagger(), run.tuning(), out);
+        budget = new Budget(goal.limits().budgetUsd(), out);
+        retries = new Retries(run, tasks, pace, budget, out);
+        syncPoint = new SyncPoint(run, tasks, out);
+        dispatch = new Dispatch(run, tasks, roster, pace, budget, syncPoint, out);
+        ending = new Ending(run, tasks, budget, out);
+        planning = new Planning(run, tasks, roster, budget, ending, out);
+    }
+
+    /**
+     * Starts the run, or takes over from a stopped one ({@code resumed}); a goal without tasks is planned first.
+     *
+     * @param pid this process, for the journal of a resumed run
+     */
+    List<Decision> start(Optional<ResumeFrom> resumed, int pid, Instant now) {
+        if (resumed.isPresent()) {
+            Resumption.restore(resumed.get(), pid, now, run, tasks, budget, dispatch, syncPoint, out);
+        } else {
+            Goal goal = run.goal();
+            out.journal(new TeamEvent.RunStarted(now, run.runId(), goal.file().toAbsolutePath().toString(),
+                    run.repo().toString(), run.base(), run.startCommit().name(), run.integrationBranch(),
+                    goal.team().size(), tasks.ids(), tasks.dependencies(), run.planOnly()));
+        }
+        if (tasks.isEmpty()) {
+            // No tasks in the goal (nor in a plan from before a crash): the planner makes them first.
+            planning.begin(resumed.map(from -> from.history().planRefusals()).orElse(0),
+                    resumed.flatMap(from -> from.history().lastPlanProblem()), now);
+        } else {
+            startTasks(now);
+        }
+        return out.drain();
+    }
+
+    private void startTasks(Instant now) {
+        long open = tasks.all().stream().filter(t -> !t.isSettled()).count();
+        roster.fillIdleTo(Math.min(run.goal().team().size(), open));
+        tasks.queueReady(now);
+        settle(now);
+    }
+
+    /** @param worker the worker's name */
+    List<Decision> attemptSucceeded(String worker, String taskId, int attempt, Assignment.Role role, AttemptResult result,
+            Instant now) {
+        roster.release(worker);
+        switch (role) {
+            case WRITER -> written(worker, tasks.get(taskId), attempt, result, now);
+            case REVIEWER -> reviewed(tasks.get(taskId), attempt, result, now);
+            case PLANNER -> planning.answered(attempt, result, now);
+        }
+        return out.drain();
+    }
+
+    private void written(String worker, TaskState task, int attempt, AttemptResult result, Instant now) {
+        task.resultText = result.text();
+        task.filesChanged = result.filesChanged();
+        task.durationMs = result.durationMs();
+        budget.spend(task, result.costUsd(), result.usage(), now);
+        List<String> outside = result.outsideZone();
+        if (!outside.isEmpty()) {
+            boolean reject = run.goal().sync().zonePolicy() == Goal.ZonePolicy.REJECT;
+            out.journal(new TeamEvent.ZoneViolation(now, task.id(), attempt, outside, reject));
+            if (reject) {
+                out.add(new Decision.Keep(result.commit(), run.failedBranch(task.spec, attempt)));
+                retries.retryOrFail(task, "it changed files outside its zone (" + String.join(", ", task.spec.zone())
+                        + "), which are off-limits: " + String.join(", ", outside), 0, Usage.NONE, true, now);
+                settle(now);
+                return;
+            }
+        }
+        out.journal(new TeamEvent.TaskSucceeded(now, task.id(), attempt, result.branch(), result.commit().name(),
+                result.costUsd(), result.usage(), result.turns(), result.durationMs(), result.filesChanged(),
+                result.text(), result.permissionDenials()));
+        task.pending = result;
+        task.pendingAttempt = attempt;
+        if (task.spec.review() && budget.isSpent()) {
+            dispatch.failUnreviewed(task, now);
+        } else if (task.spec.review()) {
+            dispatch.awaitReview(task, worker);
+        } else {
+            syncPoint.readyToMerge(task);
+        }
+        settle(now);
+    }
+
+    private void reviewed(TaskState task, int attempt, AttemptResult review, Instant now) {
+        budget.spend(task, review.costUsd(), review.usage(), now);
+        Answers.Verdict verdict = Answers.verdict(review.answer().orElseThrow());
+        out.journal(new TeamEvent.ReviewDone(now, task.id(), attempt, verdict.approved(), verdict.comments(),
+                review.costUsd(), review.usage()));
+        if (verdict.approved()) {
+            syncPoint.readyToMerge(task);
+        } else {
+            String keptOn = syncPoint.keepPending(task);
+            retries.retryOrFail(task, "the reviewer asked for changes: " + verdict.comments()
+                    + " (the change it reviewed is kept on " + keptOn + ")", 0, Usage.NONE, true, now);
+        }
+        settle(now);
+    }
+
+    /**
+     * @param rateLimited the API refused it (429) or was overloaded (529), which is no fault of the task
+     * @param retryAfterMs how long the agent was told to wait, or negative
+     */
+    List<Decision> attemptFailed(String worker, String taskId, int attempt, Assignment.Role role, String reason,
+            double cost, Usage usage, boolean rateLimited, long retryAfterMs, Instant now) {
+        roster.release(worker);
+        if (role == Assignment.Role.PLANNER) {
+            planning.failed(attempt, reason, cost, usage, now);
+            return out.drain();
+        }
+        TaskState task = tasks.get(taskId);
+        if (role == Assignment.Role.REVIEWER) {
+            // Only approved work merges: without a verdict, the task is tried again.
+            reason = "its review did not finish (" + reason + "; the change is kept on " + syncPoint.keepPending(task) + ")";
+        }
+        budget.spend(task, cost, usage, now);
+        boolean free = retries.takeFreeAttempt(task, rateLimited);
+        if (free) {
+            pace.pauseForRateLimit(retryAfterMs, now);
+        }
+        retries.retryOrFail(task, reason, cost, usage, !free, now);
+        settle(now);
+        return out.drain();
+    }
+
+    /** An agent's CLI is waiting {@code delayMs} on a rate limit or overload: the other launches wait too. */
+    List<Decision> apiPressure(String error, long delayMs, Instant now) {
+        pace.pause(now.plusMillis(delayMs), "the API answered " + error, now);
+        return out.drain();
+    }
+
+    List<Decision> merged(String taskId, ObjectId mergeCommit, Instant now) {
+        TaskState task = tasks.get(taskId);
+        task.status = TaskState.Status.MERGED;
+        task.mergeCommit = mergeCommit;
+        dispatch.merged(mergeCommit);
+        out.journal(new TeamEvent.MergeDone(now, taskId, mergeCommit.name(), run.integrationBranch()));
+        tasks.queueReady(now);
+        settle(now);
+        return out.drain();
+    }
+
+    List<Decision> mergeConflicted(String taskId, List<String> paths, Instant now) {
+        TaskState task = tasks.get(taskId);
+        out.journal(new TeamEvent.MergeConflict(now, taskId, paths));
+        // The next attempt starts on the new integration head, which holds the work it conflicted with.
+        return retry(task, "merge conflict in " + String.join(", ", paths) + tasks.clashingWork(task, paths), now);
+    }
+
+    /** The merged result did not pass {@code sync.check}; the next attempt is told its output through the reason. */
+    List<Decision> checkFailed(String taskId, String output, Instant now) {
+        return retry(tasks.get(taskId), "the check failed on the merged result: " + output, now);
+    }
+
+    List<Decision> mergeFailed(String taskId, String reason, Instant now) {
+        return retry(tasks.get(taskId), "merge failed: " + reason, now);
+    }
+
+    private List<Decision> retry(TaskState task, String reason, Instant now) {
+        retries.retryOrFail(task, reason, 0, Usage.NONE, true, now);
+        settle(now);
+        return out.drain();
+    }
+
+    /** A worker stopped: another takes its place, and what it was doing is tried again. */
+    List<Decision> workerLost(String worker, Instant now) {
+        String taskId = roster.lost(worker);
+        if (!ending.isOver()) {
+            roster.spawn();
+        }
+        if (GoalLoader.RESERVED_ID.equals(taskId)) {
+            planning.workerLost(now);
+            return out.drain();
+        }
+        if (taskId != null) {
+            TaskState task = tasks.get(taskId);
+            String kept = task.status == TaskState.Status.REVIEWING
+                    ? " during its review (the change is kept on " + syncPoint.keepPending(task) + ")" : "";
+            retries.retryOrFail(task, "its worker stopped unexpectedly" + kept, 0, Usage.NONE, true, now);
+        }
+        settle(now);
+        return out.drain();
+    }
+
+    /** The time a {@link Decision.WakeAt} asked for has come. */
+    List<Decision> tick(Instant now) {
+        settle(now);
+        return out.drain();
+    }
+
+    /** The planner's answer read as a goal file: {@code planned} when it could be, else {@code problem}. */
+    List<Decision> planChecked(int attempt, AttemptResult answer, Goal planned, String problem, Instant now) {
+        if (planning.checked(attempt, answer, planned, problem, now)) {
+            startTasks(now);
+        }
+        return out.drain();
+    }
+
+    /** Launches what may start now, and ends the run once every task is settled. */
+    private void settle(Instant now) {
+        ending.finishIfSettled(now);
+        if (!ending.isOver() && !tasks.isEmpty()) {
+            dispatch.run(now);
+            ending.finishIfSettled(now);
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package dev.troupe.team;
+
+import dev.troupe.goal.Goal;
+import dev.troupe.journal.Usage;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.eclipse.jgit.lib.ObjectId;
+
+/** One task of a run as the lead sees it: where it stands, its attempts and spend, and its finished work. */
+final class TaskState {
+
+    /** REVIEWING: its change is with a reviewer. HELD: done, waiting for the next sync point ({@code sync.merge: end}). */
+    enum Status { WAITING, QUEUED, RUNNING, REVIEWING, HELD, MERGING, MERGED, FAILED, SKIPPED }
+
+    final Goal.TaskSpec spec;
+    Status status = Status.WAITING;
+    /** Attempts started. */
+    int attempts;
+    /** Attempts that ended on a rate limit and were not counted against the limit. */
+    int freeAttempts;
+    /** The workers (by name) that have tried it. */
+    final Set<String> triedBy = new HashSet<>();
+    Instant notBefore = Instant.MIN;
+    /** What the last successful attempt reported, changed and took (restored from the journal on resume). */
+    String resultText = "";
+    List<String> filesChanged = List.of();
+    long durationMs;
+    double costUsd;
+    Usage usage = Usage.NONE;
+    ObjectId mergeCommit;
+    String reason = "";
+    /** The integration head the current attempt started from. */
+    ObjectId attemptBase;
+    /** The finished attempt on its way to the integration branch (through review, a sync point, the merger). */
+    AttemptResult pending;
+    int pendingAttempt;
+    /** The worker whose worktree holds the pending change (null if unknown): its reviewer starts there when it is free. */
+    String writtenOn;
+
+    TaskState(Goal.TaskSpec spec) {
+        this.spec = spec;
+    }
+
+    String id() {
+        return spec.id();
+    }
+
+    int countedAttempts() {
+        return attempts - freeAttempts;
+    }
+
+    void spent(double cost, Usage tokens) {
+        costUsd += cost;
+        usage = usage.plus(tokens);
+    }
+
+    boolean isSettled() {
+        return status == Status.MERGED || status == Status.FAILED || status == Status.SKIPPED;
+    }
+
+    /** Started and not merged yet: its change may still touch its zone's files. */
+    boolean hasWorkInFlight() {
+        return status == Status.RUNNING || status == Status.REVIEWING || status == Status.HELD || status == Status.MERGING;
+    }
+}

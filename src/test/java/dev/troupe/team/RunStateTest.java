@@ -1,0 +1,332 @@
+package dev.troupe.team;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.troupe.goal.Goal;
+import dev.troupe.journal.RunHistory;
+import dev.troupe.journal.RunOutcome;
+import dev.troupe.journal.TeamEvent;
+import dev.troupe.journal.Usage;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.eclipse.jgit.lib.ObjectId;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The lead's rules without an actor, a process or a repository: events go into a {@link RunState} with the
+ * time they happened, and the decisions that come out are checked exactly.
+ */
+class RunStateTest {
+
+    private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+    private static final ObjectId BASE = commit("base");
+    private static final Tuning TUNING = new Tuning(Duration.ofSeconds(1), Duration.ofSeconds(1), 1 << 20,
+            Duration.ofSeconds(1), Duration.ofSeconds(8), Duration.ofSeconds(30), 2, new Merger.Retries(0, Duration.ZERO));
+    private static final Goal.Limits ONE_ATTEMPT = limits(1, Optional.empty());
+    private static final Goal.Sync EACH = new Goal.Sync(Goal.ZonePolicy.WARN, Optional.empty());
+
+    // ---- readiness, zones, pace ----
+
+    @Test
+    void aTaskIsQueuedAndAssignedOnlyOnceWhatItComesAfterIsMerged() {
+        RunState state = state(goal(team(2), ONE_ATTEMPT, EACH, spec("a"), spec("b", "a")));
+
+        List<Decision> started = state.start(Optional.empty(), 1, T0);
+        assertEquals(List.of("worker-1", "worker-2"), of(started, Decision.SpawnWorker.class).stream()
+                .map(Decision.SpawnWorker::name).toList(), "a worker for each open task, up to the team size");
+        assertEquals(List.of("a"), assigned(started));
+
+        List<Decision> done = state.attemptSucceeded("worker-1", "a", 1, Assignment.Role.WRITER, written("a"), T0);
+        assertEquals(List.of("a"), of(done, Decision.Merge.class).stream().map(Decision.Merge::taskId).toList());
+        assertEquals(List.of(), assigned(done), "b waits until a is merged, not merely done");
+
+        ObjectId merge = commit("merge-a");
+        List<Decision> merged = state.merged("a", merge, T0.plusSeconds(1));
+        assertEquals(List.of("b"), assigned(merged));
+        Decision.AssignOnceJournaled b = of(merged, Decision.AssignOnceJournaled.class).get(0);
+        assertEquals(merge, b.assignment().base(), "b starts on the integration head that holds a");
+        assertTrue(b.assignment().prompt().contains("done a"), "b is told what a reported");
+    }
+
+    @Test
+    void aTaskWhoseZoneOverlapsWorkInFlightWaitsUntilThatWorkIsMerged() {
+        RunState state = state(goal(team(2), ONE_ATTEMPT, EACH, zoned("x", "src/**"), zoned("y", "src/a.txt"),
+                zoned("z", "docs/**")));
+
+        List<Decision> started = state.start(Optional.empty(), 1, T0);
+        assertEquals(List.of("x", "z"), assigned(started), "y shares files with x; z does not");
+
+        state.attemptSucceeded("worker-1", "x", 1, Assignment.Role.WRITER, written("x"), T0);
+        assertEquals(List.of("y"), assigned(state.merged("x", commit("mx"), T0)));
+    }
+
+    @Test
+    void launchesAreStaggeredAndTheLeadAsksToBeWokenAtTheExactInstant() {
+        RunState state = state(goal(new Goal.Team(2, Duration.ofSeconds(10)), ONE_ATTEMPT, EACH, spec("a"), spec("b")));
+
+        List<Decision> started = state.start(Optional.empty(), 1, T0);
+        assertEquals(List.of("a"), assigned(started));
+        assertEquals(List.of(new Decision.WakeAt(T0.plusSeconds(10))), of(started, Decision.WakeAt.class));
+
+        assertEquals(List.of(), assigned(state.tick(T0.plusSeconds(9))), "not a moment early");
+        assertEquals(List.of("b"), assigned(state.tick(T0.plusSeconds(10))));
+    }
+
+    @Test
+    void aFailedAttemptWaitsABackoffThatDoublesAndGoesToAWorkerThatHasNotTriedIt() {
+        RunState state = state(goal(team(2), limits(3, Optional.empty()), EACH, spec("a")));
+        state.start(Optional.empty(), 1, T0);
+
+        List<Decision> first = state.attemptFailed("worker-1", "a", 1, Assignment.Role.WRITER, "exit 2", 0.01, Usage.NONE,
+                false, -1, T0);
+        assertEquals(1000, event(first, TeamEvent.AttemptFailed.class).retryInMs());
+        assertEquals(List.of(new Decision.WakeAt(T0.plusSeconds(1))), of(first, Decision.WakeAt.class));
+        List<Decision> again = state.tick(T0.plusSeconds(1));
+        assertEquals(List.of("worker-2"), of(again, Decision.SpawnWorker.class).stream()
+                .map(Decision.SpawnWorker::name).toList(), "a fresh worker while the team has room");
+        assertEquals("worker-2", of(again, Decision.AssignOnceJournaled.class).get(0).worker());
+        assertTrue(of(again, Decision.AssignOnceJournaled.class).get(0).assignment().prompt().contains("exit 2"),
+                "the next attempt is told why the last one failed");
+
+        Instant t1 = T0.plusSeconds(5);
+        List<Decision> second = state.attemptFailed("worker-2", "a", 2, Assignment.Role.WRITER, "exit 2", 0.01,
+                Usage.NONE, false, -1, t1);
+        assertEquals(List.of(new Decision.WakeAt(t1.plusSeconds(2))), of(second, Decision.WakeAt.class));
+    }
+
+    // ---- attempts, rate limits, budget ----
+
+    @Test
+    void aRateLimitedFailurePausesTheTeamAndIsFreeUpToTheLimit() {
+        RunState state = state(goal(team(1), ONE_ATTEMPT, EACH, spec("a")));
+        state.start(Optional.empty(), 1, T0);
+
+        List<Decision> limited = state.attemptFailed("worker-1", "a", 1, Assignment.Role.WRITER, "429", 0, Usage.NONE,
+                true, 5000, T0);
+        assertEquals(T0.plusSeconds(5), event(limited, TeamEvent.TeamPaused.class).until());
+        assertFalse(event(limited, TeamEvent.AttemptFailed.class).counted());
+        assertEquals(List.of(new Decision.WakeAt(T0.plusSeconds(5))), of(limited, Decision.WakeAt.class));
+        assertEquals(List.of("a"), assigned(state.tick(T0.plusSeconds(5))));
+
+        state.attemptFailed("worker-1", "a", 2, Assignment.Role.WRITER, "429", 0, Usage.NONE, true, 5000, T0.plusSeconds(6));
+        assertEquals(List.of("a"), assigned(state.tick(T0.plusSeconds(11))), "the second is free too");
+        List<Decision> third = state.attemptFailed("worker-1", "a", 3, Assignment.Role.WRITER, "429", 0, Usage.NONE,
+                true, 5000, T0.plusSeconds(12));
+        assertTrue(event(third, TeamEvent.AttemptFailed.class).counted(), "two free ones are spent: this one counts");
+        assertEquals("a", event(third, TeamEvent.TaskFailed.class).task());
+    }
+
+    @Test
+    void whenAttemptsAreSpentTheTaskFailsAndItsDependentsAreSkippedSayingWhy() {
+        Goal.TaskSpec gated = new Goal.TaskSpec("rest", "rest", "do rest", List.of(), Optional.empty(), Optional.empty(),
+                Optional.empty(), Optional.empty(), Optional.empty(), List.of(), List.of("canary"), false);
+        RunState state = state(goal(team(1), ONE_ATTEMPT, EACH, spec("canary"), gated, spec("last", "rest")));
+        state.start(Optional.empty(), 1, T0);
+
+        List<Decision> failed = state.attemptFailed("worker-1", "canary", 1, Assignment.Role.WRITER, "exit 2", 0.01,
+                Usage.NONE, false, -1, T0);
+
+        assertEquals(-1, event(failed, TeamEvent.AttemptFailed.class).retryInMs());
+        assertEquals(List.of("canary 'canary' did not merge, so the fan-out stopped before the rest",
+                "comes after 'rest', which did not merge"), events(failed, TeamEvent.TaskSkipped.class).stream()
+                .map(TeamEvent.TaskSkipped::reason).toList());
+        RunOutcome outcome = of(failed, Decision.Finish.class).get(0).outcome();
+        assertEquals(1, outcome.exitCode());
+        assertEquals(List.of(RunOutcome.Fate.FAILED, RunOutcome.Fate.SKIPPED, RunOutcome.Fate.SKIPPED),
+                outcome.tasks().stream().map(RunOutcome.TaskOutcome::fate).toList());
+        assertTrue(failed.get(failed.size() - 1) instanceof Decision.Finish, "the run's end is its last decision");
+    }
+
+    @Test
+    void onceTheBudgetIsSpentWhatIsQueuedIsSkippedAndTheRunEnds() {
+        RunState state = state(goal(team(1), limits(1, Optional.of(0.01)), EACH, spec("a"), spec("b")));
+        state.start(Optional.empty(), 1, T0);
+
+        List<Decision> done = state.attemptSucceeded("worker-1", "a", 1, Assignment.Role.WRITER, written("a", 0.02), T0);
+        assertEquals(0.02, event(done, TeamEvent.BudgetSpent.class).spentUsd(), 1e-9);
+        assertEquals("the budget of $0.0100 is spent", event(done, TeamEvent.TaskSkipped.class).reason());
+        assertEquals(List.of(), assigned(done));
+
+        RunOutcome outcome = of(state.merged("a", commit("ma"), T0), Decision.Finish.class).get(0).outcome();
+        assertTrue(outcome.budgetSpent());
+        assertEquals(0.02, outcome.costUsd(), 1e-9);
+    }
+
+    // ---- review, sync points, lost workers ----
+
+    @Test
+    void aReviewedTaskMergesOnlyOnceApprovedAndRunsAgainWithTheReviewersComments() {
+        Goal.TaskSpec reviewed = new Goal.TaskSpec("r", "r", "do r", List.of(), Optional.empty(), Optional.empty(),
+                Optional.empty(), Optional.empty(), Optional.empty(), List.of(), List.of(), true);
+        RunState state = state(goal(team(1), limits(2, Optional.empty()), EACH, reviewed));
+        state.start(Optional.empty(), 1, T0);
+        AttemptResult change = written("r");
+
+        List<Decision> written = state.attemptSucceeded("worker-1", "r", 1, Assignment.Role.WRITER, change, T0);
+        assertEquals(List.of(), of(written, Decision.Merge.class));
+        Decision.Assign review = of(written, Decision.Assign.class).get(0);
+        assertEquals("worker-1", review.worker(), "the reviewer starts where the change already is");
+        assertEquals(Assignment.Role.REVIEWER, review.assignment().role());
+        assertEquals(change.commit(), review.assignment().base());
+        assertEquals(Optional.of(BASE), review.assignment().changeFrom());
+
+        List<Decision> refused = state.attemptSucceeded("worker-1", "r", 1, Assignment.Role.REVIEWER,
+                verdict("changes", "name it better"), T0);
+        assertEquals(List.of(new Decision.Keep(change.commit(), "troupe/failed/run-1/r-1")), of(refused, Decision.Keep.class));
+        assertTrue(event(refused, TeamEvent.AttemptFailed.class).reason().contains("name it better"));
+
+        state.tick(T0.plusSeconds(1));
+        state.attemptSucceeded("worker-1", "r", 2, Assignment.Role.WRITER, written("r"), T0.plusSeconds(2));
+        List<Decision> approved = state.attemptSucceeded("worker-1", "r", 2, Assignment.Role.REVIEWER,
+                verdict("approve", ""), T0.plusSeconds(3));
+        assertEquals(List.of("r"), of(approved, Decision.Merge.class).stream().map(Decision.Merge::taskId).toList());
+    }
+
+    @Test
+    void withMergeAtTheEndFinishedWorkIsHeldUntilNothingElseRuns() {
+        Goal.Sync atEnd = new Goal.Sync(Goal.ZonePolicy.WARN, Optional.empty(), Goal.MergePolicy.END);
+        RunState state = state(goal(team(2), ONE_ATTEMPT, atEnd, spec("a"), spec("b")));
+        state.start(Optional.empty(), 1, T0);
+
+        assertEquals(List.of(), of(state.attemptSucceeded("worker-1", "a", 1, Assignment.Role.WRITER, written("a"), T0),
+                Decision.Merge.class), "b still runs");
+        List<Decision> idle = state.attemptSucceeded("worker-2", "b", 1, Assignment.Role.WRITER, written("b"), T0);
+        assertEquals(List.of("a", "b"), of(idle, Decision.Merge.class).stream().map(Decision.Merge::taskId).toList());
+    }
+
+    @Test
+    void aLostWorkerIsReplacedAndItsTaskTriedAgain() {
+        RunState state = state(goal(team(1), limits(2, Optional.empty()), EACH, spec("a")));
+        state.start(Optional.empty(), 1, T0);
+
+        List<Decision> lost = state.workerLost("worker-1", T0);
+        assertEquals(List.of(new Decision.SpawnWorker("worker-2")), of(lost, Decision.SpawnWorker.class));
+        assertEquals("its worker stopped unexpectedly", event(lost, TeamEvent.AttemptFailed.class).reason());
+        List<Decision> again = state.tick(T0.plusSeconds(1));
+        assertEquals("worker-2", of(again, Decision.AssignOnceJournaled.class).get(0).worker());
+    }
+
+    // ---- resume and planning ----
+
+    @Test
+    void aResumedRunKeepsWhatMergedAndRunsAgainWhatTheStopCutShortWithoutCountingIt() {
+        Goal goal = goal(team(1), ONE_ATTEMPT, EACH, spec("a"), spec("b", "a"), spec("c"));
+        RunHistory history = RunHistory.of(List.of(
+                new TeamEvent.RunStarted(T0, "run-1", "/repo/goal.yaml", "/repo", "main", BASE.name(), "troupe/run-1", 1,
+                        List.of("a", "b", "c"), Map.of("b", List.of("a")), false),
+                new TeamEvent.TaskQueued(T0, "a"), new TeamEvent.TaskQueued(T0, "c"),
+                new TeamEvent.TaskAssigned(T0, "a", 1, "worker-1", "troupe/tasks/run-1/a", BASE.name()),
+                new TeamEvent.TaskAssigned(T0, "c", 1, "worker-2", "troupe/tasks/run-1/c", BASE.name()))).orElseThrow();
+        ObjectId mergedA = commit("ma");
+        RunState state = state(goal);
+
+        List<Decision> resumed = state.start(Optional.of(new ResumeFrom(history, Map.of("a", mergedA), 0, Set.of())), 42,
+                T0.plusSeconds(60));
+
+        assertEquals(42, event(resumed, TeamEvent.RunResumed.class).pid());
+        assertEquals("a", event(resumed, TeamEvent.MergeDone.class).task(), "merged before the journal heard of it");
+        TeamEvent.AttemptFailed cut = event(resumed, TeamEvent.AttemptFailed.class);
+        assertEquals("c", cut.task());
+        assertFalse(cut.counted());
+        List<Decision.AssignOnceJournaled> assigned = of(resumed, Decision.AssignOnceJournaled.class);
+        assertEquals("b", assigned.get(0).assignment().task().id());
+        List<Decision> next = state.attemptSucceeded("worker-1", "b", 1, Assignment.Role.WRITER, written("b"),
+                T0.plusSeconds(61));
+        assertEquals(List.of("c"), assigned(next), "c runs again although its one attempt was used: the stop cut it short");
+        assertEquals(2, of(next, Decision.AssignOnceJournaled.class).get(0).assignment().attempt());
+    }
+
+    @Test
+    void aGoalWithoutTasksIsPlannedAndTwoFailedPlansEndTheRunWithExitTwo() {
+        RunState state = state(goal(team(2), ONE_ATTEMPT, EACH));
+
+        List<Decision> started = state.start(Optional.empty(), 1, T0);
+        Decision.Assign planner = of(started, Decision.Assign.class).get(0);
+        assertEquals(Assignment.Role.PLANNER, planner.assignment().role());
+
+        List<Decision> first = state.attemptFailed(planner.worker(), "(planner)", 1, Assignment.Role.PLANNER, "exit 1",
+                0, Usage.NONE, false, -1, T0);
+        assertTrue(event(first, TeamEvent.PlanRejected.class).retrying());
+        List<Decision> second = state.attemptFailed(planner.worker(), "(planner)", 2, Assignment.Role.PLANNER, "exit 1",
+                0, Usage.NONE, false, -1, T0);
+        assertFalse(event(second, TeamEvent.PlanRejected.class).retrying());
+        assertEquals(2, of(second, Decision.Finish.class).get(0).outcome().exitCode());
+    }
+
+    // ---- helpers ----
+
+    private static RunState state(Goal goal) {
+        return new RunState(new RunContext("run-1", goal, Path.of("/repo"), "main", Path.of("/repo/.troupe/runs/run-1"),
+                Path.of("/worktrees"), "troupe/run-1", BASE, null, null, null, null, TUNING, false));
+    }
+
+    private static Goal goal(Goal.Team team, Goal.Limits limits, Goal.Sync sync, Goal.TaskSpec... tasks) {
+        return new Goal(Path.of("/repo/goal.yaml"), "the goal", Path.of("/repo"), Optional.of("main"), team,
+                new Goal.AgentSettings(List.of("agent"), Optional.empty(), "acceptEdits", List.of("Write"),
+                        Optional.empty(), true, Map.of()),
+                limits, sync, Optional.empty(), List.of(tasks), Goal.Notify.NONE);
+    }
+
+    private static Goal.Team team(int size) {
+        return new Goal.Team(size, Duration.ZERO);
+    }
+
+    private static Goal.Limits limits(int attempts, Optional<Double> budget) {
+        return new Goal.Limits(Duration.ofMinutes(1), Duration.ofMinutes(1), 0, Duration.ofMinutes(1), attempts, budget);
+    }
+
+    private static Goal.TaskSpec spec(String id, String... after) {
+        return new Goal.TaskSpec(id, id, "do " + id, List.of(after), Optional.empty());
+    }
+
+    private static Goal.TaskSpec zoned(String id, String zone) {
+        return new Goal.TaskSpec(id, id, "do " + id, List.of(), Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.empty(), Optional.empty(), List.of(zone), List.of(), false);
+    }
+
+    private static ObjectId commit(String name) {
+        return ObjectId.fromString(String.format("%040x", name.hashCode() & 0xffffffffL));
+    }
+
+    private static AttemptResult written(String id) {
+        return written(id, 0.01);
+    }
+
+    private static AttemptResult written(String id, double cost) {
+        return new AttemptResult("troupe/tasks/run-1/" + id, commit("c-" + id), cost, Usage.NONE, 1, 100,
+                List.of(id + ".txt"), List.of(), "done " + id, 0, Optional.empty());
+    }
+
+    private static AttemptResult verdict(String verdict, String comments) {
+        return new AttemptResult("", commit("none"), 0.01, Usage.NONE, 1, 100, List.of(), List.of(), "", 0,
+                Optional.of(new ObjectMapper().createObjectNode().put("verdict", verdict).put("comments", comments)));
+    }
+
+    private static <T extends Decision> List<T> of(List<Decision> decisions, Class<T> type) {
+        return decisions.stream().filter(type::isInstance).map(type::cast).toList();
+    }
+
+    /** The tasks handed to writers, in order. */
+    private static List<String> assigned(List<Decision> decisions) {
+        return of(decisions, Decision.AssignOnceJournaled.class).stream().map(a -> a.assignment().task().id()).toList();
+    }
+
+    private static <E extends TeamEvent> List<E> events(List<Decision> decisions, Class<E> type) {
+        return of(decisions, Decision.Journal.class).stream().map(Decision.Journal::event)
+                .filter(type::isInstance).map(type::cast).toList();
+    }
+
+    private static <E extends TeamEvent> E event(List<Decision> decisions, Class<E> type) {
+        List<E> found = events(decisions, type);
+        assertEquals(1, found.size(), "one " + type.getSimpleName() + " in " + decisions);
+        return found.get(0);
+    }
+}
