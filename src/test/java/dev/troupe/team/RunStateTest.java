@@ -217,8 +217,8 @@ class RunStateTest {
     // ---- resume and planning ----
 
     @Test
-    void aResumedRunKeepsWhatMergedAndRunsAgainWhatTheStopCutShortWithoutCountingIt() {
-        Goal goal = goal(team(1), ONE_ATTEMPT, EACH, spec("a"), spec("b", "a"), spec("c"));
+    void aResumedRunKeepsWhatMergedAndDoesNotCountTheAttemptTheStopCutShort() {
+        Goal goal = goal(team(1), limits(2, Optional.empty()), EACH, spec("a"), spec("b", "a"), spec("c"));
         RunHistory history = RunHistory.of(List.of(
                 new TeamEvent.RunStarted(T0, "run-1", "/repo/goal.yaml", "/repo", "main", BASE.name(), "troupe/run-1", 1,
                         List.of("a", "b", "c"), Map.of("b", List.of("a")), false),
@@ -242,6 +242,9 @@ class RunStateTest {
                 T0.plusSeconds(61));
         assertEquals(List.of("c"), assigned(next), "c runs again although its one attempt was used: the stop cut it short");
         assertEquals(2, of(next, Decision.AssignOnceJournaled.class).get(0).assignment().attempt());
+        List<Decision> failed = state.attemptFailed("worker-1", "c", 2, Assignment.Role.WRITER, "exit 2", 0, Usage.NONE,
+                false, -1, T0.plusSeconds(70));
+        assertEquals(List.of(), events(failed, TeamEvent.TaskFailed.class), "one counted attempt of two: c goes on");
     }
 
     @Test
