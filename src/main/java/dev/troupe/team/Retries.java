@@ -37,12 +37,15 @@ final class Retries {
     }
 
     /** Back to the queue after a backoff while attempts (and budget) remain; otherwise the task fails. */
-    void retryOrFail(TaskState task, String reason, double attemptCost, Usage attemptUsage, boolean counted, Instant now) {
+    void retryOrFail(TaskState task, String reason, double attemptCost, Usage attemptUsage, boolean counted,
+            Instant now) {
         task.reason = reason;
         boolean attemptsLeft = !counted || task.countedAttempts() < attemptsAllowed;
         if (!attemptsLeft || budget.isSpent()) {
-            out.journal(new TeamEvent.AttemptFailed(now, task.id(), task.attempts, reason, attemptCost, attemptUsage, -1, counted));
-            tasks.fail(task, budget.isSpent() && attemptsLeft ? reason + "; no attempt left in the budget" : reason, now);
+            out.journal(new TeamEvent.AttemptFailed(now, task.id(), task.attempts, reason, attemptCost, attemptUsage, -1,
+                    counted));
+            tasks.fail(task, budget.isSpent() && attemptsLeft ? reason + "; no attempt left in the budget" : reason,
+                    now);
             return;
         }
         Duration backoff = counted ? pace.backoff(task.countedAttempts()) : Duration.ZERO;

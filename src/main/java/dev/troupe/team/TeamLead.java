@@ -122,7 +122,7 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
                 .onMessage(AttemptFailed.class, this::onAttemptFailed)
                 .onMessage(ApiPressure.class, p -> carryOut(state.apiPressure(p.error(), p.delayMs(), Instant.now())))
                 .onMessage(Merged.class, m -> carryOut(state.merged(m.taskId(), m.mergeCommit(), Instant.now())))
-                .onMessage(MergeConflicted.class, c -> carryOut(state.mergeConflicted(c.taskId(), c.paths(), Instant.now())))
+                .onMessage(MergeConflicted.class, m -> carryOut(state.mergeConflicted(m.taskId(), m.paths(), Instant.now())))
                 .onMessage(MergeFailed.class, f -> carryOut(state.mergeFailed(f.taskId(), f.reason(), Instant.now())))
                 .onMessage(CheckFailed.class, f -> carryOut(state.checkFailed(f.taskId(), f.output(), Instant.now())))
                 .onMessage(DispatchTick.class, tick -> carryOut(state.tick(Instant.now())))
@@ -176,13 +176,22 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
             } else if (decision instanceof Decision.CheckPlan plan) {
                 checkPlan(plan.attempt(), plan.answer());
             } else if (decision instanceof Decision.WakeAt wake) {
-                timers.startSingleTimer(DispatchTick.class, new DispatchTick(), Duration.between(Instant.now(), wake.when()));
+                timers.startSingleTimer(DispatchTick.class, new DispatchTick(), untilThen(wake.when()));
             } else if (decision instanceof Decision.Finish finish) {
-                timers.cancelAll();
-                run.journal().appendDurably(finish.finished()).whenComplete((done, failure) -> replyTo.tell(finish.outcome()));
+                finish(finish);
             }
         }
         return Behaviors.same();
+    }
+
+    /** The watcher hears of the end once its last event is on disk. */
+    private void finish(Decision.Finish finish) {
+        timers.cancelAll();
+        run.journal().appendDurably(finish.finished()).whenComplete((done, failure) -> replyTo.tell(finish.outcome()));
+    }
+
+    private static Duration untilThen(Instant when) {
+        return Duration.between(Instant.now(), when);
     }
 
     /** On disk before the agent starts, so a crash never leaves an attempt the journal does not know of. */

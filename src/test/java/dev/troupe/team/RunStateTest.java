@@ -240,7 +240,7 @@ class RunStateTest {
         assertEquals("b", assigned.get(0).assignment().task().id());
         List<Decision> next = state.attemptSucceeded("worker-1", "b", 1, Assignment.Role.WRITER, written("b"),
                 T0.plusSeconds(61));
-        assertEquals(List.of("c"), assigned(next), "c runs again although its one attempt was used: the stop cut it short");
+        assertEquals(List.of("c"), assigned(next), "c runs again: the stop cut its attempt short");
         assertEquals(2, of(next, Decision.AssignOnceJournaled.class).get(0).assignment().attempt());
         List<Decision> failed = state.attemptFailed("worker-1", "c", 2, Assignment.Role.WRITER, "exit 2", 0, Usage.NONE,
                 false, -1, T0.plusSeconds(70));
