@@ -26,8 +26,9 @@ final class FinishedWork {
             Optional<Goal.TaskSpec> spec = setup.goal().task(task.id());
             if (isFinishedUnmerged(task) && !merged.contains(task.id()) && spec.isPresent()
                     && !task.approved().equals(Optional.of(false)) && !task.commitBase().isEmpty()
-                    && task.commit().equals(resolve(setup, "refs/heads/troupe/tasks/" + setup.runId() + "/" + spec.get().slug()))
-                    && !resolve(setup, task.commitBase() + "^{commit}").isEmpty()) {
+                    && GitCli.resolve(setup.top(), "refs/heads/troupe/tasks/" + setup.runId() + "/" + spec.get().slug())
+                            .equals(Optional.of(task.commit()))
+                    && GitCli.resolve(setup.top(), task.commitBase() + "^{commit}").isPresent()) {
                 found.add(task.id());
             }
         }
@@ -54,14 +55,5 @@ final class FinishedWork {
 
     private static boolean isFinishedUnmerged(RunHistory.Task task) {
         return task.state() == RunHistory.State.REVIEWING || task.state() == RunHistory.State.MERGING;
-    }
-
-    /** The commit {@code revision} names, or "" when it names none. */
-    private static String resolve(RunSetup setup, String revision) {
-        try {
-            return GitCli.run(setup.top(), "rev-parse", "--verify", "--quiet", revision).strip();
-        } catch (GitException missing) {
-            return "";
-        }
     }
 }

@@ -31,7 +31,7 @@ final class NeverStarted {
             return TroupeException.badInput(runDir + " holds no journal of a run, yet the run left " + String.join(", ", traces)
                     + "; nothing was removed (troupe cleanup " + run + " removes its worktrees and task branches)");
         }
-        boolean hadBranch = !resolve(top, "refs/heads/" + branch).isEmpty();
+        boolean hadBranch = GitCli.resolve(top, "refs/heads/" + branch).isPresent();
         try {
             if (hadBranch) {
                 GitCli.run(top, "branch", "--quiet", "-D", branch);
@@ -61,7 +61,7 @@ final class NeverStarted {
                     traces.add("branches " + area + run + "/...");
                 }
             }
-            if (!resolve(top, "refs/heads/" + branch).isEmpty() && !GitCli.run(top, "log", "-1", "--first-parent",
+            if (GitCli.resolve(top, "refs/heads/" + branch).isPresent() && !GitCli.run(top, "log", "-1", "--first-parent",
                     "--format=%H", "--grep=^Troupe-Run: " + run + "$", "refs/heads/" + branch).isBlank()) {
                 traces.add("merges on " + branch);
             }
@@ -90,14 +90,6 @@ final class NeverStarted {
             for (Path path : walk.sorted(Comparator.reverseOrder()).toList()) {
                 Files.delete(path);
             }
-        }
-    }
-
-    private static String resolve(Path top, String revision) {
-        try {
-            return GitCli.run(top, "rev-parse", "--verify", "--quiet", revision).strip();
-        } catch (GitException missing) {
-            return "";
         }
     }
 }

@@ -63,7 +63,7 @@ final class Preflight {
             checkUncommitted(top.get(), uncommitted);
         }
         Optional<String> base = top.flatMap(this::base);
-        Optional<String> baseCommit = base.flatMap(b -> resolveQuietly(top.get(), b + "^{commit}"));
+        Optional<String> baseCommit = base.flatMap(b -> GitCli.resolve(top.get(), b + "^{commit}"));
         if (base.isPresent() && baseCommit.isEmpty()) {
             problem("/base", "base branch '" + base.get() + "' does not exist in " + top.get());
         }
@@ -165,14 +165,14 @@ final class Preflight {
         // Git cannot hold a branch and branches below it: none of these names may be a branch already.
         for (String name : List.of(integration, "troupe/tasks/" + runId + "/x", "troupe/failed/" + runId + "/x")) {
             for (String prefix = parent(name); prefix != null; prefix = parent(prefix)) {
-                if (resolveQuietly(top, "refs/heads/" + prefix).isPresent()) {
+                if (GitCli.resolve(top, "refs/heads/" + prefix).isPresent()) {
                     problems.add("branch '" + prefix + "' is in the way of the branches troupe makes (" + integration
                             + ", troupe/tasks/" + runId + "/...); rename it or pass --into");
                     return Optional.empty();
                 }
             }
         }
-        Optional<String> existing = resolveQuietly(top, "refs/heads/" + integration);
+        Optional<String> existing = GitCli.resolve(top, "refs/heads/" + integration);
         if (existing.isPresent()) {
             Optional<Path> checkedOut = Worktrees.checkedOutAt(top, integration);
             if (checkedOut.isPresent()) {
@@ -194,13 +194,6 @@ final class Preflight {
         return slash > 0 ? branch.substring(0, slash) : null;
     }
 
-    private static Optional<String> resolveQuietly(Path top, String revision) {
-        try {
-            return Optional.of(git(top, "rev-parse", "--verify", "--quiet", revision));
-        } catch (GitException missing) {
-            return Optional.empty();
-        }
-    }
 
     private static String git(Path dir, String... args) throws GitException {
         return GitCli.run(dir, args).strip();

@@ -14,6 +14,15 @@ public final class GitCli {
 
     private GitCli() {}
 
+    /** The object {@code revision} names in the repository at {@code dir}, or empty when it names none. */
+    public static java.util.Optional<String> resolve(Path dir, String revision) {
+        try {
+            return java.util.Optional.of(run(dir, "rev-parse", "--verify", "--quiet", revision).strip());
+        } catch (GitException missing) {
+            return java.util.Optional.empty();
+        }
+    }
+
     /** Runs {@code git -C dir args...}; returns stdout, or throws with git's stderr when it exits non-zero. */
     public static String run(Path dir, String... args) throws GitException {
         List<String> command = new ArrayList<>(List.of("git", "-C", dir.toString()));
