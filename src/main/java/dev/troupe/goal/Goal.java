@@ -23,29 +23,36 @@ public record Goal(
         Optional<Fanout> fanout,
         List<TaskSpec> tasks,
         Notify notifications,
+        Workspace workspace,
         GoalPlaces places) {
 
     /** A goal made in code rather than read from a file: its problems point at the file alone. */
     public Goal(Path file, String text, Path repo, Optional<String> base, Team team, AgentSettings agent, Limits limits,
             Sync sync, Optional<Fanout> fanout, List<TaskSpec> tasks, Notify notifications) {
-        this(file, text, repo, base, team, agent, limits, sync, fanout, tasks, notifications, GoalPlaces.none(file));
+        this(file, text, repo, base, team, agent, limits, sync, fanout, tasks, notifications, Workspace.NONE,
+                GoalPlaces.none(file));
     }
 
     /** The same goal with another team (a {@code --team} on the command line). */
     public Goal withTeam(Team other) {
-        return new Goal(file, text, repo, base, other, agent, limits, sync, fanout, tasks, notifications, places);
+        return new Goal(file, text, repo, base, other, agent, limits, sync, fanout, tasks, notifications, workspace, places);
+    }
+
+    /** The same goal with another workspace section. */
+    public Goal withWorkspace(Workspace other) {
+        return new Goal(file, text, repo, base, team, agent, limits, sync, fanout, tasks, notifications, other, places);
     }
 
     /** The same goal as read from a copy: where it came from, and the repository it was for. */
     public Goal withOrigin(Path originalFile, Path originalRepo) {
-        return new Goal(originalFile, text, originalRepo, base, team, agent, limits, sync, fanout, tasks, notifications, places);
+        return new Goal(originalFile, text, originalRepo, base, team, agent, limits, sync, fanout, tasks, notifications, workspace, places);
     }
 
     /** The same goal with more tasks (a fan-out's, made from the repository's files). */
     public Goal withTasks(List<TaskSpec> more) {
         List<TaskSpec> all = new java.util.ArrayList<>(tasks);
         all.addAll(more);
-        return new Goal(file, text, repo, base, team, agent, limits, sync, fanout, List.copyOf(all), notifications, places);
+        return new Goal(file, text, repo, base, team, agent, limits, sync, fanout, List.copyOf(all), notifications, workspace, places);
     }
 
     /**
@@ -62,6 +69,33 @@ public record Goal(
     public record Notify(Optional<String> command, boolean bell) {
 
         public static final Notify NONE = new Notify(Optional.empty(), false);
+    }
+
+    /**
+     * How a worker's workspace (its worktree) is prepared before its first agent, and kept.
+     *
+     * @param copy globs (git's, as for zones) of untracked or ignored files copied from the user's checkout into
+     *     every workspace, on top of what {@code .worktreeinclude} lists
+     * @param setup a shell command run in a workspace before its first agent, and again when {@code setupInputs}
+     *     changed at the task's base
+     * @param setupInputs globs of tracked files whose content at the base decides whether setup runs again
+     * @param keep workspaces stay between runs, under {@code .troupe/workspaces/}
+     * @param ports worker k gets {@code TROUPE_PORT = ports + 100 * k}
+     * @param sandbox each agent runs under bubblewrap, able to write only in its own workspace
+     */
+    public record Workspace(List<String> copy, Optional<String> setup, List<String> setupInputs, boolean keep,
+            Optional<Integer> ports, boolean sandbox) {
+
+        public static final Workspace NONE = new Workspace(List.of(), Optional.empty(), List.of(), false,
+                Optional.empty(), false);
+
+        /** The port of worker {@code k}, when the goal gives ports. */
+        public Optional<Integer> port(int k) {
+            return ports.map(first -> first + PORT_STRIDE * k);
+        }
+
+        /** How far apart two workers' ports are. */
+        public static final int PORT_STRIDE = 100;
     }
 
     /** What happens to a finished task that changed files outside its zone. */

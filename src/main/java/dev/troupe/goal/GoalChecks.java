@@ -51,6 +51,7 @@ final class GoalChecks {
         Goal.Sync sync = checked(this::sync);
         Optional<Goal.Fanout> fanout = checked(this::fanout);
         Goal.Notify notify = checked(this::notifications);
+        Goal.Workspace workspace = checked(() -> new WorkspaceChecks(this::at, raw.workspace(), team).workspace());
         String text = raw.goal() == null ? "" : raw.goal().strip();
         if ((raw.tasks() == null || raw.tasks().isEmpty()) && raw.fanout() == null && text.isEmpty()) {
             problems.add(at(raw.tasks() == null ? "" : "/tasks",
@@ -60,7 +61,7 @@ final class GoalChecks {
             throw GoalException.of(problems);
         }
         return new Goal(file, text, repo(), Optional.ofNullable(raw.base()).map(String::strip),
-                team, agent, limits, sync, fanout, tasks, notify, new GoalPlaces(file, locations));
+                team, agent, limits, sync, fanout, tasks, notify, workspace, new GoalPlaces(file, locations));
     }
 
     /** What {@code section} reads, or null once its problem is noted. */

@@ -20,7 +20,11 @@ record RawGoal(
         Sync sync,
         List<Task> tasks,
         Fanout fanout,
-        @com.fasterxml.jackson.annotation.JsonProperty("notify") Notify notifications) {
+        @com.fasterxml.jackson.annotation.JsonProperty("notify") Notify notifications,
+        Workspace workspace) {
+
+    record Workspace(List<String> copy, String setup, List<String> setupInputs, Boolean keep, Integer ports,
+            Boolean sandbox) {}
 
     record Notify(String command, Boolean bell) {}
 

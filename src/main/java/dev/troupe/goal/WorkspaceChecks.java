@@ -1,0 +1,64 @@
+package dev.troupe.goal;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.function.BiFunction;
+
+/** The checks of a goal file's {@code workspace:} section, and its defaults (none: a bare checkout, as before). */
+final class WorkspaceChecks {
+
+    private static final int HIGHEST_PORT = 65535;
+
+    private final BiFunction<String, String, GoalException> at;
+    private final RawGoal.Workspace raw;
+    /** The team as read, or null when it could not be (then the port range is not checked against it). */
+    private final Goal.Team team;
+
+    WorkspaceChecks(BiFunction<String, String, GoalException> at, RawGoal.Workspace raw, Goal.Team team) {
+        this.at = at;
+        this.raw = raw;
+        this.team = team;
+    }
+
+    Goal.Workspace workspace() throws GoalException {
+        if (raw == null) {
+            return Goal.Workspace.NONE;
+        }
+        List<String> copy = globs(raw.copy(), "/workspace/copy", "workspace.copy");
+        List<String> inputs = globs(raw.setupInputs(), "/workspace/setup-inputs", "workspace.setup-inputs");
+        if (raw.setup() != null && raw.setup().isBlank()) {
+            throw at.apply("/workspace/setup", "workspace.setup is empty; give a command, or leave the key out");
+        }
+        if (raw.setup() == null && !inputs.isEmpty()) {
+            throw at.apply("/workspace/setup-inputs", "workspace.setup-inputs without a workspace.setup to run");
+        }
+        if (raw.ports() != null) {
+            int last = team == null ? raw.ports() : raw.ports() + Goal.Workspace.PORT_STRIDE * team.size();
+            if (raw.ports() < 1 || last > HIGHEST_PORT) {
+                throw at.apply("/workspace/ports", "workspace.ports must leave room for every worker's port (first + "
+                        + Goal.Workspace.PORT_STRIDE + " x worker) between 1 and " + HIGHEST_PORT + ", not " + raw.ports());
+            }
+        }
+        return new Goal.Workspace(copy, Optional.ofNullable(raw.setup()).map(String::strip), inputs,
+                raw.keep() != null && raw.keep(), Optional.ofNullable(raw.ports()),
+                raw.sandbox() != null && raw.sandbox());
+    }
+
+    /** Globs as for zones: git's {@code :(glob)} pathspecs, inside the repository. */
+    private List<String> globs(List<String> globs, String pointer, String name) throws GoalException {
+        if (globs == null) {
+            return List.of();
+        }
+        for (int i = 0; i < globs.size(); i++) {
+            String glob = globs.get(i);
+            if (glob == null || glob.isBlank()) {
+                throw at.apply(pointer + "/" + i, name + " has an empty entry");
+            }
+            Optional<String> notGlob = Zones.problem(glob.strip());
+            if (notGlob.isPresent()) {
+                throw at.apply(pointer + "/" + i, name + ": '" + glob + "' is not a glob: " + notGlob.get());
+            }
+        }
+        return globs.stream().map(String::strip).toList();
+    }
+}
