@@ -143,7 +143,8 @@ final class Launcher {
         LiveAgents agents = new LiveAgents();
         RunContext run = new RunContext(setup.runId(), setup.goal(), setup.top(), setup.base(), setup.runDir(),
                 setup.worktrees(), setup.integrationBranch(), ObjectId.fromString(setup.startCommit()), journal, agents,
-                Secrets.fromEnvironment(), blocking, tuning, planOnly);
+                Secrets.fromEnvironment(), blocking, tuning, planOnly, RunContext.workspaces(setup.runId(), setup.goal(),
+                        setup.top(), setup.runDir(), setup.worktrees(), tuning, agents));
         // SIGTERM or Ctrl-C ends the JVM without the actors finishing their work: stop the agents from here. The
         // actors run on meanwhile, but LiveAgents starts no agent once stopAll has begun, so the message is true.
         Thread onInterrupt = new Thread(() -> {

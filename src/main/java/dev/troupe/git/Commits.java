@@ -34,6 +34,15 @@ public final class Commits {
      * nothing to commit (the agent may have committed by itself).
      */
     public static ObjectId commitAll(Path worktree, String message) throws GitException {
+        return commitAll(worktree, message, List.of());
+    }
+
+    /**
+     * The same, leaving out {@code leaveOut}: paths relative to the worktree (a file, or a directory written with a
+     * trailing '/') that are never staged, whatever their state (copied files, setup output).
+     */
+    public static ObjectId commitAll(Path worktree, String message, java.util.Collection<String> leaveOut)
+            throws GitException {
         try (Git git = Git.open(worktree.toFile())) {
             RepositoryState state = git.getRepository().getRepositoryState();
             Status status = git.status().call();
@@ -43,8 +52,7 @@ public final class Commits {
                         + (status.getConflicting().isEmpty() ? "" : " (conflicts in "
                         + String.join(", ", new java.util.TreeSet<>(status.getConflicting())) + ")") + " in " + worktree);
             }
-            if (!status.isClean()) {
-                stage(git, status);
+            if (!status.isClean() && stage(git, status, leaveOut)) {
                 PersonIdent who = identity(git.getRepository());
                 // Without the user's hooks: a hook that refuses the commit would throw the agent's work away, and
                 // the work is checked where it is merged, not here.
@@ -65,23 +73,37 @@ public final class Commits {
     /**
      * Stages what {@code status} found changed, as {@code git add -A} would, naming each path: a walk of only
      * those paths, where {@code add .} twice (new files, then deletions) walks and hashes the whole worktree
-     * twice more (a 2,000-file repository showed in every task's profile).
+     * twice more (a 2,000-file repository showed in every task's profile). Whether anything is to be committed.
      */
-    private static void stage(Git git, Status status) throws GitAPIException {
+    private static boolean stage(Git git, Status status, java.util.Collection<String> leaveOut) throws GitAPIException {
         // Removals first: a path is a prefix to rm, so removing a file that became a directory after adding the
         // directory's files would take them out again.
-        if (!status.getMissing().isEmpty()) {
+        Set<String> missing = new TreeSet<>(status.getMissing());
+        missing.removeIf(path -> leftOut(path, leaveOut));
+        if (!missing.isEmpty()) {
             RmCommand remove = git.rm().setCached(true);
-            status.getMissing().forEach(remove::addFilepattern);
+            missing.forEach(remove::addFilepattern);
             remove.call();
         }
         Set<String> changed = new TreeSet<>(status.getUntracked());
         changed.addAll(status.getModified());
+        changed.removeIf(path -> leftOut(path, leaveOut));
         if (!changed.isEmpty()) {
             AddCommand add = git.add();
             changed.forEach(add::addFilepattern);
             add.call();
         }
+        return !missing.isEmpty() || !changed.isEmpty() || !status.getAdded().isEmpty() || !status.getChanged().isEmpty()
+                || !status.getRemoved().isEmpty();
+    }
+
+    private static boolean leftOut(String path, java.util.Collection<String> leaveOut) {
+        for (String out : leaveOut) {
+            if (out.endsWith("/") ? path.startsWith(out) : path.equals(out)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String operation(RepositoryState state) {
@@ -102,14 +124,23 @@ public final class Commits {
 
     /** Commits what is uncommitted in {@code worktree}, if anything; the new commit, or empty. */
     public static java.util.Optional<ObjectId> commitIfChanged(Path worktree, String message) throws GitException {
+        return commitIfChanged(worktree, message, List.of());
+    }
+
+    /** The same, leaving out {@code leaveOut} (see {@link #commitAll(Path, String, java.util.Collection)}). */
+    public static java.util.Optional<ObjectId> commitIfChanged(Path worktree, String message,
+            java.util.Collection<String> leaveOut) throws GitException {
+        ObjectId before;
         try (Git git = Git.open(worktree.toFile())) {
             if (git.status().call().isClean()) {
                 return java.util.Optional.empty();
             }
+            before = git.getRepository().resolve("HEAD");
         } catch (IOException | GitAPIException | JGitInternalException e) {
             throw new GitException("cannot read " + worktree + ": " + e.getMessage(), e);
         }
-        return java.util.Optional.of(commitAll(worktree, message));
+        ObjectId after = commitAll(worktree, message, leaveOut);
+        return after.equals(before) ? java.util.Optional.empty() : java.util.Optional.of(after);
     }
 
     /** The repository's configured identity, or troupe's own when none is set. */

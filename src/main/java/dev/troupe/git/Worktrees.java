@@ -1,29 +1,11 @@
 package dev.troupe.git;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 
-/**
- * A worker's linked worktree: made once with {@code git worktree add} (JGit cannot make one), then switched
- * to each new task branch in place, which rewrites only the files that differ.
- */
+/** Linked worktrees, through the git command line (JGit cannot make them): where a branch is out, removing one. */
 public final class Worktrees {
 
     private Worktrees() {}
-
-    /**
-     * Makes {@code worktree} a clean checkout of {@code base}, on a detached HEAD: task branches are never checked
-     * out (git refuses a branch checked out in another worktree, so a branch left behind in one would block every
-     * later attempt of its task); they are set when an attempt settles.
-     */
-    public static void checkoutFresh(Path repo, Path worktree, String base) throws GitException {
-        if (!Files.exists(worktree.resolve(".git"))) {
-            GitCli.run(repo, "worktree", "add", "--quiet", "--detach", worktree.toString(), base);
-            return;
-        }
-        GitCli.run(worktree, "checkout", "--quiet", "--force", "--detach", base);
-        GitCli.run(worktree, "clean", "--quiet", "-ffdx");
-    }
 
     /** Where {@code branch} is checked out, if it is, in any worktree of the repository. */
     public static java.util.Optional<Path> checkedOutAt(Path repo, String branch) throws GitException {

@@ -9,9 +9,11 @@ import java.util.Optional;
  * @param budgetSpent the run stopped starting attempts because {@code limits.budget-usd} was reached
  * @param planOnly the run only planned ({@code --plan-only}); the plan is in the run directory
  * @param planFailure why the planner gave no usable plan, when it did not (exit 2, no task ran)
+ * @param setupFailure why the run stopped early: {@code workspace.setup} failed on every workspace (exit 1)
  */
 public record RunOutcome(String runId, String integrationBranch, List<TaskOutcome> tasks, double costUsd,
-        Usage usage, int exitCode, boolean budgetSpent, boolean planOnly, Optional<String> planFailure) {
+        Usage usage, int exitCode, boolean budgetSpent, boolean planOnly, Optional<String> planFailure,
+        Optional<String> setupFailure) {
 
     public enum Fate { MERGED, FAILED, SKIPPED }
 

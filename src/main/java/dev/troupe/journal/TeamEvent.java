@@ -23,6 +23,9 @@ import java.util.Map;
     @JsonSubTypes.Type(value = TeamEvent.PlanMade.class, name = "plan-made"),
     @JsonSubTypes.Type(value = TeamEvent.TaskQueued.class, name = "task-queued"),
     @JsonSubTypes.Type(value = TeamEvent.TaskAssigned.class, name = "task-assigned"),
+    @JsonSubTypes.Type(value = TeamEvent.SetupStarted.class, name = "setup-started"),
+    @JsonSubTypes.Type(value = TeamEvent.SetupDone.class, name = "setup-done"),
+    @JsonSubTypes.Type(value = TeamEvent.WorkspaceLeftovers.class, name = "workspace-leftovers"),
     @JsonSubTypes.Type(value = TeamEvent.AgentStarted.class, name = "agent-started"),
     @JsonSubTypes.Type(value = TeamEvent.AgentOutput.class, name = "agent-output"),
     @JsonSubTypes.Type(value = TeamEvent.AgentRetry.class, name = "agent-retry"),
@@ -79,6 +82,23 @@ public sealed interface TeamEvent {
 
     record TaskAssigned(Instant time, String task, int attempt, String worker, String branch, String baseCommit)
             implements TeamEvent {}
+
+    /**
+     * A worker's workspace runs {@code workspace.setup} (its first task, or the setup inputs changed at the task's
+     * base): the worker is setting up. {@code log} is the setup's output.
+     */
+    record SetupStarted(Instant time, String worker, String workspace, String task, String command, String log)
+            implements TeamEvent {}
+
+    /**
+     * The setup ended: {@code failure} is null when it passed; otherwise it says how it failed (the command, the
+     * workspace, the log), and {@code exitCode} is -1 when it ran past its time.
+     */
+    record SetupDone(Instant time, String worker, String workspace, String task, long durationMs, int exitCode,
+            String failure, String log) implements TeamEvent {}
+
+    /** A kept workspace held work that a stopped run left uncommitted; it is kept on {@code branch}. */
+    record WorkspaceLeftovers(Instant time, String worker, String workspace, String branch) implements TeamEvent {}
 
     /** {@code role}: {@code reviewer} or {@code planner}; absent for the agent doing the task. */
     record AgentStarted(Instant time, String task, int attempt, long pid, String sessionId, List<String> command,

@@ -4,8 +4,10 @@ import dev.troupe.agent.AgentCommand;
 import dev.troupe.agent.AgentProcess;
 import dev.troupe.git.GitCli;
 import dev.troupe.git.GitException;
-import dev.troupe.git.Worktrees;
 import dev.troupe.goal.Goal;
+import dev.troupe.workspace.SetupFailed;
+import dev.troupe.workspace.Workspace;
+import dev.troupe.workspace.Workspaces;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,16 +17,19 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Starts one worker's agents, blocking: a fresh checkout of the base in the worker's worktree, then the agent
- * through the run's {@code LiveAgents}, which refuses it once the run's agents are being stopped.
+ * Starts one worker's agents, blocking: its workspace prepared for the task (the base checked out, files copied,
+ * setup run when needed), then the agent through the run's {@code LiveAgents}, which refuses it once the run's
+ * agents are being stopped.
  */
 final class AgentLaunch {
 
-    /** A started agent and the worktree it runs in. */
-    record Started(AgentProcess process, Path worktree) {}
+    /** A started agent, the workspace it runs in, and what of it is the workspace's own (never committed). */
+    record Started(AgentProcess process, Workspace workspace, List<String> leaveOut) {}
 
     private final RunContext run;
     private final String worker;
+    /** The workspace this worker holds, or null before its first launch and after its setup failed. */
+    private volatile Workspace held;
 
     AgentLaunch(RunContext run, String worker) {
         this.run = run;
@@ -32,25 +37,32 @@ final class AgentLaunch {
     }
 
     /**
-     * Blocking: the fresh checkout in this worker's worktree, then the agent process. A worktree that cannot be
-     * switched (an agent killed mid-commit leaves {@code index.lock} behind) is replaced by a new one. A
-     * reviewer is shown the change it reviews.
+     * Blocking: this worker's workspace prepared for the assignment (claimed the first time), then the agent
+     * process. A workspace that cannot be reset (an agent killed mid-commit leaves {@code index.lock} behind) is
+     * discarded and another one taken. A reviewer is shown the change it reviews.
      *
-     * @param replacement where a new worktree goes if {@code worktree} is broken
+     * @throws SetupFailed when the workspace's setup did not pass (the workspace is retired, the worker has none)
      */
-    Started start(Assignment assignment, String sessionId, Path worktree, Path replacement) throws Exception {
-        Path checkout = worktree;
+    Started start(Assignment assignment, String sessionId) throws Exception {
+        Workspace workspace = held != null ? held : run.workspaces().claim();
+        held = workspace;
+        Workspaces.Prepared prepared;
         try {
-            Worktrees.checkoutFresh(run.repo(), checkout, assignment.base().name());
-        } catch (GitException broken) {
             try {
-                Worktrees.remove(run.repo(), checkout);
-            } catch (GitException stillBroken) {
-                // Left for the end of the run; a new worktree takes its place now.
+                prepared = prepare(workspace, assignment);
+            } catch (GitException broken) {
+                held = null;
+                run.workspaces().discard(workspace);
+                workspace = run.workspaces().claim();
+                held = workspace;
+                prepared = prepare(workspace, assignment);
             }
-            checkout = replacement;
-            Worktrees.checkoutFresh(run.repo(), checkout, assignment.base().name());
+        } catch (SetupFailed failed) {
+            held = null;
+            run.workspaces().retire(workspace);
+            throw failed;
         }
+        Path checkout = workspace.dir();
         String prompt = assignment.prompt();
         if (assignment.changeFrom().isPresent()) {
             prompt = Prompts.withDiff(prompt, GitCli.run(checkout, "diff", "--no-color", "--no-ext-diff",
@@ -58,8 +70,26 @@ final class AgentLaunch {
         }
         Path stderr = run.agentOutput(assignment, ".stderr");
         Files.createDirectories(stderr.getParent());
-        return new Started(run.agents().start(argv(assignment, sessionId, prompt), checkout, environment(), stderr),
-                checkout);
+        Map<String, String> env = environment(workspace);
+        return new Started(run.agents().start(argv(assignment, sessionId, prompt), checkout, env, stderr),
+                workspace, prepared.leaveOut());
+    }
+
+    /** The worker stops: its workspace is free for another. */
+    void release() {
+        Workspace workspace = held;
+        held = null;
+        if (workspace != null) {
+            run.workspaces().release(workspace);
+        }
+    }
+
+    private Workspaces.Prepared prepare(Workspace workspace, Assignment assignment) throws Exception {
+        Map<String, String> env = new HashMap<>(run.goal().agent().env());
+        env.put(RunContext.RUN_MARKER, run.runId());
+        env.putAll(workspace.environment(run.goal().workspace().ports()));
+        return run.workspaces().prepare(workspace, assignment.base().name(), env,
+                new SetupJournal(run.journal(), worker, assignment.task().id()));
     }
 
     /** The agent's command line; an agent that answers gets the schema of its answer. */
@@ -69,12 +99,12 @@ final class AgentLaunch {
     }
 
     /**
-     * What the agent gets on top of troupe's own environment (credentials pass through untouched): bounds on the
-     * CLI's own API retries and waits, its own temp dir, optionally its own config dir, then the goal's
-     * {@code agent.env}, which wins.
+     * What the agent gets on top of troupe's own environment (credentials pass through untouched): its workspace's
+     * number and port, bounds on the CLI's own API retries and waits, its own temp dir, optionally its own config
+     * dir, then the goal's {@code agent.env}, which wins.
      */
-    private Map<String, String> environment() throws IOException {
-        Map<String, String> env = new HashMap<>();
+    private Map<String, String> environment(Workspace workspace) throws IOException {
+        Map<String, String> env = new HashMap<>(workspace.environment(run.goal().workspace().ports()));
         // Inherited by everything the agent starts: after a crash, `troupe resume` finds them by it.
         env.put(RunContext.RUN_MARKER, run.runId());
         Goal.Limits limits = run.goal().limits();

@@ -43,13 +43,13 @@ final class AttemptSettlement {
      * Blocking: commits a writer's success, or keeps what a failed writer left, and says why it failed. An agent
      * that answers succeeds only with an answer; what it may have left in the worktree is not kept.
      */
-    Outcome settle(Decided attempt, Path worktree) throws Exception {
+    Outcome settle(Decided attempt, Path worktree, List<String> leaveOut) throws Exception {
         Assignment assignment = attempt.assignment();
         if (attempt.failure() == null && assignment.role().answers()) {
             return answer(attempt);
         }
         if (attempt.failure() == null) {
-            return new Outcome(commit(attempt, worktree), null);
+            return new Outcome(commit(attempt, worktree, leaveOut), null);
         }
         String reason = attempt.failure();
         if (attempt.exitCode() != null && attempt.result() == null) {
@@ -60,7 +60,7 @@ final class AttemptSettlement {
         }
         try {
             ObjectId kept = Commits.commitAll(worktree, "troupe: unfinished work of " + assignment.task().id()
-                    + ", attempt " + assignment.attempt() + "\n\nThe attempt failed: " + attempt.failure() + "\n");
+                    + ", attempt " + assignment.attempt() + "\n\nThe attempt failed: " + attempt.failure() + "\n", leaveOut);
             if (!kept.equals(assignment.base())) {
                 // Apart from the task branch, which the next attempt starts afresh.
                 String keptOn = run.failedBranch(assignment.task(), assignment.attempt());
@@ -102,12 +102,12 @@ final class AttemptSettlement {
     }
 
     /** Blocking: commits the agent's work, lists what changed and writes {@code results/<task>.md}. */
-    private AttemptResult commit(Decided attempt, Path worktree) throws Exception {
+    private AttemptResult commit(Decided attempt, Path worktree, List<String> leaveOut) throws Exception {
         Assignment assignment = attempt.assignment();
         AgentMessage.Result result = attempt.result();
         String title = assignment.task().id() + ": " + firstLine(assignment.task().prompt());
         ObjectId head = Commits.commitAll(worktree, "troupe: " + title + "\n\nWork of the agent on attempt "
-                + assignment.attempt() + ".\n");
+                + assignment.attempt() + ".\n", leaveOut);
         GitCli.run(run.repo(), "branch", "--force", assignment.branch(), head.name());
         List<String> files;
         try (Git git = Git.open(worktree.toFile())) {

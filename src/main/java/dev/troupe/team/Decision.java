@@ -20,6 +20,9 @@ sealed interface Decision {
     /** Start a worker with this name; later decisions may hand it work. */
     record SpawnWorker(String name) implements Decision {}
 
+    /** Stop the worker for good, without a replacement: its workspace could not be set up. */
+    record RetireWorker(String name) implements Decision {}
+
     /** Hand the worker an agent run (a review or the planning, whose start is journaled already). */
     record Assign(String worker, Assignment assignment) implements Decision {}
 

@@ -30,20 +30,29 @@ final class Ending {
 
     void finishIfSettled(Instant now) {
         if (!over && !tasks.isEmpty() && tasks.allSettled()) {
-            finish(outcome(), now);
+            finish(outcome(Optional.empty()), now);
         }
+    }
+
+    /**
+     * Setup failed on every workspace: the run stops early, exit 1, rather than fail its tasks one by one; what is
+     * not settled fails with {@code reason}.
+     */
+    void setupFailedEverywhere(String reason, Instant now) {
+        tasks.all().stream().filter(task -> !task.isSettled()).forEach(task -> task.reason = reason);
+        finish(outcome(Optional.of(reason)), now);
     }
 
     /** No usable plan: exit 2, nothing ran. */
     void planFailed(Optional<String> problem, Instant now) {
         finish(new RunOutcome(run.runId(), run.integrationBranch(), List.of(), budget.spentUsd(), Usage.NONE, 2, false,
-                run.planOnly(), problem), now);
+                run.planOnly(), problem, Optional.empty()), now);
     }
 
     /** {@code --plan-only}: the plan is made and journaled, and that is all. */
     void planOnly(Usage plannerUsage, Instant now) {
         finish(new RunOutcome(run.runId(), run.integrationBranch(), List.of(), budget.spentUsd(), plannerUsage, 0, false,
-                true, Optional.empty()), now);
+                true, Optional.empty(), Optional.empty()), now);
     }
 
     private void finish(RunOutcome outcome, Instant now) {
@@ -53,7 +62,7 @@ final class Ending {
                 (int) outcome.count(RunOutcome.Fate.SKIPPED), outcome.costUsd(), outcome.exitCode())));
     }
 
-    private RunOutcome outcome() {
+    private RunOutcome outcome(Optional<String> setupFailure) {
         List<RunOutcome.TaskOutcome> outcomes = new ArrayList<>();
         Usage usage = Usage.NONE;
         for (TaskState task : tasks.all()) {
@@ -69,6 +78,6 @@ final class Ending {
         }
         boolean allMerged = outcomes.stream().allMatch(t -> t.fate() == RunOutcome.Fate.MERGED);
         return new RunOutcome(run.runId(), run.integrationBranch(), List.copyOf(outcomes), budget.spentUsd(), usage,
-                allMerged ? 0 : 1, budget.isSpent(), false, Optional.empty());
+                allMerged && setupFailure.isEmpty() ? 0 : 1, budget.isSpent(), false, Optional.empty(), setupFailure);
     }
 }

@@ -18,6 +18,8 @@ final class Roster {
     /** Worker name to the id of the task it runs (the planner's reserved id while it plans). */
     private final Map<String, String> busy = new HashMap<>();
     private int spawned;
+    /** Workers taken out of the team for good: their workspace's setup failed. */
+    private int retired;
 
     Roster(int teamSize, Decisions out) {
         this.teamSize = teamSize;
@@ -34,7 +36,7 @@ final class Roster {
 
     /** Spawns workers until {@code count} are idle (the planner's worker, when there was one, counts already). */
     void fillIdleTo(long count) {
-        for (long i = idle.size(); i < count; i++) {
+        for (long i = idle.size(); i < Math.min(count, teamSize - retired - busy.size()); i++) {
             spawn();
         }
     }
@@ -68,6 +70,21 @@ final class Roster {
     }
 
     /**
+     * The worker's workspace could not be set up: it leaves the team and is not replaced, so that a setup that
+     * fails everywhere ends the run instead of failing each task in turn. Returns the task it was given, or null.
+     */
+    String retire(String worker) {
+        retired++;
+        out.add(new Decision.RetireWorker(worker));
+        return lost(worker);
+    }
+
+    /** No worker is left and none may be started: every workspace's setup failed. */
+    boolean isEmptyForGood() {
+        return idle.isEmpty() && busy.isEmpty() && retired >= teamSize;
+    }
+
+    /**
      * An idle worker that has not tried this task yet (a new one while the team is smaller than
      * {@code team.size}); otherwise any idle worker, rather than keeping the task waiting for a busy one.
      */
@@ -77,7 +94,7 @@ final class Roster {
                 return worker;
             }
         }
-        if (!task.triedBy.isEmpty() && idle.size() + busy.size() < teamSize) {
+        if (!task.triedBy.isEmpty() && idle.size() + busy.size() < teamSize - retired) {
             return spawn();
         }
         return idle.isEmpty() ? null : firstIdle();

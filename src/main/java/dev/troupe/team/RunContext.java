@@ -4,6 +4,7 @@ import dev.troupe.agent.LiveAgents;
 import dev.troupe.agent.Secrets;
 import dev.troupe.goal.Goal;
 import dev.troupe.journal.Journal;
+import dev.troupe.workspace.Workspaces;
 import java.nio.file.Path;
 import java.util.concurrent.Executor;
 import org.eclipse.jgit.lib.ObjectId;
@@ -21,6 +22,7 @@ import org.eclipse.jgit.lib.ObjectId;
  * @param agents every agent process of the run that may still be alive
  * @param secrets credential values to mask in everything troupe writes
  * @param planOnly stop once the planner's tasks are checked ({@code --plan-only})
+ * @param workspaces the workspaces the workers and the check take, and how they are prepared
  */
 public record RunContext(
         String runId,
@@ -36,7 +38,14 @@ public record RunContext(
         Secrets secrets,
         Executor blocking,
         Tuning tuning,
-        boolean planOnly) {
+        boolean planOnly,
+        Workspaces workspaces) {
+
+    /** The workspaces of a run, in {@code top} (the user's checkout), as the goal and the tuning say. */
+    public static Workspaces workspaces(String runId, Goal goal, Path top, Path runDir, Path worktrees, Tuning tuning,
+            LiveAgents agents) {
+        return new Workspaces(top, worktrees, runDir, runId, RUN_MARKER, tuning.workspaces(goal), agents);
+    }
 
     /** The goal with the planner's tasks filled in, in the run directory, for a goal that listed none. */
     public static final String PLANNED_GOAL = "plan.yaml";

@@ -159,6 +159,30 @@ final class RunState {
         return out.drain();
     }
 
+    /**
+     * The worker's workspace could not be set up for the attempt ({@code reason} names the command, the workspace
+     * and its log): no fault of the task, whose attempt does not count. The worker leaves the team; once every
+     * worker has, the run stops (exit 1).
+     */
+    List<Decision> setupFailed(String worker, String taskId, int attempt, Assignment.Role role, String reason,
+            Instant now) {
+        roster.retire(worker);
+        if (role == Assignment.Role.PLANNER) {
+            planning.workerLost(now);
+        } else {
+            TaskState task = tasks.get(taskId);
+            String kept = role == Assignment.Role.REVIEWER
+                    ? " (its review could not start; the change is kept on " + syncPoint.keepPending(task) + ")" : "";
+            retries.retryOrFail(task, reason + kept, 0, Usage.NONE, false, now);
+        }
+        if (roster.isEmptyForGood() && !ending.isOver()) {
+            ending.setupFailedEverywhere("the workspace setup failed on every worker; the last: " + reason, now);
+            return out.drain();
+        }
+        settle(now);
+        return out.drain();
+    }
+
     /** An agent's CLI is waiting {@code delayMs} on a rate limit or overload: the other launches wait too. */
     List<Decision> apiPressure(String error, long delayMs, Instant now) {
         pace.pause(now.plusMillis(delayMs), "the API answered " + error, now);

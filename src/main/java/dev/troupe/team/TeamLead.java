@@ -7,7 +7,6 @@ import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.TimerScheduler;
-import dev.troupe.git.CheckRunner;
 import dev.troupe.git.IntegrationBranch;
 import dev.troupe.goal.Goal;
 import dev.troupe.goal.GoalLoader;
@@ -15,6 +14,7 @@ import dev.troupe.goal.PlannedGoal;
 import dev.troupe.journal.RunOutcome;
 import dev.troupe.journal.TeamEvent;
 import dev.troupe.journal.Usage;
+import dev.troupe.workspace.CheckRunner;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -52,6 +52,10 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
             String reason, double costUsd, Usage usage, boolean rateLimited, long retryAfterMs) implements Command {}
 
     /** An agent's CLI is waiting {@code delayMs} on a rate limit or overload: hold the other launches too. */
+    /** The worker's workspace setup failed before the agent could start; the worker has no workspace now. */
+    public record SetupFailed(ActorRef<Worker.Command> worker, String taskId, int attempt, Assignment.Role role,
+            String reason) implements Command {}
+
     public record ApiPressure(String error, long delayMs) implements Command {}
 
     public record Merged(String taskId, ObjectId mergeCommit) implements Command {}
@@ -87,8 +91,8 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
         this.run = run;
         this.replyTo = replyTo;
         IntegrationBranch.Check check = run.goal().sync().check()
-                .<IntegrationBranch.Check>map(command -> new CheckRunner(run.repo(), run.worktrees().resolve("check"),
-                        command, run.goal().limits().taskTimeout()))
+                .<IntegrationBranch.Check>map(command -> new CheckRunner(run.workspaces(), command,
+                        run.goal().limits().taskTimeout(), checkEnvironment(run), new SetupJournal(run.journal(), "merger", null)))
                 .orElse(mergeCommit -> Optional.empty());
         this.merger = context.spawn(Merger.create(repo, run.integrationBranch(), check, run.blocking(),
                 run.tuning().mergeRetries()), "merger");
@@ -101,6 +105,13 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
      * @param repo the target repository, handed to the merger, which closes it
      * @param replyTo told once, when the run is over and its last event is journaled
      */
+    /** What the check runs with: the run's marker and the agents' {@code agent.env}. */
+    private static Map<String, String> checkEnvironment(RunContext run) {
+        Map<String, String> env = new HashMap<>(run.goal().agent().env());
+        env.put(RunContext.RUN_MARKER, run.runId());
+        return env;
+    }
+
     public static Behavior<Command> create(RunContext run, Repository repo, ActorRef<RunOutcome> replyTo) {
         return create(run, repo, Optional.empty(), replyTo);
     }
@@ -120,6 +131,8 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
         return newReceiveBuilder()
                 .onMessage(AttemptSucceeded.class, this::onAttemptSucceeded)
                 .onMessage(AttemptFailed.class, this::onAttemptFailed)
+                .onMessage(SetupFailed.class, f -> carryOut(state.setupFailed(f.worker().path().name(), f.taskId(),
+                        f.attempt(), f.role(), f.reason(), Instant.now())))
                 .onMessage(ApiPressure.class, p -> carryOut(state.apiPressure(p.error(), p.delayMs(), Instant.now())))
                 .onMessage(Merged.class, m -> carryOut(state.merged(m.taskId(), m.mergeCommit(), Instant.now())))
                 .onMessage(MergeConflicted.class, m -> carryOut(state.mergeConflicted(m.taskId(), m.paths(), Instant.now())))
@@ -164,6 +177,10 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
                 ActorRef<Worker.Command> worker = getContext().spawn(Worker.create(run, spawn.name()), spawn.name());
                 getContext().watchWith(worker, new WorkerStopped(worker));
                 workers.put(spawn.name(), worker);
+            } else if (decision instanceof Decision.RetireWorker retire) {
+                ActorRef<Worker.Command> worker = workers.remove(retire.name());
+                getContext().unwatch(worker);
+                getContext().stop(worker);
             } else if (decision instanceof Decision.Assign assign) {
                 workers.get(assign.worker()).tell(new Worker.Assign(assign.assignment(), getContext().getSelf()));
             } else if (decision instanceof Decision.AssignOnceJournaled assign) {

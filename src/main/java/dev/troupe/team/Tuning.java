@@ -17,7 +17,8 @@ import java.time.Duration;
  * @param mergeRetries how a merge that failed for another reason than a conflict is tried again
  */
 public record Tuning(Duration killGrace, Duration idleCheckInterval, int maxLineBytes, Duration retryBackoff,
-        Duration retryBackoffMax, Duration rateLimitPause, int rateLimitedAttemptsFree, Merger.Retries mergeRetries) {
+        Duration retryBackoffMax, Duration rateLimitPause, int rateLimitedAttemptsFree, Merger.Retries mergeRetries,
+        int workspaceBuilds, int checkoutWorkers) {
 
     public static Tuning from(Config config) {
         return new Tuning(
@@ -28,6 +29,15 @@ public record Tuning(Duration killGrace, Duration idleCheckInterval, int maxLine
                 config.getDuration("troupe.retry.backoff-max"),
                 config.getDuration("troupe.retry.rate-limit-pause"),
                 config.getInt("troupe.retry.rate-limited-attempts-free"),
-                new Merger.Retries(config.getInt("troupe.retry.merge-retries"), config.getDuration("troupe.retry.merge-backoff")));
+                new Merger.Retries(config.getInt("troupe.retry.merge-retries"), config.getDuration("troupe.retry.merge-backoff")),
+                config.getInt("troupe.workspace.parallel-builds"),
+                config.getInt("troupe.workspace.checkout-workers"));
+    }
+
+    /** How this run prepares its workspaces. */
+    public dev.troupe.workspace.Workspaces.Settings workspaces(dev.troupe.goal.Goal goal) {
+        // A setup is bounded like a task: limits.task-timeout.
+        return new dev.troupe.workspace.Workspaces.Settings(goal.workspace(), goal.limits().taskTimeout(), killGrace,
+                workspaceBuilds, checkoutWorkers);
     }
 }

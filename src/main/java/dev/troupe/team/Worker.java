@@ -18,6 +18,7 @@ import dev.troupe.goal.Durations;
 import dev.troupe.goal.Goal;
 import dev.troupe.journal.TeamEvent;
 import dev.troupe.journal.Usage;
+import dev.troupe.workspace.SetupFailed;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -73,6 +74,9 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
         final Instant started = Instant.now();
         final AtomicLong lastOutputNanos = new AtomicLong(System.nanoTime());
         AgentProcess process;
+        /** Where the agent runs, and what there is the workspace's own (copied files, setup output). */
+        Path workspace;
+        java.util.List<String> leaveOut = java.util.List.of();
         UniqueKillSwitch output;
         AgentMessage.Result result;
         /** The delay of the last rate-limit retry the agent reported, or -1. */
@@ -101,9 +105,6 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     private final TimerScheduler<Command> timers;
     private final AgentLaunch launcher;
     private final AttemptSettlement settlement;
-    /** Where this worker's checkout is; a new one replaces it when it breaks. */
-    private Path worktree;
-    private int worktreesMade = 1;
     private Attempt current;
 
     private Worker(ActorContext<Command> context, TimerScheduler<Command> timers, RunContext run, String name) {
@@ -113,7 +114,6 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
         this.name = name;
         this.launcher = new AgentLaunch(run, name);
         this.settlement = new AttemptSettlement(run);
-        this.worktree = run.worktrees().resolve(name);
     }
 
     public static Behavior<Command> create(RunContext run, String name) {
@@ -177,10 +177,8 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     private Behavior<Command> onAssign(Assign assign) {
         Attempt attempt = new Attempt(assign.assignment(), assign.replyTo());
         current = attempt;
-        Path checkout = worktree;
-        Path replacement = run.worktrees().resolve(name + "." + (worktreesMade + 1));
         CompletionStage<AgentLaunch.Started> launch = Blocking.call(run.blocking(),
-                () -> launcher.start(attempt.assignment, attempt.sessionId, checkout, replacement));
+                () -> launcher.start(attempt.assignment, attempt.sessionId));
         getContext().pipeToSelf(launch, (started, failure) -> new Launched(attempt, started, failure));
         return launching();
     }
@@ -193,14 +191,20 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
             current = null;
             return idle();
         }
+        if (Blocking.cause(launched.failure()) instanceof SetupFailed failed) {
+            current = null;
+            if (!run.agents().stopped()) {
+                attempt.replyTo.tell(new TeamLead.SetupFailed(getContext().getSelf(), attempt.task().id(),
+                        attempt.assignment.attempt(), attempt.assignment.role(), failed.getMessage()));
+            }
+            return idle();
+        }
         if (launched.failure() != null) {
             return report(attempt, null, "could not start the agent: " + AttemptSettlement.firstLine(Blocking.describe(launched.failure())));
         }
-        if (!launched.launch().worktree().equals(worktree)) {
-            worktree = launched.launch().worktree();
-            worktreesMade++;
-        }
         attempt.process = launched.launch().process();
+        attempt.workspace = launched.launch().workspace().dir();
+        attempt.leaveOut = launched.launch().leaveOut();
         Assignment assignment = attempt.assignment;
         run.journal().append(new TeamEvent.AgentStarted(Instant.now(), assignment.task().id(), assignment.attempt(),
                 attempt.process.pid(), attempt.sessionId, launcher.argv(assignment, attempt.sessionId, "<prompt>"),
@@ -359,8 +363,8 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
         timers.cancelAll();
         AttemptSettlement.Decided decided = new AttemptSettlement.Decided(attempt.assignment, attempt.started,
                 attempt.result, attempt.exitCode, attempt.failure);
-        Path checkout = worktree;
-        getContext().pipeToSelf(Blocking.call(run.blocking(), () -> settlement.settle(decided, checkout)),
+        getContext().pipeToSelf(Blocking.call(run.blocking(),
+                        () -> settlement.settle(decided, attempt.workspace, attempt.leaveOut)),
                 (settled, failure) -> failure == null ? new Settled(attempt, settled.result(), settled.failure())
                         : new Settled(attempt, null, attempt.failure != null ? attempt.failure
                                 : "could not commit the agent's work: " + Blocking.describe(failure)));
@@ -399,6 +403,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
         if (current != null && current.process != null && current.process.isAlive()) {
             current.process.stopNow(run.tuning().killGrace());
         }
+        launcher.release();
         return Behaviors.same();
     }
 }

@@ -21,6 +21,10 @@ public final class Summary {
                     runDir.resolve("events.jsonl"));
             return;
         }
+        if (outcome.setupFailure().isPresent()) {
+            out.printf(Locale.ROOT, "%nRun %s stopped early: %s%n  Setup logs:  %s%n", outcome.runId(),
+                    outcome.setupFailure().get(), runDir.resolve("setup"));
+        }
         if (outcome.planOnly()) {
             out.printf(Locale.ROOT, "%nRun %s: planned, nothing run (--plan-only). Spent %s.%n", outcome.runId(),
                     Money.format(outcome.costUsd()));

@@ -39,9 +39,12 @@ public final class TestRuns {
         Files.createDirectories(runDir.resolve("agents"));
         Journal journal = Journal.open(runDir.resolve("events.jsonl"), (event, json) -> { }, system);
 
+        Tuning tuning = Tuning.from(system.settings().config());
+        LiveAgents agents = new LiveAgents();
         return new RunContext("test-run", goal, repo.dir(), "main", runDir, runDir.resolve("worktrees"),
-                "troupe/test-run", ObjectId.fromString(repo.head()), journal, new LiveAgents(), Secrets.fromEnvironment(),
+                "troupe/test-run", ObjectId.fromString(repo.head()), journal, agents, Secrets.fromEnvironment(),
                 system.dispatchers().lookup(DispatcherSelector.fromConfig(Journal.BLOCKING_DISPATCHER)),
-                Tuning.from(system.settings().config()), false);
+                tuning, false, RunContext.workspaces("test-run", goal, repo.dir(), runDir, runDir.resolve("worktrees"),
+                        tuning, agents));
     }
 }

@@ -1,0 +1,183 @@
+package dev.troupe.workspace;
+
+import dev.troupe.agent.AgentProcess;
+import dev.troupe.git.Commits;
+import dev.troupe.git.GitCli;
+import dev.troupe.git.GitException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import org.eclipse.jgit.lib.ObjectId;
+
+/**
+ * Makes one workspace ready for one task, blocking: the checkout at the task's base, the copied files, and the
+ * setup when its inputs changed. What setup made stays from task to task: a reset deletes only what git neither
+ * tracks nor ignores, and not the workspace's own paths (copied files, what setup made that git does not ignore).
+ */
+final class Preparation {
+
+    /** One step that builds, under the run's build gate. */
+    interface Step<T> {
+        T run() throws IOException, GitException, SetupFailed;
+    }
+
+    private final Workspaces workspaces;
+    private final Workspace workspace;
+    private final Workspaces.Listener listener;
+    private final Path dir;
+
+    Preparation(Workspaces workspaces, Workspace workspace, Workspaces.Listener listener) {
+        this.workspaces = workspaces;
+        this.workspace = workspace;
+        this.listener = listener;
+        this.dir = workspace.dir();
+    }
+
+    Workspaces.Prepared prepare(String baseCommit, Map<String, String> env)
+            throws IOException, GitException, SetupFailed {
+        WorkspaceState state;
+        if (!Files.exists(dir.resolve(".git"))) {
+            workspaces.gated(() -> {
+                workspaces.create(dir, baseCommit);
+                return null;
+            });
+            state = WorkspaceState.NEW;
+        } else {
+            state = WorkspaceState.read(adminDir());
+            if (!workspace.prepared()) {
+                saveLeftovers(state);
+            }
+            reset(baseCommit, state);
+        }
+        Path admin = adminDir();
+        List<String> copied = workspaces.copiedFiles();
+        Set<String> tracked = CopiedFiles.tracked(dir, copied);
+        CopiedFiles.copy(workspaces.top(), dir, copied, tracked);
+        Set<String> leaveOut = new TreeSet<>(state.leaveOut());
+        copied.stream().filter(path -> !tracked.contains(path)).forEach(leaveOut::add);
+        state = state.withRun(workspaces.runId()).withSetup(state.setupKey(), List.copyOf(leaveOut));
+        Optional<String> setup = workspaces.settings().spec().setup();
+        if (setup.isPresent()) {
+            String key = setupKey(setup.get(), baseCommit);
+            if (!key.equals(state.setupKey())) {
+                WorkspaceState before = state.withSetup(null, List.copyOf(leaveOut));
+                // Written first: a setup cut short by a crash must run again.
+                before.write(admin);
+                state = workspaces.gated(() -> runSetup(setup.get(), key, env, before, leaveOut));
+            }
+        }
+        state.write(admin);
+        workspace.markPrepared();
+        return new Workspaces.Prepared(state.leaveOut());
+    }
+
+    private WorkspaceState runSetup(String command, String key, Map<String, String> env, WorkspaceState before,
+            Set<String> leaveOut) throws IOException, GitException, SetupFailed {
+        Path log = workspaces.setupLog(workspace);
+        Workspaces.Settings settings = workspaces.settings();
+        listener.setupStarted(workspace, command, log);
+        Setup.Outcome outcome = Setup.run(command, dir, env, log, settings.setupTimeout(), workspaces.agents(),
+                settings.killGrace());
+        if (!outcome.passed()) {
+            String how = outcome.exitCode() >= 0 ? "exited with " + outcome.exitCode()
+                    : "ran past " + settings.setupTimeout().toSeconds() + " s and was stopped";
+            String failure = "setup `" + command + "` " + how + " in workspace " + workspace.name() + "; its output is in "
+                    + log;
+            listener.setupDone(workspace, outcome.millis(), outcome.exitCode(), failure, log);
+            throw new SetupFailed(failure);
+        }
+        listener.setupDone(workspace, outcome.millis(), 0, null, log);
+        leaveOut.addAll(restoreTrackedAndListMade(log));
+        return before.withSetup(key, List.copyOf(leaveOut));
+    }
+
+    /**
+     * After setup: tracked files it changed are restored to the base (a task's commit holds only the agent's work),
+     * and what it made that git does not ignore is listed, to be left out of commits and resets.
+     */
+    private List<String> restoreTrackedAndListMade(Path log) throws IOException, GitException {
+        List<String> made = new ArrayList<>();
+        List<String> changed = new ArrayList<>();
+        for (String entry : CopiedFiles.split(GitCli.run(dir, "status", "--porcelain=v1", "-z", "--untracked-files=normal"))) {
+            if (entry.length() < 4) {
+                continue;
+            }
+            (entry.startsWith("??") ? made : changed).add(entry.substring(3));
+        }
+        if (!changed.isEmpty()) {
+            GitCli.run(dir, "reset", "--quiet", "--hard");
+            Files.writeString(log, "== setup changed tracked files, restored to the base: " + String.join(", ", changed)
+                    + "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+        }
+        return made;
+    }
+
+    /**
+     * A fresh checkout of {@code baseCommit}, detached; then everything untracked that git does not ignore goes,
+     * except the workspace's own paths. Ignored files go too when there is no setup to have made them.
+     */
+    private void reset(String baseCommit, WorkspaceState state) throws GitException {
+        GitCli.run(dir, "checkout", "--quiet", "--force", "--detach", baseCommit);
+        List<String> clean = new ArrayList<>(List.of("clean", "--quiet",
+                workspaces.settings().spec().setup().isPresent() ? "-ffd" : "-ffdx"));
+        for (String path : state.leaveOut()) {
+            clean.add("--exclude=/" + path.replaceAll("([\\\\*?\\[])", "\\\\$1"));
+        }
+        GitCli.run(dir, clean.toArray(String[]::new));
+    }
+
+    /**
+     * The first time this run takes a kept workspace: what the run before left uncommitted (killed, or stopped
+     * mid-task) is committed and kept on a branch before the reset, as {@code troupe resume} does; so is a commit
+     * of its agent's that no branch holds. Its agents, if any are still alive, are stopped first.
+     */
+    private void saveLeftovers(WorkspaceState state) throws IOException, GitException {
+        String previous = state.run() == null ? "unknown" : state.run();
+        if (state.run() != null) {
+            AgentProcess.killAllWith(workspaces.runMarker() + "=" + state.run());
+        }
+        Files.deleteIfExists(adminDir().resolve("index.lock"));
+        Optional<ObjectId> saved = Commits.commitIfChanged(dir, "troupe: work left in workspace " + workspace.name()
+                + " when run " + previous + " stopped\n", state.leaveOut());
+        if (saved.isEmpty() && GitCli.run(dir, "for-each-ref", "--count=1", "--contains", "HEAD").isBlank()) {
+            saved = Optional.of(ObjectId.fromString(GitCli.run(dir, "rev-parse", "HEAD").strip()));
+        }
+        if (saved.isPresent()) {
+            String branch = "troupe/failed/" + previous + "/interrupted-" + workspace.name();
+            GitCli.run(dir, "branch", "--force", branch, saved.get().name());
+            listener.leftoversSaved(workspace, branch);
+        }
+    }
+
+    /** What decides whether setup runs again: its command and its inputs' content at the base. */
+    private String setupKey(String command, String baseCommit) throws GitException {
+        List<String> inputs = workspaces.settings().spec().setupInputs();
+        StringBuilder key = new StringBuilder(command).append('\0');
+        if (!inputs.isEmpty()) {
+            List<String> args = new ArrayList<>(List.of("ls-tree", "-r", "--full-tree", baseCommit, "--"));
+            inputs.forEach(glob -> args.add(":(glob)" + glob));
+            key.append(GitCli.run(dir, args.toArray(String[]::new)));
+        }
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(key.toString().getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
+    }
+
+    private Path adminDir() throws GitException {
+        return Path.of(GitCli.run(dir, "rev-parse", "--absolute-git-dir").strip());
+    }
+}

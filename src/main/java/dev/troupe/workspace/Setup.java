@@ -1,0 +1,80 @@
+package dev.troupe.workspace;
+
+import dev.troupe.agent.AgentProcess;
+import dev.troupe.agent.LiveAgents;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Runs {@code workspace.setup} ({@code bash -c}) in a workspace, blocking, with its output appended to the
+ * workspace's log. It starts through the run's {@link LiveAgents}, like an agent, so that a stopping troupe stops
+ * it too; once it exits, whatever it left running is stopped (a setup prepares files, it does not start servers).
+ */
+final class Setup {
+
+    /** @param exitCode the command's exit code, or -1 when it ran past its time and was stopped */
+    record Outcome(int exitCode, long millis) {
+
+        boolean passed() {
+            return exitCode == 0;
+        }
+    }
+
+    private Setup() {}
+
+    static Outcome run(String command, Path workspace, Map<String, String> env, Path log, Duration timeout,
+            LiveAgents agents, Duration grace) throws IOException {
+        Files.createDirectories(log.getParent());
+        Files.writeString(log, "== " + Instant.now() + " in " + workspace + ": " + command + "\n",
+                StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        long started = System.nanoTime();
+        AgentProcess process = agents.start(List.of("bash", "-c", command), workspace, env, log);
+        Thread copier = new Thread(() -> append(process.stdout(), log), "troupe-setup-output");
+        copier.setDaemon(true);
+        copier.start();
+        int code;
+        try {
+            code = process.exit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException late) {
+            code = -1;
+        } catch (ExecutionException e) {
+            throw new IOException("cannot wait for the setup: " + e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for the setup", e);
+        } finally {
+            process.stopNow(grace);
+        }
+        try {
+            copier.join(grace.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        String end = code >= 0 ? "exit " + code : "stopped: still running after " + timeout.toSeconds() + " s";
+        Files.writeString(log, "== " + end + " after " + millis + " ms\n", StandardCharsets.UTF_8,
+                StandardOpenOption.APPEND);
+        return new Outcome(code, millis);
+    }
+
+    private static void append(InputStream output, Path log) {
+        try (InputStream in = output;
+                OutputStream out = Files.newOutputStream(log, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+            in.transferTo(out);
+        } catch (IOException closed) {
+            // The setup was stopped: what it printed so far is in the log.
+        }
+    }
+}

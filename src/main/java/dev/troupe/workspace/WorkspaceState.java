@@ -1,0 +1,60 @@
+package dev.troupe.workspace;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+
+/**
+ * What troupe remembers of a workspace between tasks and runs, in {@code troupe-workspace.json} in the worktree's own
+ * admin folder ({@code .git/worktrees/<name>/}), which git leaves alone and removes with the worktree.
+ *
+ * @param run the run that used the workspace last
+ * @param setupKey what the last setup that passed ran for (its command and its inputs at the base); null when
+ *     setup has not passed here, or the goal has none
+ * @param leaveOut paths in the workspace that are the workspace's own, not the project's: copied files and what
+ *     setup made that git does not ignore; never committed, kept when the workspace is reset
+ */
+record WorkspaceState(String run, String setupKey, List<String> leaveOut) {
+
+    static final String FILE = "troupe-workspace.json";
+
+    static final WorkspaceState NEW = new WorkspaceState(null, null, List.of());
+
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
+
+    WorkspaceState {
+        leaveOut = leaveOut == null ? List.of() : List.copyOf(leaveOut);
+    }
+
+    /** The state kept in {@code adminDir}, or {@link #NEW} when there is none or it cannot be read. */
+    static WorkspaceState read(Path adminDir) {
+        Path file = adminDir.resolve(FILE);
+        try {
+            return Files.exists(file) ? JSON.readValue(file.toFile(), WorkspaceState.class) : NEW;
+        } catch (IOException unreadable) {
+            // A state half written by a killed troupe: setup runs again, which is always safe.
+            return NEW;
+        }
+    }
+
+    void write(Path adminDir) throws IOException {
+        Path file = adminDir.resolve(FILE);
+        Path partial = adminDir.resolve(FILE + ".partial");
+        JSON.writeValue(partial.toFile(), this);
+        Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    WorkspaceState withRun(String other) {
+        return new WorkspaceState(other, setupKey, leaveOut);
+    }
+
+    WorkspaceState withSetup(String key, List<String> paths) {
+        return new WorkspaceState(run, key, paths);
+    }
+}

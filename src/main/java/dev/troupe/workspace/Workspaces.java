@@ -1,0 +1,233 @@
+package dev.troupe.workspace;
+
+import dev.troupe.agent.LiveAgents;
+import dev.troupe.git.GitCli;
+import dev.troupe.git.GitException;
+import dev.troupe.git.Worktrees;
+import dev.troupe.goal.Goal;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Semaphore;
+
+/**
+ * The workspaces of one run: where they live, which is free, and making one ready for a task
+ * ({@link Preparation}). A worker claims one when it first needs it and keeps it while it lives; the lowest free
+ * number goes first, so worker {@code k} usually works in {@code worker-k}. With {@code keep: true} they live in
+ * {@code .troupe/workspaces/} and outlast the run, each locked by the run that holds it (a file lock, freed by
+ * the system when that troupe dies); otherwise in the run's own {@code .troupe/worktrees/<run>/}, removed at
+ * its end. Building one (a new worktree's checkout, a setup) takes the run's build gate, one at a time by
+ * default, so the first worker is ready after its own checkout instead of after everyone's.
+ */
+public final class Workspaces {
+
+    /** Where kept workspaces live, under {@code .troupe/}. */
+    public static final String KEPT = "workspaces";
+
+    /** Told what happens while a workspace is prepared, for the journal. */
+    public interface Listener {
+        void setupStarted(Workspace workspace, String command, Path log);
+
+        /** @param failure null when the setup passed */
+        void setupDone(Workspace workspace, long millis, int exitCode, String failure, Path log);
+
+        /** What a killed run left uncommitted in a kept workspace is kept on {@code branch}. */
+        void leftoversSaved(Workspace workspace, String branch);
+    }
+
+    /** How to prepare workspaces: fixed for the run. */
+    public record Settings(Goal.Workspace spec, Duration setupTimeout, Duration killGrace, int parallelBuilds,
+            int checkoutWorkers) {}
+
+    private final Path top;
+    private final Path root;
+    private final Path setupLogs;
+    private final String runId;
+    private final String runMarker;
+    private final Settings settings;
+    private final LiveAgents agents;
+    private final Semaphore builds;
+    /** Guarded by {@code this}. */
+    private final Set<Integer> inUse = new HashSet<>();
+    /** Numbers not to be used again in this run: their setup failed, or the workspace broke. Guarded by {@code this}. */
+    private final Set<Integer> retired = new HashSet<>();
+    /** Guarded by {@code this}; null until first asked. */
+    private List<String> copied;
+
+    /**
+     * @param top the user's checkout
+     * @param runWorktrees the run's own folder for workspaces that are not kept
+     * @param runDir the run's directory: setup logs go to {@code setup/}
+     * @param runMarker the environment variable naming the run in everything it starts
+     */
+    public Workspaces(Path top, Path runWorktrees, Path runDir, String runId, String runMarker, Settings settings,
+            LiveAgents agents) {
+        this.top = top;
+        this.root = settings.spec().keep() ? top.resolve(".troupe").resolve(KEPT) : runWorktrees;
+        this.setupLogs = runDir.resolve("setup");
+        this.runId = runId;
+        this.runMarker = runMarker;
+        this.settings = settings;
+        this.agents = agents;
+        this.builds = new Semaphore(Math.max(1, settings.parallelBuilds()), true);
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public Goal.Workspace spec() {
+        return settings.spec();
+    }
+
+    /** Where a workspace's setup output goes: {@code setup/<workspace>.log} in the run directory. */
+    public Path setupLog(Workspace workspace) {
+        return setupLogs.resolve(workspace.name() + ".log");
+    }
+
+    /** A free workspace for a worker: the lowest number no one holds (nor, for kept ones, another live run). */
+    public synchronized Workspace claim() throws IOException {
+        for (int k = 1; ; k++) {
+            if (inUse.contains(k) || retired.contains(k)) {
+                continue;
+            }
+            java.util.Optional<Workspace> workspace = take(k, "worker-" + k);
+            if (workspace.isPresent()) {
+                return workspace.get();
+            }
+        }
+    }
+
+    /** The workspace {@code sync.check} runs in (number 0): {@code check}, or {@code check-2} if another run holds it. */
+    public synchronized Workspace claimCheck() throws IOException {
+        for (int n = 1; ; n++) {
+            java.util.Optional<Workspace> workspace = take(0, n == 1 ? "check" : "check-" + n);
+            if (workspace.isPresent()) {
+                return workspace.get();
+            }
+        }
+    }
+
+    private java.util.Optional<Workspace> take(int number, String name) throws IOException {
+        FileLock lock = null;
+        if (settings.spec().keep()) {
+            Files.createDirectories(root);
+            FileChannel channel = FileChannel.open(root.resolve(name + ".lock"), StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE);
+            lock = channel.tryLock();
+            if (lock == null) {
+                channel.close();
+                return java.util.Optional.empty();
+            }
+        }
+        if (number > 0) {
+            inUse.add(number);
+        }
+        return java.util.Optional.of(new Workspace(number, name, root.resolve(name), lock));
+    }
+
+    /** The worker is done with its workspace: another may claim it. */
+    public synchronized void release(Workspace workspace) {
+        inUse.remove(workspace.number());
+        unlock(workspace);
+    }
+
+    /** Its setup failed: no worker of this run gets this workspace again. */
+    public synchronized void retire(Workspace workspace) {
+        retired.add(workspace.number());
+        release(workspace);
+    }
+
+    /**
+     * Blocking: the workspace broke (a checkout that cannot be made, say, over a stale {@code index.lock} of a
+     * killed agent): it is removed if it can be and retired either way.
+     */
+    public void discard(Workspace workspace) {
+        try {
+            Worktrees.remove(top, workspace.dir());
+        } catch (GitException stillBroken) {
+            // Left for troupe cleanup; the worker takes another workspace.
+        }
+        retire(workspace);
+    }
+
+    private static void unlock(Workspace workspace) {
+        workspace.lock().ifPresent(lock -> {
+            try {
+                lock.channel().close();
+            } catch (IOException e) {
+                // Closing frees the lock; a failure to close leaves it to the end of the process.
+            }
+        });
+    }
+
+    /**
+     * Blocking: makes {@code workspace} ready for a task on {@code baseCommit}: checked out (made the first time,
+     * reset later, without deleting what setup made), the copied files in place, setup run when its inputs
+     * changed.
+     *
+     * @param env what setup runs with (the run's marker, the agent's env, the workspace's number and port)
+     * @param listener told when setup runs and when work left in a kept workspace is saved
+     * @throws SetupFailed when setup did not pass; the workspace should be retired
+     */
+    public Prepared prepare(Workspace workspace, String baseCommit, java.util.Map<String, String> env,
+            Listener listener) throws IOException, GitException, SetupFailed {
+        return new Preparation(this, workspace, listener).prepare(baseCommit, env);
+    }
+
+    // For Preparation.
+
+    Path top() {
+        return top;
+    }
+
+    String runId() {
+        return runId;
+    }
+
+    String runMarker() {
+        return runMarker;
+    }
+
+    Settings settings() {
+        return settings;
+    }
+
+    LiveAgents agents() {
+        return agents;
+    }
+
+    /** Runs {@code build} holding the build gate. */
+    <T> T gated(Preparation.Step<T> build) throws IOException, GitException, SetupFailed {
+        builds.acquireUninterruptibly();
+        try {
+            return build.run();
+        } finally {
+            builds.release();
+        }
+    }
+
+    /** Blocking: the files copied into every workspace, listed once for the run. */
+    synchronized List<String> copiedFiles() throws GitException {
+        if (copied == null) {
+            copied = CopiedFiles.list(top, settings.spec().copy());
+        }
+        return copied;
+    }
+
+    /** Blocking: a new worktree at {@code baseCommit}, detached, with the configured parallel checkout. */
+    void create(Path dir, String baseCommit) throws GitException {
+        GitCli.run(top, "-c", "checkout.workers=" + settings.checkoutWorkers(), "worktree", "add", "--quiet",
+                "--detach", dir.toString(), baseCommit);
+    }
+
+    /** What a prepared workspace holds that is not the project's: never committed. */
+    public record Prepared(List<String> leaveOut) {}
+}
