@@ -3,6 +3,7 @@
 # the prompt says, one directive a line:
 #   write PATH TEXT   write TEXT (and a newline) to PATH, through a Write tool call
 #   argv PATH         write this process's arguments to PATH, one a line
+#   run COMMAND...    run COMMAND with bash, through a Bash tool call; if it fails, end with an error result
 #   exit N            exit with code N at once, without a result
 #   error TEXT        end with an error result (is_error: true, API status 500)
 #   garbage           print a line that is not JSON
@@ -53,6 +54,7 @@ done
 
 esc() { local s="${1//\\/\\\\}"; s="${s//\"/\\\"}"; printf '%s' "$s"; }
 say() { printf '%s\n' "$1"; }
+escn() { local s; s=$(esc "$1"); s="${s//$'\n'/\\n}"; s="${s//$'\t'/\\t}"; printf '%s' "$s"; }
 
 say "{\"type\":\"system\",\"subtype\":\"init\",\"cwd\":\"$(esc "$PWD")\",\"session_id\":\"$session\",\"model\":\"fake\",\"permissionMode\":\"acceptEdits\"}"
 linger=0 n=0
@@ -82,6 +84,16 @@ while IFS= read -r line; do
       say "{\"type\":\"user\",\"message\":{\"role\":\"user\",\"content\":[{\"tool_use_id\":\"toolu_$n\",\"type\":\"tool_result\",\"content\":\"ok\",\"is_error\":false}]},\"session_id\":\"$session\"}"
       ;;
     argv) mkdir -p "$(dirname "$1")" && printf '%s\n' "${args[@]}" > "$1" ;;
+    run)
+      command="$*"; n=$((n + 1))
+      say "{\"type\":\"assistant\",\"message\":{\"id\":\"msg_$n\",\"role\":\"assistant\",\"content\":[{\"type\":\"tool_use\",\"id\":\"toolu_$n\",\"name\":\"Bash\",\"input\":{\"command\":\"$(escn "$command")\"}}]},\"session_id\":\"$session\"}"
+      set +f; output=$(bash -c "$command" 2>&1); code=$?; set -f
+      failed=false; [ "$code" = 0 ] || failed=true
+      say "{\"type\":\"user\",\"message\":{\"role\":\"user\",\"content\":[{\"tool_use_id\":\"toolu_$n\",\"type\":\"tool_result\",\"content\":\"$(escn "$output")\",\"is_error\":$failed}]},\"session_id\":\"$session\"}"
+      if [ "$code" != 0 ]; then
+        say "{\"type\":\"result\",\"subtype\":\"success\",\"is_error\":true,\"result\":\"$(escn "\`$command\` failed (exit $code): $output")\",\"num_turns\":1,\"total_cost_usd\":0,\"session_id\":\"$session\"}"
+        exit 1
+      fi ;;
     exit) exit "$1" ;;
     error)
       say "{\"type\":\"result\",\"subtype\":\"success\",\"is_error\":true,\"api_error_status\":500,\"result\":\"API Error: $(esc "$*")\",\"num_turns\":1,\"total_cost_usd\":0,\"session_id\":\"$session\"}"

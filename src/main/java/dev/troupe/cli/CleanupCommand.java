@@ -5,6 +5,7 @@ import dev.troupe.git.GitCli;
 import dev.troupe.team.RunContext;
 import dev.troupe.git.GitException;
 import dev.troupe.journal.RunHistory;
+import dev.troupe.workspace.KeptWorkspaces;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -18,12 +19,14 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * {@code troupe cleanup [RUN | --all] [--force]}: removes the worktrees and the task branches
+ * {@code troupe cleanup [RUN | --all] [--force] [--workspaces]}: removes the worktrees and the task branches
  * ({@code troupe/tasks/<run>/...}, {@code troupe/failed/<run>/...}) that troupe made for a run. Never the
  * integration branch, never anything troupe did not make; the run's journal stays. A live run is left alone
- * unless {@code --force}.
+ * unless {@code --force}. {@code --workspaces} removes the kept workspaces ({@code workspace.keep}) that no live
+ * run holds; alone, only them.
  */
-@Command(name = "cleanup", description = "Remove a run's worktrees and task branches (never its integration branch).")
+@Command(name = "cleanup", description = "Remove a run's worktrees and task branches (never its integration branch),"
+        + " or with --workspaces the kept workspaces.")
 final class CleanupCommand implements Callable<Integer> {
 
     @Mixin
@@ -35,6 +38,10 @@ final class CleanupCommand implements Callable<Integer> {
     @Option(names = "--force", description = "also a run that is live")
     boolean force;
 
+    @Option(names = "--workspaces", description = "remove the kept workspaces (.troupe/workspaces/) no live run holds;"
+            + " alone, only them")
+    boolean workspaces;
+
     @Spec
     CommandSpec spec;
 
@@ -44,8 +51,15 @@ final class CleanupCommand implements Callable<Integer> {
             throw TroupeException.badInput("name a run or pass --all, not both");
         }
         RunDirs dirs = RunDirs.of(selection);
-        List<Path> runs = all ? dirs.all() : List.of(dirs.pick(selection.run()));
         PrintWriter out = spec.commandLine().getOut();
+        if (workspaces) {
+            removeKeptWorkspaces(dirs.top, out);
+            if (!all && selection.run().isEmpty()) {
+                out.flush();
+                return ExitCodes.OK;
+            }
+        }
+        List<Path> runs = all ? dirs.all() : List.of(dirs.pick(selection.run()));
         PrintStream warnings = new PrintStream(System.err, true, java.nio.charset.StandardCharsets.UTF_8);
         for (Path runDir : runs) {
             // A run killed before its first event has no journal: its directory still names it.
@@ -85,6 +99,20 @@ final class CleanupCommand implements Callable<Integer> {
         }
         out.flush();
         return ExitCodes.OK;
+    }
+
+    private static void removeKeptWorkspaces(Path top, PrintWriter out) throws TroupeException {
+        KeptWorkspaces.Removal removal;
+        try {
+            removal = KeptWorkspaces.removeAll(top, RunContext.RUN_MARKER);
+        } catch (java.io.IOException e) {
+            throw new TroupeException(ExitCodes.INTERNAL, "cannot remove the kept workspaces: " + e.getMessage());
+        }
+        out.printf("workspaces: removed %d%s%n", removal.removed().size(),
+                removal.removed().isEmpty() ? "" : " (" + String.join(", ", removal.removed()) + ")");
+        removal.saved().forEach(branch -> out.printf("workspaces: work left in one is kept on %s%n", branch));
+        removal.inUse().forEach(name -> out.printf("workspaces: %s is held by a live run, left alone%n", name));
+        removal.problems().forEach(problem -> out.printf("workspaces: could not remove %s%n", problem));
     }
 
     private static int deleteBranches(Path top, String prefix) throws TroupeException {

@@ -20,6 +20,17 @@ public final class Pathspecs {
         return sorted(changed(repo, emptyTree(repo), commit, List.of(match(glob))));
     }
 
+    /**
+     * What the files tracked at {@code commit} that the globs match hold: a line each, with the file's mode, blob id
+     * and path ({@code git diff-tree --raw} from the empty tree), so that equal text means equal content.
+     */
+    public static String contentAt(Path repo, String commit, List<String> globs) throws GitException {
+        List<String> args = new ArrayList<>(List.of("diff-tree", "-r", "--raw", "--no-renames", "--no-abbrev",
+                emptyTree(repo), commit, "--"));
+        globs.forEach(glob -> args.add(match(glob)));
+        return GitCli.run(repo, args.toArray(String[]::new));
+    }
+
     /** The paths that differ between {@code from} and {@code to} that no glob of {@code globs} matches, in path order. */
     public static List<String> changedOutside(Path repo, String from, String to, List<String> globs) throws GitException {
         // Only excluding pathspecs: git then starts from every path.

@@ -1,9 +1,8 @@
 package dev.troupe.workspace;
 
-import dev.troupe.agent.AgentProcess;
-import dev.troupe.git.Commits;
 import dev.troupe.git.GitCli;
 import dev.troupe.git.GitException;
+import dev.troupe.git.Pathspecs;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,7 +17,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import org.eclipse.jgit.lib.ObjectId;
 
 /**
  * Makes one workspace ready for one task, blocking: the checkout at the task's base, the copied files, and the
@@ -56,7 +54,8 @@ final class Preparation {
         } else {
             state = WorkspaceState.read(adminDir());
             if (!workspace.prepared()) {
-                saveLeftovers(state);
+                Leftovers.save(dir, workspace.name(), state, workspaces.runMarker())
+                        .ifPresent(branch -> listener.leftoversSaved(workspace, branch));
             }
             reset(baseCommit, state);
         }
@@ -137,37 +136,12 @@ final class Preparation {
         GitCli.run(dir, clean.toArray(String[]::new));
     }
 
-    /**
-     * The first time this run takes a kept workspace: what the run before left uncommitted (killed, or stopped
-     * mid-task) is committed and kept on a branch before the reset, as {@code troupe resume} does; so is a commit
-     * of its agent's that no branch holds. Its agents, if any are still alive, are stopped first.
-     */
-    private void saveLeftovers(WorkspaceState state) throws IOException, GitException {
-        String previous = state.run() == null ? "unknown" : state.run();
-        if (state.run() != null) {
-            AgentProcess.killAllWith(workspaces.runMarker() + "=" + state.run());
-        }
-        Files.deleteIfExists(adminDir().resolve("index.lock"));
-        Optional<ObjectId> saved = Commits.commitIfChanged(dir, "troupe: work left in workspace " + workspace.name()
-                + " when run " + previous + " stopped\n", state.leaveOut());
-        if (saved.isEmpty() && GitCli.run(dir, "for-each-ref", "--count=1", "--contains", "HEAD").isBlank()) {
-            saved = Optional.of(ObjectId.fromString(GitCli.run(dir, "rev-parse", "HEAD").strip()));
-        }
-        if (saved.isPresent()) {
-            String branch = "troupe/failed/" + previous + "/interrupted-" + workspace.name();
-            GitCli.run(dir, "branch", "--force", branch, saved.get().name());
-            listener.leftoversSaved(workspace, branch);
-        }
-    }
-
     /** What decides whether setup runs again: its command and its inputs' content at the base. */
     private String setupKey(String command, String baseCommit) throws GitException {
         List<String> inputs = workspaces.settings().spec().setupInputs();
         StringBuilder key = new StringBuilder(command).append('\0');
         if (!inputs.isEmpty()) {
-            List<String> args = new ArrayList<>(List.of("ls-tree", "-r", "--full-tree", baseCommit, "--"));
-            inputs.forEach(glob -> args.add(":(glob)" + glob));
-            key.append(GitCli.run(dir, args.toArray(String[]::new)));
+            key.append(Pathspecs.contentAt(dir, baseCommit, inputs));
         }
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
@@ -178,6 +152,6 @@ final class Preparation {
     }
 
     private Path adminDir() throws GitException {
-        return Path.of(GitCli.run(dir, "rev-parse", "--absolute-git-dir").strip());
+        return Leftovers.adminDir(dir);
     }
 }

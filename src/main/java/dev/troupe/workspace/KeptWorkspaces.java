@@ -1,0 +1,65 @@
+package dev.troupe.workspace;
+
+import dev.troupe.git.GitException;
+import dev.troupe.git.Worktrees;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * {@code troupe cleanup --workspaces}: removes the kept workspaces of a repository ({@code .troupe/workspaces/}),
+ * except those a live run holds. Work a stopped run left in one is kept on a branch first.
+ */
+public final class KeptWorkspaces {
+
+    /**
+     * @param removed the workspaces removed
+     * @param saved branches that now hold work found in them
+     * @param inUse workspaces left alone because a live run holds them
+     * @param problems workspaces that could not be removed, and why
+     */
+    public record Removal(List<String> removed, List<String> saved, List<String> inUse, List<String> problems) {}
+
+    private KeptWorkspaces() {}
+
+    /** Blocking. {@code runMarker}: the environment variable naming a run in everything it starts. */
+    public static Removal removeAll(Path top, String runMarker) throws IOException {
+        Path root = top.resolve(".troupe").resolve(Workspaces.KEPT);
+        Removal removal = new Removal(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        if (!Files.isDirectory(root)) {
+            return removal;
+        }
+        List<Path> dirs;
+        try (Stream<Path> listing = Files.list(root)) {
+            dirs = listing.filter(Files::isDirectory).sorted().toList();
+        }
+        for (Path dir : dirs) {
+            String name = dir.getFileName().toString();
+            Path lockFile = root.resolve(name + ".lock");
+            try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                    FileLock lock = channel.tryLock()) {
+                if (lock == null) {
+                    removal.inUse().add(name);
+                    continue;
+                }
+                if (Files.exists(dir.resolve(".git"))) {
+                    Leftovers.save(dir, name, WorkspaceState.read(Leftovers.adminDir(dir)), runMarker)
+                            .ifPresent(removal.saved()::add);
+                }
+                Worktrees.remove(top, dir);
+                removal.removed().add(name);
+            } catch (GitException e) {
+                removal.problems().add(name + ": " + e.getMessage());
+                continue;
+            }
+            Files.deleteIfExists(lockFile);
+        }
+        return removal;
+    }
+}

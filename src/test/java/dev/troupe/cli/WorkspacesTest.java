@@ -1,0 +1,286 @@
+package dev.troupe.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.troupe.testing.FakeAgent;
+import dev.troupe.testing.Journals;
+import dev.troupe.testing.TestRepo;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Workspaces end to end, on a small Node-like project: its test needs an untracked {@code .env} (copied from the
+ * user's checkout) and an ignored {@code deps/} that {@code setup.sh} makes from {@code package-lock.json}. Each
+ * setup appends a line (its workspace number and the lock's content) to a file outside the repository, so a test
+ * can count them.
+ */
+class WorkspacesTest {
+
+    @TempDir
+    Path tmp;
+
+    private TestRepo repo;
+    private Path setups;
+
+    private static final String SETUP_SH = """
+            #!/usr/bin/env bash
+            set -eu
+            mkdir -p deps
+            for dep in $(cat package-lock.json); do echo "module.exports = '$dep'" > "deps/$dep.js"; done
+            echo "$TROUPE_WORKER $(cat package-lock.json | tr '\\n' ' ')" >> "$SETUPS"
+            """;
+
+    private static final String TEST_SH = """
+            #!/usr/bin/env bash
+            set -eu
+            grep -q '^API_URL=' .env
+            for dep in $(cat package-lock.json); do test -f "deps/$dep.js"; done
+            """;
+
+    private void project() throws IOException {
+        repo = TestRepo.create(tmp.resolve("repo"), Map.of(
+                "README.md", "a Node-like project\n",
+                ".gitignore", "deps/\n.env\n",
+                "package-lock.json", "left-pad\n",
+                "setup.sh", SETUP_SH,
+                "test.sh", TEST_SH));
+        // The user's own untracked configuration: never committed, needed by the tests.
+        Files.writeString(repo.dir().resolve(".env"), "API_URL=http://localhost:1\n");
+        setups = tmp.resolve("setups.txt");
+    }
+
+    private Path goal(String name, String team, String workspace, String tasks) throws IOException {
+        String yaml = "goal: test\nrepo: " + repo.dir() + "\n" + team
+                + "agent:\n  command: " + FakeAgent.yamlCommand() + "\n  isolate-config: true\n"
+                + "  env: {SETUPS: \"" + setups + "\"}\n"
+                + "workspace:\n" + workspace
+                + "tasks:\n" + tasks;
+        Path file = tmp.resolve(name);
+        Files.writeString(file, yaml);
+        return file;
+    }
+
+    private static final String PREPARED = """
+              copy: [".env"]
+              setup: bash setup.sh
+              setup-inputs: [package-lock.json]
+            """;
+
+    private static Invocation run(Path goal, String... more) {
+        List<String> args = new java.util.ArrayList<>(List.of("run", goal.toString()));
+        args.addAll(List.of(more));
+        return Invocation.troupe(args.toArray(String[]::new));
+    }
+
+    private List<String> setupLines() throws IOException {
+        return Files.exists(setups) ? Files.readAllLines(setups) : List.of();
+    }
+
+    private String integrationBranch() {
+        List<String> branches = repo.branches("troupe/*").stream()
+                .filter(b -> !b.startsWith("troupe/tasks/") && !b.startsWith("troupe/failed/")).sorted().toList();
+        return branches.get(branches.size() - 1);
+    }
+
+    private List<JsonNode> events(String runId) {
+        return Journals.read(repo.dir().resolve(".troupe/runs/" + runId + "/events.jsonl"));
+    }
+
+    private String runIdOf(String branch) {
+        return branch.substring("troupe/".length());
+    }
+
+    @Test
+    void agentsAndTheCheckFindTheProjectReadyAndNothingOfTheWorkspaceReachesACommit() throws IOException {
+        project();
+        Path goal = goal("goal.yaml", "team: {size: 2, stagger: 0ms}\nsync: {check: bash test.sh}\n",
+                PREPARED + "  ports: 3000\n", """
+                  - id: a
+                    prompt: |
+                      run bash test.sh
+                      run echo "$TROUPE_WORKER $TROUPE_PORT" > port-a.txt
+                  - id: b
+                    prompt: |
+                      run bash test.sh
+                      run echo "$TROUPE_WORKER $TROUPE_PORT" > port-b.txt
+                  - id: c
+                    prompt: |
+                      run bash test.sh
+                      run echo "$TROUPE_WORKER $TROUPE_PORT" > port-c.txt
+                  - id: d
+                    prompt: |
+                      run bash test.sh
+                      run echo "$TROUPE_WORKER $TROUPE_PORT" > port-d.txt
+                """);
+
+        Invocation run = run(goal);
+
+        assertEquals(0, run.exitCode(), run.err());
+        String branch = integrationBranch();
+        assertEquals(List.of("a", "b", "c", "d"), repo.mergedTasks(branch).stream().sorted().toList());
+        Map<String, String> tree = repo.tree(branch);
+        assertFalse(tree.containsKey(".env"), "the copied file is never committed: " + tree.keySet());
+        assertTrue(tree.keySet().stream().noneMatch(path -> path.startsWith("deps/")), "nor setup output: " + tree.keySet());
+        // Setup ran once in each workspace: the two workers' and the check's (number 0).
+        List<String> workspaces = setupLines().stream().map(line -> line.split(" ")[0]).sorted().toList();
+        assertEquals(List.of("0", "1", "2"), workspaces, "one setup per workspace: " + setupLines());
+        // Each task ran with its worker's number and port.
+        List<JsonNode> events = events(runIdOf(branch));
+        Map<String, String> workerOf = new HashMap<>();
+        Journals.ofType(events, "task-assigned").forEach(e -> workerOf.put(e.path("task").asText(), e.path("worker").asText()));
+        for (String task : List.of("a", "b", "c", "d")) {
+            String[] seen = repo.show(branch, "port-" + task + ".txt").strip().split(" ");
+            int k = Integer.parseInt(workerOf.get(task).substring("worker-".length()));
+            assertEquals(List.of(Integer.toString(k), Integer.toString(3000 + 100 * k)), List.of(seen), "task " + task);
+        }
+        // The setups are journaled, timed, and their output is in the run directory.
+        List<JsonNode> done = Journals.ofType(events, "setup-done");
+        assertEquals(3, done.size(), "setup-done: " + done);
+        assertTrue(done.stream().allMatch(e -> e.path("failure").isNull() || e.path("failure").isMissingNode()), done.toString());
+        assertTrue(done.stream().allMatch(e -> e.path("durationMs").asLong() >= 0));
+        Path runDir = repo.dir().resolve(".troupe/runs/" + runIdOf(branch));
+        assertTrue(Files.readString(runDir.resolve("setup/worker-1.log")).contains("bash setup.sh"));
+        assertTrue(Files.exists(runDir.resolve("setup/check.log")));
+        assertEquals("", repo.status(), "the user's checkout is untouched");
+    }
+
+    @Test
+    void setupRunsAgainWhenItsInputsChangeAtTheTasksBase() throws IOException {
+        project();
+        Path goal = goal("goal.yaml", "team: {size: 1, stagger: 0ms}\n", PREPARED, """
+                  - id: add-dependency
+                    prompt: |
+                      run bash test.sh
+                      run printf 'left-pad\\nright-pad\\n' > package-lock.json
+                  - id: use-it
+                    prompt: |
+                      run bash test.sh
+                      run test -f deps/right-pad.js
+                      write used.txt yes
+                    after: [add-dependency]
+                  - id: same-inputs
+                    prompt: |
+                      run bash test.sh
+                      write same.txt yes
+                    after: [use-it]
+                """);
+
+        Invocation run = run(goal);
+
+        assertEquals(0, run.exitCode(), run.err());
+        assertEquals(List.of("1 left-pad ", "1 left-pad right-pad "), setupLines(),
+                "once for the first base, once more where package-lock.json changed, not again for the same inputs");
+        assertFalse(repo.tree(integrationBranch()).keySet().stream().anyMatch(path -> path.startsWith("deps/")));
+    }
+
+    @Test
+    void keptWorkspacesAreReusedByTheNextRunAndRemovedByCleanup() throws IOException {
+        project();
+        String workspace = PREPARED + "  keep: true\n";
+        Path first = goal("first.yaml", "team: {size: 1, stagger: 0ms}\n", workspace, """
+                  - id: one
+                    prompt: |
+                      run bash test.sh
+                      write one.txt 1
+                """);
+        assertEquals(0, run(first).exitCode());
+        Path kept = repo.dir().resolve(".troupe/workspaces/worker-1");
+        assertTrue(Files.isDirectory(kept.resolve("deps")), "the workspace and its setup output stay after the run");
+
+        Path second = goal("second.yaml", "team: {size: 1, stagger: 0ms}\n", workspace, """
+                  - id: two
+                    prompt: |
+                      run bash test.sh
+                      run test ! -e one.txt
+                      write two.txt 2
+                """);
+        Invocation again = run(second);
+
+        assertEquals(0, again.exitCode(), again.err());
+        assertEquals(1, setupLines().size(), "the second run set nothing up again: " + setupLines());
+        assertEquals(List.of("README.md", ".gitignore", "package-lock.json", "setup.sh", "test.sh", "two.txt").stream().sorted().toList(),
+                repo.tree(integrationBranch()).keySet().stream().sorted().toList(), "reset to the second run's base");
+
+        Invocation cleanup = Invocation.troupe("cleanup", "--workspaces", "-C", repo.dir().toString());
+        assertEquals(0, cleanup.exitCode(), cleanup.err());
+        assertFalse(Files.exists(kept), "cleanup --workspaces removes them");
+        assertFalse(repo.git("worktree", "list").contains(".troupe/workspaces"), repo.git("worktree", "list"));
+    }
+
+    @Test
+    void whatAStoppedRunLeftInAKeptWorkspaceIsSavedBeforeItIsReset() throws IOException {
+        project();
+        String workspace = PREPARED + "  keep: true\n";
+        Path first = goal("first.yaml", "team: {size: 1, stagger: 0ms}\n", workspace, """
+                  - id: one
+                    prompt: write one.txt 1
+                """);
+        assertEquals(0, run(first).exitCode());
+        String firstRun = runIdOf(integrationBranch());
+        // As a killed run leaves it: an agent's uncommitted work in the workspace.
+        Path kept = repo.dir().resolve(".troupe/workspaces/worker-1");
+        Files.writeString(kept.resolve("half-done.txt"), "work in progress\n");
+        Files.writeString(kept.resolve("README.md"), "changed by the agent\n");
+
+        Path second = goal("second.yaml", "team: {size: 1, stagger: 0ms}\n", workspace, """
+                  - id: two
+                    prompt: |
+                      run test ! -e half-done.txt
+                      write two.txt 2
+                """);
+        Invocation again = run(second);
+
+        assertEquals(0, again.exitCode(), again.err());
+        String saved = "troupe/failed/" + firstRun + "/interrupted-worker-1";
+        assertEquals("work in progress", repo.show(saved, "half-done.txt"));
+        assertEquals("changed by the agent", repo.show(saved, "README.md"));
+        assertFalse(repo.tree(saved).containsKey(".env"), "never the copied file");
+        List<JsonNode> leftovers = Journals.ofType(events(runIdOf(integrationBranch())), "workspace-leftovers");
+        assertEquals(saved, leftovers.get(0).path("branch").asText());
+        assertFalse(repo.tree(integrationBranch()).containsKey("half-done.txt"));
+    }
+
+    @Test
+    void aSetupThatFailsEverywhereStopsTheRunEarlyNamingTheCommandAndItsLog() throws IOException {
+        project();
+        Path goal = goal("goal.yaml", "team: {size: 2, stagger: 0ms}\n", """
+                  setup: "echo cannot reach the registry >&2; exit 7"
+                """, """
+                  - id: a
+                    prompt: write a.txt 1
+                  - id: b
+                    prompt: write b.txt 2
+                  - id: c
+                    prompt: write c.txt 3
+                """);
+
+        Invocation run = run(goal);
+
+        assertEquals(1, run.exitCode(), run.err());
+        String branch = integrationBranch();
+        assertTrue(repo.mergedTasks(branch).isEmpty());
+        String all = run.out() + run.err();
+        assertTrue(all.contains("setup failed on every worker"), all);
+        assertTrue(all.contains("exited with 7"), all);
+        assertTrue(all.contains("setup/worker-"), "names the log: " + all);
+        List<JsonNode> events = events(runIdOf(branch));
+        assertEquals(2, Journals.ofType(events, "setup-done").size(), "each of the two workspaces tried once");
+        assertTrue(Journals.ofType(events, "agent-started").isEmpty(), "no agent started");
+        assertTrue(Journals.ofType(events, "attempt-failed").stream().noneMatch(e -> e.path("counted").asBoolean()),
+                "no task lost an attempt to it");
+        Path log = repo.dir().resolve(".troupe/runs/" + runIdOf(branch) + "/setup/worker-1.log");
+        assertTrue(Files.readString(log).contains("cannot reach the registry"));
+        assertTrue(Journals.ofType(events, "task-assigned").stream()
+                .map(e -> e.path("task").asText()).collect(Collectors.toSet()).size() <= 2);
+    }
+}
