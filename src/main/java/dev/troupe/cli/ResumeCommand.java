@@ -15,6 +15,7 @@ import dev.troupe.journal.RunHistory;
 import dev.troupe.journal.TeamEvent;
 import dev.troupe.team.ResumeFrom;
 import dev.troupe.team.RunContext;
+import dev.troupe.workspace.Workspaces;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -213,7 +214,8 @@ final class ResumeCommand implements Callable<Integer> {
                     if (Files.deleteIfExists(gitDir.resolve("index.lock"))) {
                         err.println("troupe: removed a stale index.lock in " + worktree.getFileName());
                     }
-                    Commits.commitIfChanged(worktree, "troupe: work in progress when run " + setup.runId() + " stopped\n");
+                    Commits.commitIfChanged(worktree, "troupe: work in progress when run " + setup.runId() + " stopped\n",
+                            Workspaces.leaveOutOf(worktree));
                     // Kept unless the integration branch holds it already: the agent may have committed by itself.
                     Optional<ObjectId> saved = unmergedHead(setup, worktree);
                     if (saved.isPresent()) {

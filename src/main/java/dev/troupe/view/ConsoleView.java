@@ -81,6 +81,15 @@ public final class ConsoleView implements Journal.Listener {
                     + Money.format(e.costUsd()) + (e.comments().isBlank() ? "" : ": " + firstLine(e.comments()));
         } else if (event instanceof TeamEvent.TaskAssigned e) {
             return "[" + e.task() + "] started on " + e.worker() + (e.attempt() > 1 ? " (attempt " + e.attempt() + ")" : "");
+        } else if (event instanceof TeamEvent.SetupStarted e) {
+            return e.task() == null ? "check: setting up its workspace: " + e.command()
+                    : "[" + e.task() + "] " + e.worker() + " sets up " + e.workspace() + ": " + e.command();
+        } else if (event instanceof TeamEvent.SetupDone e) {
+            return e.failure() != null ? (e.task() == null ? "check: " : "[" + e.task() + "] ") + e.failure()
+                    : (e.task() == null ? "check: " : "[" + e.task() + "] ") + e.workspace() + " set up in "
+                            + Durations.format(Duration.ofMillis(e.durationMs()));
+        } else if (event instanceof TeamEvent.WorkspaceLeftovers e) {
+            return e.workspace() + " held work a stopped run left; it is kept on " + e.branch();
         } else if (event instanceof TeamEvent.AgentRetry e) {
             return "[" + e.task() + "] API " + e.error() + (e.status() == null ? "" : " (" + e.status() + ")")
                     + ": the agent retries in " + Durations.format(Duration.ofMillis(e.delayMs())) + " ("
@@ -100,7 +109,7 @@ public final class ConsoleView implements Journal.Listener {
         } else if (event instanceof TeamEvent.AttemptFailed e) {
             return e.retryInMs() < 0 ? null : "[" + e.task() + "] attempt " + e.attempt() + " failed: " + e.reason()
                     + "; tried again in " + Durations.format(Duration.ofMillis(e.retryInMs()))
-                    + (e.counted() ? "" : " (a rate limit: the attempt is not counted)");
+                    + (e.counted() ? "" : " (no fault of the task: the attempt is not counted)");
         } else if (event instanceof TeamEvent.TaskFailed e) {
             return "[" + e.task() + "] FAILED" + (e.attempts() > 1 ? " after " + e.attempts() + " attempts" : "")
                     + ": " + e.reason();

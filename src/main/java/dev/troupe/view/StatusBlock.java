@@ -110,7 +110,7 @@ public final class StatusBlock {
 
     private static Style styleOf(TeamBoard.WorkerState state) {
         return switch (state) {
-            case PLANNING, REVIEWING -> Style.CYAN;
+            case PLANNING, REVIEWING, SETTING_UP -> Style.CYAN;
             case WORKING -> Style.GREEN;
             case RETRYING -> Style.YELLOW;
             case WAITING_TO_MERGE -> Style.BLUE;

@@ -25,7 +25,7 @@ public final class TeamBoard {
 
     /** What a worker is doing, in the words the status block uses. */
     public enum WorkerState {
-        PLANNING("planning"), WORKING("working"), RETRYING("retrying"), REVIEWING("in review"),
+        PLANNING("planning"), SETTING_UP("setting up"), WORKING("working"), RETRYING("retrying"), REVIEWING("in review"),
         WAITING_TO_MERGE("waiting to merge"), IDLE("idle");
 
         private final String words;
@@ -163,6 +163,17 @@ public final class TeamBoard {
             assign(e.worker(), WorkerState.WORKING, e.task(), e.attempt(), e.time());
         } else if (event instanceof TeamEvent.ReviewStarted e) {
             assign(e.worker(), WorkerState.REVIEWING, e.task(), e.attempt(), e.time());
+        } else if (event instanceof TeamEvent.SetupStarted e) {
+            Optional.ofNullable(workers.get(e.worker())).filter(row -> row == workerOf.get(e.task())).ifPresent(row -> {
+                row.state = WorkerState.SETTING_UP;
+                row.note = e.command();
+            });
+        } else if (event instanceof TeamEvent.SetupDone e) {
+            Optional.ofNullable(workers.get(e.worker())).filter(row -> row.state == WorkerState.SETTING_UP)
+                    .ifPresent(row -> {
+                        row.state = WorkerState.WORKING;
+                        row.note = e.failure() == null ? "" : "setup failed";
+                    });
         } else if (event instanceof TeamEvent.AgentRetry e) {
             onTask(e.task()).ifPresent(row -> {
                 row.state = WorkerState.RETRYING;

@@ -228,6 +228,18 @@ public final class Workspaces {
                 "--detach", dir.toString(), baseCommit);
     }
 
+    /**
+     * Blocking: the paths of a workspace that are its own, not the project's (copied files, setup output), as its
+     * last preparation recorded them; none for a worktree troupe did not prepare.
+     */
+    public static List<String> leaveOutOf(Path worktree) {
+        try {
+            return WorkspaceState.read(Leftovers.adminDir(worktree)).leaveOut();
+        } catch (GitException notAWorktree) {
+            return List.of();
+        }
+    }
+
     /** What a prepared workspace holds that is not the project's: never committed. */
     public record Prepared(List<String> leaveOut) {}
 }

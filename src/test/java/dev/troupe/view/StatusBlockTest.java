@@ -109,6 +109,23 @@ class StatusBlockTest {
     }
 
     @Test
+    void aWorkerRunningItsWorkspaceSetupIsShownSettingUpThenWorking() {
+        TeamBoard board = board(2, List.of("t"), Optional.empty());
+        assigned(0, "t", 1, "worker-1");
+        journal.add(new TeamEvent.SetupStarted(T0.plusSeconds(1), "worker-1", "worker-1", "t", "npm ci",
+                "/repo/.troupe/runs/run-1/setup/worker-1.log"));
+
+        String during = rowOf(StatusBlock.render(replay(board), T0.plusSeconds(5), 120, false), "worker-1");
+        journal.add(new TeamEvent.SetupDone(T0.plusSeconds(9), "worker-1", "worker-1", "t", 8000, 0, null,
+                "/repo/.troupe/runs/run-1/setup/worker-1.log"));
+        String after = rowOf(StatusBlock.render(replay(new TeamBoard(Optional.empty(), Optional.empty())),
+                T0.plusSeconds(10), 120, false), "worker-1");
+
+        assertTrue(during.contains("setting up") && during.contains("npm ci"), during);
+        assertTrue(after.contains("working") && !after.contains("npm ci"), after);
+    }
+
+    @Test
     void anApiRetryShowsTheWorkerRetryingWithTheErrorAndCount() throws IOException {
         TeamBoard board = board(1, List.of("t"), Optional.empty());
         assigned(0, "t", 1, "worker-1");
