@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -248,6 +249,57 @@ class WorkspacesTest {
         List<JsonNode> leftovers = Journals.ofType(events(runIdOf(integrationBranch())), "workspace-leftovers");
         assertEquals(saved, leftovers.get(0).path("branch").asText());
         assertFalse(repo.tree(integrationBranch()).containsKey("half-done.txt"));
+    }
+
+    @Test
+    void aKeptWorkspaceThatARunKilledWithSigkillLeftIsSavedAndResetByTheNextRun() throws Exception {
+        project();
+        String workspace = PREPARED + "  keep: true\n";
+        Path first = goal("first.yaml", "team: {size: 1, stagger: 0ms}\n", workspace, """
+                  - id: one
+                    prompt: |
+                      write wip.txt half done
+                      hang
+                """);
+        Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process troupe = new ProcessBuilder(javaBin.toString(), "-cp", System.getProperty("java.class.path"),
+                Main.class.getName(), "run", first.toString())
+                .redirectErrorStream(true).redirectOutput(tmp.resolve("first.out").toFile()).start();
+        Path wip = repo.dir().resolve(".troupe/workspaces/worker-1/wip.txt");
+        try {
+            awaitUntil(() -> Files.exists(wip), "the agent wrote its file and hangs");
+        } finally {
+            troupe.destroyForcibly();
+            assertTrue(troupe.waitFor(30, TimeUnit.SECONDS));
+        }
+        String firstRun = runIdOf(integrationBranch());
+        long orphan = Journals.ofType(events(firstRun), "agent-started").get(0).path("pid").asLong();
+        assertTrue(ProcessHandle.of(orphan).map(ProcessHandle::isAlive).orElse(false), "the killed run's agent lives on");
+
+        Path second = goal("second.yaml", "team: {size: 1, stagger: 0ms}\n", workspace, """
+                  - id: two
+                    prompt: |
+                      run bash test.sh
+                      run test ! -e wip.txt
+                      write two.txt 2
+                """);
+        Invocation again = run(second);
+
+        assertEquals(0, again.exitCode(), again.err());
+        assertFalse(ProcessHandle.of(orphan).map(ProcessHandle::isAlive).orElse(false), "the orphan agent is stopped");
+        assertEquals("half done", repo.show("troupe/failed/" + firstRun + "/interrupted-worker-1", "wip.txt"));
+        assertFalse(repo.tree(integrationBranch()).containsKey("wip.txt"));
+        assertEquals(1, setupLines().size(), "the kept setup output was reused: " + setupLines());
+    }
+
+    private static void awaitUntil(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not within 60 s: " + what);
+            }
+            Thread.sleep(20);
+        }
     }
 
     @Test
