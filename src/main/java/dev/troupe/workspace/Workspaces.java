@@ -222,10 +222,13 @@ public final class Workspaces {
         return copied;
     }
 
-    /** Blocking: a new worktree at {@code baseCommit}, detached, with the configured parallel checkout. */
+    /**
+     * Blocking: a new worktree at {@code baseCommit}, detached, with the configured parallel checkout. Forced: a kept
+     * workspace whose folder someone deleted is still registered with git, which otherwise refuses the path.
+     */
     void create(Path dir, String baseCommit) throws GitException {
         GitCli.run(top, "-c", "checkout.workers=" + settings.checkoutWorkers(), "worktree", "add", "--quiet",
-                "--detach", dir.toString(), baseCommit);
+                "--force", "--detach", dir.toString(), baseCommit);
     }
 
     /**

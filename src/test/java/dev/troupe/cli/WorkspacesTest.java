@@ -77,20 +77,28 @@ class WorkspacesTest {
               setup-inputs: [package-lock.json]
             """;
 
-    private static Invocation run(Path goal, String... more) {
+    private Invocation run(Path goal, String... more) {
         List<String> args = new java.util.ArrayList<>(List.of("run", goal.toString()));
         args.addAll(List.of(more));
-        return Invocation.troupe(args.toArray(String[]::new));
+        Invocation invocation = Invocation.troupe(args.toArray(String[]::new));
+        integrationBranch();
+        return invocation;
     }
 
     private List<String> setupLines() throws IOException {
         return Files.exists(setups) ? Files.readAllLines(setups) : List.of();
     }
 
+    /** Integration branches in the order their runs appeared: run ids sort by the second only, and two runs may share one. */
+    private final List<String> runBranches = new java.util.ArrayList<>();
+
+    /** The latest run's integration branch. */
     private String integrationBranch() {
-        List<String> branches = repo.branches("troupe/*").stream()
-                .filter(b -> !b.startsWith("troupe/tasks/") && !b.startsWith("troupe/failed/")).sorted().toList();
-        return branches.get(branches.size() - 1);
+        repo.branches("troupe/*").stream()
+                .filter(b -> !b.startsWith("troupe/tasks/") && !b.startsWith("troupe/failed/"))
+                .filter(b -> !runBranches.contains(b))
+                .forEach(runBranches::add);
+        return runBranches.get(runBranches.size() - 1);
     }
 
     private List<JsonNode> events(String runId) {

@@ -340,7 +340,7 @@ class GoalLoaderTest {
                 "  - id: a",
                 "    prompt: p");
 
-        assertEquals("unknown key 'colour'; expected one of: agent, base, fanout, goal, limits, notify, repo, sync, tasks, team",
+        assertEquals("unknown key 'colour'; expected one of: agent, base, fanout, goal, limits, notify, repo, sync, tasks, team, workspace",
                 refusal.problem());
         assertAt(2, 1, refusal);
     }
@@ -486,6 +486,57 @@ class GoalLoaderTest {
 
         assertEquals(Goal.MergePolicy.EACH, goal.sync().merge());
         assertFalse(goal.tasks().get(0).review());
+    }
+
+    // Workspaces.
+
+    @Test
+    void theWorkspaceSectionIsRead() throws IOException, GoalException {
+        Goal goal = loadYaml(concat(ONE_TASK, new String[] {
+            "workspace:",
+            "  copy: [.env, \"config/*.key\"]",
+            "  setup: npm ci",
+            "  setup-inputs: package-lock.json",
+            "  keep: true",
+            "  ports: 3000",
+            "  sandbox: true"}));
+
+        Goal.Workspace workspace = goal.workspace();
+        assertEquals(List.of(".env", "config/*.key"), workspace.copy());
+        assertEquals(Optional.of("npm ci"), workspace.setup());
+        assertEquals(List.of("package-lock.json"), workspace.setupInputs(), "a single glob is a list of one");
+        assertTrue(workspace.keep() && workspace.sandbox());
+        assertEquals(Optional.of(3200), workspace.port(2));
+    }
+
+    @Test
+    void withoutAWorkspaceSectionTheWorkspaceIsABareCheckout() throws IOException, GoalException {
+        assertEquals(Goal.Workspace.NONE, loadYaml(ONE_TASK).workspace());
+    }
+
+    @Test
+    void workspaceMistakesAreRefusedAtTheirKeys() throws IOException {
+        GoalException inputsAlone = refusedYaml(concat(ONE_TASK, new String[] {
+            "workspace:",
+            "  setup-inputs: [package-lock.json]"}));
+        GoalException portsTooHigh = refusedYaml(concat(ONE_TASK, new String[] {
+            "team: {size: 4}",
+            "workspace:",
+            "  ports: 65200"}));
+        GoalException outside = refusedYaml(concat(ONE_TASK, new String[] {
+            "workspace:",
+            "  copy: [../secrets.env]"}));
+        GoalException blank = refusedYaml(concat(ONE_TASK, new String[] {
+            "workspace:",
+            "  setup: \" \""}));
+
+        assertEquals("workspace.setup-inputs without a workspace.setup to run", inputsAlone.problem());
+        assertAt(6, 3, inputsAlone);
+        assertTrue(portsTooHigh.problem().startsWith("workspace.ports must leave room for every worker's port"),
+                portsTooHigh.problem());
+        assertAt(7, 3, portsTooHigh);
+        assertTrue(outside.problem().startsWith("workspace.copy: '../secrets.env' is not a glob"), outside.problem());
+        assertEquals("workspace.setup is empty; give a command, or leave the key out", blank.problem());
     }
 
     // Tasks that cannot be run, and goals left to the planner.

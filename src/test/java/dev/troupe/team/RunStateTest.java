@@ -102,6 +102,41 @@ class RunStateTest {
         assertEquals(List.of(new Decision.WakeAt(t1.plusSeconds(2))), of(second, Decision.WakeAt.class));
     }
 
+    // ---- workspace setup ----
+
+    @Test
+    void aFailedSetupRetiresItsWorkerForGoodAndCostsTheTaskNoAttempt() {
+        RunState state = state(goal(team(2), ONE_ATTEMPT, EACH, spec("a"), spec("b")));
+        assertEquals(List.of("a", "b"), assigned(state.start(Optional.empty(), 1, T0)));
+
+        List<Decision> failed = state.setupFailed("worker-1", "a", 1, Assignment.Role.WRITER, "setup `npm ci` exited with 1",
+                T0.plusSeconds(1));
+
+        assertEquals(List.of(new Decision.RetireWorker("worker-1")), of(failed, Decision.RetireWorker.class));
+        assertFalse(event(failed, TeamEvent.AttemptFailed.class).counted(), "with one attempt, a is still not failed");
+        assertEquals(List.of(), of(failed, Decision.SpawnWorker.class), "no replacement: the team is one smaller");
+        assertEquals(List.of(), of(failed, Decision.Finish.class), "worker-2 can still set up and work");
+        List<Decision> next = new java.util.ArrayList<>(
+                state.attemptSucceeded("worker-2", "b", 1, Assignment.Role.WRITER, written("b"), T0.plusSeconds(2)));
+        next.addAll(state.tick(T0.plusSeconds(3)));
+        assertEquals(List.of("a"), assigned(next), "a goes to the worker left");
+        assertEquals("worker-2", of(next, Decision.AssignOnceJournaled.class).get(0).worker());
+    }
+
+    @Test
+    void whenSetupFailedOnEveryWorkerTheRunStopsWithExitOne() {
+        RunState state = state(goal(team(2), limits(3, Optional.empty()), EACH, spec("a"), spec("b"), spec("c")));
+        state.start(Optional.empty(), 1, T0);
+
+        state.setupFailed("worker-1", "a", 1, Assignment.Role.WRITER, "setup failed in worker-1", T0);
+        List<Decision> last = state.setupFailed("worker-2", "b", 1, Assignment.Role.WRITER, "setup failed in worker-2", T0);
+
+        Decision.Finish finish = of(last, Decision.Finish.class).get(0);
+        assertEquals(1, finish.outcome().exitCode());
+        assertTrue(finish.outcome().setupFailure().orElseThrow().contains("setup failed in worker-2"));
+        assertEquals(3, finish.outcome().count(RunOutcome.Fate.FAILED), "no task ran, none merged");
+    }
+
     // ---- attempts, rate limits, budget ----
 
     @Test
