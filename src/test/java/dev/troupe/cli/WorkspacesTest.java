@@ -192,6 +192,18 @@ class WorkspacesTest {
         assertFalse(repo.tree(integrationBranch()).keySet().stream().anyMatch(path -> path.startsWith("deps/")));
     }
 
+    /** A run of one task on the kept workspace, whose agent fails unless the workspace is without {@code absent}. */
+    private Invocation secondRunOnKeptWorkspace(String absent) throws IOException {
+        Path second = goal("second.yaml", "team: {size: 1, stagger: 0ms}\n", PREPARED + "  keep: true\n", """
+                  - id: two
+                    prompt: |
+                      run bash test.sh
+                      run test ! -e %s
+                      write two.txt 2
+                """.formatted(absent));
+        return run(second);
+    }
+
     @Test
     void keptWorkspacesAreReusedByTheNextRunAndRemovedByCleanup() throws IOException {
         project();
@@ -206,14 +218,7 @@ class WorkspacesTest {
         Path kept = repo.dir().resolve(".troupe/workspaces/worker-1");
         assertTrue(Files.isDirectory(kept.resolve("deps")), "the workspace and its setup output stay after the run");
 
-        Path second = goal("second.yaml", "team: {size: 1, stagger: 0ms}\n", workspace, """
-                  - id: two
-                    prompt: |
-                      run bash test.sh
-                      run test ! -e one.txt
-                      write two.txt 2
-                """);
-        Invocation again = run(second);
+        Invocation again = secondRunOnKeptWorkspace("one.txt");
 
         assertEquals(0, again.exitCode(), again.err());
         assertEquals(1, setupLines().size(), "the second run set nothing up again: " + setupLines());
@@ -284,14 +289,7 @@ class WorkspacesTest {
         long orphan = Journals.ofType(events(firstRun), "agent-started").get(0).path("pid").asLong();
         assertTrue(ProcessHandle.of(orphan).map(ProcessHandle::isAlive).orElse(false), "the killed run's agent lives on");
 
-        Path second = goal("second.yaml", "team: {size: 1, stagger: 0ms}\n", workspace, """
-                  - id: two
-                    prompt: |
-                      run bash test.sh
-                      run test ! -e wip.txt
-                      write two.txt 2
-                """);
-        Invocation again = run(second);
+        Invocation again = secondRunOnKeptWorkspace("wip.txt");
 
         assertEquals(0, again.exitCode(), again.err());
         assertFalse(ProcessHandle.of(orphan).map(ProcessHandle::isAlive).orElse(false), "the orphan agent is stopped");
