@@ -89,6 +89,11 @@ public final class AgentCommand {
             Path path = cwd.resolve(name);
             return Files.isRegularFile(path) && Files.isExecutable(path) ? Optional.of(path) : Optional.empty();
         }
+        return onPath(name);
+    }
+
+    /** The executable file {@code name} in the first directory of PATH that has one. */
+    public static Optional<Path> onPath(String name) {
         String pathVariable = Optional.ofNullable(System.getenv("PATH")).orElse("");
         for (String dir : pathVariable.split(File.pathSeparator)) {
             if (dir.isEmpty()) {
