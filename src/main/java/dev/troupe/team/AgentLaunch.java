@@ -2,6 +2,7 @@ package dev.troupe.team;
 
 import dev.troupe.agent.AgentCommand;
 import dev.troupe.agent.AgentProcess;
+import dev.troupe.agent.Sandbox;
 import dev.troupe.git.GitCli;
 import dev.troupe.git.GitException;
 import dev.troupe.goal.Goal;
@@ -71,8 +72,11 @@ final class AgentLaunch {
         Path stderr = run.agentOutput(assignment, ".stderr");
         Files.createDirectories(stderr.getParent());
         Map<String, String> env = environment(workspace);
-        return new Started(run.agents().start(argv(assignment, sessionId, prompt), checkout, env, stderr),
-                workspace, prepared.leaveOut());
+        List<String> argv = argv(assignment, sessionId, prompt);
+        if (run.goal().workspace().sandbox()) {
+            argv = sandboxed(argv, checkout, env);
+        }
+        return new Started(run.agents().start(argv, checkout, env, stderr), workspace, prepared.leaveOut());
     }
 
     /** The worker stops: its workspace is free for another. */
@@ -96,6 +100,38 @@ final class AgentLaunch {
     List<String> argv(Assignment assignment, String sessionId, String prompt) {
         return AgentCommand.argv(run.goal().agent(), assignment.task(), prompt, sessionId,
                 assignment.role().answers() ? Optional.of(Answers.schema(assignment.role())) : Optional.empty());
+    }
+
+    /**
+     * The agent's command line under bubblewrap ({@code workspace.sandbox}). It may write in its workspace, the
+     * worktree's own files in the repository's {@code .git} (so that {@code git status} and {@code git diff} work;
+     * troupe commits for it), its temp dir and Claude Code's config; it reads the rest of the system, the
+     * repository included, and writes none of it. The workspace's setup is not sandboxed.
+     */
+    private List<String> sandboxed(List<String> argv, Path checkout, Map<String, String> env)
+            throws IOException, GitException {
+        Path gitDir = Path.of(GitCli.run(checkout, "rev-parse", "--absolute-git-dir").strip());
+        Path commonDir = checkout.resolve(GitCli.run(checkout, "rev-parse", "--git-common-dir").strip()).normalize();
+        List<Path> writable = List.of(gitDir, Path.of(env.get("CLAUDE_CODE_TMPDIR")), claudeConfig(env));
+        // The repository is read-only like everything else; named here because one under /tmp would be hidden.
+        return Sandbox.wrap(argv, checkout, List.of(run.repo(), commonDir), writable);
+    }
+
+    /**
+     * Where Claude Code keeps its sessions, transcripts and login: {@code CLAUDE_CONFIG_DIR}, or {@code ~/.claude}.
+     * Not {@code ~/.claude.json}: the CLI replaces that file by renaming a new one over it, which a read-only home
+     * refuses whatever is bound, and it runs on without saving it.
+     */
+    private static Path claudeConfig(Map<String, String> env) throws IOException {
+        String dir = env.getOrDefault("CLAUDE_CONFIG_DIR", System.getenv("CLAUDE_CONFIG_DIR"));
+        if (dir != null && !dir.isEmpty()) {
+            return Path.of(dir);
+        }
+        String home = env.getOrDefault("HOME", System.getenv("HOME"));
+        Path config = Path.of(home != null ? home : System.getProperty("user.home"), ".claude");
+        // Made here: inside the sandbox the home is read-only and the CLI could not make it.
+        Files.createDirectories(config);
+        return config;
     }
 
     /**
