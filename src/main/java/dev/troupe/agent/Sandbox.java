@@ -67,8 +67,8 @@ public final class Sandbox {
     public static Optional<String> unavailable() {
         Optional<Path> bwrap = AgentCommand.onPath(BWRAP);
         if (bwrap.isEmpty()) {
-            return Optional.of("bubblewrap (bwrap) is not installed or not on PATH; install it (apt-get install"
-                    + " bubblewrap) or set sandbox: false");
+            return Optional.of("sandbox: true needs bubblewrap, and there is no bwrap on PATH; install it"
+                    + " (apt-get install bubblewrap) or set sandbox: false");
         }
         try {
             Process trial = new ProcessBuilder(bwrap.get().toString(), "--ro-bind", "/", "/", "true")
@@ -77,17 +77,17 @@ public final class Sandbox {
                     .start();
             if (!trial.waitFor(30, TimeUnit.SECONDS)) {
                 trial.destroyForcibly();
-                return Optional.of(bwrap.get() + " did not finish a trial run within 30 s");
+                return Optional.of("sandbox: true, but " + bwrap.get() + " did not finish a trial run within 30 s");
             }
             String said = new String(trial.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
             if (trial.exitValue() != 0) {
-                return Optional.of(bwrap.get() + " cannot make a sandbox here (" + (said.isEmpty()
+                return Optional.of("sandbox: true, but " + bwrap.get() + " cannot make a sandbox here (" + (said.isEmpty()
                         ? "exit " + trial.exitValue() : said) + "); it needs user namespaces, which this machine or"
-                        + " container may forbid");
+                        + " container may forbid (in Docker: --security-opt seccomp=unconfined), or set sandbox: false");
             }
             return Optional.empty();
         } catch (IOException e) {
-            return Optional.of(bwrap.get() + " cannot be run: " + e.getMessage());
+            return Optional.of("sandbox: true, but " + bwrap.get() + " cannot be run: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Optional.of("interrupted while trying " + bwrap.get());

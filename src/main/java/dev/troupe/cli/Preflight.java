@@ -1,6 +1,7 @@
 package dev.troupe.cli;
 
 import dev.troupe.agent.AgentCommand;
+import dev.troupe.agent.Sandbox;
 import dev.troupe.git.GitCli;
 import dev.troupe.git.GitException;
 import dev.troupe.git.Worktrees;
@@ -57,7 +58,7 @@ final class Preflight {
     }
 
     private Findings run(Optional<String> into, Uncommitted uncommitted) throws GitException, TroupeException {
-        // In the order of the keys in a goal file (repo, base, agent, fanout), then what is not in the file.
+        // In the order of the keys in a goal file (repo, base, agent, workspace, fanout), then what is not in the file.
         Optional<Path> top = repository();
         if (top.isPresent()) {
             checkUncommitted(top.get(), uncommitted);
@@ -71,6 +72,9 @@ final class Preflight {
         if (AgentCommand.findExecutable(goal.agent(), agentDir).isEmpty()) {
             problem("/agent/command", "agent command '" + goal.agent().command().get(0)
                     + "' not found; is it installed and on PATH?");
+        }
+        if (goal.workspace().sandbox()) {
+            Sandbox.unavailable().ifPresent(why -> problem("/workspace/sandbox", why));
         }
         if (top.isEmpty()) {
             return findings(Optional.empty());

@@ -3,6 +3,7 @@ package dev.troupe.cli;
 import com.typesafe.config.ConfigFactory;
 import dev.troupe.agent.AgentCommand;
 import dev.troupe.agent.AgentProcess;
+import dev.troupe.agent.Sandbox;
 import dev.troupe.git.Commits;
 import dev.troupe.git.GitCli;
 import dev.troupe.git.GitException;
@@ -106,6 +107,13 @@ final class ResumeCommand implements Callable<Integer> {
         if (AgentCommand.findExecutable(setup.goal().agent(), setup.top()).isEmpty()) {
             throw TroupeException.badInput("agent command '" + setup.goal().agent().command().get(0)
                     + "' not found; is it installed and on PATH?");
+        }
+        if (setup.goal().workspace().sandbox()) {
+            Optional<String> unavailable = Sandbox.unavailable();
+            if (unavailable.isPresent()) {
+                throw TroupeException.badInput(setup.goal().places().problem("/workspace/sandbox", unavailable.get())
+                        .getMessage());
+            }
         }
         try {
             Optional<Path> checkedOut = Worktrees.checkedOutAt(setup.top(), setup.integrationBranch());
