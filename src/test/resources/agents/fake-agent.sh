@@ -3,6 +3,8 @@
 # the prompt says, one directive a line:
 #   write PATH TEXT   write TEXT (and a newline) to PATH, through a Write tool call
 #   argv PATH         write this process's arguments to PATH, one a line
+#   try-write PATH REPORT  try to write a line to PATH (bash expands it: $TROUPE_WORKER, $((...))); append
+#                     "PATH written" or "PATH refused" (PATH as given) to REPORT; the agent goes on either way
 #   run COMMAND...    run COMMAND with bash, through a Bash tool call; if it fails, end with an error result
 #   exit N            exit with code N at once, without a result
 #   error TEXT        end with an error result (is_error: true, API status 500)
@@ -84,6 +86,10 @@ while IFS= read -r line; do
       say "{\"type\":\"user\",\"message\":{\"role\":\"user\",\"content\":[{\"tool_use_id\":\"toolu_$n\",\"type\":\"tool_result\",\"content\":\"ok\",\"is_error\":false}]},\"session_id\":\"$session\"}"
       ;;
     argv) mkdir -p "$(dirname "$1")" && printf '%s\n' "${args[@]}" > "$1" ;;
+    try-write)
+      target=$(bash -c "printf '%s' \"$1\"")
+      if (printf 'planted\n' > "$target") 2>/dev/null; then outcome=written; else outcome=refused; fi
+      printf '%s %s\n' "$1" "$outcome" >> "$2" ;;
     run)
       command="$*"; n=$((n + 1))
       say "{\"type\":\"assistant\",\"message\":{\"id\":\"msg_$n\",\"role\":\"assistant\",\"content\":[{\"type\":\"tool_use\",\"id\":\"toolu_$n\",\"name\":\"Bash\",\"input\":{\"command\":\"$(escn "$command")\"}}]},\"session_id\":\"$session\"}"

@@ -1,0 +1,162 @@
+package dev.troupe.cli;
+
+import static dev.troupe.testing.MessagesApiStandIn.bash;
+import static dev.troupe.testing.MessagesApiStandIn.text;
+import static dev.troupe.testing.MessagesApiStandIn.write;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.troupe.testing.FakeAgent;
+import dev.troupe.testing.Journals;
+import dev.troupe.testing.MessagesApiStandIn;
+import dev.troupe.testing.TestRepo;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code workspace.sandbox: true} end to end: agents run under bubblewrap, write their own workspace only, and the
+ * run goes on; the real Claude Code CLI works inside and reaches the API; without bwrap the run is refused.
+ * Workspaces are kept ({@code keep: true}) so that what an agent planted in another's would still be there to see.
+ */
+class SandboxedRunTest {
+
+    @TempDir
+    Path tmp;
+
+    private TestRepo repo;
+
+    private Path goal(String agent, String team, String tasks) throws IOException {
+        repo = TestRepo.create(tmp.resolve("repo"), Map.of("README.md", "the user's\n"));
+        Path file = tmp.resolve("goal.yaml");
+        Files.writeString(file, "repo: " + repo.dir() + "\n" + team
+                + "agent:\n" + agent + "  isolate-config: true\n"
+                + "limits: {task-timeout: 2m}\n"
+                + "workspace:\n  keep: true\n  sandbox: true\n"
+                + "tasks:\n" + tasks);
+        return file;
+    }
+
+    private List<JsonNode> events() throws IOException {
+        try (Stream<Path> runs = Files.list(repo.dir().resolve(".troupe/runs"))) {
+            return Journals.read(runs.findFirst().orElseThrow().resolve("events.jsonl"));
+        }
+    }
+
+    private String integrationBranch() throws IOException {
+        return Journals.ofType(events(), "run-started").get(0).path("integrationBranch").asText();
+    }
+
+    /** Each agent waits for the other's workspace to exist, then tries to write outside its own. */
+    private String intruder(String task) {
+        String other = "../worker-$((3-TROUPE_WORKER))";
+        String report = task + "-tried.txt";
+        return "  - id: " + task + "\n    prompt: |\n"
+                + "      run until [ -d " + other + " ]; do sleep 0.1; done\n"
+                + "      write " + task + ".txt from " + task + "\n"
+                + "      run git status --short && git diff --stat\n"
+                + "      try-write ../../outside.txt " + report + "\n"
+                + "      try-write " + repo.dir().resolve("README.md") + " " + report + "\n"
+                + "      try-write " + repo.dir().resolve("planted-by-" + task + ".txt") + " " + report + "\n"
+                + "      try-write " + other + "/planted-by-" + task + ".txt " + report + "\n";
+    }
+
+    @Test
+    void agentsThatWriteOutsideTheirWorkspaceFailToAndTheRunGoesOn() throws IOException {
+        Path goal = goal("  command: " + FakeAgent.yamlCommand() + "\n", "team: {size: 2, stagger: 0ms}\n", "");
+        Files.writeString(goal, Files.readString(goal) + intruder("a") + intruder("b"));
+
+        Invocation run = Invocation.troupe("run", goal.toString());
+
+        assertEquals(0, run.exitCode(), run.err());
+        String branch = integrationBranch();
+        assertEquals(List.of("a", "b"), repo.mergedTasks(branch).stream().sorted().toList());
+        for (String task : List.of("a", "b")) {
+            assertEquals("from " + task, repo.show(branch, task + ".txt"));
+            List<String> tried = repo.show(branch, task + "-tried.txt").lines().toList();
+            assertEquals(4, tried.size(), tried.toString());
+            assertTrue(tried.stream().allMatch(line -> line.endsWith(" refused")), "every write outside failed: " + tried);
+        }
+        Path workspaces = repo.dir().resolve(".troupe/workspaces");
+        assertFalse(Files.exists(repo.dir().resolve(".troupe/outside.txt")), "../../ of a workspace");
+        assertEquals("the user's\n", Files.readString(repo.dir().resolve("README.md")));
+        assertEquals("", repo.status(), "the user's checkout is as it was");
+        for (String worker : List.of("worker-1", "worker-2")) {
+            try (Stream<Path> files = Files.list(workspaces.resolve(worker))) {
+                List<String> planted = files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("planted")).toList();
+                assertEquals(List.of(), planted, "nothing planted in " + worker);
+            }
+        }
+        assertTrue(repo.tree(branch).keySet().stream().noneMatch(path -> path.contains("planted")), repo.tree(branch).toString());
+    }
+
+    @Test
+    void theRealClaudeCodeCliReachesTheApiAndWritesOnlyItsWorkspaceInsideTheSandbox() throws IOException {
+        String installed = System.getProperty("troupe.claude");
+        assertTrue(installed != null && Files.isExecutable(Path.of(installed)), "installed by the build: " + installed);
+        try (MessagesApiStandIn api = MessagesApiStandIn.start()) {
+            MessagesApiStandIn.Script script = request -> switch (request.turn()) {
+                case 0 -> write(request.workingDirectory() + "/real.txt", "written inside the sandbox\n");
+                case 1 -> bash("echo planted > ../../outside.txt");
+                default -> text("Done.");
+            };
+            Path goal = goal("  command: [\"" + installed + "\"]\n"
+                    + "  permission-mode: acceptEdits\n"
+                    + "  allowed-tools: [Read, Write, Edit, Bash]\n"
+                    + "  env:\n"
+                    + "    ANTHROPIC_BASE_URL: \"" + api.baseUrl("sandboxed", script) + "\"\n"
+                    + "    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: \"1\"\n"
+                    + "    DISABLE_AUTOUPDATER: \"1\"\n", "team: {size: 1, stagger: 0ms}\n", """
+                      - id: real
+                        prompt: Create real.txt
+                    """);
+
+            Invocation run = Invocation.troupe("run", goal.toString());
+
+            assertEquals(0, run.exitCode(), run.err() + run.out());
+            assertEquals("written inside the sandbox", repo.show(integrationBranch(), "real.txt"));
+            List<MessagesApiStandIn.Request> requests = api.requests("sandboxed");
+            assertEquals(3, requests.size(), "the CLI reached the API on 127.0.0.1 from inside the sandbox");
+            JsonNode messages = requests.get(2).body().path("messages");
+            String bashResult = messages.get(messages.size() - 1).path("content").get(0).path("content").asText();
+            assertTrue(bashResult.contains("Read-only file system"), "the Bash tool's write outside failed: " + bashResult);
+            assertFalse(Files.exists(repo.dir().resolve(".troupe/outside.txt")));
+        }
+    }
+
+    @Test
+    void withoutBubblewrapASandboxedRunIsRefusedAtItsKeyAndNothingIsMade() throws Exception {
+        Path goal = goal("  command: " + FakeAgent.yamlCommand() + "\n", "", """
+                  - id: a
+                    prompt: write a.txt a
+                """);
+        // A PATH with what the checks before a run need, and no bwrap.
+        Path bin = Files.createDirectories(tmp.resolve("bin"));
+        for (String tool : List.of("git", "bash")) {
+            Files.createSymbolicLink(bin.resolve(tool), Path.of("/usr/bin", tool));
+        }
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        ProcessBuilder builder = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
+                Main.class.getName(), "run", goal.toString())
+                .redirectErrorStream(true).redirectOutput(tmp.resolve("said.txt").toFile());
+        builder.environment().put("PATH", bin.toString());
+        Process troupe = builder.start();
+        assertTrue(troupe.waitFor(60, TimeUnit.SECONDS));
+        String said = Files.readString(tmp.resolve("said.txt"));
+
+        assertEquals(ExitCodes.BAD_INPUT, troupe.exitValue(), said);
+        int line = Files.readAllLines(goal).indexOf("  sandbox: true") + 1;
+        assertTrue(said.contains(goal + ":" + line + ":"), "points at workspace.sandbox: " + said);
+        assertTrue(said.contains("no bwrap on PATH; install it (apt-get install bubblewrap) or set sandbox: false"), said);
+        assertFalse(Files.exists(repo.dir().resolve(".troupe")), "nothing made");
+        assertEquals(List.of(), repo.branches("troupe/**"));
+    }
+}
