@@ -26,16 +26,17 @@ public final class Sandbox {
     /**
      * {@code argv} run under bwrap, starting in {@code workdir}. Later binds win over earlier ones, so the order is:
      * the system read-only, an empty /tmp over it, then {@code readable} read-only (needed only for what lives
-     * under /tmp, which the empty one hides), then {@code workdir} and {@code writable} writable. A path that does
-     * not exist is left out: bwrap refuses to bind it, and there is nothing there to read or write.
+     * under /tmp, which the empty one hides), then {@code workdir} and {@code writable} writable, and last
+     * {@code keptAsTheyAre}: files inside those that stay read-only. A path that does not exist is left out: bwrap
+     * refuses to bind it, and there is nothing there to read or write.
      *
      * <p>No {@code --die-with-parent}: it fires when the <em>thread</em> that started bwrap ends, and the JVM
      * starts processes from pool threads, so agents would die at random; troupe stops agents by their process tree
      * anyway. No {@code --unshare-net}: the agent talks to the API. {@code --new-session} keeps the agent from
      * pushing input into troupe's terminal.
      */
-    public static List<String> wrap(List<String> argv, Path workdir, List<Path> readable, List<Path> writable)
-            throws IOException {
+    public static List<String> wrap(List<String> argv, Path workdir, List<Path> readable, List<Path> writable,
+            List<Path> keptAsTheyAre) throws IOException {
         List<String> wrapped = new ArrayList<>(List.of(BWRAP, "--new-session",
                 "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", TMP.toString()));
         for (Path path : readable) {
@@ -45,6 +46,9 @@ public final class Sandbox {
         bind(wrapped, "--bind", dir);
         for (Path path : writable) {
             bind(wrapped, "--bind", path);
+        }
+        for (Path path : keptAsTheyAre) {
+            bind(wrapped, "--ro-bind", path);
         }
         wrapped.addAll(List.of("--chdir", dir.toString(), "--"));
         wrapped.addAll(argv);

@@ -113,8 +113,11 @@ final class AgentLaunch {
         Path gitDir = Path.of(GitCli.run(checkout, "rev-parse", "--absolute-git-dir").strip());
         Path commonDir = checkout.resolve(GitCli.run(checkout, "rev-parse", "--git-common-dir").strip()).normalize();
         List<Path> writable = List.of(gitDir, Path.of(env.get("CLAUDE_CODE_TMPDIR")), claudeConfig(env));
+        // Where git finds the repository, which troupe's own git commands in this workspace follow outside the
+        // sandbox: an agent that pointed them at a config of its making could have them run its commands.
+        List<Path> pointers = List.of(checkout.resolve(".git"), gitDir.resolve("commondir"), gitDir.resolve("gitdir"));
         // The repository is read-only like everything else; named here because one under /tmp would be hidden.
-        return Sandbox.wrap(argv, checkout, List.of(run.repo(), commonDir), writable);
+        return Sandbox.wrap(argv, checkout, List.of(run.repo(), commonDir), writable, pointers);
     }
 
     /**

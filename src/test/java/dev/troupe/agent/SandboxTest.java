@@ -44,13 +44,15 @@ class SandboxTest {
         Files.writeString(repo.resolve("README.md"), "the user's\n");
         workspace = Files.createDirectories(repo.resolve(".troupe/worktrees/worker-1"));
         otherWorkspace = Files.createDirectories(repo.resolve(".troupe/worktrees/worker-2"));
+        Files.writeString(workspace.resolve(".git"), "gitdir: " + repo.resolve(".git/worktrees/worker-1") + "\n");
     }
 
     private record Ran(int exitCode, String output) {}
 
     /** {@code script} run by bash in the sandbox of {@link #workspace}, the repository readable. */
     private Ran sandboxed(String script, Path... writable) throws Exception {
-        List<String> argv = Sandbox.wrap(List.of("bash", "-c", script), workspace, List.of(repo), List.of(writable));
+        List<String> argv = Sandbox.wrap(List.of("bash", "-c", script), workspace, List.of(repo), List.of(writable),
+                List.of(workspace.resolve(".git")));
         Process process = new ProcessBuilder(argv).directory(workspace.toFile()).redirectErrorStream(true)
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -87,6 +89,17 @@ class SandboxTest {
     }
 
     @Test
+    void aFileKeptAsItIsInsideTheWorkspaceCannotBeChangedNorReplaced() throws Exception {
+        String pointer = Files.readString(workspace.resolve(".git"));
+
+        for (String attempt : List.of("echo 'gitdir: /elsewhere' > .git", "rm .git", "mv .git moved",
+                "mkdir -p /tmp/x && echo 'gitdir: /elsewhere' > /tmp/x/g && mv /tmp/x/g .git")) {
+            assertNotEquals(0, sandboxed(attempt).exitCode(), attempt + " was allowed");
+        }
+        assertEquals(pointer, Files.readString(workspace.resolve(".git")));
+    }
+
+    @Test
     void theDirectoriesItIsGivenAreWritableAndTmpIsItsOwn() throws Exception {
         Path config = Files.createDirectories(repo.resolve(".troupe/runs/r/config/worker-1"));
 
@@ -118,7 +131,7 @@ class SandboxTest {
 
     @Test
     void theSandboxDoesNotDieWithTheThreadThatStartedIt() throws Exception {
-        List<String> argv = Sandbox.wrap(List.of("sleep", "1"), workspace, List.of(), List.of());
+        List<String> argv = Sandbox.wrap(List.of("sleep", "1"), workspace, List.of(), List.of(), List.of());
 
         assertFalse(argv.contains("--die-with-parent"), "the JVM starts processes from threads that come and go");
         assertFalse(argv.contains("--unshare-net"));

@@ -55,7 +55,10 @@ class SandboxedRunTest {
         return Journals.ofType(events(), "run-started").get(0).path("integrationBranch").asText();
     }
 
-    /** Each agent waits for the other's workspace to exist, then tries to write outside its own. */
+    /**
+     * Each agent waits for the other's workspace to exist, then tries to write outside its own, and over the file
+     * that tells git (troupe's own git commands included) where the repository is.
+     */
     private String intruder(String task) {
         String other = "../worker-$((3-TROUPE_WORKER))";
         String report = task + "-tried.txt";
@@ -66,7 +69,8 @@ class SandboxedRunTest {
                 + "      try-write ../../outside.txt " + report + "\n"
                 + "      try-write " + repo.dir().resolve("README.md") + " " + report + "\n"
                 + "      try-write " + repo.dir().resolve("planted-by-" + task + ".txt") + " " + report + "\n"
-                + "      try-write " + other + "/planted-by-" + task + ".txt " + report + "\n";
+                + "      try-write " + other + "/planted-by-" + task + ".txt " + report + "\n"
+                + "      try-write .git " + report + "\n";
     }
 
     @Test
@@ -82,7 +86,7 @@ class SandboxedRunTest {
         for (String task : List.of("a", "b")) {
             assertEquals("from " + task, repo.show(branch, task + ".txt"));
             List<String> tried = repo.show(branch, task + "-tried.txt").lines().toList();
-            assertEquals(4, tried.size(), tried.toString());
+            assertEquals(5, tried.size(), tried.toString());
             assertTrue(tried.stream().allMatch(line -> line.endsWith(" refused")), "every write outside failed: " + tried);
         }
         Path workspaces = repo.dir().resolve(".troupe/workspaces");
