@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.troupe.agent.AgentProcess;
+import dev.troupe.team.RunContext;
 import dev.troupe.testing.FakeAgent;
 import dev.troupe.testing.Journals;
 import dev.troupe.testing.MessagesApiStandIn;
@@ -15,8 +17,10 @@ import dev.troupe.testing.TestRepo;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -136,31 +140,85 @@ class SandboxedRunTest {
         }
     }
 
+    /** troupe in a JVM of its own; {@code path} replaces PATH when given. */
+    private Process troupe(Path said, Optional<Path> path, String... args) throws IOException {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        List<String> command = new ArrayList<>(List.of(java.toString(), "-cp", System.getProperty("java.class.path"),
+                Main.class.getName()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(said.toFile());
+        path.ifPresent(dirs -> builder.environment().put("PATH", dirs.toString()));
+        return builder.start();
+    }
+
+    /** A PATH with what troupe's checks need (git, and bash for the fake agent), and no bwrap. */
+    private Path pathWithoutBwrap() throws IOException {
+        Path bin = Files.createDirectories(tmp.resolve("bin"));
+        for (String tool : List.of("git", "bash")) {
+            Files.createSymbolicLink(bin.resolve(tool), Path.of("/usr/bin", tool));
+        }
+        return bin;
+    }
+
+    private static final String NO_BWRAP =
+            "sandbox: true needs bubblewrap, and there is no bwrap on PATH; install it (apt-get install bubblewrap) or set sandbox: false";
+
     @Test
     void withoutBubblewrapASandboxedRunIsRefusedAtItsKeyAndNothingIsMade() throws Exception {
         Path goal = goal("  command: " + FakeAgent.yamlCommand() + "\n", "", """
                   - id: a
                     prompt: write a.txt a
                 """);
-        // A PATH with what the checks before a run need, and no bwrap.
-        Path bin = Files.createDirectories(tmp.resolve("bin"));
-        for (String tool : List.of("git", "bash")) {
-            Files.createSymbolicLink(bin.resolve(tool), Path.of("/usr/bin", tool));
-        }
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        ProcessBuilder builder = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
-                Main.class.getName(), "run", goal.toString())
-                .redirectErrorStream(true).redirectOutput(tmp.resolve("said.txt").toFile());
-        builder.environment().put("PATH", bin.toString());
-        Process troupe = builder.start();
-        assertTrue(troupe.waitFor(60, TimeUnit.SECONDS));
-        String said = Files.readString(tmp.resolve("said.txt"));
+        Path said = tmp.resolve("said.txt");
 
-        assertEquals(ExitCodes.BAD_INPUT, troupe.exitValue(), said);
+        Process troupe = troupe(said, Optional.of(pathWithoutBwrap()), "run", goal.toString());
+
+        assertTrue(troupe.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(ExitCodes.BAD_INPUT, troupe.exitValue(), Files.readString(said));
         int line = Files.readAllLines(goal).indexOf("  sandbox: true") + 1;
-        assertTrue(said.contains(goal + ":" + line + ":"), "points at workspace.sandbox: " + said);
-        assertTrue(said.contains("no bwrap on PATH; install it (apt-get install bubblewrap) or set sandbox: false"), said);
+        assertTrue(Files.readString(said).contains(goal + ":" + line + ":3: " + NO_BWRAP), Files.readString(said));
         assertFalse(Files.exists(repo.dir().resolve(".troupe")), "nothing made");
         assertEquals(List.of(), repo.branches("troupe/**"));
+    }
+
+    @Test
+    void resumeRefusesASandboxedRunWhenBubblewrapIsGoneAndLeavesItToResume() throws Exception {
+        Path goal = goal("  command: " + FakeAgent.yamlCommand() + "\n", "", """
+                  - id: a
+                    prompt: hang
+                """);
+        Process first = troupe(tmp.resolve("first.txt"), Optional.empty(), "run", goal.toString());
+        String run;
+        try {
+            Path runs = repo.dir().resolve(".troupe/runs");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!Files.isDirectory(runs) || !Files.exists(onlyRun(runs).resolve("events.jsonl"))
+                    || !Files.readString(onlyRun(runs).resolve("events.jsonl")).contains("\"agent-started\"")) {
+                assertTrue(System.nanoTime() < deadline, "the agent started: " + Files.readString(tmp.resolve("first.txt")));
+                Thread.sleep(50);
+            }
+            run = onlyRun(runs).getFileName().toString();
+        } finally {
+            first.destroyForcibly();
+            assertTrue(first.waitFor(30, TimeUnit.SECONDS));
+        }
+        Path said = tmp.resolve("said.txt");
+        try {
+            Process resume = troupe(said, Optional.of(pathWithoutBwrap()), "resume", "-C", repo.dir().toString());
+
+            assertTrue(resume.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(ExitCodes.BAD_INPUT, resume.exitValue(), Files.readString(said));
+            assertTrue(Files.readString(said).contains(NO_BWRAP), Files.readString(said));
+            assertFalse(Files.readString(onlyRun(repo.dir().resolve(".troupe/runs")).resolve("events.jsonl"))
+                    .contains("run-finished"), "the run is still there to resume");
+        } finally {
+            AgentProcess.killAllWith(RunContext.RUN_MARKER + "=" + run);
+        }
+    }
+
+    private static Path onlyRun(Path runs) throws IOException {
+        try (Stream<Path> listed = Files.list(runs)) {
+            return listed.filter(Files::isDirectory).findFirst().orElseThrow();
+        }
     }
 }
