@@ -122,8 +122,8 @@ final class AgentLaunch {
 
     /**
      * Where Claude Code keeps its sessions, transcripts and login: {@code CLAUDE_CONFIG_DIR}, or {@code ~/.claude}.
-     * Not {@code ~/.claude.json}: the CLI replaces that file by renaming a new one over it, which a read-only home
-     * refuses whatever is bound, and it runs on without saving it.
+     * Not {@code ~/.claude.json}: with that file bound writable in a read-only home, CLI 2.1.328 still left it as it
+     * was (it seems to replace the file rather than write into it), and it runs on without saving it.
      */
     private static Path claudeConfig(Map<String, String> env) throws IOException {
         String dir = env.getOrDefault("CLAUDE_CONFIG_DIR", System.getenv("CLAUDE_CONFIG_DIR"));
