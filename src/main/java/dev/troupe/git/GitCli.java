@@ -25,10 +25,17 @@ public final class GitCli {
 
     /** Runs {@code git -C dir args...}; returns stdout, or throws with git's stderr when it exits non-zero. */
     public static String run(Path dir, String... args) throws GitException {
+        return run(dir, null, args);
+    }
+
+    /** The same, with {@code input} on git's stdin (null: none). */
+    public static String run(Path dir, byte[] input, String... args) throws GitException {
         List<String> command = new ArrayList<>(List.of("git", "-C", dir.toString()));
         command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command)
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        ProcessBuilder builder = new ProcessBuilder(command);
+        if (input == null) {
+            builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        }
         // Never let git stop to ask for anything.
         builder.environment().put("GIT_TERMINAL_PROMPT", "0");
         try {
@@ -44,6 +51,14 @@ public final class GitCli {
             }, "git-stderr");
             reader.setDaemon(true);
             reader.start();
+            if (input != null) {
+                // Written whole before stdout is read: the commands given input (add, commit) print little.
+                try (var stdin = process.getOutputStream()) {
+                    stdin.write(input);
+                } catch (IOException gitStoppedReading) {
+                    // It failed early: its exit code and stderr below say why.
+                }
+            }
             String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             int code = process.waitFor();
             if (code != 0) {

@@ -45,4 +45,24 @@ class CommitsTest {
         assertTrue(repo.git("ls-tree", "HEAD", "run.sh").startsWith("100755"), "the executable bit is kept");
         assertEquals("", repo.status(), "nothing left behind (debug.log is ignored, as git add -A leaves it)");
     }
+
+    @Test
+    void leftOutPathsAreNeverCommittedAndNothingElseMeansNoCommit() throws IOException, GitException {
+        TestRepo repo = TestRepo.create(tmp.resolve("repo"), Map.of("README.md", "hi\n"));
+        Path dir = repo.dir();
+        String base = repo.git("rev-parse", "HEAD").strip();
+        Files.writeString(dir.resolve(".env"), "copied\n");
+        Files.createDirectories(dir.resolve("build/out"));
+        Files.writeString(dir.resolve("build/out/a.o"), "made by setup\n");
+
+        assertEquals(java.util.Optional.empty(), Commits.commitIfChanged(dir, "nothing of the project's",
+                java.util.List.of(".env", "build/")));
+        assertEquals(base, repo.git("rev-parse", "HEAD").strip());
+
+        Files.writeString(dir.resolve("README.md"), "changed\n");
+        Commits.commitAll(dir, "the agent's work\n", java.util.List.of(".env", "build/"));
+
+        assertEquals(Map.of("README.md", "changed"), repo.tree("HEAD"));
+        assertEquals("the agent's work", repo.git("log", "-1", "--format=%s").strip());
+    }
 }
