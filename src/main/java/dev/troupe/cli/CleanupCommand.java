@@ -104,7 +104,7 @@ final class CleanupCommand implements Callable<Integer> {
     private static void removeKeptWorkspaces(Path top, PrintWriter out) throws TroupeException {
         KeptWorkspaces.Removal removal;
         try {
-            removal = KeptWorkspaces.removeAll(top, RunContext.RUN_MARKER);
+            removal = KeptWorkspaces.removeAll(top);
         } catch (java.io.IOException e) {
             throw new TroupeException(ExitCodes.INTERNAL, "cannot remove the kept workspaces: " + e.getMessage());
         }

@@ -172,6 +172,7 @@ final class Launcher {
         } finally {
             // An agent launched as its worker was stopping has no actor left to end it.
             agents.stopAll(tuning.killGrace());
+            run.workspaces().releaseAll();
             removeShutdownHook(onInterrupt);
             awaitQuietly(journal.close().toCompletableFuture());
             notifier.await(Duration.ofSeconds(40));

@@ -30,9 +30,16 @@ public final class GitCli {
 
     /** The same, with {@code input} on git's stdin (null: none). */
     public static String run(Path dir, byte[] input, String... args) throws GitException {
+        return run(dir, java.util.Map.of(), input, args);
+    }
+
+    /** The same, with {@code env} added to git's environment (e.g. {@code GIT_INDEX_FILE}). */
+    public static String run(Path dir, java.util.Map<String, String> env, byte[] input, String... args)
+            throws GitException {
         List<String> command = new ArrayList<>(List.of("git", "-C", dir.toString()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().putAll(env);
         if (input == null) {
             builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         }

@@ -45,7 +45,7 @@ final class AgentLaunch {
      * @throws SetupFailed when the workspace's setup did not pass (the workspace is retired, the worker has none)
      */
     Started start(Assignment assignment, String sessionId) throws Exception {
-        Workspace workspace = held != null ? held : run.workspaces().claim();
+        Workspace workspace = held != null ? held : run.workspaces().claim(number(worker));
         held = workspace;
         Workspaces.Prepared prepared;
         try {
@@ -54,14 +54,15 @@ final class AgentLaunch {
             } catch (GitException broken) {
                 held = null;
                 run.workspaces().discard(workspace);
-                workspace = run.workspaces().claim();
+                workspace = run.workspaces().claim(number(worker));
                 held = workspace;
                 prepared = prepare(workspace, assignment);
             }
         } catch (SetupFailed failed) {
             held = null;
             run.workspaces().retire(workspace);
-            throw failed;
+            // Worker and workspace names differ once a worker has taken another's number.
+            throw worker.equals(workspace.name()) ? failed : new SetupFailed(worker + ": " + failed.getMessage());
         }
         Path checkout = workspace.dir();
         String prompt = assignment.prompt();
@@ -77,6 +78,12 @@ final class AgentLaunch {
             argv = sandboxed(argv, checkout, env);
         }
         return new Started(run.agents().start(argv, checkout, env, stderr), workspace, prepared.leaveOut());
+    }
+
+    /** {@code k} of a worker named {@code worker-k}; 0 for any other name. */
+    static int number(String worker) {
+        String digits = worker.substring(worker.lastIndexOf('-') + 1);
+        return digits.matches("[0-9]{1,6}") ? Integer.parseInt(digits) : 0;
     }
 
     /** The worker stops: its workspace is free for another. */

@@ -51,11 +51,11 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
     public record AttemptFailed(ActorRef<Worker.Command> worker, String taskId, int attempt, Assignment.Role role,
             String reason, double costUsd, Usage usage, boolean rateLimited, long retryAfterMs) implements Command {}
 
-    /** An agent's CLI is waiting {@code delayMs} on a rate limit or overload: hold the other launches too. */
     /** The worker's workspace setup failed before the agent could start; the worker has no workspace now. */
     public record SetupFailed(ActorRef<Worker.Command> worker, String taskId, int attempt, Assignment.Role role,
             String reason) implements Command {}
 
+    /** An agent's CLI is waiting {@code delayMs} on a rate limit or overload: hold the other launches too. */
     public record ApiPressure(String error, long delayMs) implements Command {}
 
     public record Merged(String taskId, ObjectId mergeCommit) implements Command {}
@@ -101,10 +101,6 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
         this.state = new RunState(run);
     }
 
-    /**
-     * @param repo the target repository, handed to the merger, which closes it
-     * @param replyTo told once, when the run is over and its last event is journaled
-     */
     /** What the check runs with: the run's marker and the agents' {@code agent.env}. */
     private static Map<String, String> checkEnvironment(RunContext run) {
         Map<String, String> env = new HashMap<>(run.goal().agent().env());
@@ -112,6 +108,10 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
         return env;
     }
 
+    /**
+     * @param repo the target repository, handed to the merger, which closes it
+     * @param replyTo told once, when the run is over and its last event is journaled
+     */
     public static Behavior<Command> create(RunContext run, Repository repo, ActorRef<RunOutcome> replyTo) {
         return create(run, repo, Optional.empty(), replyTo);
     }
@@ -126,13 +126,17 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
         }));
     }
 
+    private Behavior<Command> onSetupFailed(SetupFailed failed) {
+        return carryOut(state.setupFailed(failed.worker().path().name(), failed.taskId(), failed.attempt(), failed.role(),
+                failed.reason(), Instant.now()));
+    }
+
     @Override
     public Receive<Command> createReceive() {
         return newReceiveBuilder()
                 .onMessage(AttemptSucceeded.class, this::onAttemptSucceeded)
                 .onMessage(AttemptFailed.class, this::onAttemptFailed)
-                .onMessage(SetupFailed.class, f -> carryOut(state.setupFailed(f.worker().path().name(), f.taskId(),
-                        f.attempt(), f.role(), f.reason(), Instant.now())))
+                .onMessage(SetupFailed.class, this::onSetupFailed)
                 .onMessage(ApiPressure.class, p -> carryOut(state.apiPressure(p.error(), p.delayMs(), Instant.now())))
                 .onMessage(Merged.class, m -> carryOut(state.merged(m.taskId(), m.mergeCommit(), Instant.now())))
                 .onMessage(MergeConflicted.class, m -> carryOut(state.mergeConflicted(m.taskId(), m.paths(), Instant.now())))

@@ -85,7 +85,8 @@ public final class ConsoleView implements Journal.Listener {
             return e.task() == null ? "check: setting up its workspace: " + e.command()
                     : "[" + e.task() + "] " + e.worker() + " sets up " + e.workspace() + ": " + e.command();
         } else if (event instanceof TeamEvent.SetupDone e) {
-            return e.failure() != null ? (e.task() == null ? "check: " : "[" + e.task() + "] ") + e.failure()
+            return e.failure() != null ? (e.task() == null ? "check: " : "[" + e.task() + "] ")
+                    + (e.worker() != null && !e.worker().equals(e.workspace()) ? e.worker() + ": " : "") + e.failure()
                     : (e.task() == null ? "check: " : "[" + e.task() + "] ") + e.workspace() + " set up in "
                             + Durations.format(Duration.ofMillis(e.durationMs()));
         } else if (event instanceof TeamEvent.WorkspaceLeftovers e) {

@@ -28,8 +28,8 @@ public final class KeptWorkspaces {
 
     private KeptWorkspaces() {}
 
-    /** Blocking. {@code runMarker}: the environment variable naming a run in everything it starts. */
-    public static Removal removeAll(Path top, String runMarker) throws IOException {
+    /** Blocking. */
+    public static Removal removeAll(Path top) throws IOException {
         Path root = top.resolve(".troupe").resolve(Workspaces.KEPT);
         Removal removal = new Removal(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
         if (!Files.isDirectory(root)) {
@@ -43,23 +43,30 @@ public final class KeptWorkspaces {
             String name = dir.getFileName().toString();
             Path lockFile = root.resolve(name + ".lock");
             try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                    FileLock lock = channel.tryLock()) {
+                    FileLock lock = tryLock(channel)) {
                 if (lock == null) {
                     removal.inUse().add(name);
                     continue;
                 }
                 if (Files.exists(dir.resolve(".git"))) {
-                    Leftovers.save(dir, name, WorkspaceState.read(Leftovers.adminDir(dir)), runMarker)
+                    Leftovers.save(dir, name, WorkspaceState.read(Leftovers.adminDir(dir)))
                             .ifPresent(removal.saved()::add);
                 }
                 Worktrees.remove(top, dir);
                 removal.removed().add(name);
             } catch (GitException e) {
                 removal.problems().add(name + ": " + e.getMessage());
-                continue;
             }
-            Files.deleteIfExists(lockFile);
+            // The lock file stays: deleted, a run that opened it and one that made a new one could both hold it.
         }
         return removal;
+    }
+
+    private static FileLock tryLock(FileChannel channel) throws IOException {
+        try {
+            return channel.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException heldInThisJvm) {
+            return null;
+        }
     }
 }

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Stream;
 
 /**
  * Makes one workspace ready for one task, blocking: the checkout at the task's base, the copied files, and the
@@ -44,21 +45,27 @@ final class Preparation {
 
     Workspaces.Prepared prepare(String baseCommit, Map<String, String> env)
             throws IOException, GitException, SetupFailed {
-        WorkspaceState state;
         if (!Files.exists(dir.resolve(".git"))) {
-            workspaces.gated(() -> {
+            // Built whole under one hold of the gate (checked out, copied into, set up), so that the first worker's
+            // setup does not queue behind every other worker's checkout.
+            workspaces.markPrepared(workspace);
+            return workspaces.gated(() -> {
                 workspaces.create(dir, baseCommit);
-                return null;
+                return ready(baseCommit, env, WorkspaceState.NEW, false);
             });
-            state = WorkspaceState.NEW;
-        } else {
-            state = WorkspaceState.read(adminDir());
-            if (!workspace.prepared()) {
-                Leftovers.save(dir, workspace.name(), state, workspaces.runMarker())
-                        .ifPresent(branch -> listener.leftoversSaved(workspace, branch));
-            }
-            reset(baseCommit, state);
         }
+        WorkspaceState state = WorkspaceState.read(adminDir());
+        if (!workspaces.wasPrepared(workspace)) {
+            Leftovers.save(dir, workspace.name(), state).ifPresent(branch -> listener.leftoversSaved(workspace, branch));
+            workspaces.markPrepared(workspace);
+        }
+        reset(baseCommit, state);
+        return ready(baseCommit, env, state.withoutTracked(CopiedFiles.tracked(dir, state.leaveOut())), true);
+    }
+
+    /** The copied files in place and setup run if its inputs changed; {@code gate}: take the gate for setup. */
+    private Workspaces.Prepared ready(String baseCommit, Map<String, String> env, WorkspaceState state, boolean gate)
+            throws IOException, GitException, SetupFailed {
         Path admin = adminDir();
         List<String> copied = workspaces.copiedFiles();
         Set<String> tracked = CopiedFiles.tracked(dir, copied);
@@ -73,11 +80,11 @@ final class Preparation {
                 WorkspaceState before = state.withSetup(null, List.copyOf(leaveOut));
                 // Written first: a setup cut short by a crash must run again.
                 before.write(admin);
-                state = workspaces.gated(() -> runSetup(setup.get(), key, env, before, leaveOut));
+                Step<WorkspaceState> run = () -> runSetup(setup.get(), key, env, before, leaveOut);
+                state = gate ? workspaces.gated(run) : run.run();
             }
         }
         state.write(admin);
-        workspace.markPrepared();
         return new Workspaces.Prepared(state.leaveOut());
     }
 
@@ -127,6 +134,7 @@ final class Preparation {
      * except the workspace's own paths. Ignored files go too when there is no setup to have made them.
      */
     private void reset(String baseCommit, WorkspaceState state) throws GitException {
+        quitUnfinished();
         GitCli.run(dir, "checkout", "--quiet", "--force", "--detach", baseCommit);
         List<String> clean = new ArrayList<>(List.of("clean", "--quiet",
                 workspaces.settings().spec().setup().isPresent() ? "-ffd" : "-ffdx"));
@@ -134,6 +142,23 @@ final class Preparation {
             clean.add("--exclude=/" + path.replaceAll("([\\\\*?\\[])", "\\\\$1"));
         }
         GitCli.run(dir, clean.toArray(String[]::new));
+    }
+
+    /**
+     * A merge, cherry-pick, revert or rebase an agent left half done (its work is saved by now) is given up, so
+     * that the next task's commit is not refused as unfinished.
+     */
+    private void quitUnfinished() throws GitException {
+        Path admin = adminDir();
+        if (Files.isDirectory(admin.resolve("rebase-merge")) || Files.isDirectory(admin.resolve("rebase-apply"))) {
+            GitCli.run(dir, "rebase", "--quit");
+        }
+        if (Files.isDirectory(admin.resolve("sequencer"))) {
+            GitCli.run(dir, "cherry-pick", "--quit");
+        }
+        if (Stream.of("MERGE_HEAD", "CHERRY_PICK_HEAD", "REVERT_HEAD").anyMatch(f -> Files.exists(admin.resolve(f)))) {
+            GitCli.run(dir, "reset", "--quiet", "--hard");
+        }
     }
 
     /** What decides whether setup runs again: its command and its inputs' content at the base. */

@@ -5,7 +5,7 @@ public final class SetupFailed extends Exception {
 
     private static final long serialVersionUID = 1L;
 
-    SetupFailed(String message) {
+    public SetupFailed(String message) {
         super(message);
     }
 }

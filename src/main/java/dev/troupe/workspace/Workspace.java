@@ -14,6 +14,12 @@ public final class Workspace {
     /** Set for the agents and the setup of worker {@code k}: its number. */
     public static final String WORKER_VARIABLE = "TROUPE_WORKER";
 
+    /**
+     * Set for everything that runs in a workspace (agents, setup, the check): its folder. What a stopped run left
+     * running there is found by it, and only that: the run's other agents, or a resumed run's, are not touched.
+     */
+    public static final String DIR_VARIABLE = "TROUPE_WORKSPACE";
+
     /** Set for the agents and the setup of worker {@code k} when the goal gives {@code workspace.ports}. */
     public static final String PORT_VARIABLE = "TROUPE_PORT";
 
@@ -22,8 +28,6 @@ public final class Workspace {
     private final Path dir;
     /** Held while this run uses a kept workspace, so that no other run takes it; null for a run's own. */
     private final FileLock lock;
-    /** Set once this run has prepared it: before that, a kept workspace may hold what a killed run left. */
-    private volatile boolean prepared;
 
     Workspace(int number, String name, Path dir, FileLock lock) {
         this.number = number;
@@ -46,24 +50,22 @@ public final class Workspace {
         return dir;
     }
 
-    boolean prepared() {
-        return prepared;
-    }
-
-    void markPrepared() {
-        prepared = true;
-    }
-
     Optional<FileLock> lock() {
         return Optional.ofNullable(lock);
     }
 
-    /** What the workspace adds to the environment of what runs in it: its number, and its port if any. */
+    /**
+     * What the workspace adds to the environment of what runs in it: its folder, its number, and its port if any:
+     * {@code ports + 100 * k} for worker {@code k}, {@code ports + 50} for the check (never {@code ports} itself,
+     * which is likely the project's own server, perhaps running beside the team).
+     */
     public Map<String, String> environment(Optional<Integer> firstPort) {
         Map<String, String> env = new java.util.HashMap<>();
+        env.put(DIR_VARIABLE, dir.toString());
         env.put(WORKER_VARIABLE, Integer.toString(number));
+        int stride = dev.troupe.goal.Goal.Workspace.PORT_STRIDE;
         firstPort.ifPresent(first -> env.put(PORT_VARIABLE,
-                Integer.toString(first + dev.troupe.goal.Goal.Workspace.PORT_STRIDE * number)));
+                Integer.toString(first + (number == 0 ? stride / 2 : stride * number))));
         return env;
     }
 

@@ -54,6 +54,11 @@ record WorkspaceState(String run, String setupKey, List<String> leaveOut) {
         return new WorkspaceState(other, setupKey, leaveOut);
     }
 
+    /** Without the paths the new base tracks: a file the project now holds is the project's, no longer left out. */
+    WorkspaceState withoutTracked(java.util.Set<String> tracked) {
+        return new WorkspaceState(run, setupKey, leaveOut.stream().filter(path -> !tracked.contains(path)).toList());
+    }
+
     WorkspaceState withSetup(String key, List<String> paths) {
         return new WorkspaceState(run, key, paths);
     }

@@ -58,6 +58,14 @@ public final class Workspaces {
     private final Set<Integer> inUse = new HashSet<>();
     /** Numbers not to be used again in this run: their setup failed, or the workspace broke. Guarded by {@code this}. */
     private final Set<Integer> retired = new HashSet<>();
+    /**
+     * Names of the workspaces prepared by this run: a kept workspace prepared for the first time may hold what a
+     * stopped run left; later it holds only what this run's own agents left, and they were stopped before it was
+     * released. Guarded by {@code this}.
+     */
+    private final Set<String> prepared = new HashSet<>();
+    /** Every workspace claimed and not yet released, the check's too: their locks go at {@link #releaseAll}. */
+    private final Set<Workspace> claimed = new HashSet<>();
     /** Guarded by {@code this}; null until first asked. */
     private List<String> copied;
 
@@ -94,6 +102,20 @@ public final class Workspaces {
 
     /** A free workspace for a worker: the lowest number no one holds (nor, for kept ones, another live run). */
     public synchronized Workspace claim() throws IOException {
+        return claim(0);
+    }
+
+    /**
+     * A free workspace for worker {@code preferred} (its {@code k}): {@code worker-k} when free, so that a worker's
+     * name, its {@code TROUPE_WORKER} and its folder agree; otherwise the lowest free number.
+     */
+    public synchronized Workspace claim(int preferred) throws IOException {
+        if (preferred > 0 && !inUse.contains(preferred) && !retired.contains(preferred)) {
+            java.util.Optional<Workspace> own = take(preferred, "worker-" + preferred);
+            if (own.isPresent()) {
+                return own.get();
+            }
+        }
         for (int k = 1; ; k++) {
             if (inUse.contains(k) || retired.contains(k)) {
                 continue;
@@ -121,7 +143,11 @@ public final class Workspaces {
             Files.createDirectories(root);
             FileChannel channel = FileChannel.open(root.resolve(name + ".lock"), StandardOpenOption.CREATE,
                     StandardOpenOption.WRITE);
-            lock = channel.tryLock();
+            try {
+                lock = channel.tryLock();
+            } catch (java.nio.channels.OverlappingFileLockException heldInThisJvm) {
+                lock = null;
+            }
             if (lock == null) {
                 channel.close();
                 return java.util.Optional.empty();
@@ -130,13 +156,23 @@ public final class Workspaces {
         if (number > 0) {
             inUse.add(number);
         }
-        return java.util.Optional.of(new Workspace(number, name, root.resolve(name), lock));
+        Workspace workspace = new Workspace(number, name, root.resolve(name), lock);
+        claimed.add(workspace);
+        return java.util.Optional.of(workspace);
     }
 
     /** The worker is done with its workspace: another may claim it. */
     public synchronized void release(Workspace workspace) {
-        inUse.remove(workspace.number());
+        if (workspace.number() > 0) {
+            inUse.remove(workspace.number());
+        }
+        claimed.remove(workspace);
         unlock(workspace);
+    }
+
+    /** The run is over: every workspace it still holds (the check's, a worker's that did not stop) is free. */
+    public synchronized void releaseAll() {
+        List.copyOf(claimed).forEach(this::release);
     }
 
     /** Its setup failed: no worker of this run gets this workspace again. */
@@ -147,13 +183,16 @@ public final class Workspaces {
 
     /**
      * Blocking: the workspace broke (a checkout that cannot be made, say, over a stale {@code index.lock} of a
-     * killed agent): it is removed if it can be and retired either way.
+     * killed agent): a run's own is removed if it can be, a kept one is left as it is (what a stopped run left in
+     * it may not be saved yet: the next run, or {@code troupe cleanup --workspaces}, tries again); retired either way.
      */
     public void discard(Workspace workspace) {
-        try {
-            Worktrees.remove(top, workspace.dir());
-        } catch (GitException stillBroken) {
-            // Left for troupe cleanup; the worker takes another workspace.
+        if (workspace.lock().isEmpty()) {
+            try {
+                Worktrees.remove(top, workspace.dir());
+            } catch (GitException stillBroken) {
+                // Left for troupe cleanup; the worker takes another workspace.
+            }
         }
         retire(workspace);
     }
@@ -194,6 +233,15 @@ public final class Workspaces {
 
     String runMarker() {
         return runMarker;
+    }
+
+    /** Whether this run prepared {@code workspace} before. */
+    synchronized boolean wasPrepared(Workspace workspace) {
+        return prepared.contains(workspace.name());
+    }
+
+    synchronized void markPrepared(Workspace workspace) {
+        prepared.add(workspace.name());
     }
 
     Settings settings() {
