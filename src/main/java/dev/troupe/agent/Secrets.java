@@ -16,9 +16,23 @@ public final class Secrets {
 
     static final String MASK = "[redacted]";
 
+    /**
+     * The variables that carry the Anthropic credentials. Agents need them; nothing else troupe runs does (the
+     * workspace's setup, {@code sync.check}), so those get them blanked.
+     */
+    public static final List<String> API_CREDENTIALS =
+            List.of("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "CLAUDE_CODE_OAUTH_TOKEN");
+
+    /** {@code env} with every {@link #API_CREDENTIALS} variable set empty, over what would be inherited. */
+    public static Map<String, String> withoutApiCredentials(Map<String, String> env) {
+        Map<String, String> blanked = new java.util.HashMap<>(env);
+        API_CREDENTIALS.forEach(name -> blanked.put(name, ""));
+        return blanked;
+    }
+
     /** Variables that hold credentials by name, and any whose name says so. */
     private static final Pattern SECRET_NAME =
-            Pattern.compile("ANTHROPIC_API_KEY|ANTHROPIC_AUTH_TOKEN|CLAUDE_CODE_OAUTH_TOKEN|.*(KEY|TOKEN|SECRET|PASSWORD).*");
+            Pattern.compile(String.join("|", API_CREDENTIALS) + "|.*(KEY|TOKEN|SECRET|PASSWORD).*");
 
     /** Shorter values would mask ordinary words. */
     private static final int SHORTEST = 8;

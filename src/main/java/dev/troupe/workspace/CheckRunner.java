@@ -1,5 +1,6 @@
 package dev.troupe.workspace;
 
+import dev.troupe.agent.Secrets;
 import dev.troupe.git.GitException;
 import dev.troupe.git.IntegrationBranch;
 import java.io.IOException;
@@ -65,7 +66,7 @@ public final class CheckRunner implements IntegrationBranch.Check {
                 ProcessBuilder builder = new ProcessBuilder("bash", "-c", command).directory(scratch.toFile())
                         .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                         .redirectErrorStream(true).redirectOutput(output.toFile());
-                builder.environment().putAll(environment);
+                builder.environment().putAll(Secrets.withoutApiCredentials(environment));
                 Process process = builder.start();
                 if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                     process.descendants().forEach(ProcessHandle::destroyForcibly);

@@ -1,6 +1,7 @@
 package dev.troupe.workspace;
 
 import dev.troupe.agent.AgentProcess;
+import dev.troupe.agent.Secrets;
 import dev.troupe.agent.LiveAgents;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,6 +22,7 @@ import java.util.concurrent.TimeoutException;
  * Runs {@code workspace.setup} ({@code bash -c}) in a workspace, blocking, with its output appended to the
  * workspace's log. It starts through the run's {@link LiveAgents}, like an agent, so that a stopping troupe stops
  * it too; once it exits, whatever it left running is stopped (a setup prepares files, it does not start servers).
+ * It runs without the Anthropic credentials (third-party install scripts have no use for them).
  */
 final class Setup {
 
@@ -40,7 +42,8 @@ final class Setup {
         Files.writeString(log, "== " + Instant.now() + " in " + workspace + ": " + command + "\n",
                 StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         long started = System.nanoTime();
-        AgentProcess process = agents.start(List.of("bash", "-c", command), workspace, env, log);
+        AgentProcess process = agents.start(List.of("bash", "-c", command), workspace,
+                Secrets.withoutApiCredentials(env), log);
         Thread copier = new Thread(() -> append(process.stdout(), log), "troupe-setup-output");
         copier.setDaemon(true);
         copier.start();

@@ -176,4 +176,17 @@ class WorkspacesPoolTest {
 
         assertFalse(leaveOut.contains("gen.txt"), leaveOut.toString());
     }
+
+    @Test
+    void setupRunsWithoutTheApiCredentialsTheAgentsGet() throws Exception {
+        TestRepo repo = repo();
+        Workspaces run = pool(repo, "r1", Optional.of("printf '%s|%s' \"$ANTHROPIC_API_KEY\" \"$NPM_TOKEN\" > seen.txt"));
+        Workspace one = run.claim();
+
+        run.prepare(one, repo.head(), Map.of("ANTHROPIC_API_KEY", "sk-ant-test-0123456789", "NPM_TOKEN", "npm-0123456789"),
+                listener);
+
+        assertEquals("|npm-0123456789", Files.readString(one.dir().resolve("seen.txt")),
+                "the registry's token is the setup's to use; the Anthropic key is not");
+    }
 }
