@@ -35,7 +35,9 @@ public final class Commits {
 
     /**
      * The same, leaving out {@code leaveOut}: paths relative to the worktree (a file, or a directory written with a
-     * trailing '/') that are never staged, whatever their state (copied files, setup output).
+     * trailing '/') that are never staged, whatever their state (copied files, setup output). One the agent staged
+     * itself is put back to HEAD's version in the index (out of it, if HEAD lacks it) and left as it is in the
+     * worktree; what the agent committed by itself is {@link #commitTask}'s to rewrite.
      *
      * <p>Status, staging and the commit go through the git command line. JGit read the whole index and walked the
      * whole worktree in troupe's heap for each: about 195 MB allocated per commit on 100,000 files, four workers at
@@ -52,17 +54,24 @@ public final class Commits {
             RepositoryState state = git.getRepository().getRepositoryState();
             Set<String> conflicting = new TreeSet<>();
             Set<String> toStage = new TreeSet<>();
+            Set<String> stagedLeftOut = new TreeSet<>();
             boolean staged = false;
             for (String entry : status) {
                 char index = entry.charAt(0);
                 char tree = entry.charAt(1);
                 String path = entry.substring(3);
+                boolean out = leftOut(path, leaveOut);
                 if (index == 'U' || tree == 'U' || (index == tree && (index == 'A' || index == 'D'))) {
                     conflicting.add(path);
                 } else if (index != ' ' && index != '?') {
-                    staged = true;
+                    // The agent staged it itself (git add -A stages a copied .env too).
+                    if (out) {
+                        stagedLeftOut.add(path);
+                    } else {
+                        staged = true;
+                    }
                 }
-                if ((tree != ' ') && !leftOut(path, leaveOut)) {
+                if ((tree != ' ') && !out) {
                     toStage.add(path);
                 }
             }
@@ -77,13 +86,12 @@ public final class Commits {
                 GitCli.run(worktree, String.join("\0", toStage).concat("\0").getBytes(StandardCharsets.UTF_8),
                         "--literal-pathspecs", "add", "--all", "--pathspec-from-file=-", "--pathspec-file-nul");
             }
+            if (!stagedLeftOut.isEmpty()) {
+                // Back to HEAD's version in the index (out of it, for a path HEAD lacks); the file stays as it is.
+                resetPaths(worktree, "HEAD", stagedLeftOut);
+            }
             if (!toStage.isEmpty() || staged) {
-                PersonIdent who = identity(git.getRepository());
-                // Without the user's hooks: a hook that refuses the commit would throw the agent's work away, and
-                // the work is checked where it is merged, not here. Unsigned and verbatim, as JGit committed.
-                GitCli.run(worktree, message.getBytes(StandardCharsets.UTF_8), "-c", "user.name=" + who.getName(),
-                        "-c", "user.email=" + who.getEmailAddress(), "commit", "--quiet", "--no-verify",
-                        "--no-gpg-sign", "--allow-empty", "--cleanup=verbatim", "--file=-");
+                commitIndex(git.getRepository(), worktree, message);
             }
             ObjectId head = git.getRepository().resolve("HEAD");
             if (head == null) {
@@ -93,6 +101,69 @@ public final class Commits {
         } catch (IOException e) {
             throw new GitException("cannot commit the agent's work in " + worktree + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Commits a task's work: what {@link #commitAll(Path, String, java.util.Collection)} commits, on top of what the
+     * agent may have committed by itself since {@code base}. When the agent's own commits hold a leave-out path
+     * (it ran {@code git add -A && git commit} with a copied {@code .env} there), the task's work since
+     * {@code base} is rewritten as one commit without them, with the agent's commit subjects in its body: a
+     * leave-out path keeps {@code base}'s version and the files stay in the worktree as they are. Returns the
+     * head: {@code base} itself when nothing but leave-out paths changed.
+     */
+    public static ObjectId commitTask(Path worktree, String message, java.util.Collection<String> leaveOut,
+            ObjectId base) throws GitException {
+        try (Git git = Git.open(worktree.toFile())) {
+            Repository repo = git.getRepository();
+            ObjectId agentHead = repo.resolve("HEAD");
+            ObjectId head = commitAll(worktree, message, leaveOut);
+            if (leaveOut.isEmpty() || head.equals(base)) {
+                return head;
+            }
+            List<String> changed = changedPaths(repo, base, head);
+            List<String> leaked = changed.stream().filter(path -> leftOut(path, leaveOut)).toList();
+            if (leaked.isEmpty()) {
+                return head;
+            }
+            String agentCommits = agentHead == null || agentHead.equals(base) ? ""
+                    : GitCli.run(worktree, "log", "--reverse", "--format=- %s", base.name() + ".." + agentHead.name());
+            // The worktree is left as it is: only HEAD and the index move.
+            GitCli.run(worktree, "reset", "--quiet", "--soft", base.name());
+            resetPaths(worktree, base.name(), leaked);
+            if (leaked.size() == changed.size()) {
+                return base;
+            }
+            commitIndex(repo, worktree, message.stripTrailing() + "\n\nThe agent's own commits held files of the "
+                    + "workspace's own (" + String.join(", ", leaveOut.stream()
+                            .filter(out -> leaked.stream().anyMatch(path -> leftOut(path, List.of(out)))).toList())
+                    + "), so the task's work is this one commit "
+                    + "without them.\n" + (agentCommits.isBlank() ? "" : "\nSquashed the agent's commits:\n"
+                    + agentCommits));
+            ObjectId rewritten = repo.resolve("HEAD");
+            if (rewritten == null) {
+                throw new GitException("the worktree " + worktree + " has no HEAD");
+            }
+            return rewritten;
+        } catch (IOException e) {
+            throw new GitException("cannot commit the task's work in " + worktree + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Puts {@code paths} (taken literally) in the index as {@code revision} has them; the worktree is untouched. */
+    private static void resetPaths(Path worktree, String revision, java.util.Collection<String> paths)
+            throws GitException {
+        GitCli.run(worktree, String.join("\0", paths).concat("\0").getBytes(StandardCharsets.UTF_8),
+                "--literal-pathspecs", "reset", "--quiet", revision, "--pathspec-from-file=-", "--pathspec-file-nul");
+    }
+
+    /** Commits the index as it is. */
+    private static void commitIndex(Repository repo, Path worktree, String message) throws GitException {
+        PersonIdent who = identity(repo);
+        // Without the user's hooks: a hook that refuses the commit would throw the agent's work away, and
+        // the work is checked where it is merged, not here. Unsigned and verbatim, as JGit committed.
+        GitCli.run(worktree, message.getBytes(StandardCharsets.UTF_8), "-c", "user.name=" + who.getName(),
+                "-c", "user.email=" + who.getEmailAddress(), "commit", "--quiet", "--no-verify",
+                "--no-gpg-sign", "--allow-empty", "--cleanup=verbatim", "--file=-");
     }
 
     /**

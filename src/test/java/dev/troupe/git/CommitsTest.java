@@ -8,7 +8,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.Map;
+import org.eclipse.jgit.lib.ObjectId;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -64,5 +66,99 @@ class CommitsTest {
 
         assertEquals(Map.of("README.md", "changed"), repo.tree("HEAD"));
         assertEquals("the agent's work", repo.git("log", "-1", "--format=%s").strip());
+    }
+
+    /** A copied file and setup output, as a workspace's leave-out list names them. */
+    private static final List<String> LEAVE_OUT = List.of(".env", "gen/");
+
+    private TestRepo withWorkspaceFiles() throws IOException {
+        TestRepo repo = TestRepo.create(tmp.resolve("repo"), Map.of("a.txt", "a\n"));
+        Files.writeString(repo.dir().resolve(".env"), "SECRET=1\n");
+        Files.createDirectories(repo.dir().resolve("gen"));
+        Files.writeString(repo.dir().resolve("gen/out.js"), "made by setup\n");
+        return repo;
+    }
+
+    private static void assertUntrackedAsTheyWere(TestRepo repo) throws IOException {
+        assertEquals("SECRET=1\n", Files.readString(repo.dir().resolve(".env")));
+        assertEquals("made by setup\n", Files.readString(repo.dir().resolve("gen/out.js")));
+        assertEquals("?? .env\n?? gen/out.js", repo.git("status", "--porcelain", "--untracked-files=all"));
+    }
+
+    @Test
+    void leftOutPathsTheAgentStagedItselfAreUnstagedNotCommitted() throws IOException, GitException {
+        TestRepo repo = withWorkspaceFiles();
+        Files.writeString(repo.dir().resolve("a.txt"), "changed\n");
+        repo.git("add", "-A");
+
+        Commits.commitAll(repo.dir(), "the agent's work\n", LEAVE_OUT);
+
+        assertEquals(Map.of("a.txt", "changed"), repo.tree("HEAD"));
+        assertUntrackedAsTheyWere(repo);
+    }
+
+    @Test
+    void leftOutPathsTheAgentCommittedItselfAreTakenOutOfTheTasksWork() throws IOException, GitException {
+        TestRepo repo = withWorkspaceFiles();
+        ObjectId base = ObjectId.fromString(repo.git("rev-parse", "HEAD").strip());
+        Files.writeString(repo.dir().resolve("a.txt"), "changed\n");
+        repo.git("add", "-A");
+        repo.git("commit", "-qm", "mine");
+        Files.writeString(repo.dir().resolve("b.txt"), "left uncommitted\n");
+
+        ObjectId head = Commits.commitTask(repo.dir(), "troupe: t1\n\nWork of the agent.\n", LEAVE_OUT, base);
+
+        assertEquals(head.name(), repo.git("rev-parse", "HEAD").strip());
+        assertEquals(base.name(), repo.git("rev-parse", "HEAD~1").strip(), "one commit on the base");
+        assertEquals(Map.of("a.txt", "changed", "b.txt", "left uncommitted"), repo.tree("HEAD"));
+        String message = repo.git("log", "-1", "--format=%B");
+        assertTrue(message.startsWith("troupe: t1\n\nWork of the agent.\n"), message);
+        assertTrue(message.contains("(.env, gen/)") && message.contains("- mine"), message);
+        assertUntrackedAsTheyWere(repo);
+    }
+
+    @Test
+    void theAgentsOwnCommitsAreKeptWhenTheyHoldNothingLeftOut() throws IOException, GitException {
+        TestRepo repo = withWorkspaceFiles();
+        ObjectId base = ObjectId.fromString(repo.git("rev-parse", "HEAD").strip());
+        Files.writeString(repo.dir().resolve("a.txt"), "changed\n");
+        repo.git("commit", "-qam", "mine");
+        String mine = repo.git("rev-parse", "HEAD").strip();
+
+        ObjectId head = Commits.commitTask(repo.dir(), "troupe: t1\n", LEAVE_OUT, base);
+
+        assertEquals(mine, head.name());
+        assertUntrackedAsTheyWere(repo);
+    }
+
+    @Test
+    void aLeftOutPathTrackedAtHeadKeepsHeadsVersionInTheCommit() throws IOException, GitException {
+        TestRepo repo = TestRepo.create(tmp.resolve("repo"), Map.of("a.txt", "a\n", "local.conf", "tracked\n"));
+        Files.writeString(repo.dir().resolve("a.txt"), "changed\n");
+        Files.writeString(repo.dir().resolve("local.conf"), "the workspace's\n");
+        repo.git("add", "-A");
+
+        Commits.commitAll(repo.dir(), "the agent's work\n", List.of("local.conf"));
+
+        assertEquals(Map.of("a.txt", "changed", "local.conf", "tracked"), repo.tree("HEAD"));
+        assertEquals("the workspace's\n", Files.readString(repo.dir().resolve("local.conf")), "the worktree's copy stays");
+        assertEquals("M local.conf", repo.status(), "changed, unstaged");
+    }
+
+    @Test
+    void nothingButLeftOutPathsMeansNoCommitWhetherStagedOrCommittedByTheAgent() throws IOException, GitException {
+        TestRepo repo = withWorkspaceFiles();
+        ObjectId base = ObjectId.fromString(repo.git("rev-parse", "HEAD").strip());
+        repo.git("add", "-A");
+
+        assertEquals(java.util.Optional.empty(), Commits.commitIfChanged(repo.dir(), "nothing\n", LEAVE_OUT));
+        assertEquals(base, Commits.commitAll(repo.dir(), "nothing\n", LEAVE_OUT));
+        assertEquals(base.name(), repo.git("rev-parse", "HEAD").strip());
+
+        repo.git("add", "-A");
+        repo.git("commit", "-qm", "mine");
+        assertEquals(base, Commits.commitTask(repo.dir(), "nothing\n", LEAVE_OUT, base));
+        assertEquals(base.name(), repo.git("rev-parse", "HEAD").strip(), "the head stays the base");
+        assertUntrackedAsTheyWere(repo);
     }
 }
