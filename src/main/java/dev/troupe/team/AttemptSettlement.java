@@ -59,8 +59,9 @@ final class AttemptSettlement {
             return new Outcome(null, reason);
         }
         try {
-            ObjectId kept = Commits.commitAll(worktree, "troupe: unfinished work of " + assignment.task().id()
-                    + ", attempt " + assignment.attempt() + "\n\nThe attempt failed: " + attempt.failure() + "\n", leaveOut);
+            ObjectId kept = Commits.commitTask(worktree, "troupe: unfinished work of " + assignment.task().id()
+                    + ", attempt " + assignment.attempt() + "\n\nThe attempt failed: " + attempt.failure() + "\n", leaveOut,
+                    assignment.base());
             if (!kept.equals(assignment.base())) {
                 // Apart from the task branch, which the next attempt starts afresh.
                 String keptOn = run.failedBranch(assignment.task(), assignment.attempt());
@@ -106,8 +107,8 @@ final class AttemptSettlement {
         Assignment assignment = attempt.assignment();
         AgentMessage.Result result = attempt.result();
         String title = assignment.task().id() + ": " + firstLine(assignment.task().prompt());
-        ObjectId head = Commits.commitAll(worktree, "troupe: " + title + "\n\nWork of the agent on attempt "
-                + assignment.attempt() + ".\n", leaveOut);
+        ObjectId head = Commits.commitTask(worktree, "troupe: " + title + "\n\nWork of the agent on attempt "
+                + assignment.attempt() + ".\n", leaveOut, assignment.base());
         GitCli.run(run.repo(), "branch", "--force", assignment.branch(), head.name());
         List<String> files;
         try (Git git = Git.open(worktree.toFile())) {

@@ -164,6 +164,38 @@ class WorkspacesTest {
     }
 
     @Test
+    void copiedFilesTheAgentAddedAndCommittedItselfNeverReachTheIntegrationBranch() throws IOException {
+        project();
+        // Untracked in the user's checkout and not ignored: git add -A takes it, unlike the ignored .env.
+        Files.writeString(repo.dir().resolve("local.conf"), "token=secret\n");
+        Path goal = goal("goal.yaml", "team: {size: 1, stagger: 0ms}\n",
+                PREPARED.replace("copy: [\".env\"]", "copy: [\".env\", \"local.conf\"]"), """
+                  - id: committed
+                    prompt: |
+                      run bash test.sh
+                      run echo done > a.txt
+                      run git add -A && git add --force .env
+                      run git commit -qm mine
+                  - id: staged
+                    prompt: |
+                      run echo done > b.txt
+                      run git add -A && git add --force .env
+                    after: [committed]
+                """);
+
+        Invocation run = run(goal);
+
+        assertEquals(0, run.exitCode(), run.err());
+        String branch = integrationBranch();
+        assertEquals(List.of("committed", "staged"), repo.mergedTasks(branch));
+        Map<String, String> tree = repo.tree(branch);
+        assertTrue(tree.containsKey("a.txt") && tree.containsKey("b.txt"), tree.keySet().toString());
+        assertFalse(tree.containsKey(".env") || tree.containsKey("local.conf"), "no copied file: " + tree.keySet());
+        assertEquals("", repo.git("log", "--all", "--format=%h %s", "--", ".env", "local.conf"),
+                "no commit that any branch holds touches them, the task branches' included");
+    }
+
+    @Test
     void setupRunsAgainWhenItsInputsChangeAtTheTasksBase() throws IOException {
         project();
         Path goal = goal("goal.yaml", "team: {size: 1, stagger: 0ms}\n", PREPARED, """
