@@ -105,7 +105,9 @@ final class Preparation {
         }
         listener.setupDone(workspace, outcome.millis(), 0, null, log);
         leaveOut.addAll(restoreTrackedAndListMade(log));
-        return before.withSetup(key, List.copyOf(leaveOut));
+        List<String> ignored = CopiedFiles.split(GitCli.run(dir, "ls-files", "-z", "--others", "--ignored",
+                "--exclude-standard", "--directory"));
+        return before.withSetup(key, List.copyOf(leaveOut)).withSetupMade(ignored);
     }
 
     /**
@@ -130,15 +132,20 @@ final class Preparation {
     }
 
     /**
-     * A fresh checkout of {@code baseCommit}, detached; then everything untracked that git does not ignore goes,
-     * except the workspace's own paths. Ignored files go too when there is no setup to have made them.
+     * A fresh checkout of {@code baseCommit}, detached; then everything git does not track goes, ignored files
+     * included (what an agent built or installed), except the workspace's own paths and what the last setup made.
+     * While that is unknown (a workspace set up before troupe recorded it), ignored files all stay.
      */
     private void reset(String baseCommit, WorkspaceState state) throws GitException {
         quitUnfinished();
         GitCli.run(dir, "checkout", "--quiet", "--force", "--detach", baseCommit);
-        List<String> clean = new ArrayList<>(List.of("clean", "--quiet",
-                workspaces.settings().spec().setup().isPresent() ? "-ffd" : "-ffdx"));
-        for (String path : state.leaveOut()) {
+        boolean keepIgnored = workspaces.settings().spec().setup().isPresent() && state.setupMade() == null;
+        List<String> clean = new ArrayList<>(List.of("clean", "--quiet", keepIgnored ? "-ffd" : "-ffdx"));
+        List<String> kept = new ArrayList<>(state.leaveOut());
+        if (workspaces.settings().spec().setup().isPresent() && state.setupMade() != null) {
+            kept.addAll(state.setupMade());
+        }
+        for (String path : kept) {
             clean.add("--exclude=/" + path.replaceAll("([\\\\*?\\[])", "\\\\$1"));
         }
         GitCli.run(dir, clean.toArray(String[]::new));

@@ -18,18 +18,21 @@ import java.util.List;
  *     setup has not passed here, or the goal has none
  * @param leaveOut paths in the workspace that are the workspace's own, not the project's: copied files and what
  *     setup made that git does not ignore; never committed, kept when the workspace is reset
+ * @param setupMade what the last setup that passed made that git ignores ({@code node_modules/}), kept when the
+ *     workspace is reset while every other ignored file goes; null when unknown (no setup passed here yet)
  */
-record WorkspaceState(String run, String setupKey, List<String> leaveOut) {
+record WorkspaceState(String run, String setupKey, List<String> leaveOut, List<String> setupMade) {
 
     static final String FILE = "troupe-workspace.json";
 
-    static final WorkspaceState NEW = new WorkspaceState(null, null, List.of());
+    static final WorkspaceState NEW = new WorkspaceState(null, null, List.of(), null);
 
     private static final ObjectMapper JSON = JsonMapper.builder()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
 
     WorkspaceState {
         leaveOut = leaveOut == null ? List.of() : List.copyOf(leaveOut);
+        setupMade = setupMade == null ? null : List.copyOf(setupMade);
     }
 
     /** The state kept in {@code adminDir}, or {@link #NEW} when there is none or it cannot be read. */
@@ -51,15 +54,21 @@ record WorkspaceState(String run, String setupKey, List<String> leaveOut) {
     }
 
     WorkspaceState withRun(String other) {
-        return new WorkspaceState(other, setupKey, leaveOut);
+        return new WorkspaceState(other, setupKey, leaveOut, setupMade);
     }
 
     /** Without the paths the new base tracks: a file the project now holds is the project's, no longer left out. */
     WorkspaceState withoutTracked(java.util.Set<String> tracked) {
-        return new WorkspaceState(run, setupKey, leaveOut.stream().filter(path -> !tracked.contains(path)).toList());
+        return new WorkspaceState(run, setupKey, leaveOut.stream().filter(path -> !tracked.contains(path)).toList(),
+                setupMade);
     }
 
     WorkspaceState withSetup(String key, List<String> paths) {
-        return new WorkspaceState(run, key, paths);
+        return new WorkspaceState(run, key, paths, setupMade);
+    }
+
+    /** After a setup passed: what it made that git ignores. */
+    WorkspaceState withSetupMade(List<String> ignored) {
+        return new WorkspaceState(run, setupKey, leaveOut, ignored);
     }
 }

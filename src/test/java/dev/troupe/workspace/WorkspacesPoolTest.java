@@ -189,4 +189,23 @@ class WorkspacesPoolTest {
         assertEquals("|npm-0123456789", Files.readString(one.dir().resolve("seen.txt")),
                 "the registry's token is the setup's to use; the Anthropic key is not");
     }
+
+    @Test
+    void aResetKeepsWhatSetupMadeAndDropsWhatAnAgentBuiltThatGitIgnores() throws Exception {
+        TestRepo repo = TestRepo.create(tmp.resolve("repo"), Map.of("README.md", "hello\n", ".gitignore", "deps/\ncoverage/\n"));
+        Workspaces run = pool(repo, "r1", Optional.of("mkdir -p deps && echo 1 > deps/left-pad.js"));
+        Workspace one = run.claim();
+        run.prepare(one, repo.head(), Map.of(), listener);
+        // What an agent left: a build's ignored output, and a file it put into setup's folder.
+        Files.createDirectories(one.dir().resolve("coverage"));
+        Files.writeString(one.dir().resolve("coverage/report.txt"), "ran\n");
+        Files.writeString(one.dir().resolve("deps/installed-by-agent.js"), "2\n");
+
+        run.prepare(one, repo.head(), Map.of(), listener);
+
+        assertTrue(Files.exists(one.dir().resolve("deps/left-pad.js")), "setup's output stays");
+        assertFalse(Files.exists(one.dir().resolve("coverage")), "the agent's ignored build output goes");
+        assertTrue(Files.exists(one.dir().resolve("deps/installed-by-agent.js")),
+                "inside setup's folder a reset does not look: it is setup's to keep");
+    }
 }
