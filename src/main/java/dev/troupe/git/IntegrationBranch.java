@@ -31,13 +31,26 @@ public final class IntegrationBranch {
 
         /** The merged result did not pass the goal's check; the branch did not move. */
         record CheckFailed(String output) implements Outcome {}
+
+        /** The check could not run at all (its workspace could not be set up); the branch did not move. */
+        record CheckCannotRun(String reason) implements Outcome {}
+    }
+
+    /** The check cannot run, whatever the merge: no merge can be judged until someone fixes what it needs. */
+    public static final class CheckCannotRun extends Exception {
+
+        private static final long serialVersionUID = 1L;
+
+        public CheckCannotRun(String reason) {
+            super(reason);
+        }
     }
 
     /** Judges a merge commit before the branch moves to it (the goal's {@code sync.check}). */
     @FunctionalInterface
     public interface Check {
         /** Empty when the commit passes, else what the check said. */
-        java.util.Optional<String> run(ObjectId mergeCommit) throws GitException;
+        java.util.Optional<String> run(ObjectId mergeCommit) throws GitException, CheckCannotRun;
     }
 
     private final Repository repo;
@@ -130,7 +143,12 @@ public final class IntegrationBranch {
                 mergeCommit = inserter.insert(merge);
                 inserter.flush();
             }
-            java.util.Optional<String> failed = check.run(mergeCommit);
+            java.util.Optional<String> failed;
+            try {
+                failed = check.run(mergeCommit);
+            } catch (CheckCannotRun cannot) {
+                return new Outcome.CheckCannotRun(cannot.getMessage());
+            }
             if (failed.isPresent()) {
                 return new Outcome.CheckFailed(failed.get());
             }

@@ -24,6 +24,8 @@ final class Dispatch {
     private final Budget budget;
     private final SyncPoint syncPoint;
     private final Decisions out;
+    /** Why nothing more is launched, once the run winds down (sync.check cannot run); null while it does not. */
+    private String halted;
     /** Where the integration branch stands: the base of every attempt that starts now. */
     private ObjectId head;
 
@@ -46,8 +48,15 @@ final class Dispatch {
         head = mergeCommit;
     }
 
+    /** Nothing more is launched: what is queued or becomes ready is skipped with {@code reason}. */
+    void halt(String reason) {
+        halted = reason;
+    }
+
     void run(Instant now) {
-        if (budget.isSpent()) {
+        if (halted != null) {
+            skipQueued(halted, now);
+        } else if (budget.isSpent()) {
             List.copyOf(tasks.awaitingReview).forEach(id -> failUnreviewed(tasks.get(id), now));
             skipQueuedForBudget(now);
         } else {
@@ -153,6 +162,17 @@ final class Dispatch {
             TaskState task = tasks.get(id);
             if (task.attempts > 0) {
                 tasks.fail(task, task.reason + "; no attempt left in the budget", now);
+            } else {
+                tasks.skip(task, reason, now);
+            }
+        }
+    }
+
+    private void skipQueued(String reason, Instant now) {
+        for (String id : List.copyOf(tasks.ready)) {
+            TaskState task = tasks.get(id);
+            if (task.attempts > 0) {
+                tasks.fail(task, task.reason + "; " + reason, now);
             } else {
                 tasks.skip(task, reason, now);
             }

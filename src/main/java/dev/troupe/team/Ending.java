@@ -16,6 +16,7 @@ final class Ending {
     private final Budget budget;
     private final Decisions out;
     private boolean over;
+    private Optional<String> stopped = Optional.empty();
 
     Ending(RunContext run, TaskTable tasks, Budget budget, Decisions out) {
         this.run = run;
@@ -28,17 +29,22 @@ final class Ending {
         return over;
     }
 
+    /** The run winds down for {@code reason} (the summary says so, exit 1) once what is running has settled. */
+    void stoppedBecause(String reason) {
+        stopped = Optional.of(reason);
+    }
+
     void finishIfSettled(Instant now) {
         if (!over && !tasks.isEmpty() && tasks.allSettled()) {
-            finish(outcome(Optional.empty()), now);
+            finish(outcome(stopped), now);
         }
     }
 
     /**
-     * Setup failed on every workspace: the run stops early, exit 1, rather than fail its tasks one by one; what is
-     * not settled fails with {@code reason}.
+     * Setup failed on every worker's workspace: the run stops early, exit 1, rather than fail its tasks one by one;
+     * what is not settled fails with {@code reason}.
      */
-    void setupFailedEverywhere(String reason, Instant now) {
+    void setupFailed(String reason, Instant now) {
         tasks.all().stream().filter(task -> !task.isSettled()).forEach(task -> task.reason = reason);
         finish(outcome(Optional.of(reason)), now);
     }

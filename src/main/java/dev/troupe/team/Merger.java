@@ -173,6 +173,8 @@ public final class Merger extends AbstractBehavior<Merger.Command> {
             request.replyTo().tell(new TeamLead.MergeConflicted(request.taskId(), conflict.paths()));
         } else if (finished.outcome() instanceof IntegrationBranch.Outcome.CheckFailed failed) {
             request.replyTo().tell(new TeamLead.CheckFailed(request.taskId(), failed.output()));
+        } else if (finished.outcome() instanceof IntegrationBranch.Outcome.CheckCannotRun cannot) {
+            request.replyTo().tell(new TeamLead.CheckCannotRun(request.taskId(), cannot.reason()));
         }
         return waiting.unstashAll(idle());
     }

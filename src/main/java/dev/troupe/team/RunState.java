@@ -176,7 +176,7 @@ final class RunState {
             retries.retryOrFail(task, reason + kept, 0, Usage.NONE, false, now);
         }
         if (roster.isEmptyForGood() && !ending.isOver()) {
-            ending.setupFailedEverywhere("the workspace setup failed on every worker; the last: " + reason, now);
+            ending.setupFailed("the workspace setup failed on every worker; the last: " + reason, now);
             return out.drain();
         }
         settle(now);
@@ -210,6 +210,23 @@ final class RunState {
     /** The merged result did not pass {@code sync.check}; the next attempt is told its output through the reason. */
     List<Decision> checkFailed(String taskId, String output, Instant now) {
         return retry(tasks.get(taskId), "the check failed on the merged result: " + output, now);
+    }
+
+    /**
+     * The check's workspace could not be set up: no merge can pass, so the run winds down (exit 1) instead of
+     * failing every task in turn: the task fails with the reason, its change kept on its branch; nothing new is
+     * launched; what is running finishes and meets the same fate.
+     */
+    List<Decision> checkCannotRun(String taskId, String reason, Instant now) {
+        String why = "sync.check cannot run, so no merge can be checked: " + reason;
+        dispatch.halt(why);
+        ending.stoppedBecause(why);
+        TaskState task = tasks.get(taskId);
+        if (!task.isSettled()) {
+            tasks.fail(task, why, now);
+        }
+        settle(now);
+        return out.drain();
     }
 
     List<Decision> mergeFailed(String taskId, String reason, Instant now) {

@@ -67,6 +67,9 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
     /** The merged result did not pass {@code sync.check}: the branch did not move. */
     public record CheckFailed(String taskId, String output) implements Command {}
 
+    /** {@code sync.check} could not run at all (its workspace's setup failed): no merge can be checked. */
+    public record CheckCannotRun(String taskId, String reason) implements Command {}
+
     private record DispatchTick() implements Command {}
 
     /** The planner's answer, checked as a goal file: {@code planned} when it passed, else {@code problem}. */
@@ -142,6 +145,7 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
                 .onMessage(MergeConflicted.class, m -> carryOut(state.mergeConflicted(m.taskId(), m.paths(), Instant.now())))
                 .onMessage(MergeFailed.class, f -> carryOut(state.mergeFailed(f.taskId(), f.reason(), Instant.now())))
                 .onMessage(CheckFailed.class, f -> carryOut(state.checkFailed(f.taskId(), f.output(), Instant.now())))
+                .onMessage(CheckCannotRun.class, c -> carryOut(state.checkCannotRun(c.taskId(), c.reason(), Instant.now())))
                 .onMessage(DispatchTick.class, tick -> carryOut(state.tick(Instant.now())))
                 .onMessage(PlanChecked.class, this::onPlanChecked)
                 .onMessage(WorkerStopped.class, this::onWorkerStopped)

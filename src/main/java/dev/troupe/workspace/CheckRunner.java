@@ -46,7 +46,7 @@ public final class CheckRunner implements IntegrationBranch.Check {
     }
 
     @Override
-    public Optional<String> run(ObjectId mergeCommit) throws GitException {
+    public Optional<String> run(ObjectId mergeCommit) throws GitException, IntegrationBranch.CheckCannotRun {
         Map<String, String> environment = new HashMap<>(env);
         try {
             if (workspace == null) {
@@ -55,7 +55,10 @@ public final class CheckRunner implements IntegrationBranch.Check {
             environment.putAll(workspace.environment(workspaces.spec().ports()));
             workspaces.prepare(workspace, mergeCommit.name(), environment, listener);
         } catch (SetupFailed failed) {
-            return Optional.of("the check could not run: " + failed.getMessage());
+            // Retired: a later merge claims another check workspace, and sets it up afresh, should the run go on.
+            workspaces.retire(workspace);
+            workspace = null;
+            throw new IntegrationBranch.CheckCannotRun(failed.getMessage());
         } catch (IOException e) {
             throw new GitException("cannot prepare the check's workspace: " + e.getMessage(), e);
         }

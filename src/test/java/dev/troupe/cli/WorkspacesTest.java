@@ -341,6 +341,30 @@ class WorkspacesTest {
     }
 
     @Test
+    void aCheckWhoseSetupFailsWindsTheRunDownInsteadOfRetryingEachTask() throws IOException {
+        project();
+        Path goal = goal("goal.yaml", "team: {size: 1, stagger: 0ms}\nsync: {check: bash test.sh}\n", """
+                  setup: "if [ $TROUPE_WORKER = 0 ]; then echo no registry here >&2; exit 9; fi; bash setup.sh"
+                """, """
+                  - id: a
+                    prompt: write a.txt 1
+                  - id: b
+                    prompt: write b.txt 2
+                """);
+
+        Invocation run = run(goal);
+
+        assertEquals(1, run.exitCode(), run.err());
+        String all = run.out() + run.err();
+        assertTrue(all.contains("sync.check cannot run"), all);
+        assertTrue(all.contains("setup/check.log"), "names the log: " + all);
+        List<JsonNode> events = events(runIdOf(integrationBranch()));
+        assertEquals(2, Journals.ofType(events, "agent-started").size(), "one attempt each, none retried: " + all);
+        assertEquals(2, Journals.ofType(events, "task-failed").size());
+        assertEquals("1", repo.show("troupe/tasks/" + runIdOf(integrationBranch()) + "/a", "a.txt"), "a's work is kept");
+    }
+
+    @Test
     void aSetupThatFailsEverywhereStopsTheRunEarlyNamingTheCommandAndItsLog() throws IOException {
         project();
         Path goal = goal("goal.yaml", "team: {size: 2, stagger: 0ms}\n", """

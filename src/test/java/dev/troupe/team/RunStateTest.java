@@ -137,6 +137,35 @@ class RunStateTest {
         assertEquals(3, finish.outcome().count(RunOutcome.Fate.FAILED), "no task ran, none merged");
     }
 
+    @Test
+    void whenTheCheckCannotRunNothingMoreIsLaunchedAndTheRunEndsOnceWhatRunsHasSettled() {
+        RunState state = state(goal(team(2), limits(3, Optional.empty()), EACH, spec("a"), spec("b"), spec("c"), spec("d")));
+        assertEquals(List.of("a", "b"), assigned(state.start(Optional.empty(), 1, T0)));
+        List<Decision> aDone = state.attemptSucceeded("worker-1", "a", 1, Assignment.Role.WRITER, written("a"), T0.plusSeconds(1));
+        assertEquals(List.of("c"), assigned(aDone));
+        String setup = "setup `npm ci` exited with 1 in workspace check";
+
+        List<Decision> halted = state.checkCannotRun("a", setup, T0.plusSeconds(2));
+        List<Decision> bDone = state.attemptSucceeded("worker-2", "b", 1, Assignment.Role.WRITER, written("b"), T0.plusSeconds(3));
+
+        assertEquals(List.of("d"), of(halted, Decision.Journal.class).stream().map(Decision.Journal::event)
+                .filter(TeamEvent.TaskSkipped.class::isInstance).map(e -> ((TeamEvent.TaskSkipped) e).task()).toList(),
+                "what waits in the queue is skipped at once");
+        assertEquals(List.of(), assigned(bDone), "nothing is launched on the worker b freed");
+        assertEquals(List.of("b"), of(bDone, Decision.Merge.class).stream().map(Decision.Merge::taskId).toList(),
+                "b's work still goes to the merger, which keeps it on its branch");
+        assertEquals(List.of(), of(state.checkCannotRun("b", setup, T0.plusSeconds(4)), Decision.Finish.class),
+                "c is still running");
+        state.attemptSucceeded("worker-1", "c", 1, Assignment.Role.WRITER, written("c"), T0.plusSeconds(5));
+        List<Decision> last = state.checkCannotRun("c", setup, T0.plusSeconds(6));
+
+        Decision.Finish finish = of(last, Decision.Finish.class).get(0);
+        assertEquals(1, finish.outcome().exitCode());
+        assertTrue(finish.outcome().setupFailure().orElseThrow().startsWith("sync.check cannot run"),
+                finish.outcome().setupFailure().toString());
+        assertEquals(0, finish.outcome().count(RunOutcome.Fate.MERGED));
+    }
+
     // ---- attempts, rate limits, budget ----
 
     @Test
