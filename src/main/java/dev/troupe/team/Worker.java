@@ -177,7 +177,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     private Behavior<Command> onAssign(Assign assign) {
         Attempt attempt = new Attempt(assign.assignment(), assign.replyTo());
         current = attempt;
-        CompletionStage<AgentLaunch.Started> launch = Blocking.call(run.blocking(),
+        CompletionStage<AgentLaunch.Started> launch = Blocking.call(run.workspaces().preparing(),
                 () -> launcher.start(attempt.assignment, attempt.sessionId));
         getContext().pipeToSelf(launch, (started, failure) -> new Launched(attempt, started, failure));
         return launching();

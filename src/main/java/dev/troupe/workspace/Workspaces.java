@@ -54,6 +54,17 @@ public final class Workspaces {
     private final Settings settings;
     private final LiveAgents agents;
     private final Semaphore builds;
+    /**
+     * Where workers prepare their workspaces and start their agents: threads of their own, since one may wait at
+     * the build gate for as long as the builds before it take, and waiting on the blocking dispatcher would starve
+     * the journal and git of its threads in a large team. Idle threads end after a minute.
+     */
+    private final java.util.concurrent.ExecutorService preparing = java.util.concurrent.Executors.newCachedThreadPool(
+            work -> {
+                Thread thread = new Thread(work, "troupe-workspace");
+                thread.setDaemon(true);
+                return thread;
+            });
     /** Guarded by {@code this}. */
     private final Set<Integer> inUse = new HashSet<>();
     /** Numbers not to be used again in this run: their setup failed, or the workspace broke. Guarded by {@code this}. */
@@ -85,6 +96,11 @@ public final class Workspaces {
         this.settings = settings;
         this.agents = agents;
         this.builds = new Semaphore(Math.max(1, settings.parallelBuilds()), true);
+    }
+
+    /** The threads to prepare a workspace on (and start its agent): see {@link #prepare}. */
+    public java.util.concurrent.Executor preparing() {
+        return preparing;
     }
 
     public Path root() {
