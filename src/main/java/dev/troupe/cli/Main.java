@@ -8,7 +8,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code troupe} command: lists the sub-commands and maps every failure to one line and an exit code. */
-@Command(name = "troupe", mixinStandardHelpOptions = true, version = "troupe 0.1.0",
+@Command(name = "troupe", mixinStandardHelpOptions = true, version = "troupe " + dev.troupe.Version.TROUPE,
         description = "Runs a team of headless coding agents from a goal file.",
         subcommands = {RunCommand.class, ResumeCommand.class, StatusCommand.class, ResultsCommand.class, ReportCommand.class,
             CleanupCommand.class, ValidateCommand.class, ClusterKeyCommand.class, CommandLine.HelpCommand.class},

@@ -42,6 +42,12 @@ public final class ClusterConfig {
      */
     public static Config node(NodeAddress self, List<NodeAddress> seeds, Role role, Optional<ClusterKey> key,
             Duration joinTimeout, Config fallback) throws ClusterException {
+        return node(self, seeds, role, key, joinTimeout, fallback, dev.troupe.Version.TROUPE);
+    }
+
+    /** The same, for a node that says it runs troupe {@code version} (tests of the version check). */
+    static Config node(NodeAddress self, List<NodeAddress> seeds, Role role, Optional<ClusterKey> key,
+            Duration joinTimeout, Config fallback, String version) throws ClusterException {
         if (key.isEmpty()) {
             Optional<NodeAddress> exposed = Stream.concat(Stream.of(self), seeds.stream())
                     .filter(address -> !address.isLoopback()).findFirst();
@@ -66,8 +72,11 @@ public final class ClusterConfig {
                     keep-oldest.down-if-alone = off
                   }
                   jmx.multi-mbeans-in-same-jvm = on
+                  configuration-compatibility-check.checkers.troupe = "dev.troupe.cluster.VersionCheck"
                 }
                 """)
+                .withValue(VersionCheck.VERSION, ConfigValueFactory.fromAnyRef(version))
+                .withValue(VersionCheck.NODE, ConfigValueFactory.fromAnyRef(java.util.UUID.randomUUID().toString()))
                 .withValue("akka.remote.artery.canonical.hostname", ConfigValueFactory.fromAnyRef(self.host()))
                 .withValue("akka.remote.artery.canonical.port", ConfigValueFactory.fromAnyRef(self.port()))
                 .withValue("akka.cluster.roles", ConfigValueFactory.fromIterable(List.of(role.roleName())))
