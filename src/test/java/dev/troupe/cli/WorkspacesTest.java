@@ -330,6 +330,49 @@ class WorkspacesTest {
         assertEquals(1, setupLines().size(), "the kept setup output was reused: " + setupLines());
     }
 
+    @Test
+    void resumingAKeptRunKilledMidTaskStopsOnlyItsOrphansAndMergesEachTaskOnce() throws Exception {
+        project();
+        Path markers = Files.createDirectories(tmp.resolve("markers"));
+        Path goal = goal("goal.yaml", "team: {size: 2, stagger: 0ms}\n", PREPARED + "  keep: true\n", """
+                  - id: a
+                    prompt: |
+                      write a.txt 1
+                      hang-once %1$s/a
+                  - id: b
+                    prompt: |
+                      write b.txt 2
+                      hang-once %1$s/b
+                """.formatted(markers));
+        Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process troupe = new ProcessBuilder(javaBin.toString(), "-cp", System.getProperty("java.class.path"),
+                Main.class.getName(), "run", goal.toString())
+                .redirectErrorStream(true).redirectOutput(tmp.resolve("first.out").toFile()).start();
+        try {
+            awaitUntil(() -> Files.exists(markers.resolve("a")) && Files.exists(markers.resolve("b")),
+                    "both agents are at work");
+        } finally {
+            troupe.destroyForcibly();
+            assertTrue(troupe.waitFor(30, TimeUnit.SECONDS));
+        }
+        String branch = integrationBranch();
+        List<Long> orphans = Journals.ofType(events(runIdOf(branch)), "agent-started").stream()
+                .map(e -> e.path("pid").asLong()).toList();
+        assertEquals(2, orphans.size());
+
+        Invocation resumed = Invocation.troupe("resume", "-C", repo.dir().toString());
+
+        assertEquals(0, resumed.exitCode(), resumed.out() + resumed.err());
+        assertTrue(orphans.stream().noneMatch(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)),
+                "the killed run's agents are stopped");
+        assertEquals(List.of("a", "b"), repo.mergedTasks(branch).stream().sorted().toList(), "each task merged once");
+        assertEquals(4, Journals.ofType(events(runIdOf(branch)), "agent-started").size(),
+                "one new attempt each: no agent of the resumed run was stopped as a leftover");
+        assertEquals("1", repo.show(branch, "a.txt"));
+        assertEquals("2", repo.show(branch, "b.txt"));
+        assertEquals(2, setupLines().size(), "setup ran once per kept workspace, not again on resume: " + setupLines());
+    }
+
     private static void awaitUntil(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
         while (!condition.getAsBoolean()) {
