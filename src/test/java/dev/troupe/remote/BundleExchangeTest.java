@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.troupe.git.GitCli;
 import dev.troupe.git.GitException;
 import dev.troupe.testing.TestRepo;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
