@@ -11,14 +11,14 @@ import picocli.CommandLine.Command;
 @Command(name = "troupe", mixinStandardHelpOptions = true, version = "troupe " + dev.troupe.Version.TROUPE,
         description = "Runs a team of headless coding agents from a goal file.",
         subcommands = {RunCommand.class, ResumeCommand.class, StatusCommand.class, ResultsCommand.class, ReportCommand.class,
-            CleanupCommand.class, ValidateCommand.class, ClusterKeyCommand.class, CommandLine.HelpCommand.class},
+            CleanupCommand.class, ValidateCommand.class, ClusterKeyCommand.class, StopCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:every task merged",
             "1:some task failed or was skipped",
             "2:bad input or usage; nothing was started",
             "3:troupe itself failed",
-            "130:interrupted"})
+            "130:interrupted or stopped (Ctrl-C, SIGTERM, troupe stop); troupe resume finishes the run"})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

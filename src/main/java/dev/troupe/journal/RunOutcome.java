@@ -15,11 +15,17 @@ public record RunOutcome(String runId, String integrationBranch, List<TaskOutcom
         Usage usage, int exitCode, boolean budgetSpent, boolean planOnly, Optional<String> planFailure,
         Optional<String> setupFailure) {
 
-    public enum Fate { MERGED, FAILED, SKIPPED }
+    /** LEFT: not run, because the run was stopped ({@code troupe stop}); {@code troupe resume} runs it. */
+    public enum Fate { MERGED, FAILED, SKIPPED, LEFT }
 
     /** @param reason why the task failed or was skipped; empty when merged */
     public record TaskOutcome(String id, Fate fate, int attempts, double costUsd, Usage usage, long durationMs,
             String mergeCommit, List<String> filesChanged, String reason) {}
+
+    /** Stopped by {@code troupe stop} with tasks left to run: {@code troupe resume} finishes it. */
+    public boolean stopped() {
+        return count(Fate.LEFT) > 0;
+    }
 
     public long count(Fate fate) {
         return tasks.stream().filter(t -> t.fate() == fate).count();

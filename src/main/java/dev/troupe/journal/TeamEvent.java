@@ -41,6 +41,8 @@ import java.util.Map;
     @JsonSubTypes.Type(value = TeamEvent.MergeDone.class, name = "merge-done"),
     @JsonSubTypes.Type(value = TeamEvent.MergeConflict.class, name = "merge-conflict"),
     @JsonSubTypes.Type(value = TeamEvent.RunFinished.class, name = "run-finished"),
+    @JsonSubTypes.Type(value = TeamEvent.StopRequested.class, name = "stop-requested"),
+    @JsonSubTypes.Type(value = TeamEvent.RunStopped.class, name = "run-stopped"),
 })
 public sealed interface TeamEvent {
 
@@ -185,4 +187,13 @@ public sealed interface TeamEvent {
 
     record RunFinished(Instant time, String run, int merged, int failed, int skipped, double costUsd, int exitCode)
             implements TeamEvent {}
+
+    /** {@code troupe stop} asked the run to stop: nothing more is launched; {@code running} attempts finish first. */
+    record StopRequested(Instant time, int running) implements TeamEvent {}
+
+    /**
+     * The run stopped as {@code troupe stop} asked, with {@code left} tasks not run; unlike {@link RunFinished}, it
+     * can be resumed.
+     */
+    record RunStopped(Instant time, String run, int merged, int left, double costUsd) implements TeamEvent {}
 }

@@ -42,6 +42,10 @@ sealed interface Decision {
     /** Dispatch again at {@code when}: a stagger, a pause or a backoff holds the next launch until then. */
     record WakeAt(Instant when) implements Decision {}
 
-    /** The run is over: journal {@code finished} durably, then tell whoever waits for the outcome. */
-    record Finish(RunOutcome outcome, TeamEvent.RunFinished finished) implements Decision {}
+    /**
+     * The run is over: journal {@code last} durably, then tell whoever waits for the outcome.
+     *
+     * @param last the run's last event: {@code RunFinished}, or {@code RunStopped} when it can be resumed
+     */
+    record Finish(RunOutcome outcome, TeamEvent last) implements Decision {}
 }

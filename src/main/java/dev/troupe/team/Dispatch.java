@@ -26,6 +26,8 @@ final class Dispatch {
     private final Decisions out;
     /** Why nothing more is launched, once the run winds down (sync.check cannot run); null while it does not. */
     private String halted;
+    /** Set by {@code troupe stop}: no task is launched. */
+    private boolean paused;
     /** Where the integration branch stands: the base of every attempt that starts now. */
     private ObjectId head;
 
@@ -48,6 +50,14 @@ final class Dispatch {
         head = mergeCommit;
     }
 
+    /**
+     * No task is launched from now on ({@code troupe stop}); what is queued stays queued for {@code troupe resume}.
+     * Reviews of finished work still start: they are the end of attempts already under way.
+     */
+    void pause() {
+        paused = true;
+    }
+
     /** Nothing more is launched: what is queued or becomes ready is skipped with {@code reason}. */
     void halt(String reason) {
         halted = reason;
@@ -67,7 +77,7 @@ final class Dispatch {
 
     private void launchReady(Instant now) {
         Instant wake = launchReviews(now);
-        Iterator<String> queue = wake == null ? tasks.ready.iterator() : Collections.emptyIterator();
+        Iterator<String> queue = wake == null && !paused ? tasks.ready.iterator() : Collections.emptyIterator();
         while (queue.hasNext() && roster.hasIdle()) {
             Instant allowed = pace.nextLaunchAllowed();
             if (now.isBefore(allowed)) {

@@ -17,6 +17,7 @@ final class Ending {
     private final Decisions out;
     private boolean over;
     private Optional<String> stopped = Optional.empty();
+    private boolean stopping;
 
     Ending(RunContext run, TaskTable tasks, Budget budget, Decisions out) {
         this.run = run;
@@ -37,7 +38,21 @@ final class Ending {
     void finishIfSettled(Instant now) {
         if (!over && !tasks.isEmpty() && tasks.allSettled()) {
             finish(outcome(stopped), now);
+        } else if (!over && stopping && tasks.all().stream().noneMatch(TaskState::isInFlight)) {
+            over = true;
+            RunOutcome outcome = outcome(stopped);
+            out.add(new Decision.Finish(outcome, new TeamEvent.RunStopped(now, run.runId(),
+                    (int) outcome.count(RunOutcome.Fate.MERGED), (int) outcome.count(RunOutcome.Fate.LEFT),
+                    outcome.costUsd())));
         }
+    }
+
+    /**
+     * {@code troupe stop}: once no attempt is under way and no finished work is on its way in, the run ends; what
+     * was not run is left for {@code troupe resume} (exit 130, as for an interrupted run).
+     */
+    void stopWhenIdle() {
+        stopping = true;
     }
 
     /**
@@ -75,6 +90,7 @@ final class Ending {
             RunOutcome.Fate fate = switch (task.status) {
                 case MERGED -> RunOutcome.Fate.MERGED;
                 case SKIPPED -> RunOutcome.Fate.SKIPPED;
+                case WAITING, QUEUED -> stopping ? RunOutcome.Fate.LEFT : RunOutcome.Fate.FAILED;
                 default -> RunOutcome.Fate.FAILED;
             };
             usage = usage.plus(task.usage);
@@ -83,7 +99,9 @@ final class Ending {
                     fate == RunOutcome.Fate.MERGED ? "" : task.reason));
         }
         boolean allMerged = outcomes.stream().allMatch(t -> t.fate() == RunOutcome.Fate.MERGED);
+        boolean left = outcomes.stream().anyMatch(t -> t.fate() == RunOutcome.Fate.LEFT);
+        int exitCode = left ? 130 : allMerged && setupFailure.isEmpty() ? 0 : 1;
         return new RunOutcome(run.runId(), run.integrationBranch(), List.copyOf(outcomes), budget.spentUsd(), usage,
-                allMerged && setupFailure.isEmpty() ? 0 : 1, budget.isSpent(), false, Optional.empty(), setupFailure);
+                exitCode, budget.isSpent(), false, Optional.empty(), setupFailure);
     }
 }

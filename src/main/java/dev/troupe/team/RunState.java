@@ -229,6 +229,23 @@ final class RunState {
         return out.drain();
     }
 
+    /**
+     * {@code troupe stop}: nothing more is launched; attempts under way finish (reviewed, merged) and then the run
+     * ends, what was not run left for {@code troupe resume}.
+     */
+    List<Decision> stop(Instant now) {
+        dispatch.pause();
+        ending.stopWhenIdle();
+        out.add(new Decision.JournalDurably(new TeamEvent.StopRequested(now, inFlight())));
+        settle(now);
+        return out.drain();
+    }
+
+    /** Tasks whose attempt is under way or whose work is on its way in. */
+    int inFlight() {
+        return (int) tasks.all().stream().filter(TaskState::isInFlight).count();
+    }
+
     List<Decision> mergeFailed(String taskId, String reason, Instant now) {
         return retry(tasks.get(taskId), "merge failed: " + reason, now);
     }

@@ -56,6 +56,12 @@ final class TaskState {
         usage = usage.plus(tokens);
     }
 
+    /** An attempt of it is under way, or its finished work is on its way to the integration branch. */
+    boolean isInFlight() {
+        return status == Status.RUNNING || status == Status.REVIEWING || status == Status.HELD
+                || status == Status.MERGING;
+    }
+
     boolean isSettled() {
         return status == Status.MERGED || status == Status.FAILED || status == Status.SKIPPED;
     }

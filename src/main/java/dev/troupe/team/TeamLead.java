@@ -70,6 +70,9 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
     /** {@code sync.check} could not run at all (its workspace's setup failed): no merge can be checked. */
     public record CheckCannotRun(String taskId, String reason) implements Command {}
 
+    /** A request from the command line ({@code troupe stop}), through the run's control channel. */
+    record Control(ControlChannel.Request request, ActorRef<ControlDesk.Command> desk) implements Command {}
+
     private record DispatchTick() implements Command {}
 
     /** The planner's answer, checked as a goal file: {@code planned} when it passed, else {@code problem}. */
@@ -102,6 +105,12 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
         // Without its merger a run could never settle: if it stops, the lead fails too (and the run ends, exit 3).
         context.watch(merger);
         this.state = new RunState(run);
+        try {
+            context.spawn(ControlDesk.create(ControlChannel.open(run.runDir()), context.getSelf(), run.blocking()),
+                    "control");
+        } catch (java.io.IOException e) {
+            LOG.warn("the run takes no commands (troupe stop): cannot make its control folder: {}", e.getMessage());
+        }
     }
 
     /** What the check runs with: the run's marker and the agents' {@code agent.env}. */
@@ -129,6 +138,20 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
         }));
     }
 
+    private Behavior<Command> onControl(Control control) {
+        ControlChannel.Request request = control.request();
+        if (!request.command().equals("stop")) {
+            control.desk().tell(new ControlDesk.Answer(request.id(), new ControlChannel.Reply(false,
+                    "run " + run.runId() + " knows no command '" + request.command() + "'")));
+            return Behaviors.same();
+        }
+        int underWay = state.inFlight();
+        control.desk().tell(new ControlDesk.Answer(request.id(), new ControlChannel.Reply(true, "run " + run.runId()
+                + " stops: nothing more is launched" + (underWay == 0 ? "" : "; " + underWay
+                + (underWay == 1 ? " task under way finishes" : " tasks under way finish") + " first"))));
+        return carryOut(state.stop(Instant.now()));
+    }
+
     private Behavior<Command> onSetupFailed(SetupFailed failed) {
         return carryOut(state.setupFailed(failed.worker().path().name(), failed.taskId(), failed.attempt(), failed.role(),
                 failed.reason(), Instant.now()));
@@ -149,6 +172,7 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
                 .onMessage(DispatchTick.class, tick -> carryOut(state.tick(Instant.now())))
                 .onMessage(PlanChecked.class, this::onPlanChecked)
                 .onMessage(WorkerStopped.class, this::onWorkerStopped)
+                .onMessage(Control.class, this::onControl)
                 .build();
     }
 
@@ -212,7 +236,7 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
     /** The watcher hears of the end once its last event is on disk. */
     private void finish(Decision.Finish finish) {
         timers.cancelAll();
-        run.journal().appendDurably(finish.finished()).whenComplete((done, failure) -> replyTo.tell(finish.outcome()));
+        run.journal().appendDurably(finish.last()).whenComplete((done, failure) -> replyTo.tell(finish.outcome()));
     }
 
     private static Duration untilThen(Instant when) {

@@ -89,6 +89,11 @@ public final class ConsoleView implements Journal.Listener {
                     + (e.worker() != null && !e.worker().equals(e.workspace()) ? e.worker() + ": " : "") + e.failure()
                     : (e.task() == null ? "check: " : "[" + e.task() + "] ") + e.workspace() + " set up in "
                             + Durations.format(Duration.ofMillis(e.durationMs()));
+        } else if (event instanceof TeamEvent.StopRequested e) {
+            return "stop requested: nothing more is launched" + (e.running() == 0 ? ""
+                    : "; " + e.running() + (e.running() == 1 ? " task under way finishes" : " tasks under way finish") + " first");
+        } else if (event instanceof TeamEvent.RunStopped e) {
+            return "run stopped: " + e.merged() + " merged, " + e.left() + " left for troupe resume";
         } else if (event instanceof TeamEvent.WorkspaceLeftovers e) {
             return e.workspace() + " held work a stopped run left; it is kept on " + e.branch();
         } else if (event instanceof TeamEvent.AgentRetry e) {

@@ -45,6 +45,11 @@ public final class Summary {
         if (outcome.budgetSpent()) {
             out.printf(Locale.ROOT, "The budget (limits.budget-usd) was spent, so the run stopped starting attempts.%n");
         }
+        if (outcome.stopped()) {
+            out.printf(Locale.ROOT, "Stopped by troupe stop with %d %s not run; finish the run with: troupe resume -C %s %s%n",
+                    outcome.count(RunOutcome.Fate.LEFT), outcome.count(RunOutcome.Fate.LEFT) == 1 ? "task" : "tasks",
+                    repo, outcome.runId());
+        }
         out.println();
 
         int idWidth = Math.max(4, outcome.tasks().stream().mapToInt(t -> t.id().length()).max().orElse(4));

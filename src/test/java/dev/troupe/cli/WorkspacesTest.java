@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.troupe.testing.Await;
 import dev.troupe.testing.FakeAgent;
 import dev.troupe.testing.Journals;
 import dev.troupe.testing.TestRepo;
@@ -312,7 +313,7 @@ class WorkspacesTest {
                 .redirectErrorStream(true).redirectOutput(tmp.resolve("first.out").toFile()).start();
         Path wip = repo.dir().resolve(".troupe/workspaces/worker-1/wip.txt");
         try {
-            awaitUntil(() -> Files.exists(wip), "the agent wrote its file and hangs");
+            Await.until(() -> Files.exists(wip), "the agent wrote its file and hangs");
         } finally {
             troupe.destroyForcibly();
             assertTrue(troupe.waitFor(30, TimeUnit.SECONDS));
@@ -349,7 +350,7 @@ class WorkspacesTest {
                 Main.class.getName(), "run", goal.toString())
                 .redirectErrorStream(true).redirectOutput(tmp.resolve("first.out").toFile()).start();
         try {
-            awaitUntil(() -> Files.exists(markers.resolve("a")) && Files.exists(markers.resolve("b")),
+            Await.until(() -> Files.exists(markers.resolve("a")) && Files.exists(markers.resolve("b")),
                     "both agents are at work");
         } finally {
             troupe.destroyForcibly();
@@ -371,16 +372,6 @@ class WorkspacesTest {
         assertEquals("1", repo.show(branch, "a.txt"));
         assertEquals("2", repo.show(branch, "b.txt"));
         assertEquals(2, setupLines().size(), "setup ran once per kept workspace, not again on resume: " + setupLines());
-    }
-
-    private static void awaitUntil(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within 60 s: " + what);
-            }
-            Thread.sleep(20);
-        }
     }
 
     @Test

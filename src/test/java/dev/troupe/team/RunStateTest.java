@@ -166,6 +166,28 @@ class RunStateTest {
         assertEquals(0, finish.outcome().count(RunOutcome.Fate.MERGED));
     }
 
+    // ---- troupe stop ----
+
+    @Test
+    void aStoppedRunLaunchesNothingMoreAndEndsResumableOnceWhatRunsHasMerged() {
+        RunState state = state(goal(team(1), ONE_ATTEMPT, EACH, spec("a"), spec("b"), spec("c")));
+        assertEquals(List.of("a"), assigned(state.start(Optional.empty(), 1, T0)));
+
+        List<Decision> stop = state.stop(T0.plusSeconds(1));
+        assertEquals(1, ((TeamEvent.StopRequested) of(stop, Decision.JournalDurably.class).get(0).event()).running());
+        List<Decision> done = state.attemptSucceeded("worker-1", "a", 1, Assignment.Role.WRITER, written("a"),
+                T0.plusSeconds(2));
+        assertEquals(List.of(), assigned(done), "b waits for troupe resume");
+        assertEquals(List.of(), of(done, Decision.Finish.class), "a is on its way in");
+        List<Decision> merged = state.merged("a", ObjectId.zeroId(), T0.plusSeconds(3));
+
+        Decision.Finish finish = of(merged, Decision.Finish.class).get(0);
+        assertEquals(new TeamEvent.RunStopped(T0.plusSeconds(3), "run-1", 1, 2, 0.01), finish.last(), "a cost 0.01");
+        assertEquals(130, finish.outcome().exitCode());
+        assertEquals(2, finish.outcome().count(RunOutcome.Fate.LEFT));
+        assertTrue(finish.outcome().stopped());
+    }
+
     // ---- attempts, rate limits, budget ----
 
     @Test

@@ -1,0 +1,87 @@
+package dev.troupe.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.troupe.testing.Await;
+import dev.troupe.testing.FakeAgent;
+import dev.troupe.testing.Journals;
+import dev.troupe.testing.TestRepo;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code troupe stop} on a live run in another process: what runs finishes, the rest waits for resume. */
+class StopCommandTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aStoppedRunFinishesWhatRunsLaunchesNothingMoreAndResumeDoesTheRest() throws Exception {
+        TestRepo repo = TestRepo.create(tmp.resolve("repo"), Map.of("README.md", "hello\n"));
+        Path go = tmp.resolve("go");
+        Path goal = tmp.resolve("goal.yaml");
+        Files.writeString(goal, "goal: test\nrepo: " + repo.dir() + "\nteam: {size: 1, stagger: 0ms}\n"
+                + "agent:\n  command: " + FakeAgent.yamlCommand() + "\n  isolate-config: true\n"
+                + "tasks:\n"
+                + "  - id: a\n    prompt: |\n      write a.txt 1\n      run while [ ! -e " + go + " ]; do sleep 0.05; done\n"
+                + "  - id: b\n    prompt: write b.txt 2\n"
+                + "  - id: c\n    prompt: write c.txt 3\n    after: [b]\n");
+        Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process troupe = new ProcessBuilder(javaBin.toString(), "-cp", System.getProperty("java.class.path"),
+                Main.class.getName(), "run", goal.toString())
+                .redirectErrorStream(true).redirectOutput(tmp.resolve("run.out").toFile()).start();
+        Path runs = repo.dir().resolve(".troupe/runs");
+        try {
+            Await.until(() -> journal(runs).stream().anyMatch(e -> e.path("type").asText().equals("agent-started")),
+                    "a's agent is at work");
+
+            Invocation stop = Invocation.troupe("stop", "-C", repo.dir().toString());
+
+            assertEquals(0, stop.exitCode(), stop.err());
+            assertTrue(stop.out().contains("stops: nothing more is launched; 1 task under way finishes first"), stop.out());
+            Files.writeString(go, "");
+            assertTrue(troupe.waitFor(60, TimeUnit.SECONDS), "the run ends once a is merged");
+        } finally {
+            troupe.destroyForcibly();
+        }
+        String out = Files.readString(tmp.resolve("run.out"));
+        assertEquals(130, troupe.exitValue(), out);
+        assertTrue(out.contains("Stopped by troupe stop with 2 tasks not run"), out);
+        List<JsonNode> events = journal(runs);
+        assertEquals(1, Journals.ofType(events, "agent-started").size(), "b was never launched");
+        assertEquals(1, Journals.ofType(events, "run-stopped").size());
+        String runId = Journals.ofType(events, "run-started").get(0).path("run").asText();
+        assertEquals(List.of("a"), repo.mergedTasks("troupe/" + runId));
+
+        Invocation resumed = Invocation.troupe("resume", "-C", repo.dir().toString());
+
+        assertEquals(0, resumed.exitCode(), resumed.out() + resumed.err());
+        assertEquals(List.of("a", "b", "c"), repo.mergedTasks("troupe/" + runId), "each merged once, in order");
+    }
+
+    @Test
+    void withNoLiveRunThereIsNothingToStop() {
+        TestRepo repo = TestRepo.create(tmp.resolve("repo"), Map.of("README.md", "hello\n"));
+
+        Invocation stop = Invocation.troupe("stop", "-C", repo.dir().toString());
+
+        assertEquals(ExitCodes.BAD_INPUT, stop.exitCode());
+        assertTrue(stop.err().contains("no live run in " + repo.dir() + ": nothing to stop"), stop.err());
+    }
+
+    private static List<JsonNode> journal(Path runs) {
+        try (var dirs = Files.list(runs)) {
+            Path events = dirs.findFirst().orElseThrow().resolve("events.jsonl");
+            return Files.exists(events) ? Journals.read(events) : List.of();
+        } catch (java.io.IOException | java.util.NoSuchElementException notYet) {
+            return List.of();
+        }
+    }
+}
