@@ -15,7 +15,7 @@ public final class RunHistory {
 
     /** MERGING: done (and approved, when reviewed), on its way into the integration branch. */
     public enum State {
-        WAITING, QUEUED, RUNNING, REVIEWING, MERGING, MERGED, FAILED, SKIPPED;
+        WAITING, QUEUED, RUNNING, REVIEWING, MERGING, MERGED, FAILED, SKIPPED, CANCELLED;
 
         /** An attempt was under way in this state: a stop cuts it short. */
         public boolean attemptUnderWay() {
@@ -208,6 +208,11 @@ public final class RunHistory {
             Task task = move(e.task(), State.FAILED, e.time());
             if (task != null) {
                 task.reason = e.reason();
+            }
+        } else if (event instanceof TeamEvent.TaskCancelled e) {
+            Task task = move(e.task(), State.CANCELLED, e.time());
+            if (task != null) {
+                task.reason = "cancelled with troupe cancel";
             }
         } else if (event instanceof TeamEvent.TaskSkipped e) {
             Task task = move(e.task(), State.SKIPPED, e.time());

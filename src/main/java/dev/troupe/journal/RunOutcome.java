@@ -15,8 +15,11 @@ public record RunOutcome(String runId, String integrationBranch, List<TaskOutcom
         Usage usage, int exitCode, boolean budgetSpent, boolean planOnly, Optional<String> planFailure,
         Optional<String> setupFailure) {
 
-    /** LEFT: not run, because the run was stopped ({@code troupe stop}); {@code troupe resume} runs it. */
-    public enum Fate { MERGED, FAILED, SKIPPED, LEFT }
+    /**
+     * LEFT: not run, because the run was stopped ({@code troupe stop}); {@code troupe resume} runs it. CANCELLED:
+     * by {@code troupe cancel}, which is no failure of the run.
+     */
+    public enum Fate { MERGED, FAILED, SKIPPED, LEFT, CANCELLED }
 
     /** @param reason why the task failed or was skipped; empty when merged */
     public record TaskOutcome(String id, Fate fate, int attempts, double costUsd, Usage usage, long durationMs,

@@ -42,6 +42,7 @@ import java.util.Map;
     @JsonSubTypes.Type(value = TeamEvent.MergeConflict.class, name = "merge-conflict"),
     @JsonSubTypes.Type(value = TeamEvent.RunFinished.class, name = "run-finished"),
     @JsonSubTypes.Type(value = TeamEvent.StopRequested.class, name = "stop-requested"),
+    @JsonSubTypes.Type(value = TeamEvent.TaskCancelled.class, name = "task-cancelled"),
     @JsonSubTypes.Type(value = TeamEvent.RunStopped.class, name = "run-stopped"),
 })
 public sealed interface TeamEvent {
@@ -187,6 +188,9 @@ public sealed interface TeamEvent {
 
     record RunFinished(Instant time, String run, int merged, int failed, int skipped, double costUsd, int exitCode)
             implements TeamEvent {}
+
+    /** {@code troupe cancel}: the task will not be run again; not a failure. */
+    record TaskCancelled(Instant time, String task, int attempts) implements TeamEvent {}
 
     /** {@code troupe stop} asked the run to stop: nothing more is launched; {@code running} attempts finish first. */
     record StopRequested(Instant time, int running) implements TeamEvent {}

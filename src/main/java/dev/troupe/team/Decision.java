@@ -39,6 +39,9 @@ sealed interface Decision {
     /** Read the planner's answer as a goal file, off the actor; the result comes back to {@link RunState#planChecked}. */
     record CheckPlan(int attempt, AttemptResult answer) implements Decision {}
 
+    /** {@code troupe cancel}: stop the attempt {@code worker} runs; its end cancels the task. */
+    record CancelAttempt(String worker) implements Decision {}
+
     /** Dispatch again at {@code when}: a stagger, a pause or a backoff holds the next launch until then. */
     record WakeAt(Instant when) implements Decision {}
 

@@ -90,6 +90,7 @@ final class Ending {
             RunOutcome.Fate fate = switch (task.status) {
                 case MERGED -> RunOutcome.Fate.MERGED;
                 case SKIPPED -> RunOutcome.Fate.SKIPPED;
+                case CANCELLED -> RunOutcome.Fate.CANCELLED;
                 case WAITING, QUEUED -> stopping ? RunOutcome.Fate.LEFT : RunOutcome.Fate.FAILED;
                 default -> RunOutcome.Fate.FAILED;
             };
@@ -98,7 +99,8 @@ final class Ending {
                     task.durationMs, task.mergeCommit == null ? "" : task.mergeCommit.name(), task.filesChanged,
                     fate == RunOutcome.Fate.MERGED ? "" : task.reason));
         }
-        boolean allMerged = outcomes.stream().allMatch(t -> t.fate() == RunOutcome.Fate.MERGED);
+        boolean allMerged = outcomes.stream()
+                .allMatch(t -> t.fate() == RunOutcome.Fate.MERGED || t.fate() == RunOutcome.Fate.CANCELLED);
         boolean left = outcomes.stream().anyMatch(t -> t.fate() == RunOutcome.Fate.LEFT);
         int exitCode = left ? 130 : allMerged && setupFailure.isEmpty() ? 0 : 1;
         return new RunOutcome(run.runId(), run.integrationBranch(), List.copyOf(outcomes), budget.spentUsd(), usage,

@@ -42,6 +42,8 @@ final class Resumption {
                 task.status = TaskState.Status.FAILED;
             } else if (past != null && past.state() == RunHistory.State.SKIPPED) {
                 task.status = TaskState.Status.SKIPPED;
+            } else if (past != null && past.state() == RunHistory.State.CANCELLED) {
+                task.status = TaskState.Status.CANCELLED;
             }
         }
         out.journal(new TeamEvent.RunResumed(now, run.runId(), pid, List.copyOf(from.merged().keySet()), from.killed()));
@@ -61,7 +63,8 @@ final class Resumption {
         }
         for (TaskState task : tasks.all()) {
             if (task.status == TaskState.Status.WAITING && task.spec.waitsFor().stream().map(tasks::get)
-                    .anyMatch(dep -> dep.status == TaskState.Status.FAILED || dep.status == TaskState.Status.SKIPPED)) {
+                    .anyMatch(dep -> dep.status == TaskState.Status.FAILED || dep.status == TaskState.Status.SKIPPED
+                            || dep.status == TaskState.Status.CANCELLED)) {
                 tasks.skip(task, "comes after a task that did not merge", now);
             }
         }

@@ -63,6 +63,12 @@ final class Roster {
         idle.add(worker);
     }
 
+    /** The worker running {@code taskId} (as writer or reviewer), if one is. */
+    java.util.Optional<String> runnerOf(String taskId) {
+        return busy.entrySet().stream().filter(entry -> entry.getValue().equals(taskId)).map(Map.Entry::getKey)
+                .findFirst();
+    }
+
     /** The worker is gone; returns the task it was running, or null. */
     String lost(String worker) {
         idle.remove(worker);

@@ -78,6 +78,13 @@ final class RunState {
     List<Decision> attemptSucceeded(String worker, String taskId, int attempt, Assignment.Role role, AttemptResult result,
             Instant now) {
         roster.release(worker);
+        if (role != Assignment.Role.PLANNER && tasks.get(taskId).cancelling) {
+            // Finished before the cancel reached its agent: the work is kept, not merged.
+            TaskState task = tasks.get(taskId);
+            budget.spend(task, result.costUsd(), result.usage(), now);
+            out.add(new Decision.Keep(result.commit(), run.failedBranch(task.spec, attempt)));
+            return cancelled(task, now);
+        }
         switch (role) {
             case WRITER -> written(worker, tasks.get(taskId), attempt, result, now);
             case REVIEWER -> reviewed(tasks.get(taskId), attempt, result, now);
@@ -150,6 +157,9 @@ final class RunState {
             reason = "its review did not finish (" + reason + "; the change is kept on " + syncPoint.keepPending(task) + ")";
         }
         budget.spend(task, cost, usage, now);
+        if (task.cancelling) {
+            return cancelled(task, now);
+        }
         boolean free = retries.takeFreeAttempt(task, rateLimited);
         if (free) {
             pace.pauseForRateLimit(retryAfterMs, now);
@@ -227,6 +237,60 @@ final class RunState {
         }
         settle(now);
         return out.drain();
+    }
+
+    /** What {@code troupe cancel} made of its request: done or under way ({@code accepted}), or refused, and why. */
+    record Answer(boolean accepted, String message, List<Decision> decisions) {}
+
+    /**
+     * {@code troupe cancel}: a task not started is cancelled at once, its dependents skipped; one whose attempt is
+     * under way has its agent stopped, and is cancelled when the attempt ends (its work kept on its failed branch,
+     * never merged). Finished work that is being merged, and settled tasks, are refused.
+     */
+    Answer cancel(String taskId, Instant now) {
+        TaskState task = tasks.get(taskId);
+        if (task == null) {
+            return new Answer(false, "no task '" + taskId + "' in run " + run.runId(), List.of());
+        }
+        switch (task.status) {
+            case WAITING, QUEUED -> {
+                List<Decision> decisions = cancelled(task, now);
+                return new Answer(true, "task '" + taskId + "' is cancelled" + skippedAfter(task), decisions);
+            }
+            case RUNNING, REVIEWING -> {
+                Optional<String> worker = roster.runnerOf(taskId);
+                if (worker.isEmpty()) {
+                    // Waiting for its review, which has not started: nothing runs to stop.
+                    List<Decision> decisions = cancelled(task, now);
+                    return new Answer(true, "task '" + taskId + "' is cancelled" + skippedAfter(task), decisions);
+                }
+                task.cancelling = true;
+                out.add(new Decision.CancelAttempt(worker.get()));
+                return new Answer(true, "task '" + taskId + "' is cancelled once its agent on " + worker.get()
+                        + " has stopped", out.drain());
+            }
+            case HELD, MERGING -> {
+                return new Answer(false, "task '" + taskId + "' is finished and on its way into the integration branch;"
+                        + " too late to cancel", List.of());
+            }
+            default -> {
+                return new Answer(false, "task '" + taskId + "' is " + task.status.name().toLowerCase(java.util.Locale.ROOT)
+                        + " already", List.of());
+            }
+        }
+    }
+
+    private List<Decision> cancelled(TaskState task, Instant now) {
+        task.cancelling = false;
+        tasks.cancel(task, now);
+        settle(now);
+        return out.drain();
+    }
+
+    private String skippedAfter(TaskState cancelled) {
+        List<String> skipped = tasks.all().stream().filter(t -> t.status == TaskState.Status.SKIPPED
+                && t.spec.waitsFor().contains(cancelled.id())).map(TaskState::id).toList();
+        return skipped.isEmpty() ? "" : "; skipped after it: " + String.join(", ", skipped);
     }
 
     /**

@@ -12,10 +12,12 @@ import org.eclipse.jgit.lib.ObjectId;
 final class TaskState {
 
     /** REVIEWING: its change is with a reviewer. HELD: done, waiting for the next sync point ({@code sync.merge: end}). */
-    enum Status { WAITING, QUEUED, RUNNING, REVIEWING, HELD, MERGING, MERGED, FAILED, SKIPPED }
+    enum Status { WAITING, QUEUED, RUNNING, REVIEWING, HELD, MERGING, MERGED, FAILED, SKIPPED, CANCELLED }
 
     final Goal.TaskSpec spec;
     Status status = Status.WAITING;
+    /** {@code troupe cancel} asked for it while an attempt was under way: that attempt's end cancels it. */
+    boolean cancelling;
     /** Attempts started. */
     int attempts;
     /** Attempts that ended on a rate limit and were not counted against the limit. */
@@ -63,7 +65,8 @@ final class TaskState {
     }
 
     boolean isSettled() {
-        return status == Status.MERGED || status == Status.FAILED || status == Status.SKIPPED;
+        return status == Status.MERGED || status == Status.FAILED || status == Status.SKIPPED
+                || status == Status.CANCELLED;
     }
 
     /** Started and not merged yet: its change may still touch its zone's files. */

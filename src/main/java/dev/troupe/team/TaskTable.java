@@ -101,6 +101,16 @@ final class TaskTable {
         skipDependentsOf(task.id(), now);
     }
 
+    /** {@code troupe cancel}: the task will not run again (not a failure); its dependents are skipped. */
+    void cancel(TaskState task, Instant now) {
+        task.status = TaskState.Status.CANCELLED;
+        task.reason = "cancelled with troupe cancel";
+        ready.remove(task.id());
+        awaitingReview.remove(task.id());
+        out.journal(new TeamEvent.TaskCancelled(now, task.id(), task.attempts));
+        skipDependentsOf(task.id(), now);
+    }
+
     void skip(TaskState task, String reason, Instant now) {
         task.status = TaskState.Status.SKIPPED;
         task.reason = reason;

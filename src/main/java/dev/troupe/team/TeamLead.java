@@ -140,6 +140,12 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
 
     private Behavior<Command> onControl(Control control) {
         ControlChannel.Request request = control.request();
+        if (request.command().equals("cancel") && request.task() != null) {
+            RunState.Answer answer = state.cancel(request.task(), Instant.now());
+            control.desk().tell(new ControlDesk.Answer(request.id(), new ControlChannel.Reply(answer.accepted(),
+                    answer.message())));
+            return carryOut(answer.decisions());
+        }
         if (!request.command().equals("stop")) {
             control.desk().tell(new ControlDesk.Answer(request.id(), new ControlChannel.Reply(false,
                     "run " + run.runId() + " knows no command '" + request.command() + "'")));
@@ -226,6 +232,8 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
                 checkPlan(plan.attempt(), plan.answer());
             } else if (decision instanceof Decision.WakeAt wake) {
                 timers.startSingleTimer(DispatchTick.class, new DispatchTick(), untilThen(wake.when()));
+            } else if (decision instanceof Decision.CancelAttempt cancel) {
+                Optional.ofNullable(workers.get(cancel.worker())).ifPresent(worker -> worker.tell(new Worker.Cancel()));
             } else if (decision instanceof Decision.Finish finish) {
                 finish(finish);
             }

@@ -42,6 +42,9 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
 
     public record Assign(Assignment assignment, ActorRef<TeamLead.Command> replyTo) implements Command {}
 
+    /** {@code troupe cancel}: stop the attempt under way, which then fails as cancelled. */
+    public record Cancel() implements Command {}
+
     // Every private message names its attempt: one that arrives after its attempt is over is ignored.
 
     private record Launched(Attempt attempt, AgentLaunch.Started launch, Throwable failure) implements Command {}
@@ -74,6 +77,8 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
         final Instant started = Instant.now();
         final AtomicLong lastOutputNanos = new AtomicLong(System.nanoTime());
         AgentProcess process;
+        /** {@code troupe cancel} came while the agent was being launched: it is stopped as soon as it runs. */
+        boolean cancelled;
         /** Where the agent runs, and what there is the workspace's own (copied files, setup output). */
         Path workspace;
         java.util.List<String> leaveOut = java.util.List.of();
@@ -96,6 +101,9 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
             return assignment.task();
         }
     }
+
+    /** Why an attempt that {@code troupe cancel} stopped ended. */
+    private static final String CANCELLED = "cancelled with troupe cancel";
 
     /** HTTP statuses that say the API is saturated (rate limit, overload), not that the task went wrong. */
     private static final Set<Integer> RATE_LIMITS = Set.of(429, 529);
@@ -135,6 +143,10 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     private Receive<Command> launching() {
         return newReceiveBuilder()
                 .onMessage(Launched.class, this::onLaunched)
+                .onMessage(Cancel.class, cancel -> {
+                    current.cancelled = true;
+                    return Behaviors.same();
+                })
                 .onSignal(PostStop.class, signal -> onStop())
                 .build();
     }
@@ -147,6 +159,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
                 .onMessage(TaskTimedOut.class, this::onTaskTimedOut)
                 .onMessage(IdleCheck.class, this::onIdleCheck)
                 .onMessage(ExitedButOutputOpen.class, this::onExitedButOutputOpen)
+                .onMessage(Cancel.class, cancel -> end(current, CANCELLED))
                 .onSignal(PostStop.class, signal -> onStop())
                 .build();
     }
@@ -210,7 +223,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
                 attempt.process.pid(), attempt.sessionId, launcher.argv(assignment, attempt.sessionId, "<prompt>"),
                 assignment.role() == Assignment.Role.WRITER ? null : assignment.role().name().toLowerCase(Locale.ROOT)));
         watch(attempt);
-        return running();
+        return attempt.cancelled ? end(attempt, CANCELLED) : running();
     }
 
     /** Reads the started agent's output, awaits its exit, and starts the task and idle clocks. */

@@ -89,6 +89,8 @@ public final class ConsoleView implements Journal.Listener {
                     + (e.worker() != null && !e.worker().equals(e.workspace()) ? e.worker() + ": " : "") + e.failure()
                     : (e.task() == null ? "check: " : "[" + e.task() + "] ") + e.workspace() + " set up in "
                             + Durations.format(Duration.ofMillis(e.durationMs()));
+        } else if (event instanceof TeamEvent.TaskCancelled e) {
+            return "[" + e.task() + "] cancelled with troupe cancel";
         } else if (event instanceof TeamEvent.StopRequested e) {
             return "stop requested: nothing more is launched" + (e.running() == 0 ? ""
                     : "; " + e.running() + (e.running() == 1 ? " task under way finishes" : " tasks under way finish") + " first");

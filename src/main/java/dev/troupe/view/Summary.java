@@ -41,6 +41,9 @@ public final class Summary {
         if (skipped > 0) {
             out.printf(Locale.ROOT, ", %d skipped", skipped);
         }
+        if (outcome.count(RunOutcome.Fate.CANCELLED) > 0) {
+            out.printf(Locale.ROOT, ", %d cancelled", outcome.count(RunOutcome.Fate.CANCELLED));
+        }
         out.printf(Locale.ROOT, ". Spent %s, %d tokens.%n", Money.format(outcome.costUsd()), outcome.usage().total());
         if (outcome.budgetSpent()) {
             out.printf(Locale.ROOT, "The budget (limits.budget-usd) was spent, so the run stopped starting attempts.%n");

@@ -188,6 +188,42 @@ class RunStateTest {
         assertTrue(finish.outcome().stopped());
     }
 
+    // ---- troupe cancel ----
+
+    @Test
+    void cancellingAQueuedTaskSkipsWhatComesAfterItAndIsNoFailureOfTheRun() {
+        RunState state = state(goal(team(1), ONE_ATTEMPT, EACH, spec("a"), spec("b"), spec("c", "b")));
+        state.start(Optional.empty(), 1, T0);
+
+        RunState.Answer answer = state.cancel("b", T0.plusSeconds(1));
+
+        assertTrue(answer.accepted());
+        assertEquals("task 'b' is cancelled; skipped after it: c", answer.message());
+        state.attemptSucceeded("worker-1", "a", 1, Assignment.Role.WRITER, written("a"), T0.plusSeconds(2));
+        Decision.Finish finish = of(state.merged("a", ObjectId.zeroId(), T0.plusSeconds(3)), Decision.Finish.class).get(0);
+        assertEquals(List.of(RunOutcome.Fate.MERGED, RunOutcome.Fate.CANCELLED, RunOutcome.Fate.SKIPPED),
+                finish.outcome().tasks().stream().map(RunOutcome.TaskOutcome::fate).toList());
+        assertEquals(1, finish.outcome().exitCode(), "c was skipped");
+        assertFalse(state.cancel("b", T0.plusSeconds(4)).accepted(), "cancelled already");
+        assertEquals("no task 'x' in run run-1", state.cancel("x", T0.plusSeconds(4)).message());
+    }
+
+    @Test
+    void cancellingARunningTaskStopsItsAgentAndTheAttemptsEndCancelsItWithoutARetry() {
+        RunState state = state(goal(team(1), limits(3, Optional.empty()), EACH, spec("a")));
+        state.start(Optional.empty(), 1, T0);
+
+        RunState.Answer answer = state.cancel("a", T0.plusSeconds(1));
+
+        assertEquals(List.of(new Decision.CancelAttempt("worker-1")), of(answer.decisions(), Decision.CancelAttempt.class));
+        List<Decision> ended = state.attemptFailed("worker-1", "a", 1, Assignment.Role.WRITER,
+                "cancelled with troupe cancel", 0.02, Usage.NONE, false, -1, T0.plusSeconds(2));
+        assertEquals(List.of(), assigned(ended), "no retry");
+        Decision.Finish finish = of(ended, Decision.Finish.class).get(0);
+        assertEquals(RunOutcome.Fate.CANCELLED, finish.outcome().tasks().get(0).fate());
+        assertEquals(0, finish.outcome().exitCode(), "a cancel is no failure");
+    }
+
     // ---- attempts, rate limits, budget ----
 
     @Test

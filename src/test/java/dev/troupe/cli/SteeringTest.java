@@ -1,6 +1,7 @@
 package dev.troupe.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -16,8 +17,11 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code troupe stop} on a live run in another process: what runs finishes, the rest waits for resume. */
-class StopCommandTest {
+/**
+ * Steering a live run in another process: {@code troupe stop} (what runs finishes, the rest waits for resume) and
+ * {@code troupe cancel} (the task's agent stopped, what comes after it skipped).
+ */
+class SteeringTest {
 
     @TempDir
     Path tmp;
@@ -64,6 +68,47 @@ class StopCommandTest {
 
         assertEquals(0, resumed.exitCode(), resumed.out() + resumed.err());
         assertEquals(List.of("a", "b", "c"), repo.mergedTasks("troupe/" + runId), "each merged once, in order");
+    }
+
+    @Test
+    void cancellingARunningTaskStopsItsAgentSkipsWhatComesAfterAndTheRestRuns() throws Exception {
+        TestRepo repo = TestRepo.create(tmp.resolve("repo"), Map.of("README.md", "hello\n"));
+        Path goal = tmp.resolve("goal.yaml");
+        Files.writeString(goal, "goal: test\nrepo: " + repo.dir() + "\nteam: {size: 1, stagger: 0ms}\n"
+                + "agent:\n  command: " + FakeAgent.yamlCommand() + "\n  isolate-config: true\n"
+                + "tasks:\n"
+                + "  - id: slow\n    prompt: |\n      write slow.txt 1\n      hang\n"
+                + "  - id: after-slow\n    prompt: write after.txt 2\n    after: [slow]\n"
+                + "  - id: other\n    prompt: write other.txt 3\n");
+        Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process troupe = new ProcessBuilder(javaBin.toString(), "-cp", System.getProperty("java.class.path"),
+                Main.class.getName(), "run", goal.toString())
+                .redirectErrorStream(true).redirectOutput(tmp.resolve("run.out").toFile()).start();
+        Path runs = repo.dir().resolve(".troupe/runs");
+        long agent;
+        try {
+            Await.until(() -> journal(runs).stream().anyMatch(e -> e.path("type").asText().equals("agent-started")),
+                    "the slow task's agent is at work");
+            agent = Journals.ofType(journal(runs), "agent-started").get(0).path("pid").asLong();
+
+            Invocation cancel = Invocation.troupe("cancel", "-C", repo.dir().toString(), "slow");
+
+            assertEquals(0, cancel.exitCode(), cancel.err());
+            assertTrue(cancel.out().contains("task 'slow' is cancelled once its agent on worker-1 has stopped"), cancel.out());
+            assertTrue(troupe.waitFor(60, TimeUnit.SECONDS), "the run goes on and ends");
+        } finally {
+            troupe.destroyForcibly();
+        }
+        String out = Files.readString(tmp.resolve("run.out"));
+        assertEquals(1, troupe.exitValue(), "after-slow was skipped: " + out);
+        assertFalse(ProcessHandle.of(agent).map(ProcessHandle::isAlive).orElse(false), "the slow agent is stopped");
+        List<JsonNode> events = journal(runs);
+        assertEquals(List.of("slow"), Journals.ofType(events, "task-cancelled").stream().map(e -> e.path("task").asText()).toList());
+        assertEquals(List.of("after-slow"), Journals.ofType(events, "task-skipped").stream().map(e -> e.path("task").asText()).toList());
+        String runId = Journals.ofType(events, "run-started").get(0).path("run").asText();
+        assertEquals(List.of("other"), repo.mergedTasks("troupe/" + runId));
+        assertEquals("1", repo.show("troupe/failed/" + runId + "/slow-1", "slow.txt"), "the cancelled work is kept");
+        assertTrue(out.contains("1 cancelled"), out);
     }
 
     @Test

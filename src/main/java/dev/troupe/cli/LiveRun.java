@@ -1,0 +1,70 @@
+package dev.troupe.cli;
+
+import dev.troupe.team.ControlChannel;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * A live run, as {@code troupe stop} and {@code troupe cancel} reach it: found in the repository, asked through its
+ * {@link ControlChannel}, its answer awaited.
+ */
+final class LiveRun {
+
+    /** How long the live run has to take a request: it looks twice a second. */
+    static final Duration ANSWER = Duration.ofSeconds(15);
+
+    final Path runDir;
+
+    private LiveRun(Path runDir) {
+        this.runDir = runDir;
+    }
+
+    String id() {
+        return runDir.getFileName().toString();
+    }
+
+    /** The named run, which must be live; without a name, the newest live run of the repository. */
+    static LiveRun find(RunDirs runs, Optional<String> run, String forWhat) throws TroupeException {
+        if (run.isPresent()) {
+            Path runDir = runs.pick(run);
+            if (!RunLock.isLive(runDir)) {
+                throw TroupeException.badInput("run " + run.get() + " is not live: nothing to " + forWhat
+                        + " (troupe status " + run.get() + " says what it is)");
+            }
+            return new LiveRun(runDir);
+        }
+        for (Path runDir : runs.all()) {
+            if (RunLock.isLive(runDir)) {
+                return new LiveRun(runDir);
+            }
+        }
+        throw TroupeException.badInput("no live run in " + runs.top + ": nothing to " + forWhat);
+    }
+
+    /** Sends {@code command} and returns the run's answer; a refusal is bad input (exit 2), no answer exit 3. */
+    String ask(String command, String task) throws TroupeException {
+        try {
+            String request = ControlChannel.send(runDir, command, task, null);
+            Optional<ControlChannel.Reply> reply = ControlChannel.awaitReply(runDir, request, ANSWER);
+            if (reply.isEmpty()) {
+                ControlChannel.withdraw(runDir, request);
+                if (!RunLock.isLive(runDir)) {
+                    throw TroupeException.badInput("run " + id() + " ended before it read the request");
+                }
+                throw new TroupeException(ExitCodes.INTERNAL, "run " + id() + " did not answer within "
+                        + ANSWER.toSeconds() + " s");
+            }
+            if (!reply.get().accepted()) {
+                throw TroupeException.badInput(reply.get().message());
+            }
+            return reply.get().message();
+        } catch (IOException e) {
+            throw new TroupeException(ExitCodes.INTERNAL, "cannot reach run " + id() + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TroupeException(ExitCodes.INTERRUPTED, "interrupted");
+        }
+    }
+}
