@@ -162,8 +162,7 @@ final class ResultsCommand implements Callable<Integer> {
             show(agent, out);
             out.flush();
             RunHistory.Task followed = history.tasks().get(task);
-            boolean settled = followed.state() == RunHistory.State.MERGED || followed.state() == RunHistory.State.FAILED
-                    || followed.state() == RunHistory.State.SKIPPED;
+            boolean settled = followed.state().isSettled();
             boolean stopped = history.finished().isPresent();
             if (!settled && !stopped && System.nanoTime() - lastLivenessCheck > LIVENESS_CHECK_MS * 1_000_000) {
                 lastLivenessCheck = System.nanoTime();

@@ -66,11 +66,13 @@ final class StatusCommand implements Callable<Integer> {
         });
         int total = history.tasks().size();
         long merged = history.count(RunHistory.State.MERGED);
-        out.printf(Locale.ROOT, "%s %d/%d merged, %d running, %d queued, %d failed, %d skipped. Spent %s.%n%n",
+        out.printf(Locale.ROOT, "%s %d/%d merged, %d running, %d queued, %d failed, %d skipped%s. Spent %s.%n%n",
                 bar(merged, total), merged, total,
                 history.count(RunHistory.State.RUNNING) + history.count(RunHistory.State.MERGING),
                 history.count(RunHistory.State.QUEUED) + history.count(RunHistory.State.WAITING),
                 history.count(RunHistory.State.FAILED), history.count(RunHistory.State.SKIPPED),
+                history.count(RunHistory.State.CANCELLED) == 0 ? ""
+                        : ", " + history.count(RunHistory.State.CANCELLED) + " cancelled",
                 Money.format(history.costUsd()));
         int width = Math.max(4, history.tasks().keySet().stream().mapToInt(String::length).max().orElse(4));
         String row = "  %-" + width + "s  %-8s  %8s  %-10s  %9s  %8s  %s%n";

@@ -17,6 +17,11 @@ public final class RunHistory {
     public enum State {
         WAITING, QUEUED, RUNNING, REVIEWING, MERGING, MERGED, FAILED, SKIPPED, CANCELLED;
 
+        /** Nothing more happens to the task in this run. */
+        public boolean isSettled() {
+            return this == MERGED || this == FAILED || this == SKIPPED || this == CANCELLED;
+        }
+
         /** An attempt was under way in this state: a stop cuts it short. */
         public boolean attemptUnderWay() {
             return this == RUNNING || this == REVIEWING || this == MERGING;

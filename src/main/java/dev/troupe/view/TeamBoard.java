@@ -311,9 +311,10 @@ public final class TeamBoard {
         return Optional.ofNullable(pausedUntil).filter(now::isBefore);
     }
 
-    /** Tasks merged, failed or skipped. */
+    /** Tasks merged, failed, skipped or cancelled. */
     public long settled() {
-        return count(RunHistory.State.MERGED, RunHistory.State.FAILED, RunHistory.State.SKIPPED);
+        return count(RunHistory.State.MERGED, RunHistory.State.FAILED, RunHistory.State.SKIPPED,
+                RunHistory.State.CANCELLED);
     }
 
     public long count(RunHistory.State... states) {
