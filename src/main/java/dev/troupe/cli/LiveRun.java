@@ -45,8 +45,13 @@ final class LiveRun {
 
     /** Sends {@code command} and returns the run's answer; a refusal is bad input (exit 2), no answer exit 3. */
     String ask(String command, String task) throws TroupeException {
+        return ask(command, task, null);
+    }
+
+    /** The same, with {@code message} (for {@code add}: the file of tasks). */
+    String ask(String command, String task, String message) throws TroupeException {
         try {
-            String request = ControlChannel.send(runDir, command, task, null);
+            String request = ControlChannel.send(runDir, command, task, message);
             Optional<ControlChannel.Reply> reply = ControlChannel.awaitReply(runDir, request, ANSWER);
             if (reply.isEmpty()) {
                 ControlChannel.withdraw(runDir, request);

@@ -147,7 +147,7 @@ public final class GoalLoader {
         return words.isEmpty() ? firstLine(message) : words;
     }
 
-    private static String syntaxName(Path file) {
+    static String syntaxName(Path file) {
         return file.getFileName().toString().toLowerCase().endsWith(".json") ? "JSON" : "YAML";
     }
 

@@ -238,6 +238,11 @@ public final class RunHistory {
             if (task != null) {
                 task.approved = e.approved();
             }
+        } else if (event instanceof TeamEvent.TasksAdded e) {
+            e.tasks().forEach(id -> tasks.putIfAbsent(id, new Task(id)));
+            if (e.after() != null) {
+                after.putAll(e.after());
+            }
         } else if (event instanceof TeamEvent.PlanMade e) {
             plan = e;
             e.tasks().forEach(id -> tasks.putIfAbsent(id, new Task(id)));

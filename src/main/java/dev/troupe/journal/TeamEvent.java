@@ -43,6 +43,7 @@ import java.util.Map;
     @JsonSubTypes.Type(value = TeamEvent.RunFinished.class, name = "run-finished"),
     @JsonSubTypes.Type(value = TeamEvent.StopRequested.class, name = "stop-requested"),
     @JsonSubTypes.Type(value = TeamEvent.TaskCancelled.class, name = "task-cancelled"),
+    @JsonSubTypes.Type(value = TeamEvent.TasksAdded.class, name = "tasks-added"),
     @JsonSubTypes.Type(value = TeamEvent.RunStopped.class, name = "run-stopped"),
 })
 public sealed interface TeamEvent {
@@ -187,6 +188,13 @@ public sealed interface TeamEvent {
     record MergeConflict(Instant time, String task, List<String> paths) implements TeamEvent {}
 
     record RunFinished(Instant time, String run, int merged, int failed, int skipped, double costUsd, int exitCode)
+            implements TeamEvent {}
+
+    /**
+     * {@code troupe add}: tasks joined the live run, with what they come after; {@code file} is the run's goal file,
+     * rewritten to hold them, which resume reads.
+     */
+    record TasksAdded(Instant time, List<String> tasks, Map<String, List<String>> after, String file)
             implements TeamEvent {}
 
     /** {@code troupe cancel}: the task will not be run again; not a failure. */

@@ -4,8 +4,10 @@ import dev.troupe.goal.Goal;
 import dev.troupe.goal.GoalLoader;
 import dev.troupe.journal.TeamEvent;
 import dev.troupe.journal.Usage;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.eclipse.jgit.lib.ObjectId;
 
@@ -278,6 +280,31 @@ final class RunState {
                         + " already", List.of());
             }
         }
+    }
+
+    /**
+     * {@code troupe add}: tasks (checked already, against the run's goal) join the run; one that comes after a task
+     * that will not merge is skipped at once.
+     */
+    Answer add(List<Goal.TaskSpec> specs, Path goalFile, Instant now) {
+        if (ending.isOver() || tasks.isEmpty()) {
+            return new Answer(false, "run " + run.runId() + (tasks.isEmpty() ? " has no tasks yet (it is planning)"
+                    : " is ending") + "; add the tasks later, or to a new run", List.of());
+        }
+        tasks.add(specs);
+        Map<String, List<String>> after = new java.util.LinkedHashMap<>();
+        specs.stream().filter(spec -> !spec.after().isEmpty()).forEach(spec -> after.put(spec.id(), spec.after()));
+        List<String> ids = specs.stream().map(Goal.TaskSpec::id).toList();
+        out.add(new Decision.JournalDurably(new TeamEvent.TasksAdded(now, ids, after, goalFile.toString())));
+        for (Goal.TaskSpec spec : specs) {
+            if (spec.waitsFor().stream().map(tasks::get).anyMatch(dep -> dep.isSettled()
+                    && dep.status != TaskState.Status.MERGED)) {
+                tasks.skip(tasks.get(spec.id()), "comes after a task that did not merge", now);
+            }
+        }
+        tasks.queueReady(now);
+        settle(now);
+        return new Answer(true, "added to run " + run.runId() + ": " + String.join(", ", ids), out.drain());
     }
 
     private List<Decision> cancelled(TaskState task, Instant now) {

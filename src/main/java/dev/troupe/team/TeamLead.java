@@ -9,6 +9,7 @@ import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.TimerScheduler;
 import dev.troupe.git.IntegrationBranch;
 import dev.troupe.goal.Goal;
+import dev.troupe.goal.AddedTasks;
 import dev.troupe.goal.GoalLoader;
 import dev.troupe.goal.PlannedGoal;
 import dev.troupe.journal.RunOutcome;
@@ -72,6 +73,10 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
 
     /** A request from the command line ({@code troupe stop}), through the run's control channel. */
     record Control(ControlChannel.Request request, ActorRef<ControlDesk.Command> desk) implements Command {}
+
+    /** The tasks of a {@code troupe add}, checked off the actor: {@code specs}, or why they were refused. */
+    private record AddChecked(Control control, List<Goal.TaskSpec> specs, Path goalFile, Throwable failure)
+            implements Command {}
 
     private record DispatchTick() implements Command {}
 
@@ -140,6 +145,15 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
 
     private Behavior<Command> onControl(Control control) {
         ControlChannel.Request request = control.request();
+        if (request.command().equals("add") && request.message() != null) {
+            Path goalFile = Files.exists(run.runDir().resolve(RunContext.PLANNED_GOAL))
+                    ? run.runDir().resolve(RunContext.PLANNED_GOAL) : RunContext.goalCopy(run.runDir());
+            GoalLoader loader = new GoalLoader(getContext().getSystem().settings().config());
+            getContext().pipeToSelf(Blocking.call(run.blocking(), () -> AddedTasks.add(loader, goalFile,
+                    Path.of(request.message()), run.goal().file().toAbsolutePath().getParent())),
+                    (specs, failure) -> new AddChecked(control, specs, goalFile, failure));
+            return Behaviors.same();
+        }
         if (request.command().equals("cancel") && request.task() != null) {
             RunState.Answer answer = state.cancel(request.task(), Instant.now());
             control.desk().tell(new ControlDesk.Answer(request.id(), new ControlChannel.Reply(answer.accepted(),
@@ -156,6 +170,19 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
                 + " stops: nothing more is launched" + (underWay == 0 ? "" : "; " + underWay
                 + (underWay == 1 ? " task under way finishes" : " tasks under way finish") + " first"))));
         return carryOut(state.stop(Instant.now()));
+    }
+
+    private Behavior<Command> onAddChecked(AddChecked checked) {
+        String id = checked.control().request().id();
+        if (checked.failure() != null) {
+            checked.control().desk().tell(new ControlDesk.Answer(id, new ControlChannel.Reply(false,
+                    Blocking.describe(checked.failure()))));
+            return Behaviors.same();
+        }
+        RunState.Answer answer = state.add(checked.specs(), checked.goalFile(), Instant.now());
+        checked.control().desk().tell(new ControlDesk.Answer(id, new ControlChannel.Reply(answer.accepted(),
+                answer.message())));
+        return carryOut(answer.decisions());
     }
 
     private Behavior<Command> onSetupFailed(SetupFailed failed) {
@@ -179,6 +206,7 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
                 .onMessage(PlanChecked.class, this::onPlanChecked)
                 .onMessage(WorkerStopped.class, this::onWorkerStopped)
                 .onMessage(Control.class, this::onControl)
+                .onMessage(AddChecked.class, this::onAddChecked)
                 .build();
     }
 

@@ -112,6 +112,61 @@ class SteeringTest {
     }
 
     @Test
+    void tasksAddedToALiveRunRunAndAResumeAfterAStopKnowsThem() throws Exception {
+        TestRepo repo = TestRepo.create(tmp.resolve("repo"), Map.of("README.md", "hello\n"));
+        Path go = tmp.resolve("go");
+        Path goal = tmp.resolve("goal.yaml");
+        Files.writeString(goal, "goal: test\nrepo: " + repo.dir() + "\nteam: {size: 1, stagger: 0ms}\n"
+                + "agent:\n  command: " + FakeAgent.yamlCommand() + "\n  isolate-config: true\n"
+                + "tasks:\n"
+                + "  - id: a\n    prompt: |\n      write a.txt 1\n      run while [ ! -e " + go + " ]; do sleep 0.05; done\n");
+        Path more = tmp.resolve("more.yaml");
+        Files.writeString(more, "- id: b\n  prompt: write b.txt 2\n  after: [a]\n- id: c\n  prompt: write c.txt 3\n");
+        Path wrong = tmp.resolve("wrong.yaml");
+        Files.writeString(wrong, "- id: d\n  prompt: write d.txt 4\n  after: [nope]\n");
+        Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process troupe = new ProcessBuilder(javaBin.toString(), "-cp", System.getProperty("java.class.path"),
+                Main.class.getName(), "run", goal.toString())
+                .redirectErrorStream(true).redirectOutput(tmp.resolve("run.out").toFile()).start();
+        Path runs = repo.dir().resolve(".troupe/runs");
+        try {
+            Await.until(() -> journal(runs).stream().anyMatch(e -> e.path("type").asText().equals("agent-started")),
+                    "a's agent is at work");
+            String runGoalBefore = Files.readString(onlyRun(runs).resolve("goal.yaml"));
+
+            Invocation refused = Invocation.troupe("add", "-C", repo.dir().toString(), wrong.toString());
+            Invocation added = Invocation.troupe("add", "-C", repo.dir().toString(), more.toString());
+
+            assertEquals(ExitCodes.BAD_INPUT, refused.exitCode(), refused.out());
+            assertTrue(refused.err().contains(wrong + ": the run refuses these tasks:") && refused.err().contains("nope"),
+                    refused.err());
+            assertEquals(0, added.exitCode(), added.err());
+            assertTrue(added.out().contains(": b, c"), added.out());
+            assertTrue(Files.readString(onlyRun(runs).resolve("goal.yaml")).contains("id: c"));
+            assertTrue(runGoalBefore.length() < Files.readString(onlyRun(runs).resolve("goal.yaml")).length());
+            assertEquals(0, Invocation.troupe("stop", "-C", repo.dir().toString()).exitCode());
+            Files.writeString(go, "");
+            assertTrue(troupe.waitFor(60, TimeUnit.SECONDS), "the run ends once a is merged");
+        } finally {
+            troupe.destroyForcibly();
+        }
+        assertEquals(130, troupe.exitValue(), Files.readString(tmp.resolve("run.out")));
+        String runId = onlyRun(runs).getFileName().toString();
+
+        Invocation resumed = Invocation.troupe("resume", "-C", repo.dir().toString());
+
+        assertEquals(0, resumed.exitCode(), resumed.out() + resumed.err());
+        assertEquals(List.of("a", "b", "c"), repo.mergedTasks("troupe/" + runId).stream().sorted().toList());
+        assertTrue(journal(runs).stream().noneMatch(e -> e.path("task").asText().equals("d")), "d never joined");
+    }
+
+    private static Path onlyRun(Path runs) throws java.io.IOException {
+        try (var dirs = Files.list(runs)) {
+            return dirs.findFirst().orElseThrow();
+        }
+    }
+
+    @Test
     void withNoLiveRunThereIsNothingToStop() {
         TestRepo repo = TestRepo.create(tmp.resolve("repo"), Map.of("README.md", "hello\n"));
 

@@ -1,0 +1,39 @@
+package dev.troupe.cli;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code troupe add [RUN] FILE}: tasks join a live run (the syntax of a goal's {@code tasks:}; {@code after} may
+ * name the run's tasks). The run checks them as it checks a goal file; a file it refuses changes nothing (exit 2).
+ */
+@Command(name = "add", description = "Add tasks to a live run (a list of tasks, as under a goal's tasks:).")
+final class AddCommand implements Callable<Integer> {
+
+    @Parameters(arity = "1..2", paramLabel = "[RUN] FILE", description = "the run (default: the newest live one) and the file of tasks")
+    List<String> args;
+
+    @Option(names = {"-C", "--repo"}, paramLabel = "DIR", description = "the repository (default: the current directory)")
+    Path dir = Path.of("");
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws TroupeException {
+        RunDirs.Selection selection = new RunDirs.Selection();
+        selection.dir = dir;
+        Optional<String> runId = args.size() == 2 ? Optional.of(args.get(0)) : Optional.empty();
+        Path file = Path.of(args.get(args.size() - 1)).toAbsolutePath();
+        LiveRun run = LiveRun.find(RunDirs.of(selection), runId, "add to");
+        spec.commandLine().getOut().println("troupe: " + run.ask("add", null, file.toString()));
+        return ExitCodes.OK;
+    }
+}
