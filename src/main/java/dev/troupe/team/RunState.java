@@ -7,7 +7,6 @@ import dev.troupe.journal.Usage;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.eclipse.jgit.lib.ObjectId;
 
@@ -30,6 +29,7 @@ final class RunState {
     private final Dispatch dispatch;
     private final Ending ending;
     private final Planning planning;
+    private final Steering steering;
 
     RunState(RunContext run) {
         this.run = run;
@@ -43,6 +43,7 @@ final class RunState {
         dispatch = new Dispatch(run, tasks, roster, pace, budget, syncPoint, out);
         ending = new Ending(run, tasks, budget, out);
         planning = new Planning(run, tasks, roster, budget, ending, out);
+        steering = new Steering(run, tasks, roster, dispatch, ending, out, this::settle);
     }
 
     /**
@@ -85,7 +86,7 @@ final class RunState {
             TaskState task = tasks.get(taskId);
             budget.spend(task, result.costUsd(), result.usage(), now);
             out.add(new Decision.Keep(result.commit(), run.failedBranch(task.spec, attempt)));
-            return cancelled(task, now);
+            return steering.cancelled(task, now);
         }
         switch (role) {
             case WRITER -> written(worker, tasks.get(taskId), attempt, result, now);
@@ -160,7 +161,7 @@ final class RunState {
         }
         budget.spend(task, cost, usage, now);
         if (task.cancelling) {
-            return cancelled(task, now);
+            return steering.cancelled(task, now);
         }
         boolean free = retries.takeFreeAttempt(task, rateLimited);
         if (free) {
@@ -241,100 +242,24 @@ final class RunState {
         return out.drain();
     }
 
-    /** What {@code troupe cancel} made of its request: done or under way ({@code accepted}), or refused, and why. */
-    record Answer(boolean accepted, String message, List<Decision> decisions) {}
-
-    /**
-     * {@code troupe cancel}: a task not started is cancelled at once, its dependents skipped; one whose attempt is
-     * under way has its agent stopped, and is cancelled when the attempt ends (its work kept on its failed branch,
-     * never merged). Finished work that is being merged, and settled tasks, are refused.
-     */
-    Answer cancel(String taskId, Instant now) {
-        TaskState task = tasks.get(taskId);
-        if (task == null) {
-            return new Answer(false, "no task '" + taskId + "' in run " + run.runId(), List.of());
-        }
-        switch (task.status) {
-            case WAITING, QUEUED -> {
-                List<Decision> decisions = cancelled(task, now);
-                return new Answer(true, "task '" + taskId + "' is cancelled" + skippedAfter(task), decisions);
-            }
-            case RUNNING, REVIEWING -> {
-                Optional<String> worker = roster.runnerOf(taskId);
-                if (worker.isEmpty()) {
-                    // Waiting for its review, which has not started: nothing runs to stop.
-                    List<Decision> decisions = cancelled(task, now);
-                    return new Answer(true, "task '" + taskId + "' is cancelled" + skippedAfter(task), decisions);
-                }
-                task.cancelling = true;
-                out.add(new Decision.CancelAttempt(worker.get()));
-                return new Answer(true, "task '" + taskId + "' is cancelled once its agent on " + worker.get()
-                        + " has stopped", out.drain());
-            }
-            case HELD, MERGING -> {
-                return new Answer(false, "task '" + taskId + "' is finished and on its way into the integration branch;"
-                        + " too late to cancel", List.of());
-            }
-            default -> {
-                return new Answer(false, "task '" + taskId + "' is " + task.status.name().toLowerCase(java.util.Locale.ROOT)
-                        + " already", List.of());
-            }
-        }
+    /** {@code troupe cancel}: see {@link Steering#cancel}. */
+    Steering.Answer cancel(String taskId, Instant now) {
+        return steering.cancel(taskId, now);
     }
 
-    /**
-     * {@code troupe add}: tasks (checked already, against the run's goal) join the run; one that comes after a task
-     * that will not merge is skipped at once.
-     */
-    Answer add(List<Goal.TaskSpec> specs, Path goalFile, Instant now) {
-        if (ending.isOver() || tasks.isEmpty()) {
-            return new Answer(false, "run " + run.runId() + (tasks.isEmpty() ? " has no tasks yet (it is planning)"
-                    : " is ending") + "; add the tasks later, or to a new run", List.of());
-        }
-        tasks.add(specs);
-        Map<String, List<String>> after = new java.util.LinkedHashMap<>();
-        specs.stream().filter(spec -> !spec.after().isEmpty()).forEach(spec -> after.put(spec.id(), spec.after()));
-        List<String> ids = specs.stream().map(Goal.TaskSpec::id).toList();
-        out.add(new Decision.JournalDurably(new TeamEvent.TasksAdded(now, ids, after, goalFile.toString())));
-        for (Goal.TaskSpec spec : specs) {
-            if (spec.waitsFor().stream().map(tasks::get).anyMatch(dep -> dep.isSettled()
-                    && dep.status != TaskState.Status.MERGED)) {
-                tasks.skip(tasks.get(spec.id()), "comes after a task that did not merge", now);
-            }
-        }
-        tasks.queueReady(now);
-        settle(now);
-        return new Answer(true, "added to run " + run.runId() + ": " + String.join(", ", ids), out.drain());
+    /** {@code troupe add}: see {@link Steering#add}. */
+    Steering.Answer add(List<Goal.TaskSpec> specs, Path goalFile, Instant now) {
+        return steering.add(specs, goalFile, now);
     }
 
-    private List<Decision> cancelled(TaskState task, Instant now) {
-        task.cancelling = false;
-        tasks.cancel(task, now);
-        settle(now);
-        return out.drain();
-    }
-
-    private String skippedAfter(TaskState cancelled) {
-        List<String> skipped = tasks.all().stream().filter(t -> t.status == TaskState.Status.SKIPPED
-                && t.spec.waitsFor().contains(cancelled.id())).map(TaskState::id).toList();
-        return skipped.isEmpty() ? "" : "; skipped after it: " + String.join(", ", skipped);
-    }
-
-    /**
-     * {@code troupe stop}: nothing more is launched; attempts under way finish (reviewed, merged) and then the run
-     * ends, what was not run left for {@code troupe resume}.
-     */
+    /** {@code troupe stop}: see {@link Steering#stop}. */
     List<Decision> stop(Instant now) {
-        dispatch.pause();
-        ending.stopWhenIdle();
-        out.add(new Decision.JournalDurably(new TeamEvent.StopRequested(now, inFlight())));
-        settle(now);
-        return out.drain();
+        return steering.stop(now);
     }
 
     /** Tasks whose attempt is under way or whose work is on its way in. */
     int inFlight() {
-        return (int) tasks.all().stream().filter(TaskState::isInFlight).count();
+        return steering.inFlight();
     }
 
     List<Decision> mergeFailed(String taskId, String reason, Instant now) {

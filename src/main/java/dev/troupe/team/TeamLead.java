@@ -155,7 +155,7 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
             return Behaviors.same();
         }
         if (request.command().equals("cancel") && request.task() != null) {
-            RunState.Answer answer = state.cancel(request.task(), Instant.now());
+            Steering.Answer answer = state.cancel(request.task(), Instant.now());
             control.desk().tell(new ControlDesk.Answer(request.id(), new ControlChannel.Reply(answer.accepted(),
                     answer.message())));
             return carryOut(answer.decisions());
@@ -179,7 +179,7 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
                     Blocking.describe(checked.failure()))));
             return Behaviors.same();
         }
-        RunState.Answer answer = state.add(checked.specs(), checked.goalFile(), Instant.now());
+        Steering.Answer answer = state.add(checked.specs(), checked.goalFile(), Instant.now());
         checked.control().desk().tell(new ControlDesk.Answer(id, new ControlChannel.Reply(answer.accepted(),
                 answer.message())));
         return carryOut(answer.decisions());

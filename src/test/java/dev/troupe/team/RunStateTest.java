@@ -195,7 +195,7 @@ class RunStateTest {
         RunState state = state(goal(team(1), ONE_ATTEMPT, EACH, spec("a"), spec("b"), spec("c", "b")));
         state.start(Optional.empty(), 1, T0);
 
-        RunState.Answer answer = state.cancel("b", T0.plusSeconds(1));
+        Steering.Answer answer = state.cancel("b", T0.plusSeconds(1));
 
         assertTrue(answer.accepted());
         assertEquals("task 'b' is cancelled; skipped after it: c", answer.message());
@@ -213,7 +213,7 @@ class RunStateTest {
         RunState state = state(goal(team(1), limits(3, Optional.empty()), EACH, spec("a")));
         state.start(Optional.empty(), 1, T0);
 
-        RunState.Answer answer = state.cancel("a", T0.plusSeconds(1));
+        Steering.Answer answer = state.cancel("a", T0.plusSeconds(1));
 
         assertEquals(List.of(new Decision.CancelAttempt("worker-1")), of(answer.decisions(), Decision.CancelAttempt.class));
         List<Decision> ended = state.attemptFailed("worker-1", "a", 1, Assignment.Role.WRITER,
