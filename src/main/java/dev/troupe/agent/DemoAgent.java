@@ -20,6 +20,7 @@ import java.util.regex.Pattern;
  * and speaks the same stream-json, but needs no model. It makes one small, deterministic edit: the first
  * path in the prompt outside quotes ({@code greetings/fr.txt}) gets the prompt's first double-quoted text as a new line
  * (or a note naming the task, when the prompt quotes nothing). A prompt naming no file adds a line to DEMO.md.
+ * A prompt that says "(takes 5s)" has it work five seconds first, to watch a team at work and steer it.
  *
  * <p>Asked for structured output ({@code --json-schema}), it answers instead, as the planner or a reviewer:
  * as the planner, each list item ("- ...") of the goal becomes a task, named after the file it mentions, owning
@@ -30,6 +31,8 @@ public final class DemoAgent {
 
     private static final Pattern PATH = Pattern.compile("(?<![\\w/.-])([\\w-]+(?:/[\\w.-]+)*\\.[A-Za-z0-9]+)\\b");
     private static final Pattern QUOTED = Pattern.compile("\"([^\"]*)\"");
+    /** "(takes 5s)" in a prompt: the agent works that long first, saying so every second (for steering demos). */
+    private static final Pattern TAKES = Pattern.compile("\\(takes (\\d{1,3}) ?s\\)");
 
     private final PrintStream out;
     private final String sessionId;
@@ -130,6 +133,12 @@ public final class DemoAgent {
             throw new IOException("refusing to write outside the working directory: " + file);
         }
 
+        Matcher takes = TAKES.matcher(prompt);
+        int seconds = takes.find() ? Integer.parseInt(takes.group(1)) : 0;
+        for (int second = 1; second <= seconds; second++) {
+            Thread.sleep(1000);
+            emit(assistant(text("Working on " + file + " (" + second + " of " + seconds + " s).")));
+        }
         pause();
         emit(assistant(text("I'll add a line to " + file + ".")));
         String toolId = "toolu_demo_" + Integer.toHexString(file.hashCode());

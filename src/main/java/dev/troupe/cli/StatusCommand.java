@@ -75,7 +75,7 @@ final class StatusCommand implements Callable<Integer> {
                         : ", " + history.count(RunHistory.State.CANCELLED) + " cancelled",
                 Money.format(history.costUsd()));
         int width = Math.max(4, history.tasks().keySet().stream().mapToInt(String::length).max().orElse(4));
-        String row = "  %-" + width + "s  %-8s  %8s  %-10s  %9s  %8s  %s%n";
+        String row = "  %-" + width + "s  %-9s  %8s  %-10s  %9s  %8s  %s%n";
         out.printf(Locale.ROOT, row, "TASK", "STATE", "ATTEMPTS", "WORKER", "COST", "FOR", "NOTE");
         Instant now = liveness == Liveness.LIVE ? Instant.now() : history.lastEvent();
         for (RunHistory.Task task : history.tasks().values()) {

@@ -78,7 +78,8 @@ public final class ControlChannel {
     public static String send(Path runDir, String command, String task, String message) throws IOException {
         Path dir = runDir.resolve(DIR);
         if (!Files.isDirectory(dir)) {
-            throw new IOException("run " + runDir.getFileName() + " takes no commands (it began before troupe had them)");
+            throw new IOException("run " + runDir.getFileName() + " takes no commands yet (it is starting, or an older"
+                    + " troupe began it)");
         }
         // Named by time first, so that the live run takes requests in the order they came.
         String id = String.format("%019d-%s", System.currentTimeMillis(), UUID.randomUUID());

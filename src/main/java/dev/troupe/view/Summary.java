@@ -56,7 +56,7 @@ public final class Summary {
         out.println();
 
         int idWidth = Math.max(4, outcome.tasks().stream().mapToInt(t -> t.id().length()).max().orElse(4));
-        String row = "  %-" + idWidth + "s  %-7s  %8s  %7s  %9s  %8s  %-7s  %s%n";
+        String row = "  %-" + idWidth + "s  %-9s  %8s  %7s  %9s  %8s  %-7s  %s%n";
         out.printf(Locale.ROOT, row, "TASK", "FATE", "ATTEMPTS", "TIME", "COST", "TOKENS", "MERGE", "NOTE");
         for (RunOutcome.TaskOutcome task : outcome.tasks()) {
             boolean ran = task.attempts() > 0;

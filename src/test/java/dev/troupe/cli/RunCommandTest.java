@@ -1200,7 +1200,7 @@ class RunCommandTest {
     }
 
     @ParameterizedTest(name = "examples/{0}")
-    @ValueSource(strings = {"hello", "fanout", "planned", "review"})
+    @ValueSource(strings = {"hello", "fanout", "planned", "review", "steer"})
     void everyExampleTeamFinishesWithEveryTaskMergedOnTheDemoAgent(String name) throws IOException {
         Path example = Path.of("examples", name).toAbsolutePath();
         Map<String, String> files;
@@ -1230,6 +1230,12 @@ class RunCommandTest {
             case "review" -> {
                 assertEquals("export function greet(name) { return 'Hello, ' + name + '!'; }", repo.show(branch, "src/greet.js"));
                 assertEquals(3, run.events("review-done").size(), "every task but the docs is reviewed");
+            }
+            case "steer" -> {
+                // examples/steer/demo.sh steers this team while it runs; unsteered, it simply finishes, slowly.
+                assertEquals("Four.", repo.show(branch, "notes/four.txt"));
+                assertTrue(Files.readString(repo.dir().resolve(".troupe/runs/" + branch.substring("troupe/".length())
+                        + "/agents/one-1.jsonl")).contains("(4 of 4 s)"), "the demo agent took its time, saying so");
             }
             default -> throw new AssertionError(name);
         }
