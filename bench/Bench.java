@@ -44,10 +44,11 @@ public final class Bench {
     final Path work;          // scratch: repositories, goals, logs; deleted at the end unless --keep
     final boolean quick;
     final int rounds;
-    final int heavyRounds;    // workloads 3 and 4 (minutes each at full size): once a side unless --rounds says
+    final int heavyRounds;    // workloads 3, 4 and 6 (minutes each at full size): once a side unless --rounds says
     final Set<String> only;
     long lines = -1;          // workload 3's size; -1: the issue's 2,000,000 (quick: 20,000)
     String javaOpts = "";     // TROUPE_JAVA_OPTS for troupe's JVM, to measure a proposed setting; empty: bin/troupe's own
+    List<String> variants = List.of(); // workload 6: extra troupe runs, each with some troupe.workspace settings
     final List<Row> rows = new ArrayList<>();
     final ObjectNode results = JSON.createObjectNode();
     Path template;
@@ -65,9 +66,10 @@ public final class Bench {
         boolean quick = false;
         boolean keep = false;
         int rounds = -1;
-        Set<String> only = Set.of("1", "2", "3", "4", "5");
+        Set<String> only = Set.of("1", "2", "3", "4", "5", "6");
         long lines = -1;
         String javaOpts = "";
+        List<String> variants = List.of();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
@@ -76,9 +78,10 @@ public final class Bench {
                 case "--only" -> only = Set.of(args[++i].split(","));
                 case "--lines" -> lines = Long.parseLong(args[++i]);
                 case "--java-opts" -> javaOpts = args[++i];
+                case "--variants" -> variants = List.of(args[++i].split(";"));
                 default -> {
-                    System.err.println("usage: bench/run.sh [--quick] [--rounds N] [--only 1,2,3,4,5] [--lines N]"
-                            + " [--java-opts OPTS] [--keep]");
+                    System.err.println("usage: bench/run.sh [--quick] [--rounds N] [--only 1,2,3,4,5,6] [--lines N]"
+                            + " [--java-opts OPTS] [--variants 'checkout-workers=2;parallel-builds=4,...'] [--keep]");
                     System.exit(2);
                 }
             }
@@ -88,6 +91,7 @@ public final class Bench {
         Bench bench = new Bench(home, work, quick, rounds > 0 ? rounds : quick ? 1 : 3, rounds > 0 ? rounds : 1, only);
         bench.lines = lines;
         bench.javaOpts = javaOpts;
+        bench.variants = variants;
         try {
             bench.runAll();
         } finally {
@@ -101,7 +105,7 @@ public final class Bench {
 
     void runAll() throws Exception {
         say("scratch in " + work + (quick ? " (quick mode: small sizes, " : " (") + rounds + " round(s), "
-                + heavyRounds + " for workloads 3 and 4)");
+                + heavyRounds + " for workloads 3, 4 and 6)");
         template = makeRepository(work.resolve("template"), 2000);
         if (only.contains("1")) {
             overhead();
@@ -117,6 +121,9 @@ public final class Bench {
         }
         if (only.contains("5")) {
             realCli();
+        }
+        if (only.contains("6")) {
+            bigRepository();
         }
         report();
     }
@@ -270,10 +277,80 @@ public final class Bench {
         }
     }
 
+    /**
+     * 6: a big repository (issue 14): 16 one-file tasks, team 4, on 100,000 files (quick: 10,000). Both sides work
+     * in one repository, put back between runs ({@link #resetBigRepository}); copying 100,000 files takes longer
+     * than a run. Then two troupe runs with kept workspaces (the second starts on the first's), and each
+     * {@code --variants} entry once (troupe.workspace settings, given through JAVA_TOOL_OPTIONS).
+     */
+    void bigRepository() throws Exception {
+        int size = quick ? 10_000 : 100_000;
+        int tasks = 16;
+        int team = 4;
+        say("workload 6, big repository: " + tasks + " one-file tasks, team of " + team + ", " + size + " files");
+        Path repo = makeBigRepository(work.resolve("big"), size);
+        List<String> files = new ArrayList<>();
+        for (int i = 0; i < tasks; i++) {
+            files.add(bigFile(i * (size / tasks)));
+        }
+        String goal = goalWithTasks(team, files, f -> "edit " + f, agent("edit.sh"), "");
+        Pair p = alternate("big-repo", heavyRounds, () -> {
+            resetBigRepository(repo);
+            return troupeIn(repo, goal, tasks, "bench-integration", Map.of());
+        }, () -> {
+            resetBigRepository(repo);
+            return peerIn(repo, files, f -> "edit " + f, team, agent("edit.sh"), Map.of());
+        });
+        resetBigRepository(repo);
+        String keep = goal + "workspace: {keep: true}\n";
+        Pair kept = alternate("big-repo-kept", 1, () -> troupeIn(repo, keep, tasks, "bench-kept-1", Map.of()), null);
+        Pair again = alternate("big-repo-kept-2", 1, () -> troupeIn(repo, keep, tasks, "bench-kept-2", Map.of()), null);
+        double workspaceKb = duKb(repo.resolve(".troupe/workspaces/worker-1"));
+        double indexKb = duKb(repo.resolve(".git/worktrees/worker-1"));
+        ObjectNode r = record("bigRepo", tasks, team, p);
+        double troupeMs = median(p.troupe, Run::wallMs);
+        double peerMs = median(p.peer, Run::wallMs);
+        double first = median(p.troupe, Run::firstAgentMs);
+        double peerFirst = median(p.peer, Run::firstAgentMs);
+        double rss = median(p.troupe, Run::rssMb);
+        double keptFirst = again.troupe.get(0).firstAgentMs;
+        r.put("files", size).put("ratio", troupeMs / peerMs).put("troupeFirstAgentMs", first)
+                .put("peerFirstAgentMs", peerFirst).put("peakRssMb", rss).put("workspaceMb", workspaceKb / 1024)
+                .put("workspaceAdminMb", indexKb / 1024).put("keptSecondRunFirstAgentMs", keptFirst);
+        r.set("keptRuns", runs(List.of(kept.troupe.get(0), again.troupe.get(0))));
+        String what = String.format(Locale.ROOT, "%,d files, %d one-file tasks, team 4", size, tasks);
+        rows.add(new Row("6 big repo", what, "wall time", secs(troupeMs), secs(peerMs), ratio(troupeMs / peerMs), "",
+                null));
+        rows.add(new Row("", "", "run-started to first agent-started (peer: start to first agent)", secs(first),
+                secs(peerFirst), ratio(first / peerFirst), "", null));
+        rows.add(new Row("", "", "the same, second run on kept workspaces", secs(keptFirst), "", "", "≤ 3 s",
+                keptFirst <= 3000));
+        rows.add(new Row("", "", "troupe peak RSS", fmt0(rss) + " MB", "", "", "< 512 MB", rss < 512));
+        rows.add(new Row("", "", "disk per workspace (du -s; its admin folder with the index)",
+                fmt0(workspaceKb / 1024) + " MB (+ " + fmt0(indexKb / 1024) + " MB)", "", "", "", null));
+        ObjectNode measured = r.putObject("variants");
+        for (String variant : variants) {
+            StringBuilder props = new StringBuilder();
+            for (String setting : variant.split(",")) {
+                props.append(props.length() == 0 ? "" : " ").append("-Dtroupe.workspace.").append(setting.strip());
+            }
+            Pair v = alternate("big-repo " + variant, 1, () -> {
+                resetBigRepository(repo);
+                return troupeIn(repo, goal, tasks, "bench-integration", Map.of("JAVA_TOOL_OPTIONS", props.toString()));
+            }, null);
+            Run run = v.troupe.get(0);
+            measured.set(variant, runs(v.troupe).get(0));
+            rows.add(new Row("", "", "troupe with " + variant + ": first agent; wall", secs(run.firstAgentMs) + "; "
+                    + secs(run.wallMs), "", "", "", null));
+        }
+        remove(repo);
+    }
+
     // ---- running troupe and the peer ------------------------------------------------------------------------
 
     /** One measured run of troupe or the peer. */
-    record Run(String who, double wallMs, double cpuMs, double rssMb, double inRunMs, double agentMs) {}
+    record Run(String who, double wallMs, double cpuMs, double rssMb, double inRunMs, double agentMs,
+            double firstAgentMs) {}
 
     record Pair(List<Run> troupe, List<Run> peer) {}
 
@@ -305,6 +382,16 @@ public final class Bench {
     /** Runs {@code bin/troupe run} on a fresh copy of the repository and checks every task merged. */
     Run troupe(String goalBody, int tasks) throws Exception {
         Path repo = freshRepository();
+        Run run = troupeIn(repo, goalBody, tasks, "bench-integration", Map.of());
+        remove(repo);
+        return run;
+    }
+
+    /**
+     * Runs {@code bin/troupe run} in {@code repo}, into {@code into} (a new branch), with more environment, and
+     * checks every task merged. The journal read is the run's, the newest in the repository.
+     */
+    Run troupeIn(Path repo, String goalBody, int tasks, String into, Map<String, String> moreEnv) throws Exception {
         Path goal = repo.resolveSibling(repo.getFileName() + ".goal.yaml");
         Files.writeString(goal, "repo: " + repo + "\nbase: main\n" + goalBody);
         Path timing = repo.resolveSibling(repo.getFileName() + ".time");
@@ -314,29 +401,41 @@ public final class Bench {
         if (!javaOpts.isEmpty()) {
             env.put("TROUPE_JAVA_OPTS", javaOpts);
         }
+        env.putAll(moreEnv);
         Result res = run(repo, env,
                 "/usr/bin/time", "-f",
                 "%M %U %S", "-o", timing.toString(), home.resolve("bin/troupe").toString(), "run", goal.toString(),
-                "--quiet", "--into", "bench-integration");
+                "--quiet", "--into", into);
         double wall = (System.nanoTime() - start) / 1e6;
         check(res.code == 0, "troupe exited " + res.code + " in " + repo + ":\n" + res.output);
-        int merges = merges(repo, "bench-integration");
+        int merges = merges(repo, into);
         check(merges == tasks, "troupe merged " + merges + " of " + tasks + " tasks in " + repo);
         String[] t = Files.readString(timing).trim().split("\\s+");
         Path journal;
         try (Stream<Path> runs = Files.list(repo.resolve(".troupe/runs"))) {
-            journal = runs.findFirst().orElseThrow().resolve("events.jsonl");
+            // Run ids begin with their start time.
+            journal = runs.max(Comparator.naturalOrder()).orElseThrow().resolve("events.jsonl");
         }
         double[] spans = journalSpans(journal);
-        remove(repo);
         return new Run("troupe", wall, (Double.parseDouble(t[1]) + Double.parseDouble(t[2])) * 1000,
-                Long.parseLong(t[0]) / 1024.0, spans[0], spans[1]);
+                Long.parseLong(t[0]) / 1024.0, spans[0], spans[1], spans[2]);
     }
 
     /** Runs bench/peer.sh on a fresh copy of the repository and checks every task merged. */
     Run peer(List<String> files, Function<String, String> prompt, int team, String agent, Map<String, String> env)
             throws Exception {
         Path repo = freshRepository();
+        Run run = peerIn(repo, files, prompt, team, agent, env);
+        remove(repo);
+        return run;
+    }
+
+    /**
+     * Runs bench/peer.sh in {@code repo} and checks every task merged. Its first agent started when the first
+     * agent log was made (the file's birth time, where the file system keeps one).
+     */
+    Run peerIn(Path repo, List<String> files, Function<String, String> prompt, int team, String agent,
+            Map<String, String> env) throws Exception {
         Path tasks = repo.resolveSibling(repo.getFileName() + ".tasks");
         StringBuilder lines = new StringBuilder();
         for (int i = 0; i < files.size(); i++) {
@@ -346,6 +445,7 @@ public final class Bench {
         Path timing = repo.resolveSibling(repo.getFileName() + ".time");
         Map<String, String> allEnv = new HashMap<>(env);
         allEnv.put("ANTHROPIC_API_KEY", "sk-ant-troupe-standin-bench");
+        double startEpochMs = System.currentTimeMillis();
         long start = System.nanoTime();
         Result res = run(repo, allEnv, "/usr/bin/time", "-f", "%M %U %S", "-o", timing.toString(),
                 home.resolve("bench/peer.sh").toString(), repo.toString(), tasks.toString(), Integer.toString(team), agent);
@@ -354,9 +454,10 @@ public final class Bench {
         int merges = merges(repo, "peer-integration");
         check(merges == files.size(), "the peer merged " + merges + " of " + files.size() + " tasks in " + repo);
         String[] t = Files.readString(timing).trim().split("\\s+");
-        remove(repo);
+        double firstLog = run(repo.resolve(".peer/logs"), Map.of(), "bash", "-c", "stat -c %.3W *.jsonl").output.lines()
+                .mapToDouble(Double::parseDouble).filter(born -> born > 0).min().orElse(Double.NaN);
         return new Run("peer", wall, (Double.parseDouble(t[1]) + Double.parseDouble(t[2])) * 1000,
-                Long.parseLong(t[0]) / 1024.0, Double.NaN, Double.NaN);
+                Long.parseLong(t[0]) / 1024.0, Double.NaN, Double.NaN, firstLog * 1000 - startEpochMs);
     }
 
     String goalWithTasks(int team, List<String> files, Function<String, String> prompt, String agent, String agentExtra) {
@@ -410,6 +511,58 @@ public final class Bench {
         return allFiles(2000).stream().sorted().limit(n).toList();
     }
 
+    /**
+     * A repository of {@code n} small files, src/d<NN>/e<N>/f<NNN>.txt (100 to a folder), one commit on main,
+     * written by git fast-import (one pack) and checked out once.
+     */
+    Path makeBigRepository(Path dir, int n) throws Exception {
+        Map<String, String> git = gitIdentity();
+        run(work, git, "git", "init", "-q", "-b", "main", dir.toString());
+        Path stream = work.resolve("big.fast-import");
+        try (var out = new java.io.BufferedOutputStream(Files.newOutputStream(stream), 1 << 20)) {
+            byte[] message = (n + " files to work on\n").getBytes(StandardCharsets.UTF_8);
+            out.write(("commit refs/heads/main\ncommitter bench <bench@troupe> 1700000000 +0000\ndata " + message.length
+                    + "\n").getBytes(StandardCharsets.UTF_8));
+            out.write(message);
+            for (int i = 0; i < n; i++) {
+                String f = bigFile(i);
+                byte[] content = ("line of " + f + "\n").repeat(20).getBytes(StandardCharsets.UTF_8);
+                out.write(("M 100644 inline " + f + "\ndata " + content.length + "\n").getBytes(StandardCharsets.UTF_8));
+                out.write(content);
+                out.write('\n');
+            }
+        }
+        Process importer = new ProcessBuilder("git", "fast-import", "--quiet").directory(dir.toFile())
+                .redirectInput(stream.toFile()).redirectOutput(ProcessBuilder.Redirect.INHERIT)
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        check(importer.waitFor() == 0, "git fast-import failed in " + dir);
+        Files.delete(stream);
+        run(dir, git, "git", "checkout", "-q", "-f", "main");
+        return dir;
+    }
+
+    static String bigFile(int i) {
+        return String.format("src/d%02d/e%d/f%03d.txt", i / 1000, (i / 100) % 10, i % 100);
+    }
+
+    /**
+     * Puts the big repository back as it was made: main checked out and clean, no other branch, no worktree
+     * (kept workspaces too), no .troupe or .peer.
+     */
+    void resetBigRepository(Path repo) throws Exception {
+        run(repo, Map.of(), "rm", "-rf", ".troupe", ".peer");
+        run(repo, Map.of(), "git", "worktree", "prune");
+        run(repo, Map.of(), "git", "checkout", "-q", "-f", "main");
+        run(repo, Map.of(), "bash", "-c", "git for-each-ref --format='delete %(refname)' refs/heads refs/troupe"
+                + " | grep -v ' refs/heads/main$' | git update-ref --stdin");
+        run(repo, Map.of(), "git", "clean", "-q", "-ffdx");
+    }
+
+    static double duKb(Path dir) throws Exception {
+        Result r = run(dir.getParent(), Map.of(), "du", "-sk", dir.toString());
+        return r.code == 0 ? Double.parseDouble(r.output.trim().split("\\s+")[0]) : Double.NaN;
+    }
+
     int copies;
 
     Path freshRepository() throws Exception {
@@ -434,7 +587,8 @@ public final class Bench {
 
     /**
      * From the journal: run-started to run-finished (the run without JVM start and stop), and the first
-     * agent-started to the last task-succeeded (the agents' span). Streamed, not parsed whole: it can be 2 GB.
+     * agent-started to the last task-succeeded (the agents' span), run-started to the first agent-started (time to
+     * first agent). Streamed, not parsed whole: it can be 2 GB.
      */
     static double[] journalSpans(Path journal) throws IOException {
         Instant runStart = null, runEnd = null, agentStart = null, agentEnd = null;
@@ -458,7 +612,8 @@ public final class Bench {
                 }
             }
         }
-        return new double[] {millisBetween(runStart, runEnd), millisBetween(agentStart, agentEnd)};
+        return new double[] {millisBetween(runStart, runEnd), millisBetween(agentStart, agentEnd),
+                millisBetween(runStart, agentStart)};
     }
 
     static double millisBetween(Instant a, Instant b) {
@@ -490,6 +645,9 @@ public final class Bench {
             if (!Double.isNaN(r.inRunMs)) {
                 o.put("runStartedToFinishedMs", r.inRunMs).put("agentsSpanMs", r.agentMs);
             }
+            if (!Double.isNaN(r.firstAgentMs)) {
+                o.put("firstAgentMs", r.firstAgentMs);
+            }
         }
         return a;
     }
@@ -510,7 +668,7 @@ public final class Bench {
 
         StringBuilder t = new StringBuilder();
         t.append("Run: ").append(date).append(", ").append(mode).append(", ").append(rounds)
-                .append(" round(s) (workloads 3 and 4: ").append(heavyRounds).append("), medians; troupe at ").append(commit)
+                .append(" round(s) (workloads 3, 4 and 6: ").append(heavyRounds).append("), medians; troupe at ").append(commit)
                 .append(javaOpts.isEmpty() ? "" : ", TROUPE_JAVA_OPTS=\"" + javaOpts + "\"").append(".\n")
                 .append("Machine: ").append(machine).append(".\n\n")
                 .append("| workload | size | metric | troupe | peer | troupe/peer | target | met |\n")
@@ -524,13 +682,13 @@ public final class Bench {
         System.out.print(table);
 
         // A run of some workloads does not replace the day's run of all of them.
-        String label = (quick ? "quick-" : "") + (only.size() == 5 ? "" : "only" + String.join("", new TreeSet<>(only)) + "-")
-                + (javaOpts.isEmpty() ? "" : "javaopts-") + host;
+        String label = (quick ? "quick-" : "") + (only.size() == 6 ? "" : "only" + String.join("", new TreeSet<>(only)) + "-")
+                + (javaOpts.isEmpty() ? "" : "javaopts-") + (variants.isEmpty() ? "" : "variants-") + host;
         Path out = home.resolve("bench/results").resolve(date + "-" + label + ".json");
         Files.createDirectories(out.getParent());
         JSON.writeValue(out.toFile(), results);
         say("results in " + home.relativize(out));
-        if (!quick && only.size() == 5 && javaOpts.isEmpty()) {
+        if (!quick && only.size() == 6 && javaOpts.isEmpty() && variants.isEmpty()) {
             writeTableInto(home.resolve("docs/performance.md"), table);
             say("table written into docs/performance.md");
         } else {
