@@ -328,7 +328,7 @@ public final class Bench {
         rows.add(new Row("", "", "troupe peak RSS", fmt0(rss) + " MB", "", "", "< 512 MB", rss < 512));
         rows.add(new Row("", "", "disk per workspace (du -s; its admin folder with the index)",
                 fmt0(workspaceKb / 1024) + " MB (+ " + fmt0(indexKb / 1024) + " MB)", "", "", "", null));
-        ObjectNode measured = r.putObject("variants");
+        ArrayNode measured = r.putArray("variants");
         for (String variant : variants) {
             StringBuilder props = new StringBuilder();
             for (String setting : variant.split(",")) {
@@ -339,7 +339,7 @@ public final class Bench {
                 return troupeIn(repo, goal, tasks, "bench-integration", Map.of("JAVA_TOOL_OPTIONS", props.toString()));
             }, null);
             Run run = v.troupe.get(0);
-            measured.set(variant, runs(v.troupe).get(0));
+            measured.add(((ObjectNode) runs(v.troupe).get(0)).put("settings", variant));
             rows.add(new Row("", "", "troupe with " + variant + ": first agent; wall", secs(run.firstAgentMs) + "; "
                     + secs(run.wallMs), "", "", "", null));
         }
