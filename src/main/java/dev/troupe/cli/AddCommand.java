@@ -2,7 +2,6 @@ package dev.troupe.cli;
 
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -28,11 +27,8 @@ final class AddCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws TroupeException {
-        RunDirs.Selection selection = new RunDirs.Selection();
-        selection.dir = dir;
-        Optional<String> runId = args.size() == 2 ? Optional.of(args.get(0)) : Optional.empty();
         Path file = Path.of(args.get(args.size() - 1)).toAbsolutePath();
-        LiveRun run = LiveRun.find(RunDirs.of(selection), runId, "add to");
+        LiveRun run = LiveRun.of(dir, args, "add to");
         spec.commandLine().getOut().println("troupe: " + run.ask("add", null, file.toString()));
         return ExitCodes.OK;
     }

@@ -2,7 +2,6 @@ package dev.troupe.cli;
 
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -28,10 +27,7 @@ final class CancelCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws TroupeException {
-        RunDirs.Selection selection = new RunDirs.Selection();
-        selection.dir = dir;
-        Optional<String> runId = args.size() == 2 ? Optional.of(args.get(0)) : Optional.empty();
-        LiveRun run = LiveRun.find(RunDirs.of(selection), runId, "cancel");
+        LiveRun run = LiveRun.of(dir, args, "cancel");
         spec.commandLine().getOut().println("troupe: " + run.ask("cancel", args.get(args.size() - 1)));
         return ExitCodes.OK;
     }

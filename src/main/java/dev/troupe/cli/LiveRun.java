@@ -25,6 +25,16 @@ final class LiveRun {
         return runDir.getFileName().toString();
     }
 
+    /**
+     * For commands taking {@code [RUN] X}: the run {@code args} name (two of them) or the newest live one (one),
+     * in the repository at {@code dir}.
+     */
+    static LiveRun of(Path dir, java.util.List<String> args, String forWhat) throws TroupeException {
+        RunDirs.Selection selection = new RunDirs.Selection();
+        selection.dir = dir;
+        return find(RunDirs.of(selection), args.size() == 2 ? Optional.of(args.get(0)) : Optional.empty(), forWhat);
+    }
+
     /** The named run, which must be live; without a name, the newest live run of the repository. */
     static LiveRun find(RunDirs runs, Optional<String> run, String forWhat) throws TroupeException {
         if (run.isPresent()) {

@@ -64,7 +64,27 @@ public final class ClusterNode {
         if (!up.isDone()) {
             throw refused(system, config, seeds, joinTimeout);
         }
+        awaitOwnViewUp(cluster);
         return system;
+    }
+
+    /**
+     * The member-up callback can run before the node's own view of the cluster (what {@code selfMember()} reads)
+     * has caught up; callers read that view, so wait the moment it takes.
+     */
+    private static void awaitOwnViewUp(Cluster cluster) throws ClusterException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (cluster.selfMember().status() != akka.cluster.MemberStatus.up()) {
+            if (System.nanoTime() > deadline) {
+                throw new ClusterException("the node on " + cluster.selfAddress() + " joined, yet does not see itself up");
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ClusterException("interrupted while the node on " + cluster.selfAddress() + " joined");
+            }
+        }
     }
 
     private static ClusterException refused(ActorSystem<?> system, Config config, List<String> seeds,

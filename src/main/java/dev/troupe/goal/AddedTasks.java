@@ -5,8 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,11 +20,6 @@ import java.util.stream.Collectors;
  * that {@code troupe resume} knows them too. Blocking.
  */
 public final class AddedTasks {
-
-    private static final YAMLMapper YAML = YAMLMapper.builder()
-            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
-            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-            .build();
 
     private AddedTasks() {}
 
@@ -47,7 +40,7 @@ public final class AddedTasks {
         ArrayNode tasks = goal.path("tasks") instanceof ArrayNode existing ? existing : goal.putArray("tasks");
         added.forEach(tasks::add);
         Path next = goalFile.resolveSibling("adding-" + goalFile.getFileName());
-        (goalFile.toString().endsWith(".json") ? mapper : YAML).writerWithDefaultPrettyPrinter()
+        (goalFile.toString().endsWith(".json") ? mapper : PlannedGoal.YAML).writerWithDefaultPrettyPrinter()
                 .writeValue(next.toFile(), goal);
         Goal checked;
         try {

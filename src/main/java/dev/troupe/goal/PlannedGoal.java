@@ -16,7 +16,8 @@ import java.nio.file.Path;
  */
 public final class PlannedGoal {
 
-    private static final YAMLMapper YAML = YAMLMapper.builder()
+    /** How troupe writes a goal file it made: block style, no document marker. */
+    static final YAMLMapper YAML = YAMLMapper.builder()
             .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
             .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
             .build();

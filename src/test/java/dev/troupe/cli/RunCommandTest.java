@@ -1132,15 +1132,18 @@ class RunCommandTest {
         Path goal = goal(repo, FAST_TEAM, """
                   - id: limited
                     prompt: |
+                      sleep 0.3
                       ratelimit %s 6000
                       write limited.txt fine
                   - id: a
                     review: true
                     prompt: |
-                      sleep 0.5
+                      sleep 1.5
                       write a.txt alpha
                       %s
                 """.formatted(marker, APPROVE));
+        // a starts 10 ms after limited, well before limited's 429 (0.3 s) pauses the team; it is done at about
+        // 1.5 s, in the middle of the 6 s pause, so its review is due while the team is paused.
 
         Run run = run(repo, "run", goal.toString());
 

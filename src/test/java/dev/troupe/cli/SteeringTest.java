@@ -30,17 +30,10 @@ class SteeringTest {
     void aStoppedRunFinishesWhatRunsLaunchesNothingMoreAndResumeDoesTheRest() throws Exception {
         TestRepo repo = TestRepo.create(tmp.resolve("repo"), Map.of("README.md", "hello\n"));
         Path go = tmp.resolve("go");
-        Path goal = tmp.resolve("goal.yaml");
-        Files.writeString(goal, "goal: test\nrepo: " + repo.dir() + "\nteam: {size: 1, stagger: 0ms}\n"
-                + "agent:\n  command: " + FakeAgent.yamlCommand() + "\n  isolate-config: true\n"
-                + "tasks:\n"
-                + "  - id: a\n    prompt: |\n      write a.txt 1\n      run while [ ! -e " + go + " ]; do sleep 0.05; done\n"
+        Process troupe = startRun(repo,
+                "  - id: a\n    prompt: |\n      write a.txt 1\n      run while [ ! -e " + go + " ]; do sleep 0.05; done\n"
                 + "  - id: b\n    prompt: write b.txt 2\n"
                 + "  - id: c\n    prompt: write c.txt 3\n    after: [b]\n");
-        Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process troupe = new ProcessBuilder(javaBin.toString(), "-cp", System.getProperty("java.class.path"),
-                Main.class.getName(), "run", goal.toString())
-                .redirectErrorStream(true).redirectOutput(tmp.resolve("run.out").toFile()).start();
         Path runs = repo.dir().resolve(".troupe/runs");
         try {
             Await.until(() -> journal(runs).stream().anyMatch(e -> e.path("type").asText().equals("agent-started")),
@@ -73,17 +66,9 @@ class SteeringTest {
     @Test
     void cancellingARunningTaskStopsItsAgentSkipsWhatComesAfterAndTheRestRuns() throws Exception {
         TestRepo repo = TestRepo.create(tmp.resolve("repo"), Map.of("README.md", "hello\n"));
-        Path goal = tmp.resolve("goal.yaml");
-        Files.writeString(goal, "goal: test\nrepo: " + repo.dir() + "\nteam: {size: 1, stagger: 0ms}\n"
-                + "agent:\n  command: " + FakeAgent.yamlCommand() + "\n  isolate-config: true\n"
-                + "tasks:\n"
-                + "  - id: slow\n    prompt: |\n      write slow.txt 1\n      hang\n"
+        Process troupe = startRun(repo, "  - id: slow\n    prompt: |\n      write slow.txt 1\n      hang\n"
                 + "  - id: after-slow\n    prompt: write after.txt 2\n    after: [slow]\n"
                 + "  - id: other\n    prompt: write other.txt 3\n");
-        Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process troupe = new ProcessBuilder(javaBin.toString(), "-cp", System.getProperty("java.class.path"),
-                Main.class.getName(), "run", goal.toString())
-                .redirectErrorStream(true).redirectOutput(tmp.resolve("run.out").toFile()).start();
         Path runs = repo.dir().resolve(".troupe/runs");
         long agent;
         try {
@@ -115,19 +100,12 @@ class SteeringTest {
     void tasksAddedToALiveRunRunAndAResumeAfterAStopKnowsThem() throws Exception {
         TestRepo repo = TestRepo.create(tmp.resolve("repo"), Map.of("README.md", "hello\n"));
         Path go = tmp.resolve("go");
-        Path goal = tmp.resolve("goal.yaml");
-        Files.writeString(goal, "goal: test\nrepo: " + repo.dir() + "\nteam: {size: 1, stagger: 0ms}\n"
-                + "agent:\n  command: " + FakeAgent.yamlCommand() + "\n  isolate-config: true\n"
-                + "tasks:\n"
-                + "  - id: a\n    prompt: |\n      write a.txt 1\n      run while [ ! -e " + go + " ]; do sleep 0.05; done\n");
         Path more = tmp.resolve("more.yaml");
         Files.writeString(more, "- id: b\n  prompt: write b.txt 2\n  after: [a]\n- id: c\n  prompt: write c.txt 3\n");
         Path wrong = tmp.resolve("wrong.yaml");
         Files.writeString(wrong, "- id: d\n  prompt: write d.txt 4\n  after: [nope]\n");
-        Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process troupe = new ProcessBuilder(javaBin.toString(), "-cp", System.getProperty("java.class.path"),
-                Main.class.getName(), "run", goal.toString())
-                .redirectErrorStream(true).redirectOutput(tmp.resolve("run.out").toFile()).start();
+        Process troupe = startRun(repo,
+                "  - id: a\n    prompt: |\n      write a.txt 1\n      run while [ ! -e " + go + " ]; do sleep 0.05; done\n");
         Path runs = repo.dir().resolve(".troupe/runs");
         try {
             Await.until(() -> journal(runs).stream().anyMatch(e -> e.path("type").asText().equals("agent-started")),
@@ -158,6 +136,18 @@ class SteeringTest {
         assertEquals(0, resumed.exitCode(), resumed.out() + resumed.err());
         assertEquals(List.of("a", "b", "c"), repo.mergedTasks("troupe/" + runId).stream().sorted().toList());
         assertTrue(journal(runs).stream().noneMatch(e -> e.path("task").asText().equals("d")), "d never joined");
+    }
+
+    /** {@code troupe run} in a JVM of its own, on a team of one fake agent doing {@code tasks} (YAML). */
+    private Process startRun(TestRepo repo, String tasks) throws java.io.IOException {
+        Path goal = tmp.resolve("goal.yaml");
+        Files.writeString(goal, "goal: test\nrepo: " + repo.dir() + "\nteam: {size: 1, stagger: 0ms}\n"
+                + "agent:\n  command: " + FakeAgent.yamlCommand() + "\n  isolate-config: true\n"
+                + "tasks:\n" + tasks);
+        Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
+        return new ProcessBuilder(javaBin.toString(), "-cp", System.getProperty("java.class.path"),
+                Main.class.getName(), "run", goal.toString())
+                .redirectErrorStream(true).redirectOutput(tmp.resolve("run.out").toFile()).start();
     }
 
     private static Path onlyRun(Path runs) throws java.io.IOException {

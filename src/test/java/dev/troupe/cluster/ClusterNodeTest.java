@@ -12,10 +12,8 @@ import com.typesafe.config.ConfigFactory;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -24,20 +22,15 @@ class ClusterNodeTest {
 
     private static final Duration JOIN = Duration.ofSeconds(3);
 
-    private final List<ActorSystem<?>> systems = new ArrayList<>();
+    private final TestNodes nodes = new TestNodes();
 
     @AfterEach
     void stopNodes() throws Exception {
-        systems.forEach(ActorSystem::terminate);
-        for (ActorSystem<?> system : systems) {
-            system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        }
+        nodes.close();
     }
 
     private ActorSystem<Void> start(Config config) throws ClusterException {
-        ActorSystem<Void> system = ClusterNode.start(Behaviors.empty(), config);
-        systems.add(system);
-        return system;
+        return nodes.start(Behaviors.empty(), config);
     }
 
     private static Config lead(int port) throws ClusterException {
@@ -51,8 +44,7 @@ class ClusterNodeTest {
     }
 
     private static NodeAddress addressOf(ActorSystem<?> system) {
-        akka.actor.Address address = Cluster.get(system).selfMember().address();
-        return new NodeAddress(address.getHost().get(), (Integer) address.getPort().get());
+        return TestNodes.addressOf(system);
     }
 
     private static int freePort() throws Exception {

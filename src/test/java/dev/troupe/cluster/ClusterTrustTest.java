@@ -14,14 +14,11 @@ import akka.actor.typed.receptionist.Receptionist;
 import akka.actor.typed.receptionist.ServiceKey;
 import akka.cluster.MemberStatus;
 import akka.cluster.typed.Cluster;
-import com.typesafe.config.ConfigFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,28 +41,16 @@ class ClusterTrustTest {
     @TempDir
     Path tmp;
 
-    private final List<ActorSystem<?>> systems = new ArrayList<>();
+    private final TestNodes nodes = new TestNodes();
 
     @AfterEach
     void stopNodes() throws Exception {
-        systems.forEach(ActorSystem::terminate);
-        for (ActorSystem<?> system : systems) {
-            system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        }
+        nodes.close();
     }
 
     private <T> ActorSystem<T> node(Behavior<T> behavior, ClusterConfig.Role role, Optional<ActorSystem<?>> join,
             Optional<ClusterKey> key) throws ClusterException {
-        List<NodeAddress> seeds = join.map(lead -> List.of(addressOf(lead))).orElse(List.of());
-        ActorSystem<T> system = ClusterNode.start(behavior, ClusterConfig.node(new NodeAddress("127.0.0.1", 0), seeds,
-                role, key, Duration.ofSeconds(4), ConfigFactory.load()));
-        systems.add(system);
-        return system;
-    }
-
-    private static NodeAddress addressOf(ActorSystem<?> system) {
-        akka.actor.Address address = Cluster.get(system).selfMember().address();
-        return new NodeAddress(address.getHost().get(), (Integer) address.getPort().get());
+        return nodes.start(behavior, role, join, key, Duration.ofSeconds(4));
     }
 
     private static Behavior<Question> answerer() {

@@ -13,15 +13,11 @@ import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.receptionist.Receptionist;
 import akka.actor.typed.receptionist.ServiceKey;
-import akka.cluster.typed.Cluster;
 import akka.stream.SourceRef;
 import akka.util.ByteString;
-import com.typesafe.config.ConfigFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.ExecutionException;
@@ -44,14 +40,12 @@ class FileTransferTest {
     @TempDir
     Path tmp;
 
-    private final List<ActorSystem<?>> systems = new ArrayList<>();
+    private final TestNodes nodes = new TestNodes();
+    private ActorSystem<Void> lead;
 
     @AfterEach
     void stopNodes() throws Exception {
-        systems.forEach(ActorSystem::terminate);
-        for (ActorSystem<?> system : systems) {
-            system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        }
+        nodes.close();
     }
 
     /** A node serving {@code file}, saying it has {@code claimedBytes}. */
@@ -67,14 +61,10 @@ class FileTransferTest {
 
     /** Starts a lead and a node serving {@code file}; returns what the lead got from the node. */
     private Offered fetchFromNode(Path file, long claimedBytes) throws Exception {
-        ActorSystem<Void> lead = ClusterNode.start(Behaviors.empty(), ClusterConfig.node(new NodeAddress("127.0.0.1", 0),
-                List.of(), ClusterConfig.Role.LEAD, Optional.empty(), Duration.ofSeconds(10), ConfigFactory.load()));
-        systems.add(lead);
-        akka.actor.Address address = Cluster.get(lead).selfMember().address();
-        NodeAddress leadAddress = new NodeAddress(address.getHost().get(), (Integer) address.getPort().get());
-        systems.add(ClusterNode.start(server(file, claimedBytes), ClusterConfig.node(new NodeAddress("127.0.0.1", 0),
-                List.of(leadAddress), ClusterConfig.Role.WORKER, Optional.empty(), Duration.ofSeconds(10),
-                ConfigFactory.load())));
+        lead = nodes.start(Behaviors.empty(), ClusterConfig.Role.LEAD, Optional.empty(), Optional.empty(),
+                Duration.ofSeconds(10));
+        nodes.start(server(file, claimedBytes), ClusterConfig.Role.WORKER, Optional.of(lead), Optional.empty(),
+                Duration.ofSeconds(10));
         TestProbe<Receptionist.Listing> listings = TestProbe.create(lead);
         lead.receptionist().tell(Receptionist.subscribe(SERVERS, listings.ref()));
         Receptionist.Listing listing = listings.fishForMessage(Duration.ofSeconds(30), found ->
@@ -95,7 +85,7 @@ class FileTransferTest {
         Offered offered = fetchFromNode(file, content.length);
 
         Path target = tmp.resolve("lead/incoming/task.bundle");
-        Path spooled = FileTransfer.spool(offered.file(), offered.bytes(), target, systems.get(0))
+        Path spooled = FileTransfer.spool(offered.file(), offered.bytes(), target, lead)
                 .toCompletableFuture().get(60, TimeUnit.SECONDS);
 
         assertArrayEquals(content, Files.readAllBytes(spooled));
@@ -111,7 +101,7 @@ class FileTransferTest {
 
         Path target = tmp.resolve("lead/incoming/task.bundle");
         ExecutionException failed = assertThrows(ExecutionException.class, () -> FileTransfer.spool(offered.file(),
-                offered.bytes(), target, systems.get(0)).toCompletableFuture().get(60, TimeUnit.SECONDS));
+                offered.bytes(), target, lead).toCompletableFuture().get(60, TimeUnit.SECONDS));
 
         assertTrue(failed.getCause().getMessage().contains("ended after 1000 of 5000 bytes"), failed.getCause().getMessage());
         assertFalse(Files.exists(target));
