@@ -123,8 +123,30 @@ final class AgentLaunch {
         // Where git finds the repository, which troupe's own git commands in this workspace follow outside the
         // sandbox: an agent that pointed them at a config of its making could have them run its commands.
         List<Path> pointers = List.of(checkout.resolve(".git"), gitDir.resolve("commondir"), gitDir.resolve("gitdir"));
-        // The repository is read-only like everything else; named here because one under /tmp would be hidden.
-        return Sandbox.wrap(argv, checkout, List.of(run.repo(), commonDir), writable, pointers);
+        // The repository is read-only like everything else; named here because one under /tmp would be hidden,
+        // and so would an agent installed there (a project's own copy of the CLI, a script).
+        List<Path> readable = new java.util.ArrayList<>(List.of(run.repo(), commonDir));
+        readable.addAll(agentInstall(argv.get(0)));
+        run.goal().agent().command().stream().skip(1).map(Path::of).filter(Path::isAbsolute)
+                .forEach(arg -> readable.addAll(installOf(arg)));
+        return Sandbox.wrap(argv, checkout, readable, writable, pointers);
+    }
+
+    /** Where the agent's executable lives (found on PATH when named bare), for the sandbox to show it. */
+    private static List<Path> agentInstall(String executable) {
+        Path named = Path.of(executable);
+        return named.isAbsolute() ? installOf(named)
+                : AgentCommand.onPath(executable).map(AgentLaunch::installOf).orElse(List.of());
+    }
+
+    /** The folder of {@code path} once its links are followed (a CLI's package, a script's folder), if it exists. */
+    private static List<Path> installOf(Path path) {
+        try {
+            Path real = path.toRealPath();
+            return List.of(java.nio.file.Files.isDirectory(real) ? real : real.getParent());
+        } catch (IOException missing) {
+            return List.of();
+        }
     }
 
     /**

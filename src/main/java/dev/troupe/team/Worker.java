@@ -19,14 +19,11 @@ import dev.troupe.goal.Goal;
 import dev.troupe.journal.TeamEvent;
 import dev.troupe.journal.Usage;
 import dev.troupe.workspace.SetupFailed;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One team slot: owns a git worktree and runs one agent at a time in it. For each assignment it checks out a
@@ -47,60 +44,27 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
 
     // Every private message names its attempt: one that arrives after its attempt is over is ignored.
 
-    private record Launched(Attempt attempt, AgentLaunch.Started launch, Throwable failure) implements Command {}
+    private record Launched(WorkerAttempt attempt, AgentLaunch.Started launch, Throwable failure) implements Command {}
 
-    private record AgentSaid(Attempt attempt, AgentMessage message) implements Command {}
+    private record AgentSaid(WorkerAttempt attempt, AgentMessage message) implements Command {}
 
-    private record OutputEnded(Attempt attempt, Throwable failure) implements Command {}
+    private record OutputEnded(WorkerAttempt attempt, Throwable failure) implements Command {}
 
-    private record AgentExited(Attempt attempt, int code) implements Command {}
+    private record AgentExited(WorkerAttempt attempt, int code) implements Command {}
 
-    private record TaskTimedOut(Attempt attempt) implements Command {}
+    private record TaskTimedOut(WorkerAttempt attempt) implements Command {}
 
-    private record IdleCheck(Attempt attempt) implements Command {}
+    private record IdleCheck(WorkerAttempt attempt) implements Command {}
 
     /** The agent exited, yet something it started still holds its stdout open. */
-    private record ExitedButOutputOpen(Attempt attempt) implements Command {}
+    private record ExitedButOutputOpen(WorkerAttempt attempt) implements Command {}
 
-    private record ProcessGone(Attempt attempt) implements Command {}
+    private record ProcessGone(WorkerAttempt attempt) implements Command {}
 
     /** The process is gone but something it left behind still holds its stdout open. */
-    private record OutputDeadline(Attempt attempt) implements Command {}
+    private record OutputDeadline(WorkerAttempt attempt) implements Command {}
 
-    private record Settled(Attempt attempt, AttemptResult result, String failure) implements Command {}
-
-    /** The attempt in progress: confined to this actor, except the output clock the stream updates. */
-    private static final class Attempt {
-        final Assignment assignment;
-        final ActorRef<TeamLead.Command> replyTo;
-        final String sessionId = UUID.randomUUID().toString();
-        final Instant started = Instant.now();
-        final AtomicLong lastOutputNanos = new AtomicLong(System.nanoTime());
-        AgentProcess process;
-        /** {@code troupe cancel} came while the agent was being launched: it is stopped as soon as it runs. */
-        boolean cancelled;
-        /** Where the agent runs, and what there is the workspace's own (copied files, setup output). */
-        Path workspace;
-        java.util.List<String> leaveOut = java.util.List.of();
-        UniqueKillSwitch output;
-        AgentMessage.Result result;
-        /** The delay of the last rate-limit retry the agent reported, or -1. */
-        long retryAfterMs = -1;
-        Integer exitCode;
-        boolean outputEnded;
-        boolean processGone;
-        /** Set once the attempt is decided: null while running, and for success. */
-        String failure;
-
-        Attempt(Assignment assignment, ActorRef<TeamLead.Command> replyTo) {
-            this.assignment = assignment;
-            this.replyTo = replyTo;
-        }
-
-        Goal.TaskSpec task() {
-            return assignment.task();
-        }
-    }
+    private record Settled(WorkerAttempt attempt, AttemptResult result, String failure) implements Command {}
 
     /** Why an attempt that {@code troupe cancel} stopped ended. */
     private static final String CANCELLED = "cancelled with troupe cancel";
@@ -113,7 +77,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     private final TimerScheduler<Command> timers;
     private final AgentLaunch launcher;
     private final AttemptSettlement settlement;
-    private Attempt current;
+    private WorkerAttempt current;
 
     private Worker(ActorContext<Command> context, TimerScheduler<Command> timers, RunContext run, String name) {
         super(context);
@@ -183,12 +147,12 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
                 .build();
     }
 
-    private boolean isStale(Attempt attempt) {
+    private boolean isStale(WorkerAttempt attempt) {
         return attempt != current;
     }
 
     private Behavior<Command> onAssign(Assign assign) {
-        Attempt attempt = new Attempt(assign.assignment(), assign.replyTo());
+        WorkerAttempt attempt = new WorkerAttempt(assign.assignment(), assign.replyTo());
         current = attempt;
         CompletionStage<AgentLaunch.Started> launch = Blocking.call(run.workspaces().preparing(),
                 () -> launcher.start(attempt.assignment, attempt.sessionId));
@@ -197,7 +161,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     }
 
     private Behavior<Command> onLaunched(Launched launched) {
-        Attempt attempt = launched.attempt();
+        WorkerAttempt attempt = launched.attempt();
         if (Blocking.cause(launched.failure()) instanceof LiveAgents.Stopped) {
             // The run's agents were stopped while this one was being launched: the run is ending, nobody waits
             // for the attempt, and it must not count as one the task tried (a resume queues the task again).
@@ -227,7 +191,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     }
 
     /** Reads the started agent's output, awaits its exit, and starts the task and idle clocks. */
-    private void watch(Attempt attempt) {
+    private void watch(WorkerAttempt attempt) {
         ActorRef<Command> self = getContext().getSelf();
         Pair<UniqueKillSwitch, CompletionStage<Done>> output = new AgentOutputStream(run, attempt.assignment,
                 attempt.lastOutputNanos, message -> self.tell(new AgentSaid(attempt, message)))
@@ -240,7 +204,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     }
 
     private Behavior<Command> onAgentSaid(AgentSaid said) {
-        Attempt attempt = said.attempt();
+        WorkerAttempt attempt = said.attempt();
         if (isStale(attempt)) {
             return Behaviors.same();
         }
@@ -263,7 +227,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
         return Behaviors.same();
     }
 
-    private void journalRetry(Attempt attempt, AgentMessage.ApiRetry retry) {
+    private void journalRetry(WorkerAttempt attempt, AgentMessage.ApiRetry retry) {
         if (retry.errorStatus().map(RATE_LIMITS::contains).orElse(false)
                 || "rate_limit".equals(retry.error()) || "overloaded".equals(retry.error())) {
             attempt.replyTo.tell(new TeamLead.ApiPressure(retry.error(), retry.delayMs()));
@@ -274,7 +238,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     }
 
     private Behavior<Command> onAgentExited(AgentExited exited) {
-        Attempt attempt = exited.attempt();
+        WorkerAttempt attempt = exited.attempt();
         if (isStale(attempt)) {
             return Behaviors.same();
         }
@@ -289,7 +253,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     }
 
     private Behavior<Command> onExitedButOutputOpen(ExitedButOutputOpen open) {
-        Attempt attempt = open.attempt();
+        WorkerAttempt attempt = open.attempt();
         if (isStale(attempt) || attempt.outputEnded) {
             return Behaviors.same();
         }
@@ -298,7 +262,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     }
 
     private Behavior<Command> onOutputEnded(OutputEnded ended) {
-        Attempt attempt = ended.attempt();
+        WorkerAttempt attempt = ended.attempt();
         if (isStale(attempt)) {
             return Behaviors.same();
         }
@@ -309,7 +273,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
         return attempt.exitCode != null ? endWithoutResult(attempt) : Behaviors.same();
     }
 
-    private Behavior<Command> endWithoutResult(Attempt attempt) {
+    private Behavior<Command> endWithoutResult(WorkerAttempt attempt) {
         return end(attempt, "agent exited with code " + attempt.exitCode + " without a result");
     }
 
@@ -321,7 +285,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     }
 
     private Behavior<Command> onIdleCheck(IdleCheck check) {
-        Attempt attempt = check.attempt();
+        WorkerAttempt attempt = check.attempt();
         if (isStale(attempt)) {
             return Behaviors.same();
         }
@@ -334,7 +298,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     }
 
     /** Decides the attempt ({@code failure == null}: success) and stops the process tree either way. */
-    private Behavior<Command> end(Attempt attempt, String failure) {
+    private Behavior<Command> end(WorkerAttempt attempt, String failure) {
         attempt.failure = failure;
         timers.cancelAll();
         getContext().pipeToSelf(attempt.process.stop(run.tuning().killGrace(), run.blocking()),
@@ -343,7 +307,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     }
 
     private Behavior<Command> onProcessGone(ProcessGone gone) {
-        Attempt attempt = gone.attempt();
+        WorkerAttempt attempt = gone.attempt();
         if (isStale(attempt)) {
             return Behaviors.same();
         }
@@ -364,7 +328,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     }
 
     private Behavior<Command> onOutputEndedWhileEnding(OutputEnded ended) {
-        Attempt attempt = ended.attempt();
+        WorkerAttempt attempt = ended.attempt();
         if (isStale(attempt)) {
             return Behaviors.same();
         }
@@ -372,7 +336,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
         return attempt.processGone ? settle(attempt) : Behaviors.same();
     }
 
-    private Behavior<Command> settle(Attempt attempt) {
+    private Behavior<Command> settle(WorkerAttempt attempt) {
         timers.cancelAll();
         AttemptSettlement.Decided decided = new AttemptSettlement.Decided(attempt.assignment, attempt.started,
                 attempt.result, attempt.exitCode, attempt.failure);
@@ -391,7 +355,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
         return report(settled.attempt(), settled.result(), settled.failure());
     }
 
-    private Behavior<Command> report(Attempt attempt, AttemptResult success, String failure) {
+    private Behavior<Command> report(WorkerAttempt attempt, AttemptResult success, String failure) {
         current = null;
         if (success == null && run.agents().stopped()) {
             // troupe's own stop ended the agent (SIGTERM, Ctrl-C): no fault of the task, and no attempt it should

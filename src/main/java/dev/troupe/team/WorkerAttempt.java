@@ -1,0 +1,44 @@
+package dev.troupe.team;
+
+import akka.actor.typed.ActorRef;
+import akka.stream.UniqueKillSwitch;
+import dev.troupe.agent.AgentMessage;
+import dev.troupe.agent.AgentProcess;
+import dev.troupe.goal.Goal;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** A worker's attempt in progress: confined to its {@link Worker}, except the output clock the stream updates. */
+final class WorkerAttempt {
+    final Assignment assignment;
+    final ActorRef<TeamLead.Command> replyTo;
+    final String sessionId = UUID.randomUUID().toString();
+    final Instant started = Instant.now();
+    final AtomicLong lastOutputNanos = new AtomicLong(System.nanoTime());
+    AgentProcess process;
+    /** {@code troupe cancel} came while the agent was being launched: it is stopped as soon as it runs. */
+    boolean cancelled;
+    /** Where the agent runs, and what there is the workspace's own (copied files, setup output). */
+    Path workspace;
+    java.util.List<String> leaveOut = java.util.List.of();
+    UniqueKillSwitch output;
+    AgentMessage.Result result;
+    /** The delay of the last rate-limit retry the agent reported, or -1. */
+    long retryAfterMs = -1;
+    Integer exitCode;
+    boolean outputEnded;
+    boolean processGone;
+    /** Set once the attempt is decided: null while running, and for success. */
+    String failure;
+
+    WorkerAttempt(Assignment assignment, ActorRef<TeamLead.Command> replyTo) {
+        this.assignment = assignment;
+        this.replyTo = replyTo;
+    }
+
+    Goal.TaskSpec task() {
+        return assignment.task();
+    }
+}
