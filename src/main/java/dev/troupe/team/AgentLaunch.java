@@ -139,11 +139,18 @@ final class AgentLaunch {
                 : AgentCommand.onPath(executable).map(AgentLaunch::installOf).orElse(List.of());
     }
 
-    /** The folder of {@code path} once its links are followed (a CLI's package, a script's folder), if it exists. */
+    /**
+     * The folder of {@code path} as named (where a link such as {@code node_modules/.bin/claude} is executed from)
+     * and once its links are followed (the CLI's package, a script's folder), if it exists.
+     */
     private static List<Path> installOf(Path path) {
         try {
             Path real = path.toRealPath();
-            return List.of(java.nio.file.Files.isDirectory(real) ? real : real.getParent());
+            if (java.nio.file.Files.isDirectory(real)) {
+                return List.of(real);
+            }
+            Path named = path.toAbsolutePath().getParent();
+            return named.equals(real.getParent()) ? List.of(named) : List.of(named, real.getParent());
         } catch (IOException missing) {
             return List.of();
         }
