@@ -107,6 +107,26 @@ class SandboxedRunTest {
     }
 
     @Test
+    void anAgentInstalledUnderTmpAndCalledThroughALinkRunsInsideTheSandbox() throws IOException {
+        // The sandbox's /tmp is its own: what the agent needs from the host's /tmp must be shown to it.
+        Path install = Files.createDirectories(tmp.resolve("install/package"));
+        Path script = Files.copy(FakeAgent.SCRIPT, install.resolve("agent.sh"));
+        script.toFile().setExecutable(true);
+        Path bin = Files.createDirectories(tmp.resolve("install/bin"));
+        Files.createSymbolicLink(bin.resolve("agent"), Path.of("../package/agent.sh"));
+        assertTrue(tmp.toRealPath().startsWith("/tmp"), "the test needs its files under /tmp: " + tmp);
+        Path goal = goal("  command: [\"" + bin.resolve("agent") + "\"]\n", "", """
+                  - id: linked
+                    prompt: write linked.txt it ran
+                """);
+
+        Invocation run = Invocation.troupe("run", goal.toString());
+
+        assertEquals(0, run.exitCode(), run.out() + run.err());
+        assertEquals("it ran", repo.show(integrationBranch(), "linked.txt"));
+    }
+
+    @Test
     void theRealClaudeCodeCliReachesTheApiAndWritesOnlyItsWorkspaceInsideTheSandbox() throws IOException {
         String installed = System.getProperty("troupe.claude");
         assertTrue(installed != null && Files.isExecutable(Path.of(installed)), "installed by the build: " + installed);
