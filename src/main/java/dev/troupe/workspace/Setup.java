@@ -5,7 +5,6 @@ import dev.troupe.agent.Secrets;
 import dev.troupe.agent.LiveAgents;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,7 +43,10 @@ final class Setup {
         long started = System.nanoTime();
         AgentProcess process = agents.start(List.of("bash", "-c", command), workspace,
                 Secrets.withoutApiCredentials(env), log);
-        Thread copier = new Thread(() -> append(process.stdout(), log), "troupe-setup-output");
+        Map<String, String> seen = new java.util.HashMap<>(System.getenv());
+        seen.putAll(env);
+        Secrets secrets = Secrets.of(seen);
+        Thread copier = new Thread(() -> append(process.stdout(), log, secrets), "troupe-setup-output");
         copier.setDaemon(true);
         copier.start();
         int code;
@@ -72,10 +74,17 @@ final class Setup {
         return new Outcome(code, millis);
     }
 
-    private static void append(InputStream output, Path log) {
-        try (InputStream in = output;
-                OutputStream out = Files.newOutputStream(log, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
-            in.transferTo(out);
+    /** Line by line, every credential of the environment masked (a registry token an install script echoes). */
+    private static void append(InputStream output, Path log, Secrets secrets) {
+        try (java.io.BufferedReader in = new java.io.BufferedReader(
+                        new java.io.InputStreamReader(output, StandardCharsets.UTF_8));
+                java.io.Writer out = Files.newBufferedWriter(log, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                        StandardOpenOption.APPEND)) {
+            for (String line = in.readLine(); line != null; line = in.readLine()) {
+                out.write(secrets.redact(line));
+                out.write('\n');
+                out.flush();
+            }
         } catch (IOException closed) {
             // The setup was stopped: what it printed so far is in the log.
         }

@@ -191,6 +191,19 @@ class WorkspacesPoolTest {
     }
 
     @Test
+    void aCredentialTheSetupPrintsIsMaskedInItsLog() throws Exception {
+        TestRepo repo = repo();
+        Workspaces run = pool(repo, "r1", Optional.of("echo \"token is $NPM_TOKEN\"; echo done"));
+        Workspace one = run.claim();
+
+        run.prepare(one, repo.head(), Map.of("NPM_TOKEN", "npm-0123456789"), listener);
+
+        String log = Files.readString(run.setupLog(one));
+        assertTrue(log.contains("token is [redacted]") && log.contains("done"), log);
+        assertFalse(log.contains("npm-0123456789"), log);
+    }
+
+    @Test
     void aResetKeepsWhatSetupMadeAndDropsWhatAnAgentBuiltThatGitIgnores() throws Exception {
         TestRepo repo = TestRepo.create(tmp.resolve("repo"), Map.of("README.md", "hello\n", ".gitignore", "deps/\ncoverage/\n"));
         Workspaces run = pool(repo, "r1", Optional.of("mkdir -p deps && echo 1 > deps/left-pad.js"));
