@@ -152,18 +152,24 @@ public final class Commits {
     /** Puts {@code paths} (taken literally) in the index as {@code revision} has them; the worktree is untouched. */
     private static void resetPaths(Path worktree, String revision, java.util.Collection<String> paths)
             throws GitException {
-        GitCli.run(worktree, String.join("\0", paths).concat("\0").getBytes(StandardCharsets.UTF_8),
+        resetPaths(worktree, java.util.Map.of(), revision, paths);
+    }
+
+    /** The same, with {@code env} for git (an index of its own: {@code GIT_INDEX_FILE}). */
+    static void resetPaths(Path worktree, java.util.Map<String, String> env, String revision,
+            java.util.Collection<String> paths) throws GitException {
+        GitCli.run(worktree, env, String.join("\0", paths).concat("\0").getBytes(StandardCharsets.UTF_8),
                 "--literal-pathspecs", "reset", "--quiet", revision, "--pathspec-from-file=-", "--pathspec-file-nul");
     }
 
     /** Commits the index as it is. */
     private static void commitIndex(Repository repo, Path worktree, String message) throws GitException {
-        PersonIdent who = identity(repo);
         // Without the user's hooks: a hook that refuses the commit would throw the agent's work away, and
         // the work is checked where it is merged, not here. Unsigned and verbatim, as JGit committed.
-        GitCli.run(worktree, message.getBytes(StandardCharsets.UTF_8), "-c", "user.name=" + who.getName(),
-                "-c", "user.email=" + who.getEmailAddress(), "commit", "--quiet", "--no-verify",
-                "--no-gpg-sign", "--allow-empty", "--cleanup=verbatim", "--file=-");
+        List<String> args = new ArrayList<>(asCommitter(repo));
+        args.addAll(List.of("commit", "--quiet", "--no-verify", "--no-gpg-sign", "--allow-empty", "--cleanup=verbatim",
+                "--file=-"));
+        GitCli.run(worktree, message.getBytes(StandardCharsets.UTF_8), args.toArray(String[]::new));
     }
 
     /**
@@ -226,6 +232,12 @@ public final class Commits {
         }
         ObjectId after = commit(worktree, message, leaveOut, status);
         return after.equals(before) ? java.util.Optional.empty() : java.util.Optional.of(after);
+    }
+
+    /** git's options to commit as {@link #identity}. */
+    static List<String> asCommitter(Repository repo) {
+        PersonIdent who = identity(repo);
+        return List.of("-c", "user.name=" + who.getName(), "-c", "user.email=" + who.getEmailAddress());
     }
 
     /** The repository's configured identity, or troupe's own when none is set. */

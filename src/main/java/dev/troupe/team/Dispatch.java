@@ -65,7 +65,7 @@ final class Dispatch {
 
     void run(Instant now) {
         if (halted != null) {
-            skipQueued(halted, now);
+            skipQueued(halted, halted, now);
         } else if (budget.isSpent()) {
             List.copyOf(tasks.awaitingReview).forEach(id -> failUnreviewed(tasks.get(id), now));
             skipQueuedForBudget(now);
@@ -167,22 +167,18 @@ final class Dispatch {
 
     /** With the budget spent, what waits in the queue will not start. */
     private void skipQueuedForBudget(Instant now) {
-        String reason = "the budget of " + Money.format(budget.limitUsd()) + " is spent";
-        for (String id : List.copyOf(tasks.ready)) {
-            TaskState task = tasks.get(id);
-            if (task.attempts > 0) {
-                tasks.fail(task, task.reason + "; no attempt left in the budget", now);
-            } else {
-                tasks.skip(task, reason, now);
-            }
-        }
+        skipQueued("the budget of " + Money.format(budget.limitUsd()) + " is spent", "no attempt left in the budget", now);
     }
 
-    private void skipQueued(String reason, Instant now) {
+    /**
+     * Every queued task leaves the queue: skipped with {@code reason} if it never ran, else failed, its last
+     * failure's reason followed by {@code afterFailure}.
+     */
+    private void skipQueued(String reason, String afterFailure, Instant now) {
         for (String id : List.copyOf(tasks.ready)) {
             TaskState task = tasks.get(id);
             if (task.attempts > 0) {
-                tasks.fail(task, task.reason + "; " + reason, now);
+                tasks.fail(task, task.reason + "; " + afterFailure, now);
             } else {
                 tasks.skip(task, reason, now);
             }

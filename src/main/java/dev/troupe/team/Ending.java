@@ -16,7 +16,9 @@ final class Ending {
     private final Budget budget;
     private final Decisions out;
     private boolean over;
-    private Optional<String> stopped = Optional.empty();
+    /** Why the run winds down early (sync.check cannot run): the summary says so, exit 1. */
+    private Optional<String> windingDown = Optional.empty();
+    /** {@code troupe stop}: the run ends once nothing is in flight, what was not run left for resume. */
     private boolean stopping;
 
     Ending(RunContext run, TaskTable tasks, Budget budget, Decisions out) {
@@ -31,16 +33,16 @@ final class Ending {
     }
 
     /** The run winds down for {@code reason} (the summary says so, exit 1) once what is running has settled. */
-    void stoppedBecause(String reason) {
-        stopped = Optional.of(reason);
+    void windDown(String reason) {
+        windingDown = Optional.of(reason);
     }
 
     void finishIfSettled(Instant now) {
         if (!over && !tasks.isEmpty() && tasks.allSettled()) {
-            finish(outcome(stopped), now);
+            finish(outcome(windingDown), now);
         } else if (!over && stopping && tasks.all().stream().noneMatch(TaskState::isInFlight)) {
             over = true;
-            RunOutcome outcome = outcome(stopped);
+            RunOutcome outcome = outcome(windingDown);
             out.add(new Decision.Finish(outcome, new TeamEvent.RunStopped(now, run.runId(),
                     (int) outcome.count(RunOutcome.Fate.MERGED), (int) outcome.count(RunOutcome.Fate.LEFT),
                     outcome.costUsd())));

@@ -233,7 +233,7 @@ final class RunState {
     List<Decision> checkCannotRun(String taskId, String reason, Instant now) {
         String why = "sync.check cannot run, so no merge can be checked: " + reason;
         dispatch.halt(why);
-        ending.stoppedBecause(why);
+        ending.windDown(why);
         TaskState task = tasks.get(taskId);
         if (!task.isSettled()) {
             tasks.fail(task, why, now);

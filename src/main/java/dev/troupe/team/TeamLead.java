@@ -94,6 +94,8 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
     /** The rules; this actor only feeds them what happened and carries out what they decide. */
     private final RunState state;
     private final Map<String, ActorRef<Worker.Command>> workers = new HashMap<>();
+    /** Reads the goal files the run makes (a plan, tasks added), as goal files are read. */
+    private final GoalLoader goals;
 
     private TeamLead(ActorContext<Command> context, TimerScheduler<Command> timers, RunContext run,
             Repository repo, ActorRef<RunOutcome> replyTo) {
@@ -110,6 +112,7 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
         // Without its merger a run could never settle: if it stops, the lead fails too (and the run ends, exit 3).
         context.watch(merger);
         this.state = new RunState(run);
+        this.goals = new GoalLoader(context.getSystem().settings().config());
         try {
             context.spawn(ControlDesk.create(ControlChannel.open(run.runDir()), context.getSelf(), run.blocking()),
                     "control");
@@ -147,9 +150,8 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
         ControlChannel.Request request = control.request();
         if (request.command().equals("add") && request.message() != null) {
             Path goalFile = Files.exists(run.runDir().resolve(RunContext.PLANNED_GOAL))
-                    ? run.runDir().resolve(RunContext.PLANNED_GOAL) : RunContext.goalCopy(run.runDir());
-            GoalLoader loader = new GoalLoader(getContext().getSystem().settings().config());
-            getContext().pipeToSelf(Blocking.call(run.blocking(), () -> AddedTasks.add(loader, goalFile,
+                    ? run.runDir().resolve(RunContext.PLANNED_GOAL) : run.goalCopy();
+            getContext().pipeToSelf(Blocking.call(run.blocking(), () -> AddedTasks.add(goals, goalFile,
                     Path.of(request.message()), run.goal().file().toAbsolutePath().getParent())),
                     (specs, failure) -> new AddChecked(control, specs, goalFile, failure));
             return Behaviors.same();
@@ -293,10 +295,9 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
     /** Checks the plan as a goal file, off the actor: it is written to the run directory and read back. */
     private void checkPlan(int attempt, AttemptResult answer) {
         Path file = run.runDir().resolve("planner").resolve("plan-" + attempt + ".yaml");
-        GoalLoader loader = new GoalLoader(getContext().getSystem().settings().config());
         getContext().pipeToSelf(Blocking.call(run.blocking(), () -> {
             Files.createDirectories(file.getParent());
-            Goal planned = PlannedGoal.write(loader, run.goalCopy(), answer.answer().orElseThrow(), file,
+            Goal planned = PlannedGoal.write(goals, run.goalCopy(), answer.answer().orElseThrow(), file,
                     run.goal().file().toAbsolutePath().getParent());
             if (!planned.tasks().isEmpty()) {
                 Files.copy(file, run.runDir().resolve(RunContext.PLANNED_GOAL), StandardCopyOption.REPLACE_EXISTING);

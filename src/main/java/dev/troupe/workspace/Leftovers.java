@@ -3,14 +3,12 @@ package dev.troupe.workspace;
 import dev.troupe.agent.AgentProcess;
 import dev.troupe.git.GitCli;
 import dev.troupe.git.GitException;
+import dev.troupe.git.Snapshots;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
+import org.eclipse.jgit.lib.ObjectId;
 
 /**
  * What a stopped run left in a kept workspace: uncommitted work of an agent killed mid-task (or its own commit that
@@ -18,8 +16,6 @@ import java.util.Optional;
  * removed, as {@code troupe resume} keeps what a run's own worktrees held.
  */
 final class Leftovers {
-
-    private static final String TROUPE = "-c user.name=troupe -c user.email=troupe@localhost";
 
     private Leftovers() {}
 
@@ -36,31 +32,11 @@ final class Leftovers {
         Path admin = adminDir(dir);
         // The killed agent (or troupe) may have been mid-commit: its index lock is stale now.
         Files.deleteIfExists(admin.resolve("index.lock"));
-        Path index = admin.resolve("troupe-leftovers.index");
-        Optional<String> saved;
-        try {
-            Map<String, String> own = Map.of("GIT_INDEX_FILE", index.toString());
-            Files.deleteIfExists(index);
-            GitCli.run(dir, own, null, "read-tree", "HEAD");
-            GitCli.run(dir, own, null, "add", "--all", "--", ".");
-            if (!state.leaveOut().isEmpty()) {
-                // Taken out again rather than excluded from the add, which refuses a pathspec naming an ignored path.
-                byte[] paths = (String.join("\0", state.leaveOut()) + "\0").getBytes(StandardCharsets.UTF_8);
-                GitCli.run(dir, own, paths, "--literal-pathspecs", "reset", "--quiet", "HEAD",
-                        "--pathspec-from-file=-", "--pathspec-file-nul");
-            }
-            String tree = GitCli.run(dir, own, null, "write-tree").strip();
-            String head = GitCli.run(dir, "rev-parse", "HEAD").strip();
-            if (!tree.equals(GitCli.run(dir, "rev-parse", "HEAD^{tree}").strip())) {
-                saved = Optional.of(commitTree(dir, tree, head, "troupe: work left in workspace " + name
-                        + " when run " + previous + " stopped\n"));
-            } else if (GitCli.run(dir, "for-each-ref", "--count=1", "--contains", "HEAD").isBlank()) {
-                saved = Optional.of(head);
-            } else {
-                saved = Optional.empty();
-            }
-        } finally {
-            Files.deleteIfExists(index);
+        Optional<String> saved = Snapshots.take(dir, "troupe: work left in workspace " + name + " when run " + previous
+                + " stopped\n", state.leaveOut()).map(ObjectId::name);
+        if (saved.isEmpty() && GitCli.run(dir, "for-each-ref", "--count=1", "--contains", "HEAD").isBlank()) {
+            // Nothing uncommitted, but a commit of the agent's own that no branch holds.
+            saved = Optional.of(GitCli.run(dir, "rev-parse", "HEAD").strip());
         }
         if (saved.isEmpty()) {
             return Optional.empty();
@@ -68,24 +44,6 @@ final class Leftovers {
         String branch = freeBranch(dir, "troupe/failed/" + previous + "/interrupted-" + name);
         GitCli.run(dir, "branch", branch, saved.get());
         return Optional.of(branch);
-    }
-
-    private static String commitTree(Path dir, String tree, String parent, String message) throws GitException {
-        List<String> args = new ArrayList<>();
-        if (!hasIdentity(dir)) {
-            args.addAll(List.of(TROUPE.split(" ")));
-        }
-        args.addAll(List.of("commit-tree", tree, "-p", parent, "-F", "-"));
-        return GitCli.run(dir, message.getBytes(StandardCharsets.UTF_8), args.toArray(String[]::new)).strip();
-    }
-
-    private static boolean hasIdentity(Path dir) {
-        try {
-            GitCli.run(dir, "var", "GIT_COMMITTER_IDENT");
-            return true;
-        } catch (GitException none) {
-            return false;
-        }
     }
 
     /** {@code branch}, or {@code branch-2}, {@code -3}... when an earlier save of the same run holds it. */
