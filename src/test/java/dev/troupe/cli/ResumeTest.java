@@ -86,7 +86,7 @@ class ResumeTest {
         return testKit.createTestProbe().awaitAssert(Duration.ofSeconds(60), Duration.ofMillis(50), () -> {
             try {
                 List<JsonNode> events = Files.isDirectory(repo.dir().resolve(".troupe/runs")) && Files.exists(events())
-                        ? readTolerantly(events()) : List.of();
+                        ? Journals.readLive(events()) : List.of();
                 if (!condition.test(events)) {
                     throw new AssertionError("not yet: " + what);
                 }
@@ -95,19 +95,6 @@ class ResumeTest {
                 throw new AssertionError(e);
             }
         });
-    }
-
-    /** The journal of a live run, whose last line may be half written. */
-    private static List<JsonNode> readTolerantly(Path events) throws IOException {
-        List<JsonNode> read = new java.util.ArrayList<>();
-        for (String line : Files.readAllLines(events)) {
-            try {
-                read.add(Json.MAPPER.readTree(line));
-            } catch (IOException torn) {
-                // The writer is mid-line.
-            }
-        }
-        return read;
     }
 
     private void killTroupeHard() throws InterruptedException {
@@ -151,7 +138,7 @@ class ResumeTest {
             assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "agent " + pid + " of the dead run");
         }
         assertTrue(resumed.err().contains("resuming run"), resumed.err());
-        assertEquals(1, count(readTolerantly(events()), "run-resumed"));
+        assertEquals(1, count(Journals.readLive(events()), "run-resumed"));
         String plan = Files.readString(events().resolveSibling("plan.md"));
         assertTrue(plan.contains("Finished (exit 0). 7 of 7 merged"), plan);
         assertFalse(Files.exists(repo.dir().resolve(".troupe/worktrees/" + branch.substring("troupe/".length()))));
@@ -182,7 +169,7 @@ class ResumeTest {
         Invocation resumed = troupe("resume", "-C", repo.dir().toString());
 
         assertEquals(0, resumed.exitCode(), resumed.err());
-        List<JsonNode> events = readTolerantly(events());
+        List<JsonNode> events = Journals.readLive(events());
         String branch = Journals.ofType(events, "run-started").get(0).path("integrationBranch").asText();
         assertEquals(List.of("t1", "t2", "t3"), repo.mergedTasks(branch).stream().sorted().toList());
         assertEquals(1, count(events, "plan-started"), "the plan is made once");
@@ -198,7 +185,7 @@ class ResumeTest {
         Invocation resumed = troupe("resume", "-C", repo.dir().toString());
 
         assertEquals(0, resumed.exitCode(), resumed.err());
-        List<JsonNode> events = readTolerantly(events());
+        List<JsonNode> events = Journals.readLive(events());
         String branch = Journals.ofType(events, "run-started").get(0).path("integrationBranch").asText();
         assertEquals(3, repo.mergedTasks(branch).size());
         assertEquals(2, count(events, "plan-started"), "planned again");
@@ -223,7 +210,7 @@ class ResumeTest {
     /** The resumed run merged every task of {@code all} once, and took {@code task} up from its finished commit. */
     private void assertTakenUpWithoutRunningItsWriterAgain(Invocation resumed, String task, List<String> all) throws IOException {
         assertEquals(0, resumed.exitCode(), resumed.err());
-        List<JsonNode> events = readTolerantly(events());
+        List<JsonNode> events = Journals.readLive(events());
         String branch = Journals.ofType(events, "run-started").get(0).path("integrationBranch").asText();
         assertEquals(all, repo.mergedTasks(branch).stream().sorted().toList(), "each merged once");
         assertEquals(1, countOf(events, "task-assigned", task), "the writer of " + task + " ran once");
@@ -248,7 +235,7 @@ class ResumeTest {
         Invocation resumed = troupe("resume", "-C", repo.dir().toString());
 
         assertTakenUpWithoutRunningItsWriterAgain(resumed, "a", List.of("a"));
-        List<JsonNode> reviews = Journals.ofType(readTolerantly(events()), "review-done");
+        List<JsonNode> reviews = Journals.ofType(Journals.readLive(events()), "review-done");
         assertEquals(1, reviews.size());
         assertTrue(reviews.get(0).path("approved").asBoolean());
     }
@@ -270,7 +257,7 @@ class ResumeTest {
         Invocation resumed = troupe("resume", "-C", repo.dir().toString());
 
         assertTakenUpWithoutRunningItsWriterAgain(resumed, "a", List.of("a", "b"));
-        assertEquals(2, countOf(readTolerantly(events()), "task-assigned", "b"), "b was cut short, and ran again");
+        assertEquals(2, countOf(Journals.readLive(events()), "task-assigned", "b"), "b was cut short, and ran again");
     }
 
     @Test
@@ -304,7 +291,7 @@ class ResumeTest {
         Invocation resumed = troupe("resume", "-C", repo.dir().toString());
 
         assertEquals(ExitCodes.BAD_INPUT, resumed.exitCode(), resumed.err());
-        List<JsonNode> events = readTolerantly(events());
+        List<JsonNode> events = Journals.readLive(events());
         assertEquals(List.of(1, 2, 2), Journals.ofType(events, "plan-started").stream()
                 .map(e -> e.path("attempt").asInt()).toList(), "the cut-short second try is made again, and no third");
         assertEquals(List.of(true, false), Journals.ofType(events, "plan-rejected").stream()
@@ -386,7 +373,7 @@ class ResumeTest {
 
         assertTrue(troupeProcess.waitFor(30, TimeUnit.SECONDS), "troupe ended on SIGTERM");
         assertEquals(143, troupeProcess.exitValue());
-        List<JsonNode> stopped = readTolerantly(events());
+        List<JsonNode> stopped = Journals.readLive(events());
         assertEquals(0, count(stopped, "task-failed"), "the stop failed the task: " + Journals.ofType(stopped, "task-failed"));
         assertTrue(Journals.ofType(stopped, "attempt-failed").stream().noneMatch(e -> e.path("counted").asBoolean()),
                 "the attempt troupe's own stop cut short was counted against the task");

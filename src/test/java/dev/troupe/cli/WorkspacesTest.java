@@ -106,6 +106,21 @@ class WorkspacesTest {
         return Journals.read(repo.dir().resolve(".troupe/runs/" + runId + "/events.jsonl"));
     }
 
+    /** How many agents the journal of the newest run, live or not, says were started. */
+    private long agentsStartedInTheNewestRun() {
+        Path runs = repo.dir().resolve(".troupe/runs");
+        if (!Files.isDirectory(runs)) {
+            return 0;
+        }
+        try (var dirs = Files.list(runs)) {
+            return dirs.max(java.util.Comparator.comparing(Path::getFileName))
+                    .map(run -> Journals.ofType(Journals.readLive(run.resolve("events.jsonl")), "agent-started").size())
+                    .orElse(0);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     private String runIdOf(String branch) {
         return branch.substring("troupe/".length());
     }
@@ -313,7 +328,8 @@ class WorkspacesTest {
                 .redirectErrorStream(true).redirectOutput(tmp.resolve("first.out").toFile()).start();
         Path wip = repo.dir().resolve(".troupe/workspaces/worker-1/wip.txt");
         try {
-            Await.until(() -> Files.exists(wip), "the agent wrote its file and hangs");
+            Await.until(() -> Files.exists(wip) && agentsStartedInTheNewestRun() == 1,
+                    "the agent wrote its file and hangs, and the journal has its pid");
         } finally {
             troupe.destroyForcibly();
             assertTrue(troupe.waitFor(30, TimeUnit.SECONDS));
@@ -350,8 +366,8 @@ class WorkspacesTest {
                 Main.class.getName(), "run", goal.toString())
                 .redirectErrorStream(true).redirectOutput(tmp.resolve("first.out").toFile()).start();
         try {
-            Await.until(() -> Files.exists(markers.resolve("a")) && Files.exists(markers.resolve("b")),
-                    "both agents are at work");
+            Await.until(() -> Files.exists(markers.resolve("a")) && Files.exists(markers.resolve("b"))
+                    && agentsStartedInTheNewestRun() == 2, "both agents are at work, and the journal has their pids");
         } finally {
             troupe.destroyForcibly();
             assertTrue(troupe.waitFor(30, TimeUnit.SECONDS));

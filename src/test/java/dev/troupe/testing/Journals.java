@@ -26,6 +26,26 @@ public final class Journals {
         }
     }
 
+    /** The journal of a live run: its last line may be half written, and it may not exist yet. */
+    public static List<JsonNode> readLive(Path eventsFile) {
+        List<JsonNode> events = new ArrayList<>();
+        if (!Files.exists(eventsFile)) {
+            return events;
+        }
+        try {
+            for (String line : Files.readAllLines(eventsFile)) {
+                try {
+                    events.add(Json.MAPPER.readTree(line));
+                } catch (IOException torn) {
+                    // The writer is mid-line.
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return events;
+    }
+
     public static List<JsonNode> ofType(List<JsonNode> events, String type) {
         return events.stream().filter(e -> e.path("type").asText().equals(type)).toList();
     }
