@@ -13,8 +13,7 @@ import picocli.CommandLine.Model.CommandSpec;
  * {@code troupe cluster-key FILE}: makes the key a cluster's nodes must all hold to join it (docs/cluster.md).
  * Never overwrites a key.
  */
-// Hidden until troupe can run a team over a cluster (issue 16): the key is all of it a user can make yet.
-@Command(name = "cluster-key", hidden = true,
+@Command(name = "cluster-key",
         description = "Make the key every node of a cluster must hold (readable by you alone).")
 final class ClusterKeyCommand implements Callable<Integer> {
 

@@ -24,6 +24,7 @@ import dev.troupe.journal.RunOutcome;
 import dev.troupe.journal.TeamEvent;
 import dev.troupe.team.ResumeFrom;
 import dev.troupe.team.RunContext;
+import dev.troupe.remote.NodeScout;
 import dev.troupe.team.TeamLead;
 import dev.troupe.team.Tuning;
 import dev.troupe.view.ConsoleView;
@@ -88,8 +89,19 @@ final class Launcher {
      */
     static int run(RunSetup setup, Optional<ResumeFrom> resumed, Output output, boolean planOnly, PrintStream out,
             PrintStream err) throws TroupeException {
+        return run(setup, resumed, output, planOnly, Optional.empty(), out, err);
+    }
+
+    /** @param cluster the lead's node of a cluster, when workers on other nodes join the team */
+    static int run(RunSetup setup, Optional<ResumeFrom> resumed, Output output, boolean planOnly,
+            Optional<ClusterOptions.Lead> cluster, PrintStream out, PrintStream err) throws TroupeException {
         Config config = ConfigFactory.load();
-        ActorSystem<SpawnProtocol.Command> system = ActorSystem.create(SpawnProtocol.create(), "troupe", config);
+        ActorSystem<SpawnProtocol.Command> system = cluster.isPresent()
+                ? cluster.get().start(SpawnProtocol.create(), config)
+                : ActorSystem.create(SpawnProtocol.create(), "troupe", config);
+        cluster.ifPresent(lead -> err.println("troupe: workers join with: troupe worker --join "
+                + system.address().getHost().orElse(lead.address().host()) + ":" + system.address().getPort().orElse(0)
+                + (lead.key().isPresent() ? " --key " + lead.key().get().file() : "") + " --slots N --work-dir DIR"));
         boolean finished = false;
         try (Repository repo = Git.open(setup.top().toFile()).getRepository()) {
             if (!setup.integrationExists() && !planOnly) {
@@ -105,7 +117,7 @@ final class Launcher {
                             setup.goal().limits().budgetUsd()), () -> Terminal.width(System.getenv())))
                     : Optional.empty();
             try {
-                outcome = launch(system, config, setup, resumed, past, planOnly, live.<Journal.Listener>map(l -> l).orElseGet(
+                outcome = launch(system, config, setup, resumed, past, planOnly, cluster.isPresent(), live.<Journal.Listener>map(l -> l).orElseGet(
                         () -> switch (output) {
                             case JSON -> ConsoleView.jsonLines(out);
                             case LINES -> ConsoleView.lines(err);
@@ -131,7 +143,7 @@ final class Launcher {
     }
 
     private static RunOutcome launch(ActorSystem<SpawnProtocol.Command> system, Config config, RunSetup setup,
-            Optional<ResumeFrom> resumed, List<TeamEvent> past, boolean planOnly, Journal.Listener view,
+            Optional<ResumeFrom> resumed, List<TeamEvent> past, boolean planOnly, boolean clustered, Journal.Listener view,
             Runnable stopDrawing, PrintStream err)
             throws IOException, TroupeException {
         Executor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig(Journal.BLOCKING_DISPATCHER));
@@ -161,7 +173,8 @@ final class Launcher {
                 new IllegalStateException("the journal " + setup.runDir().resolve("events.jsonl")
                         + " could not be written (" + failure.getMessage() + ")")));
         Repository leadRepo = Git.open(setup.top().toFile()).getRepository();
-        spawn(system, watched(replyTo -> TeamLead.create(run, leadRepo, resumed, replyTo), finished), "run");
+        spawn(system, watched(replyTo -> TeamLead.create(run, leadRepo, resumed, replyTo),
+                clustered ? Optional.of(lead -> NodeScout.create(run, lead)) : Optional.empty(), finished), "run");
         try {
             return finished.get();
         } catch (ExecutionException e) {
@@ -189,9 +202,12 @@ final class Launcher {
 
     /** Runs the team lead as a watched child, so a lead that fails ends the run instead of leaving it waiting. */
     private static Behavior<RunOutcome> watched(Function<ActorRef<RunOutcome>, Behavior<TeamLead.Command>> lead,
+            Optional<Function<ActorRef<TeamLead.Command>, Behavior<Object>>> scout,
             CompletableFuture<RunOutcome> finished) {
         return Behaviors.setup(context -> {
-            context.watch(context.spawn(lead.apply(context.getSelf()), "lead"));
+            ActorRef<TeamLead.Command> leadRef = context.spawn(lead.apply(context.getSelf()), "lead");
+            context.watch(leadRef);
+            scout.ifPresent(nodes -> context.spawn(nodes.apply(leadRef), "nodes"));
             return Behaviors.receive(RunOutcome.class)
                     .onMessage(RunOutcome.class, outcome -> {
                         finished.complete(outcome);

@@ -48,6 +48,9 @@ final class ResumeCommand implements Callable<Integer> {
     @Mixin
     Launcher.OutputOptions display = new Launcher.OutputOptions();
 
+    @Mixin
+    ClusterOptions clusterOptions = new ClusterOptions();
+
     private final PrintStream out;
     private final PrintStream err;
 
@@ -59,6 +62,7 @@ final class ResumeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws TroupeException {
         Launcher.Output output = display.output();
+        Optional<ClusterOptions.Lead> cluster = clusterOptions.lead();
         RunDirs dirs = RunDirs.of(selection);
         Path runDir = dirs.pick(selection.run());
         try (RunLock lock = RunLock.acquire(runDir)) {
@@ -98,7 +102,7 @@ final class ResumeCommand implements Callable<Integer> {
                             + " finished before the stop and go on from their commits (review, merge) without running again",
                     killed > 0 ? ", " + killed + " leftover agent processes stopped" : "");
             return Launcher.run(setup, Optional.of(new ResumeFrom(history, merged, killed, finished)), output, false,
-                    out, err);
+                    cluster, out, err);
         }
     }
 

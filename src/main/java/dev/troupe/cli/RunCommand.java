@@ -32,6 +32,9 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     Launcher.OutputOptions display = new Launcher.OutputOptions();
 
+    @picocli.CommandLine.Mixin
+    ClusterOptions clusterOptions = new ClusterOptions();
+
     @Option(names = "--plan-only", description = "for a goal without tasks: let the planner make them, write them"
             + " as a goal file beside GOAL (GOAL.plan.yaml) to edit and run, and stop")
     boolean planOnly;
@@ -50,6 +53,7 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws TroupeException {
         Launcher.Output output = display.output();
+        Optional<ClusterOptions.Lead> cluster = clusterOptions.lead();
         Goal goal = withTeamSize(ValidateCommand.load(goalFile));
         Path planFile = planOnly ? planFile(goal) : null;
         RunSetup setup = RunSetup.check(goal, Optional.ofNullable(into), allowDirty);
@@ -60,7 +64,7 @@ final class RunCommand implements Callable<Integer> {
             throw new TroupeException(ExitCodes.INTERNAL, "cannot create " + setup.runDir() + ": " + e.getMessage());
         }
         try (RunLock lock = RunLock.acquire(setup.runDir())) {
-            int exit = Launcher.run(setup, Optional.empty(), output, planOnly, out, err);
+            int exit = Launcher.run(setup, Optional.empty(), output, planOnly, cluster, out, err);
             if (planOnly && exit == ExitCodes.OK) {
                 savePlan(setup.runDir().resolve(RunContext.PLANNED_GOAL), planFile);
             }

@@ -77,7 +77,8 @@ public final class ClusterConfig {
                 """)
                 .withValue(VersionCheck.VERSION, ConfigValueFactory.fromAnyRef(version))
                 .withValue(VersionCheck.NODE, ConfigValueFactory.fromAnyRef(java.util.UUID.randomUUID().toString()))
-                .withValue("akka.remote.artery.canonical.hostname", ConfigValueFactory.fromAnyRef(self.host()))
+                .withValue("akka.remote.artery.canonical.hostname", ConfigValueFactory.fromAnyRef(canonicalHost(self)))
+                .withValue("akka.remote.artery.bind.hostname", ConfigValueFactory.fromAnyRef(self.host()))
                 .withValue("akka.remote.artery.canonical.port", ConfigValueFactory.fromAnyRef(self.port()))
                 .withValue("akka.cluster.roles", ConfigValueFactory.fromIterable(List.of(role.roleName())))
                 .withValue("akka.cluster.seed-nodes", ConfigValueFactory.fromIterable(
@@ -86,5 +87,21 @@ public final class ClusterConfig {
                         ConfigValueFactory.fromAnyRef(joinTimeout.toMillis() + "ms"));
         Config secured = key.map(k -> k.transport().withFallback(own)).orElse(own);
         return secured.withFallback(fallback).resolve();
+    }
+
+    /**
+     * The host other nodes reach this one at: the one it listens on, or for a node that listens on every interface
+     * ({@code 0.0.0.0}), this machine's address.
+     */
+    static String canonicalHost(NodeAddress self) throws ClusterException {
+        if (!self.host().equals("0.0.0.0") && !self.host().equals("::")) {
+            return self.host();
+        }
+        try {
+            return java.net.InetAddress.getLocalHost().getHostAddress();
+        } catch (java.net.UnknownHostException e) {
+            throw new ClusterException("cannot tell this machine's address for " + self + ": " + e.getMessage()
+                    + "; listen on the address the other nodes reach instead");
+        }
     }
 }

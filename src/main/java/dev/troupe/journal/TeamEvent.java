@@ -45,6 +45,7 @@ import java.util.Map;
     @JsonSubTypes.Type(value = TeamEvent.TaskCancelled.class, name = "task-cancelled"),
     @JsonSubTypes.Type(value = TeamEvent.TasksAdded.class, name = "tasks-added"),
     @JsonSubTypes.Type(value = TeamEvent.RunStopped.class, name = "run-stopped"),
+    @JsonSubTypes.Type(value = TeamEvent.NodeJoined.class, name = "node-joined"),
 })
 public sealed interface TeamEvent {
 
@@ -208,4 +209,7 @@ public sealed interface TeamEvent {
      * can be resumed.
      */
     record RunStopped(Instant time, String run, int merged, int left, double costUsd) implements TeamEvent {}
+
+    /** A node of the cluster ({@code address}) offers {@code slots} workers, named {@code <node>-worker-<k>}. */
+    record NodeJoined(Instant time, String node, String address, int slots) implements TeamEvent {}
 }

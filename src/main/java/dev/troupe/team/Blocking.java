@@ -6,11 +6,11 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 
 /** Runs blocking work (processes, git, files) off the actors' threads, for {@code pipeToSelf}. */
-final class Blocking {
+public final class Blocking {
 
     private Blocking() {}
 
-    static <T> CompletableFuture<T> call(Executor blocking, Callable<T> work) {
+    public static <T> CompletableFuture<T> call(Executor blocking, Callable<T> work) {
         return CompletableFuture.supplyAsync(() -> {
             try {
                 return work.call();
@@ -23,12 +23,12 @@ final class Blocking {
     }
 
     /** The exception a blocking call failed with, without the future's wrapping. */
-    static Throwable cause(Throwable failure) {
+    public static Throwable cause(Throwable failure) {
         return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
     }
 
     /** A one-line description of a failure for journals and summaries. */
-    static String describe(Throwable failure) {
+    public static String describe(Throwable failure) {
         Throwable cause = cause(failure);
         return cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
     }

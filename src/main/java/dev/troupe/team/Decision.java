@@ -20,6 +20,9 @@ sealed interface Decision {
     /** Start a worker with this name; later decisions may hand it work. */
     record SpawnWorker(String name) implements Decision {}
 
+    /** Start the {@code slot}-th worker {@code node} offered (numbered from 0) under this name. */
+    record JoinWorker(String name, String node, int slot) implements Decision {}
+
     /** Stop the worker for good, without a replacement: its workspace could not be set up. */
     record RetireWorker(String name) implements Decision {}
 

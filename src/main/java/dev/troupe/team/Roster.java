@@ -15,6 +15,8 @@ final class Roster {
     private final int teamSize;
     private final Decisions out;
     private final Set<String> idle = new LinkedHashSet<>();
+    /** Workers on other nodes of a cluster: they add to the team while their node is up, and are not replaced. */
+    private final Set<String> remote = new java.util.HashSet<>();
     /** Worker name to the id of the task it runs (the planner's reserved id while it plans). */
     private final Map<String, String> busy = new HashMap<>();
     private int spawned;
@@ -36,9 +38,28 @@ final class Roster {
 
     /** Spawns workers until {@code count} are idle (the planner's worker, when there was one, counts already). */
     void fillIdleTo(long count) {
-        for (long i = idle.size(); i < Math.min(count, teamSize - retired - busy.size()); i++) {
+        for (long i = idle.size(); i < Math.min(count, capacity() - retired - busy.size()); i++) {
             spawn();
         }
+    }
+
+    /** The {@code slots} workers a node of the cluster offers join the team, idle, named after the node. */
+    void joined(String node, int slots) {
+        for (int slot = 0; slot < slots; slot++) {
+            String name = node + "-worker-" + (slot + 1);
+            out.add(new Decision.JoinWorker(name, node, slot));
+            remote.add(name);
+            idle.add(name);
+        }
+    }
+
+    boolean isRemote(String worker) {
+        return remote.contains(worker);
+    }
+
+    /** How many workers the team may have now: {@code team.size} here, and the slots of the nodes that are up. */
+    private int capacity() {
+        return teamSize + remote.size();
     }
 
     boolean hasIdle() {
@@ -71,6 +92,7 @@ final class Roster {
 
     /** The worker is gone; returns the task it was running, or null. */
     String lost(String worker) {
+        remote.remove(worker);
         idle.remove(worker);
         return busy.remove(worker);
     }
@@ -87,7 +109,7 @@ final class Roster {
 
     /** No worker is left and none may be started: every workspace's setup failed. */
     boolean isEmptyForGood() {
-        return idle.isEmpty() && busy.isEmpty() && retired >= teamSize;
+        return idle.isEmpty() && busy.isEmpty() && retired >= capacity();
     }
 
     /**
@@ -100,7 +122,7 @@ final class Roster {
                 return worker;
             }
         }
-        if (!task.triedBy.isEmpty() && idle.size() + busy.size() < teamSize - retired) {
+        if (!task.triedBy.isEmpty() && idle.size() + busy.size() < capacity() - retired) {
             return spawn();
         }
         return idle.isEmpty() ? null : firstIdle();

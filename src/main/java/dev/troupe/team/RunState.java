@@ -272,10 +272,27 @@ final class RunState {
         return out.drain();
     }
 
-    /** A worker stopped: another takes its place, and what it was doing is tried again. */
-    List<Decision> workerLost(String worker, Instant now) {
-        String taskId = roster.lost(worker);
+    /**
+     * A node of the cluster offers {@code slots} workers: they join the team (as {@code <node>-worker-<k>}) and
+     * take tasks at once.
+     */
+    List<Decision> nodeJoined(String node, String address, int slots, Instant now) {
+        out.add(new Decision.Journal(new TeamEvent.NodeJoined(now, node, address, slots)));
         if (!ending.isOver()) {
+            roster.joined(node, slots);
+            settle(now);
+        }
+        return out.drain();
+    }
+
+    /**
+     * A worker stopped: what it was doing is tried again, and a local worker's place is taken by another (a
+     * remote worker's node is gone, and its slots with it).
+     */
+    List<Decision> workerLost(String worker, Instant now) {
+        boolean local = !roster.isRemote(worker);
+        String taskId = roster.lost(worker);
+        if (local && !ending.isOver()) {
             roster.spawn();
         }
         if (GoalLoader.RESERVED_ID.equals(taskId)) {

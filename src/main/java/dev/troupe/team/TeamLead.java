@@ -78,6 +78,12 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
     private record AddChecked(Control control, List<Goal.TaskSpec> specs, Path goalFile, Throwable failure)
             implements Command {}
 
+    /**
+     * A node of the cluster ({@code address}) offers workers: one behavior a slot, each a {@link Worker.Command}
+     * protocol of its own that runs its agents there.
+     */
+    public record SlotsOffered(String node, String address, List<Behavior<Worker.Command>> slots) implements Command {}
+
     private record DispatchTick() implements Command {}
 
     /** The planner's answer, checked as a goal file: {@code planned} when it passed, else {@code problem}. */
@@ -94,6 +100,8 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
     /** The rules; this actor only feeds them what happened and carries out what they decide. */
     private final RunState state;
     private final Map<String, ActorRef<Worker.Command>> workers = new HashMap<>();
+    /** What the nodes of a cluster offered, by node: the workers to start when the rules take them in. */
+    private final Map<String, List<Behavior<Worker.Command>>> offered = new HashMap<>();
     /** Reads the goal files the run makes (a plan, tasks added), as goal files are read. */
     private final GoalLoader goals;
 
@@ -207,6 +215,7 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
                 .onMessage(DispatchTick.class, tick -> carryOut(state.tick(Instant.now())))
                 .onMessage(PlanChecked.class, this::onPlanChecked)
                 .onMessage(WorkerStopped.class, this::onWorkerStopped)
+                .onMessage(SlotsOffered.class, this::onSlotsOffered)
                 .onMessage(Control.class, this::onControl)
                 .onMessage(AddChecked.class, this::onAddChecked)
                 .build();
@@ -228,6 +237,11 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
                 Instant.now()));
     }
 
+    private Behavior<Command> onSlotsOffered(SlotsOffered offer) {
+        offered.put(offer.node(), offer.slots());
+        return carryOut(state.nodeJoined(offer.node(), offer.address(), offer.slots().size(), Instant.now()));
+    }
+
     private Behavior<Command> onWorkerStopped(WorkerStopped stopped) {
         String name = stopped.worker().path().name();
         workers.remove(name);
@@ -245,6 +259,11 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
                 ActorRef<Worker.Command> worker = getContext().spawn(Worker.create(run, spawn.name()), spawn.name());
                 getContext().watchWith(worker, new WorkerStopped(worker));
                 workers.put(spawn.name(), worker);
+            } else if (decision instanceof Decision.JoinWorker join) {
+                ActorRef<Worker.Command> worker = getContext().spawn(offered.get(join.node()).get(join.slot()),
+                        join.name());
+                getContext().watchWith(worker, new WorkerStopped(worker));
+                workers.put(join.name(), worker);
             } else if (decision instanceof Decision.RetireWorker retire) {
                 ActorRef<Worker.Command> worker = workers.remove(retire.name());
                 getContext().unwatch(worker);

@@ -96,6 +96,8 @@ public final class ConsoleView implements Journal.Listener {
                     : "; " + e.running() + (e.running() == 1 ? " task under way finishes" : " tasks under way finish") + " first");
         } else if (event instanceof TeamEvent.RunStopped e) {
             return "run stopped: " + e.merged() + " merged, " + e.left() + " left for troupe resume";
+        } else if (event instanceof TeamEvent.NodeJoined e) {
+            return e.node() + " (" + e.address() + ") joined with " + e.slots() + (e.slots() == 1 ? " worker" : " workers");
         } else if (event instanceof TeamEvent.WorkspaceLeftovers e) {
             return e.workspace() + " held work a stopped run left; it is kept on " + e.branch();
         } else if (event instanceof TeamEvent.AgentRetry e) {

@@ -1,0 +1,57 @@
+package dev.troupe.cli;
+
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.Behavior;
+import com.typesafe.config.Config;
+import dev.troupe.cluster.ClusterConfig;
+import dev.troupe.cluster.ClusterException;
+import dev.troupe.cluster.ClusterKey;
+import dev.troupe.cluster.ClusterNode;
+import dev.troupe.cluster.NodeAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import picocli.CommandLine.Option;
+
+/** {@code --cluster HOST:PORT [--key FILE]}: the run's lead takes workers from other nodes (docs/cluster.md). */
+final class ClusterOptions {
+
+    @Option(names = "--cluster", paramLabel = "HOST:PORT",
+            description = "take workers from other machines too: listen here for `troupe worker --join` (docs/cluster.md)")
+    String cluster;
+
+    @Option(names = "--key", paramLabel = "FILE",
+            description = "the cluster's key (from `troupe cluster-key`); needed unless the cluster is on 127.0.0.1")
+    Path key;
+
+    /** The lead's node, when the run is to have one; checked before anything of the run is made. */
+    Optional<Lead> lead() throws TroupeException {
+        if (cluster == null) {
+            if (key != null) {
+                throw TroupeException.badInput("--key is for a cluster: give --cluster HOST:PORT too");
+            }
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new Lead(NodeAddress.parse(cluster, "--cluster"),
+                    key == null ? Optional.empty() : Optional.of(ClusterKey.open(key))));
+        } catch (ClusterException e) {
+            throw TroupeException.badInput(e.getMessage());
+        }
+    }
+
+    /** The lead's node of a cluster: where it listens, and the key every node must hold. */
+    record Lead(NodeAddress address, Optional<ClusterKey> key) {
+
+        /** Blocking: the lead's actor system, up as the cluster's first member. */
+        <T> ActorSystem<T> start(Behavior<T> guardian, Config fallback) throws TroupeException {
+            try {
+                return ClusterNode.start(guardian, ClusterConfig.node(address, List.of(), ClusterConfig.Role.LEAD, key,
+                        Duration.ofSeconds(30), fallback));
+            } catch (ClusterException e) {
+                throw TroupeException.badInput(e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,171 @@
+package dev.troupe.cli;
+
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.DispatcherSelector;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.cluster.ClusterEvent;
+import akka.cluster.typed.Cluster;
+import akka.cluster.typed.Subscribe;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.troupe.agent.LiveAgents;
+import dev.troupe.agent.Secrets;
+import dev.troupe.cluster.ClusterConfig;
+import dev.troupe.cluster.ClusterException;
+import dev.troupe.cluster.ClusterKey;
+import dev.troupe.cluster.ClusterNode;
+import dev.troupe.cluster.NodeAddress;
+import dev.troupe.git.GitException;
+import dev.troupe.journal.Journal;
+import dev.troupe.remote.NodeContext;
+import dev.troupe.remote.NodeDesk;
+import dev.troupe.remote.NodeRepository;
+import dev.troupe.team.Tuning;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code troupe worker --join HOST:PORT}: this machine offers agent slots to a lead ({@code troupe run --cluster}),
+ * runs the tasks it sends in workspaces of its own repository under {@code --work-dir}, and stops when the lead
+ * leaves. API keys are this machine's own: nothing of them crosses the cluster.
+ */
+@Command(name = "worker", description = "Offer this machine's agents to a lead: join `troupe run --cluster` and run "
+        + "the tasks it sends (docs/cluster.md).")
+final class WorkerCommand implements Callable<Integer> {
+
+    @Option(names = "--join", required = true, paramLabel = "HOST:PORT", description = "the lead's --cluster address")
+    String join;
+
+    @Option(names = "--slots", paramLabel = "N", defaultValue = "2", description = "agents at once (default: 2)")
+    int slots;
+
+    @Option(names = "--work-dir", paramLabel = "DIR", required = true,
+            description = "where this node keeps its repository, workspaces and journals")
+    Path workDir;
+
+    @Option(names = "--key", paramLabel = "FILE", description = "the cluster's key; needed unless all is on 127.0.0.1")
+    Path key;
+
+    @Option(names = "--listen", paramLabel = "HOST:PORT",
+            description = "where this node listens (default: any free port, on 127.0.0.1 for a lead there, else on every interface)")
+    String listen;
+
+    @Option(names = "--join-timeout", paramLabel = "DURATION", defaultValue = "30s",
+            description = "how long to wait for the lead (default: 30s)")
+    String joinTimeout;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws TroupeException {
+        PrintWriter err = spec.commandLine().getErr();
+        if (slots < 1) {
+            throw TroupeException.badInput("--slots must be 1 or more, not " + slots);
+        }
+        Duration timeout = parseTimeout();
+        Config config;
+        NodeAddress lead;
+        NodeRepository repository;
+        try {
+            lead = NodeAddress.parse(join, "--join");
+            NodeAddress self = listen != null ? NodeAddress.parse(listen, "--listen")
+                    : new NodeAddress(lead.isLoopback() ? "127.0.0.1" : "0.0.0.0", 0);
+            Optional<ClusterKey> clusterKey = key == null ? Optional.empty() : Optional.of(ClusterKey.open(key));
+            config = ClusterConfig.node(self, List.of(lead), ClusterConfig.Role.WORKER, clusterKey, timeout,
+                    ConfigFactory.load());
+            Files.createDirectories(workDir);
+            repository = NodeRepository.open(workDir);
+        } catch (ClusterException | GitException e) {
+            throw TroupeException.badInput(e.getMessage());
+        } catch (IOException e) {
+            throw TroupeException.badInput("cannot make the work dir " + workDir + ": " + e.getMessage());
+        }
+        LiveAgents agents = new LiveAgents();
+        Tuning tuning = Tuning.from(config);
+        AtomicBoolean leadLeft = new AtomicBoolean();
+        ActorSystem<Object> system;
+        try {
+            system = ClusterNode.start(guardian(repository, agents, tuning, leadLeft), config);
+        } catch (ClusterException e) {
+            throw TroupeException.badInput(e.getMessage());
+        }
+        err.printf("troupe: worker node %s joined the lead at %s with %d %s (work dir %s)%n", system.address().hostPort(),
+                lead, slots, slots == 1 ? "slot" : "slots", workDir.toAbsolutePath());
+        err.flush();
+        Thread onInterrupt = new Thread(() -> {
+            agents.stopAll(tuning.killGrace());
+            system.terminate();
+        }, "troupe-worker-interrupted");
+        Runtime.getRuntime().addShutdownHook(onInterrupt);
+        try {
+            system.getWhenTerminated().toCompletableFuture().get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return ExitCodes.INTERRUPTED;
+        } catch (ExecutionException e) {
+            // Terminated all the same.
+        } finally {
+            agents.stopAll(tuning.killGrace());
+            try {
+                Runtime.getRuntime().removeShutdownHook(onInterrupt);
+            } catch (IllegalStateException exiting) {
+                // The JVM is exiting: the hook runs.
+            }
+        }
+        if (leadLeft.get()) {
+            err.println("troupe: the lead left the cluster (its run is over or it stopped); this worker node stops");
+            return ExitCodes.OK;
+        }
+        err.println("troupe: this worker node was taken out of the cluster (the lead lost sight of it); its tasks "
+                + "go to other workers");
+        return ExitCodes.TASKS_FAILED;
+    }
+
+    private Behavior<Object> guardian(NodeRepository repository, LiveAgents agents, Tuning tuning,
+            AtomicBoolean leadLeft) {
+        return Behaviors.<Object>setup(context -> {
+            NodeContext node = new NodeContext(context.getSystem(), workDir.toAbsolutePath(), repository, agents,
+                    Secrets.fromEnvironment(), context.getSystem().dispatchers()
+                            .lookup(DispatcherSelector.fromConfig(Journal.BLOCKING_DISPATCHER)), tuning);
+            context.spawn(NodeDesk.create(node, context.getSystem().address().hostPort(), slots), "desk");
+            Cluster.get(context.getSystem()).subscriptions().tell(Subscribe.create(
+                    context.getSelf().narrow(), ClusterEvent.MemberRemoved.class));
+            return Behaviors.receive(Object.class)
+                    .onMessage(ClusterEvent.MemberRemoved.class, removed -> {
+                        if (removed.member().hasRole(ClusterConfig.Role.LEAD.roleName())) {
+                            leadLeft.set(true);
+                            agents.stopAll(tuning.killGrace());
+                            context.getSystem().terminate();
+                        }
+                        return Behaviors.same();
+                    })
+                    .build();
+        });
+    }
+
+    private Duration parseTimeout() throws TroupeException {
+        try {
+            Optional<Duration> parsed = dev.troupe.goal.Durations.parse(joinTimeout);
+            if (parsed.isPresent() && !parsed.get().isZero() && !parsed.get().isNegative()) {
+                return parsed.get();
+            }
+        } catch (RuntimeException e) {
+            // Said below.
+        }
+        throw TroupeException.badInput("--join-timeout '" + joinTimeout + "' is not a duration such as 30s");
+    }
+}

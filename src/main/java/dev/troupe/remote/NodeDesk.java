@@ -1,0 +1,97 @@
+package dev.troupe.remote;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.PostStop;
+import akka.actor.typed.javadsl.AbstractBehavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.Receive;
+import akka.actor.typed.receptionist.Receptionist;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A worker node's face to the cluster: registered with the Receptionist under {@link NodeProtocol#NODES}, it
+ * offers the node's slots to the lead that enlists it and passes each attempt to its slot's {@link NodeSlot}.
+ */
+public final class NodeDesk extends AbstractBehavior<NodeProtocol.ToNode> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(NodeDesk.class);
+
+    private final NodeContext node;
+    private final String nodeName;
+    private final int slots;
+    private final Map<String, NodeRun> runs = new HashMap<>();
+    private final Map<String, ActorRef<NodeSlot.Command>> slotActors = new HashMap<>();
+
+    private NodeDesk(ActorContext<NodeProtocol.ToNode> context, NodeContext node, String nodeName,
+            int slots) {
+        super(context);
+        this.node = node;
+        this.nodeName = nodeName;
+        this.slots = slots;
+        context.getSystem().receptionist().tell(Receptionist.register(NodeProtocol.NODES, context.getSelf()));
+    }
+
+    /**
+     * @param nodeName how the node calls itself (its address), for the lead's journal
+     * @param slots how many agents the node runs at once
+     */
+    public static Behavior<NodeProtocol.ToNode> create(NodeContext node, String nodeName, int slots) {
+        return Behaviors.setup(context -> new NodeDesk(context, node, nodeName, slots));
+    }
+
+    @Override
+    public Receive<NodeProtocol.ToNode> createReceive() {
+        return newReceiveBuilder()
+                .onMessage(NodeProtocol.Enlist.class, this::onEnlist)
+                .onMessage(NodeProtocol.RunAttempt.class, this::onRunAttempt)
+                .onMessage(NodeProtocol.CancelAttempt.class, this::onCancel)
+                .onSignal(PostStop.class, stop -> {
+                    runs.values().forEach(NodeRun::close);
+                    return Behaviors.same();
+                })
+                .build();
+    }
+
+    private Behavior<NodeProtocol.ToNode> onEnlist(NodeProtocol.Enlist enlist) {
+        try {
+            NodeRun run = runs.get(enlist.runId());
+            if (run == null) {
+                run = NodeRun.open(enlist.runId(), enlist.events(), node);
+                runs.put(enlist.runId(), run);
+            }
+            enlist.replyTo().tell(new NodeProtocol.Enlisted(nodeName, slots, node.repository().has()));
+            LOG.info("enlisted by the lead for run {} with {} slots", enlist.runId(), slots);
+        } catch (Exception e) {
+            LOG.error("cannot work for run {}: {}", enlist.runId(), e.getMessage());
+        }
+        return Behaviors.same();
+    }
+
+    private Behavior<NodeProtocol.ToNode> onRunAttempt(NodeProtocol.RunAttempt request) {
+        NodeRun run = runs.get(request.runId());
+        if (run == null || request.slot() < 0 || request.slot() >= slots) {
+            request.replyTo().tell(new NodeProtocol.Failed(request.taskId(), request.attempt(), "the node was not "
+                    + "enlisted for run " + request.runId() + " with slot " + (request.slot() + 1), 0,
+                    dev.troupe.journal.Usage.NONE, false, 0, null));
+            return Behaviors.same();
+        }
+        slotActors.computeIfAbsent(request.runId() + "/" + request.slot(), key -> getContext().spawn(
+                NodeSlot.create(run, node, request.slot()), "run-" + request.runId() + "-slot-" + (request.slot() + 1)))
+                .tell(new NodeSlot.Attempt(request));
+        return Behaviors.same();
+    }
+
+    private Behavior<NodeProtocol.ToNode> onCancel(NodeProtocol.CancelAttempt cancel) {
+        ActorRef<NodeSlot.Command> slot = slotActors.get(cancel.runId() + "/" + cancel.slot());
+        if (slot != null) {
+            slot.tell(new NodeSlot.Cancel());
+        }
+        return Behaviors.same();
+    }
+}

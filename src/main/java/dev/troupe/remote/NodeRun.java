@@ -1,0 +1,111 @@
+package dev.troupe.remote;
+
+import akka.actor.typed.ActorSystem;
+import akka.stream.OverflowStrategy;
+import akka.stream.SinkRef;
+import akka.stream.javadsl.Source;
+import akka.stream.javadsl.SourceQueueWithComplete;
+import dev.troupe.agent.LiveAgents;
+import dev.troupe.agent.Secrets;
+import dev.troupe.goal.Goal;
+import dev.troupe.goal.GoalException;
+import dev.troupe.goal.GoalLoader;
+import dev.troupe.journal.Journal;
+import dev.troupe.team.RunContext;
+import dev.troupe.team.Tuning;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.regex.Pattern;
+import org.eclipse.jgit.lib.ObjectId;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A worker node's side of one run: its folder under {@code <work-dir>/runs/<run>}, a journal there whose every
+ * line also goes to the lead's journal (backpressured: an agent that prints faster than the lead takes its lines
+ * is slowed down), and the goal as the lead last sent it.
+ */
+final class NodeRun {
+
+    private static final Logger LOG = LoggerFactory.getLogger(NodeRun.class);
+
+    /** Run ids as troupe makes them; anything else from the wire is refused before it names a folder. */
+    private static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
+
+    private final String runId;
+    private final Path runDir;
+    private final Journal journal;
+    private final SourceQueueWithComplete<String> toLead;
+    private final NodeContext node;
+    private RunContext context;
+
+    private NodeRun(String runId, Path runDir, Journal journal, SourceQueueWithComplete<String> toLead,
+            NodeContext node) {
+        this.runId = runId;
+        this.runDir = runDir;
+        this.journal = journal;
+        this.toLead = toLead;
+        this.node = node;
+    }
+
+    /** Blocking: opens the run's folder and journal on this node, its lines streaming to {@code events}. */
+    static NodeRun open(String runId, SinkRef<String> events, NodeContext node) throws IOException {
+        if (!RUN_ID.matcher(runId).matches()) {
+            throw new IOException("the lead named a run '" + runId + "', which is no troupe run id");
+        }
+        Path runDir = node.workDir().resolve("runs").resolve(runId);
+        Files.createDirectories(runDir.resolve("agents"));
+        SourceQueueWithComplete<String> toLead = Source.<String>queue(256, OverflowStrategy.backpressure())
+                .to(events.getSink()).run(node.system());
+        Journal journal = Journal.open(runDir.resolve("events.jsonl"), (event, json) -> forward(toLead, json),
+                node.system());
+        return new NodeRun(runId, runDir, journal, toLead, node);
+    }
+
+    /** On the journal's writer thread: waits while the lead is behind, so the node's journal waits too. */
+    private static void forward(SourceQueueWithComplete<String> toLead, String json) {
+        try {
+            toLead.offer(json).toCompletableFuture().join();
+        } catch (CompletionException | IllegalStateException e) {
+            LOG.debug("a journal line did not reach the lead: {}", e.getMessage());
+        }
+    }
+
+    /**
+     * Blocking: the run's context with the goal the lead sent now (tasks may have been planned or added since);
+     * the first goal decides the workspaces' settings.
+     */
+    synchronized RunContext context(String goalFileName, String goalText, String goalDir) throws GoalException,
+            IOException {
+        Path name = Path.of(goalFileName).getFileName();
+        Path file = runDir.resolve(name == null ? Path.of("goal.yaml") : name);
+        Files.writeString(file, goalText, StandardCharsets.UTF_8);
+        Path relativeTo = Files.isDirectory(Path.of(goalDir)) ? Path.of(goalDir) : runDir;
+        Goal goal = new GoalLoader(node.system().settings().config()).load(file, relativeTo);
+        if (context == null) {
+            Tuning tuning = node.tuning();
+            Path worktrees = runDir.resolve("workspaces");
+            context = new RunContext(runId, goal, node.repository().gitDir(), "", runDir, worktrees, "",
+                    ObjectId.zeroId(), journal, node.agents(), node.secrets(), node.blocking(), tuning, false,
+                    RunContext.workspaces(runId, goal, node.repository().gitDir(), runDir, worktrees, tuning,
+                            node.agents()));
+        } else {
+            context = new RunContext(runId, goal, context.repo(), context.base(), runDir, context.worktrees(), "",
+                    context.startCommit(), journal, context.agents(), context.secrets(), context.blocking(),
+                    context.tuning(), false, context.workspaces());
+        }
+        return context;
+    }
+
+    /** Everything the run wrote here is on disk, and the stream to the lead is ended. */
+    void close() {
+        journal.close().whenComplete((done, failure) -> toLead.complete());
+        if (context != null) {
+            context.workspaces().releaseAll();
+        }
+    }
+}

@@ -1,0 +1,114 @@
+package dev.troupe.remote;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.AbstractBehavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.Receive;
+import akka.actor.typed.receptionist.Receptionist;
+import akka.stream.SinkRef;
+import akka.stream.javadsl.Sink;
+import akka.stream.javadsl.StreamRefs;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.troupe.journal.Json;
+import dev.troupe.journal.TeamEvent;
+import dev.troupe.team.RunContext;
+import dev.troupe.team.TeamLead;
+import dev.troupe.team.Worker;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The lead's lookout for worker nodes: it follows the Receptionist's list of nodes, enlists each new one for the
+ * run (its journal lines streaming into the run's journal) and hands its slots to the team lead as
+ * {@link RemoteWorker}s. A node that goes is noticed by those workers, which watch it.
+ */
+public final class NodeScout extends AbstractBehavior<Object> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(NodeScout.class);
+
+    private record Offered(ActorRef<NodeProtocol.ToNode> node, NodeProtocol.Enlisted offer) {}
+
+    private final RunContext run;
+    private final ActorRef<TeamLead.Command> lead;
+    /** The nodes enlisted (or being), by their desk, with the name the run gives each. */
+    private final Map<ActorRef<NodeProtocol.ToNode>, String> nodes = new HashMap<>();
+
+    private NodeScout(ActorContext<Object> context, RunContext run, ActorRef<TeamLead.Command> lead) {
+        super(context);
+        this.run = run;
+        this.lead = lead;
+        ActorRef<Receptionist.Listing> listings = context.messageAdapter(Receptionist.Listing.class, listing -> listing);
+        context.getSystem().receptionist().tell(Receptionist.subscribe(NodeProtocol.NODES, listings));
+    }
+
+    public static Behavior<Object> create(RunContext run, ActorRef<TeamLead.Command> lead) {
+        return Behaviors.setup(context -> new NodeScout(context, run, lead));
+    }
+
+    @Override
+    public Receive<Object> createReceive() {
+        return newReceiveBuilder()
+                .onMessage(Receptionist.Listing.class, this::onListing)
+                .onMessage(Offered.class, this::onOffered)
+                .build();
+    }
+
+    private Behavior<Object> onListing(Receptionist.Listing listing) {
+        for (ActorRef<NodeProtocol.ToNode> node : listing.getServiceInstances(NodeProtocol.NODES)) {
+            if (!nodes.containsKey(node)) {
+                nodes.put(node, "node" + (nodes.size() + 1));
+                enlist(node);
+            }
+        }
+        return Behaviors.same();
+    }
+
+    private void enlist(ActorRef<NodeProtocol.ToNode> node) {
+        String name = nodes.get(node);
+        SinkRef<String> events = StreamRefs.<String>sinkRef()
+                .batch(256, line -> new ArrayList<>(List.of(line)), (lines, line) -> {
+                    lines.add(line);
+                    return lines;
+                })
+                .mapAsync(1, lines -> run.journal().appendAll(read(lines)))
+                .to(Sink.ignore())
+                .run(getContext().getSystem());
+        ActorRef<NodeProtocol.Enlisted> replyTo = getContext().messageAdapter(NodeProtocol.Enlisted.class,
+                offer -> new Offered(node, offer));
+        node.tell(new NodeProtocol.Enlist(run.runId(), events, replyTo));
+        LOG.info("{} at {} is asked to work for run {}", name, node.path().address(), run.runId());
+    }
+
+    /** A node's journal lines as events; one that cannot be read is dropped, with a warning, not the stream. */
+    private static List<TeamEvent> read(List<String> lines) {
+        List<TeamEvent> events = new ArrayList<>(lines.size());
+        for (String line : lines) {
+            try {
+                events.add(Json.MAPPER.readValue(line, TeamEvent.class));
+            } catch (JsonProcessingException e) {
+                LOG.warn("a node's journal line could not be read, and is left out: {}", e.getOriginalMessage());
+            }
+        }
+        return events;
+    }
+
+    private Behavior<Object> onOffered(Offered offered) {
+        String name = nodes.get(offered.node());
+        if (name == null || offered.offer().slots() <= 0) {
+            return Behaviors.same();
+        }
+        RemoteWorker.NodeHaves haves = new RemoteWorker.NodeHaves(offered.offer().haves());
+        List<Behavior<Worker.Command>> slots = new ArrayList<>();
+        for (int slot = 0; slot < offered.offer().slots(); slot++) {
+            slots.add(RemoteWorker.create(run, offered.node(), slot, haves));
+        }
+        lead.tell(new TeamLead.SlotsOffered(name, offered.offer().node(), slots));
+        return Behaviors.same();
+    }
+}

@@ -1,0 +1,194 @@
+package dev.troupe.remote;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.AbstractBehavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.Receive;
+import akka.stream.SourceRef;
+import akka.util.ByteString;
+import dev.troupe.cluster.FileTransfer;
+import dev.troupe.git.GitCli;
+import dev.troupe.goal.Goal;
+import dev.troupe.journal.Usage;
+import dev.troupe.team.Assignment;
+import dev.troupe.team.AttemptResult;
+import dev.troupe.team.Blocking;
+import dev.troupe.team.RunContext;
+import dev.troupe.team.TeamLead;
+import dev.troupe.team.Worker;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.eclipse.jgit.lib.ObjectId;
+
+/**
+ * One slot of a worker node in one run: a {@link Worker} of its own, as the lead's workers are, that takes the
+ * attempts the lead's {@link RemoteWorker} for the slot sends, one at a time. For each it takes the base from the
+ * lead's bundle, hands the assignment to the worker, and answers with the outcome and, for a writer, its commit
+ * as a thin bundle.
+ */
+final class NodeSlot extends AbstractBehavior<NodeSlot.Command> {
+
+    sealed interface Command {}
+
+    record Attempt(NodeProtocol.RunAttempt request) implements Command {}
+
+    record Cancel() implements Command {}
+
+    /** The base arrived (or could not): {@code run} is the context to run the attempt in. */
+    private record Ready(NodeProtocol.RunAttempt request, RunContext run, Assignment assignment, Throwable failure)
+            implements Command {}
+
+    private record FromWorker(TeamLead.Command said) implements Command {}
+
+    private record Answered(NodeProtocol.Report report, Throwable failure) implements Command {}
+
+    private final NodeRun nodeRun;
+    private final NodeContext node;
+    private final String name;
+    private final ActorRef<TeamLead.Command> replies;
+    private ActorRef<Worker.Command> worker;
+    private NodeProtocol.RunAttempt current;
+
+    private NodeSlot(ActorContext<Command> context, NodeRun nodeRun, NodeContext node, int slot) {
+        super(context);
+        this.nodeRun = nodeRun;
+        this.node = node;
+        this.name = "worker-" + (slot + 1);
+        this.replies = context.messageAdapter(TeamLead.Command.class, FromWorker::new);
+    }
+
+    static Behavior<Command> create(NodeRun nodeRun, NodeContext node, int slot) {
+        return Behaviors.setup(context -> new NodeSlot(context, nodeRun, node, slot));
+    }
+
+    @Override
+    public Receive<Command> createReceive() {
+        return newReceiveBuilder()
+                .onMessage(Attempt.class, this::onAttempt)
+                .onMessage(Ready.class, this::onReady)
+                .onMessage(FromWorker.class, this::onFromWorker)
+                .onMessage(Answered.class, this::onAnswered)
+                .onMessage(Cancel.class, cancel -> {
+                    if (worker != null && current != null) {
+                        worker.tell(new Worker.Cancel());
+                    }
+                    return Behaviors.same();
+                })
+                .build();
+    }
+
+    private Behavior<Command> onAttempt(Attempt attempt) {
+        NodeProtocol.RunAttempt request = attempt.request();
+        if (current != null) {
+            request.replyTo().tell(new NodeProtocol.Failed(request.taskId(), request.attempt(),
+                    "the node's " + name + " is busy with " + current.taskId(), 0, Usage.NONE,
+                    false, 0, null));
+            return Behaviors.same();
+        }
+        current = request;
+        getContext().pipeToSelf(Blocking.call(node.blocking(), () -> prepare(request)),
+                (ready, failure) -> failure == null ? ready : new Ready(request, null, null, failure));
+        return Behaviors.same();
+    }
+
+    /** Blocking: the goal as sent, the base in the node's repository, the assignment. */
+    private Ready prepare(NodeProtocol.RunAttempt request) throws Exception {
+        RunContext run = nodeRun.context(request.goalFileName(), request.goalText(), request.goalDir());
+        if (request.bundle() != null) {
+            Path bundle = run.runDir().resolve("bundles").resolve(name + "-in.bundle");
+            FileTransfer.spool(request.bundle(), request.bundleBytes(), bundle, node.system()).toCompletableFuture().get();
+            try {
+                node.repository().receive(bundle, request.base());
+            } finally {
+                Files.deleteIfExists(bundle);
+            }
+        }
+        if (GitCli.resolve(node.repository().gitDir(), request.base() + "^{commit}").isEmpty()) {
+            throw new IllegalStateException("the node has no commit " + request.base() + " and the lead sent none");
+        }
+        Goal.TaskSpec task = run.goal().task(request.taskId()).orElseThrow(() -> new IllegalStateException(
+                "the goal the lead sent has no task " + request.taskId()));
+        Assignment assignment = new Assignment(task, request.attempt(), request.branch(),
+                ObjectId.fromString(request.base()), request.prompt(), Assignment.Role.valueOf(request.role()),
+                Optional.ofNullable(request.changeFrom()).map(ObjectId::fromString));
+        return new Ready(request, run, assignment, null);
+    }
+
+    private Behavior<Command> onReady(Ready ready) {
+        NodeProtocol.RunAttempt request = ready.request();
+        if (ready.failure() != null) {
+            // With what the node has now: the lead's next bundle for it must not build on what it lacks.
+            getContext().pipeToSelf(Blocking.call(node.blocking(), () -> (NodeProtocol.Report) new NodeProtocol.Failed(
+                    request.taskId(), request.attempt(), "the node could not take the attempt: "
+                    + Blocking.describe(ready.failure()), 0, Usage.NONE, false, 0, node.repository().has())),
+                    Answered::new);
+            return Behaviors.same();
+        }
+        if (worker == null) {
+            worker = getContext().spawn(Worker.create(ready.run(), name), name);
+        }
+        worker.tell(new Worker.Assign(ready.assignment(), replies));
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onFromWorker(FromWorker from) {
+        NodeProtocol.RunAttempt request = current;
+        if (request == null) {
+            return Behaviors.same();
+        }
+        TeamLead.Command said = from.said();
+        if (said instanceof TeamLead.ApiPressure pressure) {
+            request.replyTo().tell(new NodeProtocol.Pressure(request.taskId(), request.attempt(), pressure.error(),
+                    pressure.delayMs()));
+        } else if (said instanceof TeamLead.AttemptSucceeded done) {
+            getContext().pipeToSelf(Blocking.call(node.blocking(), () -> succeeded(request, done.result())),
+                    Answered::new);
+        } else if (said instanceof TeamLead.AttemptFailed failed) {
+            getContext().pipeToSelf(Blocking.call(node.blocking(), () -> (NodeProtocol.Report) new NodeProtocol.Failed(
+                    request.taskId(), request.attempt(), failed.reason(), failed.costUsd(), failed.usage(),
+                    failed.rateLimited(), failed.retryAfterMs(), node.repository().has())), Answered::new);
+        } else if (said instanceof TeamLead.SetupFailed failed) {
+            getContext().pipeToSelf(java.util.concurrent.CompletableFuture.completedFuture(
+                    new NodeProtocol.NoWorkspace(request.taskId(), request.attempt(), failed.reason())), Answered::new);
+        }
+        return Behaviors.same();
+    }
+
+    /** Blocking: the success as it travels, a writer's commit handed back as a bundle relative to its base. */
+    private NodeProtocol.Report succeeded(NodeProtocol.RunAttempt request, AttemptResult result) throws Exception {
+        RunContext run = nodeRun.context(request.goalFileName(), request.goalText(), request.goalDir());
+        SourceRef<ByteString> bundle = null;
+        long bytes = 0;
+        String commit = result.commit() == null ? null : result.commit().name();
+        if (commit != null && !commit.equals(request.base())) {
+            Path file = run.runDir().resolve("bundles").resolve(name + "-out.bundle");
+            Files.createDirectories(file.getParent());
+            node.repository().handBack(commit, request.base(), file);
+            bytes = Files.size(file);
+            bundle = FileTransfer.offer(file, node.system());
+        }
+        Path resultFile = run.resultFile(run.goal().task(request.taskId()).orElseThrow());
+        String resultText = Files.exists(resultFile) ? Files.readString(resultFile, StandardCharsets.UTF_8) : null;
+        return new NodeProtocol.Succeeded(request.taskId(), request.attempt(), result.branch(), commit, result.costUsd(),
+                result.usage(), result.turns(), result.durationMs(), result.filesChanged(), result.outsideZone(),
+                result.text(), result.permissionDenials(), result.answer().orElse(null), resultText, bundle, bytes,
+                node.repository().has());
+    }
+
+    private Behavior<Command> onAnswered(Answered answered) {
+        NodeProtocol.RunAttempt request = current;
+        current = null;
+        if (request == null) {
+            return Behaviors.same();
+        }
+        request.replyTo().tell(answered.failure() == null ? answered.report()
+                : new NodeProtocol.Failed(request.taskId(), request.attempt(), "the node could not hand back the work: "
+                        + Blocking.describe(answered.failure()), 0, Usage.NONE, false, 0, null));
+        return Behaviors.same();
+    }
+}

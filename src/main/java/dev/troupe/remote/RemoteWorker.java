@@ -1,0 +1,237 @@
+package dev.troupe.remote;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.AbstractBehavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.Receive;
+import akka.stream.SourceRef;
+import akka.util.ByteString;
+import dev.troupe.cluster.FileTransfer;
+import dev.troupe.team.Assignment;
+import dev.troupe.team.AttemptResult;
+import dev.troupe.team.Blocking;
+import dev.troupe.team.RunContext;
+import dev.troupe.team.TeamLead;
+import dev.troupe.team.Worker;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.eclipse.jgit.lib.ObjectId;
+
+/**
+ * The lead's worker for one slot of a node: to the team lead it is a worker like any other; it sends each
+ * assignment to the node with a thin bundle of its base, and brings the node's commit back into the task's branch
+ * here before it reports success, so the Merger merges it as a local worker's. When the node is lost (downed by
+ * the Split Brain Resolver, or gone) this worker stops, and the lead tries its task again elsewhere; whatever the
+ * lost node says after that reaches nobody.
+ */
+public final class RemoteWorker extends AbstractBehavior<Object> {
+
+    /** The attempt's messages for the node are made (goal, bundle), or could not be. */
+    private record Sending(Current attempt, NodeProtocol.RunAttempt request, Throwable failure) {}
+
+    /** The node's answer is taken in (its bundle fetched, its result file written), or could not be. */
+    private record Taken(Current attempt, TeamLead.Command report, Throwable failure) {}
+
+    private record NodeGone() {}
+
+    private static final class Current {
+        final Assignment assignment;
+        final ActorRef<TeamLead.Command> replyTo;
+        boolean cancelled;
+
+        Current(Assignment assignment, ActorRef<TeamLead.Command> replyTo) {
+            this.assignment = assignment;
+            this.replyTo = replyTo;
+        }
+    }
+
+    private final RunContext run;
+    private final ActorRef<NodeProtocol.ToNode> node;
+    private final int slot;
+    /** What the node said it has, for thin bundles; shared by the node's slots. */
+    private final NodeHaves haves;
+    private Current current;
+
+    private RemoteWorker(ActorContext<Object> context, RunContext run, ActorRef<NodeProtocol.ToNode> node, int slot,
+            NodeHaves haves) {
+        super(context);
+        this.run = run;
+        this.node = node;
+        this.slot = slot;
+        this.haves = haves;
+        context.watchWith(node, new NodeGone());
+    }
+
+    /** @param slot the node's slot, numbered from 0 */
+    public static Behavior<Worker.Command> create(RunContext run, ActorRef<NodeProtocol.ToNode> node, int slot,
+            NodeHaves haves) {
+        return Behaviors.<Object>setup(context -> new RemoteWorker(context, run, node, slot, haves)).narrow();
+    }
+
+    @Override
+    public Receive<Object> createReceive() {
+        return newReceiveBuilder()
+                .onMessage(Worker.Assign.class, this::onAssign)
+                .onMessage(Worker.Cancel.class, this::onCancel)
+                .onMessage(Sending.class, this::onSending)
+                .onMessage(NodeProtocol.Report.class, this::onReport)
+                .onMessage(Taken.class, this::onTaken)
+                .onMessage(NodeGone.class, gone -> Behaviors.stopped())
+                .build();
+    }
+
+    private Behavior<Object> onAssign(Worker.Assign assign) {
+        Current attempt = new Current(assign.assignment(), assign.replyTo());
+        current = attempt;
+        ActorRef<NodeProtocol.Report> self = getContext().getSelf().narrow();
+        getContext().pipeToSelf(Blocking.call(run.blocking(), () -> request(attempt.assignment, self)),
+                (request, failure) -> new Sending(attempt, request, failure));
+        return Behaviors.same();
+    }
+
+    /** Blocking: the goal as the run has it now, and a bundle of the base unless the node has it. */
+    private NodeProtocol.RunAttempt request(Assignment assignment, ActorRef<NodeProtocol.Report> self)
+            throws Exception {
+        Path goalFile = Files.exists(run.runDir().resolve(RunContext.PLANNED_GOAL))
+                ? run.runDir().resolve(RunContext.PLANNED_GOAL) : run.goalCopy();
+        Path bundleFile = run.runDir().resolve("bundles").resolve(getContext().getSelf().path().name() + "-out.bundle");
+        Files.createDirectories(bundleFile.getParent());
+        String base = assignment.base().name();
+        SourceRef<ByteString> bundle = null;
+        long bytes = 0;
+        if (Bundles.toNode(run.repo(), base, haves.get(), bundleFile) instanceof Bundles.Written written) {
+            bundle = FileTransfer.offer(written.file(), getContext().getSystem());
+            bytes = written.bytes();
+        }
+        return new NodeProtocol.RunAttempt(run.runId(), slot, goalFile.getFileName().toString(),
+                Files.readString(goalFile, StandardCharsets.UTF_8),
+                run.goal().file().toAbsolutePath().getParent().toString(), assignment.task().id(), assignment.attempt(),
+                assignment.branch(), base, assignment.prompt(), assignment.role().name(),
+                assignment.changeFrom().map(ObjectId::name).orElse(null), bundle, bytes, self);
+    }
+
+    private Behavior<Object> onSending(Sending sending) {
+        Current attempt = sending.attempt();
+        if (attempt != current) {
+            return Behaviors.same();
+        }
+        if (sending.failure() != null) {
+            return report(failed(attempt, "could not send the attempt to its node: "
+                    + Blocking.describe(sending.failure())));
+        }
+        node.tell(sending.request());
+        if (attempt.cancelled) {
+            node.tell(new NodeProtocol.CancelAttempt(run.runId(), slot));
+        }
+        return Behaviors.same();
+    }
+
+    private Behavior<Object> onCancel(Worker.Cancel cancel) {
+        if (current != null) {
+            current.cancelled = true;
+            node.tell(new NodeProtocol.CancelAttempt(run.runId(), slot));
+        }
+        return Behaviors.same();
+    }
+
+    private Behavior<Object> onReport(NodeProtocol.Report report) {
+        Current attempt = current;
+        if (attempt == null || !report.taskId().equals(attempt.assignment.task().id())
+                || report.attempt() != attempt.assignment.attempt()) {
+            return Behaviors.same();
+        }
+        if (report instanceof NodeProtocol.Pressure pressure) {
+            attempt.replyTo.tell(new TeamLead.ApiPressure(pressure.error(), pressure.delayMs()));
+            return Behaviors.same();
+        }
+        getContext().pipeToSelf(Blocking.call(run.blocking(), () -> take(attempt, report)),
+                (taken, failure) -> new Taken(attempt, taken, failure));
+        return Behaviors.same();
+    }
+
+    /** Blocking: the node's answer as the lead's worker says it, its commit fetched into the task's branch. */
+    private TeamLead.Command take(Current attempt, NodeProtocol.Report report) throws Exception {
+        ActorRef<Worker.Command> self = getContext().getSelf().narrow();
+        Assignment assignment = attempt.assignment;
+        if (report instanceof NodeProtocol.Failed failed) {
+            haves.update(failed.haves());
+            return new TeamLead.AttemptFailed(self, failed.taskId(), failed.attempt(), assignment.role(),
+                    failed.reason(), failed.costUsd(), failed.usage(), failed.rateLimited(), failed.retryAfterMs());
+        }
+        if (report instanceof NodeProtocol.NoWorkspace none) {
+            return new TeamLead.SetupFailed(self, none.taskId(), none.attempt(), assignment.role(), none.reason());
+        }
+        NodeProtocol.Succeeded done = (NodeProtocol.Succeeded) report;
+        if (done.bundle() != null) {
+            Path file = run.runDir().resolve("bundles").resolve(self.path().name() + "-in.bundle");
+            FileTransfer.spool(done.bundle(), done.bundleBytes(), file, getContext().getSystem()).toCompletableFuture()
+                    .get();
+            try {
+                Bundles.fetchFromNode(run.repo(), file, done.commit(), assignment.branch());
+            } finally {
+                Files.deleteIfExists(file);
+            }
+        } else if (done.commit() != null) {
+            dev.troupe.git.GitCli.run(run.repo(), "branch", "--force", assignment.branch(),
+                    BundleFiles.requireCommitId(done.commit(), "the node's commit"));
+        }
+        if (done.resultText() != null) {
+            Path resultFile = run.resultFile(assignment.task());
+            Files.createDirectories(resultFile.getParent());
+            Files.writeString(resultFile, done.resultText(), StandardCharsets.UTF_8);
+        }
+        haves.update(done.haves());
+        AttemptResult result = new AttemptResult(done.branch(), done.commit() == null ? null
+                : ObjectId.fromString(done.commit()), done.costUsd(), done.usage(), done.turns(), done.durationMs(),
+                List.copyOf(done.filesChanged()), List.copyOf(done.outsideZone()), done.text(),
+                done.permissionDenials(), Optional.ofNullable(done.answer()));
+        return new TeamLead.AttemptSucceeded(self, done.taskId(), done.attempt(), assignment.role(), result);
+    }
+
+    private Behavior<Object> onTaken(Taken taken) {
+        if (taken.attempt() != current) {
+            return Behaviors.same();
+        }
+        return report(taken.failure() == null ? taken.report() : failed(taken.attempt(),
+                "could not take the node's work: " + Blocking.describe(taken.failure())));
+    }
+
+    private TeamLead.Command failed(Current attempt, String reason) {
+        return new TeamLead.AttemptFailed(getContext().getSelf().narrow(), attempt.assignment.task().id(),
+                attempt.assignment.attempt(), attempt.assignment.role(), reason, 0, dev.troupe.journal.Usage.NONE,
+                false, 0);
+    }
+
+    private Behavior<Object> report(TeamLead.Command outcome) {
+        Current attempt = current;
+        current = null;
+        attempt.replyTo.tell(outcome);
+        return Behaviors.same();
+    }
+
+    /** The commits a node said it has, kept for its slots' next bundles. */
+    public static final class NodeHaves {
+        private List<String> haves;
+
+        public NodeHaves(List<String> haves) {
+            this.haves = List.copyOf(haves);
+        }
+
+        synchronized List<String> get() {
+            return new ArrayList<>(haves);
+        }
+
+        /** {@code now}: null when the node did not say. */
+        synchronized void update(List<String> now) {
+            if (now != null) {
+                haves = List.copyOf(now);
+            }
+        }
+    }
+}
