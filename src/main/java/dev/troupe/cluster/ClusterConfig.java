@@ -67,6 +67,9 @@ public final class ClusterConfig {
                   downing-provider-class = "akka.cluster.sbr.SplitBrainResolverProvider"
                   split-brain-resolver {
                     active-strategy = keep-oldest
+                    # Akka's advice for clusters of up to 5 nodes: a node unreachable this long (after the failure
+                    # detector's few seconds) is downed, and its tasks go to other workers (docs/cluster.md).
+                    stable-after = 7s
                     keep-oldest.role = lead
                     # The lead alone on its side keeps running: it loses workers, not the run.
                     keep-oldest.down-if-alone = off

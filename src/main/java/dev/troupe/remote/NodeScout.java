@@ -34,6 +34,11 @@ public final class NodeScout extends AbstractBehavior<Object> {
 
     private record Offered(ActorRef<NodeProtocol.ToNode> node, NodeProtocol.Enlisted offer) {}
 
+    private record NotEnlisted(ActorRef<NodeProtocol.ToNode> node, Throwable failure) {}
+
+    /** How long a node has to answer; one that does not is left out of the run. */
+    private static final java.time.Duration ENLIST_TIMEOUT = java.time.Duration.ofSeconds(30);
+
     private final RunContext run;
     private final ActorRef<TeamLead.Command> lead;
     /** The nodes enlisted (or being), by their desk, with the name the run gives each. */
@@ -56,6 +61,11 @@ public final class NodeScout extends AbstractBehavior<Object> {
         return newReceiveBuilder()
                 .onMessage(Receptionist.Listing.class, this::onListing)
                 .onMessage(Offered.class, this::onOffered)
+                .onMessage(NotEnlisted.class, not -> {
+                    LOG.warn("{} at {} did not take the run's work: {}", nodes.get(not.node()), not.node().path().address(),
+                            not.failure().getMessage());
+                    return Behaviors.same();
+                })
                 .build();
     }
 
@@ -79,9 +89,11 @@ public final class NodeScout extends AbstractBehavior<Object> {
                 .mapAsync(1, lines -> run.journal().appendAll(read(lines)))
                 .to(Sink.ignore())
                 .run(getContext().getSystem());
-        ActorRef<NodeProtocol.Enlisted> replyTo = getContext().messageAdapter(NodeProtocol.Enlisted.class,
-                offer -> new Offered(node, offer));
-        node.tell(new NodeProtocol.Enlist(run.runId(), events, replyTo));
+        // An ask, not a message adapter: an adapter is one per message class, and would take every node's offer
+        // for the last node's.
+        getContext().ask(NodeProtocol.Enlisted.class, node, ENLIST_TIMEOUT,
+                replyTo -> new NodeProtocol.Enlist(run.runId(), events, replyTo),
+                (offer, failure) -> failure == null ? new Offered(node, offer) : new NotEnlisted(node, failure));
         LOG.info("{} at {} is asked to work for run {}", name, node.path().address(), run.runId());
     }
 

@@ -303,7 +303,8 @@ final class RunState {
             TaskState task = tasks.get(taskId);
             String kept = task.status == TaskState.Status.REVIEWING
                     ? " during its review (the change is kept on " + syncPoint.keepPending(task) + ")" : "";
-            retries.retryOrFail(task, "its worker stopped unexpectedly" + kept, 0, Usage.NONE, true, now);
+            retries.retryOrFail(task, (local ? "its worker stopped unexpectedly" : "the node its worker ran on was lost")
+                    + kept, 0, Usage.NONE, true, now);
         }
         settle(now);
         return out.drain();

@@ -1,0 +1,211 @@
+package dev.troupe.remote;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.troupe.cli.Main;
+import dev.troupe.testing.Await;
+import dev.troupe.testing.FakeAgent;
+import dev.troupe.testing.Journals;
+import dev.troupe.testing.TestRepo;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A team across machines, as separate processes on 127.0.0.1: a lead ({@code troupe run --cluster}) and worker
+ * nodes ({@code troupe worker --join}), each a JVM of its own. Every task waits behind a gate that opens once the
+ * nodes have joined, so the nodes surely get work.
+ */
+class ClusterRunTest {
+
+    private static final Pattern JOIN_AT = Pattern.compile("--join (127\\.0\\.0\\.1:\\d+)");
+
+    @TempDir
+    Path tmp;
+
+    private TestRepo repo;
+    private final List<Process> processes = new ArrayList<>();
+
+    @BeforeEach
+    void repository() {
+        repo = TestRepo.create(tmp.resolve("repo"), Map.of("README.md", "hello\n", ".gitignore", ".troupe/\n"));
+    }
+
+    @AfterEach
+    void stopEverything() throws InterruptedException {
+        for (Process process : processes) {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+            process.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void twelveTasksOnTheLeadsAndTwoNodesSlotsAreEachMergedOnce() throws Exception {
+        Path gate = tmp.resolve("gate");
+        Process lead = startLead(goal(11, "sleep 0.5", gate));
+        String address = joinAddress();
+        Process node1 = startNode("node1", address);
+        Process node2 = startNode("node2", address);
+        Await.until(() -> events().stream().filter(e -> e.path("type").asText().equals("node-joined")).count() == 2,
+                "both nodes joined");
+        Files.createFile(gate);
+
+        assertTrue(lead.waitFor(120, TimeUnit.SECONDS), "the run ended");
+        assertEquals(0, lead.exitValue(), output("lead"));
+        String branch = repo.branches("troupe/*").stream().filter(b -> !b.contains("/tasks/")).findFirst().orElseThrow();
+        List<String> merged = repo.mergedTasks(branch);
+        assertEquals(12, merged.size(), "each task merged once: " + merged);
+        assertEquals(12, Set.copyOf(merged).size(), "each task merged once: " + merged);
+        Set<String> nodesThatWorked = assignments().values().stream().filter(w -> w.startsWith("node"))
+                .map(w -> w.substring(0, w.indexOf('-'))).collect(Collectors.toSet());
+        assertEquals(Set.of("node1", "node2"), nodesThatWorked, "both nodes' slots took tasks: " + assignments());
+        String onANode = assignments().entrySet().stream().filter(e -> e.getValue().startsWith("node")).findFirst()
+                .orElseThrow().getKey();
+        assertTrue(events().stream().anyMatch(e -> e.path("type").asText().equals("agent-output")
+                && e.path("task").asText().equals(onANode)), "a node's agent output is in the lead's journal");
+        assertTrue(Files.exists(runDir().resolve("results").resolve(onANode + ".md")), "a node's result file");
+        assertEquals(onANode, repo.show(branch, onANode + ".txt"), "the node's work merged");
+        for (Process node : List.of(node1, node2)) {
+            assertTrue(node.waitFor(60, TimeUnit.SECONDS), "a node stops when the lead leaves");
+            assertEquals(0, node.exitValue());
+        }
+    }
+
+    @Test
+    void aWorkerNodeKilledMidTaskLosesItsTasksToOtherWorkersAndEachIsMergedOnce() throws Exception {
+        Path gate = tmp.resolve("gate");
+        Process lead = startLead(goal(5, "sleep 3", gate));
+        String address = joinAddress();
+        Process doomed = startNode("doomed", address);
+        Await.until(() -> events().stream().anyMatch(e -> e.path("type").asText().equals("node-joined")),
+                "the first node joined");
+        startNode("survivor", address);
+        Await.until(() -> events().stream().filter(e -> e.path("type").asText().equals("node-joined")).count() == 2,
+                "both nodes joined");
+        Files.createFile(gate);
+        Await.until(() -> events().stream().anyMatch(e -> e.path("type").asText().equals("agent-started")
+                && assignments().getOrDefault(e.path("task").asText(), "").startsWith("node1-")),
+                "an agent runs on the first node");
+
+        doomed.destroyForcibly();
+
+        assertTrue(lead.waitFor(120, TimeUnit.SECONDS), "the run ended");
+        assertEquals(0, lead.exitValue(), output("lead"));
+        String branch = repo.branches("troupe/*").stream().filter(b -> !b.contains("/tasks/")).findFirst().orElseThrow();
+        List<String> merged = repo.mergedTasks(branch);
+        assertEquals(6, merged.size(), "each task merged once: " + merged);
+        assertEquals(6, Set.copyOf(merged).size(), "each task merged once: " + merged);
+        List<JsonNode> failed = Journals.ofType(events(), "attempt-failed");
+        assertTrue(failed.stream().anyMatch(e -> e.path("reason").asText().contains("node")),
+                "a task of the lost node was tried again: " + failed);
+    }
+
+    @Test
+    void aNodeWithoutTheClustersKeyIsRefused() throws Exception {
+        Path key = tmp.resolve("cluster.p12");
+        assertEquals(0, Main.execute(new String[] {"cluster-key", key.toString()}, System.out, System.err));
+        startLead(goal(0, "sleep 0", tmp.resolve("gate")), "--key", key.toString());
+        String address = joinAddress();
+
+        Process stranger = startNode("stranger", address, "--join-timeout", "3s");
+
+        assertTrue(stranger.waitFor(60, TimeUnit.SECONDS), "the node gave up");
+        assertEquals(2, stranger.exitValue(), output("stranger"));
+        assertTrue(output("stranger").contains("could not join the lead at " + address), output("stranger"));
+        assertTrue(events().stream().noneMatch(e -> e.path("type").asText().equals("node-joined")));
+    }
+
+    /** A gate task on the lead's one local worker, then {@code tasks} more after it, each running {@code step}. */
+    private Path goal(int tasks, String step, Path gate) throws IOException {
+        StringBuilder goal = new StringBuilder("goal: test\nrepo: " + repo.dir() + "\nteam: {size: 1, stagger: 0ms}\n"
+                + "agent:\n  command: " + FakeAgent.yamlCommand() + "\n  isolate-config: true\ntasks:\n"
+                + "  - id: gate\n    prompt: |\n      run while [ ! -e " + gate + " ]; do sleep 0.1; done\n"
+                + "      write gate.txt gate\n");
+        for (int i = 1; i <= tasks; i++) {
+            goal.append("  - id: t").append(i).append("\n    after: [gate]\n    prompt: |\n      run ").append(step)
+                    .append("\n      write t").append(i).append(".txt t").append(i).append('\n');
+        }
+        Path file = tmp.resolve("goal.yaml");
+        Files.writeString(file, goal);
+        return file;
+    }
+
+    private Process startLead(Path goal, String... more) throws IOException {
+        List<String> args = new ArrayList<>(List.of("run", goal.toString(), "--cluster", "127.0.0.1:0"));
+        args.addAll(List.of(more));
+        return start("lead", args);
+    }
+
+    private Process startNode(String name, String address, String... more) throws IOException {
+        List<String> args = new ArrayList<>(List.of("worker", "--join", address, "--slots", "2", "--work-dir",
+                tmp.resolve(name).toString()));
+        args.addAll(List.of(more));
+        return start(name, args);
+    }
+
+    private Process start(String name, List<String> args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        command.addAll(args);
+        Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(tmp.resolve(name + ".out").toFile()).start();
+        processes.add(process);
+        return process;
+    }
+
+    /** Where the lead said nodes join it (it listens on a free port). */
+    private String joinAddress() throws InterruptedException {
+        Await.until(() -> JOIN_AT.matcher(output("lead")).find(), "the lead listens");
+        Matcher at = JOIN_AT.matcher(output("lead"));
+        assertTrue(at.find());
+        return at.group(1);
+    }
+
+    private String output(String name) {
+        try {
+            return Files.readString(tmp.resolve(name + ".out"));
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private Path runDir() {
+        Path runs = repo.dir().resolve(".troupe/runs");
+        try (var dirs = Files.list(runs)) {
+            return dirs.findFirst().orElseThrow();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private List<JsonNode> events() {
+        Path runs = repo.dir().resolve(".troupe/runs");
+        if (!Files.isDirectory(runs)) {
+            return List.of();
+        }
+        return Journals.readLive(runDir().resolve("events.jsonl"));
+    }
+
+    /** Each task's latest worker. */
+    private Map<String, String> assignments() {
+        Map<String, String> workers = new java.util.HashMap<>();
+        Journals.ofType(events(), "task-assigned").forEach(e -> workers.put(e.path("task").asText(),
+                e.path("worker").asText()));
+        return workers;
+    }
+}
