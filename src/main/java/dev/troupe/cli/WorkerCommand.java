@@ -5,6 +5,7 @@ import akka.actor.typed.Behavior;
 import akka.actor.typed.DispatcherSelector;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.cluster.ClusterEvent;
+import akka.cluster.MemberStatus;
 import akka.cluster.typed.Cluster;
 import akka.cluster.typed.Subscribe;
 import com.typesafe.config.Config;
@@ -31,7 +32,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -39,8 +40,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code troupe worker --join HOST:PORT}: this machine offers agent slots to a lead ({@code troupe run --cluster}),
- * runs the tasks it sends in workspaces of its own repository under {@code --work-dir}, and stops when the lead
- * leaves. API keys are this machine's own: nothing of them crosses the cluster.
+ * runs the tasks it sends in workspaces of its own repository under {@code --work-dir}; when the lead leaves it
+ * waits for the next one (or, with {@code --once}, stops). API keys are this machine's own: nothing of them crosses
+ * the cluster.
  */
 @Command(name = "worker", description = "Offer this machine's agents to a lead: join `troupe run --cluster` and run "
         + "the tasks it sends (docs/cluster.md).")
@@ -66,6 +68,9 @@ final class WorkerCommand implements Callable<Integer> {
     @Option(names = "--join-timeout", paramLabel = "DURATION", defaultValue = "30s",
             description = "how long to wait for the lead (default: 30s)")
     String joinTimeout;
+
+    @Option(names = "--once", description = "stop when the lead leaves, instead of waiting for the next one")
+    boolean once;
 
     @Spec
     CommandSpec spec;
@@ -94,28 +99,72 @@ final class WorkerCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw TroupeException.badInput("cannot make the work dir " + workDir + ": " + e.getMessage());
         }
+        boolean joined = false;
+        while (true) {
+            Optional<Ending> ended = serve(config, repository, lead, err, joined);
+            if (ended.isEmpty()) {
+                return ExitCodes.INTERRUPTED;
+            }
+            joined = true;
+            err.println("troupe: " + ended.get().message);
+            if (once) {
+                return ended.get() == Ending.LEAD_LEFT ? ExitCodes.OK : ExitCodes.TASKS_FAILED;
+            }
+            err.println("troupe: waiting for the next lead at " + lead + " (Ctrl-C stops this node)");
+            err.flush();
+        }
+    }
+
+    /** How a stint with one lead ended. */
+    private enum Ending {
+        LEAD_LEFT("the lead left the cluster (its run is over, or it stopped)"),
+        LOST("this node and the lead lost sight of each other (the lead was killed, or this node or the network "
+                + "stalled): this node's agents are stopped, and what they ran is run again by the lead's other "
+                + "workers, or by troupe resume");
+
+        final String message;
+
+        Ending(String message) {
+            this.message = message;
+        }
+    }
+
+    /**
+     * Joins the lead and works for it until the lead goes or this node is taken out; empty once interrupted. After
+     * the first stint, a lead that is not there yet is waited for, a join timeout at a time.
+     */
+    private Optional<Ending> serve(Config config, NodeRepository repository, NodeAddress lead, PrintWriter err,
+            boolean waitForLead) throws TroupeException {
         LiveAgents agents = new LiveAgents();
         Tuning tuning = Tuning.from(config);
-        AtomicBoolean leadLeft = new AtomicBoolean();
-        ActorSystem<Object> system;
-        try {
-            system = ClusterNode.start(guardian(repository, agents, tuning, leadLeft), config);
-        } catch (ClusterException e) {
-            throw TroupeException.badInput(e.getMessage());
+        AtomicReference<Ending> ending = new AtomicReference<>(Ending.LOST);
+        ActorSystem<Object> system = null;
+        while (system == null) {
+            try {
+                system = ClusterNode.start(guardian(repository, agents, tuning, ending), config);
+            } catch (ClusterException e) {
+                if (!waitForLead || !e.getMessage().startsWith("could not join")) {
+                    throw TroupeException.badInput(e.getMessage());
+                }
+            }
+            if (Thread.currentThread().isInterrupted()) {
+                return Optional.empty();
+            }
         }
-        err.printf("troupe: worker node %s joined the lead at %s with %d %s (work dir %s)%n", system.address().hostPort(),
+        ActorSystem<Object> node = system;
+        err.printf("troupe: worker node %s joined the lead at %s with %d %s (work dir %s)%n", node.address().hostPort(),
                 lead, slots, slots == 1 ? "slot" : "slots", workDir.toAbsolutePath());
         err.flush();
         Thread onInterrupt = new Thread(() -> {
             agents.stopAll(tuning.killGrace());
-            system.terminate();
+            node.terminate();
         }, "troupe-worker-interrupted");
         Runtime.getRuntime().addShutdownHook(onInterrupt);
         try {
-            system.getWhenTerminated().toCompletableFuture().get();
+            node.getWhenTerminated().toCompletableFuture().get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return ExitCodes.INTERRUPTED;
+            return Optional.empty();
         } catch (ExecutionException e) {
             // Terminated all the same.
         } finally {
@@ -124,19 +173,14 @@ final class WorkerCommand implements Callable<Integer> {
                 Runtime.getRuntime().removeShutdownHook(onInterrupt);
             } catch (IllegalStateException exiting) {
                 // The JVM is exiting: the hook runs.
+                return Optional.empty();
             }
         }
-        if (leadLeft.get()) {
-            err.println("troupe: the lead left the cluster (its run is over or it stopped); this worker node stops");
-            return ExitCodes.OK;
-        }
-        err.println("troupe: this worker node was taken out of the cluster (the lead lost sight of it); its tasks "
-                + "go to other workers");
-        return ExitCodes.TASKS_FAILED;
+        return Optional.of(ending.get());
     }
 
     private Behavior<Object> guardian(NodeRepository repository, LiveAgents agents, Tuning tuning,
-            AtomicBoolean leadLeft) {
+            AtomicReference<Ending> ending) {
         return Behaviors.<Object>setup(context -> {
             NodeContext node = new NodeContext(context.getSystem(), workDir.toAbsolutePath(), repository, agents,
                     Secrets.fromEnvironment(), context.getSystem().dispatchers()
@@ -147,7 +191,9 @@ final class WorkerCommand implements Callable<Integer> {
             return Behaviors.receive(Object.class)
                     .onMessage(ClusterEvent.MemberRemoved.class, removed -> {
                         if (removed.member().hasRole(ClusterConfig.Role.LEAD.roleName())) {
-                            leadLeft.set(true);
+                            // A lead that leaves goes through Exiting; one that is lost does not.
+                            ending.set(removed.previousStatus() == MemberStatus.exiting() ? Ending.LEAD_LEFT
+                                    : Ending.LOST);
                             agents.stopAll(tuning.killGrace());
                             context.getSystem().terminate();
                         }

@@ -152,7 +152,7 @@ class ClusterRunTest {
     }
 
     private Process startNode(String name, String address, String... more) throws IOException {
-        List<String> args = new ArrayList<>(List.of("worker", "--join", address, "--slots", "2", "--work-dir",
+        List<String> args = new ArrayList<>(List.of("worker", "--once", "--join", address, "--slots", "2", "--work-dir",
                 tmp.resolve(name).toString()));
         args.addAll(List.of(more));
         return start(name, args);
