@@ -37,12 +37,16 @@ public final class NodeProtocol {
 
     /**
      * One agent run in slot {@code slot}: the run's goal file as the lead has it now ({@code goalText}, named
-     * {@code goalFileName}, with relative paths against {@code goalDir}), the assignment, and a bundle holding
-     * {@code base} (none when the node has it already).
+     * {@code goalFileName}, with relative paths against {@code goalDir}), the files copied into workspaces, the
+     * assignment, and a bundle holding {@code base} (none when the node has it already).
      */
     public record RunAttempt(String runId, int slot, String goalFileName, String goalText, String goalDir,
-            String taskId, int attempt, String branch, String base, String prompt, String role, String changeFrom,
-            SourceRef<ByteString> bundle, long bundleBytes, ActorRef<Report> replyTo) implements ToNode {}
+            List<CopiedFile> copied, String taskId, int attempt, String branch, String base, String prompt,
+            String role, String changeFrom, SourceRef<ByteString> bundle, long bundleBytes, ActorRef<Report> replyTo)
+            implements ToNode {}
+
+    /** A file the goal copies into every workspace ({@code workspace.copy}), from the lead's checkout. */
+    public record CopiedFile(String path, byte[] content, boolean executable) {}
 
     /** {@code troupe cancel}: stop the attempt under way in the slot. */
     public record CancelAttempt(String runId, int slot) implements ToNode {}

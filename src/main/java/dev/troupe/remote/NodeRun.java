@@ -17,6 +17,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.regex.Pattern;
@@ -99,6 +101,26 @@ final class NodeRun {
                     context.tuning(), false, context.workspaces());
         }
         return context;
+    }
+
+    /**
+     * Blocking: the files the lead copies into workspaces, written under the run's {@code copied/} folder, from
+     * where the run's workspaces take them. A path that would leave that folder is refused.
+     */
+    synchronized void copy(List<NodeProtocol.CopiedFile> files) throws IOException {
+        Path root = runDir.resolve("copied");
+        List<String> paths = new ArrayList<>();
+        for (NodeProtocol.CopiedFile file : files) {
+            Path target = root.resolve(file.path()).normalize();
+            if (Path.of(file.path()).isAbsolute() || !target.startsWith(root) || target.equals(root)) {
+                throw new IOException("the lead sent a copied file outside the workspace: " + file.path());
+            }
+            Files.createDirectories(target.getParent());
+            Files.write(target, file.content());
+            target.toFile().setExecutable(file.executable(), false);
+            paths.add(file.path());
+        }
+        context.workspaces().copyFrom(root, paths);
     }
 
     /** Everything the run wrote here is on disk, and the stream to the lead is ended. */

@@ -99,6 +99,7 @@ final class NodeSlot extends AbstractBehavior<NodeSlot.Command> {
     /** Blocking: the goal as sent, the base in the node's repository, the assignment. */
     private Ready prepare(NodeProtocol.RunAttempt request) throws Exception {
         RunContext run = nodeRun.context(request.goalFileName(), request.goalText(), request.goalDir());
+        nodeRun.copy(request.copied());
         if (request.bundle() != null) {
             Path bundle = run.runDir().resolve("bundles").resolve(name + "-in.bundle");
             FileTransfer.spool(request.bundle(), request.bundleBytes(), bundle, node.system()).toCompletableFuture().get();

@@ -51,6 +51,9 @@ public final class RemoteWorker extends AbstractBehavior<Object> {
         }
     }
 
+    /** What the copied files of one attempt may come to: configuration, not data. */
+    private static final long MAX_COPIED_BYTES = 16L * 1024 * 1024;
+
     private final RunContext run;
     private final ActorRef<NodeProtocol.ToNode> node;
     private final int slot;
@@ -111,9 +114,28 @@ public final class RemoteWorker extends AbstractBehavior<Object> {
         }
         return new NodeProtocol.RunAttempt(run.runId(), slot, goalFile.getFileName().toString(),
                 Files.readString(goalFile, StandardCharsets.UTF_8),
-                run.goal().file().toAbsolutePath().getParent().toString(), assignment.task().id(), assignment.attempt(),
+                run.goal().file().toAbsolutePath().getParent().toString(), copiedFiles(), assignment.task().id(),
+                assignment.attempt(),
                 assignment.branch(), base, assignment.prompt(), assignment.role().name(),
                 assignment.changeFrom().map(ObjectId::name).orElse(null), bundle, bytes, self);
+    }
+
+    /** Blocking: the files the goal copies into every workspace, as they are in the user's checkout now. */
+    private List<NodeProtocol.CopiedFile> copiedFiles() throws Exception {
+        List<NodeProtocol.CopiedFile> files = new ArrayList<>();
+        long bytes = 0;
+        for (String path : run.workspaces().copiedFiles()) {
+            Path file = run.repo().resolve(path);
+            byte[] content = Files.readAllBytes(file);
+            bytes += content.length;
+            if (bytes > MAX_COPIED_BYTES) {
+                throw new java.io.IOException("the files workspace.copy names come to more than "
+                        + MAX_COPIED_BYTES / (1024 * 1024) + " MB, more than a node is sent; let the node's setup make "
+                        + "the big ones");
+            }
+            files.add(new NodeProtocol.CopiedFile(path, content, Files.isExecutable(file)));
+        }
+        return files;
     }
 
     private Behavior<Object> onSending(Sending sending) {

@@ -69,7 +69,7 @@ final class Preparation {
         Path admin = adminDir();
         List<String> copied = workspaces.copiedFiles();
         Set<String> tracked = CopiedFiles.tracked(dir, copied);
-        CopiedFiles.copy(workspaces.top(), dir, copied, tracked);
+        CopiedFiles.copy(workspaces.copySource(), dir, copied, tracked);
         Set<String> leaveOut = new TreeSet<>(state.leaveOut());
         copied.stream().filter(path -> !tracked.contains(path)).forEach(leaveOut::add);
         state = state.withRun(workspaces.runId()).withSetup(state.setupKey(), List.copyOf(leaveOut));

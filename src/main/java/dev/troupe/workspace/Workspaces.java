@@ -47,6 +47,7 @@ public final class Workspaces {
             int checkoutWorkers) {}
 
     private final Path top;
+    private Path copySource;
     private final Path root;
     private final Path setupLogs;
     private final String runId;
@@ -278,8 +279,22 @@ public final class Workspaces {
         }
     }
 
-    /** Blocking: the files copied into every workspace, listed once for the run. */
-    synchronized List<String> copiedFiles() throws GitException {
+    /**
+     * On a worker node: the files copied into every workspace are {@code paths} under {@code source} (as the lead
+     * sent them), not what the goal's globs find in a checkout the node does not have.
+     */
+    public synchronized void copyFrom(Path source, List<String> paths) {
+        copySource = source;
+        copied = List.copyOf(paths);
+    }
+
+    /** Where the copied files come from: the user's checkout, or what {@link #copyFrom} named. */
+    synchronized Path copySource() {
+        return copySource != null ? copySource : top;
+    }
+
+    /** Blocking: the files copied into every workspace (paths relative to the checkout), listed once for the run. */
+    public synchronized List<String> copiedFiles() throws GitException {
         if (copied == null) {
             copied = CopiedFiles.list(top, settings.spec().copy());
         }

@@ -42,7 +42,13 @@ class ClusterRunTest {
 
     @BeforeEach
     void repository() {
-        repo = TestRepo.create(tmp.resolve("repo"), Map.of("README.md", "hello\n", ".gitignore", ".troupe/\n"));
+        repo = TestRepo.create(tmp.resolve("repo"), Map.of("README.md", "hello\n", ".gitignore", ".troupe/\n.env\n"));
+        try {
+            // Untracked configuration, which workspace.copy brings into every workspace, a node's too.
+            Files.writeString(repo.dir().resolve(".env"), "API_URL=http://127.0.0.1:9\n");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @AfterEach
@@ -57,7 +63,7 @@ class ClusterRunTest {
     @Test
     void twelveTasksOnTheLeadsAndTwoNodesSlotsAreEachMergedOnce() throws Exception {
         Path gate = tmp.resolve("gate");
-        Process lead = startLead(goal(11, "sleep 0.5", gate));
+        Process lead = startLead(goal(11, "grep -q API_URL .env && sleep 0.5", gate));
         String address = joinAddress();
         Process node1 = startNode("node1", address);
         Process node2 = startNode("node2", address);
@@ -80,6 +86,8 @@ class ClusterRunTest {
                 && e.path("task").asText().equals(onANode)), "a node's agent output is in the lead's journal");
         assertTrue(Files.exists(runDir().resolve("results").resolve(onANode + ".md")), "a node's result file");
         assertEquals(onANode, repo.show(branch, onANode + ".txt"), "the node's work merged");
+        assertTrue(!repo.tree(branch).containsKey(".env"), "the copied file never reaches a commit");
+        assertEquals(List.of(), Journals.ofType(events(), "attempt-failed"), "every agent found .env, on the nodes too");
         for (Process node : List.of(node1, node2)) {
             assertTrue(node.waitFor(60, TimeUnit.SECONDS), "a node stops when the lead leaves");
             assertEquals(0, node.exitValue());
@@ -133,7 +141,8 @@ class ClusterRunTest {
     /** A gate task on the lead's one local worker, then {@code tasks} more after it, each running {@code step}. */
     private Path goal(int tasks, String step, Path gate) throws IOException {
         StringBuilder goal = new StringBuilder("goal: test\nrepo: " + repo.dir() + "\nteam: {size: 1, stagger: 0ms}\n"
-                + "agent:\n  command: " + FakeAgent.yamlCommand() + "\n  isolate-config: true\ntasks:\n"
+                + "agent:\n  command: " + FakeAgent.yamlCommand() + "\n  isolate-config: true\n"
+                + "workspace:\n  copy: [\".env\"]\ntasks:\n"
                 + "  - id: gate\n    prompt: |\n      run while [ ! -e " + gate + " ]; do sleep 0.1; done\n"
                 + "      write gate.txt gate\n");
         for (int i = 1; i <= tasks; i++) {
