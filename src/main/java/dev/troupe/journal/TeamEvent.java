@@ -46,6 +46,7 @@ import java.util.Map;
     @JsonSubTypes.Type(value = TeamEvent.TasksAdded.class, name = "tasks-added"),
     @JsonSubTypes.Type(value = TeamEvent.RunStopped.class, name = "run-stopped"),
     @JsonSubTypes.Type(value = TeamEvent.NodeJoined.class, name = "node-joined"),
+    @JsonSubTypes.Type(value = TeamEvent.BundleMoved.class, name = "bundle-moved"),
 })
 public sealed interface TeamEvent {
 
@@ -212,4 +213,12 @@ public sealed interface TeamEvent {
 
     /** A node of the cluster ({@code address}) offers {@code slots} workers, named {@code <node>-worker-<k>}. */
     record NodeJoined(Instant time, String node, String address, int slots) implements TeamEvent {}
+
+    /**
+     * A git bundle went between the lead and a worker node for an attempt: {@code direction} {@code to-node} (the
+     * base, 0 bytes when the node had it; {@code millis}: making it, which the node then takes in as the attempt
+     * starts) or {@code from-node} (the commit; {@code millis}: receiving it and fetching it into the task's branch).
+     */
+    record BundleMoved(Instant time, String task, int attempt, String worker, String direction, long bytes,
+            long millis) implements TeamEvent {}
 }

@@ -9,6 +9,7 @@ import akka.actor.typed.javadsl.Receive;
 import akka.stream.SourceRef;
 import akka.util.ByteString;
 import dev.troupe.cluster.FileTransfer;
+import dev.troupe.journal.TeamEvent;
 import dev.troupe.team.Assignment;
 import dev.troupe.team.AttemptResult;
 import dev.troupe.team.Blocking;
@@ -18,6 +19,7 @@ import dev.troupe.team.Worker;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -60,6 +62,9 @@ public final class RemoteWorker extends AbstractBehavior<Object> {
     /** What the node said it has, for thin bundles; shared by the node's slots. */
     private final NodeHaves haves;
     private Current current;
+    // Taken once, on the actor: the blocking calls below must not touch the actor's context.
+    private final ActorRef<Object> self;
+    private final akka.actor.typed.ActorSystem<?> system;
 
     private RemoteWorker(ActorContext<Object> context, RunContext run, ActorRef<NodeProtocol.ToNode> node, int slot,
             NodeHaves haves) {
@@ -68,6 +73,8 @@ public final class RemoteWorker extends AbstractBehavior<Object> {
         this.node = node;
         this.slot = slot;
         this.haves = haves;
+        this.self = context.getSelf();
+        this.system = context.getSystem();
         context.watchWith(node, new NodeGone());
     }
 
@@ -92,32 +99,34 @@ public final class RemoteWorker extends AbstractBehavior<Object> {
     private Behavior<Object> onAssign(Worker.Assign assign) {
         Current attempt = new Current(assign.assignment(), assign.replyTo());
         current = attempt;
-        ActorRef<NodeProtocol.Report> self = getContext().getSelf().narrow();
-        getContext().pipeToSelf(Blocking.call(run.blocking(), () -> request(attempt.assignment, self)),
+        ActorRef<NodeProtocol.Report> replyTo = self.narrow();
+        getContext().pipeToSelf(Blocking.call(run.blocking(), () -> request(attempt.assignment, replyTo)),
                 (request, failure) -> new Sending(attempt, request, failure));
         return Behaviors.same();
     }
 
     /** Blocking: the goal as the run has it now, and a bundle of the base unless the node has it. */
-    private NodeProtocol.RunAttempt request(Assignment assignment, ActorRef<NodeProtocol.Report> self)
+    private NodeProtocol.RunAttempt request(Assignment assignment, ActorRef<NodeProtocol.Report> replyTo)
             throws Exception {
         Path goalFile = Files.exists(run.runDir().resolve(RunContext.PLANNED_GOAL))
                 ? run.runDir().resolve(RunContext.PLANNED_GOAL) : run.goalCopy();
-        Path bundleFile = run.runDir().resolve("bundles").resolve(getContext().getSelf().path().name() + "-out.bundle");
+        Path bundleFile = run.runDir().resolve("bundles").resolve(self.path().name() + "-out.bundle");
         Files.createDirectories(bundleFile.getParent());
         String base = assignment.base().name();
         SourceRef<ByteString> bundle = null;
         long bytes = 0;
+        long started = System.nanoTime();
         if (Bundles.toNode(run.repo(), base, haves.get(), bundleFile) instanceof Bundles.Written written) {
-            bundle = FileTransfer.offer(written.file(), getContext().getSystem());
+            bundle = FileTransfer.offer(written.file(), system);
             bytes = written.bytes();
         }
+        journalBundle(assignment, "to-node", bytes, started);
         return new NodeProtocol.RunAttempt(run.runId(), slot, goalFile.getFileName().toString(),
                 Files.readString(goalFile, StandardCharsets.UTF_8),
                 run.goal().file().toAbsolutePath().getParent().toString(), copiedFiles(), assignment.task().id(),
                 assignment.attempt(),
                 assignment.branch(), base, assignment.prompt(), assignment.role().name(),
-                assignment.changeFrom().map(ObjectId::name).orElse(null), bundle, bytes, self);
+                assignment.changeFrom().map(ObjectId::name).orElse(null), bundle, bytes, replyTo);
     }
 
     /** Blocking: the files the goal copies into every workspace, as they are in the user's checkout now. */
@@ -179,26 +188,28 @@ public final class RemoteWorker extends AbstractBehavior<Object> {
 
     /** Blocking: the node's answer as the lead's worker says it, its commit fetched into the task's branch. */
     private TeamLead.Command take(Current attempt, NodeProtocol.Report report) throws Exception {
-        ActorRef<Worker.Command> self = getContext().getSelf().narrow();
+        ActorRef<Worker.Command> worker = self.narrow();
         Assignment assignment = attempt.assignment;
         if (report instanceof NodeProtocol.Failed failed) {
             haves.update(failed.haves());
-            return new TeamLead.AttemptFailed(self, failed.taskId(), failed.attempt(), assignment.role(),
+            return new TeamLead.AttemptFailed(worker, failed.taskId(), failed.attempt(), assignment.role(),
                     failed.reason(), failed.costUsd(), failed.usage(), failed.rateLimited(), failed.retryAfterMs());
         }
         if (report instanceof NodeProtocol.NoWorkspace none) {
-            return new TeamLead.SetupFailed(self, none.taskId(), none.attempt(), assignment.role(), none.reason());
+            return new TeamLead.SetupFailed(worker, none.taskId(), none.attempt(), assignment.role(), none.reason());
         }
         NodeProtocol.Succeeded done = (NodeProtocol.Succeeded) report;
         if (done.bundle() != null) {
+            long started = System.nanoTime();
             Path file = run.runDir().resolve("bundles").resolve(self.path().name() + "-in.bundle");
-            FileTransfer.spool(done.bundle(), done.bundleBytes(), file, getContext().getSystem()).toCompletableFuture()
+            FileTransfer.spool(done.bundle(), done.bundleBytes(), file, system).toCompletableFuture()
                     .get();
             try {
                 Bundles.fetchFromNode(run.repo(), file, done.commit(), assignment.branch());
             } finally {
                 Files.deleteIfExists(file);
             }
+            journalBundle(assignment, "from-node", done.bundleBytes(), started);
         } else if (done.commit() != null) {
             dev.troupe.git.GitCli.run(run.repo(), "branch", "--force", assignment.branch(),
                     BundleFiles.requireCommitId(done.commit(), "the node's commit"));
@@ -213,7 +224,13 @@ public final class RemoteWorker extends AbstractBehavior<Object> {
                 : ObjectId.fromString(done.commit()), done.costUsd(), done.usage(), done.turns(), done.durationMs(),
                 List.copyOf(done.filesChanged()), List.copyOf(done.outsideZone()), done.text(),
                 done.permissionDenials(), Optional.ofNullable(done.answer()));
-        return new TeamLead.AttemptSucceeded(self, done.taskId(), done.attempt(), assignment.role(), result);
+        return new TeamLead.AttemptSucceeded(worker, done.taskId(), done.attempt(), assignment.role(), result);
+    }
+
+    private void journalBundle(Assignment assignment, String direction, long bytes, long startedNanos) {
+        run.journal().append(new TeamEvent.BundleMoved(Instant.now(), assignment.task().id(), assignment.attempt(),
+                self.path().name(), direction, bytes,
+                java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos)));
     }
 
     private Behavior<Object> onTaken(Taken taken) {
@@ -225,7 +242,7 @@ public final class RemoteWorker extends AbstractBehavior<Object> {
     }
 
     private TeamLead.Command failed(Current attempt, String reason) {
-        return new TeamLead.AttemptFailed(getContext().getSelf().narrow(), attempt.assignment.task().id(),
+        return new TeamLead.AttemptFailed(self.narrow(), attempt.assignment.task().id(),
                 attempt.assignment.attempt(), attempt.assignment.role(), reason, 0, dev.troupe.journal.Usage.NONE,
                 false, 0);
     }

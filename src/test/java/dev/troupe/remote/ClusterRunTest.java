@@ -87,6 +87,12 @@ class ClusterRunTest {
         assertTrue(Files.exists(runDir().resolve("results").resolve(onANode + ".md")), "a node's result file");
         assertEquals(onANode, repo.show(branch, onANode + ".txt"), "the node's work merged");
         assertTrue(!repo.tree(branch).containsKey(".env"), "the copied file never reaches a commit");
+        List<JsonNode> bundles = Journals.ofType(events(), "bundle-moved");
+        assertTrue(bundles.stream().anyMatch(b -> b.path("task").asText().equals(onANode)
+                && b.path("direction").asText().equals("from-node") && b.path("bytes").asLong() > 0),
+                "the node's commit came back as a bundle: " + bundles);
+        assertTrue(bundles.stream().anyMatch(b -> b.path("direction").asText().equals("to-node")
+                && b.path("bytes").asLong() > 0), "a new node got the base as a bundle: " + bundles);
         assertEquals(List.of(), Journals.ofType(events(), "attempt-failed"), "every agent found .env, on the nodes too");
         for (Process node : List.of(node1, node2)) {
             assertTrue(node.waitFor(60, TimeUnit.SECONDS), "a node stops when the lead leaves");
