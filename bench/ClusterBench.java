@@ -90,6 +90,7 @@ public class ClusterBench {
     Result oneNode(Path repo) throws Exception {
         Path goal = goal(repo, 4);
         Process lead = troupe(repo, "lead", "run", goal.toString());
+        Files.createFile(repo.resolveSibling(repo.getFileName() + ".gate"));
         return finish(repo, lead, List.of());
     }
 
@@ -102,6 +103,8 @@ public class ClusterBench {
             nodes.add(troupe(repo, name, "worker", "--once", "--join", address, "--slots", "1", "--work-dir",
                     repo.resolveSibling(repo.getFileName() + "-" + name).toString()));
         }
+        awaitLine(repo.resolve("lead.out"), Pattern.compile("node2 .* joined"));
+        Files.createFile(repo.resolveSibling(repo.getFileName() + ".gate"));
         return finish(repo, lead, nodes);
     }
 
@@ -114,7 +117,10 @@ public class ClusterBench {
             node.waitFor(2, TimeUnit.MINUTES);
         }
         List<JsonNode> events = journal(repo);
-        Instant first = Instant.parse(events.get(0).path("time").asText());
+        // From the gate's merge (the nodes are in by then), so both sides measure the same work.
+        Instant first = events.stream().filter(e -> e.path("type").asText().equals("merge-done")
+                && e.path("task").asText().equals("gate")).map(e -> Instant.parse(e.path("time").asText()))
+                .findFirst().orElseThrow();
         Instant last = Instant.parse(events.get(events.size() - 1).path("time").asText());
         Map<String, Instant> assigned = new HashMap<>();
         Map<String, String> worker = new HashMap<>();
@@ -133,8 +139,12 @@ public class ClusterBench {
                     assigned.put(task, at);
                     worker.put(task, e.path("worker").asText());
                 }
-                case "task-succeeded" -> (worker.get(task).startsWith("node") ? remote : local)
-                        .add(Duration.between(assigned.get(task), at).toMillis());
+                case "task-succeeded" -> {
+                    if (!task.equals("gate")) {
+                        (worker.get(task).startsWith("node") ? remote : local)
+                                .add(Duration.between(assigned.get(task), at).toMillis());
+                    }
+                }
                 case "bundle-moved" -> {
                     boolean toNode = e.path("direction").asText().equals("to-node");
                     (toNode ? toBytes : fromBytes).add(e.path("bytes").asLong());
@@ -144,7 +154,7 @@ public class ClusterBench {
                 default -> { }
             }
         }
-        if (merged != tasks) {
+        if (merged != tasks + 1) {
             throw new IllegalStateException(merged + " of " + tasks + " tasks merged");
         }
         long wall = Duration.between(first, last).toMillis();
@@ -176,7 +186,7 @@ public class ClusterBench {
             backMs.addAll(r.fromNodeMs());
         }
         StringBuilder t = new StringBuilder("\n| metric | one node | three nodes | three/one |\n|---|---|---|---|\n");
-        t.append(String.format("| wall, run-started to run-finished | %s | %s | %.2f |%n", secs(oneWall), secs(threeWall),
+        t.append(String.format("| wall, the gate's merge to run-finished | %s | %s | %.2f |%n", secs(oneWall), secs(threeWall),
                 threeWall / oneWall));
         t.append(String.format("| a task, assigned to succeeded (median) | %s local | %s remote | %.2f |%n",
                 secs(median(local)), secs(median(remote)), median(remote) / median(local)));
@@ -192,12 +202,15 @@ public class ClusterBench {
 
     // ---- helpers ---------------------------------------------------------------------------------------------
 
-    Path goal(Path repo, int team) throws IOException {
+    Path goal(Path repo, int team) throws Exception {
         StringBuilder g = new StringBuilder("team: {size: " + team + ", stagger: 0ms}\n"
                 + "agent:\n  command: [\"" + home.resolve("bench/agents/edit.sh") + "\"]\n"
-                + "  allowed-tools: [Read, Edit, Write]\nlimits: {attempts: 1}\ntasks:\n");
+                + "  allowed-tools: [Read, Edit, Write]\nlimits: {attempts: 1}\ntasks:\n"
+                + "  - id: gate\n    prompt: \"wait " + repo.resolveSibling(repo.getFileName() + ".gate")
+                + " edit gate.txt\"\n");
         for (int i = 0; i < tasks; i++) {
-            g.append(String.format("  - id: t%02d\n    prompt: \"sleep 1 edit src/d%02d/e0/f000.txt\"\n", i, i));
+            g.append(String.format("  - id: t%02d\n    after: [gate]\n    prompt: \"sleep 1 edit src/d%02d/e0/f000.txt\"\n",
+                    i, i));
         }
         Path file = repo.resolve("goal.yaml");
         Files.writeString(file, g);
@@ -215,15 +228,20 @@ public class ClusterBench {
     }
 
     static String awaitJoinAddress(Path out) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        Matcher at = awaitLine(out, JOIN_AT);
+        return at.group(1);
+    }
+
+    static Matcher awaitLine(Path out, Pattern pattern) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (System.nanoTime() < deadline) {
-            Matcher at = JOIN_AT.matcher(Files.exists(out) ? Files.readString(out) : "");
+            Matcher at = pattern.matcher(Files.exists(out) ? Files.readString(out) : "");
             if (at.find()) {
-                return at.group(1);
+                return at;
             }
             Thread.sleep(50);
         }
-        throw new IllegalStateException("the lead did not say where to join it");
+        throw new IllegalStateException("not in " + out + " within 120 s: " + pattern);
     }
 
     static List<JsonNode> journal(Path repo) throws IOException {

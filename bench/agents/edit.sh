@@ -3,6 +3,7 @@
 # line and a successful result) and does what the prompt says, one word pair at a time:
 #   sleep SECONDS   wait that long (the agent's "thinking time")
 #   edit PATH       append a line to PATH (relative to the working directory)
+#   wait PATH       wait until PATH exists (an absolute path: a gate the benchmark opens)
 # Everything else in the prompt is ignored. No subprocess but `sleep`, so it costs a few milliseconds.
 set -u -f
 prompt="" session="bench"
@@ -19,6 +20,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     sleep) sleep "$2"; shift 2 ;;
     edit) printf 'edited by %s\n' "$session" >> "$2"; shift 2 ;;
+    wait) while [ ! -e "$2" ]; do sleep 0.05; done; shift 2 ;;
     *) shift ;;
   esac
 done
