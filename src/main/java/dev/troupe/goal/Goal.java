@@ -107,6 +107,14 @@ public record Goal(
      */
     public enum MergePolicy { EACH, END }
 
+    /**
+     * What a task's next attempt starts from after its agent did the work but the work did not make it in (a merge
+     * conflict, a failed {@code sync.check}, a review that asked for changes, files outside its zone refused):
+     * {@code RESUME} continues the agent's Claude Code session with the reason as its next message; {@code FRESH}
+     * starts a new one. A crash, a hang, a timeout or an error result always starts fresh.
+     */
+    public enum Retry { RESUME, FRESH }
+
     /** @param check a shell command that must pass on the merged result before the integration branch moves */
     public record Sync(ZonePolicy zonePolicy, Optional<String> check, MergePolicy merge) {
 
@@ -121,6 +129,7 @@ public record Goal(
      * How agents are launched. {@code command} is the executable and leading arguments;
      * {@code [demo]} selects the built-in demo agent. {@code env} is added to the environment troupe passes on.
      * {@code review}: every task's change is reviewed before it merges, unless the task says otherwise.
+     * {@code retry}: how a task's attempt after work that did not make it in starts, unless the task says otherwise.
      */
     public record AgentSettings(
             List<String> command,
@@ -131,11 +140,13 @@ public record Goal(
             boolean isolateConfig,
             Map<String, String> env,
             Optional<String> appendSystemPrompt,
-            boolean review) {
+            boolean review,
+            Retry retry) {
 
         public AgentSettings(List<String> command, Optional<String> model, String permissionMode,
                 List<String> allowedTools, Optional<Integer> maxTurns, boolean isolateConfig, Map<String, String> env) {
-            this(command, model, permissionMode, allowedTools, maxTurns, isolateConfig, env, Optional.empty(), false);
+            this(command, model, permissionMode, allowedTools, maxTurns, isolateConfig, env, Optional.empty(), false,
+                    Retry.RESUME);
         }
 
         public boolean isDemo() {
@@ -157,11 +168,18 @@ public record Goal(
      * One unit of work. {@code id} is the user's name for it; {@code slug} is the same id made safe for
      * branch names and paths, unique within the goal. The optional settings override the goal's {@code agent:}
      * for this task (a cheap model for routine work, the strongest for architecture). {@code review}: a second
-     * agent reviews the change before it merges.
+     * agent reviews the change before it merges. {@code retry}: the task's own, or {@code agent.retry}.
      */
     public record TaskSpec(String id, String slug, String prompt, List<String> after, Optional<String> model,
             Optional<List<String>> allowedTools, Optional<String> permissionMode, Optional<Integer> maxTurns,
-            Optional<String> appendSystemPrompt, List<String> zone, List<String> gate, boolean review) {
+            Optional<String> appendSystemPrompt, List<String> zone, List<String> gate, boolean review, Retry retry) {
+
+        public TaskSpec(String id, String slug, String prompt, List<String> after, Optional<String> model,
+                Optional<List<String>> allowedTools, Optional<String> permissionMode, Optional<Integer> maxTurns,
+                Optional<String> appendSystemPrompt, List<String> zone, List<String> gate, boolean review) {
+            this(id, slug, prompt, after, model, allowedTools, permissionMode, maxTurns, appendSystemPrompt, zone, gate,
+                    review, Retry.RESUME);
+        }
 
         /** The tools of an agent that may look but not touch: the planner and reviewers. */
         public static final List<String> READ_ONLY_TOOLS = List.of("Read", "Glob", "Grep");
@@ -177,7 +195,7 @@ public record Goal(
          */
         public TaskSpec readOnly() {
             return new TaskSpec(id, slug, prompt, after, model, Optional.of(READ_ONLY_TOOLS), Optional.of("plan"),
-                    maxTurns, Optional.empty(), zone, gate, false);
+                    maxTurns, Optional.empty(), zone, gate, false, Retry.FRESH);
         }
 
         /**

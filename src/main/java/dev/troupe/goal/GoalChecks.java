@@ -45,7 +45,8 @@ final class GoalChecks {
             return Boolean.TRUE;
         });
         Goal.AgentSettings agent = checked(this::agent);
-        List<Goal.TaskSpec> tasks = tasks(agent != null && agent.review());
+        List<Goal.TaskSpec> tasks = tasks(agent != null && agent.review(),
+                agent != null ? agent.retry() : Goal.Retry.RESUME);
         Goal.Team team = checked(this::team);
         Goal.Limits limits = checked(this::limits);
         Goal.Sync sync = checked(this::sync);
@@ -152,7 +153,7 @@ final class GoalChecks {
     }
 
     private Goal.AgentSettings agent() throws GoalException {
-        RawGoal.Agent agent = raw.agent() != null ? raw.agent() : new RawGoal.Agent(null, null, null, null, null, null, null, null, null);
+        RawGoal.Agent agent = raw.agent() != null ? raw.agent() : new RawGoal.Agent(null, null, null, null, null, null, null, null, null, null);
         List<String> command = agent.command() != null ? agent.command() : defaults.getStringList("agent.command");
         if (command.isEmpty() || command.get(0) == null || command.get(0).isBlank()) {
             throw at("/agent/command", "agent.command must name an executable");
@@ -175,9 +176,19 @@ final class GoalChecks {
             }
         }
         boolean review = agent.review() != null && agent.review();
+        Goal.Retry retry = retry(agent.retry() != null ? agent.retry() : defaults.getString("agent.retry"),
+                "/agent/retry", "agent.retry");
         return new Goal.AgentSettings(List.copyOf(command), Optional.ofNullable(agent.model()), mode,
                 List.copyOf(tools), Optional.ofNullable(agent.maxTurns()), isolate, Map.copyOf(env),
-                Optional.ofNullable(agent.appendSystemPrompt()), review);
+                Optional.ofNullable(agent.appendSystemPrompt()), review, retry);
+    }
+
+    private Goal.Retry retry(String value, String pointer, String key) throws GoalException {
+        return switch (value.strip()) {
+            case "resume" -> Goal.Retry.RESUME;
+            case "fresh" -> Goal.Retry.FRESH;
+            default -> throw at(pointer, key + ": unknown value '" + value.strip() + "'; expected resume or fresh");
+        };
     }
 
     private void checkPermissionMode(String mode, String pointer) throws GoalException {
@@ -236,8 +247,9 @@ final class GoalChecks {
      * The tasks that could be read, each task's problems and the dependencies' noted.
      *
      * @param reviewByDefault {@code agent.review}, for the tasks that do not say
+     * @param retryByDefault {@code agent.retry}, for the tasks that do not say
      */
-    private List<Goal.TaskSpec> tasks(boolean reviewByDefault) {
+    private List<Goal.TaskSpec> tasks(boolean reviewByDefault, Goal.Retry retryByDefault) {
         List<RawGoal.Task> rawTasks = raw.tasks() == null ? List.of() : raw.tasks();
         if (rawTasks.isEmpty()) {
             // Made by the fan-out, or planned from the goal text.
@@ -249,7 +261,8 @@ final class GoalChecks {
         int problemsBefore = problems.size();
         for (int i = 0; i < rawTasks.size(); i++) {
             int index = i;
-            Goal.TaskSpec task = checked(() -> task(index, rawTasks.get(index), indexById, idBySlug, reviewByDefault));
+            Goal.TaskSpec task = checked(() -> task(index, rawTasks.get(index), indexById, idBySlug, reviewByDefault,
+                    retryByDefault));
             if (task != null) {
                 tasks.add(task);
             }
@@ -278,7 +291,7 @@ final class GoalChecks {
 
     /** The task at {@code i}, its id and slug taken in {@code indexById} and {@code idBySlug}. */
     private Goal.TaskSpec task(int i, RawGoal.Task task, Map<String, Integer> indexById, Map<String, String> idBySlug,
-            boolean reviewByDefault) throws GoalException {
+            boolean reviewByDefault, Goal.Retry retryByDefault) throws GoalException {
         String at = "/tasks/" + i;
         if (task == null) {
             throw at(at, "a task must be a mapping with at least 'id' and 'prompt'");
@@ -330,7 +343,8 @@ final class GoalChecks {
         return new Goal.TaskSpec(id, slug, task.prompt().strip(), after, Optional.ofNullable(task.model()),
                 Optional.ofNullable(task.allowedTools()).map(List::copyOf), Optional.ofNullable(task.permissionMode()),
                 Optional.ofNullable(task.maxTurns()), Optional.ofNullable(task.appendSystemPrompt()), zone, List.of(),
-                task.review() != null ? task.review() : reviewByDefault);
+                task.review() != null ? task.review() : reviewByDefault,
+                task.retry() != null ? retry(task.retry(), at + "/retry", "retry of task '" + id + "'") : retryByDefault);
     }
 
     /** One part of the goal file, read and checked. */

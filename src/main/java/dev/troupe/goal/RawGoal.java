@@ -41,7 +41,8 @@ record RawGoal(
             Boolean isolateConfig,
             Map<String, String> env,
             String appendSystemPrompt,
-            Boolean review) {}
+            Boolean review,
+            String retry) {}
 
     record Limits(
             @JsonDeserialize(using = Durations.Deserializer.class) Duration taskTimeout,
@@ -54,5 +55,5 @@ record RawGoal(
     record Sync(String merge, String check, String zonePolicy) {}
 
     record Task(String id, String prompt, List<String> zone, List<String> after, String model, Boolean review,
-            List<String> allowedTools, String permissionMode, Integer maxTurns, String appendSystemPrompt) {}
+            List<String> allowedTools, String permissionMode, Integer maxTurns, String appendSystemPrompt, String retry) {}
 }

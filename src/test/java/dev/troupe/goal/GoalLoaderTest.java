@@ -369,7 +369,7 @@ class GoalLoaderTest {
                 "    prompt: p",
                 "    colour: blue");
 
-        assertEquals("unknown key 'colour' in tasks[0]; expected one of: after, allowed-tools, append-system-prompt, id, max-turns, model, permission-mode, prompt, review, zone",
+        assertEquals("unknown key 'colour' in tasks[0]; expected one of: after, allowed-tools, append-system-prompt, id, max-turns, model, permission-mode, prompt, retry, review, zone",
                 refusal.problem());
         assertAt(5, 5, refusal);
     }
@@ -486,6 +486,33 @@ class GoalLoaderTest {
 
         assertEquals(Goal.MergePolicy.EACH, goal.sync().merge());
         assertFalse(goal.tasks().get(0).review());
+    }
+
+    @Test
+    void retryResumesByDefaultAndATasksOwnWins() throws IOException, GoalException {
+        Goal defaults = loadYaml(ONE_TASK);
+        Goal goal = loadYaml(
+                "agent:",
+                "  retry: fresh",
+                "tasks:",
+                "  - id: a",
+                "    prompt: p",
+                "  - id: b",
+                "    prompt: q",
+                "    retry: resume");
+
+        assertEquals(Goal.Retry.RESUME, defaults.agent().retry());
+        assertEquals(Goal.Retry.RESUME, defaults.tasks().get(0).retry());
+        assertEquals(Goal.Retry.FRESH, goal.tasks().get(0).retry(), "agent.retry is every task's default");
+        assertEquals(Goal.Retry.RESUME, goal.tasks().get(1).retry(), "a task's own retry wins");
+    }
+
+    @Test
+    void unknownRetryIsRefusedAtItsValue() throws IOException {
+        GoalException refusal = refusedYaml("tasks:", "  - id: a", "    prompt: p", "    retry: later");
+
+        assertEquals("retry of task 'a': unknown value 'later'; expected resume or fresh", refusal.problem());
+        assertAt(4, 5, refusal);
     }
 
     // Workspaces.
