@@ -13,7 +13,7 @@ import java.util.stream.Collectors;
 /**
  * The command line every agent gets, real or fake: {@code -p --output-format stream-json --verbose
  * --permission-mode <mode> --allowedTools <list> [--model M] [--max-turns N] [--append-system-prompt T]
- * [--json-schema S] --session-id <uuid> -- <prompt>},
+ * [--json-schema S] [--resume <id> --fork-session] --session-id <uuid> -- <prompt>},
  * after the goal's {@code agent.command}. {@code -p} (print mode) takes no value in Claude Code: the prompt is
  * the positional argument, and it comes last after {@code --} so that a prompt starting with "-" (a markdown
  * list) is not read as an option. {@code [demo]} runs the built-in {@link DemoAgent} in a fresh JVM.
@@ -32,6 +32,16 @@ public final class AgentCommand {
      */
     public static List<String> argv(Goal.AgentSettings agent, Goal.TaskSpec task, String prompt, String sessionId,
             Optional<String> jsonSchema) {
+        return argv(agent, task, prompt, sessionId, jsonSchema, Optional.empty());
+    }
+
+    /**
+     * @param resume an earlier session to continue: {@code --resume <id> --fork-session}, the prompt its next user
+     *     message. Forked, so the session goes on under {@code sessionId} (which the CLI accepts only with
+     *     {@code --fork-session}) and the earlier one stays as it was
+     */
+    public static List<String> argv(Goal.AgentSettings agent, Goal.TaskSpec task, String prompt, String sessionId,
+            Optional<String> jsonSchema, Optional<String> resume) {
         List<String> argv = new ArrayList<>(executable(agent));
         argv.addAll(List.of("-p", "--output-format", "stream-json", "--verbose",
                 "--permission-mode", task.permissionMode().orElse(agent.permissionMode())));
@@ -57,6 +67,7 @@ public final class AgentCommand {
             argv.add("--json-schema");
             argv.add(schema);
         });
+        resume.ifPresent(session -> argv.addAll(List.of("--resume", session, "--fork-session")));
         argv.add("--session-id");
         argv.add(sessionId);
         argv.add("--");

@@ -23,11 +23,12 @@ public sealed interface AgentMessage {
      * {@code result}: the end of the agent's work. Success is {@code isError == false}, never the exit code
      * or {@code subtype} (an API error arrives as subtype {@code success} with {@code is_error: true}).
      * {@code structuredOutput}: the object an agent run with {@code --json-schema} answered with; absent when
-     * the model gave only text, which the CLI still reports as a success.
+     * the model gave only text, which the CLI still reports as a success. {@code sessionId}: the Claude Code
+     * session the work is in (empty if the line names none), which a later attempt may resume.
      */
     record Result(boolean isError, String subtype, String text, double costUsd, Usage usage, int turns,
             long durationMs, Optional<Integer> apiErrorStatus, List<String> errors, int permissionDenials,
-            Optional<JsonNode> structuredOutput)
+            Optional<JsonNode> structuredOutput, String sessionId)
             implements AgentMessage {
 
         /** Why a failed result failed, in one line. */
@@ -97,7 +98,8 @@ public sealed interface AgentMessage {
                 optionalInt(line.path("api_error_status")),
                 List.copyOf(errors),
                 line.path("permission_denials").size(),
-                line.path("structured_output").isObject() ? Optional.of(line.get("structured_output")) : Optional.empty());
+                line.path("structured_output").isObject() ? Optional.of(line.get("structured_output")) : Optional.empty(),
+                line.path("session_id").asText(""));
     }
 
     /**

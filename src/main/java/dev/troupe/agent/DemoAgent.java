@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -26,6 +27,10 @@ import java.util.regex.Pattern;
  * as the planner, each list item ("- ...") of the goal becomes a task, named after the file it mentions, owning
  * that file; an item that starts with "Then" or "Finally" comes after all the items before it, and one that
  * says "(reviewed)" is reviewed. As a reviewer it approves.
+ *
+ * <p>It keeps its sessions as the prompts they were given ({@link DemoSessions}): with {@code --resume ID} (and
+ * {@code --fork-session}) it goes on with the task of that session's first prompt, the new prompt being what it is
+ * told next, and fails as the CLI does when it knows no such session.
  */
 public final class DemoAgent {
 
@@ -52,16 +57,45 @@ public final class DemoAgent {
             System.err.println("usage: demo -p --output-format stream-json --verbose ... -- PROMPT");
             System.exit(1);
         }
+        String resumed = option(argv, "--resume");
         String sessionId = option(argv, "--session-id");
+        if (sessionId == null) {
+            sessionId = resumed != null && !argv.contains("--fork-session") ? resumed : UUID.randomUUID().toString();
+        }
         long pace = Long.parseLong(System.getenv().getOrDefault("TROUPE_DEMO_PACE_MS", "400"));
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-        DemoAgent agent = new DemoAgent(out, sessionId == null ? UUID.randomUUID().toString() : sessionId, pace);
+        DemoAgent agent = new DemoAgent(out, sessionId, pace);
+        DemoSessions sessions = DemoSessions.here();
+        List<String> before = List.of();
+        if (resumed != null) {
+            Optional<List<String>> earlier = sessions.prompts(resumed);
+            if (earlier.isEmpty()) {
+                agent.noSuchSession(resumed);
+                System.exit(1);
+            }
+            before = earlier.get();
+        }
+        List<String> conversation = new java.util.ArrayList<>(before);
+        conversation.add(prompt);
+        sessions.save(sessionId, conversation);
         String schema = option(argv, "--json-schema");
         if (schema != null) {
             agent.answer(prompt, schema.contains("\"verdict\"") ? review(prompt) : plan(prompt));
+        } else if (!before.isEmpty()) {
+            agent.work(before.get(0), Path.of("").toAbsolutePath(), Optional.of(prompt));
         } else {
-            agent.work(prompt, Path.of("").toAbsolutePath());
+            agent.work(prompt, Path.of("").toAbsolutePath(), Optional.empty());
         }
+    }
+
+    /** {@code --resume} of a session it does not know: an error result, as the CLI gives. */
+    private void noSuchSession(String id) throws IOException {
+        String error = "No conversation found with session ID: " + id;
+        System.err.println(error);
+        ObjectNode result = event("result").put("subtype", "error_during_execution").put("is_error", true)
+                .put("num_turns", 0).put("total_cost_usd", 0.0);
+        result.putArray("errors").add(error);
+        emit(result);
     }
 
     /** The planner's answer: one task per list item of the goal, which the prompt holds between goal tags. */
@@ -118,11 +152,16 @@ public final class DemoAgent {
         return at >= 0 && at + 1 < argv.size() ? argv.get(at + 1) : null;
     }
 
-    private void work(String prompt, Path cwd) throws IOException, InterruptedException {
+    /** @param told when resuming: what it is told now, {@code prompt} being the task its session began with */
+    private void work(String prompt, Path cwd, Optional<String> told) throws IOException, InterruptedException {
         long started = System.currentTimeMillis();
         ObjectNode init = event("system").put("subtype", "init").put("cwd", cwd.toString())
                 .put("model", "troupe-demo").put("permissionMode", "acceptEdits");
         emit(init);
+        if (told.isPresent()) {
+            emit(assistant(text("Picking up where I left off (" + firstLine(prompt) + "), now that I am told: "
+                    + firstLine(told.get()))));
+        }
 
         Matcher path = PATH.matcher(unquoted(prompt));
         String file = path.find() ? path.group(1) : "DEMO.md";

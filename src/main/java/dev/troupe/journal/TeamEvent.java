@@ -106,9 +106,13 @@ public sealed interface TeamEvent {
     /** A kept workspace held work that a stopped run left uncommitted; it is kept on {@code branch}. */
     record WorkspaceLeftovers(Instant time, String worker, String workspace, String branch) implements TeamEvent {}
 
-    /** {@code role}: {@code reviewer} or {@code planner}; absent for the agent doing the task. */
+    /**
+     * {@code role}: {@code reviewer} or {@code planner}; absent for the agent doing the task. {@code resumed}: the
+     * session of an earlier attempt that this one continues ({@code retry: resume}), forked into {@code sessionId};
+     * absent for a fresh start.
+     */
     record AgentStarted(Instant time, String task, int attempt, long pid, String sessionId, List<String> command,
-            String role) implements TeamEvent {}
+            String role, String resumed) implements TeamEvent {}
 
     /**
      * One line of an agent's stdout: a JSON object, otherwise {@code text} (with {@code truncated} when the line

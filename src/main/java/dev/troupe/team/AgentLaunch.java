@@ -6,14 +6,17 @@ import dev.troupe.agent.Sandbox;
 import dev.troupe.git.GitCli;
 import dev.troupe.git.GitException;
 import dev.troupe.goal.Goal;
+import dev.troupe.journal.TeamEvent;
 import dev.troupe.workspace.SetupFailed;
 import dev.troupe.workspace.Workspace;
 import dev.troupe.workspace.Workspaces;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -24,8 +27,11 @@ import java.util.Optional;
  */
 final class AgentLaunch {
 
-    /** A started agent, the workspace it runs in, and what of it is the workspace's own (never committed). */
-    record Started(AgentProcess process, Workspace workspace, List<String> leaveOut) {}
+    /**
+     * A started agent, the workspace it runs in, what of it is the workspace's own (never committed), and the
+     * session it resumed, if it did.
+     */
+    record Started(AgentProcess process, Workspace workspace, List<String> leaveOut, Optional<String> resumed) {}
 
     private final RunContext run;
     private final String worker;
@@ -65,7 +71,10 @@ final class AgentLaunch {
             throw worker.equals(workspace.name()) ? failed : new SetupFailed(worker + ": " + failed.getMessage());
         }
         Path checkout = workspace.dir();
-        String prompt = assignment.prompt();
+        // Claude Code finds a session under the path of the directory it was made in: elsewhere, start afresh.
+        Optional<Assignment.Resume> resume = assignment.resume().filter(r -> r.session().cwd().equals(checkout));
+        String prompt = resume.map(Assignment.Resume::message).orElse(assignment.prompt());
+        Optional<String> resumed = resume.map(r -> r.session().id());
         if (assignment.changeFrom().isPresent()) {
             prompt = Prompts.withDiff(prompt, GitCli.run(checkout, "diff", "--no-color", "--no-ext-diff",
                     assignment.changeFrom().get().name(), assignment.base().name()));
@@ -73,11 +82,11 @@ final class AgentLaunch {
         Path stderr = run.agentOutput(assignment, ".stderr");
         Files.createDirectories(stderr.getParent());
         Map<String, String> env = environment(workspace);
-        List<String> argv = argv(assignment, sessionId, prompt);
+        List<String> argv = argv(assignment, sessionId, prompt, resumed);
         if (run.goal().workspace().sandbox()) {
             argv = sandboxed(argv, checkout, env);
         }
-        return new Started(run.agents().start(argv, checkout, env, stderr), workspace, prepared.leaveOut());
+        return new Started(run.agents().start(argv, checkout, env, stderr), workspace, prepared.leaveOut(), resumed);
     }
 
     /** {@code k} of a worker named {@code worker-k}; 0 for any other name. */
@@ -103,10 +112,18 @@ final class AgentLaunch {
                 new SetupJournal(run.journal(), worker, assignment.task().id()));
     }
 
+    /** The journal's record of an agent just started, its command line shown with a placeholder for the prompt. */
+    TeamEvent.AgentStarted started(Assignment assignment, String sessionId, Started started) {
+        return new TeamEvent.AgentStarted(Instant.now(), assignment.task().id(), assignment.attempt(),
+                started.process().pid(), sessionId, argv(assignment, sessionId, "<prompt>", started.resumed()),
+                assignment.role() == Assignment.Role.WRITER ? null : assignment.role().name().toLowerCase(Locale.ROOT),
+                started.resumed().orElse(null));
+    }
+
     /** The agent's command line; an agent that answers gets the schema of its answer. */
-    List<String> argv(Assignment assignment, String sessionId, String prompt) {
+    List<String> argv(Assignment assignment, String sessionId, String prompt, Optional<String> resumed) {
         return AgentCommand.argv(run.goal().agent(), assignment.task(), prompt, sessionId,
-                assignment.role().answers() ? Optional.of(Answers.schema(assignment.role())) : Optional.empty());
+                assignment.role().answers() ? Optional.of(Answers.schema(assignment.role())) : Optional.empty(), resumed);
     }
 
     /**

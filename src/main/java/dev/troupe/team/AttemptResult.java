@@ -13,6 +13,16 @@ import org.eclipse.jgit.lib.ObjectId;
  * @param outsideZone the changed files that the task's zone does not hold (none for a task without a zone)
  * @param permissionDenials tool calls the agent was refused (the work may be incomplete because of them)
  * @param answer the structured output of an agent that answers (empty for a writer)
+ * @param session the writer's Claude Code session, which the task's next attempt may resume (empty if unknown)
  */
 public record AttemptResult(String branch, ObjectId commit, double costUsd, Usage usage, int turns, long durationMs,
-        List<String> filesChanged, List<String> outsideZone, String text, int permissionDenials, Optional<JsonNode> answer) {}
+        List<String> filesChanged, List<String> outsideZone, String text, int permissionDenials, Optional<JsonNode> answer,
+        Optional<AgentSession> session) {
+
+    public AttemptResult(String branch, ObjectId commit, double costUsd, Usage usage, int turns, long durationMs,
+            List<String> filesChanged, List<String> outsideZone, String text, int permissionDenials,
+            Optional<JsonNode> answer) {
+        this(branch, commit, costUsd, usage, turns, durationMs, filesChanged, outsideZone, text, permissionDenials, answer,
+                Optional.empty());
+    }
+}

@@ -119,7 +119,8 @@ final class AttemptSettlement {
                 : Pathspecs.changedOutside(worktree, assignment.base().name(), head.name(), zone);
         long duration = Duration.between(attempt.started(), Instant.now()).toMillis();
         AttemptResult done = new AttemptResult(assignment.branch(), head, result.costUsd(), result.usage(),
-                result.turns(), duration, files, outside, result.text(), result.permissionDenials(), Optional.empty());
+                result.turns(), duration, files, outside, result.text(), result.permissionDenials(), Optional.empty(),
+                result.sessionId().isEmpty() ? Optional.empty() : Optional.of(new AgentSession(result.sessionId(), worktree)));
         writeResultFile(assignment, done);
         return done;
     }

@@ -93,7 +93,8 @@ final class Dispatch {
                 // Waits for the task that owns those files; dispatched again when that one settles.
                 continue;
             }
-            String worker = roster.workerFor(task);
+            // A session is resumed only on the worker whose workspace holds it; elsewhere the task starts afresh.
+            String worker = task.continueSession && roster.isIdle(task.writtenOn) ? task.writtenOn : roster.workerFor(task);
             if (worker != null) {
                 queue.remove();
                 assign(task, worker, now);
@@ -132,7 +133,14 @@ final class Dispatch {
                 .map(dep -> new Prompts.Handoff(dep.id(), dep.resultText, dep.filesChanged, run.resultFile(dep.spec)))
                 .toList();
         String prompt = Prompts.prompt(task.spec, after, task.attempts > 1 && !task.reason.isEmpty() ? task.reason : null);
-        out.add(new Decision.AssignOnceJournaled(worker, new Assignment(task.spec, task.attempts, branch, head, prompt),
+        Optional<Assignment.Resume> resume = task.continueSession && worker.equals(task.writtenOn)
+                ? Optional.of(new Assignment.Resume(task.session, Prompts.resumed(task.reason, head.name(),
+                        run.failedBranch(task.spec, task.sessionAttempt))))
+                : Optional.empty();
+        task.continueSession = false;
+        task.session = null;
+        out.add(new Decision.AssignOnceJournaled(worker, new Assignment(task.spec, task.attempts, branch, head, prompt,
+                Assignment.Role.WRITER, Optional.empty(), resume),
                 new TeamEvent.TaskAssigned(now, task.id(), task.attempts, worker, branch, head.name())));
     }
 

@@ -52,6 +52,23 @@ final class Prompts {
     }
 
     /**
+     * What a resumed session is told ({@code retry: resume}): why its work did not make it in, and where it stands
+     * now. The session knows the task and what it did; its workspace does not hold that work any more.
+     */
+    static String resumed(String reason, String base, String keptOn) {
+        StringBuilder message = new StringBuilder("From troupe, which runs this team: your work on this task did not"
+                + " make it into the integration branch: ").append(reason.strip()).append("\n\n")
+                .append("Your workspace has been reset onto the integration branch's head (").append(base)
+                .append("), which holds the work merged since. Your earlier change is not in it; it is kept on branch ")
+                .append(keptOn).append(" (`git diff HEAD...").append(keptOn).append("` shows it). Do the task again"
+                        + " on this base, taking the above into account.\n");
+        if (reason.startsWith("merge conflict")) {
+            message.append("Your changes clashed with work merged since; build on that work rather than undo it.\n");
+        }
+        return message.toString();
+    }
+
+    /**
      * What a reviewer is asked: the task as the writer got it, what the writer reported and changed, and for a
      * verdict. The change itself follows, added by the worker that checks it out ({@link #withDiff}).
      */

@@ -99,6 +99,9 @@ final class RunState {
     private void written(String worker, TaskState task, int attempt, AttemptResult result, Instant now) {
         task.resultText = result.text();
         task.filesChanged = result.filesChanged();
+        task.session = result.session().orElse(null);
+        task.sessionAttempt = attempt;
+        task.writtenOn = worker;
         task.durationMs = result.durationMs();
         budget.spend(task, result.costUsd(), result.usage(), now);
         List<String> outside = result.outsideZone();
@@ -107,6 +110,7 @@ final class RunState {
             out.journal(new TeamEvent.ZoneViolation(now, task.id(), attempt, outside, reject));
             if (reject) {
                 out.add(new Decision.Keep(result.commit(), run.failedBranch(task.spec, attempt)));
+                continueSession(task);
                 retries.retryOrFail(task, "it changed files outside its zone (" + String.join(", ", task.spec.zone())
                         + "), which are off-limits: " + String.join(", ", outside), 0, Usage.NONE, true, now);
                 settle(now);
@@ -137,6 +141,7 @@ final class RunState {
             syncPoint.readyToMerge(task);
         } else {
             String keptOn = syncPoint.keepPending(task);
+            continueSession(task);
             retries.retryOrFail(task, "the reviewer asked for changes: " + verdict.comments()
                     + " (the change it reviewed is kept on " + keptOn + ")", 0, Usage.NONE, true, now);
         }
@@ -216,12 +221,14 @@ final class RunState {
     List<Decision> mergeConflicted(String taskId, List<String> paths, Instant now) {
         TaskState task = tasks.get(taskId);
         out.journal(new TeamEvent.MergeConflict(now, taskId, paths));
+        continueSession(task);
         // The next attempt starts on the new integration head, which holds the work it conflicted with.
         return retry(task, "merge conflict in " + String.join(", ", paths) + tasks.clashingWork(task, paths), now);
     }
 
     /** The merged result did not pass {@code sync.check}; the next attempt is told its output through the reason. */
     List<Decision> checkFailed(String taskId, String output, Instant now) {
+        continueSession(tasks.get(taskId));
         return retry(tasks.get(taskId), "the check failed on the merged result: " + output, now);
     }
 
@@ -270,6 +277,15 @@ final class RunState {
         retries.retryOrFail(task, reason, 0, Usage.NONE, true, now);
         settle(now);
         return out.drain();
+    }
+
+    /**
+     * The task's work did not make it in, but its agent did what it was asked: with {@code retry: resume}, the next
+     * attempt continues that agent's session, told why (on the worker whose workspace holds the session).
+     */
+    private void continueSession(TaskState task) {
+        task.continueSession = task.session != null && task.writtenOn != null
+                && task.spec.retry() == Goal.Retry.RESUME;
     }
 
     /**

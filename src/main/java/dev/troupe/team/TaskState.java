@@ -40,6 +40,11 @@ final class TaskState {
     int pendingAttempt;
     /** The worker whose worktree holds the pending change (null if unknown): its reviewer starts there when it is free. */
     String writtenOn;
+    /** The Claude Code session of the last attempt that finished its work (null if none or unknown), and its attempt. */
+    AgentSession session;
+    int sessionAttempt;
+    /** The next attempt continues {@link #session} on {@link #writtenOn} ({@code retry: resume}). */
+    boolean continueSession;
 
     TaskState(Goal.TaskSpec spec) {
         this.spec = spec;

@@ -21,7 +21,6 @@ import dev.troupe.journal.Usage;
 import dev.troupe.workspace.SetupFailed;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 
@@ -183,9 +182,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
         attempt.workspace = launched.launch().workspace().dir();
         attempt.leaveOut = launched.launch().leaveOut();
         Assignment assignment = attempt.assignment;
-        run.journal().append(new TeamEvent.AgentStarted(Instant.now(), assignment.task().id(), assignment.attempt(),
-                attempt.process.pid(), attempt.sessionId, launcher.argv(assignment, attempt.sessionId, "<prompt>"),
-                assignment.role() == Assignment.Role.WRITER ? null : assignment.role().name().toLowerCase(Locale.ROOT)));
+        run.journal().append(launcher.started(assignment, attempt.sessionId, launched.launch()));
         watch(attempt);
         return attempt.cancelled ? end(attempt, CANCELLED) : running();
     }

@@ -164,6 +164,40 @@ class ClaudeCodeTest {
     }
 
     @Test
+    void aRetryAfterAFailedCheckResumesTheAgentsSessionWhichTheApiSeesWithItsEarlierTurns() throws IOException {
+        Path checked = tmp.resolve("checked");
+        MessagesApiStandIn.Script script = request -> {
+            String said = request.lastUserText();
+            if (said.isEmpty()) {
+                return text("Done.");
+            }
+            String content = said.contains("did not make it into the integration branch") ? "second\n" : "first\n";
+            return write(request.workingDirectory() + "/a.txt", content);
+        };
+
+        Run run = runGoal("resume", script, "", "  task-timeout: 2m\n",
+                "sync:\n  check: \"test -e " + checked + " || { touch " + checked + "; echo 'a.txt needs a second look';"
+                        + " exit 1; }\"\ntasks:\n  - id: a\n    prompt: Create a.txt\n");
+
+        assertEquals(0, run.exitCode(), run.err() + run.out());
+        assertEquals("second", run.repo().show(run.integrationBranch(), "a.txt"));
+        List<JsonNode> started = run.events("agent-started");
+        assertEquals(2, started.size());
+        String first = started.get(0).path("sessionId").asText();
+        String second = started.get(1).path("sessionId").asText();
+        assertEquals(first, started.get(1).path("resumed").asText(), "the retry resumed the first session");
+        assertTrue(started.get(1).path("command").toString().contains("\"--resume\",\"" + first + "\",\"--fork-session\""));
+        MessagesApiStandIn.Request resumed = api.requests("resume").stream()
+                .filter(r -> r.sessionId().equals(second)).findFirst().orElseThrow();
+        // The API sees the whole conversation: the task's prompt, the agent's Write, its result, then troupe's word.
+        assertTrue(resumed.prompt().contains("Create a.txt"), resumed.prompt());
+        assertTrue(resumed.body().path("messages").toString().contains("\"name\":\"Write\""), "the earlier tool call");
+        assertTrue(resumed.turn() >= 2, "earlier assistant turns: " + resumed.turn());
+        assertTrue(resumed.lastUserText().contains("the check failed on the merged result")
+                && resumed.lastUserText().contains("a.txt needs a second look"), resumed.lastUserText());
+    }
+
+    @Test
     void threeRealAgentsWriteTheirFilesThroughTheWriteToolAndAllMerge() throws IOException {
         Run run = run("three", ClaudeCodeTest::writeWhatThePromptNames, "  task-timeout: 2m\n", """
                   - id: a

@@ -2,6 +2,7 @@ package dev.troupe.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -1203,7 +1204,7 @@ class RunCommandTest {
     }
 
     @ParameterizedTest(name = "examples/{0}")
-    @ValueSource(strings = {"hello", "fanout", "planned", "review", "steer"})
+    @ValueSource(strings = {"hello", "fanout", "planned", "review", "steer", "retry"})
     void everyExampleTeamFinishesWithEveryTaskMergedOnTheDemoAgent(String name) throws IOException {
         Path example = Path.of("examples", name).toAbsolutePath();
         Map<String, String> files;
@@ -1239,6 +1240,26 @@ class RunCommandTest {
                 assertEquals("Four.", repo.show(branch, "notes/four.txt"));
                 assertTrue(Files.readString(repo.dir().resolve(".troupe/runs/" + branch.substring("troupe/".length())
                         + "/agents/one-1.jsonl")).contains("(4 of 4 s)"), "the demo agent took its time, saying so");
+            }
+            case "retry" -> {
+                assertTrue(repo.show(branch, "greetings.txt").startsWith("Greetings:"), "its heading stays first");
+                assertTrue(repo.show(branch, "greetings.txt").contains("Hello!")
+                        && repo.show(branch, "greetings.txt").contains("Bonjour !"), repo.show(branch, "greetings.txt"));
+                JsonNode conflict = run.events("merge-conflict").get(0);
+                String task = conflict.path("task").asText();
+                List<JsonNode> started = run.events("agent-started").stream()
+                        .filter(e -> e.path("task").asText().equals(task)).toList();
+                assertEquals(2, started.size(), "the conflicting task ran twice");
+                assertFalse(started.get(0).has("resumed"), "its first attempt started fresh");
+                assertEquals(started.get(0).path("sessionId").asText(), started.get(1).path("resumed").asText(),
+                        "its retry continued the first attempt's session");
+                assertNotEquals(started.get(0).path("sessionId").asText(), started.get(1).path("sessionId").asText(),
+                        "forked into a session of its own");
+                String slug = run.events("task-assigned").stream().filter(e -> e.path("task").asText().equals(task))
+                        .findFirst().orElseThrow().path("branch").asText().replaceFirst(".*/", "");
+                assertTrue(Files.readString(repo.dir().resolve(".troupe/runs/" + branch.substring("troupe/".length())
+                        + "/agents/" + slug + "-2.jsonl")).contains("Picking up where I left off"),
+                        "the demo agent knew its task from the session");
             }
             default -> throw new AssertionError(name);
         }

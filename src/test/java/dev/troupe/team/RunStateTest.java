@@ -313,6 +313,57 @@ class RunStateTest {
     }
 
     @Test
+    void workThatDidNotMakeItInContinuesItsSessionOnItsWorkerAndACrashStartsAfresh() {
+        Goal.TaskSpec fresh = new Goal.TaskSpec("f", "f", "do f", List.of(), Optional.empty(), Optional.empty(),
+                Optional.empty(), Optional.empty(), Optional.empty(), List.of(), List.of(), false, Goal.Retry.FRESH);
+        RunState state = state(goal(team(2), limits(3, Optional.empty()), EACH, spec("a"), fresh));
+        state.start(Optional.empty(), 1, T0);
+        AgentSession session = new AgentSession("session-a", Path.of("/worktrees/worker-1"));
+        state.attemptSucceeded("worker-1", "a", 1, Assignment.Role.WRITER, written("a", session), T0);
+        state.attemptSucceeded("worker-2", "f", 1, Assignment.Role.WRITER,
+                written("f", new AgentSession("session-f", Path.of("/worktrees/worker-2"))), T0);
+        state.mergeConflicted("a", List.of("x.txt"), T0);
+        state.checkFailed("f", "1 test failed", T0);
+
+        List<Decision> again = state.tick(T0.plusSeconds(1));
+
+        Assignment a = of(again, Decision.AssignOnceJournaled.class).stream()
+                .filter(d -> d.assignment().task().id().equals("a")).findFirst().orElseThrow().assignment();
+        Decision.AssignOnceJournaled f = of(again, Decision.AssignOnceJournaled.class).stream()
+                .filter(d -> d.assignment().task().id().equals("f")).findFirst().orElseThrow();
+        assertEquals("worker-1", of(again, Decision.AssignOnceJournaled.class).stream()
+                .filter(d -> d.assignment() == a).findFirst().orElseThrow().worker(), "where its session is");
+        assertEquals(session, a.resume().orElseThrow().session());
+        assertTrue(a.resume().get().message().contains("merge conflict in x.txt"), a.resume().get().message());
+        assertTrue(a.resume().get().message().contains("troupe/failed/run-1/a-1"), "where its earlier change is kept");
+        assertTrue(a.prompt().startsWith("do a"), "a fresh start's prompt is there for another workspace");
+        assertEquals(Optional.empty(), f.assignment().resume(), "retry: fresh");
+
+        state.attemptFailed("worker-1", "a", 2, Assignment.Role.WRITER, "agent exited with code 1 without a result", 0,
+                Usage.NONE, false, -1, T0.plusSeconds(2));
+        List<Decision> afterCrash = state.tick(T0.plusSeconds(4));
+        assertEquals(Optional.empty(), of(afterCrash, Decision.AssignOnceJournaled.class).get(0).assignment().resume(),
+                "a crashed attempt's next one starts afresh");
+    }
+
+    @Test
+    void aSessionWhoseWorkerIsBusyIsNotWaitedFor() {
+        RunState state = state(goal(team(2), limits(3, Optional.empty()), EACH, spec("a"), spec("b"), spec("c")));
+        state.start(Optional.empty(), 1, T0);
+        state.attemptSucceeded("worker-1", "a", 1, Assignment.Role.WRITER,
+                written("a", new AgentSession("session-a", Path.of("/worktrees/worker-1"))), T0);
+        state.mergeConflicted("a", List.of("x.txt"), T0);
+        state.attemptSucceeded("worker-2", "b", 1, Assignment.Role.WRITER, written("b"), T0);
+
+        List<Decision> again = state.tick(T0.plusSeconds(1));
+
+        Decision.AssignOnceJournaled a = of(again, Decision.AssignOnceJournaled.class).stream()
+                .filter(d -> d.assignment().task().id().equals("a")).findFirst().orElseThrow();
+        assertEquals("worker-2", a.worker(), "worker-1 took c meanwhile");
+        assertEquals(Optional.empty(), a.assignment().resume());
+    }
+
+    @Test
     void withMergeAtTheEndFinishedWorkIsHeldUntilNothingElseRuns() {
         Goal.Sync atEnd = new Goal.Sync(Goal.ZonePolicy.WARN, Optional.empty(), Goal.MergePolicy.END);
         RunState state = state(goal(team(2), ONE_ATTEMPT, atEnd, spec("a"), spec("b")));
@@ -428,6 +479,11 @@ class RunStateTest {
     private static AttemptResult written(String id, double cost) {
         return new AttemptResult("troupe/tasks/run-1/" + id, commit("c-" + id), cost, Usage.NONE, 1, 100,
                 List.of(id + ".txt"), List.of(), "done " + id, 0, Optional.empty());
+    }
+
+    private static AttemptResult written(String id, AgentSession session) {
+        return new AttemptResult("troupe/tasks/run-1/" + id, commit("c-" + id), 0.01, Usage.NONE, 1, 100,
+                List.of(id + ".txt"), List.of(), "done " + id, 0, Optional.empty(), Optional.of(session));
     }
 
     private static AttemptResult verdict(String verdict, String comments) {

@@ -43,6 +43,24 @@ public final class MessagesApiStandIn implements AutoCloseable {
             return m.group(1);
         }
 
+        /** The text of the last user message (empty when it holds only tool results): a resumed session's new message. */
+        public String lastUserText() {
+            String last = "";
+            for (JsonNode message : body.path("messages")) {
+                if ("user".equals(message.path("role").asText())) {
+                    JsonNode content = message.path("content");
+                    StringBuilder text = new StringBuilder(content.isTextual() ? content.asText() : "");
+                    for (JsonNode block : content) {
+                        if ("text".equals(block.path("type").asText())) {
+                            text.append(block.path("text").asText());
+                        }
+                    }
+                    last = text.toString();
+                }
+            }
+            return last;
+        }
+
         /** The text of the first user message: the prompt, after the CLI's system reminders. */
         public String prompt() {
             for (JsonNode message : body.path("messages")) {
