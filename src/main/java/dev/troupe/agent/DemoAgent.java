@@ -21,7 +21,8 @@ import java.util.regex.Pattern;
  * and speaks the same stream-json, but needs no model. It makes one small, deterministic edit: the first
  * path in the prompt outside quotes ({@code greetings/fr.txt}) gets the prompt's first double-quoted text as a new line
  * (or a note naming the task, when the prompt quotes nothing). A prompt naming no file adds a line to DEMO.md.
- * A prompt that says "(takes 5s)" has it work five seconds first, to watch a team at work and steer it.
+ * A prompt that says "(takes 5s)" has it work five seconds first, to watch a team at work and steer it. What
+ * {@code troupe tell} said to the task, when it quotes a text, is written instead of the prompt's own.
  *
  * <p>Asked for structured output ({@code --json-schema}), it answers instead, as the planner or a reviewer:
  * as the planner, each list item ("- ...") of the goal becomes a task, named after the file it mentions, owning
@@ -37,6 +38,8 @@ public final class DemoAgent {
     private static final Pattern PATH = Pattern.compile("(?<![\\w/.-])([\\w-]+(?:/[\\w.-]+)*\\.[A-Za-z0-9]+)\\b");
     private static final Pattern QUOTED = Pattern.compile("\"([^\"]*)\"");
     /** "(takes 5s)" in a prompt: the agent works that long first, saying so every second (for steering demos). */
+    /** Where troupe's prompt gives what {@code troupe tell} said. */
+    private static final String TOLD = "told this task:";
     private static final Pattern TAKES = Pattern.compile("\\(takes (\\d{1,3}) ?s\\)");
 
     private final PrintStream out;
@@ -142,6 +145,23 @@ public final class DemoAgent {
                 .put("comments", "Checked " + changed + ": it does what the task asks.");
     }
 
+    /**
+     * The last double-quoted text of what {@code troupe tell} said, which troupe puts after the words "told this
+     * task:" (in a prompt, or in what a resumed session is told next): the demo agent writes that instead.
+     */
+    static Optional<String> toldText(String text) {
+        int at = text.lastIndexOf(TOLD);
+        if (at < 0) {
+            return Optional.empty();
+        }
+        Matcher quoted = QUOTED.matcher(text.substring(at));
+        String last = null;
+        while (quoted.find()) {
+            last = quoted.group(1);
+        }
+        return Optional.ofNullable(last);
+    }
+
     /** The text without its quoted parts, where the file to write is looked for (a quote may name files too). */
     private static String unquoted(String text) {
         return QUOTED.matcher(text).replaceAll(" ");
@@ -166,7 +186,8 @@ public final class DemoAgent {
         Matcher path = PATH.matcher(unquoted(prompt));
         String file = path.find() ? path.group(1) : "DEMO.md";
         Matcher quoted = QUOTED.matcher(prompt);
-        String line = quoted.find() ? quoted.group(1) : "- " + firstLine(prompt);
+        String line = toldText(told.orElse("")).or(() -> toldText(prompt))
+                .orElse(quoted.find() ? quoted.group(1) : "- " + firstLine(prompt));
         Path target = cwd.resolve(file).normalize();
         if (!target.startsWith(cwd)) {
             throw new IOException("refusing to write outside the working directory: " + file);

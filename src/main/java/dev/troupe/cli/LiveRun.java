@@ -7,7 +7,7 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * A live run, as {@code troupe stop} and {@code troupe cancel} reach it: found in the repository, asked through its
+ * A live run, as {@code troupe stop}, {@code cancel}, {@code add} and {@code tell} reach it: found in the repository, asked through its
  * {@link ControlChannel}, its answer awaited.
  */
 final class LiveRun {
@@ -58,7 +58,7 @@ final class LiveRun {
         return ask(command, task, null);
     }
 
-    /** The same, with {@code message} (for {@code add}: the file of tasks). */
+    /** The same, with {@code message} (for {@code add}: the file of tasks; for {@code tell}: what to tell). */
     String ask(String command, String task, String message) throws TroupeException {
         try {
             String request = ControlChannel.send(runDir, command, task, message);

@@ -11,8 +11,8 @@ import picocli.CommandLine.Command;
 @Command(name = "troupe", mixinStandardHelpOptions = true, version = "troupe " + dev.troupe.Version.TROUPE,
         description = "Runs a team of headless coding agents from a goal file.",
         subcommands = {RunCommand.class, ResumeCommand.class, StatusCommand.class, ResultsCommand.class, ReportCommand.class,
-            CleanupCommand.class, ValidateCommand.class, ClusterKeyCommand.class, StopCommand.class, CancelCommand.class, AddCommand.class, WorkerCommand.class,
-            CommandLine.HelpCommand.class},
+            CleanupCommand.class, ValidateCommand.class, ClusterKeyCommand.class, StopCommand.class, CancelCommand.class,
+            AddCommand.class, TellCommand.class, WorkerCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:every task merged",

@@ -49,6 +49,7 @@ public final class RunHistory {
         private String attemptBase = "";
         private String commitBase = "";
         private Boolean approved;
+        private final List<TeamEvent.TaskTold> told = new java.util.ArrayList<>();
 
         Task(String id) {
             this.id = id;
@@ -135,6 +136,11 @@ public final class RunHistory {
         /** Its reviewer's verdict on {@link #commit()}: empty while none was given. */
         public Optional<Boolean> approved() {
             return Optional.ofNullable(approved);
+        }
+
+        /** What {@code troupe tell} said to it, in order. */
+        public List<TeamEvent.TaskTold> told() {
+            return List.copyOf(told);
         }
 
         /** How long its last successful attempt took. */
@@ -238,6 +244,8 @@ public final class RunHistory {
             if (task != null) {
                 task.approved = e.approved();
             }
+        } else if (event instanceof TeamEvent.TaskTold e) {
+            Optional.ofNullable(tasks.get(e.task())).ifPresent(task -> task.told.add(e));
         } else if (event instanceof TeamEvent.TasksAdded e) {
             e.tasks().forEach(id -> tasks.putIfAbsent(id, new Task(id)));
             if (e.after() != null) {

@@ -44,6 +44,7 @@ import java.util.Map;
     @JsonSubTypes.Type(value = TeamEvent.StopRequested.class, name = "stop-requested"),
     @JsonSubTypes.Type(value = TeamEvent.TaskCancelled.class, name = "task-cancelled"),
     @JsonSubTypes.Type(value = TeamEvent.TasksAdded.class, name = "tasks-added"),
+    @JsonSubTypes.Type(value = TeamEvent.TaskTold.class, name = "task-told"),
     @JsonSubTypes.Type(value = TeamEvent.RunStopped.class, name = "run-stopped"),
     @JsonSubTypes.Type(value = TeamEvent.NodeJoined.class, name = "node-joined"),
     @JsonSubTypes.Type(value = TeamEvent.BundleMoved.class, name = "bundle-moved"),
@@ -205,6 +206,12 @@ public sealed interface TeamEvent {
 
     /** {@code troupe cancel}: the task will not be run again; not a failure. */
     record TaskCancelled(Instant time, String task, int attempts) implements TeamEvent {}
+
+    /**
+     * {@code troupe tell}: a message for the task's agent, given to every attempt of the task that starts from now
+     * on ({@code attempts}: how many had started when it was told); a resumed session gets it once.
+     */
+    record TaskTold(Instant time, String task, String message, int attempts) implements TeamEvent {}
 
     /** {@code troupe stop} asked the run to stop: nothing more is launched; {@code running} attempts finish first. */
     record StopRequested(Instant time, int running) implements TeamEvent {}

@@ -379,6 +379,7 @@ public final class ReportPage {
             if (!s.detail().isBlank()) {
                 html.append("<p class=\"detail\">").append(Html.escape(firstLine(s.detail()))).append("</p>\n");
             }
+            html.append(Transcript.steering(s));
             if (!Files.exists(file)) {
                 html.append("<p class=\"note\">No output was kept for this agent run.</p>\n");
             } else if (written > MOST_TRANSCRIPT_CHARS) {
@@ -476,6 +477,7 @@ public final class ReportPage {
             ol.transcript .assistant { border-left-color: var(--approved); } ol.transcript .tool { border-left-color: var(--conflict); }
             ol.transcript .tool-result { border-left-color: #adb5bd; } ol.transcript .tool-error, ol.transcript .result-error { border-left-color: var(--failed); }
             ol.transcript .result { border-left-color: var(--merged); } ol.transcript .retry { border-left-color: var(--rate); }
+            ol.transcript .told { border-left-color: var(--conflict); background: #fffbea; }
             ol.transcript pre { margin: 4px 0 0; white-space: pre-wrap; word-break: break-word; font: 12px/1.4 "DejaVu Sans Mono", monospace; }
             ol.transcript .text { white-space: pre-wrap; } ol.transcript .meta { color: var(--muted); font-size: 12px; }
             .note { color: var(--muted); font-style: italic; }

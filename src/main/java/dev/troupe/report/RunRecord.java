@@ -9,6 +9,7 @@ import dev.troupe.view.TeamBoard;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -52,6 +53,10 @@ public final class RunRecord {
         private Instant end;
         private Outcome outcome;
         private String detail = "";
+        /** What {@code troupe tell} said that this attempt's agent was given, and what it was told while it ran. */
+        private final List<TeamEvent.TaskTold> told = new ArrayList<>();
+        private final List<String> toldLater = new ArrayList<>();
+        private String resumed = "";
 
         Span(String task, String slug, int attempt, Role role, String worker, Instant start) {
             this.task = task;
@@ -100,6 +105,21 @@ public final class RunRecord {
             return detail;
         }
 
+        /** The messages of {@code troupe tell} its agent was given with its prompt. */
+        public List<String> told() {
+            return told.stream().map(TeamEvent.TaskTold::message).toList();
+        }
+
+        /** The messages of {@code troupe tell} that came while it ran, for the task's next attempt. */
+        public List<String> toldLater() {
+            return List.copyOf(toldLater);
+        }
+
+        /** The session of an earlier attempt it continued ({@code retry: resume}); empty for a fresh start. */
+        public String resumed() {
+            return resumed;
+        }
+
         public Duration duration() {
             return Duration.between(start, end);
         }
@@ -120,6 +140,9 @@ public final class RunRecord {
     private final Map<String, Span> open = new LinkedHashMap<>();
     private final Map<String, Span> lastDone = new LinkedHashMap<>();
     private final Set<String> conflicted = new HashSet<>();
+    private final Map<String, List<TeamEvent.TaskTold>> told = new HashMap<>();
+    /** The attempt each writer's session was made in. */
+    private final Map<String, Integer> sessions = new HashMap<>();
     private final Function<Span, Optional<Instant>> lastOutput;
     private final Instant start;
     private Instant end;
@@ -170,7 +193,24 @@ public final class RunRecord {
         } else if (event instanceof TeamEvent.PlanRejected e) {
             finish(GoalLoader.RESERVED_ID, e.time(), Outcome.PLAN_REFUSED, e.problem());
         } else if (event instanceof TeamEvent.TaskAssigned e) {
-            begin(new Span(e.task(), slugOf(e.task()), e.attempt(), Role.WRITER, e.worker(), e.time()));
+            Span span = new Span(e.task(), slugOf(e.task()), e.attempt(), Role.WRITER, e.worker(), e.time());
+            span.told.addAll(told.getOrDefault(e.task(), List.of()));
+            begin(span);
+        } else if (event instanceof TeamEvent.TaskTold e) {
+            told.computeIfAbsent(e.task(), task -> new ArrayList<>()).add(e);
+            Span running = open.get(e.task());
+            if (running != null && running.role == Role.WRITER) {
+                running.toldLater.add(e.message());
+            }
+        } else if (event instanceof TeamEvent.AgentStarted e && e.role() == null) {
+            sessions.put(e.sessionId(), e.attempt());
+            Span running = open.get(e.task());
+            if (running != null && e.resumed() != null) {
+                running.resumed = e.resumed();
+                // The session heard what was told before its own attempt began.
+                int from = sessions.getOrDefault(e.resumed(), 0);
+                running.told.removeIf(earlier -> earlier.attempts() < from);
+            }
         } else if (event instanceof TeamEvent.TaskSucceeded e) {
             finish(e.task(), e.time(), Outcome.DONE, e.result()).ifPresent(span -> lastDone.put(e.task(), span));
         } else if (event instanceof TeamEvent.ReviewStarted e) {

@@ -61,6 +61,27 @@ final class Transcript {
         return html.toString();
     }
 
+    /**
+     * What troupe said to the agent besides its task: the session it continued ({@code retry: resume}) and the
+     * messages of {@code troupe tell} it was given, or that came while it ran.
+     */
+    static String steering(RunRecord.Span span) {
+        StringBuilder html = new StringBuilder();
+        if (!span.resumed().isEmpty()) {
+            html.append("<p class=\"note\">Continues the session <code>").append(Html.escape(span.resumed()))
+                    .append("</code> of an earlier attempt (<code>retry: resume</code>), told why its work did not make"
+                            + " it in.</p>\n");
+        }
+        if (!span.told().isEmpty() || !span.toldLater().isEmpty()) {
+            html.append("<ol class=\"transcript\">\n");
+            span.told().forEach(message -> html.append(item("told", "told with troupe tell", Html.escape(message))));
+            span.toldLater().forEach(message -> html.append(item("told",
+                    "told with troupe tell while it ran, for the next attempt", Html.escape(message))));
+            html.append("</ol>\n");
+        }
+        return html.toString();
+    }
+
     private static String entry(String line) {
         JsonNode json = parse(line);
         if (json == null) {

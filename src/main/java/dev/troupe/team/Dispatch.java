@@ -132,10 +132,14 @@ final class Dispatch {
         List<Prompts.Handoff> after = task.spec.after().stream().map(tasks::get)
                 .map(dep -> new Prompts.Handoff(dep.id(), dep.resultText, dep.filesChanged, run.resultFile(dep.spec)))
                 .toList();
-        String prompt = Prompts.prompt(task.spec, after, task.attempts > 1 && !task.reason.isEmpty() ? task.reason : null);
+        String prompt = Prompts.prompt(task.spec, after, task.attempts > 1 && !task.reason.isEmpty() ? task.reason : null,
+                task.told.stream().map(TaskState.Told::message).toList());
+        // A resumed session was given what was told before its attempt started; it hears the rest.
+        List<String> toldSince = task.told.stream().filter(told -> told.attempts() >= task.sessionAttempt)
+                .map(TaskState.Told::message).toList();
         Optional<Assignment.Resume> resume = task.continueSession && worker.equals(task.writtenOn)
                 ? Optional.of(new Assignment.Resume(task.session, Prompts.resumed(task.reason, head.name(),
-                        run.failedBranch(task.spec, task.sessionAttempt))))
+                        run.failedBranch(task.spec, task.sessionAttempt), toldSince)))
                 : Optional.empty();
         task.continueSession = false;
         task.session = null;

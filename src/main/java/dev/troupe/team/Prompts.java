@@ -15,6 +15,8 @@ final class Prompts {
     /** What a dependency left, for its dependents. */
     record Handoff(String taskId, String resultText, List<String> filesChanged, Path resultFile) {}
 
+    /** Heads the messages of {@code troupe tell} in a prompt. */
+    static final String TOLD = "While the team worked, the person running it told this task:\n";
     private static final int MAX_RESULT_CHARS = 2000;
     private static final int MAX_FILES = 50;
     /**
@@ -26,7 +28,12 @@ final class Prompts {
     private Prompts() {}
 
     static String prompt(Goal.TaskSpec task, List<Handoff> after, String lastFailure) {
-        if (after.isEmpty() && lastFailure == null) {
+        return prompt(task, after, lastFailure, List.of());
+    }
+
+    /** @param told what {@code troupe tell} said to the task, in order */
+    static String prompt(Goal.TaskSpec task, List<Handoff> after, String lastFailure, List<String> told) {
+        if (after.isEmpty() && lastFailure == null && told.isEmpty()) {
             return task.prompt();
         }
         StringBuilder prompt = new StringBuilder(task.prompt().strip()).append("\n\n---\nFrom troupe, which runs this team:\n");
@@ -48,6 +55,7 @@ final class Prompts {
                         + " build on it rather than undo it.\n");
             }
         }
+        appendTold(prompt, told);
         return prompt.toString();
     }
 
@@ -55,7 +63,7 @@ final class Prompts {
      * What a resumed session is told ({@code retry: resume}): why its work did not make it in, and where it stands
      * now. The session knows the task and what it did; its workspace does not hold that work any more.
      */
-    static String resumed(String reason, String base, String keptOn) {
+    static String resumed(String reason, String base, String keptOn, List<String> told) {
         StringBuilder message = new StringBuilder("From troupe, which runs this team: your work on this task did not"
                 + " make it into the integration branch: ").append(reason.strip()).append("\n\n")
                 .append("Your workspace has been reset onto the integration branch's head (").append(base)
@@ -65,6 +73,7 @@ final class Prompts {
         if (reason.startsWith("merge conflict")) {
             message.append("Your changes clashed with work merged since; build on that work rather than undo it.\n");
         }
+        appendTold(message, told);
         return message.toString();
     }
 
@@ -111,6 +120,14 @@ final class Prompts {
             prompt.append("\nYour last plan could not be used: ").append(problems).append("\nFix this in the new plan.\n");
         }
         return prompt.toString();
+    }
+
+    /** What {@code troupe tell} said, one message an item. */
+    private static void appendTold(StringBuilder prompt, List<String> told) {
+        if (!told.isEmpty()) {
+            prompt.append("\n").append(TOLD);
+            told.forEach(message -> prompt.append("- ").append(message.strip().replace("\n", "\n  ")).append('\n'));
+        }
     }
 
     /** The longest start of {@code text} whose UTF-8 form fits {@code bytes}, never splitting a character. */

@@ -32,6 +32,7 @@ final class Resumption {
                 task.resultText = past.resultText();
                 task.filesChanged = past.filesChanged();
                 task.durationMs = past.durationMs();
+                past.told().forEach(told -> task.told.add(new TaskState.Told(told.message(), told.attempts())));
             }
             ObjectId merge = from.merged().get(task.id());
             if (merge != null) {

@@ -259,6 +259,11 @@ final class RunState {
         return steering.add(specs, goalFile, now);
     }
 
+    /** {@code troupe tell}: see {@link Steering#tell}. */
+    Steering.Answer tell(String taskId, String message, Instant now) {
+        return steering.tell(taskId, message, now);
+    }
+
     /** {@code troupe stop}: see {@link Steering#stop}. */
     List<Decision> stop(Instant now) {
         return steering.stop(now);

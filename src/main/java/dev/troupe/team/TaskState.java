@@ -14,7 +14,12 @@ final class TaskState {
     /** REVIEWING: its change is with a reviewer. HELD: done, waiting for the next sync point ({@code sync.merge: end}). */
     enum Status { WAITING, QUEUED, RUNNING, REVIEWING, HELD, MERGING, MERGED, FAILED, SKIPPED, CANCELLED }
 
+    /** A message of {@code troupe tell}, told when {@code attempts} attempts had started. */
+    record Told(String message, int attempts) {}
+
     final Goal.TaskSpec spec;
+    /** What {@code troupe tell} said, in order: every fresh attempt gets all of it, a resumed one what is new to it. */
+    final List<Told> told = new java.util.ArrayList<>();
     Status status = Status.WAITING;
     /** {@code troupe cancel} asked for it while an attempt was under way: that attempt's end cancels it. */
     boolean cancelling;

@@ -170,6 +170,12 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
                     answer.message())));
             return carryOut(answer.decisions());
         }
+        if (request.command().equals("tell") && request.task() != null && request.message() != null) {
+            Steering.Answer answer = state.tell(request.task(), request.message(), Instant.now());
+            control.desk().tell(new ControlDesk.Answer(request.id(), new ControlChannel.Reply(answer.accepted(),
+                    answer.message())));
+            return carryOut(answer.decisions());
+        }
         if (!request.command().equals("stop")) {
             control.desk().tell(new ControlDesk.Answer(request.id(), new ControlChannel.Reply(false,
                     "run " + run.runId() + " knows no command '" + request.command() + "'")));

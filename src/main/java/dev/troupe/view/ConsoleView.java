@@ -91,6 +91,8 @@ public final class ConsoleView implements Journal.Listener {
                             + Durations.format(Duration.ofMillis(e.durationMs()));
         } else if (event instanceof TeamEvent.TaskCancelled e) {
             return "[" + e.task() + "] cancelled with troupe cancel";
+        } else if (event instanceof TeamEvent.TaskTold e) {
+            return "[" + e.task() + "] told: " + e.message().strip().lines().findFirst().orElse("");
         } else if (event instanceof TeamEvent.StopRequested e) {
             return "stop requested: nothing more is launched" + (e.running() == 0 ? ""
                     : "; " + e.running() + (e.running() == 1 ? " task under way finishes" : " tasks under way finish") + " first");

@@ -138,6 +138,59 @@ class SteeringTest {
         assertTrue(journal(runs).stream().noneMatch(e -> e.path("task").asText().equals("d")), "d never joined");
     }
 
+    @Test
+    void aToldMessageReachesTheTasksNextAttemptAndAResumeAfterAStopStillDeliversIt() throws Exception {
+        TestRepo repo = TestRepo.create(tmp.resolve("repo"), Map.of("README.md", "hello\n"));
+        Path go = tmp.resolve("go");
+        Path argv = tmp.resolve("b-argv");
+        Process troupe = startRun(repo,
+                "  - id: a\n    prompt: |\n      write a.txt 1\n      run while [ ! -e " + go + " ]; do sleep 0.05; done\n"
+                + "  - id: b\n    prompt: |\n      write b.txt 2\n      argv " + argv + "\n");
+        Path runs = repo.dir().resolve(".troupe/runs");
+        try {
+            Await.until(() -> journal(runs).stream().anyMatch(e -> e.path("type").asText().equals("agent-started")),
+                    "a's agent is at work");
+
+            Invocation toB = Invocation.troupe("tell", "-C", repo.dir().toString(), "b", "Use British spelling.");
+            Invocation toA = Invocation.troupe("tell", "-C", repo.dir().toString(), "a", "Hurry up.");
+            Invocation unknown = Invocation.troupe("tell", "-C", repo.dir().toString(), "nope", "Hello?");
+            Invocation empty = Invocation.troupe("tell", "-C", repo.dir().toString(), "b", " ");
+
+            assertEquals(0, toB.exitCode(), toB.err());
+            assertTrue(toB.out().contains("task 'b': its agent is told when it starts"), toB.out());
+            assertEquals(0, toA.exitCode(), toA.err());
+            assertTrue(toA.out().contains("its agent at work (attempt 1) runs on without the message"), toA.out());
+            assertEquals(ExitCodes.BAD_INPUT, unknown.exitCode());
+            assertTrue(unknown.err().contains("no task 'nope' in run"), unknown.err());
+            assertEquals(ExitCodes.BAD_INPUT, empty.exitCode());
+            assertTrue(empty.err().contains("the message is empty"), empty.err());
+            assertEquals(0, Invocation.troupe("stop", "-C", repo.dir().toString()).exitCode());
+            Files.writeString(go, "");
+            assertTrue(troupe.waitFor(60, TimeUnit.SECONDS), "the run ends once a is merged");
+        } finally {
+            troupe.destroyForcibly();
+        }
+        assertEquals(130, troupe.exitValue(), Files.readString(tmp.resolve("run.out")));
+        assertFalse(Files.exists(argv), "b never ran before the stop");
+        assertEquals(List.of("b", "a"), Journals.ofType(journal(runs), "task-told").stream()
+                .map(e -> e.path("task").asText()).toList());
+
+        Invocation resumed = Invocation.troupe("resume", "-C", repo.dir().toString());
+
+        assertEquals(0, resumed.exitCode(), resumed.out() + resumed.err());
+        String bSaw = Files.readString(argv);
+        assertTrue(bSaw.contains("told this task:") && bSaw.contains("- Use British spelling."), bSaw);
+        assertFalse(bSaw.contains("Hurry up."), "a's message is a's");
+        Invocation late = Invocation.troupe("tell", "-C", repo.dir().toString(), "b", "Too late.");
+        assertEquals(ExitCodes.BAD_INPUT, late.exitCode());
+        assertTrue(late.err().contains("no live run in " + repo.dir() + ": nothing to tell"), late.err());
+        Invocation report = Invocation.troupe("report", "-C", repo.dir().toString());
+        assertEquals(0, report.exitCode(), report.err());
+        String page = Files.readString(onlyRun(runs).resolve("report.html"));
+        assertTrue(page.contains("told with troupe tell</span>Use British spelling."), "b's transcript shows it");
+        assertTrue(page.contains("while it ran, for the next attempt</span>Hurry up."), "a's transcript shows it");
+    }
+
     /** {@code troupe run} in a JVM of its own, on a team of one fake agent doing {@code tasks} (YAML). */
     private Process startRun(TestRepo repo, String tasks) throws java.io.IOException {
         Path goal = tmp.resolve("goal.yaml");
