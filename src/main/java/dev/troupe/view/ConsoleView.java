@@ -81,6 +81,9 @@ public final class ConsoleView implements Journal.Listener {
                     + Money.format(e.costUsd()) + (e.comments().isBlank() ? "" : ": " + firstLine(e.comments()));
         } else if (event instanceof TeamEvent.TaskAssigned e) {
             return "[" + e.task() + "] started on " + e.worker() + (e.attempt() > 1 ? " (attempt " + e.attempt() + ")" : "");
+        } else if (event instanceof TeamEvent.AgentStarted e && e.resumed() != null) {
+            return "[" + e.task() + "] attempt " + e.attempt() + " continues the agent's session " + e.resumed()
+                    + " (retry: resume)";
         } else if (event instanceof TeamEvent.SetupStarted e) {
             return e.task() == null ? "check: setting up its workspace: " + e.command()
                     : "[" + e.task() + "] " + e.worker() + " sets up " + e.workspace() + ": " + e.command();

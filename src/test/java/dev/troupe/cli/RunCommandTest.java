@@ -1204,7 +1204,7 @@ class RunCommandTest {
     }
 
     @ParameterizedTest(name = "examples/{0}")
-    @ValueSource(strings = {"hello", "fanout", "planned", "review", "steer", "retry"})
+    @ValueSource(strings = {"hello", "fanout", "planned", "review", "steer", "retry", "tell"})
     void everyExampleTeamFinishesWithEveryTaskMergedOnTheDemoAgent(String name) throws IOException {
         Path example = Path.of("examples", name).toAbsolutePath();
         Map<String, String> files;
@@ -1260,6 +1260,11 @@ class RunCommandTest {
                 assertTrue(Files.readString(repo.dir().resolve(".troupe/runs/" + branch.substring("troupe/".length())
                         + "/agents/" + slug + "-2.jsonl")).contains("Picking up where I left off"),
                         "the demo agent knew its task from the session");
+            }
+            case "tell" -> {
+                // examples/tell/demo.sh tells this team things while it runs; untold, it writes what the prompts say.
+                assertEquals("Four.", repo.show(branch, "notes/four.txt"));
+                assertEquals(List.of(), run.events("task-told"));
             }
             default -> throw new AssertionError(name);
         }
