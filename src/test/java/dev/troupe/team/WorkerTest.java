@@ -104,6 +104,36 @@ class WorkerTest {
     }
 
     @Test
+    void aSessionIsResumedOnlyInTheWorkspaceThatMadeItAndElsewhereTheAgentStartsFresh() throws IOException {
+        Goal.TaskSpec task = TestRuns.task("again", "argv " + tmp.resolve("fresh-argv.txt"));
+        ActorRef<Worker.Command> worker = worker(Duration.ofMinutes(1), task);
+        TestProbe<TeamLead.Command> lead = testKit.createTestProbe();
+        worker.tell(assign(task, 1, lead));
+        AgentSession made = lead.expectMessageClass(TeamLead.AttemptSucceeded.class, Duration.ofSeconds(20)).result()
+                .session().orElseThrow();
+        assertEquals(run.worktrees().resolve("worker-1"), made.cwd(), "the session is where the agent ran");
+        Files.delete(tmp.resolve("fresh-argv.txt"));
+
+        worker.tell(resume(task, 2, new AgentSession("elsewhere", tmp.resolve("another-workspace")), lead));
+        lead.expectMessageClass(TeamLead.AttemptSucceeded.class, Duration.ofSeconds(20));
+        List<String> fresh = Files.readAllLines(tmp.resolve("fresh-argv.txt"));
+        worker.tell(resume(task, 3, made, lead));
+        lead.expectMessageClass(TeamLead.AttemptSucceeded.class, Duration.ofSeconds(20));
+        List<String> resumed = Files.readAllLines(tmp.resolve("resumed-argv.txt"));
+
+        assertFalse(fresh.contains("--resume"), "another directory cannot resume it: " + fresh);
+        int at = resumed.indexOf("--resume");
+        assertEquals(List.of(made.id(), "--fork-session", "--session-id"), resumed.subList(at + 1, at + 4), resumed.toString());
+        assertEquals("argv " + tmp.resolve("resumed-argv.txt"), resumed.get(resumed.size() - 1), "the message is the prompt");
+    }
+
+    private Worker.Assign resume(Goal.TaskSpec task, int attempt, AgentSession session, TestProbe<TeamLead.Command> lead) {
+        Assignment.Resume resume = new Assignment.Resume(session, "argv " + tmp.resolve("resumed-argv.txt"));
+        return new Worker.Assign(new Assignment(task, attempt, run.taskBranch(task), run.startCommit(), task.prompt(),
+                Assignment.Role.WRITER, Optional.empty(), Optional.of(resume)), lead.getRef());
+    }
+
+    @Test
     void stoppingAWorkerKillsItsAgent() throws Exception {
         Goal.TaskSpec task = TestRuns.task("forever", "hang");
         ActorRef<Worker.Command> worker = worker(Duration.ofMinutes(1), task);
