@@ -76,7 +76,7 @@ final class Transcript {
             html.append("<ol class=\"transcript\">\n");
             span.told().forEach(message -> html.append(item("told", "told with troupe tell", Html.escape(message))));
             span.toldLater().forEach(message -> html.append(item("told",
-                    "told with troupe tell while it ran, for the next attempt", Html.escape(message))));
+                    "told with troupe tell while it ran: only a later attempt hears it", Html.escape(message))));
             html.append("</ol>\n");
         }
         return html.toString();

@@ -188,7 +188,7 @@ class SteeringTest {
         assertEquals(0, report.exitCode(), report.err());
         String page = Files.readString(onlyRun(runs).resolve("report.html"));
         assertTrue(page.contains("told with troupe tell</span>Use British spelling."), "b's transcript shows it");
-        assertTrue(page.contains("while it ran, for the next attempt</span>Hurry up."), "a's transcript shows it");
+        assertTrue(page.contains("while it ran: only a later attempt hears it</span>Hurry up."), "a's transcript shows it");
     }
 
     /** {@code troupe run} in a JVM of its own, on a team of one fake agent doing {@code tasks} (YAML). */

@@ -61,6 +61,30 @@ class RunRecordTest {
     }
 
     @Test
+    void eachAttemptShowsWhatItWasToldAndWhichSessionItContinued() {
+        started("a");
+        journal.add(new TeamEvent.TaskTold(T0, "a", "use tabs", 0));
+        assigned(1, "a", 1, "worker-1", "a");
+        journal.add(new TeamEvent.AgentStarted(T0.plusSeconds(1), "a", 1, 10, "s-1", List.of(), null, null));
+        journal.add(new TeamEvent.TaskTold(T0.plusSeconds(2), "a", "and a test", 1));
+        succeeded(3, "a", 1);
+        failed(4, "a", 1, "merge conflict in a.txt", true);
+        assigned(5, "a", 2, "worker-1", "a");
+        journal.add(new TeamEvent.AgentStarted(T0.plusSeconds(5), "a", 2, 11, "s-2", List.of(), null, "s-1"));
+
+        RunRecord record = record(s -> Optional.empty(), Optional.empty());
+
+        RunRecord.Span first = span(record, "a", 1, Role.WRITER);
+        assertEquals(List.of("use tabs"), first.told());
+        assertEquals(List.of("and a test"), first.toldLater(), "came while it ran");
+        assertEquals("", first.resumed());
+        RunRecord.Span second = span(record, "a", 2, Role.WRITER);
+        assertEquals("s-1", second.resumed());
+        assertEquals(List.of("and a test"), second.told(), "the session had heard the first message");
+        assertTrue(Transcript.steering(second).contains("Continues the session <code>s-1</code>"));
+    }
+
+    @Test
     void anAgentCutShortByACrashEndsAtItsLastOutputAndItsRerunAfterTheResumeIsAnotherBar() {
         started("a", "b");
         assigned(0, "a", 1, "worker-1", "a");
