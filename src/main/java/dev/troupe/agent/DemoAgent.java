@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -37,9 +38,9 @@ public final class DemoAgent {
 
     private static final Pattern PATH = Pattern.compile("(?<![\\w/.-])([\\w-]+(?:/[\\w.-]+)*\\.[A-Za-z0-9]+)\\b");
     private static final Pattern QUOTED = Pattern.compile("\"([^\"]*)\"");
-    /** "(takes 5s)" in a prompt: the agent works that long first, saying so every second (for steering demos). */
     /** Where troupe's prompt gives what {@code troupe tell} said. */
     private static final String TOLD = "told this task:";
+    /** "(takes 5s)" in a prompt: the agent works that long first, saying so every second (for steering demos). */
     private static final Pattern TAKES = Pattern.compile("\\(takes (\\d{1,3}) ?s\\)");
 
     private final PrintStream out;
@@ -78,7 +79,7 @@ public final class DemoAgent {
             }
             before = earlier.get();
         }
-        List<String> conversation = new java.util.ArrayList<>(before);
+        List<String> conversation = new ArrayList<>(before);
         conversation.add(prompt);
         sessions.save(sessionId, conversation);
         String schema = option(argv, "--json-schema");

@@ -32,7 +32,8 @@ final class DemoSessions {
         if (!id.matches("[A-Za-z0-9-]{1,100}") || !Files.exists(dir.resolve(id + ".json"))) {
             return Optional.empty();
         }
-        return Optional.of(Json.MAPPER.readValue(dir.resolve(id + ".json").toFile(), new TypeReference<List<String>>() {}));
+        List<String> prompts = Json.MAPPER.readValue(dir.resolve(id + ".json").toFile(), new TypeReference<>() {});
+        return Optional.of(prompts);
     }
 
     void save(String id, List<String> prompts) throws IOException {

@@ -7,8 +7,8 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * A live run, as {@code troupe stop}, {@code cancel}, {@code add} and {@code tell} reach it: found in the repository, asked through its
- * {@link ControlChannel}, its answer awaited.
+ * A live run, as {@code troupe stop}, {@code cancel}, {@code add} and {@code tell} reach it: found in the
+ * repository, asked through its {@link ControlChannel}, its answer awaited.
  */
 final class LiveRun {
 

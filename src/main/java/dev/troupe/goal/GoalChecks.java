@@ -344,7 +344,7 @@ final class GoalChecks {
                 Optional.ofNullable(task.allowedTools()).map(List::copyOf), Optional.ofNullable(task.permissionMode()),
                 Optional.ofNullable(task.maxTurns()), Optional.ofNullable(task.appendSystemPrompt()), zone, List.of(),
                 task.review() != null ? task.review() : reviewByDefault,
-                task.retry() != null ? retry(task.retry(), at + "/retry", "retry of task '" + id + "'") : retryByDefault);
+                task.retry() == null ? retryByDefault : retry(task.retry(), at + "/retry", "retry of task '" + id + "'"));
     }
 
     /** One part of the goal file, read and checked. */

@@ -55,5 +55,6 @@ record RawGoal(
     record Sync(String merge, String check, String zonePolicy) {}
 
     record Task(String id, String prompt, List<String> zone, List<String> after, String model, Boolean review,
-            List<String> allowedTools, String permissionMode, Integer maxTurns, String appendSystemPrompt, String retry) {}
+            List<String> allowedTools, String permissionMode, Integer maxTurns, String appendSystemPrompt,
+            String retry) {}
 }

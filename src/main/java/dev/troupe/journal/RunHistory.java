@@ -1,6 +1,7 @@
 package dev.troupe.journal;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,7 +50,7 @@ public final class RunHistory {
         private String attemptBase = "";
         private String commitBase = "";
         private Boolean approved;
-        private final List<TeamEvent.TaskTold> told = new java.util.ArrayList<>();
+        private final List<TeamEvent.TaskTold> told = new ArrayList<>();
 
         Task(String id) {
             this.id = id;

@@ -123,7 +123,8 @@ final class AgentLaunch {
     /** The agent's command line; an agent that answers gets the schema of its answer. */
     List<String> argv(Assignment assignment, String sessionId, String prompt, Optional<String> resumed) {
         return AgentCommand.argv(run.goal().agent(), assignment.task(), prompt, sessionId,
-                assignment.role().answers() ? Optional.of(Answers.schema(assignment.role())) : Optional.empty(), resumed);
+                assignment.role().answers() ? Optional.of(Answers.schema(assignment.role())) : Optional.empty(),
+                resumed);
     }
 
     /**

@@ -16,13 +16,13 @@ import org.eclipse.jgit.lib.ObjectId;
  * @param session the writer's Claude Code session, which the task's next attempt may resume (empty if unknown)
  */
 public record AttemptResult(String branch, ObjectId commit, double costUsd, Usage usage, int turns, long durationMs,
-        List<String> filesChanged, List<String> outsideZone, String text, int permissionDenials, Optional<JsonNode> answer,
-        Optional<AgentSession> session) {
+        List<String> filesChanged, List<String> outsideZone, String text, int permissionDenials,
+        Optional<JsonNode> answer, Optional<AgentSession> session) {
 
     public AttemptResult(String branch, ObjectId commit, double costUsd, Usage usage, int turns, long durationMs,
             List<String> filesChanged, List<String> outsideZone, String text, int permissionDenials,
             Optional<JsonNode> answer) {
-        this(branch, commit, costUsd, usage, turns, durationMs, filesChanged, outsideZone, text, permissionDenials, answer,
-                Optional.empty());
+        this(branch, commit, costUsd, usage, turns, durationMs, filesChanged, outsideZone, text, permissionDenials,
+                answer, Optional.empty());
     }
 }

@@ -3,6 +3,7 @@ package dev.troupe.team;
 import dev.troupe.goal.Goal;
 import dev.troupe.journal.Usage;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -19,7 +20,7 @@ final class TaskState {
 
     final Goal.TaskSpec spec;
     /** What {@code troupe tell} said, in order: every fresh attempt gets all of it, a resumed one what is new to it. */
-    final List<Told> told = new java.util.ArrayList<>();
+    final List<Told> told = new ArrayList<>();
     Status status = Status.WAITING;
     /** {@code troupe cancel} asked for it while an attempt was under way: that attempt's end cancels it. */
     boolean cancelling;
