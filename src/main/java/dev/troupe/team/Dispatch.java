@@ -93,6 +93,12 @@ final class Dispatch {
                 // Waits for the task that owns those files; dispatched again when that one settles.
                 continue;
             }
+            Instant waitForSession = task.notBefore.plus(run.tuning().resumeWait());
+            if (task.continueSession && roster.isBusy(task.writtenOn) && now.isBefore(waitForSession)) {
+                // Its session's worker is finishing another task: dispatched again when it is idle, or fresh then.
+                wake = wake == null || waitForSession.isBefore(wake) ? waitForSession : wake;
+                continue;
+            }
             // A session is resumed only on the worker whose workspace holds it; elsewhere the task starts afresh.
             String worker = task.continueSession && roster.isIdle(task.writtenOn) ? task.writtenOn : roster.workerFor(task);
             if (worker != null) {

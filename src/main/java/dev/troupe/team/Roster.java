@@ -70,6 +70,10 @@ final class Roster {
         return idle.contains(worker);
     }
 
+    boolean isBusy(String worker) {
+        return busy.containsKey(worker);
+    }
+
     String firstIdle() {
         return idle.iterator().next();
     }

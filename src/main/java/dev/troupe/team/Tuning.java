@@ -15,10 +15,11 @@ import java.time.Duration;
  *     (unless the agent said how long to wait)
  * @param rateLimitedAttemptsFree how many attempts per task a rate limit may end before they count as failures
  * @param mergeRetries how a merge that failed for another reason than a conflict is tried again
+ * @param resumeWait how long a retry that continues a session waits for the worker that holds it
  */
 public record Tuning(Duration killGrace, Duration idleCheckInterval, int maxLineBytes, Duration retryBackoff,
         Duration retryBackoffMax, Duration rateLimitPause, int rateLimitedAttemptsFree, Merger.Retries mergeRetries,
-        int workspaceBuilds, int checkoutWorkers) {
+        int workspaceBuilds, int checkoutWorkers, Duration resumeWait) {
 
     public static Tuning from(Config config) {
         return new Tuning(
@@ -31,7 +32,8 @@ public record Tuning(Duration killGrace, Duration idleCheckInterval, int maxLine
                 config.getInt("troupe.retry.rate-limited-attempts-free"),
                 new Merger.Retries(config.getInt("troupe.retry.merge-retries"), config.getDuration("troupe.retry.merge-backoff")),
                 config.getInt("troupe.workspace.parallel-builds"),
-                config.getInt("troupe.workspace.checkout-workers"));
+                config.getInt("troupe.workspace.checkout-workers"),
+                config.getDuration("troupe.retry.resume-wait"));
     }
 
     /** How this run prepares its workspaces. */

@@ -29,7 +29,8 @@ class RunStateTest {
     private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
     private static final ObjectId BASE = commit("base");
     private static final Tuning TUNING = new Tuning(Duration.ofSeconds(1), Duration.ofSeconds(1), 1 << 20,
-            Duration.ofSeconds(1), Duration.ofSeconds(8), Duration.ofSeconds(30), 2, new Merger.Retries(0, Duration.ZERO), 1, 1);
+            Duration.ofSeconds(1), Duration.ofSeconds(8), Duration.ofSeconds(30), 2, new Merger.Retries(0, Duration.ZERO), 1, 1,
+            Duration.ofSeconds(30));
     private static final Goal.Limits ONE_ATTEMPT = limits(1, Optional.empty());
     private static final Goal.Sync EACH = new Goal.Sync(Goal.ZonePolicy.WARN, Optional.empty());
 
@@ -374,20 +375,41 @@ class RunStateTest {
     }
 
     @Test
-    void aSessionWhoseWorkerIsBusyIsNotWaitedFor() {
+    void aRetryWaitsAWhileForItsSessionsWorkerThenStartsFreshElsewhere() {
+        RunState state = conflictWhileTheSessionsWorkerIsBusy();
+
+        List<Decision> waiting = state.tick(T0.plusSeconds(1));
+        assertEquals(List.of(), assigned(waiting), "worker-2 is idle, but a waits for worker-1");
+        assertEquals(List.of(new Decision.WakeAt(T0.plusSeconds(31))), of(waiting, Decision.WakeAt.class));
+        List<Decision> later = state.tick(T0.plusSeconds(31));
+
+        Decision.AssignOnceJournaled a = of(later, Decision.AssignOnceJournaled.class).get(0);
+        assertEquals("worker-2", a.worker());
+        assertEquals(Optional.empty(), a.assignment().resume(), "fresh where the session is not");
+    }
+
+    @Test
+    void aRetryThatWaitedResumesOnItsSessionsWorkerOnceThatIsIdle() {
+        RunState state = conflictWhileTheSessionsWorkerIsBusy();
+        state.tick(T0.plusSeconds(1));
+
+        List<Decision> freed = state.attemptSucceeded("worker-1", "c", 1, Assignment.Role.WRITER, written("c"),
+                T0.plusSeconds(10));
+
+        Decision.AssignOnceJournaled a = of(freed, Decision.AssignOnceJournaled.class).get(0);
+        assertEquals("worker-1", a.worker());
+        assertEquals("session-a", a.assignment().resume().orElseThrow().session().id());
+    }
+
+    /** a's work conflicted (its session on worker-1), while worker-1 took c; worker-2 is idle. */
+    private static RunState conflictWhileTheSessionsWorkerIsBusy() {
         RunState state = state(goal(team(2), limits(3, Optional.empty()), EACH, spec("a"), spec("b"), spec("c")));
         state.start(Optional.empty(), 1, T0);
         state.attemptSucceeded("worker-1", "a", 1, Assignment.Role.WRITER,
                 written("a", new AgentSession("session-a", Path.of("/worktrees/worker-1"))), T0);
         state.mergeConflicted("a", List.of("x.txt"), T0);
         state.attemptSucceeded("worker-2", "b", 1, Assignment.Role.WRITER, written("b"), T0);
-
-        List<Decision> again = state.tick(T0.plusSeconds(1));
-
-        Decision.AssignOnceJournaled a = of(again, Decision.AssignOnceJournaled.class).stream()
-                .filter(d -> d.assignment().task().id().equals("a")).findFirst().orElseThrow();
-        assertEquals("worker-2", a.worker(), "worker-1 took c meanwhile");
-        assertEquals(Optional.empty(), a.assignment().resume());
+        return state;
     }
 
     @Test
