@@ -18,8 +18,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Steering a live run in another process: {@code troupe stop} (what runs finishes, the rest waits for resume) and
- * {@code troupe cancel} (the task's agent stopped, what comes after it skipped).
+ * Steering a live run in another process: {@code troupe stop} (what runs finishes, the rest waits for resume),
+ * {@code troupe cancel} (the task's agent stopped, what comes after it skipped), {@code troupe add} and
+ * {@code troupe tell} (the message goes with the task's next attempt).
  */
 class SteeringTest {
 
