@@ -24,35 +24,41 @@ public record Goal(
         List<TaskSpec> tasks,
         Notify notifications,
         Workspace workspace,
-        GoalPlaces places) {
+        GoalPlaces places,
+        Plan plan) {
 
     /** A goal made in code rather than read from a file: its problems point at the file alone. */
     public Goal(Path file, String text, Path repo, Optional<String> base, Team team, AgentSettings agent, Limits limits,
             Sync sync, Optional<Fanout> fanout, List<TaskSpec> tasks, Notify notifications) {
         this(file, text, repo, base, team, agent, limits, sync, fanout, tasks, notifications, Workspace.NONE,
-                GoalPlaces.none(file));
+                GoalPlaces.none(file), Plan.ONCE);
     }
 
     /** The same goal with another team (a {@code --team} on the command line). */
     public Goal withTeam(Team other) {
-        return new Goal(file, text, repo, base, other, agent, limits, sync, fanout, tasks, notifications, workspace, places);
+        return new Goal(file, text, repo, base, other, agent, limits, sync, fanout, tasks, notifications, workspace, places, plan);
+    }
+
+    /** The same goal planned in other rounds. */
+    public Goal withPlan(Plan other) {
+        return new Goal(file, text, repo, base, team, agent, limits, sync, fanout, tasks, notifications, workspace, places, other);
     }
 
     /** The same goal with another workspace section. */
     public Goal withWorkspace(Workspace other) {
-        return new Goal(file, text, repo, base, team, agent, limits, sync, fanout, tasks, notifications, other, places);
+        return new Goal(file, text, repo, base, team, agent, limits, sync, fanout, tasks, notifications, other, places, plan);
     }
 
     /** The same goal as read from a copy: where it came from, and the repository it was for. */
     public Goal withOrigin(Path originalFile, Path originalRepo) {
-        return new Goal(originalFile, text, originalRepo, base, team, agent, limits, sync, fanout, tasks, notifications, workspace, places);
+        return new Goal(originalFile, text, originalRepo, base, team, agent, limits, sync, fanout, tasks, notifications, workspace, places, plan);
     }
 
     /** The same goal with more tasks (a fan-out's, made from the repository's files). */
     public Goal withTasks(List<TaskSpec> more) {
         List<TaskSpec> all = new java.util.ArrayList<>(tasks);
         all.addAll(more);
-        return new Goal(file, text, repo, base, team, agent, limits, sync, fanout, List.copyOf(all), notifications, workspace, places);
+        return new Goal(file, text, repo, base, team, agent, limits, sync, fanout, List.copyOf(all), notifications, workspace, places, plan);
     }
 
     /**
@@ -96,6 +102,22 @@ public record Goal(
 
         /** How far apart two workers' ports are. */
         public static final int PORT_STRIDE = 100;
+    }
+
+    /**
+     * Planning in rounds ({@code plan: {rounds: N}}): once every task of a round is settled, the planner reads the
+     * results and either says the goal is met or plans the next round, {@code rounds} rounds at most (the tasks the
+     * goal lists, when it lists some, are the first).
+     */
+    public record Plan(int rounds) {
+
+        /** A goal planned once (or not at all, when it lists its tasks): no {@code plan:} key. */
+        public static final Plan ONCE = new Plan(1);
+
+        /** The planner looks at the results after a round: it may plan another, or say the goal is met. */
+        public boolean inRounds() {
+            return rounds > 1;
+        }
     }
 
     /** What happens to a finished task that changed files outside its zone. */

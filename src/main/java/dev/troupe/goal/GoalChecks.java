@@ -54,6 +54,7 @@ final class GoalChecks {
         Goal.Notify notify = checked(this::notifications);
         Goal.Workspace workspace = checked(() -> new WorkspaceChecks(this::at, raw.workspace(), team).workspace());
         String text = raw.goal() == null ? "" : raw.goal().strip();
+        Goal.Plan plan = checked(() -> plan(text));
         if ((raw.tasks() == null || raw.tasks().isEmpty()) && raw.fanout() == null && text.isEmpty()) {
             problems.add(at(raw.tasks() == null ? "" : "/tasks",
                     "the goal lists no tasks and has no 'goal:' text for the planner to make them from"));
@@ -62,7 +63,7 @@ final class GoalChecks {
             throw GoalException.of(problems);
         }
         return new Goal(file, text, repo(), Optional.ofNullable(raw.base()).map(String::strip),
-                team, agent, limits, sync, fanout, tasks, notify, workspace, new GoalPlaces(file, locations));
+                team, agent, limits, sync, fanout, tasks, notify, workspace, new GoalPlaces(file, locations), plan);
     }
 
     /** What {@code section} reads, or null once its problem is noted. */
@@ -73,6 +74,24 @@ final class GoalChecks {
             problems.add(e);
             return null;
         }
+    }
+
+    /** {@code plan: {rounds: N}}: the planner looks again after each round, so it needs the goal's text. */
+    private Goal.Plan plan(String text) throws GoalException {
+        RawGoal.Plan plan = raw.plan();
+        if (plan == null) {
+            return Goal.Plan.ONCE;
+        }
+        if (plan.rounds() == null) {
+            throw at("/plan", "plan needs 'rounds', the most rounds the planner may plan (plan: {rounds: 3})");
+        }
+        if (plan.rounds() < 1) {
+            throw at("/plan/rounds", "plan.rounds must be at least 1");
+        }
+        if (text.isEmpty()) {
+            throw at("/plan", "plan: needs 'goal:' text, which the planner reads after each round");
+        }
+        return new Goal.Plan(plan.rounds());
     }
 
     private Goal.Notify notifications() throws GoalException {

@@ -21,7 +21,10 @@ record RawGoal(
         List<Task> tasks,
         Fanout fanout,
         @com.fasterxml.jackson.annotation.JsonProperty("notify") Notify notifications,
-        Workspace workspace) {
+        Workspace workspace,
+        Plan plan) {
+
+    record Plan(Integer rounds) {}
 
     record Workspace(List<String> copy, String setup, List<String> setupInputs, Boolean keep, Integer ports,
             Boolean sandbox) {}

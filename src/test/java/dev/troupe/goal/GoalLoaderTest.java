@@ -340,7 +340,7 @@ class GoalLoaderTest {
                 "  - id: a",
                 "    prompt: p");
 
-        assertEquals("unknown key 'colour'; expected one of: agent, base, fanout, goal, limits, notify, repo, sync, tasks, team, workspace",
+        assertEquals("unknown key 'colour'; expected one of: agent, base, fanout, goal, limits, notify, plan, repo, sync, tasks, team, workspace",
                 refusal.problem());
         assertAt(2, 1, refusal);
     }
@@ -576,6 +576,36 @@ class GoalLoaderTest {
 
         assertEquals(List.of(), goal.tasks());
         assertEquals("Add a French greeting", goal.text());
+    }
+
+    @Test
+    void aGoalPlannedInRoundsSaysHowManyAndOneWithoutPlanIsPlannedOnce() throws IOException, GoalException {
+        Goal rounds = loadYaml(
+                "goal: Add a French greeting",
+                "plan: {rounds: 4}");
+        Goal once = loadYaml("goal: Add a French greeting");
+        Goal withTasks = loadYaml(concat(ONE_TASK, "plan:", "  rounds: 2"));
+
+        assertEquals(new Goal.Plan(4), rounds.plan());
+        assertTrue(rounds.plan().inRounds());
+        assertEquals(Goal.Plan.ONCE, once.plan());
+        assertFalse(once.plan().inRounds());
+        assertEquals(2, withTasks.plan().rounds(), "the listed tasks are the first round");
+    }
+
+    @Test
+    void planRoundsMustBeGivenAtLeastOneAndHaveGoalTextToPlanFrom() throws IOException {
+        GoalException none = refusedYaml("goal: g", "plan: {}");
+        GoalException zero = refusedYaml("goal: g", "plan:", "  rounds: 0");
+        GoalException noText = refusedYaml("plan: {rounds: 2}", "tasks:", "  - id: a", "    prompt: p");
+        GoalException unknown = refusedYaml("goal: g", "plan: {rounds: 2, judge: yes}");
+
+        assertTrue(none.problem().startsWith("plan needs 'rounds'"), none::getMessage);
+        assertEquals("plan.rounds must be at least 1", zero.problem());
+        assertAt(3, 3, zero);
+        assertEquals("plan: needs 'goal:' text, which the planner reads after each round", noText.problem());
+        assertAt(1, 1, noText);
+        assertTrue(unknown.problem().startsWith("unknown key 'judge' in plan; expected one of: rounds"), unknown::getMessage);
     }
 
     @Test
