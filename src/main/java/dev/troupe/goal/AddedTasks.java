@@ -53,6 +53,16 @@ public final class AddedTasks {
         return checked.tasks().stream().filter(spec -> !before.contains(spec.id())).toList();
     }
 
+    /**
+     * A planner's tasks for a later round of a run planned in rounds: its answer is written to {@code target} (YAML,
+     * kept for people to read), then added as {@link #add} adds a file's.
+     */
+    public static List<Goal.TaskSpec> addPlanned(GoalLoader loader, Path goalFile, JsonNode plan, Path target,
+            Path relativeTo) throws GoalException, IOException {
+        PlannedGoal.YAML.writeValue(target.toFile(), plan);
+        return add(loader, goalFile, target, relativeTo);
+    }
+
     private static JsonNode tasksOf(Path addFile) throws GoalException, IOException {
         if (!Files.isRegularFile(addFile)) {
             throw new GoalException(addFile, "no such file");

@@ -150,19 +150,32 @@ public final class RunHistory {
         }
     }
 
+    /**
+     * One round of a run: its tasks in goal order and what the planner said when it planned it (empty for a round
+     * the goal listed). A run not planned in rounds has one.
+     */
+    public record Round(int number, List<String> tasks, String summary) {}
+
     private final TeamEvent.RunStarted started;
     private final Map<String, Task> tasks = new LinkedHashMap<>();
     private final Map<String, List<String>> after = new LinkedHashMap<>();
     private TeamEvent.PlanMade plan;
     private TeamEvent.RunFinished finished;
-    private int planRefusals;
-    private String lastPlanProblem;
+    /** Each task's round; the goal's own tasks are round 1. */
+    private final Map<String, Integer> roundOf = new LinkedHashMap<>();
+    /** What the planner said of each round it planned, by round; round 1 is there from the start. */
+    private final java.util.TreeMap<Integer, String> summaries = new java.util.TreeMap<>(Map.of(1, ""));
+    private final Map<Integer, Integer> planRefusals = new LinkedHashMap<>();
+    private final Map<Integer, String> lastPlanProblem = new LinkedHashMap<>();
+    private int plannerAttempts;
+    private TeamEvent.GoalMet goalMet;
     private double costUsd;
     private Instant lastEvent;
 
     private RunHistory(TeamEvent.RunStarted started) {
         this.started = started;
         started.tasks().forEach(id -> tasks.put(id, new Task(id)));
+        started.tasks().forEach(id -> roundOf.put(id, 1));
         if (started.after() != null) {
             after.putAll(started.after());
         }
@@ -249,20 +262,31 @@ public final class RunHistory {
             Optional.ofNullable(tasks.get(e.task())).ifPresent(task -> task.told.add(e));
         } else if (event instanceof TeamEvent.TasksAdded e) {
             e.tasks().forEach(id -> tasks.putIfAbsent(id, new Task(id)));
+            e.tasks().forEach(id -> roundOf.putIfAbsent(id, lastRound()));
             if (e.after() != null) {
                 after.putAll(e.after());
             }
         } else if (event instanceof TeamEvent.PlanMade e) {
-            plan = e;
+            if (e.round() == 1) {
+                plan = e;
+            }
+            summaries.put(e.round(), e.summary());
             e.tasks().forEach(id -> tasks.putIfAbsent(id, new Task(id)));
+            e.tasks().forEach(id -> roundOf.putIfAbsent(id, e.round()));
             if (e.after() != null) {
                 after.putAll(e.after());
             }
+            plannerAttempts = Math.max(plannerAttempts, e.attempt());
             spend(null, e.costUsd(), e.usage());
         } else if (event instanceof TeamEvent.PlanRejected e) {
             spend(null, e.costUsd(), e.usage());
-            planRefusals++;
-            lastPlanProblem = e.problem();
+            plannerAttempts = Math.max(plannerAttempts, e.attempt());
+            planRefusals.merge(e.round(), 1, Integer::sum);
+            lastPlanProblem.put(e.round(), e.problem());
+        } else if (event instanceof TeamEvent.GoalMet e) {
+            goalMet = e;
+            plannerAttempts = Math.max(plannerAttempts, e.attempt());
+            spend(null, e.costUsd(), e.usage());
         } else if (event instanceof TeamEvent.RunFinished e) {
             finished = e;
         } else if (event instanceof TeamEvent.RunResumed) {
@@ -312,19 +336,45 @@ public final class RunHistory {
         return after.getOrDefault(task, List.of());
     }
 
-    /** The planner's accepted plan, for a goal that listed no tasks. */
+    /** The planner's accepted plan of the first round, for a goal that listed no tasks. */
     public Optional<TeamEvent.PlanMade> plan() {
         return Optional.ofNullable(plan);
     }
 
-    /** How many plans were refused (an attempt cut short by a stop is not one of them). */
-    public int planRefusals() {
-        return planRefusals;
+    /** How many plans for {@code round} were refused (an attempt cut short by a stop is not one of them). */
+    public int planRefusals(int round) {
+        return planRefusals.getOrDefault(round, 0);
     }
 
-    /** Why the last plan was refused. */
-    public Optional<String> lastPlanProblem() {
-        return Optional.ofNullable(lastPlanProblem);
+    /** Why the last plan for {@code round} was refused. */
+    public Optional<String> lastPlanProblem(int round) {
+        return Optional.ofNullable(lastPlanProblem.get(round));
+    }
+
+    /** The highest attempt number the planner's answers (made, refused, goal met) were journaled under. */
+    public int plannerAttempts() {
+        return plannerAttempts;
+    }
+
+    /** The latest round whose tasks are known: 1 until the planner planned a second. */
+    public int lastRound() {
+        return summaries.lastKey();
+    }
+
+    /** The round {@code task} belongs to (1 for a task the journal does not place). */
+    public int roundOf(String task) {
+        return roundOf.getOrDefault(task, 1);
+    }
+
+    /** The rounds so far, first to last, each with its tasks in goal order. */
+    public List<Round> rounds() {
+        return summaries.entrySet().stream().map(round -> new Round(round.getKey(), tasks.keySet().stream()
+                .filter(id -> roundOf(id) == round.getKey()).toList(), round.getValue())).toList();
+    }
+
+    /** The planner said the goal is met (planning in rounds): no round follows. */
+    public Optional<TeamEvent.GoalMet> goalMet() {
+        return Optional.ofNullable(goalMet);
     }
 
     public long count(State state) {

@@ -21,6 +21,7 @@ import java.util.Map;
     @JsonSubTypes.Type(value = TeamEvent.PlanStarted.class, name = "plan-started"),
     @JsonSubTypes.Type(value = TeamEvent.PlanRejected.class, name = "plan-rejected"),
     @JsonSubTypes.Type(value = TeamEvent.PlanMade.class, name = "plan-made"),
+    @JsonSubTypes.Type(value = TeamEvent.GoalMet.class, name = "goal-met"),
     @JsonSubTypes.Type(value = TeamEvent.TaskQueued.class, name = "task-queued"),
     @JsonSubTypes.Type(value = TeamEvent.TaskAssigned.class, name = "task-assigned"),
     @JsonSubTypes.Type(value = TeamEvent.SetupStarted.class, name = "setup-started"),
@@ -67,22 +68,51 @@ public sealed interface TeamEvent {
      */
     record RunResumed(Instant time, String run, int pid, List<String> merged, int killed) implements TeamEvent {}
 
-    /** The goal lists no tasks: the planner agent is asked for them ({@code attempt} 2 is the last). */
-    record PlanStarted(Instant time, int attempt, String worker) implements TeamEvent {}
+    /**
+     * The planner is asked for the tasks of {@code round} (the first, for a goal that lists none; a later one with
+     * {@code plan: {rounds: N}}). {@code attempt} numbers the planner's runs of the whole run (its files); within a
+     * round it gets two tries. Journals from before rounds have no round: they read as round 1.
+     */
+    record PlanStarted(Instant time, int attempt, String worker, int round) implements TeamEvent {
+
+        public PlanStarted {
+            round = Math.max(1, round);
+        }
+    }
 
     /**
      * The planner gave no usable plan: {@code problem} says why (the checks a goal file gets, or the agent's
      * failure); {@code retrying} when it is asked once more with the problem in its prompt.
      */
-    record PlanRejected(Instant time, int attempt, String problem, double costUsd, Usage usage, boolean retrying)
-            implements TeamEvent {}
+    record PlanRejected(Instant time, int attempt, String problem, double costUsd, Usage usage, boolean retrying,
+            int round) implements TeamEvent {
+
+        public PlanRejected {
+            round = Math.max(1, round);
+        }
+    }
 
     /**
-     * The planner's tasks passed every check of a goal file and are the run's tasks from here on; {@code file}
-     * is the planned goal (the goal with {@code tasks:} filled in).
+     * The planner's tasks for {@code round} passed every check of a goal file and are the run's tasks from here on;
+     * {@code file} is the goal file that holds them (for the first round of a goal that listed none, the planned
+     * goal: the goal with {@code tasks:} filled in). {@code summary}: what the planner said of where the goal stands,
+     * when it plans in rounds.
      */
     record PlanMade(Instant time, int attempt, List<String> tasks, Map<String, List<String>> after, String file,
-            double costUsd, Usage usage) implements TeamEvent {}
+            double costUsd, Usage usage, int round, String summary) implements TeamEvent {
+
+        public PlanMade {
+            round = Math.max(1, round);
+            summary = summary == null ? "" : summary;
+        }
+    }
+
+    /**
+     * Planning in rounds: the planner, having read the results of {@code round} rounds, says the goal is met;
+     * {@code summary} is its account of it. No more rounds are planned.
+     */
+    record GoalMet(Instant time, int attempt, int round, String summary, double costUsd, Usage usage)
+            implements TeamEvent {}
 
     /** The task's dependencies are merged: it waits for an idle worker. */
     record TaskQueued(Instant time, String task) implements TeamEvent {}

@@ -39,8 +39,11 @@ sealed interface Decision {
     /** Ask the merger to keep a commit that will not merge on a branch of its own. */
     record Keep(ObjectId commit, String branch) implements Decision {}
 
-    /** Read the planner's answer as a goal file, off the actor; the result comes back to {@link RunState#planChecked}. */
-    record CheckPlan(int attempt, AttemptResult answer) implements Decision {}
+    /**
+     * Read the planner's answer for {@code round} as a goal file, off the actor (the first round's as the planned
+     * goal, a later one's as tasks added to the run's goal file); the result comes back to {@link RunState#planChecked}.
+     */
+    record CheckPlan(int attempt, int round, AttemptResult answer) implements Decision {}
 
     /** {@code troupe cancel}: stop the attempt {@code worker} runs; its end cancels the task. */
     record CancelAttempt(String worker) implements Decision {}

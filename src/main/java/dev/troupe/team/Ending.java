@@ -20,6 +20,8 @@ final class Ending {
     private Optional<String> windingDown = Optional.empty();
     /** {@code troupe stop}: the run ends once nothing is in flight, what was not run left for resume. */
     private boolean stopping;
+    /** Planning in rounds: the planner said the goal is met, which is the run's success (exit 0). */
+    private boolean goalMet;
 
     Ending(RunContext run, TaskTable tasks, Budget budget, Decisions out) {
         this.run = run;
@@ -37,16 +39,45 @@ final class Ending {
         windingDown = Optional.of(reason);
     }
 
+    /** Something ends the run early (sync.check cannot run): no new round is planned. */
+    boolean endsEarly() {
+        return windingDown.isPresent();
+    }
+
+    boolean isStopping() {
+        return stopping;
+    }
+
+    /** The planner said the goal is met: once every task is settled the run ends, exit 0. */
+    void goalMet() {
+        goalMet = true;
+    }
+
+    boolean isGoalMet() {
+        return goalMet;
+    }
+
     void finishIfSettled(Instant now) {
-        if (!over && !tasks.isEmpty() && tasks.allSettled()) {
+        if (!over && (!tasks.isEmpty() || goalMet) && tasks.allSettled()) {
             finish(outcome(windingDown), now);
         } else if (!over && stopping && tasks.all().stream().noneMatch(TaskState::isInFlight)) {
-            over = true;
-            RunOutcome outcome = outcome(windingDown);
-            out.add(new Decision.Finish(outcome, new TeamEvent.RunStopped(now, run.runId(),
-                    (int) outcome.count(RunOutcome.Fate.MERGED), (int) outcome.count(RunOutcome.Fate.LEFT),
-                    outcome.costUsd())));
+            stopNow(now);
         }
+    }
+
+    /**
+     * {@code troupe stop} took effect: the run ends with {@code RunStopped}, which resume goes on from; between two
+     * rounds nothing is left in this one, but the next is (exit 130 all the same).
+     */
+    void stopNow(Instant now) {
+        over = true;
+        RunOutcome settled = outcome(windingDown);
+        RunOutcome outcome = new RunOutcome(settled.runId(), settled.integrationBranch(), settled.tasks(),
+                settled.costUsd(), settled.usage(), 130, settled.budgetSpent(), false, Optional.empty(),
+                settled.setupFailure());
+        out.add(new Decision.Finish(outcome, new TeamEvent.RunStopped(now, run.runId(),
+                (int) outcome.count(RunOutcome.Fate.MERGED), (int) outcome.count(RunOutcome.Fate.LEFT),
+                outcome.costUsd())));
     }
 
     /**
@@ -104,7 +135,7 @@ final class Ending {
         boolean allMerged = outcomes.stream()
                 .allMatch(t -> t.fate() == RunOutcome.Fate.MERGED || t.fate() == RunOutcome.Fate.CANCELLED);
         boolean left = outcomes.stream().anyMatch(t -> t.fate() == RunOutcome.Fate.LEFT);
-        int exitCode = left ? 130 : allMerged && setupFailure.isEmpty() ? 0 : 1;
+        int exitCode = left ? 130 : (allMerged || goalMet) && setupFailure.isEmpty() ? 0 : 1;
         return new RunOutcome(run.runId(), run.integrationBranch(), List.copyOf(outcomes), budget.spentUsd(), usage,
                 exitCode, budget.isSpent(), false, Optional.empty(), setupFailure);
     }

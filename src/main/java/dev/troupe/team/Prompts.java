@@ -130,6 +130,70 @@ final class Prompts {
         }
     }
 
+    /** A task of an earlier round as the planner of the next one sees it. */
+    record Outcome(String taskId, String state, String report, String reason, Path resultFile) {}
+
+    /** An earlier round: what the planner said when it planned it, and how its tasks ended. */
+    record PastRound(int number, String summary, List<Outcome> tasks) {}
+
+    private static final int MAX_ROUND_REPORT_CHARS = 600;
+
+    /**
+     * What the planner is asked when it plans in rounds ({@code plan: {rounds: N}}): the goal, how the rounds so far
+     * ended (each task's state, report or reason, and result file), and for either the goal met or the next round's
+     * tasks. The integration branch's diff stat follows, added by the worker that checks it out ({@link #withDiffStat}).
+     */
+    static String round(String goal, int teamSize, int round, int rounds, List<PastRound> before, String problems) {
+        StringBuilder prompt = new StringBuilder(plan(goal, teamSize, null))
+                .append("\nThe goal is planned in rounds, and this is round ").append(round).append(" of at most ")
+                .append(rounds).append(". Plan only this round's work; once it is done you are asked again, with its"
+                        + " results. If the goal is met already, answer met: true, a summary of what was done, and no"
+                        + " tasks. Otherwise answer met: false, a summary of where the goal stands and what this round"
+                        + " does, and the round's tasks.");
+        if (round == rounds) {
+            prompt.append(" This is the last round: plan what completes the goal.");
+        }
+        prompt.append('\n');
+        if (!before.isEmpty()) {
+            prompt.append("\nWhat the rounds so far did (a task's full report is in its result file):\n");
+            List<String> used = new java.util.ArrayList<>();
+            for (PastRound past : before) {
+                prompt.append("\nRound ").append(past.number())
+                        .append(past.summary().isBlank() ? "" : " (planned as: " + past.summary().strip() + ")").append(":\n");
+                for (Outcome task : past.tasks()) {
+                    used.add(task.taskId());
+                    String said = task.state().equals("merged") ? task.report() : task.reason();
+                    prompt.append("- ").append(task.taskId()).append(": ").append(task.state()).append(". ")
+                            .append(cut(said == null || said.isBlank() ? "(nothing said)" : said.strip()))
+                            .append("\n  Result file: ").append(task.resultFile()).append('\n');
+                }
+            }
+            prompt.append("\nThese task ids are taken; a new task needs an id of its own: ").append(String.join(", ", used))
+                    .append(". A new task may come after any of them (after: [id]); the work of merged ones is in your"
+                            + " starting point already.\n");
+        }
+        if (problems != null) {
+            prompt.append("\nYour last plan could not be used: ").append(problems).append("\nFix this in the new plan.\n");
+        }
+        String text = prompt.toString();
+        return text.getBytes(StandardCharsets.UTF_8).length <= MAX_PROMPT_BYTES - 20_000 ? text
+                : cutToBytes(text, MAX_PROMPT_BYTES - 20_000) + "\n[... cut; read the result files for the rest]\n";
+    }
+
+    /** A later round's planner prompt with what the run changed so far, file by file ({@code git diff --stat}). */
+    static String withDiffStat(String prompt, String stat) {
+        int room = Math.max(0, MAX_PROMPT_BYTES - 1_000 - prompt.getBytes(StandardCharsets.UTF_8).length);
+        String shown = stat.isBlank() ? "(nothing changed yet)\n" : stat.getBytes(StandardCharsets.UTF_8).length > room
+                ? cutToBytes(stat, room) + "\n[... more files]\n" : stat;
+        return prompt + "\nWhat the integration branch holds since the run began (git diff --stat):\n\n```\n" + shown
+                + (shown.endsWith("\n") ? "" : "\n") + "```\n";
+    }
+
+    private static String cut(String text) {
+        String flat = text.replace('\n', ' ');
+        return flat.length() > MAX_ROUND_REPORT_CHARS ? flat.substring(0, MAX_ROUND_REPORT_CHARS) + " [...]" : flat;
+    }
+
     /** The longest start of {@code text} whose UTF-8 form fits {@code bytes}, never splitting a character. */
     static String cutToBytes(String text, int bytes) {
         int used = 0;

@@ -28,6 +28,7 @@ final class RunState {
     private final SyncPoint syncPoint;
     private final Dispatch dispatch;
     private final Ending ending;
+    private final Rounds rounds;
     private final Planning planning;
     private final Steering steering;
 
@@ -42,7 +43,8 @@ final class RunState {
         syncPoint = new SyncPoint(run, tasks, out);
         dispatch = new Dispatch(run, tasks, roster, pace, budget, syncPoint, out);
         ending = new Ending(run, tasks, budget, out);
-        planning = new Planning(run, tasks, roster, budget, ending, out);
+        rounds = new Rounds(run);
+        planning = new Planning(run, tasks, roster, budget, ending, dispatch, rounds, out);
         steering = new Steering(run, tasks, roster, dispatch, ending, out, this::settle);
     }
 
@@ -54,6 +56,8 @@ final class RunState {
     List<Decision> start(Optional<ResumeFrom> resumed, int pid, Instant now) {
         if (resumed.isPresent()) {
             Resumption.restore(resumed.get(), pid, now, run, tasks, budget, dispatch, syncPoint, out);
+            rounds.restore(resumed.get().history());
+            resumed.get().history().goalMet().ifPresent(met -> ending.goalMet());
         } else {
             Goal goal = run.goal();
             out.journal(new TeamEvent.RunStarted(now, run.runId(), goal.file().toAbsolutePath().toString(),
@@ -62,8 +66,7 @@ final class RunState {
         }
         if (tasks.isEmpty()) {
             // No tasks in the goal (nor in a plan from before a crash): the planner makes them first.
-            planning.begin(resumed.map(from -> from.history().planRefusals()).orElse(0),
-                    resumed.flatMap(from -> from.history().lastPlanProblem()), now);
+            planning.begin(1, now);
         } else {
             startTasks(now);
         }
@@ -91,7 +94,10 @@ final class RunState {
         switch (role) {
             case WRITER -> written(worker, tasks.get(taskId), attempt, result, now);
             case REVIEWER -> reviewed(tasks.get(taskId), attempt, result, now);
-            case PLANNER -> planning.answered(attempt, result, now);
+            case PLANNER -> {
+                planning.answered(attempt, result, now);
+                settle(now);
+            }
         }
         return out.drain();
     }
@@ -157,6 +163,7 @@ final class RunState {
         roster.release(worker);
         if (role == Assignment.Role.PLANNER) {
             planning.failed(attempt, reason, cost, usage, now);
+            settle(now);
             return out.drain();
         }
         TaskState task = tasks.get(taskId);
@@ -318,6 +325,7 @@ final class RunState {
         }
         if (GoalLoader.RESERVED_ID.equals(taskId)) {
             planning.workerLost(now);
+            settle(now);
             return out.drain();
         }
         if (taskId != null) {
@@ -337,16 +345,28 @@ final class RunState {
         return out.drain();
     }
 
-    /** The planner's answer read as a goal file: {@code planned} when it could be, else {@code problem}. */
-    List<Decision> planChecked(int attempt, AttemptResult answer, Goal planned, String problem, Instant now) {
-        if (planning.checked(attempt, answer, planned, problem, now)) {
+    /**
+     * The planner's answer read as a goal file: {@code planned}, its tasks, when it could be (now in {@code file}),
+     * else {@code problem}.
+     */
+    List<Decision> planChecked(int attempt, AttemptResult answer, List<Goal.TaskSpec> planned, Path file,
+            String problem, Instant now) {
+        if (planning.checked(attempt, answer, planned, file, problem, now)) {
             startTasks(now);
+        } else {
+            settle(now);
         }
         return out.drain();
     }
 
-    /** Launches what may start now, and ends the run once every task is settled. */
+    /**
+     * Launches what may start now, and ends the run once every task is settled, unless another round is planned
+     * (planning in rounds).
+     */
     private void settle(Instant now) {
+        if (!ending.isOver() && planning.betweenRounds(now)) {
+            return;
+        }
         ending.finishIfSettled(now);
         if (!ending.isOver() && !tasks.isEmpty()) {
             dispatch.run(now);

@@ -111,6 +111,17 @@ final class TaskTable {
         skipDependentsOf(task.id(), now);
     }
 
+    /** Tasks that joined the run late (a new round) and come after a task that will not merge are skipped at once. */
+    void skipAfterUnmerged(List<Goal.TaskSpec> joined, Instant now) {
+        for (Goal.TaskSpec spec : joined) {
+            TaskState task = tasks.get(spec.id());
+            if (task.status == TaskState.Status.WAITING && spec.waitsFor().stream().map(tasks::get)
+                    .anyMatch(dep -> dep.isSettled() && dep.status != TaskState.Status.MERGED)) {
+                skip(task, "comes after a task that did not merge", now);
+            }
+        }
+    }
+
     void skip(TaskState task, String reason, Instant now) {
         task.status = TaskState.Status.SKIPPED;
         task.reason = reason;

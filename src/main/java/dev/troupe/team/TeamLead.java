@@ -11,14 +11,11 @@ import dev.troupe.git.IntegrationBranch;
 import dev.troupe.goal.Goal;
 import dev.troupe.goal.AddedTasks;
 import dev.troupe.goal.GoalLoader;
-import dev.troupe.goal.PlannedGoal;
 import dev.troupe.journal.RunOutcome;
 import dev.troupe.journal.TeamEvent;
 import dev.troupe.journal.Usage;
 import dev.troupe.workspace.CheckRunner;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -87,7 +84,8 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
     private record DispatchTick() implements Command {}
 
     /** The planner's answer, checked as a goal file: {@code planned} when it passed, else {@code problem}. */
-    private record PlanChecked(int attempt, AttemptResult answer, Goal planned, String problem) implements Command {}
+    private record PlanChecked(int attempt, AttemptResult answer, PlanCheck.Checked planned, String problem)
+            implements Command {}
 
     private record WorkerStopped(ActorRef<Worker.Command> worker) implements Command {}
 
@@ -157,8 +155,7 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
     private Behavior<Command> onControl(Control control) {
         ControlChannel.Request request = control.request();
         if (request.command().equals("add") && request.message() != null) {
-            Path goalFile = Files.exists(run.runDir().resolve(RunContext.PLANNED_GOAL))
-                    ? run.runDir().resolve(RunContext.PLANNED_GOAL) : run.goalCopy();
+            Path goalFile = PlanCheck.runGoalFile(run);
             getContext().pipeToSelf(Blocking.call(run.blocking(), () -> AddedTasks.add(goals, goalFile,
                     Path.of(request.message()), run.goal().file().toAbsolutePath().getParent())),
                     (specs, failure) -> new AddChecked(control, specs, goalFile, failure));
@@ -239,8 +236,9 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
     }
 
     private Behavior<Command> onPlanChecked(PlanChecked checked) {
-        return carryOut(state.planChecked(checked.attempt(), checked.answer(), checked.planned(), checked.problem(),
-                Instant.now()));
+        PlanCheck.Checked planned = checked.planned();
+        return carryOut(state.planChecked(checked.attempt(), checked.answer(), planned == null ? null : planned.tasks(),
+                planned == null ? null : planned.file(), checked.problem(), Instant.now()));
     }
 
     private Behavior<Command> onSlotsOffered(SlotsOffered offer) {
@@ -284,7 +282,7 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
             } else if (decision instanceof Decision.Keep keep) {
                 merger.tell(new Merger.Keep(keep.commit(), keep.branch()));
             } else if (decision instanceof Decision.CheckPlan plan) {
-                checkPlan(plan.attempt(), plan.answer());
+                checkPlan(plan);
             } else if (decision instanceof Decision.WakeAt wake) {
                 timers.startSingleTimer(DispatchTick.class, new DispatchTick(), untilThen(wake.when()));
             } else if (decision instanceof Decision.CancelAttempt cancel) {
@@ -318,18 +316,11 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
     }
 
     /** Checks the plan as a goal file, off the actor: it is written to the run directory and read back. */
-    private void checkPlan(int attempt, AttemptResult answer) {
-        Path file = run.runDir().resolve("planner").resolve("plan-" + attempt + ".yaml");
-        getContext().pipeToSelf(Blocking.call(run.blocking(), () -> {
-            Files.createDirectories(file.getParent());
-            Goal planned = PlannedGoal.write(goals, run.goalCopy(), answer.answer().orElseThrow(), file,
-                    run.goal().file().toAbsolutePath().getParent());
-            if (!planned.tasks().isEmpty()) {
-                Files.copy(file, run.runDir().resolve(RunContext.PLANNED_GOAL), StandardCopyOption.REPLACE_EXISTING);
-            }
-            return planned;
-        }), (planned, failure) -> new PlanChecked(attempt, answer, planned,
-                failure == null ? null : Blocking.describe(failure)));
+    private void checkPlan(Decision.CheckPlan plan) {
+        getContext().pipeToSelf(Blocking.call(run.blocking(),
+                () -> PlanCheck.check(goals, run, plan.attempt(), plan.round(), plan.answer())),
+                (planned, failure) -> new PlanChecked(plan.attempt(), plan.answer(), planned,
+                        failure == null ? null : Blocking.describe(failure)));
     }
 
     private void record(TeamEvent event) {

@@ -63,17 +63,25 @@ public final class ConsoleView implements Journal.Listener {
         return line == null ? null : CLOCK.format(event.time()) + "  " + Terminal.printable(line);
     }
 
+    private static String planning(int round) {
+        return round > 1 ? "planning round " + round + ": " : "planning: ";
+    }
+
     static String describe(TeamEvent event) {
         if (event instanceof TeamEvent.RunStarted e) {
             return "run " + e.run() + ": " + (e.tasks().isEmpty() ? "tasks to be planned" : e.tasks().size() + " tasks")
                     + ", team of " + e.teamSize() + ", from " + e.base() + " (" + e.baseCommit().substring(0, 7)
                     + ") into " + e.integrationBranch();
         } else if (event instanceof TeamEvent.PlanStarted e) {
-            return "planning: the planner started on " + e.worker() + (e.attempt() > 1 ? " (attempt " + e.attempt() + ")" : "");
+            return planning(e.round()) + "the planner started on " + e.worker() + (e.attempt() > 1 ? " (attempt " + e.attempt() + ")" : "");
         } else if (event instanceof TeamEvent.PlanRejected e) {
-            return "planning: the plan was refused: " + e.problem() + (e.retrying() ? "; asking once more" : "");
+            return planning(e.round()) + "the plan was refused: " + e.problem() + (e.retrying() ? "; asking once more" : "");
         } else if (event instanceof TeamEvent.PlanMade e) {
-            return "planning: " + e.tasks().size() + " tasks (" + String.join(", ", e.tasks()) + "), saved in " + e.file();
+            return planning(e.round()) + e.tasks().size() + " tasks (" + String.join(", ", e.tasks()) + "), saved in "
+                    + e.file() + (e.summary().isBlank() ? "" : "; the planner: " + firstLine(e.summary()));
+        } else if (event instanceof TeamEvent.GoalMet e) {
+            return "planning: the planner says the goal is met after " + e.round() + (e.round() == 1 ? " round" : " rounds")
+                    + (e.summary().isBlank() ? "" : ": " + firstLine(e.summary()));
         } else if (event instanceof TeamEvent.ReviewStarted e) {
             return "[" + e.task() + "] in review on " + e.worker();
         } else if (event instanceof TeamEvent.ReviewDone e) {

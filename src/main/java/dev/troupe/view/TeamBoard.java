@@ -193,7 +193,8 @@ public final class TeamBoard {
             if (row != null) {
                 row.failedAt = e.time();
             }
-        } else if (event instanceof TeamEvent.PlanMade || event instanceof TeamEvent.PlanRejected) {
+        } else if (event instanceof TeamEvent.PlanMade || event instanceof TeamEvent.PlanRejected
+                || event instanceof TeamEvent.GoalMet) {
             release(GoalLoader.RESERVED_ID);
         } else if (event instanceof TeamEvent.TeamPaused e) {
             pausedUntil = e.until();
