@@ -33,6 +33,10 @@ import java.util.regex.Pattern;
  * <p>It keeps its sessions as the prompts they were given ({@link DemoSessions}): with {@code --resume ID} (and
  * {@code --fork-session}) it goes on with the task of that session's first prompt, the new prompt being what it is
  * told next, and fails as the CLI does when it knows no such session.
+ *
+ * <p>Planning in rounds ({@code plan: {rounds: N}}), it plans round k from the items under a line "Round k:" of the
+ * goal (all items are round 1 when the goal has no such lines), and says the goal is met once the goal has no items
+ * for the round it is asked for. A new task never takes an id the prompt says is taken.
  */
 public final class DemoAgent {
 
@@ -42,6 +46,12 @@ public final class DemoAgent {
     private static final String TOLD = "told this task:";
     /** "(takes 5s)" in a prompt: the agent works that long first, saying so every second (for steering demos). */
     private static final Pattern TAKES = Pattern.compile("\\(takes (\\d{1,3}) ?s\\)");
+    /** Where troupe tells a planner in rounds which round it plans. */
+    private static final Pattern ROUND = Pattern.compile("this is round (\\d+) of at most (\\d+)");
+    /** A line of the goal that starts a round's items. */
+    private static final Pattern ROUND_HEADING = Pattern.compile("(?i)round (\\d+):?");
+    /** Where troupe lists the ids of earlier rounds' tasks. */
+    private static final Pattern TAKEN = Pattern.compile("These task ids are taken; a new task needs an id of its own: (.*?)\\. A new task");
 
     private final PrintStream out;
     private final String sessionId;
@@ -84,7 +94,8 @@ public final class DemoAgent {
         sessions.save(sessionId, conversation);
         String schema = option(argv, "--json-schema");
         if (schema != null) {
-            agent.answer(prompt, schema.contains("\"verdict\"") ? review(prompt) : plan(prompt));
+            agent.answer(prompt, schema.contains("\"verdict\"") ? review(prompt)
+                    : schema.contains("\"met\"") ? round(prompt) : plan(prompt));
         } else if (!before.isEmpty()) {
             agent.work(before.get(0), Path.of("").toAbsolutePath(), Optional.of(prompt));
         } else {
@@ -104,24 +115,85 @@ public final class DemoAgent {
 
     /** The planner's answer: one task per list item of the goal, which the prompt holds between goal tags. */
     static ObjectNode plan(String prompt) {
-        int start = prompt.indexOf("<goal>");
-        int end = prompt.indexOf("</goal>");
-        String goal = start >= 0 && end > start ? prompt.substring(start + "<goal>".length(), end) : prompt;
-        List<String> items = goal.lines().map(String::strip).filter(l -> l.startsWith("- ") || l.startsWith("* "))
-                .map(l -> l.substring(2).strip()).filter(l -> !l.isEmpty()).toList();
+        String goal = goalOf(prompt);
+        List<String> items = items(goal.lines().toList());
         ObjectNode plan = Json.MAPPER.createObjectNode();
-        ArrayNode tasks = plan.putArray("tasks");
         if (items.isEmpty()) {
-            tasks.addObject().put("id", "goal").put("prompt", goal.strip());
+            plan.putArray("tasks").addObject().put("id", "goal").put("prompt", goal.strip());
             return plan;
         }
+        plan.set("tasks", tasks(items, List.of()));
+        return plan;
+    }
+
+    /**
+     * The planner's answer in rounds: the tasks of the items under "Round k:" for the round it is asked for, or the
+     * goal met when there are none.
+     */
+    static ObjectNode round(String prompt) {
+        Matcher asked = ROUND.matcher(prompt);
+        int round = asked.find() ? Integer.parseInt(asked.group(1)) : 1;
+        Matcher taken = TAKEN.matcher(prompt);
+        List<String> used = taken.find() ? List.of(taken.group(1).split(", ")) : List.of();
+        List<String> items = items(section(goalOf(prompt), round));
+        ObjectNode answer = Json.MAPPER.createObjectNode();
+        if (items.isEmpty()) {
+            answer.put("met", true).put("summary", "The goal is met: " + (round - 1) + (round == 2 ? " round" : " rounds")
+                    + " did every step it lists (" + used.size() + " tasks).");
+            answer.putArray("tasks");
+            return answer;
+        }
+        ArrayNode tasks = tasks(items, used);
+        List<String> ids = new java.util.ArrayList<>();
+        tasks.forEach(task -> ids.add(task.path("id").asText()));
+        answer.put("met", false).put("summary", "Round " + round + " of the goal's steps: " + String.join(", ", ids) + ".");
+        answer.set("tasks", tasks);
+        return answer;
+    }
+
+    private static String goalOf(String prompt) {
+        int start = prompt.indexOf("<goal>");
+        int end = prompt.indexOf("</goal>");
+        return start >= 0 && end > start ? prompt.substring(start + "<goal>".length(), end) : prompt;
+    }
+
+    /** The goal's lines for {@code round}: those under its "Round k:" line, or all of them in round 1 without any. */
+    private static List<String> section(String goal, int round) {
+        List<String> lines = goal.lines().map(String::strip).toList();
+        if (lines.stream().noneMatch(line -> ROUND_HEADING.matcher(line).matches())) {
+            return round == 1 ? lines : List.of();
+        }
+        List<String> mine = new java.util.ArrayList<>();
+        int in = 0;
+        for (String line : lines) {
+            Matcher heading = ROUND_HEADING.matcher(line);
+            if (heading.matches()) {
+                in = Integer.parseInt(heading.group(1));
+            } else if (in == round) {
+                mine.add(line);
+            }
+        }
+        return mine;
+    }
+
+    private static List<String> items(List<String> lines) {
+        return lines.stream().map(String::strip).filter(l -> l.startsWith("- ") || l.startsWith("* "))
+                .map(l -> l.substring(2).strip()).filter(l -> !l.isEmpty()).toList();
+    }
+
+    /** A task per item, named after the file it mentions and owning it; ids in {@code taken} are not used again. */
+    private static ArrayNode tasks(List<String> items, List<String> taken) {
+        ArrayNode tasks = Json.MAPPER.createArrayNode();
         List<String> ids = new java.util.ArrayList<>();
         for (String item : items) {
             Matcher path = PATH.matcher(unquoted(item));
             String file = path.find() ? path.group(1) : null;
-            String name = file == null ? "step-" + (ids.size() + 1)
+            String name = file == null ? "step-" + (taken.size() + ids.size() + 1)
                     : Path.of(file).getFileName().toString().replaceFirst("\\.[^.]*$", "").toLowerCase();
-            String id = ids.contains(name) ? name + "-" + (ids.size() + 1) : name;
+            String id = name;
+            for (int n = 2; ids.contains(id) || taken.contains(id); n++) {
+                id = name + "-" + n;
+            }
             ObjectNode task = tasks.addObject().put("id", id).put("prompt", item.replace("(reviewed)", "").strip());
             if (file != null) {
                 task.putArray("zone").add(file);
@@ -135,7 +207,7 @@ public final class DemoAgent {
             }
             ids.add(id);
         }
-        return plan;
+        return tasks;
     }
 
     /** A reviewer's answer: approval, naming the files of the change. */

@@ -1204,7 +1204,7 @@ class RunCommandTest {
     }
 
     @ParameterizedTest(name = "examples/{0}")
-    @ValueSource(strings = {"hello", "fanout", "planned", "review", "steer", "retry", "tell"})
+    @ValueSource(strings = {"hello", "fanout", "planned", "review", "steer", "retry", "tell", "rounds"})
     void everyExampleTeamFinishesWithEveryTaskMergedOnTheDemoAgent(String name) throws IOException {
         Path example = Path.of("examples", name).toAbsolutePath();
         Map<String, String> files;
@@ -1218,7 +1218,8 @@ class RunCommandTest {
         Run run = run(repo, "run", repo.dir().resolve("goal.yaml").toString(), "--team", "4");
 
         assertEquals(0, run.exitCode(), run.err());
-        int tasks = (name.equals("planned") ? run.events("plan-made") : run.events("run-started")).get(0).path("tasks").size();
+        int tasks = (name.equals("planned") || name.equals("rounds") ? run.events("plan-made") : run.events("run-started"))
+                .stream().mapToInt(e -> e.path("tasks").size()).sum();
         assertTrue(tasks >= 4, "the example has work to do");
         assertEquals(tasks, repo.mergedTasks(run.integrationBranch()).size());
         String branch = run.integrationBranch();
@@ -1265,6 +1266,12 @@ class RunCommandTest {
                 // examples/tell/demo.sh tells this team things while it runs; untold, it writes what the prompts say.
                 assertEquals("Four.", repo.show(branch, "notes/four.txt"));
                 assertEquals(List.of(), run.events("task-told"));
+            }
+            case "rounds" -> {
+                assertEquals(3, run.events("plan-made").size(), "three rounds");
+                assertEquals(3, run.events("goal-met").get(0).path("round").asInt(), "then the planner says it is met");
+                assertEquals("Welcome messages in en, fr and de: see messages/.", repo.show(branch, "README.md")
+                        .lines().reduce((first, second) -> second).orElseThrow());
             }
             default -> throw new AssertionError(name);
         }
