@@ -108,6 +108,7 @@ public final class ReportPage {
         legend(html);
         timeline(html);
         html.append("</section>\n");
+        RoundsSection.write(html, record);
         tasks(html);
         models(html);
         graph(html);

@@ -189,7 +189,10 @@ public final class RunRecord {
         if (event instanceof TeamEvent.PlanStarted e) {
             begin(new Span(GoalLoader.RESERVED_ID, "", e.attempt(), Role.PLANNER, e.worker(), e.time()));
         } else if (event instanceof TeamEvent.PlanMade e) {
-            finish(GoalLoader.RESERVED_ID, e.time(), Outcome.PLANNED, e.tasks().size() + " tasks");
+            finish(GoalLoader.RESERVED_ID, e.time(), Outcome.PLANNED,
+                    (e.round() > 1 ? "round " + e.round() + ": " : "") + e.tasks().size() + " tasks");
+        } else if (event instanceof TeamEvent.GoalMet e) {
+            finish(GoalLoader.RESERVED_ID, e.time(), Outcome.PLANNED, "the goal is met: " + e.summary());
         } else if (event instanceof TeamEvent.PlanRejected e) {
             finish(GoalLoader.RESERVED_ID, e.time(), Outcome.PLAN_REFUSED, e.problem());
         } else if (event instanceof TeamEvent.TaskAssigned e) {

@@ -61,6 +61,23 @@ public final class PlanFile implements Journal.Listener {
         }
     }
 
+    private static void table(StringBuilder md, RunHistory history, List<String> ids) {
+        md.append("| task | after | state | attempts | cost | note |\n|---|---|---|---|---|---|\n");
+        for (String id : ids) {
+            RunHistory.Task task = history.tasks().get(id);
+            md.append("| ").append(task.id()).append(" | ")
+                    .append(String.join(", ", history.after(task.id()))).append(" | ")
+                    .append(task.state().name().toLowerCase(Locale.ROOT)).append(" | ")
+                    .append(task.attempts()).append(" | ")
+                    .append(Money.format(task.costUsd())).append(" | ")
+                    .append(oneLine(task.reason()).replace("|", "\\|")).append(" |\n");
+        }
+    }
+
+    private static String oneLine(String text) {
+        return text.strip().replace('\n', ' ');
+    }
+
     static String render(RunHistory history) {
         TeamEvent.RunStarted started = history.started();
         StringBuilder md = new StringBuilder();
@@ -70,14 +87,21 @@ public final class PlanFile implements Journal.Listener {
         md.append(history.finished().map(f -> "Finished (exit " + f.exitCode() + ").").orElse("Under way."));
         md.append(String.format(Locale.ROOT, " %d of %d merged, %s spent.%n%n", history.count(RunHistory.State.MERGED),
                 history.tasks().size(), Money.format(history.costUsd())));
-        md.append("| task | after | state | attempts | cost | note |\n|---|---|---|---|---|---|\n");
-        for (RunHistory.Task task : history.tasks().values()) {
-            md.append("| ").append(task.id()).append(" | ")
-                    .append(String.join(", ", history.after(task.id()))).append(" | ")
-                    .append(task.state().name().toLowerCase(Locale.ROOT)).append(" | ")
-                    .append(task.attempts()).append(" | ")
-                    .append(Money.format(task.costUsd())).append(" | ")
-                    .append(task.reason().replace("|", "\\|").replace('\n', ' ')).append(" |\n");
+        List<RunHistory.Round> rounds = history.rounds();
+        if (rounds.size() == 1 && history.goalMet().isEmpty() && rounds.get(0).summary().isBlank()) {
+            table(md, history, history.tasks().keySet().stream().toList());
+        } else {
+            for (RunHistory.Round round : rounds) {
+                md.append("## Round ").append(round.number()).append("\n\n");
+                if (!round.summary().isBlank()) {
+                    md.append("The planner: ").append(oneLine(round.summary())).append("\n\n");
+                }
+                table(md, history, round.tasks());
+                md.append('\n');
+            }
+            history.goalMet().ifPresent(met -> md.append("**The goal is met**, the planner says after ")
+                    .append(met.round()).append(met.round() == 1 ? " round" : " rounds")
+                    .append(met.summary().isBlank() ? "." : ": " + oneLine(met.summary())).append('\n'));
         }
         return md.toString();
     }

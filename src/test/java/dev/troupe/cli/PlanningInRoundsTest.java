@@ -70,6 +70,15 @@ class PlanningInRoundsTest {
         assertTrue(Files.readString(runDir.resolve("plan.yaml")).contains("id: en-2"), "the plan holds every round");
         assertEquals(0, Invocation.troupe("validate", runDir.resolve("plan.yaml").toString()).exitCode());
         assertTrue(run.err().contains("the planner says the goal is met after 3 rounds"), run.err());
+        String plan = Files.readString(runDir.resolve("plan.md"));
+        assertTrue(plan.contains("## Round 2\n\nThe planner: Round 2 of the goal's steps: fr, en-2.\n\n"
+                + "| task | after | state | attempts | cost | note |"), plan);
+        assertTrue(plan.contains("| en-2 |  | merged |"), plan);
+        assertTrue(plan.contains("**The goal is met**, the planner says after 3 rounds: The goal is met"), plan);
+        assertEquals(0, Invocation.troupe("report", "-C", repo.dir().toString()).exitCode());
+        String html = Files.readString(runDir.resolve("report.html"));
+        assertTrue(html.contains("<tr id=\"round-3\"><td>3</td><td>Round 3 of the goal&#39;s steps: readme.</td>"), html);
+        assertTrue(html.contains("href=\"#task-en-2\""), "the report groups the tasks by round");
     }
 
     @Test
