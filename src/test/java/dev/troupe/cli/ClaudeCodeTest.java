@@ -159,6 +159,40 @@ class ClaudeCodeTest {
                 .allMatch(e -> e.path("command").toString().contains("\"--permission-mode\",\"plan\"")));
     }
 
+    @Test
+    void aRealPlannerPlansInRoundsReadsTheResultsAndSaysTheGoalIsMet() throws IOException {
+        MessagesApiStandIn.Script script = request -> {
+            String prompt = request.prompt();
+            if (prompt.contains("this is round 1 of at most 3")) {
+                ObjectNode first = Json.MAPPER.createObjectNode().put("met", false).put("summary", "a.txt first");
+                first.putArray("tasks").add(Json.MAPPER.createObjectNode().put("id", "a").put("prompt", "Create a.txt"));
+                return MessagesApiStandIn.structuredOutput(first);
+            }
+            if (prompt.contains("this is round 2 of at most 3")) {
+                boolean sawResults = prompt.contains("- a: merged.") && prompt.contains("a.txt | 1 +");
+                return MessagesApiStandIn.structuredOutput(Json.MAPPER.createObjectNode().put("met", sawResults)
+                        .put("summary", sawResults ? "a.txt is there" : "the results were missing").set("tasks",
+                                Json.MAPPER.createArrayNode()));
+            }
+            return writeWhatThePromptNames(request);
+        };
+
+        Run run = runGoal("rounds", script, "", "  task-timeout: 2m\n",
+                "plan: {rounds: 3}\ngoal: Create a.txt, in rounds.\n");
+
+        assertEquals(0, run.exitCode(), run.err() + run.out());
+        assertEquals(List.of("a"), run.repo().mergedTasks(run.integrationBranch()));
+        assertEquals(List.of(1, 2), run.events("plan-started").stream().map(e -> e.path("round").asInt()).toList());
+        JsonNode met = run.events("goal-met").get(0);
+        assertEquals("a.txt is there", met.path("summary").asText(), "the second planner read a's result and the diff stat");
+        assertEquals(1, met.path("round").asInt());
+        // Both planner runs were offered the rounds' answer: met, summary and tasks.
+        for (MessagesApiStandIn.Request request : api.requests("rounds").stream()
+                .filter(r -> r.prompt().contains("<goal>")).toList()) {
+            assertTrue(request.body().toString().contains("\"met\""), "the schema of a round's answer");
+        }
+    }
+
     private static boolean anyProcessRuns(String marker) {
         return ProcessHandle.allProcesses().anyMatch(p -> p.info().commandLine().map(c -> c.contains(marker)).orElse(false));
     }
