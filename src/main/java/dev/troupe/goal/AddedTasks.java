@@ -31,6 +31,14 @@ public final class AddedTasks {
      */
     public static List<Goal.TaskSpec> add(GoalLoader loader, Path goalFile, Path addFile, Path relativeTo)
             throws GoalException, IOException {
+        // A troupe add and a round's plan may reach a run at once: each reads, rewrites and replaces its goal file.
+        synchronized (AddedTasks.class) {
+            return addTo(loader, goalFile, addFile, relativeTo);
+        }
+    }
+
+    private static List<Goal.TaskSpec> addTo(GoalLoader loader, Path goalFile, Path addFile, Path relativeTo)
+            throws GoalException, IOException {
         JsonNode added = tasksOf(addFile);
         ObjectMapper mapper = GoalLoader.mapperFor(goalFile);
         if (!(mapper.readTree(goalFile.toFile()) instanceof ObjectNode goal)) {

@@ -10,10 +10,19 @@ import java.util.Optional;
  * @param planOnly the run only planned ({@code --plan-only}); the plan is in the run directory
  * @param planFailure why the planner gave no usable plan, when it did not (exit 2, no task ran)
  * @param setupFailure why the run stopped early: {@code workspace.setup} failed on every workspace (exit 1)
+ * @param goalMet planning in rounds: the planner's summary when it said the goal is met (exit 0)
  */
 public record RunOutcome(String runId, String integrationBranch, List<TaskOutcome> tasks, double costUsd,
         Usage usage, int exitCode, boolean budgetSpent, boolean planOnly, Optional<String> planFailure,
-        Optional<String> setupFailure) {
+        Optional<String> setupFailure, Optional<String> goalMet) {
+
+    /** A run whose planner did not say the goal is met. */
+    public RunOutcome(String runId, String integrationBranch, List<TaskOutcome> tasks, double costUsd, Usage usage,
+            int exitCode, boolean budgetSpent, boolean planOnly, Optional<String> planFailure,
+            Optional<String> setupFailure) {
+        this(runId, integrationBranch, tasks, costUsd, usage, exitCode, budgetSpent, planOnly, planFailure, setupFailure,
+                Optional.empty());
+    }
 
     /**
      * LEFT: not run, because the run was stopped ({@code troupe stop}); {@code troupe resume} runs it. CANCELLED:

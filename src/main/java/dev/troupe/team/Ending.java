@@ -20,8 +20,8 @@ final class Ending {
     private Optional<String> windingDown = Optional.empty();
     /** {@code troupe stop}: the run ends once nothing is in flight, what was not run left for resume. */
     private boolean stopping;
-    /** Planning in rounds: the planner said the goal is met, which is the run's success (exit 0). */
-    private boolean goalMet;
+    /** Planning in rounds: the planner said the goal is met, which is the run's success (exit 0); its summary. */
+    private Optional<String> goalMet = Optional.empty();
 
     Ending(RunContext run, TaskTable tasks, Budget budget, Decisions out) {
         this.run = run;
@@ -48,17 +48,17 @@ final class Ending {
         return stopping;
     }
 
-    /** The planner said the goal is met: once every task is settled the run ends, exit 0. */
-    void goalMet() {
-        goalMet = true;
+    /** The planner said the goal is met ({@code summary}): once every task is settled the run ends, exit 0. */
+    void goalMet(String summary) {
+        goalMet = Optional.of(summary);
     }
 
     boolean isGoalMet() {
-        return goalMet;
+        return goalMet.isPresent();
     }
 
     void finishIfSettled(Instant now) {
-        if (!over && (!tasks.isEmpty() || goalMet) && tasks.allSettled()) {
+        if (!over && (!tasks.isEmpty() || goalMet.isPresent()) && tasks.allSettled()) {
             finish(outcome(windingDown), now);
         } else if (!over && stopping && tasks.all().stream().noneMatch(TaskState::isInFlight)) {
             stopNow(now);
@@ -135,8 +135,8 @@ final class Ending {
         boolean allMerged = outcomes.stream()
                 .allMatch(t -> t.fate() == RunOutcome.Fate.MERGED || t.fate() == RunOutcome.Fate.CANCELLED);
         boolean left = outcomes.stream().anyMatch(t -> t.fate() == RunOutcome.Fate.LEFT);
-        int exitCode = left ? 130 : (allMerged || goalMet) && setupFailure.isEmpty() ? 0 : 1;
+        int exitCode = left ? 130 : (allMerged || goalMet.isPresent()) && setupFailure.isEmpty() ? 0 : 1;
         return new RunOutcome(run.runId(), run.integrationBranch(), List.copyOf(outcomes), budget.spentUsd(), usage,
-                exitCode, budget.isSpent(), false, Optional.empty(), setupFailure);
+                exitCode, budget.isSpent(), false, Optional.empty(), setupFailure, goalMet);
     }
 }

@@ -111,7 +111,12 @@ final class Planning {
             out.add(new Decision.JournalDurably(new TeamEvent.GoalMet(now, attempt, planning - 1, said.summary(),
                     answer.costUsd(), answer.usage())));
             planning = 0;
-            ending.goalMet();
+            ending.goalMet(said.summary());
+            return;
+        }
+        if (planning > 1 && answer.answer().get().path("tasks").isEmpty()) {
+            rejected(attempt, "the plan has no tasks and does not say the goal is met; plan the next round's tasks,"
+                    + " or answer met: true", answer.costUsd(), answer.usage(), now);
             return;
         }
         out.add(new Decision.CheckPlan(attempt, planning, answer));

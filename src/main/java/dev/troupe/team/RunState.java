@@ -57,7 +57,7 @@ final class RunState {
         if (resumed.isPresent()) {
             Resumption.restore(resumed.get(), pid, now, run, tasks, budget, dispatch, syncPoint, out);
             rounds.restore(resumed.get().history());
-            resumed.get().history().goalMet().ifPresent(met -> ending.goalMet());
+            resumed.get().history().goalMet().ifPresent(met -> ending.goalMet(met.summary()));
         } else {
             Goal goal = run.goal();
             out.journal(new TeamEvent.RunStarted(now, run.runId(), goal.file().toAbsolutePath().toString(),

@@ -48,6 +48,12 @@ public final class Summary {
         if (outcome.budgetSpent()) {
             out.printf(Locale.ROOT, "The budget (limits.budget-usd) was spent, so the run stopped starting attempts.%n");
         }
+        outcome.goalMet().ifPresent(summary -> out.printf(Locale.ROOT, "The planner says the goal is met%s%n",
+                summary.isBlank() ? "." : ": " + summary.strip()));
+        if (!outcome.stopped() && outcome.exitCode() == 130) {
+            out.printf(Locale.ROOT, "Stopped by troupe stop between two rounds; the planner plans the next with: troupe"
+                    + " resume -C %s %s%n", repo, outcome.runId());
+        }
         if (outcome.stopped()) {
             out.printf(Locale.ROOT, "Stopped by troupe stop with %d %s not run; finish the run with: troupe resume -C %s %s%n",
                     outcome.count(RunOutcome.Fate.LEFT), outcome.count(RunOutcome.Fate.LEFT) == 1 ? "task" : "tasks",

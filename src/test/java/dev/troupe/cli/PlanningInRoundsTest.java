@@ -70,6 +70,7 @@ class PlanningInRoundsTest {
         assertTrue(Files.readString(runDir.resolve("plan.yaml")).contains("id: en-2"), "the plan holds every round");
         assertEquals(0, Invocation.troupe("validate", runDir.resolve("plan.yaml").toString()).exitCode());
         assertTrue(run.err().contains("the planner says the goal is met after 3 rounds"), run.err());
+        assertTrue(run.out().contains("The planner says the goal is met: The goal is met: 3 rounds"), run.out());
         String plan = Files.readString(runDir.resolve("plan.md"));
         assertTrue(plan.contains("## Round 2\n\nThe planner: Round 2 of the goal's steps: fr, en-2.\n\n"
                 + "| task | after | state | attempts | cost | note |"), plan);
@@ -126,7 +127,9 @@ class PlanningInRoundsTest {
         } finally {
             first.destroyForcibly();
         }
-        assertEquals(130, first.exitValue(), Files.readString(tmp.resolve("run.out")));
+        String stopped = Files.readString(tmp.resolve("run.out"));
+        assertEquals(130, first.exitValue(), stopped);
+        assertTrue(stopped.contains("Stopped by troupe stop between two rounds"), stopped);
         assertEquals(0, count(runs, "plan-started"), "stopped between rounds: round 2 was not planned");
         assertEquals(1, count(runs, "run-stopped"));
 

@@ -80,6 +80,7 @@ class RoundsTest {
         TeamEvent.GoalMet goalMet = durable(met, TeamEvent.GoalMet.class);
         assertEquals(2, goalMet.round(), "met after two rounds of work");
         assertEquals(0, of(met, Decision.Finish.class).get(0).outcome().exitCode());
+        assertEquals(Optional.of("a and b do it"), of(met, Decision.Finish.class).get(0).outcome().goalMet());
         assertEquals(List.of(), of(met, Decision.CheckPlan.class));
     }
 
@@ -92,6 +93,18 @@ class RoundsTest {
         List<Decision> merged = state.merged("a", commit("ma"), T0);
 
         assertEquals(List.of(), of(merged, Decision.Assign.class), "one round is all");
+        assertEquals(0, of(merged, Decision.Finish.class).get(0).outcome().exitCode());
+    }
+
+    @Test
+    void aSpentBudgetEndsTheRunAfterTheRoundWithoutAskingThePlanner() {
+        RunState state = new RunState(context(3, Optional.of(0.01), spec("a")));
+        state.start(Optional.empty(), 1, T0);
+        state.attemptSucceeded("worker-1", "a", 1, Assignment.Role.WRITER, written("a"), T0);
+
+        List<Decision> merged = state.merged("a", commit("ma"), T0);
+
+        assertEquals(List.of(), of(merged, Decision.Assign.class), "a round costs money: none is planned");
         assertEquals(0, of(merged, Decision.Finish.class).get(0).outcome().exitCode());
     }
 
@@ -116,6 +129,21 @@ class RoundsTest {
         assertFalse(event(refusedAgain, TeamEvent.PlanRejected.class).retrying());
         assertEquals(1, of(refusedAgain, Decision.Finish.class).get(0).outcome().exitCode(),
                 "a failed and no round mended it: exit 1, not the exit 2 of a run that never had a plan");
+    }
+
+    @Test
+    void aLaterRoundWithNoTasksThatDoesNotSayTheGoalIsMetIsRefused() {
+        RunState state = state(3, spec("a"));
+        state.start(Optional.empty(), 1, T0);
+        state.attemptSucceeded("worker-1", "a", 1, Assignment.Role.WRITER, written("a"), T0);
+        state.merged("a", commit("ma"), T0);
+
+        List<Decision> empty = state.attemptSucceeded("worker-1", "(planner)", 1, Assignment.Role.PLANNER,
+                answer(false, "hmm", null), T0);
+
+        assertEquals(List.of(), of(empty, Decision.CheckPlan.class));
+        assertTrue(event(empty, TeamEvent.PlanRejected.class).problem().contains("answer met: true"));
+        assertEquals(1, of(empty, Decision.Assign.class).size(), "asked once more");
     }
 
     @Test
@@ -185,15 +213,19 @@ class RoundsTest {
     // ---- helpers ----
 
     private static RunState state(int rounds, Goal.TaskSpec... tasks) {
+        return new RunState(context(rounds, Optional.empty(), tasks));
+    }
+
+    private static RunContext context(int rounds, Optional<Double> budget, Goal.TaskSpec... tasks) {
         Goal goal = new Goal(Path.of("/repo/goal.yaml"), "the goal", Path.of("/repo"), Optional.of("main"),
                 new Goal.Team(1, Duration.ZERO),
                 new Goal.AgentSettings(List.of("agent"), Optional.empty(), "acceptEdits", List.of("Write"),
                         Optional.empty(), true, Map.of()),
-                new Goal.Limits(Duration.ofMinutes(1), Duration.ofMinutes(1), 0, Duration.ofMinutes(1), 1, Optional.empty()),
+                new Goal.Limits(Duration.ofMinutes(1), Duration.ofMinutes(1), 0, Duration.ofMinutes(1), 1, budget),
                 new Goal.Sync(Goal.ZonePolicy.WARN, Optional.empty()), Optional.empty(), List.of(tasks), Goal.Notify.NONE)
                 .withPlan(new Goal.Plan(rounds));
-        return new RunState(new RunContext("run-1", goal, Path.of("/repo"), "main", Path.of("/repo/.troupe/runs/run-1"),
-                Path.of("/worktrees"), "troupe/run-1", BASE, null, null, null, null, TUNING, false, null));
+        return new RunContext("run-1", goal, Path.of("/repo"), "main", Path.of("/repo/.troupe/runs/run-1"),
+                Path.of("/worktrees"), "troupe/run-1", BASE, null, null, null, null, TUNING, false, null);
     }
 
     private static Goal.TaskSpec spec(String id, String... after) {
