@@ -46,6 +46,11 @@ final class ValidateCommand implements Callable<Integer> {
                 : goal.tasks().size() + (goal.tasks().size() == 1 ? " task" : " tasks")
                         + goal.fanout().map(f -> " and a fan-out over '" + f.files() + "' (" + fannedOut
                                 + (fannedOut == 1 ? " file)" : " files)")).orElse("");
+        int rounds = goal.plan().rounds();
+        if (goal.plan().inRounds()) {
+            work += planned ? ", in up to " + rounds + " rounds" : " in round 1, then up to " + (rounds - 1)
+                    + (rounds == 2 ? " more round" : " more rounds") + " planned";
+        }
         spec.commandLine().getOut().printf("%s: valid: %s, team of %d, agent %s, from %s at %s%n", goalFile, work,
                 goal.team().size(), String.join(" ", goal.agent().command()), setup.base(), setup.baseCommit().substring(0, 12));
         return ExitCodes.OK;

@@ -86,6 +86,9 @@ class PlanningInRoundsTest {
     void theRoundsBoundEndsTheRunAfterTheLastRoundWithoutAskingThePlannerAgain() throws IOException {
         TestRepo repo = TestRepo.create(tmp.resolve("repo"), Map.of("README.md", "hello\n"));
         Path goal = goal(repo, THREE_ROUNDS + "plan: {rounds: 2}\n");
+        Invocation validate = Invocation.troupe("validate", goal.toString());
+        assertTrue(validate.out().contains("valid: no tasks: the planner makes them from the goal text, in up to 2 rounds"),
+                validate.out() + validate.err());
 
         Invocation run = Invocation.troupe("run", goal.toString());
 
