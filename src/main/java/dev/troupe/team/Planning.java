@@ -77,6 +77,8 @@ final class Planning {
             ending.stopNow(now);
         } else if (planning == 0) {
             begin(rounds.current() + 1, now);
+            // Refused twice before a stop, the round is given up at once: the run ends as it stands.
+            return planning > 0;
         }
         return true;
     }

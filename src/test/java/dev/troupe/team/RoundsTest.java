@@ -196,6 +196,25 @@ class RoundsTest {
     }
 
     @Test
+    void aResumeAfterTheNextRoundWasRefusedTwiceEndsTheRunAsItStands() {
+        RunHistory history = RunHistory.of(List.of(
+                new TeamEvent.RunStarted(T0, "run-1", "/repo/goal.yaml", "/repo", "main", BASE.name(), "troupe/run-1", 1,
+                        List.of("a"), Map.of(), false),
+                new TeamEvent.MergeDone(T0, "a", commit("ma").name(), "troupe/run-1"),
+                new TeamEvent.PlanStarted(T0, 1, "worker-1", 2),
+                new TeamEvent.PlanRejected(T0, 1, "no tasks", 0, Usage.NONE, true, 2),
+                new TeamEvent.PlanStarted(T0, 2, "worker-1", 2),
+                new TeamEvent.PlanRejected(T0, 2, "no tasks", 0, Usage.NONE, false, 2))).orElseThrow();
+        RunState state = state(4, spec("a"));
+
+        List<Decision> resumed = state.start(Optional.of(new ResumeFrom(history, Map.of("a", commit("ma")), 0, Set.of())),
+                42, T0.plusSeconds(60));
+
+        assertEquals(List.of(), of(resumed, Decision.Assign.class), "two refusals: round 2 is given up");
+        assertEquals(0, of(resumed, Decision.Finish.class).get(0).outcome().exitCode(), "a merged");
+    }
+
+    @Test
     void aStopBetweenRoundsEndsTheRunForResumeWithoutAskingThePlanner() {
         RunState state = state(3, spec("a"));
         state.start(Optional.empty(), 1, T0);
