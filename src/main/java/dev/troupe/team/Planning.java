@@ -121,6 +121,15 @@ final class Planning {
                     + " or answer met: true", answer.costUsd(), answer.usage(), now);
             return;
         }
+        // The goal file's checks cannot see a fan-out's tasks, made from the repository: the table can, before the
+        // plan is written into the run's goal file.
+        List<String> taken = answer.answer().get().path("tasks").findValuesAsText("id").stream()
+                .filter(id -> tasks.get(id) != null).toList();
+        if (planning > 1 && !taken.isEmpty()) {
+            rejected(attempt, "task ids taken by earlier tasks: " + String.join(", ", taken) + "; give new tasks new ids",
+                    answer.costUsd(), answer.usage(), now);
+            return;
+        }
         out.add(new Decision.CheckPlan(attempt, planning, answer));
     }
 

@@ -117,14 +117,14 @@ class RoundsTest {
         Decision.Assign planner = of(failed, Decision.Assign.class).get(0);
         assertTrue(planner.assignment().prompt().contains("- a: failed. exit 2"), planner.assignment().prompt());
 
-        AttemptResult plan = answer(false, "retry", "{\"id\": \"a\", \"prompt\": \"p\"}");
+        AttemptResult plan = answer(false, "retry", "{\"id\": \"b\", \"prompt\": \"p\", \"after\": [\"nope\"]}");
         state.attemptSucceeded(planner.worker(), "(planner)", 1, Assignment.Role.PLANNER, plan, T0);
-        List<Decision> refused = state.planChecked(1, plan, null, null, "duplicate task id 'a'", T0);
+        List<Decision> refused = state.planChecked(1, plan, null, null, "task 'b' comes after unknown task 'nope'", T0);
         assertTrue(event(refused, TeamEvent.PlanRejected.class).retrying());
         Decision.Assign again = of(refused, Decision.Assign.class).get(0);
-        assertTrue(again.assignment().prompt().contains("Your last plan could not be used: duplicate task id 'a'"));
-        state.attemptSucceeded(again.worker(), "(planner)", 2, Assignment.Role.PLANNER, plan, T0);
-        List<Decision> refusedAgain = state.planChecked(2, plan, null, null, "duplicate task id 'a'", T0);
+        assertTrue(again.assignment().prompt().contains("Your last plan could not be used: task 'b' comes after unknown"));
+        List<Decision> refusedAgain = state.attemptSucceeded(again.worker(), "(planner)", 2, Assignment.Role.PLANNER,
+                answer(false, "retry", "{\"id\": \"a\", \"prompt\": \"p\"}"), T0);
 
         assertFalse(event(refusedAgain, TeamEvent.PlanRejected.class).retrying());
         assertEquals(1, of(refusedAgain, Decision.Finish.class).get(0).outcome().exitCode(),
@@ -144,6 +144,21 @@ class RoundsTest {
         assertEquals(List.of(), of(empty, Decision.CheckPlan.class));
         assertTrue(event(empty, TeamEvent.PlanRejected.class).problem().contains("answer met: true"));
         assertEquals(1, of(empty, Decision.Assign.class).size(), "asked once more");
+    }
+
+    @Test
+    void aPlannedIdThatAnEarlierTaskHasIsRefusedThoughTheGoalFileCannotSeeIt() {
+        RunState state = state(3, spec("src/a.js"));
+        state.start(Optional.empty(), 1, T0);
+        state.attemptSucceeded("worker-1", "src/a.js", 1, Assignment.Role.WRITER, written("a"), T0);
+        state.merged("src/a.js", commit("ma"), T0);
+        AttemptResult plan = answer(false, "again", "{\"id\": \"src/a.js\", \"prompt\": \"p\"}");
+
+        List<Decision> refused = state.attemptSucceeded("worker-1", "(planner)", 1, Assignment.Role.PLANNER, plan, T0);
+
+        assertTrue(event(refused, TeamEvent.PlanRejected.class).problem().contains("task ids taken by earlier tasks: src/a.js"));
+        assertEquals(List.of(), of(refused, Decision.CheckPlan.class), "not written into the run's goal file");
+        assertEquals(List.of(), assigned(refused));
     }
 
     @Test
