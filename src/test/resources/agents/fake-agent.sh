@@ -40,14 +40,16 @@
 #   consult-argv PATH        write this process's arguments to PATH, one a line
 #   consult-hang-once PATH   never end, the first time (PATH does not exist yet; it is created)
 #   consult-hang-nth N PATH  never end, the Nth time (each call adds a line to PATH)
-# Anything else in the prompt is ignored. Ends with a successful result unless told otherwise.
+# Anything else in the prompt is ignored. Ends with a successful result unless told otherwise. With --resume ID it
+# does what the session's first prompt said (the new prompt is written by argv, not followed).
 set -u -f
 
-prompt="" session="fake-session" consult=0 answer="" denials=""
+prompt="" session="fake-session" consult=0 answer="" denials="" resume=""
 args=("$@")
 while [ $# -gt 0 ]; do
   case "$1" in
     --session-id) session="$2"; shift 2 ;;
+    --resume) resume="$2"; shift 2 ;;
     --json-schema) consult=1; shift 2 ;;
     --) prompt="$2"; shift 2 ;;
     *) shift ;;
@@ -57,6 +59,18 @@ done
 esc() { local s="${1//\\/\\\\}"; s="${s//\"/\\\"}"; printf '%s' "$s"; }
 say() { printf '%s\n' "$1"; }
 escn() { local s; s=$(esc "$1"); s="${s//$'\n'/\\n}"; s="${s//$'\t'/\\t}"; printf '%s' "$s"; }
+
+# Sessions, as the CLI keeps them: by id, in the agent's temporary folder. Resumed (--resume ID), the agent goes on
+# with its session's task, doing what its first prompt said again; the new prompt (why it is resumed) is only read.
+sessions="${CLAUDE_CODE_TMPDIR:-${TMPDIR:-/tmp}}/fake-agent-sessions"
+if [ -n "$resume" ]; then
+  if [ ! -f "$sessions/$resume" ]; then
+    say "{\"type\":\"result\",\"subtype\":\"error_during_execution\",\"is_error\":true,\"num_turns\":0,\"total_cost_usd\":0,\"errors\":[\"No conversation found with session ID: $resume\"],\"session_id\":\"$session\"}"
+    exit 1
+  fi
+  prompt="$(cat "$sessions/$resume")"
+fi
+mkdir -p "$sessions" && printf '%s' "$prompt" > "$sessions/$session"
 
 say "{\"type\":\"system\",\"subtype\":\"init\",\"cwd\":\"$(esc "$PWD")\",\"session_id\":\"$session\",\"model\":\"fake\",\"permissionMode\":\"acceptEdits\"}"
 linger=0 n=0

@@ -30,6 +30,19 @@ public final class Secrets {
         return blanked;
     }
 
+    /**
+     * The {@link #API_CREDENTIALS} variable of {@code env} whose value {@code content} holds, if one does: such a
+     * file must not leave this machine (a worker node uses its own credentials).
+     */
+    public static java.util.Optional<String> apiCredentialIn(byte[] content, Map<String, String> env) {
+        // Latin-1 maps each byte to one character, so a credential (ASCII) is found whatever the file's encoding.
+        String text = new String(content, java.nio.charset.StandardCharsets.ISO_8859_1);
+        return API_CREDENTIALS.stream().filter(name -> {
+            String value = env.get(name);
+            return value != null && value.length() >= SHORTEST && text.contains(value);
+        }).findFirst();
+    }
+
     /** Variables that hold credentials by name, and any whose name says so. */
     private static final Pattern SECRET_NAME =
             Pattern.compile(String.join("|", API_CREDENTIALS) + "|.*(KEY|TOKEN|SECRET|PASSWORD).*");

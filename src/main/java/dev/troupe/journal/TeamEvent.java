@@ -49,6 +49,7 @@ import java.util.Map;
     @JsonSubTypes.Type(value = TeamEvent.RunStopped.class, name = "run-stopped"),
     @JsonSubTypes.Type(value = TeamEvent.NodeJoined.class, name = "node-joined"),
     @JsonSubTypes.Type(value = TeamEvent.BundleMoved.class, name = "bundle-moved"),
+    @JsonSubTypes.Type(value = TeamEvent.NodeLost.class, name = "node-lost"),
 })
 public sealed interface TeamEvent {
 
@@ -254,6 +255,9 @@ public sealed interface TeamEvent {
 
     /** A node of the cluster ({@code address}) offers {@code slots} workers, named {@code <node>-worker-<k>}. */
     record NodeJoined(Instant time, String node, String address, int slots) implements TeamEvent {}
+
+    /** A node of the cluster is gone (left, or downed after it stopped answering): its workers with it. */
+    record NodeLost(Instant time, String node, String address) implements TeamEvent {}
 
     /**
      * A git bundle went between the lead and a worker node for an attempt: {@code direction} {@code to-node} (the

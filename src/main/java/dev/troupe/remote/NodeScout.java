@@ -36,6 +36,8 @@ public final class NodeScout extends AbstractBehavior<Object> {
 
     private record NotEnlisted(ActorRef<NodeProtocol.ToNode> node, Throwable failure) {}
 
+    private record Gone(ActorRef<NodeProtocol.ToNode> node) {}
+
     /** How long a node has to answer; one that does not is left out of the run. */
     private static final java.time.Duration ENLIST_TIMEOUT = java.time.Duration.ofSeconds(30);
 
@@ -61,6 +63,11 @@ public final class NodeScout extends AbstractBehavior<Object> {
         return newReceiveBuilder()
                 .onMessage(Receptionist.Listing.class, this::onListing)
                 .onMessage(Offered.class, this::onOffered)
+                .onMessage(Gone.class, gone -> {
+                    run.journal().append(new TeamEvent.NodeLost(java.time.Instant.now(), nodes.get(gone.node()),
+                            gone.node().path().address().toString()));
+                    return Behaviors.same();
+                })
                 .onMessage(NotEnlisted.class, not -> {
                     LOG.warn("{} at {} did not take the run's work: {}", nodes.get(not.node()), not.node().path().address(),
                             not.failure().getMessage());
@@ -120,6 +127,7 @@ public final class NodeScout extends AbstractBehavior<Object> {
         for (int slot = 0; slot < offered.offer().slots(); slot++) {
             slots.add(RemoteWorker.create(run, offered.node(), slot, haves));
         }
+        getContext().watchWith(offered.node(), new Gone(offered.node()));
         lead.tell(new TeamLead.SlotsOffered(name, offered.offer().node(), slots));
         return Behaviors.same();
     }

@@ -142,6 +142,12 @@ public final class RemoteWorker extends AbstractBehavior<Object> {
                         + MAX_COPIED_BYTES / (1024 * 1024) + " MB, more than a node is sent; let the node's setup make "
                         + "the big ones");
             }
+            java.util.Optional<String> credential = dev.troupe.agent.Secrets.apiCredentialIn(content, System.getenv());
+            if (credential.isPresent()) {
+                throw new java.io.IOException(path + " (workspace.copy) holds this machine's " + credential.get()
+                        + ", and troupe never sends API credentials to another node: keep it out of the copied files, "
+                        + "and let each node use its own");
+            }
             files.add(new NodeProtocol.CopiedFile(path, content, Files.isExecutable(file)));
         }
         return files;

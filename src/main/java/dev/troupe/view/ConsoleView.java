@@ -111,6 +111,8 @@ public final class ConsoleView implements Journal.Listener {
             return "run stopped: " + e.merged() + " merged, " + e.left() + " left for troupe resume";
         } else if (event instanceof TeamEvent.NodeJoined e) {
             return e.node() + " (" + e.address() + ") joined with " + e.slots() + (e.slots() == 1 ? " worker" : " workers");
+        } else if (event instanceof TeamEvent.NodeLost e) {
+            return e.node() + " (" + e.address() + ") is gone: what its workers ran goes to other workers";
         } else if (event instanceof TeamEvent.WorkspaceLeftovers e) {
             return e.workspace() + " held work a stopped run left; it is kept on " + e.branch();
         } else if (event instanceof TeamEvent.AgentRetry e) {

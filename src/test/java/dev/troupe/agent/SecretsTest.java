@@ -29,6 +29,16 @@ class SecretsTest {
     }
 
     @Test
+    void aFileHoldingAnApiCredentialIsToldApartFromOneThatDoesNot() {
+        Map<String, String> env = Map.of("ANTHROPIC_API_KEY", "sk-ant-api03-abcdefgh", "HOME", "/home/me");
+
+        assertEquals(java.util.Optional.of("ANTHROPIC_API_KEY"), Secrets.apiCredentialIn(
+                "DB=x\nANTHROPIC_API_KEY=sk-ant-api03-abcdefgh\n".getBytes(java.nio.charset.StandardCharsets.UTF_8), env));
+        assertEquals(java.util.Optional.empty(), Secrets.apiCredentialIn(
+                "DB=x\nHOME=/home/me\n".getBytes(java.nio.charset.StandardCharsets.UTF_8), env));
+    }
+
+    @Test
     void aCredentialAsPrintedIsMasked() {
         assertEquals("key=[redacted]!", SECRETS.redact("key=" + KEY + "!"));
     }

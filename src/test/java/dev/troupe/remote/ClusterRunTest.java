@@ -127,6 +127,38 @@ class ClusterRunTest {
         List<JsonNode> failed = Journals.ofType(events(), "attempt-failed");
         assertTrue(failed.stream().anyMatch(e -> e.path("reason").asText().contains("node")),
                 "a task of the lost node was tried again: " + failed);
+        assertEquals(List.of("node1"), Journals.ofType(events(), "node-lost").stream().map(e -> e.path("node").asText())
+                .toList(), "the run says which node it lost");
+    }
+
+    @Test
+    void aLeadKilledMidRunIsFinishedByResumeWithTheNodeJoiningAgainAndEachTaskMergedOnce() throws Exception {
+        Path gate = tmp.resolve("gate");
+        Process lead = startLead(goal(4, "sleep 2", gate));
+        String address = joinAddress();
+        // Without --once: a node serves one lead after another, the resumed run's lead too.
+        Process node = start("node", List.of("worker", "--join", address, "--slots", "2", "--work-dir",
+                tmp.resolve("node").toString()));
+        Await.until(() -> events().stream().anyMatch(e -> e.path("type").asText().equals("node-joined")),
+                "the node joined");
+        Files.createFile(gate);
+        Await.until(() -> events().stream().anyMatch(e -> e.path("type").asText().equals("agent-started")
+                && assignments().getOrDefault(e.path("task").asText(), "").startsWith("node1-")),
+                "an agent runs on the node");
+
+        lead.destroyForcibly();
+        assertTrue(lead.waitFor(30, TimeUnit.SECONDS));
+        Await.until(() -> output("node").contains("waiting for the next lead"), "the node waits for a lead again");
+        Process resumed = start("resumed", List.of("resume", "-C", repo.dir().toString(), "--cluster", address));
+
+        assertTrue(resumed.waitFor(120, TimeUnit.SECONDS), "the resumed run ended");
+        assertEquals(0, resumed.exitValue(), output("resumed"));
+        String branch = repo.branches("troupe/*").stream().filter(b -> !b.contains("/tasks/")).findFirst().orElseThrow();
+        List<String> merged = repo.mergedTasks(branch);
+        assertEquals(5, merged.size(), "each task merged once: " + merged);
+        assertEquals(5, Set.copyOf(merged).size(), "each task merged once: " + merged);
+        assertEquals(2, Journals.ofType(events(), "node-joined").size(), "the node joined the resumed lead too");
+        assertTrue(node.isAlive(), "the node waits for the next lead");
     }
 
     @Test

@@ -436,6 +436,25 @@ class RunStateTest {
         assertEquals("worker-2", of(again, Decision.AssignOnceJournaled.class).get(0).worker());
     }
 
+    @Test
+    void aNodesSlotsJoinTheTeamAndTakeTasksAndWhenTheNodeIsLostItsTaskGoesElsewhereWithoutAReplacement() {
+        RunState state = state(goal(team(1), limits(2, Optional.empty()), EACH, spec("a"), spec("b"), spec("c")));
+        state.start(Optional.empty(), 1, T0);
+
+        List<Decision> joined = state.nodeJoined("node1", "troupe@10.0.0.7:41234", 2, T0);
+
+        assertEquals(List.of(new Decision.JoinWorker("node1-worker-1", "node1", 0),
+                new Decision.JoinWorker("node1-worker-2", "node1", 1)), of(joined, Decision.JoinWorker.class));
+        assertEquals(List.of("node1-worker-1", "node1-worker-2"), of(joined, Decision.AssignOnceJournaled.class).stream()
+                .map(Decision.AssignOnceJournaled::worker).toList(), "the node's slots take the waiting tasks at once");
+        assertEquals(2, event(joined, TeamEvent.NodeJoined.class).slots());
+
+        List<Decision> lost = state.workerLost("node1-worker-1", T0.plusSeconds(1));
+
+        assertEquals(List.of(), of(lost, Decision.SpawnWorker.class), "a node's worker is not replaced here");
+        assertEquals("the node its worker ran on was lost", event(lost, TeamEvent.AttemptFailed.class).reason());
+    }
+
     // ---- resume and planning ----
 
     @Test
