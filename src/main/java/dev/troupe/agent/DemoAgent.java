@@ -28,7 +28,9 @@ import java.util.regex.Pattern;
  * <p>Asked for structured output ({@code --json-schema}), it answers instead, as the planner or a reviewer:
  * as the planner, each list item ("- ...") of the goal becomes a task, named after the file it mentions, owning
  * that file; an item that starts with "Then" or "Finally" comes after all the items before it, and one that
- * says "(reviewed)" is reviewed. As a reviewer it approves.
+ * says "(reviewed)" is reviewed. As a reviewer it approves. As the judge of a task's variants it picks the one
+ * whose diff changes the fewest lines. A variant whose {@code --append-system-prompt} quotes a text writes that
+ * text instead of the prompt's (so variants differ without a model).
  *
  * <p>It keeps its sessions as the prompts they were given ({@link DemoSessions}): with {@code --resume ID} (and
  * {@code --fork-session}) it goes on with the task of that session's first prompt, the new prompt being what it is
@@ -95,11 +97,16 @@ public final class DemoAgent {
         String schema = option(argv, "--json-schema");
         if (schema != null) {
             agent.answer(prompt, schema.contains("\"verdict\"") ? review(prompt)
-                    : schema.contains("\"met\"") ? round(prompt) : plan(prompt));
+                    : schema.contains("\"met\"") ? round(prompt)
+                    : schema.contains("\"winner\"") ? judge(prompt, schema) : plan(prompt));
         } else if (!before.isEmpty()) {
             agent.work(before.get(0), Path.of("").toAbsolutePath(), Optional.of(prompt));
         } else {
-            agent.work(prompt, Path.of("").toAbsolutePath(), Optional.empty());
+            String told = option(argv, "--append-system-prompt");
+            Matcher quoted = told == null ? null : QUOTED.matcher(told);
+            // A variant told to write other words (in its system prompt's quotes) writes those.
+            agent.work(quoted != null && quoted.find() ? "\"" + quoted.group(1) + "\"\n" + prompt : prompt,
+                    Path.of("").toAbsolutePath(), Optional.empty());
         }
     }
 
@@ -233,6 +240,32 @@ public final class DemoAgent {
             last = quoted.group(1);
         }
         return Optional.ofNullable(last);
+    }
+
+    /**
+     * A judge's answer: of the variants its schema allows, the one whose diff changes the fewest lines (the first of
+     * equals), with that as its reason.
+     */
+    static ObjectNode judge(String prompt, String schema) {
+        Matcher allowed = Pattern.compile("\"enum\":\\[([0-9,]+)\\]").matcher(schema);
+        List<Integer> candidates = allowed.find()
+                ? java.util.Arrays.stream(allowed.group(1).split(",")).map(Integer::parseInt).toList() : List.of();
+        int best = -1;
+        long fewest = Long.MAX_VALUE;
+        for (int candidate : candidates) {
+            Matcher diff = Pattern.compile("<variant " + candidate + ">(.*?)</variant>", Pattern.DOTALL).matcher(prompt);
+            long lines = diff.find() ? diff.group(1).lines()
+                    .filter(l -> (l.startsWith("+") || l.startsWith("-")) && !l.startsWith("+++") && !l.startsWith("---"))
+                    .count() : Long.MAX_VALUE - 1;
+            if (lines < fewest) {
+                fewest = lines;
+                best = candidate;
+            }
+        }
+        return Json.MAPPER.createObjectNode().put("winner", best).put("reasons", "Variant " + best
+                + " does the task with the smallest change (" + fewest + (fewest == 1 ? " changed line" : " changed lines")
+                + ") of variants "
+                + candidates.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", ")) + ".");
     }
 
     /** The text without its quoted parts, where the file to write is looked for (a quote may name files too). */

@@ -90,7 +90,8 @@ final class CleanupCommand implements Callable<Integer> {
                 int worktrees = Launcher.removeWorktrees(dirs.top, dirs.top.resolve(RunSetup.TROUPE_DIR)
                         .resolve("worktrees").resolve(run), warnings);
                 int branches = deleteBranches(dirs.top, "refs/heads/troupe/tasks/" + run + "/")
-                        + deleteBranches(dirs.top, "refs/heads/troupe/failed/" + run + "/");
+                        + deleteBranches(dirs.top, "refs/heads/troupe/failed/" + run + "/")
+                        + deleteBranches(dirs.top, "refs/heads/troupe/variants/" + run + "/");
                 out.printf("run %s: removed %d worktree%s and %d task branch%s%s; kept %s and the journal%n", run, worktrees,
                         worktrees == 1 ? "" : "s", branches, branches == 1 ? "" : "es",
                         killed > 0 ? ", stopped " + killed + " leftover agent processes" : "",

@@ -56,7 +56,7 @@ final class NeverStarted {
             traces.add("agent output in " + runDir);
         }
         try {
-            for (String area : List.of("troupe/tasks/", "troupe/failed/")) {
+            for (String area : List.of("troupe/tasks/", "troupe/failed/", "troupe/variants/")) {
                 if (!GitCli.run(top, "for-each-ref", "--format=%(refname:short)", "refs/heads/" + area + run + "/").isBlank()) {
                     traces.add("branches " + area + run + "/...");
                 }

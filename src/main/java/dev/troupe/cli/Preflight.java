@@ -167,7 +167,8 @@ final class Preflight {
             return Optional.empty();
         }
         // Git cannot hold a branch and branches below it: none of these names may be a branch already.
-        for (String name : List.of(integration, "troupe/tasks/" + runId + "/x", "troupe/failed/" + runId + "/x")) {
+        for (String name : List.of(integration, "troupe/tasks/" + runId + "/x", "troupe/failed/" + runId + "/x",
+                "troupe/variants/" + runId + "/x/1")) {
             for (String prefix = parent(name); prefix != null; prefix = parent(prefix)) {
                 if (GitCli.resolve(top, "refs/heads/" + prefix).isPresent()) {
                     problems.add("branch '" + prefix + "' is in the way of the branches troupe makes (" + integration

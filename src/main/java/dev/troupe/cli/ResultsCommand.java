@@ -53,7 +53,8 @@ final class ResultsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws TroupeException {
-        Path runDir = RunDirs.of(selection).pick(selection.run());
+        RunDirs dirs = RunDirs.of(selection);
+        Path runDir = dirs.pick(selection.run());
         long journalRead = journalSize(runDir);
         RunHistory history = RunDirs.history(runDir);
         if (task != null && !history.tasks().containsKey(task)) {
@@ -74,6 +75,7 @@ final class ResultsCommand implements Callable<Integer> {
         try {
             for (RunHistory.Task t : tasks) {
                 printResult(runDir, t, out);
+                VariantTable.print(dirs.top, t, out);
                 if (tail != null) {
                     printTail(runDir, t, tail, out);
                 }
@@ -92,7 +94,9 @@ final class ResultsCommand implements Callable<Integer> {
     }
 
     private static void printResult(Path runDir, RunHistory.Task task, PrintWriter out) throws IOException {
-        Optional<Path> result = task.slug().map(slug -> runDir.resolve("results").resolve(slug + ".md"));
+        // A task whose change was picked among variants has its winner's report.
+        Optional<Path> result = task.slug().map(slug -> runDir.resolve("results").resolve(task.chosen()
+                .map(chosen -> slug + ".variant-" + chosen.winner()).orElse(slug) + ".md"));
         if (result.isPresent() && Files.exists(result.get())) {
             if (task.state() != RunHistory.State.MERGED) {
                 // The file tells of a successful attempt; the task itself may not have merged.

@@ -182,7 +182,7 @@ final class ResumeCommand implements Callable<Integer> {
         if (setup.integrationBranch().equals("troupe/" + setup.runId()) || isOld(integrationLock)) {
             locks.add(integrationLock);
         }
-        for (String area : List.of("troupe/tasks/", "troupe/failed/")) {
+        for (String area : List.of("troupe/tasks/", "troupe/failed/", "troupe/variants/")) {
             Path dir = heads.resolve(area + setup.runId());
             if (Files.isDirectory(dir)) {
                 try (Stream<Path> files = Files.walk(dir)) {

@@ -78,7 +78,8 @@ record RunSetup(Goal goal, Path top, Path commonDir, String base, String baseCom
             slugs.add(slug);
             made.add(new Goal.TaskSpec(file, slug, fanout.prompt().replace("{file}", file), List.of(), Optional.empty(),
                     Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), List.of(),
-                    i < canaries.size() ? List.of() : canaries, goal.agent().review(), goal.agent().retry()));
+                    i < canaries.size() ? List.of() : canaries, goal.agent().review(), goal.agent().retry())
+                    .withVariants(goal.agent().variants()));
         }
         return goal.withTasks(made);
     }

@@ -121,6 +121,18 @@ public final class IntegrationBranch {
 
     /** As {@link #merge(ObjectId, String)}, moving the branch only when {@code check} passes the merge commit. */
     public Outcome merge(ObjectId commit, String message, Check check) throws GitException {
+        return merge(commit, message, check, true);
+    }
+
+    /**
+     * What merging {@code commit} would do now: the merge commit is made and checked as for a merge, but the branch
+     * stays where it is ({@link Outcome.Merged} names the commit it would have moved to).
+     */
+    public Outcome trial(ObjectId commit, String message, Check check) throws GitException {
+        return merge(commit, message, check, false);
+    }
+
+    private Outcome merge(ObjectId commit, String message, Check check, boolean move) throws GitException {
         ObjectId head = head();
         try {
             ResolveMerger merger = (ResolveMerger) MergeStrategy.RECURSIVE.newMerger(repo, true);
@@ -152,7 +164,9 @@ public final class IntegrationBranch {
             if (failed.isPresent()) {
                 return new Outcome.CheckFailed(failed.get());
             }
-            move(head, mergeCommit, "troupe: merge");
+            if (move) {
+                move(head, mergeCommit, "troupe: merge");
+            }
             return new Outcome.Merged(mergeCommit);
         } catch (IOException e) {
             throw new GitException("cannot merge " + commit.name() + " into " + ref + ": " + e.getMessage(), e);

@@ -152,6 +152,7 @@ public record Goal(
      * {@code [demo]} selects the built-in demo agent. {@code env} is added to the environment troupe passes on.
      * {@code review}: every task's change is reviewed before it merges, unless the task says otherwise.
      * {@code retry}: how a task's attempt after work that did not make it in starts, unless the task says otherwise.
+     * {@code variants}: every task is tried these ways at once, unless it says otherwise.
      */
     public record AgentSettings(
             List<String> command,
@@ -163,12 +164,40 @@ public record Goal(
             Map<String, String> env,
             Optional<String> appendSystemPrompt,
             boolean review,
-            Retry retry) {
+            Retry retry,
+            Variants variants) {
+
+        public AgentSettings(List<String> command, Optional<String> model, String permissionMode,
+                List<String> allowedTools, Optional<Integer> maxTurns, boolean isolateConfig, Map<String, String> env,
+                Optional<String> appendSystemPrompt, boolean review) {
+            this(command, model, permissionMode, allowedTools, maxTurns, isolateConfig, env, appendSystemPrompt, review,
+                    Retry.RESUME, Variants.NONE);
+        }
+
+        public AgentSettings(List<String> command, Optional<String> model, String permissionMode,
+                List<String> allowedTools, Optional<Integer> maxTurns, boolean isolateConfig, Map<String, String> env,
+                Optional<String> appendSystemPrompt, boolean review, Retry retry) {
+            this(command, model, permissionMode, allowedTools, maxTurns, isolateConfig, env, appendSystemPrompt, review,
+                    retry, Variants.NONE);
+        }
+
+        public AgentSettings(List<String> command, Optional<String> model, String permissionMode,
+                List<String> allowedTools, Optional<Integer> maxTurns, boolean isolateConfig, Map<String, String> env,
+                Optional<String> appendSystemPrompt, boolean review, Variants variants) {
+            this(command, model, permissionMode, allowedTools, maxTurns, isolateConfig, env, appendSystemPrompt, review,
+                    Retry.RESUME, variants);
+        }
+
+        /** The same settings, every task tried as {@code other} unless it says otherwise. */
+        public AgentSettings withVariants(Variants other) {
+            return new AgentSettings(command, model, permissionMode, allowedTools, maxTurns, isolateConfig, env,
+                    appendSystemPrompt, review, retry, other);
+        }
 
         public AgentSettings(List<String> command, Optional<String> model, String permissionMode,
                 List<String> allowedTools, Optional<Integer> maxTurns, boolean isolateConfig, Map<String, String> env) {
             this(command, model, permissionMode, allowedTools, maxTurns, isolateConfig, env, Optional.empty(), false,
-                    Retry.RESUME);
+                    Retry.RESUME, Variants.NONE);
         }
 
         public boolean isDemo() {
@@ -194,13 +223,53 @@ public record Goal(
      */
     public record TaskSpec(String id, String slug, String prompt, List<String> after, Optional<String> model,
             Optional<List<String>> allowedTools, Optional<String> permissionMode, Optional<Integer> maxTurns,
-            Optional<String> appendSystemPrompt, List<String> zone, List<String> gate, boolean review, Retry retry) {
+            Optional<String> appendSystemPrompt, List<String> zone, List<String> gate, boolean review, Retry retry,
+            Variants variants) {
 
         public TaskSpec(String id, String slug, String prompt, List<String> after, Optional<String> model,
                 Optional<List<String>> allowedTools, Optional<String> permissionMode, Optional<Integer> maxTurns,
                 Optional<String> appendSystemPrompt, List<String> zone, List<String> gate, boolean review) {
             this(id, slug, prompt, after, model, allowedTools, permissionMode, maxTurns, appendSystemPrompt, zone, gate,
-                    review, Retry.RESUME);
+                    review, Retry.RESUME, Variants.NONE);
+        }
+
+        public TaskSpec(String id, String slug, String prompt, List<String> after, Optional<String> model,
+                Optional<List<String>> allowedTools, Optional<String> permissionMode, Optional<Integer> maxTurns,
+                Optional<String> appendSystemPrompt, List<String> zone, List<String> gate, boolean review, Retry retry) {
+            this(id, slug, prompt, after, model, allowedTools, permissionMode, maxTurns, appendSystemPrompt, zone, gate,
+                    review, retry, Variants.NONE);
+        }
+
+        public TaskSpec(String id, String slug, String prompt, List<String> after, Optional<String> model,
+                Optional<List<String>> allowedTools, Optional<String> permissionMode, Optional<Integer> maxTurns,
+                Optional<String> appendSystemPrompt, List<String> zone, List<String> gate, boolean review,
+                Variants variants) {
+            this(id, slug, prompt, after, model, allowedTools, permissionMode, maxTurns, appendSystemPrompt, zone, gate,
+                    review, Retry.RESUME, variants);
+        }
+
+        /** The same task, tried as these variants. */
+        public TaskSpec withVariants(Variants other) {
+            return new TaskSpec(id, slug, prompt, after, model, allowedTools, permissionMode, maxTurns,
+                    appendSystemPrompt, zone, gate, review, retry, other);
+        }
+
+        /** As {@link #asVariant(int, Optional)}, for a goal whose {@code agent:} adds nothing to the system prompt. */
+        public TaskSpec asVariant(int k) {
+            return asVariant(k, Optional.empty());
+        }
+
+        /**
+         * The task as variant {@code k} (from 1) does it: the variant's model wins, its system prompt's suffix comes
+         * after the task's own, or after {@code agentSuffix} ({@code agent.append-system-prompt}) when it has none.
+         */
+        public TaskSpec asVariant(int k, Optional<String> agentSuffix) {
+            Variant variant = variants.each().get(k - 1);
+            Optional<String> own = appendSystemPrompt.or(() -> agentSuffix);
+            Optional<String> suffix = variant.appendSystemPrompt().isEmpty() ? appendSystemPrompt
+                    : Optional.of(own.map(text -> text + "\n\n").orElse("") + variant.appendSystemPrompt().get());
+            return new TaskSpec(id, slug, prompt, after, variant.model().or(() -> model), allowedTools, permissionMode,
+                    maxTurns, suffix, zone, gate, review, retry, variants);
         }
 
         /** The tools of an agent that may look but not touch: the planner and reviewers. */
@@ -217,7 +286,7 @@ public record Goal(
          */
         public TaskSpec readOnly() {
             return new TaskSpec(id, slug, prompt, after, model, Optional.of(READ_ONLY_TOOLS), Optional.of("plan"),
-                    maxTurns, Optional.empty(), zone, gate, false, Retry.FRESH);
+                    maxTurns, Optional.empty(), zone, gate, false, Retry.FRESH, variants);
         }
 
         /**
@@ -233,6 +302,40 @@ public record Goal(
             return all;
         }
     }
+
+    /**
+     * Several attempts at a task at once, each on its own worker from the same base, the best one merged
+     * ({@code variants:}). {@code each} is empty, or holds two or more variants; {@code judge} picks the winner.
+     */
+    public record Variants(List<Variant> each, Judge judge) {
+
+        public static final Variants NONE = new Variants(List.of(), Judge.AGENT);
+
+        /** {@code count} variants that differ in nothing but their run. */
+        public static Variants alike(int count, Judge judge) {
+            return new Variants(java.util.Collections.nCopies(count, Variant.SAME), judge);
+        }
+
+        public boolean any() {
+            return each.size() > 1;
+        }
+
+        public int count() {
+            return each.size();
+        }
+    }
+
+    /** What one variant does differently: its model, and a suffix to the system prompt. */
+    public record Variant(Optional<String> model, Optional<String> appendSystemPrompt) {
+
+        public static final Variant SAME = new Variant(Optional.empty(), Optional.empty());
+    }
+
+    /**
+     * How the winner among the variants that passed {@code sync.check} is picked: a read-only agent compares
+     * their diffs ({@code AGENT}), or the first that passed wins ({@code CHECK}).
+     */
+    public enum Judge { AGENT, CHECK }
 
     public Optional<TaskSpec> task(String id) {
         return tasks.stream().filter(t -> t.id().equals(id)).findFirst();

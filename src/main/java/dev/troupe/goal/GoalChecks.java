@@ -44,9 +44,16 @@ final class GoalChecks {
             refuseEmptyCheck();
             return Boolean.TRUE;
         });
+        VariantChecks variants = new VariantChecks(this::at);
+        Goal.Variants agentVariants = checked(() -> raw.agent() == null ? Goal.Variants.NONE
+                : variants.variants(raw.agent().variants(), raw.agent().judge(), "/agent", "agent", Goal.Variants.NONE));
         Goal.AgentSettings agent = checked(this::agent);
+        if (agent != null && agentVariants != null) {
+            agent = agent.withVariants(agentVariants);
+        }
         List<Goal.TaskSpec> tasks = tasks(agent != null && agent.review(),
-                agent != null ? agent.retry() : Goal.Retry.RESUME);
+                agent != null ? agent.retry() : Goal.Retry.RESUME, variants,
+                agentVariants == null ? Goal.Variants.NONE : agentVariants);
         Goal.Team team = checked(this::team);
         Goal.Limits limits = checked(this::limits);
         Goal.Sync sync = checked(this::sync);
@@ -172,7 +179,8 @@ final class GoalChecks {
     }
 
     private Goal.AgentSettings agent() throws GoalException {
-        RawGoal.Agent agent = raw.agent() != null ? raw.agent() : new RawGoal.Agent(null, null, null, null, null, null, null, null, null, null);
+        RawGoal.Agent agent = raw.agent() != null ? raw.agent()
+                : new RawGoal.Agent(null, null, null, null, null, null, null, null, null, null, null, null);
         List<String> command = agent.command() != null ? agent.command() : defaults.getStringList("agent.command");
         if (command.isEmpty() || command.get(0) == null || command.get(0).isBlank()) {
             throw at("/agent/command", "agent.command must name an executable");
@@ -268,7 +276,8 @@ final class GoalChecks {
      * @param reviewByDefault {@code agent.review}, for the tasks that do not say
      * @param retryByDefault {@code agent.retry}, for the tasks that do not say
      */
-    private List<Goal.TaskSpec> tasks(boolean reviewByDefault, Goal.Retry retryByDefault) {
+    private List<Goal.TaskSpec> tasks(boolean reviewByDefault, Goal.Retry retryByDefault, VariantChecks variantChecks,
+            Goal.Variants variantsByDefault) {
         List<RawGoal.Task> rawTasks = raw.tasks() == null ? List.of() : raw.tasks();
         if (rawTasks.isEmpty()) {
             // Made by the fan-out, or planned from the goal text.
@@ -281,7 +290,9 @@ final class GoalChecks {
         for (int i = 0; i < rawTasks.size(); i++) {
             int index = i;
             Goal.TaskSpec task = checked(() -> task(index, rawTasks.get(index), indexById, idBySlug, reviewByDefault,
-                    retryByDefault));
+                    retryByDefault)
+                    .withVariants(variantChecks.variants(rawTasks.get(index).variants(), rawTasks.get(index).judge(),
+                            "/tasks/" + index, "task '" + rawTasks.get(index).id() + "'", variantsByDefault)));
             if (task != null) {
                 tasks.add(task);
             }

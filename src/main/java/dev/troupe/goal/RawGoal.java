@@ -45,7 +45,9 @@ record RawGoal(
             Map<String, String> env,
             String appendSystemPrompt,
             Boolean review,
-            String retry) {}
+            String retry,
+            com.fasterxml.jackson.databind.JsonNode variants,
+            String judge) {}
 
     record Limits(
             @JsonDeserialize(using = Durations.Deserializer.class) Duration taskTimeout,
@@ -59,5 +61,5 @@ record RawGoal(
 
     record Task(String id, String prompt, List<String> zone, List<String> after, String model, Boolean review,
             List<String> allowedTools, String permissionMode, Integer maxTurns, String appendSystemPrompt,
-            String retry) {}
+            String retry, com.fasterxml.jackson.databind.JsonNode variants, String judge) {}
 }

@@ -51,6 +51,10 @@ public final class RunHistory {
         private String commitBase = "";
         private Boolean approved;
         private final List<TeamEvent.TaskTold> told = new ArrayList<>();
+        /** The variants settled since the task's last round began, and how its last winner was chosen. */
+        private final java.util.ArrayList<TeamEvent.VariantDone> variants = new java.util.ArrayList<>();
+        private final java.util.ArrayList<TeamEvent.VariantDone> allVariants = new java.util.ArrayList<>();
+        private TeamEvent.VariantChosen chosen;
 
         Task(String id) {
             this.id = id;
@@ -76,6 +80,21 @@ public final class RunHistory {
 
         public String worker() {
             return worker;
+        }
+
+        /** The variants of the round under way (or cut short), settled, in the order they settled. */
+        public List<TeamEvent.VariantDone> roundVariants() {
+            return List.copyOf(variants);
+        }
+
+        /** Every variant of the task settled in the run, in the order they settled. */
+        public List<TeamEvent.VariantDone> variants() {
+            return List.copyOf(allVariants);
+        }
+
+        /** How the task's change was picked among its variants, if it had variants and one was. */
+        public Optional<TeamEvent.VariantChosen> chosen() {
+            return Optional.ofNullable(chosen);
         }
 
         public double costUsd() {
@@ -202,8 +221,10 @@ public final class RunHistory {
             if (task != null) {
                 task.attempts = Math.max(task.attempts, e.attempt());
                 task.worker = e.worker();
-                // The task branch is troupe/tasks/<run>/<slug>.
-                task.slug = e.branch().substring(e.branch().lastIndexOf('/') + 1);
+                // The task branch is troupe/tasks/<run>/<slug>; a variant's troupe/variants/<run>/<slug>/<n>.
+                String[] parts = e.branch().split("/");
+                task.slug = e.branch().startsWith("troupe/variants/") && parts.length > 2 ? parts[parts.length - 2]
+                        : parts[parts.length - 1];
                 task.attemptBase = e.baseCommit() == null ? "" : e.baseCommit();
             }
         } else if (event instanceof TeamEvent.TaskSucceeded e) {
@@ -218,8 +239,26 @@ public final class RunHistory {
                 task.commitBase = task.attemptBase;
                 task.approved = null;
             }
+        } else if (event instanceof TeamEvent.VariantDone e) {
+            Task task = tasks.get(e.task());
+            spend(task, e.costUsd(), e.usage());
+            if (task != null) {
+                task.variants.add(e);
+                task.allVariants.add(e);
+            }
+        } else if (event instanceof TeamEvent.VariantChosen e) {
+            Task task = tasks.get(e.task());
+            spend(task, e.costUsd(), e.usage());
+            if (task != null) {
+                task.chosen = e;
+                task.variants.clear();
+            }
         } else if (event instanceof TeamEvent.AttemptFailed e) {
             Task task = move(e.task(), e.retryInMs() < 0 ? State.FAILED : State.QUEUED, e.time());
+            if (task != null && e.counted()) {
+                // A round of variants that ended without a winner: the next round starts afresh.
+                task.variants.clear();
+            }
             if (task != null) {
                 task.reason = e.reason();
                 task.costUsd += e.costUsd();

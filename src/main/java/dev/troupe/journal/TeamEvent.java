@@ -50,6 +50,9 @@ import java.util.Map;
     @JsonSubTypes.Type(value = TeamEvent.NodeJoined.class, name = "node-joined"),
     @JsonSubTypes.Type(value = TeamEvent.BundleMoved.class, name = "bundle-moved"),
     @JsonSubTypes.Type(value = TeamEvent.NodeLost.class, name = "node-lost"),
+    @JsonSubTypes.Type(value = TeamEvent.VariantDone.class, name = "variant-done"),
+    @JsonSubTypes.Type(value = TeamEvent.JudgeStarted.class, name = "judge-started"),
+    @JsonSubTypes.Type(value = TeamEvent.VariantChosen.class, name = "variant-chosen"),
 })
 public sealed interface TeamEvent {
 
@@ -266,4 +269,27 @@ public sealed interface TeamEvent {
      */
     record BundleMoved(Instant time, String task, int attempt, String worker, String direction, long bytes,
             long millis) implements TeamEvent {}
+
+    /**
+     * One variant of a task ({@code variant} of the goal's list, from 1; {@code attempt} is its number in the run and
+     * in its branch) is settled: {@code passed} when its change merges onto the integration head and passes
+     * {@code sync.check} there; otherwise {@code outcome} says how it went out ({@code failed}, {@code conflict},
+     * {@code check-failed}, {@code zone}) and {@code reason} why. Its work stays on {@code branch} either way;
+     * {@code commit} is empty when it left none.
+     */
+    record VariantDone(Instant time, String task, int attempt, int variant, String worker, String branch,
+            String commit, String base, boolean passed, String outcome, String reason, double costUsd, Usage usage,
+            long durationMs, List<String> filesChanged, String result) implements TeamEvent {}
+
+    /** A read-only agent compares the variants {@code candidates} (their attempts) that passed. */
+    record JudgeStarted(Instant time, String task, int attempt, String worker, List<Integer> candidates)
+            implements TeamEvent {}
+
+    /**
+     * The variant of attempt {@code winner} is the task's change, chosen {@code by} the judge agent
+     * ({@code agent}), as the first that passed ({@code check}, also when the judge gave no verdict) or as the only
+     * one ({@code only}); {@code reasons} say why. {@code costUsd}: the judge's.
+     */
+    record VariantChosen(Instant time, String task, int winner, String by, String reasons, List<Integer> candidates,
+            double costUsd, Usage usage) implements TeamEvent {}
 }

@@ -110,6 +110,7 @@ public final class ReportPage {
         html.append("</section>\n");
         RoundsSection.write(html, record);
         tasks(html);
+        VariantsSection.write(record, html);
         models(html);
         graph(html);
         out.write(html.toString());
@@ -246,7 +247,8 @@ public final class ReportPage {
             for (RunRecord.Span s : spans) {
                 html.append("<a class=\"chip o-").append(cssName(s.outcome())).append("\" href=\"#").append(anchor(s))
                         .append("\" title=\"").append(Html.escape(s.outcome().words())).append("\">")
-                        .append(s.role() == Role.REVIEWER ? "review " + s.attempt() : "#" + s.attempt())
+                        .append(s.role() == Role.REVIEWER ? "review " + s.attempt()
+                                : s.role() == Role.JUDGE ? "judge" : "#" + s.attempt())
                         .append("</a> ");
             }
             html.append("</td><td class=\"num\">").append(agentMs > 0 ? Durations.format(Duration.ofMillis(agentMs)) : "-")
@@ -406,6 +408,7 @@ public final class ReportPage {
             case PLANNER -> "plan-" + s.attempt();
             case WRITER -> "a-" + s.slug() + "-" + s.attempt();
             case REVIEWER -> "r-" + s.slug() + "-" + s.attempt();
+            case JUDGE -> "j-" + s.slug() + "-" + s.attempt();
         };
     }
 
@@ -414,6 +417,7 @@ public final class ReportPage {
             case PLANNER -> "planner #" + s.attempt();
             case WRITER -> s.task() + " #" + s.attempt();
             case REVIEWER -> s.task() + " review #" + s.attempt();
+            case JUDGE -> s.task() + " judge of variants";
         };
     }
 
@@ -456,6 +460,7 @@ public final class ReportPage {
             .o-approved { fill: var(--approved); background: var(--approved); } .o-changes-requested { fill: var(--changes); background: var(--changes); }
             .o-conflict { fill: var(--conflict); background: var(--conflict); } .o-failed { fill: var(--failed); background: var(--failed); }
             .o-rate-limited { fill: var(--rate); background: var(--rate); } .o-planned { fill: var(--planned); background: var(--planned); }
+            .o-passed { fill: var(--done); background: var(--done); } .o-judged { fill: var(--approved); background: var(--approved); }
             .o-plan-refused { fill: var(--refused); background: var(--refused); } .o-unfinished { fill: var(--unfinished); background: var(--unfinished); }
             table { border-collapse: collapse; width: 100%; font-size: 13px; }
             th, td { text-align: left; padding: 5px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
@@ -464,7 +469,7 @@ public final class ReportPage {
             .fate.s-merged { background: #d3f9d8; color: #2b8a3e; } .fate.s-failed { background: #ffe3e3; color: #c92a2a; }
             .fate.s-skipped { background: #fff3bf; color: #8f6b00; }
             .chip { display: inline-block; padding: 0 6px; border-radius: 9px; color: #fff; font-size: 11.5px; text-decoration: none; margin: 1px 0; }
-            .chip.o-rate-limited, .chip.o-done { color: var(--ink); }
+            .chip.o-rate-limited, .chip.o-done, .chip.o-passed { color: var(--ink); }
             .node { fill: #e9ecef; stroke: #868e96; } .node.s-merged { fill: #d3f9d8; stroke: var(--merged); }
             .node.s-failed { fill: #ffe3e3; stroke: var(--failed); } .node.s-skipped { fill: #fff9db; stroke: #f59f00; stroke-dasharray: 4 3; }
             .node-label { font-size: 12px; fill: var(--ink); pointer-events: none; font-family: "DejaVu Sans Mono", monospace; }

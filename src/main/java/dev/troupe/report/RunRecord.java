@@ -29,7 +29,8 @@ public final class RunRecord {
     public enum Outcome {
         MERGED("merged"), DONE("done, not merged"), APPROVED("approved"), CHANGES_REQUESTED("changes requested"),
         CONFLICT("merge conflict"), FAILED("failed"), RATE_LIMITED("rate limited (not counted)"),
-        PLANNED("plan accepted"), PLAN_REFUSED("plan refused"), UNFINISHED("cut short"), RUNNING("running");
+        PLANNED("plan accepted"), PLAN_REFUSED("plan refused"), UNFINISHED("cut short"), RUNNING("running"),
+        PASSED("variant passed, not chosen"), JUDGED("variant chosen");
 
         private final String words;
 
@@ -195,6 +196,25 @@ public final class RunRecord {
             finish(GoalLoader.RESERVED_ID, e.time(), Outcome.PLANNED, "the goal is met: " + e.summary());
         } else if (event instanceof TeamEvent.PlanRejected e) {
             finish(GoalLoader.RESERVED_ID, e.time(), Outcome.PLAN_REFUSED, e.problem());
+        } else if (event instanceof TeamEvent.TaskAssigned e && e.branch().startsWith("troupe/variants/")) {
+            // Variants of a task run side by side: each bar is its own.
+            begin(variantKey(e.task(), e.attempt()), new Span(e.task(), slugOf(e.task()), e.attempt(), Role.WRITER,
+                    e.worker(), e.time()));
+        } else if (event instanceof TeamEvent.VariantDone e) {
+            finish(variantKey(e.task(), e.attempt()), e.time(), e.passed() ? Outcome.PASSED
+                    : e.outcome().equals("conflict") ? Outcome.CONFLICT : Outcome.FAILED, e.passed() ? e.result() : e.reason());
+        } else if (event instanceof TeamEvent.JudgeStarted e) {
+            begin(new Span(e.task(), slugOf(e.task()), e.attempt(), Role.JUDGE, e.worker(), e.time()));
+        } else if (event instanceof TeamEvent.VariantChosen e) {
+            finish(e.task(), e.time(), Outcome.JUDGED, e.reasons());
+            spans.stream().filter(s -> s.task.equals(e.task()) && s.attempt == e.winner() && s.role == Role.WRITER
+                    && s.outcome == Outcome.PASSED).reduce((first, second) -> second).ifPresent(winner -> {
+                        winner.outcome = Outcome.DONE;
+                        lastDone.put(e.task(), winner);
+                    });
+        } else if (event instanceof TeamEvent.TaskSucceeded e && lastDone.containsKey(e.task())
+                && !open.containsKey(e.task())) {
+            // A chosen variant's success: its bar ended at its variant-done.
         } else if (event instanceof TeamEvent.TaskAssigned e) {
             Span span = new Span(e.task(), slugOf(e.task()), e.attempt(), Role.WRITER, e.worker(), e.time());
             span.told.addAll(told.getOrDefault(e.task(), List.of()));
@@ -251,8 +271,16 @@ public final class RunRecord {
         return known != null && known.slug().isPresent() ? known.slug().get() : TaskIds.slug(task);
     }
 
+    private static String variantKey(String task, int attempt) {
+        return task + "\u0000variant-" + attempt;
+    }
+
     private void begin(Span span) {
-        Span earlier = open.put(span.task, span);
+        begin(span.task, span);
+    }
+
+    private void begin(String key, Span span) {
+        Span earlier = open.put(key, span);
         if (earlier != null) {
             earlier.close(span.start, Outcome.UNFINISHED, "");
         }

@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.eclipse.jgit.lib.ObjectId;
 import java.util.Optional;
 
 /**
@@ -75,7 +76,14 @@ final class AgentLaunch {
         Optional<Assignment.Resume> resume = assignment.resume().filter(r -> r.session().cwd().equals(checkout));
         String prompt = resume.map(Assignment.Resume::message).orElse(assignment.prompt());
         Optional<String> resumed = resume.map(r -> r.session().id());
-        if (assignment.changeFrom().isPresent() && assignment.role() == Assignment.Role.PLANNER) {
+        if (assignment.role() == Assignment.Role.JUDGE) {
+            Map<Integer, String> diffs = new java.util.LinkedHashMap<>();
+            for (Map.Entry<Integer, ObjectId> candidate : assignment.candidates().entrySet()) {
+                diffs.put(candidate.getKey(), GitCli.run(checkout, "diff", "--no-color", "--no-ext-diff",
+                        assignment.base().name(), candidate.getValue().name()));
+            }
+            prompt = Judging.withDiffs(prompt, diffs);
+        } else if (assignment.changeFrom().isPresent() && assignment.role() == Assignment.Role.PLANNER) {
             // A later round's planner: what the rounds so far changed, by file.
             prompt = Prompts.withDiffStat(prompt, GitCli.run(checkout, "diff", "--stat=120", "--no-color",
                     assignment.changeFrom().get().name(), assignment.base().name()));
@@ -127,8 +135,8 @@ final class AgentLaunch {
     /** The agent's command line; an agent that answers gets the schema of its answer. */
     List<String> argv(Assignment assignment, String sessionId, String prompt, Optional<String> resumed) {
         return AgentCommand.argv(run.goal().agent(), assignment.task(), prompt, sessionId,
-                assignment.role().answers() ? Optional.of(Answers.schema(assignment.role(),
-                        run.goal().plan().inRounds())) : Optional.empty(),
+                assignment.role().answers() ? Optional.of(Answers.schema(assignment, run.goal().plan().inRounds()))
+                        : Optional.empty(),
                 resumed);
     }
 

@@ -57,6 +57,7 @@ final class Answers {
         return switch (role) {
             case REVIEWER -> VERDICT_SCHEMA;
             case PLANNER -> inRounds ? ROUND_SCHEMA : PLAN_SCHEMA;
+            case JUDGE -> throw new IllegalArgumentException("a judge's schema names its candidates: see schema(Assignment)");
             case WRITER -> throw new IllegalArgumentException("a writer does not answer");
         };
     }
@@ -64,6 +65,12 @@ final class Answers {
     /** A planner's answer read as a round's: without {@code met} (a plan made once), it is a plan. */
     static Round round(JsonNode answer) {
         return new Round(answer.path("met").asBoolean(false), answer.path("summary").asText("").strip());
+    }
+
+    /** The schema of the answer {@code assignment} asks for. */
+    static String schema(Assignment assignment, boolean inRounds) {
+        return assignment.role() == Assignment.Role.JUDGE ? Judging.schema(assignment.candidates().keySet())
+                : schema(assignment.role(), inRounds);
     }
 
     static Verdict verdict(JsonNode answer) {

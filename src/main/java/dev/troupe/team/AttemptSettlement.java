@@ -63,8 +63,9 @@ final class AttemptSettlement {
                     + ", attempt " + assignment.attempt() + "\n\nThe attempt failed: " + attempt.failure() + "\n", leaveOut,
                     assignment.base());
             if (!kept.equals(assignment.base())) {
-                // Apart from the task branch, which the next attempt starts afresh.
-                String keptOn = run.failedBranch(assignment.task(), assignment.attempt());
+                // Apart from the task branch, which the next attempt starts afresh; a variant's on its own branch.
+                String keptOn = assignment.branch().equals(run.variantBranch(assignment.task(), assignment.attempt()))
+                        ? assignment.branch() : run.failedBranch(assignment.task(), assignment.attempt());
                 GitCli.run(run.repo(), "branch", "--force", keptOn, kept.name());
                 reason += " (what it left is kept on " + keptOn + ")";
             }
@@ -126,7 +127,7 @@ final class AttemptSettlement {
     }
 
     private void writeResultFile(Assignment assignment, AttemptResult done) throws IOException {
-        Path file = run.resultFile(assignment.task());
+        Path file = run.resultFile(assignment);
         Files.createDirectories(file.getParent());
         StringBuilder md = new StringBuilder();
         md.append("# ").append(assignment.task().id()).append("\n\n");

@@ -36,6 +36,12 @@ sealed interface Decision {
     /** Ask the merger to bring a finished attempt into the integration branch. */
     record Merge(String taskId, ObjectId commit, String message, String failedBranch) implements Decision {}
 
+    /**
+     * Ask the merger whether a variant's commit would merge onto the integration head and pass {@code sync.check}
+     * there, without moving the branch; the answer comes back to {@link RunState#tried}.
+     */
+    record TryMerge(String taskId, int attempt, ObjectId commit, String message) implements Decision {}
+
     /** Ask the merger to keep a commit that will not merge on a branch of its own. */
     record Keep(ObjectId commit, String branch) implements Decision {}
 

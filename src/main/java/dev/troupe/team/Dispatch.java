@@ -23,6 +23,7 @@ final class Dispatch {
     private final Pace pace;
     private final Budget budget;
     private final SyncPoint syncPoint;
+    private final Variants variants;
     private final Decisions out;
     /** Why nothing more is launched, once the run winds down (sync.check cannot run); null while it does not. */
     private String halted;
@@ -31,7 +32,9 @@ final class Dispatch {
     /** Where the integration branch stands: the base of every attempt that starts now. */
     private ObjectId head;
 
-    Dispatch(RunContext run, TaskTable tasks, Roster roster, Pace pace, Budget budget, SyncPoint syncPoint, Decisions out) {
+    Dispatch(RunContext run, TaskTable tasks, Roster roster, Pace pace, Budget budget, SyncPoint syncPoint,
+            Variants variants, Decisions out) {
+        this.variants = variants;
         this.run = run;
         this.tasks = tasks;
         this.roster = roster;
@@ -65,8 +68,10 @@ final class Dispatch {
 
     void run(Instant now) {
         if (halted != null) {
+            variants.dropWaiting(halted, now);
             skipQueued(halted, halted, now);
         } else if (budget.isSpent()) {
+            variants.dropWaiting("the budget is spent", now);
             List.copyOf(tasks.awaitingReview).forEach(id -> failUnreviewed(tasks.get(id), now));
             skipQueuedForBudget(now);
         } else {
@@ -77,6 +82,9 @@ final class Dispatch {
 
     private void launchReady(Instant now) {
         Instant wake = launchReviews(now);
+        if (wake == null) {
+            wake = variants.launchWaiting(now);
+        }
         Iterator<String> queue = wake == null && !paused ? tasks.ready.iterator() : Collections.emptyIterator();
         while (queue.hasNext() && roster.hasIdle()) {
             Instant allowed = pace.nextLaunchAllowed();
@@ -107,6 +115,10 @@ final class Dispatch {
                 pace.launched(now);
             }
         }
+        if (wake == null) {
+            // The other variants of a task started just now.
+            wake = variants.launchWaiting(now);
+        }
         if (wake != null) {
             out.add(new Decision.WakeAt(wake));
         }
@@ -129,17 +141,17 @@ final class Dispatch {
 
     /** @param now the launch time, the same the stagger is counted from */
     private void assign(TaskState task, String worker, Instant now) {
+        task.attemptBase = head;
+        if (task.spec.variants().any()) {
+            variants.start(task, worker, writerPrompt(task), now);
+            return;
+        }
+        String prompt = writerPrompt(task);
         task.status = TaskState.Status.RUNNING;
         task.attempts++;
-        task.attemptBase = head;
         task.triedBy.add(worker);
         String branch = run.taskBranch(task.spec);
         roster.take(worker, task.id());
-        List<Prompts.Handoff> after = task.spec.after().stream().map(tasks::get)
-                .map(dep -> new Prompts.Handoff(dep.id(), dep.resultText, dep.filesChanged, run.resultFile(dep.spec)))
-                .toList();
-        String prompt = Prompts.prompt(task.spec, after, task.attempts > 1 && !task.reason.isEmpty() ? task.reason : null,
-                task.told.stream().map(TaskState.Told::message).toList());
         // A resumed session was given what was told before its attempt started; it hears the rest.
         List<String> toldSince = task.told.stream().filter(told -> told.attempts() >= task.sessionAttempt)
                 .map(TaskState.Told::message).toList();
@@ -152,6 +164,16 @@ final class Dispatch {
         out.add(new Decision.AssignOnceJournaled(worker, new Assignment(task.spec, task.attempts, branch, head, prompt,
                 Assignment.Role.WRITER, Optional.empty(), resume),
                 new TeamEvent.TaskAssigned(now, task.id(), task.attempts, worker, branch, head.name())));
+    }
+
+    /** The task's prompt, with what its {@code after} tasks reported and why its last attempt failed. */
+    String writerPrompt(TaskState task) {
+        List<Prompts.Handoff> after = task.spec.after().stream().map(tasks::get)
+                .map(dep -> new Prompts.Handoff(dep.id(), dep.resultText, dep.filesChanged,
+                        dep.resultFile != null ? dep.resultFile : run.resultFile(dep.spec)))
+                .toList();
+        return Prompts.prompt(task.spec, after, task.attempts > 0 && !task.reason.isEmpty() ? task.reason : null,
+                task.told.stream().map(TaskState.Told::message).toList());
     }
 
     /** Its reviewer is launched like any agent: not while the team is paused. {@code writtenOn}: null if unknown. */

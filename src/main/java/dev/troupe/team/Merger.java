@@ -34,6 +34,13 @@ public final class Merger extends AbstractBehavior<Merger.Command> {
     public record Merge(String taskId, ObjectId commit, String message, String keepOn,
             ActorRef<TeamLead.Command> replyTo) implements Command {}
 
+    /**
+     * Would {@code commit} merge onto the integration head and pass the check there? Answered with
+     * {@link TeamLead.Tried}; the branch does not move. One try, no retry: a failure to try is an answer too.
+     */
+    public record Try(String taskId, int attempt, ObjectId commit, String message, ActorRef<TeamLead.Command> replyTo)
+            implements Command {}
+
     /** Keep {@code commit} on branch {@code keepOn}: work that will not be merged, but must not be lost. */
     public record Keep(ObjectId commit, String keepOn) implements Command {}
 
@@ -50,11 +57,16 @@ public final class Merger extends AbstractBehavior<Merger.Command> {
 
     private record TryAgain(Merge request, int tries) implements Command {}
 
+    private record TryFinished(Try request, IntegrationBranch.Outcome outcome, Throwable failure) implements Command {}
+
     private static final int STASH_CAPACITY = 100_000;
 
     private final Repository repo;
     private final IntegrationBranch branch;
     private final IntegrationBranch.Check check;
+    private final IntegrationBranch.Check goalCheck;
+    /** Trees a variant's trial passed the check with (the merger runs one merge or trial at a time). */
+    private final java.util.Set<ObjectId> triedTrees = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final Executor blocking;
     private final StashBuffer<Command> waiting;
     private final TimerScheduler<Command> timers;
@@ -68,8 +80,36 @@ public final class Merger extends AbstractBehavior<Merger.Command> {
         this.retries = retries;
         this.repo = repo;
         this.branch = new IntegrationBranch(repo, branch);
-        this.check = check;
+        this.check = this::checkMerge;
+        this.goalCheck = check;
         this.blocking = blocking;
+    }
+
+    /**
+     * The goal's check for a merge: a tree a variant's trial passed already is not checked again (the winner of a
+     * task's variants merges onto the head it was tried on, which makes the same tree).
+     */
+    private java.util.Optional<String> checkMerge(ObjectId mergeCommit) throws dev.troupe.git.GitException,
+            IntegrationBranch.CheckCannotRun {
+        return triedTrees.contains(treeOf(mergeCommit)) ? java.util.Optional.empty() : goalCheck.run(mergeCommit);
+    }
+
+    /** The goal's check for a variant's trial, remembering the tree when it passes. */
+    private java.util.Optional<String> checkTrial(ObjectId mergeCommit) throws dev.troupe.git.GitException,
+            IntegrationBranch.CheckCannotRun {
+        java.util.Optional<String> failed = goalCheck.run(mergeCommit);
+        if (failed.isEmpty()) {
+            triedTrees.add(treeOf(mergeCommit));
+        }
+        return failed;
+    }
+
+    private ObjectId treeOf(ObjectId commit) throws dev.troupe.git.GitException {
+        try (org.eclipse.jgit.revwalk.RevWalk walk = new org.eclipse.jgit.revwalk.RevWalk(repo)) {
+            return walk.parseCommit(commit).getTree().copy();
+        } catch (java.io.IOException e) {
+            throw new dev.troupe.git.GitException("cannot read " + commit.name() + ": " + e.getMessage(), e);
+        }
     }
 
     /** @param repo opened by the caller; closed when the merger stops */
@@ -92,6 +132,7 @@ public final class Merger extends AbstractBehavior<Merger.Command> {
     private Receive<Command> idle() {
         return newReceiveBuilder()
                 .onMessage(Merge.class, this::onMerge)
+                .onMessage(Try.class, this::onTry)
                 .onMessage(Keep.class, this::onKeep)
                 .onSignal(PostStop.class, signal -> onStop())
                 .build();
@@ -101,10 +142,38 @@ public final class Merger extends AbstractBehavior<Merger.Command> {
         return newReceiveBuilder()
                 .onMessage(Merge.class, this::onMergeWhileMerging)
                 .onMessage(Keep.class, this::onMergeWhileMerging)
+                .onMessage(Try.class, this::onMergeWhileMerging)
                 .onMessage(Finished.class, this::onFinished)
+                .onMessage(TryFinished.class, this::onTryFinished)
                 .onMessage(TryAgain.class, again -> start(again.request(), again.tries()))
                 .onSignal(PostStop.class, signal -> onStop())
                 .build();
+    }
+
+    private Behavior<Command> onTry(Try request) {
+        getContext().pipeToSelf(Blocking.call(blocking, () -> branch.trial(request.commit(), request.message(), this::checkTrial)),
+                (outcome, failure) -> new TryFinished(request, outcome, failure));
+        return merging();
+    }
+
+    private Behavior<Command> onTryFinished(TryFinished finished) {
+        Try request = finished.request();
+        IntegrationBranch.Outcome outcome = finished.outcome();
+        if (finished.failure() != null) {
+            request.replyTo().tell(new TeamLead.Tried(request.taskId(), request.attempt(), "failed",
+                    java.util.Optional.of("it could not be tried: " + Blocking.describe(finished.failure()))));
+        } else if (outcome instanceof IntegrationBranch.Outcome.Merged) {
+            request.replyTo().tell(new TeamLead.Tried(request.taskId(), request.attempt(), "passed", java.util.Optional.empty()));
+        } else if (outcome instanceof IntegrationBranch.Outcome.Conflict conflict) {
+            request.replyTo().tell(new TeamLead.Tried(request.taskId(), request.attempt(), "conflict",
+                    java.util.Optional.of("merge conflict in " + String.join(", ", conflict.paths()))));
+        } else if (outcome instanceof IntegrationBranch.Outcome.CheckFailed failed) {
+            request.replyTo().tell(new TeamLead.Tried(request.taskId(), request.attempt(), "check-failed",
+                    java.util.Optional.of("the check failed on its merge: " + failed.output())));
+        } else if (outcome instanceof IntegrationBranch.Outcome.CheckCannotRun cannot) {
+            request.replyTo().tell(new TeamLead.CheckCannotRun(request.taskId(), cannot.reason()));
+        }
+        return waiting.unstashAll(idle());
     }
 
     private Behavior<Command> onMerge(Merge request) {

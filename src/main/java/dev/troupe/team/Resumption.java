@@ -19,11 +19,12 @@ final class Resumption {
     private Resumption() {}
 
     static void restore(ResumeFrom from, int pid, Instant now, RunContext run, TaskTable tasks, Budget budget,
-            Dispatch dispatch, SyncPoint syncPoint, Decisions out) {
+            Dispatch dispatch, SyncPoint syncPoint, Variants variants, Decisions out) {
         for (TaskState task : tasks.all()) {
             RunHistory.Task past = from.history().tasks().get(task.id());
             if (past != null) {
-                boolean cutShort = past.state().attemptUnderWay() && !from.finished().contains(task.id());
+                boolean cutShort = past.state().attemptUnderWay() && !from.finished().contains(task.id())
+                        && !keepsRound(task, past);
                 task.attempts = past.attempts();
                 task.freeAttempts = past.uncountedAttempts() + (cutShort ? 1 : 0);
                 task.costUsd = past.costUsd();
@@ -33,6 +34,13 @@ final class Resumption {
                 task.filesChanged = past.filesChanged();
                 task.durationMs = past.durationMs();
                 past.told().forEach(told -> task.told.add(new TaskState.Told(told.message(), told.attempts())));
+                if (task.spec.variants().any()) {
+                    // Every round took at least one number per variant, and counts as one attempt.
+                    int rounds = (past.attempts() + task.spec.variants().count() - 1) / task.spec.variants().count();
+                    task.variantExtras = past.attempts() - rounds;
+                }
+                past.chosen().ifPresent(chosen -> task.resultFile = run.runDir().resolve("results")
+                        .resolve(task.spec.slug() + ".variant-" + chosen.winner() + ".md"));
             }
             ObjectId merge = from.merged().get(task.id());
             if (merge != null) {
@@ -56,6 +64,10 @@ final class Resumption {
                 out.journal(new TeamEvent.MergeDone(now, task.id(), task.mergeCommit.name(), run.integrationBranch()));
             } else if (task.status != TaskState.Status.MERGED && from.finished().contains(task.id())) {
                 goOnWithFinished(task, past, run, dispatch, syncPoint);
+            } else if (task.status != TaskState.Status.MERGED && keepsRound(task, past)) {
+                // Its variants that finished before the stop are kept; the others run again.
+                variants.resume(task, VariantRound.fromJournal(task.spec.variants().count(), past.roundVariants(),
+                        dispatch.writerPrompt(task)).orElseThrow(), now);
             } else if (task.status != TaskState.Status.MERGED && was.attemptUnderWay()) {
                 // Journaled as uncounted, so that a later resume does not count it either.
                 out.journal(new TeamEvent.AttemptFailed(now, task.id(), task.attempts,
@@ -70,6 +82,12 @@ final class Resumption {
             }
         }
         budget.restore(from.history().costUsd());
+    }
+
+    /** A round of the task's variants was under way, some of them settled: the round goes on. */
+    private static boolean keepsRound(TaskState task, RunHistory.Task past) {
+        return past != null && task.spec.variants().any() && past.state() == RunHistory.State.RUNNING
+                && !past.roundVariants().isEmpty();
     }
 
     /** Its writer finished before the stop and its commit is still on its branch: no need to pay for it again. */

@@ -62,6 +62,11 @@ final class Roster {
         return teamSize + remote.size();
     }
 
+    /** The team may grow by a worker: fewer are in it than it may have now (less those retired). */
+    boolean hasRoom() {
+        return idle.size() + busy.size() < capacity() - retired;
+    }
+
     boolean hasIdle() {
         return !idle.isEmpty();
     }
@@ -92,6 +97,11 @@ final class Roster {
     java.util.Optional<String> runnerOf(String taskId) {
         return busy.entrySet().stream().filter(entry -> entry.getValue().equals(taskId)).map(Map.Entry::getKey)
                 .findFirst();
+    }
+
+    /** Every worker running {@code taskId}: its variants' writers run at once. */
+    java.util.List<String> runnersOf(String taskId) {
+        return busy.entrySet().stream().filter(entry -> entry.getValue().equals(taskId)).map(Map.Entry::getKey).toList();
     }
 
     /** The worker is gone; returns the task it was running, or null. */

@@ -58,6 +58,11 @@ public record RunContext(
         return "troupe/tasks/" + runId + "/" + task.slug();
     }
 
+    /** Where variant {@code attempt} of a task is kept, whether it wins or not. */
+    public String variantBranch(Goal.TaskSpec task, int attempt) {
+        return "troupe/variants/" + runId + "/" + task.slug() + "/" + attempt;
+    }
+
     /** Where a failed attempt's unfinished work is kept: apart from the task branch, which the next attempt resets. */
     public String failedBranch(Goal.TaskSpec task, int attempt) {
         return failedBranch(runId, task, attempt);
@@ -75,13 +80,14 @@ public record RunContext(
 
     /**
      * Where one agent run's output goes in {@code runDir}: {@code agents/<task>-<n>} for a writer,
-     * {@code agents/<task>-<n>.review} for its reviewer, {@code planner/plan-<n>} for the planner; the suffix
+     * {@code agents/<task>-<n>.review} for its reviewer, {@code agents/<task>-<n>.judge} for the judge of variants, {@code planner/plan-<n>} for the planner; the suffix
      * says which stream ({@code .jsonl}, {@code .stderr}). Also for readers of a run (the report).
      */
     public static Path agentOutput(Path runDir, Assignment.Role role, String slug, int attempt, String suffix) {
         return switch (role) {
             case WRITER -> runDir.resolve("agents").resolve(slug + "-" + attempt + suffix);
             case REVIEWER -> runDir.resolve("agents").resolve(slug + "-" + attempt + ".review" + suffix);
+            case JUDGE -> runDir.resolve("agents").resolve(slug + "-" + attempt + ".judge" + suffix);
             case PLANNER -> runDir.resolve("planner").resolve("plan-" + attempt + suffix);
         };
     }
@@ -99,5 +105,12 @@ public record RunContext(
 
     public Path resultFile(Goal.TaskSpec task) {
         return runDir.resolve("results").resolve(task.slug() + ".md");
+    }
+
+    /** Where an attempt's report goes: a variant's beside the others of its task, until one is chosen. */
+    public Path resultFile(Assignment assignment) {
+        return assignment.branch().equals(variantBranch(assignment.task(), assignment.attempt()))
+                ? runDir.resolve("results").resolve(assignment.task().slug() + ".variant-" + assignment.attempt() + ".md")
+                : resultFile(assignment.task());
     }
 }

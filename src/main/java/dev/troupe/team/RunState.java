@@ -31,6 +31,7 @@ final class RunState {
     private final Rounds rounds;
     private final Planning planning;
     private final Steering steering;
+    private final Variants variants;
 
     RunState(RunContext run) {
         this.run = run;
@@ -41,7 +42,8 @@ final class RunState {
         budget = new Budget(goal.limits().budgetUsd(), out);
         retries = new Retries(run, tasks, pace, budget, out);
         syncPoint = new SyncPoint(run, tasks, out);
-        dispatch = new Dispatch(run, tasks, roster, pace, budget, syncPoint, out);
+        variants = new Variants(run, tasks, roster, pace, budget, retries, out, this::handOn);
+        dispatch = new Dispatch(run, tasks, roster, pace, budget, syncPoint, variants, out);
         ending = new Ending(run, tasks, budget, out);
         rounds = new Rounds(run);
         planning = new Planning(run, tasks, roster, budget, ending, dispatch, rounds, out);
@@ -55,7 +57,7 @@ final class RunState {
      */
     List<Decision> start(Optional<ResumeFrom> resumed, int pid, Instant now) {
         if (resumed.isPresent()) {
-            Resumption.restore(resumed.get(), pid, now, run, tasks, budget, dispatch, syncPoint, out);
+            Resumption.restore(resumed.get(), pid, now, run, tasks, budget, dispatch, syncPoint, variants, out);
             rounds.restore(resumed.get().history());
             resumed.get().history().goalMet().ifPresent(met -> ending.goalMet(met.summary()));
         } else {
@@ -74,7 +76,9 @@ final class RunState {
     }
 
     private void startTasks(Instant now) {
-        long open = tasks.all().stream().filter(t -> !t.isSettled()).count();
+        // A task with variants may keep as many workers busy as it has variants.
+        long open = tasks.all().stream().filter(t -> !t.isSettled())
+                .mapToLong(t -> Math.max(1, t.spec.variants().count())).sum();
         roster.fillIdleTo(Math.min(run.goal().team().size(), open));
         tasks.queueReady(now);
         settle(now);
@@ -84,6 +88,9 @@ final class RunState {
     List<Decision> attemptSucceeded(String worker, String taskId, int attempt, Assignment.Role role, AttemptResult result,
             Instant now) {
         roster.release(worker);
+        if (role != Assignment.Role.PLANNER && tasks.get(taskId).round != null) {
+            return variantEnded(tasks.get(taskId), attempt, role, result, null, 0, Usage.NONE, now);
+        }
         if (role != Assignment.Role.PLANNER && tasks.get(taskId).cancelling) {
             // Finished before the cancel reached its agent: the work is kept, not merged.
             TaskState task = tasks.get(taskId);
@@ -98,7 +105,43 @@ final class RunState {
                 planning.answered(attempt, result, now);
                 settle(now);
             }
+            case JUDGE -> throw new IllegalStateException("a judge's answer for a task without variants under way");
         }
+        return out.drain();
+    }
+
+    /**
+     * A variant's writer or the judge ended ({@code result} on success, else {@code reason}); a cancel waits until no
+     * agent of the round runs.
+     */
+    private List<Decision> variantEnded(TaskState task, int attempt, Assignment.Role role, AttemptResult result,
+            String reason, double cost, Usage usage, Instant now) {
+        if (task.isSettled()) {
+            // The run gave up on the task meanwhile (sync.check cannot run): what the agent spent still counts.
+            budget.spend(task, result == null ? cost : result.costUsd(), result == null ? usage : result.usage(), now);
+        } else if (task.cancelling) {
+            variants.cancelledPart(task, attempt, role, result == null ? cost : result.costUsd(),
+                    result == null ? usage : result.usage(), now);
+        } else if (role == Assignment.Role.JUDGE && result != null) {
+            variants.judged(task, result, now);
+        } else if (role == Assignment.Role.JUDGE) {
+            variants.judgeFailed(task, reason, cost, usage, now);
+        } else if (result != null) {
+            variants.written(task, attempt, result, now);
+        } else {
+            variants.failed(task, attempt, reason, cost, usage, now);
+        }
+        if (task.cancelling && !task.isSettled() && !variants.anyRunning(task)) {
+            return steering.cancelled(task, now);
+        }
+        settle(now);
+        return out.drain();
+    }
+
+    /** The merger tried a variant's change on the integration head: see {@link Variants#tried}. */
+    List<Decision> tried(String taskId, int attempt, String outcome, Optional<String> problem, Instant now) {
+        variants.tried(tasks.get(taskId), attempt, outcome, problem, now);
+        settle(now);
         return out.drain();
     }
 
@@ -128,14 +171,20 @@ final class RunState {
                 result.text(), result.permissionDenials()));
         task.pending = result;
         task.pendingAttempt = attempt;
+        task.writtenOn = worker;
+        handOn(task, now);
+        settle(now);
+    }
+
+    /** A finished attempt (its {@code pending} work) goes to its review, or on its way to the integration branch. */
+    private void handOn(TaskState task, Instant now) {
         if (task.spec.review() && budget.isSpent()) {
             dispatch.failUnreviewed(task, now);
         } else if (task.spec.review()) {
-            dispatch.awaitReview(task, worker);
+            dispatch.awaitReview(task, task.writtenOn);
         } else {
             syncPoint.readyToMerge(task);
         }
-        settle(now);
     }
 
     private void reviewed(TaskState task, int attempt, AttemptResult review, Instant now) {
@@ -167,6 +216,20 @@ final class RunState {
             return out.drain();
         }
         TaskState task = tasks.get(taskId);
+        if (task.round != null && role == Assignment.Role.WRITER && !task.cancelling && !task.isSettled()
+                && retries.takeFreeAttempt(task, rateLimited)) {
+            // No fault of the variant: it runs again once the pause is over, as a free attempt would.
+            budget.spend(task, cost, usage, now);
+            pace.pauseForRateLimit(retryAfterMs, now);
+            // Free already: its relaunch is not one more variant of the round either.
+            task.variantExtras--;
+            variants.notStarted(task, attempt);
+            settle(now);
+            return out.drain();
+        }
+        if (task.round != null) {
+            return variantEnded(task, attempt, role, null, reason, cost, usage, now);
+        }
         if (role == Assignment.Role.REVIEWER) {
             // Only approved work merges: without a verdict, the task is tried again.
             reason = "its review did not finish (" + reason + "; the change is kept on " + syncPoint.keepPending(task) + ")";
@@ -194,6 +257,10 @@ final class RunState {
         roster.retire(worker);
         if (role == Assignment.Role.PLANNER) {
             planning.workerLost(now);
+        } else if (tasks.get(taskId).round != null && role == Assignment.Role.WRITER) {
+            variants.notStarted(tasks.get(taskId), attempt);
+        } else if (tasks.get(taskId).round != null) {
+            variants.judgeFailed(tasks.get(taskId), reason, 0, Usage.NONE, now);
         } else {
             TaskState task = tasks.get(taskId);
             String kept = role == Assignment.Role.REVIEWER
@@ -328,7 +395,9 @@ final class RunState {
             settle(now);
             return out.drain();
         }
-        if (taskId != null) {
+        if (taskId != null && tasks.get(taskId).round != null) {
+            variants.workerLost(tasks.get(taskId), worker, now);
+        } else if (taskId != null) {
             TaskState task = tasks.get(taskId);
             String kept = task.status == TaskState.Status.REVIEWING
                     ? " during its review (the change is kept on " + syncPoint.keepPending(task) + ")" : "";

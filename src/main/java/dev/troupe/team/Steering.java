@@ -62,7 +62,7 @@ final class Steering {
                     return new Answer(true, "task '" + taskId + "' is cancelled" + skippedAfter(task), decisions);
                 }
                 task.cancelling = true;
-                out.add(new Decision.CancelAttempt(worker.get()));
+                roster.runnersOf(taskId).forEach(runner -> out.add(new Decision.CancelAttempt(runner)));
                 return new Answer(true, "task '" + taskId + "' is cancelled once its agent on " + worker.get()
                         + " has stopped", out.drain());
             }

@@ -28,6 +28,12 @@ final class TaskState {
     int attempts;
     /** Attempts that ended on a rate limit and were not counted against the limit. */
     int freeAttempts;
+    /** Variants launched beyond the first of their round: they share one attempt of {@code limits.attempts}. */
+    int variantExtras;
+    /** The report of the variant chosen as its change, when it had variants (else {@code results/<task>.md}). */
+    java.nio.file.Path resultFile;
+    /** The round of variants under way, or null. */
+    VariantRound round;
     /** The workers (by name) that have tried it. */
     final Set<String> triedBy = new HashSet<>();
     Instant notBefore = Instant.MIN;
@@ -61,7 +67,7 @@ final class TaskState {
     }
 
     int countedAttempts() {
-        return attempts - freeAttempts;
+        return attempts - freeAttempts - variantExtras;
     }
 
     void spent(double cost, Usage tokens) {

@@ -62,6 +62,13 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
 
     public record MergeFailed(String taskId, String reason) implements Command {}
 
+    /**
+     * The merger tried a variant's change on the integration head without moving it: {@code problem} is empty when
+     * it merges and passes {@code sync.check}, else says why not ({@code outcome}: {@code conflict},
+     * {@code check-failed}).
+     */
+    public record Tried(String taskId, int attempt, String outcome, Optional<String> problem) implements Command {}
+
     /** The merged result did not pass {@code sync.check}: the branch did not move. */
     public record CheckFailed(String taskId, String output) implements Command {}
 
@@ -213,6 +220,7 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
                 .onMessage(Merged.class, m -> carryOut(state.merged(m.taskId(), m.mergeCommit(), Instant.now())))
                 .onMessage(MergeConflicted.class, m -> carryOut(state.mergeConflicted(m.taskId(), m.paths(), Instant.now())))
                 .onMessage(MergeFailed.class, f -> carryOut(state.mergeFailed(f.taskId(), f.reason(), Instant.now())))
+                .onMessage(Tried.class, t -> carryOut(state.tried(t.taskId(), t.attempt(), t.outcome(), t.problem(), Instant.now())))
                 .onMessage(CheckFailed.class, f -> carryOut(state.checkFailed(f.taskId(), f.output(), Instant.now())))
                 .onMessage(CheckCannotRun.class, c -> carryOut(state.checkCannotRun(c.taskId(), c.reason(), Instant.now())))
                 .onMessage(DispatchTick.class, tick -> carryOut(state.tick(Instant.now())))
@@ -278,6 +286,9 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
                 assignOnceJournaled(workers.get(assign.worker()), assign);
             } else if (decision instanceof Decision.Merge merge) {
                 merger.tell(new Merger.Merge(merge.taskId(), merge.commit(), merge.message(), merge.failedBranch(),
+                        getContext().getSelf()));
+            } else if (decision instanceof Decision.TryMerge trial) {
+                merger.tell(new Merger.Try(trial.taskId(), trial.attempt(), trial.commit(), trial.message(),
                         getContext().getSelf()));
             } else if (decision instanceof Decision.Keep keep) {
                 merger.tell(new Merger.Keep(keep.commit(), keep.branch()));

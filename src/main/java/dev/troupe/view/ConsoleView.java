@@ -87,6 +87,18 @@ public final class ConsoleView implements Journal.Listener {
         } else if (event instanceof TeamEvent.ReviewDone e) {
             return "[" + e.task() + "] review: " + (e.approved() ? "approved" : "changes requested") + ", "
                     + Money.format(e.costUsd()) + (e.comments().isBlank() ? "" : ": " + firstLine(e.comments()));
+        } else if (event instanceof TeamEvent.TaskAssigned e && e.branch().startsWith("troupe/variants/")) {
+            return "[" + e.task() + "] variant " + e.attempt() + " started on " + e.worker();
+        } else if (event instanceof TeamEvent.VariantDone e) {
+            return "[" + e.task() + "] variant " + e.attempt() + (e.passed() ? " passed: " + Summary.files(e.filesChanged().size())
+                    : " is out (" + e.outcome() + "): " + firstLine(e.reason())) + ", " + Money.format(e.costUsd());
+        } else if (event instanceof TeamEvent.JudgeStarted e) {
+            return "[" + e.task() + "] the judge compares variants " + e.candidates().stream().map(String::valueOf)
+                    .collect(java.util.stream.Collectors.joining(", ")) + " on " + e.worker();
+        } else if (event instanceof TeamEvent.VariantChosen e) {
+            return "[" + e.task() + "] variant " + e.winner() + " chosen"
+                    + (e.by().equals("agent") ? " by the judge (" + Money.format(e.costUsd()) + ")" : "") + ": "
+                    + firstLine(e.reasons());
         } else if (event instanceof TeamEvent.TaskAssigned e) {
             return "[" + e.task() + "] started on " + e.worker() + (e.attempt() > 1 ? " (attempt " + e.attempt() + ")" : "");
         } else if (event instanceof TeamEvent.AgentStarted e && e.resumed() != null) {

@@ -193,6 +193,44 @@ class ClaudeCodeTest {
         }
     }
 
+    @Test
+    void aRealJudgeComparesTwoVariantsReadOnlyAndItsChoiceMergesOnce() throws IOException {
+        MessagesApiStandIn.Script script = request -> {
+            if (request.prompt().startsWith("Several agents did the same task")) {
+                return MessagesApiStandIn.structuredOutput(Json.MAPPER.createObjectNode().put("winner", 2)
+                        .put("reasons", "variant 2 kept it small"));
+            }
+            return writeWhatThePromptNames(request);
+        };
+
+        Run run = run("variants", script, "  task-timeout: 2m\n", """
+                  - id: a
+                    prompt: Create a.txt
+                    variants:
+                      - model: sonnet
+                      - append-system-prompt: Prefer the smallest change.
+                """);
+
+        assertEquals(0, run.exitCode(), run.err() + run.out());
+        assertEquals(List.of("a"), run.repo().mergedTasks(run.integrationBranch()), "the winner merged once");
+        JsonNode chosen = run.events("variant-chosen").get(0);
+        assertEquals("agent", chosen.path("by").asText());
+        assertEquals(2, chosen.path("winner").asInt());
+        assertEquals("variant 2 kept it small", chosen.path("reasons").asText());
+        List<MessagesApiStandIn.Request> requests = api.requests("variants");
+        MessagesApiStandIn.Request judge = requests.stream()
+                .filter(r -> r.prompt().startsWith("Several agents did the same task")).findFirst().orElseThrow();
+        assertTrue(judge.prompt().contains("<variant 1>") && judge.prompt().contains("<variant 2>")
+                && judge.prompt().contains("+written by a.txt"), "the judge sees both diffs: " + judge.prompt());
+        assertTrue(judge.body().path("tools").findValuesAsText("name").contains("StructuredOutput"));
+        assertTrue(run.events("agent-started").stream().filter(e -> "judge".equals(e.path("role").asText()))
+                .allMatch(e -> e.path("command").toString().contains("\"--permission-mode\",\"plan\"")));
+        assertTrue(requests.stream().anyMatch(r -> r.model().contains("sonnet")), "variant 1 ran on its model");
+        assertTrue(requests.stream().anyMatch(r -> r.body().path("system").toString()
+                .contains("Prefer the smallest change.")), "variant 2 was told its suffix");
+        assertEquals(2, run.repo().branches("troupe/variants/").size(), "both variants are kept");
+    }
+
     private static boolean anyProcessRuns(String marker) {
         return ProcessHandle.allProcesses().anyMatch(p -> p.info().commandLine().map(c -> c.contains(marker)).orElse(false));
     }

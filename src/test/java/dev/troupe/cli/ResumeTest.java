@@ -241,6 +241,38 @@ class ResumeTest {
     }
 
     @Test
+    void aRunKilledWhileOneVariantRanKeepsTheVariantThatFinishedAndRunsOnlyTheOtherAgain() throws Exception {
+        Path released = tmp.resolve("released");
+        // Variant 1 (on worker 1) finishes; variant 2 (on worker 2) hangs until the file exists.
+        startTroupe(goalWith("", """
+                  - id: a
+                    variants: 2
+                    judge: check
+                    prompt: |
+                      write a.txt alpha
+                      run [ "$TROUPE_WORKER" = 1 ] || [ -e %s ] || sleep 600
+                """.formatted(released)));
+        awaitJournal("variant 1 passed, variant 2 at work", events -> count(events, "variant-done") == 1
+                && count(events, "agent-started") == 2);
+        killTroupeHard();
+        Files.writeString(released, "");
+
+        Invocation resumed = troupe("resume", "-C", repo.dir().toString());
+
+        assertEquals(0, resumed.exitCode(), resumed.err());
+        List<JsonNode> events = Journals.readLive(events());
+        String branch = Journals.ofType(events, "run-started").get(0).path("integrationBranch").asText();
+        assertEquals(List.of("a"), repo.mergedTasks(branch), "merged once");
+        List<JsonNode> done = Journals.ofType(events, "variant-done");
+        assertEquals(List.of(1, 2), done.stream().map(d -> d.path("variant").asInt()).toList(),
+                "variant 1 settled once, before the kill; variant 2 after the resume");
+        assertEquals(3, count(events, "task-assigned"), "variant 1 ran once, variant 2 twice (cut short, then again)");
+        JsonNode chosen = Journals.ofType(events, "variant-chosen").get(0);
+        assertEquals(done.get(0).path("attempt").asInt(), chosen.path("winner").asInt(), "the kept variant is first");
+        assertEquals(0, countOf(events, "attempt-failed", "a"), "the round went on: no attempt was cut short");
+    }
+
+    @Test
     void aTaskHeldForTheSyncPointWhenKilledIsMergedOnResumeWithoutRunningItsWriterAgain() throws Exception {
         startTroupe(goalWith("sync:\n  merge: end\n", """
                   - id: a

@@ -34,7 +34,8 @@ class RunCommandTest {
 
         String integrationBranch() {
             List<String> branches = repo.branches("troupe/*").stream()
-                    .filter(b -> !b.startsWith("troupe/tasks/") && !b.startsWith("troupe/failed/")).toList();
+                    .filter(b -> !b.startsWith("troupe/tasks/") && !b.startsWith("troupe/failed/")
+                            && !b.startsWith("troupe/variants/")).toList();
             assertEquals(1, branches.size(), "one integration branch: " + branches);
             return branches.get(0);
         }
@@ -1204,7 +1205,7 @@ class RunCommandTest {
     }
 
     @ParameterizedTest(name = "examples/{0}")
-    @ValueSource(strings = {"hello", "fanout", "planned", "review", "steer", "retry", "tell", "rounds"})
+    @ValueSource(strings = {"hello", "fanout", "planned", "review", "steer", "retry", "tell", "rounds", "variants"})
     void everyExampleTeamFinishesWithEveryTaskMergedOnTheDemoAgent(String name) throws IOException {
         Path example = Path.of("examples", name).toAbsolutePath();
         Map<String, String> files;
@@ -1220,7 +1221,7 @@ class RunCommandTest {
         assertEquals(0, run.exitCode(), run.err());
         int tasks = (name.equals("planned") || name.equals("rounds") ? run.events("plan-made") : run.events("run-started"))
                 .stream().mapToInt(e -> e.path("tasks").size()).sum();
-        assertTrue(tasks >= 4, "the example has work to do");
+        assertTrue(tasks >= (name.equals("variants") ? 2 : 4), "the example has work to do");
         assertEquals(tasks, repo.mergedTasks(run.integrationBranch()).size());
         String branch = run.integrationBranch();
         switch (name) {
@@ -1272,6 +1273,14 @@ class RunCommandTest {
                 assertEquals(3, run.events("goal-met").get(0).path("round").asInt(), "then the planner says it is met");
                 assertEquals("Welcome messages in en, fr and de: see messages/.", repo.show(branch, "README.md")
                         .lines().reduce((first, second) -> second).orElseThrow());
+            }
+            case "variants" -> {
+                assertEquals("Hello, world!", repo.show(branch, "greeting.txt"), "the judge took the smallest change");
+                assertEquals("Goodbye!", repo.show(branch, "farewell.txt"));
+                assertEquals(5, run.events("variant-done").size(), "three variants and two");
+                assertEquals(Map.of("greeting", "agent", "farewell", "check"), run.events("variant-chosen").stream()
+                        .collect(Collectors.toMap(e -> e.path("task").asText(), e -> e.path("by").asText())));
+                assertEquals(5, repo.branches("troupe/variants/" + run.runId() + "/").size(), "every variant is kept");
             }
             default -> throw new AssertionError(name);
         }

@@ -369,7 +369,7 @@ class GoalLoaderTest {
                 "    prompt: p",
                 "    colour: blue");
 
-        assertEquals("unknown key 'colour' in tasks[0]; expected one of: after, allowed-tools, append-system-prompt, id, max-turns, model, permission-mode, prompt, retry, review, zone",
+        assertEquals("unknown key 'colour' in tasks[0]; expected one of: after, allowed-tools, append-system-prompt, id, judge, max-turns, model, permission-mode, prompt, retry, review, variants, zone",
                 refusal.problem());
         assertAt(5, 5, refusal);
     }
@@ -952,5 +952,66 @@ class GoalLoaderTest {
 
         assertEquals("fanout needs a 'prompt' that names the file as {file}", refusal.problem());
         assertAt(3, 3, refusal);
+    }
+
+    // Variants.
+
+    @Test
+    void variantsAreACountOrAListAndATasksOwnWin() throws IOException, GoalException {
+        Goal goal = loadYaml(
+                "agent:",
+                "  variants: 3",
+                "  judge: check",
+                "tasks:",
+                "  - id: a",
+                "    prompt: p",
+                "  - id: b",
+                "    prompt: q",
+                "    variants: [{model: opus}, {append-system-prompt: Prefer the smallest change.}]",
+                "    judge: agent",
+                "  - id: c",
+                "    prompt: r",
+                "    variants: 1");
+
+        assertEquals(3, goal.agent().variants().count(), "for the tasks a fan-out makes too");
+        Goal.TaskSpec a = goal.tasks().get(0);
+        assertEquals(3, a.variants().count());
+        assertEquals(Goal.Judge.CHECK, a.variants().judge());
+        Goal.TaskSpec b = goal.tasks().get(1);
+        assertEquals(Goal.Judge.AGENT, b.variants().judge());
+        assertEquals(java.util.Optional.of("opus"), b.asVariant(1).model());
+        assertEquals(java.util.Optional.of("Prefer the smallest change."), b.asVariant(2).appendSystemPrompt());
+        assertEquals(java.util.Optional.of("Be brief.\n\nPrefer the smallest change."),
+                b.asVariant(2, java.util.Optional.of("Be brief.")).appendSystemPrompt(), "after agent:'s suffix");
+        assertEquals(java.util.Optional.empty(), b.asVariant(1).appendSystemPrompt());
+        assertFalse(goal.tasks().get(2).variants().any(), "one variant is a task run as usual");
+    }
+
+    @Test
+    void aVariantWithAnUnknownKeyIsRefusedAtThatKey() throws IOException {
+        GoalException refusal = refusedYaml(
+                "tasks:",
+                "  - id: a",
+                "    prompt: p",
+                "    variants:",
+                "      - model: opus",
+                "      - temperature: 2");
+
+        assertEquals("variant 2 of task 'a' has unknown key 'temperature'; expected model or append-system-prompt",
+                refusal.problem());
+        assertAt(6, 9, refusal);
+    }
+
+    @Test
+    void anUnknownJudgeIsRefused() throws IOException {
+        GoalException refusal = refusedYaml(
+                "agent:",
+                "  judge: vote",
+                "tasks:",
+                "  - id: a",
+                "    prompt: p");
+
+        assertEquals("judge of agent is 'vote'; expected agent or check", refusal.problem());
+        assertAt(2, 3, refusal);
     }
 }

@@ -60,6 +60,35 @@ class MergerTest {
     }
 
     @Test
+    void aTrialChecksTheMergeWithoutMovingTheBranchAndTheWinnersMergeIsNotCheckedTwice() throws Exception {
+        TestRepo repo = TestRepo.create(tmp.resolve("repo"), Map.of("README.md", "hi\n"));
+        ObjectId good = commitOnBranch(repo, "good", "v.txt", "good\n");
+        ObjectId bad = commitOnBranch(repo, "bad", "v.txt", "TODO\n");
+        String start = repo.head();
+        java.util.concurrent.atomic.AtomicInteger checks = new java.util.concurrent.atomic.AtomicInteger();
+        ActorRef<Merger.Command> merger = merger(repo, mergeCommit -> {
+            checks.incrementAndGet();
+            String content = repo.show(mergeCommit.name(), "v.txt");
+            return content.contains("TODO") ? Optional.of("a TODO is left") : Optional.empty();
+        });
+        TestProbe<TeamLead.Command> lead = testKit.createTestProbe();
+
+        merger.tell(new Merger.Try("t", 1, bad, "try bad\n", lead.getRef()));
+        merger.tell(new Merger.Try("t", 2, good, "try good\n", lead.getRef()));
+        TeamLead.Tried out = lead.expectMessageClass(TeamLead.Tried.class);
+        TeamLead.Tried passed = lead.expectMessageClass(TeamLead.Tried.class);
+
+        assertEquals("check-failed", out.outcome());
+        assertTrue(out.problem().orElseThrow().contains("a TODO is left"), out.toString());
+        assertEquals(new TeamLead.Tried("t", 2, "passed", Optional.empty()), passed);
+        assertEquals(start, repo.git("rev-parse", "troupe/it"), "a trial moves nothing");
+        merger.tell(new Merger.Merge("t", good, "merge t\n\nTroupe-Task: t\n", "kept/t", lead.getRef()));
+        lead.expectMessageClass(TeamLead.Merged.class);
+        assertEquals(List.of("t"), repo.mergedTasks("troupe/it"));
+        assertEquals(2, checks.get(), "the merge made the tree its trial passed: not checked again");
+    }
+
+    @Test
     void mergesEachRequestWithATrailerInTheOrderReceived() throws Exception {
         TestRepo repo = TestRepo.create(tmp.resolve("repo"), Map.of("README.md", "hi\n"));
         ObjectId one = commitOnBranch(repo, "one", "one.txt", "1\n");

@@ -21,6 +21,22 @@ class PromptsTest {
     }
 
     @Test
+    void aJudgesDiffsShareOneCommandLineArgumentAndEachVariantKeepsItsPart() {
+        String big = "+" + "é".repeat(80_000) + "\n";
+        String prompt = Judging.withDiffs("Judge these.", new java.util.TreeMap<>(java.util.Map.of(1, big, 3, "+small\n")));
+
+        assertTrue(prompt.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= Prompts.MAX_PROMPT_BYTES,
+                "one argument: " + prompt.length());
+        assertTrue(prompt.contains("<variant 1>") && prompt.contains("the diff goes on"), "variant 1 is cut");
+        assertTrue(prompt.contains("<variant 3>\n```diff\n+small\n```\n</variant>"), "variant 3 whole");
+        assertEquals("{\"type\":\"object\",\"additionalProperties\":false,\"required\":[\"winner\",\"reasons\"],"
+                + "\"properties\":{\"winner\":{\"type\":\"integer\",\"enum\":[1,3],"
+                + "\"description\":\"the number of the variant to merge\"},\"reasons\":{\"type\":\"string\","
+                + "\"description\":\"why this variant, compared with the others\"}}}",
+                Judging.schema(new java.util.TreeSet<>(java.util.Set.of(3, 1))), "only the variants that passed");
+    }
+
+    @Test
     void aShortDiffIsShownWhole() {
         String prompt = Prompts.withDiff("Review this.", "+hello\n");
 

@@ -507,6 +507,133 @@ class RunStateTest {
 
     // ---- helpers ----
 
+    // ---- variants ----
+
+    @Test
+    void threeVariantsRunOnWorkersOfTheirOwnAndTheJudgeComparesOnlyThoseThatPassedTheirTrial() {
+        RunState state = state(goal(team(3), ONE_ATTEMPT, EACH, variants("a", 3, Goal.Judge.AGENT)));
+
+        List<Decision> started = state.start(Optional.empty(), 1, T0);
+        List<Decision.AssignOnceJournaled> launched = of(started, Decision.AssignOnceJournaled.class);
+        assertEquals(List.of("worker-1", "worker-2", "worker-3"), launched.stream().map(Decision.AssignOnceJournaled::worker).toList());
+        assertEquals(List.of("troupe/variants/run-1/a/1", "troupe/variants/run-1/a/2", "troupe/variants/run-1/a/3"),
+                launched.stream().map(l -> l.assignment().branch()).toList());
+        assertTrue(launched.stream().allMatch(l -> l.assignment().base().equals(BASE)), "one base for all");
+
+        for (int n = 1; n <= 3; n++) {
+            List<Decision> done = state.attemptSucceeded("worker-" + n, "a", n, Assignment.Role.WRITER, variant("a", n), T0);
+            assertEquals(List.of(new Decision.TryMerge("a", n, commit("a-" + n), "troupe: try variant " + n
+                    + " of a\n\nTroupe-Run: run-1\n")), of(done, Decision.TryMerge.class));
+            assertEquals(List.of(), of(done, Decision.Merge.class), "nothing merges before the judge");
+        }
+        state.tried("a", 1, "passed", Optional.empty(), T0);
+        List<Decision> out = state.tried("a", 2, "check-failed", Optional.of("the check failed: boom"), T0);
+        assertFalse(event(out, TeamEvent.VariantDone.class).passed());
+        List<Decision> judged = state.tried("a", 3, "passed", Optional.empty(), T0);
+
+        Decision.Assign judge = of(judged, Decision.Assign.class).get(0);
+        assertEquals(Assignment.Role.JUDGE, judge.assignment().role());
+        assertEquals(Set.of(1, 3), judge.assignment().candidates().keySet(), "variant 2 is out");
+        assertEquals(Optional.of("plan"), judge.assignment().task().permissionMode(), "the judge only reads");
+        assertEquals(List.of(1, 3), event(judged, TeamEvent.JudgeStarted.class).candidates());
+
+        List<Decision> chosen = state.attemptSucceeded(judge.worker(), "a", judge.assignment().attempt(),
+                Assignment.Role.JUDGE, choice(3, "smaller"), T0);
+        assertEquals(3, event(chosen, TeamEvent.VariantChosen.class).winner());
+        assertEquals(List.of(new Decision.Keep(commit("a-3"), "troupe/tasks/run-1/a")), of(chosen, Decision.Keep.class),
+                "the task branch points at the winner");
+        assertEquals(List.of(commit("a-3")), of(chosen, Decision.Merge.class).stream().map(Decision.Merge::commit).toList());
+        List<Decision> merged = state.merged("a", commit("m"), T0);
+        assertEquals(1, of(merged, Decision.Finish.class).get(0).outcome().count(RunOutcome.Fate.MERGED));
+        assertEquals(0.04, of(merged, Decision.Finish.class).get(0).outcome().costUsd(), 1e-9,
+                "three variants and the judge are paid for");
+    }
+
+    @Test
+    void withJudgeCheckTheFirstVariantInTheListThatPassedWinsWithoutAJudge() {
+        RunState state = state(goal(team(2), ONE_ATTEMPT, EACH, variants("a", 2, Goal.Judge.CHECK)));
+        state.start(Optional.empty(), 1, T0);
+        state.attemptSucceeded("worker-2", "a", 2, Assignment.Role.WRITER, variant("a", 2), T0);
+        state.attemptSucceeded("worker-1", "a", 1, Assignment.Role.WRITER, variant("a", 1), T0);
+        state.tried("a", 2, "passed", Optional.empty(), T0);
+
+        List<Decision> decided = state.tried("a", 1, "passed", Optional.empty(), T0);
+
+        assertEquals(List.of(), of(decided, Decision.Assign.class), "no judge agent");
+        assertEquals("check", event(decided, TeamEvent.VariantChosen.class).by());
+        assertEquals(List.of(commit("a-1")), of(decided, Decision.Merge.class).stream().map(Decision.Merge::commit).toList());
+    }
+
+    @Test
+    void aRoundWithoutAVariantThatPassedIsOneFailedAttemptAndTheNextRoundRunsThemAllAgain() {
+        RunState state = state(goal(team(2), limits(2, Optional.empty()), EACH, variants("a", 2, Goal.Judge.AGENT)));
+        state.start(Optional.empty(), 1, T0);
+        state.attemptFailed("worker-1", "a", 1, Assignment.Role.WRITER, "exit 1", 0.01, Usage.NONE, false, -1, T0);
+        state.attemptSucceeded("worker-2", "a", 2, Assignment.Role.WRITER, variant("a", 2), T0);
+
+        List<Decision> failed = state.tried("a", 2, "conflict", Optional.of("merge conflict in a.txt"), T0);
+        TeamEvent.AttemptFailed attempt = event(failed, TeamEvent.AttemptFailed.class);
+        assertTrue(attempt.counted() && attempt.retryInMs() > 0, "one attempt of two: " + attempt);
+        assertTrue(attempt.reason().contains("exit 1") && attempt.reason().contains("merge conflict"), attempt.reason());
+
+        List<Decision> again = state.tick(T0.plusSeconds(1));
+        assertEquals(List.of("troupe/variants/run-1/a/3", "troupe/variants/run-1/a/4"), of(again,
+                Decision.AssignOnceJournaled.class).stream().map(l -> l.assignment().branch()).toList());
+        state.attemptFailed("worker-1", "a", 3, Assignment.Role.WRITER, "exit 1", 0, Usage.NONE, false, -1, T0);
+        List<Decision> last = state.attemptFailed("worker-2", "a", 4, Assignment.Role.WRITER, "exit 1", 0, Usage.NONE,
+                false, -1, T0);
+        assertEquals(2, event(last, TeamEvent.TaskFailed.class).attempts() / 2, "two rounds of two variants");
+        assertEquals(1, of(last, Decision.Finish.class).get(0).outcome().count(RunOutcome.Fate.FAILED));
+    }
+
+    @Test
+    void aCancelStopsEveryVariantAndTheJudgeAndNothingIsChosenOrMerged() {
+        RunState state = state(goal(team(2), ONE_ATTEMPT, EACH, variants("a", 2, Goal.Judge.AGENT)));
+        state.start(Optional.empty(), 1, T0);
+        Steering.Answer running = state.cancel("a", T0);
+        assertEquals(Set.of(new Decision.CancelAttempt("worker-1"), new Decision.CancelAttempt("worker-2")),
+                Set.copyOf(of(running.decisions(), Decision.CancelAttempt.class)), "both variants are stopped");
+        List<Decision> first = state.attemptFailed("worker-1", "a", 1, Assignment.Role.WRITER, "stopped", 0, Usage.NONE,
+                false, -1, T0);
+        assertEquals(List.of(), events(first, TeamEvent.TaskCancelled.class), "the other variant still runs");
+        List<Decision> last = state.attemptSucceeded("worker-2", "a", 2, Assignment.Role.WRITER, variant("a", 2), T0);
+        event(last, TeamEvent.TaskCancelled.class);
+        assertEquals(List.of(), of(last, Decision.TryMerge.class));
+
+        RunState judging = state(goal(team(2), ONE_ATTEMPT, EACH, variants("b", 2, Goal.Judge.AGENT)));
+        judging.start(Optional.empty(), 1, T0);
+        judging.attemptSucceeded("worker-1", "b", 1, Assignment.Role.WRITER, variant("b", 1), T0);
+        judging.attemptSucceeded("worker-2", "b", 2, Assignment.Role.WRITER, variant("b", 2), T0);
+        judging.tried("b", 1, "passed", Optional.empty(), T0);
+        Decision.Assign judge = of(judging.tried("b", 2, "passed", Optional.empty(), T0), Decision.Assign.class).get(0);
+        judging.cancel("b", T0);
+        List<Decision> ended = judging.attemptFailed(judge.worker(), "b", judge.assignment().attempt(),
+                Assignment.Role.JUDGE, "stopped", 0, Usage.NONE, false, -1, T0);
+        event(ended, TeamEvent.TaskCancelled.class);
+        assertEquals(List.of(), of(ended, Decision.Merge.class), "a cancelled task's variants do not merge");
+        assertEquals(List.of(), events(ended, TeamEvent.VariantChosen.class));
+    }
+
+    @Test
+    void aVariantEndedByARateLimitRunsAgainAfterThePauseInTheSameRoundUncounted() {
+        RunState state = state(goal(team(2), ONE_ATTEMPT, EACH, variants("a", 2, Goal.Judge.CHECK)));
+        state.start(Optional.empty(), 1, T0);
+
+        List<Decision> limited = state.attemptFailed("worker-2", "a", 2, Assignment.Role.WRITER, "429", 0, Usage.NONE,
+                true, 5000, T0);
+        assertEquals(List.of(), events(limited, TeamEvent.VariantDone.class), "not out");
+        assertEquals(List.of(new Decision.WakeAt(T0.plusSeconds(5))), of(limited, Decision.WakeAt.class));
+        List<Decision> again = state.tick(T0.plusSeconds(5));
+        assertEquals(List.of("troupe/variants/run-1/a/3"), of(again, Decision.AssignOnceJournaled.class).stream()
+                .map(l -> l.assignment().branch()).toList());
+        state.attemptFailed("worker-1", "a", 1, Assignment.Role.WRITER, "exit 1", 0, Usage.NONE, false, -1, T0);
+        List<Decision> last = state.attemptFailed("worker-2", "a", 3, Assignment.Role.WRITER, "exit 1", 0, Usage.NONE,
+                false, -1, T0.plusSeconds(6));
+        assertEquals(1, of(last, Decision.Finish.class).get(0).outcome().count(RunOutcome.Fate.FAILED),
+                "one attempt allowed, one round used");
+        assertTrue(event(last, TeamEvent.AttemptFailed.class).counted());
+    }
+
     private static RunState state(Goal goal) {
         return new RunState(new RunContext("run-1", goal, Path.of("/repo"), "main", Path.of("/repo/.troupe/runs/run-1"),
                 Path.of("/worktrees"), "troupe/run-1", BASE, null, null, null, null, TUNING, false, null));
@@ -534,6 +661,20 @@ class RunStateTest {
     private static Goal.TaskSpec zoned(String id, String zone) {
         return new Goal.TaskSpec(id, id, "do " + id, List.of(), Optional.empty(), Optional.empty(), Optional.empty(),
                 Optional.empty(), Optional.empty(), List.of(zone), List.of(), false);
+    }
+
+    private static Goal.TaskSpec variants(String id, int count, Goal.Judge judge) {
+        return spec(id).withVariants(Goal.Variants.alike(count, judge));
+    }
+
+    private static AttemptResult variant(String id, int attempt) {
+        return new AttemptResult("troupe/variants/run-1/" + id + "/" + attempt, commit(id + "-" + attempt), 0.01,
+                Usage.NONE, 1, 100, List.of(id + ".txt"), List.of(), "done " + id + " #" + attempt, 0, Optional.empty());
+    }
+
+    private static AttemptResult choice(int winner, String reasons) {
+        return new AttemptResult("", commit("none"), 0.01, Usage.NONE, 1, 100, List.of(), List.of(), "", 0,
+                Optional.of(new ObjectMapper().createObjectNode().put("winner", winner).put("reasons", reasons)));
     }
 
     private static ObjectId commit(String name) {

@@ -1,0 +1,90 @@
+package dev.troupe.goal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Reads {@code variants:} and {@code judge:} (under {@code agent:} or on a task): a whole number of variants alike,
+ * or a list of mappings that each set {@code model} and {@code append-system-prompt}. A task's own win over the
+ * agent's; a problem is reported at its key.
+ */
+final class VariantChecks {
+
+    /** Where in the file a problem is: {@link GoalChecks}'s own. */
+    interface Places {
+        GoalException at(String pointer, String problem);
+    }
+
+    private static final Set<String> VARIANT_KEYS = Set.of("model", "append-system-prompt");
+
+    private final Places places;
+
+    VariantChecks(Places places) {
+        this.places = places;
+    }
+
+    /**
+     * @param at the JSON pointer of the mapping that holds the keys ({@code /agent}, {@code /tasks/2})
+     * @param byDefault what holds when the mapping sets neither key
+     */
+    Goal.Variants variants(JsonNode variants, String judge, String at, String owner, Goal.Variants byDefault)
+            throws GoalException {
+        Goal.Judge picked = judge == null ? byDefault.judge() : switch (judge.strip()) {
+            case "agent" -> Goal.Judge.AGENT;
+            case "check" -> Goal.Judge.CHECK;
+            default -> throw places.at(at + "/judge", "judge of " + owner + " is '" + judge.strip()
+                    + "'; expected agent or check");
+        };
+        if (variants == null || variants.isNull()) {
+            return new Goal.Variants(byDefault.each(), picked);
+        }
+        String pointer = at + "/variants";
+        if (variants.isIntegralNumber()) {
+            int count = variants.asInt();
+            if (count < 1 || count > 20) {
+                throw places.at(pointer, "variants of " + owner + " must be a whole number from 1 to 20, not " + count);
+            }
+            return count == 1 ? new Goal.Variants(List.of(), picked) : Goal.Variants.alike(count, picked);
+        }
+        if (!variants.isArray()) {
+            throw places.at(pointer, "variants of " + owner + " must be a whole number or a list of mappings"
+                    + " (each with model and/or append-system-prompt)");
+        }
+        if (variants.size() < 2 || variants.size() > 20) {
+            throw places.at(pointer, "variants of " + owner + " lists " + variants.size()
+                    + "; a list needs 2 to 20 variants");
+        }
+        List<Goal.Variant> each = new ArrayList<>();
+        for (int i = 0; i < variants.size(); i++) {
+            each.add(variant(variants.get(i), pointer + "/" + i, owner, i + 1));
+        }
+        return new Goal.Variants(List.copyOf(each), picked);
+    }
+
+    private Goal.Variant variant(JsonNode node, String pointer, String owner, int number) throws GoalException {
+        if (!node.isObject()) {
+            throw places.at(pointer, "variant " + number + " of " + owner
+                    + " must be a mapping with model and/or append-system-prompt");
+        }
+        for (Iterator<String> keys = node.fieldNames(); keys.hasNext(); ) {
+            String key = keys.next();
+            if (!VARIANT_KEYS.contains(key)) {
+                throw places.at(pointer + "/" + key, "variant " + number + " of " + owner + " has unknown key '"
+                        + key + "'; expected model or append-system-prompt");
+            }
+            if (!node.get(key).isTextual() || node.get(key).asText().isBlank()) {
+                throw places.at(pointer + "/" + key, key + " of variant " + number + " of " + owner
+                        + " must be a non-empty text");
+            }
+        }
+        return new Goal.Variant(text(node, "model"), text(node, "append-system-prompt"));
+    }
+
+    private static Optional<String> text(JsonNode node, String key) {
+        return Optional.ofNullable(node.get(key)).map(JsonNode::asText).map(String::strip);
+    }
+}
