@@ -41,7 +41,7 @@
 #   consult-hang-once PATH   never end, the first time (PATH does not exist yet; it is created)
 #   consult-hang-nth N PATH  never end, the Nth time (each call adds a line to PATH)
 # Anything else in the prompt is ignored. Ends with a successful result unless told otherwise. With --resume ID it
-# does what the session's first prompt said (the new prompt is written by argv, not followed).
+# does what the session's prompts said, then the new one.
 set -u -f
 
 prompt="" session="fake-session" consult=0 answer="" denials="" resume=""
@@ -61,14 +61,14 @@ say() { printf '%s\n' "$1"; }
 escn() { local s; s=$(esc "$1"); s="${s//$'\n'/\\n}"; s="${s//$'\t'/\\t}"; printf '%s' "$s"; }
 
 # Sessions, as the CLI keeps them: by id, in the agent's temporary folder. Resumed (--resume ID), the agent goes on
-# with its session's task, doing what its first prompt said again; the new prompt (why it is resumed) is only read.
+# with its session's task: it does what the session's prompts said, then what the new one says.
 sessions="${CLAUDE_CODE_TMPDIR:-${TMPDIR:-/tmp}}/fake-agent-sessions"
 if [ -n "$resume" ]; then
   if [ ! -f "$sessions/$resume" ]; then
     say "{\"type\":\"result\",\"subtype\":\"error_during_execution\",\"is_error\":true,\"num_turns\":0,\"total_cost_usd\":0,\"errors\":[\"No conversation found with session ID: $resume\"],\"session_id\":\"$session\"}"
     exit 1
   fi
-  prompt="$(cat "$sessions/$resume")"
+  prompt="$(cat "$sessions/$resume")"$'\n'"$prompt"
 fi
 mkdir -p "$sessions" && printf '%s' "$prompt" > "$sessions/$session"
 

@@ -7,6 +7,7 @@ import akka.stream.SourceRef;
 import akka.util.ByteString;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.troupe.cluster.ClusterMessage;
+import dev.troupe.goal.Goal;
 import dev.troupe.journal.Usage;
 import java.util.List;
 
@@ -38,10 +39,12 @@ public final class NodeProtocol {
     /**
      * One agent run in slot {@code slot}: the run's goal file as the lead has it now ({@code goalText}, named
      * {@code goalFileName}, with relative paths against {@code goalDir}), the files copied into workspaces, the
-     * assignment, and a bundle holding {@code base} (none when the node has it already).
+     * assignment ({@code task} as the lead gives it: read-only for an agent that answers, a variant's model), and a
+     * bundle holding {@code base} (none when the node has it already).
      */
     public record RunAttempt(String runId, int slot, String goalFileName, String goalText, String goalDir,
-            List<CopiedFile> copied, String taskId, int attempt, String branch, String base, String prompt,
+            List<CopiedFile> copied, String taskId, Goal.TaskSpec task, int attempt, String branch, String base,
+            String prompt,
             String role, String changeFrom, SourceRef<ByteString> bundle, long bundleBytes, ActorRef<Report> replyTo)
             implements ToNode {}
 

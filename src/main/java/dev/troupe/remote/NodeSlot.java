@@ -112,8 +112,7 @@ final class NodeSlot extends AbstractBehavior<NodeSlot.Command> {
         if (GitCli.resolve(node.repository().gitDir(), request.base() + "^{commit}").isEmpty()) {
             throw new IllegalStateException("the node has no commit " + request.base() + " and the lead sent none");
         }
-        Goal.TaskSpec task = run.goal().task(request.taskId()).orElseThrow(() -> new IllegalStateException(
-                "the goal the lead sent has no task " + request.taskId()));
+        Goal.TaskSpec task = request.task();
         Assignment assignment = new Assignment(task, request.attempt(), request.branch(),
                 ObjectId.fromString(request.base()), request.prompt(), Assignment.Role.valueOf(request.role()),
                 Optional.ofNullable(request.changeFrom()).map(ObjectId::fromString));
@@ -173,7 +172,7 @@ final class NodeSlot extends AbstractBehavior<NodeSlot.Command> {
             bytes = Files.size(file);
             bundle = FileTransfer.offer(file, node.system());
         }
-        Path resultFile = run.resultFile(run.goal().task(request.taskId()).orElseThrow());
+        Path resultFile = run.resultFile(request.task());
         String resultText = Files.exists(resultFile) ? Files.readString(resultFile, StandardCharsets.UTF_8) : null;
         return new NodeProtocol.Succeeded(request.taskId(), request.attempt(), result.branch(), commit, result.costUsd(),
                 result.usage(), result.turns(), result.durationMs(), result.filesChanged(), result.outsideZone(),

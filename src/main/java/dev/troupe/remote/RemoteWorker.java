@@ -124,7 +124,7 @@ public final class RemoteWorker extends AbstractBehavior<Object> {
         return new NodeProtocol.RunAttempt(run.runId(), slot, goalFile.getFileName().toString(),
                 Files.readString(goalFile, StandardCharsets.UTF_8),
                 run.goal().file().toAbsolutePath().getParent().toString(), copiedFiles(), assignment.task().id(),
-                assignment.attempt(),
+                assignment.task(), assignment.attempt(),
                 assignment.branch(), base, assignment.prompt(), assignment.role().name(),
                 assignment.changeFrom().map(ObjectId::name).orElse(null), bundle, bytes, replyTo);
     }

@@ -53,6 +53,11 @@ final class Roster {
         }
     }
 
+    /** An idle worker of this machine's, not a node's. */
+    java.util.Optional<String> idleLocal() {
+        return idle.stream().filter(worker -> !remote.contains(worker)).findFirst();
+    }
+
     boolean isRemote(String worker) {
         return remote.contains(worker);
     }

@@ -32,6 +32,7 @@ final class RunState {
     private final Planning planning;
     private final Steering steering;
     private final Variants variants;
+    private final Membership membership;
 
     RunState(RunContext run) {
         this.run = run;
@@ -48,6 +49,7 @@ final class RunState {
         rounds = new Rounds(run);
         planning = new Planning(run, tasks, roster, budget, ending, dispatch, rounds, out);
         steering = new Steering(run, tasks, roster, dispatch, ending, out, this::settle);
+        membership = new Membership(tasks, roster, retries, syncPoint, ending, planning, variants, out, this::settle);
     }
 
     /**
@@ -247,31 +249,10 @@ final class RunState {
         return out.drain();
     }
 
-    /**
-     * The worker's workspace could not be set up for the attempt ({@code reason} names the command, the workspace
-     * and its log): no fault of the task, whose attempt does not count. The worker leaves the team; once every
-     * worker has, the run stops (exit 1).
-     */
+    /** The worker's workspace could not be set up for the attempt: see {@link Membership#setupFailed}. */
     List<Decision> setupFailed(String worker, String taskId, int attempt, Assignment.Role role, String reason,
             Instant now) {
-        roster.retire(worker);
-        if (role == Assignment.Role.PLANNER) {
-            planning.workerLost(now);
-        } else if (tasks.get(taskId).round != null && role == Assignment.Role.WRITER) {
-            variants.notStarted(tasks.get(taskId), attempt);
-        } else if (tasks.get(taskId).round != null) {
-            variants.judgeFailed(tasks.get(taskId), reason, 0, Usage.NONE, now);
-        } else {
-            TaskState task = tasks.get(taskId);
-            String kept = role == Assignment.Role.REVIEWER
-                    ? " (its review could not start; the change is kept on " + syncPoint.keepPending(task) + ")" : "";
-            retries.retryOrFail(task, reason + kept, 0, Usage.NONE, false, now);
-        }
-        if (roster.isEmptyForGood() && !ending.isOver()) {
-            ending.setupFailed("the workspace setup failed on every worker; the last: " + reason, now);
-            return out.drain();
-        }
-        settle(now);
+        membership.setupFailed(worker, taskId, attempt, role, reason, now);
         return out.drain();
     }
 
@@ -367,44 +348,15 @@ final class RunState {
                 && task.spec.retry() == Goal.Retry.RESUME;
     }
 
-    /**
-     * A node of the cluster offers {@code slots} workers: they join the team (as {@code <node>-worker-<k>}) and
-     * take tasks at once.
-     */
+    /** A node of the cluster offers {@code slots} workers: see {@link Membership#nodeJoined}. */
     List<Decision> nodeJoined(String node, String address, int slots, Instant now) {
-        out.add(new Decision.Journal(new TeamEvent.NodeJoined(now, node, address, slots)));
-        if (!ending.isOver()) {
-            roster.joined(node, slots);
-            settle(now);
-        }
+        membership.nodeJoined(node, address, slots, now);
         return out.drain();
     }
 
-    /**
-     * A worker stopped: what it was doing is tried again, and a local worker's place is taken by another (a
-     * remote worker's node is gone, and its slots with it).
-     */
+    /** A worker stopped: see {@link Membership#workerLost}. */
     List<Decision> workerLost(String worker, Instant now) {
-        boolean local = !roster.isRemote(worker);
-        String taskId = roster.lost(worker);
-        if (local && !ending.isOver()) {
-            roster.spawn();
-        }
-        if (GoalLoader.RESERVED_ID.equals(taskId)) {
-            planning.workerLost(now);
-            settle(now);
-            return out.drain();
-        }
-        if (taskId != null && tasks.get(taskId).round != null) {
-            variants.workerLost(tasks.get(taskId), worker, now);
-        } else if (taskId != null) {
-            TaskState task = tasks.get(taskId);
-            String kept = task.status == TaskState.Status.REVIEWING
-                    ? " during its review (the change is kept on " + syncPoint.keepPending(task) + ")" : "";
-            retries.retryOrFail(task, (local ? "its worker stopped unexpectedly" : "the node its worker ran on was lost")
-                    + kept, 0, Usage.NONE, true, now);
-        }
-        settle(now);
+        membership.workerLost(worker, now);
         return out.drain();
     }
 

@@ -85,8 +85,13 @@ final class Variants {
             if (now.isBefore(pace.nextLaunchAllowed())) {
                 return pace.nextLaunchAllowed();
             }
-            // Preferably a worker that has not run a variant of the task; a new one while the team has room.
-            String worker = roster.workerFor(task);
+            // Preferably a worker that has not run a variant of the task; a new one while the team has room. A judge
+            // compares commits only this machine's repository holds: never on a node of a cluster.
+            String worker = round.judge == VariantRound.Stage.WAITING ? roster.idleLocal().orElse(null)
+                    : roster.workerFor(task);
+            if (worker == null && !roster.hasRoom()) {
+                continue;
+            }
             if (worker == null) {
                 worker = roster.spawn();
             }
