@@ -3,20 +3,10 @@
 # directory, runs troupe on examples/NAME/goal.yaml there (the built-in demo agent: no API key), and shows
 # the merged history. Usage: examples/demo.sh NAME [troupe run options]
 set -euo pipefail
-examples="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
 name="${1:?usage: examples/demo.sh NAME (one of: $(ls -d "$examples"/*/ | xargs -n1 basename | tr '\n' ' '))}"
 shift
-here="$examples/$name"
-troupe="$examples/../bin/troupe"
-work="$(mktemp -d "${TMPDIR:-/tmp}/troupe-$name.XXXXXX")"
-
-cp -R "$here/project/." "$work/"
-cp "$here/goal.yaml" "$work/goal.yaml"
-git -C "$work" init --quiet --initial-branch=main
-git -C "$work" add -A
-git -C "$work" -c user.name=demo -c user.email=demo@example.com commit --quiet -m "$name: start"
-
-echo "Demo repository: $work"
+demo_repository "$name"
 status=0
 "$troupe" run "$work/goal.yaml" "$@" || status=$?
 echo

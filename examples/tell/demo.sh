@@ -5,24 +5,9 @@
 # where the report shows what was told.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-troupe="$here/../../bin/troupe"
-work="$(mktemp -d "${TMPDIR:-/tmp}/troupe-tell.XXXXXX")"
-cp -R "$here/project/." "$work/"
-cp "$here/goal.yaml" "$work/goal.yaml"
-git -C "$work" init --quiet --initial-branch=main
-git -C "$work" add -A
-git -C "$work" -c user.name=demo -c user.email=demo@example.com commit --quiet -m "tell: start"
-echo "Demo repository: $work"
-
-step() { printf '\n== %s\n' "$*"; }
-
-"$troupe" run "$work/goal.yaml" --quiet > "$work/.run.out" 2>&1 &
-run=$!
-# The run takes commands once it is live: troupe tell says "no live run" until then.
-for _ in $(seq 1 100); do
-  if "$troupe" status -C "$work" 2>/dev/null | grep -q "^Run .* live"; then break; fi
-  sleep 0.2
-done
+source "$here/../lib.sh"
+demo_repository tell
+live_run
 
 step 'troupe tell four '"'"'Write "Quatre." instead.'"'"'   (not started: told when its agent starts)'
 "$troupe" tell -C "$work" four 'Write "Quatre." instead.'
