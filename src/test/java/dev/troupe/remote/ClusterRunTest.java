@@ -132,6 +132,46 @@ class ClusterRunTest {
     }
 
     @Test
+    void aNodeFrozenWithSigstopIsTakenOutAndWhatItSaysWhenContinuedIsNeverMerged() throws Exception {
+        Path gate = tmp.resolve("gate");
+        Process lead = startLead(goal(4, "sleep 3", gate));
+        String address = joinAddress();
+        Process frozen = startNode("frozen", address);
+        Await.until(() -> events().stream().anyMatch(e -> e.path("type").asText().equals("node-joined")),
+                "the first node joined");
+        startNode("awake", address);
+        Await.until(() -> Journals.ofType(events(), "node-joined").size() == 2, "both nodes joined");
+        Files.createFile(gate);
+        Await.until(() -> events().stream().anyMatch(e -> e.path("type").asText().equals("agent-started")
+                && assignments().getOrDefault(e.path("task").asText(), "").startsWith("node1-")),
+                "an agent runs on the first node");
+        String onFrozen = assignments().entrySet().stream().filter(e -> e.getValue().startsWith("node1-"))
+                .findFirst().orElseThrow().getKey();
+
+        signal("STOP", frozen);
+        Await.until(() -> !Journals.ofType(events(), "node-lost").isEmpty(), "the frozen node is taken out");
+        signal("CONT", frozen);
+
+        assertTrue(lead.waitFor(120, TimeUnit.SECONDS), "the run ended");
+        assertEquals(0, lead.exitValue(), output("lead"));
+        String branch = repo.branches("troupe/*").stream().filter(b -> !b.contains("/tasks/")).findFirst().orElseThrow();
+        List<String> merged = repo.mergedTasks(branch);
+        assertEquals(5, Set.copyOf(merged).size(), "each task merged once: " + merged);
+        assertEquals(5, merged.size(), "each task merged once: " + merged);
+        // Its agent finished while the node was frozen; the node, continued, reports to a worker that is gone.
+        assertTrue(Journals.ofType(events(), "task-succeeded").stream()
+                .filter(e -> e.path("task").asText().equals(onFrozen))
+                .noneMatch(e -> e.path("attempt").asInt() == 1), "the frozen node's attempt never counts");
+        assertTrue(frozen.waitFor(60, TimeUnit.SECONDS), "the continued node stops (--once)");
+        assertEquals(1, frozen.exitValue(), output("frozen"));
+        assertTrue(output("frozen").contains("lost sight of each other"), output("frozen"));
+    }
+
+    private static void signal(String signal, Process process) throws Exception {
+        assertEquals(0, new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).start().waitFor());
+    }
+
+    @Test
     void aLeadKilledMidRunIsFinishedByResumeWithTheNodeJoiningAgainAndEachTaskMergedOnce() throws Exception {
         Path gate = tmp.resolve("gate");
         Process lead = startLead(goal(4, "sleep 2", gate));
