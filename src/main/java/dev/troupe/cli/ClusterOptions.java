@@ -25,7 +25,25 @@ final class ClusterOptions {
             description = "the cluster's key (from `troupe cluster-key`); needed unless the cluster is on 127.0.0.1")
     Path key;
 
-    /** The lead's node, when the run is to have one; checked before anything of the run is made. */
+    /**
+     * The lead's node, when the run is to have one; checked before anything of the run is made. A goal whose
+     * {@code agent.env} sets an API credential is refused: the goal file goes to every node, and API keys never do.
+     */
+    Optional<Lead> lead(dev.troupe.goal.Goal goal) throws TroupeException {
+        Optional<Lead> lead = lead();
+        if (lead.isPresent()) {
+            Optional<String> credential = dev.troupe.agent.Secrets.API_CREDENTIALS.stream()
+                    .filter(goal.agent().env()::containsKey).findFirst();
+            if (credential.isPresent()) {
+                throw TroupeException.badInput(goal.file() + ": agent.env sets " + credential.get() + ", and a run with "
+                        + "--cluster sends its goal file to every worker node: troupe never sends API keys over the "
+                        + "cluster; export it on each machine instead");
+            }
+        }
+        return lead;
+    }
+
+    /** The lead's node, when the run is to have one. */
     Optional<Lead> lead() throws TroupeException {
         if (cluster == null) {
             if (key != null) {

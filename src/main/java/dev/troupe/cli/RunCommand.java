@@ -53,8 +53,8 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws TroupeException {
         Launcher.Output output = display.output();
-        Optional<ClusterOptions.Lead> cluster = clusterOptions.lead();
         Goal goal = withTeamSize(ValidateCommand.load(goalFile));
+        Optional<ClusterOptions.Lead> cluster = clusterOptions.lead(goal);
         Path planFile = planOnly ? planFile(goal) : null;
         RunSetup setup = RunSetup.check(goal, Optional.ofNullable(into), allowDirty);
         setup.warnings().forEach(w -> err.println("troupe: warning: " + w));

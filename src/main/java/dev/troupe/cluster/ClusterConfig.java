@@ -59,6 +59,10 @@ public final class ClusterConfig {
         }
         Config own = ConfigFactory.parseString("""
                 akka.actor.provider = cluster
+                # What one message may carry: a task's copied files (at most 1 MiB), its prompt, an agent's report
+                # and each journal line a node forwards are kept below this; bundles travel in 64 KiB chunks.
+                akka.remote.artery.advanced.maximum-frame-size = 2 MiB
+                akka.remote.artery.advanced.buffer-pool-size = 32
                 akka.actor.allow-java-serialization = off
                 akka.actor.serialization-bindings {
                   "dev.troupe.cluster.ClusterMessage" = jackson-cbor
@@ -100,11 +104,27 @@ public final class ClusterConfig {
         if (!self.host().equals("0.0.0.0") && !self.host().equals("::")) {
             return self.host();
         }
+        // Not InetAddress.getLocalHost(): on Debian that is 127.0.1.1, which no other machine reaches.
         try {
-            return java.net.InetAddress.getLocalHost().getHostAddress();
-        } catch (java.net.UnknownHostException e) {
-            throw new ClusterException("cannot tell this machine's address for " + self + ": " + e.getMessage()
+            return java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces()).stream()
+                    .filter(ClusterConfig::isUp)
+                    .flatMap(nic -> java.util.Collections.list(nic.getInetAddresses()).stream())
+                    .filter(address -> address instanceof java.net.Inet4Address && !address.isLoopbackAddress()
+                            && !address.isLinkLocalAddress())
+                    .map(java.net.InetAddress::getHostAddress).findFirst()
+                    .orElseThrow(() -> new ClusterException("this machine has no address other machines could reach "
+                            + "for " + self + "; listen on the address the other nodes reach instead"));
+        } catch (java.net.SocketException e) {
+            throw new ClusterException("cannot list this machine's addresses for " + self + ": " + e.getMessage()
                     + "; listen on the address the other nodes reach instead");
+        }
+    }
+
+    private static boolean isUp(java.net.NetworkInterface nic) {
+        try {
+            return nic.isUp() && !nic.isLoopback();
+        } catch (java.net.SocketException e) {
+            return false;
         }
     }
 }

@@ -11,6 +11,8 @@ import dev.troupe.goal.Goal;
 import dev.troupe.goal.GoalException;
 import dev.troupe.goal.GoalLoader;
 import dev.troupe.journal.Journal;
+import dev.troupe.journal.Json;
+import dev.troupe.journal.TeamEvent;
 import dev.troupe.team.RunContext;
 import dev.troupe.team.Tuning;
 import java.io.IOException;
@@ -63,17 +65,41 @@ final class NodeRun {
         Files.createDirectories(runDir.resolve("agents"));
         SourceQueueWithComplete<String> toLead = Source.<String>queue(256, OverflowStrategy.backpressure())
                 .to(events.getSink()).run(node.system());
-        Journal journal = Journal.open(runDir.resolve("events.jsonl"), (event, json) -> forward(toLead, json),
-                node.system());
+        Journal journal = Journal.open(runDir.resolve("events.jsonl"),
+                (event, json) -> forward(toLead, fitted(event, json, runDir)), node.system());
         return new NodeRun(runId, runDir, journal, toLead, node);
     }
 
+    /** The most of a journal line one message to the lead carries (Artery's frames are bounded: ClusterConfig). */
+    static final int MAX_FORWARDED_CHARS = 256 * 1024;
+
+    /** {@code json}, or for an agent's line too long to travel, a line saying where it is kept whole. */
+    static String fitted(TeamEvent event, String json, Path runDir) {
+        if (json.length() <= MAX_FORWARDED_CHARS || !(event instanceof TeamEvent.AgentOutput line)) {
+            return json;
+        }
+        TeamEvent.AgentOutput stub = new TeamEvent.AgentOutput(line.time(), line.task(), line.attempt(), null,
+                "[a line of " + json.length() + " characters, too long to send: it is on the worker node, in "
+                        + runDir.resolve("events.jsonl") + "]", true);
+        try {
+            return Json.MAPPER.writeValueAsString(stub);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** On the journal's writer thread: waits while the lead is behind, so the node's journal waits too. */
+    private static volatile boolean warned;
+
     private static void forward(SourceQueueWithComplete<String> toLead, String json) {
         try {
             toLead.offer(json).toCompletableFuture().join();
         } catch (CompletionException | IllegalStateException e) {
-            LOG.debug("a journal line did not reach the lead: {}", e.getMessage());
+            if (!warned) {
+                warned = true;
+                LOG.warn("this node's journal lines no longer reach the lead ({}); they stay in the node's journal",
+                        e.getMessage());
+            }
         }
     }
 
@@ -116,8 +142,14 @@ final class NodeRun {
                 throw new IOException("the lead sent a copied file outside the workspace: " + file.path());
             }
             Files.createDirectories(target.getParent());
-            Files.write(target, file.content());
-            target.toFile().setExecutable(file.executable(), false);
+            if (!Files.isRegularFile(target) || !java.util.Arrays.equals(Files.readAllBytes(target), file.content())) {
+                // Another slot's workspace may be copying it now: it sees the old file or the new one, never half.
+                Path partial = target.resolveSibling(target.getFileName() + ".partial");
+                Files.write(partial, file.content());
+                partial.toFile().setExecutable(file.executable(), false);
+                Files.move(partial, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            }
             paths.add(file.path());
         }
         context.workspaces().copyFrom(root, paths);

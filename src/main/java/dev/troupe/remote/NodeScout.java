@@ -93,7 +93,7 @@ public final class NodeScout extends AbstractBehavior<Object> {
                     lines.add(line);
                     return lines;
                 })
-                .mapAsync(1, lines -> run.journal().appendAll(read(lines)))
+                .mapAsync(1, lines -> run.journal().appendAll(read(lines, name)))
                 .to(Sink.ignore())
                 .run(getContext().getSystem());
         // An ask, not a message adapter: an adapter is one per message class, and would take every node's offer
@@ -104,14 +104,34 @@ public final class NodeScout extends AbstractBehavior<Object> {
         LOG.info("{} at {} is asked to work for run {}", name, node.path().address(), run.runId());
     }
 
-    /** A node's journal lines as events; one that cannot be read is dropped, with a warning, not the stream. */
-    private static List<TeamEvent> read(List<String> lines) {
+    /**
+     * A node's journal lines as events, its workers named as the run names them ({@code worker-2} there is
+     * {@code node1-worker-2} here). Only what a node's workers journal is taken: a node never decides the run's
+     * course (a task's success, a merge, the run's end). A line that cannot be read is dropped, with a warning.
+     */
+    static List<TeamEvent> read(List<String> lines, String node) {
         List<TeamEvent> events = new ArrayList<>(lines.size());
         for (String line : lines) {
             try {
-                events.add(Json.MAPPER.readValue(line, TeamEvent.class));
+                TeamEvent event = Json.MAPPER.readValue(line, TeamEvent.class);
+                if (event instanceof TeamEvent.AgentStarted || event instanceof TeamEvent.AgentOutput
+                        || event instanceof TeamEvent.AgentRetry) {
+                    events.add(event);
+                } else if (event instanceof TeamEvent.SetupStarted e) {
+                    events.add(new TeamEvent.SetupStarted(e.time(), node + "-" + e.worker(), node + "-" + e.workspace(),
+                            e.task(), e.command(), e.log()));
+                } else if (event instanceof TeamEvent.SetupDone e) {
+                    events.add(new TeamEvent.SetupDone(e.time(), node + "-" + e.worker(), node + "-" + e.workspace(),
+                            e.task(), e.durationMs(), e.exitCode(), e.failure(), e.log()));
+                } else if (event instanceof TeamEvent.WorkspaceLeftovers e) {
+                    events.add(new TeamEvent.WorkspaceLeftovers(e.time(), node + "-" + e.worker(),
+                            node + "-" + e.workspace(), e.branch()));
+                } else {
+                    LOG.warn("{} sent a {} for the run's journal, which only the lead writes; it is left out", node,
+                            event.getClass().getSimpleName());
+                }
             } catch (JsonProcessingException e) {
-                LOG.warn("a node's journal line could not be read, and is left out: {}", e.getOriginalMessage());
+                LOG.warn("a journal line of {} could not be read, and is left out: {}", node, e.getOriginalMessage());
             }
         }
         return events;

@@ -47,12 +47,21 @@ final class NodeSlot extends AbstractBehavior<NodeSlot.Command> {
 
     private record Answered(NodeProtocol.Report report, Throwable failure) implements Command {}
 
+    private record WorkerStopped() implements Command {}
+
+    /** The most of an agent's text or report one message carries: Artery's frames are bounded (ClusterConfig). */
+    static final int MAX_TEXT_CHARS = 128 * 1024;
+
     private final NodeRun nodeRun;
     private final NodeContext node;
     private final String name;
     private final ActorRef<TeamLead.Command> replies;
     private ActorRef<Worker.Command> worker;
     private NodeProtocol.RunAttempt current;
+    /** The current attempt as it runs here, once its base arrived. */
+    private Ready ready;
+    /** {@code troupe cancel} came for the current attempt (maybe before it could start). */
+    private boolean cancelled;
 
     private NodeSlot(ActorContext<Command> context, NodeRun nodeRun, NodeContext node, int slot) {
         super(context);
@@ -74,11 +83,15 @@ final class NodeSlot extends AbstractBehavior<NodeSlot.Command> {
                 .onMessage(FromWorker.class, this::onFromWorker)
                 .onMessage(Answered.class, this::onAnswered)
                 .onMessage(Cancel.class, cancel -> {
-                    if (worker != null && current != null) {
-                        worker.tell(new Worker.Cancel());
+                    if (current != null) {
+                        cancelled = true;
+                        if (worker != null && ready != null) {
+                            worker.tell(new Worker.Cancel());
+                        }
                     }
                     return Behaviors.same();
                 })
+                .onMessage(WorkerStopped.class, this::onWorkerStopped)
                 .build();
     }
 
@@ -91,6 +104,8 @@ final class NodeSlot extends AbstractBehavior<NodeSlot.Command> {
             return Behaviors.same();
         }
         current = request;
+        ready = null;
+        cancelled = false;
         getContext().pipeToSelf(Blocking.call(node.blocking(), () -> prepare(request)),
                 (ready, failure) -> failure == null ? ready : new Ready(request, null, null, failure));
         return Behaviors.same();
@@ -131,8 +146,27 @@ final class NodeSlot extends AbstractBehavior<NodeSlot.Command> {
         }
         if (worker == null) {
             worker = getContext().spawn(Worker.create(ready.run(), name), name);
+            getContext().watchWith(worker, new WorkerStopped());
         }
+        this.ready = ready;
         worker.tell(new Worker.Assign(ready.assignment(), replies));
+        if (cancelled) {
+            // A cancel that came while the base was taken in: the worker, launching, ends the attempt at once.
+            worker.tell(new Worker.Cancel());
+        }
+        return Behaviors.same();
+    }
+
+    /** The worker failed (it never should): the attempt under way ends, and the next gets a new worker. */
+    private Behavior<Command> onWorkerStopped(WorkerStopped stopped) {
+        worker = null;
+        NodeProtocol.RunAttempt request = current;
+        if (request != null && ready != null) {
+            current = null;
+            ready = null;
+            request.replyTo().tell(new NodeProtocol.Failed(request.taskId(), request.attempt(),
+                    "the node's worker stopped unexpectedly", 0, Usage.NONE, false, 0, null));
+        }
         return Behaviors.same();
     }
 
@@ -146,7 +180,8 @@ final class NodeSlot extends AbstractBehavior<NodeSlot.Command> {
             request.replyTo().tell(new NodeProtocol.Pressure(request.taskId(), request.attempt(), pressure.error(),
                     pressure.delayMs()));
         } else if (said instanceof TeamLead.AttemptSucceeded done) {
-            getContext().pipeToSelf(Blocking.call(node.blocking(), () -> succeeded(request, done.result())),
+            Ready running = ready;
+            getContext().pipeToSelf(Blocking.call(node.blocking(), () -> succeeded(request, running, done.result())),
                     Answered::new);
         } else if (said instanceof TeamLead.AttemptFailed failed) {
             getContext().pipeToSelf(Blocking.call(node.blocking(), () -> (NodeProtocol.Report) new NodeProtocol.Failed(
@@ -160,8 +195,9 @@ final class NodeSlot extends AbstractBehavior<NodeSlot.Command> {
     }
 
     /** Blocking: the success as it travels, a writer's commit handed back as a bundle relative to its base. */
-    private NodeProtocol.Report succeeded(NodeProtocol.RunAttempt request, AttemptResult result) throws Exception {
-        RunContext run = nodeRun.context(request.goalFileName(), request.goalText(), request.goalDir());
+    private NodeProtocol.Report succeeded(NodeProtocol.RunAttempt request, Ready running, AttemptResult result)
+            throws Exception {
+        RunContext run = running.run();
         SourceRef<ByteString> bundle = null;
         long bytes = 0;
         String commit = result.commit() == null ? null : result.commit().name();
@@ -172,17 +208,26 @@ final class NodeSlot extends AbstractBehavior<NodeSlot.Command> {
             bytes = Files.size(file);
             bundle = FileTransfer.offer(file, node.system());
         }
-        Path resultFile = run.resultFile(request.task());
-        String resultText = Files.exists(resultFile) ? Files.readString(resultFile, StandardCharsets.UTF_8) : null;
+        // Only a writer's attempt writes the task's report (or its variant's), and it did so just now.
+        Path resultFile = run.resultFile(running.assignment());
+        String resultText = running.assignment().role() == Assignment.Role.WRITER && Files.exists(resultFile)
+                ? capped(Files.readString(resultFile, StandardCharsets.UTF_8), resultFile) : null;
         return new NodeProtocol.Succeeded(request.taskId(), request.attempt(), result.branch(), commit, result.costUsd(),
                 result.usage(), result.turns(), result.durationMs(), result.filesChanged(), result.outsideZone(),
-                result.text(), result.permissionDenials(), result.answer().orElse(null), resultText, bundle, bytes,
-                node.repository().has());
+                result.text() == null ? null : capped(result.text(), resultFile), result.permissionDenials(),
+                result.answer().orElse(null), resultText, bundle, bytes, node.repository().has());
+    }
+
+    /** {@code text}, cut to what one message may carry; the whole stays on the node. */
+    static String capped(String text, Path whole) {
+        return text.length() <= MAX_TEXT_CHARS ? text
+                : text.substring(0, MAX_TEXT_CHARS) + "\n[... cut here: the whole is on the worker node, in " + whole + "]\n";
     }
 
     private Behavior<Command> onAnswered(Answered answered) {
         NodeProtocol.RunAttempt request = current;
         current = null;
+        ready = null;
         if (request == null) {
             return Behaviors.same();
         }

@@ -42,6 +42,12 @@ public final class RemoteWorker extends AbstractBehavior<Object> {
 
     private record NodeGone() {}
 
+    /** The node has had the attempt for longer than any attempt may take. */
+    private record Deadline(Current attempt) {}
+
+    /** How long past the task timeout a node may take to answer (taking bundles in and out, setup). */
+    private static final java.time.Duration ANSWER_MARGIN = java.time.Duration.ofMinutes(5);
+
     private static final class Current {
         final Assignment assignment;
         final ActorRef<TeamLead.Command> replyTo;
@@ -54,7 +60,7 @@ public final class RemoteWorker extends AbstractBehavior<Object> {
     }
 
     /** What the copied files of one attempt may come to: configuration, not data. */
-    private static final long MAX_COPIED_BYTES = 16L * 1024 * 1024;
+    private static final long MAX_COPIED_BYTES = 1024L * 1024;
 
     private final RunContext run;
     private final ActorRef<NodeProtocol.ToNode> node;
@@ -62,6 +68,8 @@ public final class RemoteWorker extends AbstractBehavior<Object> {
     /** What the node said it has, for thin bundles; shared by the node's slots. */
     private final NodeHaves haves;
     private Current current;
+    /** Set once this worker stopped (its node lost): blocking work under way then changes nothing more here. */
+    private volatile boolean stopped;
     // Taken once, on the actor: the blocking calls below must not touch the actor's context.
     private final ActorRef<Object> self;
     private final akka.actor.typed.ActorSystem<?> system;
@@ -93,6 +101,11 @@ public final class RemoteWorker extends AbstractBehavior<Object> {
                 .onMessage(NodeProtocol.Report.class, this::onReport)
                 .onMessage(Taken.class, this::onTaken)
                 .onMessage(NodeGone.class, gone -> Behaviors.stopped())
+                .onMessage(Deadline.class, this::onDeadline)
+                .onSignal(akka.actor.typed.PostStop.class, stop -> {
+                    stopped = true;
+                    return Behaviors.same();
+                })
                 .build();
     }
 
@@ -139,8 +152,8 @@ public final class RemoteWorker extends AbstractBehavior<Object> {
             bytes += content.length;
             if (bytes > MAX_COPIED_BYTES) {
                 throw new java.io.IOException("the files workspace.copy names come to more than "
-                        + MAX_COPIED_BYTES / (1024 * 1024) + " MB, more than a node is sent; let the node's setup make "
-                        + "the big ones");
+                        + MAX_COPIED_BYTES / (1024 * 1024) + " MB, more than a node is sent: keep them to configuration "
+                        + "and let the node's workspace.setup make the rest");
             }
             java.util.Optional<String> credential = dev.troupe.agent.Secrets.apiCredentialIn(content, System.getenv());
             if (credential.isPresent()) {
@@ -163,6 +176,9 @@ public final class RemoteWorker extends AbstractBehavior<Object> {
                     + Blocking.describe(sending.failure())));
         }
         node.tell(sending.request());
+        // A message Artery could not carry, or a node that lost the attempt, would otherwise keep it waiting forever.
+        getContext().scheduleOnce(run.goal().limits().taskTimeout()
+                .plus(run.tuning().workspaces(run.goal()).setupTimeout()).plus(ANSWER_MARGIN), self, new Deadline(attempt));
         if (attempt.cancelled) {
             node.tell(new NodeProtocol.CancelAttempt(run.runId(), slot));
         }
@@ -205,12 +221,18 @@ public final class RemoteWorker extends AbstractBehavior<Object> {
             return new TeamLead.SetupFailed(worker, none.taskId(), none.attempt(), assignment.role(), none.reason());
         }
         NodeProtocol.Succeeded done = (NodeProtocol.Succeeded) report;
+        if (stopped) {
+            throw new IllegalStateException("its node was lost");
+        }
         if (done.bundle() != null) {
             long started = System.nanoTime();
             Path file = run.runDir().resolve("bundles").resolve(self.path().name() + "-in.bundle");
             FileTransfer.spool(done.bundle(), done.bundleBytes(), file, system).toCompletableFuture()
                     .get();
             try {
+                if (stopped) {
+                    throw new IllegalStateException("its node was lost");
+                }
                 Bundles.fetchFromNode(run.repo(), file, done.commit(), assignment.branch());
             } finally {
                 Files.deleteIfExists(file);
@@ -220,8 +242,8 @@ public final class RemoteWorker extends AbstractBehavior<Object> {
             dev.troupe.git.GitCli.run(run.repo(), "branch", "--force", assignment.branch(),
                     BundleFiles.requireCommitId(done.commit(), "the node's commit"));
         }
-        if (done.resultText() != null) {
-            Path resultFile = run.resultFile(assignment.task());
+        if (done.resultText() != null && assignment.role() == Assignment.Role.WRITER && !stopped) {
+            Path resultFile = run.resultFile(assignment);
             Files.createDirectories(resultFile.getParent());
             Files.writeString(resultFile, done.resultText(), StandardCharsets.UTF_8);
         }
@@ -229,7 +251,7 @@ public final class RemoteWorker extends AbstractBehavior<Object> {
         AttemptResult result = new AttemptResult(done.branch(), done.commit() == null ? null
                 : ObjectId.fromString(done.commit()), done.costUsd(), done.usage(), done.turns(), done.durationMs(),
                 List.copyOf(done.filesChanged()), List.copyOf(done.outsideZone()), done.text(),
-                done.permissionDenials(), Optional.ofNullable(done.answer()));
+                done.permissionDenials(), Optional.ofNullable(done.answer()).filter(answer -> !answer.isNull()));
         return new TeamLead.AttemptSucceeded(worker, done.taskId(), done.attempt(), assignment.role(), result);
     }
 
@@ -237,6 +259,14 @@ public final class RemoteWorker extends AbstractBehavior<Object> {
         run.journal().append(new TeamEvent.BundleMoved(Instant.now(), assignment.task().id(), assignment.attempt(),
                 self.path().name(), direction, bytes,
                 java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos)));
+    }
+
+    private Behavior<Object> onDeadline(Deadline deadline) {
+        if (deadline.attempt() != current) {
+            return Behaviors.same();
+        }
+        return report(failed(deadline.attempt(), "its node did not answer within the task timeout and "
+                + ANSWER_MARGIN.toMinutes() + " minutes more"));
     }
 
     private Behavior<Object> onTaken(Taken taken) {

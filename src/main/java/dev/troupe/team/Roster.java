@@ -20,7 +20,7 @@ final class Roster {
     /** Worker name to the id of the task it runs (the planner's reserved id while it plans). */
     private final Map<String, String> busy = new HashMap<>();
     private int spawned;
-    /** Workers taken out of the team for good: their workspace's setup failed. */
+    /** Local workers taken out of the team for good: their workspace's setup failed. (A node's leave its count.) */
     private int retired;
 
     Roster(int teamSize, Decisions out) {
@@ -36,11 +36,19 @@ final class Roster {
         return name;
     }
 
-    /** Spawns workers until {@code count} are idle (the planner's worker, when there was one, counts already). */
+    /**
+     * Spawns local workers until {@code count} of them are idle (the planner's worker, when there was one, counts
+     * already), within {@code team.size}: a node's idle workers do not stand in for this machine's.
+     */
     void fillIdleTo(long count) {
-        for (long i = idle.size(); i < Math.min(count, capacity() - retired - busy.size()); i++) {
+        while (idle.stream().filter(worker -> !remote.contains(worker)).count() < count && localCount() < teamSize - retired) {
             spawn();
         }
+    }
+
+    private long localCount() {
+        return java.util.stream.Stream.concat(idle.stream(), busy.keySet().stream())
+                .filter(worker -> !remote.contains(worker)).count();
     }
 
     /** The {@code slots} workers a node of the cluster offers join the team, idle, named after the node. */
@@ -121,14 +129,16 @@ final class Roster {
      * fails everywhere ends the run instead of failing each task in turn. Returns the task it was given, or null.
      */
     String retire(String worker) {
-        retired++;
+        if (!remote.contains(worker)) {
+            retired++;
+        }
         out.add(new Decision.RetireWorker(worker));
         return lost(worker);
     }
 
     /** No worker is left and none may be started: every workspace's setup failed. */
     boolean isEmptyForGood() {
-        return idle.isEmpty() && busy.isEmpty() && retired >= capacity();
+        return idle.isEmpty() && busy.isEmpty() && retired >= teamSize;
     }
 
     /**

@@ -455,6 +455,21 @@ class RunStateTest {
         assertEquals("the node its worker ran on was lost", event(lost, TeamEvent.AttemptFailed.class).reason());
     }
 
+    @Test
+    void aNodeWhoseSetupFailsEverywhereLeavesTheTeamWithoutEndingTheRunOrCostingALocalWorkerItsPlace() {
+        RunState state = state(goal(team(1), limits(2, Optional.empty()), EACH, spec("a"), spec("b"), spec("c")));
+        state.start(Optional.empty(), 1, T0);
+        state.nodeJoined("node1", "troupe@10.0.0.7:41234", 2, T0);
+
+        state.setupFailed("node1-worker-1", "b", 1, Assignment.Role.WRITER, "npm: not found", T0);
+        List<Decision> second = state.setupFailed("node1-worker-2", "c", 1, Assignment.Role.WRITER, "npm: not found", T0);
+
+        assertEquals(List.of(), of(second, Decision.Finish.class), "this machine's worker is still in the team");
+        List<Decision> done = state.attemptSucceeded("worker-1", "a", 1, Assignment.Role.WRITER, written("a"), T0);
+        assertEquals("worker-1", of(done, Decision.AssignOnceJournaled.class).get(0).worker(),
+                "the local worker takes what the node could not");
+    }
+
     // ---- resume and planning ----
 
     @Test
