@@ -17,6 +17,7 @@ import java.util.Set;
  * a bundle it cannot take (not a bundle, cut short, building on commits it lacks) is a one-line GitException and
  * leaves the repository as it was.
  */
+// Its methods are synchronized: a node's slots share it, and git's ref updates (packed-refs.lock) do not queue.
 public final class NodeRepository {
 
     /** Where the commits received from the lead (and handed back to it) are kept, one ref each. */
@@ -54,7 +55,7 @@ public final class NodeRepository {
      * The commits to report to the lead as haves: the tips of this repository's refs, newest committer date
      * first, each once, at most {@link #MAX_HAVES}. Empty for a new node, which then gets a complete bundle.
      */
-    public List<String> has() throws GitException {
+    public synchronized List<String> has() throws GitException {
         Set<String> tips = new LinkedHashSet<>();
         for (String line : GitCli.run(gitDir, "for-each-ref", "--sort=-committerdate",
                 "--format=%(objectname) %(objecttype)", "refs/").lines().toList()) {
@@ -75,7 +76,7 @@ public final class NodeRepository {
      * {@code refs/troupe/have/<commit>}; received commits beyond {@link #MAX_HAVES} are then forgotten, the
      * newest kept.
      */
-    public void receive(Path bundle, String expectedCommit) throws GitException {
+    public synchronized void receive(Path bundle, String expectedCommit) throws GitException {
         String commit = BundleFiles.requireCommitId(expectedCommit, "the commit expected from the lead");
         BundleFiles.verify(gitDir, bundle);
         BundleFiles.fetch(gitDir, bundle, commit, HAVE_REFS + commit);
@@ -87,7 +88,7 @@ public final class NodeRepository {
      * lead sent, so the lead has it) does not. The task commit is kept as a have: once the lead merges it, the
      * next bundle need not bring its files back.
      */
-    public void handBack(String taskCommit, String base, Path out) throws GitException {
+    public synchronized void handBack(String taskCommit, String base, Path out) throws GitException {
         String task = BundleFiles.requireCommitId(taskCommit, "the task's commit");
         String from = BundleFiles.requireCommitId(base, "the task's base");
         for (String id : List.of(task, from)) {

@@ -49,6 +49,9 @@ final class NodeSlot extends AbstractBehavior<NodeSlot.Command> {
 
     private record WorkerStopped() implements Command {}
 
+    /** A task's slug as troupe makes them: it names files here. */
+    private static final java.util.regex.Pattern SAFE_SLUG = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
+
     /** The most of an agent's text or report one message carries: Artery's frames are bounded (ClusterConfig). */
     static final int MAX_TEXT_CHARS = 128 * 1024;
 
@@ -113,6 +116,19 @@ final class NodeSlot extends AbstractBehavior<NodeSlot.Command> {
 
     /** Blocking: the goal as sent, the base in the node's repository, the assignment. */
     private Ready prepare(NodeProtocol.RunAttempt request) throws Exception {
+        // What names refs and files here is checked first: it comes from another machine.
+        BundleFiles.requireCommitId(request.base(), "the attempt's base");
+        if (request.changeFrom() != null) {
+            BundleFiles.requireCommitId(request.changeFrom(), "the change's start");
+        }
+        if (!SAFE_SLUG.matcher(request.task().slug()).matches()
+                || (!request.branch().isEmpty() && !request.branch().startsWith("troupe/"))) {
+            throw new IllegalArgumentException("the lead named task '" + request.task().id() + "' or branch '"
+                    + request.branch() + "' as troupe never does");
+        }
+        if (!request.branch().isEmpty()) {
+            GitCli.run(node.repository().gitDir(), "check-ref-format", "refs/heads/" + request.branch());
+        }
         RunContext run = nodeRun.context(request.goalFileName(), request.goalText(), request.goalDir());
         nodeRun.copy(request.copied());
         if (request.bundle() != null) {
