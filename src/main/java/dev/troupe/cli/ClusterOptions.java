@@ -62,6 +62,23 @@ final class ClusterOptions {
     /** The lead's node of a cluster: where it listens, and the key every node must hold. */
     record Lead(NodeAddress address, Optional<ClusterKey> key) {
 
+        /**
+         * Refuses, before anything of the run is made or changed, a port another program holds (the node binds it
+         * later; in between someone may still take it, which the node's start then says).
+         */
+        void checkPortFree() throws TroupeException {
+            if (address.port() == 0) {
+                return;
+            }
+            try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+                probe.setReuseAddress(true);
+                probe.bind(new java.net.InetSocketAddress(address.host(), address.port()));
+            } catch (java.io.IOException e) {
+                throw TroupeException.badInput("cannot listen on " + address + ": the address is in use (another "
+                        + "troupe node?) or not this machine's (" + e.getMessage() + "); give another");
+            }
+        }
+
         /** Blocking: the lead's actor system, up as the cluster's first member. */
         <T> ActorSystem<T> start(Behavior<T> guardian, Config fallback) throws TroupeException {
             try {

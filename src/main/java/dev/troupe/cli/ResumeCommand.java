@@ -81,7 +81,10 @@ final class ResumeCommand implements Callable<Integer> {
                         + " before it finished; plan again with: troupe run " + started.goalFile() + " --plan-only");
             }
             Goal goal = goalOf(runDir, started, history.plan().isPresent());
-            clusterOptions.lead(goal);
+            if (cluster.isPresent()) {
+                clusterOptions.lead(goal);
+                cluster.get().checkPortFree();
+            }
             RunSetup setup = setupOf(dirs, goal, started);
             preflight(setup);
             int killed = AgentProcess.killAllWith(RunContext.RUN_MARKER + "=" + started.run());

@@ -55,6 +55,9 @@ final class RunCommand implements Callable<Integer> {
         Launcher.Output output = display.output();
         Goal goal = withTeamSize(ValidateCommand.load(goalFile));
         Optional<ClusterOptions.Lead> cluster = clusterOptions.lead(goal);
+        if (cluster.isPresent()) {
+            cluster.get().checkPortFree();
+        }
         Path planFile = planOnly ? planFile(goal) : null;
         RunSetup setup = RunSetup.check(goal, Optional.ofNullable(into), allowDirty);
         setup.warnings().forEach(w -> err.println("troupe: warning: " + w));

@@ -18,7 +18,10 @@ import org.slf4j.LoggerFactory;
  * A worker node's face to the cluster: registered with the Receptionist under {@link NodeProtocol#NODES}, it
  * offers the node's slots to the lead that enlists it and passes each attempt to its slot's {@link NodeSlot}.
  */
-public final class NodeDesk extends AbstractBehavior<NodeProtocol.ToNode> {
+public final class NodeDesk extends AbstractBehavior<Object> {
+
+    /** A run's folder and journal are open here (null when they already were), and what the node has. */
+    private record Opened(NodeProtocol.Enlist enlist, NodeRun run, java.util.List<String> haves) {}
 
     private static final Logger LOG = LoggerFactory.getLogger(NodeDesk.class);
 
@@ -28,13 +31,14 @@ public final class NodeDesk extends AbstractBehavior<NodeProtocol.ToNode> {
     private final Map<String, NodeRun> runs = new HashMap<>();
     private final Map<String, ActorRef<NodeSlot.Command>> slotActors = new HashMap<>();
 
-    private NodeDesk(ActorContext<NodeProtocol.ToNode> context, NodeContext node, String nodeName,
+    private NodeDesk(ActorContext<Object> context, NodeContext node, String nodeName,
             int slots) {
         super(context);
         this.node = node;
         this.nodeName = nodeName;
         this.slots = slots;
-        context.getSystem().receptionist().tell(Receptionist.register(NodeProtocol.NODES, context.getSelf()));
+        context.getSystem().receptionist().tell(Receptionist.register(NodeProtocol.NODES,
+                context.getSelf().<NodeProtocol.ToNode>narrow()));
     }
 
     /**
@@ -42,13 +46,14 @@ public final class NodeDesk extends AbstractBehavior<NodeProtocol.ToNode> {
      * @param slots how many agents the node runs at once
      */
     public static Behavior<NodeProtocol.ToNode> create(NodeContext node, String nodeName, int slots) {
-        return Behaviors.setup(context -> new NodeDesk(context, node, nodeName, slots));
+        return Behaviors.<Object>setup(context -> new NodeDesk(context, node, nodeName, slots)).narrow();
     }
 
     @Override
-    public Receive<NodeProtocol.ToNode> createReceive() {
+    public Receive<Object> createReceive() {
         return newReceiveBuilder()
                 .onMessage(NodeProtocol.Enlist.class, this::onEnlist)
+                .onMessage(Opened.class, this::onOpened)
                 .onMessage(NodeProtocol.RunAttempt.class, this::onRunAttempt)
                 .onMessage(NodeProtocol.CancelAttempt.class, this::onCancel)
                 .onSignal(PostStop.class, stop -> {
@@ -58,22 +63,30 @@ public final class NodeDesk extends AbstractBehavior<NodeProtocol.ToNode> {
                 .build();
     }
 
-    private Behavior<NodeProtocol.ToNode> onEnlist(NodeProtocol.Enlist enlist) {
-        try {
-            NodeRun run = runs.get(enlist.runId());
-            if (run == null) {
-                run = NodeRun.open(enlist.runId(), enlist.events(), node);
-                runs.put(enlist.runId(), run);
-            }
-            enlist.replyTo().tell(new NodeProtocol.Enlisted(nodeName, slots, node.repository().has()));
-            LOG.info("enlisted by the lead for run {} with {} slots", enlist.runId(), slots);
-        } catch (Exception e) {
-            LOG.error("cannot work for run {}: {}", enlist.runId(), e.getMessage());
-        }
+    private Behavior<Object> onEnlist(NodeProtocol.Enlist enlist) {
+        boolean known = runs.containsKey(enlist.runId());
+        // Off the actor: opening the run's folder and journal, and asking git what the node has.
+        getContext().pipeToSelf(dev.troupe.team.Blocking.call(node.blocking(), () -> new Opened(enlist,
+                known ? null : NodeRun.open(enlist.runId(), enlist.events(), node), node.repository().has())),
+                (opened, failure) -> failure == null ? opened : new Opened(enlist, null, null));
         return Behaviors.same();
     }
 
-    private Behavior<NodeProtocol.ToNode> onRunAttempt(NodeProtocol.RunAttempt request) {
+    private Behavior<Object> onOpened(Opened opened) {
+        String runId = opened.enlist().runId();
+        if (opened.haves() == null) {
+            LOG.error("cannot work for run {}: its folder, journal or repository could not be opened", runId);
+            return Behaviors.same();
+        }
+        if (opened.run() != null && runs.putIfAbsent(runId, opened.run()) != null) {
+            opened.run().close();
+        }
+        opened.enlist().replyTo().tell(new NodeProtocol.Enlisted(nodeName, slots, opened.haves()));
+        LOG.info("enlisted by the lead for run {} with {} slots", runId, slots);
+        return Behaviors.same();
+    }
+
+    private Behavior<Object> onRunAttempt(NodeProtocol.RunAttempt request) {
         NodeRun run = runs.get(request.runId());
         if (run == null || request.slot() < 0 || request.slot() >= slots) {
             request.replyTo().tell(new NodeProtocol.Failed(request.taskId(), request.attempt(), "the node was not "
@@ -87,7 +100,7 @@ public final class NodeDesk extends AbstractBehavior<NodeProtocol.ToNode> {
         return Behaviors.same();
     }
 
-    private Behavior<NodeProtocol.ToNode> onCancel(NodeProtocol.CancelAttempt cancel) {
+    private Behavior<Object> onCancel(NodeProtocol.CancelAttempt cancel) {
         ActorRef<NodeSlot.Command> slot = slotActors.get(cancel.runId() + "/" + cancel.slot());
         if (slot != null) {
             slot.tell(new NodeSlot.Cancel());
