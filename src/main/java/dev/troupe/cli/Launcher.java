@@ -192,11 +192,13 @@ final class Launcher {
         }
     }
 
-    private static void removeShutdownHook(Thread hook) {
+    /** Returns false when the JVM is exiting already: then the hook runs, as it should. */
+    static boolean removeShutdownHook(Thread hook) {
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
+            return true;
         } catch (IllegalStateException shuttingDown) {
-            // The JVM is already exiting: the hook runs, as it should.
+            return false;
         }
     }
 

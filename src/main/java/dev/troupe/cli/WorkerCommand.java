@@ -164,19 +164,15 @@ final class WorkerCommand implements Callable<Integer> {
             node.getWhenTerminated().toCompletableFuture().get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            agents.stopAll(tuning.killGrace());
+            Launcher.removeShutdownHook(onInterrupt);
             return Optional.empty();
         } catch (ExecutionException e) {
             // Terminated all the same.
-        } finally {
-            agents.stopAll(tuning.killGrace());
-            try {
-                Runtime.getRuntime().removeShutdownHook(onInterrupt);
-            } catch (IllegalStateException exiting) {
-                // The JVM is exiting: the hook runs.
-                return Optional.empty();
-            }
         }
-        return Optional.of(ending.get());
+        agents.stopAll(tuning.killGrace());
+        // A JVM that is exiting (Ctrl-C, SIGTERM) serves no further lead.
+        return Launcher.removeShutdownHook(onInterrupt) ? Optional.of(ending.get()) : Optional.empty();
     }
 
     private Behavior<Object> guardian(NodeRepository repository, LiveAgents agents, Tuning tuning,

@@ -43,10 +43,14 @@ public final class NodeProtocol {
      * bundle holding {@code base} (none when the node has it already).
      */
     public record RunAttempt(String runId, int slot, String goalFileName, String goalText, String goalDir,
-            List<CopiedFile> copied, String taskId, Goal.TaskSpec task, int attempt, String branch, String base,
-            String prompt,
+            List<CopiedFile> copied, Goal.TaskSpec task, int attempt, String branch, String base, String prompt,
             String role, String changeFrom, SourceRef<ByteString> bundle, long bundleBytes, ActorRef<Report> replyTo)
-            implements ToNode {}
+            implements ToNode {
+
+        public String taskId() {
+            return task.id();
+        }
+    }
 
     /** A file the goal copies into every workspace ({@code workspace.copy}), from the lead's checkout. */
     public record CopiedFile(String path, byte[] content, boolean executable) {}

@@ -65,8 +65,9 @@ final class NodeRun {
         Files.createDirectories(runDir.resolve("agents"));
         SourceQueueWithComplete<String> toLead = Source.<String>queue(256, OverflowStrategy.backpressure())
                 .to(events.getSink()).run(node.system());
+        java.util.concurrent.atomic.AtomicBoolean warned = new java.util.concurrent.atomic.AtomicBoolean();
         Journal journal = Journal.open(runDir.resolve("events.jsonl"),
-                (event, json) -> forward(toLead, fitted(event, json, runDir)), node.system());
+                (event, json) -> forward(toLead, fitted(event, json, runDir), warned), node.system());
         return new NodeRun(runId, runDir, journal, toLead, node);
     }
 
@@ -88,15 +89,16 @@ final class NodeRun {
         }
     }
 
-    /** On the journal's writer thread: waits while the lead is behind, so the node's journal waits too. */
-    private static volatile boolean warned;
-
-    private static void forward(SourceQueueWithComplete<String> toLead, String json) {
+    /**
+     * On the journal's writer thread: waits while the lead is behind, so the node's journal waits too. Once the
+     * stream to the lead broke, says so once ({@code warned}) for the run.
+     */
+    private static void forward(SourceQueueWithComplete<String> toLead, String json,
+            java.util.concurrent.atomic.AtomicBoolean warned) {
         try {
             toLead.offer(json).toCompletableFuture().join();
         } catch (CompletionException | IllegalStateException e) {
-            if (!warned) {
-                warned = true;
+            if (warned.compareAndSet(false, true)) {
                 LOG.warn("this node's journal lines no longer reach the lead ({}); they stay in the node's journal",
                         e.getMessage());
             }
@@ -104,28 +106,25 @@ final class NodeRun {
     }
 
     /**
-     * Blocking: the run's context with the goal the lead sent now (tasks may have been planned or added since);
-     * the first goal decides the workspaces' settings.
+     * Blocking: the run's context, made from the goal the lead sent with the run's first attempt here; its settings
+     * (agent, limits, workspaces) hold for the run on this node. Tasks travel with each attempt, so the goal is not
+     * read again.
      */
     synchronized RunContext context(String goalFileName, String goalText, String goalDir) throws GoalException,
             IOException {
+        if (context != null) {
+            return context;
+        }
         Path name = Path.of(goalFileName).getFileName();
         Path file = runDir.resolve(name == null ? Path.of("goal.yaml") : name);
         Files.writeString(file, goalText, StandardCharsets.UTF_8);
         Path relativeTo = Files.isDirectory(Path.of(goalDir)) ? Path.of(goalDir) : runDir;
         Goal goal = new GoalLoader(node.system().settings().config()).load(file, relativeTo);
-        if (context == null) {
-            Tuning tuning = node.tuning();
-            Path worktrees = runDir.resolve("workspaces");
-            context = new RunContext(runId, goal, node.repository().gitDir(), "", runDir, worktrees, "",
-                    ObjectId.zeroId(), journal, node.agents(), node.secrets(), node.blocking(), tuning, false,
-                    RunContext.workspaces(runId, goal, node.repository().gitDir(), runDir, worktrees, tuning,
-                            node.agents()));
-        } else {
-            context = new RunContext(runId, goal, context.repo(), context.base(), runDir, context.worktrees(), "",
-                    context.startCommit(), journal, context.agents(), context.secrets(), context.blocking(),
-                    context.tuning(), false, context.workspaces());
-        }
+        Tuning tuning = node.tuning();
+        Path worktrees = runDir.resolve("workspaces");
+        context = new RunContext(runId, goal, node.repository().gitDir(), "", runDir, worktrees, "", ObjectId.zeroId(),
+                journal, node.agents(), node.secrets(), node.blocking(), tuning, false,
+                RunContext.workspaces(runId, goal, node.repository().gitDir(), runDir, worktrees, tuning, node.agents()));
         return context;
     }
 

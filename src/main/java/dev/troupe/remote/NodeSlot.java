@@ -126,8 +126,8 @@ final class NodeSlot extends AbstractBehavior<NodeSlot.Command> {
             throw new IllegalArgumentException("the lead named task '" + request.task().id() + "' or branch '"
                     + request.branch() + "' as troupe never does");
         }
-        if (!request.branch().isEmpty()) {
-            GitCli.run(node.repository().gitDir(), "check-ref-format", "refs/heads/" + request.branch());
+        if (!request.branch().isEmpty() && !org.eclipse.jgit.lib.Repository.isValidRefName("refs/heads/" + request.branch())) {
+            throw new IllegalArgumentException("the lead named a branch '" + request.branch() + "' git refuses");
         }
         RunContext run = nodeRun.context(request.goalFileName(), request.goalText(), request.goalDir());
         nodeRun.copy(request.copied());

@@ -121,8 +121,7 @@ public final class RemoteWorker extends AbstractBehavior<Object> {
     /** Blocking: the goal as the run has it now, and a bundle of the base unless the node has it. */
     private NodeProtocol.RunAttempt request(Assignment assignment, ActorRef<NodeProtocol.Report> replyTo)
             throws Exception {
-        Path goalFile = Files.exists(run.runDir().resolve(RunContext.PLANNED_GOAL))
-                ? run.runDir().resolve(RunContext.PLANNED_GOAL) : run.goalCopy();
+        Path goalFile = run.tasksGoalFile();
         Path bundleFile = run.runDir().resolve("bundles").resolve(self.path().name() + "-out.bundle");
         Files.createDirectories(bundleFile.getParent());
         String base = assignment.base().name();
@@ -136,8 +135,8 @@ public final class RemoteWorker extends AbstractBehavior<Object> {
         journalBundle(assignment, "to-node", bytes, started);
         return new NodeProtocol.RunAttempt(run.runId(), slot, goalFile.getFileName().toString(),
                 Files.readString(goalFile, StandardCharsets.UTF_8),
-                run.goal().file().toAbsolutePath().getParent().toString(), copiedFiles(), assignment.task().id(),
-                assignment.task(), assignment.attempt(),
+                run.goal().file().toAbsolutePath().getParent().toString(), copiedFiles(), assignment.task(),
+                assignment.attempt(),
                 assignment.branch(), base, assignment.prompt(), assignment.role().name(),
                 assignment.changeFrom().map(ObjectId::name).orElse(null), bundle, bytes, replyTo);
     }

@@ -30,7 +30,7 @@ final class PlanCheck {
         Path relativeTo = run.goal().file().toAbsolutePath().getParent();
         Path planned = run.runDir().resolve(RunContext.PLANNED_GOAL);
         if (round > 1) {
-            Path goalFile = runGoalFile(run);
+            Path goalFile = run.tasksGoalFile();
             return new Checked(AddedTasks.addPlanned(goals, goalFile, answer.answer().orElseThrow(), file, relativeTo),
                     goalFile);
         }
@@ -39,11 +39,5 @@ final class PlanCheck {
             Files.copy(file, planned, StandardCopyOption.REPLACE_EXISTING);
         }
         return new Checked(goal.tasks(), planned);
-    }
-
-    /** The goal file the run's tasks are in: the planned goal when the planner made the first round, else the copy. */
-    static Path runGoalFile(RunContext run) {
-        Path planned = run.runDir().resolve(RunContext.PLANNED_GOAL);
-        return Files.exists(planned) ? planned : run.goalCopy();
     }
 }

@@ -92,6 +92,15 @@ public record RunContext(
         };
     }
 
+    /**
+     * The goal file the run's tasks are in now (tasks added and later rounds' included): the planned goal when the
+     * planner made the first round, else the copy.
+     */
+    public Path tasksGoalFile() {
+        Path planned = runDir.resolve(PLANNED_GOAL);
+        return java.nio.file.Files.exists(planned) ? planned : goalCopy();
+    }
+
     /** The copy of the goal file the run started from. */
     public Path goalCopy() {
         return goalCopy(runDir);

@@ -162,7 +162,7 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
     private Behavior<Command> onControl(Control control) {
         ControlChannel.Request request = control.request();
         if (request.command().equals("add") && request.message() != null) {
-            Path goalFile = PlanCheck.runGoalFile(run);
+            Path goalFile = run.tasksGoalFile();
             getContext().pipeToSelf(Blocking.call(run.blocking(), () -> AddedTasks.add(goals, goalFile,
                     Path.of(request.message()), run.goal().file().toAbsolutePath().getParent())),
                     (specs, failure) -> new AddChecked(control, specs, goalFile, failure));

@@ -67,8 +67,7 @@ class ClusterRunTest {
         String address = joinAddress();
         Process node1 = startNode("node1", address);
         Process node2 = startNode("node2", address);
-        Await.until(() -> events().stream().filter(e -> e.path("type").asText().equals("node-joined")).count() == 2,
-                "both nodes joined");
+        awaitNodesJoined(2);
         Files.createFile(gate);
 
         assertTrue(lead.waitFor(120, TimeUnit.SECONDS), "the run ended");
@@ -106,15 +105,11 @@ class ClusterRunTest {
         Process lead = startLead(goal(5, "sleep 3", gate));
         String address = joinAddress();
         Process doomed = startNode("doomed", address);
-        Await.until(() -> events().stream().anyMatch(e -> e.path("type").asText().equals("node-joined")),
-                "the first node joined");
+        awaitNodesJoined(1);
         startNode("survivor", address);
-        Await.until(() -> events().stream().filter(e -> e.path("type").asText().equals("node-joined")).count() == 2,
-                "both nodes joined");
+        awaitNodesJoined(2);
         Files.createFile(gate);
-        Await.until(() -> events().stream().anyMatch(e -> e.path("type").asText().equals("agent-started")
-                && assignments().getOrDefault(e.path("task").asText(), "").startsWith("node1-")),
-                "an agent runs on the first node");
+        awaitAnAgentOnNode1();
 
         doomed.destroyForcibly();
 
@@ -137,14 +132,11 @@ class ClusterRunTest {
         Process lead = startLead(goal(4, "sleep 3", gate));
         String address = joinAddress();
         Process frozen = startNode("frozen", address);
-        Await.until(() -> events().stream().anyMatch(e -> e.path("type").asText().equals("node-joined")),
-                "the first node joined");
+        awaitNodesJoined(1);
         startNode("awake", address);
-        Await.until(() -> Journals.ofType(events(), "node-joined").size() == 2, "both nodes joined");
+        awaitNodesJoined(2);
         Files.createFile(gate);
-        Await.until(() -> events().stream().anyMatch(e -> e.path("type").asText().equals("agent-started")
-                && assignments().getOrDefault(e.path("task").asText(), "").startsWith("node1-")),
-                "an agent runs on the first node");
+        awaitAnAgentOnNode1();
         String onFrozen = assignments().entrySet().stream().filter(e -> e.getValue().startsWith("node1-"))
                 .findFirst().orElseThrow().getKey();
 
@@ -179,12 +171,9 @@ class ClusterRunTest {
         // Without --once: a node serves one lead after another, the resumed run's lead too.
         Process node = start("node", List.of("worker", "--join", address, "--slots", "2", "--work-dir",
                 tmp.resolve("node").toString()));
-        Await.until(() -> events().stream().anyMatch(e -> e.path("type").asText().equals("node-joined")),
-                "the node joined");
+        awaitNodesJoined(1);
         Files.createFile(gate);
-        Await.until(() -> events().stream().anyMatch(e -> e.path("type").asText().equals("agent-started")
-                && assignments().getOrDefault(e.path("task").asText(), "").startsWith("node1-")),
-                "an agent runs on the node");
+        awaitAnAgentOnNode1();
 
         lead.destroyForcibly();
         assertTrue(lead.waitFor(30, TimeUnit.SECONDS));
@@ -253,6 +242,16 @@ class ClusterRunTest {
                 .redirectOutput(tmp.resolve(name + ".out").toFile()).start();
         processes.add(process);
         return process;
+    }
+
+    private void awaitNodesJoined(int nodes) throws InterruptedException {
+        Await.until(() -> Journals.ofType(events(), "node-joined").size() >= nodes, nodes + " node(s) joined");
+    }
+
+    private void awaitAnAgentOnNode1() throws InterruptedException {
+        Await.until(() -> Journals.ofType(events(), "agent-started").stream()
+                .anyMatch(e -> assignments().getOrDefault(e.path("task").asText(), "").startsWith("node1-")),
+                "an agent runs on the first node");
     }
 
     /** Where the lead said nodes join it (it listens on a free port). */

@@ -66,7 +66,7 @@ class ClusterWireTest {
                         Goal.Variant.SAME), Goal.Judge.CHECK));
         NodeProtocol.RunAttempt sent = new NodeProtocol.RunAttempt("20261202-120000-abcd", 1, "goal.yaml",
                 "goal: x\n", "/home/me/project", List.of(new NodeProtocol.CopiedFile(".env", new byte[] {1, 2, 0, -1},
-                        true)), "t1", task, 2, "troupe/tasks/r/t1", "a".repeat(40), "the prompt", "REVIEWER", null,
+                        true)), task, 2, "troupe/tasks/r/t1", "a".repeat(40), "the prompt", "REVIEWER", null,
                 Source.single(akka.util.ByteString.fromString("bundle")).runWith(StreamRefs.sourceRef(), system), 6,
                 system.ignoreRef());
 
