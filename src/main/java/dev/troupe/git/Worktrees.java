@@ -21,10 +21,23 @@ public final class Worktrees {
     }
 
     /**
+     * A new worktree of {@code repo} at {@code dir}, detached at {@code commit}, checked out with {@code
+     * checkoutWorkers} in parallel. Forced: a worktree whose folder someone deleted is still registered with git,
+     * which otherwise refuses the path. Only the registration passes the {@link WorktreeGate}; the checkout (what
+     * {@code worktree add} would do next) runs after it, beside other work on the repository.
+     */
+    public static void add(Path repo, Path dir, String commit, int checkoutWorkers) throws GitException {
+        WorktreeGate.through(repo, () -> GitCli.run(repo, "worktree", "add", "--quiet", "--force", "--no-checkout",
+                "--detach", dir.toString(), commit));
+        GitCli.run(dir, "-c", "checkout.workers=" + checkoutWorkers, "reset", "--quiet", "--hard");
+    }
+
+    /**
      * Removes the worktree (even with changes or a lock in it); its branch stays. Only this worktree: a
      * {@code git worktree prune} would also drop the user's own worktrees whose folders are out of reach.
      */
     public static void remove(Path repo, Path worktree) throws GitException {
-        GitCli.run(repo, "worktree", "remove", "--force", "--force", worktree.toString());
+        WorktreeGate.through(repo, () -> GitCli.run(repo, "worktree", "remove", "--force", "--force",
+                worktree.toString()));
     }
 }

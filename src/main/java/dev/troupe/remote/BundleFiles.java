@@ -2,6 +2,7 @@ package dev.troupe.remote;
 
 import dev.troupe.git.GitCli;
 import dev.troupe.git.GitException;
+import dev.troupe.git.WorktreeGate;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,7 +66,8 @@ final class BundleFiles {
             throw new GitException("no bundle file at " + bundle);
         }
         try {
-            GitCli.run(repo, "bundle", "verify", bundle.toAbsolutePath().toString());
+            // It walks every worktree's HEAD: see WorktreeGate.
+            WorktreeGate.through(repo, () -> GitCli.run(repo, "bundle", "verify", bundle.toAbsolutePath().toString()));
         } catch (GitException e) {
             String said = e.getMessage();
             if (said.contains("lacks these prerequisite commits")) {
@@ -87,8 +89,9 @@ final class BundleFiles {
     static void fetch(Path repo, Path bundle, String commit, String intoRef) throws GitException {
         String head = headHolding(repo, bundle, commit);
         try {
-            GitCli.run(repo, "fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--no-recurse-submodules",
-                    bundle.toAbsolutePath().toString(), "+" + head + ":" + intoRef);
+            // Its connectivity check walks every worktree's HEAD: see WorktreeGate.
+            WorktreeGate.through(repo, () -> GitCli.run(repo, "fetch", "--quiet", "--no-tags", "--no-write-fetch-head",
+                    "--no-recurse-submodules", bundle.toAbsolutePath().toString(), "+" + head + ":" + intoRef));
         } catch (GitException e) {
             throw new GitException("bundle " + bundle + " is corrupt or incomplete: " + gitSaid(e.getMessage()));
         }

@@ -91,7 +91,7 @@ public final class NodeDesk extends AbstractBehavior<Object> {
         if (run == null || request.slot() < 0 || request.slot() >= slots) {
             request.replyTo().tell(new NodeProtocol.Failed(request.taskId(), request.attempt(), "the node was not "
                     + "enlisted for run " + request.runId() + " with slot " + (request.slot() + 1), 0,
-                    dev.troupe.journal.Usage.NONE, false, 0, null));
+                    dev.troupe.journal.Usage.NONE, false, true, 0, null));
             return Behaviors.same();
         }
         slotActors.computeIfAbsent(request.runId() + "/" + request.slot(), key -> getContext().spawn(

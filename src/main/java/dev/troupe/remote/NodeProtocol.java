@@ -78,8 +78,9 @@ public final class NodeProtocol {
             List<String> haves) implements Report {}
 
     /** {@code haves}: what the node has now, or null when it did not say. */
+    /** @param nodesFault the node's own failure (the base not taken in, the work not handed back): no fault of the task */
     public record Failed(String taskId, int attempt, String reason, double costUsd, Usage usage, boolean rateLimited,
-            long retryAfterMs, List<String> haves) implements Report {}
+            boolean nodesFault, long retryAfterMs, List<String> haves) implements Report {}
 
     /** The slot's workspace could not be set up. */
     public record NoWorkspace(String taskId, int attempt, String reason) implements Report {}

@@ -103,7 +103,7 @@ final class NodeSlot extends AbstractBehavior<NodeSlot.Command> {
         if (current != null) {
             request.replyTo().tell(new NodeProtocol.Failed(request.taskId(), request.attempt(),
                     "the node's " + name + " is busy with " + current.taskId(), 0, Usage.NONE,
-                    false, 0, null));
+                    false, true, 0, null));
             return Behaviors.same();
         }
         current = request;
@@ -156,7 +156,7 @@ final class NodeSlot extends AbstractBehavior<NodeSlot.Command> {
             // With what the node has now: the lead's next bundle for it must not build on what it lacks.
             getContext().pipeToSelf(Blocking.call(node.blocking(), () -> (NodeProtocol.Report) new NodeProtocol.Failed(
                     request.taskId(), request.attempt(), "the node could not take the attempt: "
-                    + Blocking.describe(ready.failure()), 0, Usage.NONE, false, 0, node.repository().has())),
+                    + Blocking.describe(ready.failure()), 0, Usage.NONE, false, true, 0, node.repository().has())),
                     Answered::new);
             return Behaviors.same();
         }
@@ -181,7 +181,7 @@ final class NodeSlot extends AbstractBehavior<NodeSlot.Command> {
             current = null;
             ready = null;
             request.replyTo().tell(new NodeProtocol.Failed(request.taskId(), request.attempt(),
-                    "the node's worker stopped unexpectedly", 0, Usage.NONE, false, 0, null));
+                    "the node's worker stopped unexpectedly", 0, Usage.NONE, false, true, 0, null));
         }
         return Behaviors.same();
     }
@@ -202,7 +202,8 @@ final class NodeSlot extends AbstractBehavior<NodeSlot.Command> {
         } else if (said instanceof TeamLead.AttemptFailed failed) {
             getContext().pipeToSelf(Blocking.call(node.blocking(), () -> (NodeProtocol.Report) new NodeProtocol.Failed(
                     request.taskId(), request.attempt(), failed.reason(), failed.costUsd(), failed.usage(),
-                    failed.rateLimited(), failed.retryAfterMs(), node.repository().has())), Answered::new);
+                    failed.rateLimited(), failed.nodesFault(), failed.retryAfterMs(), node.repository().has())),
+                    Answered::new);
         } else if (said instanceof TeamLead.SetupFailed failed) {
             getContext().pipeToSelf(java.util.concurrent.CompletableFuture.completedFuture(
                     new NodeProtocol.NoWorkspace(request.taskId(), request.attempt(), failed.reason())), Answered::new);
@@ -249,7 +250,7 @@ final class NodeSlot extends AbstractBehavior<NodeSlot.Command> {
         }
         request.replyTo().tell(answered.failure() == null ? answered.report()
                 : new NodeProtocol.Failed(request.taskId(), request.attempt(), "the node could not hand back the work: "
-                        + Blocking.describe(answered.failure()), 0, Usage.NONE, false, 0, null));
+                        + Blocking.describe(answered.failure()), 0, Usage.NONE, false, true, 0, null));
         return Behaviors.same();
     }
 }

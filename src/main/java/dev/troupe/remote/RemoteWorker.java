@@ -172,7 +172,7 @@ public final class RemoteWorker extends AbstractBehavior<Object> {
         }
         if (sending.failure() != null) {
             return report(failed(attempt, "could not send the attempt to its node: "
-                    + Blocking.describe(sending.failure())));
+                    + Blocking.describe(sending.failure()), false));
         }
         node.tell(sending.request());
         // A message Artery could not carry, or a node that lost the attempt, would otherwise keep it waiting forever.
@@ -214,7 +214,8 @@ public final class RemoteWorker extends AbstractBehavior<Object> {
         if (report instanceof NodeProtocol.Failed failed) {
             haves.update(failed.haves());
             return new TeamLead.AttemptFailed(worker, failed.taskId(), failed.attempt(), assignment.role(),
-                    failed.reason(), failed.costUsd(), failed.usage(), failed.rateLimited(), failed.retryAfterMs());
+                    failed.reason(), failed.costUsd(), failed.usage(), failed.rateLimited(), failed.nodesFault(),
+                    failed.retryAfterMs());
         }
         if (report instanceof NodeProtocol.NoWorkspace none) {
             return new TeamLead.SetupFailed(worker, none.taskId(), none.attempt(), assignment.role(), none.reason());
@@ -265,7 +266,7 @@ public final class RemoteWorker extends AbstractBehavior<Object> {
             return Behaviors.same();
         }
         return report(failed(deadline.attempt(), "its node did not answer within the task timeout and "
-                + ANSWER_MARGIN.toMinutes() + " minutes more"));
+                + ANSWER_MARGIN.toMinutes() + " minutes more", true));
     }
 
     private Behavior<Object> onTaken(Taken taken) {
@@ -273,13 +274,14 @@ public final class RemoteWorker extends AbstractBehavior<Object> {
             return Behaviors.same();
         }
         return report(taken.failure() == null ? taken.report() : failed(taken.attempt(),
-                "could not take the node's work: " + Blocking.describe(taken.failure())));
+                "could not take the node's work: " + Blocking.describe(taken.failure()), true));
     }
 
-    private TeamLead.Command failed(Current attempt, String reason) {
+    /** @param nodesFault the node's doing (it never answered, its work could not be taken in), not the task's */
+    private TeamLead.Command failed(Current attempt, String reason, boolean nodesFault) {
         return new TeamLead.AttemptFailed(self.narrow(), attempt.assignment.task().id(),
                 attempt.assignment.attempt(), attempt.assignment.role(), reason, 0, dev.troupe.journal.Usage.NONE,
-                false, 0);
+                false, nodesFault, 0);
     }
 
     private Behavior<Object> report(TeamLead.Command outcome) {

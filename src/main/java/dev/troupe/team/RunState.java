@@ -211,6 +211,15 @@ final class RunState {
      */
     List<Decision> attemptFailed(String worker, String taskId, int attempt, Assignment.Role role, String reason,
             double cost, Usage usage, boolean rateLimited, long retryAfterMs, Instant now) {
+        return attemptFailed(worker, taskId, attempt, role, reason, cost, usage, rateLimited, false, retryAfterMs, now);
+    }
+
+    /**
+     * @param nodesFault the attempt ended for its worker node's own reason (a bundle it could not take in or hand
+     *     back, a node that never answered), no fault of the task: it is free, as a rate limit's is
+     */
+    List<Decision> attemptFailed(String worker, String taskId, int attempt, Assignment.Role role, String reason,
+            double cost, Usage usage, boolean rateLimited, boolean nodesFault, long retryAfterMs, Instant now) {
         roster.release(worker);
         if (role == Assignment.Role.PLANNER) {
             planning.failed(attempt, reason, cost, usage, now);
@@ -240,8 +249,8 @@ final class RunState {
         if (task.cancelling) {
             return steering.cancelled(task, now);
         }
-        boolean free = retries.takeFreeAttempt(task, rateLimited);
-        if (free) {
+        boolean free = retries.takeFreeAttempt(task, rateLimited || nodesFault);
+        if (free && rateLimited) {
             pace.pauseForRateLimit(retryAfterMs, now);
         }
         retries.retryOrFail(task, reason, cost, usage, !free, now);

@@ -46,8 +46,13 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
      * {@code costUsd} and {@code usage}: what the failed attempt spent, as far as the agent reported it.
      * {@code rateLimited}: the API refused it (429) or was overloaded (529), which is no fault of the task.
      */
+    /**
+     * @param nodesFault it ended for its worker node's own reason (a bundle not taken in or handed back, a node that
+     *     never answered), no fault of the task's: the attempt is free
+     */
     public record AttemptFailed(ActorRef<Worker.Command> worker, String taskId, int attempt, Assignment.Role role,
-            String reason, double costUsd, Usage usage, boolean rateLimited, long retryAfterMs) implements Command {}
+            String reason, double costUsd, Usage usage, boolean rateLimited, boolean nodesFault, long retryAfterMs)
+            implements Command {}
 
     /** The worker's workspace setup failed before the agent could start; the worker has no workspace now. */
     public record SetupFailed(ActorRef<Worker.Command> worker, String taskId, int attempt, Assignment.Role role,
@@ -240,7 +245,7 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
     private Behavior<Command> onAttemptFailed(AttemptFailed failed) {
         return carryOut(state.attemptFailed(failed.worker().path().name(), failed.taskId(), failed.attempt(),
                 failed.role(), failed.reason(), failed.costUsd(), failed.usage(), failed.rateLimited(),
-                failed.retryAfterMs(), Instant.now()));
+                failed.nodesFault(), failed.retryAfterMs(), Instant.now()));
     }
 
     private Behavior<Command> onPlanChecked(PlanChecked checked) {

@@ -367,7 +367,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
             boolean rateLimited = result != null && result.apiErrorStatus().map(RATE_LIMITS::contains).orElse(false);
             attempt.replyTo.tell(new TeamLead.AttemptFailed(getContext().getSelf(), attempt.task().id(),
                     attempt.assignment.attempt(), attempt.assignment.role(), failure, result == null ? 0 : result.costUsd(),
-                    result == null ? Usage.NONE : result.usage(), rateLimited, attempt.retryAfterMs));
+                    result == null ? Usage.NONE : result.usage(), rateLimited, false, attempt.retryAfterMs));
         }
         return idle();
     }

@@ -1,7 +1,6 @@
 package dev.troupe.workspace;
 
 import dev.troupe.agent.LiveAgents;
-import dev.troupe.git.GitCli;
 import dev.troupe.git.GitException;
 import dev.troupe.git.Worktrees;
 import dev.troupe.goal.Goal;
@@ -306,8 +305,7 @@ public final class Workspaces {
      * workspace whose folder someone deleted is still registered with git, which otherwise refuses the path.
      */
     void create(Path dir, String baseCommit) throws GitException {
-        GitCli.run(top, "-c", "checkout.workers=" + settings.checkoutWorkers(), "worktree", "add", "--quiet",
-                "--force", "--detach", dir.toString(), baseCommit);
+        Worktrees.add(top, dir, baseCommit, settings.checkoutWorkers());
     }
 
     /**

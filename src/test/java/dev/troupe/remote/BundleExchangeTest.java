@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.troupe.git.GitCli;
 import dev.troupe.git.GitException;
+import dev.troupe.git.Worktrees;
 import dev.troupe.testing.TestRepo;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,6 +69,61 @@ class BundleExchangeTest {
         assertEquals("", lead.git("for-each-ref", BundleFiles.TEMPORARY_REFS), "temporary refs removed");
         assertEquals("", GitCli.run(node.gitDir(), "for-each-ref", BundleFiles.TEMPORARY_REFS));
         assertTrue(node.has().contains(taskCommit), "the handed-back commit counts as had");
+    }
+
+    /**
+     * Two slots of one node at once: one takes a bundle in while the other makes (and a run's end removes) its
+     * workspace. Unguarded, git's fetch and bundle verify meet a half-made worktree's null HEAD ("bad object
+     * worktrees/worker-1/HEAD") in about one intake in twenty here; each intake is an attempt the lead would lose.
+     */
+    @Test
+    void aNodeTakesBundlesWhileItsOtherSlotsMakeAndRemoveWorkspaces() throws Exception {
+        TestRepo lead = leadWithBulk(300, 64);
+        NodeRepository node = NodeRepository.open(tmp.resolve("node"));
+        String first = lead.head();
+        node.receive(((Bundles.Written) Bundles.toNode(lead.dir(), first, node.has(), tmp.resolve("0.bundle"))).file(),
+                first);
+        List<String> commits = new java.util.ArrayList<>();
+        List<Path> bundles = new java.util.ArrayList<>();
+        for (int i = 1; i <= 40; i++) {
+            commit(lead, "notes/" + i + ".txt", "note " + i);
+            commits.add(lead.head());
+            // Each against the first only: the node takes them in any order.
+            bundles.add(((Bundles.Written) Bundles.toNode(lead.dir(), lead.head(), List.of(first),
+                    tmp.resolve(i + ".bundle"))).file());
+        }
+        java.util.concurrent.atomic.AtomicBoolean intakeDone = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.CompletableFuture<Integer> workspaces = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            int made = 0;
+            try {
+                while (!intakeDone.get() || made == 0) {
+                    Path dir = tmp.resolve("node/workspaces/worker-" + (made % 2 + 1));
+                    Worktrees.add(node.gitDir(), dir, first, 2);
+                    Worktrees.remove(node.gitDir(), dir);
+                    made++;
+                }
+                return made;
+            } catch (GitException e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        });
+
+        List<String> failures = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < bundles.size(); i++) {
+                try {
+                    node.receive(bundles.get(i), commits.get(i));
+                } catch (GitException e) {
+                    failures.add(e.getMessage());
+                }
+            }
+        } finally {
+            intakeDone.set(true);
+        }
+
+        assertTrue(workspaces.get(2, java.util.concurrent.TimeUnit.MINUTES) > 0, "workspaces were made meanwhile");
+        assertEquals(List.of(), failures, "every bundle taken in");
+        assertTrue(node.has().containsAll(commits.subList(commits.size() - 8, commits.size())), "the newest are had");
     }
 
     @Test

@@ -89,7 +89,7 @@ class ClusterWireTest {
                 0, Json.MAPPER.readTree("{\"verdict\":\"approve\",\"comments\":\"\"}"), null, null, 0, List.of("b".repeat(40)));
         NodeProtocol.Succeeded written = new NodeProtocol.Succeeded("t1", 1, "troupe/tasks/r/t1", "c".repeat(40),
                 0, Usage.NONE, 1, 10, List.of("a.txt"), List.of(), null, 0, null, "# t1\n", null, 0, List.of());
-        NodeProtocol.Failed failed = new NodeProtocol.Failed("t1", 1, "why", 0, Usage.NONE, true, 300, null);
+        NodeProtocol.Failed failed = new NodeProtocol.Failed("t1", 1, "why", 0, Usage.NONE, true, false, 300, null);
 
         assertEquals(answered, trip(answered));
         NodeProtocol.Succeeded readWritten = trip(written);

@@ -456,6 +456,21 @@ class RunStateTest {
     }
 
     @Test
+    void anAttemptANodeFailedForItsOwnReasonIsFreeAndPausesNobody() {
+        RunState state = state(goal(team(1), ONE_ATTEMPT, EACH, spec("a"), spec("b"), spec("c")));
+        state.start(Optional.empty(), 1, T0);
+        state.nodeJoined("node1", "troupe@10.0.0.7:41234", 2, T0);
+
+        List<Decision> failed = state.attemptFailed("node1-worker-1", "b", 1, Assignment.Role.WRITER,
+                "the node could not take the attempt: bundle is corrupt", 0, Usage.NONE, false, true, -1, T0);
+
+        assertFalse(event(failed, TeamEvent.AttemptFailed.class).counted(), "no fault of the task's");
+        assertEquals(List.of(), events(failed, TeamEvent.TaskFailed.class), "its one attempt is not spent");
+        assertEquals(List.of(), events(failed, TeamEvent.TeamPaused.class), "the team goes on");
+        assertEquals(List.of("b"), assigned(failed), "tried again at once, with no backoff");
+    }
+
+    @Test
     void aNodeWhoseSetupFailsEverywhereLeavesTheTeamWithoutEndingTheRunOrCostingALocalWorkerItsPlace() {
         RunState state = state(goal(team(1), limits(2, Optional.empty()), EACH, spec("a"), spec("b"), spec("c")));
         state.start(Optional.empty(), 1, T0);
