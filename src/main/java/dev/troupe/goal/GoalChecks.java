@@ -26,20 +26,26 @@ final class GoalChecks {
     private final Map<String, JsonLocation> locations;
     private final List<GoalException> problems = new ArrayList<>();
 
-    GoalChecks(Config defaults, Path file, Path relativeTo, RawGoal raw, Map<String, JsonLocation> locations) {
+    /** @param unknownKeys the problems of the file's reading, reported with the values' */
+    GoalChecks(Config defaults, Path file, Path relativeTo, RawGoal raw, Map<String, JsonLocation> locations,
+            List<GoalException> unknownKeys) {
         this.defaults = defaults;
         this.file = file;
         this.relativeTo = relativeTo;
         this.raw = raw;
         this.locations = locations;
+        this.problems.addAll(unknownKeys);
     }
 
     private GoalException at(String pointer, String problem) {
         return new GoalPlaces(file, locations).problem(pointer, problem);
     }
 
-    /** The goal, or every problem of it: its sections are read independently, each up to its first problem. */
-    Goal goal() throws GoalException {
+    /**
+     * The goal, or every problem of it with the parts the run's checks need: its sections are read independently,
+     * each up to its first problem.
+     */
+    GoalReading read() {
         checked(() -> {
             refuseEmptyCheck();
             return Boolean.TRUE;
@@ -66,11 +72,15 @@ final class GoalChecks {
             problems.add(at(raw.tasks() == null ? "" : "/tasks",
                     "the goal lists no tasks and has no 'goal:' text for the planner to make them from"));
         }
+        Optional<String> base = Optional.ofNullable(raw.base()).map(String::strip);
+        GoalPlaces places = new GoalPlaces(file, locations);
         if (!problems.isEmpty()) {
-            throw GoalException.of(problems);
+            return GoalReading.refused(new RunTarget(file, repo(), base, Optional.ofNullable(agent),
+                    Optional.ofNullable(workspace), fanout == null ? Optional.empty() : fanout, places),
+                    GoalException.of(problems));
         }
-        return new Goal(file, text, repo(), Optional.ofNullable(raw.base()).map(String::strip),
-                team, agent, limits, sync, fanout, tasks, notify, workspace, new GoalPlaces(file, locations), plan);
+        return GoalReading.of(new Goal(file, text, repo(), base, team, agent, limits, sync, fanout, tasks, notify,
+                workspace, places, plan));
     }
 
     /** What {@code section} reads, or null once its problem is noted. */

@@ -23,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -33,7 +34,8 @@ import java.util.stream.Collectors;
 /**
  * Reads a goal file (YAML, or JSON for {@code .json} files); {@link GoalChecks} then fills in the defaults from
  * configuration and checks the values. Every problem is a {@link GoalException} naming the file and, where there
- * is one, the line and column; a syntax error or a key that cannot be bound stops the reading.
+ * is one, the line and column; the reading goes on past unknown keys, but a syntax error or a value of the wrong
+ * type stops it.
  */
 public final class GoalLoader {
 
@@ -59,25 +61,58 @@ public final class GoalLoader {
      * {@code relativeTo}: for the copy of a goal in a run directory, the original file's directory.
      */
     public Goal load(Path file, Path relativeTo) throws GoalException {
-        String text = read(file);
+        return read(file, relativeTo).goalOrThrow();
+    }
+
+    /** The goal, or every problem of the file and what the run's checks can be made against all the same. */
+    public GoalReading read(Path file) {
+        Path relativeTo = file.toAbsolutePath().getParent();
+        try {
+            return read(file, relativeTo);
+        } catch (GoalException e) {
+            return GoalReading.unreadable(e);
+        }
+    }
+
+    private GoalReading read(Path file, Path relativeTo) throws GoalException {
+        String text = readText(file);
         if (text.isBlank()) {
             throw new GoalException(file, "the goal file is empty");
         }
         ObjectMapper mapper = mapperFor(file);
         Map<String, JsonLocation> locations = locate(file, mapper.getFactory(), text);
-        RawGoal raw;
-        try {
-            raw = mapper.readValue(text, RawGoal.class);
-        } catch (JsonProcessingException e) {
-            throw bindingError(file, e, locations);
-        }
+        List<GoalException> unknownKeys = new ArrayList<>();
+        RawGoal raw = bind(file, mapper, text, locations, unknownKeys);
         if (raw == null) {
             throw new GoalException(file, "the goal file holds no settings");
         }
-        return new GoalChecks(defaults, file, relativeTo, raw, locations).goal();
+        return new GoalChecks(defaults, file, relativeTo, raw, locations, unknownKeys).read();
     }
 
-    private static String read(Path file) throws GoalException {
+    /**
+     * The file bound to a {@link RawGoal}, each unknown key noted in {@code unknownKeys} and read past. A file
+     * has fewer unknown keys than places, so reading once more for each ends.
+     */
+    private static RawGoal bind(Path file, ObjectMapper mapper, String text, Map<String, JsonLocation> locations,
+            List<GoalException> unknownKeys) throws GoalException {
+        UnknownKeys reported = new UnknownKeys();
+        while (true) {
+            try {
+                return mapper.readerFor(RawGoal.class).withHandler(reported.reset()).readValue(text);
+            } catch (UnrecognizedPropertyException e) {
+                unknownKeys.add(bindingError(file, e, locations));
+                if (unknownKeys.size() > locations.size()) {
+                    throw GoalException.of(unknownKeys);
+                }
+                reported.letThrough(e);
+            } catch (JsonProcessingException e) {
+                unknownKeys.add(bindingError(file, e, locations));
+                throw GoalException.of(unknownKeys);
+            }
+        }
+    }
+
+    private static String readText(Path file) throws GoalException {
         try {
             return Files.readString(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {

@@ -375,6 +375,95 @@ class GoalLoaderTest {
     }
 
     @Test
+    void everyUnknownKeyIsReportedAndTheRestOfTheFileIsStillChecked() throws IOException {
+        GoalException refusal = refusedYaml(
+                "goal: g",
+                "colour: blue",
+                "team:",
+                "  size: 0",
+                "  hue: {a: 1}",
+                "tasks:",
+                "  - id: a",
+                "    prompt: p",
+                "    colour: [1, 2]",
+                "    after: [b]",
+                "  - id: b",
+                "    prompt: p",
+                "    colour: red",
+                "    after: [a]");
+
+        assertEquals(List.of("2:1 unknown key 'colour'", "4:3 team.size must be at least 1, not 0",
+                "5:3 unknown key 'hue' in team", "9:5 unknown key 'colour' in tasks[0]",
+                "10:5 dependency cycle: a -> b -> a", "13:5 unknown key 'colour' in tasks[1]"),
+                refusal.problems().stream().map(p -> p.line() + ":" + p.column() + " "
+                        + p.problem().replaceFirst(";.*", "")).toList());
+    }
+
+    @Test
+    void theCycleBehindAnUnknownKeyIsFound() throws IOException {
+        GoalException refusal = refusedYaml(
+                "colour: blue",
+                "tasks:",
+                "  - id: a",
+                "    prompt: p",
+                "    after: [b]",
+                "  - id: b",
+                "    prompt: p",
+                "    after: [a]");
+
+        assertEquals(List.of("1:1 unknown key 'colour'", "5:5 dependency cycle: a -> b -> a"),
+                refusal.problems().stream().map(p -> p.line() + ":" + p.column() + " "
+                        + p.problem().replaceFirst(";.*", "")).toList());
+    }
+
+    @Test
+    void aValueOfTheWrongTypeStopsTheReadingNamingTheUnknownKeysReadBeforeIt() throws IOException {
+        GoalException refusal = refusedYaml(
+                "goal: g",
+                "agent:",
+                "  colour: blue",
+                "team:",
+                "  size: many");
+
+        assertEquals(List.of("3:3 unknown key 'colour' in agent", "5:3 team.size: expected a whole number"),
+                refusal.problems().stream().map(p -> p.line() + ":" + p.column() + " "
+                        + p.problem().replaceFirst(";.*", "")).toList());
+    }
+
+    @Test
+    void aFileWithProblemsStillGivesWhatTheRunChecksNeed() throws IOException {
+        Path file = write("goal.yaml",
+                "repo: ../project",
+                "base: main",
+                "agent:",
+                "  command: [claude]",
+                "  colour: blue",
+                "team:",
+                "  size: 0",
+                "tasks:",
+                "  - id: a",
+                "    prompt: p");
+
+        GoalReading reading = loader.read(file);
+
+        assertTrue(reading.goal().isEmpty());
+        assertEquals(2, reading.problems().size(), reading.problems()::toString);
+        RunTarget target = reading.target().orElseThrow();
+        assertEquals(dir.resolve("../project").normalize(), target.repo());
+        assertEquals(Optional.of("main"), target.base());
+        assertEquals(List.of("claude"), target.agent().orElseThrow().command());
+        assertTrue(target.places().has("/repo"));
+    }
+
+    @Test
+    void anUnreadableFileGivesNothingToCheckTheRunAgainst() throws IOException {
+        GoalReading reading = loader.read(write("goal.yaml", "goal: [unclosed"));
+
+        assertTrue(reading.target().isEmpty());
+        assertEquals(1, reading.problems().size());
+    }
+
+    @Test
     void wordWhereAWholeNumberBelongsIsRefusedAtItsSetting() throws IOException {
         GoalException refusal = refusedYaml(
                 "team:",
