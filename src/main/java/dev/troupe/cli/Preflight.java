@@ -6,7 +6,10 @@ import dev.troupe.git.GitCli;
 import dev.troupe.git.GitException;
 import dev.troupe.git.Worktrees;
 import dev.troupe.goal.Goal;
+import dev.troupe.goal.GoalException;
 import dev.troupe.goal.GoalPlaces;
+import dev.troupe.goal.GoalReading;
+import dev.troupe.goal.RunTarget;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -19,8 +22,9 @@ import java.util.Optional;
 
 /**
  * Everything checked before a run may touch the repository, for {@code troupe run} and {@code troupe validate}
- * alike: every problem is collected, each as one line pointing at the goal file's key it concerns
- * ({@code file:line:column: ...}, the file alone for a default), and nothing is created. A git command that
+ * alike: every problem is collected, the goal file's own first, each as one line pointing at the goal file's key it
+ * concerns ({@code file:line:column: ...}, the file alone for a default), and nothing is created. A goal file with
+ * problems is still checked as far as it could be read, so that one try names them all. A git command that
  * fails for another reason than the user's input is troupe's own failure (exit 3).
  */
 final class Preflight {
@@ -38,23 +42,49 @@ final class Preflight {
     /** @param setup the run as it would start, present when there is no problem */
     record Findings(Optional<RunSetup> setup, List<String> problems, List<String> warnings) {}
 
-    private final Goal goal;
+    /** The goal, when its file has no problem. */
+    private final Optional<Goal> goal;
+    private final RunTarget target;
     private final GoalPlaces places;
     private final List<String> problems = new ArrayList<>();
     private final List<String> warnings = new ArrayList<>();
 
-    private Preflight(Goal goal) {
+    private Preflight(Optional<Goal> goal, RunTarget target) {
         this.goal = goal;
-        this.places = goal.places();
+        this.target = target;
+        this.places = target.places();
     }
 
     /** @param into the integration branch asked for ({@code --into}); by default a new {@code troupe/<run>} */
     static Findings check(Goal goal, Optional<String> into, Uncommitted uncommitted) throws TroupeException {
+        return check(GoalReading.of(goal), into, uncommitted);
+    }
+
+    /** The goal file's problems, if any, and then those of the run's checks made on what of it could be read. */
+    static Findings check(GoalReading reading, Optional<String> into, Uncommitted uncommitted) throws TroupeException {
+        List<String> fileProblems = reading.problems().stream().map(GoalException::getMessage).toList();
+        if (reading.target().isEmpty()) {
+            return new Findings(Optional.empty(), fileProblems, List.of());
+        }
+        Preflight preflight = new Preflight(reading.goal(), reading.target().get());
+        preflight.problems.addAll(fileProblems);
         try {
-            return new Preflight(goal).run(into, uncommitted);
+            return preflight.run(into, uncommitted);
         } catch (GitException e) {
             throw new TroupeException(ExitCodes.INTERNAL, e.getMessage());
         }
+    }
+
+    /**
+     * The goal of a file without problems, for a run to start from; otherwise every problem of the file and of
+     * the run's checks, one a line.
+     */
+    static Goal goalOrEveryProblem(GoalReading reading, Optional<String> into, Uncommitted uncommitted)
+            throws TroupeException {
+        if (reading.goal().isPresent()) {
+            return reading.goal().get();
+        }
+        throw TroupeException.badInput(String.join("\n", check(reading, into, uncommitted).problems()));
     }
 
     private Findings run(Optional<String> into, Uncommitted uncommitted) throws GitException, TroupeException {
@@ -68,12 +98,13 @@ final class Preflight {
         if (base.isPresent() && baseCommit.isEmpty()) {
             problem("/base", "base branch '" + base.get() + "' does not exist in " + top.get());
         }
-        Path agentDir = top.orElse(goal.file().toAbsolutePath().getParent());
-        if (AgentCommand.findExecutable(goal.agent(), agentDir).isEmpty()) {
-            problem("/agent/command", "agent command '" + goal.agent().command().get(0)
+        Path agentDir = top.orElse(target.file().toAbsolutePath().getParent());
+        Optional<Goal.AgentSettings> agent = target.agent();
+        if (agent.isPresent() && AgentCommand.findExecutable(agent.get(), agentDir).isEmpty()) {
+            problem("/agent/command", "agent command '" + agent.get().command().get(0)
                     + "' not found; is it installed and on PATH?");
         }
-        if (goal.workspace().sandbox()) {
+        if (target.workspace().map(Goal.Workspace::sandbox).orElse(false)) {
             Sandbox.unavailable().ifPresent(why -> problem("/workspace/sandbox", why));
         }
         if (top.isEmpty()) {
@@ -82,10 +113,14 @@ final class Preflight {
         String runId = newRunId();
         String integration = into.orElse("troupe/" + runId);
         Optional<String> existing = checkIntegrationBranch(top.get(), runId, integration);
-        Goal expanded = goal;
+        Optional<Goal> expanded = goal;
         if (baseCommit.isPresent()) {
             try {
-                expanded = RunSetup.expandFanout(goal, top.get(), baseCommit.get());
+                if (goal.isPresent()) {
+                    expanded = Optional.of(RunSetup.expandFanout(goal.get(), top.get(), baseCommit.get()));
+                } else if (target.fanout().isPresent()) {
+                    RunSetup.fanoutFiles(target.fanout().get(), places, top.get(), baseCommit.get());
+                }
             } catch (TroupeException e) {
                 if (e.exitCode() != ExitCodes.BAD_INPUT) {
                     throw e;
@@ -97,8 +132,9 @@ final class Preflight {
             return findings(Optional.empty());
         }
         Path commonDir = top.get().resolve(git(top.get(), "rev-parse", "--git-common-dir")).normalize();
-        return findings(Optional.of(new RunSetup(expanded, top.get(), commonDir, base.get(), baseCommit.get(), runId,
-                integration, existing.isPresent(), existing.orElse(baseCommit.get()), List.copyOf(warnings))));
+        return findings(Optional.of(new RunSetup(expanded.orElseThrow(), top.get(), commonDir, base.get(),
+                baseCommit.get(), runId, integration, existing.isPresent(), existing.orElse(baseCommit.get()),
+                List.copyOf(warnings))));
     }
 
     private Findings findings(Optional<RunSetup> setup) {
@@ -107,7 +143,7 @@ final class Preflight {
 
     /** The repository's top-level directory, when {@code repo:} names a git repository with a working tree. */
     private Optional<Path> repository() {
-        Path repo = goal.repo();
+        Path repo = target.repo();
         String named = places.has("/repo") ? repo.toString() : repo + " (the current directory: the goal sets no repo:)";
         if (!Files.isDirectory(repo)) {
             problem("/repo", "repository " + named + " does not exist");
@@ -127,8 +163,8 @@ final class Preflight {
 
     /** The branch or revision the run starts from: {@code base:}, or the branch checked out. */
     private Optional<String> base(Path top) {
-        if (goal.base().isPresent()) {
-            return goal.base();
+        if (target.base().isPresent()) {
+            return target.base();
         }
         try {
             return Optional.of(git(top, "symbolic-ref", "--quiet", "--short", "HEAD"));

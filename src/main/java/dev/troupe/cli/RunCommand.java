@@ -53,7 +53,8 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws TroupeException {
         Launcher.Output output = display.output();
-        Goal goal = withTeamSize(ValidateCommand.load(goalFile));
+        Goal goal = withTeamSize(Preflight.goalOrEveryProblem(ValidateCommand.read(goalFile), Optional.ofNullable(into),
+                allowDirty ? Preflight.Uncommitted.ALLOW : Preflight.Uncommitted.REFUSE));
         Optional<ClusterOptions.Lead> cluster = clusterOptions.lead(goal);
         if (cluster.isPresent()) {
             cluster.get().checkPortFree();

@@ -3,6 +3,7 @@ package dev.troupe.cli;
 import dev.troupe.git.GitException;
 import dev.troupe.git.Pathspecs;
 import dev.troupe.goal.Goal;
+import dev.troupe.goal.GoalPlaces;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -50,16 +51,7 @@ record RunSetup(Goal goal, Path top, Path commonDir, String base, String baseCom
             return goal;
         }
         Goal.Fanout fanout = goal.fanout().get();
-        List<String> files;
-        try {
-            files = Pathspecs.filesAt(top, baseCommit, fanout.files());
-        } catch (GitException e) {
-            throw new TroupeException(ExitCodes.INTERNAL, e.getMessage());
-        }
-        if (files.isEmpty()) {
-            throw TroupeException.badInput(goal.places().problem("/fanout/files", "fanout.files '" + fanout.files()
-                    + "' matches no file tracked at the base").getMessage());
-        }
+        List<String> files = fanoutFiles(fanout, goal.places(), top, baseCommit);
         java.util.Set<String> ids = new java.util.HashSet<>();
         java.util.Set<String> slugs = new java.util.HashSet<>();
         goal.tasks().forEach(t -> {
@@ -82,6 +74,22 @@ record RunSetup(Goal goal, Path top, Path commonDir, String base, String baseCom
                     .withVariants(goal.agent().variants()));
         }
         return goal.withTasks(made);
+    }
+
+    /** The files tracked at {@code baseCommit} that {@code fanout.files} matches; refused when there are none. */
+    static List<String> fanoutFiles(Goal.Fanout fanout, GoalPlaces places, Path top, String baseCommit)
+            throws TroupeException {
+        List<String> files;
+        try {
+            files = Pathspecs.filesAt(top, baseCommit, fanout.files());
+        } catch (GitException e) {
+            throw new TroupeException(ExitCodes.INTERNAL, e.getMessage());
+        }
+        if (files.isEmpty()) {
+            throw TroupeException.badInput(places.problem("/fanout/files", "fanout.files '" + fanout.files()
+                    + "' matches no file tracked at the base").getMessage());
+        }
+        return files;
     }
 
     Path runDir() {

@@ -2,7 +2,7 @@ package dev.troupe.cli;
 
 import com.typesafe.config.ConfigFactory;
 import dev.troupe.goal.Goal;
-import dev.troupe.goal.GoalException;
+import dev.troupe.goal.GoalReading;
 import dev.troupe.goal.GoalLoader;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -32,14 +32,15 @@ final class ValidateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws TroupeException {
-        Goal goal = load(goalFile);
-        Preflight.Findings found = Preflight.check(goal, Optional.ofNullable(into), Preflight.Uncommitted.MENTION);
+        GoalReading reading = read(goalFile);
+        Preflight.Findings found = Preflight.check(reading, Optional.ofNullable(into), Preflight.Uncommitted.MENTION);
         PrintWriter err = spec.commandLine().getErr();
         found.warnings().forEach(w -> err.println("troupe: warning: " + w));
         if (!found.problems().isEmpty()) {
             throw TroupeException.badInput(String.join("\n", found.problems()));
         }
         RunSetup setup = found.setup().orElseThrow();
+        Goal goal = reading.goal().orElseThrow();
         boolean planned = goal.tasks().isEmpty() && goal.fanout().isEmpty();
         int fannedOut = setup.goal().tasks().size() - goal.tasks().size();
         String work = planned ? "no tasks: the planner makes them from the goal text"
@@ -56,11 +57,8 @@ final class ValidateCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    static Goal load(Path file) throws TroupeException {
-        try {
-            return new GoalLoader(ConfigFactory.load()).load(file);
-        } catch (GoalException e) {
-            throw TroupeException.badInput(e.getMessage());
-        }
+    /** The goal file as far as it reads: the goal, or its problems and what the run's checks can still be made on. */
+    static GoalReading read(Path file) {
+        return new GoalLoader(ConfigFactory.load()).read(file);
     }
 }

@@ -228,6 +228,44 @@ class RefusalTest {
     }
 
     @Test
+    void validateNamesAnUnknownKeyADependencyCycleAndAMissingRepositoryAtOnce() throws IOException {
+        Path nowhere = tmp.resolve("nowhere");
+        Path file = tmp.resolve("goal.yaml");
+        Files.writeString(file, "repo: " + nowhere + "\n"
+                + "colour: blue\n"
+                + "agent:\n  command: " + FakeAgent.yamlCommand() + "\n"
+                + "tasks:\n"
+                + "  - id: a\n    prompt: p\n    after: [b]\n"
+                + "  - id: b\n    prompt: p\n    after: [a]\n");
+
+        Invocation result = troupe("validate", file.toString());
+
+        assertRefused(result, "");
+        assertEquals(List.of(
+                "troupe: " + file + ":2:1: unknown key 'colour'; expected one of: agent, base, fanout, goal, limits,"
+                        + " notify, plan, repo, sync, tasks, team, workspace",
+                "troupe: " + file + ":8:5: dependency cycle: a -> b -> a",
+                "troupe: " + file + ":1:1: repository " + nowhere + " does not exist"),
+                result.err().lines().toList());
+    }
+
+    @Test
+    void runRefusesAGoalFileWithProblemsNamingTheRunsToo() throws IOException {
+        TestRepo repo = TestRepo.create(tmp.resolve("repo"), Map.of("a.txt", "a\n"));
+        String head = repo.head();
+        Path file = tmp.resolve("goal.yaml");
+        Files.writeString(file, "repo: " + repo.dir() + "\nbase: nope\nagent:\n  command: [no-such-agent-xyz]\n"
+                + "  colour: blue\ntasks:\n  - id: one\n    prompt: do it\n");
+
+        Invocation result = troupe("run", file.toString());
+
+        assertRefused(result, file + ":5:3: unknown key 'colour' in agent");
+        assertTrue(result.err().contains(file + ":2:1: base branch 'nope' does not exist"), result.err());
+        assertTrue(result.err().contains(file + ":4:3: agent command 'no-such-agent-xyz' not found"), result.err());
+        assertUntouched(repo, head);
+    }
+
+    @Test
     void validateRefusesAFanoutThatMatchesNothingAtTheBase() throws IOException {
         TestRepo repo = TestRepo.create(tmp.resolve("repo"), Map.of("lib/x.py", "x\n"));
         Path file = tmp.resolve("goal.yaml");
