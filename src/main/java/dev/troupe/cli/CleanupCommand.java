@@ -87,8 +87,8 @@ final class CleanupCommand implements Callable<Integer> {
                 // Agents of a run whose troupe died may still be running in those worktrees.
                 int killed = force || liveness == StatusCommand.Liveness.STOPPED
                         ? AgentProcess.killAllWith(RunContext.RUN_MARKER + "=" + run) : 0;
-                int worktrees = Launcher.removeWorktrees(dirs.top, dirs.top.resolve(RunSetup.TROUPE_DIR)
-                        .resolve("worktrees").resolve(run), warnings);
+                int worktrees = Launcher.runWorktrees(dirs.top, run).stream()
+                        .mapToInt(dir -> Launcher.removeWorktrees(dirs.top, dir, warnings)).sum();
                 int branches = deleteBranches(dirs.top, "refs/heads/troupe/tasks/" + run + "/")
                         + deleteBranches(dirs.top, "refs/heads/troupe/failed/" + run + "/")
                         + deleteBranches(dirs.top, "refs/heads/troupe/variants/" + run + "/");

@@ -27,6 +27,7 @@ import dev.troupe.team.RunContext;
 import dev.troupe.remote.NodeScout;
 import dev.troupe.team.TeamLead;
 import dev.troupe.team.Tuning;
+import dev.troupe.workspace.WorkspaceRoot;
 import dev.troupe.view.ConsoleView;
 import dev.troupe.view.LiveStatus;
 import dev.troupe.view.Notifier;
@@ -156,7 +157,7 @@ final class Launcher {
         RunContext run = new RunContext(setup.runId(), setup.goal(), setup.top(), setup.base(), setup.runDir(),
                 setup.worktrees(), setup.integrationBranch(), ObjectId.fromString(setup.startCommit()), journal, agents,
                 Secrets.fromEnvironment(), blocking, tuning, planOnly, RunContext.workspaces(setup.runId(), setup.goal(),
-                        setup.top(), setup.runDir(), setup.worktrees(), tuning, agents));
+                        setup.top(), setup.runDir(), setup.worktrees(), setup.workspaceRoot().kept(), tuning, agents));
         // SIGTERM or Ctrl-C ends the JVM without the actors finishing their work: stop the agents from here. The
         // actors run on meanwhile, but LiveAgents starts no agent once stopAll has begun, so the message is true.
         Thread onInterrupt = new Thread(() -> {
@@ -235,9 +236,24 @@ final class Launcher {
                 .toCompletableFuture().join();
     }
 
-    /** Worktrees are scratch space; the task branches (and so all committed work) stay. */
+    /**
+     * Worktrees are scratch space; the task branches (and so all committed work) stay. A run's worktrees may sit
+     * in any root its repository's runs used (a run before workspaces left the repository: in {@code .troupe/}).
+     */
     static void removeWorktrees(RunSetup setup, PrintStream err) {
-        removeWorktrees(setup.top(), setup.worktrees(), err);
+        runWorktrees(setup).forEach(dir -> removeWorktrees(setup.top(), dir, err));
+    }
+
+    /** Each folder where the run's own worktrees may be: its goal's root first, then every other one known. */
+    static List<Path> runWorktrees(RunSetup setup) {
+        java.util.Set<Path> dirs = new java.util.LinkedHashSet<>(List.of(setup.worktrees()));
+        dirs.addAll(runWorktrees(setup.top(), setup.runId()));
+        return List.copyOf(dirs);
+    }
+
+    /** Each folder where a run's own worktrees may be, in every root its repository's runs used. */
+    static List<Path> runWorktrees(Path top, String runId) {
+        return WorkspaceRoot.known(top).stream().map(root -> root.runWorktrees(runId)).toList();
     }
 
     /** Removes every worktree in {@code dir} (troupe's, for one run) and the folder; returns how many. */

@@ -25,7 +25,7 @@ final class NeverStarted {
     static TroupeException cleanUp(Path top, Path runDir) throws TroupeException {
         String run = runDir.getFileName().toString();
         String branch = "troupe/" + run;
-        Path worktrees = top.resolve(RunSetup.TROUPE_DIR).resolve("worktrees").resolve(run);
+        List<Path> worktrees = Launcher.runWorktrees(top, run);
         List<String> traces = traces(top, runDir, worktrees, run, branch);
         if (!traces.isEmpty()) {
             return TroupeException.badInput(runDir + " holds no journal of a run, yet the run left " + String.join(", ", traces)
@@ -37,7 +37,9 @@ final class NeverStarted {
                 GitCli.run(top, "branch", "--quiet", "-D", branch);
             }
             deleteTree(runDir);
-            deleteTree(worktrees);
+            for (Path dir : worktrees) {
+                deleteTree(dir);
+            }
         } catch (GitException | IOException e) {
             throw new TroupeException(ExitCodes.INTERNAL, "cannot remove what run " + run + " left: " + e.getMessage());
         }
@@ -46,11 +48,13 @@ final class NeverStarted {
                 + " (a branch given with --into is left as it is); start the goal again with: troupe run GOAL");
     }
 
-    private static List<String> traces(Path top, Path runDir, Path worktrees, String run, String branch)
+    private static List<String> traces(Path top, Path runDir, List<Path> worktrees, String run, String branch)
             throws TroupeException {
         List<String> traces = new ArrayList<>();
-        if (!isEmpty(worktrees)) {
-            traces.add("worktrees in " + worktrees);
+        for (Path dir : worktrees) {
+            if (!isEmpty(dir)) {
+                traces.add("worktrees in " + dir);
+            }
         }
         if (!isEmpty(runDir.resolve("agents")) || !isEmpty(runDir.resolve("results"))) {
             traces.add("agent output in " + runDir);

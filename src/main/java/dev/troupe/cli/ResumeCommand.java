@@ -218,10 +218,11 @@ final class ResumeCommand implements Callable<Integer> {
 
     /** What the dead run's agents left in their worktrees goes to a branch; then the worktrees go. */
     private void saveAndRemoveWorktrees(RunSetup setup) {
-        Path dir = setup.worktrees();
-        if (!Files.isDirectory(dir)) {
-            return;
-        }
+        Launcher.runWorktrees(setup).stream().filter(Files::isDirectory).forEach(dir -> saveWorktrees(setup, dir));
+        Launcher.removeWorktrees(setup, err);
+    }
+
+    private void saveWorktrees(RunSetup setup, Path dir) {
         try (Stream<Path> listing = Files.list(dir)) {
             for (Path worktree : listing.toList()) {
                 try {
@@ -246,6 +247,5 @@ final class ResumeCommand implements Callable<Integer> {
         } catch (IOException e) {
             err.println("troupe: warning: could not list " + dir + ": " + e.getMessage());
         }
-        Launcher.removeWorktrees(setup, err);
     }
 }

@@ -3,6 +3,7 @@ package dev.troupe.cli;
 import dev.troupe.git.GitException;
 import dev.troupe.git.Pathspecs;
 import dev.troupe.goal.Goal;
+import dev.troupe.workspace.WorkspaceRoot;
 import dev.troupe.goal.GoalPlaces;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -15,7 +16,7 @@ import java.util.Optional;
 
 /**
  * The run as it starts: its repository, base, branches and tasks (a fan-out's made from the base), and its
- * footprint: the run directory and the {@code .troupe/} exclude. {@link Preflight} checks everything first, while
+ * footprint: the run directory, the {@code .troupe/} exclude and the folder of its workspaces. {@link Preflight} checks everything first, while
  * nothing has been created yet.
  *
  * @param top the repository's top-level directory
@@ -96,8 +97,14 @@ record RunSetup(Goal goal, Path top, Path commonDir, String base, String baseCom
         return top.resolve(TROUPE_DIR).resolve("runs").resolve(runId);
     }
 
+    /** Where the run's workspaces live: outside the repository (see {@link WorkspaceRoot}). */
+    WorkspaceRoot workspaceRoot() {
+        return WorkspaceRoot.of(top, goal.workspace().root());
+    }
+
+    /** The run's own workspaces, removed at its end. */
     Path worktrees() {
-        return top.resolve(TROUPE_DIR).resolve("worktrees").resolve(runId);
+        return workspaceRoot().runWorktrees(runId);
     }
 
     /** Makes the run's directories and hides {@code .troupe/} from git status (via info/exclude, not .gitignore). */
@@ -106,6 +113,7 @@ record RunSetup(Goal goal, Path top, Path commonDir, String base, String baseCom
         Files.createDirectories(runDir.resolve("agents"));
         Files.createDirectories(runDir.resolve("results"));
         Files.createDirectories(worktrees());
+        workspaceRoot().remember(top);
         String name = goal.file().getFileName().toString().toLowerCase().endsWith(".json") ? "goal.json" : "goal.yaml";
         Files.copy(goal.file(), runDir.resolve(name));
         Path exclude = commonDir.resolve("info").resolve("exclude");

@@ -85,15 +85,17 @@ public record Goal(
      * @param setup a shell command run in a workspace before its first agent, and again when {@code setupInputs}
      *     changed at the task's base
      * @param setupInputs globs of tracked files whose content at the base decides whether setup runs again
-     * @param keep workspaces stay between runs, under {@code .troupe/workspaces/}
+     * @param keep workspaces stay between runs, under the workspace root's {@code workspaces/}
      * @param ports worker k gets {@code TROUPE_PORT = ports + 100 * k}
      * @param sandbox each agent runs under bubblewrap, able to write only in its own workspace
+     * @param root the folder that holds a folder of workspaces for each repository (absolute); empty: the
+     *     repository's sibling {@code <repo>.troupe/} (see {@code workspace.WorkspaceRoot})
      */
     public record Workspace(List<String> copy, Optional<String> setup, List<String> setupInputs, boolean keep,
-            Optional<Integer> ports, boolean sandbox) {
+            Optional<Integer> ports, boolean sandbox, Optional<Path> root) {
 
         public static final Workspace NONE = new Workspace(List.of(), Optional.empty(), List.of(), false,
-                Optional.empty(), false);
+                Optional.empty(), false, Optional.empty());
 
         /** The port of worker {@code k}, when the goal gives ports. */
         public Optional<Integer> port(int k) {

@@ -27,7 +27,7 @@ record RawGoal(
     record Plan(Integer rounds) {}
 
     record Workspace(List<String> copy, String setup, List<String> setupInputs, Boolean keep, Integer ports,
-            Boolean sandbox) {}
+            Boolean sandbox, String root) {}
 
     record Notify(String command, Boolean bell) {}
 

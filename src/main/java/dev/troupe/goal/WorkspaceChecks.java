@@ -13,8 +13,12 @@ final class WorkspaceChecks {
     private final RawGoal.Workspace raw;
     /** The team as read, or null when it could not be (then the port range is not checked against it). */
     private final Goal.Team team;
+    private final java.nio.file.Path relativeTo;
 
-    WorkspaceChecks(BiFunction<String, String, GoalException> at, RawGoal.Workspace raw, Goal.Team team) {
+    /** @param relativeTo what a relative {@code workspace.root} is relative to: the goal file's folder */
+    WorkspaceChecks(BiFunction<String, String, GoalException> at, RawGoal.Workspace raw, Goal.Team team,
+            java.nio.file.Path relativeTo) {
+        this.relativeTo = relativeTo;
         this.at = at;
         this.raw = raw;
         this.team = team;
@@ -39,9 +43,13 @@ final class WorkspaceChecks {
                         + Goal.Workspace.PORT_STRIDE + " x worker) between 1 and " + HIGHEST_PORT + ", not " + raw.ports());
             }
         }
+        if (raw.root() != null && raw.root().isBlank()) {
+            throw at.apply("/workspace/root", "workspace.root is empty; give a folder, or leave the key out");
+        }
         return new Goal.Workspace(copy, Optional.ofNullable(raw.setup()).map(String::strip), inputs,
                 raw.keep() != null && raw.keep(), Optional.ofNullable(raw.ports()),
-                raw.sandbox() != null && raw.sandbox());
+                raw.sandbox() != null && raw.sandbox(),
+                Optional.ofNullable(raw.root()).map(root -> relativeTo.resolve(root.strip()).normalize()));
     }
 
     /** Globs as for zones: git's {@code :(glob)} pathspecs, inside the repository. */

@@ -124,7 +124,8 @@ final class NodeRun {
         Path worktrees = runDir.resolve("workspaces");
         context = new RunContext(runId, goal, node.repository().gitDir(), "", runDir, worktrees, "", ObjectId.zeroId(),
                 journal, node.agents(), node.secrets(), node.blocking(), tuning, false,
-                RunContext.workspaces(runId, goal, node.repository().gitDir(), runDir, worktrees, tuning, node.agents()));
+                RunContext.workspaces(runId, goal, node.repository().gitDir(), runDir, worktrees,
+                        node.workDir().resolve("workspaces"), tuning, node.agents()));
         return context;
     }
 

@@ -144,7 +144,7 @@ final class AgentLaunch {
      * The agent's command line under bubblewrap ({@code workspace.sandbox}). It may write in its workspace, the
      * worktree's own files in the repository's {@code .git} (so that {@code git status} and {@code git diff} work;
      * troupe commits for it), its temp dir and Claude Code's config; it reads the rest of the system, the
-     * repository included, and writes none of it. The workspace's setup is not sandboxed.
+     * repository and the other workspaces included, and writes none of it. The workspace's setup is not sandboxed.
      */
     private List<String> sandboxed(List<String> argv, Path checkout, Map<String, String> env)
             throws IOException, GitException {
@@ -155,8 +155,11 @@ final class AgentLaunch {
         // sandbox: an agent that pointed them at a config of its making could have them run its commands.
         List<Path> pointers = List.of(checkout.resolve(".git"), gitDir.resolve("commondir"), gitDir.resolve("gitdir"));
         // The repository is read-only like everything else; named here because one under /tmp would be hidden,
-        // and so would an agent installed there (a project's own copy of the CLI, a script).
-        List<Path> readable = new java.util.ArrayList<>(List.of(run.repo(), commonDir));
+        // and so would an agent installed there (a project's own copy of the CLI, a script). So are the other
+        // workspaces beside this one and the folder above them, outside the repository.
+        Path workspaces = run.workspaces().root();
+        List<Path> readable = new java.util.ArrayList<>(List.of(run.repo(), commonDir, workspaces.getParent(),
+                workspaces));
         readable.addAll(agentInstall(argv.get(0)));
         run.goal().agent().command().stream().skip(1).map(Path::of).filter(Path::isAbsolute)
                 .forEach(arg -> readable.addAll(installOf(arg)));

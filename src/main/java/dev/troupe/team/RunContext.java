@@ -42,9 +42,13 @@ public record RunContext(
         Workspaces workspaces) {
 
     /** The workspaces of a run, in {@code top} (the user's checkout), as the goal and the tuning say. */
-    public static Workspaces workspaces(String runId, Goal goal, Path top, Path runDir, Path worktrees, Tuning tuning,
-            LiveAgents agents) {
-        return new Workspaces(top, worktrees, runDir, runId, RUN_MARKER, tuning.workspaces(goal), agents);
+    /**
+     * @param worktrees the run's own workspaces' folder
+     * @param kept the folder of the workspaces that outlast runs ({@code workspace.keep})
+     */
+    public static Workspaces workspaces(String runId, Goal goal, Path top, Path runDir, Path worktrees, Path kept,
+            Tuning tuning, LiveAgents agents) {
+        return new Workspaces(top, worktrees, kept, runDir, runId, RUN_MARKER, tuning.workspaces(goal), agents);
     }
 
     /** The goal with the planner's tasks filled in, in the run directory, for a goal that listed none. */

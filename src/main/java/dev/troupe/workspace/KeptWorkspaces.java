@@ -13,8 +13,9 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * {@code troupe cleanup --workspaces}: removes the kept workspaces of a repository ({@code .troupe/workspaces/}),
- * except those a live run holds. Work a stopped run left in one is kept on a branch first.
+ * {@code troupe cleanup --workspaces}: removes the kept workspaces of a repository (in every {@link WorkspaceRoot}
+ * its runs used, {@code .troupe/workspaces/} of older runs too), except those a live run holds. Work a stopped run
+ * left in one is kept on a branch first.
  */
 public final class KeptWorkspaces {
 
@@ -30,11 +31,16 @@ public final class KeptWorkspaces {
 
     /** Blocking. */
     public static Removal removeAll(Path top) throws IOException {
-        Path root = top.resolve(".troupe").resolve(Workspaces.KEPT);
         Removal removal = new Removal(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
-        if (!Files.isDirectory(root)) {
-            return removal;
+        for (WorkspaceRoot root : WorkspaceRoot.known(top)) {
+            if (Files.isDirectory(root.kept())) {
+                removeAll(top, root.kept(), removal);
+            }
         }
+        return removal;
+    }
+
+    private static void removeAll(Path top, Path root, Removal removal) throws IOException {
         List<Path> dirs;
         try (Stream<Path> listing = Files.list(root)) {
             dirs = listing.filter(Files::isDirectory).sorted().toList();
@@ -59,7 +65,6 @@ public final class KeptWorkspaces {
             }
             // The lock file stays: deleted, a run that opened it and one that made a new one could both hold it.
         }
-        return removal;
     }
 
     private static FileLock tryLock(FileChannel channel) throws IOException {

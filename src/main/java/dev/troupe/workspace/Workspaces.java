@@ -19,16 +19,13 @@ import java.util.concurrent.Semaphore;
 /**
  * The workspaces of one run: where they live, which is free, and making one ready for a task
  * ({@link Preparation}). A worker claims one when it first needs it and keeps it while it lives; the lowest free
- * number goes first, so worker {@code k} usually works in {@code worker-k}. With {@code keep: true} they live in
- * {@code .troupe/workspaces/} and outlast the run, each locked by the run that holds it (a file lock, freed by
- * the system when that troupe dies); otherwise in the run's own {@code .troupe/worktrees/<run>/}, removed at
- * its end. Building one (a new worktree's checkout, a setup) takes the run's build gate, one at a time by
+ * number goes first, so worker {@code k} usually works in {@code worker-k}. They live outside the repository
+ * ({@link WorkspaceRoot}): with {@code keep: true} in its {@code workspaces/}, outlasting the run, each locked by
+ * the run that holds it (a file lock, freed by the system when that troupe dies); otherwise in the run's own
+ * {@code worktrees/<run>/}, removed at its end. Building one (a new worktree's checkout, a setup) takes the run's build gate, one at a time by
  * default, so the first worker is ready after its own checkout instead of after everyone's.
  */
 public final class Workspaces {
-
-    /** Where kept workspaces live, under {@code .troupe/}. */
-    public static final String KEPT = "workspaces";
 
     /** Told what happens while a workspace is prepared, for the journal. */
     public interface Listener {
@@ -83,13 +80,14 @@ public final class Workspaces {
     /**
      * @param top the user's checkout
      * @param runWorktrees the run's own folder for workspaces that are not kept
+     * @param keptWorkspaces the folder of the workspaces that outlast runs ({@code workspace.keep})
      * @param runDir the run's directory: setup logs go to {@code setup/}
      * @param runMarker the environment variable naming the run in everything it starts
      */
-    public Workspaces(Path top, Path runWorktrees, Path runDir, String runId, String runMarker, Settings settings,
-            LiveAgents agents) {
+    public Workspaces(Path top, Path runWorktrees, Path keptWorkspaces, Path runDir, String runId, String runMarker,
+            Settings settings, LiveAgents agents) {
         this.top = top;
-        this.root = settings.spec().keep() ? top.resolve(".troupe").resolve(KEPT) : runWorktrees;
+        this.root = settings.spec().keep() ? keptWorkspaces : runWorktrees;
         this.setupLogs = runDir.resolve("setup");
         this.runId = runId;
         this.runMarker = runMarker;

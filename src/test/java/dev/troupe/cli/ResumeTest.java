@@ -117,7 +117,7 @@ class ResumeTest {
         // kill -9 can tear the last line of the journal, and leave a worktree's index locked mid-commit.
         Files.writeString(events(), "{\"type\":\"task-ass", StandardOpenOption.APPEND);
         String run = Journals.ofType(before, "run-started").get(0).path("run").asText();
-        try (Stream<Path> worktrees = Files.list(repo.dir().resolve(".troupe/worktrees/" + run))) {
+        try (Stream<Path> worktrees = Files.list(repo.workspaces().resolve("worktrees/" + run))) {
             for (Path worktree : worktrees.toList()) {
                 Path gitDir = worktree.resolve(dev.troupe.git.GitCli.run(worktree, "rev-parse", "--git-dir").strip());
                 Files.writeString(gitDir.resolve("index.lock"), "");
@@ -141,7 +141,35 @@ class ResumeTest {
         assertEquals(1, count(Journals.readLive(events()), "run-resumed"));
         String plan = Files.readString(events().resolveSibling("plan.md"));
         assertTrue(plan.contains("Finished (exit 0). 7 of 7 merged"), plan);
-        assertFalse(Files.exists(repo.dir().resolve(".troupe/worktrees/" + branch.substring("troupe/".length()))));
+        assertFalse(Files.exists(repo.workspaces().resolve("worktrees/" + branch.substring("troupe/".length()))));
+    }
+
+    @Test
+    void aRunOfTheOlderLayoutWithItsWorkspacesInTheRepositoryIsFinishedByResumeAndItsWorktreesRemoved() throws Exception {
+        startTroupe(goal(4, "sleep 0.3"));
+        List<JsonNode> before = awaitJournal("a merge and a running agent",
+                events -> count(events, "merge-done") >= 1 && count(events, "agent-started") > 1);
+        killTroupeHard();
+        String run = Journals.ofType(before, "run-started").get(0).path("run").asText();
+        // Where a troupe before workspaces left the repository kept them: .troupe/worktrees/<run>/.
+        Path legacy = Files.createDirectories(repo.dir().resolve(".troupe/worktrees/" + run));
+        try (Stream<Path> worktrees = Files.list(repo.workspaces().resolve("worktrees/" + run))) {
+            for (Path worktree : worktrees.toList()) {
+                repo.git("worktree", "move", worktree.toString(), legacy.resolve(worktree.getFileName()).toString());
+            }
+        }
+        Files.delete(repo.workspaces().resolve("worktrees/" + run));
+
+        Invocation resumed = troupe("resume", "-C", repo.dir().toString());
+
+        assertEquals(0, resumed.exitCode(), resumed.err());
+        String branch = Journals.ofType(before, "run-started").get(0).path("integrationBranch").asText();
+        List<String> merged = repo.mergedTasks(branch);
+        assertEquals(4, new HashSet<>(merged).size(), "every task merged: " + merged);
+        assertEquals(4, merged.size(), "none twice: " + merged);
+        assertFalse(Files.exists(legacy), "the old layout's worktrees are removed");
+        assertFalse(repo.git("worktree", "list").contains(legacy.toString()), repo.git("worktree", "list"));
+        assertFalse(Files.exists(repo.workspaces().resolve("worktrees/" + run)), "and the new one's");
     }
 
     /** A goal for the planner, whose plan is three tasks of {@code prompt}; {@code first} comes before the plan. */
@@ -336,7 +364,7 @@ class ResumeTest {
         Path runDir = repo.dir().resolve(".troupe/runs/" + run);
         Files.createDirectories(runDir.resolve("agents"));
         Files.createDirectories(runDir.resolve("results"));
-        Files.createDirectories(repo.dir().resolve(".troupe/worktrees/" + run));
+        Files.createDirectories(repo.workspaces().resolve("worktrees/" + run));
         Files.writeString(runDir.resolve("goal.yaml"), "goal: test\n");
         Files.writeString(runDir.resolve("events.jsonl"), "");
         repo.git("branch", "troupe/" + run, "main");
@@ -354,7 +382,7 @@ class ResumeTest {
         assertTrue(resumed.err().contains("run " + run + " stopped before it began (its journal holds no event): nothing ran,"
                 + " so there is nothing to resume"), resumed.err());
         assertFalse(Files.exists(runDir), "the run directory is removed");
-        assertFalse(Files.exists(repo.dir().resolve(".troupe/worktrees/" + run)));
+        assertFalse(Files.exists(repo.workspaces().resolve("worktrees/" + run)));
         assertEquals(List.of(), repo.branches("troupe/**"), "and its integration branch");
         assertEquals(1, resumed.err().lines().count(), "one plain message: " + resumed.err());
     }

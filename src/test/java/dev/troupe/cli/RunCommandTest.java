@@ -125,7 +125,9 @@ class RunCommandTest {
 
         assertEquals(mainBefore, repo.head(), "the user's branch never moves");
         assertEquals("", repo.status(), "the user's working tree is untouched");
-        assertFalse(Files.exists(repo.dir().resolve(".troupe/worktrees/" + run.runId())), "worktrees are removed");
+        assertTrue(Files.isDirectory(repo.workspaces().resolve("worktrees")), "the run's workspaces were beside the repository");
+        assertFalse(Files.exists(repo.workspaces().resolve("worktrees/" + run.runId())), "worktrees are removed");
+        assertFalse(Files.exists(repo.dir().resolve(".troupe/worktrees")), "none was in the repository");
         assertTrue(run.out().contains("5 of 5 tasks merged into " + branch), run.out());
 
         List<JsonNode> finished = run.events("run-finished");

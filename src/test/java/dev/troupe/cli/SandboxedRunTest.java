@@ -93,8 +93,8 @@ class SandboxedRunTest {
             assertEquals(5, tried.size(), tried.toString());
             assertTrue(tried.stream().allMatch(line -> line.endsWith(" refused")), "every write outside failed: " + tried);
         }
-        Path workspaces = repo.dir().resolve(".troupe/workspaces");
-        assertFalse(Files.exists(repo.dir().resolve(".troupe/outside.txt")), "../../ of a workspace");
+        Path workspaces = repo.workspaces().resolve("workspaces");
+        assertFalse(Files.exists(repo.workspaces().resolve("outside.txt")), "../../ of a workspace");
         assertEquals("the user's\n", Files.readString(repo.dir().resolve("README.md")));
         assertEquals("", repo.status(), "the user's checkout is as it was");
         for (String worker : List.of("worker-1", "worker-2")) {
@@ -156,7 +156,7 @@ class SandboxedRunTest {
             JsonNode messages = requests.get(2).body().path("messages");
             String bashResult = messages.get(messages.size() - 1).path("content").get(0).path("content").asText();
             assertTrue(bashResult.contains("Read-only file system"), "the Bash tool's write outside failed: " + bashResult);
-            assertFalse(Files.exists(repo.dir().resolve(".troupe/outside.txt")));
+            assertFalse(Files.exists(repo.workspaces().resolve("outside.txt")));
         }
     }
 

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Workspaces end to end, on a small Node-like project: its test needs an untracked {@code .env} (copied from the
- * user's checkout) and an ignored {@code deps/} that {@code setup.sh} makes from {@code package-lock.json}. Each
+ * user's checkout) and an ignored {@code deps/} that {@code setup.sh} makes from {@code package-lock.json}, and
+ * refuses to run where a folder of its path starts with a dot, as Express's does. Each
  * setup appends a line (its workspace number and the lock's content) to a file outside the repository, so a test
  * can count them.
  */
@@ -45,6 +46,8 @@ class WorkspacesTest {
     private static final String TEST_SH = """
             #!/usr/bin/env bash
             set -eu
+            # As Express's file-serving tests (its send dependency's dotfiles rule): no segment may start with a dot.
+            case "$PWD/" in */.*) echo "refused: a dot-segment in $PWD" >&2; exit 1;; esac
             grep -q '^API_URL=' .env
             for dep in $(cat package-lock.json); do test -f "deps/$dep.js"; done
             """;
@@ -263,7 +266,7 @@ class WorkspacesTest {
                       write one.txt 1
                 """);
         assertEquals(0, run(first).exitCode());
-        Path kept = repo.dir().resolve(".troupe/workspaces/worker-1");
+        Path kept = repo.workspaces().resolve("workspaces/worker-1");
         assertTrue(Files.isDirectory(kept.resolve("deps")), "the workspace and its setup output stay after the run");
 
         Invocation again = secondRunOnKeptWorkspace("one.txt");
@@ -276,7 +279,8 @@ class WorkspacesTest {
         Invocation cleanup = Invocation.troupe("cleanup", "--workspaces", "-C", repo.dir().toString());
         assertEquals(0, cleanup.exitCode(), cleanup.err());
         assertFalse(Files.exists(kept), "cleanup --workspaces removes them");
-        assertFalse(repo.git("worktree", "list").contains(".troupe/workspaces"), repo.git("worktree", "list"));
+        assertFalse(repo.git("worktree", "list").contains(repo.workspaces().resolve("workspaces").toString()),
+                repo.git("worktree", "list"));
     }
 
     @Test
@@ -290,7 +294,7 @@ class WorkspacesTest {
         assertEquals(0, run(first).exitCode());
         String firstRun = runIdOf(integrationBranch());
         // As a killed run leaves it: an agent's uncommitted work in the workspace.
-        Path kept = repo.dir().resolve(".troupe/workspaces/worker-1");
+        Path kept = repo.workspaces().resolve("workspaces/worker-1");
         Files.writeString(kept.resolve("half-done.txt"), "work in progress\n");
         Files.writeString(kept.resolve("README.md"), "changed by the agent\n");
 
@@ -326,7 +330,7 @@ class WorkspacesTest {
         Process troupe = new ProcessBuilder(javaBin.toString(), "-cp", System.getProperty("java.class.path"),
                 Main.class.getName(), "run", first.toString())
                 .redirectErrorStream(true).redirectOutput(tmp.resolve("first.out").toFile()).start();
-        Path wip = repo.dir().resolve(".troupe/workspaces/worker-1/wip.txt");
+        Path wip = repo.workspaces().resolve("workspaces/worker-1/wip.txt");
         try {
             Await.until(() -> Files.exists(wip) && agentsStartedInTheNewestRun() == 1,
                     "the agent wrote its file and hangs, and the journal has its pid");

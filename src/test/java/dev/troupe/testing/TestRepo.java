@@ -43,6 +43,11 @@ public final class TestRepo {
         return dir;
     }
 
+    /** Where troupe keeps this repository's workspaces by default: its sibling {@code <repo>.troupe/}. */
+    public Path workspaces() {
+        return dir.resolveSibling(dir.getFileName() + ".troupe");
+    }
+
     public void write(String path, String content) throws IOException {
         Path file = dir.resolve(path);
         Files.createDirectories(file.getParent());

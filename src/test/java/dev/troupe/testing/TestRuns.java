@@ -45,6 +45,6 @@ public final class TestRuns {
                 "troupe/test-run", ObjectId.fromString(repo.head()), journal, agents, Secrets.fromEnvironment(),
                 system.dispatchers().lookup(DispatcherSelector.fromConfig(Journal.BLOCKING_DISPATCHER)),
                 tuning, false, RunContext.workspaces("test-run", goal, repo.dir(), runDir, runDir.resolve("worktrees"),
-                        tuning, agents));
+                        runDir.resolve("workspaces"), tuning, agents));
     }
 }
