@@ -139,11 +139,21 @@ public record Goal(
      */
     public enum Retry { RESUME, FRESH }
 
-    /** @param check a shell command that must pass on the merged result before the integration branch moves */
-    public record Sync(ZonePolicy zonePolicy, Optional<String> check, MergePolicy merge) {
+    /**
+     * @param check a shell command that must pass on the merged result before the integration branch moves
+     * @param checkTimeout how long the check may run before it is killed, with everything it started, and fails
+     */
+    public record Sync(ZonePolicy zonePolicy, Optional<String> check, MergePolicy merge, Duration checkTimeout) {
+
+        /** {@code sync.check-timeout}'s default in {@code conf/application.conf}, for goals made in code. */
+        public static final Duration DEFAULT_CHECK_TIMEOUT = Duration.ofMinutes(10);
 
         public Sync(ZonePolicy zonePolicy, Optional<String> check) {
             this(zonePolicy, check, MergePolicy.EACH);
+        }
+
+        public Sync(ZonePolicy zonePolicy, Optional<String> check, MergePolicy merge) {
+            this(zonePolicy, check, merge, DEFAULT_CHECK_TIMEOUT);
         }
     }
 

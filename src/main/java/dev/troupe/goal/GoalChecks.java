@@ -244,9 +244,14 @@ final class GoalChecks {
             case "end" -> Goal.MergePolicy.END;
             default -> throw at("/sync/merge", "unknown merge policy '" + merge + "'; expected each or end");
         };
+        Duration checkTimeout = raw.sync() != null && raw.sync().checkTimeout() != null ? raw.sync().checkTimeout()
+                : defaults.getDuration("sync.check-timeout");
+        if (checkTimeout.isZero()) {
+            throw at("/sync/check-timeout", "sync.check-timeout must be longer than 0");
+        }
         return switch (policy) {
-            case "warn" -> new Goal.Sync(Goal.ZonePolicy.WARN, check, mergePolicy);
-            case "reject" -> new Goal.Sync(Goal.ZonePolicy.REJECT, check, mergePolicy);
+            case "warn" -> new Goal.Sync(Goal.ZonePolicy.WARN, check, mergePolicy, checkTimeout);
+            case "reject" -> new Goal.Sync(Goal.ZonePolicy.REJECT, check, mergePolicy, checkTimeout);
             default -> throw at("/sync/zone-policy", "unknown zone policy '" + policy + "'; expected warn or reject");
         };
     }

@@ -57,7 +57,8 @@ record RawGoal(
             Integer attempts,
             BigDecimal budgetUsd) {}
 
-    record Sync(String merge, String check, String zonePolicy) {}
+    record Sync(String merge, String check, String zonePolicy,
+            @JsonDeserialize(using = Durations.Deserializer.class) Duration checkTimeout) {}
 
     record Task(String id, String prompt, List<String> zone, List<String> after, String model, Boolean review,
             List<String> allowedTools, String permissionMode, Integer maxTurns, String appendSystemPrompt,

@@ -1018,6 +1018,27 @@ class GoalLoaderTest {
     }
 
     @Test
+    void theCheckHasATimeoutOfItsOwnWellUnderTheTasks() throws Exception {
+        Goal given = loader.load(write("goal.yaml", "sync: {check: make test, check-timeout: 90s}", "tasks:",
+                "  - id: a", "    prompt: p"));
+        Goal byDefault = loader.load(write("goal.yaml", "sync: {check: make test}", "tasks:", "  - id: a",
+                "    prompt: p"));
+
+        assertEquals(Duration.ofSeconds(90), given.sync().checkTimeout());
+        assertEquals(Duration.ofMinutes(10), byDefault.sync().checkTimeout());
+        assertEquals(Goal.Sync.DEFAULT_CHECK_TIMEOUT, byDefault.sync().checkTimeout(), "the code's default is the file's");
+    }
+
+    @Test
+    void aCheckTimeoutOfZeroIsRefused() throws IOException {
+        GoalException refusal = refusedYaml("sync:", "  check: make test", "  check-timeout: 0s", "tasks:", "  - id: a",
+                "    prompt: p");
+
+        assertEquals("sync.check-timeout must be longer than 0", refusal.problem());
+        assertAt(3, 3, refusal);
+    }
+
+    @Test
     void zonesAndTheZonePolicyAreRead() throws Exception {
         Goal goal = loader.load(write("goal.yaml", "sync: {zone-policy: reject}", "tasks:", "  - id: a",
                 "    prompt: p", "    zone: [\"auth/**\", README.md]"));
