@@ -41,6 +41,8 @@ import java.util.Map;
     @JsonSubTypes.Type(value = TeamEvent.TaskSkipped.class, name = "task-skipped"),
     @JsonSubTypes.Type(value = TeamEvent.MergeDone.class, name = "merge-done"),
     @JsonSubTypes.Type(value = TeamEvent.MergeConflict.class, name = "merge-conflict"),
+    @JsonSubTypes.Type(value = TeamEvent.CheckStarted.class, name = "check-started"),
+    @JsonSubTypes.Type(value = TeamEvent.CheckDone.class, name = "check-done"),
     @JsonSubTypes.Type(value = TeamEvent.RunFinished.class, name = "run-finished"),
     @JsonSubTypes.Type(value = TeamEvent.StopRequested.class, name = "stop-requested"),
     @JsonSubTypes.Type(value = TeamEvent.TaskCancelled.class, name = "task-cancelled"),
@@ -227,6 +229,21 @@ public sealed interface TeamEvent {
 
     /** The task's branch does not merge cleanly; the integration branch was left as it was. */
     record MergeConflict(Instant time, String task, List<String> paths) implements TeamEvent {}
+
+    /**
+     * {@code sync.check} ({@code command}) started on the merge of the task's {@code attempt}, in its workspace;
+     * {@code trial}: a variant's trial, after which the branch does not move whatever the check says.
+     */
+    record CheckStarted(Instant time, String task, int attempt, boolean trial, String command, String workspace)
+            implements TeamEvent {}
+
+    /**
+     * The check of {@link CheckStarted} ended after {@code durationMs}: it passed when {@code exitCode} is 0;
+     * {@code timedOut} when it ran past {@code sync.check-timeout} and was killed with everything it started
+     * ({@code exitCode} -1 then).
+     */
+    record CheckDone(Instant time, String task, int attempt, boolean trial, long durationMs, int exitCode,
+            boolean timedOut) implements TeamEvent {}
 
     record RunFinished(Instant time, String run, int merged, int failed, int skipped, double costUsd, int exitCode)
             implements TeamEvent {}

@@ -10,6 +10,7 @@ import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.StashBuffer;
 import akka.actor.typed.javadsl.TimerScheduler;
 import dev.troupe.git.IntegrationBranch;
+import dev.troupe.workspace.CheckRunner;
 import java.time.Duration;
 import java.util.concurrent.Executor;
 import org.eclipse.jgit.lib.Constants;
@@ -28,10 +29,11 @@ public final class Merger extends AbstractBehavior<Merger.Command> {
     public sealed interface Command {}
 
     /**
-     * Merge {@code commit} (the tip of a task's branch) with a merge commit carrying {@code message}. If it does
-     * not merge, the commit is kept on {@code keepOn}: the task's next attempt resets its branch.
+     * Merge {@code commit} (the tip of the task's branch, made by its {@code attempt}) with a merge commit carrying
+     * {@code message}. If it does not merge, the commit is kept on {@code keepOn}: the task's next attempt resets
+     * its branch.
      */
-    public record Merge(String taskId, ObjectId commit, String message, String keepOn,
+    public record Merge(String taskId, int attempt, ObjectId commit, String message, String keepOn,
             ActorRef<TeamLead.Command> replyTo) implements Command {}
 
     /**
@@ -52,6 +54,16 @@ public final class Merger extends AbstractBehavior<Merger.Command> {
         public static final Retries NONE = new Retries(0, Duration.ZERO);
     }
 
+    /** The goal's {@code sync.check}, told whose merge it judges. */
+    @FunctionalInterface
+    public interface GoalCheck {
+        GoalCheck NONE = (candidate, mergeCommit) -> java.util.Optional.empty();
+
+        /** Empty when the commit passes, else what the check said. */
+        java.util.Optional<String> run(CheckRunner.Candidate candidate, ObjectId mergeCommit)
+                throws dev.troupe.git.GitException, IntegrationBranch.CheckCannotRun;
+    }
+
     /** {@code tries}: how many times the request has been tried, this one included. */
     private record Finished(Merge request, int tries, IntegrationBranch.Outcome outcome, Throwable failure) implements Command {}
 
@@ -63,8 +75,7 @@ public final class Merger extends AbstractBehavior<Merger.Command> {
 
     private final Repository repo;
     private final IntegrationBranch branch;
-    private final IntegrationBranch.Check check;
-    private final IntegrationBranch.Check goalCheck;
+    private final GoalCheck goalCheck;
     /** Trees a variant's trial passed the check with (the merger runs one merge or trial at a time). */
     private final java.util.Set<ObjectId> triedTrees = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final Executor blocking;
@@ -73,14 +84,13 @@ public final class Merger extends AbstractBehavior<Merger.Command> {
     private final Retries retries;
 
     private Merger(ActorContext<Command> context, StashBuffer<Command> waiting, TimerScheduler<Command> timers,
-            Repository repo, String branch, IntegrationBranch.Check check, Executor blocking, Retries retries) {
+            Repository repo, String branch, GoalCheck check, Executor blocking, Retries retries) {
         super(context);
         this.waiting = waiting;
         this.timers = timers;
         this.retries = retries;
         this.repo = repo;
         this.branch = new IntegrationBranch(repo, branch);
-        this.check = this::checkMerge;
         this.goalCheck = check;
         this.blocking = blocking;
     }
@@ -89,15 +99,17 @@ public final class Merger extends AbstractBehavior<Merger.Command> {
      * The goal's check for a merge: a tree a variant's trial passed already is not checked again (the winner of a
      * task's variants merges onto the head it was tried on, which makes the same tree).
      */
-    private java.util.Optional<String> checkMerge(ObjectId mergeCommit) throws dev.troupe.git.GitException,
-            IntegrationBranch.CheckCannotRun {
-        return triedTrees.contains(treeOf(mergeCommit)) ? java.util.Optional.empty() : goalCheck.run(mergeCommit);
+    private java.util.Optional<String> checkMerge(Merge request, ObjectId mergeCommit)
+            throws dev.troupe.git.GitException, IntegrationBranch.CheckCannotRun {
+        return triedTrees.contains(treeOf(mergeCommit)) ? java.util.Optional.empty()
+                : goalCheck.run(new CheckRunner.Candidate(request.taskId(), request.attempt(), false), mergeCommit);
     }
 
     /** The goal's check for a variant's trial, remembering the tree when it passes. */
-    private java.util.Optional<String> checkTrial(ObjectId mergeCommit) throws dev.troupe.git.GitException,
-            IntegrationBranch.CheckCannotRun {
-        java.util.Optional<String> failed = goalCheck.run(mergeCommit);
+    private java.util.Optional<String> checkTrial(Try request, ObjectId mergeCommit)
+            throws dev.troupe.git.GitException, IntegrationBranch.CheckCannotRun {
+        java.util.Optional<String> failed = goalCheck.run(new CheckRunner.Candidate(request.taskId(), request.attempt(),
+                true), mergeCommit);
         if (failed.isEmpty()) {
             triedTrees.add(treeOf(mergeCommit));
         }
@@ -114,11 +126,11 @@ public final class Merger extends AbstractBehavior<Merger.Command> {
 
     /** @param repo opened by the caller; closed when the merger stops */
     public static Behavior<Command> create(Repository repo, String branch, Executor blocking, Retries retries) {
-        return create(repo, branch, mergeCommit -> java.util.Optional.empty(), blocking, retries);
+        return create(repo, branch, GoalCheck.NONE, blocking, retries);
     }
 
     /** @param check must pass each merge commit before the branch moves to it (the goal's sync.check) */
-    public static Behavior<Command> create(Repository repo, String branch, IntegrationBranch.Check check,
+    public static Behavior<Command> create(Repository repo, String branch, GoalCheck check,
             Executor blocking, Retries retries) {
         return Behaviors.withStash(STASH_CAPACITY, stash -> Behaviors.withTimers(timers ->
                 Behaviors.setup(context -> new Merger(context, stash, timers, repo, branch, check, blocking, retries))));
@@ -151,7 +163,8 @@ public final class Merger extends AbstractBehavior<Merger.Command> {
     }
 
     private Behavior<Command> onTry(Try request) {
-        getContext().pipeToSelf(Blocking.call(blocking, () -> branch.trial(request.commit(), request.message(), this::checkTrial)),
+        getContext().pipeToSelf(Blocking.call(blocking, () -> branch.trial(request.commit(), request.message(),
+                mergeCommit -> checkTrial(request, mergeCommit))),
                 (outcome, failure) -> new TryFinished(request, outcome, failure));
         return merging();
     }
@@ -189,7 +202,8 @@ public final class Merger extends AbstractBehavior<Merger.Command> {
 
     /** Blocking: the merge; on a conflict or a failed check, the task's commit kept on a branch of its own. */
     private IntegrationBranch.Outcome mergeOrKeep(Merge request) throws Exception {
-        IntegrationBranch.Outcome outcome = branch.merge(request.commit(), request.message(), check);
+        IntegrationBranch.Outcome outcome = branch.merge(request.commit(), request.message(),
+                mergeCommit -> checkMerge(request, mergeCommit));
         if (!(outcome instanceof IntegrationBranch.Outcome.Merged)) {
             keep(request);
         }

@@ -50,7 +50,7 @@ final class SyncPoint {
 
     private void merge(TaskState task) {
         task.status = TaskState.Status.MERGING;
-        out.add(new Decision.Merge(task.id(), task.pending.commit(), mergeMessage(task),
+        out.add(new Decision.Merge(task.id(), task.pendingAttempt, task.pending.commit(), mergeMessage(task),
                 run.failedBranch(task.spec, task.pendingAttempt)));
     }
 

@@ -7,7 +7,6 @@ import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.TimerScheduler;
-import dev.troupe.git.IntegrationBranch;
 import dev.troupe.goal.Goal;
 import dev.troupe.goal.AddedTasks;
 import dev.troupe.goal.GoalLoader;
@@ -121,10 +120,11 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
         this.timers = timers;
         this.run = run;
         this.replyTo = replyTo;
-        IntegrationBranch.Check check = run.goal().sync().check()
-                .<IntegrationBranch.Check>map(command -> new CheckRunner(run.workspaces(), command,
-                        run.goal().limits().taskTimeout(), checkEnvironment(run), new SetupJournal(run.journal(), "merger", null)))
-                .orElse(mergeCommit -> Optional.empty());
+        Merger.GoalCheck check = run.goal().sync().check()
+                .<Merger.GoalCheck>map(command -> new CheckRunner(run.workspaces(), command,
+                        run.goal().sync().checkTimeout(), checkEnvironment(run),
+                        new SetupJournal(run.journal(), "merger", null), new CheckJournal(run.journal()))::run)
+                .orElse(Merger.GoalCheck.NONE);
         this.merger = context.spawn(Merger.create(repo, run.integrationBranch(), check, run.blocking(),
                 run.tuning().mergeRetries()), "merger");
         // Without its merger a run could never settle: if it stops, the lead fails too (and the run ends, exit 3).
@@ -290,8 +290,8 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
             } else if (decision instanceof Decision.AssignOnceJournaled assign) {
                 assignOnceJournaled(workers.get(assign.worker()), assign);
             } else if (decision instanceof Decision.Merge merge) {
-                merger.tell(new Merger.Merge(merge.taskId(), merge.commit(), merge.message(), merge.failedBranch(),
-                        getContext().getSelf()));
+                merger.tell(new Merger.Merge(merge.taskId(), merge.attempt(), merge.commit(), merge.message(),
+                        merge.failedBranch(), getContext().getSelf()));
             } else if (decision instanceof Decision.TryMerge trial) {
                 merger.tell(new Merger.Try(trial.taskId(), trial.attempt(), trial.commit(), trial.message(),
                         getContext().getSelf()));

@@ -1,59 +1,84 @@
 package dev.troupe.workspace;
 
+import dev.troupe.agent.AgentProcess;
 import dev.troupe.agent.Secrets;
 import dev.troupe.git.GitException;
 import dev.troupe.git.IntegrationBranch;
+import dev.troupe.goal.Durations;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.eclipse.jgit.lib.ObjectId;
 
 /**
  * Runs the goal's {@code sync.check} command ({@code bash -c}) in a workspace of its own (number 0, {@code check})
  * prepared at a merge commit like a worker's (copied files, setup), before the integration branch moves there.
  * The workspace is the merger's and reused; the output kept for the failure reason is its last {@value #KEPT}
- * characters.
+ * characters. A check still running at its timeout is killed with everything it started, even in sessions of
+ * their own, and fails; so is what a check that ended left running.
  */
-public final class CheckRunner implements IntegrationBranch.Check {
+public final class CheckRunner {
 
     static final int KEPT = 4000;
+
+    /** What a check judges: the merge of a task's attempt, or a variant's trial (after which the branch stays). */
+    public record Candidate(String task, int attempt, boolean trial) {}
+
+    /** Told when a check's command starts and ends, for the journal. */
+    public interface Listener {
+        void checkStarted(Candidate candidate, String command, Workspace workspace);
+
+        /** @param exitCode -1 when it ran past its timeout and was killed */
+        void checkDone(Candidate candidate, long millis, int exitCode, boolean timedOut);
+    }
 
     private final Workspaces workspaces;
     private final String command;
     private final Duration timeout;
     private final Map<String, String> env;
-    private final Workspaces.Listener listener;
+    private final Workspaces.Listener setupListener;
+    private final Listener listener;
     /** Claimed at the first check; only the merger's thread runs checks, one at a time. */
     private Workspace workspace;
 
     /**
+     * @param timeout {@code sync.check-timeout}
      * @param env what the check (and its workspace's setup) runs with, on top of the workspace's number and port
-     * @param listener told of the check workspace's setup
+     * @param setupListener told of the check workspace's setup
+     * @param listener told of each check
      */
     public CheckRunner(Workspaces workspaces, String command, Duration timeout, Map<String, String> env,
-            Workspaces.Listener listener) {
+            Workspaces.Listener setupListener, Listener listener) {
         this.workspaces = workspaces;
         this.command = command;
         this.timeout = timeout;
         this.env = env;
+        this.setupListener = setupListener;
         this.listener = listener;
     }
 
-    @Override
-    public Optional<String> run(ObjectId mergeCommit) throws GitException, IntegrationBranch.CheckCannotRun {
+    /** Blocking: empty when {@code candidate}'s merge commit passes the check, else what the check said. */
+    public Optional<String> run(Candidate candidate, ObjectId mergeCommit) throws GitException,
+            IntegrationBranch.CheckCannotRun {
         Map<String, String> environment = new HashMap<>(env);
         try {
             if (workspace == null) {
                 workspace = workspaces.claimCheck();
             }
             environment.putAll(workspace.environment(workspaces.spec().ports()));
-            workspaces.prepare(workspace, mergeCommit.name(), environment, listener);
+            workspaces.prepare(workspace, mergeCommit.name(), environment, setupListener);
         } catch (SetupFailed failed) {
             // Retired: a later merge claims another check workspace, and sets it up afresh, should the run go on.
             workspaces.retire(workspace);
@@ -62,31 +87,69 @@ public final class CheckRunner implements IntegrationBranch.Check {
         } catch (IOException e) {
             throw new GitException("cannot prepare the check's workspace: " + e.getMessage(), e);
         }
-        Path scratch = workspace.dir();
         try {
-            Path output = Files.createTempFile("troupe-check", ".txt");
-            try {
-                ProcessBuilder builder = new ProcessBuilder("bash", "-c", command).directory(scratch.toFile())
-                        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                        .redirectErrorStream(true).redirectOutput(output.toFile());
-                builder.environment().putAll(Secrets.withoutApiCredentials(environment));
-                Process process = builder.start();
-                if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                    process.descendants().forEach(ProcessHandle::destroyForcibly);
-                    process.destroyForcibly().waitFor();
-                    return Optional.of("`" + command + "` ran past " + timeout.toSeconds() + " s and was stopped\n" + tail(output));
-                }
-                int code = process.exitValue();
-                return code == 0 ? Optional.empty() : Optional.of("`" + command + "` exited with " + code + "\n" + tail(output));
-            } finally {
-                Files.deleteIfExists(output);
-            }
+            return check(candidate, environment);
         } catch (IOException e) {
             throw new GitException("cannot run the check `" + command + "`: " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new GitException("interrupted while running the check", e);
         }
+    }
+
+    /**
+     * Runs the command through the run's {@code LiveAgents}, like a setup: a stopping troupe stops it too, and
+     * {@link AgentProcess#stopNow} ends its whole tree, what left its process group included.
+     */
+    private Optional<String> check(Candidate candidate, Map<String, String> environment)
+            throws IOException, InterruptedException {
+        Path output = Files.createTempFile("troupe-check", ".txt");
+        try {
+            AgentProcess process = workspaces.agents().start(List.of("bash", "-c", command), workspace.dir(),
+                    Secrets.withoutApiCredentials(environment), output);
+            long started = System.nanoTime();
+            listener.checkStarted(candidate, command, workspace);
+            Thread copier = copier(process.stdout(), output);
+            int code = -1;
+            boolean timedOut = false;
+            try {
+                code = process.exit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException late) {
+                timedOut = true;
+            } catch (ExecutionException e) {
+                throw new IOException("cannot wait for the check: " + e.getCause().getMessage(), e.getCause());
+            } finally {
+                process.stopNow(workspaces.settings().killGrace());
+                listener.checkDone(candidate, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
+                        timedOut ? -1 : code, timedOut);
+            }
+            copier.join(workspaces.settings().killGrace().toMillis());
+            String took = Durations.format(Duration.ofNanos(System.nanoTime() - started));
+            if (timedOut) {
+                return Optional.of("`" + command + "` timed out: still running after sync.check-timeout ("
+                        + Durations.format(timeout) + "), it was killed with everything it started (" + took
+                        + " in all)\n" + tail(output));
+            }
+            return code == 0 ? Optional.empty()
+                    : Optional.of("`" + command + "` exited with " + code + " after " + took + "\n" + tail(output));
+        } finally {
+            Files.deleteIfExists(output);
+        }
+    }
+
+    /** Stdout into the file stderr goes to, on a thread of its own: a check may print more than a pipe holds. */
+    private static Thread copier(InputStream stdout, Path output) {
+        Thread copier = new Thread(() -> {
+            try (InputStream in = stdout;
+                    OutputStream out = Files.newOutputStream(output, StandardOpenOption.APPEND)) {
+                in.transferTo(out);
+            } catch (IOException closed) {
+                // The check was killed: what it printed so far is in the file.
+            }
+        }, "troupe-check-output");
+        copier.setDaemon(true);
+        copier.start();
+        return copier;
     }
 
     private static String tail(Path output) throws IOException {

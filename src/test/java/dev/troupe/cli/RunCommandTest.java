@@ -1114,6 +1114,48 @@ class RunCommandTest {
     }
 
     @Test
+    @Timeout(120)
+    void aCheckThatHangsIsKilledWithWhatItStartedAtItsTimeoutAndTheRunGoesOn() throws Exception {
+        TestRepo repo = repo(Map.of("README.md", "hello\n"));
+        Path escaped = tmp.resolve("escaped.pid");
+        // With hang.txt in the merge the check never ends, and what it started left its tree (its parent gone) for a
+        // session of its own, as a test runner's children may.
+        String check = "if [ -e hang.txt ]; then (setsid bash -c 'echo $$ > " + escaped
+                + "; exec sleep 1000' &); sleep 1000; fi";
+        Path goal = goal(repo, FAST_TEAM + "limits:\n  attempts: 2\n  task-timeout: 10m\n"
+                + "sync:\n  check: \"" + check + "\"\n  check-timeout: 5s\n", """
+                  - id: hung
+                    prompt: |
+                      once %s hang.txt forever
+                      write hung.txt done
+                  - id: fine
+                    prompt: write fine.txt ok
+                """.formatted(tmp.resolve("hang-once")));
+
+        Run run = run(repo, "run", goal.toString());
+
+        assertEquals(0, run.exitCode(), run.err());
+        assertEquals(List.of("fine", "hung"), repo.mergedTasks(run.integrationBranch()).stream().sorted().toList(),
+                "the run went on: the other task merged, and the hung one on its next attempt");
+        JsonNode killed = run.events("check-done").stream().filter(e -> e.path("timedOut").asBoolean())
+                .findFirst().orElseThrow();
+        assertEquals("hung", killed.path("task").asText());
+        assertEquals(1, killed.path("attempt").asInt());
+        assertEquals(-1, killed.path("exitCode").asInt());
+        long took = killed.path("durationMs").asLong();
+        assertTrue(took >= 5000 && took < 15_000, "it cost its own timeout, not the task's: " + took + " ms");
+        assertTrue(run.events("check-done").stream().filter(e -> !e.path("timedOut").asBoolean())
+                .allMatch(e -> e.path("exitCode").asInt() == 0), "the other checks passed");
+        assertEquals(3, run.events("check-started").size(), "hung twice and fine once: " + run.events("check-started"));
+        String reason = run.events("attempt-failed").get(0).path("reason").asText();
+        assertTrue(reason.contains("the check failed") && reason.contains("timed out")
+                && reason.contains("sync.check-timeout (5.0s)"), reason);
+        long pid = Long.parseLong(Files.readString(escaped).strip());
+        assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false),
+                "what the check started in a session of its own is killed with it");
+    }
+
+    @Test
     void aRateLimitPausesTheTeamAndDoesNotUseUpAnAttempt() throws IOException {
         TestRepo repo = repo(Map.of("README.md", "hello\n"));
         Path marker = tmp.resolve("limited-once");

@@ -50,10 +50,10 @@ class MergerTest {
     private static final Merger.Retries RETRIES = new Merger.Retries(3, Duration.ofMillis(50));
 
     private ActorRef<Merger.Command> merger(TestRepo repo) throws Exception {
-        return merger(repo, mergeCommit -> Optional.empty());
+        return merger(repo, Merger.GoalCheck.NONE);
     }
 
-    private ActorRef<Merger.Command> merger(TestRepo repo, IntegrationBranch.Check check) throws Exception {
+    private ActorRef<Merger.Command> merger(TestRepo repo, Merger.GoalCheck check) throws Exception {
         Repository jgit = Git.open(repo.dir().toFile()).getRepository();
         new IntegrationBranch(jgit, "troupe/it").create(ObjectId.fromString(repo.head()));
         return testKit.spawn(Merger.create(jgit, "troupe/it", check, Executors.newSingleThreadExecutor(), RETRIES));
@@ -66,7 +66,7 @@ class MergerTest {
         ObjectId bad = commitOnBranch(repo, "bad", "v.txt", "TODO\n");
         String start = repo.head();
         java.util.concurrent.atomic.AtomicInteger checks = new java.util.concurrent.atomic.AtomicInteger();
-        ActorRef<Merger.Command> merger = merger(repo, mergeCommit -> {
+        ActorRef<Merger.Command> merger = merger(repo, (candidate, mergeCommit) -> {
             checks.incrementAndGet();
             String content = repo.show(mergeCommit.name(), "v.txt");
             return content.contains("TODO") ? Optional.of("a TODO is left") : Optional.empty();
@@ -82,7 +82,7 @@ class MergerTest {
         assertTrue(out.problem().orElseThrow().contains("a TODO is left"), out.toString());
         assertEquals(new TeamLead.Tried("t", 2, "passed", Optional.empty()), passed);
         assertEquals(start, repo.git("rev-parse", "troupe/it"), "a trial moves nothing");
-        merger.tell(new Merger.Merge("t", good, "merge t\n\nTroupe-Task: t\n", "kept/t", lead.getRef()));
+        merger.tell(new Merger.Merge("t", 1, good, "merge t\n\nTroupe-Task: t\n", "kept/t", lead.getRef()));
         lead.expectMessageClass(TeamLead.Merged.class);
         assertEquals(List.of("t"), repo.mergedTasks("troupe/it"));
         assertEquals(2, checks.get(), "the merge made the tree its trial passed: not checked again");
@@ -96,8 +96,8 @@ class MergerTest {
         ActorRef<Merger.Command> merger = merger(repo);
         TestProbe<TeamLead.Command> lead = testKit.createTestProbe();
 
-        merger.tell(new Merger.Merge("one", one, "merge one\n\nTroupe-Task: one\n", "kept/" + "one", lead.getRef()));
-        merger.tell(new Merger.Merge("two", two, "merge two\n\nTroupe-Task: two\n", "kept/" + "two", lead.getRef()));
+        merger.tell(new Merger.Merge("one", 1, one, "merge one\n\nTroupe-Task: one\n", "kept/" + "one", lead.getRef()));
+        merger.tell(new Merger.Merge("two", 1, two, "merge two\n\nTroupe-Task: two\n", "kept/" + "two", lead.getRef()));
 
         TeamLead.Merged first = lead.expectMessageClass(TeamLead.Merged.class);
         TeamLead.Merged second = lead.expectMessageClass(TeamLead.Merged.class);
@@ -118,10 +118,10 @@ class MergerTest {
         ActorRef<Merger.Command> merger = merger(repo);
         TestProbe<TeamLead.Command> lead = testKit.createTestProbe();
 
-        merger.tell(new Merger.Merge("left", left, "merge left\n", "kept/" + "left", lead.getRef()));
+        merger.tell(new Merger.Merge("left", 1, left, "merge left\n", "kept/" + "left", lead.getRef()));
         lead.expectMessageClass(TeamLead.Merged.class);
         String before = repo.git("rev-parse", "troupe/it");
-        merger.tell(new Merger.Merge("right", right, "merge right\n", "kept/" + "right", lead.getRef()));
+        merger.tell(new Merger.Merge("right", 1, right, "merge right\n", "kept/" + "right", lead.getRef()));
 
         TeamLead.MergeConflicted conflict = lead.expectMessageClass(TeamLead.MergeConflicted.class);
         assertEquals(List.of("shared.txt"), conflict.paths());
@@ -141,7 +141,7 @@ class MergerTest {
         String before = repo.git("rev-parse", "troupe/it");
         TestProbe<TeamLead.Command> lead = testKit.createTestProbe();
 
-        merger.tell(new Merger.Merge("work", work, "merge work\n", "kept/" + "work", lead.getRef()));
+        merger.tell(new Merger.Merge("work", 1, work, "merge work\n", "kept/" + "work", lead.getRef()));
 
         TeamLead.MergeFailed failed = lead.expectMessageClass(TeamLead.MergeFailed.class);
         assertTrue(failed.reason().contains("troupe/it is checked out at " + look), failed.reason());
@@ -157,7 +157,7 @@ class MergerTest {
         Path lock = repo.dir().resolve(".git/refs/heads/troupe/it.lock");
         AtomicInteger checks = new AtomicInteger();
         // Runs just before the branch moves: the first time, another git process takes the branch's lock.
-        ActorRef<Merger.Command> merger = merger(repo, mergeCommit -> {
+        ActorRef<Merger.Command> merger = merger(repo, (candidate, mergeCommit) -> {
             try {
                 if (checks.incrementAndGet() == 1) {
                     Files.writeString(lock, "");
@@ -171,7 +171,7 @@ class MergerTest {
         });
         TestProbe<TeamLead.Command> lead = testKit.createTestProbe();
 
-        merger.tell(new Merger.Merge("work", work, "merge work\n\nTroupe-Task: work\n", "kept/work", lead.getRef()));
+        merger.tell(new Merger.Merge("work", 1, work, "merge work\n\nTroupe-Task: work\n", "kept/work", lead.getRef()));
 
         TeamLead.Merged merged = lead.expectMessageClass(TeamLead.Merged.class);
         assertEquals(2, checks.get(), "tried twice");
@@ -188,10 +188,10 @@ class MergerTest {
         TestProbe<TeamLead.Command> lead = testKit.createTestProbe();
         ObjectId missing = ObjectId.fromString("0123456789012345678901234567890123456789");
 
-        merger.tell(new Merger.Merge("ghost", missing, "merge ghost\n", "kept/" + "ghost", lead.getRef()));
+        merger.tell(new Merger.Merge("ghost", 1, missing, "merge ghost\n", "kept/" + "ghost", lead.getRef()));
         lead.expectMessageClass(TeamLead.MergeFailed.class);
         ObjectId fine = commitOnBranch(repo, "fine", "fine.txt", "ok\n");
-        merger.tell(new Merger.Merge("fine", fine, "merge fine\n", "kept/" + "fine", lead.getRef()));
+        merger.tell(new Merger.Merge("fine", 1, fine, "merge fine\n", "kept/" + "fine", lead.getRef()));
 
         assertEquals("fine", lead.expectMessageClass(TeamLead.Merged.class).taskId());
     }
