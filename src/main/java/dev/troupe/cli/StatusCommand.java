@@ -7,6 +7,7 @@ import dev.troupe.goal.Durations;
 import dev.troupe.journal.Json;
 import dev.troupe.journal.Money;
 import dev.troupe.journal.RunHistory;
+import dev.troupe.journal.TeamEvent;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -79,10 +80,18 @@ final class StatusCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, row, "TASK", "STATE", "ATTEMPTS", "WORKER", "COST", "FOR", "NOTE");
         Instant now = liveness == Liveness.LIVE ? Instant.now() : history.lastEvent();
         for (RunHistory.Task task : history.tasks().values()) {
-            String since = task.since() == null ? "-" : Durations.format(Duration.between(task.since(), now));
-            out.printf(Locale.ROOT, row, task.id(), task.state().name().toLowerCase(Locale.ROOT), task.attempts(),
-                    task.worker().isEmpty() ? "-" : task.worker(), Money.format(task.costUsd()), since, task.reason());
+            // A task whose merge is being checked shows how long the check has run, the slow part of a merge.
+            Instant from = task.checking().map(TeamEvent.CheckStarted::time).orElse(task.since());
+            String since = from == null ? "-" : Durations.format(Duration.between(from, now));
+            out.printf(Locale.ROOT, row, task.id(), stateOf(task), task.attempts(),
+                    task.worker().isEmpty() ? "-" : task.worker(), Money.format(task.costUsd()), since,
+                    task.checking().map(check -> "sync.check: " + check.command()).orElse(task.reason()));
         }
+    }
+
+    /** Its state's name, or {@code checking} while its merge (or a variant's trial) is being checked. */
+    private static String stateOf(RunHistory.Task task) {
+        return task.checking().isPresent() ? "checking" : task.state().name().toLowerCase(Locale.ROOT);
     }
 
     private static String bar(long done, int total) {
@@ -103,10 +112,11 @@ final class StatusCommand implements Callable<Integer> {
         }
         ArrayNode tasks = root.putArray("tasks");
         for (RunHistory.Task task : history.tasks().values()) {
-            tasks.addObject().put("id", task.id()).put("state", task.state().name().toLowerCase(Locale.ROOT))
+            ObjectNode row = tasks.addObject().put("id", task.id()).put("state", task.state().name().toLowerCase(Locale.ROOT))
                     .put("attempts", task.attempts()).put("worker", task.worker()).put("costUsd", task.costUsd())
                     .put("tokens", task.usage().total()).put("mergeCommit", task.mergeCommit())
                     .put("reason", task.reason());
+            task.checking().ifPresent(check -> row.put("checkingSince", check.time().toString()));
         }
         try {
             return Json.MAPPER.writeValueAsString(root);

@@ -55,6 +55,8 @@ public final class RunHistory {
         private final java.util.ArrayList<TeamEvent.VariantDone> variants = new java.util.ArrayList<>();
         private final java.util.ArrayList<TeamEvent.VariantDone> allVariants = new java.util.ArrayList<>();
         private TeamEvent.VariantChosen chosen;
+        /** The check under way on a merge of the task's, if one is. */
+        private TeamEvent.CheckStarted checking;
 
         Task(String id) {
             this.id = id;
@@ -90,6 +92,11 @@ public final class RunHistory {
         /** Every variant of the task settled in the run, in the order they settled. */
         public List<TeamEvent.VariantDone> variants() {
             return List.copyOf(allVariants);
+        }
+
+        /** The {@code sync.check} running on a merge (or a variant's trial) of the task's now: when it started. */
+        public Optional<TeamEvent.CheckStarted> checking() {
+            return Optional.ofNullable(checking);
         }
 
         /** How the task's change was picked among its variants, if it had variants and one was. */
@@ -297,6 +304,10 @@ public final class RunHistory {
             if (task != null) {
                 task.approved = e.approved();
             }
+        } else if (event instanceof TeamEvent.CheckStarted e) {
+            Optional.ofNullable(tasks.get(e.task())).ifPresent(task -> task.checking = e);
+        } else if (event instanceof TeamEvent.CheckDone e) {
+            Optional.ofNullable(tasks.get(e.task())).ifPresent(task -> task.checking = null);
         } else if (event instanceof TeamEvent.TaskTold e) {
             Optional.ofNullable(tasks.get(e.task())).ifPresent(task -> task.told.add(e));
         } else if (event instanceof TeamEvent.TasksAdded e) {
@@ -330,6 +341,8 @@ public final class RunHistory {
             finished = e;
         } else if (event instanceof TeamEvent.RunResumed) {
             finished = null;
+            // A check the dead run had under way died with it.
+            tasks.values().forEach(task -> task.checking = null);
         }
     }
 
@@ -338,6 +351,7 @@ public final class RunHistory {
         if (task != null) {
             task.state = state;
             task.since = time;
+            task.checking = null;
         }
         return task;
     }

@@ -112,6 +112,13 @@ public final class ConsoleView implements Journal.Listener {
                     + (e.worker() != null && !e.worker().equals(e.workspace()) ? e.worker() + ": " : "") + e.failure()
                     : (e.task() == null ? "check: " : "[" + e.task() + "] ") + e.workspace() + " set up in "
                             + Durations.format(Duration.ofMillis(e.durationMs()));
+        } else if (event instanceof TeamEvent.CheckStarted e) {
+            return "[" + e.task() + "] checking " + (e.trial() ? "variant " + e.attempt() + "'s trial" : "its merge")
+                    + ": " + e.command();
+        } else if (event instanceof TeamEvent.CheckDone e) {
+            String took = Durations.format(Duration.ofMillis(e.durationMs()));
+            return "[" + e.task() + "] check " + (e.timedOut() ? "timed out, killed after " + took
+                    : e.exitCode() == 0 ? "passed in " + took : "failed (exit " + e.exitCode() + ") after " + took);
         } else if (event instanceof TeamEvent.TaskCancelled e) {
             return "[" + e.task() + "] cancelled with troupe cancel";
         } else if (event instanceof TeamEvent.TaskTold e) {

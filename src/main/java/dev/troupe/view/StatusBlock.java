@@ -3,6 +3,7 @@ package dev.troupe.view;
 import dev.troupe.goal.Durations;
 import dev.troupe.journal.Money;
 import dev.troupe.journal.RunHistory;
+import dev.troupe.journal.TeamEvent;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -18,6 +19,7 @@ public final class StatusBlock {
 
     private static final int BAR_WIDTH = 30;
     private static final int TASK_WIDTH = 24;
+    private static final String MERGER = "merger";
 
     /** ANSI styles; empty strings when colour is off. */
     private record Style(String code) {
@@ -75,12 +77,31 @@ public final class StatusBlock {
         lines.add(bar.toString());
 
         List<TeamBoard.WorkerRow> workers = board.workers();
-        int nameWidth = workers.stream().mapToInt(w -> w.name().length()).max().orElse(8);
-        int taskWidth = Math.min(TASK_WIDTH, Math.max(4, workers.stream().mapToInt(w -> w.task().length() + (w.attempt() > 1 ? 3 : 0)).max().orElse(4)));
+        List<TeamEvent.CheckStarted> checks = board.checks();
+        int nameWidth = Math.max(checks.isEmpty() ? 0 : MERGER.length(),
+                workers.stream().mapToInt(w -> w.name().length()).max().orElse(8));
+        int taskWidth = Math.min(TASK_WIDTH, Math.max(4, java.util.stream.IntStream.concat(
+                workers.stream().mapToInt(w -> w.task().length() + (w.attempt() > 1 ? 3 : 0)),
+                checks.stream().mapToInt(c -> c.task().length() + (c.attempt() > 1 ? 3 : 0))).max().orElse(4)));
         for (TeamBoard.WorkerRow worker : workers) {
             lines.add(workerLine(worker, now, width, color, nameWidth, taskWidth));
         }
+        for (TeamEvent.CheckStarted check : checks) {
+            lines.add(checkLine(check, now, width, color, nameWidth, taskWidth));
+        }
         return lines;
+    }
+
+    /** The merger's line while {@code sync.check} runs on a task's merge: every merge behind it waits. */
+    private static String checkLine(TeamEvent.CheckStarted check, Instant now, int width, boolean color, int nameWidth,
+            int taskWidth) {
+        String task = check.task() + (check.attempt() > 1 ? " #" + check.attempt() : "");
+        return new Line(width, color).add("  " + pad(MERGER, nameWidth) + "  ", Style.DIM)
+                .add(pad(cut(task, taskWidth), taskWidth) + "  ", Style.BOLD)
+                .add(pad(check.trial() ? "checking trial" : "checking merge", 16), Style.BLUE)
+                .add(String.format(Locale.ROOT, " %7s", Durations.format(Duration.between(check.time(), now))),
+                        Style.PLAIN)
+                .add("  " + check.command(), Style.MAGENTA).toString();
     }
 
     private static String workerLine(TeamBoard.WorkerRow worker, Instant now, int width, boolean color, int nameWidth,

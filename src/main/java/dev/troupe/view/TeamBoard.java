@@ -294,6 +294,11 @@ public final class TeamBoard {
         return workers.values().stream().sorted(BY_NUMBER).toList();
     }
 
+    /** The checks under way: a task's merge or a variant's trial each (the merger runs one at a time). */
+    public List<TeamEvent.CheckStarted> checks() {
+        return history.tasks().values().stream().flatMap(task -> task.checking().stream()).toList();
+    }
+
     /** When this run (or this resume of it) started. */
     public Optional<Instant> startedAt() {
         return Optional.ofNullable(startedAt);

@@ -1131,9 +1131,15 @@ class RunCommandTest {
                   - id: fine
                     prompt: write fine.txt ok
                 """.formatted(tmp.resolve("hang-once")));
+        java.util.concurrent.CompletableFuture<Run> running =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> run(repo, "run", goal.toString()));
 
-        Run run = run(repo, "run", goal.toString());
+        dev.troupe.testing.Await.until(() -> checkRunning(repo, "hung"), "the hanging check under way");
+        Invocation status = Invocation.troupe("status", "-C", repo.dir().toString());
+        Run run = running.get(100, java.util.concurrent.TimeUnit.SECONDS);
 
+        assertTrue(status.out().lines().anyMatch(line -> line.strip().startsWith("hung ") && line.contains("checking")
+                && line.contains("sync.check: " + check)), "troupe status shows the check under way:\n" + status.out());
         assertEquals(0, run.exitCode(), run.err());
         assertEquals(List.of("fine", "hung"), repo.mergedTasks(run.integrationBranch()).stream().sorted().toList(),
                 "the run went on: the other task merged, and the hung one on its next attempt");
@@ -1153,6 +1159,24 @@ class RunCommandTest {
         long pid = Long.parseLong(Files.readString(escaped).strip());
         assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false),
                 "what the check started in a session of its own is killed with it");
+    }
+
+    /** Whether the live run's journal says {@code task}'s merge is being checked now. */
+    private static boolean checkRunning(TestRepo repo, String task) {
+        Path runs = repo.dir().resolve(".troupe/runs");
+        if (!Files.isDirectory(runs)) {
+            return false;
+        }
+        try (Stream<Path> dirs = Files.list(runs)) {
+            List<JsonNode> events = dirs.findFirst().map(dir -> Journals.readLive(dir.resolve("events.jsonl")))
+                    .orElse(List.of());
+            List<JsonNode> started = Journals.ofType(events, "check-started").stream()
+                    .filter(e -> e.path("task").asText().equals(task)).toList();
+            return started.size() == 1 && Journals.ofType(events, "check-done").stream()
+                    .noneMatch(e -> e.path("task").asText().equals(task));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Test

@@ -126,6 +126,38 @@ class StatusBlockTest {
     }
 
     @Test
+    void aMergeBeingCheckedShowsTheMergerCheckingItAndForHowLongUntilTheCheckEnds() {
+        TeamBoard board = board(1, List.of("t"), Optional.empty());
+        assigned(0, "t", 2, "worker-1");
+        succeeded(3, "t", 3000, 0);
+        journal.add(new TeamEvent.CheckStarted(T0.plusSeconds(4), "t", 2, false, "npm test", "check"));
+
+        List<String> during = StatusBlock.render(replay(board), T0.plusSeconds(84), 120, false);
+        String line = rowOf(during, "merger");
+        journal.clear();
+        journal.add(new TeamEvent.CheckDone(T0.plusSeconds(90), "t", 2, false, 86_000, -1, true));
+        List<String> after = StatusBlock.render(replay(board), T0.plusSeconds(91), 120, false);
+
+        assertTrue(line.contains("t #2") && line.contains("checking merge") && line.contains("1m20s")
+                && line.contains("npm test"), line);
+        assertTrue(board.history().tasks().get("t").checking().isEmpty());
+        assertTrue(after.stream().noneMatch(l -> plain(l).strip().startsWith("merger")), "no check under way: " + after);
+        assertEquals("[t] check timed out, killed after 1m26s",
+                ConsoleView.describe(new TeamEvent.CheckDone(T0, "t", 2, false, 86_000, -1, true)));
+    }
+
+    @Test
+    void aVariantsTrialIsShownCheckingTooAndAResumeForgetsTheCheckTheDeadRunHad() {
+        board(2, List.of("t"), Optional.empty());
+        journal.add(new TeamEvent.CheckStarted(T0.plusSeconds(4), "t", 3, true, "make test", "check"));
+        TeamBoard board = replay(new TeamBoard(Optional.empty(), Optional.empty()));
+
+        assertTrue(rowOf(StatusBlock.render(board, T0.plusSeconds(5), 120, false), "merger").contains("checking trial"));
+        board.apply(new TeamEvent.RunResumed(T0.plusSeconds(60), "run-1", 42, List.of(), 0));
+        assertEquals(List.of(), board.checks(), "the check died with the run");
+    }
+
+    @Test
     void anApiRetryShowsTheWorkerRetryingWithTheErrorAndCount() throws IOException {
         TeamBoard board = board(1, List.of("t"), Optional.empty());
         assigned(0, "t", 1, "worker-1");
