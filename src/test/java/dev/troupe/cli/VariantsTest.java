@@ -94,6 +94,11 @@ class VariantsTest {
                 + judged.get(0).path("attempt").asInt() + ".judge.jsonl")));
         assertEquals(1, events("merge-done").size());
         assertTrue(events("attempt-failed").isEmpty(), "one attempt, which passed");
+        assertEquals(done.stream().map(d -> d.path("attempt").asInt()).sorted().toList(), events("check-started").stream()
+                .filter(e -> e.path("trial").asBoolean()).map(e -> e.path("attempt").asInt()).sorted().toList(),
+                "each variant's trial is a check of its own in the journal");
+        assertEquals(List.of(1, 0, 0), events("check-done").stream().map(e -> e.path("exitCode").asInt()).sorted(
+                java.util.Comparator.reverseOrder()).toList(), "the third failed it; the winner's tree is not checked again");
 
         Invocation results = Invocation.troupe("results", "--repo", repo.dir().toString());
         assertEquals(0, results.exitCode(), results.err());
