@@ -33,8 +33,9 @@ sealed interface Decision {
     record AssignOnceJournaled(String worker, Assignment assignment, TeamEvent.TaskAssigned assigned)
             implements Decision {}
 
-    /** Ask the merger to bring a finished attempt ({@code attempt}, which made {@code commit}) into the integration branch. */
-    record Merge(String taskId, int attempt, ObjectId commit, String message, String failedBranch) implements Decision {}
+    /** Ask the merger to bring a finished attempt (the {@code attempt} that made {@code commit}) into the branch. */
+    record Merge(String taskId, int attempt, ObjectId commit, String message, String failedBranch)
+            implements Decision {}
 
     /**
      * Ask the merger whether a variant's commit would merge onto the integration head and pass {@code sync.check}

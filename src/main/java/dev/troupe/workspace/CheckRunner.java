@@ -124,11 +124,15 @@ public final class CheckRunner {
                         timedOut ? -1 : code, timedOut);
             }
             copier.join(workspaces.settings().killGrace().toMillis());
+            if (!timedOut && code != 0 && workspaces.agents().stopped()) {
+                // Stopped with the run's agents (SIGTERM, Ctrl-C): no fault of the merge, so not a failed check.
+                throw new IOException("troupe is stopping: the check was stopped");
+            }
             String took = Durations.format(Duration.ofNanos(System.nanoTime() - started));
             if (timedOut) {
-                return Optional.of("`" + command + "` timed out: still running after sync.check-timeout ("
-                        + Durations.format(timeout) + "), it was killed with everything it started (" + took
-                        + " in all)\n" + tail(output));
+                return Optional.of("`" + command + "` timed out after " + took + ": still running at"
+                        + " sync.check-timeout (" + Durations.format(timeout) + "), it was killed with everything it"
+                        + " started\n" + tail(output));
             }
             return code == 0 ? Optional.empty()
                     : Optional.of("`" + command + "` exited with " + code + " after " + took + "\n" + tail(output));
