@@ -120,11 +120,12 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
         this.timers = timers;
         this.run = run;
         this.replyTo = replyTo;
-        Merger.GoalCheck check = run.goal().sync().check()
-                .<Merger.GoalCheck>map(command -> new CheckRunner(run.workspaces(), command,
-                        run.goal().sync().checkTimeout(), checkEnvironment(run),
-                        new SetupJournal(run.journal(), "merger", null), new CheckJournal(run.journal()))::run)
-                .orElse(Merger.GoalCheck.NONE);
+        Optional<CheckRunner> checkRunner = run.goal().sync().check().map(command -> new CheckRunner(run.workspaces(),
+                command, run.goal().sync().checkTimeout(), checkEnvironment(run),
+                new SetupJournal(run.journal(), "merger", null), new CheckJournal(run.journal())));
+        // Before any worker exists: the check's workspace is built first, since every merge waits for it.
+        checkRunner.ifPresent(runner -> runner.warm(run.integrationBranch()));
+        Merger.GoalCheck check = checkRunner.<Merger.GoalCheck>map(runner -> runner::run).orElse(Merger.GoalCheck.NONE);
         this.merger = context.spawn(Merger.create(repo, run.integrationBranch(), check, run.blocking(),
                 run.tuning().mergeRetries()), "merger");
         // Without its merger a run could never settle: if it stops, the lead fails too (and the run ends, exit 3).

@@ -2,6 +2,7 @@ package dev.troupe.workspace;
 
 import dev.troupe.agent.AgentProcess;
 import dev.troupe.agent.Secrets;
+import dev.troupe.git.GitCli;
 import dev.troupe.git.GitException;
 import dev.troupe.git.IntegrationBranch;
 import dev.troupe.goal.Durations;
@@ -17,6 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -24,7 +26,8 @@ import org.eclipse.jgit.lib.ObjectId;
 
 /**
  * Runs the goal's {@code sync.check} command ({@code bash -c}) in a workspace of its own (number 0, {@code check})
- * prepared at a merge commit like a worker's (copied files, setup), before the integration branch moves there.
+ * prepared at a merge commit like a worker's (copied files, setup), before the integration branch moves there;
+ * made ready at the run's start ({@link #warm}).
  * The workspace is the merger's and reused; the output kept for the failure reason is its last {@value #KEPT}
  * characters. A check still running at its timeout is killed with everything it started, even in sessions of
  * their own, and fails; so is what a check that ended left running.
@@ -50,8 +53,14 @@ public final class CheckRunner {
     private final Map<String, String> env;
     private final Workspaces.Listener setupListener;
     private final Listener listener;
-    /** Claimed at the first check; only the merger's thread runs checks, one at a time. */
+    /**
+     * Claimed by the warm-up or the first check; the merger's thread runs checks one at a time, each after the
+     * warm-up ended.
+     */
     private Workspace workspace;
+    private volatile CompletableFuture<Void> warming = CompletableFuture.completedFuture(null);
+    /** Why the warm-up's setup failed, for the first check to say; written before {@link #warming} completes. */
+    private SetupFailed warmingFailed;
 
     /**
      * @param timeout {@code sync.check-timeout}
@@ -69,20 +78,40 @@ public final class CheckRunner {
         this.listener = listener;
     }
 
+    /**
+     * Claims and prepares the check's workspace at the head of {@code branch}, off the caller's thread, in a turn at
+     * the build gate taken now, ahead of every worker's: its setup is on the path of every merge, which then only
+     * resets it. Call before any worker prepares its workspace. A setup that fails here is the first check's answer.
+     */
+    public void warm(String branch) {
+        BuildGate.Turn turn = workspaces.firstTurn();
+        warming = CompletableFuture.runAsync(() -> {
+            try (turn) {
+                Optional<String> head = GitCli.resolve(workspaces.top(), "refs/heads/" + branch);
+                if (head.isPresent()) {
+                    prepare(head.get(), turn);
+                }
+            } catch (SetupFailed failed) {
+                warmingFailed = failed;
+            } catch (IOException | GitException | RuntimeException e) {
+                // The first check prepares the workspace again, and says what goes wrong then.
+            }
+        }, workspaces.preparing());
+    }
+
     /** Blocking: empty when {@code candidate}'s merge commit passes the check, else what the check said. */
     public Optional<String> run(Candidate candidate, ObjectId mergeCommit) throws GitException,
             IntegrationBranch.CheckCannotRun {
-        Map<String, String> environment = new HashMap<>(env);
+        Map<String, String> environment;
         try {
-            if (workspace == null) {
-                workspace = workspaces.claimCheck();
+            warming.join();
+            if (warmingFailed != null) {
+                SetupFailed failed = warmingFailed;
+                warmingFailed = null;
+                throw failed;
             }
-            environment.putAll(workspace.environment(workspaces.spec().ports()));
-            workspaces.prepare(workspace, mergeCommit.name(), environment, setupListener);
+            environment = prepare(mergeCommit.name(), null);
         } catch (SetupFailed failed) {
-            // Retired: a later merge claims another check workspace, and sets it up afresh, should the run go on.
-            workspaces.retire(workspace);
-            workspace = null;
             throw new IntegrationBranch.CheckCannotRun(failed.getMessage());
         } catch (IOException e) {
             throw new GitException("cannot prepare the check's workspace: " + e.getMessage(), e);
@@ -95,6 +124,24 @@ public final class CheckRunner {
             Thread.currentThread().interrupt();
             throw new GitException("interrupted while running the check", e);
         }
+    }
+
+    /** The check's environment, its workspace claimed (if need be) and prepared at {@code commit}. */
+    private Map<String, String> prepare(String commit, BuildGate.Turn turn) throws IOException, GitException, SetupFailed {
+        Map<String, String> environment = new HashMap<>(env);
+        if (workspace == null) {
+            workspace = workspaces.claimCheck();
+        }
+        environment.putAll(workspace.environment(workspaces.spec().ports()));
+        try {
+            workspaces.prepare(workspace, commit, environment, setupListener, turn);
+        } catch (SetupFailed failed) {
+            // Retired: a later merge claims another check workspace, and sets it up afresh, should the run go on.
+            workspaces.retire(workspace);
+            workspace = null;
+            throw failed;
+        }
+        return environment;
     }
 
     /**

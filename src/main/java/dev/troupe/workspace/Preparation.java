@@ -35,12 +35,15 @@ final class Preparation {
     private final Workspace workspace;
     private final Workspaces.Listener listener;
     private final Path dir;
+    /** The turn at the build gate to build in, if one was taken before; else one is taken when needed. */
+    private final BuildGate.Turn turn;
 
-    Preparation(Workspaces workspaces, Workspace workspace, Workspaces.Listener listener) {
+    Preparation(Workspaces workspaces, Workspace workspace, Workspaces.Listener listener, BuildGate.Turn turn) {
         this.workspaces = workspaces;
         this.workspace = workspace;
         this.listener = listener;
         this.dir = workspace.dir();
+        this.turn = turn;
     }
 
     Workspaces.Prepared prepare(String baseCommit, Map<String, String> env)
@@ -49,7 +52,7 @@ final class Preparation {
             // Built whole under one hold of the gate (checked out, copied into, set up), so that the first worker's
             // setup does not queue behind every other worker's checkout.
             workspaces.markPrepared(workspace);
-            return workspaces.gated(() -> {
+            return workspaces.gated(turn, () -> {
                 workspaces.create(dir, baseCommit);
                 return ready(baseCommit, env, WorkspaceState.NEW, false);
             });
@@ -81,7 +84,7 @@ final class Preparation {
                 // Written first: a setup cut short by a crash must run again.
                 before.write(admin);
                 Step<WorkspaceState> run = () -> runSetup(setup.get(), key, env, before, leaveOut);
-                state = gate ? workspaces.gated(run) : run.run();
+                state = gate ? workspaces.gated(turn, run) : run.run();
             }
         }
         state.write(admin);

@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.Semaphore;
 
 /**
  * The workspaces of one run: where they live, which is free, and making one ready for a task
@@ -22,8 +21,9 @@ import java.util.concurrent.Semaphore;
  * number goes first, so worker {@code k} usually works in {@code worker-k}. They live outside the repository
  * ({@link WorkspaceRoot}): with {@code keep: true} in its {@code workspaces/}, outlasting the run, each locked by
  * the run that holds it (a file lock, freed by the system when that troupe dies); otherwise in the run's own
- * {@code worktrees/<run>/}, removed at its end. Building one (a new worktree's checkout, a setup) takes the run's build gate, one at a time by
- * default, so the first worker is ready after its own checkout instead of after everyone's.
+ * {@code worktrees/<run>/}, removed at its end. Building one (a new worktree's checkout, a setup) takes the run's
+ * build gate, one at a time by default, so the first worker is ready after its own checkout instead of after
+ * everyone's; the check's workspace may take its turn first ({@link #firstTurn}).
  */
 public final class Workspaces {
 
@@ -50,7 +50,7 @@ public final class Workspaces {
     private final String runMarker;
     private final Settings settings;
     private final LiveAgents agents;
-    private final Semaphore builds;
+    private final BuildGate builds;
     /**
      * Where workers prepare their workspaces and start their agents: threads of their own, since one may wait at
      * the build gate for as long as the builds before it take, and waiting on the blocking dispatcher would starve
@@ -93,7 +93,7 @@ public final class Workspaces {
         this.runMarker = runMarker;
         this.settings = settings;
         this.agents = agents;
-        this.builds = new Semaphore(Math.max(1, settings.parallelBuilds()), true);
+        this.builds = new BuildGate(settings.parallelBuilds());
     }
 
     /** The threads to prepare a workspace on (and start its agent): see {@link #prepare}. */
@@ -232,7 +232,21 @@ public final class Workspaces {
      */
     public Prepared prepare(Workspace workspace, String baseCommit, java.util.Map<String, String> env,
             Listener listener) throws IOException, GitException, SetupFailed {
-        return new Preparation(this, workspace, listener).prepare(baseCommit, env);
+        return new Preparation(this, workspace, listener, null).prepare(baseCommit, env);
+    }
+
+    /**
+     * The same, building (if it must) in {@code turn} at the build gate, taken earlier with {@link #firstTurn};
+     * the caller closes the turn, used or not.
+     */
+    Prepared prepare(Workspace workspace, String baseCommit, java.util.Map<String, String> env, Listener listener,
+            BuildGate.Turn turn) throws IOException, GitException, SetupFailed {
+        return new Preparation(this, workspace, listener, turn).prepare(baseCommit, env);
+    }
+
+    /** A turn at the build gate ahead of every build not yet asked for: taken now, without waiting. */
+    BuildGate.Turn firstTurn() {
+        return builds.take();
     }
 
     // For Preparation.
@@ -266,14 +280,9 @@ public final class Workspaces {
         return agents;
     }
 
-    /** Runs {@code build} holding the build gate. */
-    <T> T gated(Preparation.Step<T> build) throws IOException, GitException, SetupFailed {
-        builds.acquireUninterruptibly();
-        try {
-            return build.run();
-        } finally {
-            builds.release();
-        }
+    /** Runs {@code build} holding the build gate, in {@code turn}, or at the end of the line when null. */
+    <T> T gated(BuildGate.Turn turn, Preparation.Step<T> build) throws IOException, GitException, SetupFailed {
+        return builds.through(turn != null ? turn : builds.take(), build);
     }
 
     /**
