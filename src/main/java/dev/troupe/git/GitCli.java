@@ -12,6 +12,9 @@ import java.util.List;
  */
 public final class GitCli {
 
+    /** How much of git's stderr a failure's message keeps below its first line. */
+    private static final int KEPT = 4000;
+
     private GitCli() {}
 
     /** The object {@code revision} names in the repository at {@code dir}, or empty when it names none. */
@@ -69,8 +72,7 @@ public final class GitCli {
             String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             int code = process.waitFor();
             if (code != 0) {
-                throw new GitException("git " + String.join(" ", args) + " failed (exit " + code + "): "
-                        + stderr.join().strip());
+                throw failure(args, code, stderr.join().strip());
             }
             return out;
         } catch (IOException e) {
@@ -79,5 +81,17 @@ public final class GitCli {
             Thread.currentThread().interrupt();
             throw new GitException("interrupted while running git " + String.join(" ", args), e);
         }
+    }
+
+    /**
+     * What git said last, then the command and its exit code, on the first line (bounded: it becomes a reason);
+     * the rest of stderr, if there is more, below (its last {@value #KEPT} characters).
+     */
+    private static GitException failure(String[] args, int code, String said) {
+        String command = LastWords.bounded("git " + String.join(" ", args), 200);
+        String last = LastWords.of(said, 2);
+        String first = last.isEmpty() ? command + " failed (exit " + code + ")" : last + " (" + command + ", exit " + code + ")";
+        String rest = said.length() > KEPT ? "..." + said.substring(said.length() - KEPT) : said;
+        return new GitException(said.lines().count() > 2 ? first + "\n" + rest : first, code, said);
     }
 }

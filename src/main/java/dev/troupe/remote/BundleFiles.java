@@ -78,7 +78,7 @@ final class BundleFiles {
             if (said.contains("does not look like a")) {
                 throw new GitException("not a git bundle (corrupt or wrong file): " + bundle);
             }
-            throw new GitException("cannot read bundle " + bundle + ": " + gitSaid(said));
+            throw new GitException("cannot read bundle " + bundle + ": " + gitSaid(e));
         }
     }
 
@@ -93,7 +93,7 @@ final class BundleFiles {
             WorktreeGate.through(repo, () -> GitCli.run(repo, "fetch", "--quiet", "--no-tags", "--no-write-fetch-head",
                     "--no-recurse-submodules", bundle.toAbsolutePath().toString(), "+" + head + ":" + intoRef));
         } catch (GitException e) {
-            throw new GitException("bundle " + bundle + " is corrupt or incomplete: " + gitSaid(e.getMessage()));
+            throw new GitException("bundle " + bundle + " is corrupt or incomplete: " + gitSaid(e));
         }
         String fetched = GitCli.resolve(repo, intoRef + "^{commit}").orElse("none");
         if (!fetched.equals(commit)) {
@@ -120,10 +120,9 @@ final class BundleFiles {
                 .map(java.util.regex.MatchResult::group).distinct().toList();
     }
 
-    /** What git printed, from a {@link GitCli} failure ("git ... failed (exit n): stderr"), on one line. */
-    private static String gitSaid(String failure) {
-        int start = failure.indexOf("): ");
-        String said = start < 0 ? failure : failure.substring(start + 3);
+    /** What git printed, from a {@link GitCli} failure, on one line. */
+    private static String gitSaid(GitException failure) {
+        String said = failure.said().isEmpty() ? failure.getMessage() : failure.said();
         return String.join("; ", said.strip().lines().map(String::strip).filter(l -> !l.isEmpty()).toList());
     }
 

@@ -55,7 +55,7 @@ final class CopiedFiles {
             try {
                 GitCli.run(top, args.toArray(String[]::new)).lines().filter(line -> !line.isBlank()).forEach(ignored::add);
             } catch (GitException e) {
-                if (!e.getMessage().contains("(exit 1)")) {
+                if (e.exitCode() != 1) {
                     throw e;
                 }
                 // check-ignore exits 1 when none of the paths is ignored.
