@@ -2,17 +2,21 @@ package dev.troupe.team;
 
 import dev.troupe.agent.AgentCommand;
 import dev.troupe.agent.AgentProcess;
+import dev.troupe.agent.LiveAgents;
 import dev.troupe.agent.Sandbox;
 import dev.troupe.git.GitCli;
 import dev.troupe.git.GitException;
+import dev.troupe.git.LastWords;
 import dev.troupe.goal.Goal;
 import dev.troupe.journal.TeamEvent;
 import dev.troupe.workspace.SetupFailed;
 import dev.troupe.workspace.Workspace;
 import dev.troupe.workspace.Workspaces;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -50,8 +54,49 @@ final class AgentLaunch {
      * discarded and another one taken. A reviewer is shown the change it reviews.
      *
      * @throws SetupFailed when the workspace's setup did not pass (the workspace is retired, the worker has none)
+     * @throws Failed when git or the agent's process could not be started: its reason leads with what git (or the
+     *     system) said, and names the attempt's stderr file, which holds the whole of it
      */
     Started start(Assignment assignment, String sessionId) throws Exception {
+        try {
+            return launch(assignment, sessionId);
+        } catch (SetupFailed | LiveAgents.Stopped passedOn) {
+            throw passedOn;
+        } catch (GitException | IOException e) {
+            throw failed(assignment, e);
+        }
+    }
+
+    /** The agent could not be started; the message is the attempt's reason, on one line. */
+    static final class Failed extends Exception {
+
+        private static final long serialVersionUID = 1L;
+
+        Failed(String reason, Throwable cause) {
+            super(reason, cause);
+        }
+    }
+
+    /** How long the first line of a launch failure may be in its reason. */
+    private static final int REASON_CHARS = 600;
+
+    /** Blocking: the whole failure kept in the attempt's stderr file, and a reason that names it. */
+    private Failed failed(Assignment assignment, Exception e) {
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().strip();
+        String reason = LastWords.bounded(message.lines().findFirst().orElse(""), REASON_CHARS);
+        Path stderr = run.agentOutput(assignment, ".stderr");
+        try {
+            Files.createDirectories(stderr.getParent());
+            Files.writeString(stderr, "troupe could not start the agent:\n" + message + "\n", StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            reason += "; the whole output is in " + stderr;
+        } catch (IOException notKept) {
+            // The reason still says what went wrong.
+        }
+        return new Failed(reason, e);
+    }
+
+    private Started launch(Assignment assignment, String sessionId) throws Exception {
         Workspace workspace = held != null ? held : run.workspaces().claim(number(worker));
         held = workspace;
         Workspaces.Prepared prepared;

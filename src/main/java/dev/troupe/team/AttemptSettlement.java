@@ -4,6 +4,7 @@ import dev.troupe.agent.AgentMessage;
 import dev.troupe.git.Commits;
 import dev.troupe.git.GitCli;
 import dev.troupe.git.GitException;
+import dev.troupe.git.LastWords;
 import dev.troupe.git.Pathspecs;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -70,7 +71,7 @@ final class AttemptSettlement {
                 reason += " (what it left is kept on " + keptOn + ")";
             }
         } catch (GitException e) {
-            reason += " (what it left could not be kept: " + firstLine(e.getMessage()) + ")";
+            reason += " (what it left could not be kept: " + LastWords.bounded(e.getMessage().lines().findFirst().orElse(""), 300) + ")";
         }
         return new Outcome(null, reason);
     }

@@ -176,7 +176,9 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
             return idle();
         }
         if (launched.failure() != null) {
-            return report(attempt, null, "could not start the agent: " + AttemptSettlement.firstLine(Blocking.describe(launched.failure())));
+            // AgentLaunch.Failed says what git or the system said first, and where all of it is: kept whole.
+            return report(attempt, null, "could not start the agent: "
+                    + dev.troupe.git.LastWords.bounded(Blocking.describe(launched.failure()), 1000));
         }
         attempt.process = launched.launch().process();
         attempt.workspace = launched.launch().workspace().dir();

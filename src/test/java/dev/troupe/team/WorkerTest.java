@@ -86,6 +86,27 @@ class WorkerTest {
     }
 
     @Test
+    void aWorkspaceGitCannotCheckOutFailsTheAttemptWithWhatGitSaidAndWhereItAllIs() throws IOException {
+        Goal.TaskSpec task = TestRuns.task("blocked", "write a.txt 1");
+        ActorRef<Worker.Command> worker = worker(Duration.ofMinutes(1), task);
+        TestProbe<TeamLead.Command> lead = testKit.createTestProbe();
+        // Files where the worker's workspace and the one it falls back to would go: git refuses both paths.
+        Files.createDirectories(run.worktrees());
+        Files.writeString(run.worktrees().resolve("worker-1"), "in the way\n");
+        Files.writeString(run.worktrees().resolve("worker-2"), "in the way\n");
+
+        worker.tell(assign(task, 1, lead));
+
+        String reason = lead.expectMessageClass(TeamLead.AttemptFailed.class, Duration.ofSeconds(20)).reason();
+        String gitSaid = "fatal: '" + run.worktrees().resolve("worker-2") + "' already exists";
+        assertTrue(reason.startsWith("could not start the agent: " + gitSaid + " (git "), "git's words lead: " + reason);
+        assertTrue(reason.contains("worktree add"), "then the command: " + reason);
+        Path stderr = run.agentOutput(assign(task, 1, lead).assignment(), ".stderr");
+        assertTrue(reason.endsWith("; the whole output is in " + stderr), reason);
+        assertTrue(Files.readString(stderr).contains(gitSaid), "kept whole there");
+    }
+
+    @Test
     void theNextTaskStartsFromAFreshCheckoutOfItsBase() throws IOException {
         Goal.TaskSpec first = TestRuns.task("first", "write first.txt 1");
         Goal.TaskSpec second = TestRuns.task("second", "write second.txt 2");
