@@ -2,6 +2,7 @@ package dev.troupe.workspace;
 
 import dev.troupe.git.GitCli;
 import dev.troupe.git.GitException;
+import dev.troupe.git.LastWords;
 import dev.troupe.git.Pathspecs;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -101,8 +102,10 @@ final class Preparation {
         if (!outcome.passed()) {
             String how = outcome.exitCode() >= 0 ? "exited with " + outcome.exitCode()
                     : "ran past " + settings.setupTimeout().toSeconds() + " s and was stopped";
-            String failure = "setup `" + command + "` " + how + " in workspace " + workspace.name() + "; its output is in "
-                    + log;
+            String said = Setup.lastWords(log);
+            String what = "setup `" + LastWords.bounded(command, 200) + "` " + how + " in workspace " + workspace.name();
+            String failure = said.isEmpty() ? what + ", saying nothing; its output is in " + log
+                    : said + " (" + what + "; the whole output is in " + log + ")";
             listener.setupDone(workspace, outcome.millis(), outcome.exitCode(), failure, log);
             throw new SetupFailed(failure);
         }

@@ -74,6 +74,32 @@ final class Setup {
         return new Outcome(code, millis);
     }
 
+    /**
+     * What the latest setup in {@code log} printed last (its last two lines, troupe's own lines left out), for a
+     * failure's reason; empty when it printed nothing or the log cannot be read.
+     */
+    static String lastWords(Path log) {
+        try (java.io.RandomAccessFile file = new java.io.RandomAccessFile(log.toFile(), "r")) {
+            // The end is enough: a long install's first lines say nothing of why it failed.
+            long from = Math.max(0, file.length() - 16 * 1024);
+            byte[] tail = new byte[(int) (file.length() - from)];
+            file.seek(from);
+            file.readFully(tail);
+            List<String> lines = new String(tail, StandardCharsets.UTF_8).lines().toList();
+            int start = 0;
+            for (int i = 0; i < lines.size(); i++) {
+                if (lines.get(i).matches("== \\d{4}-\\d\\d-\\d\\dT.* in .*")) {
+                    start = i + 1;
+                }
+            }
+            String output = String.join("\n", lines.subList(Math.min(start, lines.size()), lines.size()).stream()
+                    .filter(line -> !line.startsWith("== ")).toList());
+            return dev.troupe.git.LastWords.of(output, 2);
+        } catch (IOException unreadable) {
+            return "";
+        }
+    }
+
     /** Line by line, every credential of the environment masked (a registry token an install script echoes). */
     private static void append(InputStream output, Path log, Secrets secrets) {
         try (java.io.BufferedReader in = new java.io.BufferedReader(

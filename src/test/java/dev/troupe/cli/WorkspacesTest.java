@@ -439,6 +439,7 @@ class WorkspacesTest {
         assertTrue(repo.mergedTasks(branch).isEmpty());
         String all = run.out() + run.err();
         assertTrue(all.contains("setup failed on every worker"), all);
+        assertTrue(all.contains("cannot reach the registry (setup `echo cannot reach"), "what it said leads: " + all);
         assertTrue(all.contains("exited with 7"), all);
         assertTrue(all.contains("setup/worker-"), "names the log: " + all);
         List<JsonNode> events = events(runIdOf(branch));
