@@ -5,6 +5,7 @@ import dev.troupe.agent.Secrets;
 import dev.troupe.git.GitCli;
 import dev.troupe.git.GitException;
 import dev.troupe.git.IntegrationBranch;
+import dev.troupe.git.LastWords;
 import dev.troupe.goal.Durations;
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,8 +29,8 @@ import org.eclipse.jgit.lib.ObjectId;
  * Runs the goal's {@code sync.check} command ({@code bash -c}) in a workspace of its own (number 0, {@code check})
  * prepared at a merge commit like a worker's (copied files, setup), before the integration branch moves there;
  * made ready at the run's start ({@link #warm}).
- * The workspace is the merger's and reused; the output kept for the failure reason is its last {@value #KEPT}
- * characters. A check still running at its timeout is killed with everything it started, even in sessions of
+ * The workspace is the merger's and reused; each check's output is kept in the run's {@code checks/}, and the
+ * failure's reason keeps its last {@value #KEPT} characters. A check still running at its timeout is killed with everything it started, even in sessions of
  * their own, and fails; so is what a check that ended left running.
  */
 public final class CheckRunner {
@@ -117,7 +118,7 @@ public final class CheckRunner {
             throw new GitException("cannot prepare the check's workspace: " + e.getMessage(), e);
         }
         try {
-            return check(candidate, environment);
+            return check(candidate, environment, workspaces.checkLog(mergeCommit.name()));
         } catch (IOException e) {
             throw new GitException("cannot run the check `" + command + "`: " + e.getMessage(), e);
         } catch (InterruptedException e) {
@@ -148,44 +149,49 @@ public final class CheckRunner {
      * Runs the command through the run's {@code LiveAgents}, like a setup: a stopping troupe stops it too, and
      * {@link AgentProcess#stopNow} ends its whole tree, what left its process group included.
      */
-    private Optional<String> check(Candidate candidate, Map<String, String> environment)
+    private Optional<String> check(Candidate candidate, Map<String, String> environment, Path output)
             throws IOException, InterruptedException {
-        Path output = Files.createTempFile("troupe-check", ".txt");
+        Files.createDirectories(output.getParent());
+        AgentProcess process = workspaces.agents().start(List.of("bash", "-c", command), workspace.dir(),
+                Secrets.withoutApiCredentials(environment), output);
+        long started = System.nanoTime();
+        listener.checkStarted(candidate, command, workspace);
+        Thread copier = copier(process.stdout(), output);
+        int code = -1;
+        boolean timedOut = false;
         try {
-            AgentProcess process = workspaces.agents().start(List.of("bash", "-c", command), workspace.dir(),
-                    Secrets.withoutApiCredentials(environment), output);
-            long started = System.nanoTime();
-            listener.checkStarted(candidate, command, workspace);
-            Thread copier = copier(process.stdout(), output);
-            int code = -1;
-            boolean timedOut = false;
-            try {
-                code = process.exit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (TimeoutException late) {
-                timedOut = true;
-            } catch (ExecutionException e) {
-                throw new IOException("cannot wait for the check: " + e.getCause().getMessage(), e.getCause());
-            } finally {
-                process.stopNow(workspaces.settings().killGrace());
-                listener.checkDone(candidate, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
-                        timedOut ? -1 : code, timedOut);
-            }
-            copier.join(workspaces.settings().killGrace().toMillis());
-            if (!timedOut && code != 0 && workspaces.agents().stopped()) {
-                // Stopped with the run's agents (SIGTERM, Ctrl-C): no fault of the merge, so not a failed check.
-                throw new IOException("troupe is stopping: the check was stopped");
-            }
-            String took = Durations.format(Duration.ofNanos(System.nanoTime() - started));
-            if (timedOut) {
-                return Optional.of("`" + command + "` timed out after " + took + ": still running at"
-                        + " sync.check-timeout (" + Durations.format(timeout) + "), it was killed with everything it"
-                        + " started\n" + tail(output));
-            }
-            return code == 0 ? Optional.empty()
-                    : Optional.of("`" + command + "` exited with " + code + " after " + took + "\n" + tail(output));
+            code = process.exit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException late) {
+            timedOut = true;
+        } catch (ExecutionException e) {
+            throw new IOException("cannot wait for the check: " + e.getCause().getMessage(), e.getCause());
         } finally {
-            Files.deleteIfExists(output);
+            process.stopNow(workspaces.settings().killGrace());
+            listener.checkDone(candidate, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
+                    timedOut ? -1 : code, timedOut);
         }
+        copier.join(workspaces.settings().killGrace().toMillis());
+        if (!timedOut && code != 0 && workspaces.agents().stopped()) {
+            // Stopped with the run's agents (SIGTERM, Ctrl-C): no fault of the merge, so not a failed check.
+            throw new IOException("troupe is stopping: the check was stopped");
+        }
+        String took = Durations.format(Duration.ofNanos(System.nanoTime() - started));
+        if (timedOut) {
+            return Optional.of(failure("timed out after " + took + ": still running at sync.check-timeout ("
+                    + Durations.format(timeout) + "), it was killed with everything it started", output));
+        }
+        return code == 0 ? Optional.empty() : Optional.of(failure("exited with " + code + " after " + took, output));
+    }
+
+    /**
+     * Why the check failed: what it printed last, then the command, how it ended and where its whole output is (kept
+     * in the run directory); below, the end of its output for the task's next attempt.
+     */
+    private String failure(String how, Path output) throws IOException {
+        String tail = tail(output);
+        String said = LastWords.of(tail, 2);
+        String what = "`" + LastWords.bounded(command, 200) + "` " + how + "; the whole output is in " + output;
+        return (said.isEmpty() ? what : said + " (" + what + ")") + "\n" + tail;
     }
 
     /** Stdout into the file stderr goes to, on a thread of its own: a check may print more than a pipe holds. */

@@ -114,6 +114,11 @@ public final class Workspaces {
         return setupLogs.resolve(workspace.name() + ".log");
     }
 
+    /** Where the output of {@code sync.check} on {@code mergeCommit} goes: {@code checks/<commit>.log} in the run directory. */
+    public Path checkLog(String mergeCommit) {
+        return setupLogs.resolveSibling("checks").resolve(mergeCommit + ".log");
+    }
+
     /** A free workspace for a worker: the lowest number no one holds (nor, for kept ones, another live run). */
     public synchronized Workspace claim() throws IOException {
         return claim(0);

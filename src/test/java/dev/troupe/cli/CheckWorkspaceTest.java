@@ -53,4 +53,31 @@ class CheckWorkspaceTest {
         assertEquals(1, setups.stream().filter(s -> s.equals("started check")).count(),
                 "three merges reset the check's workspace, none sets it up again: " + setups);
     }
+
+    @Test
+    void aFailedChecksReasonLeadsWithWhatItSaidLastAndNamesItsWholeOutput() throws IOException {
+        TestRepo repo = TestRepo.create(tmp.resolve("repo"), Map.of("README.md", "a project\n"));
+        Path goal = tmp.resolve("goal.yaml");
+        Files.writeString(goal, "goal: test\nrepo: " + repo.dir() + "\n"
+                + "team: {size: 1, stagger: 0ms}\n"
+                + "sync: {check: \"test ! -f bad.txt || { echo 1 passing; echo bad.txt is not allowed >&2; exit 3; }\"}\n"
+                + "agent:\n  command: " + FakeAgent.yamlCommand() + "\n  isolate-config: true\n"
+                + "limits: {attempts: 1}\n"
+                + "tasks:\n  - id: bad\n    prompt: write bad.txt 1\n");
+
+        Invocation run = Invocation.troupe("run", goal.toString());
+
+        assertEquals(1, run.exitCode(), run.err());
+        String branch = repo.branches("troupe/*").stream()
+                .filter(b -> !b.startsWith("troupe/tasks/") && !b.startsWith("troupe/failed/")).findFirst().orElseThrow();
+        Path runDir = repo.dir().resolve(".troupe/runs/" + branch.substring("troupe/".length()));
+        String reason = Journals.ofType(Journals.read(runDir.resolve("events.jsonl")), "attempt-failed").get(0)
+                .path("reason").asText();
+        String first = reason.lines().findFirst().orElseThrow();
+        assertTrue(first.startsWith("the check failed on the merged result: 1 passing | bad.txt is not allowed (`test ! -f"),
+                "what it said last leads: " + reason);
+        assertTrue(first.contains("` exited with 3; the whole output is in " + runDir.resolve("checks")), first);
+        Path log = Path.of(first.substring(first.indexOf("the whole output is in ") + 23, first.length() - 1));
+        assertEquals("1 passing\nbad.txt is not allowed\n", Files.readString(log));
+    }
 }
