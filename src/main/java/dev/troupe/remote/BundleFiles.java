@@ -69,7 +69,7 @@ final class BundleFiles {
             // It walks every worktree's HEAD: see WorktreeGate.
             WorktreeGate.through(repo, () -> GitCli.run(repo, "bundle", "verify", bundle.toAbsolutePath().toString()));
         } catch (GitException e) {
-            String said = e.getMessage();
+            String said = e.said().isEmpty() ? e.getMessage() : e.said();
             if (said.contains("lacks these prerequisite commits")) {
                 throw new GitException("bundle " + bundle + " builds on commits this repository lacks: "
                         + String.join(", ", commitIdsIn(said.substring(said.indexOf("prerequisite"))))
