@@ -152,8 +152,9 @@ public final class CheckRunner {
     private Optional<String> check(Candidate candidate, Map<String, String> environment, Path output)
             throws IOException, InterruptedException {
         Files.createDirectories(output.getParent());
-        AgentProcess process = workspaces.agents().start(List.of("bash", "-c", command), workspace.dir(),
-                Secrets.withoutApiCredentials(environment), output);
+        // Its stderr joins its stdout in the shell itself, so the log keeps what it printed in the order printed.
+        AgentProcess process = workspaces.agents().start(List.of("bash", "-c", "exec 2>&1\n" + command),
+                workspace.dir(), Secrets.withoutApiCredentials(environment), output);
         long started = System.nanoTime();
         listener.checkStarted(candidate, command, workspace);
         Thread copier = copier(process.stdout(), output);

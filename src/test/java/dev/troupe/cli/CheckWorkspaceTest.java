@@ -76,7 +76,8 @@ class CheckWorkspaceTest {
         String first = reason.lines().findFirst().orElseThrow();
         assertTrue(first.startsWith("the check failed on the merged result: 1 passing | bad.txt is not allowed (`test ! -f"),
                 "what it said last leads: " + reason);
-        assertTrue(first.contains("` exited with 3; the whole output is in " + runDir.resolve("checks")), first);
+        assertTrue(first.contains("` exited with 3 after "), first);
+        assertTrue(first.contains("; the whole output is in " + runDir.resolve("checks")), first);
         Path log = Path.of(first.substring(first.indexOf("the whole output is in ") + 23, first.length() - 1));
         assertEquals("1 passing\nbad.txt is not allowed\n", Files.readString(log));
     }
