@@ -10,6 +10,7 @@ import dev.troupe.goal.GoalException;
 import dev.troupe.goal.GoalPlaces;
 import dev.troupe.goal.GoalReading;
 import dev.troupe.goal.RunTarget;
+import dev.troupe.workspace.WorkspaceRoot;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -107,6 +108,7 @@ final class Preflight {
         if (target.workspace().map(Goal.Workspace::sandbox).orElse(false)) {
             Sandbox.unavailable().ifPresent(why -> problem("/workspace/sandbox", why));
         }
+        top.ifPresent(this::checkWorkspaceRoot);
         if (top.isEmpty()) {
             return findings(Optional.empty());
         }
@@ -158,6 +160,28 @@ final class Preflight {
         } catch (GitException e) {
             problem("/repo", named + " is not a git repository");
             return Optional.empty();
+        }
+    }
+
+    /**
+     * The folder the run's workspaces go in can be made: the nearest folder of it that exists is one troupe may
+     * write in (a repository in a folder of another user's has no writable sibling: {@code workspace.root} then).
+     */
+    private void checkWorkspaceRoot(Path top) {
+        Optional<Path> configured = target.workspace().flatMap(Goal.Workspace::root);
+        Path root = WorkspaceRoot.of(top, configured).dir();
+        Path existing = root;
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        if (existing == null || !Files.isDirectory(existing) || !Files.isWritable(existing)) {
+            problem(configured.isPresent() ? "/workspace/root" : "/repo", "the workspaces' folder " + root
+                    + " cannot be made: " + (existing == null ? "no folder of it exists"
+                    : existing + (Files.isDirectory(existing) ? " is not writable" : " is not a folder"))
+                    + (configured.isPresent() ? "" : "; set workspace.root to a folder troupe may write in"));
+        } else if (configured.isPresent() && root.startsWith(top)) {
+            problem("/workspace/root", "workspace.root puts the workspaces inside the repository (" + root
+                    + "); give a folder outside " + top);
         }
     }
 

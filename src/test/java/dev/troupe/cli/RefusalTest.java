@@ -56,6 +56,19 @@ class RefusalTest {
     }
 
     @Test
+    void workspacesInsideTheRepositoryAreRefused() throws IOException {
+        TestRepo repo = TestRepo.create(tmp.resolve("repo"), Map.of("README.md", "hi\n"));
+        String head = repo.head();
+
+        Invocation result = troupe("run", goal(repo.dir(), "workspace: {root: " + repo.dir().resolve("work") + "}\n")
+                .toString());
+
+        assertRefused(result, "workspace.root puts the workspaces inside the repository");
+        assertUntouched(repo, head);
+        assertFalse(Files.exists(repo.workspaces()), "nor is a folder made beside it");
+    }
+
+    @Test
     void aMissingRepositoryIsRefused() throws IOException {
         Invocation result = troupe("run", goal(tmp.resolve("nowhere"), "").toString());
 
