@@ -279,10 +279,25 @@ final class Launcher {
         }
         try {
             Files.deleteIfExists(dir);
+            // The folders above it (worktrees/, then the root beside the repository) go too once nothing is left
+            // in them: a finished run leaves nothing beside the repository but kept workspaces.
+            if (deleteIfEmpty(dir.getParent())) {
+                deleteIfEmpty(dir.getParent().getParent());
+            }
         } catch (IOException e) {
             err.println("troupe: warning: could not remove " + dir + ": " + e.getMessage());
         }
         return removed;
+    }
+
+    /** Whether {@code dir} is gone: it was empty, or was not there. */
+    private static boolean deleteIfEmpty(Path dir) throws IOException {
+        try {
+            Files.deleteIfExists(dir);
+            return true;
+        } catch (java.nio.file.DirectoryNotEmptyException stillUsed) {
+            return false;
+        }
     }
 
     private static <T> T awaitQuietly(CompletableFuture<T> future) {

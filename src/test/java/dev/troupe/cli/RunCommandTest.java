@@ -125,8 +125,7 @@ class RunCommandTest {
 
         assertEquals(mainBefore, repo.head(), "the user's branch never moves");
         assertEquals("", repo.status(), "the user's working tree is untouched");
-        assertTrue(Files.isDirectory(repo.workspaces().resolve("worktrees")), "the run's workspaces were beside the repository");
-        assertFalse(Files.exists(repo.workspaces().resolve("worktrees/" + run.runId())), "worktrees are removed");
+        assertFalse(Files.exists(repo.workspaces()), "the run's workspaces, beside the repository, are removed");
         assertFalse(Files.exists(repo.dir().resolve(".troupe/worktrees")), "none was in the repository");
         assertTrue(run.out().contains("5 of 5 tasks merged into " + branch), run.out());
 
