@@ -163,26 +163,47 @@ final class Preflight {
         }
     }
 
-    /**
-     * The folder the run's workspaces go in can be made: the nearest folder of it that exists is one troupe may
-     * write in (a repository in a folder of another user's has no writable sibling: {@code workspace.root} then).
-     */
+    /** The folder of the run's workspaces: a problem when it cannot be made, a warning where a project may mind it. */
     private void checkWorkspaceRoot(Path top) {
         Optional<Path> configured = target.workspace().flatMap(Goal.Workspace::root);
+        workspaceRootProblem(top, configured).ifPresent(problem ->
+                problem(configured.isPresent() ? "/workspace/root" : "/repo", problem));
+        Path root = WorkspaceRoot.of(top, configured).dir();
+        for (Path segment : root) {
+            if (segment.toString().startsWith(".")) {
+                warnings.add("the workspaces' folder " + root + " has a folder starting with a dot in its path, which "
+                        + "some projects' tests refuse; workspace.root can put them elsewhere");
+                break;
+            }
+        }
+        Path oldKept = WorkspaceRoot.legacy(top).kept();
+        if (Files.isDirectory(oldKept)) {
+            warnings.add("kept workspaces of an older troupe are in " + oldKept + " and no longer used; "
+                    + "troupe cleanup --workspaces removes them (keeping any work left in them on a branch)");
+        }
+    }
+
+    /**
+     * Why the folder a run's workspaces go in cannot be made, if it cannot: the nearest folder of it that exists is
+     * not one troupe may write in (a repository in another user's folder has no writable sibling: {@code
+     * workspace.root} then), or {@code workspace.root} puts it inside the repository.
+     */
+    static Optional<String> workspaceRootProblem(Path top, Optional<Path> configured) {
         Path root = WorkspaceRoot.of(top, configured).dir();
         Path existing = root;
         while (existing != null && !Files.exists(existing)) {
             existing = existing.getParent();
         }
         if (existing == null || !Files.isDirectory(existing) || !Files.isWritable(existing)) {
-            problem(configured.isPresent() ? "/workspace/root" : "/repo", "the workspaces' folder " + root
-                    + " cannot be made: " + (existing == null ? "no folder of it exists"
-                    : existing + (Files.isDirectory(existing) ? " is not writable" : " is not a folder"))
-                    + (configured.isPresent() ? "" : "; set workspace.root to a folder troupe may write in"));
-        } else if (configured.isPresent() && root.startsWith(top)) {
-            problem("/workspace/root", "workspace.root puts the workspaces inside the repository (" + root
+            return Optional.of("the workspaces' folder " + root + " cannot be made: " + (existing == null
+                    ? "no folder of it exists" : existing + (Files.isDirectory(existing) ? " is not writable"
+                    : " is not a folder")) + (configured.isPresent() ? "" : "; set workspace.root to a folder troupe may write in"));
+        }
+        if (configured.isPresent() && root.startsWith(top)) {
+            return Optional.of("workspace.root puts the workspaces inside the repository (" + root
                     + "); give a folder outside " + top);
         }
+        return Optional.empty();
     }
 
     /** The branch or revision the run starts from: {@code base:}, or the branch checked out. */

@@ -151,6 +151,10 @@ final class ResumeCommand implements Callable<Integer> {
     }
 
     private static RunSetup setupOf(RunDirs dirs, Goal goal, TeamEvent.RunStarted started) throws TroupeException {
+        Optional<String> noRoot = Preflight.workspaceRootProblem(dirs.top, goal.workspace().root());
+        if (noRoot.isPresent()) {
+            throw TroupeException.badInput("run " + started.run() + " cannot be resumed here: " + noRoot.get());
+        }
         try {
             String head = GitCli.run(dirs.top, "rev-parse", "--verify", "--quiet",
                     "refs/heads/" + started.integrationBranch()).strip();

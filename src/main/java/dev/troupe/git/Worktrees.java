@@ -24,12 +24,15 @@ public final class Worktrees {
      * A new worktree of {@code repo} at {@code dir}, detached at {@code commit}, checked out with {@code
      * checkoutWorkers} in parallel. Forced: a worktree whose folder someone deleted is still registered with git,
      * which otherwise refuses the path. Only the registration passes the {@link WorktreeGate}; the checkout (what
-     * {@code worktree add} would do next) runs after it, beside other work on the repository.
+     * {@code worktree add} would do next, its {@code post-checkout} hook included) runs after it, beside other work
+     * on the repository.
      */
     public static void add(Path repo, Path dir, String commit, int checkoutWorkers) throws GitException {
         WorktreeGate.through(repo, () -> GitCli.run(repo, "worktree", "add", "--quiet", "--force", "--no-checkout",
                 "--detach", dir.toString(), commit));
-        GitCli.run(dir, "-c", "checkout.workers=" + checkoutWorkers, "reset", "--quiet", "--hard");
+        // As worktree add's own checkout would: no submodules, and the post-checkout hook runs (git-lfs's, say).
+        GitCli.run(dir, "-c", "checkout.workers=" + checkoutWorkers, "checkout", "--quiet", "--force",
+                "--no-recurse-submodules", "--detach", commit);
     }
 
     /**

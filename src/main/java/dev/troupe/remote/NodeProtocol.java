@@ -77,8 +77,10 @@ public final class NodeProtocol {
             int permissionDenials, JsonNode answer, String resultText, SourceRef<ByteString> bundle, long bundleBytes,
             List<String> haves) implements Report {}
 
-    /** {@code haves}: what the node has now, or null when it did not say. */
-    /** @param nodesFault the node's own failure (the base not taken in, the work not handed back): no fault of the task */
+    /**
+     * {@code haves}: what the node has now, or null when it did not say. {@code nodesFault}: the node's own failure
+     * (the base not taken in, the work not handed back), no fault of the task.
+     */
     public record Failed(String taskId, int attempt, String reason, double costUsd, Usage usage, boolean rateLimited,
             boolean nodesFault, long retryAfterMs, List<String> haves) implements Report {}
 

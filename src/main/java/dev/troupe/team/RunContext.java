@@ -41,8 +41,9 @@ public record RunContext(
         boolean planOnly,
         Workspaces workspaces) {
 
-    /** The workspaces of a run, in {@code top} (the user's checkout), as the goal and the tuning say. */
     /**
+     * The workspaces of a run of {@code top} (the user's checkout), as the goal and the tuning say.
+     *
      * @param worktrees the run's own workspaces' folder
      * @param kept the folder of the workspaces that outlast runs ({@code workspace.keep})
      */

@@ -228,10 +228,12 @@ final class RunState {
         }
         TaskState task = tasks.get(taskId);
         if (task.round != null && role == Assignment.Role.WRITER && !task.cancelling && !task.isSettled()
-                && retries.takeFreeAttempt(task, rateLimited)) {
-            // No fault of the variant: it runs again once the pause is over, as a free attempt would.
+                && retries.takeFreeAttempt(task, rateLimited || nodesFault)) {
+            // No fault of the variant: it runs again (once a rate limit's pause is over), as a free attempt would.
             budget.spend(task, cost, usage, now);
-            pace.pauseForRateLimit(retryAfterMs, now);
+            if (rateLimited) {
+                pace.pauseForRateLimit(retryAfterMs, now);
+            }
             // Free already: its relaunch is not one more variant of the round either.
             task.variantExtras--;
             variants.notStarted(task, attempt);

@@ -44,10 +44,8 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
     /**
      * {@code costUsd} and {@code usage}: what the failed attempt spent, as far as the agent reported it.
      * {@code rateLimited}: the API refused it (429) or was overloaded (529), which is no fault of the task.
-     */
-    /**
-     * @param nodesFault it ended for its worker node's own reason (a bundle not taken in or handed back, a node that
-     *     never answered), no fault of the task's: the attempt is free
+     * {@code nodesFault}: it ended for its worker node's own reason (a bundle not taken in or handed back, a node
+     * that never answered), no fault of the task's either: the attempt is free.
      */
     public record AttemptFailed(ActorRef<Worker.Command> worker, String taskId, int attempt, Assignment.Role role,
             String reason, double costUsd, Usage usage, boolean rateLimited, boolean nodesFault, long retryAfterMs)
@@ -124,7 +122,8 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
                 command, run.goal().sync().checkTimeout(), checkEnvironment(run),
                 new SetupJournal(run.journal(), "merger", null), new CheckJournal(run.journal())));
         // Before any worker exists: the check's workspace is built first, since every merge waits for it.
-        checkRunner.ifPresent(runner -> runner.warm(run.integrationBranch()));
+        // A run that only plans never checks a merge.
+        checkRunner.filter(runner -> !run.planOnly()).ifPresent(runner -> runner.warm(run.integrationBranch()));
         Merger.GoalCheck check = checkRunner.<Merger.GoalCheck>map(runner -> runner::run).orElse(Merger.GoalCheck.NONE);
         this.merger = context.spawn(Merger.create(repo, run.integrationBranch(), check, run.blocking(),
                 run.tuning().mergeRetries()), "merger");

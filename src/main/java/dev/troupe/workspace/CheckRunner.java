@@ -37,6 +37,8 @@ public final class CheckRunner {
 
     static final int KEPT = 4000;
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CheckRunner.class);
+
     /** What a check judges: the merge of a task's attempt, or a variant's trial (after which the branch stays). */
     public record Candidate(String task, int attempt, boolean trial) {}
 
@@ -96,6 +98,7 @@ public final class CheckRunner {
                 warmingFailed = failed;
             } catch (IOException | GitException | RuntimeException e) {
                 // The first check prepares the workspace again, and says what goes wrong then.
+                LOG.warn("the check's workspace could not be made ready ahead of the first merge: {}", e.getMessage());
             }
         }, workspaces.preparing());
     }

@@ -1,5 +1,6 @@
 package dev.troupe.workspace;
 
+import dev.troupe.git.GitCli;
 import dev.troupe.git.GitException;
 import dev.troupe.git.Worktrees;
 import java.io.IOException;
@@ -47,6 +48,11 @@ public final class KeptWorkspaces {
         }
         for (Path dir : dirs) {
             String name = dir.getFileName().toString();
+            if (Files.exists(dir.resolve(".git")) && !ofRepository(top, dir)) {
+                // A remembered root now someone else's (the repository moved, another cloned in its place).
+                removal.problems().add(name + ": " + dir + " is not a workspace of " + top + "; left alone");
+                continue;
+            }
             Path lockFile = root.resolve(name + ".lock");
             try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                     FileLock lock = tryLock(channel)) {
@@ -65,6 +71,19 @@ public final class KeptWorkspaces {
             }
             // The lock file stays: deleted, a run that opened it and one that made a new one could both hold it.
         }
+    }
+
+    /** Whether the worktree at {@code dir} is one of the repository at {@code top}: they share its git folder. */
+    private static boolean ofRepository(Path top, Path dir) {
+        try {
+            return commonDir(top).equals(commonDir(dir));
+        } catch (GitException | IOException e) {
+            return false;
+        }
+    }
+
+    private static Path commonDir(Path checkout) throws GitException, IOException {
+        return checkout.resolve(GitCli.run(checkout, "rev-parse", "--git-common-dir").strip()).toRealPath();
     }
 
     private static FileLock tryLock(FileChannel channel) throws IOException {

@@ -1148,7 +1148,7 @@ class RunCommandTest {
         assertEquals(1, killed.path("attempt").asInt());
         assertEquals(-1, killed.path("exitCode").asInt());
         long took = killed.path("durationMs").asLong();
-        assertTrue(took >= 5000 && took < 15_000, "it cost its own timeout, not the task's: " + took + " ms");
+        assertTrue(took >= 5000 && took < 30_000, "it cost its own timeout, not the task's (10m): " + took + " ms");
         assertTrue(run.events("check-done").stream().filter(e -> !e.path("timedOut").asBoolean())
                 .allMatch(e -> e.path("exitCode").asInt() == 0), "the other checks passed");
         assertEquals(3, run.events("check-started").size(), "hung twice and fine once: " + run.events("check-started"));

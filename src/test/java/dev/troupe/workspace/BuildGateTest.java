@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import dev.troupe.testing.Await;
 import org.junit.jupiter.api.Test;
 
 /** The run's build gate, in plain threads: who goes first, and what a turn given up unused does. */
@@ -17,8 +18,12 @@ class BuildGateTest {
         BuildGate gate = new BuildGate(1);
         List<String> order = new CopyOnWriteArrayList<>();
         BuildGate.Turn first = gate.take();
+        CompletableFuture<String> second = new CompletableFuture<>();
+        Thread asker = new Thread(() -> second.complete(build(gate, gate.take(), order, "second")));
 
-        CompletableFuture<String> second = CompletableFuture.supplyAsync(() -> build(gate, gate.take(), order, "second"));
+        asker.start();
+        // The second build asks first, and waits at the gate for the turn taken before its own.
+        Await.until(() -> asker.getState() == Thread.State.WAITING, "the second build waits at the gate");
         build(gate, first, order, "first");
 
         assertEquals("second", second.get());
