@@ -305,7 +305,7 @@ public final class Bench {
         String keep = goal + "workspace: {keep: true}\n";
         Pair kept = alternate("big-repo-kept", 1, () -> troupeIn(repo, keep, tasks, "bench-kept-1", Map.of()), null);
         Pair again = alternate("big-repo-kept-2", 1, () -> troupeIn(repo, keep, tasks, "bench-kept-2", Map.of()), null);
-        double workspaceKb = duKb(repo.resolve(".troupe/workspaces/worker-1"));
+        double workspaceKb = duKb(repo.resolveSibling(repo.getFileName() + ".troupe").resolve("workspaces/worker-1"));
         double indexKb = duKb(repo.resolve(".git/worktrees/worker-1"));
         ObjectNode r = record("bigRepo", tasks, team, p);
         double troupeMs = median(p.troupe, Run::wallMs);
@@ -550,7 +550,7 @@ public final class Bench {
      * (kept workspaces too), no .troupe or .peer.
      */
     void resetBigRepository(Path repo) throws Exception {
-        run(repo, Map.of(), "rm", "-rf", ".troupe", ".peer");
+        run(repo, Map.of(), "rm", "-rf", ".troupe", ".peer", "../" + repo.getFileName() + ".troupe");
         run(repo, Map.of(), "git", "worktree", "prune");
         run(repo, Map.of(), "git", "checkout", "-q", "-f", "main");
         run(repo, Map.of(), "bash", "-c", "git for-each-ref --format='delete %(refname)' refs/heads refs/troupe"
