@@ -151,12 +151,13 @@ public final class ConsoleView implements Journal.Listener {
             return "[" + e.task() + "] changed files outside its zone" + (e.rejected() ? " (rejected)" : "") + ": "
                     + String.join(", ", e.files());
         } else if (event instanceof TeamEvent.AttemptFailed e) {
-            return e.retryInMs() < 0 ? null : "[" + e.task() + "] attempt " + e.attempt() + " failed: " + e.reason()
+            return e.retryInMs() < 0 ? null : "[" + e.task() + "] attempt " + e.attempt() + " failed: "
+                    + firstLine(e.reason(), REASON_CHARS)
                     + "; tried again in " + Durations.format(Duration.ofMillis(e.retryInMs()))
                     + (e.counted() ? "" : " (no fault of the task: the attempt is not counted)");
         } else if (event instanceof TeamEvent.TaskFailed e) {
             return "[" + e.task() + "] FAILED" + (e.attempts() > 1 ? " after " + e.attempts() + " attempts" : "")
-                    + ": " + e.reason();
+                    + ": " + firstLine(e.reason(), REASON_CHARS);
         } else if (event instanceof TeamEvent.TeamPaused e) {
             return "team paused until " + CLOCK.format(e.until()) + ": " + e.reason();
         } else if (event instanceof TeamEvent.BudgetSpent e) {
@@ -168,8 +169,19 @@ public final class ConsoleView implements Journal.Listener {
         return null;
     }
 
+    /** How much of a failure's reason a line shows: enough for what went wrong and where its whole output is. */
+    static final int REASON_CHARS = 500;
+
     private static String firstLine(String text) {
+        return firstLine(text, 160);
+    }
+
+    /**
+     * A reason's first line, at most {@code max} characters: what went wrong and where the rest is. What follows
+     * (a check's output, kept for the task's next attempt) is for the journal and {@code troupe results}.
+     */
+    static String firstLine(String text, int max) {
         String first = text.strip().lines().findFirst().orElse("");
-        return first.length() > 160 ? first.substring(0, 157) + "..." : first;
+        return first.length() > max ? first.substring(0, max - 3) + "..." : first;
     }
 }

@@ -70,7 +70,8 @@ public final class Summary {
                     task.durationMs() > 0 ? Durations.format(Duration.ofMillis(task.durationMs())) : "-",
                     ran ? Money.format(task.costUsd()) : "-", ran ? Long.toString(task.usage().total()) : "-",
                     task.mergeCommit().isEmpty() ? "-" : task.mergeCommit().substring(0, 7),
-                    task.fate() == RunOutcome.Fate.MERGED ? files(task.filesChanged().size()) : task.reason());
+                    task.fate() == RunOutcome.Fate.MERGED ? files(task.filesChanged().size())
+                            : ConsoleView.firstLine(task.reason(), ConsoleView.REASON_CHARS));
         }
         out.println();
         out.printf("  Look at it:  git -C %s log --oneline --graph %s%n", repo, outcome.integrationBranch());

@@ -193,7 +193,7 @@ public final class CheckRunner {
      */
     private String failure(String how, Path output) throws IOException {
         String tail = tail(output);
-        String said = LastWords.of(tail, 2);
+        String said = LastWords.ofFailure(tail);
         String what = "`" + LastWords.bounded(command, 200) + "` " + how + "; the whole output is in " + output;
         return (said.isEmpty() ? what : said + " (" + what + ")") + "\n" + tail;
     }
