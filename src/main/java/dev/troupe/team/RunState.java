@@ -64,7 +64,7 @@ final class RunState {
             resumed.get().history().goalMet().ifPresent(met -> ending.goalMet(met.summary()));
         } else {
             Goal goal = run.goal();
-            out.journal(new TeamEvent.RunStarted(now, run.runId(), goal.file().toAbsolutePath().toString(),
+            out.journal(new TeamEvent.RunStarted(now, run.runId(), goal.file().toAbsolutePath().normalize().toString(),
                     run.repo().toString(), run.base(), run.startCommit().name(), run.integrationBranch(),
                     goal.team().size(), tasks.ids(), tasks.dependencies(), run.planOnly()));
         }
