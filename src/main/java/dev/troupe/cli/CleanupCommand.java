@@ -38,8 +38,8 @@ final class CleanupCommand implements Callable<Integer> {
     @Option(names = "--force", description = "also a run that is live")
     boolean force;
 
-    @Option(names = "--workspaces", description = "remove the kept workspaces (../<repo>.troupe/workspaces/, an older troupe's in .troupe/workspaces/) no live run holds;"
-            + " alone, only them")
+    @Option(names = "--workspaces", description = "remove the kept workspaces (../<repo>.troupe/workspaces/, an older"
+            + " troupe's in .troupe/workspaces/) no live run holds; alone, only them")
     boolean workspaces;
 
     @Spec

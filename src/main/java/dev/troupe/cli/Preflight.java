@@ -197,7 +197,8 @@ final class Preflight {
         if (existing == null || !Files.isDirectory(existing) || !Files.isWritable(existing)) {
             return Optional.of("the workspaces' folder " + root + " cannot be made: " + (existing == null
                     ? "no folder of it exists" : existing + (Files.isDirectory(existing) ? " is not writable"
-                    : " is not a folder")) + (configured.isPresent() ? "" : "; set workspace.root to a folder troupe may write in"));
+                    : " is not a folder"))
+                    + (configured.isPresent() ? "" : "; set workspace.root to a folder troupe may write in"));
         }
         if (configured.isPresent() && root.startsWith(top)) {
             return Optional.of("workspace.root puts the workspaces inside the repository (" + root

@@ -3,8 +3,8 @@ package dev.troupe.cli;
 import dev.troupe.git.GitException;
 import dev.troupe.git.Pathspecs;
 import dev.troupe.goal.Goal;
-import dev.troupe.workspace.WorkspaceRoot;
 import dev.troupe.goal.GoalPlaces;
+import dev.troupe.workspace.WorkspaceRoot;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,8 +16,8 @@ import java.util.Optional;
 
 /**
  * The run as it starts: its repository, base, branches and tasks (a fan-out's made from the base), and its
- * footprint: the run directory, the {@code .troupe/} exclude and the folder of its workspaces. {@link Preflight} checks everything first, while
- * nothing has been created yet.
+ * footprint: the run directory, the {@code .troupe/} exclude and the folder of its workspaces. {@link Preflight}
+ * checks everything first, while nothing has been created yet.
  *
  * @param top the repository's top-level directory
  * @param baseCommit the commit the run starts from

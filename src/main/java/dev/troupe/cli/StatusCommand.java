@@ -113,7 +113,8 @@ final class StatusCommand implements Callable<Integer> {
         ArrayNode tasks = root.putArray("tasks");
         for (RunHistory.Task task : history.tasks().values()) {
             ObjectNode row = tasks.addObject().put("id", task.id())
-                    .put("state", task.state().name().toLowerCase(Locale.ROOT)).put("attempts", task.attempts()).put("worker", task.worker()).put("costUsd", task.costUsd())
+                    .put("state", task.state().name().toLowerCase(Locale.ROOT)).put("attempts", task.attempts())
+                    .put("worker", task.worker()).put("costUsd", task.costUsd())
                     .put("tokens", task.usage().total()).put("mergeCommit", task.mergeCommit())
                     .put("reason", task.reason());
             task.checking().ifPresent(check -> row.put("checkingSince", check.time().toString()));

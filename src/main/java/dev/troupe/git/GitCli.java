@@ -90,7 +90,8 @@ public final class GitCli {
     private static GitException failure(String[] args, int code, String said) {
         String command = LastWords.bounded("git " + String.join(" ", args), 200);
         String last = LastWords.of(said, 2);
-        String first = last.isEmpty() ? command + " failed (exit " + code + ")" : last + " (" + command + ", exit " + code + ")";
+        String first = last.isEmpty() ? command + " failed (exit " + code + ")"
+                : last + " (" + command + ", exit " + code + ")";
         String rest = said.length() > KEPT ? "..." + said.substring(said.length() - KEPT) : said;
         return new GitException(said.lines().count() > 2 ? first + "\n" + rest : first, code, said);
     }

@@ -48,7 +48,15 @@ public final class LastWords {
     private static final java.util.regex.Pattern TELLING =
             java.util.regex.Pattern.compile("fail|error|assert|exception", java.util.regex.Pattern.CASE_INSENSITIVE);
 
-    /** {@code text} on one line and at most {@code max} characters, cut in the middle (a command's end names its target). */
+    /** The first line of {@code text} (a failure's message, which leads with what went wrong), {@link #bounded}. */
+    public static String firstLine(String text, int max) {
+        return bounded(text.strip().lines().findFirst().orElse(""), max);
+    }
+
+    /**
+     * {@code text} on one line and at most {@code max} characters, cut in the middle (a command's end names its
+     * target).
+     */
     public static String bounded(String text, int max) {
         String line = text.strip().replaceAll("\\s*\\R\\s*", " | ");
         if (line.length() <= max) {

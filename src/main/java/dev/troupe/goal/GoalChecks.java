@@ -65,7 +65,8 @@ final class GoalChecks {
         Goal.Sync sync = checked(this::sync);
         Optional<Goal.Fanout> fanout = checked(this::fanout);
         Goal.Notify notify = checked(this::notifications);
-        Goal.Workspace workspace = checked(() -> new WorkspaceChecks(this::at, raw.workspace(), team, relativeTo).workspace());
+        Goal.Workspace workspace = checked(() -> new WorkspaceChecks(this::at, raw.workspace(), team, relativeTo)
+                .workspace());
         String text = raw.goal() == null ? "" : raw.goal().strip();
         Goal.Plan plan = checked(() -> plan(text));
         if ((raw.tasks() == null || raw.tasks().isEmpty()) && raw.fanout() == null && text.isEmpty()) {

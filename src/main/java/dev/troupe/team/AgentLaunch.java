@@ -83,7 +83,7 @@ final class AgentLaunch {
     /** Blocking: the whole failure kept in the attempt's stderr file, and a reason that names it. */
     private Failed failed(Assignment assignment, Exception e) {
         String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().strip();
-        String reason = LastWords.bounded(message.lines().findFirst().orElse(""), REASON_CHARS);
+        String reason = LastWords.firstLine(message, REASON_CHARS);
         Path stderr = run.agentOutput(assignment, ".stderr");
         try {
             Files.createDirectories(stderr.getParent());

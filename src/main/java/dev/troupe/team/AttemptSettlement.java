@@ -71,7 +71,7 @@ final class AttemptSettlement {
                 reason += " (what it left is kept on " + keptOn + ")";
             }
         } catch (GitException e) {
-            reason += " (what it left could not be kept: " + LastWords.bounded(e.getMessage().lines().findFirst().orElse(""), 300) + ")";
+            reason += " (what it left could not be kept: " + LastWords.firstLine(e.getMessage(), LastWords.MAX) + ")";
         }
         return new Outcome(null, reason);
     }

@@ -10,7 +10,6 @@ import dev.troupe.goal.Durations;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -30,8 +29,8 @@ import org.eclipse.jgit.lib.ObjectId;
  * prepared at a merge commit like a worker's (copied files, setup), before the integration branch moves there;
  * made ready at the run's start ({@link #warm}).
  * The workspace is the merger's and reused; each check's output is kept in the run's {@code checks/}, and the
- * failure's reason keeps its last {@value #KEPT} characters. A check still running at its timeout is killed with everything it started, even in sessions of
- * their own, and fails; so is what a check that ended left running.
+ * failure's reason keeps its last {@value #KEPT} characters. A check still running at its timeout is killed with
+ * everything it started, even in sessions of their own, and fails; so is what a check that ended left running.
  */
 public final class CheckRunner {
 
@@ -131,7 +130,8 @@ public final class CheckRunner {
     }
 
     /** The check's environment, its workspace claimed (if need be) and prepared at {@code commit}. */
-    private Map<String, String> prepare(String commit, BuildGate.Turn turn) throws IOException, GitException, SetupFailed {
+    private Map<String, String> prepare(String commit, BuildGate.Turn turn)
+            throws IOException, GitException, SetupFailed {
         Map<String, String> environment = new HashMap<>(env);
         if (workspace == null) {
             workspace = workspaces.claimCheck();
@@ -213,8 +213,10 @@ public final class CheckRunner {
         return copier;
     }
 
+    /** The end of the check's output, at most {@value #KEPT} characters: read from the end of its log only. */
     private static String tail(Path output) throws IOException {
-        String text = new String(Files.readAllBytes(output), StandardCharsets.UTF_8).strip();
+        // A character takes at most 4 bytes in UTF-8.
+        String text = Setup.endOf(output, 4 * KEPT).strip();
         return text.length() > KEPT ? "..." + text.substring(text.length() - KEPT) : text;
     }
 }

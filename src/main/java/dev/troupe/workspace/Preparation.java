@@ -103,7 +103,8 @@ final class Preparation {
             String how = outcome.exitCode() >= 0 ? "exited with " + outcome.exitCode()
                     : "ran past " + settings.setupTimeout().toSeconds() + " s and was stopped";
             String said = Setup.lastWords(log);
-            String what = "setup `" + LastWords.bounded(command, 200) + "` " + how + " in workspace " + workspace.name();
+            String what = "setup `" + LastWords.bounded(command, 200) + "` " + how + " in workspace "
+                    + workspace.name();
             String failure = said.isEmpty() ? what + ", saying nothing; its output is in " + log
                     : said + " (" + what + "; the whole output is in " + log + ")";
             listener.setupDone(workspace, outcome.millis(), outcome.exitCode(), failure, log);

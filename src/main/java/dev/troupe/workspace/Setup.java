@@ -79,13 +79,9 @@ final class Setup {
      * failure's reason; empty when it printed nothing or the log cannot be read.
      */
     static String lastWords(Path log) {
-        try (java.io.RandomAccessFile file = new java.io.RandomAccessFile(log.toFile(), "r")) {
+        try {
             // The end is enough: a long install's first lines say nothing of why it failed.
-            long from = Math.max(0, file.length() - 16 * 1024);
-            byte[] tail = new byte[(int) (file.length() - from)];
-            file.seek(from);
-            file.readFully(tail);
-            List<String> lines = new String(tail, StandardCharsets.UTF_8).lines().toList();
+            List<String> lines = endOf(log, 16 * 1024).lines().toList();
             int start = 0;
             for (int i = 0; i < lines.size(); i++) {
                 if (lines.get(i).matches("== \\d{4}-\\d\\d-\\d\\dT.* in .*")) {
@@ -97,6 +93,20 @@ final class Setup {
             return dev.troupe.git.LastWords.of(output, 2);
         } catch (IOException unreadable) {
             return "";
+        }
+    }
+
+    /**
+     * Blocking: the last {@code bytes} of {@code file} (all of it when it is shorter), as text; a long output's end
+     * is read without the rest.
+     */
+    static String endOf(Path file, int bytes) throws IOException {
+        try (java.io.RandomAccessFile in = new java.io.RandomAccessFile(file.toFile(), "r")) {
+            long from = Math.max(0, in.length() - bytes);
+            byte[] end = new byte[(int) (in.length() - from)];
+            in.seek(from);
+            in.readFully(end);
+            return new String(end, StandardCharsets.UTF_8);
         }
     }
 

@@ -32,7 +32,7 @@ public record WorkspaceRoot(Path dir) {
     /** The file in {@code .troupe/} that lists the roots a repository's runs used, one a line. */
     static final String REMEMBERED = "workspace-roots";
 
-    /** The root for the repository at {@code top}: in {@code configured} (goal's {@code workspace.root}) or beside it. */
+    /** The root of the repository at {@code top}: in {@code configured} ({@code workspace.root}) or beside it. */
     public static WorkspaceRoot of(Path top, Optional<Path> configured) {
         Path repository = top.toAbsolutePath().normalize();
         Path name = repository.getFileName();

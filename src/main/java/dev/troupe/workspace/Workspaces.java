@@ -114,7 +114,7 @@ public final class Workspaces {
         return setupLogs.resolve(workspace.name() + ".log");
     }
 
-    /** Where the output of {@code sync.check} on {@code mergeCommit} goes: {@code checks/<commit>.log} in the run directory. */
+    /** Where the output of {@code sync.check} on {@code mergeCommit} goes: the run directory's {@code checks/}. */
     public Path checkLog(String mergeCommit) {
         return setupLogs.resolveSibling("checks").resolve(mergeCommit + ".log");
     }
