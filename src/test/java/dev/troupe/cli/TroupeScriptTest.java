@@ -1,0 +1,102 @@
+package dev.troupe.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * bin/troupe run as people put it on their PATH: through a link, or a link to a link. The script is a copy in a
+ * checkout of its own under a temporary folder, and {@code java} a stand-in that prints how it was called, so the
+ * test needs no built jar and shows which checkout's jar the script would run.
+ */
+class TroupeScriptTest {
+
+    @TempDir
+    Path tmp;
+
+    private Path checkout;
+    private Path fakeJava;
+
+    record Ran(int exitCode, String out, String err) {}
+
+    @BeforeEach
+    void checkoutWithTheScript() throws IOException {
+        checkout = tmp.resolve("checkout");
+        Files.createDirectories(checkout.resolve("bin"));
+        Files.copy(Path.of("bin/troupe"), checkout.resolve("bin/troupe"));
+        executable(checkout.resolve("bin/troupe"));
+        Path fakeBin = Files.createDirectories(tmp.resolve("fake-java"));
+        fakeJava = fakeBin.resolve("java");
+        Files.writeString(fakeJava, "#!/usr/bin/env bash\necho \"java $*\"\n");
+        executable(fakeJava);
+    }
+
+    @Test
+    void runsTheJarOfTheCheckoutALinkLeadsTo() throws Exception {
+        Files.createDirectories(checkout.resolve("target"));
+        Files.writeString(checkout.resolve("target/troupe.jar"), "");
+        Path onPath = Files.createDirectories(tmp.resolve("home/.local/bin"));
+        Files.createSymbolicLink(onPath.resolve("troupe"), checkout.resolve("bin/troupe"));
+
+        Ran ran = run(onPath.resolve("troupe"), "--help");
+
+        assertEquals(0, ran.exitCode(), ran.err());
+        assertEquals("java -XX:+UseSerialGC -Xmx512m -jar " + checkout.toRealPath().resolve("target/troupe.jar")
+                + " --help", ran.out().strip());
+    }
+
+    @Test
+    void followsARelativeLinkToAnotherLink() throws Exception {
+        Files.createDirectories(checkout.resolve("target"));
+        Files.writeString(checkout.resolve("target/troupe.jar"), "");
+        Path tools = Files.createDirectories(tmp.resolve("tools"));
+        Files.createSymbolicLink(tools.resolve("troupe-0.1"), checkout.resolve("bin/troupe"));
+        Path onPath = Files.createDirectories(tmp.resolve("bin"));
+        Files.createSymbolicLink(onPath.resolve("troupe"), Path.of("../tools/troupe-0.1"));
+
+        Ran ran = run(onPath.resolve("troupe"), "status");
+
+        assertEquals(0, ran.exitCode(), ran.err());
+        assertTrue(ran.out().contains("-jar " + checkout.toRealPath().resolve("target/troupe.jar") + " status"),
+                ran.out());
+    }
+
+    @Test
+    void namesTheMissingJarOfTheCheckoutItLinksTo() throws Exception {
+        Path onPath = Files.createDirectories(tmp.resolve("bin"));
+        Files.createSymbolicLink(onPath.resolve("troupe"), checkout.resolve("bin/troupe"));
+
+        Ran ran = run(onPath.resolve("troupe"), "--help");
+
+        assertEquals(3, ran.exitCode());
+        assertTrue(ran.err().contains(checkout.toRealPath().resolve("target/troupe.jar") + " is missing"), ran.err());
+    }
+
+    private Ran run(Path script, String... args) throws IOException, InterruptedException {
+        String[] argv = new String[args.length + 1];
+        argv[0] = script.toString();
+        System.arraycopy(args, 0, argv, 1, args.length);
+        ProcessBuilder builder = new ProcessBuilder(argv).directory(tmp.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectError(tmp.resolve("err.txt").toFile());
+        builder.environment().put("PATH", fakeJava.getParent() + ":" + System.getenv("PATH"));
+        builder.environment().remove("TROUPE_JAVA_OPTS");
+        Process process = builder.start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(30, TimeUnit.SECONDS), "bin/troupe ends");
+        return new Ran(process.exitValue(), out, Files.readString(tmp.resolve("err.txt")));
+    }
+
+    private static void executable(Path file) throws IOException {
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+}
