@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Makes the README's screenshots from real runs of the demo team (built-in demo agent, no API key):
+# Makes the screenshots of docs/running.md from real runs of the demo team (built-in demo agent, no API key):
 #   live-status.png  the live status of examples/hello, caught mid-run in a 110-column tmux terminal;
 #   report.png       the top of report.html of a run of examples/review, as headless Chromium draws it.
 # Needs a built troupe (mvn -q -DskipTests package) and Debian's tmux, aha (ANSI to HTML) and chromium.
