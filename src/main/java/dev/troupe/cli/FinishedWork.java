@@ -1,5 +1,6 @@
 package dev.troupe.cli;
 
+import dev.troupe.journal.TaskLife;
 import dev.troupe.git.GitCli;
 import dev.troupe.git.GitException;
 import dev.troupe.goal.Goal;
@@ -22,7 +23,7 @@ final class FinishedWork {
     /** Finished, not merged, not refused by its reviewer, and still on its task branch as the journal says. */
     static Set<String> stillThere(RunSetup setup, RunHistory history, Set<String> merged) {
         Set<String> found = new LinkedHashSet<>();
-        for (RunHistory.Task task : history.tasks().values()) {
+        for (TaskLife task : history.tasks().values()) {
             Optional<Goal.TaskSpec> spec = setup.goal().task(task.id());
             if (isFinishedUnmerged(task) && !merged.contains(task.id()) && spec.isPresent()
                     && !task.approved().equals(Optional.of(false)) && !task.commitBase().isEmpty()
@@ -40,7 +41,7 @@ final class FinishedWork {
      * its new attempt resets the task branch, so the commit, if it still exists, is kept on its failed-work branch.
      */
     static void keepTheRest(RunSetup setup, RunHistory history, Set<String> goingOn) {
-        for (RunHistory.Task task : history.tasks().values()) {
+        for (TaskLife task : history.tasks().values()) {
             Optional<Goal.TaskSpec> spec = setup.goal().task(task.id());
             if (isFinishedUnmerged(task) && !goingOn.contains(task.id()) && !task.commit().isEmpty() && spec.isPresent()) {
                 String keepOn = RunContext.failedBranch(setup.runId(), spec.get(), task.attempts());
@@ -53,7 +54,8 @@ final class FinishedWork {
         }
     }
 
-    private static boolean isFinishedUnmerged(RunHistory.Task task) {
-        return task.state() == RunHistory.State.REVIEWING || task.state() == RunHistory.State.MERGING;
+    private static boolean isFinishedUnmerged(TaskLife task) {
+        return task.state() == TaskLife.State.REVIEWING || task.state() == TaskLife.State.HELD
+                || task.state() == TaskLife.State.MERGING;
     }
 }

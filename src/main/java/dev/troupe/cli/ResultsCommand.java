@@ -1,5 +1,6 @@
 package dev.troupe.cli;
 
+import dev.troupe.journal.TaskLife;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.troupe.agent.StreamJson;
 import dev.troupe.journal.JournalReader;
@@ -70,10 +71,10 @@ final class ResultsCommand implements Callable<Integer> {
             tail = 10;
         }
         PrintWriter out = spec.commandLine().getOut();
-        List<RunHistory.Task> tasks = task == null ? List.copyOf(history.tasks().values())
+        List<TaskLife> tasks = task == null ? List.copyOf(history.tasks().values())
                 : List.of(history.tasks().get(task));
         try {
-            for (RunHistory.Task t : tasks) {
+            for (TaskLife t : tasks) {
                 printResult(runDir, t, out);
                 VariantTable.print(dirs.top, t, out);
                 if (tail != null) {
@@ -93,12 +94,12 @@ final class ResultsCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    private static void printResult(Path runDir, RunHistory.Task task, PrintWriter out) throws IOException {
+    private static void printResult(Path runDir, TaskLife task, PrintWriter out) throws IOException {
         // A task whose change was picked among variants has its winner's report.
         Optional<Path> result = task.slug().map(slug -> runDir.resolve("results").resolve(task.chosen()
                 .map(chosen -> slug + ".variant-" + chosen.winner()).orElse(slug) + ".md"));
         if (result.isPresent() && Files.exists(result.get())) {
-            if (task.state() != RunHistory.State.MERGED) {
+            if (task.state() != TaskLife.State.MERGED) {
                 // The file tells of a successful attempt; the task itself may not have merged.
                 out.println("(" + task.id() + " is " + task.state().name().toLowerCase()
                         + (task.reason().isEmpty() ? "" : ": " + task.reason()) + ")");
@@ -112,7 +113,7 @@ final class ResultsCommand implements Callable<Integer> {
         out.println();
     }
 
-    private static void printTail(Path runDir, RunHistory.Task task, int lines, PrintWriter out) throws IOException {
+    private static void printTail(Path runDir, TaskLife task, int lines, PrintWriter out) throws IOException {
         Optional<Path> latest = latestOutput(runDir, task);
         if (latest.isEmpty()) {
             out.println("(no agent output yet)");
@@ -165,7 +166,7 @@ final class ResultsCommand implements Callable<Integer> {
             }
             show(agent, out);
             out.flush();
-            RunHistory.Task followed = history.tasks().get(task);
+            TaskLife followed = history.tasks().get(task);
             boolean settled = followed.state().isSettled();
             boolean stopped = history.finished().isPresent();
             if (!settled && !stopped && System.nanoTime() - lastLivenessCheck > LIVENESS_CHECK_MS * 1_000_000) {
@@ -191,7 +192,7 @@ final class ResultsCommand implements Callable<Integer> {
     }
 
     /** The task's newest agent output file, found by the slug the run gave it. */
-    private static Optional<Path> latestOutput(Path runDir, RunHistory.Task task) throws IOException {
+    private static Optional<Path> latestOutput(Path runDir, TaskLife task) throws IOException {
         Path agents = runDir.resolve("agents");
         if (task.slug().isEmpty() || !Files.isDirectory(agents)) {
             return Optional.empty();

@@ -1,5 +1,6 @@
 package dev.troupe.cli;
 
+import dev.troupe.journal.TaskLife;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -66,32 +67,35 @@ final class StatusCommand implements Callable<Integer> {
             case STOPPED -> "stopped before it finished; finish it with: troupe resume " + started.run();
         });
         int total = history.tasks().size();
-        long merged = history.count(RunHistory.State.MERGED);
-        out.printf(Locale.ROOT, "%s %d/%d merged, %d running, %d queued, %d failed, %d skipped%s. Spent %s.%n%n",
-                bar(merged, total), merged, total,
-                history.count(RunHistory.State.RUNNING) + history.count(RunHistory.State.MERGING),
-                history.count(RunHistory.State.QUEUED) + history.count(RunHistory.State.WAITING),
-                history.count(RunHistory.State.FAILED), history.count(RunHistory.State.SKIPPED),
-                history.count(RunHistory.State.CANCELLED) == 0 ? ""
-                        : ", " + history.count(RunHistory.State.CANCELLED) + " cancelled",
+        long merged = history.count(TaskLife.State.MERGED);
+        long held = history.count(TaskLife.State.HELD);
+        out.printf(Locale.ROOT, "%s%s %d/%d merged, %d running, %d queued,%s %d failed, %d skipped%s. Spent %s.%n%n",
+                history.lastRound() > 1 ? "Round " + history.lastRound() + ": " : "", bar(merged, total), merged, total,
+                history.count(TaskLife.State.RUNNING) + history.count(TaskLife.State.REVIEWING)
+                        + history.count(TaskLife.State.MERGING),
+                history.count(TaskLife.State.QUEUED) + history.count(TaskLife.State.WAITING),
+                held == 0 ? "" : " " + held + " held for the sync point,",
+                history.count(TaskLife.State.FAILED), history.count(TaskLife.State.SKIPPED),
+                history.count(TaskLife.State.CANCELLED) == 0 ? ""
+                        : ", " + history.count(TaskLife.State.CANCELLED) + " cancelled",
                 Money.format(history.costUsd()));
         int width = Math.max(4, history.tasks().keySet().stream().mapToInt(String::length).max().orElse(4));
         String row = "  %-" + width + "s  %-9s  %8s  %-10s  %9s  %8s  %s%n";
         out.printf(Locale.ROOT, row, "TASK", "STATE", "ATTEMPTS", "WORKER", "COST", "FOR", "NOTE");
         Instant now = liveness == Liveness.LIVE ? Instant.now() : history.lastEvent();
-        for (RunHistory.Task task : history.tasks().values()) {
+        for (TaskLife task : history.tasks().values()) {
             // A task whose merge is being checked shows how long the check has run, the slow part of a merge.
             Instant from = task.checking().map(TeamEvent.CheckStarted::time).orElse(task.since());
             String since = from == null ? "-" : Durations.format(Duration.between(from, now));
-            out.printf(Locale.ROOT, row, task.id(), stateOf(task), task.attempts(),
+            out.printf(Locale.ROOT, row, task.id(), stateOf(task), task.tries(),
                     task.worker().isEmpty() ? "-" : task.worker(), Money.format(task.costUsd()), since,
                     task.checking().map(check -> "sync.check: " + check.command()).orElse(task.reason()));
         }
     }
 
     /** Its state's name, or {@code checking} while its merge (or a variant's trial) is being checked. */
-    private static String stateOf(RunHistory.Task task) {
-        return task.checking().isPresent() ? "checking" : task.state().name().toLowerCase(Locale.ROOT);
+    private static String stateOf(TaskLife task) {
+        return task.checking().isPresent() ? "checking" : task.state().label();
     }
 
     private static String bar(long done, int total) {
@@ -106,14 +110,16 @@ final class StatusCommand implements Callable<Integer> {
         root.put("run", started.run()).put("state", liveness.name().toLowerCase(Locale.ROOT))
                 .put("integrationBranch", started.integrationBranch()).put("costUsd", history.costUsd());
         history.finished().ifPresent(f -> root.put("exitCode", f.exitCode()));
+        root.put("round", history.lastRound());
         ObjectNode totals = root.putObject("totals");
-        for (RunHistory.State state : RunHistory.State.values()) {
-            totals.put(state.name().toLowerCase(Locale.ROOT), history.count(state));
+        for (TaskLife.State state : TaskLife.State.values()) {
+            totals.put(state.label(), history.count(state));
         }
         ArrayNode tasks = root.putArray("tasks");
-        for (RunHistory.Task task : history.tasks().values()) {
+        for (TaskLife task : history.tasks().values()) {
             ObjectNode row = tasks.addObject().put("id", task.id())
-                    .put("state", task.state().name().toLowerCase(Locale.ROOT)).put("attempts", task.attempts())
+                    .put("state", task.state().label()).put("attempts", task.tries())
+                    .put("agentRuns", task.attempts()).put("round", history.roundOf(task.id()))
                     .put("worker", task.worker()).put("costUsd", task.costUsd())
                     .put("tokens", task.usage().total()).put("mergeCommit", task.mergeCommit())
                     .put("reason", task.reason());

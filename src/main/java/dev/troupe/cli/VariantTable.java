@@ -1,5 +1,6 @@
 package dev.troupe.cli;
 
+import dev.troupe.journal.TaskLife;
 import dev.troupe.git.GitCli;
 import dev.troupe.git.GitException;
 import dev.troupe.journal.Money;
@@ -19,7 +20,7 @@ final class VariantTable {
 
     private VariantTable() {}
 
-    static void print(Path repo, RunHistory.Task task, PrintWriter out) {
+    static void print(Path repo, TaskLife task, PrintWriter out) {
         List<TeamEvent.VariantDone> variants = task.variants();
         if (variants.isEmpty()) {
             return;

@@ -33,7 +33,10 @@ import java.util.Map;
     @JsonSubTypes.Type(value = TeamEvent.TaskSucceeded.class, name = "task-succeeded"),
     @JsonSubTypes.Type(value = TeamEvent.ZoneViolation.class, name = "zone-violation"),
     @JsonSubTypes.Type(value = TeamEvent.ReviewStarted.class, name = "review-started"),
+    @JsonSubTypes.Type(value = TeamEvent.ReviewQueued.class, name = "review-queued"),
     @JsonSubTypes.Type(value = TeamEvent.ReviewDone.class, name = "review-done"),
+    @JsonSubTypes.Type(value = TeamEvent.TaskHeld.class, name = "task-held"),
+    @JsonSubTypes.Type(value = TeamEvent.MergeStarted.class, name = "merge-started"),
     @JsonSubTypes.Type(value = TeamEvent.AttemptFailed.class, name = "attempt-failed"),
     @JsonSubTypes.Type(value = TeamEvent.TaskFailed.class, name = "task-failed"),
     @JsonSubTypes.Type(value = TeamEvent.TeamPaused.class, name = "team-paused"),
@@ -59,6 +62,11 @@ import java.util.Map;
 public sealed interface TeamEvent {
 
     Instant time();
+
+    /** An event of one task's life ({@code task} is its id): {@link TaskLife} moves that task by it. */
+    sealed interface OfTask extends TeamEvent {
+        String task();
+    }
 
     /**
      * {@code after}: for each task with dependencies, the tasks it comes after. {@code planOnly}: the run only
@@ -121,10 +129,10 @@ public sealed interface TeamEvent {
             implements TeamEvent {}
 
     /** The task's dependencies are merged: it waits for an idle worker. */
-    record TaskQueued(Instant time, String task) implements TeamEvent {}
+    record TaskQueued(Instant time, String task) implements OfTask {}
 
     record TaskAssigned(Instant time, String task, int attempt, String worker, String branch, String baseCommit)
-            implements TeamEvent {}
+            implements OfTask {}
 
     /**
      * A worker's workspace runs {@code workspace.setup} (its first task, or the setup inputs changed at the task's
@@ -149,7 +157,7 @@ public sealed interface TeamEvent {
      * absent for a fresh start.
      */
     record AgentStarted(Instant time, String task, int attempt, long pid, String sessionId, List<String> command,
-            String role, String resumed) implements TeamEvent {}
+            String role, String resumed) implements OfTask {}
 
     /**
      * One line of an agent's stdout: a JSON object, otherwise {@code text} (with {@code truncated} when the line
@@ -158,7 +166,7 @@ public sealed interface TeamEvent {
      * needed it before (read back from a journal, it is always there); {@link #json} has it either way.
      */
     record AgentOutput(Instant time, String task, int attempt, JsonNode line, String text, boolean truncated,
-            @JsonIgnore String raw) implements TeamEvent {
+            @JsonIgnore String raw) implements OfTask {
 
         public AgentOutput(Instant time, String task, int attempt, JsonNode line, String text, boolean truncated) {
             this(time, task, attempt, line, text, truncated, null);
@@ -187,23 +195,26 @@ public sealed interface TeamEvent {
      * {@code overloaded}, {@code server_error}, ...), {@code status} the HTTP status when there was one.
      */
     record AgentRetry(Instant time, String task, int attempt, String error, Integer status, int retry,
-            int maxRetries, long delayMs) implements TeamEvent {}
+            int maxRetries, long delayMs) implements OfTask {}
 
     /** {@code permissionDenials}: tool calls the agent was refused; its work may be incomplete for them. */
     record TaskSucceeded(Instant time, String task, int attempt, String branch, String commit, double costUsd,
             Usage usage, int turns, long durationMs, List<String> filesChanged, String result, int permissionDenials)
-            implements TeamEvent {}
+            implements OfTask {}
 
     /** A finished attempt changed files outside its task's zone; {@code rejected}: per sync.zone-policy. */
     record ZoneViolation(Instant time, String task, int attempt, List<String> files, boolean rejected)
-            implements TeamEvent {}
+            implements OfTask {}
 
     /** A fresh agent reviews the change of the task's attempt before it may merge. */
-    record ReviewStarted(Instant time, String task, int attempt, String worker) implements TeamEvent {}
+    record ReviewStarted(Instant time, String task, int attempt, String worker) implements OfTask {}
+
+    /** The task's finished attempt waits for a worker to review it: it is being reviewed from here on. */
+    record ReviewQueued(Instant time, String task, int attempt) implements OfTask {}
 
     /** The reviewer's verdict: {@code approved} merges the change; otherwise the task runs again with the comments. */
     record ReviewDone(Instant time, String task, int attempt, boolean approved, String comments, double costUsd,
-            Usage usage) implements TeamEvent {}
+            Usage usage) implements OfTask {}
 
     /**
      * One attempt did not merge. {@code costUsd}: what it spent (0 when it failed at its merge). {@code retryInMs}:
@@ -211,10 +222,10 @@ public sealed interface TeamEvent {
      * a rate limit ended it, which does not use up an attempt.
      */
     record AttemptFailed(Instant time, String task, int attempt, String reason, double costUsd, Usage usage,
-            long retryInMs, boolean counted) implements TeamEvent {}
+            long retryInMs, boolean counted) implements OfTask {}
 
     /** The task will not be merged: its attempts are spent (or the budget is); {@code reason} is the last one's. */
-    record TaskFailed(Instant time, String task, int attempts, String reason) implements TeamEvent {}
+    record TaskFailed(Instant time, String task, int attempts, String reason) implements OfTask {}
 
     /** No agent is launched until {@code until}: the API is rate limiting or overloaded. */
     record TeamPaused(Instant time, Instant until, String reason) implements TeamEvent {}
@@ -223,19 +234,28 @@ public sealed interface TeamEvent {
     record BudgetSpent(Instant time, double spentUsd, double budgetUsd) implements TeamEvent {}
 
     /** Never started because a task it comes after did not merge. */
-    record TaskSkipped(Instant time, String task, String reason) implements TeamEvent {}
+    record TaskSkipped(Instant time, String task, String reason) implements OfTask {}
 
-    record MergeDone(Instant time, String task, String mergeCommit, String into) implements TeamEvent {}
+    /**
+     * {@code sync.merge: end}: the task's finished attempt waits, done (and approved, when reviewed), for the sync
+     * point, where every held task merges once nothing else runs.
+     */
+    record TaskHeld(Instant time, String task, int attempt) implements OfTask {}
+
+    /** The merger is given the task's finished {@code attempt} to bring into the integration branch. */
+    record MergeStarted(Instant time, String task, int attempt) implements OfTask {}
+
+    record MergeDone(Instant time, String task, String mergeCommit, String into) implements OfTask {}
 
     /** The task's branch does not merge cleanly; the integration branch was left as it was. */
-    record MergeConflict(Instant time, String task, List<String> paths) implements TeamEvent {}
+    record MergeConflict(Instant time, String task, List<String> paths) implements OfTask {}
 
     /**
      * {@code sync.check} ({@code command}) started on the merge of the task's {@code attempt}, in its workspace;
      * {@code trial}: a variant's trial, after which the branch does not move whatever the check says.
      */
     record CheckStarted(Instant time, String task, int attempt, boolean trial, String command, String workspace)
-            implements TeamEvent {}
+            implements OfTask {}
 
     /**
      * The check of {@link CheckStarted} ended after {@code durationMs}: it passed when {@code exitCode} is 0;
@@ -243,7 +263,7 @@ public sealed interface TeamEvent {
      * ({@code exitCode} -1 then).
      */
     record CheckDone(Instant time, String task, int attempt, boolean trial, long durationMs, int exitCode,
-            boolean timedOut) implements TeamEvent {}
+            boolean timedOut) implements OfTask {}
 
     record RunFinished(Instant time, String run, int merged, int failed, int skipped, double costUsd, int exitCode)
             implements TeamEvent {}
@@ -255,14 +275,22 @@ public sealed interface TeamEvent {
     record TasksAdded(Instant time, List<String> tasks, Map<String, List<String>> after, String file)
             implements TeamEvent {}
 
-    /** {@code troupe cancel}: the task will not be run again; not a failure. */
-    record TaskCancelled(Instant time, String task, int attempts) implements TeamEvent {}
+    /**
+     * {@code troupe cancel}: the task will not be run again; not a failure. {@code costUsd} and {@code usage}: what
+     * the attempt the cancel stopped had spent (none when nothing ran; absent from journals before they were kept).
+     */
+    record TaskCancelled(Instant time, String task, int attempts, double costUsd, Usage usage) implements OfTask {
+
+        public TaskCancelled(Instant time, String task, int attempts) {
+            this(time, task, attempts, 0, Usage.NONE);
+        }
+    }
 
     /**
      * {@code troupe tell}: a message for the task's agent, given to every attempt of the task that starts from now
      * on ({@code attempts}: how many had started when it was told); a resumed session gets it once.
      */
-    record TaskTold(Instant time, String task, String message, int attempts) implements TeamEvent {}
+    record TaskTold(Instant time, String task, String message, int attempts) implements OfTask {}
 
     /** {@code troupe stop} asked the run to stop: nothing more is launched; {@code running} attempts finish first. */
     record StopRequested(Instant time, int running) implements TeamEvent {}
@@ -285,7 +313,7 @@ public sealed interface TeamEvent {
      * starts) or {@code from-node} (the commit; {@code millis}: receiving it and fetching it into the task's branch).
      */
     record BundleMoved(Instant time, String task, int attempt, String worker, String direction, long bytes,
-            long millis) implements TeamEvent {}
+            long millis) implements OfTask {}
 
     /**
      * One variant of a task ({@code variant} of the goal's list, from 1; {@code attempt} is its number in the run and
@@ -296,11 +324,11 @@ public sealed interface TeamEvent {
      */
     record VariantDone(Instant time, String task, int attempt, int variant, String worker, String branch,
             String commit, String base, boolean passed, String outcome, String reason, double costUsd, Usage usage,
-            long durationMs, List<String> filesChanged, String result) implements TeamEvent {}
+            long durationMs, List<String> filesChanged, String result) implements OfTask {}
 
     /** A read-only agent compares the variants {@code candidates} (their attempts) that passed. */
     record JudgeStarted(Instant time, String task, int attempt, String worker, List<Integer> candidates)
-            implements TeamEvent {}
+            implements OfTask {}
 
     /**
      * The variant of attempt {@code winner} is the task's change, chosen {@code by} the judge agent
@@ -308,5 +336,5 @@ public sealed interface TeamEvent {
      * one ({@code only}); {@code reasons} say why. {@code costUsd}: the judge's.
      */
     record VariantChosen(Instant time, String task, int winner, String by, String reasons, List<Integer> candidates,
-            double costUsd, Usage usage) implements TeamEvent {}
+            double costUsd, Usage usage) implements OfTask {}
 }

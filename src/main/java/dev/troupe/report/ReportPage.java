@@ -1,5 +1,6 @@
 package dev.troupe.report;
 
+import dev.troupe.journal.TaskLife;
 import dev.troupe.goal.Durations;
 import dev.troupe.goal.GoalLoader;
 import dev.troupe.journal.JournalReader;
@@ -122,9 +123,9 @@ public final class ReportPage {
     private void header(StringBuilder html) {
         RunHistory history = record.history();
         TeamEvent.RunStarted started = history.started();
-        long merged = history.count(RunHistory.State.MERGED);
-        long failed = history.count(RunHistory.State.FAILED);
-        long skipped = history.count(RunHistory.State.SKIPPED);
+        long merged = history.count(TaskLife.State.MERGED);
+        long failed = history.count(TaskLife.State.FAILED);
+        long skipped = history.count(TaskLife.State.SKIPPED);
         long tokens = history.tasks().values().stream().mapToLong(t -> t.usage().total()).sum();
         String state = history.finished().map(f -> "finished, exit " + f.exitCode())
                 .orElse("not finished (live, or stopped: troupe resume " + started.run() + ")");
@@ -237,7 +238,7 @@ public final class ReportPage {
         html.append("<section id=\"tasks\">\n<h2>Tasks</h2>\n<table>\n<thead><tr><th>task</th><th>fate</th>")
                 .append("<th>attempts (transcripts)</th><th class=\"num\">time</th><th class=\"num\">cost</th>")
                 .append("<th class=\"num\">tokens</th><th>merge</th><th>note</th></tr></thead>\n<tbody>\n");
-        for (RunHistory.Task task : history.tasks().values()) {
+        for (TaskLife task : history.tasks().values()) {
             List<RunRecord.Span> spans = spansOf.getOrDefault(task.id(), List.of());
             long agentMs = spans.stream().mapToLong(s -> s.duration().toMillis()).sum();
             html.append("<tr id=\"task-").append(Html.escape(record.slugOf(task.id()))).append("\"><td><code>")
@@ -255,7 +256,7 @@ public final class ReportPage {
                     .append("</td><td class=\"num\">").append(Money.format(task.costUsd()))
                     .append("</td><td class=\"num\">").append(String.format(Locale.ROOT, "%,d", task.usage().total()))
                     .append("</td><td><code>").append(task.mergeCommit().isEmpty() ? "-" : task.mergeCommit().substring(0, 7))
-                    .append("</code></td><td>").append(Html.escape(task.state() == RunHistory.State.MERGED
+                    .append("</code></td><td>").append(Html.escape(task.state() == TaskLife.State.MERGED
                             ? String.join(", ", task.filesChanged()) : firstLine(task.reason())))
                     .append("</td></tr>\n");
         }
@@ -342,7 +343,7 @@ public final class ReportPage {
         }
         for (String id : ids) {
             int[] p = at.get(id);
-            RunHistory.Task task = history.tasks().get(id);
+            TaskLife task = history.tasks().get(id);
             String state = task.state().name().toLowerCase(Locale.ROOT);
             html.append("<a href=\"#task-").append(Html.escape(record.slugOf(id))).append("\"><rect class=\"node s-")
                     .append(state).append("\" x=\"").append(p[0]).append("\" y=\"").append(p[1]).append("\" width=\"")

@@ -1,5 +1,6 @@
 package dev.troupe.report;
 
+import dev.troupe.journal.TaskLife;
 import dev.troupe.goal.GoalLoader;
 import dev.troupe.goal.TaskIds;
 import dev.troupe.journal.RunHistory;
@@ -263,11 +264,11 @@ public final class RunRecord {
     }
 
     /**
-     * The task's name in branch and file names, as the run gave it ({@link RunHistory.Task#slug}); for a task never
+     * The task's name in branch and file names, as the run gave it ({@link TaskLife#slug}); for a task never
      * assigned, which has no files, its id made safe.
      */
     public String slugOf(String task) {
-        RunHistory.Task known = history.tasks().get(task);
+        TaskLife known = history.tasks().get(task);
         return known != null && known.slug().isPresent() ? known.slug().get() : TaskIds.slug(task);
     }
 

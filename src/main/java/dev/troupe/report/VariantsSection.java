@@ -1,5 +1,6 @@
 package dev.troupe.report;
 
+import dev.troupe.journal.TaskLife;
 import dev.troupe.journal.Money;
 import dev.troupe.journal.RunHistory;
 import dev.troupe.journal.TeamEvent;
@@ -15,13 +16,13 @@ final class VariantsSection {
     private VariantsSection() {}
 
     static void write(RunRecord record, StringBuilder html) {
-        List<RunHistory.Task> withVariants = record.history().tasks().values().stream()
+        List<TaskLife> withVariants = record.history().tasks().values().stream()
                 .filter(t -> !t.variants().isEmpty()).toList();
         if (withVariants.isEmpty()) {
             return;
         }
         html.append("<section id=\"variants\">\n<h2>Variants</h2>\n");
-        for (RunHistory.Task task : withVariants) {
+        for (TaskLife task : withVariants) {
             Optional<TeamEvent.VariantChosen> chosen = task.chosen();
             html.append("<h3><code>").append(Html.escape(task.id())).append("</code></h3>\n<table>\n<thead><tr>")
                     .append("<th>n</th><th>variant</th><th>outcome</th><th class=\"num\">files</th>")

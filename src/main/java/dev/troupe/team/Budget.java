@@ -1,7 +1,6 @@
 package dev.troupe.team;
 
 import dev.troupe.journal.TeamEvent;
-import dev.troupe.journal.Usage;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -18,11 +17,8 @@ final class Budget {
         this.out = out;
     }
 
-    /** @param task null for the planner, whose spend is the run's */
-    void spend(TaskState task, double cost, Usage usage, Instant now) {
-        if (task != null) {
-            task.spent(cost, usage);
-        }
+    /** What an agent spent (a task's, whose own spend its events journal, or the planner's) counts against the limit. */
+    void spend(double cost, Instant now) {
         spentUsd += cost;
         if (!spent && reached()) {
             spent = true;

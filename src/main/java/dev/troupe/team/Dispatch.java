@@ -1,6 +1,7 @@
 package dev.troupe.team;
 
 import dev.troupe.journal.Money;
+import dev.troupe.journal.TaskLife;
 import dev.troupe.journal.TeamEvent;
 import dev.troupe.journal.Usage;
 import java.time.Instant;
@@ -77,7 +78,7 @@ final class Dispatch {
         } else {
             launchReady(now);
         }
-        syncPoint.mergeHeldIfIdle();
+        syncPoint.mergeHeldIfIdle(now);
     }
 
     private void launchReady(Instant now) {
@@ -93,22 +94,22 @@ final class Dispatch {
                 break;
             }
             TaskState task = tasks.get(queue.next());
-            if (now.isBefore(task.notBefore)) {
-                wake = wake == null || task.notBefore.isBefore(wake) ? task.notBefore : wake;
+            if (now.isBefore(task.notBefore())) {
+                wake = wake == null || task.notBefore().isBefore(wake) ? task.notBefore() : wake;
                 continue;
             }
             if (tasks.zoneTaken(task)) {
                 // Waits for the task that owns those files; dispatched again when that one settles.
                 continue;
             }
-            Instant waitForSession = task.notBefore.plus(run.tuning().resumeWait());
-            if (task.continueSession && roster.isBusy(task.writtenOn) && now.isBefore(waitForSession)) {
+            Instant waitForSession = task.notBefore().plus(run.tuning().resumeWait());
+            if (task.continueSession() && roster.isBusy(task.writtenOn()) && now.isBefore(waitForSession)) {
                 // Its session's worker is finishing another task: dispatched again when it is idle, or fresh then.
                 wake = wake == null || waitForSession.isBefore(wake) ? waitForSession : wake;
                 continue;
             }
             // A session is resumed only on the worker whose workspace holds it; elsewhere the task starts afresh.
-            String worker = task.continueSession && roster.isIdle(task.writtenOn) ? task.writtenOn : roster.workerFor(task);
+            String worker = task.continueSession() && roster.isIdle(task.writtenOn()) ? task.writtenOn() : roster.workerFor(task);
             if (worker != null) {
                 queue.remove();
                 assign(task, worker, now);
@@ -133,7 +134,7 @@ final class Dispatch {
             }
             TaskState task = tasks.get(reviews.next());
             reviews.remove();
-            review(task, task.writtenOn != null && roster.isIdle(task.writtenOn) ? task.writtenOn : roster.firstIdle(), now);
+            review(task, task.writtenOn() != null && roster.isIdle(task.writtenOn()) ? task.writtenOn() : roster.firstIdle(), now);
             pace.launched(now);
         }
         return null;
@@ -141,46 +142,44 @@ final class Dispatch {
 
     /** @param now the launch time, the same the stagger is counted from */
     private void assign(TaskState task, String worker, Instant now) {
-        task.attemptBase = head;
-        if (task.spec.variants().any()) {
+        task.attemptBase(head);
+        if (task.spec().variants().any()) {
             variants.start(task, worker, writerPrompt(task), now);
             return;
         }
         String prompt = writerPrompt(task);
-        task.status = TaskState.Status.RUNNING;
-        task.attempts++;
-        task.triedBy.add(worker);
-        String branch = run.taskBranch(task.spec);
+        int attempt = task.attempts() + 1;
+        task.triedOn(worker);
+        String branch = run.taskBranch(task.spec());
         roster.take(worker, task.id());
         // A resumed session was given what was told before its attempt started; it hears the rest.
-        List<String> toldSince = task.told.stream().filter(told -> told.attempts() >= task.sessionAttempt)
-                .map(TaskState.Told::message).toList();
-        Optional<Assignment.Resume> resume = task.continueSession && worker.equals(task.writtenOn)
-                ? Optional.of(new Assignment.Resume(task.session, Prompts.resumed(task.reason, head.name(),
-                        run.failedBranch(task.spec, task.sessionAttempt), toldSince)))
+        List<String> toldSince = task.told().stream().filter(told -> told.attempts() >= task.sessionAttempt())
+                .map(TeamEvent.TaskTold::message).toList();
+        Optional<Assignment.Resume> resume = task.continueSession() && worker.equals(task.writtenOn())
+                ? Optional.of(new Assignment.Resume(task.session(), Prompts.resumed(task.reason(), head.name(),
+                        run.failedBranch(task.spec(), task.sessionAttempt()), toldSince)))
                 : Optional.empty();
-        task.continueSession = false;
-        task.session = null;
-        out.add(new Decision.AssignOnceJournaled(worker, new Assignment(task.spec, task.attempts, branch, head, prompt,
+        task.sessionTaken();
+        out.assignOnceJournaled(worker, new Assignment(task.spec(), attempt, branch, head, prompt,
                 Assignment.Role.WRITER, Optional.empty(), resume),
-                new TeamEvent.TaskAssigned(now, task.id(), task.attempts, worker, branch, head.name())));
+                new TeamEvent.TaskAssigned(now, task.id(), attempt, worker, branch, head.name()));
     }
 
     /** The task's prompt, with what its {@code after} tasks reported and why its last attempt failed. */
     String writerPrompt(TaskState task) {
-        List<Prompts.Handoff> after = task.spec.after().stream().map(tasks::get)
-                .map(dep -> new Prompts.Handoff(dep.id(), dep.resultText, dep.filesChanged,
-                        dep.resultFile != null ? dep.resultFile : run.resultFile(dep.spec)))
+        List<Prompts.Handoff> after = task.spec().after().stream().map(tasks::get)
+                .map(dep -> new Prompts.Handoff(dep.id(), dep.resultText(), dep.filesChanged(),
+                        dep.resultFile() != null ? dep.resultFile() : run.resultFile(dep.spec())))
                 .toList();
-        return Prompts.prompt(task.spec, after, task.attempts > 0 && !task.reason.isEmpty() ? task.reason : null,
-                task.told.stream().map(TaskState.Told::message).toList());
+        return Prompts.prompt(task.spec(), after, task.attempts() > 0 && !task.reason().isEmpty() ? task.reason() : null,
+                task.told().stream().map(TeamEvent.TaskTold::message).toList());
     }
 
     /** Its reviewer is launched like any agent: not while the team is paused. {@code writtenOn}: null if unknown. */
-    void awaitReview(TaskState task, String writtenOn) {
-        task.status = TaskState.Status.REVIEWING;
-        task.writtenOn = writtenOn;
+    void awaitReview(TaskState task, String writtenOn, Instant now) {
+        task.writtenOn(writtenOn);
         tasks.awaitingReview.add(task.id());
+        out.journal(new TeamEvent.ReviewQueued(now, task.id(), task.pendingAttempt()));
     }
 
     /**
@@ -188,19 +187,18 @@ final class Dispatch {
      * holds the change already, so the checkout costs nothing).
      */
     private void review(TaskState task, String worker, Instant now) {
-        task.status = TaskState.Status.REVIEWING;
         roster.take(worker, task.id());
-        Assignment review = new Assignment(task.spec.readOnly(), task.pendingAttempt, "", task.pending.commit(),
-                Prompts.review(task.spec, task.pendingAttempt, task.pending.text(), task.pending.filesChanged()),
-                Assignment.Role.REVIEWER, Optional.of(task.attemptBase));
-        out.journal(new TeamEvent.ReviewStarted(now, task.id(), task.pendingAttempt, worker));
+        Assignment review = new Assignment(task.spec().readOnly(), task.pendingAttempt(), "", task.pending().commit(),
+                Prompts.review(task.spec(), task.pendingAttempt(), task.pending().text(), task.pending().filesChanged()),
+                Assignment.Role.REVIEWER, Optional.of(task.attemptBase()));
+        out.journal(new TeamEvent.ReviewStarted(now, task.id(), task.pendingAttempt(), worker));
         out.add(new Decision.Assign(worker, review));
     }
 
     /** Done, but the budget went before its review: only approved work merges, so it fails, its change kept. */
     void failUnreviewed(TaskState task, Instant now) {
         String keptOn = syncPoint.keepPending(task);
-        out.journal(new TeamEvent.AttemptFailed(now, task.id(), task.pendingAttempt, "its review did not start:"
+        out.journal(new TeamEvent.AttemptFailed(now, task.id(), task.pendingAttempt(), "its review did not start:"
                 + " the budget is spent (the change is kept on " + keptOn + ")", 0, Usage.NONE, -1, true));
         tasks.fail(task, "done, but the budget was spent before its review; the change is kept on " + keptOn, now);
     }
@@ -217,8 +215,8 @@ final class Dispatch {
     private void skipQueued(String reason, String afterFailure, Instant now) {
         for (String id : List.copyOf(tasks.ready)) {
             TaskState task = tasks.get(id);
-            if (task.attempts > 0) {
-                tasks.fail(task, task.reason + "; " + afterFailure, now);
+            if (task.attempts() > 0) {
+                tasks.fail(task, task.reason() + "; " + afterFailure, now);
             } else {
                 tasks.skip(task, reason, now);
             }

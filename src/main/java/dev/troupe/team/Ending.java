@@ -93,7 +93,6 @@ final class Ending {
      * what is not settled fails with {@code reason}.
      */
     void setupFailed(String reason, Instant now) {
-        tasks.all().stream().filter(task -> !task.isSettled()).forEach(task -> task.reason = reason);
         finish(outcome(Optional.of(reason)), now);
     }
 
@@ -120,17 +119,18 @@ final class Ending {
         List<RunOutcome.TaskOutcome> outcomes = new ArrayList<>();
         Usage usage = Usage.NONE;
         for (TaskState task : tasks.all()) {
-            RunOutcome.Fate fate = switch (task.status) {
+            RunOutcome.Fate fate = switch (task.status()) {
                 case MERGED -> RunOutcome.Fate.MERGED;
                 case SKIPPED -> RunOutcome.Fate.SKIPPED;
                 case CANCELLED -> RunOutcome.Fate.CANCELLED;
                 case WAITING, QUEUED -> stopping ? RunOutcome.Fate.LEFT : RunOutcome.Fate.FAILED;
                 default -> RunOutcome.Fate.FAILED;
             };
-            usage = usage.plus(task.usage);
-            outcomes.add(new RunOutcome.TaskOutcome(task.id(), fate, task.attempts, task.costUsd, task.usage,
-                    task.durationMs, task.mergeCommit == null ? "" : task.mergeCommit.name(), task.filesChanged,
-                    fate == RunOutcome.Fate.MERGED ? "" : task.reason));
+            usage = usage.plus(task.usage());
+            outcomes.add(new RunOutcome.TaskOutcome(task.id(), fate, task.life().tries(), task.costUsd(), task.usage(),
+                    task.durationMs(), task.mergeCommit() == null ? "" : task.mergeCommit().name(), task.filesChanged(),
+                    fate == RunOutcome.Fate.MERGED ? "" : setupFailure.filter(why -> !task.isSettled())
+                            .orElse(task.reason())));
         }
         boolean allMerged = outcomes.stream()
                 .allMatch(t -> t.fate() == RunOutcome.Fate.MERGED || t.fate() == RunOutcome.Fate.CANCELLED);

@@ -1,6 +1,7 @@
 package dev.troupe.team;
 
 import dev.troupe.goal.GoalLoader;
+import dev.troupe.journal.TaskLife;
 import dev.troupe.journal.TeamEvent;
 import dev.troupe.journal.Usage;
 import java.time.Instant;
@@ -46,9 +47,9 @@ final class Membership {
         roster.retire(worker);
         if (role == Assignment.Role.PLANNER) {
             planning.workerLost(now);
-        } else if (tasks.get(taskId).round != null && role == Assignment.Role.WRITER) {
+        } else if (tasks.get(taskId).round() != null && role == Assignment.Role.WRITER) {
             variants.notStarted(tasks.get(taskId), attempt);
-        } else if (tasks.get(taskId).round != null) {
+        } else if (tasks.get(taskId).round() != null) {
             variants.judgeFailed(tasks.get(taskId), reason, 0, Usage.NONE, now);
         } else {
             TaskState task = tasks.get(taskId);
@@ -90,11 +91,11 @@ final class Membership {
             settle.accept(now);
             return;
         }
-        if (taskId != null && tasks.get(taskId).round != null) {
+        if (taskId != null && tasks.get(taskId).round() != null) {
             variants.workerLost(tasks.get(taskId), worker, now);
         } else if (taskId != null) {
             TaskState task = tasks.get(taskId);
-            String kept = task.status == TaskState.Status.REVIEWING
+            String kept = task.status() == TaskLife.State.REVIEWING
                     ? " during its review (the change is kept on " + syncPoint.keepPending(task) + ")" : "";
             retries.retryOrFail(task, (local ? "its worker stopped unexpectedly" : "the node its worker ran on was lost")
                     + kept, 0, Usage.NONE, true, now);

@@ -106,7 +106,7 @@ final class Planning {
      * and comes back to {@link #checked}.
      */
     void answered(int attempt, AttemptResult answer, Instant now) {
-        budget.spend(null, answer.costUsd(), answer.usage(), now);
+        budget.spend(answer.costUsd(), now);
         Answers.Round said = Answers.round(answer.answer().orElseThrow());
         if (rounds.inRounds() && said.met()) {
             rounds.answered(attempt);
@@ -165,7 +165,7 @@ final class Planning {
     }
 
     void failed(int attempt, String reason, double cost, Usage usage, Instant now) {
-        budget.spend(null, cost, usage, now);
+        budget.spend(cost, now);
         rejected(attempt, "the planner failed: " + reason, cost, usage, now);
     }
 

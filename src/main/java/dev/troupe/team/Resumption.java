@@ -1,107 +1,94 @@
 package dev.troupe.team;
 
-import dev.troupe.journal.RunHistory;
+import dev.troupe.journal.TaskLife;
 import dev.troupe.journal.TeamEvent;
 import dev.troupe.journal.Usage;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.eclipse.jgit.lib.ObjectId;
 
 /**
- * Takes over from a run that stopped: merged is what the integration branch holds, failed and skipped what
- * the journal says; a finished attempt whose commit is still there goes on to its review, sync point or
- * merge; everything else (queued, or cut off mid-attempt) is open again. An attempt the crash cut short does
- * not count against the task.
+ * Takes over from a run that stopped, by replaying its journal: each task goes on with the {@link TaskLife} the
+ * journal folds to. Merged is what the integration branch holds ({@code run-resumed} says so, and the fold takes its
+ * word over the journal's); a finished attempt whose commit is still there goes on to its review, sync point or
+ * merge; a round of variants some of which settled goes on; everything else not settled is open again. An attempt
+ * the stop cut short does not count against the task.
  */
 final class Resumption {
+
+    /** What a task of the stopped run does next. */
+    private enum Next { NOTHING, MERGED_UNJOURNALED, FINISHED, ROUND, INTERRUPTED }
 
     private Resumption() {}
 
     static void restore(ResumeFrom from, int pid, Instant now, RunContext run, TaskTable tasks, Budget budget,
             Dispatch dispatch, SyncPoint syncPoint, Variants variants, Decisions out) {
-        for (TaskState task : tasks.all()) {
-            RunHistory.Task past = from.history().tasks().get(task.id());
-            if (past != null) {
-                boolean cutShort = past.state().attemptUnderWay() && !from.finished().contains(task.id())
-                        && !keepsRound(task, past);
-                task.attempts = past.attempts();
-                task.freeAttempts = past.uncountedAttempts() + (cutShort ? 1 : 0);
-                task.costUsd = past.costUsd();
-                task.usage = past.usage();
-                task.reason = past.reason();
-                task.resultText = past.resultText();
-                task.filesChanged = past.filesChanged();
-                task.durationMs = past.durationMs();
-                past.told().forEach(told -> task.told.add(new TaskState.Told(told.message(), told.attempts())));
-                if (task.spec.variants().any()) {
-                    // Every round took at least one number per variant, and counts as one attempt.
-                    int rounds = (past.attempts() + task.spec.variants().count() - 1) / task.spec.variants().count();
-                    task.variantExtras = past.attempts() - rounds;
-                }
-                past.chosen().ifPresent(chosen -> task.resultFile = run.runDir().resolve("results")
-                        .resolve(task.spec.slug() + ".variant-" + chosen.winner() + ".md"));
-            }
-            ObjectId merge = from.merged().get(task.id());
-            if (merge != null) {
-                task.status = TaskState.Status.MERGED;
-                task.mergeCommit = merge;
-                task.reason = "";
-            } else if (past != null && past.state() == RunHistory.State.FAILED) {
-                task.status = TaskState.Status.FAILED;
-            } else if (past != null && past.state() == RunHistory.State.SKIPPED) {
-                task.status = TaskState.Status.SKIPPED;
-            } else if (past != null && past.state() == RunHistory.State.CANCELLED) {
-                task.status = TaskState.Status.CANCELLED;
-            }
-        }
-        out.journal(new TeamEvent.RunResumed(now, run.runId(), pid, List.copyOf(from.merged().keySet()), from.killed()));
-        for (TaskState task : tasks.all()) {
-            RunHistory.Task past = from.history().tasks().get(task.id());
-            RunHistory.State was = past == null ? RunHistory.State.WAITING : past.state();
-            if (task.status == TaskState.Status.MERGED && was != RunHistory.State.MERGED) {
-                // Merged just before the crash, before the journal heard of it: say so now, for status and resume.
-                out.journal(new TeamEvent.MergeDone(now, task.id(), task.mergeCommit.name(), run.integrationBranch()));
-            } else if (task.status != TaskState.Status.MERGED && from.finished().contains(task.id())) {
-                goOnWithFinished(task, past, run, dispatch, syncPoint);
-            } else if (task.status != TaskState.Status.MERGED && keepsRound(task, past)) {
-                // Its variants that finished before the stop are kept; the others run again.
-                variants.resume(task, VariantRound.fromJournal(task.spec.variants().count(), past.roundVariants(),
-                        dispatch.writerPrompt(task)).orElseThrow(), now);
-            } else if (task.status != TaskState.Status.MERGED && was.attemptUnderWay()) {
-                // Journaled as uncounted, so that a later resume does not count it either.
-                out.journal(new TeamEvent.AttemptFailed(now, task.id(), task.attempts,
+        tasks.takeOver(from.history());
+        // Read off each task's life before the resume moves it.
+        Map<TaskState, Next> next = new LinkedHashMap<>();
+        tasks.all().forEach(task -> next.put(task, next(task, from)));
+        next.forEach((task, what) -> {
+            if (what == Next.INTERRUPTED) {
+                // Journaled as not counted, so that no later resume counts it either.
+                out.journal(new TeamEvent.AttemptFailed(now, task.id(), task.attempts(),
                         "interrupted: troupe stopped during the attempt", 0, Usage.NONE, 0, false));
             }
-        }
+        });
+        out.journal(new TeamEvent.RunResumed(now, run.runId(), pid, List.copyOf(from.merged().keySet()), from.killed()));
+        next.forEach((task, what) -> {
+            task.life().chosen().ifPresent(chosen -> task.resultFile(run.runDir().resolve("results")
+                    .resolve(task.spec().slug() + ".variant-" + chosen.winner() + ".md")));
+            switch (what) {
+                // Merged just before the stop, before the journal heard of it: say so now, for status and resume.
+                case MERGED_UNJOURNALED -> out.journal(new TeamEvent.MergeDone(now, task.id(),
+                        from.merged().get(task.id()).name(), run.integrationBranch()));
+                case FINISHED -> goOnWithFinished(task, run, dispatch, syncPoint, now);
+                // Its variants that finished before the stop are kept; the others run again.
+                case ROUND -> variants.resume(task, VariantRound.fromJournal(task.spec().variants().count(),
+                        task.life().roundVariants(), dispatch.writerPrompt(task)).orElseThrow(), now);
+                default -> { }
+            }
+        });
         for (TaskState task : tasks.all()) {
-            if (task.status == TaskState.Status.WAITING && task.spec.waitsFor().stream().map(tasks::get)
-                    .anyMatch(dep -> dep.status == TaskState.Status.FAILED || dep.status == TaskState.Status.SKIPPED
-                            || dep.status == TaskState.Status.CANCELLED)) {
+            if (task.status() == TaskLife.State.WAITING && task.spec().waitsFor().stream().map(tasks::get)
+                    .anyMatch(dep -> dep.isSettled() && dep.status() != TaskLife.State.MERGED)) {
                 tasks.skip(task, "comes after a task that did not merge", now);
             }
         }
         budget.restore(from.history().costUsd());
     }
 
-    /** A round of the task's variants was under way, some of them settled: the round goes on. */
-    private static boolean keepsRound(TaskState task, RunHistory.Task past) {
-        return past != null && task.spec.variants().any() && past.state() == RunHistory.State.RUNNING
-                && !past.roundVariants().isEmpty();
+    private static Next next(TaskState task, ResumeFrom from) {
+        TaskLife life = task.life();
+        if (from.merged().containsKey(task.id())) {
+            return life.state() == TaskLife.State.MERGED ? Next.NOTHING : Next.MERGED_UNJOURNALED;
+        } else if (from.finished().contains(task.id())) {
+            return Next.FINISHED;
+        } else if (task.spec().variants().any() && life.state() == TaskLife.State.RUNNING
+                && !life.roundVariants().isEmpty()) {
+            return Next.ROUND;
+        } else if (life.state().attemptUnderWay()) {
+            return Next.INTERRUPTED;
+        }
+        return Next.NOTHING;
     }
 
     /** Its writer finished before the stop and its commit is still on its branch: no need to pay for it again. */
-    private static void goOnWithFinished(TaskState task, RunHistory.Task past, RunContext run, Dispatch dispatch,
-            SyncPoint syncPoint) {
+    private static void goOnWithFinished(TaskState task, RunContext run, Dispatch dispatch, SyncPoint syncPoint,
+            Instant now) {
+        TaskLife life = task.life();
         // Its zone was judged when it finished (before task-succeeded was journaled): no files are outside it now.
-        task.pending = new AttemptResult(run.taskBranch(task.spec), ObjectId.fromString(past.commit()), 0, Usage.NONE, 0,
-                past.durationMs(), past.filesChanged(), List.of(), past.resultText(), 0, Optional.empty());
-        task.pendingAttempt = past.commitAttempt();
-        task.attemptBase = ObjectId.fromString(past.commitBase());
-        if (task.spec.review() && !past.approved().orElse(false)) {
-            dispatch.awaitReview(task, null);
+        task.pending(new AttemptResult(run.taskBranch(task.spec()), ObjectId.fromString(life.commit()), 0, Usage.NONE, 0,
+                life.durationMs(), life.filesChanged(), List.of(), life.resultText(), 0, Optional.empty()),
+                life.commitAttempt(), null);
+        task.attemptBase(ObjectId.fromString(life.commitBase()));
+        if (task.spec().review() && !life.approved().orElse(false)) {
+            dispatch.awaitReview(task, null, now);
         } else {
-            syncPoint.readyToMerge(task);
+            syncPoint.readyToMerge(task, now);
         }
     }
 }

@@ -27,30 +27,28 @@ final class Retries {
         this.out = out;
     }
 
-    /** Whether the attempt is not counted against the task: it ended on a rate limit and free ones are left. */
+    /**
+     * Whether the attempt is not counted against the task: it ended on a rate limit (or its node's fault) and free
+     * ones are left. The attempt's failure, journaled as not counted, takes the free one.
+     */
     boolean takeFreeAttempt(TaskState task, boolean rateLimited) {
-        if (rateLimited && task.freeAttempts < freeOnRateLimit) {
-            task.freeAttempts++;
-            return true;
-        }
-        return false;
+        return rateLimited && task.freeAttempts() < freeOnRateLimit;
     }
 
     /** Back to the queue after a backoff while attempts (and budget) remain; otherwise the task fails. */
     void retryOrFail(TaskState task, String reason, double attemptCost, Usage attemptUsage, boolean counted,
             Instant now) {
-        task.reason = reason;
         boolean attemptsLeft = !counted || task.countedAttempts() < attemptsAllowed;
         if (!attemptsLeft || budget.isSpent()) {
-            out.journal(new TeamEvent.AttemptFailed(now, task.id(), task.attempts, reason, attemptCost, attemptUsage, -1,
+            out.journal(new TeamEvent.AttemptFailed(now, task.id(), task.attempts(), reason, attemptCost, attemptUsage, -1,
                     counted));
             tasks.fail(task, budget.isSpent() && attemptsLeft ? reason + "; no attempt left in the budget" : reason,
                     now);
             return;
         }
         Duration backoff = counted ? pace.backoff(task.countedAttempts()) : Duration.ZERO;
-        task.notBefore = now.plus(backoff);
-        out.journal(new TeamEvent.AttemptFailed(now, task.id(), task.attempts, reason, attemptCost, attemptUsage,
+        task.notBefore(now.plus(backoff));
+        out.journal(new TeamEvent.AttemptFailed(now, task.id(), task.attempts(), reason, attemptCost, attemptUsage,
                 backoff.toMillis(), counted));
         tasks.requeue(task);
     }

@@ -147,11 +147,11 @@ final class Roster {
      */
     String workerFor(TaskState task) {
         for (String worker : idle) {
-            if (!task.triedBy.contains(worker)) {
+            if (!task.triedBy(worker)) {
                 return worker;
             }
         }
-        if (!task.triedBy.isEmpty() && idle.size() + busy.size() < capacity() - retired) {
+        if (task.triedByAnyone() && idle.size() + busy.size() < capacity() - retired) {
             return spawn();
         }
         return idle.isEmpty() ? null : firstIdle();

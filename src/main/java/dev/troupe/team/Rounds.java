@@ -110,8 +110,8 @@ final class Rounds {
         for (Map.Entry<Integer, String> round : summaries.entrySet()) {
             List<Prompts.Outcome> outcomes = tasks.all().stream()
                     .filter(task -> roundOf.getOrDefault(task.id(), current) == round.getKey())
-                    .map(task -> new Prompts.Outcome(task.id(), task.status.name().toLowerCase(java.util.Locale.ROOT),
-                            task.resultText, task.reason, run.resultFile(task.spec)))
+                    .map(task -> new Prompts.Outcome(task.id(), task.status().name().toLowerCase(java.util.Locale.ROOT),
+                            task.resultText(), task.reason(), run.resultFile(task.spec())))
                     .toList();
             rounds.add(new Prompts.PastRound(round.getKey(), round.getValue(), outcomes));
         }

@@ -2,6 +2,7 @@ package dev.troupe.team;
 
 import dev.troupe.goal.Goal;
 import dev.troupe.goal.GoalLoader;
+import dev.troupe.journal.TaskLife;
 import dev.troupe.journal.TeamEvent;
 import dev.troupe.journal.Usage;
 import java.nio.file.Path;
@@ -19,7 +20,8 @@ import org.eclipse.jgit.lib.ObjectId;
 final class RunState {
 
     private final RunContext run;
-    private final Decisions out = new Decisions();
+    /** Every event the rules journal moves the task it is about, as it is decided. */
+    private final Decisions out = new Decisions(this::moveTasks);
     private final TaskTable tasks;
     private final Roster roster;
     private final Pace pace;
@@ -33,6 +35,10 @@ final class RunState {
     private final Steering steering;
     private final Variants variants;
     private final Membership membership;
+
+    private void moveTasks(TeamEvent event) {
+        tasks.apply(event);
+    }
 
     RunState(RunContext run) {
         this.run = run;
@@ -80,7 +86,7 @@ final class RunState {
     private void startTasks(Instant now) {
         // A task with variants may keep as many workers busy as it has variants.
         long open = tasks.all().stream().filter(t -> !t.isSettled())
-                .mapToLong(t -> Math.max(1, t.spec.variants().count())).sum();
+                .mapToLong(t -> Math.max(1, t.spec().variants().count())).sum();
         roster.fillIdleTo(Math.min(run.goal().team().size(), open));
         tasks.queueReady(now);
         settle(now);
@@ -90,15 +96,15 @@ final class RunState {
     List<Decision> attemptSucceeded(String worker, String taskId, int attempt, Assignment.Role role, AttemptResult result,
             Instant now) {
         roster.release(worker);
-        if (role != Assignment.Role.PLANNER && tasks.get(taskId).round != null) {
+        if (role != Assignment.Role.PLANNER && tasks.get(taskId).round() != null) {
             return variantEnded(tasks.get(taskId), attempt, role, result, null, 0, Usage.NONE, now);
         }
-        if (role != Assignment.Role.PLANNER && tasks.get(taskId).cancelling) {
+        if (role != Assignment.Role.PLANNER && tasks.get(taskId).cancelling()) {
             // Finished before the cancel reached its agent: the work is kept, not merged.
             TaskState task = tasks.get(taskId);
-            budget.spend(task, result.costUsd(), result.usage(), now);
-            out.add(new Decision.Keep(result.commit(), run.failedBranch(task.spec, attempt)));
-            return steering.cancelled(task, now);
+            budget.spend(result.costUsd(), now);
+            out.add(new Decision.Keep(result.commit(), run.failedBranch(task.spec(), attempt)));
+            return steering.cancelled(task, result.costUsd(), result.usage(), now);
         }
         switch (role) {
             case WRITER -> written(worker, tasks.get(taskId), attempt, result, now);
@@ -120,8 +126,8 @@ final class RunState {
             String reason, double cost, Usage usage, Instant now) {
         if (task.isSettled()) {
             // The run gave up on the task meanwhile (sync.check cannot run): what the agent spent still counts.
-            budget.spend(task, result == null ? cost : result.costUsd(), result == null ? usage : result.usage(), now);
-        } else if (task.cancelling) {
+            budget.spend(result == null ? cost : result.costUsd(), now);
+        } else if (task.cancelling()) {
             variants.cancelledPart(task, attempt, role, result == null ? cost : result.costUsd(),
                     result == null ? usage : result.usage(), now);
         } else if (role == Assignment.Role.JUDGE && result != null) {
@@ -133,8 +139,9 @@ final class RunState {
         } else {
             variants.failed(task, attempt, reason, cost, usage, now);
         }
-        if (task.cancelling && !task.isSettled() && !variants.anyRunning(task)) {
-            return steering.cancelled(task, now);
+        if (task.cancelling() && !task.isSettled() && !variants.anyRunning(task)) {
+            // What its variants and judge spent is journaled with each of them.
+            return steering.cancelled(task, 0, Usage.NONE, now);
         }
         settle(now);
         return out.drain();
@@ -148,22 +155,18 @@ final class RunState {
     }
 
     private void written(String worker, TaskState task, int attempt, AttemptResult result, Instant now) {
-        task.resultText = result.text();
-        task.filesChanged = result.filesChanged();
-        task.session = result.session().orElse(null);
-        task.sessionAttempt = attempt;
-        task.writtenOn = worker;
-        task.durationMs = result.durationMs();
-        budget.spend(task, result.costUsd(), result.usage(), now);
+        task.session(result.session().orElse(null), attempt, worker);
+        budget.spend(result.costUsd(), now);
         List<String> outside = result.outsideZone();
         if (!outside.isEmpty()) {
             boolean reject = run.goal().sync().zonePolicy() == Goal.ZonePolicy.REJECT;
             out.journal(new TeamEvent.ZoneViolation(now, task.id(), attempt, outside, reject));
             if (reject) {
-                out.add(new Decision.Keep(result.commit(), run.failedBranch(task.spec, attempt)));
+                out.add(new Decision.Keep(result.commit(), run.failedBranch(task.spec(), attempt)));
                 continueSession(task);
-                retries.retryOrFail(task, "it changed files outside its zone (" + String.join(", ", task.spec.zone())
-                        + "), which are off-limits: " + String.join(", ", outside), 0, Usage.NONE, true, now);
+                retries.retryOrFail(task, "it changed files outside its zone (" + String.join(", ", task.spec().zone())
+                        + "), which are off-limits: " + String.join(", ", outside), result.costUsd(), result.usage(), true,
+                        now);
                 settle(now);
                 return;
             }
@@ -171,31 +174,29 @@ final class RunState {
         out.journal(new TeamEvent.TaskSucceeded(now, task.id(), attempt, result.branch(), result.commit().name(),
                 result.costUsd(), result.usage(), result.turns(), result.durationMs(), result.filesChanged(),
                 result.text(), result.permissionDenials()));
-        task.pending = result;
-        task.pendingAttempt = attempt;
-        task.writtenOn = worker;
+        task.pending(result, attempt, worker);
         handOn(task, now);
         settle(now);
     }
 
     /** A finished attempt (its {@code pending} work) goes to its review, or on its way to the integration branch. */
     private void handOn(TaskState task, Instant now) {
-        if (task.spec.review() && budget.isSpent()) {
+        if (task.spec().review() && budget.isSpent()) {
             dispatch.failUnreviewed(task, now);
-        } else if (task.spec.review()) {
-            dispatch.awaitReview(task, task.writtenOn);
+        } else if (task.spec().review()) {
+            dispatch.awaitReview(task, task.writtenOn(), now);
         } else {
-            syncPoint.readyToMerge(task);
+            syncPoint.readyToMerge(task, now);
         }
     }
 
     private void reviewed(TaskState task, int attempt, AttemptResult review, Instant now) {
-        budget.spend(task, review.costUsd(), review.usage(), now);
+        budget.spend(review.costUsd(), now);
         Answers.Verdict verdict = Answers.verdict(review.answer().orElseThrow());
         out.journal(new TeamEvent.ReviewDone(now, task.id(), attempt, verdict.approved(), verdict.comments(),
                 review.costUsd(), review.usage()));
         if (verdict.approved()) {
-            syncPoint.readyToMerge(task);
+            syncPoint.readyToMerge(task, now);
         } else {
             String keptOn = syncPoint.keepPending(task);
             continueSession(task);
@@ -227,29 +228,29 @@ final class RunState {
             return out.drain();
         }
         TaskState task = tasks.get(taskId);
-        if (task.round != null && role == Assignment.Role.WRITER && !task.cancelling && !task.isSettled()
+        if (task.round() != null && role == Assignment.Role.WRITER && !task.cancelling() && !task.isSettled()
                 && retries.takeFreeAttempt(task, rateLimited || nodesFault)) {
             // No fault of the variant: it runs again (once a rate limit's pause is over), as a free attempt would.
-            budget.spend(task, cost, usage, now);
+            budget.spend(cost, now);
             if (rateLimited) {
                 pace.pauseForRateLimit(retryAfterMs, now);
             }
-            // Free already: its relaunch is not one more variant of the round either.
-            task.variantExtras--;
+            // Free: its relaunch is one more agent run of the same round, the same try of the task.
+            task.relaunchedFree();
             variants.notStarted(task, attempt);
             settle(now);
             return out.drain();
         }
-        if (task.round != null) {
+        if (task.round() != null) {
             return variantEnded(task, attempt, role, null, reason, cost, usage, now);
         }
         if (role == Assignment.Role.REVIEWER) {
             // Only approved work merges: without a verdict, the task is tried again.
             reason = "its review did not finish (" + reason + "; the change is kept on " + syncPoint.keepPending(task) + ")";
         }
-        budget.spend(task, cost, usage, now);
-        if (task.cancelling) {
-            return steering.cancelled(task, now);
+        budget.spend(cost, now);
+        if (task.cancelling()) {
+            return steering.cancelled(task, cost, usage, now);
         }
         boolean free = retries.takeFreeAttempt(task, rateLimited || nodesFault);
         if (free && rateLimited) {
@@ -274,9 +275,6 @@ final class RunState {
     }
 
     List<Decision> merged(String taskId, ObjectId mergeCommit, Instant now) {
-        TaskState task = tasks.get(taskId);
-        task.status = TaskState.Status.MERGED;
-        task.mergeCommit = mergeCommit;
         dispatch.merged(mergeCommit);
         out.journal(new TeamEvent.MergeDone(now, taskId, mergeCommit.name(), run.integrationBranch()));
         tasks.queueReady(now);
@@ -355,8 +353,8 @@ final class RunState {
      * attempt continues that agent's session, told why (on the worker whose workspace holds the session).
      */
     private void continueSession(TaskState task) {
-        task.continueSession = task.session != null && task.writtenOn != null
-                && task.spec.retry() == Goal.Retry.RESUME;
+        task.continueSession(task.session() != null && task.writtenOn() != null
+                && task.spec().retry() == Goal.Retry.RESUME);
     }
 
     /** A node of the cluster offers {@code slots} workers: see {@link Membership#nodeJoined}. */

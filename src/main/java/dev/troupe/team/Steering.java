@@ -1,7 +1,9 @@
 package dev.troupe.team;
 
 import dev.troupe.goal.Goal;
+import dev.troupe.journal.TaskLife;
 import dev.troupe.journal.TeamEvent;
+import dev.troupe.journal.Usage;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -49,19 +51,19 @@ final class Steering {
         if (task == null) {
             return new Answer(false, "no task '" + taskId + "' in run " + run.runId(), List.of());
         }
-        switch (task.status) {
+        switch (task.status()) {
             case WAITING, QUEUED -> {
-                List<Decision> decisions = cancelled(task, now);
+                List<Decision> decisions = cancelled(task, 0, Usage.NONE, now);
                 return new Answer(true, "task '" + taskId + "' is cancelled" + skippedAfter(task), decisions);
             }
             case RUNNING, REVIEWING -> {
                 Optional<String> worker = roster.runnerOf(taskId);
                 if (worker.isEmpty()) {
                     // Waiting for its review, which has not started: nothing runs to stop.
-                    List<Decision> decisions = cancelled(task, now);
+                    List<Decision> decisions = cancelled(task, 0, Usage.NONE, now);
                     return new Answer(true, "task '" + taskId + "' is cancelled" + skippedAfter(task), decisions);
                 }
-                task.cancelling = true;
+                task.cancelling(true);
                 roster.runnersOf(taskId).forEach(runner -> out.add(new Decision.CancelAttempt(runner)));
                 return new Answer(true, "task '" + taskId + "' is cancelled once its agent on " + worker.get()
                         + " has stopped", out.drain());
@@ -71,7 +73,7 @@ final class Steering {
                         + " too late to cancel", List.of());
             }
             default -> {
-                return new Answer(false, "task '" + taskId + "' is " + task.status.name().toLowerCase(java.util.Locale.ROOT)
+                return new Answer(false, "task '" + taskId + "' is " + task.status().label()
                         + " already", List.of());
             }
         }
@@ -93,7 +95,7 @@ final class Steering {
         out.add(new Decision.JournalDurably(new TeamEvent.TasksAdded(now, ids, after, goalFile.toString())));
         for (Goal.TaskSpec spec : specs) {
             if (spec.waitsFor().stream().map(tasks::get).anyMatch(dep -> dep.isSettled()
-                    && dep.status != TaskState.Status.MERGED)) {
+                    && dep.status() != TaskLife.State.MERGED)) {
                 tasks.skip(tasks.get(spec.id()), "comes after a task that did not merge", now);
             }
         }
@@ -113,33 +115,32 @@ final class Steering {
             return new Answer(false, "no task '" + taskId + "' in run " + run.runId(), List.of());
         }
         if (task.isSettled()) {
-            return new Answer(false, "task '" + taskId + "' is " + task.status.name().toLowerCase(java.util.Locale.ROOT)
+            return new Answer(false, "task '" + taskId + "' is " + task.status().label()
                     + " already; nothing more runs for it to be told", List.of());
         }
-        task.told.add(new TaskState.Told(message, task.attempts));
-        out.add(new Decision.JournalDurably(new TeamEvent.TaskTold(now, taskId, message, task.attempts)));
-        String when = switch (task.status) {
-            case WAITING, QUEUED -> task.attempts == 0 ? "its agent is told when it starts"
+        out.journalDurably(new TeamEvent.TaskTold(now, taskId, message, task.attempts()));
+        String when = switch (task.status()) {
+            case WAITING, QUEUED -> task.attempts() == 0 ? "its agent is told when it starts"
                     : "its next attempt's agent is told when it starts";
-            case RUNNING -> "its agent at work (attempt " + task.attempts + ") runs on without the message; the task's"
+            case RUNNING -> "its agent at work (attempt " + task.attempts() + ") runs on without the message; the task's"
                     + " next attempt, if it has one, is told";
-            default -> "attempt " + task.attempts + " is done and on its way in; if it does not make it, the next"
+            default -> "attempt " + task.attempts() + " is done and on its way in; if it does not make it, the next"
                     + " attempt is told";
         };
         return new Answer(true, "task '" + taskId + "': " + when, out.drain());
     }
 
     /** The task is cancelled: not started yet, or its attempt has ended since the request. */
-    List<Decision> cancelled(TaskState task, Instant now) {
-        task.cancelling = false;
-        tasks.cancel(task, now);
+    List<Decision> cancelled(TaskState task, double cost, Usage usage, Instant now) {
+        task.cancelling(false);
+        tasks.cancel(task, cost, usage, now);
         settle.accept(now);
         return out.drain();
     }
 
     private String skippedAfter(TaskState cancelled) {
-        List<String> skipped = tasks.all().stream().filter(t -> t.status == TaskState.Status.SKIPPED
-                && t.spec.waitsFor().contains(cancelled.id())).map(TaskState::id).toList();
+        List<String> skipped = tasks.all().stream().filter(t -> t.status() == TaskLife.State.SKIPPED
+                && t.spec().waitsFor().contains(cancelled.id())).map(TaskState::id).toList();
         return skipped.isEmpty() ? "" : "; skipped after it: " + String.join(", ", skipped);
     }
 

@@ -1,93 +1,244 @@
 package dev.troupe.team;
 
 import dev.troupe.goal.Goal;
+import dev.troupe.journal.TaskLife;
+import dev.troupe.journal.TeamEvent;
 import dev.troupe.journal.Usage;
+import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.eclipse.jgit.lib.ObjectId;
 
-/** One task of a run as the lead sees it: where it stands, its attempts and spend, and its finished work. */
+/**
+ * One task of a run as the rules see it: its {@link TaskLife} (where it stands, its attempts, spend and finished
+ * work, moved only by the events the rules journal) and what only the live run knows (the finished attempt on its
+ * way in, the round of variants under way, the session to continue, its backoff).
+ */
 final class TaskState {
 
-    /** REVIEWING: its change is with a reviewer. HELD: done, waiting for the next sync point ({@code sync.merge: end}). */
-    enum Status { WAITING, QUEUED, RUNNING, REVIEWING, HELD, MERGING, MERGED, FAILED, SKIPPED, CANCELLED }
-
-    /** A message of {@code troupe tell}, told when {@code attempts} attempts had started. */
-    record Told(String message, int attempts) {}
-
-    final Goal.TaskSpec spec;
-    /** What {@code troupe tell} said, in order: every fresh attempt gets all of it, a resumed one what is new to it. */
-    final List<Told> told = new ArrayList<>();
-    Status status = Status.WAITING;
+    private final Goal.TaskSpec spec;
+    private final TaskLife life;
     /** {@code troupe cancel} asked for it while an attempt was under way: that attempt's end cancels it. */
-    boolean cancelling;
-    /** Attempts started. */
-    int attempts;
-    /** Attempts that ended on a rate limit and were not counted against the limit. */
-    int freeAttempts;
-    /** Variants launched beyond the first of their round: they share one attempt of {@code limits.attempts}. */
-    int variantExtras;
+    private boolean cancelling;
+    /** Variants relaunched for free (a rate limit, a node's fault) in this process: the journal does not tell them. */
+    private int freeRelaunches;
     /** The report of the variant chosen as its change, when it had variants (else {@code results/<task>.md}). */
-    java.nio.file.Path resultFile;
+    private Path resultFile;
     /** The round of variants under way, or null. */
-    VariantRound round;
+    private VariantRound round;
     /** The workers (by name) that have tried it. */
-    final Set<String> triedBy = new HashSet<>();
-    Instant notBefore = Instant.MIN;
-    /** What the last successful attempt reported, changed and took (restored from the journal on resume). */
-    String resultText = "";
-    List<String> filesChanged = List.of();
-    long durationMs;
-    double costUsd;
-    Usage usage = Usage.NONE;
-    ObjectId mergeCommit;
-    String reason = "";
+    private final Set<String> triedBy = new HashSet<>();
+    private Instant notBefore = Instant.MIN;
     /** The integration head the current attempt started from. */
-    ObjectId attemptBase;
+    private ObjectId attemptBase;
     /** The finished attempt on its way to the integration branch (through review, a sync point, the merger). */
-    AttemptResult pending;
-    int pendingAttempt;
+    private AttemptResult pending;
+    private int pendingAttempt;
     /** The worker whose worktree holds the pending change (null if unknown): its reviewer starts there when it is free. */
-    String writtenOn;
+    private String writtenOn;
     /** The Claude Code session of the last attempt that finished its work (null if none or unknown), and its attempt. */
-    AgentSession session;
-    int sessionAttempt;
+    private AgentSession session;
+    private int sessionAttempt;
     /** The next attempt continues {@link #session} on {@link #writtenOn} ({@code retry: resume}). */
-    boolean continueSession;
+    private boolean continueSession;
 
-    TaskState(Goal.TaskSpec spec) {
+    /** @param life the task's life so far: a new one, or the one a stopped run's journal replayed */
+    TaskState(Goal.TaskSpec spec, TaskLife life) {
         this.spec = spec;
+        this.life = life;
+    }
+
+    Goal.TaskSpec spec() {
+        return spec;
     }
 
     String id() {
         return spec.id();
     }
 
-    int countedAttempts() {
-        return attempts - freeAttempts - variantExtras;
+    /** Moves the task by an event the rules journal (or the journal of a stopped run). */
+    void apply(TeamEvent event) {
+        life.apply(event);
     }
 
-    void spent(double cost, Usage tokens) {
-        costUsd += cost;
-        usage = usage.plus(tokens);
+    TaskLife life() {
+        return life;
+    }
+
+    TaskLife.State status() {
+        return life.state();
+    }
+
+    /** Agent runs started for it: the number of the last one. */
+    int attempts() {
+        return life.attempts();
+    }
+
+    /** Tries that count against {@code limits.attempts} (a round of variants is one). */
+    int countedAttempts() {
+        return life.countedTries();
+    }
+
+    /** Attempts that were free so far: rate limits and nodes' faults, against their allowance. */
+    int freeAttempts() {
+        return life.uncountedAttempts() + freeRelaunches;
+    }
+
+    void relaunchedFree() {
+        freeRelaunches++;
+    }
+
+    String reason() {
+        return life.reason();
+    }
+
+    List<TeamEvent.TaskTold> told() {
+        return life.told();
+    }
+
+    String resultText() {
+        return life.resultText();
+    }
+
+    List<String> filesChanged() {
+        return life.filesChanged();
+    }
+
+    long durationMs() {
+        return life.durationMs();
+    }
+
+    double costUsd() {
+        return life.costUsd();
+    }
+
+    Usage usage() {
+        return life.usage();
+    }
+
+    /** The commit that merged it, or null. */
+    ObjectId mergeCommit() {
+        return life.mergeCommit().isEmpty() ? null : ObjectId.fromString(life.mergeCommit());
     }
 
     /** An attempt of it is under way, or its finished work is on its way to the integration branch. */
     boolean isInFlight() {
-        return status == Status.RUNNING || status == Status.REVIEWING || status == Status.HELD
-                || status == Status.MERGING;
+        return life.state().attemptUnderWay();
     }
 
     boolean isSettled() {
-        return status == Status.MERGED || status == Status.FAILED || status == Status.SKIPPED
-                || status == Status.CANCELLED;
+        return life.state().isSettled();
     }
 
     /** Started and not merged yet: its change may still touch its zone's files. */
     boolean hasWorkInFlight() {
-        return status == Status.RUNNING || status == Status.REVIEWING || status == Status.HELD || status == Status.MERGING;
+        return isInFlight();
+    }
+
+    boolean cancelling() {
+        return cancelling;
+    }
+
+    void cancelling(boolean asked) {
+        cancelling = asked;
+    }
+
+    Path resultFile() {
+        return resultFile;
+    }
+
+    void resultFile(Path file) {
+        resultFile = file;
+    }
+
+    VariantRound round() {
+        return round;
+    }
+
+    void round(VariantRound under) {
+        round = under;
+    }
+
+    boolean triedBy(String worker) {
+        return triedBy.contains(worker);
+    }
+
+    boolean triedByAnyone() {
+        return !triedBy.isEmpty();
+    }
+
+    void triedOn(String worker) {
+        triedBy.add(worker);
+    }
+
+    Instant notBefore() {
+        return notBefore;
+    }
+
+    void notBefore(Instant when) {
+        notBefore = when;
+    }
+
+    ObjectId attemptBase() {
+        return attemptBase;
+    }
+
+    void attemptBase(ObjectId base) {
+        attemptBase = base;
+    }
+
+    AttemptResult pending() {
+        return pending;
+    }
+
+    int pendingAttempt() {
+        return pendingAttempt;
+    }
+
+    /** The finished {@code attempt}, written on {@code worker} (null if unknown), is on its way in. */
+    void pending(AttemptResult result, int attempt, String worker) {
+        pending = result;
+        pendingAttempt = attempt;
+        writtenOn = worker;
+    }
+
+    String writtenOn() {
+        return writtenOn;
+    }
+
+    void writtenOn(String worker) {
+        writtenOn = worker;
+    }
+
+    AgentSession session() {
+        return session;
+    }
+
+    int sessionAttempt() {
+        return sessionAttempt;
+    }
+
+    /** The agent session of {@code attempt} (null if none), on {@code worker}. */
+    void session(AgentSession finished, int attempt, String worker) {
+        session = finished;
+        sessionAttempt = attempt;
+        writtenOn = worker;
+    }
+
+    boolean continueSession() {
+        return continueSession;
+    }
+
+    /** Whether the next attempt continues {@link #session()} on {@link #writtenOn()}. */
+    void continueSession(boolean resume) {
+        continueSession = resume;
+    }
+
+    /** An attempt started: the session it continued, if any, is its own now. */
+    void sessionTaken() {
+        continueSession = false;
+        session = null;
     }
 }

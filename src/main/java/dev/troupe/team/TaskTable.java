@@ -2,7 +2,10 @@ package dev.troupe.team;
 
 import dev.troupe.goal.Goal;
 import dev.troupe.goal.Zones;
+import dev.troupe.journal.RunHistory;
+import dev.troupe.journal.TaskLife;
 import dev.troupe.journal.TeamEvent;
+import dev.troupe.journal.Usage;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -31,7 +34,25 @@ final class TaskTable {
     }
 
     void add(List<Goal.TaskSpec> specs) {
-        specs.forEach(spec -> tasks.put(spec.id(), new TaskState(spec)));
+        specs.forEach(spec -> tasks.put(spec.id(), new TaskState(spec, new TaskLife(spec.id()))));
+    }
+
+    /** Takes over the lives a stopped run's journal replayed; a task it never heard of starts afresh. */
+    void takeOver(RunHistory history) {
+        tasks.replaceAll((id, task) -> new TaskState(task.spec(),
+                history.tasks().getOrDefault(id, new TaskLife(id))));
+    }
+
+    /** Moves the tasks an event the rules journal is about: one task's, or every task's when the run resumes. */
+    void apply(TeamEvent event) {
+        if (event instanceof TeamEvent.OfTask ofTask) {
+            TaskState task = tasks.get(ofTask.task());
+            if (task != null) {
+                task.apply(event);
+            }
+        } else if (event instanceof TeamEvent.RunResumed) {
+            tasks.values().forEach(task -> task.apply(event));
+        }
     }
 
     TaskState get(String id) {
@@ -57,27 +78,26 @@ final class TaskTable {
     /** Each task's {@code after} tasks, for the journal; tasks with none are left out. */
     Map<String, List<String>> dependencies() {
         Map<String, List<String>> after = new LinkedHashMap<>();
-        tasks.values().stream().filter(t -> !t.spec.after().isEmpty()).forEach(t -> after.put(t.id(), t.spec.after()));
+        tasks.values().stream().filter(t -> !t.spec().after().isEmpty())
+                .forEach(t -> after.put(t.id(), t.spec().after()));
         return after;
     }
 
     /** Queues every waiting task whose dependencies (and gate) have all merged. */
     void queueReady(Instant now) {
         tasks.values().stream()
-                .filter(t -> t.status == TaskState.Status.WAITING)
-                .filter(t -> t.spec.waitsFor().stream().allMatch(id -> tasks.get(id).status == TaskState.Status.MERGED))
+                .filter(t -> t.status() == TaskLife.State.WAITING)
+                .filter(t -> t.spec().waitsFor().stream().allMatch(id -> tasks.get(id).status() == TaskLife.State.MERGED))
                 .forEach(t -> enqueue(t, now));
     }
 
     private void enqueue(TaskState task, Instant now) {
-        task.status = TaskState.Status.QUEUED;
         ready.add(task.id());
         out.journal(new TeamEvent.TaskQueued(now, task.id()));
     }
 
     /** Back in the queue for another attempt (journaled by the caller, with its reason and backoff). */
     void requeue(TaskState task) {
-        task.status = TaskState.Status.QUEUED;
         ready.add(task.id());
     }
 
@@ -86,28 +106,27 @@ final class TaskTable {
      * merged yet (its change would conflict with this one's).
      */
     boolean zoneTaken(TaskState task) {
-        return !task.spec.zone().isEmpty() && tasks.values().stream()
+        return !task.spec().zone().isEmpty() && tasks.values().stream()
                 .filter(other -> other != task && other.hasWorkInFlight())
-                .anyMatch(other -> Zones.overlap(task.spec.zone(), other.spec.zone()));
+                .anyMatch(other -> Zones.overlap(task.spec().zone(), other.spec().zone()));
     }
 
     /** The task will not be merged: record why, and skip every task that depends on it, directly or not. */
     void fail(TaskState task, String reason, Instant now) {
-        task.status = TaskState.Status.FAILED;
-        task.reason = reason;
         ready.remove(task.id());
         awaitingReview.remove(task.id());
-        out.journal(new TeamEvent.TaskFailed(now, task.id(), task.attempts, reason));
+        out.journal(new TeamEvent.TaskFailed(now, task.id(), task.attempts(), reason));
         skipDependentsOf(task.id(), now);
     }
 
-    /** {@code troupe cancel}: the task will not run again (not a failure); its dependents are skipped. */
-    void cancel(TaskState task, Instant now) {
-        task.status = TaskState.Status.CANCELLED;
-        task.reason = "cancelled with troupe cancel";
+    /**
+     * {@code troupe cancel}: the task will not run again (not a failure); its dependents are skipped. {@code cost} and
+     * {@code usage}: what the attempt the cancel stopped spent.
+     */
+    void cancel(TaskState task, double cost, Usage usage, Instant now) {
         ready.remove(task.id());
         awaitingReview.remove(task.id());
-        out.journal(new TeamEvent.TaskCancelled(now, task.id(), task.attempts));
+        out.journal(new TeamEvent.TaskCancelled(now, task.id(), task.attempts(), cost, usage));
         skipDependentsOf(task.id(), now);
     }
 
@@ -115,16 +134,14 @@ final class TaskTable {
     void skipAfterUnmerged(List<Goal.TaskSpec> joined, Instant now) {
         for (Goal.TaskSpec spec : joined) {
             TaskState task = tasks.get(spec.id());
-            if (task.status == TaskState.Status.WAITING && spec.waitsFor().stream().map(tasks::get)
-                    .anyMatch(dep -> dep.isSettled() && dep.status != TaskState.Status.MERGED)) {
+            if (task.status() == TaskLife.State.WAITING && spec.waitsFor().stream().map(tasks::get)
+                    .anyMatch(dep -> dep.isSettled() && dep.status() != TaskLife.State.MERGED)) {
                 skip(task, "comes after a task that did not merge", now);
             }
         }
     }
 
     void skip(TaskState task, String reason, Instant now) {
-        task.status = TaskState.Status.SKIPPED;
-        task.reason = reason;
         ready.remove(task.id());
         out.journal(new TeamEvent.TaskSkipped(now, task.id(), reason));
         skipDependentsOf(task.id(), now);
@@ -132,8 +149,8 @@ final class TaskTable {
 
     private void skipDependentsOf(String failedId, Instant now) {
         for (TaskState other : tasks.values()) {
-            if (other.status == TaskState.Status.WAITING && other.spec.waitsFor().contains(failedId)) {
-                skip(other, other.spec.gate().contains(failedId)
+            if (other.status() == TaskLife.State.WAITING && other.spec().waitsFor().contains(failedId)) {
+                skip(other, other.spec().gate().contains(failedId)
                         ? "canary '" + failedId + "' did not merge, so the fan-out stopped before the rest"
                         : "comes after '" + failedId + "', which did not merge", now);
             }
@@ -144,9 +161,9 @@ final class TaskTable {
     String clashingWork(TaskState task, List<String> paths) {
         List<String> described = new ArrayList<>();
         for (TaskState other : tasks.values()) {
-            List<String> touched = other.filesChanged.stream().filter(paths::contains).toList();
-            if (other != task && other.status == TaskState.Status.MERGED && !touched.isEmpty()) {
-                String report = other.resultText == null ? "" : other.resultText.strip().replace('\n', ' ');
+            List<String> touched = other.filesChanged().stream().filter(paths::contains).toList();
+            if (other != task && other.status() == TaskLife.State.MERGED && !touched.isEmpty()) {
+                String report = other.resultText().strip().replace('\n', ' ');
                 described.add("task '" + other.id() + "' changed " + String.join(", ", touched)
                         + (report.isEmpty() ? "" : " and reported: " + (report.length() > 300 ? report.substring(0, 297) + "..." : report)));
             }

@@ -22,6 +22,9 @@ final class VariantRound {
         Stage stage = Stage.WAITING;
         AttemptResult result;
         String reason = "";
+        /** What its agent spent when it left no result (it failed, or was cancelled). */
+        double costUsd;
+        dev.troupe.journal.Usage usage = dev.troupe.journal.Usage.NONE;
 
         Entry(int k) {
             this.k = k;
@@ -29,6 +32,11 @@ final class VariantRound {
 
         boolean isSettled() {
             return stage == Stage.PASSED || stage == Stage.OUT;
+        }
+
+        void spent(double cost, dev.troupe.journal.Usage tokens) {
+            costUsd += cost;
+            usage = usage.plus(tokens == null ? dev.troupe.journal.Usage.NONE : tokens);
         }
     }
 

@@ -143,6 +143,8 @@ public final class ConsoleView implements Journal.Listener {
                     + Summary.files(e.filesChanged().size()) + ", "
                     + Money.format(e.costUsd()) + ", " + e.usage().total() + " tokens"
                     + (e.permissionDenials() > 0 ? "; " + e.permissionDenials() + " tool calls were denied (see allowed-tools)" : "");
+        } else if (event instanceof TeamEvent.TaskHeld e) {
+            return "[" + e.task() + "] held for the sync point: it merges once nothing else runs (sync.merge: end)";
         } else if (event instanceof TeamEvent.MergeDone e) {
             return "[" + e.task() + "] merged into " + e.into() + " (" + e.mergeCommit().substring(0, 7) + ")";
         } else if (event instanceof TeamEvent.MergeConflict e) {

@@ -1,5 +1,6 @@
 package dev.troupe.view;
 
+import dev.troupe.journal.TaskLife;
 import dev.troupe.journal.Journal;
 import dev.troupe.journal.Money;
 import dev.troupe.journal.RunHistory;
@@ -64,11 +65,11 @@ public final class PlanFile implements Journal.Listener {
     private static void table(StringBuilder md, RunHistory history, List<String> ids) {
         md.append("| task | after | state | attempts | cost | note |\n|---|---|---|---|---|---|\n");
         for (String id : ids) {
-            RunHistory.Task task = history.tasks().get(id);
+            TaskLife task = history.tasks().get(id);
             md.append("| ").append(task.id()).append(" | ")
                     .append(String.join(", ", history.after(task.id()))).append(" | ")
                     .append(task.state().name().toLowerCase(Locale.ROOT)).append(" | ")
-                    .append(task.attempts()).append(" | ")
+                    .append(task.tries()).append(" | ")
                     .append(Money.format(task.costUsd())).append(" | ")
                     .append(oneLine(task.reason()).replace("|", "\\|")).append(" |\n");
         }
@@ -85,7 +86,7 @@ public final class PlanFile implements Journal.Listener {
         md.append("From `").append(started.base()).append("` into `").append(started.integrationBranch())
                 .append("`, team of ").append(started.teamSize()).append(". ");
         md.append(history.finished().map(f -> "Finished (exit " + f.exitCode() + ").").orElse("Under way."));
-        md.append(String.format(Locale.ROOT, " %d of %d merged, %s spent.%n%n", history.count(RunHistory.State.MERGED),
+        md.append(String.format(Locale.ROOT, " %d of %d merged, %s spent.%n%n", history.count(TaskLife.State.MERGED),
                 history.tasks().size(), Money.format(history.costUsd())));
         List<RunHistory.Round> rounds = history.rounds();
         if (rounds.size() == 1 && history.goalMet().isEmpty() && rounds.get(0).summary().isBlank()) {

@@ -1,5 +1,6 @@
 package dev.troupe.view;
 
+import dev.troupe.journal.TaskLife;
 import dev.troupe.goal.Durations;
 import dev.troupe.journal.Money;
 import dev.troupe.journal.RunHistory;
@@ -44,15 +45,16 @@ public final class StatusBlock {
         RunHistory history = board.history();
         long total = history.tasks().size();
         Line head = new Line(width, color).add("troupe ", Style.BOLD).add(history.started().run(), Style.PLAIN)
+                .add(history.lastRound() > 1 ? "  round " + history.lastRound() : "", Style.PLAIN)
                 .add("  ", Style.PLAIN)
-                .add(board.count(RunHistory.State.MERGED) + " merged", Style.GREEN).add(" · ", Style.DIM)
-                .add(board.count(RunHistory.State.RUNNING, RunHistory.State.REVIEWING) + " running", Style.CYAN)
+                .add(board.count(TaskLife.State.MERGED) + " merged", Style.GREEN).add(" · ", Style.DIM)
+                .add(board.count(TaskLife.State.RUNNING, TaskLife.State.REVIEWING) + " running", Style.CYAN)
                 .add(" · ", Style.DIM)
-                .add(board.count(RunHistory.State.MERGING) + " to merge", Style.BLUE).add(" · ", Style.DIM)
-                .add(board.count(RunHistory.State.QUEUED, RunHistory.State.WAITING) + " queued", Style.PLAIN);
-        long failed = board.count(RunHistory.State.FAILED);
+                .add(board.count(TaskLife.State.HELD, TaskLife.State.MERGING) + " to merge", Style.BLUE).add(" · ", Style.DIM)
+                .add(board.count(TaskLife.State.QUEUED, TaskLife.State.WAITING) + " queued", Style.PLAIN);
+        long failed = board.count(TaskLife.State.FAILED);
         head.add(" · ", Style.DIM).add(failed + " failed", failed > 0 ? Style.RED : Style.PLAIN);
-        long skipped = board.count(RunHistory.State.SKIPPED);
+        long skipped = board.count(TaskLife.State.SKIPPED);
         if (skipped > 0) {
             head.add(" · ", Style.DIM).add(skipped + " skipped", Style.YELLOW);
         }

@@ -1,5 +1,6 @@
 package dev.troupe.view;
 
+import dev.troupe.journal.TaskLife;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.troupe.goal.GoalLoader;
 import dev.troupe.journal.RunHistory;
@@ -319,13 +320,13 @@ public final class TeamBoard {
 
     /** Tasks merged, failed, skipped or cancelled. */
     public long settled() {
-        return count(RunHistory.State.MERGED, RunHistory.State.FAILED, RunHistory.State.SKIPPED,
-                RunHistory.State.CANCELLED);
+        return count(TaskLife.State.MERGED, TaskLife.State.FAILED, TaskLife.State.SKIPPED,
+                TaskLife.State.CANCELLED);
     }
 
-    public long count(RunHistory.State... states) {
+    public long count(TaskLife.State... states) {
         long n = 0;
-        for (RunHistory.State state : states) {
+        for (TaskLife.State state : states) {
             n += history.count(state);
         }
         return n;
@@ -342,7 +343,7 @@ public final class TeamBoard {
             return Optional.empty();
         }
         double mean = finishedMs.stream().mapToLong(Long::longValue).average().orElse(0);
-        long queued = count(RunHistory.State.WAITING, RunHistory.State.QUEUED);
+        long queued = count(TaskLife.State.WAITING, TaskLife.State.QUEUED);
         double left = mean * queued;
         double longest = queued > 0 ? mean : 0;
         for (WorkerRow row : workers.values()) {

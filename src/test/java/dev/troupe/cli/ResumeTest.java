@@ -269,6 +269,36 @@ class ResumeTest {
     }
 
     @Test
+    void aTaskHeldForTheSyncPointShowsAsHeldAndIsMergedOnResumeWithoutRunningItsWriterAgain() throws Exception {
+        startTroupe(goalWith("sync:\n  merge: end\n", """
+                  - id: a
+                    prompt: |
+                      write a.txt alpha
+                  - id: b
+                    prompt: |
+                      write b.txt beta
+                      hang-once %s
+                """.formatted(tmp.resolve("b-hung"))));
+        awaitJournal("a held, b at work", events -> countOf(events, "task-held", "a") == 1
+                && count(events, "agent-started") == 2);
+
+        Invocation status = troupe("status", "-C", repo.dir().toString(), "--json");
+        Invocation text = troupe("status", "-C", repo.dir().toString());
+
+        JsonNode json = Json.MAPPER.readTree(status.out());
+        assertEquals("held", json.path("tasks").get(0).path("state").asText(), status.out());
+        assertEquals("running", json.path("tasks").get(1).path("state").asText(), status.out());
+        assertEquals(1, json.path("totals").path("held").asInt());
+        assertTrue(text.out().contains("1 held for the sync point"), text.out());
+        killTroupeHard();
+
+        Invocation resumed = troupe("resume", "-C", repo.dir().toString());
+
+        assertTakenUpWithoutRunningItsWriterAgain(resumed, "a", List.of("a", "b"));
+        assertEquals(2, countOf(Journals.readLive(events()), "task-held", "a"), "held again on resume, then merged");
+    }
+
+    @Test
     void aRunKilledWhileOneVariantRanKeepsTheVariantThatFinishedAndRunsOnlyTheOtherAgain() throws Exception {
         Path released = tmp.resolve("released");
         // Variant 1 (on worker 1) finishes; variant 2 (on worker 2) hangs until the file exists.
@@ -298,6 +328,9 @@ class ResumeTest {
         JsonNode chosen = Journals.ofType(events, "variant-chosen").get(0);
         assertEquals(done.get(0).path("attempt").asInt(), chosen.path("winner").asInt(), "the kept variant is first");
         assertEquals(0, countOf(events, "attempt-failed", "a"), "the round went on: no attempt was cut short");
+        JsonNode status = Json.MAPPER.readTree(troupe("status", "-C", repo.dir().toString(), "--json").out());
+        assertEquals(1, status.path("tasks").get(0).path("attempts").asInt(), "one try: a round of variants");
+        assertEquals(3, status.path("tasks").get(0).path("agentRuns").asInt());
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.troupe.view;
 
+import dev.troupe.journal.TaskLife;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -219,7 +220,7 @@ class StatusBlockTest {
         merged(4, "a");
         replay(board);
         assertEquals(TeamBoard.WorkerState.IDLE, board.workers().get(0).state());
-        assertEquals(1, board.count(RunHistory.State.MERGED));
+        assertEquals(1, board.count(TaskLife.State.MERGED));
     }
 
     @Test
