@@ -1,8 +1,10 @@
 package dev.troupe.goal;
 
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -123,13 +125,29 @@ public record Goal(
     }
 
     /** What happens to a finished task that changed files outside its zone. */
-    public enum ZonePolicy { WARN, REJECT }
+    public enum ZonePolicy {
+        WARN, REJECT;
+
+        /** As a goal file writes it. */
+        @JsonValue
+        public String written() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
 
     /**
      * When finished tasks merge: {@code EACH} as soon as each is done; {@code END} at sync points, when no task
      * is running (all of them at the end for tasks without dependencies).
      */
-    public enum MergePolicy { EACH, END }
+    public enum MergePolicy {
+        EACH, END;
+
+        /** As a goal file writes it. */
+        @JsonValue
+        public String written() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
 
     /**
      * What a task's next attempt starts from after its agent did the work but the work did not make it in (a merge
@@ -137,7 +155,15 @@ public record Goal(
      * {@code RESUME} continues the agent's Claude Code session with the reason as its next message; {@code FRESH}
      * starts a new one. A crash, a hang, a timeout or an error result always starts fresh.
      */
-    public enum Retry { RESUME, FRESH }
+    public enum Retry {
+        RESUME, FRESH;
+
+        /** As a goal file writes it. */
+        @JsonValue
+        public String written() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
 
     /**
      * @param check a shell command that must pass on the merged result before the integration branch moves

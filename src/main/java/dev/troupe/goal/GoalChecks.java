@@ -2,6 +2,7 @@ package dev.troupe.goal;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,16 +25,21 @@ final class GoalChecks {
     private final Path relativeTo;
     private final RawGoal raw;
     private final Map<String, JsonLocation> locations;
+    private final UnknownValues unknownValues;
     private final List<GoalException> problems = new ArrayList<>();
 
-    /** @param unknownKeys the problems of the file's reading, reported with the values' */
+    /**
+     * @param unknownKeys the problems of the file's reading, reported with the values'
+     * @param unknownValues the values of enumerated keys that name none of their values, reported in their sections
+     */
     GoalChecks(Config defaults, Path file, Path relativeTo, RawGoal raw, Map<String, JsonLocation> locations,
-            List<GoalException> unknownKeys) {
+            List<GoalException> unknownKeys, UnknownValues unknownValues) {
         this.defaults = defaults;
         this.file = file;
         this.relativeTo = relativeTo;
         this.raw = raw;
         this.locations = locations;
+        this.unknownValues = unknownValues;
         this.problems.addAll(unknownKeys);
     }
 
@@ -57,8 +63,8 @@ final class GoalChecks {
         if (agent != null && agentVariants != null) {
             agent = agent.withVariants(agentVariants);
         }
-        List<Goal.TaskSpec> tasks = tasks(agent != null && agent.review(),
-                agent != null ? agent.retry() : Goal.Retry.RESUME, variants,
+        List<Goal.TaskSpec> tasks = tasks(agent != null ? agent.review() : defaults.getBoolean("agent.review"),
+                agent != null ? agent.retry() : byDefault("agent.retry", Goal.Retry.class), variants,
                 agentVariants == null ? Goal.Variants.NONE : agentVariants);
         Goal.Team team = checked(this::team);
         Goal.Limits limits = checked(this::limits);
@@ -213,20 +219,37 @@ final class GoalChecks {
                         + "' needs a variable name (letters, digits, _) and a value");
             }
         }
-        boolean review = agent.review() != null && agent.review();
-        Goal.Retry retry = retry(agent.retry() != null ? agent.retry() : defaults.getString("agent.retry"),
-                "/agent/retry", "agent.retry");
+        boolean review = agent.review() != null ? agent.review() : defaults.getBoolean("agent.review");
+        Goal.Retry retry = given(agent.retry(), "/agent/retry", "agent.retry: unknown value", Goal.Retry.class);
+        if (retry == null) {
+            retry = byDefault("agent.retry", Goal.Retry.class);
+        }
         return new Goal.AgentSettings(List.copyOf(command), Optional.ofNullable(agent.model()), mode,
                 List.copyOf(tools), Optional.ofNullable(agent.maxTurns()), isolate, Map.copyOf(env),
                 Optional.ofNullable(agent.appendSystemPrompt()), review, retry);
     }
 
-    private Goal.Retry retry(String value, String pointer, String key) throws GoalException {
-        return switch (value.strip()) {
-            case "resume" -> Goal.Retry.RESUME;
-            case "fresh" -> Goal.Retry.FRESH;
-            default -> throw at(pointer, key + ": unknown value '" + value.strip() + "'; expected resume or fresh");
-        };
+    /**
+     * The value Jackson bound at {@code pointer}, null when the file leaves the key out; one that names none of
+     * {@code type}'s values is refused as "{@code unknown} 'value'; expected a or b".
+     */
+    private <E extends Enum<E>> E given(E bound, String pointer, String unknown, Class<E> type) throws GoalException {
+        Optional<String> written = unknownValues.at(pointer);
+        if (written.isPresent()) {
+            throw at(pointer, unknown + " '" + written.get() + "'; expected " + UnknownValues.choices(type));
+        }
+        return bound;
+    }
+
+    /** The default at {@code key} of {@code troupe.defaults}, bound as the goal file's value is. */
+    private <E extends Enum<E>> E byDefault(String key, Class<E> type) {
+        String text = defaults.getString(key);
+        try {
+            return UnknownValues.bind(text, type);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException.BadValue(defaults.origin(), key,
+                    "'" + text + "' is none of " + UnknownValues.choices(type));
+        }
     }
 
     private void checkPermissionMode(String mode, String pointer) throws GoalException {
@@ -237,24 +260,23 @@ final class GoalChecks {
     }
 
     private Goal.Sync sync() throws GoalException {
-        String policy = raw.sync() == null || raw.sync().zonePolicy() == null ? "warn" : raw.sync().zonePolicy();
-        Optional<String> check = Optional.ofNullable(raw.sync() == null ? null : raw.sync().check()).map(String::strip);
-        String merge = raw.sync() == null || raw.sync().merge() == null ? "each" : raw.sync().merge().strip();
-        Goal.MergePolicy mergePolicy = switch (merge) {
-            case "each" -> Goal.MergePolicy.EACH;
-            case "end" -> Goal.MergePolicy.END;
-            default -> throw at("/sync/merge", "unknown merge policy '" + merge + "'; expected each or end");
-        };
-        Duration checkTimeout = raw.sync() != null && raw.sync().checkTimeout() != null ? raw.sync().checkTimeout()
+        RawGoal.Sync sync = raw.sync() != null ? raw.sync() : new RawGoal.Sync(null, null, null, null);
+        Optional<String> check = Optional.ofNullable(sync.check()).map(String::strip);
+        Goal.MergePolicy merge = given(sync.merge(), "/sync/merge", "unknown merge policy", Goal.MergePolicy.class);
+        if (merge == null) {
+            merge = byDefault("sync.merge", Goal.MergePolicy.class);
+        }
+        Duration checkTimeout = sync.checkTimeout() != null ? sync.checkTimeout()
                 : defaults.getDuration("sync.check-timeout");
         if (checkTimeout.isZero()) {
             throw at("/sync/check-timeout", "sync.check-timeout must be longer than 0");
         }
-        return switch (policy) {
-            case "warn" -> new Goal.Sync(Goal.ZonePolicy.WARN, check, mergePolicy, checkTimeout);
-            case "reject" -> new Goal.Sync(Goal.ZonePolicy.REJECT, check, mergePolicy, checkTimeout);
-            default -> throw at("/sync/zone-policy", "unknown zone policy '" + policy + "'; expected warn or reject");
-        };
+        Goal.ZonePolicy zonePolicy = given(sync.zonePolicy(), "/sync/zone-policy", "unknown zone policy",
+                Goal.ZonePolicy.class);
+        if (zonePolicy == null) {
+            zonePolicy = byDefault("sync.zone-policy", Goal.ZonePolicy.class);
+        }
+        return new Goal.Sync(zonePolicy, check, merge, checkTimeout);
     }
 
     private Goal.Limits limits() throws GoalException {
@@ -390,7 +412,8 @@ final class GoalChecks {
                 Optional.ofNullable(task.allowedTools()).map(List::copyOf), Optional.ofNullable(task.permissionMode()),
                 Optional.ofNullable(task.maxTurns()), Optional.ofNullable(task.appendSystemPrompt()), zone, List.of(),
                 task.review() != null ? task.review() : reviewByDefault,
-                task.retry() == null ? retryByDefault : retry(task.retry(), at + "/retry", "retry of task '" + id + "'"));
+                Optional.ofNullable(given(task.retry(), at + "/retry", "retry of task '" + id + "': unknown value",
+                        Goal.Retry.class)).orElse(retryByDefault));
     }
 
     /** One part of the goal file, read and checked. */

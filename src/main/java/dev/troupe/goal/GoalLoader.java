@@ -82,23 +82,26 @@ public final class GoalLoader {
         ObjectMapper mapper = mapperFor(file);
         Map<String, JsonLocation> locations = locate(file, mapper.getFactory(), text);
         List<GoalException> unknownKeys = new ArrayList<>();
-        RawGoal raw = bind(file, mapper, text, locations, unknownKeys);
+        UnknownValues unknownValues = new UnknownValues();
+        RawGoal raw = bind(file, mapper, text, locations, unknownKeys, unknownValues);
         if (raw == null) {
             throw new GoalException(file, "the goal file holds no settings");
         }
-        return new GoalChecks(defaults, file, relativeTo, raw, locations, unknownKeys).read();
+        return new GoalChecks(defaults, file, relativeTo, raw, locations, unknownKeys, unknownValues).read();
     }
 
     /**
-     * The file bound to a {@link RawGoal}, each unknown key noted in {@code unknownKeys} and read past. A file
-     * has fewer unknown keys than places, so reading once more for each ends.
+     * The file bound to a {@link RawGoal}, each unknown key noted in {@code unknownKeys} and read past, each
+     * unknown value of an enumerated key in {@code unknownValues}. A file has fewer unknown keys than places, so
+     * reading once more for each ends.
      */
     private static RawGoal bind(Path file, ObjectMapper mapper, String text, Map<String, JsonLocation> locations,
-            List<GoalException> unknownKeys) throws GoalException {
+            List<GoalException> unknownKeys, UnknownValues unknownValues) throws GoalException {
         UnknownKeys reported = new UnknownKeys();
         while (true) {
             try {
-                return mapper.readerFor(RawGoal.class).withHandler(reported.reset()).readValue(text);
+                return mapper.readerFor(RawGoal.class).withHandler(reported.reset())
+                        .withHandler(unknownValues.reset()).readValue(text);
             } catch (UnrecognizedPropertyException e) {
                 unknownKeys.add(bindingError(file, e, locations));
                 if (unknownKeys.size() > locations.size()) {
@@ -132,6 +135,7 @@ public final class GoalLoader {
                 .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .enable(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
                 .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+                .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                 .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     }
@@ -232,6 +236,9 @@ public final class GoalLoader {
         }
         if (type == String.class) {
             return "text";
+        }
+        if (type.isEnum()) {
+            return UnknownValues.choices(type);
         }
         if (Collection.class.isAssignableFrom(type)) {
             return "a list";

@@ -45,7 +45,7 @@ record RawGoal(
             Map<String, String> env,
             String appendSystemPrompt,
             Boolean review,
-            String retry,
+            Goal.Retry retry,
             com.fasterxml.jackson.databind.JsonNode variants,
             String judge) {}
 
@@ -57,10 +57,10 @@ record RawGoal(
             Integer attempts,
             BigDecimal budgetUsd) {}
 
-    record Sync(String merge, String check, String zonePolicy,
+    record Sync(Goal.MergePolicy merge, String check, Goal.ZonePolicy zonePolicy,
             @JsonDeserialize(using = Durations.Deserializer.class) Duration checkTimeout) {}
 
     record Task(String id, String prompt, List<String> zone, List<String> after, String model, Boolean review,
             List<String> allowedTools, String permissionMode, Integer maxTurns, String appendSystemPrompt,
-            String retry, com.fasterxml.jackson.databind.JsonNode variants, String judge) {}
+            Goal.Retry retry, com.fasterxml.jackson.databind.JsonNode variants, String judge) {}
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -192,6 +193,32 @@ class GoalLoaderTest {
         Goal goal = tuned.load(write("goal.yaml", ONE_TASK));
 
         assertEquals(7, goal.team().size());
+    }
+
+    @Test
+    void theMergeZoneRetryAndReviewDefaultsAreReadFromTheConfiguration() throws Exception {
+        GoalLoader tuned = new GoalLoader(ConfigFactory.parseString("""
+                troupe.defaults.sync { merge = end, zone-policy = reject }
+                troupe.defaults.agent { retry = fresh, review = true }
+                """).withFallback(ConfigFactory.load()));
+
+        Goal goal = tuned.load(write("goal.yaml", ONE_TASK));
+
+        assertEquals(Goal.MergePolicy.END, goal.sync().merge());
+        assertEquals(Goal.ZonePolicy.REJECT, goal.sync().zonePolicy());
+        assertEquals(Goal.Retry.FRESH, goal.tasks().get(0).retry());
+        assertTrue(goal.tasks().get(0).review());
+    }
+
+    @Test
+    void aDefaultThatNamesNoValueIsAConfigurationError() throws Exception {
+        GoalLoader tuned = new GoalLoader(ConfigFactory.parseString("troupe.defaults.sync.merge = later")
+                .withFallback(ConfigFactory.load()));
+
+        ConfigException refusal = assertThrows(ConfigException.class, () -> tuned.load(write("goal.yaml", ONE_TASK)));
+
+        assertTrue(refusal.getMessage().contains("sync.merge") && refusal.getMessage().contains("each or end"),
+                refusal::getMessage);
     }
 
     @Test
@@ -602,6 +629,32 @@ class GoalLoaderTest {
 
         assertEquals("retry of task 'a': unknown value 'later'; expected resume or fresh", refusal.problem());
         assertAt(4, 5, refusal);
+    }
+
+    @Test
+    void unknownRetryOfTheAgentIsReportedWithTheOtherProblems() throws IOException {
+        GoalException refusal = refusedYaml("agent:", "  retry: 2", "team:", "  size: 0", "tasks:", "  - id: a",
+                "    prompt: p", "    retry: true");
+
+        assertEquals(List.of("2:3 agent.retry: unknown value '2'; expected resume or fresh",
+                "4:3 team.size must be at least 1, not 0",
+                "8:5 retry of task 'a': unknown value 'true'; expected resume or fresh"),
+                refusal.problems().stream().map(p -> p.line() + ":" + p.column() + " " + p.problem()).toList());
+    }
+
+    @Test
+    void aMergePolicyGivenAsAListNamesTheValuesAllowed() throws IOException {
+        GoalException refusal = refusedYaml(concat(ONE_TASK, new String[] {"sync:", "  merge: [each]"}));
+
+        assertEquals("sync.merge: expected each or end", refusal.problem());
+        assertAt(6, 3, refusal);
+    }
+
+    @Test
+    void aQuotedValueIsReadWithoutTheBlanksAroundIt() throws IOException, GoalException {
+        Goal goal = loadYaml(concat(ONE_TASK, new String[] {"sync:", "  merge: \" end \""}));
+
+        assertEquals(Goal.MergePolicy.END, goal.sync().merge());
     }
 
     // Workspaces.
