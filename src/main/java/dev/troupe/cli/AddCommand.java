@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -19,8 +19,8 @@ final class AddCommand implements Callable<Integer> {
     @Parameters(arity = "1..2", paramLabel = "[RUN] FILE", description = "the run (default: the newest live one) and the file of tasks")
     List<String> args;
 
-    @Option(names = {"-C", "--repo"}, paramLabel = "DIR", description = "the repository (default: the current directory)")
-    Path dir = Path.of("");
+    @Mixin
+    RepoOption repo = new RepoOption();
 
     @Spec
     CommandSpec spec;
@@ -28,7 +28,7 @@ final class AddCommand implements Callable<Integer> {
     @Override
     public Integer call() throws TroupeException {
         Path file = Path.of(args.get(args.size() - 1)).toAbsolutePath();
-        LiveRun run = LiveRun.of(dir, args, "add to");
+        LiveRun run = LiveRun.of(repo, args, "add to");
         spec.commandLine().getOut().println("troupe: " + run.ask("add", null, file.toString()));
         return ExitCodes.OK;
     }

@@ -1,10 +1,9 @@
 package dev.troupe.cli;
 
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -19,15 +18,15 @@ final class CancelCommand implements Callable<Integer> {
     @Parameters(arity = "1..2", paramLabel = "[RUN] TASK", description = "the run (default: the newest live one) and the task id")
     List<String> args;
 
-    @Option(names = {"-C", "--repo"}, paramLabel = "DIR", description = "the repository (default: the current directory)")
-    Path dir = Path.of("");
+    @Mixin
+    RepoOption repo = new RepoOption();
 
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws TroupeException {
-        LiveRun run = LiveRun.of(dir, args, "cancel");
+        LiveRun run = LiveRun.of(repo, args, "cancel");
         spec.commandLine().getOut().println("troupe: " + run.ask("cancel", args.get(args.size() - 1)));
         return ExitCodes.OK;
     }

@@ -60,7 +60,7 @@ final class CleanupCommand implements Callable<Integer> {
             }
         }
         List<Path> runs = all ? dirs.all() : List.of(dirs.pick(selection.run()));
-        PrintStream warnings = new PrintStream(System.err, true, java.nio.charset.StandardCharsets.UTF_8);
+        PrintStream warnings = WriterStream.printStream(spec.commandLine().getErr());
         for (Path runDir : runs) {
             // A run killed before its first event has no journal: its directory still names it.
             Optional<RunHistory> history = RunDirs.historyIfAny(runDir);

@@ -27,12 +27,10 @@ final class LiveRun {
 
     /**
      * For commands taking {@code [RUN] X}: the run {@code args} name (two of them) or the newest live one (one),
-     * in the repository at {@code dir}.
+     * in the repository {@code repo}.
      */
-    static LiveRun of(Path dir, java.util.List<String> args, String forWhat) throws TroupeException {
-        RunDirs.Selection selection = new RunDirs.Selection();
-        selection.dir = dir;
-        return find(RunDirs.of(selection), args.size() == 2 ? Optional.of(args.get(0)) : Optional.empty(), forWhat);
+    static LiveRun of(RepoOption repo, java.util.List<String> args, String forWhat) throws TroupeException {
+        return find(RunDirs.of(repo), args.size() == 2 ? Optional.of(args.get(0)) : Optional.empty(), forWhat);
     }
 
     /** The named run, which must be live; without a name, the newest live run of the repository. */

@@ -1,5 +1,6 @@
 package dev.troupe.cli;
 
+import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -40,32 +41,22 @@ public final class Main implements Runnable {
     public static int execute(String[] args, PrintStream out, PrintStream err) {
         // Initialise logging on this thread before Akka's threads race to do it (SLF4J then warns on stderr).
         LoggerFactory.getLogger(Main.class);
-        CommandLine.IFactory factory = new CommandLine.IFactory() {
-            @Override
-            public <K> K create(Class<K> type) throws Exception {
-                if (type == RunCommand.class) {
-                    return type.cast(new RunCommand(out, err));
-                }
-                if (type == ResumeCommand.class) {
-                    return type.cast(new ResumeCommand(out, err));
-                }
-                return CommandLine.defaultFactory().create(type);
-            }
-        };
-        CommandLine cli = new CommandLine(new Main(), factory);
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
+        CommandLine cli = new CommandLine(new Main());
+        // Every command prints through these (its @Spec's getOut and getErr), in UTF-8 whatever the locale.
+        cli.setOut(new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true));
+        cli.setErr(new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true));
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            PrintWriter stderr = commandLine.getErr();
             if (e instanceof TroupeException troupe) {
                 // A message per line: a check may find several problems at once.
-                troupe.getMessage().lines().forEach(line -> err.println("troupe: " + line));
+                troupe.getMessage().lines().forEach(line -> stderr.println("troupe: " + line));
                 return troupe.exitCode();
             }
-            err.println("troupe: internal error: " + e);
+            stderr.println("troupe: internal error: " + e);
             if (System.getenv("TROUPE_DEBUG") != null) {
-                e.printStackTrace(err);
+                e.printStackTrace(stderr);
             } else {
-                err.println("troupe: set TROUPE_DEBUG=1 for the stack trace");
+                stderr.println("troupe: set TROUPE_DEBUG=1 for the stack trace");
             }
             return ExitCodes.INTERNAL;
         });

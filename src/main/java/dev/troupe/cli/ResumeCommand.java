@@ -32,6 +32,8 @@ import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Repository;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code troupe resume [RUN]}: finishes a run whose troupe stopped (Ctrl-C, a crash, {@code kill -9}). Tasks the
@@ -51,16 +53,16 @@ final class ResumeCommand implements Callable<Integer> {
     @Mixin
     ClusterOptions clusterOptions = new ClusterOptions();
 
-    private final PrintStream out;
-    private final PrintStream err;
+    @Spec
+    CommandSpec spec;
 
-    ResumeCommand(PrintStream out, PrintStream err) {
-        this.out = out;
-        this.err = err;
-    }
+    /** The command line's err, as the launcher takes it; set when the command runs. */
+    private PrintStream err;
 
     @Override
     public Integer call() throws TroupeException {
+        PrintStream out = WriterStream.printStream(spec.commandLine().getOut());
+        err = WriterStream.printStream(spec.commandLine().getErr());
         Launcher.Output output = display.output();
         Optional<ClusterOptions.Lead> cluster = clusterOptions.lead();
         RunDirs dirs = RunDirs.of(selection);

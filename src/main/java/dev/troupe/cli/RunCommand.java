@@ -12,6 +12,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code troupe run GOAL}: checks the goal and the repository, then launches the team and waits for the run
@@ -42,16 +44,13 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--allow-dirty", description = "run even with uncommitted changes in tracked files (they are left alone)")
     boolean allowDirty;
 
-    private final PrintStream out;
-    private final PrintStream err;
-
-    RunCommand(PrintStream out, PrintStream err) {
-        this.out = out;
-        this.err = err;
-    }
+    @Spec
+    CommandSpec spec;
 
     @Override
     public Integer call() throws TroupeException {
+        PrintStream out = WriterStream.printStream(spec.commandLine().getOut());
+        PrintStream err = WriterStream.printStream(spec.commandLine().getErr());
         Launcher.Output output = display.output();
         Goal goal = withTeamSize(Preflight.goalOrEveryProblem(ValidateCommand.read(goalFile), Optional.ofNullable(into),
                 allowDirty ? Preflight.Uncommitted.ALLOW : Preflight.Uncommitted.REFUSE));
@@ -70,7 +69,7 @@ final class RunCommand implements Callable<Integer> {
         try (RunLock lock = RunLock.acquire(setup.runDir())) {
             int exit = Launcher.run(setup, Optional.empty(), output, planOnly, cluster, out, err);
             if (planOnly && exit == ExitCodes.OK) {
-                savePlan(setup.runDir().resolve(RunContext.PLANNED_GOAL), planFile);
+                savePlan(setup.runDir().resolve(RunContext.PLANNED_GOAL), planFile, out);
             }
             return exit;
         }
@@ -94,7 +93,7 @@ final class RunCommand implements Callable<Integer> {
         return target;
     }
 
-    private void savePlan(Path plan, Path target) throws TroupeException {
+    private static void savePlan(Path plan, Path target, PrintStream out) throws TroupeException {
         try {
             Files.copy(plan, target);
         } catch (IOException e) {

@@ -11,7 +11,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /**
@@ -25,8 +25,8 @@ final class RunDirs {
         @Parameters(index = "0", arity = "0..1", paramLabel = "RUN", description = "the run id (default: the newest run)")
         String runId;
 
-        @Option(names = {"-C", "--repo"}, paramLabel = "DIR", description = "the repository (default: the current directory)")
-        Path dir = Path.of("");
+        @Mixin
+        RepoOption repo = new RepoOption();
 
         Optional<String> run() {
             return Optional.ofNullable(runId);
@@ -40,7 +40,11 @@ final class RunDirs {
     }
 
     static RunDirs of(Selection selection) throws TroupeException {
-        Path dir = selection.dir.toAbsolutePath();
+        return of(selection.repo);
+    }
+
+    static RunDirs of(RepoOption repo) throws TroupeException {
+        Path dir = repo.dir.toAbsolutePath();
         try {
             return new RunDirs(Path.of(GitCli.run(dir, "rev-parse", "--show-toplevel").strip()));
         } catch (GitException e) {

@@ -1,10 +1,9 @@
 package dev.troupe.cli;
 
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -20,8 +19,8 @@ final class TellCommand implements Callable<Integer> {
             description = "the run (default: the newest live one), the task id and the message")
     List<String> args;
 
-    @Option(names = {"-C", "--repo"}, paramLabel = "DIR", description = "the repository (default: the current directory)")
-    Path dir = Path.of("");
+    @Mixin
+    RepoOption repo = new RepoOption();
 
     @Spec
     CommandSpec spec;
@@ -33,7 +32,7 @@ final class TellCommand implements Callable<Integer> {
             throw TroupeException.badInput("the message is empty: say what the agent is to be told");
         }
         List<String> runAndTask = args.subList(0, args.size() - 1);
-        LiveRun run = LiveRun.of(dir, runAndTask, "tell");
+        LiveRun run = LiveRun.of(repo, runAndTask, "tell");
         spec.commandLine().getOut().println("troupe: " + run.ask("tell", runAndTask.get(runAndTask.size() - 1),
                 message.strip()));
         return ExitCodes.OK;
