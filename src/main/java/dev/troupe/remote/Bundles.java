@@ -73,6 +73,20 @@ public final class Bundles {
     }
 
     /**
+     * Sets the branch {@code intoBranch} to {@code nodeCommit}, a node's finished commit that the lead already holds
+     * (the node sent no bundle), forced. Refuses, as {@link #fetchFromNode} does, a branch checked out in any
+     * worktree of {@code leadRepo}, and a commit the lead does not have.
+     */
+    public static void pointAtNodeCommit(Path leadRepo, String nodeCommit, String intoBranch) throws GitException {
+        String commit = BundleFiles.requireCommitId(nodeCommit, "the node's commit");
+        var checkedOut = Worktrees.checkedOutAt(leadRepo, intoBranch);
+        if (checkedOut.isPresent()) {
+            throw new GitException("refusing to move " + intoBranch + ": it is checked out at " + checkedOut.get());
+        }
+        ForcedRef.set(leadRepo, "refs/heads/" + intoBranch, commit, "troupe: the node's commit");
+    }
+
+    /**
      * The haves the lead holds as commits, in the order given, asked of one {@code git cat-file --batch-check}
      * rather than a process for each.
      */

@@ -100,7 +100,7 @@ public final class NodeRepository {
             throw new GitException("task commit " + task + " adds nothing to its base " + from);
         }
         BundleFiles.create(gitDir, task, List.of(from), out);
-        GitCli.run(gitDir, "update-ref", HAVE_REFS + task, task);
+        ForcedRef.set(gitDir, HAVE_REFS + task, task, "troupe: handed back to the lead");
         forgetOldHaves(task);
     }
 

@@ -239,8 +239,7 @@ public final class RemoteWorker extends AbstractBehavior<Object> {
             }
             journalBundle(assignment, "from-node", done.bundleBytes(), started);
         } else if (done.commit() != null) {
-            dev.troupe.git.GitCli.run(run.repo(), "branch", "--force", assignment.branch(),
-                    BundleFiles.requireCommitId(done.commit(), "the node's commit"));
+            Bundles.pointAtNodeCommit(run.repo(), done.commit(), assignment.branch());
         }
         if (done.resultText() != null && assignment.role() == Assignment.Role.WRITER && !stopped) {
             Path resultFile = run.resultFile(assignment);

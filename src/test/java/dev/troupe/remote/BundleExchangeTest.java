@@ -225,6 +225,42 @@ class BundleExchangeTest {
     }
 
     @Test
+    void aNodeCommitTheLeadHoldsIsSetOnTheTaskBranchForced() throws Exception {
+        TestRepo lead = TestRepo.create(tmp.resolve("lead"), Map.of("a.txt", "a\n"));
+        String first = lead.head();
+        commit(lead, "b.txt", "b");
+        String second = lead.head();
+
+        Bundles.pointAtNodeCommit(lead.dir(), second, "troupe/tasks/run-1/task-a");
+        assertEquals(second, lead.git("rev-parse", "troupe/tasks/run-1/task-a"));
+        Bundles.pointAtNodeCommit(lead.dir(), first, "troupe/tasks/run-1/task-a");
+
+        assertEquals(first, lead.git("rev-parse", "troupe/tasks/run-1/task-a"), "moved back: the update is forced");
+    }
+
+    @Test
+    void aNodeCommitIsNotSetOnACheckedOutBranchNorWhenTheLeadLacksIt() throws Exception {
+        TestRepo lead = TestRepo.create(tmp.resolve("lead"), Map.of("a.txt", "a\n"));
+        String main = lead.head();
+        String unknown = "0123456789abcdef0123456789abcdef01234567";
+
+        GitException checkedOut = assertThrows(GitException.class,
+                () -> Bundles.pointAtNodeCommit(lead.dir(), main, "main"));
+        GitException lacking = assertThrows(GitException.class,
+                () -> Bundles.pointAtNodeCommit(lead.dir(), unknown, "troupe/tasks/run-1/task-a"));
+        GitException notAnId = assertThrows(GitException.class,
+                () -> Bundles.pointAtNodeCommit(lead.dir(), "--all", "troupe/tasks/run-1/task-a"));
+        GitException badName = assertThrows(GitException.class,
+                () -> Bundles.pointAtNodeCommit(lead.dir(), main, "troupe/tasks/run..1/task-a"));
+
+        assertEquals("refusing to move main: it is checked out at " + lead.dir().toRealPath(), checkedOut.getMessage());
+        assertEquals("the repository " + lead.dir() + " has no commit " + unknown, lacking.getMessage());
+        assertEquals("the node's commit is not a full commit id: --all", notAnId.getMessage());
+        assertEquals("not a valid ref name: refs/heads/troupe/tasks/run..1/task-a", badName.getMessage());
+        assertEquals(List.of(), lead.branches("troupe/**"));
+    }
+
+    @Test
     void aNodeReportsAndKeepsABoundedNumberOfHaves() throws Exception {
         TestRepo lead = TestRepo.create(tmp.resolve("lead"), Map.of("a.txt", "a\n"));
         NodeRepository node = NodeRepository.open(tmp.resolve("node"));
