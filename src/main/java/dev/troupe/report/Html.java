@@ -1,6 +1,6 @@
 package dev.troupe.report;
 
-/** Text made safe for HTML and SVG, in text and in quoted attributes. */
+/** Text made ready for the page: safe for HTML and SVG, in text and in quoted attributes; cut to a line. */
 final class Html {
 
     private Html() {}
@@ -22,5 +22,11 @@ final class Html {
             }
         }
         return out.toString();
+    }
+
+    /** The first line of {@code text}, at most 200 characters. */
+    static String firstLine(String text) {
+        String first = text == null ? "" : text.strip().lines().findFirst().orElse("");
+        return first.length() > 200 ? first.substring(0, 199) + "…" : first;
     }
 }

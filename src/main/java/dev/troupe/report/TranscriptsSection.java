@@ -1,0 +1,53 @@
+package dev.troupe.report;
+
+import dev.troupe.goal.Durations;
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+
+/**
+ * The report's transcripts: each agent run, folded, with how it ended, what it was told, and its transcript made
+ * readable. Written straight to the page, one run at a time, and named rather than shown once the page is large.
+ */
+final class TranscriptsSection {
+
+    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
+    /** Transcripts are shown until the page holds this many characters of them; the rest are named. */
+    private static final long MOST_TRANSCRIPT_CHARS = 30_000_000;
+
+    private TranscriptsSection() {}
+
+    static void write(Writer out, RunRecord record, Path runDir) throws IOException {
+        out.write("<section id=\"transcripts\">\n<h2>Transcripts</h2>\n");
+        long written = 0;
+        for (RunRecord.Span s : record.spans()) {
+            Path file = ReportPage.transcriptOf(runDir, s);
+            StringBuilder html = new StringBuilder();
+            html.append("<details id=\"").append(SpanNames.anchor(s)).append("\"><summary><i class=\"o-")
+                    .append(SpanNames.cssName(s.outcome())).append("\"></i><code>").append(Html.escape(SpanNames.label(s)))
+                    .append("</code> · ").append(s.outcome().words()).append(" · ")
+                    .append(Durations.format(s.duration())).append(" on ").append(Html.escape(s.worker()))
+                    .append(" · started ").append(CLOCK.format(s.start())).append("</summary>\n");
+            if (!s.detail().isBlank()) {
+                html.append("<p class=\"detail\">").append(Html.escape(Html.firstLine(s.detail()))).append("</p>\n");
+            }
+            html.append(Transcript.steering(s));
+            if (!Files.exists(file)) {
+                html.append("<p class=\"note\">No output was kept for this agent run.</p>\n");
+            } else if (written > MOST_TRANSCRIPT_CHARS) {
+                html.append("<p class=\"note\">Not shown, to keep this page small enough for a browser: read <code>")
+                        .append(Html.escape(file.toString())).append("</code> (<code>troupe results --task</code>).</p>\n");
+            } else {
+                String transcript = Transcript.html(file);
+                written += transcript.length();
+                html.append(transcript);
+            }
+            html.append("</details>\n");
+            out.write(html.toString());
+        }
+        out.write("</section>\n");
+    }
+}
