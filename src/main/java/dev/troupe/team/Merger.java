@@ -46,14 +46,6 @@ public final class Merger extends AbstractBehavior<Merger.Command> {
     /** Keep {@code commit} on branch {@code keepOn}: work that will not be merged, but must not be lost. */
     public record Keep(ObjectId commit, String keepOn) implements Command {}
 
-    /**
-     * How often a merge that failed for a reason other than a conflict is tried again, and the wait before the
-     * first retry (doubled for each further one).
-     */
-    public record Retries(int times, Duration backoff) {
-        public static final Retries NONE = new Retries(0, Duration.ZERO);
-    }
-
     /** The goal's {@code sync.check}, told whose merge it judges. */
     @FunctionalInterface
     public interface GoalCheck {
@@ -81,10 +73,10 @@ public final class Merger extends AbstractBehavior<Merger.Command> {
     private final Executor blocking;
     private final StashBuffer<Command> waiting;
     private final TimerScheduler<Command> timers;
-    private final Retries retries;
+    private final Tuning.MergeRetries retries;
 
     private Merger(ActorContext<Command> context, StashBuffer<Command> waiting, TimerScheduler<Command> timers,
-            Repository repo, String branch, GoalCheck check, Executor blocking, Retries retries) {
+            Repository repo, String branch, GoalCheck check, Executor blocking, Tuning.MergeRetries retries) {
         super(context);
         this.waiting = waiting;
         this.timers = timers;
@@ -125,13 +117,13 @@ public final class Merger extends AbstractBehavior<Merger.Command> {
     }
 
     /** @param repo opened by the caller; closed when the merger stops */
-    public static Behavior<Command> create(Repository repo, String branch, Executor blocking, Retries retries) {
+    public static Behavior<Command> create(Repository repo, String branch, Executor blocking, Tuning.MergeRetries retries) {
         return create(repo, branch, GoalCheck.NONE, blocking, retries);
     }
 
     /** @param check must pass each merge commit before the branch moves to it (the goal's sync.check) */
     public static Behavior<Command> create(Repository repo, String branch, GoalCheck check,
-            Executor blocking, Retries retries) {
+            Executor blocking, Tuning.MergeRetries retries) {
         return Behaviors.withStash(STASH_CAPACITY, stash -> Behaviors.withTimers(timers ->
                 Behaviors.setup(context -> new Merger(context, stash, timers, repo, branch, check, blocking, retries))));
     }

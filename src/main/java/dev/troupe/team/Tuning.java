@@ -18,7 +18,7 @@ import java.time.Duration;
  * @param resumeWait how long a retry that continues a session waits for the worker that holds it
  */
 public record Tuning(Duration killGrace, Duration idleCheckInterval, int maxLineBytes, Duration retryBackoff,
-        Duration retryBackoffMax, Duration rateLimitPause, int rateLimitedAttemptsFree, Merger.Retries mergeRetries,
+        Duration retryBackoffMax, Duration rateLimitPause, int rateLimitedAttemptsFree, MergeRetries mergeRetries,
         int workspaceBuilds, int checkoutWorkers, Duration resumeWait) {
 
     public static Tuning from(Config config) {
@@ -30,7 +30,7 @@ public record Tuning(Duration killGrace, Duration idleCheckInterval, int maxLine
                 config.getDuration("troupe.retry.backoff-max"),
                 config.getDuration("troupe.retry.rate-limit-pause"),
                 config.getInt("troupe.retry.rate-limited-attempts-free"),
-                new Merger.Retries(config.getInt("troupe.retry.merge-retries"), config.getDuration("troupe.retry.merge-backoff")),
+                new MergeRetries(config.getInt("troupe.retry.merge-retries"), config.getDuration("troupe.retry.merge-backoff")),
                 config.getInt("troupe.workspace.parallel-builds"),
                 config.getInt("troupe.workspace.checkout-workers"),
                 config.getDuration("troupe.retry.resume-wait"));
@@ -41,5 +41,13 @@ public record Tuning(Duration killGrace, Duration idleCheckInterval, int maxLine
         // A setup is bounded like a task: limits.task-timeout.
         return new dev.troupe.workspace.Workspaces.Settings(goal.workspace(), goal.limits().taskTimeout(), killGrace,
                 workspaceBuilds, checkoutWorkers);
+    }
+
+    /**
+     * How often a merge that failed for a reason other than a conflict is tried again, and the wait before the
+     * first retry (doubled for each further one).
+     */
+    public record MergeRetries(int times, java.time.Duration backoff) {
+        public static final MergeRetries NONE = new MergeRetries(0, java.time.Duration.ZERO);
     }
 }

@@ -47,7 +47,7 @@ class MergerTest {
         return ObjectId.fromString(repo.git("rev-parse", branch));
     }
 
-    private static final Merger.Retries RETRIES = new Merger.Retries(3, Duration.ofMillis(50));
+    private static final Tuning.MergeRetries RETRIES = new Tuning.MergeRetries(3, Duration.ofMillis(50));
 
     private ActorRef<Merger.Command> merger(TestRepo repo) throws Exception {
         return merger(repo, Merger.GoalCheck.NONE);

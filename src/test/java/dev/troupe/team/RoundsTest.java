@@ -29,7 +29,7 @@ class RoundsTest {
     private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
     private static final ObjectId BASE = commit("base");
     private static final Tuning TUNING = new Tuning(Duration.ofSeconds(1), Duration.ofSeconds(1), 1 << 20,
-            Duration.ofSeconds(1), Duration.ofSeconds(8), Duration.ofSeconds(30), 2, new Merger.Retries(0, Duration.ZERO), 1, 1, Duration.ofMinutes(1));
+            Duration.ofSeconds(1), Duration.ofSeconds(8), Duration.ofSeconds(30), 2, new Tuning.MergeRetries(0, Duration.ZERO), 1, 1, Duration.ofMinutes(1));
     private static final Path PLAN = Path.of("/repo/.troupe/runs/run-1/goal.yaml");
 
     @Test

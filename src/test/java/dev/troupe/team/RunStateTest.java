@@ -29,7 +29,7 @@ class RunStateTest {
     private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
     private static final ObjectId BASE = commit("base");
     private static final Tuning TUNING = new Tuning(Duration.ofSeconds(1), Duration.ofSeconds(1), 1 << 20,
-            Duration.ofSeconds(1), Duration.ofSeconds(8), Duration.ofSeconds(30), 2, new Merger.Retries(0, Duration.ZERO), 1, 1,
+            Duration.ofSeconds(1), Duration.ofSeconds(8), Duration.ofSeconds(30), 2, new Tuning.MergeRetries(0, Duration.ZERO), 1, 1,
             Duration.ofSeconds(30));
     private static final Goal.Limits ONE_ATTEMPT = limits(1, Optional.empty());
     private static final Goal.Sync EACH = new Goal.Sync(Goal.ZonePolicy.WARN, Optional.empty());
