@@ -2,7 +2,7 @@ package dev.troupe.cli;
 
 import dev.troupe.agent.AgentProcess;
 import dev.troupe.git.GitCli;
-import dev.troupe.team.RunContext;
+import dev.troupe.team.rules.RunContext;
 import dev.troupe.git.GitException;
 import dev.troupe.journal.RunHistory;
 import dev.troupe.workspace.KeptWorkspaces;

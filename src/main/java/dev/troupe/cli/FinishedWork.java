@@ -5,7 +5,7 @@ import dev.troupe.git.GitCli;
 import dev.troupe.git.GitException;
 import dev.troupe.goal.Goal;
 import dev.troupe.journal.RunHistory;
-import dev.troupe.team.RunContext;
+import dev.troupe.team.rules.RunContext;
 import java.util.LinkedHashSet;
 import java.util.Optional;
 import java.util.Set;

@@ -1,7 +1,7 @@
 package dev.troupe.cli;
 
 import dev.troupe.goal.Goal;
-import dev.troupe.team.RunContext;
+import dev.troupe.team.rules.RunContext;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.io.PrintStream;

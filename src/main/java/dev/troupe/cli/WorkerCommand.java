@@ -22,7 +22,7 @@ import dev.troupe.journal.Journal;
 import dev.troupe.remote.NodeContext;
 import dev.troupe.remote.NodeDesk;
 import dev.troupe.remote.NodeRepository;
-import dev.troupe.team.Tuning;
+import dev.troupe.team.rules.Tuning;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;

@@ -3,7 +3,7 @@ package dev.troupe.remote;
 import akka.actor.typed.ActorSystem;
 import dev.troupe.agent.LiveAgents;
 import dev.troupe.agent.Secrets;
-import dev.troupe.team.Tuning;
+import dev.troupe.team.rules.Tuning;
 import java.nio.file.Path;
 import java.util.concurrent.Executor;
 

@@ -13,7 +13,7 @@ import akka.stream.javadsl.StreamRefs;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.troupe.journal.Json;
 import dev.troupe.journal.TeamEvent;
-import dev.troupe.team.RunContext;
+import dev.troupe.team.rules.RunContext;
 import dev.troupe.team.TeamLead;
 import dev.troupe.team.Worker;
 import java.util.ArrayList;

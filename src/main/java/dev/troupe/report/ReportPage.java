@@ -2,7 +2,7 @@ package dev.troupe.report;
 
 import dev.troupe.journal.JournalReader;
 import dev.troupe.journal.TeamEvent;
-import dev.troupe.team.RunContext;
+import dev.troupe.team.rules.RunContext;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Writer;

@@ -5,7 +5,7 @@ import dev.troupe.goal.GoalLoader;
 import dev.troupe.goal.TaskIds;
 import dev.troupe.journal.RunHistory;
 import dev.troupe.journal.TeamEvent;
-import dev.troupe.team.Assignment.Role;
+import dev.troupe.team.rules.Assignment.Role;
 import dev.troupe.view.TeamBoard;
 import java.time.Duration;
 import java.time.Instant;

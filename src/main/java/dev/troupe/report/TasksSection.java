@@ -4,7 +4,7 @@ import dev.troupe.journal.TaskLife;
 import dev.troupe.goal.Durations;
 import dev.troupe.journal.Money;
 import dev.troupe.journal.RunHistory;
-import dev.troupe.team.Assignment.Role;
+import dev.troupe.team.rules.Assignment.Role;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,7 +1,7 @@
 package dev.troupe.report;
 
 import dev.troupe.goal.Durations;
-import dev.troupe.team.Assignment.Role;
+import dev.troupe.team.rules.Assignment.Role;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;

@@ -9,6 +9,11 @@ import dev.troupe.git.GitException;
 import dev.troupe.git.LastWords;
 import dev.troupe.goal.Goal;
 import dev.troupe.journal.TeamEvent;
+import dev.troupe.team.rules.Answers;
+import dev.troupe.team.rules.Assignment;
+import dev.troupe.team.rules.Judging;
+import dev.troupe.team.rules.Prompts;
+import dev.troupe.team.rules.RunContext;
 import dev.troupe.workspace.SetupFailed;
 import dev.troupe.workspace.Workspace;
 import dev.troupe.workspace.Workspaces;
@@ -22,8 +27,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.eclipse.jgit.lib.ObjectId;
 import java.util.Optional;
+import org.eclipse.jgit.lib.ObjectId;
 
 /**
  * Starts one worker's agents, blocking: its workspace prepared for the task (the base checked out, files copied,

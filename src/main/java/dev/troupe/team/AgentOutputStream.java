@@ -18,6 +18,8 @@ import dev.troupe.agent.AgentMessage;
 import dev.troupe.agent.AgentProcess;
 import dev.troupe.agent.StreamJson;
 import dev.troupe.journal.TeamEvent;
+import dev.troupe.team.rules.Assignment;
+import dev.troupe.team.rules.RunContext;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;

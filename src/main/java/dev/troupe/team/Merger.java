@@ -10,6 +10,7 @@ import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.StashBuffer;
 import akka.actor.typed.javadsl.TimerScheduler;
 import dev.troupe.git.IntegrationBranch;
+import dev.troupe.team.rules.Tuning;
 import dev.troupe.workspace.CheckRunner;
 import java.time.Duration;
 import java.util.concurrent.Executor;

@@ -5,6 +5,8 @@ import dev.troupe.goal.Goal;
 import dev.troupe.goal.GoalException;
 import dev.troupe.goal.GoalLoader;
 import dev.troupe.goal.PlannedGoal;
+import dev.troupe.team.rules.AttemptResult;
+import dev.troupe.team.rules.RunContext;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

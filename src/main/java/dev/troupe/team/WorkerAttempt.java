@@ -5,6 +5,7 @@ import akka.stream.UniqueKillSwitch;
 import dev.troupe.agent.AgentMessage;
 import dev.troupe.agent.AgentProcess;
 import dev.troupe.goal.Goal;
+import dev.troupe.team.rules.Assignment;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.UUID;

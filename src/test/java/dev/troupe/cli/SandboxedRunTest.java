@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.troupe.agent.AgentProcess;
-import dev.troupe.team.RunContext;
+import dev.troupe.team.rules.RunContext;
 import dev.troupe.testing.FakeAgent;
 import dev.troupe.testing.Journals;
 import dev.troupe.testing.MessagesApiStandIn;

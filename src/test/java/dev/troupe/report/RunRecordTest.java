@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.troupe.journal.Json;
 import dev.troupe.journal.TeamEvent;
 import dev.troupe.journal.Usage;
-import dev.troupe.team.Assignment.Role;
+import dev.troupe.team.rules.Assignment.Role;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

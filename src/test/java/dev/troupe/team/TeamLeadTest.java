@@ -1,8 +1,5 @@
 package dev.troupe.team;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.testkit.typed.javadsl.TestProbe;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,6 +7,7 @@ import com.typesafe.config.ConfigFactory;
 import dev.troupe.git.IntegrationBranch;
 import dev.troupe.goal.Goal;
 import dev.troupe.journal.RunOutcome;
+import dev.troupe.team.rules.RunContext;
 import dev.troupe.testing.Journals;
 import dev.troupe.testing.TestRepo;
 import dev.troupe.testing.TestRuns;
@@ -25,6 +23,8 @@ import org.eclipse.jgit.lib.Repository;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class TeamLeadTest {
 

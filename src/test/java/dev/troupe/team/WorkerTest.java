@@ -1,9 +1,5 @@
 package dev.troupe.team;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.actor.typed.ActorRef;
@@ -11,6 +7,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.ConfigFactory;
 import dev.troupe.goal.Goal;
 import dev.troupe.journal.Json;
+import dev.troupe.team.rules.AgentSession;
+import dev.troupe.team.rules.Assignment;
+import dev.troupe.team.rules.AttemptResult;
+import dev.troupe.team.rules.RunContext;
 import dev.troupe.testing.TestRepo;
 import dev.troupe.testing.TestRuns;
 import java.io.IOException;
@@ -24,6 +24,9 @@ import org.eclipse.jgit.lib.ObjectId;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class WorkerTest {
 
