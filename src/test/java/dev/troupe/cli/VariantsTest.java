@@ -94,6 +94,8 @@ class VariantsTest {
                 + judged.get(0).path("attempt").asInt() + ".judge.jsonl")));
         assertEquals(1, events("merge-done").size());
         assertTrue(events("attempt-failed").isEmpty(), "one attempt, which passed");
+        assertTrue(run.out().lines().anyMatch(line -> line.matches("\\s*greeting\\s+merged\\s+1\\s.*")),
+                "the summary counts the round of three variants as one attempt: " + run.out());
         assertEquals(done.stream().map(d -> d.path("attempt").asInt()).sorted().toList(), events("check-started").stream()
                 .filter(e -> e.path("trial").asBoolean()).map(e -> e.path("attempt").asInt()).sorted().toList(),
                 "each variant's trial is a check of its own in the journal");
