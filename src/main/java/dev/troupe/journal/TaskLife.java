@@ -169,14 +169,17 @@ public final class TaskLife {
             freeTries++;
         }
         roundOpen = false;
-        reason = e.reason();
+        if (!e.interrupted()) {
+            reason = e.reason();
+        }
         spend(e.costUsd(), e.usage());
     }
 
     /**
-     * The run resumed: the tasks it found on the integration branch are merged, and only they; a round of variants some of which settled goes on; every
-     * other task not settled starts over from waiting, and the rules move it on from there. A check the stopped run
-     * had under way died with it.
+     * The run resumed: the tasks it found on the integration branch are merged, and only they; a task queued (or
+     * running, in a journal that did not say it was cut short) starts over from waiting, and the rules move it on
+     * from there; a round of variants some of which settled goes on; finished work (reviewing, held, merging) stays
+     * as it is until the resume journals where it goes next. A check the stopped run had under way died with it.
      */
     private void resumed(TeamEvent.RunResumed e) {
         checking = null;
@@ -189,7 +192,8 @@ public final class TaskLife {
             // The integration branch does not hold it after all: its trailers win over the journal.
             move(State.WAITING, e.time());
             mergeCommit = "";
-        } else if (!state.isSettled() && !(state == State.RUNNING && !roundVariants.isEmpty())) {
+        } else if (state == State.WAITING || state == State.QUEUED
+                || state == State.RUNNING && roundVariants.isEmpty()) {
             move(State.WAITING, e.time());
             roundOpen = false;
         }

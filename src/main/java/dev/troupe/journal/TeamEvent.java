@@ -219,10 +219,17 @@ public sealed interface TeamEvent {
     /**
      * One attempt did not merge. {@code costUsd}: what it spent (0 when it failed at its merge). {@code retryInMs}:
      * when the task goes back to the queue, or -1 when this was its last attempt. {@code counted}: false when
-     * a rate limit ended it, which does not use up an attempt.
+     * a rate limit ended it, which does not use up an attempt. {@code interrupted}: troupe stopped during the attempt
+     * (journaled on resume), which says nothing of the task's work: the reason of its last failure stands.
      */
     record AttemptFailed(Instant time, String task, int attempt, String reason, double costUsd, Usage usage,
-            long retryInMs, boolean counted) implements OfTask {}
+            long retryInMs, boolean counted, boolean interrupted) implements OfTask {
+
+        public AttemptFailed(Instant time, String task, int attempt, String reason, double costUsd, Usage usage,
+                long retryInMs, boolean counted) {
+            this(time, task, attempt, reason, costUsd, usage, retryInMs, counted, false);
+        }
+    }
 
     /** The task will not be merged: its attempts are spent (or the budget is); {@code reason} is the last one's. */
     record TaskFailed(Instant time, String task, int attempts, String reason) implements OfTask {}

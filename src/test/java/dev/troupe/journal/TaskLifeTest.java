@@ -112,6 +112,34 @@ class TaskLifeTest {
     }
 
     @Test
+    void onResumeFinishedWorkStaysFinishedUntilTheResumeSaysWhereItGoes() {
+        // As a journal written before task-held and review-queued existed reads: done, then resumed.
+        TaskLife done = lifeOf(assigned(1), succeeded(1));
+        TaskLife held = lifeOf(assigned(1), succeeded(1), new TeamEvent.TaskHeld(T, "a", 1));
+        TaskLife awaitingReview = lifeOf(assigned(1), succeeded(1), new TeamEvent.ReviewQueued(T, "a", 1));
+        TeamEvent.RunResumed resumed = new TeamEvent.RunResumed(T, "r", 1, List.of(), 0);
+
+        done.apply(resumed);
+        held.apply(resumed);
+        awaitingReview.apply(resumed);
+
+        assertEquals(TaskLife.State.MERGING, done.state());
+        assertEquals(TaskLife.State.HELD, held.state());
+        assertEquals(TaskLife.State.REVIEWING, awaitingReview.state());
+    }
+
+    @Test
+    void anAttemptCutShortByAStopIsFreeAndLeavesTheLastFailuresReasonForTheNextAttempt() {
+        TaskLife life = lifeOf(assigned(1), failed(1, true), assigned(2), new TeamEvent.AttemptFailed(T, "a", 2,
+                "interrupted: troupe stopped during the attempt", 0, Usage.NONE, 0, false, true),
+                new TeamEvent.RunResumed(T, "r", 1, List.of(), 0));
+
+        assertEquals(TaskLife.State.WAITING, life.state());
+        assertEquals("it broke", life.reason());
+        assertEquals(1, life.countedTries());
+    }
+
+    @Test
     void onResumeARoundSomeOfWhoseVariantsSettledGoesOn() {
         TaskLife life = lifeOf(variant(1), variant(2), new TeamEvent.VariantDone(T, "a", 1, 1, "worker-1",
                 "troupe/variants/r/a/1", COMMIT, COMMIT, true, "passed", "", 0.2, Usage.NONE, 10, List.of(), "ok"));

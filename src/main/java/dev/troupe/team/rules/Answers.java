@@ -45,15 +45,15 @@ public final class Answers {
             "tasks":{"type":"array","items":""" + TASK + "}}}";
 
     /** A planner's answer in rounds: {@code met}, the goal is met; otherwise its tasks are the next round. */
-    public record Round(boolean met, String summary) {}
+    record Round(boolean met, String summary) {}
 
     /** @param approved the change may merge; otherwise {@code comments} say what the writer must change */
-    public record Verdict(boolean approved, String comments) {}
+    record Verdict(boolean approved, String comments) {}
 
     private Answers() {}
 
     /** @param inRounds the goal is planned in rounds, so the planner may also say the goal is met */
-    public static String schema(Assignment.Role role, boolean inRounds) {
+    static String schema(Assignment.Role role, boolean inRounds) {
         return switch (role) {
             case REVIEWER -> VERDICT_SCHEMA;
             case PLANNER -> inRounds ? ROUND_SCHEMA : PLAN_SCHEMA;
@@ -63,7 +63,7 @@ public final class Answers {
     }
 
     /** A planner's answer read as a round's: without {@code met} (a plan made once), it is a plan. */
-    public static Round round(JsonNode answer) {
+    static Round round(JsonNode answer) {
         return new Round(answer.path("met").asBoolean(false), answer.path("summary").asText("").strip());
     }
 
@@ -73,7 +73,7 @@ public final class Answers {
                 : schema(assignment.role(), inRounds);
     }
 
-    public static Verdict verdict(JsonNode answer) {
+    static Verdict verdict(JsonNode answer) {
         return new Verdict("approve".equals(answer.path("verdict").asText()), answer.path("comments").asText("").strip());
     }
 }

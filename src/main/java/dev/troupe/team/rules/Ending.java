@@ -59,7 +59,7 @@ final class Ending {
 
     void finishIfSettled(Instant now) {
         if (!over && (!tasks.isEmpty() || goalMet.isPresent()) && tasks.allSettled()) {
-            finish(outcome(windingDown), now);
+            finish(outcome(windingDown, null), now);
         } else if (!over && stopping && tasks.all().stream().noneMatch(TaskState::isInFlight)) {
             stopNow(now);
         }
@@ -71,7 +71,7 @@ final class Ending {
      */
     void stopNow(Instant now) {
         over = true;
-        RunOutcome settled = outcome(windingDown);
+        RunOutcome settled = outcome(windingDown, null);
         RunOutcome outcome = new RunOutcome(settled.runId(), settled.integrationBranch(), settled.tasks(),
                 settled.costUsd(), settled.usage(), 130, settled.budgetSpent(), false, Optional.empty(),
                 settled.setupFailure());
@@ -93,7 +93,7 @@ final class Ending {
      * what is not settled fails with {@code reason}.
      */
     void setupFailed(String reason, Instant now) {
-        finish(outcome(Optional.of(reason)), now);
+        finish(outcome(Optional.of(reason), reason), now);
     }
 
     /** No usable plan: exit 2, nothing ran. */
@@ -115,7 +115,8 @@ final class Ending {
                 (int) outcome.count(RunOutcome.Fate.SKIPPED), outcome.costUsd(), outcome.exitCode())));
     }
 
-    private RunOutcome outcome(Optional<String> setupFailure) {
+    /** @param unsettledReason why the tasks not settled did not merge, when the run says (else their own reason) */
+    private RunOutcome outcome(Optional<String> setupFailure, String unsettledReason) {
         List<RunOutcome.TaskOutcome> outcomes = new ArrayList<>();
         Usage usage = Usage.NONE;
         for (TaskState task : tasks.all()) {
@@ -129,8 +130,8 @@ final class Ending {
             usage = usage.plus(task.usage());
             outcomes.add(new RunOutcome.TaskOutcome(task.id(), fate, task.life().tries(), task.costUsd(), task.usage(),
                     task.durationMs(), task.mergeCommit() == null ? "" : task.mergeCommit().name(), task.filesChanged(),
-                    fate == RunOutcome.Fate.MERGED ? "" : setupFailure.filter(why -> !task.isSettled())
-                            .orElse(task.reason())));
+                    fate == RunOutcome.Fate.MERGED ? ""
+                            : unsettledReason != null && !task.isSettled() ? unsettledReason : task.reason()));
         }
         boolean allMerged = outcomes.stream()
                 .allMatch(t -> t.fate() == RunOutcome.Fate.MERGED || t.fate() == RunOutcome.Fate.CANCELLED);

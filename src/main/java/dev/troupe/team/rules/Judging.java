@@ -15,14 +15,14 @@ import java.util.stream.Collectors;
 public final class Judging {
 
     /** The judge's choice: the winner's attempt, and why. */
-    public record Choice(int winner, String reasons) {}
+    record Choice(int winner, String reasons) {}
 
     /** What the judge knows of one variant before it reads its diff. */
-    public record Candidate(int attempt, int variant, Goal.TaskSpec spec, AttemptResult result) {}
+    record Candidate(int attempt, int variant, Goal.TaskSpec spec, AttemptResult result) {}
 
     private Judging() {}
 
-    public static String prompt(Goal.TaskSpec task, List<Candidate> candidates) {
+    static String prompt(Goal.TaskSpec task, List<Candidate> candidates) {
         StringBuilder prompt = new StringBuilder("Several agents did the same task, each on its own, from the same"
                 + " starting point. Each change merges cleanly and passes the project's check. Do not change any file:"
                 + " your working directory is that starting point, and each variant's change follows as a diff. Compare"
@@ -59,7 +59,7 @@ public final class Judging {
     }
 
     /** The judge's answer: one of {@code attempts}, with its reasons. */
-    public static String schema(java.util.Set<Integer> attempts) {
+    static String schema(java.util.Set<Integer> attempts) {
         String numbers = attempts.stream().map(String::valueOf).collect(Collectors.joining(","));
         return "{\"type\":\"object\",\"additionalProperties\":false,\"required\":[\"winner\",\"reasons\"],\"properties\":{"
                 + "\"winner\":{\"type\":\"integer\",\"enum\":[" + numbers + "],"
@@ -67,7 +67,7 @@ public final class Judging {
                 + "\"reasons\":{\"type\":\"string\",\"description\":\"why this variant, compared with the others\"}}}";
     }
 
-    public static Choice choice(JsonNode answer) {
+    static Choice choice(JsonNode answer) {
         return new Choice(answer.path("winner").asInt(-1), answer.path("reasons").asText("").strip());
     }
 

@@ -48,7 +48,7 @@ final class Membership {
         if (role == Assignment.Role.PLANNER) {
             planning.workerLost(now);
         } else if (tasks.get(taskId).round() != null && role == Assignment.Role.WRITER) {
-            variants.notStarted(tasks.get(taskId), attempt);
+            variants.notStarted(tasks.get(taskId), attempt, 0, Usage.NONE);
         } else if (tasks.get(taskId).round() != null) {
             variants.judgeFailed(tasks.get(taskId), reason, 0, Usage.NONE, now);
         } else {

@@ -13,7 +13,7 @@ import java.util.List;
 public final class Prompts {
 
     /** What a dependency left, for its dependents. */
-    public record Handoff(String taskId, String resultText, List<String> filesChanged, Path resultFile) {}
+    record Handoff(String taskId, String resultText, List<String> filesChanged, Path resultFile) {}
 
     /** Heads the messages of {@code troupe tell} in a prompt. */
     static final String TOLD = "While the team worked, the person running it told this task:\n";
@@ -27,12 +27,12 @@ public final class Prompts {
 
     private Prompts() {}
 
-    public static String prompt(Goal.TaskSpec task, List<Handoff> after, String lastFailure) {
+    static String prompt(Goal.TaskSpec task, List<Handoff> after, String lastFailure) {
         return prompt(task, after, lastFailure, List.of());
     }
 
     /** @param told what {@code troupe tell} said to the task, in order */
-    public static String prompt(Goal.TaskSpec task, List<Handoff> after, String lastFailure, List<String> told) {
+    static String prompt(Goal.TaskSpec task, List<Handoff> after, String lastFailure, List<String> told) {
         if (after.isEmpty() && lastFailure == null && told.isEmpty()) {
             return task.prompt();
         }
@@ -63,7 +63,7 @@ public final class Prompts {
      * What a resumed session is told ({@code retry: resume}): why its work did not make it in, and where it stands
      * now. The session knows the task and what it did; its workspace does not hold that work any more.
      */
-    public static String resumed(String reason, String base, String keptOn, List<String> told) {
+    static String resumed(String reason, String base, String keptOn, List<String> told) {
         StringBuilder message = new StringBuilder("From troupe, which runs this team: your work on this task did not"
                 + " make it into the integration branch: ").append(reason.strip()).append("\n\n")
                 .append("Your workspace has been reset onto the integration branch's head (").append(base)
@@ -81,7 +81,7 @@ public final class Prompts {
      * What a reviewer is asked: the task as the writer got it, what the writer reported and changed, and for a
      * verdict. The change itself follows, added by the worker that checks it out ({@link #withDiff}).
      */
-    public static String review(Goal.TaskSpec task, int attempt, String resultText, List<String> filesChanged) {
+    static String review(Goal.TaskSpec task, int attempt, String resultText, List<String> filesChanged) {
         return "You are reviewing another agent's change before it is merged. Do not change any file: read, judge,"
                 + " and answer with your verdict.\n\nThe task it was given:\n\n<task>\n" + task.prompt().strip()
                 + "\n</task>\n\nWhat it reported (attempt " + attempt + "): " + shorten(resultText) + "\n\nFiles it changed: "
@@ -104,7 +104,7 @@ public final class Prompts {
      * What the planner is asked: to break the goal into tasks for a team, as structured output. {@code problems}:
      * why its last plan was refused, for a second try.
      */
-    public static String plan(String goal, int teamSize, String problems) {
+    static String plan(String goal, int teamSize, String problems) {
         StringBuilder prompt = new StringBuilder("You are planning work for a team of ").append(teamSize)
                 .append(" coding agents that work in parallel, each in its own git worktree of this repository; their"
                         + " work is merged into one branch. Look at the repository as you need to (do not change it),"
@@ -131,10 +131,10 @@ public final class Prompts {
     }
 
     /** A task of an earlier round as the planner of the next one sees it. */
-    public record Outcome(String taskId, String state, String report, String reason, Path resultFile) {}
+    record Outcome(String taskId, String state, String report, String reason, Path resultFile) {}
 
     /** An earlier round: what the planner said when it planned it, and how its tasks ended. */
-    public record PastRound(int number, String summary, List<Outcome> tasks) {}
+    record PastRound(int number, String summary, List<Outcome> tasks) {}
 
     private static final int MAX_ROUND_REPORT_CHARS = 600;
 
@@ -143,7 +143,7 @@ public final class Prompts {
      * ended (each task's state, report or reason, and result file), and for either the goal met or the next round's
      * tasks. The integration branch's diff stat follows, added by the worker that checks it out ({@link #withDiffStat}).
      */
-    public static String round(String goal, int teamSize, int round, int rounds, List<PastRound> before, String problems) {
+    static String round(String goal, int teamSize, int round, int rounds, List<PastRound> before, String problems) {
         StringBuilder prompt = new StringBuilder(plan(goal, teamSize, null))
                 .append("\nThe goal is planned in rounds, and this is round ").append(round).append(" of at most ")
                 .append(rounds).append(". Plan only this round's work; once it is done you are asked again, with its"
@@ -195,7 +195,7 @@ public final class Prompts {
     }
 
     /** The longest start of {@code text} whose UTF-8 form fits {@code bytes}, never splitting a character. */
-    public static String cutToBytes(String text, int bytes) {
+    static String cutToBytes(String text, int bytes) {
         int used = 0;
         int end = 0;
         while (end < text.length()) {

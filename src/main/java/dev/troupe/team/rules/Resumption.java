@@ -26,6 +26,8 @@ final class Resumption {
 
     static void restore(ResumeFrom from, int pid, Instant now, RunContext run, TaskTable tasks, Budget budget,
             Dispatch dispatch, SyncPoint syncPoint, Variants variants, Decisions out) {
+        // Everything the stopped run spent, before the lives it replayed move on.
+        budget.restore(from.history().costUsd());
         tasks.takeOver(from.history());
         // Read off each task's life before the resume moves it.
         Map<TaskState, Next> next = new LinkedHashMap<>();
@@ -34,7 +36,7 @@ final class Resumption {
             if (what == Next.INTERRUPTED) {
                 // Journaled as not counted, so that no later resume counts it either.
                 out.journal(new TeamEvent.AttemptFailed(now, task.id(), task.attempts(),
-                        "interrupted: troupe stopped during the attempt", 0, Usage.NONE, 0, false));
+                        "interrupted: troupe stopped during the attempt", 0, Usage.NONE, 0, false, true));
             }
         });
         out.journal(new TeamEvent.RunResumed(now, run.runId(), pid, List.copyOf(from.merged().keySet()), from.killed()));
@@ -58,7 +60,6 @@ final class Resumption {
                 tasks.skip(task, "comes after a task that did not merge", now);
             }
         }
-        budget.restore(from.history().costUsd());
     }
 
     private static Next next(TaskState task, ResumeFrom from) {

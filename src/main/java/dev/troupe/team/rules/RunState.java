@@ -140,8 +140,8 @@ public final class RunState {
             variants.failed(task, attempt, reason, cost, usage, now);
         }
         if (task.cancelling() && !task.isSettled() && !variants.anyRunning(task)) {
-            // What its variants and judge spent is journaled with each of them.
-            return steering.cancelled(task, 0, Usage.NONE, now);
+            // What its variants spent is journaled with each of them; a judge it stopped, with the cancel.
+            return steering.cancelled(task, task.round().judgeCostUsd, task.round().judgeUsage, now);
         }
         settle(now);
         return out.drain();
@@ -237,7 +237,7 @@ public final class RunState {
             }
             // Free: its relaunch is one more agent run of the same round, the same try of the task.
             task.relaunchedFree();
-            variants.notStarted(task, attempt);
+            variants.notStarted(task, attempt, cost, usage);
             settle(now);
             return out.drain();
         }

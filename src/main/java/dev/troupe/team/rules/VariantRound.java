@@ -47,6 +47,14 @@ final class VariantRound {
     Stage judge;
     String judgeWorker;
     int judgeAttempt;
+    /** What a judge the round's cancel stopped had spent (a judge that answers journals its own). */
+    double judgeCostUsd;
+    dev.troupe.journal.Usage judgeUsage = dev.troupe.journal.Usage.NONE;
+
+    void judgeSpent(double cost, dev.troupe.journal.Usage usage) {
+        judgeCostUsd += cost;
+        judgeUsage = judgeUsage.plus(usage == null ? dev.troupe.journal.Usage.NONE : usage);
+    }
 
     VariantRound(int count, ObjectId base, String prompt) {
         this.base = base;

@@ -150,9 +150,13 @@ final class Variants {
         });
     }
 
-    /** The worker set up for a variant could not be: the variant waits for another, its launch not counted. */
-    void notStarted(TaskState task, int attempt) {
+    /**
+     * The worker set up for a variant could not be, or its agent ended for no fault of its own ({@code cost} and
+     * {@code usage} spent, which its variant-done will carry): the variant waits for another, its launch not counted.
+     */
+    void notStarted(TaskState task, int attempt, double cost, Usage usage) {
         task.round().byAttempt(attempt).ifPresent(entry -> {
+            entry.spent(cost, usage);
             // Relaunched under a new number, counted as one more variant of the round: the attempts stay one.
             entry.stage = VariantRound.Stage.WAITING;
             entry.worker = "";
@@ -171,6 +175,7 @@ final class Variants {
         budget.spend(cost, now);
         if (role == Assignment.Role.JUDGE) {
             task.round().judge = VariantRound.Stage.OUT;
+            task.round().judgeSpent(cost, usage);
         } else {
             task.round().byAttempt(attempt).ifPresent(entry -> {
                 entry.spent(cost, usage);
@@ -225,7 +230,8 @@ final class Variants {
         out.journal(new TeamEvent.VariantDone(now, task.id(), entry.attempt, entry.k, entry.worker,
                 run.variantBranch(task.spec(), entry.attempt), result == null ? "" : result.commit().name(),
                 task.round().base.name(), passed, outcome, entry.reason,
-                result == null ? entry.costUsd : result.costUsd(), result == null ? entry.usage : result.usage(),
+                entry.costUsd + (result == null ? 0 : result.costUsd()),
+                entry.usage.plus(result == null ? Usage.NONE : result.usage()),
                 result == null ? 0 : result.durationMs(), result == null ? List.of() : result.filesChanged(),
                 result == null ? "" : result.text()));
     }
