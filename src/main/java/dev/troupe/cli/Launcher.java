@@ -205,7 +205,7 @@ final class Launcher {
 
     /** Runs the team lead as a watched child, so a lead that fails ends the run instead of leaving it waiting. */
     private static Behavior<RunOutcome> watched(Function<ActorRef<RunOutcome>, Behavior<TeamLead.Command>> lead,
-            Optional<Function<ActorRef<TeamLead.Command>, Behavior<Object>>> scout,
+            Optional<Function<ActorRef<TeamLead.Command>, Behavior<NodeScout.Command>>> scout,
             CompletableFuture<RunOutcome> finished) {
         return Behaviors.setup(context -> {
             ActorRef<TeamLead.Command> leadRef = context.spawn(lead.apply(context.getSelf()), "lead");

@@ -18,10 +18,11 @@ import org.slf4j.LoggerFactory;
  * A worker node's face to the cluster: registered with the Receptionist under {@link NodeProtocol#NODES}, it
  * offers the node's slots to the lead that enlists it and passes each attempt to its slot's {@link NodeSlot}.
  */
-public final class NodeDesk extends AbstractBehavior<Object> {
+public final class NodeDesk extends AbstractBehavior<NodeProtocol.AtDesk> {
 
     /** A run's folder and journal are open here (null when they already were), and what the node has. */
-    private record Opened(NodeProtocol.Enlist enlist, NodeRun run, java.util.List<String> haves) {}
+    private record Opened(NodeProtocol.Enlist enlist, NodeRun run, java.util.List<String> haves)
+            implements NodeProtocol.AtDesk {}
 
     private static final Logger LOG = LoggerFactory.getLogger(NodeDesk.class);
 
@@ -31,7 +32,7 @@ public final class NodeDesk extends AbstractBehavior<Object> {
     private final Map<String, NodeRun> runs = new HashMap<>();
     private final Map<String, ActorRef<NodeSlot.Command>> slotActors = new HashMap<>();
 
-    private NodeDesk(ActorContext<Object> context, NodeContext node, String nodeName,
+    private NodeDesk(ActorContext<NodeProtocol.AtDesk> context, NodeContext node, String nodeName,
             int slots) {
         super(context);
         this.node = node;
@@ -46,11 +47,11 @@ public final class NodeDesk extends AbstractBehavior<Object> {
      * @param slots how many agents the node runs at once
      */
     public static Behavior<NodeProtocol.ToNode> create(NodeContext node, String nodeName, int slots) {
-        return Behaviors.<Object>setup(context -> new NodeDesk(context, node, nodeName, slots)).narrow();
+        return Behaviors.<NodeProtocol.AtDesk>setup(context -> new NodeDesk(context, node, nodeName, slots)).narrow();
     }
 
     @Override
-    public Receive<Object> createReceive() {
+    public Receive<NodeProtocol.AtDesk> createReceive() {
         return newReceiveBuilder()
                 .onMessage(NodeProtocol.Enlist.class, this::onEnlist)
                 .onMessage(Opened.class, this::onOpened)
@@ -63,7 +64,7 @@ public final class NodeDesk extends AbstractBehavior<Object> {
                 .build();
     }
 
-    private Behavior<Object> onEnlist(NodeProtocol.Enlist enlist) {
+    private Behavior<NodeProtocol.AtDesk> onEnlist(NodeProtocol.Enlist enlist) {
         boolean known = runs.containsKey(enlist.runId());
         // Off the actor: opening the run's folder and journal, and asking git what the node has.
         getContext().pipeToSelf(dev.troupe.team.Blocking.call(node.blocking(), () -> new Opened(enlist,
@@ -72,7 +73,7 @@ public final class NodeDesk extends AbstractBehavior<Object> {
         return Behaviors.same();
     }
 
-    private Behavior<Object> onOpened(Opened opened) {
+    private Behavior<NodeProtocol.AtDesk> onOpened(Opened opened) {
         String runId = opened.enlist().runId();
         if (opened.haves() == null) {
             LOG.error("cannot work for run {}: its folder, journal or repository could not be opened", runId);
@@ -86,12 +87,12 @@ public final class NodeDesk extends AbstractBehavior<Object> {
         return Behaviors.same();
     }
 
-    private Behavior<Object> onRunAttempt(NodeProtocol.RunAttempt request) {
+    private Behavior<NodeProtocol.AtDesk> onRunAttempt(NodeProtocol.RunAttempt request) {
         NodeRun run = runs.get(request.runId());
         if (run == null || request.slot() < 0 || request.slot() >= slots) {
-            request.replyTo().tell(new NodeProtocol.Failed(request.taskId(), request.attempt(), "the node was not "
-                    + "enlisted for run " + request.runId() + " with slot " + (request.slot() + 1), 0,
-                    dev.troupe.journal.Usage.NONE, false, true, 0, null));
+            request.replyTo().tell(NodeProtocol.Answer.nodesFault(getContext().getSystem().ignoreRef(), request,
+                    "the node was not enlisted for run " + request.runId() + " with slot " + (request.slot() + 1),
+                    null));
             return Behaviors.same();
         }
         slotActors.computeIfAbsent(request.runId() + "/" + request.slot(), key -> getContext().spawn(
@@ -100,7 +101,7 @@ public final class NodeDesk extends AbstractBehavior<Object> {
         return Behaviors.same();
     }
 
-    private Behavior<Object> onCancel(NodeProtocol.CancelAttempt cancel) {
+    private Behavior<NodeProtocol.AtDesk> onCancel(NodeProtocol.CancelAttempt cancel) {
         ActorRef<NodeSlot.Command> slot = slotActors.get(cancel.runId() + "/" + cancel.slot());
         if (slot != null) {
             slot.tell(new NodeSlot.Cancel());

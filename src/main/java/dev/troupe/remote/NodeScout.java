@@ -15,7 +15,7 @@ import dev.troupe.journal.Json;
 import dev.troupe.journal.TeamEvent;
 import dev.troupe.team.rules.RunContext;
 import dev.troupe.team.TeamLead;
-import dev.troupe.team.Worker;
+import dev.troupe.team.WorkerProtocol;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -28,15 +28,21 @@ import org.slf4j.LoggerFactory;
  * run (its journal lines streaming into the run's journal) and hands its slots to the team lead as
  * {@link RemoteWorker}s. A node that goes is noticed by those workers, which watch it.
  */
-public final class NodeScout extends AbstractBehavior<Object> {
+public final class NodeScout extends AbstractBehavior<NodeScout.Command> {
+
+    /** What the scout hears; nobody else tells it anything. */
+    public sealed interface Command {}
+
+    /** The Receptionist's list of nodes, through the scout's message adapter. */
+    private record Listed(Receptionist.Listing listing) implements Command {}
+
+    private record Offered(ActorRef<NodeProtocol.ToNode> node, NodeProtocol.Enlisted offer) implements Command {}
+
+    private record NotEnlisted(ActorRef<NodeProtocol.ToNode> node, Throwable failure) implements Command {}
+
+    private record Gone(ActorRef<NodeProtocol.ToNode> node) implements Command {}
 
     private static final Logger LOG = LoggerFactory.getLogger(NodeScout.class);
-
-    private record Offered(ActorRef<NodeProtocol.ToNode> node, NodeProtocol.Enlisted offer) {}
-
-    private record NotEnlisted(ActorRef<NodeProtocol.ToNode> node, Throwable failure) {}
-
-    private record Gone(ActorRef<NodeProtocol.ToNode> node) {}
 
     /** How long a node has to answer; one that does not is left out of the run. */
     private static final java.time.Duration ENLIST_TIMEOUT = java.time.Duration.ofSeconds(30);
@@ -46,22 +52,22 @@ public final class NodeScout extends AbstractBehavior<Object> {
     /** The nodes enlisted (or being), by their desk, with the name the run gives each. */
     private final Map<ActorRef<NodeProtocol.ToNode>, String> nodes = new HashMap<>();
 
-    private NodeScout(ActorContext<Object> context, RunContext run, ActorRef<TeamLead.Command> lead) {
+    private NodeScout(ActorContext<Command> context, RunContext run, ActorRef<TeamLead.Command> lead) {
         super(context);
         this.run = run;
         this.lead = lead;
-        ActorRef<Receptionist.Listing> listings = context.messageAdapter(Receptionist.Listing.class, listing -> listing);
+        ActorRef<Receptionist.Listing> listings = context.messageAdapter(Receptionist.Listing.class, Listed::new);
         context.getSystem().receptionist().tell(Receptionist.subscribe(NodeProtocol.NODES, listings));
     }
 
-    public static Behavior<Object> create(RunContext run, ActorRef<TeamLead.Command> lead) {
+    public static Behavior<Command> create(RunContext run, ActorRef<TeamLead.Command> lead) {
         return Behaviors.setup(context -> new NodeScout(context, run, lead));
     }
 
     @Override
-    public Receive<Object> createReceive() {
+    public Receive<Command> createReceive() {
         return newReceiveBuilder()
-                .onMessage(Receptionist.Listing.class, this::onListing)
+                .onMessage(Listed.class, listed -> onListing(listed.listing()))
                 .onMessage(Offered.class, this::onOffered)
                 .onMessage(Gone.class, gone -> {
                     run.journal().append(new TeamEvent.NodeLost(java.time.Instant.now(), nodes.get(gone.node()),
@@ -76,7 +82,7 @@ public final class NodeScout extends AbstractBehavior<Object> {
                 .build();
     }
 
-    private Behavior<Object> onListing(Receptionist.Listing listing) {
+    private Behavior<Command> onListing(Receptionist.Listing listing) {
         for (ActorRef<NodeProtocol.ToNode> node : listing.getServiceInstances(NodeProtocol.NODES)) {
             if (!nodes.containsKey(node)) {
                 nodes.put(node, "node" + (nodes.size() + 1));
@@ -137,13 +143,13 @@ public final class NodeScout extends AbstractBehavior<Object> {
         return events;
     }
 
-    private Behavior<Object> onOffered(Offered offered) {
+    private Behavior<Command> onOffered(Offered offered) {
         String name = nodes.get(offered.node());
         if (name == null || offered.offer().slots() <= 0) {
             return Behaviors.same();
         }
         RemoteWorker.NodeHaves haves = new RemoteWorker.NodeHaves(offered.offer().haves());
-        List<Behavior<Worker.Command>> slots = new ArrayList<>();
+        List<Behavior<WorkerProtocol.Command>> slots = new ArrayList<>();
         for (int slot = 0; slot < offered.offer().slots(); slot++) {
             slots.add(RemoteWorker.create(run, offered.node(), slot, haves));
         }

@@ -6,8 +6,6 @@ import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
-import akka.stream.SourceRef;
-import akka.util.ByteString;
 import dev.troupe.cluster.FileTransfer;
 import dev.troupe.git.GitCli;
 import dev.troupe.goal.Goal;
@@ -17,12 +15,17 @@ import dev.troupe.team.rules.AttemptResult;
 import dev.troupe.team.Blocking;
 import dev.troupe.team.rules.RunContext;
 import dev.troupe.team.TeamLead;
+import dev.troupe.team.rules.Assignment;
+import dev.troupe.team.rules.AttemptResult;
+import dev.troupe.team.rules.RunContext;
 import dev.troupe.team.Worker;
+import dev.troupe.team.WorkerProtocol;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import org.eclipse.jgit.lib.ObjectId;
 
 /**
@@ -43,9 +46,10 @@ final class NodeSlot extends AbstractBehavior<NodeSlot.Command> {
     private record Ready(NodeProtocol.RunAttempt request, RunContext run, Assignment assignment, Throwable failure)
             implements Command {}
 
-    private record FromWorker(TeamLead.Command said) implements Command {}
+    /** What the slot's worker said, through the slot's message adapter. */
+    private record FromWorker(WorkerProtocol.Report report) implements Command {}
 
-    private record Answered(NodeProtocol.Report report, Throwable failure) implements Command {}
+    private record Answered(NodeProtocol.Answer answer, Throwable failure) implements Command {}
 
     private record WorkerStopped() implements Command {}
 
@@ -58,8 +62,8 @@ final class NodeSlot extends AbstractBehavior<NodeSlot.Command> {
     private final NodeRun nodeRun;
     private final NodeContext node;
     private final String name;
-    private final ActorRef<TeamLead.Command> replies;
-    private ActorRef<Worker.Command> worker;
+    private final ActorRef<WorkerProtocol.Report> replies;
+    private ActorRef<WorkerProtocol.Command> worker;
     private NodeProtocol.RunAttempt current;
     /** The current attempt as it runs here, once its base arrived. */
     private Ready ready;
@@ -71,7 +75,7 @@ final class NodeSlot extends AbstractBehavior<NodeSlot.Command> {
         this.nodeRun = nodeRun;
         this.node = node;
         this.name = "worker-" + (slot + 1);
-        this.replies = context.messageAdapter(TeamLead.Command.class, FromWorker::new);
+        this.replies = context.messageAdapter(WorkerProtocol.Report.class, FromWorker::new);
     }
 
     static Behavior<Command> create(NodeRun nodeRun, NodeContext node, int slot) {
@@ -89,7 +93,7 @@ final class NodeSlot extends AbstractBehavior<NodeSlot.Command> {
                     if (current != null) {
                         cancelled = true;
                         if (worker != null && ready != null) {
-                            worker.tell(new Worker.Cancel());
+                            worker.tell(new WorkerProtocol.Cancel());
                         }
                     }
                     return Behaviors.same();
@@ -101,9 +105,8 @@ final class NodeSlot extends AbstractBehavior<NodeSlot.Command> {
     private Behavior<Command> onAttempt(Attempt attempt) {
         NodeProtocol.RunAttempt request = attempt.request();
         if (current != null) {
-            request.replyTo().tell(new NodeProtocol.Failed(request.taskId(), request.attempt(),
-                    "the node's " + name + " is busy with " + current.taskId(), 0, Usage.NONE,
-                    false, true, 0, null));
+            request.replyTo().tell(nodesFault(request, "the node's " + name + " is busy with " + current.taskId(),
+                    null));
             return Behaviors.same();
         }
         current = request;
@@ -117,36 +120,39 @@ final class NodeSlot extends AbstractBehavior<NodeSlot.Command> {
     /** Blocking: the goal as sent, the base in the node's repository, the assignment. */
     private Ready prepare(NodeProtocol.RunAttempt request) throws Exception {
         // What names refs and files here is checked first: it comes from another machine.
-        BundleFiles.requireCommitId(request.base(), "the attempt's base");
-        if (request.changeFrom() != null) {
-            BundleFiles.requireCommitId(request.changeFrom(), "the change's start");
+        NodeProtocol.AssignmentSent sent = request.assignment();
+        BundleFiles.requireCommitId(sent.base(), "the attempt's base");
+        if (sent.changeFrom() != null) {
+            BundleFiles.requireCommitId(sent.changeFrom(), "the change's start");
         }
-        if (!SAFE_SLUG.matcher(request.task().slug()).matches()
-                || (!request.branch().isEmpty() && !request.branch().startsWith("troupe/"))) {
-            throw new IllegalArgumentException("the lead named task '" + request.task().id() + "' or branch '"
-                    + request.branch() + "' as troupe never does");
+        if (!SAFE_SLUG.matcher(sent.task().slug()).matches()
+                || (!sent.branch().isEmpty() && !sent.branch().startsWith("troupe/"))) {
+            throw new IllegalArgumentException("the lead named task '" + sent.task().id() + "' or branch '"
+                    + sent.branch() + "' as troupe never does");
         }
-        if (!request.branch().isEmpty() && !org.eclipse.jgit.lib.Repository.isValidRefName("refs/heads/" + request.branch())) {
-            throw new IllegalArgumentException("the lead named a branch '" + request.branch() + "' git refuses");
+        if (!sent.branch().isEmpty()
+                && !org.eclipse.jgit.lib.Repository.isValidRefName("refs/heads/" + sent.branch())) {
+            throw new IllegalArgumentException("the lead named a branch '" + sent.branch() + "' git refuses");
         }
-        RunContext run = nodeRun.context(request.goalFileName(), request.goalText(), request.goalDir());
-        nodeRun.copy(request.copied());
+        NodeProtocol.GoalSent goal = request.goal();
+        RunContext run = nodeRun.context(goal.fileName(), goal.text(), goal.dir());
+        nodeRun.copy(goal.copied());
         if (request.bundle() != null) {
             Path bundle = run.runDir().resolve("bundles").resolve(name + "-in.bundle");
-            FileTransfer.spool(request.bundle(), request.bundleBytes(), bundle, node.system()).toCompletableFuture().get();
+            FileTransfer.spool(request.bundle().source(), request.bundle().bytes(), bundle, node.system())
+                    .toCompletableFuture().get();
             try {
-                node.repository().receive(bundle, request.base());
+                node.repository().receive(bundle, sent.base());
             } finally {
                 Files.deleteIfExists(bundle);
             }
         }
-        if (GitCli.resolve(node.repository().gitDir(), request.base() + "^{commit}").isEmpty()) {
-            throw new IllegalStateException("the node has no commit " + request.base() + " and the lead sent none");
+        if (GitCli.resolve(node.repository().gitDir(), sent.base() + "^{commit}").isEmpty()) {
+            throw new IllegalStateException("the node has no commit " + sent.base() + " and the lead sent none");
         }
-        Goal.TaskSpec task = request.task();
-        Assignment assignment = new Assignment(task, request.attempt(), request.branch(),
-                ObjectId.fromString(request.base()), request.prompt(), Assignment.Role.valueOf(request.role()),
-                Optional.ofNullable(request.changeFrom()).map(ObjectId::fromString));
+        Assignment assignment = new Assignment(sent.task(), sent.attempt(), sent.branch(),
+                ObjectId.fromString(sent.base()), sent.prompt(), sent.role(),
+                Optional.ofNullable(sent.changeFrom()).map(ObjectId::fromString));
         return new Ready(request, run, assignment, null);
     }
 
@@ -154,10 +160,10 @@ final class NodeSlot extends AbstractBehavior<NodeSlot.Command> {
         NodeProtocol.RunAttempt request = ready.request();
         if (ready.failure() != null) {
             // With what the node has now: the lead's next bundle for it must not build on what it lacks.
-            getContext().pipeToSelf(Blocking.call(node.blocking(), () -> (NodeProtocol.Report) new NodeProtocol.Failed(
-                    request.taskId(), request.attempt(), "the node could not take the attempt: "
-                    + Blocking.describe(ready.failure()), 0, Usage.NONE, false, true, 0, node.repository().has())),
-                    Answered::new);
+            String reason = "the node could not take the attempt: " + Blocking.describe(ready.failure());
+            ActorRef<WorkerProtocol.Command> by = reporter();
+            getContext().pipeToSelf(Blocking.call(node.blocking(), () -> NodeProtocol.Answer.nodesFault(by, request,
+                    reason, node.repository().has())), Answered::new);
             return Behaviors.same();
         }
         if (worker == null) {
@@ -165,10 +171,10 @@ final class NodeSlot extends AbstractBehavior<NodeSlot.Command> {
             getContext().watchWith(worker, new WorkerStopped());
         }
         this.ready = ready;
-        worker.tell(new Worker.Assign(ready.assignment(), replies));
+        worker.tell(new WorkerProtocol.Assign(ready.assignment(), replies));
         if (cancelled) {
             // A cancel that came while the base was taken in: the worker, launching, ends the attempt at once.
-            worker.tell(new Worker.Cancel());
+            worker.tell(new WorkerProtocol.Cancel());
         }
         return Behaviors.same();
     }
@@ -180,59 +186,60 @@ final class NodeSlot extends AbstractBehavior<NodeSlot.Command> {
         if (request != null && ready != null) {
             current = null;
             ready = null;
-            request.replyTo().tell(new NodeProtocol.Failed(request.taskId(), request.attempt(),
-                    "the node's worker stopped unexpectedly", 0, Usage.NONE, false, true, 0, null));
+            request.replyTo().tell(nodesFault(request, "the node's worker stopped unexpectedly", null));
         }
         return Behaviors.same();
     }
 
+    /** The worker's report goes to the lead as it is; with what the node has now, and a success's work. */
     private Behavior<Command> onFromWorker(FromWorker from) {
         NodeProtocol.RunAttempt request = current;
         if (request == null) {
             return Behaviors.same();
         }
-        TeamLead.Command said = from.said();
-        if (said instanceof TeamLead.ApiPressure pressure) {
-            request.replyTo().tell(new NodeProtocol.Pressure(request.taskId(), request.attempt(), pressure.error(),
-                    pressure.delayMs()));
-        } else if (said instanceof TeamLead.AttemptSucceeded done) {
+        WorkerProtocol.Report report = from.report();
+        if (report instanceof WorkerProtocol.AttemptSucceeded done) {
             Ready running = ready;
-            getContext().pipeToSelf(Blocking.call(node.blocking(), () -> succeeded(request, running, done.result())),
+            getContext().pipeToSelf(Blocking.call(node.blocking(), () -> succeeded(request, running, done)),
                     Answered::new);
-        } else if (said instanceof TeamLead.AttemptFailed failed) {
-            getContext().pipeToSelf(Blocking.call(node.blocking(), () -> (NodeProtocol.Report) new NodeProtocol.Failed(
-                    request.taskId(), request.attempt(), failed.reason(), failed.costUsd(), failed.usage(),
-                    failed.rateLimited(), failed.nodesFault(), failed.retryAfterMs(), node.repository().has())),
+        } else if (report instanceof WorkerProtocol.AttemptFailed failed) {
+            getContext().pipeToSelf(Blocking.call(node.blocking(), () -> new NodeProtocol.Answer(failed, null, null,
+                    node.repository().has())), Answered::new);
+        } else if (report instanceof WorkerProtocol.SetupFailed failed) {
+            getContext().pipeToSelf(CompletableFuture.completedFuture(NodeProtocol.Answer.of(failed)),
                     Answered::new);
-        } else if (said instanceof TeamLead.SetupFailed failed) {
-            getContext().pipeToSelf(java.util.concurrent.CompletableFuture.completedFuture(
-                    new NodeProtocol.NoWorkspace(request.taskId(), request.attempt(), failed.reason())), Answered::new);
+        } else {
+            request.replyTo().tell(NodeProtocol.Answer.of(report));
         }
         return Behaviors.same();
     }
 
-    /** Blocking: the success as it travels, a writer's commit handed back as a bundle relative to its base. */
-    private NodeProtocol.Report succeeded(NodeProtocol.RunAttempt request, Ready running, AttemptResult result)
-            throws Exception {
+    /**
+     * Blocking: the success as it travels: a writer's commit handed back as a bundle relative to its base, the texts
+     * cut to what a message carries, and no session (it can be resumed only here).
+     */
+    private NodeProtocol.Answer succeeded(NodeProtocol.RunAttempt request, Ready running,
+            WorkerProtocol.AttemptSucceeded done) throws Exception {
         RunContext run = running.run();
-        SourceRef<ByteString> bundle = null;
-        long bytes = 0;
-        String commit = result.commit() == null ? null : result.commit().name();
-        if (commit != null && !commit.equals(request.base())) {
+        AttemptResult result = done.result();
+        String base = request.assignment().base();
+        NodeProtocol.Bundle bundle = null;
+        if (result.commit() != null && !result.commit().name().equals(base)) {
             Path file = run.runDir().resolve("bundles").resolve(name + "-out.bundle");
             Files.createDirectories(file.getParent());
-            node.repository().handBack(commit, request.base(), file);
-            bytes = Files.size(file);
-            bundle = FileTransfer.offer(file, node.system());
+            node.repository().handBack(result.commit().name(), base, file);
+            bundle = new NodeProtocol.Bundle(FileTransfer.offer(file, node.system()), Files.size(file));
         }
         // Only a writer's attempt writes the task's report (or its variant's), and it did so just now.
         Path resultFile = run.resultFile(running.assignment());
         String resultText = running.assignment().role() == Assignment.Role.WRITER && Files.exists(resultFile)
                 ? capped(Files.readString(resultFile, StandardCharsets.UTF_8), resultFile) : null;
-        return new NodeProtocol.Succeeded(request.taskId(), request.attempt(), result.branch(), commit, result.costUsd(),
-                result.usage(), result.turns(), result.durationMs(), result.filesChanged(), result.outsideZone(),
+        AttemptResult sent = new AttemptResult(result.branch(), result.commit(), result.costUsd(), result.usage(),
+                result.turns(), result.durationMs(), result.filesChanged(), result.outsideZone(),
                 result.text() == null ? null : capped(result.text(), resultFile), result.permissionDenials(),
-                result.answer().orElse(null), resultText, bundle, bytes, node.repository().has());
+                result.answer());
+        return new NodeProtocol.Answer(new WorkerProtocol.AttemptSucceeded(done.worker(), done.attempt(), sent),
+                bundle, resultText, node.repository().has());
     }
 
     /** {@code text}, cut to what one message may carry; the whole stays on the node. */
@@ -248,9 +255,19 @@ final class NodeSlot extends AbstractBehavior<NodeSlot.Command> {
         if (request == null) {
             return Behaviors.same();
         }
-        request.replyTo().tell(answered.failure() == null ? answered.report()
-                : new NodeProtocol.Failed(request.taskId(), request.attempt(), "the node could not hand back the work: "
-                        + Blocking.describe(answered.failure()), 0, Usage.NONE, false, true, 0, null));
+        request.replyTo().tell(answered.failure() == null ? answered.answer()
+                : nodesFault(request, "the node could not hand back the work: " + Blocking.describe(answered.failure()),
+                        null));
         return Behaviors.same();
+    }
+
+    /** The node's own failure, free for the task; {@code haves}: what the node has now, or null. */
+    private NodeProtocol.Answer nodesFault(NodeProtocol.RunAttempt request, String reason, List<String> haves) {
+        return NodeProtocol.Answer.nodesFault(reporter(), request, reason, haves);
+    }
+
+    /** Who says a failure of the node's own: its worker, or before there is one, nobody in particular. */
+    private ActorRef<WorkerProtocol.Command> reporter() {
+        return worker != null ? worker : getContext().getSystem().ignoreRef();
     }
 }

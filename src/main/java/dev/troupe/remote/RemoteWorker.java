@@ -6,8 +6,6 @@ import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
-import akka.stream.SourceRef;
-import akka.util.ByteString;
 import dev.troupe.cluster.FileTransfer;
 import dev.troupe.journal.TeamEvent;
 import dev.troupe.team.rules.Assignment;
@@ -16,14 +14,15 @@ import dev.troupe.team.Blocking;
 import dev.troupe.team.rules.RunContext;
 import dev.troupe.team.TeamLead;
 import dev.troupe.team.Worker;
+import dev.troupe.team.WorkerProtocol.Message;
+import dev.troupe.team.WorkerProtocol;
+import dev.troupe.team.rules.RunContext;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
-import org.eclipse.jgit.lib.ObjectId;
 
 /**
  * The lead's worker for one slot of a node: to the team lead it is a worker like any other; it sends each
@@ -32,30 +31,39 @@ import org.eclipse.jgit.lib.ObjectId;
  * the Split Brain Resolver, or gone) this worker stops, and the lead tries its task again elsewhere; whatever the
  * lost node says after that reaches nobody.
  */
-public final class RemoteWorker extends AbstractBehavior<Object> {
+public final class RemoteWorker extends AbstractBehavior<Message> {
+
+    // It takes the WorkerProtocol's commands, and these of its own.
 
     /** The attempt's messages for the node are made (goal, bundle), or could not be. */
-    private record Sending(Current attempt, NodeProtocol.RunAttempt request, Throwable failure) {}
+    private record Sending(Current attempt, NodeProtocol.RunAttempt request, Throwable failure) implements Message {}
+
+    /** What the node said of the attempt under way, through this worker's message adapter. */
+    private record NodeAnswered(NodeProtocol.Answer answer) implements Message {}
 
     /** The node's answer is taken in (its bundle fetched, its result file written), or could not be. */
-    private record Taken(Current attempt, TeamLead.Command report, Throwable failure) {}
+    private record Taken(Current attempt, WorkerProtocol.Report report, Throwable failure) implements Message {}
 
-    private record NodeGone() {}
+    private record NodeGone() implements Message {}
 
     /** The node has had the attempt for longer than any attempt may take. */
-    private record Deadline(Current attempt) {}
+    private record Deadline(Current attempt) implements Message {}
 
     /** How long past the task timeout a node may take to answer (taking bundles in and out, setup). */
     private static final java.time.Duration ANSWER_MARGIN = java.time.Duration.ofMinutes(5);
 
     private static final class Current {
         final Assignment assignment;
-        final ActorRef<TeamLead.Command> replyTo;
+        final ActorRef<WorkerProtocol.Report> replyTo;
         boolean cancelled;
 
-        Current(Assignment assignment, ActorRef<TeamLead.Command> replyTo) {
+        Current(Assignment assignment, ActorRef<WorkerProtocol.Report> replyTo) {
             this.assignment = assignment;
             this.replyTo = replyTo;
+        }
+
+        WorkerProtocol.AttemptId id() {
+            return WorkerProtocol.AttemptId.of(assignment);
         }
     }
 
@@ -71,34 +79,38 @@ public final class RemoteWorker extends AbstractBehavior<Object> {
     /** Set once this worker stopped (its node lost): blocking work under way then changes nothing more here. */
     private volatile boolean stopped;
     // Taken once, on the actor: the blocking calls below must not touch the actor's context.
-    private final ActorRef<Object> self;
+    /** How the lead knows this worker: the reports it passes on are its own. */
+    private final ActorRef<WorkerProtocol.Command> self;
+    /** Where the node answers. */
+    private final ActorRef<NodeProtocol.Answer> answers;
     private final akka.actor.typed.ActorSystem<?> system;
 
-    private RemoteWorker(ActorContext<Object> context, RunContext run, ActorRef<NodeProtocol.ToNode> node, int slot,
+    private RemoteWorker(ActorContext<Message> context, RunContext run, ActorRef<NodeProtocol.ToNode> node, int slot,
             NodeHaves haves) {
         super(context);
         this.run = run;
         this.node = node;
         this.slot = slot;
         this.haves = haves;
-        this.self = context.getSelf();
+        this.self = context.getSelf().narrow();
+        this.answers = context.messageAdapter(NodeProtocol.Answer.class, NodeAnswered::new);
         this.system = context.getSystem();
         context.watchWith(node, new NodeGone());
     }
 
     /** @param slot the node's slot, numbered from 0 */
-    public static Behavior<Worker.Command> create(RunContext run, ActorRef<NodeProtocol.ToNode> node, int slot,
-            NodeHaves haves) {
-        return Behaviors.<Object>setup(context -> new RemoteWorker(context, run, node, slot, haves)).narrow();
+    public static Behavior<WorkerProtocol.Command> create(RunContext run, ActorRef<NodeProtocol.ToNode> node,
+            int slot, NodeHaves haves) {
+        return Behaviors.<Message>setup(context -> new RemoteWorker(context, run, node, slot, haves)).narrow();
     }
 
     @Override
-    public Receive<Object> createReceive() {
+    public Receive<Message> createReceive() {
         return newReceiveBuilder()
-                .onMessage(Worker.Assign.class, this::onAssign)
-                .onMessage(Worker.Cancel.class, this::onCancel)
+                .onMessage(WorkerProtocol.Assign.class, this::onAssign)
+                .onMessage(WorkerProtocol.Cancel.class, this::onCancel)
                 .onMessage(Sending.class, this::onSending)
-                .onMessage(NodeProtocol.Report.class, this::onReport)
+                .onMessage(NodeAnswered.class, this::onAnswer)
                 .onMessage(Taken.class, this::onTaken)
                 .onMessage(NodeGone.class, gone -> Behaviors.stopped())
                 .onMessage(Deadline.class, this::onDeadline)
@@ -109,36 +121,31 @@ public final class RemoteWorker extends AbstractBehavior<Object> {
                 .build();
     }
 
-    private Behavior<Object> onAssign(Worker.Assign assign) {
+    private Behavior<Message> onAssign(WorkerProtocol.Assign assign) {
         Current attempt = new Current(assign.assignment(), assign.replyTo());
         current = attempt;
-        ActorRef<NodeProtocol.Report> replyTo = self.narrow();
-        getContext().pipeToSelf(Blocking.call(run.blocking(), () -> request(attempt.assignment, replyTo)),
+        getContext().pipeToSelf(Blocking.call(run.blocking(), () -> request(attempt.assignment)),
                 (request, failure) -> new Sending(attempt, request, failure));
         return Behaviors.same();
     }
 
     /** Blocking: the goal as the run has it now, and a bundle of the base unless the node has it. */
-    private NodeProtocol.RunAttempt request(Assignment assignment, ActorRef<NodeProtocol.Report> replyTo)
-            throws Exception {
+    private NodeProtocol.RunAttempt request(Assignment assignment) throws Exception {
         Path goalFile = run.tasksGoalFile();
         Path bundleFile = run.runDir().resolve("bundles").resolve(self.path().name() + "-out.bundle");
         Files.createDirectories(bundleFile.getParent());
         String base = assignment.base().name();
-        SourceRef<ByteString> bundle = null;
-        long bytes = 0;
+        NodeProtocol.Bundle bundle = null;
         long started = System.nanoTime();
         if (Bundles.toNode(run.repo(), base, haves.get(), bundleFile) instanceof Bundles.Written written) {
-            bundle = FileTransfer.offer(written.file(), system);
-            bytes = written.bytes();
+            bundle = new NodeProtocol.Bundle(FileTransfer.offer(written.file(), system), written.bytes());
         }
-        journalBundle(assignment, "to-node", bytes, started);
-        return new NodeProtocol.RunAttempt(run.runId(), slot, goalFile.getFileName().toString(),
+        journalBundle(assignment, "to-node", bundle == null ? 0 : bundle.bytes(), started);
+        NodeProtocol.GoalSent goal = new NodeProtocol.GoalSent(goalFile.getFileName().toString(),
                 Files.readString(goalFile, StandardCharsets.UTF_8),
-                run.goal().file().toAbsolutePath().getParent().toString(), copiedFiles(), assignment.task(),
-                assignment.attempt(),
-                assignment.branch(), base, assignment.prompt(), assignment.role().name(),
-                assignment.changeFrom().map(ObjectId::name).orElse(null), bundle, bytes, replyTo);
+                run.goal().file().toAbsolutePath().getParent().toString(), copiedFiles());
+        return new NodeProtocol.RunAttempt(run.runId(), slot, goal, NodeProtocol.AssignmentSent.of(assignment), bundle,
+                answers);
     }
 
     /** Blocking: the files the goal copies into every workspace, as they are in the user's checkout now. */
@@ -165,26 +172,27 @@ public final class RemoteWorker extends AbstractBehavior<Object> {
         return files;
     }
 
-    private Behavior<Object> onSending(Sending sending) {
+    private Behavior<Message> onSending(Sending sending) {
         Current attempt = sending.attempt();
         if (attempt != current) {
             return Behaviors.same();
         }
         if (sending.failure() != null) {
-            return report(failed(attempt, "could not send the attempt to its node: "
-                    + Blocking.describe(sending.failure()), false));
+            return report(WorkerProtocol.AttemptFailed.unspent(self, attempt.id(), "could not send the attempt to its "
+                    + "node: " + Blocking.describe(sending.failure())));
         }
         node.tell(sending.request());
         // A message Artery could not carry, or a node that lost the attempt, would otherwise keep it waiting forever.
         getContext().scheduleOnce(run.goal().limits().taskTimeout()
-                .plus(run.tuning().workspaces(run.goal()).setupTimeout()).plus(ANSWER_MARGIN), self, new Deadline(attempt));
+                .plus(run.tuning().workspaces(run.goal()).setupTimeout()).plus(ANSWER_MARGIN), getContext().getSelf(),
+                new Deadline(attempt));
         if (attempt.cancelled) {
             node.tell(new NodeProtocol.CancelAttempt(run.runId(), slot));
         }
         return Behaviors.same();
     }
 
-    private Behavior<Object> onCancel(Worker.Cancel cancel) {
+    private Behavior<Message> onCancel(WorkerProtocol.Cancel cancel) {
         if (current != null) {
             current.cancelled = true;
             node.tell(new NodeProtocol.CancelAttempt(run.runId(), slot));
@@ -192,66 +200,62 @@ public final class RemoteWorker extends AbstractBehavior<Object> {
         return Behaviors.same();
     }
 
-    private Behavior<Object> onReport(NodeProtocol.Report report) {
+    private Behavior<Message> onAnswer(NodeAnswered answered) {
+        NodeProtocol.Answer answer = answered.answer();
         Current attempt = current;
-        if (attempt == null || !report.taskId().equals(attempt.assignment.task().id())
-                || report.attempt() != attempt.assignment.attempt()) {
+        if (attempt == null || !answer.report().attempt().taskId().equals(attempt.assignment.task().id())
+                || answer.report().attempt().attempt() != attempt.assignment.attempt()) {
             return Behaviors.same();
         }
-        if (report instanceof NodeProtocol.Pressure pressure) {
-            attempt.replyTo.tell(new TeamLead.ApiPressure(pressure.error(), pressure.delayMs()));
+        if (answer.report() instanceof WorkerProtocol.ApiPressure pressure) {
+            attempt.replyTo.tell(pressure.from(self));
             return Behaviors.same();
         }
-        getContext().pipeToSelf(Blocking.call(run.blocking(), () -> take(attempt, report)),
+        getContext().pipeToSelf(Blocking.call(run.blocking(), () -> take(attempt, answer)),
                 (taken, failure) -> new Taken(attempt, taken, failure));
         return Behaviors.same();
     }
 
-    /** Blocking: the node's answer as the lead's worker says it, its commit fetched into the task's branch. */
-    private TeamLead.Command take(Current attempt, NodeProtocol.Report report) throws Exception {
-        ActorRef<Worker.Command> worker = self.narrow();
-        Assignment assignment = attempt.assignment;
-        if (report instanceof NodeProtocol.Failed failed) {
-            haves.update(failed.haves());
-            return new TeamLead.AttemptFailed(worker, failed.taskId(), failed.attempt(), assignment.role(),
-                    failed.reason(), failed.costUsd(), failed.usage(), failed.rateLimited(), failed.nodesFault(),
-                    failed.retryAfterMs());
+    /** Blocking: the node's report as this worker's own, its commit fetched into the task's branch. */
+    private WorkerProtocol.Report take(Current attempt, NodeProtocol.Answer answer) throws Exception {
+        if (!(answer.report() instanceof WorkerProtocol.AttemptSucceeded done)) {
+            haves.update(answer.haves());
+            return answer.report().from(self);
         }
-        if (report instanceof NodeProtocol.NoWorkspace none) {
-            return new TeamLead.SetupFailed(worker, none.taskId(), none.attempt(), assignment.role(), none.reason());
-        }
-        NodeProtocol.Succeeded done = (NodeProtocol.Succeeded) report;
         if (stopped) {
             throw new IllegalStateException("its node was lost");
         }
-        if (done.bundle() != null) {
+        Assignment assignment = attempt.assignment;
+        AttemptResult result = done.result();
+        NodeProtocol.Bundle bundle = answer.bundle();
+        if (bundle != null) {
             long started = System.nanoTime();
             Path file = run.runDir().resolve("bundles").resolve(self.path().name() + "-in.bundle");
-            FileTransfer.spool(done.bundle(), done.bundleBytes(), file, system).toCompletableFuture()
-                    .get();
+            FileTransfer.spool(bundle.source(), bundle.bytes(), file, system).toCompletableFuture().get();
             try {
                 if (stopped) {
                     throw new IllegalStateException("its node was lost");
                 }
-                Bundles.fetchFromNode(run.repo(), file, done.commit(), assignment.branch());
+                Bundles.fetchFromNode(run.repo(), file, result.commit().name(), assignment.branch());
             } finally {
                 Files.deleteIfExists(file);
             }
-            journalBundle(assignment, "from-node", done.bundleBytes(), started);
-        } else if (done.commit() != null) {
-            Bundles.pointAtNodeCommit(run.repo(), done.commit(), assignment.branch());
+            journalBundle(assignment, "from-node", bundle.bytes(), started);
+        } else if (result.commit() != null) {
+            Bundles.pointAtNodeCommit(run.repo(), result.commit().name(), assignment.branch());
         }
-        if (done.resultText() != null && assignment.role() == Assignment.Role.WRITER && !stopped) {
+        if (answer.resultText() != null && assignment.role() == Assignment.Role.WRITER && !stopped) {
             Path resultFile = run.resultFile(assignment);
             Files.createDirectories(resultFile.getParent());
-            Files.writeString(resultFile, done.resultText(), StandardCharsets.UTF_8);
+            Files.writeString(resultFile, answer.resultText(), StandardCharsets.UTF_8);
         }
-        haves.update(done.haves());
-        AttemptResult result = new AttemptResult(done.branch(), done.commit() == null ? null
-                : ObjectId.fromString(done.commit()), done.costUsd(), done.usage(), done.turns(), done.durationMs(),
-                List.copyOf(done.filesChanged()), List.copyOf(done.outsideZone()), done.text(),
-                done.permissionDenials(), Optional.ofNullable(done.answer()).filter(answer -> !answer.isNull()));
-        return new TeamLead.AttemptSucceeded(worker, done.taskId(), done.attempt(), assignment.role(), result);
+        haves.update(answer.haves());
+        // No answer may arrive as a JSON null; a session stays on the node that made it.
+        AttemptResult taken = new AttemptResult(result.branch(), result.commit(), result.costUsd(), result.usage(),
+                result.turns(), result.durationMs(), List.copyOf(result.filesChanged()),
+                List.copyOf(result.outsideZone()), result.text(), result.permissionDenials(),
+                result.answer().filter(json -> !json.isNull()));
+        return new WorkerProtocol.AttemptSucceeded(self, done.attempt(), taken);
     }
 
     private void journalBundle(Assignment assignment, String direction, long bytes, long startedNanos) {
@@ -260,30 +264,23 @@ public final class RemoteWorker extends AbstractBehavior<Object> {
                 java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos)));
     }
 
-    private Behavior<Object> onDeadline(Deadline deadline) {
+    private Behavior<Message> onDeadline(Deadline deadline) {
         if (deadline.attempt() != current) {
             return Behaviors.same();
         }
-        return report(failed(deadline.attempt(), "its node did not answer within the task timeout and "
-                + ANSWER_MARGIN.toMinutes() + " minutes more", true));
+        return report(WorkerProtocol.AttemptFailed.nodesFault(self, deadline.attempt().id(), "its node did not answer "
+                + "within the task timeout and " + ANSWER_MARGIN.toMinutes() + " minutes more"));
     }
 
-    private Behavior<Object> onTaken(Taken taken) {
+    private Behavior<Message> onTaken(Taken taken) {
         if (taken.attempt() != current) {
             return Behaviors.same();
         }
-        return report(taken.failure() == null ? taken.report() : failed(taken.attempt(),
-                "could not take the node's work: " + Blocking.describe(taken.failure()), true));
+        return report(taken.failure() == null ? taken.report() : WorkerProtocol.AttemptFailed.nodesFault(self,
+                taken.attempt().id(), "could not take the node's work: " + Blocking.describe(taken.failure())));
     }
 
-    /** @param nodesFault the node's doing (it never answered, its work could not be taken in), not the task's */
-    private TeamLead.Command failed(Current attempt, String reason, boolean nodesFault) {
-        return new TeamLead.AttemptFailed(self.narrow(), attempt.assignment.task().id(),
-                attempt.assignment.attempt(), attempt.assignment.role(), reason, 0, dev.troupe.journal.Usage.NONE,
-                false, nodesFault, 0);
-    }
-
-    private Behavior<Object> report(TeamLead.Command outcome) {
+    private Behavior<Message> report(WorkerProtocol.Report outcome) {
         Current attempt = current;
         current = null;
         attempt.replyTo.tell(outcome);

@@ -44,26 +44,8 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
 
     public sealed interface Command {}
 
-    /** {@code role}: whose run it was: the task's writer, its reviewer, or the planner. */
-    public record AttemptSucceeded(ActorRef<Worker.Command> worker, String taskId, int attempt, Assignment.Role role,
-            AttemptResult result) implements Command {}
-
-    /**
-     * {@code costUsd} and {@code usage}: what the failed attempt spent, as far as the agent reported it.
-     * {@code rateLimited}: the API refused it (429) or was overloaded (529), which is no fault of the task.
-     * {@code nodesFault}: it ended for its worker node's own reason (a bundle not taken in or handed back, a node
-     * that never answered), no fault of the task's either: the attempt is free.
-     */
-    public record AttemptFailed(ActorRef<Worker.Command> worker, String taskId, int attempt, Assignment.Role role,
-            String reason, double costUsd, Usage usage, boolean rateLimited, boolean nodesFault, long retryAfterMs)
-            implements Command {}
-
-    /** The worker's workspace setup failed before the agent could start; the worker has no workspace now. */
-    public record SetupFailed(ActorRef<Worker.Command> worker, String taskId, int attempt, Assignment.Role role,
-            String reason) implements Command {}
-
-    /** An agent's CLI is waiting {@code delayMs} on a rate limit or overload: hold the other launches too. */
-    public record ApiPressure(String error, long delayMs) implements Command {}
+    /** What a worker said of its attempt ({@link WorkerProtocol.Report}), through the lead's message adapter. */
+    private record WorkerReported(WorkerProtocol.Report report) implements Command {}
 
     public record Merged(String taskId, ObjectId mergeCommit) implements Command {}
 
@@ -92,10 +74,11 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
             implements Command {}
 
     /**
-     * A node of the cluster ({@code address}) offers workers: one behavior a slot, each a {@link Worker.Command}
-     * protocol of its own that runs its agents there.
+     * A node of the cluster ({@code address}) offers workers: one behavior a slot, each a worker of the
+     * {@link WorkerProtocol} that runs its agents there.
      */
-    public record SlotsOffered(String node, String address, List<Behavior<Worker.Command>> slots) implements Command {}
+    public record SlotsOffered(String node, String address, List<Behavior<WorkerProtocol.Command>> slots)
+            implements Command {}
 
     private record DispatchTick() implements Command {}
 
@@ -103,7 +86,7 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
     private record PlanChecked(int attempt, AttemptResult answer, PlanCheck.Checked planned, String problem)
             implements Command {}
 
-    private record WorkerStopped(ActorRef<Worker.Command> worker) implements Command {}
+    private record WorkerStopped(ActorRef<WorkerProtocol.Command> worker) implements Command {}
 
     private static final Logger LOG = LoggerFactory.getLogger(TeamLead.class);
 
@@ -111,11 +94,13 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
     private final ActorRef<RunOutcome> replyTo;
     private final TimerScheduler<Command> timers;
     private final ActorRef<Merger.Command> merger;
+    /** Where the workers send their reports: the lead, through a message adapter. */
+    private final ActorRef<WorkerProtocol.Report> reports;
     /** The rules; this actor only feeds them what happened and carries out what they decide. */
     private final RunState state;
-    private final Map<String, ActorRef<Worker.Command>> workers = new HashMap<>();
+    private final Map<String, ActorRef<WorkerProtocol.Command>> workers = new HashMap<>();
     /** What the nodes of a cluster offered, by node: the workers to start when the rules take them in. */
-    private final Map<String, List<Behavior<Worker.Command>>> offered = new HashMap<>();
+    private final Map<String, List<Behavior<WorkerProtocol.Command>>> offered = new HashMap<>();
     /** Reads the goal files the run makes (a plan, tasks added), as goal files are read. */
     private final GoalLoader goals;
 
@@ -136,6 +121,7 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
                 run.tuning().mergeRetries()), "merger");
         // Without its merger a run could never settle: if it stops, the lead fails too (and the run ends, exit 3).
         context.watch(merger);
+        this.reports = context.messageAdapter(WorkerProtocol.Report.class, WorkerReported::new);
         this.state = new RunState(run);
         this.goals = new GoalLoader(context.getSystem().settings().config());
         try {
@@ -217,18 +203,11 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
         return carryOut(answer.decisions());
     }
 
-    private Behavior<Command> onSetupFailed(SetupFailed failed) {
-        return carryOut(state.setupFailed(failed.worker().path().name(), failed.taskId(), failed.attempt(), failed.role(),
-                failed.reason(), Instant.now()));
-    }
 
     @Override
     public Receive<Command> createReceive() {
         return newReceiveBuilder()
-                .onMessage(AttemptSucceeded.class, this::onAttemptSucceeded)
-                .onMessage(AttemptFailed.class, this::onAttemptFailed)
-                .onMessage(SetupFailed.class, this::onSetupFailed)
-                .onMessage(ApiPressure.class, p -> carryOut(state.apiPressure(p.error(), p.delayMs(), Instant.now())))
+                .onMessage(WorkerReported.class, reported -> carryOut(onReport(reported.report())))
                 .onMessage(Merged.class, m -> carryOut(state.merged(m.taskId(), m.mergeCommit(), Instant.now())))
                 .onMessage(MergeConflicted.class, m -> carryOut(state.mergeConflicted(m.taskId(), m.paths(), Instant.now())))
                 .onMessage(MergeFailed.class, f -> carryOut(state.mergeFailed(f.taskId(), f.reason(), Instant.now())))
@@ -244,15 +223,25 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
                 .build();
     }
 
-    private Behavior<Command> onAttemptSucceeded(AttemptSucceeded done) {
-        return carryOut(state.attemptSucceeded(done.worker().path().name(), done.taskId(), done.attempt(), done.role(),
-                done.result(), Instant.now()));
-    }
-
-    private Behavior<Command> onAttemptFailed(AttemptFailed failed) {
-        return carryOut(state.attemptFailed(failed.worker().path().name(), failed.taskId(), failed.attempt(),
-                failed.role(), failed.reason(), failed.costUsd(), failed.usage(), failed.rateLimited(),
-                failed.nodesFault(), failed.retryAfterMs(), Instant.now()));
+    /** What the rules decide on a worker's report. */
+    private List<Decision> onReport(WorkerProtocol.Report report) {
+        String worker = report.worker().path().name();
+        WorkerProtocol.AttemptId attempt = report.attempt();
+        Instant now = Instant.now();
+        if (report instanceof WorkerProtocol.AttemptSucceeded done) {
+            return state.attemptSucceeded(worker, attempt.taskId(), attempt.attempt(), attempt.role(), done.result(),
+                    now);
+        }
+        if (report instanceof WorkerProtocol.AttemptFailed failed) {
+            return state.attemptFailed(worker, attempt.taskId(), attempt.attempt(), attempt.role(), failed.reason(),
+                    failed.spend().costUsd(), failed.spend().usage(), failed.rateLimited(), failed.nodesFault(),
+                    failed.retryAfterMs(), now);
+        }
+        if (report instanceof WorkerProtocol.SetupFailed failed) {
+            return state.setupFailed(worker, attempt.taskId(), attempt.attempt(), attempt.role(), failed.reason(), now);
+        }
+        WorkerProtocol.ApiPressure pressure = (WorkerProtocol.ApiPressure) report;
+        return state.apiPressure(pressure.error(), pressure.delayMs(), now);
     }
 
     private Behavior<Command> onPlanChecked(PlanChecked checked) {
@@ -280,20 +269,21 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
             } else if (decision instanceof Decision.JournalDurably durably) {
                 run.journal().appendDurably(durably.event());
             } else if (decision instanceof Decision.SpawnWorker spawn) {
-                ActorRef<Worker.Command> worker = getContext().spawn(Worker.create(run, spawn.name()), spawn.name());
+                ActorRef<WorkerProtocol.Command> worker = getContext().spawn(Worker.create(run, spawn.name()),
+                        spawn.name());
                 getContext().watchWith(worker, new WorkerStopped(worker));
                 workers.put(spawn.name(), worker);
             } else if (decision instanceof Decision.JoinWorker join) {
-                ActorRef<Worker.Command> worker = getContext().spawn(offered.get(join.node()).get(join.slot()),
+                ActorRef<WorkerProtocol.Command> worker = getContext().spawn(offered.get(join.node()).get(join.slot()),
                         join.name());
                 getContext().watchWith(worker, new WorkerStopped(worker));
                 workers.put(join.name(), worker);
             } else if (decision instanceof Decision.RetireWorker retire) {
-                ActorRef<Worker.Command> worker = workers.remove(retire.name());
+                ActorRef<WorkerProtocol.Command> worker = workers.remove(retire.name());
                 getContext().unwatch(worker);
                 getContext().stop(worker);
             } else if (decision instanceof Decision.Assign assign) {
-                workers.get(assign.worker()).tell(new Worker.Assign(assign.assignment(), getContext().getSelf()));
+                workers.get(assign.worker()).tell(new WorkerProtocol.Assign(assign.assignment(), reports));
             } else if (decision instanceof Decision.AssignOnceJournaled assign) {
                 assignOnceJournaled(workers.get(assign.worker()), assign);
             } else if (decision instanceof Decision.Merge merge) {
@@ -309,7 +299,8 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
             } else if (decision instanceof Decision.WakeAt wake) {
                 timers.startSingleTimer(DispatchTick.class, new DispatchTick(), untilThen(wake.when()));
             } else if (decision instanceof Decision.CancelAttempt cancel) {
-                Optional.ofNullable(workers.get(cancel.worker())).ifPresent(worker -> worker.tell(new Worker.Cancel()));
+                Optional.ofNullable(workers.get(cancel.worker()))
+                        .ifPresent(worker -> worker.tell(new WorkerProtocol.Cancel()));
             } else if (decision instanceof Decision.Finish finish) {
                 finish(finish);
             }
@@ -328,8 +319,8 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
     }
 
     /** On disk before the agent starts, so a crash never leaves an attempt the journal does not know of. */
-    private void assignOnceJournaled(ActorRef<Worker.Command> worker, Decision.AssignOnceJournaled assign) {
-        Worker.Assign message = new Worker.Assign(assign.assignment(), getContext().getSelf());
+    private void assignOnceJournaled(ActorRef<WorkerProtocol.Command> worker, Decision.AssignOnceJournaled assign) {
+        WorkerProtocol.Assign message = new WorkerProtocol.Assign(assign.assignment(), reports);
         run.journal().appendDurably(assign.assigned()).whenComplete((written, failure) -> {
             if (failure != null) {
                 LOG.error("the journal could not record an assignment; it goes ahead", failure);

@@ -18,6 +18,7 @@ import dev.troupe.goal.Durations;
 import dev.troupe.goal.Goal;
 import dev.troupe.journal.TeamEvent;
 import dev.troupe.journal.Usage;
+import dev.troupe.team.WorkerProtocol.Message;
 import dev.troupe.team.rules.Assignment;
 import dev.troupe.team.rules.AttemptResult;
 import dev.troupe.team.rules.RunContext;
@@ -35,38 +36,32 @@ import java.util.concurrent.CompletionStage;
  * agent left and is reported with its commit; a failed one keeps whatever the agent left as a commit on the
  * task branch, so no work is thrown away, and is reported with its reason.
  */
-public final class Worker extends AbstractBehavior<Worker.Command> {
+public final class Worker extends AbstractBehavior<Message> {
 
-    public sealed interface Command {}
+    // It takes the WorkerProtocol's commands. Every private message names its attempt: one that arrives after its
+    // attempt is over is ignored.
 
-    public record Assign(Assignment assignment, ActorRef<TeamLead.Command> replyTo) implements Command {}
+    private record Launched(WorkerAttempt attempt, AgentLaunch.Started launch, Throwable failure) implements Message {}
 
-    /** {@code troupe cancel}: stop the attempt under way, which then fails as cancelled. */
-    public record Cancel() implements Command {}
+    private record AgentSaid(WorkerAttempt attempt, AgentMessage message) implements Message {}
 
-    // Every private message names its attempt: one that arrives after its attempt is over is ignored.
+    private record OutputEnded(WorkerAttempt attempt, Throwable failure) implements Message {}
 
-    private record Launched(WorkerAttempt attempt, AgentLaunch.Started launch, Throwable failure) implements Command {}
+    private record AgentExited(WorkerAttempt attempt, int code) implements Message {}
 
-    private record AgentSaid(WorkerAttempt attempt, AgentMessage message) implements Command {}
+    private record TaskTimedOut(WorkerAttempt attempt) implements Message {}
 
-    private record OutputEnded(WorkerAttempt attempt, Throwable failure) implements Command {}
-
-    private record AgentExited(WorkerAttempt attempt, int code) implements Command {}
-
-    private record TaskTimedOut(WorkerAttempt attempt) implements Command {}
-
-    private record IdleCheck(WorkerAttempt attempt) implements Command {}
+    private record IdleCheck(WorkerAttempt attempt) implements Message {}
 
     /** The agent exited, yet something it started still holds its stdout open. */
-    private record ExitedButOutputOpen(WorkerAttempt attempt) implements Command {}
+    private record ExitedButOutputOpen(WorkerAttempt attempt) implements Message {}
 
-    private record ProcessGone(WorkerAttempt attempt) implements Command {}
+    private record ProcessGone(WorkerAttempt attempt) implements Message {}
 
     /** The process is gone but something it left behind still holds its stdout open. */
-    private record OutputDeadline(WorkerAttempt attempt) implements Command {}
+    private record OutputDeadline(WorkerAttempt attempt) implements Message {}
 
-    private record Settled(WorkerAttempt attempt, AttemptResult result, String failure) implements Command {}
+    private record Settled(WorkerAttempt attempt, AttemptResult result, String failure) implements Message {}
 
     /** Why an attempt that {@code troupe cancel} stopped ended. */
     private static final String CANCELLED = "cancelled with troupe cancel";
@@ -76,12 +71,12 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
 
     private final RunContext run;
     private final String name;
-    private final TimerScheduler<Command> timers;
+    private final TimerScheduler<Message> timers;
     private final AgentLaunch launcher;
     private final AttemptSettlement settlement;
     private WorkerAttempt current;
 
-    private Worker(ActorContext<Command> context, TimerScheduler<Command> timers, RunContext run, String name) {
+    private Worker(ActorContext<Message> context, TimerScheduler<Message> timers, RunContext run, String name) {
         super(context);
         this.timers = timers;
         this.run = run;
@@ -90,26 +85,27 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
         this.settlement = new AttemptSettlement(run);
     }
 
-    public static Behavior<Command> create(RunContext run, String name) {
-        return Behaviors.setup(context -> Behaviors.withTimers(timers -> new Worker(context, timers, run, name)));
+    public static Behavior<WorkerProtocol.Command> create(RunContext run, String name) {
+        return Behaviors.<Message>setup(context -> Behaviors.withTimers(
+                timers -> new Worker(context, timers, run, name))).narrow();
     }
 
     @Override
-    public Receive<Command> createReceive() {
+    public Receive<Message> createReceive() {
         return idle();
     }
 
-    private Receive<Command> idle() {
+    private Receive<Message> idle() {
         return newReceiveBuilder()
-                .onMessage(Assign.class, this::onAssign)
+                .onMessage(WorkerProtocol.Assign.class, this::onAssign)
                 .onSignal(PostStop.class, signal -> onStop())
                 .build();
     }
 
-    private Receive<Command> launching() {
+    private Receive<Message> launching() {
         return newReceiveBuilder()
                 .onMessage(Launched.class, this::onLaunched)
-                .onMessage(Cancel.class, cancel -> {
+                .onMessage(WorkerProtocol.Cancel.class, cancel -> {
                     current.cancelled = true;
                     return Behaviors.same();
                 })
@@ -117,7 +113,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
                 .build();
     }
 
-    private Receive<Command> running() {
+    private Receive<Message> running() {
         return newReceiveBuilder()
                 .onMessage(AgentSaid.class, this::onAgentSaid)
                 .onMessage(AgentExited.class, this::onAgentExited)
@@ -125,13 +121,13 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
                 .onMessage(TaskTimedOut.class, this::onTaskTimedOut)
                 .onMessage(IdleCheck.class, this::onIdleCheck)
                 .onMessage(ExitedButOutputOpen.class, this::onExitedButOutputOpen)
-                .onMessage(Cancel.class, cancel -> end(current, CANCELLED))
+                .onMessage(WorkerProtocol.Cancel.class, cancel -> end(current, CANCELLED))
                 .onSignal(PostStop.class, signal -> onStop())
                 .build();
     }
 
     /** The attempt is decided; waiting for the process to be gone and its output fully journaled. */
-    private Receive<Command> ending() {
+    private Receive<Message> ending() {
         return newReceiveBuilder()
                 .onMessage(ProcessGone.class, this::onProcessGone)
                 .onMessage(OutputEnded.class, this::onOutputEndedWhileEnding)
@@ -142,7 +138,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     }
 
     /** Committing the work (or keeping what a failed attempt left), then reporting. */
-    private Receive<Command> settling() {
+    private Receive<Message> settling() {
         return newReceiveBuilder()
                 .onMessage(Settled.class, this::onSettled)
                 .onSignal(PostStop.class, signal -> onStop())
@@ -153,7 +149,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
         return attempt != current;
     }
 
-    private Behavior<Command> onAssign(Assign assign) {
+    private Behavior<Message> onAssign(WorkerProtocol.Assign assign) {
         WorkerAttempt attempt = new WorkerAttempt(assign.assignment(), assign.replyTo());
         current = attempt;
         CompletionStage<AgentLaunch.Started> launch = Blocking.call(run.workspaces().preparing(),
@@ -162,7 +158,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
         return launching();
     }
 
-    private Behavior<Command> onLaunched(Launched launched) {
+    private Behavior<Message> onLaunched(Launched launched) {
         WorkerAttempt attempt = launched.attempt();
         if (Blocking.cause(launched.failure()) instanceof LiveAgents.Stopped) {
             // The run's agents were stopped while this one was being launched: the run is ending, nobody waits
@@ -173,8 +169,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
         if (Blocking.cause(launched.failure()) instanceof SetupFailed failed) {
             current = null;
             if (!run.agents().stopped()) {
-                attempt.replyTo.tell(new TeamLead.SetupFailed(getContext().getSelf(), attempt.task().id(),
-                        attempt.assignment.attempt(), attempt.assignment.role(), failed.getMessage()));
+                attempt.replyTo.tell(new WorkerProtocol.SetupFailed(self(), attempt.id(), failed.getMessage()));
             }
             return idle();
         }
@@ -194,7 +189,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
 
     /** Reads the started agent's output, awaits its exit, and starts the task and idle clocks. */
     private void watch(WorkerAttempt attempt) {
-        ActorRef<Command> self = getContext().getSelf();
+        ActorRef<Message> self = getContext().getSelf();
         Pair<UniqueKillSwitch, CompletionStage<Done>> output = new AgentOutputStream(run, attempt.assignment,
                 attempt.lastOutputNanos, message -> self.tell(new AgentSaid(attempt, message)))
                 .run(attempt.process, getContext().getSystem());
@@ -205,7 +200,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
         timers.startTimerWithFixedDelay(new IdleCheck(attempt), run.tuning().idleCheckInterval());
     }
 
-    private Behavior<Command> onAgentSaid(AgentSaid said) {
+    private Behavior<Message> onAgentSaid(AgentSaid said) {
         WorkerAttempt attempt = said.attempt();
         if (isStale(attempt)) {
             return Behaviors.same();
@@ -222,7 +217,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
         return Behaviors.same();
     }
 
-    private Behavior<Command> onAgentSaidWhileEnding(AgentSaid said) {
+    private Behavior<Message> onAgentSaidWhileEnding(AgentSaid said) {
         if (!isStale(said.attempt()) && said.message() instanceof AgentMessage.ApiRetry retry) {
             journalRetry(said.attempt(), retry);
         }
@@ -232,14 +227,14 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     private void journalRetry(WorkerAttempt attempt, AgentMessage.ApiRetry retry) {
         if (retry.errorStatus().map(RATE_LIMITS::contains).orElse(false)
                 || "rate_limit".equals(retry.error()) || "overloaded".equals(retry.error())) {
-            attempt.replyTo.tell(new TeamLead.ApiPressure(retry.error(), retry.delayMs()));
+            attempt.replyTo.tell(new WorkerProtocol.ApiPressure(self(), attempt.id(), retry.error(), retry.delayMs()));
             attempt.retryAfterMs = retry.delayMs();
         }
         run.journal().append(new TeamEvent.AgentRetry(Instant.now(), attempt.task().id(), attempt.assignment.attempt(),
                 retry.error(), retry.errorStatus().orElse(null), retry.attempt(), retry.maxRetries(), retry.delayMs()));
     }
 
-    private Behavior<Command> onAgentExited(AgentExited exited) {
+    private Behavior<Message> onAgentExited(AgentExited exited) {
         WorkerAttempt attempt = exited.attempt();
         if (isStale(attempt)) {
             return Behaviors.same();
@@ -254,7 +249,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
         return Behaviors.same();
     }
 
-    private Behavior<Command> onExitedButOutputOpen(ExitedButOutputOpen open) {
+    private Behavior<Message> onExitedButOutputOpen(ExitedButOutputOpen open) {
         WorkerAttempt attempt = open.attempt();
         if (isStale(attempt) || attempt.outputEnded) {
             return Behaviors.same();
@@ -263,7 +258,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
         return endWithoutResult(attempt);
     }
 
-    private Behavior<Command> onOutputEnded(OutputEnded ended) {
+    private Behavior<Message> onOutputEnded(OutputEnded ended) {
         WorkerAttempt attempt = ended.attempt();
         if (isStale(attempt)) {
             return Behaviors.same();
@@ -275,18 +270,18 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
         return attempt.exitCode != null ? endWithoutResult(attempt) : Behaviors.same();
     }
 
-    private Behavior<Command> endWithoutResult(WorkerAttempt attempt) {
+    private Behavior<Message> endWithoutResult(WorkerAttempt attempt) {
         return end(attempt, "agent exited with code " + attempt.exitCode + " without a result");
     }
 
-    private Behavior<Command> onTaskTimedOut(TaskTimedOut timeout) {
+    private Behavior<Message> onTaskTimedOut(TaskTimedOut timeout) {
         if (isStale(timeout.attempt())) {
             return Behaviors.same();
         }
         return end(timeout.attempt(), "timeout: still running after " + Durations.format(run.goal().limits().taskTimeout()));
     }
 
-    private Behavior<Command> onIdleCheck(IdleCheck check) {
+    private Behavior<Message> onIdleCheck(IdleCheck check) {
         WorkerAttempt attempt = check.attempt();
         if (isStale(attempt)) {
             return Behaviors.same();
@@ -300,7 +295,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     }
 
     /** Decides the attempt ({@code failure == null}: success) and stops the process tree either way. */
-    private Behavior<Command> end(WorkerAttempt attempt, String failure) {
+    private Behavior<Message> end(WorkerAttempt attempt, String failure) {
         attempt.failure = failure;
         timers.cancelAll();
         getContext().pipeToSelf(attempt.process.stop(run.tuning().killGrace(), run.blocking()),
@@ -308,7 +303,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
         return ending();
     }
 
-    private Behavior<Command> onProcessGone(ProcessGone gone) {
+    private Behavior<Message> onProcessGone(ProcessGone gone) {
         WorkerAttempt attempt = gone.attempt();
         if (isStale(attempt)) {
             return Behaviors.same();
@@ -322,14 +317,14 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
         return Behaviors.same();
     }
 
-    private Behavior<Command> onOutputDeadline(OutputDeadline deadline) {
+    private Behavior<Message> onOutputDeadline(OutputDeadline deadline) {
         if (!isStale(deadline.attempt())) {
             deadline.attempt().output.shutdown();
         }
         return Behaviors.same();
     }
 
-    private Behavior<Command> onOutputEndedWhileEnding(OutputEnded ended) {
+    private Behavior<Message> onOutputEndedWhileEnding(OutputEnded ended) {
         WorkerAttempt attempt = ended.attempt();
         if (isStale(attempt)) {
             return Behaviors.same();
@@ -338,7 +333,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
         return attempt.processGone ? settle(attempt) : Behaviors.same();
     }
 
-    private Behavior<Command> settle(WorkerAttempt attempt) {
+    private Behavior<Message> settle(WorkerAttempt attempt) {
         timers.cancelAll();
         AttemptSettlement.Decided decided = new AttemptSettlement.Decided(attempt.assignment, attempt.started,
                 attempt.result, attempt.exitCode, attempt.failure);
@@ -350,14 +345,14 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
         return settling();
     }
 
-    private Behavior<Command> onSettled(Settled settled) {
+    private Behavior<Message> onSettled(Settled settled) {
         if (isStale(settled.attempt())) {
             return Behaviors.same();
         }
         return report(settled.attempt(), settled.result(), settled.failure());
     }
 
-    private Behavior<Command> report(WorkerAttempt attempt, AttemptResult success, String failure) {
+    private Behavior<Message> report(WorkerAttempt attempt, AttemptResult success, String failure) {
         current = null;
         if (success == null && run.agents().stopped()) {
             // troupe's own stop ended the agent (SIGTERM, Ctrl-C): no fault of the task, and no attempt it should
@@ -365,20 +360,25 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
             return idle();
         }
         if (success != null) {
-            attempt.replyTo.tell(new TeamLead.AttemptSucceeded(getContext().getSelf(), attempt.task().id(),
-                    attempt.assignment.attempt(), attempt.assignment.role(), success));
+            attempt.replyTo.tell(new WorkerProtocol.AttemptSucceeded(self(), attempt.id(), success));
         } else {
             AgentMessage.Result result = attempt.result;
             boolean rateLimited = result != null && result.apiErrorStatus().map(RATE_LIMITS::contains).orElse(false);
-            attempt.replyTo.tell(new TeamLead.AttemptFailed(getContext().getSelf(), attempt.task().id(),
-                    attempt.assignment.attempt(), attempt.assignment.role(), failure, result == null ? 0 : result.costUsd(),
-                    result == null ? Usage.NONE : result.usage(), rateLimited, false, attempt.retryAfterMs));
+            WorkerProtocol.Spend spent = result == null ? WorkerProtocol.Spend.NONE
+                    : new WorkerProtocol.Spend(result.costUsd(), result.usage());
+            attempt.replyTo.tell(new WorkerProtocol.AttemptFailed(self(), attempt.id(), failure, spent, rateLimited,
+                    false, attempt.retryAfterMs));
         }
         return idle();
     }
 
+    /** How this worker is known to those it reports to. */
+    private ActorRef<WorkerProtocol.Command> self() {
+        return getContext().getSelf().narrow();
+    }
+
     /** The actor is stopping (run over, or troupe shutting down): no agent may outlive it. */
-    private Behavior<Command> onStop() {
+    private Behavior<Message> onStop() {
         if (current != null && current.process != null && current.process.isAlive()) {
             current.process.stopNow(run.tuning().killGrace());
         }

@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /** A worker's attempt in progress: confined to its {@link Worker}, except the output clock the stream updates. */
 final class WorkerAttempt {
     final Assignment assignment;
-    final ActorRef<TeamLead.Command> replyTo;
+    final ActorRef<WorkerProtocol.Report> replyTo;
     final String sessionId = UUID.randomUUID().toString();
     final Instant started = Instant.now();
     final AtomicLong lastOutputNanos = new AtomicLong(System.nanoTime());
@@ -34,12 +34,16 @@ final class WorkerAttempt {
     /** Set once the attempt is decided: null while running, and for success. */
     String failure;
 
-    WorkerAttempt(Assignment assignment, ActorRef<TeamLead.Command> replyTo) {
+    WorkerAttempt(Assignment assignment, ActorRef<WorkerProtocol.Report> replyTo) {
         this.assignment = assignment;
         this.replyTo = replyTo;
     }
 
     Goal.TaskSpec task() {
         return assignment.task();
+    }
+
+    WorkerProtocol.AttemptId id() {
+        return WorkerProtocol.AttemptId.of(assignment);
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.javadsl.Adapter;
 import akka.actor.typed.javadsl.Behaviors;
@@ -19,16 +20,21 @@ import dev.troupe.cluster.NodeAddress;
 import dev.troupe.goal.Goal;
 import dev.troupe.journal.Json;
 import dev.troupe.journal.Usage;
+import dev.troupe.team.rules.Assignment;
+import dev.troupe.team.rules.AttemptResult;
+import dev.troupe.team.WorkerProtocol;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import org.eclipse.jgit.lib.ObjectId;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * What crosses the cluster survives the trip: each {@link NodeProtocol} message through the serializer the nodes
- * use (Akka's Jackson CBOR, with the project's Jackson), as a node would read it.
+ * What crosses the cluster survives the trip: each {@link NodeProtocol} message, and the {@link WorkerProtocol}
+ * reports a node's answer carries, through the serializer the nodes use (Akka's Jackson CBOR, with the project's
+ * Jackson), as a node would read it.
  */
 class ClusterWireTest {
 
@@ -64,40 +70,55 @@ class ClusterWireTest {
                 List.of("src/**"), List.of(), true, Goal.Retry.FRESH,
                 new Goal.Variants(List.of(new Goal.Variant(Optional.of("sonnet"), Optional.empty()),
                         Goal.Variant.SAME), Goal.Judge.CHECK));
-        NodeProtocol.RunAttempt sent = new NodeProtocol.RunAttempt("20261202-120000-abcd", 1, "goal.yaml",
-                "goal: x\n", "/home/me/project", List.of(new NodeProtocol.CopiedFile(".env", new byte[] {1, 2, 0, -1},
-                        true)), task, 2, "troupe/tasks/r/t1", "a".repeat(40), "the prompt", "REVIEWER", null,
-                Source.single(akka.util.ByteString.fromString("bundle")).runWith(StreamRefs.sourceRef(), system), 6,
+        NodeProtocol.GoalSent goal = new NodeProtocol.GoalSent("goal.yaml", "goal: x\n", "/home/me/project",
+                List.of(new NodeProtocol.CopiedFile(".env", new byte[] {1, 2, 0, -1}, true)));
+        NodeProtocol.AssignmentSent assignment = new NodeProtocol.AssignmentSent(task, 2, "troupe/tasks/r/t1",
+                "a".repeat(40), "the prompt", Assignment.Role.REVIEWER, null);
+        NodeProtocol.Bundle bundle = new NodeProtocol.Bundle(
+                Source.single(akka.util.ByteString.fromString("bundle")).runWith(StreamRefs.sourceRef(), system), 6);
+        NodeProtocol.RunAttempt sent = new NodeProtocol.RunAttempt("20261202-120000-abcd", 1, goal, assignment, bundle,
                 system.ignoreRef());
 
         NodeProtocol.RunAttempt read = trip(sent);
 
-        assertEquals(task, read.task(), "the task spec whole: its variants, retry, read-only settings");
-        assertEquals(".env", read.copied().get(0).path());
-        assertTrue(java.util.Arrays.equals(new byte[] {1, 2, 0, -1}, read.copied().get(0).content()));
-        assertTrue(read.copied().get(0).executable());
-        assertNull(read.changeFrom());
+        assertEquals(task, read.assignment().task(), "the task spec whole: its variants, retry, read-only settings");
+        assertEquals(".env", read.goal().copied().get(0).path());
+        assertTrue(java.util.Arrays.equals(new byte[] {1, 2, 0, -1}, read.goal().copied().get(0).content()));
+        assertTrue(read.goal().copied().get(0).executable());
+        assertNull(read.assignment().changeFrom());
         assertEquals(sent.replyTo(), read.replyTo());
-        assertEquals(List.of(sent.runId(), sent.slot(), sent.attempt(), sent.base(), sent.role()),
-                List.of(read.runId(), read.slot(), read.attempt(), read.base(), read.role()));
+        assertEquals(List.of(sent.runId(), sent.slot(), sent.assignment().attempt(), sent.assignment().base(),
+                        sent.assignment().role()),
+                List.of(read.runId(), read.slot(), read.assignment().attempt(), read.assignment().base(),
+                        read.assignment().role()));
+        assertEquals(6, read.bundle().bytes());
     }
 
     @Test
     void reportsKeepTheirAnswersAndSayWhenTheyDoNotKnowWhatTheNodeHas() throws Exception {
-        NodeProtocol.Succeeded answered = new NodeProtocol.Succeeded("t1", 1, "", null, 0.5,
-                new Usage(10, 20, 0, 0), 3, 1000, List.of(), List.of(), "done",
-                0, Json.MAPPER.readTree("{\"verdict\":\"approve\",\"comments\":\"\"}"), null, null, 0, List.of("b".repeat(40)));
-        NodeProtocol.Succeeded written = new NodeProtocol.Succeeded("t1", 1, "troupe/tasks/r/t1", "c".repeat(40),
-                0, Usage.NONE, 1, 10, List.of("a.txt"), List.of(), null, 0, null, "# t1\n", null, 0, List.of());
-        NodeProtocol.Failed failed = new NodeProtocol.Failed("t1", 1, "why", 0, Usage.NONE, true, false, 300, null);
+        ActorRef<WorkerProtocol.Command> worker = system.ignoreRef();
+        WorkerProtocol.AttemptId reviewed = new WorkerProtocol.AttemptId("t1", 1, Assignment.Role.REVIEWER);
+        WorkerProtocol.AttemptId wrote = new WorkerProtocol.AttemptId("t1", 1, Assignment.Role.WRITER);
+        NodeProtocol.Answer answered = new NodeProtocol.Answer(new WorkerProtocol.AttemptSucceeded(worker, reviewed,
+                new AttemptResult("", null, 0.5, new Usage(10, 20, 0, 0), 3, 1000, List.of(), List.of(), "done", 0,
+                        Optional.of(Json.MAPPER.readTree("{\"verdict\":\"approve\",\"comments\":\"\"}")))),
+                null, null, List.of("b".repeat(40)));
+        NodeProtocol.Answer written = new NodeProtocol.Answer(new WorkerProtocol.AttemptSucceeded(worker, wrote,
+                new AttemptResult("troupe/tasks/r/t1", ObjectId.fromString("c".repeat(40)), 0, Usage.NONE, 1, 10,
+                        List.of("a.txt"), List.of(), null, 0, Optional.empty())), null, "# t1\n", List.of());
+        NodeProtocol.Answer failed = new NodeProtocol.Answer(new WorkerProtocol.AttemptFailed(worker, wrote, "why",
+                WorkerProtocol.Spend.NONE, true, false, 300), null, null, null);
 
         assertEquals(answered, trip(answered));
-        NodeProtocol.Succeeded readWritten = trip(written);
-        assertTrue(readWritten.answer() == null || readWritten.answer().isNull(),
+        NodeProtocol.Answer readWritten = trip(written);
+        AttemptResult result = ((WorkerProtocol.AttemptSucceeded) readWritten.report()).result();
+        assertTrue(result.answer().isEmpty() || result.answer().get().isNull(),
                 "no answer stays none (a null may come back as NullNode, which the lead treats as none)");
         assertEquals(written.resultText(), readWritten.resultText());
-        assertEquals(List.of("a.txt"), readWritten.filesChanged());
+        assertEquals(List.of("a.txt"), result.filesChanged());
+        assertEquals(ObjectId.fromString("c".repeat(40)), result.commit(), "the commit by its id");
         assertNull(trip(failed).haves(), "unknown haves stay unknown");
+        assertEquals(failed, trip(failed), "a failure whole: its spend, why, and whose fault");
         assertEquals(new NodeProtocol.Enlisted("troupe@127.0.0.1:1", 2, List.of()),
                 trip(new NodeProtocol.Enlisted("troupe@127.0.0.1:1", 2, List.of())));
     }

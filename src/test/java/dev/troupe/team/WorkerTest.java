@@ -7,6 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.ConfigFactory;
 import dev.troupe.goal.Goal;
 import dev.troupe.journal.Json;
+import dev.troupe.team.WorkerProtocol.AttemptFailed;
+import dev.troupe.team.WorkerProtocol.AttemptSucceeded;
+import dev.troupe.team.WorkerProtocol.Report;
 import dev.troupe.team.rules.AgentSession;
 import dev.troupe.team.rules.Assignment;
 import dev.troupe.team.rules.AttemptResult;
@@ -43,27 +46,27 @@ class WorkerTest {
     private TestRepo repo;
     private RunContext run;
 
-    private ActorRef<Worker.Command> worker(Duration idleTimeout, Goal.TaskSpec... tasks) throws IOException {
+    private ActorRef<WorkerProtocol.Command> worker(Duration idleTimeout, Goal.TaskSpec... tasks) throws IOException {
         repo = TestRepo.create(tmp.resolve("repo"), Map.of("README.md", "hi\n"));
         run = TestRuns.context(testKit.system(), repo, tmp.resolve("run"), TestRuns.goal(repo, idleTimeout, tasks));
         return testKit.spawn(Worker.create(run, "worker-1"));
     }
 
-    private Worker.Assign assign(Goal.TaskSpec task, int attempt, TestProbe<TeamLead.Command> lead) {
-        return new Worker.Assign(new Assignment(task, attempt, run.taskBranch(task), run.startCommit(), task.prompt()),
-                lead.getRef());
+    private WorkerProtocol.Assign assign(Goal.TaskSpec task, int attempt, TestProbe<Report> lead) {
+        return new WorkerProtocol.Assign(new Assignment(task, attempt, run.taskBranch(task), run.startCommit(),
+                task.prompt()), lead.getRef());
     }
 
     @Test
     void aSuccessfulAgentsWorkIsCommittedOnTheTaskBranchAndReported() throws IOException {
         Goal.TaskSpec task = TestRuns.task("greet", "write greeting.txt hello");
-        ActorRef<Worker.Command> worker = worker(Duration.ofMinutes(1), task);
-        TestProbe<TeamLead.Command> lead = testKit.createTestProbe();
+        ActorRef<WorkerProtocol.Command> worker = worker(Duration.ofMinutes(1), task);
+        TestProbe<Report> lead = testKit.createTestProbe();
 
         worker.tell(assign(task, 1, lead));
 
-        TeamLead.AttemptSucceeded done = lead.expectMessageClass(TeamLead.AttemptSucceeded.class, Duration.ofSeconds(20));
-        assertEquals("greet", done.taskId());
+        AttemptSucceeded done = lead.expectMessageClass(AttemptSucceeded.class, Duration.ofSeconds(20));
+        assertEquals("greet", done.attempt().taskId());
         AttemptResult result = done.result();
         assertEquals(run.taskBranch(task), result.branch());
         assertEquals(result.commit().name(), repo.git("rev-parse", result.branch()));
@@ -79,20 +82,20 @@ class WorkerTest {
     @Test
     void anAgentThatExitsWithoutAResultFailsTheAttempt() throws IOException {
         Goal.TaskSpec task = TestRuns.task("crash", "exit 5");
-        ActorRef<Worker.Command> worker = worker(Duration.ofMinutes(1), task);
-        TestProbe<TeamLead.Command> lead = testKit.createTestProbe();
+        ActorRef<WorkerProtocol.Command> worker = worker(Duration.ofMinutes(1), task);
+        TestProbe<Report> lead = testKit.createTestProbe();
 
         worker.tell(assign(task, 1, lead));
 
-        TeamLead.AttemptFailed failed = lead.expectMessageClass(TeamLead.AttemptFailed.class, Duration.ofSeconds(20));
+        AttemptFailed failed = lead.expectMessageClass(AttemptFailed.class, Duration.ofSeconds(20));
         assertEquals("agent exited with code 5 without a result", failed.reason());
     }
 
     @Test
     void aWorkspaceGitCannotCheckOutFailsTheAttemptWithWhatGitSaidAndWhereItAllIs() throws IOException {
         Goal.TaskSpec task = TestRuns.task("blocked", "write a.txt 1");
-        ActorRef<Worker.Command> worker = worker(Duration.ofMinutes(1), task);
-        TestProbe<TeamLead.Command> lead = testKit.createTestProbe();
+        ActorRef<WorkerProtocol.Command> worker = worker(Duration.ofMinutes(1), task);
+        TestProbe<Report> lead = testKit.createTestProbe();
         // Files where the worker's workspace and the one it falls back to would go: git refuses both paths.
         Files.createDirectories(run.worktrees());
         Files.writeString(run.worktrees().resolve("worker-1"), "in the way\n");
@@ -100,7 +103,7 @@ class WorkerTest {
 
         worker.tell(assign(task, 1, lead));
 
-        String reason = lead.expectMessageClass(TeamLead.AttemptFailed.class, Duration.ofSeconds(20)).reason();
+        String reason = lead.expectMessageClass(AttemptFailed.class, Duration.ofSeconds(20)).reason();
         String gitSaid = "fatal: '" + run.worktrees().resolve("worker-2") + "' already exists";
         assertTrue(reason.startsWith("could not start the agent: " + gitSaid + " (git "), "git's words lead: " + reason);
         assertTrue(reason.contains("worktree add"), "then the command: " + reason);
@@ -113,16 +116,16 @@ class WorkerTest {
     void theNextTaskStartsFromAFreshCheckoutOfItsBase() throws IOException {
         Goal.TaskSpec first = TestRuns.task("first", "write first.txt 1");
         Goal.TaskSpec second = TestRuns.task("second", "write second.txt 2");
-        ActorRef<Worker.Command> worker = worker(Duration.ofMinutes(1), first, second);
-        TestProbe<TeamLead.Command> lead = testKit.createTestProbe();
+        ActorRef<WorkerProtocol.Command> worker = worker(Duration.ofMinutes(1), first, second);
+        TestProbe<Report> lead = testKit.createTestProbe();
         worker.tell(assign(first, 1, lead));
-        lead.expectMessageClass(TeamLead.AttemptSucceeded.class, Duration.ofSeconds(20));
+        lead.expectMessageClass(AttemptSucceeded.class, Duration.ofSeconds(20));
         Path worktree = run.worktrees().resolve("worker-1");
         Files.writeString(worktree.resolve("leftover.txt"), "not part of any task\n");
 
         worker.tell(assign(second, 1, lead));
 
-        AttemptResult result = lead.expectMessageClass(TeamLead.AttemptSucceeded.class, Duration.ofSeconds(20)).result();
+        AttemptResult result = lead.expectMessageClass(AttemptSucceeded.class, Duration.ofSeconds(20)).result();
         assertEquals(List.of("second.txt"), result.filesChanged(), "nothing of the first task or the leftover");
         assertEquals(List.of("README.md", "second.txt"), List.copyOf(repo.tree(result.branch()).keySet().stream().sorted().toList()));
     }
@@ -130,19 +133,19 @@ class WorkerTest {
     @Test
     void aSessionIsResumedOnlyInTheWorkspaceThatMadeItAndElsewhereTheAgentStartsFresh() throws IOException {
         Goal.TaskSpec task = TestRuns.task("again", "argv " + tmp.resolve("fresh-argv.txt"));
-        ActorRef<Worker.Command> worker = worker(Duration.ofMinutes(1), task);
-        TestProbe<TeamLead.Command> lead = testKit.createTestProbe();
+        ActorRef<WorkerProtocol.Command> worker = worker(Duration.ofMinutes(1), task);
+        TestProbe<Report> lead = testKit.createTestProbe();
         worker.tell(assign(task, 1, lead));
-        AgentSession made = lead.expectMessageClass(TeamLead.AttemptSucceeded.class, Duration.ofSeconds(20)).result()
+        AgentSession made = lead.expectMessageClass(AttemptSucceeded.class, Duration.ofSeconds(20)).result()
                 .session().orElseThrow();
         assertEquals(run.worktrees().resolve("worker-1"), made.cwd(), "the session is where the agent ran");
         Files.delete(tmp.resolve("fresh-argv.txt"));
 
         worker.tell(resume(task, 2, new AgentSession("elsewhere", tmp.resolve("another-workspace")), lead));
-        lead.expectMessageClass(TeamLead.AttemptSucceeded.class, Duration.ofSeconds(20));
+        lead.expectMessageClass(AttemptSucceeded.class, Duration.ofSeconds(20));
         List<String> fresh = Files.readAllLines(tmp.resolve("fresh-argv.txt"));
         worker.tell(resume(task, 3, made, lead));
-        lead.expectMessageClass(TeamLead.AttemptSucceeded.class, Duration.ofSeconds(20));
+        lead.expectMessageClass(AttemptSucceeded.class, Duration.ofSeconds(20));
         List<String> resumed = Files.readAllLines(tmp.resolve("resumed-argv.txt"));
 
         assertFalse(fresh.contains("--resume"), "another directory cannot resume it: " + fresh);
@@ -151,17 +154,18 @@ class WorkerTest {
         assertEquals("argv " + tmp.resolve("resumed-argv.txt"), resumed.get(resumed.size() - 1), "the message is the prompt");
     }
 
-    private Worker.Assign resume(Goal.TaskSpec task, int attempt, AgentSession session, TestProbe<TeamLead.Command> lead) {
+    private WorkerProtocol.Assign resume(Goal.TaskSpec task, int attempt, AgentSession session,
+            TestProbe<Report> lead) {
         Assignment.Resume resume = new Assignment.Resume(session, "argv " + tmp.resolve("resumed-argv.txt"));
-        return new Worker.Assign(new Assignment(task, attempt, run.taskBranch(task), run.startCommit(), task.prompt(),
-                Assignment.Role.WRITER, Optional.empty(), Optional.of(resume)), lead.getRef());
+        return new WorkerProtocol.Assign(new Assignment(task, attempt, run.taskBranch(task), run.startCommit(),
+                task.prompt(), Assignment.Role.WRITER, Optional.empty(), Optional.of(resume)), lead.getRef());
     }
 
     @Test
     void stoppingAWorkerKillsItsAgent() throws Exception {
         Goal.TaskSpec task = TestRuns.task("forever", "hang");
-        ActorRef<Worker.Command> worker = worker(Duration.ofMinutes(1), task);
-        TestProbe<TeamLead.Command> lead = testKit.createTestProbe();
+        ActorRef<WorkerProtocol.Command> worker = worker(Duration.ofMinutes(1), task);
+        TestProbe<Report> lead = testKit.createTestProbe();
         worker.tell(assign(task, 1, lead));
         long pid = awaitAgentPid();
         assertTrue(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "the agent runs");
@@ -194,12 +198,12 @@ class WorkerTest {
     @Test
     void aCommitIdOfTheBaseIsWhereTheBranchStarts() throws IOException {
         Goal.TaskSpec task = TestRuns.task("noop", "argv args.txt");
-        ActorRef<Worker.Command> worker = worker(Duration.ofMinutes(1), task);
-        TestProbe<TeamLead.Command> lead = testKit.createTestProbe();
+        ActorRef<WorkerProtocol.Command> worker = worker(Duration.ofMinutes(1), task);
+        TestProbe<Report> lead = testKit.createTestProbe();
 
         worker.tell(assign(task, 1, lead));
 
-        AttemptResult result = lead.expectMessageClass(TeamLead.AttemptSucceeded.class, Duration.ofSeconds(20)).result();
+        AttemptResult result = lead.expectMessageClass(AttemptSucceeded.class, Duration.ofSeconds(20)).result();
         assertEquals(run.startCommit().name(), repo.git("rev-parse", result.branch() + "^"));
         assertFalse(result.commit().equals(ObjectId.zeroId()));
     }
