@@ -1,15 +1,7 @@
 package dev.troupe.cli;
 
-import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
-import akka.actor.typed.ChildFailed;
-import akka.actor.typed.DispatcherSelector;
-import akka.actor.typed.Props;
-import akka.actor.typed.SpawnProtocol;
-import akka.actor.typed.Terminated;
-import akka.actor.typed.javadsl.AskPattern;
-import akka.actor.typed.javadsl.Behaviors;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.troupe.agent.LiveAgents;
@@ -45,7 +37,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
-import java.util.function.Function;
 import java.util.stream.Stream;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.lib.ObjectId;
@@ -53,9 +44,10 @@ import org.eclipse.jgit.lib.Repository;
 import picocli.CommandLine.Option;
 
 /**
- * Runs a team to its end, for {@code troupe run} and {@code troupe resume}: the actor system, the journal, the
- * team lead (watched, so a lead that fails ends the run), the summary, and the cleanup of worktrees. On SIGTERM
- * or Ctrl-C a shutdown hook stops every agent first and leaves the worktrees for {@code troupe resume}.
+ * Runs a team to its end, for {@code troupe run} and {@code troupe resume}: a {@link RunSession} (the actor system,
+ * the journal, the agents), the team lead under a {@link RunGuardian} (so a lead that fails ends the run), the
+ * summary, and the cleanup of worktrees. On SIGTERM or Ctrl-C the session's shutdown stops every agent first and
+ * leaves the worktrees for {@code troupe resume}.
  */
 final class Launcher {
 
@@ -97,13 +89,17 @@ final class Launcher {
     static int run(RunSetup setup, Optional<ResumeFrom> resumed, Output output, boolean planOnly,
             Optional<ClusterOptions.Lead> cluster, PrintStream out, PrintStream err) throws TroupeException {
         Config config = ConfigFactory.load();
-        ActorSystem<SpawnProtocol.Command> system = cluster.isPresent()
-                ? cluster.get().start(SpawnProtocol.create(), config)
-                : ActorSystem.create(SpawnProtocol.create(), "troupe", config);
+        Tuning tuning = Tuning.from(config);
+        CompletableFuture<RunOutcome> finished = new CompletableFuture<>();
+        Behavior<RunGuardian.Command> guardian = RunGuardian.create(finished);
+        RunSession<RunGuardian.Command> session = RunSession.start(new LiveAgents(), tuning.killGrace(),
+                () -> cluster.isPresent() ? cluster.get().start(guardian, config)
+                        : ActorSystem.create(guardian, "troupe", config));
+        ActorSystem<RunGuardian.Command> system = session.system();
         cluster.ifPresent(lead -> err.println("troupe: workers join with: troupe worker --join "
                 + system.address().getHost().orElse(lead.address().host()) + ":" + system.address().getPort().orElse(0)
                 + (lead.key().isPresent() ? " --key " + lead.key().get().file() : "") + " --slots N --work-dir DIR"));
-        boolean finished = false;
+        boolean over = false;
         try (Repository repo = Git.open(setup.top().toFile()).getRepository()) {
             if (!setup.integrationExists() && !planOnly) {
                 new IntegrationBranch(repo, setup.integrationBranch()).create(ObjectId.fromString(setup.startCommit()));
@@ -118,16 +114,16 @@ final class Launcher {
                             setup.goal().limits().budgetUsd()), () -> Terminal.width(System.getenv())))
                     : Optional.empty();
             try {
-                outcome = launch(system, config, setup, resumed, past, planOnly, cluster.isPresent(), live.<Journal.Listener>map(l -> l).orElseGet(
-                        () -> switch (output) {
+                outcome = launch(session, tuning, setup, resumed, past, planOnly, cluster.isPresent(),
+                        live.<Journal.Listener>map(l -> l).orElseGet(() -> switch (output) {
                             case JSON -> ConsoleView.jsonLines(out);
                             case LINES -> ConsoleView.lines(err);
                             case QUIET -> ConsoleView.silent();
-                        }), () -> live.ifPresent(LiveStatus::close), err);
+                        }), () -> live.ifPresent(LiveStatus::close), finished, err);
             } finally {
                 live.ifPresent(LiveStatus::close);
             }
-            finished = true;
+            over = true;
             if (output != Output.JSON) {
                 Summary.print(outcome, setup.top(), setup.runDir(), out);
             }
@@ -135,47 +131,47 @@ final class Launcher {
         } catch (IOException | GitException e) {
             throw new TroupeException(ExitCodes.INTERNAL, e.getMessage());
         } finally {
-            system.terminate();
-            awaitQuietly(system.getWhenTerminated().toCompletableFuture());
-            if (finished) {
+            session.end();
+            if (over) {
                 removeWorktrees(setup, err);
             }
         }
     }
 
-    private static RunOutcome launch(ActorSystem<SpawnProtocol.Command> system, Config config, RunSetup setup,
-            Optional<ResumeFrom> resumed, List<TeamEvent> past, boolean planOnly, boolean clustered, Journal.Listener view,
-            Runnable stopDrawing, PrintStream err)
+    /**
+     * Starts the team lead on the session's actor system and waits for the run's outcome. On SIGTERM or Ctrl-C the
+     * session stops every agent and says so; the worktrees stay for {@code troupe resume}.
+     */
+    private static RunOutcome launch(RunSession<RunGuardian.Command> session, Tuning tuning, RunSetup setup,
+            Optional<ResumeFrom> resumed, List<TeamEvent> past, boolean planOnly, boolean clustered,
+            Journal.Listener view, Runnable stopDrawing, CompletableFuture<RunOutcome> finished, PrintStream err)
             throws IOException, TroupeException {
-        Executor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig(Journal.BLOCKING_DISPATCHER));
+        Executor blocking = session.blocking();
         PlanFile plan = new PlanFile(setup.runDir().resolve("plan.md"), RunHistory.of(past));
         Notifier notifier = new Notifier(setup.goal().notifications(), setup.runId(), setup.top(), setup.runDir(), err,
                 blocking);
-        Journal journal = Journal.open(setup.runDir().resolve("events.jsonl"), view.andThen(plan).andThen(notifier), system);
-        Tuning tuning = Tuning.from(config);
-        LiveAgents agents = new LiveAgents();
+        Journal journal = session.openJournal(setup.runDir().resolve("events.jsonl"),
+                view.andThen(plan).andThen(notifier));
+        LiveAgents agents = session.agents();
         RunContext run = new RunContext(setup.runId(), setup.goal(), setup.top(), setup.base(), setup.runDir(),
                 setup.worktrees(), setup.integrationBranch(), ObjectId.fromString(setup.startCommit()), journal, agents,
                 Secrets.fromEnvironment(), blocking, tuning, planOnly, RunContext.workspaces(setup.runId(), setup.goal(),
                         setup.top(), setup.runDir(), setup.worktrees(), setup.workspaceRoot().kept(), tuning, agents));
-        // SIGTERM or Ctrl-C ends the JVM without the actors finishing their work: stop the agents from here. The
-        // actors run on meanwhile, but LiveAgents starts no agent once stopAll has begun, so the message is true.
-        Thread onInterrupt = new Thread(() -> {
-            agents.stopAll(tuning.killGrace());
+        // The actors run on while the JVM exits, but LiveAgents starts no agent once the session stopped them, so
+        // what this says is true.
+        RunSession.AutoCloseableQuietly interruption = session.onInterrupt(() -> {
             stopDrawing.run();
             err.println("troupe: interrupted; every agent is stopped. Finish the run with: troupe resume "
                     + setup.runId());
             err.flush();
-        }, "troupe-interrupted");
-        Runtime.getRuntime().addShutdownHook(onInterrupt);
-        CompletableFuture<RunOutcome> finished = new CompletableFuture<>();
+        });
         // Without its journal a run can neither be trusted nor resumed: it ends, exit 3.
         journal.broken().whenComplete((done, failure) -> finished.completeExceptionally(
                 new IllegalStateException("the journal " + setup.runDir().resolve("events.jsonl")
                         + " could not be written (" + failure.getMessage() + ")")));
         Repository leadRepo = Git.open(setup.top().toFile()).getRepository();
-        spawn(system, watched(replyTo -> TeamLead.create(run, leadRepo, resumed, replyTo),
-                clustered ? Optional.of(lead -> NodeScout.create(run, lead)) : Optional.empty(), finished), "run");
+        session.system().tell(new RunGuardian.Start(replyTo -> TeamLead.create(run, leadRepo, resumed, replyTo),
+                clustered ? Optional.of(lead -> NodeScout.create(run, lead)) : Optional.empty()));
         try {
             return finished.get();
         } catch (ExecutionException e) {
@@ -187,53 +183,10 @@ final class Launcher {
             // An agent launched as its worker was stopping has no actor left to end it.
             agents.stopAll(tuning.killGrace());
             run.workspaces().releaseAll();
-            removeShutdownHook(onInterrupt);
-            awaitQuietly(journal.close().toCompletableFuture());
+            interruption.close();
+            awaitQuietly(session.closeJournal().toCompletableFuture());
             notifier.await(Duration.ofSeconds(40));
         }
-    }
-
-    /** Returns false when the JVM is exiting already: then the hook runs, as it should. */
-    static boolean removeShutdownHook(Thread hook) {
-        try {
-            Runtime.getRuntime().removeShutdownHook(hook);
-            return true;
-        } catch (IllegalStateException shuttingDown) {
-            return false;
-        }
-    }
-
-    /** Runs the team lead as a watched child, so a lead that fails ends the run instead of leaving it waiting. */
-    private static Behavior<RunOutcome> watched(Function<ActorRef<RunOutcome>, Behavior<TeamLead.Command>> lead,
-            Optional<Function<ActorRef<TeamLead.Command>, Behavior<NodeScout.Command>>> scout,
-            CompletableFuture<RunOutcome> finished) {
-        return Behaviors.setup(context -> {
-            ActorRef<TeamLead.Command> leadRef = context.spawn(lead.apply(context.getSelf()), "lead");
-            context.watch(leadRef);
-            scout.ifPresent(nodes -> context.spawn(nodes.apply(leadRef), "nodes"));
-            return Behaviors.receive(RunOutcome.class)
-                    .onMessage(RunOutcome.class, outcome -> {
-                        finished.complete(outcome);
-                        return Behaviors.same();
-                    })
-                    .onSignal(ChildFailed.class, failed -> {
-                        finished.completeExceptionally(failed.cause());
-                        return Behaviors.stopped();
-                    })
-                    .onSignal(Terminated.class, stopped -> {
-                        finished.completeExceptionally(new IllegalStateException("the team lead stopped"));
-                        return Behaviors.stopped();
-                    })
-                    .build();
-        });
-    }
-
-    private static <T> ActorRef<T> spawn(ActorSystem<SpawnProtocol.Command> system, Behavior<T> behavior,
-            String name) {
-        return AskPattern.<SpawnProtocol.Command, ActorRef<T>>ask(system,
-                        replyTo -> new SpawnProtocol.Spawn<>(behavior, name, Props.empty(), replyTo),
-                        Duration.ofSeconds(10), system.scheduler())
-                .toCompletableFuture().join();
     }
 
     /**

@@ -1,6 +1,5 @@
 package dev.troupe.cli;
 
-import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.DispatcherSelector;
 import akka.actor.typed.javadsl.Behaviors;
@@ -31,7 +30,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -138,10 +136,11 @@ final class WorkerCommand implements Callable<Integer> {
         LiveAgents agents = new LiveAgents();
         Tuning tuning = Tuning.from(config);
         AtomicReference<Ending> ending = new AtomicReference<>(Ending.LOST);
-        ActorSystem<Object> system = null;
-        while (system == null) {
+        RunSession<ClusterEvent.MemberRemoved> session = null;
+        while (session == null) {
             try {
-                system = ClusterNode.start(guardian(repository, agents, tuning, ending), config);
+                session = RunSession.start(agents, tuning.killGrace(),
+                        () -> ClusterNode.start(guardian(repository, agents, tuning, ending), config));
             } catch (ClusterException e) {
                 if (!waitForLead || !e.getMessage().startsWith("could not join")) {
                     throw TroupeException.badInput(e.getMessage());
@@ -151,46 +150,41 @@ final class WorkerCommand implements Callable<Integer> {
                 return Optional.empty();
             }
         }
-        ActorSystem<Object> node = system;
-        err.printf("troupe: worker node %s joined the lead at %s with %d %s (work dir %s)%n", node.address().hostPort(),
-                lead, slots, slots == 1 ? "slot" : "slots", workDir.toAbsolutePath());
+        err.printf("troupe: worker node %s joined the lead at %s with %d %s (work dir %s)%n",
+                session.system().address().hostPort(), lead, slots, slots == 1 ? "slot" : "slots",
+                workDir.toAbsolutePath());
         err.flush();
-        Thread onInterrupt = new Thread(() -> {
+        // However the stint ends (the lead gone, this node downed, SIGTERM or Ctrl-C), the session's shutdown stops
+        // the node's agents before its actor system is gone.
+        session.awaitEnd();
+        if (Thread.currentThread().isInterrupted()) {
             agents.stopAll(tuning.killGrace());
-            node.terminate();
-        }, "troupe-worker-interrupted");
-        Runtime.getRuntime().addShutdownHook(onInterrupt);
-        try {
-            node.getWhenTerminated().toCompletableFuture().get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            agents.stopAll(tuning.killGrace());
-            Launcher.removeShutdownHook(onInterrupt);
             return Optional.empty();
-        } catch (ExecutionException e) {
-            // Terminated all the same.
         }
-        agents.stopAll(tuning.killGrace());
         // A JVM that is exiting (Ctrl-C, SIGTERM) serves no further lead.
-        return Launcher.removeShutdownHook(onInterrupt) ? Optional.of(ending.get()) : Optional.empty();
+        return session.interrupted() ? Optional.empty() : Optional.of(ending.get());
     }
 
-    private Behavior<Object> guardian(NodeRepository repository, LiveAgents agents, Tuning tuning,
-            AtomicReference<Ending> ending) {
-        return Behaviors.<Object>setup(context -> {
+    /**
+     * The node's guardian: its desk for the lead, and the end of the stint when the lead leaves the cluster (its
+     * removal, a cluster event, is all it takes).
+     */
+    private Behavior<ClusterEvent.MemberRemoved> guardian(NodeRepository repository, LiveAgents agents,
+            Tuning tuning, AtomicReference<Ending> ending) {
+        return Behaviors.setup(context -> {
             NodeContext node = new NodeContext(context.getSystem(), workDir.toAbsolutePath(), repository, agents,
                     Secrets.fromEnvironment(), context.getSystem().dispatchers()
                             .lookup(DispatcherSelector.fromConfig(Journal.BLOCKING_DISPATCHER)), tuning);
             context.spawn(NodeDesk.create(node, context.getSystem().address().hostPort(), slots), "desk");
-            Cluster.get(context.getSystem()).subscriptions().tell(Subscribe.create(
-                    context.getSelf().narrow(), ClusterEvent.MemberRemoved.class));
-            return Behaviors.receive(Object.class)
+            Cluster.get(context.getSystem()).subscriptions().tell(Subscribe.create(context.getSelf(),
+                    ClusterEvent.MemberRemoved.class));
+            return Behaviors.receive(ClusterEvent.MemberRemoved.class)
                     .onMessage(ClusterEvent.MemberRemoved.class, removed -> {
                         if (removed.member().hasRole(ClusterConfig.Role.LEAD.roleName())) {
                             // A lead that leaves goes through Exiting; one that is lost does not.
                             ending.set(removed.previousStatus() == MemberStatus.exiting() ? Ending.LEAD_LEFT
                                     : Ending.LOST);
-                            agents.stopAll(tuning.killGrace());
+                            // The system's shutdown stops the agents, off this actor.
                             context.getSystem().terminate();
                         }
                         return Behaviors.same();
