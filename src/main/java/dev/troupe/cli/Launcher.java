@@ -159,7 +159,7 @@ final class Launcher {
                         setup.top(), setup.runDir(), setup.worktrees(), setup.workspaceRoot().kept(), tuning, agents));
         // The actors run on while the JVM exits, but LiveAgents starts no agent once the session stopped them, so
         // what this says is true.
-        RunSession.AutoCloseableQuietly interruption = session.onInterrupt(() -> {
+        RunSession.Registration interruption = session.onInterrupt(() -> {
             stopDrawing.run();
             err.println("troupe: interrupted; every agent is stopped. Finish the run with: troupe resume "
                     + setup.runId());

@@ -99,7 +99,7 @@ final class RunSession<T> {
      * Until the returned registration is closed, {@code said} runs once every agent is stopped when the JVM is
      * exiting (SIGTERM, Ctrl-C): to tell the person what became of the run.
      */
-    AutoCloseableQuietly onInterrupt(Runnable said) {
+    Registration onInterrupt(Runnable said) {
         onInterrupt.set(said);
         return () -> onInterrupt.compareAndSet(said, null);
     }
@@ -139,7 +139,7 @@ final class RunSession<T> {
 
     /** A registration that is withdrawn without a checked exception. */
     @FunctionalInterface
-    interface AutoCloseableQuietly extends AutoCloseable {
+    interface Registration extends AutoCloseable {
         @Override
         void close();
     }

@@ -31,8 +31,8 @@ import org.eclipse.jgit.lib.ObjectId;
 /**
  * One slot of a worker node in one run: a {@link Worker} of its own, as the lead's workers are, that takes the
  * attempts the lead's {@link RemoteWorker} for the slot sends, one at a time. For each it takes the base from the
- * lead's bundle, hands the assignment to the worker, and answers with the outcome and, for a writer, its commit
- * as a thin bundle.
+ * lead's bundle, hands the assignment to the worker, and answers with the worker's own reports
+ * ({@link NodeProtocol.Answer}) and, for a writer's success, its commit as a thin bundle.
  */
 final class NodeSlot extends AbstractBehavior<NodeSlot.Command> {
 

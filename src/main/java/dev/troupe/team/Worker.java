@@ -34,7 +34,7 @@ import java.util.concurrent.CompletionStage;
  * the attempt at the agent's first {@code result} (stopping the process itself, since the CLI may linger for
  * minutes), on exit without a result, or on the task or idle timeout. A successful attempt commits what the
  * agent left and is reported with its commit; a failed one keeps whatever the agent left as a commit on the
- * task branch, so no work is thrown away, and is reported with its reason.
+ * task branch, so no work is thrown away, and is reported with its reason. It speaks the {@link WorkerProtocol}.
  */
 public final class Worker extends AbstractBehavior<Message> {
 

@@ -119,6 +119,11 @@ class ClusterWireTest {
         assertEquals(ObjectId.fromString("c".repeat(40)), result.commit(), "the commit by its id");
         assertNull(trip(failed).haves(), "unknown haves stay unknown");
         assertEquals(failed, trip(failed), "a failure whole: its spend, why, and whose fault");
+        NodeProtocol.Answer pressure = NodeProtocol.Answer.of(new WorkerProtocol.ApiPressure(worker, wrote,
+                "rate_limit", 30_000));
+        NodeProtocol.Answer noWorkspace = NodeProtocol.Answer.of(new WorkerProtocol.SetupFailed(worker, wrote,
+                "setup exited with 1"));
+        assertEquals(List.of(pressure, noWorkspace), List.of(trip(pressure), trip(noWorkspace)));
         assertEquals(new NodeProtocol.Enlisted("troupe@127.0.0.1:1", 2, List.of()),
                 trip(new NodeProtocol.Enlisted("troupe@127.0.0.1:1", 2, List.of())));
     }
