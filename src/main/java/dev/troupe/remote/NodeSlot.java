@@ -234,10 +234,8 @@ final class NodeSlot extends AbstractBehavior<NodeSlot.Command> {
         Path resultFile = run.resultFile(running.assignment());
         String resultText = running.assignment().role() == Assignment.Role.WRITER && Files.exists(resultFile)
                 ? capped(Files.readString(resultFile, StandardCharsets.UTF_8), resultFile) : null;
-        AttemptResult sent = new AttemptResult(result.branch(), result.commit(), result.costUsd(), result.usage(),
-                result.turns(), result.durationMs(), result.filesChanged(), result.outsideZone(),
-                result.text() == null ? null : capped(result.text(), resultFile), result.permissionDenials(),
-                result.answer());
+        AttemptResult sent = result.withText(result.text() == null ? null : capped(result.text(), resultFile))
+                .withoutSession();
         return new NodeProtocol.Answer(new WorkerProtocol.AttemptSucceeded(done.worker(), done.attempt(), sent),
                 bundle, resultText, node.repository().has());
     }

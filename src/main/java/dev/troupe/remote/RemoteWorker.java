@@ -250,11 +250,8 @@ public final class RemoteWorker extends AbstractBehavior<Message> {
             Files.writeString(resultFile, answer.resultText(), StandardCharsets.UTF_8);
         }
         haves.update(answer.haves());
-        // No answer may arrive as a JSON null; a session stays on the node that made it.
-        AttemptResult taken = new AttemptResult(result.branch(), result.commit(), result.costUsd(), result.usage(),
-                result.turns(), result.durationMs(), List.copyOf(result.filesChanged()),
-                List.copyOf(result.outsideZone()), result.text(), result.permissionDenials(),
-                result.answer().filter(json -> !json.isNull()));
+        // No answer may arrive as a JSON null (Jackson reads an absent one so); a session stays on its node.
+        AttemptResult taken = result.withAnswer(result.answer().filter(json -> !json.isNull())).withoutSession();
         return new WorkerProtocol.AttemptSucceeded(self, done.attempt(), taken);
     }
 

@@ -29,4 +29,22 @@ public record AttemptResult(String branch,
         this(branch, commit, costUsd, usage, turns, durationMs, filesChanged, outsideZone, text, permissionDenials,
                 answer, Optional.empty());
     }
+
+    /** The same result with {@code text} for the agent's report (a worker node sends a long one cut). */
+    public AttemptResult withText(String text) {
+        return new AttemptResult(branch, commit, costUsd, usage, turns, durationMs, filesChanged, outsideZone, text,
+                permissionDenials, answer, session);
+    }
+
+    /** The same result with {@code answer} for the agent's structured output. */
+    public AttemptResult withAnswer(Optional<JsonNode> answer) {
+        return new AttemptResult(branch, commit, costUsd, usage, turns, durationMs, filesChanged, outsideZone, text,
+                permissionDenials, answer, session);
+    }
+
+    /** The same result without its session: one that can be resumed only where it was made (on a worker node). */
+    public AttemptResult withoutSession() {
+        return new AttemptResult(branch, commit, costUsd, usage, turns, durationMs, filesChanged, outsideZone, text,
+                permissionDenials, answer, Optional.empty());
+    }
 }
