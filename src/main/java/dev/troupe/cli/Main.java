@@ -8,8 +8,11 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code troupe} command: lists the sub-commands and maps every failure to one line and an exit code. */
-@Command(name = "troupe", mixinStandardHelpOptions = true, version = "troupe " + dev.troupe.Version.TROUPE,
+/**
+ * The {@code troupe} command: lists the sub-commands and maps every failure to one line and an exit code. Its
+ * {@code --help} and {@code --version}, and its list of exit codes, are every sub-command's too.
+ */
+@Command(name = "troupe", scope = CommandLine.ScopeType.INHERIT, mixinStandardHelpOptions = true, version = "troupe " + dev.troupe.Version.TROUPE,
         description = "Runs a team of headless coding agents from a goal file.",
         subcommands = {RunCommand.class, ResumeCommand.class, StatusCommand.class, ResultsCommand.class, ReportCommand.class,
             CleanupCommand.class, ValidateCommand.class, ClusterKeyCommand.class, StopCommand.class, CancelCommand.class,

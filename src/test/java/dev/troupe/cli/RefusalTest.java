@@ -198,6 +198,16 @@ class RefusalTest {
     }
 
     @Test
+    void everyCommandTellsItsUsageWithHelp() {
+        for (String command : List.of("run", "status", "stop", "cancel", "add", "tell", "resume", "cleanup")) {
+            Invocation help = troupe(command, "--help");
+            assertEquals(ExitCodes.OK, help.exitCode(), command + ": " + help.err());
+            assertTrue(help.out().contains("Usage: troupe " + command), help.out());
+            assertTrue(help.out().contains("Exit codes:"), help.out());
+        }
+    }
+
+    @Test
     void validateAcceptsAGoodGoalAndRefusesABadOneWithoutStartingAnything() throws IOException {
         TestRepo repo = TestRepo.create(tmp.resolve("repo"), Map.of("a.txt", "a\n"));
         String head = repo.head();
