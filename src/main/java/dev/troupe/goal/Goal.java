@@ -373,7 +373,15 @@ public record Goal(
      * How the winner among the variants that passed {@code sync.check} is picked: a read-only agent compares
      * their diffs ({@code AGENT}), or the first that passed wins ({@code CHECK}).
      */
-    public enum Judge { AGENT, CHECK }
+    public enum Judge {
+        AGENT, CHECK;
+
+        /** As a goal file writes it. */
+        @JsonValue
+        public String written() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
 
     public Optional<TaskSpec> task(String id) {
         return tasks.stream().filter(t -> t.id().equals(id)).findFirst();

@@ -56,16 +56,17 @@ final class GoalChecks {
             refuseEmptyCheck();
             return Boolean.TRUE;
         });
-        VariantChecks variants = new VariantChecks(this::at);
-        Goal.Variants agentVariants = checked(() -> raw.agent() == null ? Goal.Variants.NONE
-                : variants.variants(raw.agent().variants(), raw.agent().judge(), "/agent", "agent", Goal.Variants.NONE));
+        VariantChecks variants = new VariantChecks(this::at, unknownValues);
+        Goal.Variants noVariants = new Goal.Variants(List.of(), byDefault("agent.judge", Goal.Judge.class));
+        Goal.Variants agentVariants = checked(() -> raw.agent() == null ? noVariants
+                : variants.variants(raw.agent().variants(), raw.agent().judge(), "/agent", "agent", noVariants));
         Goal.AgentSettings agent = checked(this::agent);
         if (agent != null && agentVariants != null) {
             agent = agent.withVariants(agentVariants);
         }
         List<Goal.TaskSpec> tasks = tasks(agent != null ? agent.review() : defaults.getBoolean("agent.review"),
                 agent != null ? agent.retry() : byDefault("agent.retry", Goal.Retry.class), variants,
-                agentVariants == null ? Goal.Variants.NONE : agentVariants);
+                agentVariants == null ? noVariants : agentVariants);
         Goal.Team team = checked(this::team);
         Goal.Limits limits = checked(this::limits);
         Goal.Sync sync = checked(this::sync);
@@ -121,13 +122,13 @@ final class GoalChecks {
     private Goal.Notify notifications() throws GoalException {
         RawGoal.Notify notify = raw.notifications();
         if (notify == null) {
-            return Goal.Notify.NONE;
+            return new Goal.Notify(Optional.empty(), defaults.getBoolean("notify.bell"));
         }
         if (notify.command() != null && notify.command().isBlank()) {
             throw at("/notify/command", "notify.command is empty; give a command, or leave the key out");
         }
         return new Goal.Notify(Optional.ofNullable(notify.command()).map(String::strip),
-                notify.bell() != null && notify.bell());
+                notify.bell() != null ? notify.bell() : defaults.getBoolean("notify.bell"));
     }
 
     private Optional<Goal.Fanout> fanout() throws GoalException {
@@ -146,7 +147,7 @@ final class GoalChecks {
             throw at(fanout.prompt() == null ? "/fanout" : "/fanout/prompt",
                     "fanout needs a 'prompt' that names the file as {file}");
         }
-        int canary = fanout.canary() == null ? 0 : fanout.canary();
+        int canary = fanout.canary() == null ? defaults.getInt("fanout.canary") : fanout.canary();
         if (canary < 0) {
             throw at("/fanout/canary", "fanout.canary cannot be negative");
         }

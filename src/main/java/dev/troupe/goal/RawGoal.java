@@ -47,7 +47,7 @@ record RawGoal(
             Boolean review,
             Goal.Retry retry,
             com.fasterxml.jackson.databind.JsonNode variants,
-            String judge) {}
+            Goal.Judge judge) {}
 
     record Limits(
             @JsonDeserialize(using = Durations.Deserializer.class) Duration taskTimeout,
@@ -62,5 +62,5 @@ record RawGoal(
 
     record Task(String id, String prompt, List<String> zone, List<String> after, String model, Boolean review,
             List<String> allowedTools, String permissionMode, Integer maxTurns, String appendSystemPrompt,
-            Goal.Retry retry, com.fasterxml.jackson.databind.JsonNode variants, String judge) {}
+            Goal.Retry retry, com.fasterxml.jackson.databind.JsonNode variants, Goal.Judge judge) {}
 }

@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The values of a goal file's enumerated keys ({@code retry}, {@code sync.merge}, {@code sync.zone-policy}) that
+ * The values of a goal file's enumerated keys ({@code retry}, {@code sync.merge}, {@code sync.zone-policy}, {@code judge}) that
  * name none of the enum's values, noted by where they stand and bound as absent. Jackson would stop the reading at
  * the first; noted, they are reported by {@link GoalChecks} with the section's other problems, each with the values
  * allowed. A value that differs from an allowed one only by the blanks around it is that one.

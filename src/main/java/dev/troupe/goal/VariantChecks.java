@@ -22,23 +22,26 @@ final class VariantChecks {
     private static final Set<String> VARIANT_KEYS = Set.of("model", "append-system-prompt");
 
     private final Places places;
+    private final UnknownValues unknownValues;
 
-    VariantChecks(Places places) {
+    /** @param unknownValues where the file names a judge that is none */
+    VariantChecks(Places places, UnknownValues unknownValues) {
         this.places = places;
+        this.unknownValues = unknownValues;
     }
 
     /**
      * @param at the JSON pointer of the mapping that holds the keys ({@code /agent}, {@code /tasks/2})
      * @param byDefault what holds when the mapping sets neither key
      */
-    Goal.Variants variants(JsonNode variants, String judge, String at, String owner, Goal.Variants byDefault)
+    Goal.Variants variants(JsonNode variants, Goal.Judge judge, String at, String owner, Goal.Variants byDefault)
             throws GoalException {
-        Goal.Judge picked = judge == null ? byDefault.judge() : switch (judge.strip()) {
-            case "agent" -> Goal.Judge.AGENT;
-            case "check" -> Goal.Judge.CHECK;
-            default -> throw places.at(at + "/judge", "judge of " + owner + " is '" + judge.strip()
-                    + "'; expected agent or check");
-        };
+        Optional<String> unknown = unknownValues.at(at + "/judge");
+        if (unknown.isPresent()) {
+            throw places.at(at + "/judge", "judge of " + owner + " is '" + unknown.get() + "'; expected "
+                    + UnknownValues.choices(Goal.Judge.class));
+        }
+        Goal.Judge picked = judge == null ? byDefault.judge() : judge;
         if (variants == null || variants.isNull()) {
             return new Goal.Variants(byDefault.each(), picked);
         }

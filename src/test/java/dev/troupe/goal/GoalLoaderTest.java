@@ -211,6 +211,25 @@ class GoalLoaderTest {
     }
 
     @Test
+    void theJudgeCanaryAndBellDefaultsAreReadFromTheConfiguration() throws Exception {
+        GoalLoader tuned = new GoalLoader(ConfigFactory.parseString("""
+                troupe.defaults.agent.judge = check
+                troupe.defaults.fanout.canary = 2
+                troupe.defaults.notify.bell = true
+                """).withFallback(ConfigFactory.load()));
+
+        Goal variants = tuned.load(write("variants.yaml", "tasks:", "  - id: a", "    prompt: do a", "    variants: 2",
+                "notify:", "  command: \"true\""));
+        Goal fanout = tuned.load(write("fanout.yaml", "fanout:", "  files: \"src/**/*.js\"", "  prompt: do {file}"));
+
+        assertEquals(Goal.Judge.CHECK, variants.tasks().get(0).variants().judge());
+        assertTrue(variants.notifications().bell());
+        assertEquals(2, fanout.fanout().orElseThrow().canary());
+        assertEquals(Goal.Judge.AGENT, loader.load(write("plain.yaml", "tasks:", "  - id: a", "    prompt: do a",
+                "    variants: 2")).tasks().get(0).variants().judge(), "the shipped default");
+    }
+
+    @Test
     void aDefaultThatNamesNoValueIsAConfigurationError() throws Exception {
         GoalLoader tuned = new GoalLoader(ConfigFactory.parseString("troupe.defaults.sync.merge = later")
                 .withFallback(ConfigFactory.load()));
