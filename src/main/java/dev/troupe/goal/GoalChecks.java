@@ -72,7 +72,7 @@ final class GoalChecks {
         Goal.Sync sync = checked(this::sync);
         Optional<Goal.Fanout> fanout = checked(this::fanout);
         Goal.Notify notify = checked(this::notifications);
-        Goal.Workspace workspace = checked(() -> new WorkspaceChecks(this::at, raw.workspace(), team, relativeTo)
+        Goal.Workspace workspace = checked(() -> new WorkspaceChecks(this::at, raw.workspace(), team, relativeTo, defaults)
                 .workspace());
         String text = raw.goal() == null ? "" : raw.goal().strip();
         Goal.Plan plan = checked(() -> plan(text));

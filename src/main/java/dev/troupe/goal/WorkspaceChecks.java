@@ -4,7 +4,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.BiFunction;
 
-/** The checks of a goal file's {@code workspace:} section, and its defaults (none: a bare checkout, as before). */
+/**
+ * The checks of a goal file's {@code workspace:} section, and its defaults (a bare checkout, as before; whether
+ * workspaces are kept and sandboxed by default is {@code application.conf}'s {@code troupe.defaults.workspace}).
+ */
 final class WorkspaceChecks {
 
     private static final int HIGHEST_PORT = 65535;
@@ -14,11 +17,18 @@ final class WorkspaceChecks {
     /** The team as read, or null when it could not be (then the port range is not checked against it). */
     private final Goal.Team team;
     private final java.nio.file.Path relativeTo;
+    private final boolean keepByDefault;
+    private final boolean sandboxByDefault;
 
-    /** @param relativeTo what a relative {@code workspace.root} is relative to: the goal file's folder */
+    /**
+     * @param relativeTo what a relative {@code workspace.root} is relative to: the goal file's folder
+     * @param defaults the goal-level defaults ({@code troupe.defaults})
+     */
     WorkspaceChecks(BiFunction<String, String, GoalException> at, RawGoal.Workspace raw, Goal.Team team,
-            java.nio.file.Path relativeTo) {
+            java.nio.file.Path relativeTo, com.typesafe.config.Config defaults) {
         this.relativeTo = relativeTo;
+        this.keepByDefault = defaults.getBoolean("workspace.keep");
+        this.sandboxByDefault = defaults.getBoolean("workspace.sandbox");
         this.at = at;
         this.raw = raw;
         this.team = team;
@@ -26,7 +36,8 @@ final class WorkspaceChecks {
 
     Goal.Workspace workspace() throws GoalException {
         if (raw == null) {
-            return Goal.Workspace.NONE;
+            return new Goal.Workspace(List.of(), Optional.empty(), List.of(), keepByDefault, Optional.empty(),
+                    sandboxByDefault, Optional.empty());
         }
         List<String> copy = globs(raw.copy(), "/workspace/copy", "workspace.copy");
         List<String> inputs = globs(raw.setupInputs(), "/workspace/setup-inputs", "workspace.setup-inputs");
@@ -47,8 +58,8 @@ final class WorkspaceChecks {
             throw at.apply("/workspace/root", "workspace.root is empty; give a folder, or leave the key out");
         }
         return new Goal.Workspace(copy, Optional.ofNullable(raw.setup()).map(String::strip), inputs,
-                raw.keep() != null && raw.keep(), Optional.ofNullable(raw.ports()),
-                raw.sandbox() != null && raw.sandbox(),
+                raw.keep() != null ? raw.keep() : keepByDefault, Optional.ofNullable(raw.ports()),
+                raw.sandbox() != null ? raw.sandbox() : sandboxByDefault,
                 Optional.ofNullable(raw.root()).map(root -> relativeTo.resolve(root.strip()).normalize()));
     }
 

@@ -211,11 +211,12 @@ class GoalLoaderTest {
     }
 
     @Test
-    void theJudgeCanaryAndBellDefaultsAreReadFromTheConfiguration() throws Exception {
+    void theJudgeCanaryBellKeepAndSandboxDefaultsAreReadFromTheConfiguration() throws Exception {
         GoalLoader tuned = new GoalLoader(ConfigFactory.parseString("""
                 troupe.defaults.agent.judge = check
                 troupe.defaults.fanout.canary = 2
                 troupe.defaults.notify.bell = true
+                troupe.defaults.workspace { keep = true, sandbox = true }
                 """).withFallback(ConfigFactory.load()));
 
         Goal variants = tuned.load(write("variants.yaml", "tasks:", "  - id: a", "    prompt: do a", "    variants: 2",
@@ -225,6 +226,7 @@ class GoalLoaderTest {
         assertEquals(Goal.Judge.CHECK, variants.tasks().get(0).variants().judge());
         assertTrue(variants.notifications().bell());
         assertEquals(2, fanout.fanout().orElseThrow().canary());
+        assertTrue(fanout.workspace().keep() && fanout.workspace().sandbox(), "with no workspace section too");
         assertEquals(Goal.Judge.AGENT, loader.load(write("plain.yaml", "tasks:", "  - id: a", "    prompt: do a",
                 "    variants: 2")).tasks().get(0).variants().judge(), "the shipped default");
     }
