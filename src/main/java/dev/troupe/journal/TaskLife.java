@@ -40,7 +40,6 @@ public final class TaskLife {
     private Instant since;
     private int attempts;
     private int tries;
-    private int freeTries;
     private int uncountedAttempts;
     /** A round of its variants has started and is not over (chosen, failed or given up). */
     private boolean roundOpen;
@@ -166,7 +165,6 @@ public final class TaskLife {
             roundVariants.clear();
         } else {
             uncountedAttempts++;
-            freeTries++;
         }
         roundOpen = false;
         if (!e.interrupted()) {
@@ -236,7 +234,8 @@ public final class TaskLife {
 
     /** Tries that count against {@code limits.attempts}: a rate limit's or a node's fault, or a stop, is free. */
     public int countedTries() {
-        return tries - freeTries;
+        // Each attempt not counted ends a try: a variant relaunched for free is not journaled as one.
+        return tries - uncountedAttempts;
     }
 
     /** Attempts journaled as not counted against {@code limits.attempts}. */

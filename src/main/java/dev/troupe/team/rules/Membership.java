@@ -69,7 +69,7 @@ final class Membership {
      * take tasks at once.
      */
     void nodeJoined(String node, String address, int slots, Instant now) {
-        out.add(new Decision.Journal(new TeamEvent.NodeJoined(now, node, address, slots)));
+        out.journal(new TeamEvent.NodeJoined(now, node, address, slots));
         if (!ending.isOver()) {
             roster.joined(node, slots);
             settle.accept(now);

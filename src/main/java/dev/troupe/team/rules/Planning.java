@@ -110,8 +110,8 @@ final class Planning {
         Answers.Round said = Answers.round(answer.answer().orElseThrow());
         if (rounds.inRounds() && said.met()) {
             rounds.answered(attempt);
-            out.add(new Decision.JournalDurably(new TeamEvent.GoalMet(now, attempt, planning - 1, said.summary(),
-                    answer.costUsd(), answer.usage())));
+            out.journalDurably(new TeamEvent.GoalMet(now, attempt, planning - 1, said.summary(),
+                    answer.costUsd(), answer.usage()));
             planning = 0;
             ending.goalMet(said.summary());
             return;
@@ -154,8 +154,8 @@ final class Planning {
         String summary = Answers.round(answer.answer().orElseThrow()).summary();
         rounds.planned(round, ids, summary, tasks);
         // On disk before any task starts: a resume reads the plan, never plans again.
-        out.add(new Decision.JournalDurably(new TeamEvent.PlanMade(now, attempt, ids, after, file.toString(),
-                answer.costUsd(), answer.usage(), round, summary)));
+        out.journalDurably(new TeamEvent.PlanMade(now, attempt, ids, after, file.toString(),
+                answer.costUsd(), answer.usage(), round, summary));
         if (run.planOnly()) {
             ending.planOnly(answer.usage(), now);
             return false;

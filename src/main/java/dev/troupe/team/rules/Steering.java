@@ -92,7 +92,7 @@ public final class Steering {
         Map<String, List<String>> after = new java.util.LinkedHashMap<>();
         specs.stream().filter(spec -> !spec.after().isEmpty()).forEach(spec -> after.put(spec.id(), spec.after()));
         List<String> ids = specs.stream().map(Goal.TaskSpec::id).toList();
-        out.add(new Decision.JournalDurably(new TeamEvent.TasksAdded(now, ids, after, goalFile.toString())));
+        out.journalDurably(new TeamEvent.TasksAdded(now, ids, after, goalFile.toString()));
         for (Goal.TaskSpec spec : specs) {
             if (spec.waitsFor().stream().map(tasks::get).anyMatch(dep -> dep.isSettled()
                     && dep.status() != TaskLife.State.MERGED)) {
@@ -151,7 +151,7 @@ public final class Steering {
     public List<Decision> stop(Instant now) {
         dispatch.pause();
         ending.stopWhenIdle();
-        out.add(new Decision.JournalDurably(new TeamEvent.StopRequested(now, inFlight())));
+        out.journalDurably(new TeamEvent.StopRequested(now, inFlight()));
         settle.accept(now);
         return out.drain();
     }

@@ -43,7 +43,7 @@ final class SyncPoint {
         if (!atEnd()) {
             return;
         }
-        boolean busy = tasks.all().stream().anyMatch(t -> t.hasWorkInFlight() && t.status() != TaskLife.State.HELD);
+        boolean busy = tasks.all().stream().anyMatch(t -> t.isInFlight() && t.status() != TaskLife.State.HELD);
         boolean couldStart = tasks.ready.stream().map(tasks::get).anyMatch(t -> !tasks.zoneTaken(t));
         if (busy || couldStart || tasks.all().stream().noneMatch(t -> t.status() == TaskLife.State.HELD)) {
             return;

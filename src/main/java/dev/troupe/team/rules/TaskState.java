@@ -123,18 +123,16 @@ final class TaskState {
         return life.mergeCommit().isEmpty() ? null : ObjectId.fromString(life.mergeCommit());
     }
 
-    /** An attempt of it is under way, or its finished work is on its way to the integration branch. */
+    /**
+     * An attempt of it is under way, or its finished work is on its way to the integration branch: its change may
+     * still touch its zone's files.
+     */
     boolean isInFlight() {
         return life.state().attemptUnderWay();
     }
 
     boolean isSettled() {
         return life.state().isSettled();
-    }
-
-    /** Started and not merged yet: its change may still touch its zone's files. */
-    boolean hasWorkInFlight() {
-        return isInFlight();
     }
 
     boolean cancelling() {

@@ -107,7 +107,7 @@ final class TaskTable {
      */
     boolean zoneTaken(TaskState task) {
         return !task.spec().zone().isEmpty() && tasks.values().stream()
-                .filter(other -> other != task && other.hasWorkInFlight())
+                .filter(other -> other != task && other.isInFlight())
                 .anyMatch(other -> Zones.overlap(task.spec().zone(), other.spec().zone()));
     }
 
