@@ -11,12 +11,13 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
- * The command line every agent gets, real or fake: {@code -p --output-format stream-json --verbose
- * --permission-mode <mode> --allowedTools <list> [--model M] [--max-turns N] [--append-system-prompt T]
- * [--json-schema S] [--resume <id> --fork-session] --session-id <uuid> -- <prompt>},
- * after the goal's {@code agent.command}. {@code -p} (print mode) takes no value in Claude Code: the prompt is
- * the positional argument, and it comes last after {@code --} so that a prompt starting with "-" (a markdown
- * list) is not read as an option. {@code [demo]} runs the built-in {@link DemoAgent} in a fresh JVM.
+ * The command line every agent gets, real or fake: {@code -p [--input-format stream-json --replay-user-messages]
+ * --output-format stream-json --verbose --permission-mode <mode> --allowedTools <list> [--model M] [--max-turns N]
+ * [--append-system-prompt T] [--json-schema S] [--resume <id> --fork-session] --session-id <uuid> [-- <prompt>]},
+ * after the goal's {@code agent.command}. An agent that {@linkplain #takesLiveInput takes live input} gets its
+ * prompt on stdin ({@code AgentInput}); any other gets it as the positional argument ({@code -p}, print mode,
+ * takes no value in Claude Code), last after {@code --} so that a prompt starting with "-" (a markdown list) is not
+ * read as an option. {@code [demo]} runs the built-in {@link DemoAgent} in a fresh JVM.
  */
 public final class AgentCommand {
 
@@ -43,7 +44,12 @@ public final class AgentCommand {
     public static List<String> argv(Goal.AgentSettings agent, Goal.TaskSpec task, String prompt, String sessionId,
             Optional<String> jsonSchema, Optional<String> resume) {
         List<String> argv = new ArrayList<>(executable(agent));
-        argv.addAll(List.of("-p", "--output-format", "stream-json", "--verbose",
+        boolean live = takesLiveInput(agent);
+        argv.add("-p");
+        if (live) {
+            argv.addAll(List.of("--input-format", "stream-json", "--replay-user-messages"));
+        }
+        argv.addAll(List.of("--output-format", "stream-json", "--verbose",
                 "--permission-mode", task.permissionMode().orElse(agent.permissionMode())));
         List<String> tools = task.allowedTools().orElse(agent.allowedTools());
         if (!tools.isEmpty()) {
@@ -70,9 +76,34 @@ public final class AgentCommand {
         resume.ifPresent(session -> argv.addAll(List.of("--resume", session, "--fork-session")));
         argv.add("--session-id");
         argv.add(sessionId);
-        argv.add("--");
-        argv.add(prompt);
+        if (!live) {
+            argv.add("--");
+            argv.add(prompt);
+        }
         return argv;
+    }
+
+    /**
+     * Whether the agent is driven through its stdin ({@code --input-format stream-json}): its prompt the first user
+     * message, and what it is told while it works the next ones. So is Claude Code (an executable named
+     * {@code claude}, or one inside its npm package) and the demo agent, unless the goal's {@code agent.live-input}
+     * says otherwise; any other command gets its prompt as its last argument and stdin closed, as before.
+     */
+    public static boolean takesLiveInput(Goal.AgentSettings agent) {
+        return agent.liveInput().orElseGet(() -> agent.isDemo() || isClaudeCode(agent.command().get(0)));
+    }
+
+    private static boolean isClaudeCode(String executable) {
+        Path named = Path.of(executable);
+        String name = named.getFileName().toString();
+        if (name.equals("claude") || name.equals("claude.exe")) {
+            return true;
+        }
+        try {
+            return named.toRealPath().toString().contains("@anthropic-ai/claude-code");
+        } catch (java.io.IOException | SecurityException notThere) {
+            return false;
+        }
     }
 
     private static List<String> executable(Goal.AgentSettings agent) {

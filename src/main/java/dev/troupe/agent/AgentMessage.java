@@ -25,9 +25,11 @@ public sealed interface AgentMessage {
      * {@code structuredOutput}: the object an agent run with {@code --json-schema} answered with; absent when
      * the model gave only text, which the CLI still reports as a success. {@code sessionId}: the Claude Code
      * session the work is in (empty if the line names none), which a later attempt may resume.
+     * {@code costUsd} is the session's so far ({@code total_cost_usd} adds up over the turns of a process);
+     * {@code usage} is too when {@code usageIsTotal} (summed from {@code modelUsage}), else the turn's own.
      */
-    record Result(boolean isError, String subtype, String text, double costUsd, Usage usage, int turns,
-            long durationMs, Optional<Integer> apiErrorStatus, List<String> errors, int permissionDenials,
+    record Result(boolean isError, String subtype, String text, double costUsd, Usage usage, boolean usageIsTotal,
+            int turns, long durationMs, Optional<Integer> apiErrorStatus, List<String> errors, int permissionDenials,
             Optional<JsonNode> structuredOutput, String sessionId)
             implements AgentMessage {
 
@@ -50,6 +52,19 @@ public sealed interface AgentMessage {
     record ApiRetry(int attempt, int maxRetries, long delayMs, Optional<Integer> errorStatus, String error)
             implements AgentMessage {}
 
+    /**
+     * A {@code user} line with {@code isReplay: true}: with {@code --replay-user-messages} the CLI echoes each message
+     * written to its stdin when it takes it in, under the {@code uuid} it was written with. That is the
+     * acknowledgement that the agent has heard it.
+     */
+    record Heard(String uuid) implements AgentMessage {}
+
+    /**
+     * {@code control_response}: the CLI's answer to a control request written to its stdin ({@code subtype}
+     * {@code success} or {@code error}).
+     */
+    record ControlResponse(String requestId, String subtype, String error) implements AgentMessage {}
+
     /** Any other JSON line. */
     record Other(String type) implements AgentMessage {}
 
@@ -69,6 +84,10 @@ public sealed interface AgentMessage {
             };
             case "assistant" -> toolUse(line).<AgentMessage>map(ToolUse::new).orElse(new Other(type));
             case "result" -> result(line);
+            case "user" -> line.path("isReplay").asBoolean(false) ? new Heard(line.path("uuid").asText(""))
+                    : new Other(type);
+            case "control_response" -> new ControlResponse(line.path("response").path("request_id").asText(""),
+                    line.path("response").path("subtype").asText(""), line.path("response").path("error").asText(""));
             default -> new Other(type);
         };
     }
@@ -93,6 +112,7 @@ public sealed interface AgentMessage {
                 text.isTextual() ? text.asText() : "",
                 line.path("total_cost_usd").asDouble(0),
                 usage(line),
+                line.path("modelUsage").isObject() && line.path("modelUsage").size() > 0,
                 line.path("num_turns").asInt(0),
                 line.path("duration_ms").asLong(0),
                 optionalInt(line.path("api_error_status")),

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -19,7 +20,8 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One running agent process with stdin closed, stderr captured to a file and stdout left for the caller.
+ * One running agent process, stderr captured to a file and stdout left for the caller; its stdin is closed, or,
+ * for an agent that takes live input, its {@link AgentInput}.
  * {@link #stop} ends the whole process tree, including descendants that left the agent's process group
  * (Claude Code runs Bash tool commands in a session of their own).
  */
@@ -32,12 +34,14 @@ public final class AgentProcess {
 
     private final Process process;
     private final String marker;
+    private final Optional<AgentInput> input;
     /** Every descendant seen so far: a child that outlives its parent is no longer found from the root. */
     private final Set<ProcessHandle> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-    private AgentProcess(Process process, String marker) {
+    private AgentProcess(Process process, String marker, boolean liveInput) {
         this.process = process;
         this.marker = marker;
+        this.input = liveInput ? Optional.of(new AgentInput(process.getOutputStream())) : Optional.empty();
     }
 
     /** Notes the current descendants, so that {@link #stop} also ends those whose parent died meanwhile. */
@@ -46,17 +50,23 @@ public final class AgentProcess {
     }
 
     /** A run's agents start through {@link LiveAgents#start}, so that none can start after they were all stopped. */
-    static AgentProcess start(List<String> argv, Path cwd, Map<String, String> extraEnv, Path stderrFile)
-            throws IOException {
+    static AgentProcess start(List<String> argv, Path cwd, Map<String, String> extraEnv, Path stderrFile,
+            boolean liveInput) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(argv)
                 .directory(cwd.toFile())
-                // Closed stdin: an open pipe makes the CLI wait 3 s for input before it starts.
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                // Otherwise closed: an open pipe the CLI is not told to read makes it wait 3 s for input first.
+                .redirectInput(liveInput ? ProcessBuilder.Redirect.PIPE
+                        : ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectError(ProcessBuilder.Redirect.appendTo(stderrFile.toFile()));
         builder.environment().putAll(extraEnv);
         String id = UUID.randomUUID().toString();
         builder.environment().put(MARKER, id);
-        return new AgentProcess(builder.start(), MARKER + "=" + id);
+        return new AgentProcess(builder.start(), MARKER + "=" + id, liveInput);
+    }
+
+    /** The agent's stdin, when it takes live input ({@code --input-format stream-json}). */
+    public Optional<AgentInput> input() {
+        return input;
     }
 
     public long pid() {
@@ -102,6 +112,8 @@ public final class AgentProcess {
         killed.forEach(ProcessHandle::destroyForcibly);
         // SIGKILL cannot be refused, but the kernel and the reaping parent take a moment: return once it is done.
         awaitAll(killed, KILL_WAIT);
+        // Only now: a write blocked on a full pipe holds the stream until the reader is gone.
+        input.ifPresent(AgentInput::abandon);
         try {
             return process.waitFor();
         } catch (InterruptedException e) {

@@ -27,19 +27,25 @@ public final class LiveAgents {
     private final Set<AgentProcess> processes = new HashSet<>();
     private boolean stopped;
 
+    /** Starts a process with its stdin closed (a check, a setup command, an agent that takes no live input). */
+    public AgentProcess start(List<String> argv, Path cwd, Map<String, String> extraEnv, Path stderrFile)
+            throws IOException {
+        return start(argv, cwd, extraEnv, stderrFile, false);
+    }
+
     /**
      * Starts an agent (see {@link AgentProcess#start}) and registers it, unless the agents are being or have been
      * stopped. The start happens under the lock {@link #stopAll} takes, so a launch racing a shutdown either
      * starts before the stop (and is stopped with the others) or not at all.
      */
-    public AgentProcess start(List<String> argv, Path cwd, Map<String, String> extraEnv, Path stderrFile)
-            throws IOException {
+    public AgentProcess start(List<String> argv, Path cwd, Map<String, String> extraEnv, Path stderrFile,
+            boolean liveInput) throws IOException {
         AgentProcess process;
         synchronized (this) {
             if (stopped) {
                 throw new Stopped();
             }
-            process = AgentProcess.start(argv, cwd, extraEnv, stderrFile);
+            process = AgentProcess.start(argv, cwd, extraEnv, stderrFile, liveInput);
             processes.add(process);
         }
         process.exit().whenComplete((code, failure) -> forget(process));

@@ -191,6 +191,8 @@ public record Goal(
      * {@code review}: every task's change is reviewed before it merges, unless the task says otherwise.
      * {@code retry}: how a task's attempt after work that did not make it in starts, unless the task says otherwise.
      * {@code variants}: every task is tried these ways at once, unless it says otherwise.
+     * {@code liveInput}: whether the agent takes messages on its stdin while it works (Claude Code's stream-json
+     * input); unset, troupe decides by the command ({@link dev.troupe.agent.AgentCommand#takesLiveInput}).
      */
     public record AgentSettings(
             List<String> command,
@@ -203,7 +205,15 @@ public record Goal(
             Optional<String> appendSystemPrompt,
             boolean review,
             Retry retry,
-            Variants variants) {
+            Variants variants,
+            Optional<Boolean> liveInput) {
+
+        public AgentSettings(List<String> command, Optional<String> model, String permissionMode,
+                List<String> allowedTools, Optional<Integer> maxTurns, boolean isolateConfig, Map<String, String> env,
+                Optional<String> appendSystemPrompt, boolean review, Retry retry, Variants variants) {
+            this(command, model, permissionMode, allowedTools, maxTurns, isolateConfig, env, appendSystemPrompt, review,
+                    retry, variants, Optional.empty());
+        }
 
         public AgentSettings(List<String> command, Optional<String> model, String permissionMode,
                 List<String> allowedTools, Optional<Integer> maxTurns, boolean isolateConfig, Map<String, String> env,
@@ -229,7 +239,7 @@ public record Goal(
         /** The same settings, every task tried as {@code other} unless it says otherwise. */
         public AgentSettings withVariants(Variants other) {
             return new AgentSettings(command, model, permissionMode, allowedTools, maxTurns, isolateConfig, env,
-                    appendSystemPrompt, review, retry, other);
+                    appendSystemPrompt, review, retry, other, liveInput);
         }
 
         public AgentSettings(List<String> command, Optional<String> model, String permissionMode,

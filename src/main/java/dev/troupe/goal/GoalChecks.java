@@ -198,7 +198,7 @@ final class GoalChecks {
 
     private Goal.AgentSettings agent() throws GoalException {
         RawGoal.Agent agent = raw.agent() != null ? raw.agent()
-                : new RawGoal.Agent(null, null, null, null, null, null, null, null, null, null, null, null);
+                : new RawGoal.Agent(null, null, null, null, null, null, null, null, null, null, null, null, null);
         List<String> command = agent.command() != null ? agent.command() : defaults.getStringList("agent.command");
         if (command.isEmpty() || command.get(0) == null || command.get(0).isBlank()) {
             throw at("/agent/command", "agent.command must name an executable");
@@ -227,7 +227,8 @@ final class GoalChecks {
         }
         return new Goal.AgentSettings(List.copyOf(command), Optional.ofNullable(agent.model()), mode,
                 List.copyOf(tools), Optional.ofNullable(agent.maxTurns()), isolate, Map.copyOf(env),
-                Optional.ofNullable(agent.appendSystemPrompt()), review, retry);
+                Optional.ofNullable(agent.appendSystemPrompt()), review, retry, Goal.Variants.NONE,
+                Optional.ofNullable(agent.liveInput()));
     }
 
     /**

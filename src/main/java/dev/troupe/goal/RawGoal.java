@@ -47,7 +47,8 @@ record RawGoal(
             Boolean review,
             Goal.Retry retry,
             com.fasterxml.jackson.databind.JsonNode variants,
-            Goal.Judge judge) {}
+            Goal.Judge judge,
+            Boolean liveInput) {}
 
     record Limits(
             @JsonDeserialize(using = Durations.Deserializer.class) Duration taskTimeout,

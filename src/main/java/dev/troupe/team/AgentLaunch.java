@@ -148,7 +148,8 @@ final class AgentLaunch {
         if (run.goal().workspace().sandbox()) {
             argv = sandboxed(argv, checkout, env);
         }
-        return new Started(run.agents().start(argv, checkout, env, stderr), workspace, prepared.leaveOut(), resumed);
+        return new Started(run.agents().start(argv, checkout, env, stderr,
+                AgentCommand.takesLiveInput(run.goal().agent())), workspace, prepared.leaveOut(), resumed);
     }
 
     /** {@code k} of a worker named {@code worker-k}; 0 for any other name. */
