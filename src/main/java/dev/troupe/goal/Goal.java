@@ -268,11 +268,20 @@ public record Goal(
      * branch names and paths, unique within the goal. The optional settings override the goal's {@code agent:}
      * for this task (a cheap model for routine work, the strongest for architecture). {@code review}: a second
      * agent reviews the change before it merges. {@code retry}: the task's own, or {@code agent.retry}.
+     * {@code hears}: tasks whose reports its agent is told as they merge, even while it works.
      */
     public record TaskSpec(String id, String slug, String prompt, List<String> after, Optional<String> model,
             Optional<List<String>> allowedTools, Optional<String> permissionMode, Optional<Integer> maxTurns,
             Optional<String> appendSystemPrompt, List<String> zone, List<String> gate, boolean review, Retry retry,
-            Variants variants) {
+            Variants variants, List<String> hears) {
+
+        public TaskSpec(String id, String slug, String prompt, List<String> after, Optional<String> model,
+                Optional<List<String>> allowedTools, Optional<String> permissionMode, Optional<Integer> maxTurns,
+                Optional<String> appendSystemPrompt, List<String> zone, List<String> gate, boolean review, Retry retry,
+                Variants variants) {
+            this(id, slug, prompt, after, model, allowedTools, permissionMode, maxTurns, appendSystemPrompt, zone, gate,
+                    review, retry, variants, List.of());
+        }
 
         public TaskSpec(String id, String slug, String prompt, List<String> after, Optional<String> model,
                 Optional<List<String>> allowedTools, Optional<String> permissionMode, Optional<Integer> maxTurns,
@@ -299,7 +308,7 @@ public record Goal(
         /** The same task, tried as these variants. */
         public TaskSpec withVariants(Variants other) {
             return new TaskSpec(id, slug, prompt, after, model, allowedTools, permissionMode, maxTurns,
-                    appendSystemPrompt, zone, gate, review, retry, other);
+                    appendSystemPrompt, zone, gate, review, retry, other, hears);
         }
 
         /** As {@link #asVariant(int, Optional)}, for a goal whose {@code agent:} adds nothing to the system prompt. */
@@ -317,7 +326,7 @@ public record Goal(
             Optional<String> suffix = variant.appendSystemPrompt().isEmpty() ? appendSystemPrompt
                     : Optional.of(own.map(text -> text + "\n\n").orElse("") + variant.appendSystemPrompt().get());
             return new TaskSpec(id, slug, prompt, after, variant.model().or(() -> model), allowedTools, permissionMode,
-                    maxTurns, suffix, zone, gate, review, retry, variants);
+                    maxTurns, suffix, zone, gate, review, retry, variants, hears);
         }
 
         /** The tools of an agent that may look but not touch: the planner and reviewers. */

@@ -58,6 +58,8 @@ public final class TaskLife {
     private String commitBase = "";
     private Boolean approved;
     private final List<TeamEvent.TaskTold> told = new ArrayList<>();
+    /** Which attempt's agent heard each message live, by the message's id. */
+    private final java.util.Map<String, Integer> heardLive = new java.util.HashMap<>();
     /** The variants settled since the task's last round began, and every one of the run. */
     private final List<TeamEvent.VariantDone> roundVariants = new ArrayList<>();
     private final List<TeamEvent.VariantDone> variants = new ArrayList<>();
@@ -139,6 +141,8 @@ public final class TaskLife {
             checking = null;
         } else if (event instanceof TeamEvent.TaskTold e) {
             told.add(e);
+        } else if (event instanceof TeamEvent.MessageDelivered e) {
+            heardLive.putIfAbsent(e.id(), e.attempt());
         }
     }
 
@@ -331,9 +335,14 @@ public final class TaskLife {
         return Optional.ofNullable(approved);
     }
 
-    /** What {@code troupe tell} said to it, in order. */
+    /** What {@code troupe tell} said to it (and the tasks it hears from handed over), in order. */
     public List<TeamEvent.TaskTold> told() {
         return List.copyOf(told);
+    }
+
+    /** The attempt whose running agent heard message {@code id} (of {@link #told()}), if one did. */
+    public Optional<Integer> heardLiveIn(String id) {
+        return Optional.ofNullable(id == null ? null : heardLive.get(id));
     }
 
     /** How long its last successful attempt took. */

@@ -51,6 +51,7 @@ import java.util.Map;
     @JsonSubTypes.Type(value = TeamEvent.TaskCancelled.class, name = "task-cancelled"),
     @JsonSubTypes.Type(value = TeamEvent.TasksAdded.class, name = "tasks-added"),
     @JsonSubTypes.Type(value = TeamEvent.TaskTold.class, name = "task-told"),
+    @JsonSubTypes.Type(value = TeamEvent.MessageDelivered.class, name = "message-delivered"),
     @JsonSubTypes.Type(value = TeamEvent.RunStopped.class, name = "run-stopped"),
     @JsonSubTypes.Type(value = TeamEvent.NodeJoined.class, name = "node-joined"),
     @JsonSubTypes.Type(value = TeamEvent.BundleMoved.class, name = "bundle-moved"),
@@ -295,9 +296,26 @@ public sealed interface TeamEvent {
 
     /**
      * {@code troupe tell}: a message for the task's agent, given to every attempt of the task that starts from now
-     * on ({@code attempts}: how many had started when it was told); a resumed session gets it once.
+     * on ({@code attempts}: how many had started when it was told); a resumed session gets it once, unless it heard
+     * it live ({@link MessageDelivered}). {@code id}: the message's, as written to a live agent (absent in journals
+     * from before live messages). {@code redirect}: {@code tell --interrupt}, the agent's turn under way cut short
+     * for it. {@code from}: the task whose merged work it hands over ({@code hears:}), absent when a person said it.
      */
-    record TaskTold(Instant time, String task, String message, int attempts) implements OfTask {}
+    record TaskTold(Instant time, String task, String message, int attempts, String id, boolean redirect, String from)
+            implements OfTask {
+
+        public TaskTold(Instant time, String task, String message, int attempts) {
+            this(time, task, message, attempts, null, false, null);
+        }
+    }
+
+    /**
+     * The task's running agent (attempt {@code attempt}, on {@code worker}) took in message {@code id} of a
+     * {@link TaskTold}: the CLI echoed it back. {@code ownTurn}: it came between turns and was answered as a turn of
+     * its own; else the agent took it in during the turn under way, at its next step.
+     */
+    record MessageDelivered(Instant time, String task, int attempt, String worker, String id, boolean ownTurn)
+            implements OfTask {}
 
     /** {@code troupe stop} asked the run to stop: nothing more is launched; {@code running} attempts finish first. */
     record StopRequested(Instant time, int running) implements TeamEvent {}

@@ -38,10 +38,11 @@ import org.eclipse.jgit.lib.ObjectId;
 final class AgentLaunch {
 
     /**
-     * A started agent, the workspace it runs in, what of it is the workspace's own (never committed), and the
-     * session it resumed, if it did.
+     * A started agent, the workspace it runs in, what of it is the workspace's own (never committed), the
+     * session it resumed, if it did, and its prompt (for an agent that takes it on its stdin).
      */
-    record Started(AgentProcess process, Workspace workspace, List<String> leaveOut, Optional<String> resumed) {}
+    record Started(AgentProcess process, Workspace workspace, List<String> leaveOut, Optional<String> resumed,
+            String prompt) {}
 
     private final RunContext run;
     private final String worker;
@@ -149,7 +150,7 @@ final class AgentLaunch {
             argv = sandboxed(argv, checkout, env);
         }
         return new Started(run.agents().start(argv, checkout, env, stderr,
-                AgentCommand.takesLiveInput(run.goal().agent())), workspace, prepared.leaveOut(), resumed);
+                AgentCommand.takesLiveInput(run.goal().agent())), workspace, prepared.leaveOut(), resumed, prompt);
     }
 
     /** {@code k} of a worker named {@code worker-k}; 0 for any other name. */

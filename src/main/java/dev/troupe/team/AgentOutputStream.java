@@ -47,8 +47,11 @@ final class AgentOutputStream {
     /** How much of an agent's stdout one read takes. */
     private static final int READ_CHUNK_BYTES = 64 * 1024;
 
-    /** The {@code type}s of the lines a worker acts on ({@link #steers}): system (API retries) and result. */
-    private static final Set<String> STEERING_TYPES = Set.of("system", "result");
+    /**
+     * The {@code type}s of the lines a worker acts on ({@link #steers}): system (API retries), result, the answer to a
+     * control request, and the echo of a message written to the agent (a {@code user} line, as tool results are too).
+     */
+    private static final Set<String> STEERING_TYPES = Set.of("system", "result", "control_response", "user");
 
     /** One line of an agent's stdout: as written to its output file (credentials masked), and as journaled. */
     private record Said(ByteString bytes, TeamEvent.AgentOutput event) {}
@@ -71,7 +74,8 @@ final class AgentOutputStream {
 
     /** The lines a worker acts on; the rest are only journaled. */
     private static boolean steers(AgentMessage message) {
-        return message instanceof AgentMessage.Result || message instanceof AgentMessage.ApiRetry;
+        return message instanceof AgentMessage.Result || message instanceof AgentMessage.ApiRetry
+                || message instanceof AgentMessage.Heard || message instanceof AgentMessage.ControlResponse;
     }
 
     /**
@@ -120,7 +124,9 @@ final class AgentOutputStream {
         // A cut line is kept as text: its JSON is incomplete.
         Optional<String> type = truncated ? Optional.empty() : StreamJson.objectType(text);
         Optional<String> verbatim = type.isPresent() ? StreamJson.verbatim(text) : Optional.empty();
-        if (type.isPresent() && verbatim.isPresent() && !STEERING_TYPES.contains(type.get())) {
+        // Of the user lines only an echo steers: the many tool results are only journaled.
+        boolean mayEcho = !"user".equals(type.orElse("")) || text.contains("\"isReplay\"");
+        if (type.isPresent() && verbatim.isPresent() && !(STEERING_TYPES.contains(type.get()) && mayEcho)) {
             return TeamEvent.AgentOutput.unparsed(Instant.now(), task, number, verbatim.get());
         }
         StreamJson.Line decoded = type.isEmpty() ? StreamJson.Line.text(text) : StreamJson.decode(text);

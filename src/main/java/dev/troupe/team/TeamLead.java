@@ -20,6 +20,7 @@ import dev.troupe.team.rules.ResumeFrom;
 import dev.troupe.team.rules.RunContext;
 import dev.troupe.team.rules.RunState;
 import dev.troupe.team.rules.Steering;
+import dev.troupe.team.rules.Telling;
 import dev.troupe.workspace.CheckRunner;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -88,6 +89,12 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
 
     private record WorkerStopped(ActorRef<WorkerProtocol.Command> worker) implements Command {}
 
+    /** No agent told message {@code id} has taken it in or refused it yet: the tell is answered all the same. */
+    private record TellUnanswered(String id) implements Command {}
+
+    /** How long a {@code troupe tell} waits for the agent at work to take its message in before it is answered. */
+    private static final Duration TELL_ANSWER = Duration.ofSeconds(8);
+
     private static final Logger LOG = LoggerFactory.getLogger(TeamLead.class);
 
     private final RunContext run;
@@ -103,6 +110,7 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
     private final Map<String, List<Behavior<WorkerProtocol.Command>>> offered = new HashMap<>();
     /** Reads the goal files the run makes (a plan, tasks added), as goal files are read. */
     private final GoalLoader goals;
+    private final AwaitedTells tells = new AwaitedTells();
 
     private TeamLead(ActorContext<Command> context, TimerScheduler<Command> timers, RunContext run,
             Repository repo, ActorRef<RunOutcome> replyTo) {
@@ -172,10 +180,18 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
                     answer.message())));
             return carryOut(answer.decisions());
         }
-        if (request.command().equals("tell") && request.task() != null && request.message() != null) {
-            Steering.Answer answer = state.tell(request.task(), request.message(), Instant.now());
-            control.desk().tell(new ControlDesk.Answer(request.id(), new ControlChannel.Reply(answer.accepted(),
-                    answer.message())));
+        if ((request.command().equals("tell") || request.command().equals("redirect")) && request.task() != null
+                && request.message() != null) {
+            Telling.Answer answer = state.tell(request.task(), request.message(), request.command().equals("redirect"),
+                    Instant.now());
+            if (answer.awaiting().isPresent()) {
+                tells.await(answer.awaiting().get(), control, request.task());
+                timers.startSingleTimer(answer.awaiting().get(), new TellUnanswered(answer.awaiting().get()),
+                        TELL_ANSWER);
+            } else {
+                control.desk().tell(new ControlDesk.Answer(request.id(), new ControlChannel.Reply(answer.accepted(),
+                        answer.message())));
+            }
             return carryOut(answer.decisions());
         }
         if (!request.command().equals("stop")) {
@@ -220,6 +236,10 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
                 .onMessage(SlotsOffered.class, this::onSlotsOffered)
                 .onMessage(Control.class, this::onControl)
                 .onMessage(AddChecked.class, this::onAddChecked)
+                .onMessage(TellUnanswered.class, unanswered -> {
+                    tells.unanswered(unanswered.id());
+                    return Behaviors.same();
+                })
                 .build();
     }
 
@@ -239,6 +259,17 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
         }
         if (report instanceof WorkerProtocol.SetupFailed failed) {
             return state.setupFailed(worker, attempt.taskId(), attempt.attempt(), attempt.role(), failed.reason(), now);
+        }
+        if (report instanceof WorkerProtocol.MessageHeard heard) {
+            timers.cancel(heard.messageId());
+            tells.heard(heard.messageId(), worker, attempt.attempt(), heard.ownTurn());
+            return state.messageHeard(worker, attempt.taskId(), attempt.attempt(), heard.messageId(), heard.ownTurn(),
+                    now);
+        }
+        if (report instanceof WorkerProtocol.MessageNotHeard notHeard) {
+            timers.cancel(notHeard.messageId());
+            tells.notHeard(notHeard.messageId(), worker, notHeard.reason());
+            return List.of();
         }
         WorkerProtocol.ApiPressure pressure = (WorkerProtocol.ApiPressure) report;
         return state.apiPressure(pressure.error(), pressure.delayMs(), now);
@@ -298,6 +329,9 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
                 checkPlan(plan);
             } else if (decision instanceof Decision.WakeAt wake) {
                 timers.startSingleTimer(DispatchTick.class, new DispatchTick(), untilThen(wake.when()));
+            } else if (decision instanceof Decision.TellAgent tell) {
+                Optional.ofNullable(workers.get(tell.worker())).ifPresent(worker -> worker.tell(new WorkerProtocol.Tell(
+                        tell.taskId(), tell.id(), tell.message(), tell.redirect(), reports)));
             } else if (decision instanceof Decision.CancelAttempt cancel) {
                 Optional.ofNullable(workers.get(cancel.worker()))
                         .ifPresent(worker -> worker.tell(new WorkerProtocol.Cancel()));

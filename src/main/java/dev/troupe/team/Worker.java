@@ -66,6 +66,9 @@ public final class Worker extends AbstractBehavior<Message> {
     /** Why an attempt that {@code troupe cancel} stopped ended. */
     private static final String CANCELLED = "cancelled with troupe cancel";
 
+    /** Why a message told to an agent whose attempt is over did not reach it. */
+    private static final String ENDED = "its agent's attempt ended before it took the message in";
+
     /** HTTP statuses that say the API is saturated (rate limit, overload), not that the task went wrong. */
     private static final Set<Integer> RATE_LIMITS = Set.of(429, 529);
 
@@ -98,6 +101,8 @@ public final class Worker extends AbstractBehavior<Message> {
     private Receive<Message> idle() {
         return newReceiveBuilder()
                 .onMessage(WorkerProtocol.Assign.class, this::onAssign)
+                .onMessage(WorkerProtocol.Tell.class, tell -> notHeard(tell, "no agent of task '" + tell.taskId()
+                        + "' runs on " + name + " now"))
                 .onSignal(PostStop.class, signal -> onStop())
                 .build();
     }
@@ -107,6 +112,10 @@ public final class Worker extends AbstractBehavior<Message> {
                 .onMessage(Launched.class, this::onLaunched)
                 .onMessage(WorkerProtocol.Cancel.class, cancel -> {
                     current.cancelled = true;
+                    return Behaviors.same();
+                })
+                .onMessage(WorkerProtocol.Tell.class, tell -> {
+                    current.toldEarly.add(tell);
                     return Behaviors.same();
                 })
                 .onSignal(PostStop.class, signal -> onStop())
@@ -122,6 +131,7 @@ public final class Worker extends AbstractBehavior<Message> {
                 .onMessage(IdleCheck.class, this::onIdleCheck)
                 .onMessage(ExitedButOutputOpen.class, this::onExitedButOutputOpen)
                 .onMessage(WorkerProtocol.Cancel.class, cancel -> end(current, CANCELLED))
+                .onMessage(WorkerProtocol.Tell.class, this::onTell)
                 .onSignal(PostStop.class, signal -> onStop())
                 .build();
     }
@@ -133,6 +143,7 @@ public final class Worker extends AbstractBehavior<Message> {
                 .onMessage(OutputEnded.class, this::onOutputEndedWhileEnding)
                 .onMessage(OutputDeadline.class, this::onOutputDeadline)
                 .onMessage(AgentSaid.class, this::onAgentSaidWhileEnding)
+                .onMessage(WorkerProtocol.Tell.class, tell -> notHeard(tell, ENDED))
                 .onSignal(PostStop.class, signal -> onStop())
                 .build();
     }
@@ -141,6 +152,7 @@ public final class Worker extends AbstractBehavior<Message> {
     private Receive<Message> settling() {
         return newReceiveBuilder()
                 .onMessage(Settled.class, this::onSettled)
+                .onMessage(WorkerProtocol.Tell.class, tell -> notHeard(tell, ENDED))
                 .onSignal(PostStop.class, signal -> onStop())
                 .build();
     }
@@ -184,6 +196,12 @@ public final class Worker extends AbstractBehavior<Message> {
         Assignment assignment = attempt.assignment;
         run.journal().append(launcher.started(assignment, attempt.sessionId, launched.launch()));
         watch(attempt);
+        attempt.process.input().ifPresent(input -> {
+            attempt.conversation = new AgentConversation(input, run.blocking());
+            attempt.conversation.start(launched.launch().prompt());
+        });
+        attempt.toldEarly.forEach(this::onTell);
+        attempt.toldEarly.clear();
         return attempt.cancelled ? end(attempt, CANCELLED) : running();
     }
 
@@ -209,11 +227,62 @@ public final class Worker extends AbstractBehavior<Message> {
             journalRetry(attempt, retry);
             return Behaviors.same();
         }
+        if (said.message() instanceof AgentMessage.Heard heard && attempt.conversation != null) {
+            attempt.conversation.heard(heard.uuid()).ifPresent(taken -> taken.message().tell().ifPresent(tell ->
+                    tell.replyTo().tell(new WorkerProtocol.MessageHeard(self(), attempt.id(), tell.messageId(),
+                            taken.ownTurn()))));
+            return Behaviors.same();
+        }
+        if (said.message() instanceof AgentMessage.ControlResponse answered && attempt.conversation != null) {
+            attempt.conversation.controlAnswered(answered.requestId());
+            return Behaviors.same();
+        }
         if (said.message() instanceof AgentMessage.Result result) {
+            return onResult(attempt, result);
+        }
+        return Behaviors.same();
+    }
+
+    /**
+     * Without live input, the first result ends the task, success or not, even if the process would linger. With it,
+     * the result of the turn after which the agent has heard all it was told does (the CLI waits on its stdin after
+     * each result: it is closed, and the process stopped all the same).
+     */
+    private Behavior<Message> onResult(WorkerAttempt attempt, AgentMessage.Result result) {
+        AgentConversation conversation = attempt.conversation;
+        if (conversation == null) {
             attempt.result = result;
-            // The first result ends the task, success or not, even if the process would linger.
             return end(attempt, result.isError() ? result.failureReason() : null);
         }
+        AgentConversation.Next next = conversation.resulted(result);
+        attempt.result = conversation.result().orElse(result);
+        if (next == AgentConversation.Next.GO_ON) {
+            return Behaviors.same();
+        }
+        conversation.close();
+        return end(attempt, next == AgentConversation.Next.FAILED ? result.failureReason() : null);
+    }
+
+    /** {@code troupe tell} for the agent at work: said now, if it takes live input and works on that task. */
+    private Behavior<Message> onTell(WorkerProtocol.Tell tell) {
+        WorkerAttempt attempt = current;
+        if (!attempt.task().id().equals(tell.taskId()) || attempt.assignment.role() != Assignment.Role.WRITER) {
+            return notHeard(tell, name + " runs " + (attempt.assignment.role() == Assignment.Role.WRITER ? "task '"
+                    + attempt.task().id() + "'" : "a " + attempt.assignment.role().name().toLowerCase(java.util.Locale.ROOT)
+                    + " of it") + " now");
+        }
+        if (attempt.conversation == null) {
+            return notHeard(tell, "its agent takes no live input (agent.command is not Claude Code, or"
+                    + " agent.live-input is false)");
+        }
+        attempt.conversation.tell(tell);
+        return Behaviors.same();
+    }
+
+    private Behavior<Message> notHeard(WorkerProtocol.Tell tell, String reason) {
+        WorkerProtocol.AttemptId attempt = current != null ? current.id()
+                : new WorkerProtocol.AttemptId(tell.taskId(), 0, Assignment.Role.WRITER);
+        tell.replyTo().tell(new WorkerProtocol.MessageNotHeard(self(), attempt, tell.messageId(), reason));
         return Behaviors.same();
     }
 
@@ -298,6 +367,9 @@ public final class Worker extends AbstractBehavior<Message> {
     private Behavior<Message> end(WorkerAttempt attempt, String failure) {
         attempt.failure = failure;
         timers.cancelAll();
+        if (attempt.conversation != null) {
+            attempt.conversation.unheardTells().forEach(tell -> notHeard(tell, ENDED));
+        }
         getContext().pipeToSelf(attempt.process.stop(run.tuning().killGrace(), run.blocking()),
                 (code, error) -> new ProcessGone(attempt));
         return ending();

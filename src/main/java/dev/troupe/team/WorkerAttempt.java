@@ -19,6 +19,10 @@ final class WorkerAttempt {
     final Instant started = Instant.now();
     final AtomicLong lastOutputNanos = new AtomicLong(System.nanoTime());
     AgentProcess process;
+    /** The talk with an agent that takes live input; null for one that does not, and before it runs. */
+    AgentConversation conversation;
+    /** Told while the agent was being launched: said right after its prompt. */
+    final java.util.List<WorkerProtocol.Tell> toldEarly = new java.util.ArrayList<>();
     /** {@code troupe cancel} came while the agent was being launched: it is stopped as soon as it runs. */
     boolean cancelled;
     /** Where the agent runs, and what there is the workspace's own (copied files, setup output). */

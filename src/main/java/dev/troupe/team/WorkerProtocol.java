@@ -19,13 +19,21 @@ public interface WorkerProtocol {
     interface Message {}
 
     /** What others tell a worker. */
-    sealed interface Command extends Message permits Assign, Cancel {}
+    sealed interface Command extends Message permits Assign, Cancel, Tell {}
 
     /** Run {@code assignment}, and tell {@code replyTo} how it went. */
     record Assign(Assignment assignment, ActorRef<Report> replyTo) implements Command {}
 
     /** {@code troupe cancel}: stop the attempt under way, which then fails as cancelled. */
     record Cancel() implements Command {}
+
+    /**
+     * {@code troupe tell}: say {@code text} to the agent at work on {@code taskId} now, if it takes live input;
+     * {@code redirect}: cut its turn under way short first. Answered with {@link MessageHeard} once the agent took it
+     * in, or {@link MessageNotHeard}.
+     */
+    record Tell(String taskId, String messageId, String text, boolean redirect, ActorRef<Report> replyTo)
+            implements Command {}
 
     /**
      * Which attempt a report is of. {@code role}: whose run it was: the task's writer, its reviewer, a judge or the
@@ -50,8 +58,10 @@ public interface WorkerProtocol {
      */
     @JsonTypeInfo(use = JsonTypeInfo.Id.SIMPLE_NAME)
     @JsonSubTypes({@JsonSubTypes.Type(AttemptSucceeded.class), @JsonSubTypes.Type(AttemptFailed.class),
-            @JsonSubTypes.Type(SetupFailed.class), @JsonSubTypes.Type(ApiPressure.class)})
-    sealed interface Report permits AttemptSucceeded, AttemptFailed, SetupFailed, ApiPressure {
+            @JsonSubTypes.Type(SetupFailed.class), @JsonSubTypes.Type(ApiPressure.class),
+            @JsonSubTypes.Type(MessageHeard.class), @JsonSubTypes.Type(MessageNotHeard.class)})
+    sealed interface Report permits AttemptSucceeded, AttemptFailed, SetupFailed, ApiPressure, MessageHeard,
+            MessageNotHeard {
 
         ActorRef<Command> worker();
 
@@ -109,6 +119,29 @@ public interface WorkerProtocol {
         @Override
         public ApiPressure from(ActorRef<Command> worker) {
             return new ApiPressure(worker, attempt, error, delayMs);
+        }
+    }
+
+    /**
+     * The agent took in message {@code messageId} of a {@link Tell} (the CLI echoed it): during its turn under way,
+     * or ({@code ownTurn}) as a turn of its own.
+     */
+    record MessageHeard(ActorRef<Command> worker, AttemptId attempt, String messageId, boolean ownTurn)
+            implements Report {
+
+        @Override
+        public MessageHeard from(ActorRef<Command> worker) {
+            return new MessageHeard(worker, attempt, messageId, ownTurn);
+        }
+    }
+
+    /** Message {@code messageId} of a {@link Tell} did not reach a running agent, and {@code reason} says why. */
+    record MessageNotHeard(ActorRef<Command> worker, AttemptId attempt, String messageId, String reason)
+            implements Report {
+
+        @Override
+        public MessageNotHeard from(ActorRef<Command> worker) {
+            return new MessageNotHeard(worker, attempt, messageId, reason);
         }
     }
 }

@@ -20,7 +20,7 @@ class AgentProcessTest {
 
     /** Starts bash running {@code script}, which prints the pid of a grandchild it started in a session of its own. */
     private AgentProcess start(String script) throws Exception {
-        return AgentProcess.start(List.of("bash", "-c", script), tmp, Map.of(), tmp.resolve("stderr.txt"));
+        return AgentProcess.start(List.of("bash", "-c", script), tmp, Map.of(), tmp.resolve("stderr.txt"), false);
     }
 
     private static long firstLineAsPid(AgentProcess process) throws Exception {

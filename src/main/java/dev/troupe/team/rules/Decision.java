@@ -55,6 +55,13 @@ public sealed interface Decision {
     /** {@code troupe cancel}: stop the attempt {@code worker} runs; its end cancels the task. */
     public record CancelAttempt(String worker) implements Decision {}
 
+    /**
+     * Tell the agent {@code worker} runs for {@code taskId} message {@code id} now ({@code redirect}: cut its turn
+     * under way short first); it answers whether the agent heard it.
+     */
+    public record TellAgent(String worker, String taskId, String id, String message, boolean redirect)
+            implements Decision {}
+
     /** Dispatch again at {@code when}: a stagger, a pause or a backoff holds the next launch until then. */
     public record WakeAt(Instant when) implements Decision {}
 

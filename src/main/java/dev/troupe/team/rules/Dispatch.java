@@ -153,7 +153,8 @@ final class Dispatch {
         String branch = run.taskBranch(task.spec());
         roster.take(worker, task.id());
         // A resumed session was given what was told before its attempt started; it hears the rest.
-        List<String> toldSince = task.told().stream().filter(told -> told.attempts() >= task.sessionAttempt())
+        List<String> toldSince = task.told().stream().filter(told -> told.attempts() >= task.sessionAttempt()
+                        && !task.heardLiveIn(told.id()).equals(Optional.of(task.sessionAttempt())))
                 .map(TeamEvent.TaskTold::message).toList();
         Optional<Assignment.Resume> resume = task.continueSession() && worker.equals(task.writtenOn())
                 ? Optional.of(new Assignment.Resume(task.session(), Prompts.resumed(task.reason(), head.name(),
@@ -165,14 +166,17 @@ final class Dispatch {
                 new TeamEvent.TaskAssigned(now, task.id(), attempt, worker, branch, head.name()));
     }
 
-    /** The task's prompt, with what its {@code after} tasks reported and why its last attempt failed. */
+    /**
+     * The task's prompt, with what its {@code after} tasks and the merged tasks it {@code hears} from reported, why
+     * its last attempt failed, and what it was told (a hand-over told live is among the tasks it hears from).
+     */
     String writerPrompt(TaskState task) {
-        List<Prompts.Handoff> after = task.spec().after().stream().map(tasks::get)
-                .map(dep -> new Prompts.Handoff(dep.id(), dep.resultText(), dep.filesChanged(),
-                        dep.resultFile() != null ? dep.resultFile() : run.resultFile(dep.spec())))
-                .toList();
+        List<Prompts.Handoff> after = task.spec().after().stream().map(tasks::get).map(dep -> Telling.handoff(dep, run)).toList();
+        List<Prompts.Handoff> heard = task.spec().hears().stream().filter(id -> !task.spec().after().contains(id))
+                .map(tasks::get).filter(other -> other != null && other.status() == TaskLife.State.MERGED)
+                .map(other -> Telling.handoff(other, run)).toList();
         return Prompts.prompt(task.spec(), after, task.attempts() > 0 && !task.reason().isEmpty() ? task.reason() : null,
-                task.told().stream().map(TeamEvent.TaskTold::message).toList());
+                heard, task.told().stream().filter(told -> told.from() == null).map(TeamEvent.TaskTold::message).toList());
     }
 
     /** Its reviewer is launched like any agent: not while the team is paused. {@code writtenOn}: null if unknown. */

@@ -28,25 +28,28 @@ public final class Prompts {
     private Prompts() {}
 
     static String prompt(Goal.TaskSpec task, List<Handoff> after, String lastFailure) {
-        return prompt(task, after, lastFailure, List.of());
+        return prompt(task, after, lastFailure, List.of(), List.of());
     }
 
-    /** @param told what {@code troupe tell} said to the task, in order */
-    static String prompt(Goal.TaskSpec task, List<Handoff> after, String lastFailure, List<String> told) {
-        if (after.isEmpty() && lastFailure == null && told.isEmpty()) {
+    /**
+     * @param heard the merged tasks it {@code hears} from, that it does not come after
+     * @param told what {@code troupe tell} said to the task, in order
+     */
+    static String prompt(Goal.TaskSpec task, List<Handoff> after, String lastFailure, List<Handoff> heard,
+            List<String> told) {
+        if (after.isEmpty() && lastFailure == null && heard.isEmpty() && told.isEmpty()) {
             return task.prompt();
         }
         StringBuilder prompt = new StringBuilder(task.prompt().strip()).append("\n\n---\nFrom troupe, which runs this team:\n");
         if (!after.isEmpty()) {
             prompt.append("\nThis task comes after ").append(String.join(", ", after.stream().map(Handoff::taskId).toList()))
                     .append(". Their work is already in your starting point. What they reported:\n");
-            for (Handoff done : after) {
-                prompt.append("\n- ").append(done.taskId()).append(": ").append(shorten(done.resultText())).append('\n');
-                if (!done.filesChanged().isEmpty()) {
-                    prompt.append("  Files it changed: ").append(listed(done.filesChanged())).append('\n');
-                }
-                prompt.append("  Its full report: ").append(done.resultFile()).append('\n');
-            }
+            after.forEach(done -> appendHandoff(prompt, done));
+        }
+        if (!heard.isEmpty()) {
+            prompt.append("\nThis task hears from ").append(String.join(", ", heard.stream().map(Handoff::taskId).toList()))
+                    .append(", merged already; their work is in your starting point. What they reported:\n");
+            heard.forEach(done -> appendHandoff(prompt, done));
         }
         if (lastFailure != null) {
             prompt.append("\nAn earlier attempt at this task did not make it: ").append(lastFailure).append('\n');
@@ -120,6 +123,26 @@ public final class Prompts {
             prompt.append("\nYour last plan could not be used: ").append(problems).append("\nFix this in the new plan.\n");
         }
         return prompt.toString();
+    }
+
+    /**
+     * What the running agent of a task that hears from {@code done} is told when it merges. Its work is not in the
+     * agent's workspace: it is on the integration branch.
+     */
+    static String heard(Handoff done) {
+        StringBuilder message = new StringBuilder("From troupe, which runs this team: task ").append(done.taskId())
+                .append(", which this task hears from, has just merged into the integration branch (its work is not in"
+                        + " your workspace). What it reported:\n");
+        appendHandoff(message, done);
+        return message.toString();
+    }
+
+    private static void appendHandoff(StringBuilder prompt, Handoff done) {
+        prompt.append("\n- ").append(done.taskId()).append(": ").append(shorten(done.resultText())).append('\n');
+        if (!done.filesChanged().isEmpty()) {
+            prompt.append("  Files it changed: ").append(listed(done.filesChanged())).append('\n');
+        }
+        prompt.append("  Its full report: ").append(done.resultFile()).append('\n');
     }
 
     /** What {@code troupe tell} said, one message an item. */

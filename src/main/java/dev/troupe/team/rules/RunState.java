@@ -33,6 +33,7 @@ public final class RunState {
     private final Rounds rounds;
     private final Planning planning;
     private final Steering steering;
+    private final Telling telling;
     private final Variants variants;
     private final Membership membership;
 
@@ -55,6 +56,7 @@ public final class RunState {
         rounds = new Rounds(run);
         planning = new Planning(run, tasks, roster, budget, ending, dispatch, rounds, out);
         steering = new Steering(run, tasks, roster, dispatch, ending, out, this::settle);
+        telling = new Telling(run, tasks, roster, out, () -> java.util.UUID.randomUUID().toString());
         membership = new Membership(tasks, roster, retries, syncPoint, ending, planning, variants, out, this::settle);
     }
 
@@ -277,6 +279,7 @@ public final class RunState {
     public List<Decision> merged(String taskId, ObjectId mergeCommit, Instant now) {
         dispatch.merged(mergeCommit);
         out.journal(new TeamEvent.MergeDone(now, taskId, mergeCommit.name(), run.integrationBranch()));
+        telling.handOff(tasks.get(taskId), now);
         tasks.queueReady(now);
         settle(now);
         return out.drain();
@@ -323,9 +326,15 @@ public final class RunState {
         return steering.add(specs, goalFile, now);
     }
 
-    /** {@code troupe tell}: see {@link Steering#tell}. */
-    public Steering.Answer tell(String taskId, String message, Instant now) {
-        return steering.tell(taskId, message, now);
+    /** {@code troupe tell}: see {@link Telling#tell}. */
+    public Telling.Answer tell(String taskId, String message, boolean redirect, Instant now) {
+        return telling.tell(taskId, message, redirect, now);
+    }
+
+    /** A running agent took in a message: see {@link Telling#heard}. */
+    public List<Decision> messageHeard(String worker, String taskId, int attempt, String id, boolean ownTurn,
+            Instant now) {
+        return telling.heard(worker, taskId, attempt, id, ownTurn, now);
     }
 
     /** {@code troupe stop}: see {@link Steering#stop}. */

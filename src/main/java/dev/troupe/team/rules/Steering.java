@@ -12,8 +12,8 @@ import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
- * The rules for steering a live run from the command line: {@code troupe stop}, {@code cancel}, {@code add} and
- * {@code tell}.
+ * The rules for steering a live run from the command line: {@code troupe stop}, {@code cancel} and {@code add}
+ * ({@code tell} is {@link Telling}'s).
  * Part of the {@link RunState}, which hands over the requests and the ends of cancelled attempts.
  */
 public final class Steering {
@@ -102,32 +102,6 @@ public final class Steering {
         tasks.queueReady(now);
         settle.accept(now);
         return new Answer(true, "added to run " + run.runId() + ": " + String.join(", ", ids), out.drain());
-    }
-
-    /**
-     * {@code troupe tell}: the message goes to the task's agent with its next attempt (every fresh attempt from then on
-     * gets it; a resumed session once). An attempt under way runs on without it: troupe gives an agent its prompt when
-     * it starts and nothing after. A settled task has no attempt to come and refuses it.
-     */
-    public Answer tell(String taskId, String message, Instant now) {
-        TaskState task = tasks.get(taskId);
-        if (task == null) {
-            return new Answer(false, "no task '" + taskId + "' in run " + run.runId(), List.of());
-        }
-        if (task.isSettled()) {
-            return new Answer(false, "task '" + taskId + "' is " + task.status().label()
-                    + " already; nothing more runs for it to be told", List.of());
-        }
-        out.journalDurably(new TeamEvent.TaskTold(now, taskId, message, task.attempts()));
-        String when = switch (task.status()) {
-            case WAITING, QUEUED -> task.attempts() == 0 ? "its agent is told when it starts"
-                    : "its next attempt's agent is told when it starts";
-            case RUNNING -> "its agent at work (attempt " + task.attempts() + ") runs on without the message; the task's"
-                    + " next attempt, if it has one, is told";
-            default -> "attempt " + task.attempts() + " is done and on its way in; if it does not make it, the next"
-                    + " attempt is told";
-        };
-        return new Answer(true, "task '" + taskId + "': " + when, out.drain());
     }
 
     /** The task is cancelled: not started yet, or its attempt has ended since the request. */

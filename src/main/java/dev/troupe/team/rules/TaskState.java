@@ -98,6 +98,11 @@ final class TaskState {
         return life.told();
     }
 
+    /** The attempt whose agent heard message {@code id} live, if one did. */
+    java.util.Optional<Integer> heardLiveIn(String id) {
+        return life.heardLiveIn(id);
+    }
+
     String resultText() {
         return life.resultText();
     }

@@ -351,21 +351,26 @@ class RunStateTest {
     void whatATaskIsToldGoesWithEveryFreshAttemptAndOnceToAResumedSession() {
         RunState state = state(goal(team(1), limits(3, Optional.empty()), EACH, spec("a"), spec("b")));
         state.start(Optional.empty(), 1, T0);
-        assertTrue(state.tell("b", "mind the tabs", T0).accepted());
-        assertTrue(state.tell("a", "hurry", T0).accepted(), "told while it runs: for its next attempt");
-        assertFalse(state.tell("nope", "hi", T0).accepted());
+        assertTrue(state.tell("b", "mind the tabs", false, T0).accepted());
+        Telling.Answer hurry = state.tell("a", "hurry", false, T0);
+        assertTrue(hurry.accepted() && hurry.awaiting().isPresent(), "told while it runs: its agent hears it now");
+        Decision.TellAgent live = of(hurry.decisions(), Decision.TellAgent.class).get(0);
+        assertEquals(List.of("worker-1", "a", "hurry", false),
+                List.of(live.worker(), live.taskId(), live.message(), live.redirect()));
+        assertEquals(hurry.awaiting().get(), live.id());
+        assertFalse(state.tell("nope", "hi", false, T0).accepted());
         List<Decision> aDone = state.attemptSucceeded("worker-1", "a", 1, Assignment.Role.WRITER, written("a"), T0);
         Assignment b = of(aDone, Decision.AssignOnceJournaled.class).get(0).assignment();
         assertTrue(b.prompt().contains("mind the tabs") && !b.prompt().contains("hurry"), b.prompt());
         state.merged("a", commit("m-a"), T0);
-        Steering.Answer late = state.tell("a", "too late", T0);
+        Telling.Answer late = state.tell("a", "too late", false, T0);
         assertFalse(late.accepted());
         assertTrue(late.message().contains("merged already"), late.message());
 
         state.attemptSucceeded("worker-1", "b", 1, Assignment.Role.WRITER,
                 written("b", new AgentSession("session-b", Path.of("/worktrees/worker-1"))), T0);
         state.mergeConflicted("b", List.of("b.txt"), T0);
-        state.tell("b", "keep it short", T0);
+        state.tell("b", "keep it short", false, T0);
         Assignment again = of(state.tick(T0.plusSeconds(1)), Decision.AssignOnceJournaled.class).get(0).assignment();
 
         String resumed = again.resume().orElseThrow().message();
