@@ -62,7 +62,7 @@ class DemoAgentTest {
         String prompt = "Write \"Four.\" into notes/four.txt.\n\n---\nFrom troupe, which runs this team:\n\n"
                 + "While the team worked, the person running it told this task:\n- Write \"Quatre.\" instead.\n";
 
-        assertEquals(Optional.of("Quatre."), DemoAgent.toldText(prompt));
-        assertEquals(Optional.empty(), DemoAgent.toldText("Write \"Four.\" into notes/four.txt."));
+        assertEquals(Optional.of("Quatre."), DemoAnswers.toldText(prompt));
+        assertEquals(Optional.empty(), DemoAnswers.toldText("Write \"Four.\" into notes/four.txt."));
     }
 }
