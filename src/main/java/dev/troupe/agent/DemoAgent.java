@@ -102,10 +102,12 @@ public final class DemoAgent {
     }
 
     private static void run(List<String> argv) throws IOException, InterruptedException {
+        boolean live = "stream-json".equals(option(argv, "--input-format"));
         int end = argv.indexOf("--");
         String prompt = end >= 0 && end + 1 < argv.size() ? argv.get(end + 1) : null;
-        if (!argv.contains("-p") || prompt == null || !"stream-json".equals(option(argv, "--output-format"))) {
-            throw new Exit(1, "usage: demo -p --output-format stream-json --verbose ... -- PROMPT");
+        if (!argv.contains("-p") || (prompt == null && !live) || !"stream-json".equals(option(argv, "--output-format"))) {
+            throw new Exit(1, "usage: demo -p [--input-format stream-json [--replay-user-messages]]"
+                    + " --output-format stream-json --verbose ... [-- PROMPT, unless the input is stream-json]");
         }
         String resumed = option(argv, "--resume");
         String sessionId = option(argv, "--session-id");
@@ -121,6 +123,12 @@ public final class DemoAgent {
         }
         Optional<String> schema = Optional.ofNullable(option(argv, "--json-schema"));
         Optional<String> systemPrompt = Optional.ofNullable(option(argv, "--append-system-prompt"));
+        if (live) {
+            DemoConversation conversation = new DemoConversation(DemoInbox.reading(System.in), stream,
+                    argv.contains("--replay-user-messages"), sessions, sessionId, before);
+            conversation.run(new DemoAgent(stream, pace, conversation, schema, before, systemPrompt));
+            return;
+        }
         List<String> conversation = new ArrayList<>(before);
         conversation.add(prompt);
         sessions.save(sessionId, conversation);
