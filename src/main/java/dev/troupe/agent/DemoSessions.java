@@ -9,7 +9,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The demo agent's sessions: each the list of prompts it was given, in a file named by the session id, in
+ * The demo agent's sessions: each the list of prompts it was given (its first prompt, then each message it took
+ * in, on the command line of a resumed session or on stdin), in a file named by the session id, in
  * {@code CLAUDE_CODE_TMPDIR} (troupe gives every worker its own, in the run directory) or else the system's temp
  * folder. Enough to resume a session the way Claude Code does, with no model to remember anything.
  */
