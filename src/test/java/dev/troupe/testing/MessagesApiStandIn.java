@@ -61,6 +61,20 @@ public final class MessagesApiStandIn implements AutoCloseable {
             return last;
         }
 
+        /**
+         * What the user said after the prompt, in order: later user messages (a turn of their own) and the messages
+         * the CLI put into a running turn as a {@code role:"system"} block ("The user sent a new message while you
+         * were working: ..."), each as the user wrote it.
+         */
+        public List<String> heard() {
+            return Conversation.heard(body).stream().map(Conversation.Said::text).toList();
+        }
+
+        /** What the user said after the last assistant message: what the model has not answered yet. */
+        public List<String> newSinceLastReply() {
+            return Conversation.unanswered(body).stream().map(Conversation.Said::text).toList();
+        }
+
         /** The text of the first user message: the prompt, after the CLI's system reminders. */
         public String prompt() {
             for (JsonNode message : body.path("messages")) {
@@ -127,6 +141,18 @@ public final class MessagesApiStandIn implements AutoCloseable {
     public static Reply bash(String command) {
         ObjectNode input = Json.MAPPER.createObjectNode().put("command", command).put("description", "run it");
         return new Reply.ToolUse("I'll run it.", "Bash", input);
+    }
+
+    /**
+     * Carries out what the user says after the prompt: while a {@code write PATH "TEXT"} they gave is pending (see
+     * {@link WriteDirective}), the reply is a Write of TEXT to PATH in the agent's working directory, one directive
+     * a reply, in the order given; otherwise {@code base} answers. The Write in the conversation answers the
+     * directive, so it is made once.
+     */
+    public static Script obeying(Script base) {
+        return request -> WriteDirective.firstPending(request)
+                .map(directive -> write(directive.file(request), directive.text()))
+                .orElseGet(() -> base.reply(request));
     }
 
     public static final int INPUT_TOKENS = 10;
