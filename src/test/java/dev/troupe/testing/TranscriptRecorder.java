@@ -2,26 +2,22 @@ package dev.troupe.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.troupe.journal.Json;
 import dev.troupe.testing.TranscriptCases.Case;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
 
 /**
  * Records the real Claude Code CLI's output for each {@link TranscriptCases} case against the
@@ -199,57 +195,6 @@ public final class TranscriptRecorder {
         }
     }
 
-    /** Writes {@code <case>.stdout.jsonl} (or {@code .stdout.txt}), {@code <case>.meta.json}, and stderr if any. */
-    public static void write(Recording recording, Path dir) throws IOException {
-        Files.createDirectories(dir);
-        String name = recording.recorded().name();
-        Files.writeString(dir.resolve(recording.stdoutFile()), lines(recording.stdout()));
-        Path stderr = dir.resolve(name + ".stderr.txt");
-        Files.deleteIfExists(stderr);
-        if (!recording.stderr().isEmpty()) {
-            Files.writeString(stderr, lines(recording.stderr()));
-        }
-        Files.writeString(dir.resolve(name + ".meta.json"),
-                Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(meta(recording)) + "\n");
-    }
-
-    private static String lines(List<String> lines) {
-        return lines.isEmpty() ? "" : String.join("\n", lines) + "\n";
-    }
-
-    private static ObjectNode meta(Recording recording) {
-        Case recorded = recording.recorded();
-        List<String> argv = new ArrayList<>(recording.argv());
-        argv.set(0, "claude");
-        ObjectNode meta = Json.MAPPER.createObjectNode().put("case", recorded.name())
-                .put("claude_code_version", recording.version())
-                .put("command", String.join(" ", argv.stream().map(TranscriptRecorder::quoted).toList()));
-        argv.forEach(meta.putArray("argv")::add);
-        ObjectNode env = meta.putObject("env");
-        recorded.env().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> env.put(e.getKey(), e.getValue()));
-        meta.put("api", recorded.api());
-        recorded.kill().ifPresentOrElse(k -> meta.put("signal", "SIG" + k.signal()).put("signal_when", k.when()),
-                () -> meta.putNull("signal"));
-        return meta.put("exit_code", recording.exitCode()).put("seconds_to_exit", recording.seconds())
-                .put("stdout_file", recording.stdoutFile()).put("stdout_lines", recording.stdout().size())
-                .put("stderr_lines", recording.stderr().size());
-    }
-
-    private static String quoted(String arg) {
-        return arg.matches("[\\w./:=,@-]+") ? arg : "'" + arg.replace("'", "'\\''") + "'";
-    }
-
-    static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(file);
-            }
-        }
-    }
-
     /**
      * {@code TranscriptRecorder --claude PATH [--out DIR] [CASE...]}: records the cases named, or all of them (and
      * then removes recordings of cases that no longer exist). Exit code 2 for bad usage, 1 if a recording failed.
@@ -294,10 +239,10 @@ public final class TranscriptRecorder {
                         recording.stdout().size(), recording.seconds());
             }
             if (everything) {
-                removeRecordings(out);
+                TranscriptFiles.removeRecordings(out);
             }
             for (Recording recording : recordings) {
-                write(recording, out);
+                TranscriptFiles.write(recording, out);
             }
             return 0;
         } catch (IllegalArgumentException e) {
@@ -307,21 +252,7 @@ public final class TranscriptRecorder {
             System.err.println("recording failed, nothing written: " + e.getMessage());
             return 1;
         } finally {
-            deleteTree(scratch);
-        }
-    }
-
-    private static void removeRecordings(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) {
-            return;
-        }
-        try (Stream<Path> files = Files.list(dir)) {
-            for (Path file : files.filter(f -> f.getFileName().toString().matches(".+\\.(stdout\\.jsonl|stdout\\.txt|stderr\\.txt|meta\\.json)"))
-                    .toList()) {
-                Files.delete(file);
-            }
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
+            TranscriptFiles.deleteTree(scratch);
         }
     }
 }
