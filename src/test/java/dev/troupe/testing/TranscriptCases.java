@@ -5,6 +5,7 @@ import static dev.troupe.testing.MessagesApiStandIn.text;
 import static dev.troupe.testing.MessagesApiStandIn.write;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.troupe.agent.AgentInput;
 import dev.troupe.testing.MessagesApiStandIn.Reply;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,28 +30,70 @@ public final class TranscriptCases {
         boolean test(List<JsonNode> linesSoFar, int requestsSoFar);
     }
 
+    /** What the recorder writes to the CLI's stdin ({@code --input-format stream-json}), with {@link AgentInput}. */
+    public sealed interface Input {
+        /** The line to write; none for the end of input. */
+        Optional<String> line();
+
+        /** A user message; the CLI echoes it under {@code uuid} when it takes it in. */
+        record Say(String text, String uuid) implements Input {
+            @Override
+            public Optional<String> line() {
+                return Optional.of(AgentInput.userMessage(text, uuid));
+            }
+        }
+
+        record Interrupt(String requestId) implements Input {
+            @Override
+            public Optional<String> line() {
+                return Optional.of(AgentInput.interrupt(requestId));
+            }
+        }
+
+        /** The end of input: the CLI finishes what it is doing and exits. */
+        record Close() implements Input {
+            @Override
+            public Optional<String> line() {
+                return Optional.empty();
+            }
+        }
+    }
+
+    /** Written at the first moment {@code ready} holds, once the steps before it are written. */
+    public record Step(String when, Ready ready, Input input) {}
+
     /**
-     * One run of {@code claude -p PROMPT ARGS...}.
+     * One run of {@code claude -p PROMPT ARGS...}, stdin closed; or, when {@code stdin} has steps, of
+     * {@code claude -p ARGS...} (with {@code --input-format stream-json}) that takes its prompt and what follows on
+     * stdin.
      *
      * @param api what the stand-in does, for the reader of the meta file
      * @param env more environment for this case, on top of the recorder's own
      */
     public record Case(String name, String prompt, List<String> args, Map<String, String> env, String api,
-            MessagesApiStandIn.Script script, Optional<Kill> kill) {
+            MessagesApiStandIn.Script script, Optional<Kill> kill, List<Step> stdin) {
 
         /** Fixed per case, so that a re-recording differs from the last only where the CLI changed. */
         public String sessionId() {
-            UUID id = UUID.nameUUIDFromBytes(("troupe transcript " + name).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            // Shaped as a version-4 id, the kind the CLI makes itself.
-            return new UUID((id.getMostSignificantBits() & ~0xF000L) | 0x4000L, id.getLeastSignificantBits()).toString();
+            return fixedUuid("troupe transcript " + name);
         }
+
+        public boolean takesStdin() {
+            return !stdin.isEmpty();
+        }
+    }
+
+    /** The same id for the same seed, shaped as a version-4 id, the kind the CLI makes itself. */
+    static String fixedUuid(String seed) {
+        UUID id = UUID.nameUUIDFromBytes(seed.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return new UUID((id.getMostSignificantBits() & ~0xF000L) | 0x4000L, id.getLeastSignificantBits()).toString();
     }
 
     static final List<String> STREAM_JSON = List.of("--output-format", "stream-json", "--verbose");
     /** What a bash case runs: long enough that only a signal ends it. */
     public static final String LONG_COMMAND = "echo start; sleep 1000; echo end";
 
-    private static boolean has(List<JsonNode> lines, String type, String subtype) {
+    static boolean has(List<JsonNode> lines, String type, String subtype) {
         return lines.stream().anyMatch(l -> type.equals(l.path("type").asText())
                 && (subtype == null || subtype.equals(l.path("subtype").asText())));
     }
@@ -70,7 +113,7 @@ public final class TranscriptCases {
             MessagesApiStandIn.Script script, Optional<Kill> kill) {
         List<String> args = new ArrayList<>(STREAM_JSON);
         args.addAll(more);
-        return new Case(name, prompt, List.copyOf(args), env, api, script, kill);
+        return new Case(name, prompt, List.copyOf(args), env, api, script, kill, List.of());
     }
 
     private static Case bashKilled(String name, String signal) {
@@ -113,7 +156,8 @@ public final class TranscriptCases {
                 "Bash: echo turn N, every turn", request -> bash("echo turn " + (request.turn() + 1)), Optional.empty()));
         cases.add(new Case("output-text-api-error", "say hello", List.of("--output-format", "text"),
                 Map.of("CLAUDE_CODE_MAX_RETRIES", "0"), "HTTP 529 overloaded_error to every request",
-                request -> new Reply.Error(529, "overloaded_error", "Overloaded", 0), Optional.empty()));
+                request -> new Reply.Error(529, "overloaded_error", "Overloaded", 0), Optional.empty(), List.of()));
+        cases.addAll(LiveInputCases.all());
         return List.copyOf(cases);
     }
 

@@ -1,5 +1,6 @@
 package dev.troupe.testing;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.troupe.journal.Json;
 import dev.troupe.testing.TranscriptCases.Case;
@@ -49,11 +50,25 @@ final class TranscriptFiles {
         ObjectNode env = meta.putObject("env");
         recorded.env().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> env.put(e.getKey(), e.getValue()));
         meta.put("api", recorded.api());
+        stdin(recording, meta);
         recorded.kill().ifPresentOrElse(k -> meta.put("signal", "SIG" + k.signal()).put("signal_when", k.when()),
                 () -> meta.putNull("signal"));
         return meta.put("exit_code", recording.exitCode()).put("seconds_to_exit", recording.seconds())
                 .put("stdout_file", recording.stdoutFile()).put("stdout_lines", recording.stdout().size())
                 .put("stderr_lines", recording.stderr().size());
+    }
+
+    /** Each line written to stdin, when, and after how many lines of stdout; a null line for the end of input. */
+    private static void stdin(Recording recording, ObjectNode meta) {
+        if (!recording.recorded().takesStdin()) {
+            return;
+        }
+        ArrayNode steps = meta.putArray("stdin");
+        for (int i = 0; i < recording.recorded().stdin().size(); i++) {
+            TranscriptCases.Step step = recording.recorded().stdin().get(i);
+            steps.addObject().put("when", step.when()).put("after_stdout_lines", recording.stdinWrittenAfter().get(i))
+                    .put("line", step.input().line().orElse(null));
+        }
     }
 
     private static String quoted(String arg) {

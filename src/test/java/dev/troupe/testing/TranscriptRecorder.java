@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Records the real Claude Code CLI's output for each {@link TranscriptCases} case against the
  * {@link MessagesApiStandIn}: one run per case in a fresh git repository, with a private HOME and config, stdin
- * closed and nothing of the caller's environment but PATH. Run by src/test/scripts/record-transcripts.sh; a run
+ * closed (or, for a case that takes stdin, written as its steps say) and nothing of the caller's environment but PATH. Run by src/test/scripts/record-transcripts.sh; a run
  * that does not end within two minutes, or whose output holds the API key, fails the recording.
  */
 public final class TranscriptRecorder {
@@ -39,7 +39,7 @@ public final class TranscriptRecorder {
 
     /** What one run printed, with the recorder's paths made generic. */
     public record Recording(Case recorded, String version, List<String> argv, List<String> stdout, List<String> stderr,
-            int exitCode, double seconds) {
+            int exitCode, double seconds, List<Integer> stdinWrittenAfter) {
 
         public String stdoutFile() {
             return recorded.name() + (recorded.args().contains("stream-json") ? ".stdout.jsonl" : ".stdout.txt");
@@ -69,7 +69,10 @@ public final class TranscriptRecorder {
     public Recording record(Case recorded, Path scratch) throws IOException, InterruptedException {
         Path root = Files.createDirectories(scratch.resolve(recorded.name())).toRealPath();
         TestRepo repo = TestRepo.create(root.resolve("repo"), Map.of("README.md", "A repository for a recorded run.\n"));
-        List<String> argv = new ArrayList<>(List.of(claude.toString(), "-p", recorded.prompt()));
+        List<String> argv = new ArrayList<>(List.of(claude.toString(), "-p"));
+        if (!recorded.takesStdin()) {
+            argv.add(recorded.prompt());
+        }
         argv.addAll(recorded.args());
         argv.addAll(List.of("--session-id", recorded.sessionId()));
 
@@ -80,7 +83,8 @@ public final class TranscriptRecorder {
             return recorded.script().reply(request);
         });
         ProcessBuilder builder = new ProcessBuilder(argv).directory(repo.dir().toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectInput(recorded.takesStdin() ? ProcessBuilder.Redirect.PIPE
+                        : ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectError(root.resolve("stderr.txt").toFile());
         Map<String, String> env = builder.environment();
         String path = env.get("PATH");
@@ -102,10 +106,12 @@ public final class TranscriptRecorder {
         reader.start();
         List<String> stdout = new ArrayList<>();
         List<JsonNode> parsed = new ArrayList<>();
-        List<ProcessHandle> tree = List.of();
+        List<ProcessHandle> tree = new ArrayList<>();
         int requests = 0;
         boolean signalled = false;
+        StdinSteps stdin = new StdinSteps(recorded.stdin(), process.getOutputStream());
         try {
+            stdin.advance(parsed, requests);
             for (Object event = next(events, start); event != EOF; event = next(events, start)) {
                 if (event == REQUEST) {
                     requests++;
@@ -115,9 +121,13 @@ public final class TranscriptRecorder {
                 }
                 if (!signalled && recorded.kill().isPresent() && recorded.kill().get().ready().test(parsed, requests)) {
                     // The Bash tool's children run in their own session: only a snapshot taken now finds them later.
-                    tree = process.descendants().toList();
+                    tree.addAll(process.descendants().toList());
                     signal(process, recorded.kill().get().signal());
                     signalled = true;
+                }
+                if (stdin.advance(parsed, requests)) {
+                    // An interrupt may leave a Bash command's children running, out of the CLI's process group.
+                    tree.addAll(process.descendants().toList());
                 }
             }
             if (!process.waitFor(30, TimeUnit.SECONDS)) {
@@ -133,9 +143,13 @@ public final class TranscriptRecorder {
             throw new IllegalStateException(recorded.name() + ": the CLI ended before the moment to signal it ("
                     + recorded.kill().get().when() + ") came:\n" + String.join("\n", stdout));
         }
+        if (!stdin.done()) {
+            throw new IllegalStateException(recorded.name() + ": the CLI ended before the moment to write to its stdin ("
+                    + stdin.waitingFor() + ") came:\n" + String.join("\n", stdout));
+        }
         List<String> stderr = Files.readAllLines(root.resolve("stderr.txt"));
         Recording recording = new Recording(recorded, version, generic(argv, root), generic(stdout, root),
-                generic(stderr, root), process.exitValue(), seconds);
+                generic(stderr, root), process.exitValue(), seconds, stdin.writtenAfter());
         checkNoKey(recording);
         return recording;
     }
