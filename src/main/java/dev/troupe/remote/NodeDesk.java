@@ -57,6 +57,7 @@ public final class NodeDesk extends AbstractBehavior<NodeProtocol.AtDesk> {
                 .onMessage(Opened.class, this::onOpened)
                 .onMessage(NodeProtocol.RunAttempt.class, this::onRunAttempt)
                 .onMessage(NodeProtocol.CancelAttempt.class, this::onCancel)
+                .onMessage(NodeProtocol.TellAgent.class, this::onTell)
                 .onSignal(PostStop.class, stop -> {
                     runs.values().forEach(NodeRun::close);
                     return Behaviors.same();
@@ -98,6 +99,14 @@ public final class NodeDesk extends AbstractBehavior<NodeProtocol.AtDesk> {
         slotActors.computeIfAbsent(request.runId() + "/" + request.slot(), key -> getContext().spawn(
                 NodeSlot.create(run, node, request.slot()), "run-" + request.runId() + "-slot-" + (request.slot() + 1)))
                 .tell(new NodeSlot.Attempt(request));
+        return Behaviors.same();
+    }
+
+    private Behavior<NodeProtocol.AtDesk> onTell(NodeProtocol.TellAgent tell) {
+        ActorRef<NodeSlot.Command> slot = slotActors.get(tell.runId() + "/" + tell.slot());
+        if (slot != null) {
+            slot.tell(new NodeSlot.Tell(tell));
+        }
         return Behaviors.same();
     }
 

@@ -30,7 +30,8 @@ public final class NodeProtocol {
     interface AtDesk {}
 
     /** What the lead tells a node. */
-    public sealed interface ToNode extends AtDesk, ClusterMessage permits Enlist, RunAttempt, CancelAttempt {}
+    public sealed interface ToNode extends AtDesk, ClusterMessage permits Enlist, RunAttempt, CancelAttempt,
+            TellAgent {}
 
     /**
      * Work for run {@code runId}: the node sends every line its journal of the run gets to {@code events}, and
@@ -86,6 +87,13 @@ public final class NodeProtocol {
 
     /** {@code troupe cancel}: stop the attempt under way in the slot. */
     public record CancelAttempt(String runId, int slot) implements ToNode {}
+
+    /**
+     * {@code troupe tell}: say {@code text} to the agent at work in the slot on {@code taskId} (see
+     * {@link WorkerProtocol.Tell}); its worker's answer comes back as an {@link Answer}.
+     */
+    public record TellAgent(String runId, int slot, String taskId, String messageId, String text, boolean redirect)
+            implements ToNode {}
 
     /**
      * What a node says of an attempt: its slot's worker's {@link WorkerProtocol.Report} as that worker made it, and

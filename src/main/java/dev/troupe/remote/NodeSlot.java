@@ -42,6 +42,9 @@ final class NodeSlot extends AbstractBehavior<NodeSlot.Command> {
 
     record Cancel() implements Command {}
 
+    /** {@code troupe tell} for the agent at work in this slot. */
+    record Tell(NodeProtocol.TellAgent tell) implements Command {}
+
     /** The base arrived (or could not): {@code run} is the context to run the attempt in. */
     private record Ready(NodeProtocol.RunAttempt request, RunContext run, Assignment assignment, Throwable failure)
             implements Command {}
@@ -98,6 +101,7 @@ final class NodeSlot extends AbstractBehavior<NodeSlot.Command> {
                     }
                     return Behaviors.same();
                 })
+                .onMessage(Tell.class, this::onTell)
                 .onMessage(WorkerStopped.class, this::onWorkerStopped)
                 .build();
     }
@@ -187,6 +191,16 @@ final class NodeSlot extends AbstractBehavior<NodeSlot.Command> {
             current = null;
             ready = null;
             request.replyTo().tell(nodesFault(request, "the node's worker stopped unexpectedly", null));
+        }
+        return Behaviors.same();
+    }
+
+    /** The slot's worker is told (it answers as it reports); before it runs the attempt, the tell waits unanswered. */
+    private Behavior<Command> onTell(Tell tell) {
+        NodeProtocol.TellAgent said = tell.tell();
+        if (current != null && worker != null && ready != null) {
+            worker.tell(new WorkerProtocol.Tell(said.taskId(), said.messageId(), said.text(), said.redirect(),
+                    replies));
         }
         return Behaviors.same();
     }

@@ -109,6 +109,7 @@ public final class RemoteWorker extends AbstractBehavior<Message> {
         return newReceiveBuilder()
                 .onMessage(WorkerProtocol.Assign.class, this::onAssign)
                 .onMessage(WorkerProtocol.Cancel.class, this::onCancel)
+                .onMessage(WorkerProtocol.Tell.class, this::onTell)
                 .onMessage(Sending.class, this::onSending)
                 .onMessage(NodeAnswered.class, this::onAnswer)
                 .onMessage(Taken.class, this::onTaken)
@@ -200,6 +201,19 @@ public final class RemoteWorker extends AbstractBehavior<Message> {
         return Behaviors.same();
     }
 
+    /** {@code troupe tell}: passed to the node, whose worker answers through it. */
+    private Behavior<Message> onTell(WorkerProtocol.Tell tell) {
+        if (current == null) {
+            tell.replyTo().tell(new WorkerProtocol.MessageNotHeard(self, new WorkerProtocol.AttemptId(tell.taskId(), 0,
+                    Assignment.Role.WRITER), tell.messageId(), "no agent of task '" + tell.taskId() + "' runs on "
+                    + getContext().getSelf().path().name() + " now"));
+        } else {
+            node.tell(new NodeProtocol.TellAgent(run.runId(), slot, tell.taskId(), tell.messageId(), tell.text(),
+                    tell.redirect()));
+        }
+        return Behaviors.same();
+    }
+
     private Behavior<Message> onAnswer(NodeAnswered answered) {
         NodeProtocol.Answer answer = answered.answer();
         Current attempt = current;
@@ -207,8 +221,10 @@ public final class RemoteWorker extends AbstractBehavior<Message> {
                 || answer.report().attempt().attempt() != attempt.assignment.attempt()) {
             return Behaviors.same();
         }
-        if (answer.report() instanceof WorkerProtocol.ApiPressure pressure) {
-            attempt.replyTo.tell(pressure.from(self));
+        if (answer.report() instanceof WorkerProtocol.ApiPressure || answer.report() instanceof WorkerProtocol.MessageHeard
+                || answer.report() instanceof WorkerProtocol.MessageNotHeard) {
+            // Said while the attempt goes on: passed on as this worker's.
+            attempt.replyTo.tell(answer.report().from(self));
             return Behaviors.same();
         }
         getContext().pipeToSelf(Blocking.call(run.blocking(), () -> take(attempt, answer)),

@@ -58,6 +58,9 @@ public final class RunRecord {
         /** What {@code troupe tell} said that this attempt's agent was given, and what it was told while it ran. */
         private final List<TeamEvent.TaskTold> told = new ArrayList<>();
         private final List<String> toldLater = new ArrayList<>();
+        /** What it was told while it ran and took in then (a live agent), and how: during its turn or as one. */
+        private final List<String> heardLive = new ArrayList<>();
+        private final Map<String, TeamEvent.TaskTold> toldWhileRunning = new java.util.LinkedHashMap<>();
         private String resumed = "";
 
         Span(String task, String slug, int attempt, Role role, String worker, Instant start) {
@@ -117,6 +120,11 @@ public final class RunRecord {
             return List.copyOf(toldLater);
         }
 
+        /** The messages told while it ran that its agent took in then ({@code message-delivered}). */
+        public List<String> heardLive() {
+            return List.copyOf(heardLive);
+        }
+
         /** The session of an earlier attempt it continued ({@code retry: resume}); empty for a fresh start. */
         public String resumed() {
             return resumed;
@@ -127,6 +135,9 @@ public final class RunRecord {
         }
 
         private void close(Instant time, Outcome outcome, String detail) {
+            // Told while it ran and never taken in: only a later attempt hears it.
+            toldWhileRunning.values().forEach(unheard -> toldLater.add(unheard.message()));
+            toldWhileRunning.clear();
             this.end = time;
             this.outcome = outcome;
             this.detail = detail == null ? "" : detail;
@@ -223,8 +234,16 @@ public final class RunRecord {
         } else if (event instanceof TeamEvent.TaskTold e) {
             told.computeIfAbsent(e.task(), task -> new ArrayList<>()).add(e);
             Span running = open.get(e.task());
-            if (running != null && running.role == Role.WRITER) {
+            if (running != null && running.role == Role.WRITER && e.id() != null) {
+                running.toldWhileRunning.put(e.id(), e);
+            } else if (running != null && running.role == Role.WRITER) {
                 running.toldLater.add(e.message());
+            }
+        } else if (event instanceof TeamEvent.MessageDelivered e) {
+            Span running = open.get(e.task());
+            TeamEvent.TaskTold heard = running == null ? null : running.toldWhileRunning.remove(e.id());
+            if (heard != null) {
+                running.heardLive.add(heard.message());
             }
         } else if (event instanceof TeamEvent.AgentStarted e && e.role() == null) {
             sessions.put(e.sessionId(), e.attempt());

@@ -72,9 +72,11 @@ final class Transcript {
                     .append("</code> of an earlier attempt (<code>retry: resume</code>), told why its work did not make"
                             + " it in.</p>\n");
         }
-        if (!span.told().isEmpty() || !span.toldLater().isEmpty()) {
+        if (!span.told().isEmpty() || !span.toldLater().isEmpty() || !span.heardLive().isEmpty()) {
             html.append("<ol class=\"transcript\">\n");
             span.told().forEach(message -> html.append(item("told", "told with troupe tell", Html.escape(message))));
+            span.heardLive().forEach(message -> html.append(item("told",
+                    "told while it ran, and taken in then", Html.escape(message))));
             span.toldLater().forEach(message -> html.append(item("told",
                     "told with troupe tell while it ran: only a later attempt hears it", Html.escape(message))));
             html.append("</ol>\n");

@@ -150,5 +150,113 @@ class LiveMessagesTest {
         assertEquals(false, delivered.get(0).path("ownTurn").asBoolean());
         assertEquals("also", run.repo().show(run.integrationBranch(), "extra.txt").strip());
         assertEquals(List.of("a"), run.repo().mergedTasks(run.integrationBranch()), "merged once");
+        Invocation report = Invocation.troupe("report", "-C", run.repo().dir().toString());
+        assertEquals(0, report.exitCode(), report.err());
+        assertTrue(Files.readString(run.runDir().resolve("report.html"))
+                .contains("told while it ran, and taken in then</span>" + message), "the transcript shows it");
+    }
+
+    /** Waits, in the stand-in's thread, until the run has journaled {@code count} messages told. */
+    private static void awaitTold(java.util.concurrent.atomic.AtomicReference<LiveRun> run, int count) {
+        try {
+            Await.until(() -> {
+                try {
+                    return run.get() != null && run.get().events("task-told").size() >= count;
+                } catch (IOException notYet) {
+                    return false;
+                }
+            }, count + " message(s) told");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
+    void aMessageThatComesAfterTheLastToolCallIsAnsweredAsATurnOfItsOwnAndTheTaskSucceedsOnce() throws Exception {
+        String scenario = "live-own-turn";
+        java.util.concurrent.atomic.AtomicReference<LiveRun> live = new java.util.concurrent.atomic.AtomicReference<>();
+        LiveRun run = start(scenario, MessagesApiStandIn.obeying(request -> {
+            if (request.heard().isEmpty()) {
+                // The turn's last reply, plain text, waits for the message: it comes after the turn's last tool call.
+                awaitTold(live, 1);
+                return text("Hello.");
+            }
+            return text("Done.");
+        }), "Say hello.");
+        live.set(run);
+        try {
+            Invocation told = run.tell("a", "write later.txt \"later\"");
+
+            assertEquals(0, told.exitCode(), told.err());
+            assertTrue(told.out().contains("which took it in as a turn of its own"), told.out());
+            assertEquals(0, run.end(), Files.readString(run.output()));
+        } finally {
+            run.troupe().destroyForcibly();
+        }
+        assertEquals(1, run.events("agent-started").size(), "one attempt");
+        assertEquals(1, run.events("task-succeeded").size(), "it succeeded once");
+        List<JsonNode> results = run.events("agent-output").stream()
+                .filter(e -> e.path("json").path("type").asText().equals("result")).toList();
+        assertEquals(2, results.size(), "two turns, each with its result");
+        assertEquals(true, run.events("message-delivered").get(0).path("ownTurn").asBoolean());
+        assertEquals("later", run.repo().show(run.integrationBranch(), "later.txt").strip());
+        assertEquals(List.of("a"), run.repo().mergedTasks(run.integrationBranch()), "merged once");
+    }
+
+    @Test
+    void twoMessagesArriveInTheOrderTheyWereToldAndIntactWhateverTheyHold() throws Exception {
+        String scenario = "live-two-in-order";
+        String first = "First: mind the \"quotes\",\nthe new lines\tand tabs, ünïcødé ✓ and a \\ backslash.";
+        String second = "Second: then stop.";
+        LiveRun run = start(scenario, request -> request.turn() == 0 ? bash("sleep 5") : text("Done."),
+                "Run the long command.");
+        try {
+            Await.until(() -> api.requests(scenario).size() == 1, "the agent's first request, a tool call, is answered");
+            java.util.concurrent.CompletableFuture<Invocation> toldFirst =
+                    java.util.concurrent.CompletableFuture.supplyAsync(() -> run.tell("a", first));
+            Await.until(() -> {
+                try {
+                    return run.events("task-told").size() == 1;
+                } catch (IOException notYet) {
+                    return false;
+                }
+            }, "the first message is told");
+            Invocation toldSecond = run.tell("a", second);
+
+            assertTrue(toldFirst.get(60, TimeUnit.SECONDS).out().contains("during its current turn"));
+            assertTrue(toldSecond.out().contains("during its current turn"), toldSecond.out());
+            assertEquals(0, run.end(), Files.readString(run.output()));
+        } finally {
+            run.troupe().destroyForcibly();
+        }
+        assertEquals(List.of(first.strip(), second), api.requests(scenario).get(1).heard(),
+                "both in the very next request, in order, as written");
+        assertEquals(1, run.events("agent-started").size(), "one attempt");
+    }
+
+    @Test
+    void anInterruptRedirectsTheAgentWithoutFailingItsAttempt() throws Exception {
+        String scenario = "live-redirect";
+        LiveRun run = start(scenario, MessagesApiStandIn.obeying(request -> request.heard().isEmpty()
+                ? bash("sleep 60") : text("Done.")), "Run the very long command.");
+        try {
+            Await.until(() -> api.requests(scenario).size() == 1, "the agent's first request, a tool call, is answered");
+
+            Invocation told = run.tell("--interrupt", "a", "Stop that; write other.txt \"instead\"");
+
+            assertEquals(0, told.exitCode(), told.err());
+            assertTrue(told.out().contains("which took it in as a turn of its own"), told.out());
+            assertEquals(0, run.end(), Files.readString(run.output()));
+        } finally {
+            run.troupe().destroyForcibly();
+        }
+        assertEquals(1, run.events("agent-started").size(), "one attempt");
+        assertEquals(0, run.events("attempt-failed").size(), "the cut-short turn is no failure");
+        assertTrue(run.events("task-told").get(0).path("redirect").asBoolean());
+        assertTrue(run.events("agent-output").stream().anyMatch(e -> e.path("json").path("type").asText()
+                .equals("result") && e.path("json").path("subtype").asText().equals("error_during_execution")),
+                "the long command's turn was cut short");
+        assertEquals("instead", run.repo().show(run.integrationBranch(), "other.txt").strip());
+        assertEquals(List.of("a"), run.repo().mergedTasks(run.integrationBranch()), "merged once");
     }
 }

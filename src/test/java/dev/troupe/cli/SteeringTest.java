@@ -160,7 +160,8 @@ class SteeringTest {
             assertEquals(0, toB.exitCode(), toB.err());
             assertTrue(toB.out().contains("task 'b': its agent is told when it starts"), toB.out());
             assertEquals(0, toA.exitCode(), toA.err());
-            assertTrue(toA.out().contains("its agent at work (attempt 1) runs on without the message"), toA.out());
+            assertTrue(toA.out().contains("not delivered now (its agent takes no live input (agent.command is not Claude"
+                    + " Code, or agent.live-input is false)); kept for its next attempt"), toA.out());
             assertEquals(ExitCodes.BAD_INPUT, unknown.exitCode());
             assertTrue(unknown.err().contains("no task 'nope' in run"), unknown.err());
             assertEquals(ExitCodes.BAD_INPUT, empty.exitCode());
