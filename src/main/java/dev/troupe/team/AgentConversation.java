@@ -26,9 +26,6 @@ final class AgentConversation {
     /** A message for the agent; {@code tell} is who waits to hear it was heard (none for the prompt). */
     record Sent(String uuid, String text, Optional<WorkerProtocol.Tell> tell) {}
 
-    /** {@code ownTurn}: the message opened a turn; else the agent took it in during the turn under way. */
-    record Heard(Sent message, boolean ownTurn) {}
-
     private final AgentInput input;
     private final Executor blocking;
     /** Sent (or waiting to be sent after an interrupt), not yet echoed: the attempt waits for them. */
@@ -77,15 +74,19 @@ final class AgentConversation {
         }
     }
 
-    /** The CLI echoed message {@code uuid}: it has it. Empty for an echo of nothing troupe waits on. */
-    Optional<Heard> heard(String uuid) {
+    /**
+     * The CLI echoed message {@code uuid}: it has it. Whoever told it hears so from {@code worker}, of
+     * {@code attempt}.
+     */
+    void heard(String uuid, akka.actor.typed.ActorRef<WorkerProtocol.Command> worker, WorkerProtocol.AttemptId attempt) {
         Sent message = unheard.remove(uuid);
         if (message == null) {
-            return Optional.empty();
+            return;
         }
         boolean ownTurn = heardThisTurn == 0;
         heardThisTurn++;
-        return Optional.of(new Heard(message, ownTurn));
+        message.tell().ifPresent(tell -> tell.replyTo().tell(new WorkerProtocol.MessageHeard(worker, attempt,
+                tell.messageId(), ownTurn)));
     }
 
     /** A turn ended with {@code result}. */

@@ -25,7 +25,7 @@ import dev.troupe.team.rules.RunContext;
 import dev.troupe.workspace.SetupFailed;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Set;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -69,8 +69,6 @@ public final class Worker extends AbstractBehavior<Message> {
     /** Why a message told to an agent whose attempt is over did not reach it. */
     private static final String ENDED = "its agent's attempt ended before it took the message in";
 
-    /** HTTP statuses that say the API is saturated (rate limit, overload), not that the task went wrong. */
-    private static final Set<Integer> RATE_LIMITS = Set.of(429, 529);
 
     private final RunContext run;
     private final String name;
@@ -228,9 +226,7 @@ public final class Worker extends AbstractBehavior<Message> {
             return Behaviors.same();
         }
         if (said.message() instanceof AgentMessage.Heard heard && attempt.conversation != null) {
-            attempt.conversation.heard(heard.uuid()).ifPresent(taken -> taken.message().tell().ifPresent(tell ->
-                    tell.replyTo().tell(new WorkerProtocol.MessageHeard(self(), attempt.id(), tell.messageId(),
-                            taken.ownTurn()))));
+            attempt.conversation.heard(heard.uuid(), self(), attempt.id());
             return Behaviors.same();
         }
         if (said.message() instanceof AgentMessage.ControlResponse answered && attempt.conversation != null) {
@@ -265,17 +261,11 @@ public final class Worker extends AbstractBehavior<Message> {
 
     /** {@code troupe tell} for the agent at work: said now, if it takes live input and works on that task. */
     private Behavior<Message> onTell(WorkerProtocol.Tell tell) {
-        WorkerAttempt attempt = current;
-        if (!attempt.task().id().equals(tell.taskId()) || attempt.assignment.role() != Assignment.Role.WRITER) {
-            return notHeard(tell, name + " runs " + (attempt.assignment.role() == Assignment.Role.WRITER ? "task '"
-                    + attempt.task().id() + "'" : "a " + attempt.assignment.role().name().toLowerCase(java.util.Locale.ROOT)
-                    + " of it") + " now");
+        Optional<String> whyNot = current.whyNotTold(tell, name);
+        if (whyNot.isPresent()) {
+            return notHeard(tell, whyNot.get());
         }
-        if (attempt.conversation == null) {
-            return notHeard(tell, "its agent takes no live input (agent.command is not Claude Code, or"
-                    + " agent.live-input is false)");
-        }
-        attempt.conversation.tell(tell);
+        current.conversation.tell(tell);
         return Behaviors.same();
     }
 
@@ -294,8 +284,7 @@ public final class Worker extends AbstractBehavior<Message> {
     }
 
     private void journalRetry(WorkerAttempt attempt, AgentMessage.ApiRetry retry) {
-        if (retry.errorStatus().map(RATE_LIMITS::contains).orElse(false)
-                || "rate_limit".equals(retry.error()) || "overloaded".equals(retry.error())) {
+        if (WorkerAttempt.isApiPressure(retry)) {
             attempt.replyTo.tell(new WorkerProtocol.ApiPressure(self(), attempt.id(), retry.error(), retry.delayMs()));
             attempt.retryAfterMs = retry.delayMs();
         }
@@ -434,12 +423,7 @@ public final class Worker extends AbstractBehavior<Message> {
         if (success != null) {
             attempt.replyTo.tell(new WorkerProtocol.AttemptSucceeded(self(), attempt.id(), success));
         } else {
-            AgentMessage.Result result = attempt.result;
-            boolean rateLimited = result != null && result.apiErrorStatus().map(RATE_LIMITS::contains).orElse(false);
-            WorkerProtocol.Spend spent = result == null ? WorkerProtocol.Spend.NONE
-                    : new WorkerProtocol.Spend(result.costUsd(), result.usage());
-            attempt.replyTo.tell(new WorkerProtocol.AttemptFailed(self(), attempt.id(), failure, spent, rateLimited,
-                    false, attempt.retryAfterMs));
+            attempt.replyTo.tell(attempt.failed(self(), failure));
         }
         return idle();
     }

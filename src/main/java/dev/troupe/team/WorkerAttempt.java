@@ -50,4 +50,35 @@ final class WorkerAttempt {
     WorkerProtocol.AttemptId id() {
         return WorkerProtocol.AttemptId.of(assignment);
     }
+
+    /** HTTP statuses that say the API is saturated (rate limit, overload), not that the task went wrong. */
+    private static final java.util.Set<Integer> RATE_LIMITS = java.util.Set.of(429, 529);
+
+    /** The CLI retries because the API is saturated (a rate limit, an overload): the other launches wait too. */
+    static boolean isApiPressure(AgentMessage.ApiRetry retry) {
+        return retry.errorStatus().map(RATE_LIMITS::contains).orElse(false)
+                || "rate_limit".equals(retry.error()) || "overloaded".equals(retry.error());
+    }
+
+    /** The report of this attempt failed for {@code reason}, with what its agent spent. */
+    WorkerProtocol.AttemptFailed failed(ActorRef<WorkerProtocol.Command> worker, String reason) {
+        boolean rateLimited = result != null && result.apiErrorStatus().map(RATE_LIMITS::contains).orElse(false);
+        WorkerProtocol.Spend spent = result == null ? WorkerProtocol.Spend.NONE
+                : new WorkerProtocol.Spend(result.costUsd(), result.usage());
+        return new WorkerProtocol.AttemptFailed(worker, id(), reason, spent, rateLimited, false, retryAfterMs);
+    }
+
+    /**
+     * Why {@code tell} cannot be said to this attempt's agent now: it works on another task, or reviews, or takes no
+     * live input. Empty when it can.
+     */
+    java.util.Optional<String> whyNotTold(WorkerProtocol.Tell tell, String worker) {
+        if (!task().id().equals(tell.taskId()) || assignment.role() != Assignment.Role.WRITER) {
+            return java.util.Optional.of(worker + " runs " + (assignment.role() == Assignment.Role.WRITER ? "task '"
+                    + task().id() + "'" : "a " + assignment.role().name().toLowerCase(java.util.Locale.ROOT)
+                    + " of it") + " now");
+        }
+        return conversation == null ? java.util.Optional.of("its agent takes no live input (agent.command is not Claude"
+                + " Code, or agent.live-input is false)") : java.util.Optional.empty();
+    }
 }

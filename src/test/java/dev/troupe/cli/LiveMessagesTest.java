@@ -185,6 +185,7 @@ class LiveMessagesTest {
         }), "Say hello.");
         live.set(run);
         try {
+            Await.until(() -> api.requests(scenario).size() == 1, "the agent's request is under way");
             Invocation told = run.tell("a", "write later.txt \"later\"");
 
             assertEquals(0, told.exitCode(), told.err());
@@ -196,7 +197,7 @@ class LiveMessagesTest {
         assertEquals(1, run.events("agent-started").size(), "one attempt");
         assertEquals(1, run.events("task-succeeded").size(), "it succeeded once");
         List<JsonNode> results = run.events("agent-output").stream()
-                .filter(e -> e.path("json").path("type").asText().equals("result")).toList();
+                .filter(e -> e.path("line").path("type").asText().equals("result")).toList();
         assertEquals(2, results.size(), "two turns, each with its result");
         assertEquals(true, run.events("message-delivered").get(0).path("ownTurn").asBoolean());
         assertEquals("later", run.repo().show(run.integrationBranch(), "later.txt").strip());
@@ -253,10 +254,46 @@ class LiveMessagesTest {
         assertEquals(1, run.events("agent-started").size(), "one attempt");
         assertEquals(0, run.events("attempt-failed").size(), "the cut-short turn is no failure");
         assertTrue(run.events("task-told").get(0).path("redirect").asBoolean());
-        assertTrue(run.events("agent-output").stream().anyMatch(e -> e.path("json").path("type").asText()
-                .equals("result") && e.path("json").path("subtype").asText().equals("error_during_execution")),
+        assertTrue(run.events("agent-output").stream().anyMatch(e -> e.path("line").path("type").asText()
+                .equals("result") && e.path("line").path("subtype").asText().equals("error_during_execution")),
                 "the long command's turn was cut short");
         assertEquals("instead", run.repo().show(run.integrationBranch(), "other.txt").strip());
+        assertEquals(List.of("a"), run.repo().mergedTasks(run.integrationBranch()), "merged once");
+    }
+
+    @Test
+    void aMessageInFlightWhenTroupeIsKilledIsNotLostAndResumeMergesTheTaskOnce() throws Exception {
+        String scenario = "live-kill";
+        String message = "Also write extra.txt, please.";
+        LiveRun run = start(scenario, request -> {
+            if (request.turn() > 0) {
+                return text("Done.");
+            }
+            return request.prompt().contains(message) ? write(request.workingDirectory() + "/extra.txt", "also\n")
+                    : bash("sleep 30");
+        }, "Run the long command.");
+        java.util.concurrent.CompletableFuture<Invocation> told;
+        try {
+            Await.until(() -> api.requests(scenario).size() == 1, "the agent's first request, a tool call, is answered");
+            told = java.util.concurrent.CompletableFuture.supplyAsync(() -> run.tell("a", message));
+            Await.until(() -> {
+                try {
+                    return run.events("task-told").size() == 1;
+                } catch (IOException notYet) {
+                    return false;
+                }
+            }, "the message is journaled");
+        } finally {
+            run.troupe().destroyForcibly();
+        }
+        run.troupe().waitFor(30, TimeUnit.SECONDS);
+        told.get(60, TimeUnit.SECONDS);
+
+        Invocation resumed = Invocation.troupe("resume", "-C", run.repo().dir().toString());
+
+        assertEquals(0, resumed.exitCode(), resumed.out() + resumed.err());
+        assertEquals("also", run.repo().show(run.integrationBranch(), "extra.txt").strip(),
+                "the attempt resume started was told the message");
         assertEquals(List.of("a"), run.repo().mergedTasks(run.integrationBranch()), "merged once");
     }
 }
