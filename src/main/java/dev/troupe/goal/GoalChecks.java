@@ -7,16 +7,15 @@ import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Collectors;
 
 /**
  * The checks of a goal file's values made after binding, and the merge with defaults. Each section of the file, and
- * each task, is read up to its first problem, independently of the others, so one reading reports them all.
+ * each task ({@link TaskChecks}), is read up to its first problem, independently of the others, so one reading
+ * reports them all.
  */
 final class GoalChecks {
 
@@ -24,8 +23,9 @@ final class GoalChecks {
     private final Path file;
     private final Path relativeTo;
     private final RawGoal raw;
-    private final Map<String, JsonLocation> locations;
     private final UnknownValues unknownValues;
+    private final GoalPlaces places;
+    private final ValueChecks values;
     private final List<GoalException> problems = new ArrayList<>();
 
     /**
@@ -38,13 +38,14 @@ final class GoalChecks {
         this.file = file;
         this.relativeTo = relativeTo;
         this.raw = raw;
-        this.locations = locations;
         this.unknownValues = unknownValues;
+        this.places = new GoalPlaces(file, locations);
+        this.values = new ValueChecks(places, unknownValues);
         this.problems.addAll(unknownKeys);
     }
 
     private GoalException at(String pointer, String problem) {
-        return new GoalPlaces(file, locations).problem(pointer, problem);
+        return places.problem(pointer, problem);
     }
 
     /**
@@ -64,9 +65,12 @@ final class GoalChecks {
         if (agent != null && agentVariants != null) {
             agent = agent.withVariants(agentVariants);
         }
-        List<Goal.TaskSpec> tasks = tasks(agent != null ? agent.review() : defaults.getBoolean("agent.review"),
-                agent != null ? agent.retry() : byDefault("agent.retry", Goal.Retry.class), variants,
+        TaskChecks.Read read = new TaskChecks(places, values, variants).tasks(raw.tasks(),
+                agent != null ? agent.review() : defaults.getBoolean("agent.review"),
+                agent != null ? agent.retry() : byDefault("agent.retry", Goal.Retry.class),
                 agentVariants == null ? noVariants : agentVariants);
+        problems.addAll(read.problems());
+        List<Goal.TaskSpec> tasks = read.tasks();
         Goal.Team team = checked(this::team);
         Goal.Limits limits = checked(this::limits);
         Goal.Sync sync = checked(this::sync);
@@ -81,7 +85,6 @@ final class GoalChecks {
                     "the goal lists no tasks and has no 'goal:' text for the planner to make them from"));
         }
         Optional<String> base = Optional.ofNullable(raw.base()).map(String::strip);
-        GoalPlaces places = new GoalPlaces(file, locations);
         if (!problems.isEmpty()) {
             return GoalReading.refused(new RunTarget(file, repo(), base, Optional.ofNullable(agent),
                     Optional.ofNullable(workspace), fanout == null ? Optional.empty() : fanout, places),
@@ -160,14 +163,6 @@ final class GoalChecks {
         }
     }
 
-    private void refuseEmptyEntries(List<String> list, String pointer, String name) throws GoalException {
-        for (int i = 0; i < list.size(); i++) {
-            if (list.get(i) == null || list.get(i).isBlank()) {
-                throw at(pointer + "/" + i, name + " has an empty entry");
-            }
-        }
-    }
-
     /** A relative path to the agent (it holds a '/') is relative to this file, like {@code repo}. */
     private List<String> withAbsoluteExecutable(List<String> command) {
         String executable = command.get(0);
@@ -203,12 +198,12 @@ final class GoalChecks {
         if (command.isEmpty() || command.get(0) == null || command.get(0).isBlank()) {
             throw at("/agent/command", "agent.command must name an executable");
         }
-        refuseEmptyEntries(command, "/agent/command", "agent.command");
+        values.refuseEmptyEntries(command, "/agent/command", "agent.command");
         command = withAbsoluteExecutable(command);
         String mode = agent.permissionMode() != null ? agent.permissionMode() : defaults.getString("agent.permission-mode");
-        checkPermissionMode(mode, "/agent/permission-mode");
+        values.checkPermissionMode(mode, "/agent/permission-mode");
         List<String> tools = agent.allowedTools() != null ? agent.allowedTools() : defaults.getStringList("agent.allowed-tools");
-        refuseEmptyEntries(tools, "/agent/allowed-tools", "agent.allowed-tools");
+        values.refuseEmptyEntries(tools, "/agent/allowed-tools", "agent.allowed-tools");
         if (agent.maxTurns() != null && agent.maxTurns() < 1) {
             throw at("/agent/max-turns", "agent.max-turns must be at least 1");
         }
@@ -221,7 +216,7 @@ final class GoalChecks {
             }
         }
         boolean review = agent.review() != null ? agent.review() : defaults.getBoolean("agent.review");
-        Goal.Retry retry = given(agent.retry(), "/agent/retry", "agent.retry: unknown value", Goal.Retry.class);
+        Goal.Retry retry = values.given(agent.retry(), "/agent/retry", "agent.retry: unknown value", Goal.Retry.class);
         if (retry == null) {
             retry = byDefault("agent.retry", Goal.Retry.class);
         }
@@ -229,18 +224,6 @@ final class GoalChecks {
                 List.copyOf(tools), Optional.ofNullable(agent.maxTurns()), isolate, Map.copyOf(env),
                 Optional.ofNullable(agent.appendSystemPrompt()), review, retry, Goal.Variants.NONE,
                 Optional.ofNullable(agent.liveInput()));
-    }
-
-    /**
-     * The value Jackson bound at {@code pointer}, null when the file leaves the key out; one that names none of
-     * {@code type}'s values is refused as "{@code unknown} 'value'; expected a or b".
-     */
-    private <E extends Enum<E>> E given(E bound, String pointer, String unknown, Class<E> type) throws GoalException {
-        Optional<String> written = unknownValues.at(pointer);
-        if (written.isPresent()) {
-            throw at(pointer, unknown + " '" + written.get() + "'; expected " + UnknownValues.choices(type));
-        }
-        return bound;
     }
 
     /** The default at {@code key} of {@code troupe.defaults}, bound as the goal file's value is. */
@@ -254,17 +237,10 @@ final class GoalChecks {
         }
     }
 
-    private void checkPermissionMode(String mode, String pointer) throws GoalException {
-        if (!GoalLoader.PERMISSION_MODES.contains(mode)) {
-            throw at(pointer, "unknown permission mode '" + mode + "'; expected one of: "
-                    + GoalLoader.PERMISSION_MODES.stream().sorted().collect(Collectors.joining(", ")));
-        }
-    }
-
     private Goal.Sync sync() throws GoalException {
         RawGoal.Sync sync = raw.sync() != null ? raw.sync() : new RawGoal.Sync(null, null, null, null);
         Optional<String> check = Optional.ofNullable(sync.check()).map(String::strip);
-        Goal.MergePolicy merge = given(sync.merge(), "/sync/merge", "unknown merge policy", Goal.MergePolicy.class);
+        Goal.MergePolicy merge = values.given(sync.merge(), "/sync/merge", "unknown merge policy", Goal.MergePolicy.class);
         if (merge == null) {
             merge = byDefault("sync.merge", Goal.MergePolicy.class);
         }
@@ -273,7 +249,7 @@ final class GoalChecks {
         if (checkTimeout.isZero()) {
             throw at("/sync/check-timeout", "sync.check-timeout must be longer than 0");
         }
-        Goal.ZonePolicy zonePolicy = given(sync.zonePolicy(), "/sync/zone-policy", "unknown zone policy",
+        Goal.ZonePolicy zonePolicy = values.given(sync.zonePolicy(), "/sync/zone-policy", "unknown zone policy",
                 Goal.ZonePolicy.class);
         if (zonePolicy == null) {
             zonePolicy = byDefault("sync.zone-policy", Goal.ZonePolicy.class);
@@ -308,114 +284,6 @@ final class GoalChecks {
             throw at("/limits/budget-usd", "limits.budget-usd must be more than 0");
         }
         return new Goal.Limits(task, idle, retries, api, attempts, budget);
-    }
-
-    /**
-     * The tasks that could be read, each task's problems and the dependencies' noted.
-     *
-     * @param reviewByDefault {@code agent.review}, for the tasks that do not say
-     * @param retryByDefault {@code agent.retry}, for the tasks that do not say
-     */
-    private List<Goal.TaskSpec> tasks(boolean reviewByDefault, Goal.Retry retryByDefault, VariantChecks variantChecks,
-            Goal.Variants variantsByDefault) {
-        List<RawGoal.Task> rawTasks = raw.tasks() == null ? List.of() : raw.tasks();
-        if (rawTasks.isEmpty()) {
-            // Made by the fan-out, or planned from the goal text.
-            return List.of();
-        }
-        Map<String, Integer> indexById = new LinkedHashMap<>();
-        Map<String, String> idBySlug = new HashMap<>();
-        List<Goal.TaskSpec> tasks = new ArrayList<>();
-        int problemsBefore = problems.size();
-        for (int i = 0; i < rawTasks.size(); i++) {
-            int index = i;
-            Goal.TaskSpec task = checked(() -> task(index, rawTasks.get(index), indexById, idBySlug, reviewByDefault,
-                    retryByDefault)
-                    .withVariants(variantChecks.variants(rawTasks.get(index).variants(), rawTasks.get(index).judge(),
-                            "/tasks/" + index, "task '" + rawTasks.get(index).id() + "'", variantsByDefault)));
-            if (task != null) {
-                tasks.add(task);
-            }
-        }
-        for (Goal.TaskSpec task : tasks) {
-            List<String> after = task.after();
-            for (int j = 0; j < after.size(); j++) {
-                String dependency = after.get(j);
-                if (!indexById.containsKey(dependency)) {
-                    problems.add(at("/tasks/" + indexById.get(task.id()) + "/after/" + j, "task '" + task.id()
-                            + "' comes after unknown task '" + dependency + "'"));
-                }
-            }
-        }
-        if (problems.size() > problemsBefore) {
-            // A cycle among the tasks read so far could be one that the missing ones would not make.
-            return List.copyOf(tasks);
-        }
-        Optional<List<String>> cycle = TaskGraph.findCycle(tasks);
-        if (cycle.isPresent()) {
-            String first = cycle.get().get(0);
-            problems.add(at("/tasks/" + indexById.get(first) + "/after", "dependency cycle: " + String.join(" -> ", cycle.get())));
-        }
-        return List.copyOf(tasks);
-    }
-
-    /** The task at {@code i}, its id and slug taken in {@code indexById} and {@code idBySlug}. */
-    private Goal.TaskSpec task(int i, RawGoal.Task task, Map<String, Integer> indexById, Map<String, String> idBySlug,
-            boolean reviewByDefault, Goal.Retry retryByDefault) throws GoalException {
-        String at = "/tasks/" + i;
-        if (task == null) {
-            throw at(at, "a task must be a mapping with at least 'id' and 'prompt'");
-        }
-        if (task.id() == null || task.id().isBlank()) {
-            throw at(at, "task " + (i + 1) + " has no id");
-        }
-        String id = task.id().strip();
-        if (id.chars().anyMatch(Character::isISOControl)) {
-            throw at(at + "/id", "task id " + (i + 1) + " holds a line break or control character");
-        }
-        if (id.equals(GoalLoader.RESERVED_ID)) {
-            throw at(at + "/id", "task id '" + id + "' is reserved for troupe's planner; rename the task");
-        }
-        if (indexById.putIfAbsent(id, i) != null) {
-            throw at(at + "/id", "duplicate task id '" + id + "'");
-        }
-        String slug = TaskIds.slug(id);
-        String clash = idBySlug.putIfAbsent(slug, id);
-        if (clash != null) {
-            throw at(at + "/id", "task ids '" + clash + "' and '" + id + "' both become '" + slug
-                    + "' in branch names; rename one");
-        }
-        if (task.prompt() == null || task.prompt().isBlank()) {
-            throw at(task.prompt() == null ? at : at + "/prompt", "task '" + id + "' has an empty prompt");
-        }
-        if (task.after() != null) {
-            refuseEmptyEntries(task.after(), at + "/after", "after of task '" + id + "'");
-        }
-        List<String> after = task.after() == null ? List.of() : task.after().stream().map(String::strip).toList();
-        if (task.permissionMode() != null) {
-            checkPermissionMode(task.permissionMode(), at + "/permission-mode");
-        }
-        if (task.maxTurns() != null && task.maxTurns() < 1) {
-            throw at(at + "/max-turns", "max-turns of task '" + id + "' must be at least 1");
-        }
-        if (task.allowedTools() != null) {
-            refuseEmptyEntries(task.allowedTools(), at + "/allowed-tools", "allowed-tools of task '" + id + "'");
-        }
-        List<String> zone = task.zone() == null ? List.of() : List.copyOf(task.zone());
-        refuseEmptyEntries(zone, at + "/zone", "zone of task '" + id + "'");
-        for (int z = 0; z < zone.size(); z++) {
-            Optional<String> notGlob = Zones.problem(zone.get(z));
-            if (notGlob.isPresent()) {
-                throw at(at + "/zone/" + z, "zone of task '" + id + "': '" + zone.get(z) + "' is not a glob: "
-                        + notGlob.get());
-            }
-        }
-        return new Goal.TaskSpec(id, slug, task.prompt().strip(), after, Optional.ofNullable(task.model()),
-                Optional.ofNullable(task.allowedTools()).map(List::copyOf), Optional.ofNullable(task.permissionMode()),
-                Optional.ofNullable(task.maxTurns()), Optional.ofNullable(task.appendSystemPrompt()), zone, List.of(),
-                task.review() != null ? task.review() : reviewByDefault,
-                Optional.ofNullable(given(task.retry(), at + "/retry", "retry of task '" + id + "': unknown value",
-                        Goal.Retry.class)).orElse(retryByDefault));
     }
 
     /** One part of the goal file, read and checked. */
