@@ -63,5 +63,5 @@ record RawGoal(
 
     record Task(String id, String prompt, List<String> zone, List<String> after, String model, Boolean review,
             List<String> allowedTools, String permissionMode, Integer maxTurns, String appendSystemPrompt,
-            Goal.Retry retry, com.fasterxml.jackson.databind.JsonNode variants, Goal.Judge judge) {}
+            Goal.Retry retry, com.fasterxml.jackson.databind.JsonNode variants, Goal.Judge judge, List<String> hears) {}
 }

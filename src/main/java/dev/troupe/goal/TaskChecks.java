@@ -9,7 +9,8 @@ import java.util.Optional;
 
 /**
  * The checks of a goal file's {@code tasks:} list: each task read up to its first problem, independently of the
- * others, then the ids that {@code after} names among them and the dependency cycles, once every task could be read.
+ * others, then the ids that {@code after} and {@code hears} name among them, and the dependency cycles once every
+ * task could be read. {@code hears} orders nothing, so two tasks may hear from each other.
  */
 final class TaskChecks {
 
@@ -52,16 +53,7 @@ final class TaskChecks {
                 problems.add(e);
             }
         }
-        for (Goal.TaskSpec task : tasks) {
-            List<String> after = task.after();
-            for (int j = 0; j < after.size(); j++) {
-                String dependency = after.get(j);
-                if (!indexById.containsKey(dependency)) {
-                    problems.add(places.problem("/tasks/" + indexById.get(task.id()) + "/after/" + j, "task '"
-                            + task.id() + "' comes after unknown task '" + dependency + "'"));
-                }
-            }
-        }
+        problems.addAll(unknownIds(tasks, rawTasks, indexById));
         if (!problems.isEmpty()) {
             // A cycle among the tasks read so far could be one that the missing ones would not make.
             return new Read(List.copyOf(tasks), problems);
@@ -73,6 +65,33 @@ final class TaskChecks {
                     "dependency cycle: " + String.join(" -> ", cycle.get())));
         }
         return new Read(List.copyOf(tasks), problems);
+    }
+
+    /** A problem for each id that a task read names in {@code after} or {@code hears} and no task has. */
+    private List<GoalException> unknownIds(List<Goal.TaskSpec> tasks, List<RawGoal.Task> rawTasks,
+            Map<String, Integer> indexById) {
+        List<GoalException> problems = new ArrayList<>();
+        for (Goal.TaskSpec task : tasks) {
+            int i = indexById.get(task.id());
+            List<String> after = task.after();
+            for (int j = 0; j < after.size(); j++) {
+                if (!indexById.containsKey(after.get(j))) {
+                    problems.add(places.problem("/tasks/" + i + "/after/" + j, "task '" + task.id()
+                            + "' comes after unknown task '" + after.get(j) + "'"));
+                }
+            }
+            // Read from the file rather than the spec, which holds each id once, to point at the id as written.
+            List<String> hears = Optional.ofNullable(rawTasks.get(i).hears()).orElse(List.of());
+            for (int j = 0; j < hears.size(); j++) {
+                String heard = hears.get(j).strip();
+                if (!indexById.containsKey(heard)
+                        && hears.subList(0, j).stream().map(String::strip).noneMatch(heard::equals)) {
+                    problems.add(places.problem("/tasks/" + i + "/hears/" + j, "task '" + task.id()
+                            + "' hears from unknown task '" + heard + "'"));
+                }
+            }
+        }
+        return problems;
     }
 
     /** The task at {@code i}, its id and slug taken in {@code indexById} and {@code idBySlug}. */
@@ -108,6 +127,7 @@ final class TaskChecks {
             values.refuseEmptyEntries(task.after(), at + "/after", "after of task '" + id + "'");
         }
         List<String> after = task.after() == null ? List.of() : task.after().stream().map(String::strip).toList();
+        List<String> hears = hears(task, id, at);
         if (task.permissionMode() != null) {
             values.checkPermissionMode(task.permissionMode(), at + "/permission-mode");
         }
@@ -131,6 +151,23 @@ final class TaskChecks {
                 Optional.ofNullable(task.maxTurns()), Optional.ofNullable(task.appendSystemPrompt()), zone, List.of(),
                 task.review() != null ? task.review() : reviewByDefault,
                 Optional.ofNullable(values.given(task.retry(), at + "/retry", "retry of task '" + id
-                        + "': unknown value", Goal.Retry.class)).orElse(retryByDefault));
+                        + "': unknown value", Goal.Retry.class)).orElse(retryByDefault), Goal.Variants.NONE, hears);
+    }
+
+    /**
+     * The ids {@code task} hears from, stripped, each once; whether they name tasks is checked once all are read.
+     * A task that also comes after one of them is told in its prompt, as {@code after} says.
+     */
+    private List<String> hears(RawGoal.Task task, String id, String at) throws GoalException {
+        if (task.hears() == null) {
+            return List.of();
+        }
+        values.refuseEmptyEntries(task.hears(), at + "/hears", "hears of task '" + id + "'");
+        for (int j = 0; j < task.hears().size(); j++) {
+            if (task.hears().get(j).strip().equals(id)) {
+                throw places.problem(at + "/hears/" + j, "task '" + id + "' hears from itself");
+            }
+        }
+        return task.hears().stream().map(String::strip).distinct().toList();
     }
 }

@@ -55,6 +55,37 @@ class AddedTasksTest {
     }
 
     @Test
+    void anAddedTaskMayHearFromTheRunsTasksAndTheOthersAdded() throws Exception {
+        Path goal = runGoal();
+
+        List<Goal.TaskSpec> added = AddedTasks.add(loader, goal, file("more.yaml", """
+                - id: b
+                  prompt: do b
+                  hears: [a, c]
+                - id: c
+                  prompt: do c
+                  hears: [b]
+                """), tmp);
+
+        assertEquals(List.of("a", "c"), added.get(0).hears());
+        assertEquals(List.of("b"), added.get(1).hears());
+        assertEquals(List.of(), added.get(0).after());
+    }
+
+    @Test
+    void anAddedTaskThatHearsFromAnUnknownTaskIsRefused() throws Exception {
+        Path goal = runGoal();
+        String before = Files.readString(goal);
+
+        GoalException refused = assertThrows(GoalException.class, () -> AddedTasks.add(loader, goal,
+                file("more.yaml", "- id: b\n  prompt: do b\n  hears: [aa]\n"), tmp));
+
+        assertEquals(tmp.resolve("more.yaml") + ": the run refuses these tasks: task 'b' hears from unknown task 'aa'",
+                refused.getMessage());
+        assertEquals(before, Files.readString(goal));
+    }
+
+    @Test
     void refusedTasksLeaveTheGoalFileAsItWas() throws Exception {
         Path goal = runGoal();
         String before = Files.readString(goal);

@@ -417,7 +417,7 @@ class GoalLoaderTest {
                 "    prompt: p",
                 "    colour: blue");
 
-        assertEquals("unknown key 'colour' in tasks[0]; expected one of: after, allowed-tools, append-system-prompt, id, judge, max-turns, model, permission-mode, prompt, retry, review, variants, zone",
+        assertEquals("unknown key 'colour' in tasks[0]; expected one of: after, allowed-tools, append-system-prompt, hears, id, judge, max-turns, model, permission-mode, prompt, retry, review, variants, zone",
                 refusal.problem());
         assertAt(5, 5, refusal);
     }
@@ -889,6 +889,79 @@ class GoalLoaderTest {
 
         assertEquals("dependency cycle: a -> a", refusal.problem());
         assertAt(4, 5, refusal);
+    }
+
+    @Test
+    void hearsNamesTheTasksToBeToldOfStrippedAndOrdersNothing() throws IOException, GoalException {
+        Goal goal = loadYaml(
+                "tasks:",
+                "  - id: api",
+                "    prompt: p",
+                "  - id: ui",
+                "    prompt: q",
+                "    hears: [\" api \", api]");
+
+        assertEquals(List.of("api"), goal.tasks().get(1).hears());
+        assertEquals(List.of(), goal.tasks().get(1).after());
+        assertEquals(List.of(), goal.tasks().get(0).hears());
+    }
+
+    @Test
+    void tasksMayHearFromEachOtherAndFromATaskTheyComeAfter() throws IOException, GoalException {
+        Goal goal = loadYaml(
+                "tasks:",
+                "  - id: api",
+                "    prompt: p",
+                "    hears: [ui]",
+                "  - id: ui",
+                "    prompt: q",
+                "    hears: [api]",
+                "  - id: tests",
+                "    prompt: r",
+                "    after: [api]",
+                "    hears: [api, ui]");
+
+        assertEquals(List.of(List.of("ui"), List.of("api"), List.of("api", "ui")),
+                goal.tasks().stream().map(Goal.TaskSpec::hears).toList());
+    }
+
+    @Test
+    void hearingFromAnUnknownTaskIsRefusedAtThatNameWithFileLineAndColumn() throws IOException {
+        Path file = write("goal.yaml",
+                "tasks:",
+                "  - id: api",
+                "    prompt: p",
+                "  - id: ui",
+                "    prompt: q",
+                "    hears: [api, apii]");
+
+        GoalException refusal = refused(file);
+
+        assertEquals(file + ":6:18: task 'ui' hears from unknown task 'apii'", refusal.getMessage());
+    }
+
+    @Test
+    void aTaskThatHearsFromItselfIsRefusedAtItsOwnId() throws IOException {
+        GoalException refusal = refusedYaml(
+                "tasks:",
+                "  - id: a",
+                "    prompt: p",
+                "    hears: [a]");
+
+        assertEquals("task 'a' hears from itself", refusal.problem());
+        assertAt(4, 13, refusal);
+    }
+
+    @Test
+    void anEmptyHearsEntryIsRefused() throws IOException {
+        GoalException refusal = refusedYaml(
+                "tasks:",
+                "  - id: a",
+                "    prompt: p",
+                "    hears: [~]");
+
+        assertEquals("hears of task 'a' has an empty entry", refusal.problem());
+        assertAt(4, 13, refusal);
     }
 
     @Test
