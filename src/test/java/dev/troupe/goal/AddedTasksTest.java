@@ -86,6 +86,19 @@ class AddedTasksTest {
     }
 
     @Test
+    void aLaterRoundsPlannedTasksMayHearFromEarlierTasksAsTheyMayComeAfterThem() throws Exception {
+        Path goal = runGoal();
+        var plan = GoalLoader.mapperFor(tmp.resolve("plan.json")).readTree("""
+                {"tasks": [{"id": "b", "prompt": "do b", "after": ["a"], "hears": ["a", "c"]},
+                           {"id": "c", "prompt": "do c", "hears": ["a"]}]}
+                """);
+
+        List<Goal.TaskSpec> added = AddedTasks.addPlanned(loader, goal, plan, tmp.resolve("plan-2.yaml"), tmp);
+
+        assertEquals(List.of(List.of("a", "c"), List.of("a")), added.stream().map(Goal.TaskSpec::hears).toList());
+    }
+
+    @Test
     void refusedTasksLeaveTheGoalFileAsItWas() throws Exception {
         Path goal = runGoal();
         String before = Files.readString(goal);

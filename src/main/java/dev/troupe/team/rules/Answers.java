@@ -24,6 +24,8 @@ public final class Answers {
             "prompt":{"type":"string","description":"everything an agent needs to do this task on its own"},\
             "zone":{"type":"array","items":{"type":"string"},"description":"globs of the files this task owns"},\
             "after":{"type":"array","items":{"type":"string"},"description":"ids of the tasks that must be done first"},\
+            "hears":{"type":"array","items":{"type":"string"},"description":"ids of other tasks of the plan whose\s\
+            report and changed files this task is told as each merges, without waiting for them"},\
             "review":{"type":"boolean","description":"true: a second agent reviews the change before it merges"},\
             "model":{"type":"string","description":"a model for this task, when it needs another than the default"}}}""";
 

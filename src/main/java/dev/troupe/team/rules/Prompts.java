@@ -117,8 +117,9 @@ public final class Prompts {
                         + " everything an agent needs, since it sees nothing else. Give each task a zone (globs of the"
                         + " files it owns) where you can: tasks with overlapping zones never run at the same time. Use"
                         + " after (ids of earlier tasks) only where a task really needs another's work; the rest run in"
-                        + " parallel. Set review: true for changes that deserve a second look. Prefer a few tasks of"
-                        + " substance over many small ones.\n");
+                        + " parallel. Use hears (ids of other tasks) where a task does its own work but should be told"
+                        + " what another reported and changed as soon as it merges. Set review: true for changes that"
+                        + " deserve a second look. Prefer a few tasks of substance over many small ones.\n");
         if (problems != null) {
             prompt.append("\nYour last plan could not be used: ").append(problems).append("\nFix this in the new plan.\n");
         }

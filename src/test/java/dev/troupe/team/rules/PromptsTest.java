@@ -3,6 +3,8 @@ package dev.troupe.team.rules;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.troupe.journal.Json;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
@@ -34,6 +36,21 @@ class PromptsTest {
                 + "\"description\":\"the number of the variant to merge\"},\"reasons\":{\"type\":\"string\","
                 + "\"description\":\"why this variant, compared with the others\"}}}",
                 Judging.schema(new java.util.TreeSet<>(java.util.Set.of(3, 1))), "only the variants that passed");
+    }
+
+    @Test
+    void thePlannersTasksMayHearFromOtherTasksWhichItIsToldOf() throws Exception {
+        for (String schema : java.util.List.of(Answers.PLAN_SCHEMA, Answers.ROUND_SCHEMA)) {
+            JsonNode task = Json.MAPPER.readTree(schema).path("properties").path("tasks").path("items");
+            JsonNode hears = task.path("properties").path("hears");
+
+            assertEquals("array", hears.path("type").asText(), schema);
+            assertEquals("string", hears.path("items").path("type").asText(), schema);
+            assertTrue(hears.path("description").asText().contains("report and changed files"), schema);
+            assertEquals(java.util.List.of("id", "prompt"),
+                    java.util.List.of(Json.MAPPER.treeToValue(task.path("required"), String[].class)), "optional");
+        }
+        assertTrue(Prompts.plan("a goal", 2, null).contains("Use hears (ids of other tasks)"));
     }
 
     @Test
