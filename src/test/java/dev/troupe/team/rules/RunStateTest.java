@@ -380,6 +380,29 @@ class RunStateTest {
     }
 
     @Test
+    void whenATaskMergesTheRunningTasksThatHearFromItAreToldAndOnesThatStartLaterFindItInTheirPrompt() {
+        RunState state = state(goal(team(2), ONE_ATTEMPT, EACH, zoned("api", "src/**"), hearing(spec("ui"), "api"),
+                hearing(zoned("docs", "src/**"), "api")));
+        assertEquals(List.of("api", "ui"), assigned(state.start(Optional.empty(), 1, T0)),
+                "ui starts at once: hearing orders nothing; docs waits for api's zone");
+        state.attemptSucceeded("worker-1", "api", 1, Assignment.Role.WRITER, written("api"), T0);
+
+        List<Decision> merged = state.merged("api", commit("m-api"), T0.plusSeconds(1));
+
+        Decision.TellAgent told = of(merged, Decision.TellAgent.class).get(0);
+        assertEquals(List.of("worker-2", "ui", false), List.of(told.worker(), told.taskId(), told.redirect()));
+        assertTrue(told.message().contains("task api, which this task hears from, has just merged")
+                && told.message().contains("done api") && told.message().contains("api.txt"), told.message());
+        TeamEvent.TaskTold journaled = event(merged, TeamEvent.TaskTold.class);
+        assertEquals(List.of("ui", "api", told.id()), List.of(journaled.task(), journaled.from(), journaled.id()));
+        assertEquals(List.of("docs"), assigned(merged));
+        String docs = of(merged, Decision.AssignOnceJournaled.class).get(0).assignment().prompt();
+        assertTrue(docs.contains("This task hears from api, merged already; their work is in your starting point.")
+                && docs.contains("done api"), docs);
+        assertEquals(1, of(merged, Decision.TellAgent.class).size(), "only a task at work is told live");
+    }
+
+    @Test
     void aRetryWaitsAWhileForItsSessionsWorkerThenStartsFreshElsewhere() {
         RunState state = conflictWhileTheSessionsWorkerIsBusy();
 
@@ -696,6 +719,13 @@ class RunStateTest {
     private static Goal.TaskSpec zoned(String id, String zone) {
         return new Goal.TaskSpec(id, id, "do " + id, List.of(), Optional.empty(), Optional.empty(), Optional.empty(),
                 Optional.empty(), Optional.empty(), List.of(zone), List.of(), false);
+    }
+
+    /** {@code spec}, hearing from {@code heard} while it runs. */
+    private static Goal.TaskSpec hearing(Goal.TaskSpec spec, String... heard) {
+        return new Goal.TaskSpec(spec.id(), spec.slug(), spec.prompt(), spec.after(), spec.model(), spec.allowedTools(),
+                spec.permissionMode(), spec.maxTurns(), spec.appendSystemPrompt(), spec.zone(), spec.gate(),
+                spec.review(), spec.retry(), spec.variants(), List.of(heard));
     }
 
     private static Goal.TaskSpec variants(String id, int count, Goal.Judge judge) {
