@@ -94,4 +94,13 @@ final class RunDirs {
             throw new TroupeException(ExitCodes.INTERNAL, "cannot read " + events + ": " + e.getMessage());
         }
     }
+
+    /** How much of the run's journal there is now: where to follow it from after reading its history. */
+    static long journalSize(Path runDir) throws TroupeException {
+        try {
+            return FileTail.sizeOf(runDir.resolve("events.jsonl"));
+        } catch (IOException e) {
+            throw new TroupeException(ExitCodes.INTERNAL, "cannot read " + runDir + ": " + e.getMessage());
+        }
+    }
 }
