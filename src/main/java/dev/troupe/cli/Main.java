@@ -1,5 +1,6 @@
 package dev.troupe.cli;
 
+import java.io.InputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -16,7 +17,7 @@ import picocli.CommandLine.Command;
         description = "Runs a team of headless coding agents from a goal file.",
         subcommands = {RunCommand.class, ResumeCommand.class, StatusCommand.class, ResultsCommand.class, ReportCommand.class,
             CleanupCommand.class, ValidateCommand.class, ClusterKeyCommand.class, StopCommand.class, CancelCommand.class,
-            AddCommand.class, TellCommand.class, WorkerCommand.class, CommandLine.HelpCommand.class},
+            AddCommand.class, TellCommand.class, AttachCommand.class, WorkerCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:every task merged",
@@ -42,12 +43,19 @@ public final class Main implements Runnable {
 
     /** Runs one command to its end and returns its exit code; never exits the JVM. */
     public static int execute(String[] args, PrintStream out, PrintStream err) {
+        return execute(args, System.in, out, err);
+    }
+
+    /** The same, the lines {@code troupe attach} tells the agent read from {@code in}. */
+    static int execute(String[] args, InputStream in, PrintStream out, PrintStream err) {
         // Initialise logging on this thread before Akka's threads race to do it (SLF4J then warns on stderr).
         LoggerFactory.getLogger(Main.class);
         CommandLine cli = new CommandLine(new Main());
         // Every command prints through these (its @Spec's getOut and getErr), in UTF-8 whatever the locale.
         cli.setOut(new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true));
         cli.setErr(new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true));
+        // picocli has an out and an err but no in: attach is the one command that reads what is typed.
+        ((AttachCommand) cli.getSubcommands().get("attach").getCommand()).in = in;
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             PrintWriter stderr = commandLine.getErr();
             if (e instanceof TroupeException troupe) {
