@@ -25,8 +25,8 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "attach", description = {"Follow a task's agent live (as results --follow shows it) and tell it"
         + " each line you type (as troupe tell does); the reply to each is shown.",
         "A line starting with ! cuts the agent's turn short and gives it the rest next (as tell --interrupt).",
-        "Ctrl-D detaches; the agent works on. Attach ends too when the task is merged, failed or skipped,"
-        + " or the run ends."})
+        "Ctrl-D detaches; the agent works on. Attach ends too when the task is merged, failed,"
+        + " skipped or cancelled, or the run ends."})
 final class AttachCommand implements Callable<Integer> {
 
     @Parameters(arity = "1..2", paramLabel = "[RUN] TASK",
