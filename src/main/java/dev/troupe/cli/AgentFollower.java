@@ -158,6 +158,10 @@ final class AgentFollower {
         String type = json.path("type").asText();
         switch (type) {
             case "assistant", "user" -> {
+                // What the agent was told (its prompt, a message) comes back as plain text, not as blocks.
+                if (json.path("message").path("content").isTextual()) {
+                    return shorten(type + ": " + json.path("message").path("content").asText());
+                }
                 StringBuilder text = new StringBuilder();
                 for (JsonNode block : json.path("message").path("content")) {
                     String kind = block.path("type").asText();

@@ -55,6 +55,8 @@ class AttachTest {
             assertEquals(0, attached.get(60, TimeUnit.SECONDS), shown(out) + shown(err));
             String shown = shown(out);
             assertTrue(shown.contains("## Attached to one"), shown);
+            assertTrue(shown.contains("user: also write \"hello\" to notes/extra.txt"), "the message as the agent heard it: "
+                    + shown);
             assertTrue(shown.contains("troupe: task 'one': delivered to its agent on worker-1 (attempt 1)"), shown);
             assertTrue(shown.strip().endsWith("troupe: detached; the agent works on"), shown);
             assertEquals("", shown(err), "the blank lines were not sent");
