@@ -245,10 +245,15 @@ public final class DemoAgent {
 
     /**
      * Carries out a message: a text it quotes is written as a line to the file it names outside the quotes, or else
-     * to {@code taskFile}; a message that quotes nothing gets an answer. Returns a sentence saying what it did.
+     * to {@code taskFile}; a message that quotes nothing, or that troupe sends of its own (what a task it hears from
+     * reported as it merged), gets an answer. Returns a sentence saying what it did.
      */
+    /** How troupe's own messages begin: a hand-over from a task it hears from, information rather than an order. */
+    private static final String FROM_TROUPE = "From troupe, which runs this team:";
+
     private String respond(String message, String taskFile) throws IOException, InterruptedException {
-        Optional<String> words = DemoAnswers.toldText(message).or(() -> DemoAnswers.firstQuote(message));
+        Optional<String> words = message.startsWith(FROM_TROUPE) ? Optional.empty()
+                : DemoAnswers.toldText(message).or(() -> DemoAnswers.firstQuote(message));
         if (words.isEmpty()) {
             stream.say("Noted: " + firstLine(message) + " There is nothing in it for me to write.");
             return "Noted: " + firstLine(message);

@@ -122,7 +122,11 @@ public final class ConsoleView implements Journal.Listener {
         } else if (event instanceof TeamEvent.TaskCancelled e) {
             return "[" + e.task() + "] cancelled with troupe cancel";
         } else if (event instanceof TeamEvent.TaskTold e) {
-            return "[" + e.task() + "] told: " + e.message().strip().lines().findFirst().orElse("");
+            return "[" + e.task() + "] " + (e.from() != null ? "hears that " + e.from() + " merged"
+                    : (e.redirect() ? "redirected: " : "told: ") + e.message().strip().lines().findFirst().orElse(""));
+        } else if (event instanceof TeamEvent.MessageDelivered e) {
+            return "[" + e.task() + "] its agent on " + e.worker() + " took the message in"
+                    + (e.ownTurn() ? ", as a turn of its own" : ", at its next step");
         } else if (event instanceof TeamEvent.StopRequested e) {
             return "stop requested: nothing more is launched" + (e.running() == 0 ? ""
                     : "; " + e.running() + (e.running() == 1 ? " task under way finishes" : " tasks under way finish") + " first");

@@ -113,6 +113,14 @@ class LiveMessagesTest {
         return run;
     }
 
+    private static String readQuietly(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            return "(" + e.getMessage() + ")";
+        }
+    }
+
     private static boolean holds(MessagesApiStandIn.Request request, String text) {
         return request.body().toString().contains(text);
     }
@@ -123,7 +131,7 @@ class LiveMessagesTest {
         String message = "Also write extra.txt, please.";
         LiveRun run = start(scenario, request -> {
             if (request.turn() == 0) {
-                return bash("sleep 4");
+                return bash("echo start; sleep 4; echo end");
             }
             if (request.turn() == 1 && holds(request, message)) {
                 return write(request.workingDirectory() + "/extra.txt", "also\n");
@@ -209,7 +217,7 @@ class LiveMessagesTest {
         String scenario = "live-two-in-order";
         String first = "First: mind the \"quotes\",\nthe new lines\tand tabs, ünïcødé ✓ and a \\ backslash.";
         String second = "Second: then stop.";
-        LiveRun run = start(scenario, request -> request.turn() == 0 ? bash("sleep 5") : text("Done."),
+        LiveRun run = start(scenario, request -> request.turn() == 0 ? bash("echo start; sleep 5; echo end") : text("Done."),
                 "Run the long command.");
         try {
             Await.until(() -> api.requests(scenario).size() == 1, "the agent's first request, a tool call, is answered");
@@ -239,7 +247,7 @@ class LiveMessagesTest {
     void anInterruptRedirectsTheAgentWithoutFailingItsAttempt() throws Exception {
         String scenario = "live-redirect";
         LiveRun run = start(scenario, MessagesApiStandIn.obeying(request -> request.heard().isEmpty()
-                ? bash("sleep 60") : text("Done.")), "Run the very long command.");
+                ? bash("echo start; sleep 60; echo end") : text("Done.")), "Run the very long command.");
         try {
             Await.until(() -> api.requests(scenario).size() == 1, "the agent's first request, a tool call, is answered");
 
@@ -270,7 +278,7 @@ class LiveMessagesTest {
                 return text("Done.");
             }
             return request.prompt().contains(message) ? write(request.workingDirectory() + "/extra.txt", "also\n")
-                    : bash("sleep 30");
+                    : bash("echo start; sleep 30; echo end");
         }, "Run the long command.");
         java.util.concurrent.CompletableFuture<Invocation> told;
         try {
@@ -278,11 +286,13 @@ class LiveMessagesTest {
             told = java.util.concurrent.CompletableFuture.supplyAsync(() -> run.tell("a", message));
             Await.until(() -> {
                 try {
-                    return run.events("task-told").size() == 1;
+                    return told.isDone() || run.events("task-told").size() == 1;
                 } catch (IOException notYet) {
                     return false;
                 }
             }, "the message is journaled");
+            assertEquals(1, run.events("task-told").size(), () -> "told: " + told.join() + "\n"
+                    + readQuietly(run.output()));
         } finally {
             run.troupe().destroyForcibly();
         }

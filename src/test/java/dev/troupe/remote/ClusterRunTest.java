@@ -205,6 +205,36 @@ class ClusterRunTest {
         assertTrue(events().stream().noneMatch(e -> e.path("type").asText().equals("node-joined")));
     }
 
+    @Test
+    void aMessageToldToAnAgentAtWorkOnANodeReachesItThereAndItsWorkMergesOnce() throws Exception {
+        Path goal = tmp.resolve("goal.yaml");
+        Files.writeString(goal, "goal: test\nrepo: " + repo.dir() + "\nteam: {size: 1, stagger: 0ms}\n"
+                + "agent: {command: [demo]}\ntasks:\n"
+                + "  - id: local\n    prompt: Write \"L.\" to notes/local.txt (takes 30s)\n"
+                + "  - id: remote\n    prompt: Write \"R.\" to notes/remote.txt (takes 15s)\n");
+        Process lead = startLead(goal);
+        startNode("node1", joinAddress());
+        Await.until(() -> assignments().getOrDefault("remote", "").startsWith("node1-")
+                && Journals.ofType(events(), "agent-started").stream()
+                        .anyMatch(e -> e.path("task").asText().equals("remote")), "remote's agent is at work on the node");
+
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        int told = Main.execute(new String[] {"tell", "-C", repo.dir().toString(), "remote",
+                "also write \"hello\" to notes/extra.txt"}, new java.io.PrintStream(out, true), System.err);
+
+        assertEquals(0, told);
+        assertTrue(out.toString().contains("delivered to its agent on node1-"), out.toString());
+        assertTrue(lead.waitFor(120, TimeUnit.SECONDS), "the run ended");
+        assertEquals(0, lead.exitValue(), output("lead"));
+        String branch = repo.branches("troupe/*").stream().filter(b -> !b.contains("/tasks/")).findFirst().orElseThrow();
+        assertEquals("hello", repo.show(branch, "notes/extra.txt").strip(), "written on the node, in the same attempt");
+        assertEquals(1, Journals.ofType(events(), "agent-started").stream()
+                .filter(e -> e.path("task").asText().equals("remote")).count(), "one attempt");
+        assertEquals(List.of("node1-worker-1"), Journals.ofType(events(), "message-delivered").stream()
+                .map(e -> e.path("worker").asText()).toList());
+        assertEquals(2, repo.mergedTasks(branch).size(), "each merged once: " + repo.mergedTasks(branch));
+    }
+
     /** A gate task on the lead's one local worker, then {@code tasks} more after it, each running {@code step}. */
     private Path goal(int tasks, String step, Path gate) throws IOException {
         StringBuilder goal = new StringBuilder("goal: test\nrepo: " + repo.dir() + "\nteam: {size: 1, stagger: 0ms}\n"
