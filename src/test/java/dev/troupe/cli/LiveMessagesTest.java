@@ -88,10 +88,15 @@ class LiveMessagesTest {
     }
 
     private LiveRun start(String scenario, MessagesApiStandIn.Script script, String prompt) throws Exception {
+        return start(scenario, script, 1, "  - id: a\n    prompt: " + prompt + "\n");
+    }
+
+    /** @param tasks the goal's {@code tasks:} */
+    private LiveRun start(String scenario, MessagesApiStandIn.Script script, int team, String tasks) throws Exception {
         TestRepo repo = TestRepo.create(tmp.resolve("repo"), Map.of("README.md", "hello\n"));
         Path goal = tmp.resolve("goal.yaml");
         Files.writeString(goal, "repo: " + repo.dir() + "\n"
-                + "team: {size: 1, stagger: 0ms}\n"
+                + "team: {size: " + team + ", stagger: 0ms}\n"
                 + "agent:\n"
                 + "  command: [\"" + claude + "\"]\n"
                 + "  isolate-config: true\n"
@@ -102,7 +107,7 @@ class LiveMessagesTest {
                 + "    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: \"1\"\n"
                 + "    DISABLE_AUTOUPDATER: \"1\"\n"
                 + "limits: {task-timeout: 2m, idle-timeout: 60s}\n"
-                + "tasks:\n  - id: a\n    prompt: " + prompt + "\n");
+                + "tasks:\n" + tasks);
         Path output = tmp.resolve("run.out");
         Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
         Process troupe = new ProcessBuilder(javaBin.toString(), "-cp", System.getProperty("java.class.path"),
@@ -305,5 +310,38 @@ class LiveMessagesTest {
         assertEquals("also", run.repo().show(run.integrationBranch(), "extra.txt").strip(),
                 "the attempt resume started was told the message");
         assertEquals(List.of("a"), run.repo().mergedTasks(run.integrationBranch()), "merged once");
+    }
+
+    @Test
+    void aTaskThatHearsFromAnotherIsToldItsReportWhileItWorksWhenThatOneMerges() throws Exception {
+        String scenario = "live-hears";
+        LiveRun run = start(scenario, request -> {
+            if (request.prompt().startsWith("Write the api")) {
+                return request.turn() == 0 ? write(request.workingDirectory() + "/api.txt", "GET /hello\n")
+                        : text("The api serves GET /hello.");
+            }
+            if (request.turn() == 0) {
+                return bash("echo start; sleep 20; echo end");
+            }
+            return request.heard().stream().anyMatch(said -> said.contains("task api, which this task hears from, has"
+                    + " just merged")) && request.turn() == 1
+                    ? write(request.workingDirectory() + "/ui.txt", "calls GET /hello\n") : text("Done.");
+        }, 2, "  - id: ui\n    hears: [api]\n    prompt: Build the ui.\n"
+                + "  - id: api\n    prompt: Write the api.\n");
+        try {
+            assertEquals(0, run.end(), Files.readString(run.output()));
+        } finally {
+            run.troupe().destroyForcibly();
+        }
+        List<JsonNode> told = run.events("task-told");
+        assertEquals(1, told.size(), "ui is told once: " + told);
+        assertEquals("api", told.get(0).path("from").asText());
+        assertTrue(told.get(0).path("message").asText().contains("The api serves GET /hello."), "api's report");
+        assertTrue(told.get(0).path("message").asText().contains("api.txt"), "the files it changed");
+        assertEquals(List.of("ui"), run.events("message-delivered").stream().map(e -> e.path("task").asText()).toList());
+        assertEquals(1, run.events("agent-started").stream().filter(e -> e.path("task").asText().equals("ui")).count(),
+                "ui heard it in its one attempt");
+        assertEquals("calls GET /hello", run.repo().show(run.integrationBranch(), "ui.txt").strip());
+        assertEquals(List.of("api", "ui"), run.repo().mergedTasks(run.integrationBranch()), "each merged once");
     }
 }
