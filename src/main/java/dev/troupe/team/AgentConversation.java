@@ -12,11 +12,12 @@ import java.util.UUID;
 import java.util.concurrent.Executor;
 
 /**
- * One attempt's talk with an agent that takes live input: the prompt and each message told to it go in on its
- * stdin; the CLI echoes each one when it takes it in, and ends each turn with a result. The attempt is over with
+ * One attempt's talk with its agent. An agent that takes live input gets its prompt and each message told to it on
+ * its stdin; the CLI echoes each one when it takes it in, and ends each turn with a result. The attempt is over with
  * the result of a turn after which nothing sent is still unheard: success, unless that result is an error. A turn
  * cut short for a redirect ({@code tell --interrupt}) is no failure: its message comes next, as a turn of its own.
- * Confined to its {@link Worker}.
+ * An agent that takes no live input got its prompt on its command line, hears nothing more, and its first result
+ * ends the attempt. Confined to its {@link Worker}.
  */
 final class AgentConversation {
 
@@ -26,7 +27,8 @@ final class AgentConversation {
     /** A message for the agent; {@code tell} is who waits to hear it was heard (none for the prompt). */
     record Sent(String uuid, String text, Optional<WorkerProtocol.Tell> tell) {}
 
-    private final AgentInput input;
+    /** Empty for an agent that takes no live input. */
+    private final Optional<AgentInput> input;
     private final Executor blocking;
     /** Sent (or waiting to be sent after an interrupt), not yet echoed: the attempt waits for them. */
     private final Map<String, Sent> unheard = new LinkedHashMap<>();
@@ -37,14 +39,22 @@ final class AgentConversation {
     private Usage turnsUsage = Usage.NONE;
     private AgentMessage.Result last;
 
-    AgentConversation(AgentInput input, Executor blocking) {
+    AgentConversation(Optional<AgentInput> input, Executor blocking) {
         this.input = input;
         this.blocking = blocking;
     }
 
-    /** The task's prompt, the first user message. */
+    /** The task's prompt, the first user message (an agent without live input has it on its command line). */
     void start(String prompt) {
-        send(new Sent(UUID.randomUUID().toString(), prompt, Optional.empty()));
+        if (input.isPresent()) {
+            send(new Sent(UUID.randomUUID().toString(), prompt, Optional.empty()));
+        }
+    }
+
+    /** Why nothing can be told to the agent while it works: it takes no live input. Empty when it does. */
+    Optional<String> whyNotLive() {
+        return input.isPresent() ? Optional.empty() : Optional.of("its agent takes no live input (agent.command is not"
+                + " Claude Code, or agent.live-input is false)");
     }
 
     /** A message told to the task, written now, or, as a redirect of a turn under way, once the turn is cut short. */
@@ -55,7 +65,7 @@ final class AgentConversation {
             unheard.put(message.uuid(), message);
             afterInterrupt.put(request, message);
             interrupting = true;
-            input.send(AgentInput.interrupt(request), blocking);
+            write(AgentInput.interrupt(request));
         } else {
             send(message);
         }
@@ -63,14 +73,18 @@ final class AgentConversation {
 
     private void send(Sent message) {
         unheard.put(message.uuid(), message);
-        input.send(AgentInput.userMessage(message.text(), message.uuid()), blocking);
+        write(AgentInput.userMessage(message.text(), message.uuid()));
+    }
+
+    private void write(String line) {
+        input.orElseThrow().send(line, blocking);
     }
 
     /** The CLI answered a control request: a redirect's message goes in now, after the cut-short turn. */
     void controlAnswered(String requestId) {
         Sent message = afterInterrupt.remove(requestId);
         if (message != null) {
-            input.send(AgentInput.userMessage(message.text(), message.uuid()), blocking);
+            write(AgentInput.userMessage(message.text(), message.uuid()));
         }
     }
 
@@ -98,6 +112,9 @@ final class AgentConversation {
         interrupting = false;
         if (result.isError() && !redirected) {
             return Next.FAILED;
+        }
+        if (input.isEmpty()) {
+            return Next.SUCCEEDED;
         }
         return unheard.isEmpty() && !result.isError() ? Next.SUCCEEDED : Next.GO_ON;
     }
@@ -128,6 +145,6 @@ final class AgentConversation {
 
     /** Nothing more to say: the CLI finishes its turn, if one is under way, and exits. */
     void close() {
-        input.close(blocking);
+        input.ifPresent(stdin -> stdin.close(blocking));
     }
 }

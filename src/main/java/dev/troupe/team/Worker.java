@@ -30,9 +30,10 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * One team slot: owns a git worktree and runs one agent at a time in it. For each assignment it checks out a
- * fresh task branch at the given base, runs the agent with stdin closed, journals every stdout line, and ends
- * the attempt at the agent's first {@code result} (stopping the process itself, since the CLI may linger for
- * minutes), on exit without a result, or on the task or idle timeout. A successful attempt commits what the
+ * fresh task branch at the given base, runs the agent, journals every stdout line, and ends the attempt at the
+ * agent's last {@code result} (see {@link AgentConversation}: with live input, what it is told while it works goes in
+ * on its stdin; it stops the process itself, since the CLI may linger for minutes), on exit without a result, or on
+ * the task or idle timeout. A successful attempt commits what the
  * agent left and is reported with its commit; a failed one keeps whatever the agent left as a commit on the
  * task branch, so no work is thrown away, and is reported with its reason. It speaks the {@link WorkerProtocol}.
  */
@@ -194,10 +195,8 @@ public final class Worker extends AbstractBehavior<Message> {
         Assignment assignment = attempt.assignment;
         run.journal().append(launcher.started(assignment, attempt.sessionId, launched.launch()));
         watch(attempt);
-        attempt.process.input().ifPresent(input -> {
-            attempt.conversation = new AgentConversation(input, run.blocking());
-            attempt.conversation.start(launched.launch().prompt());
-        });
+        attempt.conversation = new AgentConversation(attempt.process.input(), run.blocking());
+        attempt.conversation.start(launched.launch().prompt());
         attempt.toldEarly.forEach(this::onTell);
         attempt.toldEarly.clear();
         return attempt.cancelled ? end(attempt, CANCELLED) : running();
@@ -225,11 +224,11 @@ public final class Worker extends AbstractBehavior<Message> {
             journalRetry(attempt, retry);
             return Behaviors.same();
         }
-        if (said.message() instanceof AgentMessage.Heard heard && attempt.conversation != null) {
+        if (said.message() instanceof AgentMessage.Heard heard) {
             attempt.conversation.heard(heard.uuid(), self(), attempt.id());
             return Behaviors.same();
         }
-        if (said.message() instanceof AgentMessage.ControlResponse answered && attempt.conversation != null) {
+        if (said.message() instanceof AgentMessage.ControlResponse answered) {
             attempt.conversation.controlAnswered(answered.requestId());
             return Behaviors.same();
         }
@@ -246,10 +245,6 @@ public final class Worker extends AbstractBehavior<Message> {
      */
     private Behavior<Message> onResult(WorkerAttempt attempt, AgentMessage.Result result) {
         AgentConversation conversation = attempt.conversation;
-        if (conversation == null) {
-            attempt.result = result;
-            return end(attempt, result.isError() ? result.failureReason() : null);
-        }
         AgentConversation.Next next = conversation.resulted(result);
         attempt.result = conversation.result().orElse(result);
         if (next == AgentConversation.Next.GO_ON) {
@@ -284,10 +279,7 @@ public final class Worker extends AbstractBehavior<Message> {
     }
 
     private void journalRetry(WorkerAttempt attempt, AgentMessage.ApiRetry retry) {
-        if (WorkerAttempt.isApiPressure(retry)) {
-            attempt.replyTo.tell(new WorkerProtocol.ApiPressure(self(), attempt.id(), retry.error(), retry.delayMs()));
-            attempt.retryAfterMs = retry.delayMs();
-        }
+        attempt.apiRetried(retry, self()).ifPresent(attempt.replyTo::tell);
         run.journal().append(new TeamEvent.AgentRetry(Instant.now(), attempt.task().id(), attempt.assignment.attempt(),
                 retry.error(), retry.errorStatus().orElse(null), retry.attempt(), retry.maxRetries(), retry.delayMs()));
     }
@@ -356,9 +348,7 @@ public final class Worker extends AbstractBehavior<Message> {
     private Behavior<Message> end(WorkerAttempt attempt, String failure) {
         attempt.failure = failure;
         timers.cancelAll();
-        if (attempt.conversation != null) {
-            attempt.conversation.unheardTells().forEach(tell -> notHeard(tell, ENDED));
-        }
+        attempt.conversation.unheardTells().forEach(tell -> notHeard(tell, ENDED));
         getContext().pipeToSelf(attempt.process.stop(run.tuning().killGrace(), run.blocking()),
                 (code, error) -> new ProcessGone(attempt));
         return ending();

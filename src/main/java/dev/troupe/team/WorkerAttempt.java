@@ -19,7 +19,7 @@ final class WorkerAttempt {
     final Instant started = Instant.now();
     final AtomicLong lastOutputNanos = new AtomicLong(System.nanoTime());
     AgentProcess process;
-    /** The talk with an agent that takes live input; null for one that does not, and before it runs. */
+    /** The talk with the agent; null before it runs. */
     AgentConversation conversation;
     /** Told while the agent was being launched: said right after its prompt. */
     final java.util.List<WorkerProtocol.Tell> toldEarly = new java.util.ArrayList<>();
@@ -54,10 +54,18 @@ final class WorkerAttempt {
     /** HTTP statuses that say the API is saturated (rate limit, overload), not that the task went wrong. */
     private static final java.util.Set<Integer> RATE_LIMITS = java.util.Set.of(429, 529);
 
-    /** The CLI retries because the API is saturated (a rate limit, an overload): the other launches wait too. */
-    static boolean isApiPressure(AgentMessage.ApiRetry retry) {
-        return retry.errorStatus().map(RATE_LIMITS::contains).orElse(false)
-                || "rate_limit".equals(retry.error()) || "overloaded".equals(retry.error());
+    /**
+     * The CLI retries an API request: when the API is saturated (a rate limit, an overload), the report that holds
+     * the other launches too, and the delay is kept for this attempt's failure.
+     */
+    java.util.Optional<WorkerProtocol.ApiPressure> apiRetried(AgentMessage.ApiRetry retry,
+            ActorRef<WorkerProtocol.Command> worker) {
+        if (!retry.errorStatus().map(RATE_LIMITS::contains).orElse(false)
+                && !"rate_limit".equals(retry.error()) && !"overloaded".equals(retry.error())) {
+            return java.util.Optional.empty();
+        }
+        retryAfterMs = retry.delayMs();
+        return java.util.Optional.of(new WorkerProtocol.ApiPressure(worker, id(), retry.error(), retry.delayMs()));
     }
 
     /** The report of this attempt failed for {@code reason}, with what its agent spent. */
@@ -78,7 +86,6 @@ final class WorkerAttempt {
                     + task().id() + "'" : "a " + assignment.role().name().toLowerCase(java.util.Locale.ROOT)
                     + " of it") + " now");
         }
-        return conversation == null ? java.util.Optional.of("its agent takes no live input (agent.command is not Claude"
-                + " Code, or agent.live-input is false)") : java.util.Optional.empty();
+        return conversation.whyNotLive();
     }
 }
