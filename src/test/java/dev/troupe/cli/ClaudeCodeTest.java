@@ -44,12 +44,17 @@ class ClaudeCodeTest {
 
     @BeforeAll
     static void start() throws IOException {
+        claude = installedCli();
+        assertTrue(KEY != null && KEY.startsWith("sk-ant-troupe-standin-"), "the test key comes from the pom");
+        api = MessagesApiStandIn.start();
+    }
+
+    /** The pinned Claude Code CLI, which the build (mvn verify) installs into target/claude-code. */
+    static Path installedCli() {
         String installed = System.getProperty("troupe.claude");
         assertTrue(installed != null && Files.isExecutable(Path.of(installed)),
                 "the Claude Code CLI is installed by the build (mvn verify) into target/claude-code: " + installed);
-        claude = Path.of(installed);
-        assertTrue(KEY != null && KEY.startsWith("sk-ant-troupe-standin-"), "the test key comes from the pom");
-        api = MessagesApiStandIn.start();
+        return Path.of(installed);
     }
 
     @AfterAll

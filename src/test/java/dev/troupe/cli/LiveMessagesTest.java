@@ -38,10 +38,7 @@ class LiveMessagesTest {
 
     @BeforeAll
     static void start() throws IOException {
-        String installed = System.getProperty("troupe.claude");
-        assertTrue(installed != null && Files.isExecutable(Path.of(installed)),
-                "the Claude Code CLI is installed by the build (mvn verify) into target/claude-code: " + installed);
-        claude = Path.of(installed);
+        claude = ClaudeCodeTest.installedCli();
         api = MessagesApiStandIn.start();
     }
 
@@ -65,6 +62,15 @@ class LiveMessagesTest {
 
         List<JsonNode> events(String type) throws IOException {
             return Journals.ofType(events(), type);
+        }
+
+        /** How many events of {@code type} the journal holds so far (none before it exists). */
+        int count(String type) {
+            try {
+                return events(type).size();
+            } catch (IOException notYet) {
+                return 0;
+            }
         }
 
         Invocation tell(String... args) {
@@ -172,13 +178,7 @@ class LiveMessagesTest {
     /** Waits, in the stand-in's thread, until the run has journaled {@code count} messages told. */
     private static void awaitTold(java.util.concurrent.atomic.AtomicReference<LiveRun> run, int count) {
         try {
-            Await.until(() -> {
-                try {
-                    return run.get() != null && run.get().events("task-told").size() >= count;
-                } catch (IOException notYet) {
-                    return false;
-                }
-            }, count + " message(s) told");
+            Await.until(() -> run.get() != null && run.get().count("task-told") >= count, count + " message(s) told");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -228,13 +228,7 @@ class LiveMessagesTest {
             Await.until(() -> api.requests(scenario).size() == 1, "the agent's first request, a tool call, is answered");
             java.util.concurrent.CompletableFuture<Invocation> toldFirst =
                     java.util.concurrent.CompletableFuture.supplyAsync(() -> run.tell("a", first));
-            Await.until(() -> {
-                try {
-                    return run.events("task-told").size() == 1;
-                } catch (IOException notYet) {
-                    return false;
-                }
-            }, "the first message is told");
+            Await.until(() -> run.count("task-told") == 1, "the first message is told");
             Invocation toldSecond = run.tell("a", second);
 
             assertTrue(toldFirst.get(60, TimeUnit.SECONDS).out().contains("during its current turn"));
@@ -289,13 +283,7 @@ class LiveMessagesTest {
         try {
             Await.until(() -> api.requests(scenario).size() == 1, "the agent's first request, a tool call, is answered");
             told = java.util.concurrent.CompletableFuture.supplyAsync(() -> run.tell("a", message));
-            Await.until(() -> {
-                try {
-                    return told.isDone() || run.events("task-told").size() == 1;
-                } catch (IOException notYet) {
-                    return false;
-                }
-            }, "the message is journaled");
+            Await.until(() -> told.isDone() || run.count("task-told") == 1, "the message is journaled");
             assertEquals(1, run.events("task-told").size(), () -> "told: " + told.join() + "\n"
                     + readQuietly(run.output()));
         } finally {
@@ -321,7 +309,7 @@ class LiveMessagesTest {
                         : text("The api serves GET /hello.");
             }
             if (request.turn() == 0) {
-                return bash("echo start; sleep 20; echo end");
+                return bash("echo start; sleep 12; echo end");
             }
             return request.heard().stream().anyMatch(said -> said.contains("task api, which this task hears from, has"
                     + " just merged")) && request.turn() == 1
@@ -329,6 +317,12 @@ class LiveMessagesTest {
         }, 2, "  - id: ui\n    hears: [api]\n    prompt: Build the ui.\n"
                 + "  - id: api\n    prompt: Write the api.\n");
         try {
+            Await.until(() -> run.count("merge-done") == 1, "api merged, while ui works");
+            Invocation late = run.tell("api", "Also write docs.");
+
+            assertEquals(ExitCodes.BAD_INPUT, late.exitCode(), late.out());
+            assertTrue(late.err().contains("task 'api' is merged already; nothing more runs for it to be told"),
+                    late.err());
             assertEquals(0, run.end(), Files.readString(run.output()));
         } finally {
             run.troupe().destroyForcibly();

@@ -210,8 +210,8 @@ class ClusterRunTest {
         Path goal = tmp.resolve("goal.yaml");
         Files.writeString(goal, "goal: test\nrepo: " + repo.dir() + "\nteam: {size: 1, stagger: 0ms}\n"
                 + "agent: {command: [demo]}\ntasks:\n"
-                + "  - id: local\n    prompt: Write \"L.\" to notes/local.txt (takes 30s)\n"
-                + "  - id: remote\n    prompt: Write \"R.\" to notes/remote.txt (takes 15s)\n");
+                + "  - id: local\n    prompt: Write \"L.\" to notes/local.txt (takes 20s)\n"
+                + "  - id: remote\n    prompt: Write \"R.\" to notes/remote.txt (takes 12s)\n");
         Process lead = startLead(goal);
         startNode("node1", joinAddress());
         Await.until(() -> assignments().getOrDefault("remote", "").startsWith("node1-")
