@@ -49,6 +49,22 @@ class ClaudeCodeTest {
         api = MessagesApiStandIn.start();
     }
 
+    /**
+     * A goal's {@code agent:} for the real CLI at {@code claude}, its API the stand-in at {@code baseUrl}; more
+     * {@code agent.env} entries may follow it.
+     */
+    static String agentSection(Path claude, String baseUrl) {
+        return "agent:\n"
+                + "  command: [\"" + claude + "\"]\n"
+                + "  isolate-config: true\n"
+                + "  permission-mode: acceptEdits\n"
+                + "  allowed-tools: [Read, Write, Edit, Bash]\n"
+                + "  env:\n"
+                + "    ANTHROPIC_BASE_URL: \"" + baseUrl + "\"\n"
+                + "    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: \"1\"\n"
+                + "    DISABLE_AUTOUPDATER: \"1\"\n";
+    }
+
     /** The pinned Claude Code CLI, which the build (mvn verify) installs into target/claude-code. */
     static Path installedCli() {
         String installed = System.getProperty("troupe.claude");
@@ -93,15 +109,7 @@ class ClaudeCodeTest {
         TestRepo repo = TestRepo.create(tmp.resolve("repo"), Map.of("README.md", "hello\n"));
         String yaml = "repo: " + repo.dir() + "\n"
                 + "team: {size: 3, stagger: 100ms}\n"
-                + "agent:\n"
-                + "  command: [\"" + claude + "\"]\n"
-                + "  isolate-config: true\n"
-                + "  permission-mode: acceptEdits\n"
-                + "  allowed-tools: [Read, Write, Edit, Bash]\n"
-                + "  env:\n"
-                + "    ANTHROPIC_BASE_URL: \"" + api.baseUrl(scenario, script) + "\"\n"
-                + "    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: \"1\"\n"
-                + "    DISABLE_AUTOUPDATER: \"1\"\n"
+                + agentSection(claude, api.baseUrl(scenario, script))
                 + env
                 + "limits:\n" + limits
                 + work;

@@ -103,15 +103,7 @@ class LiveMessagesTest {
         Path goal = tmp.resolve("goal.yaml");
         Files.writeString(goal, "repo: " + repo.dir() + "\n"
                 + "team: {size: " + team + ", stagger: 0ms}\n"
-                + "agent:\n"
-                + "  command: [\"" + claude + "\"]\n"
-                + "  isolate-config: true\n"
-                + "  permission-mode: acceptEdits\n"
-                + "  allowed-tools: [Read, Write, Edit, Bash]\n"
-                + "  env:\n"
-                + "    ANTHROPIC_BASE_URL: \"" + api.baseUrl(scenario, script) + "\"\n"
-                + "    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: \"1\"\n"
-                + "    DISABLE_AUTOUPDATER: \"1\"\n"
+                + ClaudeCodeTest.agentSection(claude, api.baseUrl(scenario, script))
                 + "limits: {task-timeout: 2m, idle-timeout: 60s}\n"
                 + "tasks:\n" + tasks);
         Path output = tmp.resolve("run.out");
