@@ -8,24 +8,29 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * The stdin of an agent that takes live input (Claude Code's {@code --input-format stream-json}): one JSON object a
  * line, a {@code user} message or a {@code control_request}. Each line is built by Jackson, so whatever a message
  * holds (newlines, quotes, megabytes, any Unicode) it is one valid line: the CLI dies at once on a line that is not
- * JSON. Writing blocks while the pipe is full, so lines are written off the caller's thread, one after another in
- * the order they were sent.
+ * JSON. Writing blocks while the pipe is full, so lines are written by a thread of the agent's own (a stuck agent
+ * holds no thread others need), one after another in the order they were sent.
  */
 public final class AgentInput {
 
     private final OutputStream stdin;
-    /** The last write queued; the next one runs after it. Guarded by {@code this}. */
-    private CompletableFuture<Void> last = CompletableFuture.completedFuture(null);
+    private final ExecutorService writer;
     private volatile boolean closed;
 
-    AgentInput(OutputStream stdin) {
+    AgentInput(OutputStream stdin, long pid) {
         this.stdin = stdin;
+        this.writer = Executors.newSingleThreadExecutor(task -> {
+            Thread thread = new Thread(task, "troupe-agent-input-" + pid);
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
     /**
@@ -57,12 +62,19 @@ public final class AgentInput {
     }
 
     /**
-     * Writes {@code line} (from {@link #userMessage} or {@link #interrupt}) on {@code blocking}, after every line sent
-     * before it. Fails when the agent's stdin is closed or broken (the agent has exited).
+     * Writes {@code line} (from {@link #userMessage} or {@link #interrupt}) after every line sent before it. Fails
+     * when the agent's stdin is closed or broken (the agent has exited).
      */
-    public synchronized CompletionStage<Void> send(String line, Executor blocking) {
-        last = last.exceptionally(earlierFailed -> null).thenRunAsync(() -> write(line), blocking);
-        return last;
+    public CompletionStage<Void> send(String line) {
+        return submit(() -> write(line));
+    }
+
+    private CompletionStage<Void> submit(Runnable step) {
+        try {
+            return CompletableFuture.runAsync(step, writer);
+        } catch (java.util.concurrent.RejectedExecutionException closedMeanwhile) {
+            return CompletableFuture.failedFuture(new IOException("the agent's input is closed"));
+        }
     }
 
     private void write(String line) {
@@ -81,9 +93,10 @@ public final class AgentInput {
      * Closes the agent's stdin once the lines sent so far are written: the CLI finishes the turn under way and
      * exits.
      */
-    public synchronized CompletionStage<Void> close(Executor blocking) {
-        last = last.exceptionally(earlierFailed -> null).thenRunAsync(this::abandon, blocking);
-        return last;
+    public CompletionStage<Void> close() {
+        CompletionStage<Void> closing = submit(this::closeStream);
+        writer.shutdown();
+        return closing;
     }
 
     /**
@@ -91,6 +104,11 @@ public final class AgentInput {
      * full pipe holds the stream until its reader is).
      */
     void abandon() {
+        closeStream();
+        writer.shutdownNow();
+    }
+
+    private void closeStream() {
         closed = true;
         try {
             stdin.close();

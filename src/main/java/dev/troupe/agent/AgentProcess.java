@@ -41,7 +41,8 @@ public final class AgentProcess {
     private AgentProcess(Process process, String marker, boolean liveInput) {
         this.process = process;
         this.marker = marker;
-        this.input = liveInput ? Optional.of(new AgentInput(process.getOutputStream())) : Optional.empty();
+        this.input = liveInput ? Optional.of(new AgentInput(process.getOutputStream(), process.pid()))
+                : Optional.empty();
     }
 
     /** Notes the current descendants, so that {@link #stop} also ends those whose parent died meanwhile. */

@@ -68,6 +68,8 @@ final class NodeSlot extends AbstractBehavior<NodeSlot.Command> {
     private final ActorRef<WorkerProtocol.Report> replies;
     private ActorRef<WorkerProtocol.Command> worker;
     private NodeProtocol.RunAttempt current;
+    /** Told while the attempt's base is taken in: passed to the worker with its assignment. */
+    private final java.util.List<NodeProtocol.TellAgent> toldEarly = new java.util.ArrayList<>();
     /** The current attempt as it runs here, once its base arrived. */
     private Ready ready;
     /** {@code troupe cancel} came for the current attempt (maybe before it could start). */
@@ -116,6 +118,7 @@ final class NodeSlot extends AbstractBehavior<NodeSlot.Command> {
         current = request;
         ready = null;
         cancelled = false;
+        toldEarly.clear();
         getContext().pipeToSelf(Blocking.call(node.blocking(), () -> prepare(request)),
                 (ready, failure) -> failure == null ? ready : new Ready(request, null, null, failure));
         return Behaviors.same();
@@ -176,6 +179,8 @@ final class NodeSlot extends AbstractBehavior<NodeSlot.Command> {
         }
         this.ready = ready;
         worker.tell(new WorkerProtocol.Assign(ready.assignment(), replies));
+        toldEarly.forEach(this::tellWorker);
+        toldEarly.clear();
         if (cancelled) {
             // A cancel that came while the base was taken in: the worker, launching, ends the attempt at once.
             worker.tell(new WorkerProtocol.Cancel());
@@ -195,14 +200,21 @@ final class NodeSlot extends AbstractBehavior<NodeSlot.Command> {
         return Behaviors.same();
     }
 
-    /** The slot's worker is told (it answers as it reports); before it runs the attempt, the tell waits unanswered. */
+    /**
+     * The slot's worker is told (it answers as it reports); while the attempt's base is taken in, the tell waits for
+     * the worker to have its assignment.
+     */
     private Behavior<Command> onTell(Tell tell) {
-        NodeProtocol.TellAgent said = tell.tell();
         if (current != null && worker != null && ready != null) {
-            worker.tell(new WorkerProtocol.Tell(said.taskId(), said.messageId(), said.text(), said.redirect(),
-                    replies));
+            tellWorker(tell.tell());
+        } else if (current != null) {
+            toldEarly.add(tell.tell());
         }
         return Behaviors.same();
+    }
+
+    private void tellWorker(NodeProtocol.TellAgent said) {
+        worker.tell(new WorkerProtocol.Tell(said.taskId(), said.messageId(), said.text(), said.redirect(), replies));
     }
 
     /** The worker's report goes to the lead as it is; with what the node has now, and a success's work. */

@@ -56,6 +56,9 @@ public final class RemoteWorker extends AbstractBehavior<Message> {
         final Assignment assignment;
         final ActorRef<WorkerProtocol.Report> replyTo;
         boolean cancelled;
+        /** The attempt has gone to the node; before, what it is told waits in {@code toldEarly}. */
+        boolean sent;
+        final List<WorkerProtocol.Tell> toldEarly = new ArrayList<>();
 
         Current(Assignment assignment, ActorRef<WorkerProtocol.Report> replyTo) {
             this.assignment = assignment;
@@ -66,6 +69,9 @@ public final class RemoteWorker extends AbstractBehavior<Message> {
             return WorkerProtocol.AttemptId.of(assignment);
         }
     }
+
+    /** The most a message told to a node's agent may be: one cluster message carries 256 KiB at most. */
+    private static final int MAX_TOLD_BYTES = 200 * 1024;
 
     /** What the copied files of one attempt may come to: configuration, not data. */
     private static final long MAX_COPIED_BYTES = 1024L * 1024;
@@ -179,10 +185,14 @@ public final class RemoteWorker extends AbstractBehavior<Message> {
             return Behaviors.same();
         }
         if (sending.failure() != null) {
+            attempt.toldEarly.forEach(tell -> notHeard(tell, "its attempt could not be sent to its node"));
             return report(WorkerProtocol.AttemptFailed.unspent(self, attempt.id(), "could not send the attempt to its "
                     + "node: " + Blocking.describe(sending.failure())));
         }
         node.tell(sending.request());
+        attempt.sent = true;
+        attempt.toldEarly.forEach(this::tellNode);
+        attempt.toldEarly.clear();
         // A message Artery could not carry, or a node that lost the attempt, would otherwise keep it waiting forever.
         getContext().scheduleOnce(run.goal().limits().taskTimeout()
                 .plus(run.tuning().workspaces(run.goal()).setupTimeout()).plus(ANSWER_MARGIN), getContext().getSelf(),
@@ -201,28 +211,50 @@ public final class RemoteWorker extends AbstractBehavior<Message> {
         return Behaviors.same();
     }
 
-    /** {@code troupe tell}: passed to the node, whose worker answers through it. */
+    /**
+     * {@code troupe tell}: passed to the node, whose worker answers through it, once the attempt has gone there. A
+     * message longer than one cluster message carries waits for the task's next attempt.
+     */
     private Behavior<Message> onTell(WorkerProtocol.Tell tell) {
+        int bytes = tell.text().getBytes(StandardCharsets.UTF_8).length;
         if (current == null) {
-            tell.replyTo().tell(new WorkerProtocol.MessageNotHeard(self, new WorkerProtocol.AttemptId(tell.taskId(), 0,
-                    Assignment.Role.WRITER), tell.messageId(), "no agent of task '" + tell.taskId() + "' runs on "
-                    + getContext().getSelf().path().name() + " now"));
+            notHeard(tell, "no agent of task '" + tell.taskId() + "' runs on " + self.path().name() + " now");
+        } else if (bytes > MAX_TOLD_BYTES) {
+            notHeard(tell, "at " + bytes / 1024 + " KiB it is longer than a message to a worker node may be ("
+                    + MAX_TOLD_BYTES / 1024 + " KiB)");
+        } else if (!current.sent) {
+            current.toldEarly.add(tell);
         } else {
-            node.tell(new NodeProtocol.TellAgent(run.runId(), slot, tell.taskId(), tell.messageId(), tell.text(),
-                    tell.redirect()));
+            tellNode(tell);
         }
         return Behaviors.same();
+    }
+
+    private void tellNode(WorkerProtocol.Tell tell) {
+        node.tell(new NodeProtocol.TellAgent(run.runId(), slot, tell.taskId(), tell.messageId(), tell.text(),
+                tell.redirect()));
+    }
+
+    private void notHeard(WorkerProtocol.Tell tell, String reason) {
+        WorkerProtocol.AttemptId attempt = current != null ? current.id()
+                : new WorkerProtocol.AttemptId(tell.taskId(), 0, Assignment.Role.WRITER);
+        tell.replyTo().tell(new WorkerProtocol.MessageNotHeard(self, attempt, tell.messageId(), reason));
     }
 
     private Behavior<Message> onAnswer(NodeAnswered answered) {
         NodeProtocol.Answer answer = answered.answer();
         Current attempt = current;
+        if (attempt != null && (answer.report() instanceof WorkerProtocol.MessageHeard
+                || answer.report() instanceof WorkerProtocol.MessageNotHeard)) {
+            // A tell's answer, whatever attempt the node's worker names: the lead knows it by the message's id.
+            attempt.replyTo.tell(answer.report().from(self));
+            return Behaviors.same();
+        }
         if (attempt == null || !answer.report().attempt().taskId().equals(attempt.assignment.task().id())
                 || answer.report().attempt().attempt() != attempt.assignment.attempt()) {
             return Behaviors.same();
         }
-        if (answer.report() instanceof WorkerProtocol.ApiPressure || answer.report() instanceof WorkerProtocol.MessageHeard
-                || answer.report() instanceof WorkerProtocol.MessageNotHeard) {
+        if (answer.report() instanceof WorkerProtocol.ApiPressure) {
             // Said while the attempt goes on: passed on as this worker's.
             attempt.replyTo.tell(answer.report().from(self));
             return Behaviors.same();

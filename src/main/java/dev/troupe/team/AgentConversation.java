@@ -1,5 +1,6 @@
 package dev.troupe.team;
 
+import akka.actor.typed.ActorRef;
 import dev.troupe.agent.AgentInput;
 import dev.troupe.agent.AgentMessage;
 import dev.troupe.journal.Usage;
@@ -9,7 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One attempt's talk with its agent. An agent that takes live input gets its prompt and each message told to it on
@@ -17,7 +19,7 @@ import java.util.concurrent.Executor;
  * the result of a turn after which nothing sent is still unheard: success, unless that result is an error. A turn
  * cut short for a redirect ({@code tell --interrupt}) is no failure: its message comes next, as a turn of its own.
  * An agent that takes no live input got its prompt on its command line, hears nothing more, and its first result
- * ends the attempt. Confined to its {@link Worker}.
+ * ends the attempt; so does one that never echoes what it is sent. Confined to its {@link Worker}.
  */
 final class AgentConversation {
 
@@ -27,21 +29,26 @@ final class AgentConversation {
     /** A message for the agent; {@code tell} is who waits to hear it was heard (none for the prompt). */
     record Sent(String uuid, String text, Optional<WorkerProtocol.Tell> tell) {}
 
+    private static final Logger LOG = LoggerFactory.getLogger(AgentConversation.class);
+
     /** Empty for an agent that takes no live input. */
     private final Optional<AgentInput> input;
-    private final Executor blocking;
     /** Sent (or waiting to be sent after an interrupt), not yet echoed: the attempt waits for them. */
     private final Map<String, Sent> unheard = new LinkedHashMap<>();
     /** A redirect's message, by the interrupt it waits for the CLI to answer. */
     private final Map<String, Sent> afterInterrupt = new LinkedHashMap<>();
     private int heardThisTurn;
-    private boolean interrupting;
-    private Usage turnsUsage = Usage.NONE;
+    /** The agent has echoed something: it says what it takes in, so the attempt may wait for it. */
+    private boolean echoes;
+    /** The CLI answered an interrupt of ours since the last result: the next error result is the cut-short turn's. */
+    private boolean interruptAnswered;
+    /** The tokens of the last result that gave the session's total, and of the turns since, which did not. */
+    private Usage lastTotal = Usage.NONE;
+    private Usage sinceTotal = Usage.NONE;
     private AgentMessage.Result last;
 
-    AgentConversation(Optional<AgentInput> input, Executor blocking) {
+    AgentConversation(Optional<AgentInput> input) {
         this.input = input;
-        this.blocking = blocking;
     }
 
     /** The task's prompt, the first user message (an agent without live input has it on its command line). */
@@ -61,10 +68,10 @@ final class AgentConversation {
     void tell(WorkerProtocol.Tell tell) {
         Sent message = new Sent(tell.messageId(), tell.text(), Optional.of(tell));
         if (tell.redirect() && heardThisTurn > 0) {
+            // The message waits for the CLI's answer: written before it, the turn being cut short could take it in.
             String request = "interrupt-" + tell.messageId();
             unheard.put(message.uuid(), message);
             afterInterrupt.put(request, message);
-            interrupting = true;
             write(AgentInput.interrupt(request));
         } else {
             send(message);
@@ -77,26 +84,33 @@ final class AgentConversation {
     }
 
     private void write(String line) {
-        input.orElseThrow().send(line, blocking);
+        input.orElseThrow().send(line).whenComplete((written, failure) -> {
+            if (failure != null) {
+                // The agent has exited: its end says why, and what it was not told is answered then.
+                LOG.warn("could not write to the agent's stdin: {}", Blocking.describe(failure));
+            }
+        });
     }
 
     /** The CLI answered a control request: a redirect's message goes in now, after the cut-short turn. */
     void controlAnswered(String requestId) {
         Sent message = afterInterrupt.remove(requestId);
         if (message != null) {
+            interruptAnswered = true;
             write(AgentInput.userMessage(message.text(), message.uuid()));
         }
     }
 
     /**
      * The CLI echoed message {@code uuid}: it has it. Whoever told it hears so from {@code worker}, of
-     * {@code attempt}.
+     * {@code attempt}: during the turn under way, or as a turn of its own.
      */
-    void heard(String uuid, akka.actor.typed.ActorRef<WorkerProtocol.Command> worker, WorkerProtocol.AttemptId attempt) {
+    void heard(String uuid, ActorRef<WorkerProtocol.Command> worker, WorkerProtocol.AttemptId attempt) {
         Sent message = unheard.remove(uuid);
         if (message == null) {
             return;
         }
+        echoes = true;
         boolean ownTurn = heardThisTurn == 0;
         heardThisTurn++;
         message.tell().ifPresent(tell -> tell.replyTo().tell(new WorkerProtocol.MessageHeard(worker, attempt,
@@ -105,33 +119,38 @@ final class AgentConversation {
 
     /** A turn ended with {@code result}. */
     Next resulted(AgentMessage.Result result) {
-        turnsUsage = turnsUsage.plus(result.usage());
+        if (result.usageIsTotal()) {
+            lastTotal = result.usage();
+            sinceTotal = Usage.NONE;
+        } else {
+            sinceTotal = sinceTotal.plus(result.usage());
+        }
         last = result;
         heardThisTurn = 0;
-        boolean redirected = interrupting;
-        interrupting = false;
+        boolean redirected = interruptAnswered;
+        interruptAnswered = false;
         if (result.isError() && !redirected) {
             return Next.FAILED;
         }
-        if (input.isEmpty()) {
-            return Next.SUCCEEDED;
+        if (input.isEmpty() || !echoes) {
+            // Nothing to wait for: no live input, or an agent that does not say what it took in (not even its prompt).
+            return result.isError() ? Next.FAILED : Next.SUCCEEDED;
         }
         return unheard.isEmpty() && !result.isError() ? Next.SUCCEEDED : Next.GO_ON;
     }
 
     /**
      * The last turn's result, with the session's tokens: a result's cost is the session's so far; its tokens are too
-     * when it says so, else they are summed over the turns.
+     * when it says so, and the turns' after the last that did are added.
      */
     Optional<AgentMessage.Result> result() {
         if (last == null) {
             return Optional.empty();
         }
         AgentMessage.Result r = last;
-        Usage usage = r.usageIsTotal() ? r.usage() : turnsUsage;
-        return Optional.of(new AgentMessage.Result(r.isError(), r.subtype(), r.text(), r.costUsd(), usage, true,
-                r.turns(), r.durationMs(), r.apiErrorStatus(), r.errors(), r.permissionDenials(), r.structuredOutput(),
-                r.sessionId()));
+        return Optional.of(new AgentMessage.Result(r.isError(), r.subtype(), r.text(), r.costUsd(),
+                lastTotal.plus(sinceTotal), true, r.turns(), r.durationMs(), r.apiErrorStatus(), r.errors(),
+                r.permissionDenials(), r.structuredOutput(), r.sessionId()));
     }
 
     /** The messages told to the agent that it never took in: the attempt ended first. */
@@ -145,6 +164,6 @@ final class AgentConversation {
 
     /** Nothing more to say: the CLI finishes its turn, if one is under way, and exits. */
     void close() {
-        input.ifPresent(stdin -> stdin.close(blocking));
+        input.ifPresent(AgentInput::close);
     }
 }

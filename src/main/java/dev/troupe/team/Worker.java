@@ -25,7 +25,6 @@ import dev.troupe.team.rules.RunContext;
 import dev.troupe.workspace.SetupFailed;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -67,8 +66,6 @@ public final class Worker extends AbstractBehavior<Message> {
     /** Why an attempt that {@code troupe cancel} stopped ended. */
     private static final String CANCELLED = "cancelled with troupe cancel";
 
-    /** Why a message told to an agent whose attempt is over did not reach it. */
-    private static final String ENDED = "its agent's attempt ended before it took the message in";
 
 
     private final RunContext run;
@@ -76,6 +73,7 @@ public final class Worker extends AbstractBehavior<Message> {
     private final TimerScheduler<Message> timers;
     private final AgentLaunch launcher;
     private final AttemptSettlement settlement;
+    private final WorkerTells tells;
     private WorkerAttempt current;
 
     private Worker(ActorContext<Message> context, TimerScheduler<Message> timers, RunContext run, String name) {
@@ -85,6 +83,7 @@ public final class Worker extends AbstractBehavior<Message> {
         this.name = name;
         this.launcher = new AgentLaunch(run, name);
         this.settlement = new AttemptSettlement(run);
+        this.tells = new WorkerTells(context.getSelf().narrow(), name);
     }
 
     public static Behavior<WorkerProtocol.Command> create(RunContext run, String name) {
@@ -100,8 +99,7 @@ public final class Worker extends AbstractBehavior<Message> {
     private Receive<Message> idle() {
         return newReceiveBuilder()
                 .onMessage(WorkerProtocol.Assign.class, this::onAssign)
-                .onMessage(WorkerProtocol.Tell.class, tell -> notHeard(tell, "no agent of task '" + tell.taskId()
-                        + "' runs on " + name + " now"))
+                .onMessage(WorkerProtocol.Tell.class, tells::whileIdle)
                 .onSignal(PostStop.class, signal -> onStop())
                 .build();
     }
@@ -109,14 +107,8 @@ public final class Worker extends AbstractBehavior<Message> {
     private Receive<Message> launching() {
         return newReceiveBuilder()
                 .onMessage(Launched.class, this::onLaunched)
-                .onMessage(WorkerProtocol.Cancel.class, cancel -> {
-                    current.cancelled = true;
-                    return Behaviors.same();
-                })
-                .onMessage(WorkerProtocol.Tell.class, tell -> {
-                    current.toldEarly.add(tell);
-                    return Behaviors.same();
-                })
+                .onMessage(WorkerProtocol.Cancel.class, this::onCancelWhileLaunching)
+                .onMessage(WorkerProtocol.Tell.class, tell -> tells.whileLaunching(current, tell))
                 .onSignal(PostStop.class, signal -> onStop())
                 .build();
     }
@@ -130,7 +122,7 @@ public final class Worker extends AbstractBehavior<Message> {
                 .onMessage(IdleCheck.class, this::onIdleCheck)
                 .onMessage(ExitedButOutputOpen.class, this::onExitedButOutputOpen)
                 .onMessage(WorkerProtocol.Cancel.class, cancel -> end(current, CANCELLED))
-                .onMessage(WorkerProtocol.Tell.class, this::onTell)
+                .onMessage(WorkerProtocol.Tell.class, tell -> tells.whileRunning(current, tell))
                 .onSignal(PostStop.class, signal -> onStop())
                 .build();
     }
@@ -142,7 +134,7 @@ public final class Worker extends AbstractBehavior<Message> {
                 .onMessage(OutputEnded.class, this::onOutputEndedWhileEnding)
                 .onMessage(OutputDeadline.class, this::onOutputDeadline)
                 .onMessage(AgentSaid.class, this::onAgentSaidWhileEnding)
-                .onMessage(WorkerProtocol.Tell.class, tell -> notHeard(tell, ENDED))
+                .onMessage(WorkerProtocol.Tell.class, tell -> tells.afterTheEnd(current, tell))
                 .onSignal(PostStop.class, signal -> onStop())
                 .build();
     }
@@ -151,9 +143,14 @@ public final class Worker extends AbstractBehavior<Message> {
     private Receive<Message> settling() {
         return newReceiveBuilder()
                 .onMessage(Settled.class, this::onSettled)
-                .onMessage(WorkerProtocol.Tell.class, tell -> notHeard(tell, ENDED))
+                .onMessage(WorkerProtocol.Tell.class, tell -> tells.afterTheEnd(current, tell))
                 .onSignal(PostStop.class, signal -> onStop())
                 .build();
+    }
+
+    private Behavior<Message> onCancelWhileLaunching(WorkerProtocol.Cancel cancel) {
+        current.cancelled = true;
+        return Behaviors.same();
     }
 
     private boolean isStale(WorkerAttempt attempt) {
@@ -171,6 +168,9 @@ public final class Worker extends AbstractBehavior<Message> {
 
     private Behavior<Message> onLaunched(Launched launched) {
         WorkerAttempt attempt = launched.attempt();
+        if (launched.failure() != null) {
+            tells.notStarted(attempt);
+        }
         if (Blocking.cause(launched.failure()) instanceof LiveAgents.Stopped) {
             // The run's agents were stopped while this one was being launched: the run is ending, nobody waits
             // for the attempt, and it must not count as one the task tried (a resume queues the task again).
@@ -195,10 +195,9 @@ public final class Worker extends AbstractBehavior<Message> {
         Assignment assignment = attempt.assignment;
         run.journal().append(launcher.started(assignment, attempt.sessionId, launched.launch()));
         watch(attempt);
-        attempt.conversation = new AgentConversation(attempt.process.input(), run.blocking());
+        attempt.conversation = new AgentConversation(attempt.process.input());
         attempt.conversation.start(launched.launch().prompt());
-        attempt.toldEarly.forEach(this::onTell);
-        attempt.toldEarly.clear();
+        tells.started(attempt);
         return attempt.cancelled ? end(attempt, CANCELLED) : running();
     }
 
@@ -252,23 +251,6 @@ public final class Worker extends AbstractBehavior<Message> {
         }
         conversation.close();
         return end(attempt, next == AgentConversation.Next.FAILED ? result.failureReason() : null);
-    }
-
-    /** {@code troupe tell} for the agent at work: said now, if it takes live input and works on that task. */
-    private Behavior<Message> onTell(WorkerProtocol.Tell tell) {
-        Optional<String> whyNot = current.whyNotTold(tell, name);
-        if (whyNot.isPresent()) {
-            return notHeard(tell, whyNot.get());
-        }
-        current.conversation.tell(tell);
-        return Behaviors.same();
-    }
-
-    private Behavior<Message> notHeard(WorkerProtocol.Tell tell, String reason) {
-        WorkerProtocol.AttemptId attempt = current != null ? current.id()
-                : new WorkerProtocol.AttemptId(tell.taskId(), 0, Assignment.Role.WRITER);
-        tell.replyTo().tell(new WorkerProtocol.MessageNotHeard(self(), attempt, tell.messageId(), reason));
-        return Behaviors.same();
     }
 
     private Behavior<Message> onAgentSaidWhileEnding(AgentSaid said) {
@@ -348,7 +330,7 @@ public final class Worker extends AbstractBehavior<Message> {
     private Behavior<Message> end(WorkerAttempt attempt, String failure) {
         attempt.failure = failure;
         timers.cancelAll();
-        attempt.conversation.unheardTells().forEach(tell -> notHeard(tell, ENDED));
+        tells.ended(attempt);
         getContext().pipeToSelf(attempt.process.stop(run.tuning().killGrace(), run.blocking()),
                 (code, error) -> new ProcessGone(attempt));
         return ending();

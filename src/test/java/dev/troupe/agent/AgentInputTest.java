@@ -14,8 +14,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,16 +44,15 @@ class AgentInputTest {
         assertEquals("interrupt", interrupt.path("request").path("subtype").asText());
         assertEquals("r-1", interrupt.path("request_id").asText());
 
-        ExecutorService blocking = Executors.newCachedThreadPool();
         AgentProcess cat = AgentProcess.start(List.of("cat"), tmp, Map.of(), tmp.resolve("stderr"), true);
         try {
             AgentInput input = cat.input().orElseThrow();
             // A megabyte fills the pipe many times over: cat must be read while it is written.
-            input.send(AgentInput.userMessage(big, "big"), blocking);
+            input.send(AgentInput.userMessage(big, "big"));
             for (int i = 0; i < 50; i++) {
-                input.send(AgentInput.userMessage("message " + i, "m-" + i), blocking);
+                input.send(AgentInput.userMessage("message " + i, "m-" + i));
             }
-            input.close(blocking);
+            input.close();
             List<JsonNode> echoed = new ArrayList<>();
             try (BufferedReader out = new BufferedReader(new InputStreamReader(cat.stdout(), StandardCharsets.UTF_8))) {
                 for (String echo = out.readLine(); echo != null; echo = out.readLine()) {
@@ -72,7 +69,6 @@ class AgentInputTest {
             assertTrue(input.isClosed());
         } finally {
             cat.stopNow(Duration.ofSeconds(1));
-            blocking.shutdownNow();
         }
     }
 

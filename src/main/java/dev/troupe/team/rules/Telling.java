@@ -41,7 +41,9 @@ public final class Telling {
      * writer, or the writers of its variants) are told it now. {@code redirect}: their turn under way is cut short
      * for it. A settled task has no attempt to come and refuses it.
      */
-    public Answer tell(String taskId, String message, boolean redirect, Instant now) {
+    public Answer tell(String taskId, String said, boolean redirect, Instant now) {
+        // A credential pasted into a message is never written (the journal keeps it, the next prompts are made of it).
+        String message = run.secrets().redact(said);
         TaskState task = tasks.get(taskId);
         if (task == null) {
             return new Answer(false, "no task '" + taskId + "' in run " + run.runId(), List.of(), Optional.empty());
