@@ -259,7 +259,9 @@ class RoundsTest {
                 new Goal.Sync(Goal.ZonePolicy.WARN, Optional.empty()), Optional.empty(), List.of(tasks), Goal.Notify.NONE)
                 .withPlan(new Goal.Plan(rounds));
         return new RunContext("run-1", goal, Path.of("/repo"), "main", Path.of("/repo/.troupe/runs/run-1"),
-                Path.of("/worktrees"), "troupe/run-1", BASE, null, null, null, null, TUNING, false, null);
+                Path.of("/worktrees"), "troupe/run-1", BASE, null, null,
+                dev.troupe.agent.Secrets.of(Map.of("ANTHROPIC_API_KEY", "sk-ant-test-0123456789")), null, TUNING, false,
+                null);
     }
 
     private static Goal.TaskSpec spec(String id, String... after) {

@@ -370,13 +370,15 @@ class RunStateTest {
         state.attemptSucceeded("worker-1", "b", 1, Assignment.Role.WRITER,
                 written("b", new AgentSession("session-b", Path.of("/worktrees/worker-1"))), T0);
         state.mergeConflicted("b", List.of("b.txt"), T0);
-        state.tell("b", "keep it short", false, T0);
+        state.tell("b", "keep it short; the key is sk-ant-test-0123456789", false, T0);
         Assignment again = of(state.tick(T0.plusSeconds(1)), Decision.AssignOnceJournaled.class).get(0).assignment();
 
         String resumed = again.resume().orElseThrow().message();
         assertTrue(resumed.contains("keep it short") && !resumed.contains("mind the tabs"), "once: " + resumed);
         assertTrue(again.prompt().contains("keep it short") && again.prompt().contains("mind the tabs"),
                 "a fresh start hears it all: " + again.prompt());
+        assertTrue(!again.prompt().contains("sk-ant-test-0123456789") && again.prompt().contains("[redacted]"),
+                "a credential told is masked, in the journal and the prompts made of it: " + again.prompt());
     }
 
     @Test
@@ -694,7 +696,9 @@ class RunStateTest {
 
     private static RunState state(Goal goal) {
         return new RunState(new RunContext("run-1", goal, Path.of("/repo"), "main", Path.of("/repo/.troupe/runs/run-1"),
-                Path.of("/worktrees"), "troupe/run-1", BASE, null, null, null, null, TUNING, false, null));
+                Path.of("/worktrees"), "troupe/run-1", BASE, null, null,
+                dev.troupe.agent.Secrets.of(Map.of("ANTHROPIC_API_KEY", "sk-ant-test-0123456789")), null, TUNING, false,
+                null));
     }
 
     private static Goal goal(Goal.Team team, Goal.Limits limits, Goal.Sync sync, Goal.TaskSpec... tasks) {
