@@ -39,29 +39,33 @@ import java.util.concurrent.CompletionStage;
 public final class Worker extends AbstractBehavior<Message> {
 
     // It takes the WorkerProtocol's commands. Every private message names its attempt: one that arrives after its
-    // attempt is over is ignored.
+    // attempt is over matches no handler but the last of each state, which ignores it.
 
-    private record Launched(WorkerAttempt attempt, AgentLaunch.Started launch, Throwable failure) implements Message {}
+    private interface OfAttempt extends Message {
+        WorkerAttempt attempt();
+    }
 
-    private record AgentSaid(WorkerAttempt attempt, AgentMessage message) implements Message {}
+    private record Launched(WorkerAttempt attempt, AgentLaunch.Started launch, Throwable failure) implements OfAttempt {}
 
-    private record OutputEnded(WorkerAttempt attempt, Throwable failure) implements Message {}
+    private record AgentSaid(WorkerAttempt attempt, AgentMessage message) implements OfAttempt {}
 
-    private record AgentExited(WorkerAttempt attempt, int code) implements Message {}
+    private record OutputEnded(WorkerAttempt attempt, Throwable failure) implements OfAttempt {}
 
-    private record TaskTimedOut(WorkerAttempt attempt) implements Message {}
+    private record AgentExited(WorkerAttempt attempt, int code) implements OfAttempt {}
 
-    private record IdleCheck(WorkerAttempt attempt) implements Message {}
+    private record TaskTimedOut(WorkerAttempt attempt) implements OfAttempt {}
+
+    private record IdleCheck(WorkerAttempt attempt) implements OfAttempt {}
 
     /** The agent exited, yet something it started still holds its stdout open. */
-    private record ExitedButOutputOpen(WorkerAttempt attempt) implements Message {}
+    private record ExitedButOutputOpen(WorkerAttempt attempt) implements OfAttempt {}
 
-    private record ProcessGone(WorkerAttempt attempt) implements Message {}
+    private record ProcessGone(WorkerAttempt attempt) implements OfAttempt {}
 
     /** The process is gone but something it left behind still holds its stdout open. */
-    private record OutputDeadline(WorkerAttempt attempt) implements Message {}
+    private record OutputDeadline(WorkerAttempt attempt) implements OfAttempt {}
 
-    private record Settled(WorkerAttempt attempt, AttemptResult result, String failure) implements Message {}
+    private record Settled(WorkerAttempt attempt, AttemptResult result, String failure) implements OfAttempt {}
 
     /** Why an attempt that {@code troupe cancel} stopped ended. */
     private static final String CANCELLED = "cancelled with troupe cancel";
@@ -100,6 +104,7 @@ public final class Worker extends AbstractBehavior<Message> {
         return newReceiveBuilder()
                 .onMessage(WorkerProtocol.Assign.class, this::onAssign)
                 .onMessage(WorkerProtocol.Tell.class, tells::whileIdle)
+                .onMessage(OfAttempt.class, stale -> Behaviors.same())
                 .onSignal(PostStop.class, signal -> onStop())
                 .build();
     }
@@ -109,20 +114,22 @@ public final class Worker extends AbstractBehavior<Message> {
                 .onMessage(Launched.class, this::onLaunched)
                 .onMessage(WorkerProtocol.Cancel.class, this::onCancelWhileLaunching)
                 .onMessage(WorkerProtocol.Tell.class, tell -> tells.whileLaunching(current, tell))
+                .onMessage(OfAttempt.class, stale -> Behaviors.same())
                 .onSignal(PostStop.class, signal -> onStop())
                 .build();
     }
 
     private Receive<Message> running() {
         return newReceiveBuilder()
-                .onMessage(AgentSaid.class, this::onAgentSaid)
-                .onMessage(AgentExited.class, this::onAgentExited)
-                .onMessage(OutputEnded.class, this::onOutputEnded)
-                .onMessage(TaskTimedOut.class, this::onTaskTimedOut)
-                .onMessage(IdleCheck.class, this::onIdleCheck)
-                .onMessage(ExitedButOutputOpen.class, this::onExitedButOutputOpen)
+                .onMessage(AgentSaid.class, this::isCurrent, this::onAgentSaid)
+                .onMessage(AgentExited.class, this::isCurrent, this::onAgentExited)
+                .onMessage(OutputEnded.class, this::isCurrent, this::onOutputEnded)
+                .onMessage(TaskTimedOut.class, this::isCurrent, this::onTaskTimedOut)
+                .onMessage(IdleCheck.class, this::isCurrent, this::onIdleCheck)
+                .onMessage(ExitedButOutputOpen.class, this::isCurrent, this::onExitedButOutputOpen)
                 .onMessage(WorkerProtocol.Cancel.class, cancel -> end(current, CANCELLED))
                 .onMessage(WorkerProtocol.Tell.class, tell -> tells.whileRunning(current, tell))
+                .onMessage(OfAttempt.class, stale -> Behaviors.same())
                 .onSignal(PostStop.class, signal -> onStop())
                 .build();
     }
@@ -130,11 +137,12 @@ public final class Worker extends AbstractBehavior<Message> {
     /** The attempt is decided; waiting for the process to be gone and its output fully journaled. */
     private Receive<Message> ending() {
         return newReceiveBuilder()
-                .onMessage(ProcessGone.class, this::onProcessGone)
-                .onMessage(OutputEnded.class, this::onOutputEndedWhileEnding)
-                .onMessage(OutputDeadline.class, this::onOutputDeadline)
-                .onMessage(AgentSaid.class, this::onAgentSaidWhileEnding)
+                .onMessage(ProcessGone.class, this::isCurrent, this::onProcessGone)
+                .onMessage(OutputEnded.class, this::isCurrent, this::onOutputEndedWhileEnding)
+                .onMessage(OutputDeadline.class, this::isCurrent, this::onOutputDeadline)
+                .onMessage(AgentSaid.class, this::isCurrent, this::onAgentSaidWhileEnding)
                 .onMessage(WorkerProtocol.Tell.class, tell -> tells.afterTheEnd(current, tell))
+                .onMessage(OfAttempt.class, stale -> Behaviors.same())
                 .onSignal(PostStop.class, signal -> onStop())
                 .build();
     }
@@ -142,8 +150,9 @@ public final class Worker extends AbstractBehavior<Message> {
     /** Committing the work (or keeping what a failed attempt left), then reporting. */
     private Receive<Message> settling() {
         return newReceiveBuilder()
-                .onMessage(Settled.class, this::onSettled)
+                .onMessage(Settled.class, this::isCurrent, this::onSettled)
                 .onMessage(WorkerProtocol.Tell.class, tell -> tells.afterTheEnd(current, tell))
+                .onMessage(OfAttempt.class, stale -> Behaviors.same())
                 .onSignal(PostStop.class, signal -> onStop())
                 .build();
     }
@@ -153,8 +162,8 @@ public final class Worker extends AbstractBehavior<Message> {
         return Behaviors.same();
     }
 
-    private boolean isStale(WorkerAttempt attempt) {
-        return attempt != current;
+    private boolean isCurrent(OfAttempt message) {
+        return message.attempt() == current;
     }
 
     private Behavior<Message> onAssign(WorkerProtocol.Assign assign) {
@@ -216,9 +225,6 @@ public final class Worker extends AbstractBehavior<Message> {
 
     private Behavior<Message> onAgentSaid(AgentSaid said) {
         WorkerAttempt attempt = said.attempt();
-        if (isStale(attempt)) {
-            return Behaviors.same();
-        }
         if (said.message() instanceof AgentMessage.ApiRetry retry) {
             journalRetry(attempt, retry);
             return Behaviors.same();
@@ -254,7 +260,7 @@ public final class Worker extends AbstractBehavior<Message> {
     }
 
     private Behavior<Message> onAgentSaidWhileEnding(AgentSaid said) {
-        if (!isStale(said.attempt()) && said.message() instanceof AgentMessage.ApiRetry retry) {
+        if (said.message() instanceof AgentMessage.ApiRetry retry) {
             journalRetry(said.attempt(), retry);
         }
         return Behaviors.same();
@@ -268,9 +274,6 @@ public final class Worker extends AbstractBehavior<Message> {
 
     private Behavior<Message> onAgentExited(AgentExited exited) {
         WorkerAttempt attempt = exited.attempt();
-        if (isStale(attempt)) {
-            return Behaviors.same();
-        }
         attempt.exitCode = exited.code();
         // A result may still be on its way through the stream: decide only once the output has ended too, or,
         // if a child of the agent keeps it open, a grace period after the exit.
@@ -283,7 +286,7 @@ public final class Worker extends AbstractBehavior<Message> {
 
     private Behavior<Message> onExitedButOutputOpen(ExitedButOutputOpen open) {
         WorkerAttempt attempt = open.attempt();
-        if (isStale(attempt) || attempt.outputEnded) {
+        if (attempt.outputEnded) {
             return Behaviors.same();
         }
         // Stopping the tree ends what holds the output (found by its marker even though its parent is gone).
@@ -292,9 +295,6 @@ public final class Worker extends AbstractBehavior<Message> {
 
     private Behavior<Message> onOutputEnded(OutputEnded ended) {
         WorkerAttempt attempt = ended.attempt();
-        if (isStale(attempt)) {
-            return Behaviors.same();
-        }
         attempt.outputEnded = true;
         if (ended.failure() != null) {
             return end(attempt, "could not read the agent's output: " + Blocking.describe(ended.failure()));
@@ -307,17 +307,11 @@ public final class Worker extends AbstractBehavior<Message> {
     }
 
     private Behavior<Message> onTaskTimedOut(TaskTimedOut timeout) {
-        if (isStale(timeout.attempt())) {
-            return Behaviors.same();
-        }
         return end(timeout.attempt(), "timeout: still running after " + Durations.format(run.goal().limits().taskTimeout()));
     }
 
     private Behavior<Message> onIdleCheck(IdleCheck check) {
         WorkerAttempt attempt = check.attempt();
-        if (isStale(attempt)) {
-            return Behaviors.same();
-        }
         attempt.process.observeDescendants();
         Duration idle = run.goal().limits().idleTimeout();
         if (System.nanoTime() - attempt.lastOutputNanos.get() >= idle.toNanos()) {
@@ -338,9 +332,6 @@ public final class Worker extends AbstractBehavior<Message> {
 
     private Behavior<Message> onProcessGone(ProcessGone gone) {
         WorkerAttempt attempt = gone.attempt();
-        if (isStale(attempt)) {
-            return Behaviors.same();
-        }
         attempt.processGone = true;
         if (attempt.outputEnded) {
             return settle(attempt);
@@ -351,17 +342,12 @@ public final class Worker extends AbstractBehavior<Message> {
     }
 
     private Behavior<Message> onOutputDeadline(OutputDeadline deadline) {
-        if (!isStale(deadline.attempt())) {
-            deadline.attempt().output.shutdown();
-        }
+        deadline.attempt().output.shutdown();
         return Behaviors.same();
     }
 
     private Behavior<Message> onOutputEndedWhileEnding(OutputEnded ended) {
         WorkerAttempt attempt = ended.attempt();
-        if (isStale(attempt)) {
-            return Behaviors.same();
-        }
         attempt.outputEnded = true;
         return attempt.processGone ? settle(attempt) : Behaviors.same();
     }
@@ -379,9 +365,6 @@ public final class Worker extends AbstractBehavior<Message> {
     }
 
     private Behavior<Message> onSettled(Settled settled) {
-        if (isStale(settled.attempt())) {
-            return Behaviors.same();
-        }
         return report(settled.attempt(), settled.result(), settled.failure());
     }
 
