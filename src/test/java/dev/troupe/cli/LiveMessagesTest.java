@@ -134,7 +134,7 @@ class LiveMessagesTest {
         String message = "Also write extra.txt, please.";
         LiveRun run = start(scenario, request -> {
             if (request.turn() == 0) {
-                return bash("echo start; sleep 4; echo end");
+                return bash("echo start; sleep 6; echo end");
             }
             if (request.turn() == 1 && holds(request, message)) {
                 return write(request.workingDirectory() + "/extra.txt", "also\n");
@@ -214,7 +214,7 @@ class LiveMessagesTest {
         String scenario = "live-two-in-order";
         String first = "First: mind the \"quotes\",\nthe new lines\tand tabs, ünïcødé ✓ and a \\ backslash.";
         String second = "Second: then stop.";
-        LiveRun run = start(scenario, request -> request.turn() == 0 ? bash("echo start; sleep 5; echo end") : text("Done."),
+        LiveRun run = start(scenario, request -> request.turn() == 0 ? bash("echo start; sleep 7; echo end") : text("Done."),
                 "Run the long command.");
         try {
             Await.until(() -> api.requests(scenario).size() == 1, "the agent's first request, a tool call, is answered");
