@@ -5,11 +5,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.troupe.journal.Json;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * The stdin of an agent that takes live input (Claude Code's {@code --input-format stream-json}): one JSON object a
@@ -72,7 +74,7 @@ public final class AgentInput {
     private CompletionStage<Void> submit(Runnable step) {
         try {
             return CompletableFuture.runAsync(step, writer);
-        } catch (java.util.concurrent.RejectedExecutionException closedMeanwhile) {
+        } catch (RejectedExecutionException closedMeanwhile) {
             return CompletableFuture.failedFuture(new IOException("the agent's input is closed"));
         }
     }
@@ -85,7 +87,7 @@ public final class AgentInput {
             stdin.write((line + "\n").getBytes(StandardCharsets.UTF_8));
             stdin.flush();
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 

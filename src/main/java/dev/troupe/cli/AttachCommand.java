@@ -99,7 +99,7 @@ final class AttachCommand implements Callable<Integer> {
                     }
                 }
                 try {
-                    out.println("troupe: " + run.ask(interrupt ? "redirect" : "tell", task, message));
+                    out.println("troupe: " + run.tell(task, message, interrupt));
                 } catch (TroupeException refused) {
                     refused.getMessage().lines().forEach(reason -> err.println("troupe: " + reason));
                 }

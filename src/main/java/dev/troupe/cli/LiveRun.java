@@ -56,6 +56,14 @@ final class LiveRun {
         return ask(command, task, null);
     }
 
+    /**
+     * {@code troupe tell}: {@code message} for {@code task}'s agent; {@code interrupt}: its turn under way cut short
+     * first. The run's answer, as {@link #ask(String, String, String)} gives it.
+     */
+    String tell(String task, String message, boolean interrupt) throws TroupeException {
+        return ask(interrupt ? "redirect" : "tell", task, message);
+    }
+
     /** The same, with {@code message} (for {@code add}: the file of tasks; for {@code tell}: what to tell). */
     String ask(String command, String task, String message) throws TroupeException {
         try {

@@ -41,8 +41,7 @@ final class TellCommand implements Callable<Integer> {
         }
         List<String> runAndTask = args.subList(0, args.size() - 1);
         LiveRun run = LiveRun.of(repo, runAndTask, "tell");
-        spec.commandLine().getOut().println("troupe: " + run.ask(interrupt ? "redirect" : "tell",
-                runAndTask.get(runAndTask.size() - 1), message.strip()));
+        spec.commandLine().getOut().println("troupe: " + run.tell(runAndTask.get(runAndTask.size() - 1), message.strip(), interrupt));
         return ExitCodes.OK;
     }
 }

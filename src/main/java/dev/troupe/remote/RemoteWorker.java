@@ -12,8 +12,6 @@ import dev.troupe.team.rules.Assignment;
 import dev.troupe.team.rules.AttemptResult;
 import dev.troupe.team.Blocking;
 import dev.troupe.team.rules.RunContext;
-import dev.troupe.team.TeamLead;
-import dev.troupe.team.Worker;
 import dev.troupe.team.WorkerProtocol.Message;
 import dev.troupe.team.WorkerProtocol;
 import dev.troupe.team.rules.RunContext;
@@ -236,9 +234,7 @@ public final class RemoteWorker extends AbstractBehavior<Message> {
     }
 
     private void notHeard(WorkerProtocol.Tell tell, String reason) {
-        WorkerProtocol.AttemptId attempt = current != null ? current.id()
-                : new WorkerProtocol.AttemptId(tell.taskId(), 0, Assignment.Role.WRITER);
-        tell.replyTo().tell(new WorkerProtocol.MessageNotHeard(self, attempt, tell.messageId(), reason));
+        tell.notHeard(self, current != null ? current.id() : null, reason);
     }
 
     private Behavior<Message> onAnswer(NodeAnswered answered) {

@@ -2,6 +2,7 @@ package dev.troupe.team;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The {@code troupe tell} requests whose answer waits for a running agent to take their message in: answered with
@@ -38,7 +39,7 @@ final class AwaitedTells {
                 + " next one is told");
     }
 
-    private void answer(String messageId, java.util.function.Function<String, String> text) {
+    private void answer(String messageId, Function<String, String> text) {
         Awaited waiting = awaited.remove(messageId);
         if (waiting != null) {
             waiting.control().desk().tell(new ControlDesk.Answer(waiting.control().request().id(),

@@ -12,8 +12,6 @@ import dev.troupe.goal.Goal;
 import dev.troupe.goal.GoalLoader;
 import dev.troupe.journal.RunOutcome;
 import dev.troupe.journal.TeamEvent;
-import dev.troupe.journal.Usage;
-import dev.troupe.team.rules.Assignment;
 import dev.troupe.team.rules.AttemptResult;
 import dev.troupe.team.rules.Decision;
 import dev.troupe.team.rules.ResumeFrom;

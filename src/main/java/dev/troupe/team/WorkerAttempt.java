@@ -8,6 +8,11 @@ import dev.troupe.goal.Goal;
 import dev.troupe.team.rules.Assignment;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -22,12 +27,12 @@ final class WorkerAttempt {
     /** The talk with the agent; null before it runs. */
     AgentConversation conversation;
     /** Told while the agent was being launched: said right after its prompt. */
-    final java.util.List<WorkerProtocol.Tell> toldEarly = new java.util.ArrayList<>();
+    final List<WorkerProtocol.Tell> toldEarly = new ArrayList<>();
     /** {@code troupe cancel} came while the agent was being launched: it is stopped as soon as it runs. */
     boolean cancelled;
     /** Where the agent runs, and what there is the workspace's own (copied files, setup output). */
     Path workspace;
-    java.util.List<String> leaveOut = java.util.List.of();
+    List<String> leaveOut = List.of();
     UniqueKillSwitch output;
     AgentMessage.Result result;
     /** The delay of the last rate-limit retry the agent reported, or -1. */
@@ -52,20 +57,20 @@ final class WorkerAttempt {
     }
 
     /** HTTP statuses that say the API is saturated (rate limit, overload), not that the task went wrong. */
-    private static final java.util.Set<Integer> RATE_LIMITS = java.util.Set.of(429, 529);
+    private static final Set<Integer> RATE_LIMITS = Set.of(429, 529);
 
     /**
      * The CLI retries an API request: when the API is saturated (a rate limit, an overload), the report that holds
      * the other launches too, and the delay is kept for this attempt's failure.
      */
-    java.util.Optional<WorkerProtocol.ApiPressure> apiRetried(AgentMessage.ApiRetry retry,
+    Optional<WorkerProtocol.ApiPressure> apiRetried(AgentMessage.ApiRetry retry,
             ActorRef<WorkerProtocol.Command> worker) {
         if (!retry.errorStatus().map(RATE_LIMITS::contains).orElse(false)
                 && !"rate_limit".equals(retry.error()) && !"overloaded".equals(retry.error())) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         retryAfterMs = retry.delayMs();
-        return java.util.Optional.of(new WorkerProtocol.ApiPressure(worker, id(), retry.error(), retry.delayMs()));
+        return Optional.of(new WorkerProtocol.ApiPressure(worker, id(), retry.error(), retry.delayMs()));
     }
 
     /** The report of this attempt failed for {@code reason}, with what its agent spent. */
@@ -80,10 +85,10 @@ final class WorkerAttempt {
      * Why {@code tell} cannot be said to this attempt's agent now: it works on another task, or reviews, or takes no
      * live input. Empty when it can.
      */
-    java.util.Optional<String> whyNotTold(WorkerProtocol.Tell tell, String worker) {
+    Optional<String> whyNotTold(WorkerProtocol.Tell tell, String worker) {
         if (!task().id().equals(tell.taskId()) || assignment.role() != Assignment.Role.WRITER) {
-            return java.util.Optional.of(worker + " runs " + (assignment.role() == Assignment.Role.WRITER ? "task '"
-                    + task().id() + "'" : "a " + assignment.role().name().toLowerCase(java.util.Locale.ROOT)
+            return Optional.of(worker + " runs " + (assignment.role() == Assignment.Role.WRITER ? "task '"
+                    + task().id() + "'" : "a " + assignment.role().name().toLowerCase(Locale.ROOT)
                     + " of it") + " now");
         }
         return conversation.whyNotLive();

@@ -33,7 +33,17 @@ public interface WorkerProtocol {
      * in, or {@link MessageNotHeard}.
      */
     record Tell(String taskId, String messageId, String text, boolean redirect, ActorRef<Report> replyTo)
-            implements Command {}
+            implements Command {
+
+        /**
+         * Answers that {@code worker} could not say it, for {@code reason}; {@code attempt} is the one it runs, or null
+         * when it runs none.
+         */
+        public void notHeard(ActorRef<Command> worker, AttemptId attempt, String reason) {
+            replyTo.tell(new MessageNotHeard(worker, attempt != null ? attempt
+                    : new AttemptId(taskId, 0, Assignment.Role.WRITER), messageId, reason));
+        }
+    }
 
     /**
      * Which attempt a report is of. {@code role}: whose run it was: the task's writer, its reviewer, a judge or the

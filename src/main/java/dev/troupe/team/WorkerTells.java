@@ -4,7 +4,6 @@ import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.Behaviors;
 import dev.troupe.team.WorkerProtocol.Message;
-import dev.troupe.team.rules.Assignment;
 import java.util.Optional;
 
 /**
@@ -67,9 +66,7 @@ final class WorkerTells {
     }
 
     private Behavior<Message> notHeard(WorkerProtocol.Tell tell, WorkerAttempt attempt, String reason) {
-        WorkerProtocol.AttemptId id = attempt != null ? attempt.id()
-                : new WorkerProtocol.AttemptId(tell.taskId(), 0, Assignment.Role.WRITER);
-        tell.replyTo().tell(new WorkerProtocol.MessageNotHeard(worker, id, tell.messageId(), reason));
+        tell.notHeard(worker, attempt != null ? attempt.id() : null, reason);
         return Behaviors.same();
     }
 }

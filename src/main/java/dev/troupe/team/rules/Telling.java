@@ -97,15 +97,11 @@ public final class Telling {
                 continue;
             }
             String id = ids.get();
-            String message = Prompts.heard(handoff(merged));
+            String message = Prompts.heard(handoff(merged, run));
             out.journal(new TeamEvent.TaskTold(now, listener.id(), message, listener.attempts(), id, false,
                     merged.id()));
             tellWriters(listener, id, message, false);
         }
-    }
-
-    private Prompts.Handoff handoff(TaskState done) {
-        return handoff(done, run);
     }
 
     /** What a merged task hands to those after it or listening to it. */
