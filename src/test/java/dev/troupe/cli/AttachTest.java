@@ -50,6 +50,8 @@ class AttachTest {
             typing.write("\n  \nalso write \"hello\" to notes/extra.txt\n".getBytes(StandardCharsets.UTF_8));
             typing.flush();
             awaitShown(out, err, "delivered to its agent", "the run's reply is shown");
+            // The reply comes once troupe read the agent's echo; attach shows the echo when its follow gets to it.
+            awaitShown(out, err, "user: also write", "the agent's echo of the message is shown");
             typing.close();
 
             assertEquals(0, attached.get(60, TimeUnit.SECONDS), shown(out) + shown(err));
