@@ -71,6 +71,7 @@ public sealed interface AgentMessage {
     /** A line that is not a JSON object. */
     record NotJson() implements AgentMessage {}
 
+    /** A line of Claude Code's stream-json. */
     static AgentMessage of(JsonNode line) {
         String type = line.path("type").asText("");
         String subtype = line.path("subtype").asText("");

@@ -1,0 +1,81 @@
+package dev.troupe.agent;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One agent CLI troupe can drive headless ({@code agent.cli} in the goal file): how to start it with a prompt, a
+ * model and a permission mode, how to continue one of its sessions, what environment it needs, where it keeps its
+ * state, and a reader of its output. Everything else in troupe sees only {@link AgentMessage}s.
+ */
+public interface AgentKind {
+
+    /** Every kind, by the name a goal file gives it. */
+    List<AgentKind> ALL = List.of(new ClaudeKind(), new CodexKind(), new GeminiKind(), new OpenCodeKind());
+
+    static Optional<AgentKind> named(String name) {
+        return ALL.stream().filter(kind -> kind.name().equals(name)).findFirst();
+    }
+
+    /** The kinds' names, for a message: "claude, codex, gemini or opencode". */
+    static String names() {
+        List<String> names = ALL.stream().map(AgentKind::name).toList();
+        return String.join(", ", names.subList(0, names.size() - 1)) + " or " + names.get(names.size() - 1);
+    }
+
+    /** As the goal file names it: {@code claude}, {@code codex}, {@code gemini}, {@code opencode}. */
+    String name();
+
+    /** The executable when the goal names no {@code command}. */
+    default String executable() {
+        return name();
+    }
+
+    /** The command line after the executable (and the goal's leading arguments). */
+    List<String> arguments(AgentCall call);
+
+    /**
+     * What the CLI needs in its environment to run headless in a workspace of troupe's, on top of troupe's own and
+     * under the goal's {@code agent.env}.
+     */
+    default Map<String, String> environment() {
+        return Map.of();
+    }
+
+    /** The variable the CLI reads its API key from: an agent profile's {@code key-env} is handed on under this name. */
+    String keyVariable();
+
+    /** Where the CLI writes its sessions and config, given the agent's environment: writable in the sandbox. */
+    List<Path> stateDirs(Map<String, String> env);
+
+    /** A reader for one process's stdout. */
+    AgentReader reader();
+
+    /** Whether the CLI takes its prompt and later messages on its stdin while it works (Claude Code's stream-json input). */
+    default boolean takesLiveInput() {
+        return false;
+    }
+
+    /**
+     * The goal keys this CLI cannot honour ({@code allowed-tools}, {@code max-turns}, {@code append-system-prompt},
+     * {@code live-input}, {@code isolate-config}), each with what troupe does about it: {@code troupe validate}
+     * warns of each one the goal sets for an agent of this kind.
+     */
+    default Map<String, String> unsupported() {
+        return Map.of();
+    }
+
+    /** The user's home, in the agent's environment or troupe's own. */
+    static Path home(Map<String, String> env) {
+        String home = env.getOrDefault("HOME", System.getenv("HOME"));
+        return Path.of(home != null ? home : System.getProperty("user.home"));
+    }
+
+    /** A directory named by {@code variable} in the agent's environment or troupe's, else {@code fallback}. */
+    static Path dir(Map<String, String> env, String variable, Path fallback) {
+        String dir = env.getOrDefault(variable, System.getenv(variable));
+        return dir != null && !dir.isEmpty() ? Path.of(dir) : fallback;
+    }
+}
