@@ -11,86 +11,49 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
- * The command line every agent gets, real or fake: {@code -p [--input-format stream-json --replay-user-messages]
- * --output-format stream-json --verbose --permission-mode <mode> --allowedTools <list> [--model M] [--max-turns N]
- * [--append-system-prompt T] [--json-schema S] [--resume <id> --fork-session] --session-id <uuid> [-- <prompt>]},
- * after the goal's {@code agent.command}. An agent that {@linkplain #takesLiveInput takes live input} gets its
- * prompt on stdin ({@code AgentInput}); any other gets it as the positional argument ({@code -p}, print mode,
- * takes no value in Claude Code), last after {@code --} so that a prompt starting with "-" (a markdown list) is not
- * read as an option. {@code [demo]} runs the built-in {@link DemoAgent} in a fresh JVM.
+ * The command line every agent gets, real or fake: the goal's {@code agent.command} (the executable and leading
+ * arguments), then what its {@link AgentKind} makes of the run ({@code agent.cli}; Claude Code's by default).
+ * {@code [demo]} runs the built-in {@link DemoAgent} in a fresh JVM.
  */
 public final class AgentCommand {
 
     private AgentCommand() {}
 
+    /** The kind of agent CLI these settings run. */
+    public static AgentKind kind(Goal.AgentSettings agent) {
+        return AgentKind.named(agent.cli()).orElseThrow(() -> new IllegalArgumentException("no agent CLI " + agent.cli()));
+    }
+
     public static List<String> argv(Goal.AgentSettings agent, Goal.TaskSpec task, String prompt, String sessionId) {
-        return argv(agent, task, prompt, sessionId, Optional.empty());
+        return argv(agent, task, prompt, sessionId, Optional.empty(), Optional.empty(), Path.of(""));
     }
 
     /**
      * @param jsonSchema for an agent that answers rather than edits (the planner, a reviewer): the CLI makes it
      *     answer with an object of this schema, in the result's {@code structured_output}
+     * @param resume an earlier session to continue, the prompt its next user message
+     * @param scratch a directory of the worker's own where the kind may write files its CLI reads (a schema)
      */
     public static List<String> argv(Goal.AgentSettings agent, Goal.TaskSpec task, String prompt, String sessionId,
-            Optional<String> jsonSchema) {
-        return argv(agent, task, prompt, sessionId, jsonSchema, Optional.empty());
-    }
-
-    /**
-     * @param resume an earlier session to continue: {@code --resume <id> --fork-session}, the prompt its next user
-     *     message. Forked, so the session goes on under {@code sessionId} (which the CLI accepts only with
-     *     {@code --fork-session}) and the earlier one stays as it was
-     */
-    public static List<String> argv(Goal.AgentSettings agent, Goal.TaskSpec task, String prompt, String sessionId,
-            Optional<String> jsonSchema, Optional<String> resume) {
+            Optional<String> jsonSchema, Optional<String> resume, Path scratch) {
         List<String> argv = new ArrayList<>(executable(agent));
-        boolean live = takesLiveInput(agent);
-        argv.add("-p");
-        if (live) {
-            argv.addAll(List.of("--input-format", "stream-json", "--replay-user-messages"));
-        }
-        argv.addAll(List.of("--output-format", "stream-json", "--verbose",
-                "--permission-mode", task.permissionMode().orElse(agent.permissionMode())));
-        List<String> tools = task.allowedTools().orElse(agent.allowedTools());
-        if (!tools.isEmpty()) {
-            argv.add("--allowedTools");
-            argv.add(String.join(",", tools));
-        }
-        Optional<String> model = task.model().or(agent::model);
-        model.ifPresent(m -> {
-            argv.add("--model");
-            argv.add(m);
-        });
-        task.maxTurns().or(agent::maxTurns).ifPresent(n -> {
-            argv.add("--max-turns");
-            argv.add(Integer.toString(n));
-        });
-        task.appendSystemPrompt().or(agent::appendSystemPrompt).ifPresent(text -> {
-            argv.add("--append-system-prompt");
-            argv.add(text);
-        });
-        jsonSchema.ifPresent(schema -> {
-            argv.add("--json-schema");
-            argv.add(schema);
-        });
-        resume.ifPresent(session -> argv.addAll(List.of("--resume", session, "--fork-session")));
-        argv.add("--session-id");
-        argv.add(sessionId);
-        if (!live) {
-            argv.add("--");
-            argv.add(prompt);
-        }
+        argv.addAll(kind(agent).arguments(new AgentCall(prompt, task.model().or(agent::model),
+                task.permissionMode().orElse(agent.permissionMode()), task.allowedTools().orElse(agent.allowedTools()),
+                task.maxTurns().or(agent::maxTurns), task.appendSystemPrompt().or(agent::appendSystemPrompt),
+                jsonSchema, resume, sessionId, takesLiveInput(agent), scratch)));
         return argv;
     }
 
     /**
      * Whether the agent is driven through its stdin ({@code --input-format stream-json}): its prompt the first user
-     * message, and what it is told while it works the next ones. So is Claude Code (an executable named
-     * {@code claude}, or one inside its npm package) and the demo agent, unless the goal's {@code agent.live-input}
-     * says otherwise; any other command gets its prompt as its last argument and stdin closed, as before.
+     * message, and what it is told while it works the next ones. Only a kind that can ({@link
+     * AgentKind#takesLiveInput}: Claude Code) is, and of those the real CLI (an executable named {@code claude}, or one
+     * inside its npm package) and the demo agent, unless the goal's {@code agent.live-input} says otherwise; any other
+     * command gets its prompt as its last argument and stdin closed.
      */
     public static boolean takesLiveInput(Goal.AgentSettings agent) {
-        return agent.liveInput().orElseGet(() -> agent.isDemo() || isClaudeCode(agent.command().get(0)));
+        return kind(agent).takesLiveInput()
+                && agent.liveInput().orElseGet(() -> agent.isDemo() || isClaudeCode(agent.command().get(0)));
     }
 
     private static boolean isClaudeCode(String executable) {

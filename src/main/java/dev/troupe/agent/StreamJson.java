@@ -17,7 +17,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** Decoding of Claude Code's {@code --output-format stream-json}: newline-delimited JSON objects. */
+/**
+ * Decoding of an agent's JSON lines (Claude Code's {@code --output-format stream-json}, and the other CLIs' like
+ * it): newline-delimited JSON objects, each read by the agent's {@link AgentReader}.
+ */
 public final class StreamJson {
 
     /**
@@ -152,13 +155,18 @@ public final class StreamJson {
         return decode(bytes.decodeString(StandardCharsets.UTF_8));
     }
 
+    /** A line of Claude Code's. */
     public static Line decode(String line) {
+        return decode(line, new ClaudeKind().reader());
+    }
+
+    public static Line decode(String line, AgentReader reader) {
         String trimmed = line.strip();
         if (trimmed.startsWith("{")) {
             try {
                 JsonNode json = READER.readValue(trimmed);
                 if (json != null && json.isObject()) {
-                    return new Line(json, null, AgentMessage.of(json));
+                    return new Line(json, null, reader.read(json));
                 }
             } catch (JsonProcessingException notJson) {
                 // Falls through: recorded as text.

@@ -105,6 +105,8 @@ final class Preflight {
             problem("/agent/command", "agent command '" + agent.get().command().get(0)
                     + "' not found; is it installed and on PATH?");
         }
+        goal.ifPresent(g -> AgentPreflight.check(g, agentDir, System::getenv).forEach(finding ->
+                (finding.problem() ? problems : warnings).add(finding.line())));
         if (target.workspace().map(Goal.Workspace::sandbox).orElse(false)) {
             Sandbox.unavailable().ifPresent(why -> problem("/workspace/sandbox", why));
         }

@@ -27,7 +27,15 @@ public record Goal(
         Notify notifications,
         Workspace workspace,
         GoalPlaces places,
-        Plan plan) {
+        Plan plan,
+        List<AgentProfile> profiles) {
+
+    public Goal(Path file, String text, Path repo, Optional<String> base, Team team, AgentSettings agent, Limits limits,
+            Sync sync, Optional<Fanout> fanout, List<TaskSpec> tasks, Notify notifications, Workspace workspace,
+            GoalPlaces places, Plan plan) {
+        this(file, text, repo, base, team, agent, limits, sync, fanout, tasks, notifications, workspace, places, plan,
+                List.of());
+    }
 
     /** A goal made in code rather than read from a file: its problems point at the file alone. */
     public Goal(Path file, String text, Path repo, Optional<String> base, Team team, AgentSettings agent, Limits limits,
@@ -38,29 +46,29 @@ public record Goal(
 
     /** The same goal with another team (a {@code --team} on the command line). */
     public Goal withTeam(Team other) {
-        return new Goal(file, text, repo, base, other, agent, limits, sync, fanout, tasks, notifications, workspace, places, plan);
+        return new Goal(file, text, repo, base, other, agent, limits, sync, fanout, tasks, notifications, workspace, places, plan, profiles);
     }
 
     /** The same goal planned in other rounds. */
     public Goal withPlan(Plan other) {
-        return new Goal(file, text, repo, base, team, agent, limits, sync, fanout, tasks, notifications, workspace, places, other);
+        return new Goal(file, text, repo, base, team, agent, limits, sync, fanout, tasks, notifications, workspace, places, other, profiles);
     }
 
     /** The same goal with another workspace section. */
     public Goal withWorkspace(Workspace other) {
-        return new Goal(file, text, repo, base, team, agent, limits, sync, fanout, tasks, notifications, other, places, plan);
+        return new Goal(file, text, repo, base, team, agent, limits, sync, fanout, tasks, notifications, other, places, plan, profiles);
     }
 
     /** The same goal as read from a copy: where it came from, and the repository it was for. */
     public Goal withOrigin(Path originalFile, Path originalRepo) {
-        return new Goal(originalFile, text, originalRepo, base, team, agent, limits, sync, fanout, tasks, notifications, workspace, places, plan);
+        return new Goal(originalFile, text, originalRepo, base, team, agent, limits, sync, fanout, tasks, notifications, workspace, places, plan, profiles);
     }
 
     /** The same goal with more tasks (a fan-out's, made from the repository's files). */
     public Goal withTasks(List<TaskSpec> more) {
         List<TaskSpec> all = new java.util.ArrayList<>(tasks);
         all.addAll(more);
-        return new Goal(file, text, repo, base, team, agent, limits, sync, fanout, List.copyOf(all), notifications, workspace, places, plan);
+        return new Goal(file, text, repo, base, team, agent, limits, sync, fanout, List.copyOf(all), notifications, workspace, places, plan, profiles);
     }
 
     /**
@@ -193,6 +201,8 @@ public record Goal(
      * {@code variants}: every task is tried these ways at once, unless it says otherwise.
      * {@code liveInput}: whether the agent takes messages on its stdin while it works (Claude Code's stream-json
      * input); unset, troupe decides by the command ({@link dev.troupe.agent.AgentCommand#takesLiveInput}).
+     * {@code cli}: which agent CLI it is ({@code claude}, {@code codex}, {@code gemini}, {@code opencode}), which says
+     * how its command line is made and its output read.
      */
     public record AgentSettings(
             List<String> command,
@@ -206,7 +216,16 @@ public record Goal(
             boolean review,
             Retry retry,
             Variants variants,
-            Optional<Boolean> liveInput) {
+            Optional<Boolean> liveInput,
+            String cli) {
+
+        public AgentSettings(List<String> command, Optional<String> model, String permissionMode,
+                List<String> allowedTools, Optional<Integer> maxTurns, boolean isolateConfig, Map<String, String> env,
+                Optional<String> appendSystemPrompt, boolean review, Retry retry, Variants variants,
+                Optional<Boolean> liveInput) {
+            this(command, model, permissionMode, allowedTools, maxTurns, isolateConfig, env, appendSystemPrompt, review,
+                    retry, variants, liveInput, "claude");
+        }
 
         public AgentSettings(List<String> command, Optional<String> model, String permissionMode,
                 List<String> allowedTools, Optional<Integer> maxTurns, boolean isolateConfig, Map<String, String> env,
@@ -239,7 +258,13 @@ public record Goal(
         /** The same settings, every task tried as {@code other} unless it says otherwise. */
         public AgentSettings withVariants(Variants other) {
             return new AgentSettings(command, model, permissionMode, allowedTools, maxTurns, isolateConfig, env,
-                    appendSystemPrompt, review, retry, other, liveInput);
+                    appendSystemPrompt, review, retry, other, liveInput, cli);
+        }
+
+        /** The same settings for another CLI, run by its own executable's name. */
+        public AgentSettings withCli(String other) {
+            return new AgentSettings(List.of(other), model, permissionMode, allowedTools, maxTurns, isolateConfig, env,
+                    appendSystemPrompt, review, retry, variants, Optional.empty(), other);
         }
 
         public AgentSettings(List<String> command, Optional<String> model, String permissionMode,
@@ -268,12 +293,21 @@ public record Goal(
      * branch names and paths, unique within the goal. The optional settings override the goal's {@code agent:}
      * for this task (a cheap model for routine work, the strongest for architecture). {@code review}: a second
      * agent reviews the change before it merges. {@code retry}: the task's own, or {@code agent.retry}.
-     * {@code hears}: tasks whose reports its agent is told as they merge, even while it works.
+     * {@code hears}: tasks whose reports its agent is told as they merge, even while it works. {@code agent}: the
+     * agent profile it runs with ({@code agents:}); {@code cli}: the agent CLI, if not the profile's or the goal's.
      */
     public record TaskSpec(String id, String slug, String prompt, List<String> after, Optional<String> model,
             Optional<List<String>> allowedTools, Optional<String> permissionMode, Optional<Integer> maxTurns,
             Optional<String> appendSystemPrompt, List<String> zone, List<String> gate, boolean review, Retry retry,
-            Variants variants, List<String> hears) {
+            Variants variants, List<String> hears, Optional<String> agent, Optional<String> cli) {
+
+        public TaskSpec(String id, String slug, String prompt, List<String> after, Optional<String> model,
+                Optional<List<String>> allowedTools, Optional<String> permissionMode, Optional<Integer> maxTurns,
+                Optional<String> appendSystemPrompt, List<String> zone, List<String> gate, boolean review, Retry retry,
+                Variants variants, List<String> hears) {
+            this(id, slug, prompt, after, model, allowedTools, permissionMode, maxTurns, appendSystemPrompt, zone, gate,
+                    review, retry, variants, hears, Optional.empty(), Optional.empty());
+        }
 
         public TaskSpec(String id, String slug, String prompt, List<String> after, Optional<String> model,
                 Optional<List<String>> allowedTools, Optional<String> permissionMode, Optional<Integer> maxTurns,
@@ -308,7 +342,13 @@ public record Goal(
         /** The same task, tried as these variants. */
         public TaskSpec withVariants(Variants other) {
             return new TaskSpec(id, slug, prompt, after, model, allowedTools, permissionMode, maxTurns,
-                    appendSystemPrompt, zone, gate, review, retry, other, hears);
+                    appendSystemPrompt, zone, gate, review, retry, other, hears, agent, cli);
+        }
+
+        /** The same task, run with the agent profile {@code name}. */
+        public TaskSpec withAgent(String name) {
+            return new TaskSpec(id, slug, prompt, after, model, allowedTools, permissionMode, maxTurns,
+                    appendSystemPrompt, zone, gate, review, retry, variants, hears, Optional.of(name), cli);
         }
 
         /** As {@link #asVariant(int, Optional)}, for a goal whose {@code agent:} adds nothing to the system prompt. */
@@ -317,16 +357,20 @@ public record Goal(
         }
 
         /**
-         * The task as variant {@code k} (from 1) does it: the variant's model wins, its system prompt's suffix comes
-         * after the task's own, or after {@code agentSuffix} ({@code agent.append-system-prompt}) when it has none.
+         * The task as variant {@code k} (from 1) does it: the variant's model, agent profile and CLI win, its system
+         * prompt's suffix comes after the task's own, or after {@code agentSuffix} ({@code agent.append-system-prompt})
+         * when it has none. A variant that names another profile or CLI and no model leaves the model to it.
          */
         public TaskSpec asVariant(int k, Optional<String> agentSuffix) {
             Variant variant = variants.each().get(k - 1);
             Optional<String> own = appendSystemPrompt.or(() -> agentSuffix);
             Optional<String> suffix = variant.appendSystemPrompt().isEmpty() ? appendSystemPrompt
                     : Optional.of(own.map(text -> text + "\n\n").orElse("") + variant.appendSystemPrompt().get());
-            return new TaskSpec(id, slug, prompt, after, variant.model().or(() -> model), allowedTools, permissionMode,
-                    maxTurns, suffix, zone, gate, review, retry, variants, hears);
+            boolean otherAgent = variant.agent().isPresent() || variant.cli().isPresent();
+            Optional<String> variantModel = variant.model().or(() -> otherAgent ? Optional.empty() : model);
+            return new TaskSpec(id, slug, prompt, after, variantModel, allowedTools, permissionMode, maxTurns, suffix,
+                    zone, gate, review, retry, variants, hears, variant.agent().or(() -> agent),
+                    variant.cli().or(() -> variant.agent().isPresent() ? Optional.empty() : cli));
         }
 
         /** The tools of an agent that may look but not touch: the planner and reviewers. */
@@ -343,7 +387,7 @@ public record Goal(
          */
         public TaskSpec readOnly() {
             return new TaskSpec(id, slug, prompt, after, model, Optional.of(READ_ONLY_TOOLS), Optional.of("plan"),
-                    maxTurns, Optional.empty(), zone, gate, false, Retry.FRESH, variants);
+                    maxTurns, Optional.empty(), zone, gate, false, Retry.FRESH, variants, List.of(), agent, cli);
         }
 
         /**
@@ -382,10 +426,15 @@ public record Goal(
         }
     }
 
-    /** What one variant does differently: its model, and a suffix to the system prompt. */
-    public record Variant(Optional<String> model, Optional<String> appendSystemPrompt) {
+    /** What one variant does differently: its model, a suffix to the system prompt, its agent profile and its CLI. */
+    public record Variant(Optional<String> model, Optional<String> appendSystemPrompt, Optional<String> agent,
+            Optional<String> cli) {
 
         public static final Variant SAME = new Variant(Optional.empty(), Optional.empty());
+
+        public Variant(Optional<String> model, Optional<String> appendSystemPrompt) {
+            this(model, appendSystemPrompt, Optional.empty(), Optional.empty());
+        }
     }
 
     /**
@@ -400,6 +449,20 @@ public record Goal(
         public String written() {
             return name().toLowerCase(Locale.ROOT);
         }
+    }
+
+    /**
+     * How an agent for {@code task} is run: the profile it names ({@code agent:} on the task or its variant), else the
+     * goal's {@code agent:}; then with the CLI it names ({@code cli:}), if that is another.
+     */
+    public AgentSettings agentFor(TaskSpec task) {
+        AgentSettings named = task.agent().flatMap(this::profile).map(AgentProfile::agent).orElse(agent);
+        return task.cli().filter(cli -> !cli.equals(named.cli())).map(named::withCli).orElse(named);
+    }
+
+    /** The agent profile of that name ({@code agents:}). */
+    public Optional<AgentProfile> profile(String name) {
+        return profiles.stream().filter(p -> p.name().equals(name)).findFirst();
     }
 
     public Optional<TaskSpec> task(String id) {

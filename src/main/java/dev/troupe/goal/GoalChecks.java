@@ -57,20 +57,22 @@ final class GoalChecks {
             refuseEmptyCheck();
             return Boolean.TRUE;
         });
-        VariantChecks variants = new VariantChecks(this::at, unknownValues);
+        AgentChecks agents = new AgentChecks(defaults, places, values, relativeTo);
+        Goal.AgentSettings agentSection = checked(() -> agents.agent(raw.agent(), byDefault("agent.retry", Goal.Retry.class)));
+        List<AgentProfile> read = agentSection == null ? List.of() : checked(() -> agents.profiles(raw.agents(), agentSection));
+        List<AgentProfile> profiles = read == null ? List.of() : read;
+        VariantChecks variants = new VariantChecks(this::at, unknownValues, agents, profiles);
         Goal.Variants noVariants = new Goal.Variants(List.of(), byDefault("agent.judge", Goal.Judge.class));
         Goal.Variants agentVariants = checked(() -> raw.agent() == null ? noVariants
                 : variants.variants(raw.agent().variants(), raw.agent().judge(), "/agent", "agent", noVariants));
-        Goal.AgentSettings agent = checked(this::agent);
-        if (agent != null && agentVariants != null) {
-            agent = agent.withVariants(agentVariants);
-        }
-        TaskChecks.Read read = new TaskChecks(places, values, variants).tasks(raw.tasks(),
+        Goal.AgentSettings agent = agentSection != null && agentVariants != null ? agentSection.withVariants(agentVariants)
+                : agentSection;
+        TaskChecks.Read tasksRead = new TaskChecks(places, values, variants, agents, profiles).tasks(raw.tasks(),
                 agent != null ? agent.review() : defaults.getBoolean("agent.review"),
                 agent != null ? agent.retry() : byDefault("agent.retry", Goal.Retry.class),
                 agentVariants == null ? noVariants : agentVariants);
-        problems.addAll(read.problems());
-        List<Goal.TaskSpec> tasks = read.tasks();
+        problems.addAll(tasksRead.problems());
+        List<Goal.TaskSpec> tasks = tasksRead.tasks();
         Goal.Team team = checked(this::team);
         Goal.Limits limits = checked(this::limits);
         Goal.Sync sync = checked(this::sync);
@@ -91,7 +93,7 @@ final class GoalChecks {
                     GoalException.of(problems));
         }
         return GoalReading.of(new Goal(file, text, repo(), base, team, agent, limits, sync, fanout, tasks, notify,
-                workspace, places, plan));
+                workspace, places, plan, profiles));
     }
 
     /** What {@code section} reads, or null once its problem is noted. */
@@ -163,17 +165,6 @@ final class GoalChecks {
         }
     }
 
-    /** A relative path to the agent (it holds a '/') is relative to this file, like {@code repo}. */
-    private List<String> withAbsoluteExecutable(List<String> command) {
-        String executable = command.get(0);
-        if (!executable.contains("/") || Path.of(executable).isAbsolute()) {
-            return command;
-        }
-        List<String> absolute = new ArrayList<>(command);
-        absolute.set(0, relativeTo.resolve(executable).normalize().toString());
-        return absolute;
-    }
-
     private Path repo() {
         if (raw.repo() == null || raw.repo().isBlank()) {
             return Path.of("").toAbsolutePath();
@@ -189,41 +180,6 @@ final class GoalChecks {
         }
         Duration stagger = team != null && team.stagger() != null ? team.stagger() : defaults.getDuration("team.stagger");
         return new Goal.Team(size, stagger);
-    }
-
-    private Goal.AgentSettings agent() throws GoalException {
-        RawGoal.Agent agent = raw.agent() != null ? raw.agent()
-                : new RawGoal.Agent(null, null, null, null, null, null, null, null, null, null, null, null, null);
-        List<String> command = agent.command() != null ? agent.command() : defaults.getStringList("agent.command");
-        if (command.isEmpty() || command.get(0) == null || command.get(0).isBlank()) {
-            throw at("/agent/command", "agent.command must name an executable");
-        }
-        values.refuseEmptyEntries(command, "/agent/command", "agent.command");
-        command = withAbsoluteExecutable(command);
-        String mode = agent.permissionMode() != null ? agent.permissionMode() : defaults.getString("agent.permission-mode");
-        values.checkPermissionMode(mode, "/agent/permission-mode");
-        List<String> tools = agent.allowedTools() != null ? agent.allowedTools() : defaults.getStringList("agent.allowed-tools");
-        values.refuseEmptyEntries(tools, "/agent/allowed-tools", "agent.allowed-tools");
-        if (agent.maxTurns() != null && agent.maxTurns() < 1) {
-            throw at("/agent/max-turns", "agent.max-turns must be at least 1");
-        }
-        boolean isolate = agent.isolateConfig() != null ? agent.isolateConfig() : defaults.getBoolean("agent.isolate-config");
-        Map<String, String> env = agent.env() == null ? Map.of() : new LinkedHashMap<>(agent.env());
-        for (Map.Entry<String, String> variable : env.entrySet()) {
-            if (!variable.getKey().matches("[A-Za-z_][A-Za-z0-9_]*") || variable.getValue() == null) {
-                throw at("/agent/env/" + variable.getKey(), "agent.env: '" + variable.getKey()
-                        + "' needs a variable name (letters, digits, _) and a value");
-            }
-        }
-        boolean review = agent.review() != null ? agent.review() : defaults.getBoolean("agent.review");
-        Goal.Retry retry = values.given(agent.retry(), "/agent/retry", "agent.retry: unknown value", Goal.Retry.class);
-        if (retry == null) {
-            retry = byDefault("agent.retry", Goal.Retry.class);
-        }
-        return new Goal.AgentSettings(List.copyOf(command), Optional.ofNullable(agent.model()), mode,
-                List.copyOf(tools), Optional.ofNullable(agent.maxTurns()), isolate, Map.copyOf(env),
-                Optional.ofNullable(agent.appendSystemPrompt()), review, retry, Goal.Variants.NONE,
-                Optional.ofNullable(agent.liveInput()));
     }
 
     /** The default at {@code key} of {@code troupe.defaults}, bound as the goal file's value is. */

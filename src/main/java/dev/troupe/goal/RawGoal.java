@@ -22,7 +22,13 @@ record RawGoal(
         Fanout fanout,
         @com.fasterxml.jackson.annotation.JsonProperty("notify") Notify notifications,
         Workspace workspace,
-        Plan plan) {
+        Plan plan,
+        java.util.LinkedHashMap<String, Profile> agents) {
+
+    /** A named agent profile: the keys it sets over {@code agent:}, and its account. */
+    record Profile(String cli, List<String> command, String model, String permissionMode, List<String> allowedTools,
+            Integer maxTurns, Boolean isolateConfig, Map<String, String> env, String appendSystemPrompt,
+            Boolean liveInput, String keyEnv, Integer share) {}
 
     record Plan(Integer rounds) {}
 
@@ -48,7 +54,8 @@ record RawGoal(
             Goal.Retry retry,
             com.fasterxml.jackson.databind.JsonNode variants,
             Goal.Judge judge,
-            Boolean liveInput) {}
+            Boolean liveInput,
+            String cli) {}
 
     record Limits(
             @JsonDeserialize(using = Durations.Deserializer.class) Duration taskTimeout,
@@ -63,5 +70,6 @@ record RawGoal(
 
     record Task(String id, String prompt, List<String> zone, List<String> after, String model, Boolean review,
             List<String> allowedTools, String permissionMode, Integer maxTurns, String appendSystemPrompt,
-            Goal.Retry retry, com.fasterxml.jackson.databind.JsonNode variants, Goal.Judge judge, List<String> hears) {}
+            Goal.Retry retry, com.fasterxml.jackson.databind.JsonNode variants, Goal.Judge judge, List<String> hears,
+            String agent, String cli) {}
 }

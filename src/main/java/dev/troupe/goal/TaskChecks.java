@@ -20,11 +20,17 @@ final class TaskChecks {
     private final GoalPlaces places;
     private final ValueChecks values;
     private final VariantChecks variantChecks;
+    private final AgentChecks agentChecks;
+    private final List<AgentProfile> profiles;
 
-    TaskChecks(GoalPlaces places, ValueChecks values, VariantChecks variantChecks) {
+    /** @param profiles the goal's agent profiles, which a task's {@code agent:} names */
+    TaskChecks(GoalPlaces places, ValueChecks values, VariantChecks variantChecks, AgentChecks agentChecks,
+            List<AgentProfile> profiles) {
         this.places = places;
         this.values = values;
         this.variantChecks = variantChecks;
+        this.agentChecks = agentChecks;
+        this.profiles = profiles;
     }
 
     /**
@@ -146,12 +152,15 @@ final class TaskChecks {
                         + "' is not a glob: " + notGlob.get());
             }
         }
+        Optional<String> agent = agentChecks.profile(task.agent(), at + "/agent", "task '" + id + "'", profiles);
+        Optional<String> cli = agentChecks.cli(task.cli(), at + "/cli", "cli of task '" + id + "'");
         return new Goal.TaskSpec(id, slug, task.prompt().strip(), after, Optional.ofNullable(task.model()),
                 Optional.ofNullable(task.allowedTools()).map(List::copyOf), Optional.ofNullable(task.permissionMode()),
                 Optional.ofNullable(task.maxTurns()), Optional.ofNullable(task.appendSystemPrompt()), zone, List.of(),
                 task.review() != null ? task.review() : reviewByDefault,
                 Optional.ofNullable(values.given(task.retry(), at + "/retry", "retry of task '" + id
-                        + "': unknown value", Goal.Retry.class)).orElse(retryByDefault), Goal.Variants.NONE, hears);
+                        + "': unknown value", Goal.Retry.class)).orElse(retryByDefault), Goal.Variants.NONE, hears,
+                agent, cli);
     }
 
     /**

@@ -9,7 +9,8 @@ import java.util.Set;
 
 /**
  * Reads {@code variants:} and {@code judge:} (under {@code agent:} or on a task): a whole number of variants alike,
- * or a list of mappings that each set {@code model} and {@code append-system-prompt}. A task's own win over the
+ * or a list of mappings that each set {@code model}, {@code append-system-prompt}, {@code agent} (a profile) and
+ * {@code cli}. A task's own win over the
  * agent's; a problem is reported at its key.
  */
 final class VariantChecks {
@@ -19,15 +20,23 @@ final class VariantChecks {
         GoalException at(String pointer, String problem);
     }
 
-    private static final Set<String> VARIANT_KEYS = Set.of("model", "append-system-prompt");
+    private static final Set<String> VARIANT_KEYS = Set.of("model", "append-system-prompt", "agent", "cli");
+    private static final String KEYS = "model, append-system-prompt, agent and/or cli";
 
     private final Places places;
     private final UnknownValues unknownValues;
+    private final AgentChecks agentChecks;
+    private final List<AgentProfile> profiles;
 
-    /** @param unknownValues where the file names a judge that is none */
-    VariantChecks(Places places, UnknownValues unknownValues) {
+    /**
+     * @param unknownValues where the file names a judge that is none
+     * @param profiles the goal's agent profiles, which a variant's {@code agent:} names
+     */
+    VariantChecks(Places places, UnknownValues unknownValues, AgentChecks agentChecks, List<AgentProfile> profiles) {
         this.places = places;
         this.unknownValues = unknownValues;
+        this.agentChecks = agentChecks;
+        this.profiles = profiles;
     }
 
     /**
@@ -55,7 +64,7 @@ final class VariantChecks {
         }
         if (!variants.isArray()) {
             throw places.at(pointer, "variants of " + owner + " must be a whole number or a list of mappings"
-                    + " (each with model and/or append-system-prompt)");
+                    + " (each with " + KEYS + ")");
         }
         if (variants.size() < 2 || variants.size() > 20) {
             throw places.at(pointer, "variants of " + owner + " lists " + variants.size()
@@ -71,20 +80,23 @@ final class VariantChecks {
     private Goal.Variant variant(JsonNode node, String pointer, String owner, int number) throws GoalException {
         if (!node.isObject()) {
             throw places.at(pointer, "variant " + number + " of " + owner
-                    + " must be a mapping with model and/or append-system-prompt");
+                    + " must be a mapping with " + KEYS);
         }
         for (Iterator<String> keys = node.fieldNames(); keys.hasNext(); ) {
             String key = keys.next();
             if (!VARIANT_KEYS.contains(key)) {
                 throw places.at(pointer + "/" + key, "variant " + number + " of " + owner + " has unknown key '"
-                        + key + "'; expected model or append-system-prompt");
+                        + key + "'; expected " + KEYS.replace("and/or", "or"));
             }
             if (!node.get(key).isTextual() || node.get(key).asText().isBlank()) {
                 throw places.at(pointer + "/" + key, key + " of variant " + number + " of " + owner
                         + " must be a non-empty text");
             }
         }
-        return new Goal.Variant(text(node, "model"), text(node, "append-system-prompt"));
+        String owned = "variant " + number + " of " + owner;
+        return new Goal.Variant(text(node, "model"), text(node, "append-system-prompt"),
+                agentChecks.profile(text(node, "agent").orElse(null), pointer + "/agent", owned, profiles),
+                agentChecks.cli(text(node, "cli").orElse(null), pointer + "/cli", "cli of " + owned));
     }
 
     private static Optional<String> text(JsonNode node, String key) {

@@ -155,10 +155,23 @@ public sealed interface TeamEvent {
     /**
      * {@code role}: {@code reviewer} or {@code planner}; absent for the agent doing the task. {@code resumed}: the
      * session of an earlier attempt that this one continues ({@code retry: resume}), forked into {@code sessionId};
-     * absent for a fresh start.
+     * absent for a fresh start. {@code cli}: which agent CLI it is ({@code claude}, {@code codex}, {@code gemini},
+     * {@code opencode}); {@code model}: the model it was asked to use, absent for the CLI's own default;
+     * {@code profile}: the agent profile ({@code agents:}) it runs with, absent for the goal's {@code agent:}.
      */
     record AgentStarted(Instant time, String task, int attempt, long pid, String sessionId, List<String> command,
-            String role, String resumed) implements OfTask {}
+            String role, String resumed, String cli, String model, String profile) implements OfTask {
+
+        public AgentStarted(Instant time, String task, int attempt, long pid, String sessionId, List<String> command,
+                String role, String resumed) {
+            this(time, task, attempt, pid, sessionId, command, role, resumed, null, null, null);
+        }
+
+        /** The CLI, {@code claude} for a journal written before troupe drove others. */
+        public String cliOrClaude() {
+            return cli == null ? "claude" : cli;
+        }
+    }
 
     /**
      * One line of an agent's stdout: a JSON object, otherwise {@code text} (with {@code truncated} when the line

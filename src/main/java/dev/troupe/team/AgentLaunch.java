@@ -7,6 +7,7 @@ import dev.troupe.agent.Sandbox;
 import dev.troupe.git.GitCli;
 import dev.troupe.git.GitException;
 import dev.troupe.git.LastWords;
+import dev.troupe.goal.AgentProfile;
 import dev.troupe.goal.Goal;
 import dev.troupe.journal.TeamEvent;
 import dev.troupe.team.rules.Answers;
@@ -144,13 +145,14 @@ final class AgentLaunch {
         }
         Path stderr = run.agentOutput(assignment, ".stderr");
         Files.createDirectories(stderr.getParent());
-        Map<String, String> env = environment(workspace);
+        Goal.AgentSettings agent = agent(assignment);
+        Map<String, String> env = environment(workspace, assignment);
         List<String> argv = argv(assignment, sessionId, prompt, resumed);
         if (run.goal().workspace().sandbox()) {
-            argv = sandboxed(argv, checkout, env);
+            argv = sandboxed(argv, checkout, env, agent);
         }
-        return new Started(run.agents().start(argv, checkout, env, stderr,
-                AgentCommand.takesLiveInput(run.goal().agent())), workspace, prepared.leaveOut(), resumed, prompt);
+        return new Started(run.agents().start(argv, checkout, env, stderr, AgentCommand.takesLiveInput(agent)),
+                workspace, prepared.leaveOut(), resumed, prompt);
     }
 
     /** {@code k} of a worker named {@code worker-k}; 0 for any other name. */
@@ -178,18 +180,30 @@ final class AgentLaunch {
 
     /** The journal's record of an agent just started, its command line shown with a placeholder for the prompt. */
     TeamEvent.AgentStarted started(Assignment assignment, String sessionId, Started started) {
+        Goal.AgentSettings agent = agent(assignment);
         return new TeamEvent.AgentStarted(Instant.now(), assignment.task().id(), assignment.attempt(),
                 started.process().pid(), sessionId, argv(assignment, sessionId, "<prompt>", started.resumed()),
                 assignment.role() == Assignment.Role.WRITER ? null : assignment.role().name().toLowerCase(Locale.ROOT),
-                started.resumed().orElse(null));
+                started.resumed().orElse(null), agent.cli(), assignment.task().model().or(agent::model).orElse(null),
+                assignment.task().agent().orElse(null));
+    }
+
+    /** How the assignment's agent runs: its task's (or variant's) profile and CLI, else the goal's {@code agent:}. */
+    Goal.AgentSettings agent(Assignment assignment) {
+        return run.goal().agentFor(assignment.task());
+    }
+
+    /** The worker's own directory outside its workspace, for files the agent's CLI is given by path. */
+    private Path scratch() {
+        return run.runDir().resolve("tmp").resolve(worker);
     }
 
     /** The agent's command line; an agent that answers gets the schema of its answer. */
     List<String> argv(Assignment assignment, String sessionId, String prompt, Optional<String> resumed) {
-        return AgentCommand.argv(run.goal().agent(), assignment.task(), prompt, sessionId,
+        return AgentCommand.argv(agent(assignment), assignment.task(), prompt, sessionId,
                 assignment.role().answers() ? Optional.of(Answers.schema(assignment, run.goal().plan().inRounds()))
                         : Optional.empty(),
-                resumed);
+                resumed, scratch());
     }
 
     /**
@@ -198,11 +212,12 @@ final class AgentLaunch {
      * troupe commits for it), its temp dir and Claude Code's config; it reads the rest of the system, the
      * repository and the other workspaces included, and writes none of it. The workspace's setup is not sandboxed.
      */
-    private List<String> sandboxed(List<String> argv, Path checkout, Map<String, String> env)
+    private List<String> sandboxed(List<String> argv, Path checkout, Map<String, String> env, Goal.AgentSettings agent)
             throws IOException, GitException {
         Path gitDir = Path.of(GitCli.run(checkout, "rev-parse", "--absolute-git-dir").strip());
         Path commonDir = checkout.resolve(GitCli.run(checkout, "rev-parse", "--git-common-dir").strip()).normalize();
-        List<Path> writable = List.of(gitDir, Path.of(env.get("CLAUDE_CODE_TMPDIR")), claudeConfig(env));
+        List<Path> writable = new java.util.ArrayList<>(List.of(gitDir, Path.of(env.get("CLAUDE_CODE_TMPDIR"))));
+        writable.addAll(AgentCommand.kind(agent).stateDirs(env));
         // Where git finds the repository, which troupe's own git commands in this workspace follow outside the
         // sandbox: an agent that pointed them at a config of its making could have them run its commands.
         List<Path> pointers = List.of(checkout.resolve(".git"), gitDir.resolve("commondir"), gitDir.resolve("gitdir"));
@@ -213,7 +228,7 @@ final class AgentLaunch {
         List<Path> readable = new java.util.ArrayList<>(List.of(run.repo(), commonDir, workspaces.getParent(),
                 workspaces));
         readable.addAll(agentInstall(argv.get(0)));
-        run.goal().agent().command().stream().skip(1).map(Path::of).filter(Path::isAbsolute)
+        agent.command().stream().skip(1).map(Path::of).filter(Path::isAbsolute)
                 .forEach(arg -> readable.addAll(installOf(arg)));
         return Sandbox.wrap(argv, checkout, readable, writable, pointers);
     }
@@ -243,28 +258,13 @@ final class AgentLaunch {
     }
 
     /**
-     * Where Claude Code keeps its sessions, transcripts and login: {@code CLAUDE_CONFIG_DIR}, or {@code ~/.claude}.
-     * Not {@code ~/.claude.json}: with that file bound writable in a read-only home, CLI 2.1.328 still left it as it
-     * was (it seems to replace the file rather than write into it), and it runs on without saving it.
-     */
-    private static Path claudeConfig(Map<String, String> env) throws IOException {
-        String dir = env.getOrDefault("CLAUDE_CONFIG_DIR", System.getenv("CLAUDE_CONFIG_DIR"));
-        if (dir != null && !dir.isEmpty()) {
-            return Path.of(dir);
-        }
-        String home = env.getOrDefault("HOME", System.getenv("HOME"));
-        Path config = Path.of(home != null ? home : System.getProperty("user.home"), ".claude");
-        // Made here: inside the sandbox the home is read-only and the CLI could not make it.
-        Files.createDirectories(config);
-        return config;
-    }
-
-    /**
      * What the agent gets on top of troupe's own environment (credentials pass through untouched): its workspace's
      * number and port, bounds on the CLI's own API retries and waits, its own temp dir, optionally its own config
-     * dir, then the goal's {@code agent.env}, which wins.
+     * dir, what its CLI needs to run headless, its profile's API key (read here, on the machine that runs it, under
+     * the name the CLI reads), then its {@code env}, which wins.
      */
-    private Map<String, String> environment(Workspace workspace) throws IOException {
+    private Map<String, String> environment(Workspace workspace, Assignment assignment) throws IOException, Failed {
+        Goal.AgentSettings agent = agent(assignment);
         Map<String, String> env = new HashMap<>(workspace.environment(run.goal().workspace().ports()));
         // Inherited by everything the agent starts: after a crash, `troupe resume` finds them by it.
         env.put(RunContext.RUN_MARKER, run.runId());
@@ -272,15 +272,26 @@ final class AgentLaunch {
         env.put("CLAUDE_CODE_MAX_RETRIES", Integer.toString(limits.apiRetries()));
         env.put("API_TIMEOUT_MS", Long.toString(limits.apiTimeout().toMillis()));
         env.put("CLAUDE_BYTE_STREAM_IDLE_TIMEOUT_MS", Long.toString(limits.apiTimeout().toMillis()));
-        Path tmp = run.runDir().resolve("tmp").resolve(worker);
+        Path tmp = scratch();
         Files.createDirectories(tmp);
         env.put("CLAUDE_CODE_TMPDIR", tmp.toString());
-        if (run.goal().agent().isolateConfig()) {
+        if (agent.isolateConfig()) {
             Path config = run.runDir().resolve("config").resolve(worker);
             Files.createDirectories(config);
             env.put("CLAUDE_CONFIG_DIR", config.toString());
         }
-        env.putAll(run.goal().agent().env());
+        env.putAll(AgentCommand.kind(agent).environment());
+        Optional<AgentProfile> profile = assignment.task().agent().flatMap(run.goal()::profile);
+        if (profile.isPresent() && profile.get().keyEnv().isPresent()) {
+            String variable = profile.get().keyEnv().get();
+            String key = System.getenv(variable);
+            if (key == null || key.isEmpty()) {
+                throw new Failed("agent profile '" + profile.get().name() + "' takes its API key from " + variable
+                        + ", which is not set where this worker runs", null);
+            }
+            env.put(AgentCommand.kind(agent).keyVariable(), key);
+        }
+        env.putAll(agent.env());
         return env;
     }
 }

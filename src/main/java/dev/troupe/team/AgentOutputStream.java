@@ -14,7 +14,9 @@ import akka.stream.javadsl.Sink;
 import akka.stream.javadsl.StreamConverters;
 import akka.util.ByteString;
 import akka.util.ByteStringBuilder;
+import dev.troupe.agent.AgentCommand;
 import dev.troupe.agent.AgentMessage;
+import dev.troupe.agent.AgentReader;
 import dev.troupe.agent.AgentProcess;
 import dev.troupe.agent.StreamJson;
 import dev.troupe.journal.TeamEvent;
@@ -25,7 +27,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -47,12 +48,6 @@ final class AgentOutputStream {
     /** How much of an agent's stdout one read takes. */
     private static final int READ_CHUNK_BYTES = 64 * 1024;
 
-    /**
-     * The {@code type}s of the lines a worker acts on ({@link #steers}): system (API retries), result, the answer to a
-     * control request, and the echo of a message written to the agent (a {@code user} line, as tool results are too).
-     */
-    private static final Set<String> STEERING_TYPES = Set.of("system", "result", "control_response", "user");
-
     /** One line of an agent's stdout: as written to its output file (credentials masked), and as journaled. */
     private record Said(ByteString bytes, TeamEvent.AgentOutput event) {}
 
@@ -60,6 +55,8 @@ final class AgentOutputStream {
     private final Assignment assignment;
     private final AtomicLong lastOutputNanos;
     private final Consumer<AgentMessage> steer;
+    /** Reads this agent's lines, in its CLI's format. */
+    private final AgentReader reader;
 
     /**
      * @param lastOutputNanos set to {@link System#nanoTime()} at every line, for the worker's idle check
@@ -70,6 +67,7 @@ final class AgentOutputStream {
         this.assignment = assignment;
         this.lastOutputNanos = lastOutputNanos;
         this.steer = steer;
+        this.reader = AgentCommand.kind(run.goal().agentFor(assignment.task())).reader();
     }
 
     /** The lines a worker acts on; the rest are only journaled. */
@@ -126,10 +124,10 @@ final class AgentOutputStream {
         Optional<String> verbatim = type.isPresent() ? StreamJson.verbatim(text) : Optional.empty();
         // Of the user lines only an echo steers: the many tool results are only journaled.
         boolean mayEcho = !"user".equals(type.orElse("")) || text.contains("\"isReplay\"");
-        if (type.isPresent() && verbatim.isPresent() && !(STEERING_TYPES.contains(type.get()) && mayEcho)) {
+        if (type.isPresent() && verbatim.isPresent() && !(reader.steeringTypes().contains(type.get()) && mayEcho)) {
             return TeamEvent.AgentOutput.unparsed(Instant.now(), task, number, verbatim.get());
         }
-        StreamJson.Line decoded = type.isEmpty() ? StreamJson.Line.text(text) : StreamJson.decode(text);
+        StreamJson.Line decoded = type.isEmpty() ? StreamJson.Line.text(text) : StreamJson.decode(text, reader);
         if (steers(decoded.message())) {
             steer.accept(decoded.message());
         }
