@@ -248,8 +248,17 @@ public sealed interface TeamEvent {
     /** The task will not be merged: its attempts are spent (or the budget is); {@code reason} is the last one's. */
     record TaskFailed(Instant time, String task, int attempts, String reason) implements OfTask {}
 
-    /** No agent is launched until {@code until}: the API is rate limiting or overloaded. */
-    record TeamPaused(Instant time, Instant until, String reason) implements TeamEvent {}
+    /**
+     * No agent is launched until {@code until}: the API is rate limiting or overloaded. {@code account}: with agent
+     * profiles, the one paused ({@code agent} for the goal's own {@code agent:}), the others going on; absent, the
+     * whole team.
+     */
+    record TeamPaused(Instant time, Instant until, String reason, String account) implements TeamEvent {
+
+        public TeamPaused(Instant time, Instant until, String reason) {
+            this(time, until, reason, null);
+        }
+    }
 
     /** The run has spent its {@code limits.budget-usd}: no new attempt starts. */
     record BudgetSpent(Instant time, double spentUsd, double budgetUsd) implements TeamEvent {}

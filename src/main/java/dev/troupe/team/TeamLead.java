@@ -270,7 +270,7 @@ public final class TeamLead extends AbstractBehavior<TeamLead.Command> {
             return List.of();
         }
         WorkerProtocol.ApiPressure pressure = (WorkerProtocol.ApiPressure) report;
-        return state.apiPressure(pressure.error(), pressure.delayMs(), now);
+        return state.apiPressure(worker, pressure.error(), pressure.delayMs(), now);
     }
 
     private Behavior<Command> onPlanChecked(PlanChecked checked) {

@@ -265,7 +265,7 @@ class RefusalTest {
 
         assertRefused(result, "");
         assertEquals(List.of(
-                "troupe: " + file + ":2:1: unknown key 'colour'; expected one of: agent, base, fanout, goal, limits,"
+                "troupe: " + file + ":2:1: unknown key 'colour'; expected one of: agent, agents, base, fanout, goal, limits,"
                         + " notify, plan, repo, sync, tasks, team, workspace",
                 "troupe: " + file + ":8:5: dependency cycle: a -> b -> a",
                 "troupe: " + file + ":1:1: repository " + nowhere + " does not exist"),

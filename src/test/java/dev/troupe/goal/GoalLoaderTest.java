@@ -388,7 +388,7 @@ class GoalLoaderTest {
                 "  - id: a",
                 "    prompt: p");
 
-        assertEquals("unknown key 'colour'; expected one of: agent, base, fanout, goal, limits, notify, plan, repo, sync, tasks, team, workspace",
+        assertEquals("unknown key 'colour'; expected one of: agent, agents, base, fanout, goal, limits, notify, plan, repo, sync, tasks, team, workspace",
                 refusal.problem());
         assertAt(2, 1, refusal);
     }
@@ -417,7 +417,7 @@ class GoalLoaderTest {
                 "    prompt: p",
                 "    colour: blue");
 
-        assertEquals("unknown key 'colour' in tasks[0]; expected one of: after, allowed-tools, append-system-prompt, hears, id, judge, max-turns, model, permission-mode, prompt, retry, review, variants, zone",
+        assertEquals("unknown key 'colour' in tasks[0]; expected one of: after, agent, allowed-tools, append-system-prompt, cli, hears, id, judge, max-turns, model, permission-mode, prompt, retry, review, variants, zone",
                 refusal.problem());
         assertAt(5, 5, refusal);
     }
@@ -1254,7 +1254,7 @@ class GoalLoaderTest {
                 "      - model: opus",
                 "      - temperature: 2");
 
-        assertEquals("variant 2 of task 'a' has unknown key 'temperature'; expected model or append-system-prompt",
+        assertEquals("variant 2 of task 'a' has unknown key 'temperature'; expected model, append-system-prompt, agent or cli",
                 refusal.problem());
         assertAt(6, 9, refusal);
     }

@@ -1,5 +1,6 @@
 package dev.troupe.team.rules;
 
+import dev.troupe.goal.Goal;
 import dev.troupe.journal.Money;
 import dev.troupe.journal.TaskLife;
 import dev.troupe.journal.TeamEvent;
@@ -22,6 +23,7 @@ final class Dispatch {
     private final TaskTable tasks;
     private final Roster roster;
     private final Pace pace;
+    private final Accounts accounts;
     private final Budget budget;
     private final SyncPoint syncPoint;
     private final Variants variants;
@@ -30,11 +32,14 @@ final class Dispatch {
     private String halted;
     /** Set by {@code troupe stop}: no task is launched. */
     private boolean paused;
+    /** When the pause of an account that holds a review back ends; null if none does. */
+    private Instant pausedReviews;
     /** Where the integration branch stands: the base of every attempt that starts now. */
     private ObjectId head;
 
-    Dispatch(RunContext run, TaskTable tasks, Roster roster, Pace pace, Budget budget, SyncPoint syncPoint,
-            Variants variants, Decisions out) {
+    Dispatch(RunContext run, TaskTable tasks, Roster roster, Pace pace, Accounts accounts, Budget budget,
+            SyncPoint syncPoint, Variants variants, Decisions out) {
+        this.accounts = accounts;
         this.variants = variants;
         this.run = run;
         this.tasks = tasks;
@@ -108,11 +113,28 @@ final class Dispatch {
                 wake = wake == null || waitForSession.isBefore(wake) ? waitForSession : wake;
                 continue;
             }
+            if (task.spec().variants().any()) {
+                // Its variants wait for workers on their accounts, launched below.
+                queue.remove();
+                task.attemptBase(head);
+                variants.start(task, writerPrompt(task));
+                continue;
+            }
             // A session is resumed only on the worker whose workspace holds it; elsewhere the task starts afresh.
-            String worker = task.continueSession() && roster.isIdle(task.writtenOn()) ? task.writtenOn() : roster.workerFor(task);
+            boolean onSession = task.continueSession() && roster.isIdle(task.writtenOn());
+            Optional<Goal.TaskSpec> startable = accounts.startable(task.spec(), onSession ? task.writtenOn() : null, now);
+            if (startable.isEmpty()) {
+                // Its account is paused or has no room: dispatched again when a pause ends or a worker is free.
+                wake = earlier(wake, accounts.nextChange(now));
+                if (accounts.allPaused(now)) {
+                    break;
+                }
+                continue;
+            }
+            String worker = onSession ? task.writtenOn() : roster.workerFor(task);
             if (worker != null) {
                 queue.remove();
-                assign(task, worker, now);
+                assign(task, startable.get(), worker, now);
                 pace.launched(now);
             }
         }
@@ -120,33 +142,47 @@ final class Dispatch {
             // The other variants of a task started just now.
             wake = variants.launchWaiting(now);
         }
+        wake = earlier(earlier(wake, pausedReviews), variants.paused());
         if (wake != null) {
             out.add(new Decision.WakeAt(wake));
         }
     }
 
-    /** @return when to try again, if the pause or the stagger holds a review back */
+    /**
+     * Sets {@link #pausedReviews}.
+     *
+     * @return when to try again, if the stagger holds a review back
+     */
     private Instant launchReviews(Instant now) {
         Iterator<String> reviews = tasks.awaitingReview.iterator();
+        pausedReviews = null;
         while (reviews.hasNext() && roster.hasIdle()) {
             if (now.isBefore(pace.nextLaunchAllowed())) {
                 return pace.nextLaunchAllowed();
             }
             TaskState task = tasks.get(reviews.next());
+            if (accounts.isPaused(task.spec(), now)) {
+                pausedReviews = earlier(pausedReviews, accounts.nextChange(now));
+                continue;
+            }
             reviews.remove();
-            review(task, task.writtenOn() != null && roster.isIdle(task.writtenOn()) ? task.writtenOn() : roster.firstIdle(), now);
+            String worker = task.writtenOn() != null && roster.isIdle(task.writtenOn()) ? task.writtenOn() : roster.firstIdle();
+            review(task, worker, now);
             pace.launched(now);
         }
         return null;
     }
 
-    /** @param now the launch time, the same the stagger is counted from */
-    private void assign(TaskState task, String worker, Instant now) {
+    private static Instant earlier(Instant a, Instant b) {
+        return a == null || (b != null && b.isBefore(a)) ? b : a;
+    }
+
+    /**
+     * @param spec the task as it runs: on the account it starts on
+     * @param now the launch time, the same the stagger is counted from
+     */
+    private void assign(TaskState task, Goal.TaskSpec spec, String worker, Instant now) {
         task.attemptBase(head);
-        if (task.spec().variants().any()) {
-            variants.start(task, worker, writerPrompt(task), now);
-            return;
-        }
         String prompt = writerPrompt(task);
         int attempt = task.attempts() + 1;
         task.triedOn(worker);
@@ -156,12 +192,15 @@ final class Dispatch {
         List<String> toldSince = task.told().stream().filter(told -> told.attempts() >= task.sessionAttempt()
                         && !task.heardLiveIn(told.id()).equals(Optional.of(task.sessionAttempt())))
                 .map(TeamEvent.TaskTold::message).toList();
-        Optional<Assignment.Resume> resume = task.continueSession() && worker.equals(task.writtenOn())
+        // Only where its session is, and with the same CLI and account.
+        boolean sameAccount = spec.agent().orElse(Accounts.DEFAULT).equals(accounts.accountOf(worker));
+        Optional<Assignment.Resume> resume = task.continueSession() && worker.equals(task.writtenOn()) && sameAccount
                 ? Optional.of(new Assignment.Resume(task.session(), Prompts.resumed(task.reason(), head.name(),
                         run.failedBranch(task.spec(), task.sessionAttempt()), toldSince)))
                 : Optional.empty();
         task.sessionTaken();
-        out.assignOnceJournaled(worker, new Assignment(task.spec(), attempt, branch, head, prompt,
+        accounts.launched(worker, spec);
+        out.assignOnceJournaled(worker, new Assignment(spec, attempt, branch, head, prompt,
                 Assignment.Role.WRITER, Optional.empty(), resume),
                 new TeamEvent.TaskAssigned(now, task.id(), attempt, worker, branch, head.name()));
     }
@@ -192,6 +231,7 @@ final class Dispatch {
      */
     private void review(TaskState task, String worker, Instant now) {
         roster.take(worker, task.id());
+        accounts.launched(worker, task.spec());
         Assignment review = new Assignment(task.spec().readOnly(), task.pendingAttempt(), "", task.pending().commit(),
                 Prompts.review(task.spec(), task.pendingAttempt(), task.pending().text(), task.pending().filesChanged()),
                 Assignment.Role.REVIEWER, Optional.of(task.attemptBase()));

@@ -25,6 +25,7 @@ public final class RunState {
     private final TaskTable tasks;
     private final Roster roster;
     private final Pace pace;
+    private final Accounts accounts;
     private final Budget budget;
     private final Retries retries;
     private final SyncPoint syncPoint;
@@ -46,12 +47,13 @@ public final class RunState {
         Goal goal = run.goal();
         tasks = new TaskTable(goal.tasks(), out);
         roster = new Roster(goal.team().size(), out);
-        pace = new Pace(goal.team().stagger(), run.tuning(), out);
+        pace = new Pace(goal.team().stagger(), run.tuning());
+        accounts = new Accounts(goal, roster, run.tuning(), out);
         budget = new Budget(goal.limits().budgetUsd(), out);
         retries = new Retries(run, tasks, pace, budget, out);
         syncPoint = new SyncPoint(run, tasks, out);
-        variants = new Variants(run, tasks, roster, pace, budget, retries, out, this::handOn);
-        dispatch = new Dispatch(run, tasks, roster, pace, budget, syncPoint, variants, out);
+        variants = new Variants(run, tasks, roster, pace, accounts, budget, retries, out, this::handOn);
+        dispatch = new Dispatch(run, tasks, roster, pace, accounts, budget, syncPoint, variants, out);
         ending = new Ending(run, tasks, budget, out);
         rounds = new Rounds(run);
         planning = new Planning(run, tasks, roster, budget, ending, dispatch, rounds, out);
@@ -235,7 +237,7 @@ public final class RunState {
             // No fault of the variant: it runs again (once a rate limit's pause is over), as a free attempt would.
             budget.spend(cost, now);
             if (rateLimited) {
-                pace.pauseForRateLimit(retryAfterMs, now);
+                accounts.pauseForRateLimit(worker, retryAfterMs, now);
             }
             // Free: its relaunch is one more agent run of the same round, the same try of the task.
             task.relaunchedFree();
@@ -256,7 +258,7 @@ public final class RunState {
         }
         boolean free = retries.takeFreeAttempt(task, rateLimited || nodesFault);
         if (free && rateLimited) {
-            pace.pauseForRateLimit(retryAfterMs, now);
+            accounts.pauseForRateLimit(worker, retryAfterMs, now);
         }
         retries.retryOrFail(task, reason, cost, usage, !free, now);
         settle(now);
@@ -270,9 +272,9 @@ public final class RunState {
         return out.drain();
     }
 
-    /** An agent's CLI is waiting {@code delayMs} on a rate limit or overload: the other launches wait too. */
-    public List<Decision> apiPressure(String error, long delayMs, Instant now) {
-        pace.pause(now.plusMillis(delayMs), "the API answered " + error, now);
+    /** The worker's agent's CLI is waiting {@code delayMs} on a rate limit or overload: its account's launches wait too. */
+    public List<Decision> apiPressure(String worker, String error, long delayMs, Instant now) {
+        accounts.apiPressure(worker, error, delayMs, now);
         return out.drain();
     }
 

@@ -27,6 +27,7 @@ final class Variants {
     private final TaskTable tasks;
     private final Roster roster;
     private final Pace pace;
+    private final Accounts accounts;
     private final Budget budget;
     private final Retries retries;
     private final Decisions out;
@@ -34,10 +35,13 @@ final class Variants {
     private final java.util.function.BiConsumer<TaskState, Instant> chosen;
     /** Tasks with a variant or a judge to launch, in the order they asked. */
     private final Set<String> waiting = new LinkedHashSet<>();
+    /** When the pause of an account that holds a variant or judge back ends; null if none does. */
+    private Instant paused;
 
-    Variants(RunContext run, TaskTable tasks, Roster roster, Pace pace, Budget budget, Retries retries, Decisions out,
-            java.util.function.BiConsumer<TaskState, Instant> chosen) {
+    Variants(RunContext run, TaskTable tasks, Roster roster, Pace pace, Accounts accounts, Budget budget,
+            Retries retries, Decisions out, java.util.function.BiConsumer<TaskState, Instant> chosen) {
         this.chosen = chosen;
+        this.accounts = accounts;
         this.run = run;
         this.tasks = tasks;
         this.roster = roster;
@@ -47,11 +51,15 @@ final class Variants {
         this.out = out;
     }
 
-    /** A new round from {@code task.attemptBase()}: its first variant goes to {@code worker}, the rest wait for theirs. */
-    void start(TaskState task, String worker, String prompt, Instant now) {
+    /** A new round from {@code task.attemptBase()}: its variants wait for workers ({@link #launchWaiting}). */
+    void start(TaskState task, String prompt) {
         task.round(new VariantRound(task.spec().variants().count(), task.attemptBase(), prompt));
-        launch(task, task.round().nextWaiting().orElseThrow(), worker, now);
         waiting.add(task.id());
+    }
+
+    /** When the pause of an account that held a variant or a judge back in the last {@link #launchWaiting} ends. */
+    Instant paused() {
+        return paused;
     }
 
     /**
@@ -73,6 +81,7 @@ final class Variants {
      */
     Instant launchWaiting(Instant now) {
         Iterator<String> ids = waiting.iterator();
+        paused = null;
         while (ids.hasNext() && (roster.hasIdle() || roster.hasRoom())) {
             TaskState task = tasks.get(ids.next());
             VariantRound round = task.round();
@@ -84,36 +93,46 @@ final class Variants {
             if (now.isBefore(pace.nextLaunchAllowed())) {
                 return pace.nextLaunchAllowed();
             }
+            boolean judging = round.judge == VariantRound.Stage.WAITING;
+            Optional<Goal.TaskSpec> spec = judging
+                    ? Optional.of(task.spec()).filter(judged -> !accounts.isPaused(judged, now))
+                    : accounts.startable(asVariant(task, round.nextWaiting().get().k), null, now);
+            if (spec.isEmpty()) {
+                // Its account is paused or full: launched when the pause ends or one of its agents is done.
+                Instant next = accounts.nextChange(now);
+                paused = paused == null || (next != null && next.isBefore(paused)) ? next : paused;
+                continue;
+            }
             // Preferably a worker that has not run a variant of the task; a new one while the team has room. A judge
             // compares commits only this machine's repository holds: never on a node of a cluster.
-            String worker = round.judge == VariantRound.Stage.WAITING ? roster.idleLocal().orElse(null)
-                    : roster.workerFor(task);
+            String worker = judging ? roster.idleLocal().orElse(null) : roster.workerFor(task);
             if (worker == null && !roster.hasRoom()) {
                 continue;
             }
             if (worker == null) {
                 worker = roster.spawn();
             }
-            if (round.judge == VariantRound.Stage.WAITING) {
+            if (judging) {
                 judge(task, worker, now);
             } else {
-                launch(task, round.nextWaiting().get(), worker, now);
+                launch(task, round.nextWaiting().get(), spec.get(), worker, now);
             }
+            accounts.launched(worker, spec.get());
             pace.launched(now);
             ids = waiting.iterator();
         }
         return null;
     }
 
-    private void launch(TaskState task, VariantRound.Entry entry, String worker, Instant now) {
+    private void launch(TaskState task, VariantRound.Entry entry, Goal.TaskSpec spec, String worker, Instant now) {
         entry.attempt = task.attempts() + 1;
         entry.worker = worker;
         entry.stage = VariantRound.Stage.RUNNING;
         task.triedOn(worker);
         roster.take(worker, task.id());
         String branch = run.variantBranch(task.spec(), entry.attempt);
-        out.assignOnceJournaled(worker, new Assignment(asVariant(task, entry.k), entry.attempt,
-                branch, task.round().base, task.round().prompt),
+        out.assignOnceJournaled(worker, new Assignment(spec, entry.attempt, branch, task.round().base,
+                task.round().prompt),
                 new TeamEvent.TaskAssigned(now, task.id(), entry.attempt, worker, branch, task.round().base.name()));
     }
 

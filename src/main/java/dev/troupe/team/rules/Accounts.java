@@ -1,0 +1,127 @@
+package dev.troupe.team.rules;
+
+import dev.troupe.goal.AgentProfile;
+import dev.troupe.goal.Goal;
+import dev.troupe.journal.TeamEvent;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Which account each agent runs on, and which accounts are paused. An account is an agent profile of the goal's
+ * ({@code agents:}), or the goal's own {@code agent:} ({@link #DEFAULT}). A rate limit or an overload that one
+ * account's agent meets pauses the launches on that account only; the others go on. A profile with a {@code share}
+ * runs at most that many agents at once, and takes tasks that name no profile; the goal's {@code agent:} takes
+ * them on the rest of the team.
+ */
+final class Accounts {
+
+    /** The goal's {@code agent:}, as an account. */
+    static final String DEFAULT = "";
+
+    private final Goal goal;
+    private final Roster roster;
+    private final Tuning tuning;
+    private final Decisions out;
+    private final Map<String, Instant> pausedUntil = new HashMap<>();
+    /** The account of the agent each worker last started. */
+    private final Map<String, String> accountOf = new HashMap<>();
+    /** How many of the team's workers run tasks that name no profile on the goal's {@code agent:}. */
+    private final int defaultShare;
+
+    Accounts(Goal goal, Roster roster, Tuning tuning, Decisions out) {
+        this.goal = goal;
+        this.roster = roster;
+        this.tuning = tuning;
+        this.out = out;
+        int shared = goal.profiles().stream().mapToInt(p -> p.share().orElse(0)).sum();
+        this.defaultShare = goal.profiles().stream().anyMatch(p -> p.share().isPresent())
+                ? Math.max(0, goal.team().size() - shared) : Integer.MAX_VALUE;
+    }
+
+    /**
+     * The task as it may start now: on the profile it names, if that is not paused and has room; with none named, on
+     * the first profile with a share that has room, else the goal's {@code agent:} if the team has room for it. Empty
+     * when it must wait ({@link #nextChange} says how long a pause holds it).
+     *
+     * @param onWorker the worker whose account a task that names no profile prefers (the one its session is on), or
+     *     null
+     */
+    Optional<Goal.TaskSpec> startable(Goal.TaskSpec task, String onWorker, Instant now) {
+        if (task.agent().isPresent()) {
+            return hasRoom(task.agent().get(), now) ? Optional.of(task) : Optional.empty();
+        }
+        String preferred = onWorker == null ? null : accountOf.get(onWorker);
+        if (preferred != null && !preferred.equals(DEFAULT) && hasRoom(preferred, now)) {
+            return Optional.of(task.withAgent(preferred));
+        }
+        for (AgentProfile profile : goal.profiles()) {
+            if (profile.share().isPresent() && hasRoom(profile.name(), now)) {
+                return Optional.of(task.withAgent(profile.name()));
+            }
+        }
+        return hasRoom(DEFAULT, now) ? Optional.of(task) : Optional.empty();
+    }
+
+    /** Whether an agent of the task's account could start now as far as pauses go (a review, a judge). */
+    boolean isPaused(Goal.TaskSpec task, Instant now) {
+        return now.isBefore(pausedUntil.getOrDefault(task.agent().orElse(DEFAULT), Instant.MIN));
+    }
+
+    /** When the earliest pause still running ends; null if none runs. */
+    Instant nextChange(Instant now) {
+        return pausedUntil.values().stream().filter(now::isBefore).min(Instant::compareTo).orElse(null);
+    }
+
+    /** Whether every account a task could start on is paused: nothing waiting can start before {@link #nextChange}. */
+    boolean allPaused(Instant now) {
+        return now.isBefore(pausedUntil.getOrDefault(DEFAULT, Instant.MIN)) && goal.profiles().stream()
+                .allMatch(p -> now.isBefore(pausedUntil.getOrDefault(p.name(), Instant.MIN)));
+    }
+
+    /** The account of the agent the worker last started; {@link #DEFAULT} if none. */
+    String accountOf(String worker) {
+        return accountOf.getOrDefault(worker, DEFAULT);
+    }
+
+    /** The worker started an agent of {@code task}. */
+    void launched(String worker, Goal.TaskSpec task) {
+        accountOf.put(worker, task.agent().orElse(DEFAULT));
+    }
+
+    /** After an attempt of the worker's ended on a rate limit: as long as the agent said, else {@code retry.rate-limit-pause}. */
+    void pauseForRateLimit(String worker, long retryAfterMs, Instant now) {
+        Duration wait = retryAfterMs >= 0 ? Duration.ofMillis(retryAfterMs) : tuning.rateLimitPause();
+        pause(accountOf.getOrDefault(worker, DEFAULT), now.plus(wait), "an attempt ended on a rate limit or overload",
+                now);
+    }
+
+    /** The worker's agent is waiting {@code delayMs} on a rate limit or overload: its account's launches wait too. */
+    void apiPressure(String worker, String error, long delayMs, Instant now) {
+        pause(accountOf.getOrDefault(worker, DEFAULT), now.plusMillis(delayMs), "the API answered " + error, now);
+    }
+
+    /** Holds every launch on {@code account} until {@code until}; a shorter pause than the one running changes nothing. */
+    private void pause(String account, Instant until, String reason, Instant now) {
+        if (until.isAfter(pausedUntil.getOrDefault(account, Instant.MIN))) {
+            pausedUntil.put(account, until);
+            out.journal(new TeamEvent.TeamPaused(now, until, reason, goal.profiles().isEmpty() ? null
+                    : account.equals(DEFAULT) ? "agent" : account));
+        }
+    }
+
+    private boolean hasRoom(String account, Instant now) {
+        if (now.isBefore(pausedUntil.getOrDefault(account, Instant.MIN))) {
+            return false;
+        }
+        Optional<Integer> share = account.equals(DEFAULT) ? Optional.of(defaultShare)
+                : goal.profile(account).flatMap(AgentProfile::share);
+        return share.isEmpty() || busy(account) < share.get();
+    }
+
+    private long busy(String account) {
+        return accountOf.entrySet().stream().filter(e -> e.getValue().equals(account) && roster.isBusy(e.getKey())).count();
+    }
+}
