@@ -142,4 +142,54 @@ class GeminiCliTest {
         assertFalse(allowed.result().isError(), allowed.result().failureReason());
         assertEquals("ran\n", Files.readString(repo.dir().resolve("ran.txt")));
     }
+
+    // The command line, as GeminiKind builds it for each kind of call.
+
+    private static final String SESSION = "3f2c8a54-1d6e-4b7a-9c0e-2a5b8d7f6e41";
+
+    @Test
+    void aWriterEditsUnderAutoEditWithTheShellForBashEntriesOnly() {
+        assertEquals(List.of("--prompt=- fix it", "--output-format", "stream-json", "--approval-mode", "auto_edit",
+                "--allowed-tools=run_shell_command", "--allowed-tools=run_shell_command(git)", "-m", GeminiHome.MODEL,
+                "--session-id", SESSION),
+                new GeminiKind().arguments(call("- fix it", "acceptEdits", List.of("Read", "Bash", "Bash(git:*)", "Edit"),
+                        Optional.empty(), SESSION)));
+    }
+
+    @Test
+    void aReadOnlyCallPlansAndIsGivenNoShellWhateverTheGoalAllows() {
+        assertEquals(List.of("--prompt=look", "--output-format", "stream-json", "--approval-mode", "plan", "-m",
+                GeminiHome.MODEL, "--session-id", SESSION),
+                new GeminiKind().arguments(call("look", "plan", List.of("Bash"), Optional.empty(), SESSION)));
+    }
+
+    @Test
+    void aResumeNamesTheSessionAndNoNewId() {
+        List<String> argv = new GeminiKind().arguments(call("more", "bypassPermissions", List.of(), Optional.of("s-old"),
+                SESSION));
+
+        assertEquals(List.of("--prompt=more", "--output-format", "stream-json", "--approval-mode", "yolo", "-m",
+                GeminiHome.MODEL, "--resume", "s-old"), argv, "the CLI refuses --resume with --session-id");
+    }
+
+    @Test
+    void aSchemaAndAnAppendedSystemPromptGoIntoThePrompt() {
+        AgentCall call = new AgentCall("judge", Optional.empty(), "plan", List.of(), Optional.of(3),
+                Optional.of("Be brief."), Optional.of("{\"type\":\"object\"}"), Optional.empty(), SESSION, false,
+                Path.of("/nonexistent"));
+
+        assertEquals(List.of("--prompt=Be brief.\n\n" + StructuredText.ask("judge", "{\"type\":\"object\"}"),
+                "--output-format", "stream-json", "--approval-mode", "plan", "--session-id", SESSION),
+                new GeminiKind().arguments(call));
+    }
+
+    @Test
+    void theEnvironmentTrustsTheWorkspaceAndKeepsTheCliInOneProcess() {
+        assertEquals(Map.of("GEMINI_CLI_TRUST_WORKSPACE", "true", "GEMINI_CLI_NO_RELAUNCH", "true"),
+                new GeminiKind().environment());
+        assertEquals("GEMINI_API_KEY", new GeminiKind().keyVariable());
+        assertEquals(List.of(tmp.resolve("home/.gemini")), new GeminiKind().stateDirs(Map.of("HOME", tmp.resolve("home")
+                .toString())));
+        assertTrue(Files.isDirectory(tmp.resolve("home/.gemini")));
+    }
 }

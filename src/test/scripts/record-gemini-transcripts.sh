@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Records the Gemini CLI transcripts the tests read (src/test/resources/gemini-transcripts): the pinned CLI
+# (pom.xml's gemini-cli version, installed into target/gemini-cli as the build does) runs each case of
+# dev.troupe.testing.GeminiTranscripts with GeminiKind's command line and environment against the project's
+# Gemini API stand-in on 127.0.0.1, with a key only the stand-in knows. Re-record after a CLI upgrade, then review
+# the diff and commit it. Takes about half a minute; needs Java 17, Maven and npm.
+# Usage: src/test/scripts/record-gemini-transcripts.sh [CASE...]   (no case: all of them; "resume" needs "resume-start")
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../../.."
+# test-compile runs the build's install of the pinned CLI (process-test-resources) and compiles the recorder.
+mvn -B -q ${MVN_OFFLINE:+-o} test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/test-classpath.txt
+exec java -cp "target/test-classes:target/classes:$(cat target/test-classpath.txt)" \
+  dev.troupe.testing.GeminiTranscriptRecorder --gemini target/gemini-cli/node_modules/.bin/gemini \
+  --out src/test/resources/gemini-transcripts "$@"
