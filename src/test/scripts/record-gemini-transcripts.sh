@@ -5,6 +5,7 @@
 # Gemini API stand-in on 127.0.0.1, with a key only the stand-in knows. Re-record after a CLI upgrade, then review
 # the diff and commit it. Takes about half a minute; needs Java 17, Maven and npm.
 # Usage: src/test/scripts/record-gemini-transcripts.sh [CASE...]   (no case: all of them; "resume" needs "resume-start")
+# MVN_OFFLINE=1 builds with mvn -o.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../../.."
 # test-compile runs the build's install of the pinned CLI (process-test-resources) and compiles the recorder.
