@@ -95,7 +95,11 @@ final class CodexKind implements AgentKind {
         return "CODEX_API_KEY";
     }
 
-    /** {@code CODEX_HOME}, or {@code ~/.codex}: config, sessions, sqlite state and logs all live there. */
+    /**
+     * {@code CODEX_HOME}, or {@code ~/.codex}: config, sessions, sqlite state and logs all live there, and the helper
+     * its sandbox runs commands through. That helper is not made under the temp dir, so a CODEX_HOME there makes every
+     * sandboxed command fail ({@code bwrap: execvp codex-linux-sandbox}).
+     */
     @Override
     public List<Path> stateDirs(Map<String, String> env) {
         Path home = AgentKind.dir(env, "CODEX_HOME", AgentKind.home(env).resolve(".codex"));
