@@ -95,7 +95,7 @@ final class CodexReader implements AgentReader {
         if (retry.find()) {
             Optional<Integer> status = status(message);
             return new AgentMessage.ApiRetry(retry.group(1) != null ? Integer.parseInt(retry.group(1)) : 0,
-                    retry.group(2) != null ? Integer.parseInt(retry.group(2)) : 0, -1, status, category(status));
+                    retry.group(2) != null ? Integer.parseInt(retry.group(2)) : 0, -1, status, category(status, message));
         }
         errors.add(message);
         return new AgentMessage.Other("error");
@@ -132,10 +132,13 @@ final class CodexReader implements AgentReader {
         return message.contains("Too Many Requests") ? Optional.of(429) : Optional.empty();
     }
 
-    /** The words Claude Code uses for the same failures, so that the rest of troupe reads both alike. */
-    private static String category(Optional<Integer> status) {
+    /**
+     * The words Claude Code uses for the same failures, so that the rest of troupe reads both alike. A 500 names no
+     * status: 0.169.0 says "We're currently experiencing high demand" instead.
+     */
+    private static String category(Optional<Integer> status, String message) {
         if (status.isEmpty()) {
-            return "connection";
+            return message.contains("high demand") ? "server_error" : "connection";
         }
         int code = status.get();
         if (code == 429) {
