@@ -195,6 +195,53 @@ class CodexCliTest {
 
         assertFalse(result.isError(), result.failureReason());
         assertFalse(Files.exists(outcome.repo().resolve("hello.txt")), "the read-only sandbox let it write: " + output);
-        assertTrue(outcome.messages().contains(new AgentMessage.ToolUse("command_execution")));
+        // The command ran and failed: 0.169.0 then printed its command_execution items in some runs, in others none.
+        assertTrue(output.contains("Process exited with code") && !output.contains("Process exited with code 0"), output);
+    }
+
+    @Test
+    void theModelAndTheAppendedSystemPromptReachTheModelAsTheRequestsModelAndADeveloperMessage() throws Exception {
+        String appended = "Answer in \"quotes\",\nand \\ keep it short.";
+        AgentCall call = new AgentCall("say hi", Optional.of("other-model"), "acceptEdits", List.of(), Optional.empty(),
+                Optional.of(appended), Optional.empty(), Optional.empty(), "unused-by-codex", false, tmp.resolve("scratch"));
+        Outcome outcome = run(call, request -> ResponsesApiStandIn.text("hi"), 1, newHome());
+        JsonNode body = outcome.requests().get(0).body();
+        List<String> developer = new ArrayList<>();
+        body.path("input").forEach(item -> {
+            if ("developer".equals(item.path("role").asText())) {
+                item.path("content").forEach(part -> developer.add(part.path("text").asText()));
+            }
+        });
+
+        assertFalse(outcome.result().isError(), outcome.result().failureReason());
+        assertEquals("other-model", body.path("model").asText());
+        assertTrue(developer.contains(appended), "the appended prompt as written: " + developer);
+    }
+
+    @Test
+    void theCommandLineOfAWriterAReaderASchemaCallAndAResume() {
+        Path scratch = tmp.resolve("scratch");
+        List<String> common = List.of("exec", "--json", "--skip-git-repo-check", "-c", "approval_policy=\"never\"",
+                "-c", "analytics.enabled=false", "-c", "check_for_update_on_startup=false");
+        CodexKind codex = new CodexKind();
+
+        assertEquals(concat(common, "--sandbox", "workspace-write", "--", "- do it"),
+                codex.arguments(call("- do it", "acceptEdits", Optional.empty(), Optional.empty(), scratch)));
+        assertEquals(concat(common, "--sandbox", "read-only", "--", "look"),
+                codex.arguments(call("look", "plan", Optional.empty(), Optional.empty(), scratch)));
+        assertEquals(concat(common, "--dangerously-bypass-approvals-and-sandbox", "--", "go"),
+                codex.arguments(call("go", "bypassPermissions", Optional.empty(), Optional.empty(), scratch)));
+        assertEquals(concat(common, "--sandbox", "read-only", "--output-schema",
+                scratch.resolve(CodexKind.SCHEMA_FILE).toString(), "--", "judge"),
+                codex.arguments(call("judge", "plan", Optional.of("{\"type\":\"object\"}"), Optional.empty(), scratch)));
+        assertTrue(Files.exists(scratch.resolve(CodexKind.SCHEMA_FILE)), "the schema is written where the CLI is told");
+        assertEquals(concat(common, "--sandbox", "workspace-write", "resume", "thread-1", "--", "more"),
+                codex.arguments(call("more", "default", Optional.empty(), Optional.of("thread-1"), scratch)));
+    }
+
+    private static List<String> concat(List<String> head, String... tail) {
+        List<String> all = new ArrayList<>(head);
+        all.addAll(List.of(tail));
+        return all;
     }
 }
