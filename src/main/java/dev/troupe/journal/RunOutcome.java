@@ -31,8 +31,15 @@ public record RunOutcome(String runId, String integrationBranch, List<TaskOutcom
     public enum Fate { MERGED, FAILED, SKIPPED, LEFT, CANCELLED }
 
     /** @param reason why the task failed or was skipped; empty when merged */
+    /** {@code agents}: the agent CLIs and models its attempts ran with ({@link TeamEvent.TaskAssigned#agent}). */
     public record TaskOutcome(String id, Fate fate, int attempts, double costUsd, Usage usage, long durationMs,
-            String mergeCommit, List<String> filesChanged, String reason) {}
+            String mergeCommit, List<String> filesChanged, String reason, List<String> agents) {
+
+        public TaskOutcome(String id, Fate fate, int attempts, double costUsd, Usage usage, long durationMs,
+                String mergeCommit, List<String> filesChanged, String reason) {
+            this(id, fate, attempts, costUsd, usage, durationMs, mergeCommit, filesChanged, reason, List.of());
+        }
+    }
 
     /** Stopped by {@code troupe stop} with tasks left to run: {@code troupe resume} finishes it. */
     public boolean stopped() {

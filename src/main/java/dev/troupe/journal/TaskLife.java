@@ -44,6 +44,8 @@ public final class TaskLife {
     /** A round of its variants has started and is not over (chosen, failed or given up). */
     private boolean roundOpen;
     private String worker = "";
+    /** The agents its attempts ran with, each once, in the order they first did. */
+    private final java.util.Set<String> agents = new java.util.LinkedHashSet<>();
     private double costUsd;
     private Usage usage = Usage.NONE;
     private String mergeCommit = "";
@@ -150,6 +152,9 @@ public final class TaskLife {
         move(State.RUNNING, e.time());
         attempts = Math.max(attempts, e.attempt());
         worker = e.worker();
+        if (e.agent() != null) {
+            agents.add(e.agent());
+        }
         // The task branch is troupe/tasks/<run>/<slug>; a variant's troupe/variants/<run>/<slug>/<n>.
         boolean variant = e.branch().startsWith("troupe/variants/");
         String[] parts = e.branch().split("/");
@@ -232,6 +237,11 @@ public final class TaskLife {
     }
 
     /** Tries of the task: an attempt, or a round of its variants (whatever number of agents it ran). */
+    /** The agents its attempts ran with ({@link TeamEvent.TaskAssigned#agent}), each once. */
+    public List<String> agents() {
+        return List.copyOf(agents);
+    }
+
     public int tries() {
         return tries;
     }

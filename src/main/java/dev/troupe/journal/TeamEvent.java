@@ -132,8 +132,17 @@ public sealed interface TeamEvent {
     /** The task's dependencies are merged: it waits for an idle worker. */
     record TaskQueued(Instant time, String task) implements OfTask {}
 
-    record TaskAssigned(Instant time, String task, int attempt, String worker, String branch, String baseCommit)
-            implements OfTask {}
+    /**
+     * {@code agent}: the agent CLI and model it runs with ({@code claude}, {@code codex gpt-5.5}), and the profile after
+     * "@" when it runs on one ({@code claude @second}); absent in a journal written before troupe drove other CLIs.
+     */
+    record TaskAssigned(Instant time, String task, int attempt, String worker, String branch, String baseCommit,
+            String agent) implements OfTask {
+
+        public TaskAssigned(Instant time, String task, int attempt, String worker, String branch, String baseCommit) {
+            this(time, task, attempt, worker, branch, baseCommit, null);
+        }
+    }
 
     /**
      * A worker's workspace runs {@code workspace.setup} (its first task, or the setup inputs changed at the task's

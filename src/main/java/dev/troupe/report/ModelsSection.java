@@ -9,7 +9,8 @@ import java.util.TreeMap;
 
 /**
  * The report's cost per model: agent runs, input and output tokens and cost, summed from what each agent's
- * transcript says it spent. A run whose agents reported nothing says so.
+ * transcript says it spent; a CLI other than Claude Code's is named with its model. A run whose agents reported
+ * nothing says so.
  */
 final class ModelsSection {
 
@@ -18,7 +19,7 @@ final class ModelsSection {
     static void write(StringBuilder html, RunRecord record, Path runDir) throws IOException {
         Map<String, double[]> byModel = new TreeMap<>();
         for (RunRecord.Span s : record.spans()) {
-            for (Transcript.ModelSpend spend : Transcript.spend(ReportPage.transcriptOf(runDir, s))) {
+            for (Transcript.ModelSpend spend : Transcript.spend(ReportPage.transcriptOf(runDir, s), s.cli(), s.model())) {
                 double[] sums = byModel.computeIfAbsent(spend.model(), k -> new double[4]);
                 sums[0]++;
                 sums[1] += spend.inputTokens();

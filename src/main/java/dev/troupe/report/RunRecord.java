@@ -62,6 +62,9 @@ public final class RunRecord {
         private final List<String> heardLive = new ArrayList<>();
         private final Map<String, TeamEvent.TaskTold> toldWhileRunning = new java.util.LinkedHashMap<>();
         private String resumed = "";
+        /** The agent CLI and the model it was asked for (empty: the CLI's own), once its agent started. */
+        private String cli = "claude";
+        private String model = "";
 
         Span(String task, String slug, int attempt, Role role, String worker, Instant start) {
             this.task = task;
@@ -126,6 +129,16 @@ public final class RunRecord {
         }
 
         /** The session of an earlier attempt it continued ({@code retry: resume}); empty for a fresh start. */
+        /** The agent CLI that ran it: {@code claude}, {@code codex}, {@code gemini} or {@code opencode}. */
+        public String cli() {
+            return cli;
+        }
+
+        /** The model it was asked to use; empty when the CLI chose. */
+        public String model() {
+            return model;
+        }
+
         public String resumed() {
             return resumed;
         }
@@ -199,6 +212,14 @@ public final class RunRecord {
             cutShort(event.time());
         }
         end = event.time();
+        if (event instanceof TeamEvent.AgentStarted e) {
+            // A variant's bar is kept by its attempt, any other by its task.
+            Span running = open.getOrDefault(variantKey(e.task(), e.attempt()), open.get(e.task()));
+            if (running != null) {
+                running.cli = e.cliOrClaude();
+                running.model = e.model() == null ? "" : e.model();
+            }
+        }
         if (event instanceof TeamEvent.PlanStarted e) {
             begin(new Span(GoalLoader.RESERVED_ID, "", e.attempt(), Role.PLANNER, e.worker(), e.time()));
         } else if (event instanceof TeamEvent.PlanMade e) {

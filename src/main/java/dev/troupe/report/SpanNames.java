@@ -29,4 +29,9 @@ final class SpanNames {
     static String cssName(RunRecord.Outcome outcome) {
         return outcome.name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
+
+    /** The agent CLI that ran it and the model it was asked for: {@code claude}, {@code codex gpt-5.5}. */
+    static String agent(RunRecord.Span span) {
+        return span.model().isEmpty() ? span.cli() : span.cli() + " " + span.model();
+    }
 }

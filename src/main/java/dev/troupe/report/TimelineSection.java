@@ -80,7 +80,7 @@ final class TimelineSection {
                     .append(s.role() == Role.REVIEWER ? " reviewer" : "")
                     .append(String.format(Locale.ROOT, "\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" rx=\"3\">", x, y, w, BAR))
                     .append("<title>").append(Html.escape(name + ": " + s.outcome().words() + ", "
-                            + Durations.format(s.duration()) + " on " + s.worker()
+                            + Durations.format(s.duration()) + " on " + s.worker() + ", " + SpanNames.agent(s)
                             + (s.detail().isBlank() ? "" : "\n" + Html.firstLine(s.detail()))))
                     .append("</title></rect>");
             if (w > 7 * name.length() + 8) {

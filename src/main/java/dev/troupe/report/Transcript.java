@@ -1,7 +1,12 @@
 package dev.troupe.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.troupe.agent.AgentKind;
+import dev.troupe.agent.AgentMessage;
+import dev.troupe.agent.AgentReader;
+import dev.troupe.agent.StreamJson;
 import dev.troupe.journal.JournalReader;
+import dev.troupe.journal.Usage;
 import dev.troupe.journal.Json;
 import dev.troupe.journal.Money;
 import java.io.BufferedReader;
@@ -131,6 +136,9 @@ final class Transcript {
                 return out.toString();
             }
             case "result" -> {
+                if (json.has("status")) {
+                    return CliEntries.entry(json);
+                }
                 boolean error = json.path("is_error").asBoolean(true);
                 String said = json.path("result").isTextual() ? json.path("result").asText()
                         : String.join("; ", json.path("errors").findValuesAsText(""));
@@ -142,12 +150,38 @@ final class Transcript {
                                 + "</div>");
             }
             default -> {
-                return "";
+                return CliEntries.entry(json);
             }
         }
     }
 
     /** What the agent run cost per model, from its last result (empty when it gave none). */
+    /**
+     * What an agent run of {@code cli} cost per model. Claude Code's last result says it by model; another CLI's
+     * output is read through its reader, and its spend is put under the CLI and the model it was asked for.
+     */
+    static List<ModelSpend> spend(Path file, String cli, String model) throws IOException {
+        if (cli.equals("claude") || !Files.exists(file)) {
+            return spend(file);
+        }
+        AgentReader reader = AgentKind.named(cli).orElseThrow().reader();
+        AgentMessage.Result last = null;
+        try (BufferedReader lines = JournalReader.lenientReader(file)) {
+            for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                if (StreamJson.decode(line, reader).message() instanceof AgentMessage.Result result) {
+                    last = result;
+                }
+            }
+        }
+        if (last == null) {
+            return List.of();
+        }
+        Usage usage = last.usage();
+        return List.of(new ModelSpend(cli + " " + (model.isEmpty() ? "(its default model)" : model),
+                usage.inputTokens() + usage.cacheReadInputTokens() + usage.cacheCreationInputTokens(),
+                usage.outputTokens(), last.costUsd()));
+    }
+
     static List<ModelSpend> spend(Path file) throws IOException {
         if (!Files.exists(file)) {
             return List.of();
@@ -209,7 +243,7 @@ final class Transcript {
         }
     }
 
-    private static String item(String kind, String label, String body) {
+    static String item(String kind, String label, String body) {
         return "<li class=\"" + kind + "\"><span class=\"label\">" + label + "</span>" + body + "</li>\n";
     }
 
@@ -224,7 +258,7 @@ final class Transcript {
         return text.toString().strip();
     }
 
-    private static String pretty(JsonNode input) {
+    static String pretty(JsonNode input) {
         try {
             return Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(input);
         } catch (IOException e) {
@@ -232,7 +266,7 @@ final class Transcript {
         }
     }
 
-    private static String cut(String text) {
+    static String cut(String text) {
         if (text.length() <= MOST_CHARS) {
             return text;
         }

@@ -30,6 +30,7 @@ final class TranscriptsSection {
                     .append(SpanNames.cssName(s.outcome())).append("\"></i><code>").append(Html.escape(SpanNames.label(s)))
                     .append("</code> · ").append(s.outcome().words()).append(" · ")
                     .append(Durations.format(s.duration())).append(" on ").append(Html.escape(s.worker()))
+                    .append(" · ").append(Html.escape(SpanNames.agent(s)))
                     .append(" · started ").append(CLOCK.format(s.start())).append("</summary>\n");
             if (!s.detail().isBlank()) {
                 html.append("<p class=\"detail\">").append(Html.escape(Html.firstLine(s.detail()))).append("</p>\n");

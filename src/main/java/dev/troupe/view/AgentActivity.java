@@ -12,12 +12,16 @@ import java.util.Set;
  */
 public final class AgentActivity {
 
-    /** Claude Code's tools that write files; their {@code file_path} (or {@code notebook_path}) is a file touched. */
-    private static final Set<String> EDITING_TOOLS = Set.of("Write", "Edit", "MultiEdit", "NotebookEdit");
+    /**
+     * The tools that write files, whose path input is a file touched: Claude Code's, Gemini CLI's ({@code write_file},
+     * {@code replace}) and OpenCode's ({@code write}, {@code edit}).
+     */
+    private static final Set<String> EDITING_TOOLS =
+            Set.of("Write", "Edit", "MultiEdit", "NotebookEdit", "write_file", "replace", "write", "edit");
 
     /** The input fields that say what a tool call is about, most telling first. */
-    private static final List<String> TARGET_FIELDS =
-            List.of("file_path", "notebook_path", "path", "pattern", "command", "url", "query", "description");
+    private static final List<String> TARGET_FIELDS = List.of("file_path", "filePath", "notebook_path", "path",
+            "pattern", "command", "cmd", "url", "query", "description");
 
     private AgentActivity() {}
 
@@ -27,9 +31,23 @@ public final class AgentActivity {
      */
     public record ToolCall(String tool, String target, boolean edits) {}
 
-    /** The tool calls in one {@code assistant} line (none for any other line). */
+    /**
+     * The tool calls in one line: Claude Code's {@code assistant} line, Codex's {@code item.started} of a command or
+     * {@code item.completed} of a file change, Gemini CLI's and OpenCode's {@code tool_use} (none for any other line).
+     */
     public static List<ToolCall> toolCalls(JsonNode line) {
-        if (line == null || !"assistant".equals(line.path("type").asText())) {
+        String type = line == null ? "" : line.path("type").asText();
+        if (type.equals("tool_use")) {
+            // Gemini CLI names the tool and its input at the top; OpenCode in its part.
+            JsonNode part = line.path("part");
+            String tool = line.has("tool_name") ? line.path("tool_name").asText("") : part.path("tool").asText("");
+            JsonNode input = line.has("tool_name") ? line.path("parameters") : part.path("state").path("input");
+            return List.of(new ToolCall(tool, target(input), EDITING_TOOLS.contains(tool)));
+        }
+        if (type.startsWith("item.")) {
+            return codexItem(type, line.path("item"));
+        }
+        if (!"assistant".equals(type)) {
             return List.of();
         }
         List<ToolCall> calls = new ArrayList<>();
@@ -40,6 +58,20 @@ public final class AgentActivity {
             }
         }
         return calls;
+    }
+
+    /** Codex: a command as it starts, the files of a change once made. */
+    private static List<ToolCall> codexItem(String type, JsonNode item) {
+        String kind = item.path("type").asText();
+        if (type.equals("item.started") && kind.equals("command_execution")) {
+            return List.of(new ToolCall("command", target(item), false));
+        }
+        if (type.equals("item.completed") && kind.equals("file_change")) {
+            List<ToolCall> calls = new ArrayList<>();
+            item.path("changes").forEach(change -> calls.add(new ToolCall("file_change", target(change), true)));
+            return calls;
+        }
+        return List.of();
     }
 
     /** The working directory a {@code system/init} line announces, against which the agent's paths are read. */

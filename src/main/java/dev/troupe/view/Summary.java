@@ -62,14 +62,20 @@ public final class Summary {
         out.println();
 
         int idWidth = Math.max(4, outcome.tasks().stream().mapToInt(t -> t.id().length()).max().orElse(4));
-        String row = "  %-" + idWidth + "s  %-9s  %8s  %7s  %9s  %8s  %-7s  %s%n";
-        out.printf(Locale.ROOT, row, "TASK", "FATE", "ATTEMPTS", "TIME", "COST", "TOKENS", "MERGE", "NOTE");
+        // Which agent each task ran with, when the run did not run Claude Code alone.
+        boolean mixed = outcome.tasks().stream().flatMap(t -> t.agents().stream()).anyMatch(a -> !a.startsWith("claude"))
+                || outcome.tasks().stream().flatMap(t -> t.agents().stream()).anyMatch(a -> a.contains("@"));
+        int agentWidth = outcome.tasks().stream().mapToInt(t -> agents(t).length()).max().orElse(5);
+        String agentColumn = mixed ? "%-" + Math.max(5, agentWidth) + "s  " : "%s";
+        String row = "  %-" + idWidth + "s  %-9s  %8s  %7s  %9s  %8s  " + agentColumn + "%-7s  %s%n";
+        out.printf(Locale.ROOT, row, "TASK", "FATE", "ATTEMPTS", "TIME", "COST", "TOKENS", mixed ? "AGENT" : "", "MERGE",
+                "NOTE");
         for (RunOutcome.TaskOutcome task : outcome.tasks()) {
             boolean ran = task.attempts() > 0;
             out.printf(Locale.ROOT, row, task.id(), task.fate().name().toLowerCase(Locale.ROOT), task.attempts(),
                     task.durationMs() > 0 ? Durations.format(Duration.ofMillis(task.durationMs())) : "-",
                     ran ? Money.format(task.costUsd()) : "-", ran ? Long.toString(task.usage().total()) : "-",
-                    task.mergeCommit().isEmpty() ? "-" : task.mergeCommit().substring(0, 7),
+                    mixed ? agents(task) : "", task.mergeCommit().isEmpty() ? "-" : task.mergeCommit().substring(0, 7),
                     task.fate() == RunOutcome.Fate.MERGED ? files(task.filesChanged().size())
                             : ConsoleView.firstLine(task.reason(), ConsoleView.REASON_CHARS));
         }
@@ -91,5 +97,10 @@ public final class Summary {
 
     static String files(int count) {
         return count + (count == 1 ? " file" : " files") + " changed";
+    }
+
+    /** The agents a task's attempts ran with, "-" when none ran. */
+    private static String agents(RunOutcome.TaskOutcome task) {
+        return task.agents().isEmpty() ? "-" : String.join(", ", task.agents());
     }
 }

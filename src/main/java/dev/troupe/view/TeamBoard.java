@@ -240,7 +240,8 @@ public final class TeamBoard {
         if (output.line() != null || output.raw() == null) {
             return output.line();
         }
-        boolean worthIt = row.state == WorkerState.RETRYING || output.raw().contains("\"tool_use\"");
+        boolean worthIt = row.state == WorkerState.RETRYING || output.raw().contains("\"tool_use\"")
+                || output.raw().startsWith("{\"type\":\"item.");
         return worthIt ? output.json() : null;
     }
 

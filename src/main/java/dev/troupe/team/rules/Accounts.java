@@ -81,6 +81,16 @@ final class Accounts {
                 .allMatch(p -> now.isBefore(pausedUntil.getOrDefault(p.name(), Instant.MIN)));
     }
 
+    /**
+     * What the task runs with, for the journal and the summary: its CLI, the model asked for and the profile, as in
+     * {@code codex gpt-5.5 @fast}.
+     */
+    String agentOf(Goal.TaskSpec task) {
+        Goal.AgentSettings agent = goal.agentFor(task);
+        return agent.cli() + task.model().or(agent::model).map(model -> " " + model).orElse("")
+                + task.agent().map(profile -> " @" + profile).orElse("");
+    }
+
     /** The account of the agent the worker last started; {@link #DEFAULT} if none. */
     String accountOf(String worker) {
         return accountOf.getOrDefault(worker, DEFAULT);

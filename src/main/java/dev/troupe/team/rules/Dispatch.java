@@ -202,7 +202,7 @@ final class Dispatch {
         accounts.launched(worker, spec);
         out.assignOnceJournaled(worker, new Assignment(spec, attempt, branch, head, prompt,
                 Assignment.Role.WRITER, Optional.empty(), resume),
-                new TeamEvent.TaskAssigned(now, task.id(), attempt, worker, branch, head.name()));
+                new TeamEvent.TaskAssigned(now, task.id(), attempt, worker, branch, head.name(), accounts.agentOf(spec)));
     }
 
     /**

@@ -131,7 +131,8 @@ final class Ending {
             outcomes.add(new RunOutcome.TaskOutcome(task.id(), fate, task.life().tries(), task.costUsd(), task.usage(),
                     task.durationMs(), task.mergeCommit() == null ? "" : task.mergeCommit().name(), task.filesChanged(),
                     fate == RunOutcome.Fate.MERGED ? ""
-                            : unsettledReason != null && !task.isSettled() ? unsettledReason : task.reason()));
+                            : unsettledReason != null && !task.isSettled() ? unsettledReason : task.reason(),
+                    task.life().agents()));
         }
         boolean allMerged = outcomes.stream()
                 .allMatch(t -> t.fate() == RunOutcome.Fate.MERGED || t.fate() == RunOutcome.Fate.CANCELLED);

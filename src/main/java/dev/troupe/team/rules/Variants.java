@@ -133,7 +133,8 @@ final class Variants {
         String branch = run.variantBranch(task.spec(), entry.attempt);
         out.assignOnceJournaled(worker, new Assignment(spec, entry.attempt, branch, task.round().base,
                 task.round().prompt),
-                new TeamEvent.TaskAssigned(now, task.id(), entry.attempt, worker, branch, task.round().base.name()));
+                new TeamEvent.TaskAssigned(now, task.id(), entry.attempt, worker, branch, task.round().base.name(),
+                        accounts.agentOf(spec)));
     }
 
     /** The task as variant {@code k} does it: its model, and its suffix after the task's or the agent's own. */
