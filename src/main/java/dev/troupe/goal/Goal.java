@@ -261,9 +261,9 @@ public record Goal(
                     appendSystemPrompt, review, retry, other, liveInput, cli);
         }
 
-        /** The same settings for another CLI, run by its own executable's name. */
+        /** The same settings for another CLI, run by its own executable's name, with its own default model. */
         public AgentSettings withCli(String other) {
-            return new AgentSettings(List.of(other), model, permissionMode, allowedTools, maxTurns, isolateConfig, env,
+            return new AgentSettings(List.of(other), Optional.empty(), permissionMode, allowedTools, maxTurns, isolateConfig, env,
                     appendSystemPrompt, review, retry, variants, Optional.empty(), other);
         }
 
