@@ -60,8 +60,8 @@ public interface AgentKind {
 
     /**
      * The goal keys this CLI cannot honour ({@code allowed-tools}, {@code max-turns}, {@code append-system-prompt},
-     * {@code live-input}, {@code isolate-config}), each with what troupe does about it: {@code troupe validate}
-     * warns of each one the goal sets for an agent of this kind.
+     * {@code live-input}, {@code isolate-config}), each with a sentence that starts with the CLI's name and says what
+     * troupe does about it: {@code troupe validate} warns of each one the goal sets for an agent of this kind.
      */
     default Map<String, String> unsupported() {
         return Map.of();

@@ -1,7 +1,6 @@
 package dev.troupe.cli;
 
 import dev.troupe.agent.AgentCommand;
-import dev.troupe.agent.AgentKind;
 import dev.troupe.goal.AgentProfile;
 import dev.troupe.goal.Goal;
 import dev.troupe.goal.GoalPlaces;
@@ -85,12 +84,11 @@ final class AgentPreflight {
 
     /** A warning at each key under {@code at} that the file sets and the agent's CLI cannot honour. */
     private void unsupported(Goal.AgentSettings agent, String at, String owner) {
-        AgentKind kind = AgentCommand.kind(agent);
-        Map<String, String> cannot = kind.unsupported();
+        Map<String, String> cannot = AgentCommand.kind(agent).unsupported();
         for (String key : KEYS) {
             if (cannot.containsKey(key) && places.has(at + "/" + key)) {
-                findings.add(new Finding(places.problem(at + "/" + key, owner + "." + key + ": " + kind.name()
-                        + " " + cannot.get(key)).getMessage(), false));
+                findings.add(new Finding(places.problem(at + "/" + key, owner + "." + key + ": " + cannot.get(key))
+                        .getMessage(), false));
             }
         }
     }

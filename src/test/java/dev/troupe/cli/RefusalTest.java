@@ -333,6 +333,25 @@ class RefusalTest {
     }
 
     @Test
+    void validateFindsEveryProfilesCliAndKeyAndWarnsOfWhatACliCannotHonour() throws IOException {
+        TestRepo repo = TestRepo.create(tmp.resolve("repo"), Map.of("a.txt", "a\n"));
+        String head = repo.head();
+        Path file = goal(repo.dir(), "agents:\n"
+                + "  fast:\n    cli: codex\n    command: [" + tmp.resolve("no-codex-here") + "]\n"
+                + "  paid:\n    key-env: TROUPE_TEST_KEY_THAT_IS_NOT_SET\n"
+                + "  gem:\n    cli: gemini\n    command: " + FakeAgent.yamlCommand() + "\n    max-turns: 5\n");
+
+        Invocation result = troupe("validate", file.toString());
+
+        assertRefused(result, file + ":7:5: agents.fast.command: '" + tmp.resolve("no-codex-here")
+                + "' (codex) not found; is it installed and on PATH?");
+        assertTrue(result.err().contains(file + ":9:5: agents.paid.key-env: TROUPE_TEST_KEY_THAT_IS_NOT_SET is not set"),
+                result.err());
+        assertTrue(result.err().contains("warning: " + file + ":13:5: agents.gem.max-turns: gemini has no flag for it"), result.err());
+        assertUntouched(repo, head);
+    }
+
+    @Test
     void validateChecksTheIntegrationBranchRunWouldMake() throws IOException {
         TestRepo repo = TestRepo.create(tmp.resolve("repo"), Map.of("a.txt", "a\n"));
         Path file = goal(repo.dir(), "");
