@@ -82,8 +82,18 @@ final class AgentPreflight {
         }
     }
 
-    /** A warning at each key under {@code at} that the file sets and the agent's CLI cannot honour. */
+    /**
+     * A warning at each key under {@code at} that the file sets and the agent's CLI cannot honour; and at a Codex
+     * home under /tmp, from which Codex 0.169.0 will not run its sandbox helper, so that each command its agent runs
+     * fails.
+     */
     private void unsupported(Goal.AgentSettings agent, String at, String owner) {
+        String codexHome = agent.env().getOrDefault("CODEX_HOME", "");
+        if (agent.cli().equals("codex") && (codexHome.equals("/tmp") || codexHome.startsWith("/tmp/"))) {
+            findings.add(new Finding(places.problem(at + "/env/CODEX_HOME", owner + ".env.CODEX_HOME: codex does not"
+                    + " run its sandbox from a home under /tmp, so every command its agent runs would fail; put it"
+                    + " elsewhere").getMessage(), false));
+        }
         Map<String, String> cannot = AgentCommand.kind(agent).unsupported();
         for (String key : KEYS) {
             if (cannot.containsKey(key) && places.has(at + "/" + key)) {
