@@ -12,7 +12,7 @@ import java.util.Map;
 
 /**
  * OpenCode ({@code opencode}, observed at 1.18.33): {@code run --format json [-m PROVIDER/MODEL] [--agent plan]
- * [--auto] [-s <id>] -- <prompt>}. It takes no live input (it reads its stdin to the end and appends it to the
+ * [--auto] [-s <id>] -- <prompt>}, the prompt after {@code --} so that one starting with "-" is no option. It takes no live input (it reads its stdin to the end and appends it to the
  * prompt: troupe closes it), has no OS sandbox (what it may do is its permission rules), and cannot be held to a
  * JSON schema ({@link StructuredText} asks for one in the prompt). Its output is read by {@link OpenCodeReader}.
  */
@@ -44,7 +44,12 @@ final class OpenCodeKind implements AgentKind {
         // to asking is rejected, as nobody is there to answer.
         call.resume().ifPresent(session -> argv.addAll(List.of("-s", session)));
         argv.add("--");
-        argv.add(call.jsonSchema().map(schema -> StructuredText.ask(call.prompt(), schema)).orElse(call.prompt()));
+        String prompt = call.jsonSchema().map(schema -> StructuredText.ask(call.prompt(), schema)).orElse(call.prompt());
+        // OpenCode wraps a message argument that holds a space in quotes, escaping the quotes inside: the model gets
+        // "..." around the prompt. Split into words it would get the prompt as it is, but a word that looks like a
+        // number ("2") is made one by the CLI's parser and crashes it (1.18.33). Unchanged would be the prompt on
+        // stdin, which troupe closes for a CLI without live input.
+        argv.add(prompt);
         return argv;
     }
 
