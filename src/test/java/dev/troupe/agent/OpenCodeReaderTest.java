@@ -105,7 +105,8 @@ class OpenCodeReaderTest {
         assertFalse(result.isError());
         assertEquals("Hi.", result.text());
         assertEquals(1, result.turns());
-        assertTrue(meta("text-only").path("argv").toString().endsWith("\"--\",\"- say hi\"]"));
+        assertTrue(meta("text-only").path("argv").toString().endsWith("\"--\",\"- say hi\"]"),
+                meta("text-only").path("argv").toString());
         assertEquals(Optional.empty(), result.structuredOutput(), "text is no object");
     }
 
