@@ -37,11 +37,24 @@ public final class AgentCommand {
     public static List<String> argv(Goal.AgentSettings agent, Goal.TaskSpec task, String prompt, String sessionId,
             Optional<String> jsonSchema, Optional<String> resume, Path scratch) {
         List<String> argv = new ArrayList<>(executable(agent));
-        argv.addAll(kind(agent).arguments(new AgentCall(prompt, task.model().or(agent::model),
-                task.permissionMode().orElse(agent.permissionMode()), task.allowedTools().orElse(agent.allowedTools()),
-                task.maxTurns().or(agent::maxTurns), task.appendSystemPrompt().or(agent::appendSystemPrompt),
-                jsonSchema, resume, sessionId, takesLiveInput(agent), scratch)));
+        argv.addAll(kind(agent).arguments(call(agent, task, prompt, sessionId, jsonSchema, resume, scratch)));
         return argv;
+    }
+
+    /** What the agent reads on its stdin, when it takes no live input ({@link AgentKind#stdin}). */
+    public static Optional<String> stdin(Goal.AgentSettings agent, Goal.TaskSpec task, String prompt, String sessionId,
+            Optional<String> jsonSchema, Optional<String> resume, Path scratch) {
+        return takesLiveInput(agent) ? Optional.empty()
+                : kind(agent).stdin(call(agent, task, prompt, sessionId, jsonSchema, resume, scratch));
+    }
+
+    /** The run as the agent's kind is asked for it: the task's own settings, else the agent's. */
+    private static AgentCall call(Goal.AgentSettings agent, Goal.TaskSpec task, String prompt, String sessionId,
+            Optional<String> jsonSchema, Optional<String> resume, Path scratch) {
+        return new AgentCall(prompt, task.model().or(agent::model), task.permissionMode().orElse(agent.permissionMode()),
+                task.allowedTools().orElse(agent.allowedTools()), task.maxTurns().or(agent::maxTurns),
+                task.appendSystemPrompt().or(agent::appendSystemPrompt), jsonSchema, resume, sessionId,
+                takesLiveInput(agent), scratch);
     }
 
     /**

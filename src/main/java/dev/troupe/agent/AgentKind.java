@@ -53,6 +53,15 @@ public interface AgentKind {
     /** A reader for one process's stdout. */
     AgentReader reader();
 
+    /**
+     * What a CLI that takes no live input is to read on its stdin, to its end: its prompt, for a CLI that takes it
+     * better there than on its command line (OpenCode quotes a prompt argument that holds a space). Empty: stdin is
+     * closed.
+     */
+    default Optional<String> stdin(AgentCall call) {
+        return Optional.empty();
+    }
+
     /** Whether the CLI takes its prompt and later messages on its stdin while it works (Claude Code's stream-json input). */
     default boolean takesLiveInput() {
         return false;

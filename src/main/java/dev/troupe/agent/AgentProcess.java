@@ -53,11 +53,17 @@ public final class AgentProcess {
     /** A run's agents start through {@link LiveAgents#start}, so that none can start after they were all stopped. */
     static AgentProcess start(List<String> argv, Path cwd, Map<String, String> extraEnv, Path stderrFile,
             boolean liveInput) throws IOException {
+        return start(argv, cwd, extraEnv, stderrFile, liveInput, Optional.empty());
+    }
+
+    /** @param stdinFile what the agent reads on its stdin, to its end, when it takes no live input (its prompt) */
+    static AgentProcess start(List<String> argv, Path cwd, Map<String, String> extraEnv, Path stderrFile,
+            boolean liveInput, Optional<Path> stdinFile) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(argv)
                 .directory(cwd.toFile())
                 // Otherwise closed: an open pipe the CLI is not told to read makes it wait 3 s for input first.
                 .redirectInput(liveInput ? ProcessBuilder.Redirect.PIPE
-                        : ProcessBuilder.Redirect.from(new File("/dev/null")))
+                        : ProcessBuilder.Redirect.from(stdinFile.map(Path::toFile).orElse(new File("/dev/null"))))
                 .redirectError(ProcessBuilder.Redirect.appendTo(stderrFile.toFile()));
         builder.environment().putAll(extraEnv);
         String id = UUID.randomUUID().toString();

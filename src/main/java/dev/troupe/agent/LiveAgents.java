@@ -40,12 +40,18 @@ public final class LiveAgents {
      */
     public AgentProcess start(List<String> argv, Path cwd, Map<String, String> extraEnv, Path stderrFile,
             boolean liveInput) throws IOException {
+        return start(argv, cwd, extraEnv, stderrFile, liveInput, java.util.Optional.empty());
+    }
+
+    /** @param stdinFile what an agent that takes no live input reads on its stdin (its prompt, for some CLIs) */
+    public AgentProcess start(List<String> argv, Path cwd, Map<String, String> extraEnv, Path stderrFile,
+            boolean liveInput, java.util.Optional<Path> stdinFile) throws IOException {
         AgentProcess process;
         synchronized (this) {
             if (stopped) {
                 throw new Stopped();
             }
-            process = AgentProcess.start(argv, cwd, extraEnv, stderrFile, liveInput);
+            process = AgentProcess.start(argv, cwd, extraEnv, stderrFile, liveInput, stdinFile);
             processes.add(process);
         }
         process.exit().whenComplete((code, failure) -> forget(process));

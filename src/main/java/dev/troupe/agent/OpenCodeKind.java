@@ -9,11 +9,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * OpenCode ({@code opencode}, observed at 1.18.33): {@code run --format json [-m PROVIDER/MODEL] [--agent plan]
- * [--auto] [-s <id>] -- <prompt>}, the prompt after {@code --} so that one starting with "-" is no option. It takes no live input (it reads its stdin to the end and appends it to the
- * prompt: troupe closes it), has no OS sandbox (what it may do is its permission rules), and cannot be held to a
+ * [--auto] [-s <id>]}, the prompt on its stdin ({@link #stdin}). It takes no live input (it reads its stdin to the
+ * end before it starts), has no OS sandbox (what it may do is its permission rules), and cannot be held to a
  * JSON schema ({@link StructuredText} asks for one in the prompt). Its output is read by {@link OpenCodeReader}.
  */
 final class OpenCodeKind implements AgentKind {
@@ -43,14 +44,18 @@ final class OpenCodeKind implements AgentKind {
         // Otherwise OpenCode's own rules hold: edits and commands in the workspace are allowed, and what they leave
         // to asking is rejected, as nobody is there to answer.
         call.resume().ifPresent(session -> argv.addAll(List.of("-s", session)));
-        argv.add("--");
-        String prompt = call.jsonSchema().map(schema -> StructuredText.ask(call.prompt(), schema)).orElse(call.prompt());
-        // OpenCode wraps a message argument that holds a space in quotes, escaping the quotes inside: the model gets
-        // "..." around the prompt. Split into words it would get the prompt as it is, but a word that looks like a
-        // number ("2") is made one by the CLI's parser and crashes it (1.18.33). Unchanged would be the prompt on
-        // stdin, which troupe closes for a CLI without live input.
-        argv.add(prompt);
         return argv;
+    }
+
+    /**
+     * The prompt: with no message argument OpenCode reads its stdin to the end as the message. As an argument, one
+     * that holds a space is wrapped in quotes (the quotes inside escaped) before the model gets it; split into words
+     * it would arrive as it is, but a word that looks like a number ("2") is made one by the CLI's parser, which then
+     * crashes (1.18.33).
+     */
+    @Override
+    public Optional<String> stdin(AgentCall call) {
+        return Optional.of(call.jsonSchema().map(schema -> StructuredText.ask(call.prompt(), schema)).orElse(call.prompt()));
     }
 
     /**

@@ -151,7 +151,8 @@ final class AgentLaunch {
         if (run.goal().workspace().sandbox()) {
             argv = sandboxed(argv, checkout, env, agent);
         }
-        return new Started(run.agents().start(argv, checkout, env, stderr, AgentCommand.takesLiveInput(agent)),
+        Optional<Path> stdin = stdin(assignment, sessionId, prompt, resumed);
+        return new Started(run.agents().start(argv, checkout, env, stderr, AgentCommand.takesLiveInput(agent), stdin),
                 workspace, prepared.leaveOut(), resumed, prompt);
     }
 
@@ -198,12 +199,28 @@ final class AgentLaunch {
         return run.runDir().resolve("tmp").resolve(worker);
     }
 
+    /** A file holding what the agent reads on its stdin, for a CLI that takes its prompt there; empty: none. */
+    private Optional<Path> stdin(Assignment assignment, String sessionId, String prompt, Optional<String> resumed)
+            throws IOException {
+        Optional<String> text = AgentCommand.stdin(agent(assignment), assignment.task(), prompt, sessionId,
+                schema(assignment), resumed, scratch());
+        if (text.isEmpty()) {
+            return Optional.empty();
+        }
+        Path file = run.agentOutput(assignment, ".stdin");
+        Files.writeString(file, text.get(), StandardCharsets.UTF_8);
+        return Optional.of(file);
+    }
+
+    private Optional<String> schema(Assignment assignment) {
+        return assignment.role().answers() ? Optional.of(Answers.schema(assignment, run.goal().plan().inRounds()))
+                : Optional.empty();
+    }
+
     /** The agent's command line; an agent that answers gets the schema of its answer. */
     List<String> argv(Assignment assignment, String sessionId, String prompt, Optional<String> resumed) {
-        return AgentCommand.argv(agent(assignment), assignment.task(), prompt, sessionId,
-                assignment.role().answers() ? Optional.of(Answers.schema(assignment, run.goal().plan().inRounds()))
-                        : Optional.empty(),
-                resumed, scratch());
+        return AgentCommand.argv(agent(assignment), assignment.task(), prompt, sessionId, schema(assignment), resumed,
+                scratch());
     }
 
     /**

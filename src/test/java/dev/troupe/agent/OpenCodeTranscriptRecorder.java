@@ -139,7 +139,7 @@ public final class OpenCodeTranscriptRecorder {
         Path stdout = root.resolve(prefix + "stdout.jsonl");
         Path stderr = root.resolve(prefix + "stderr.txt");
         ProcessBuilder builder = new ProcessBuilder(argv).directory(repo.dir().toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectInput(ProcessBuilder.Redirect.from(promptFile(kind, call).toFile()))
                 .redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
         Map<String, String> env = builder.environment();
         String path = env.get("PATH");
@@ -244,5 +244,13 @@ public final class OpenCodeTranscriptRecorder {
             save(recording, out);
         }
         System.exit(0);
+    }
+
+    /** The prompt, as troupe gives it to OpenCode: a file that is the agent's stdin. */
+    private static Path promptFile(OpenCodeKind kind, AgentCall call) throws IOException {
+        Path file = Files.createTempFile("opencode-prompt", ".txt");
+        file.toFile().deleteOnExit();
+        Files.writeString(file, kind.stdin(call).orElseThrow());
+        return file;
     }
 }
