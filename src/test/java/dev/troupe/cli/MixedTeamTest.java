@@ -1,0 +1,285 @@
+package dev.troupe.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.troupe.journal.Json;
+import dev.troupe.testing.Await;
+import dev.troupe.testing.CodexHome;
+import dev.troupe.testing.GeminiApiStandIn;
+import dev.troupe.testing.GeminiHome;
+import dev.troupe.testing.Journals;
+import dev.troupe.testing.MessagesApiStandIn;
+import dev.troupe.testing.ResponsesApiStandIn;
+import dev.troupe.testing.TestRepo;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code troupe run} end to end with a team of the real pinned CLIs (Claude Code, Codex, the Gemini CLI), each
+ * against its API's stand-in on 127.0.0.1, set up in the goal's {@code agents:} profiles as a user would: the
+ * executable's path as {@code command}, each CLI's config and base URL in the profile's {@code env}, its key read
+ * from troupe's environment through {@code key-env}.
+ */
+class MixedTeamTest {
+
+    /**
+     * The key the pom gives the tests' environment: the only one troupe, run in this JVM, can read. A profile's
+     * {@code key-env} hands it to each CLI under the variable that CLI reads.
+     */
+    static final String KEY = System.getenv("ANTHROPIC_API_KEY");
+
+    static Path claude;
+    static Path codex;
+    static Path gemini;
+    static MessagesApiStandIn claudeApi;
+    static ResponsesApiStandIn codexApi;
+    static GeminiApiStandIn geminiApi;
+
+    @TempDir
+    Path tmp;
+    private final List<Path> codexHomes = new ArrayList<>();
+
+    @BeforeAll
+    static void start() throws IOException {
+        claude = ClaudeCodeTest.installedCli();
+        codex = pinned("troupe.codex");
+        gemini = pinned("troupe.gemini");
+        assertTrue(KEY != null && KEY.startsWith("sk-ant-troupe-standin-"), "the test key comes from the pom");
+        claudeApi = MessagesApiStandIn.start();
+        codexApi = ResponsesApiStandIn.start();
+        geminiApi = GeminiApiStandIn.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        claudeApi.close();
+        codexApi.close();
+        geminiApi.close();
+    }
+
+    @AfterEach
+    void deleteCodexHomes() throws IOException {
+        for (Path home : codexHomes) {
+            CodexHome.delete(home);
+        }
+    }
+
+    /** A CLI the build installs (mvn verify), at the path surefire is given in {@code property}. */
+    private static Path pinned(String property) {
+        String installed = System.getProperty(property);
+        assertTrue(installed != null && Files.isExecutable(Path.of(installed)),
+                "the build (mvn verify) installs the pinned CLI named by " + property + ": " + installed);
+        return Path.of(installed).toAbsolutePath();
+    }
+
+    // Profiles, as a goal's agents: section names them.
+
+    /** A Claude Code profile whose API is the Messages stand-in's {@code scenario}. */
+    private static String claudeProfile(String name, String scenario, MessagesApiStandIn.Script script, String more) {
+        return "  " + name + ":\n"
+                + "    cli: claude\n"
+                + "    key-env: ANTHROPIC_API_KEY\n"
+                + more
+                + "    env:\n"
+                + "      ANTHROPIC_BASE_URL: \"" + claudeApi.baseUrl(scenario, script) + "\"\n";
+    }
+
+    /**
+     * A Codex profile: its CODEX_HOME (outside the temp dir, see {@link CodexHome}) names the Responses stand-in's
+     * {@code scenario} as its provider, which reads its key from CODEX_API_KEY; the CLI tries a request once.
+     */
+    private String codexProfile(String name, String scenario, ResponsesApiStandIn.Script script, String more)
+            throws IOException {
+        Path home = CodexHome.newDir();
+        codexHomes.add(home);
+        CodexHome.write(home, codexApi.baseUrl(scenario, script), 0);
+        return "  " + name + ":\n"
+                + "    cli: codex\n"
+                + "    command: [\"" + codex + "\"]\n"
+                + "    key-env: ANTHROPIC_API_KEY\n"
+                + more
+                + "    env:\n"
+                + "      CODEX_HOME: \"" + home + "\"\n";
+    }
+
+    /** A Gemini CLI profile: a home of its own with the CLI's settings, its API the stand-in's {@code scenario}. */
+    private String geminiProfile(String name, String scenario, GeminiApiStandIn.Script script) throws IOException {
+        Path home = GeminiHome.write(tmp.resolve("gemini-home-" + name));
+        return "  " + name + ":\n"
+                + "    cli: gemini\n"
+                + "    command: [\"" + gemini + "\"]\n"
+                + "    model: " + GeminiHome.MODEL + "\n"
+                + "    key-env: ANTHROPIC_API_KEY\n"
+                + "    env:\n"
+                + "      HOME: \"" + home + "\"\n"
+                + "      GOOGLE_GEMINI_BASE_URL: \"" + geminiApi.baseUrl(scenario, script) + "\"\n";
+    }
+
+    // Scripts: each CLI writes the file its prompt names, by its own tool, then says it is done.
+
+    private static final Pattern FILE_IN_PROMPT = Pattern.compile("(\\S+\\.txt)");
+
+    private static String fileIn(String prompt) {
+        Matcher file = FILE_IN_PROMPT.matcher(prompt);
+        assertTrue(file.find(), "the prompt names a file: " + prompt);
+        return file.group(1);
+    }
+
+    private static MessagesApiStandIn.Reply claudeWrites(MessagesApiStandIn.Request request) {
+        if (request.turn() > 0) {
+            return MessagesApiStandIn.text("Done.");
+        }
+        String file = fileIn(request.prompt());
+        return MessagesApiStandIn.write(request.workingDirectory() + "/" + file, "from claude: " + file + "\n");
+    }
+
+    private static ResponsesApiStandIn.Reply codexWrites(ResponsesApiStandIn.Request request) {
+        if (!request.outputsSinceLastUserText().isEmpty()) {
+            return ResponsesApiStandIn.text("Done.");
+        }
+        String file = fileIn(request.prompt());
+        return ResponsesApiStandIn.writeFile(file, "from codex: " + file + "\n");
+    }
+
+    private static GeminiApiStandIn.Reply geminiWrites(GeminiApiStandIn.Request request) {
+        if (request.afterToolResult()) {
+            return GeminiApiStandIn.text("Done.");
+        }
+        String file = fileIn(request.userTexts().get(0));
+        return GeminiApiStandIn.write(file, "from gemini: " + file + "\n");
+    }
+
+    record Run(int exitCode, String out, String err, TestRepo repo, List<JsonNode> events) {
+
+        List<JsonNode> events(String type) {
+            return Journals.ofType(events, type);
+        }
+
+        List<JsonNode> events(String type, String task) {
+            return events(type).stream().filter(e -> task.equals(e.path("task").asText())).toList();
+        }
+
+        String integrationBranch() {
+            return events("run-started").get(0).path("integrationBranch").asText();
+        }
+
+        /** The one event of {@code type} of {@code task}'s attempt {@code attempt}. */
+        JsonNode event(String type, String task, int attempt) {
+            List<JsonNode> found = events(type, task).stream().filter(e -> e.path("attempt").asInt() == attempt)
+                    .toList();
+            assertEquals(1, found.size(), type + " of " + task + " attempt " + attempt + ": " + found);
+            return found.get(0);
+        }
+    }
+
+    /**
+     * Runs a goal in a new repository: the goal's own {@code agent:} is Claude Code against the Messages stand-in's
+     * {@code scenario} (it judges), {@code agents} the profiles.
+     */
+    private Run run(String scenario, MessagesApiStandIn.Script script, int teamSize, String agents, String limits,
+            String tasks) throws IOException {
+        TestRepo repo = TestRepo.create(repo(), Map.of("README.md", "hello\n"));
+        String yaml = "repo: " + repo.dir() + "\n"
+                + "team: {size: " + teamSize + ", stagger: 100ms}\n"
+                + ClaudeCodeTest.agentSection(claude, claudeApi.baseUrl(scenario, script))
+                + "agents:\n" + agents
+                + "limits:\n  task-timeout: 2m\n" + limits
+                + "tasks:\n" + tasks;
+        Path goal = tmp.resolve("goal.yaml");
+        Files.writeString(goal, yaml);
+        Invocation troupe = Invocation.troupe("run", goal.toString());
+        return new Run(troupe.exitCode(), troupe.out(), troupe.err(), repo, Journals.read(journal(repo.dir())));
+    }
+
+    private Path repo() {
+        return tmp.resolve("repo");
+    }
+
+    /** The journal of the one run in {@code repo}, or null before it starts. */
+    private static Path journal(Path repo) {
+        try (Stream<Path> runs = Files.list(repo.resolve(".troupe/runs"))) {
+            return runs.findFirst().map(run -> run.resolve("events.jsonl")).orElse(null);
+        } catch (java.nio.file.NoSuchFileException notYet) {
+            return null;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Instant time(JsonNode event) {
+        return Instant.parse(event.path("time").asText());
+    }
+
+    @Test
+    void aGoalWithClaudeCodexAndGeminiTasksMergesEachTaskOnceEachOnItsOwnCli() throws IOException {
+        Run run = run("mixed-judge-unused", MixedTeamTest::claudeWrites, 3,
+                claudeProfile("claude", "mixed", MixedTeamTest::claudeWrites, "")
+                        + codexProfile("codex", "mixed", MixedTeamTest::codexWrites, "")
+                        + geminiProfile("gemini", "mixed", MixedTeamTest::geminiWrites),
+                "", """
+                  - id: by-claude
+                    prompt: Create claude.txt
+                    agent: claude
+                  - id: by-codex
+                    prompt: Create codex.txt
+                    agent: codex
+                  - id: by-gemini
+                    prompt: Create gemini.txt
+                    agent: gemini
+                """);
+
+        assertEquals(0, run.exitCode(), run.err() + run.out());
+        String branch = run.integrationBranch();
+        assertEquals("from claude: claude.txt", run.repo().show(branch, "claude.txt"));
+        assertEquals("from codex: codex.txt", run.repo().show(branch, "codex.txt"));
+        assertEquals("from gemini: gemini.txt", run.repo().show(branch, "gemini.txt"));
+        assertEquals(List.of("by-claude", "by-codex", "by-gemini"), run.repo().mergedTasks(branch).stream().sorted()
+                .toList());
+        Map<String, String> cliOf = Map.of("by-claude", "claude", "by-codex", "codex", "by-gemini", "gemini");
+        cliOf.forEach((task, cli) -> {
+            assertEquals(1, run.events("merge-done", task).size(), task + " merged once");
+            JsonNode started = run.event("agent-started", task, 1);
+            assertEquals(cli, started.path("cli").asText(), started.toString());
+            assertEquals(cli, started.path("profile").asText(), started.toString());
+            assertEquals(codexOrGeminiCommand(cli), started.path("command").get(0).asText());
+        });
+        assertEquals(GeminiHome.MODEL, run.event("agent-started", "by-gemini", 1).path("model").asText());
+        assertEquals(3, run.events("agent-started").size(), "one attempt each: " + run.events("attempt-failed"));
+        // Each CLI authenticated with the key troupe read from key-env, under the variable that CLI reads.
+        assertTrue(claudeApi.requests("mixed").stream().allMatch(r -> List.of(KEY).equals(r.headers().get("X-api-key"))));
+        List<ResponsesApiStandIn.Request> codexRequests = codexApi.requests("mixed");
+        assertEquals(2, codexRequests.size(), "the command, then the answer");
+        assertTrue(codexRequests.stream().allMatch(r -> List.of("Bearer " + KEY).equals(r.headers().get("Authorization"))),
+                codexRequests.get(0).headers().toString());
+        List<GeminiApiStandIn.Request> geminiRequests = geminiApi.requests("mixed");
+        assertTrue(geminiRequests.stream().allMatch(r -> List.of(KEY).equals(r.headers().get("X-goog-api-key"))),
+                geminiRequests.get(0).headers().toString());
+        assertTrue(claudeApi.requests("mixed-judge-unused").isEmpty(), "no task ran on the goal's own agent");
+    }
+
+    private static String codexOrGeminiCommand(String cli) {
+        return switch (cli) {
+            case "codex" -> codex.toString();
+            case "gemini" -> gemini.toString();
+            default -> claude.toString();
+        };
+    }
+}
