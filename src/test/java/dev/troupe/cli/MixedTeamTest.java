@@ -275,6 +275,72 @@ class MixedTeamTest {
         assertTrue(claudeApi.requests("mixed-judge-unused").isEmpty(), "no task ran on the goal's own agent");
     }
 
+    private static final Pattern VARIANT_DIFF = Pattern.compile("<variant (\\d+)>(.*?)</variant>", Pattern.DOTALL);
+
+    /** The judge: picks the variant whose diff Codex wrote, and says why. */
+    private static MessagesApiStandIn.Reply judgePicksCodex(MessagesApiStandIn.Request request) {
+        if (!request.prompt().startsWith("Several agents did the same task")) {
+            return claudeWrites(request);
+        }
+        Matcher variant = VARIANT_DIFF.matcher(request.prompt());
+        while (variant.find()) {
+            if (variant.group(2).contains("+from codex")) {
+                return MessagesApiStandIn.structuredOutput(Json.MAPPER.createObjectNode()
+                        .put("winner", Integer.parseInt(variant.group(1))).put("reasons", "codex's is the one"));
+            }
+        }
+        return MessagesApiStandIn.structuredOutput(Json.MAPPER.createObjectNode().put("winner", 0)
+                .put("reasons", "no variant of codex's in " + request.prompt()));
+    }
+
+    @Test
+    void aTaskWithAVariantOnEachCliIsJudgedByTheGoalsAgentAndItsWinnerMergesOnce() throws IOException {
+        Run run = run("variants-judge", MixedTeamTest::judgePicksCodex, 3,
+                claudeProfile("claude", "variants", MixedTeamTest::claudeWrites, "")
+                        + codexProfile("codex", "variants", MixedTeamTest::codexWrites, "")
+                        + geminiProfile("gemini", "variants", MixedTeamTest::geminiWrites),
+                "", """
+                  - id: a
+                    prompt: Create a.txt
+                    judge: agent
+                    variants:
+                      - agent: claude
+                      - agent: codex
+                      - agent: gemini
+                """);
+
+        assertEquals(0, run.exitCode(), run.err() + run.out());
+        String branch = run.integrationBranch();
+        assertEquals(List.of("a"), run.repo().mergedTasks(branch), "the winner merged once");
+        assertEquals("from codex: a.txt", run.repo().show(branch, "a.txt"));
+        assertEquals(1, run.events("merge-done").size());
+        List<JsonNode> done = run.events("variant-done");
+        assertEquals(3, done.size(), done.toString());
+        assertTrue(done.stream().allMatch(d -> d.path("passed").asBoolean()), done.toString());
+        // Each variant ran on its profile's CLI, on a worker of its own; the judge on the goal's agent, Claude.
+        List<JsonNode> writers = run.events("agent-started").stream().filter(e -> !e.has("role")).toList();
+        assertEquals(List.of("claude", "codex", "gemini"), writers.stream().map(e -> e.path("cli").asText()).sorted()
+                .toList());
+        assertEquals(List.of("claude", "codex", "gemini"), writers.stream().map(e -> e.path("profile").asText())
+                .sorted().toList());
+        assertEquals(3, run.events("task-assigned").stream().map(e -> e.path("worker").asText()).distinct().count());
+        JsonNode judge = run.events("agent-started").stream().filter(e -> "judge".equals(e.path("role").asText()))
+                .findFirst().orElseThrow(() -> new AssertionError("no judge in " + run.events("agent-started")));
+        assertEquals("claude", judge.path("cli").asText());
+        assertTrue(judge.path("profile").isMissingNode() || judge.path("profile").isNull(), judge.toString());
+        JsonNode chosen = run.events("variant-chosen").get(0);
+        assertEquals("agent", chosen.path("by").asText());
+        assertEquals("codex's is the one", chosen.path("reasons").asText());
+        int codexAttempt = writers.stream().filter(e -> e.path("cli").asText().equals("codex")).findFirst()
+                .orElseThrow().path("attempt").asInt();
+        assertEquals(codexAttempt, chosen.path("winner").asInt(), chosen.toString());
+        MessagesApiStandIn.Request judged = claudeApi.requests("variants-judge").stream()
+                .filter(r -> r.prompt().startsWith("Several agents did the same task")).findFirst().orElseThrow();
+        assertTrue(judged.prompt().contains("+from claude: a.txt") && judged.prompt().contains("+from gemini: a.txt"),
+                "the judge saw every variant's diff: " + judged.prompt());
+        assertEquals(3, run.repo().branches("troupe/variants/").size(), "every variant is kept");
+    }
+
     private static String codexOrGeminiCommand(String cli) {
         return switch (cli) {
             case "codex" -> codex.toString();
