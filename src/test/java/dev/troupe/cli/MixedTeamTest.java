@@ -341,6 +341,44 @@ class MixedTeamTest {
         assertEquals(3, run.repo().branches("troupe/variants/").size(), "every variant is kept");
     }
 
+    @Test
+    void aCodexAttemptThatFailsIsRetriedOnAnotherWorkerAndMergesOnce() throws IOException {
+        AtomicReference<String> failingSession = new AtomicReference<>();
+        ResponsesApiStandIn.Script firstSessionFails = request -> {
+            failingSession.compareAndSet(null, request.sessionId());
+            return request.sessionId().equals(failingSession.get()) ? ResponsesApiStandIn.serverError()
+                    : codexWrites(request);
+        };
+
+        Run run = run("retry-judge-unused", MixedTeamTest::claudeWrites, 2,
+                codexProfile("codex", "retry", firstSessionFails, ""), "", """
+                  - id: flaky
+                    prompt: Create flaky.txt
+                    agent: codex
+                """);
+
+        assertEquals(0, run.exitCode(), run.err() + run.out());
+        assertEquals("from codex: flaky.txt", run.repo().show(run.integrationBranch(), "flaky.txt"));
+        assertEquals(List.of("flaky"), run.repo().mergedTasks(run.integrationBranch()));
+        assertEquals(1, run.events("merge-done").size(), "merged once");
+        String reason = run.event("attempt-failed", "flaky", 1).path("reason").asText();
+        // What Codex 0.169.0 says of a 500; it names no status.
+        assertTrue(reason.contains("experiencing high demand"), "the CLI's failure is the attempt's reason: " + reason);
+        String first = run.event("task-assigned", "flaky", 1).path("worker").asText();
+        String second = run.event("task-assigned", "flaky", 2).path("worker").asText();
+        assertNotEquals(first, second, "the retry went to another worker");
+        JsonNode retried = run.event("agent-started", "flaky", 2);
+        assertEquals("codex", retried.path("cli").asText());
+        assertEquals("codex", retried.path("profile").asText());
+        assertTrue(retried.path("resumed").isMissingNode() || retried.path("resumed").isNull(),
+                "a fresh session: " + retried);
+        List<ResponsesApiStandIn.Request> requests = codexApi.requests("retry");
+        assertEquals(1, requests.stream().filter(r -> r.sessionId().equals(failingSession.get())).count(),
+                "stream_max_retries = 0: the failed attempt asked once");
+        assertEquals(2, requests.stream().map(ResponsesApiStandIn.Request::sessionId).distinct().count());
+        assertTrue(claudeApi.requests("retry-judge-unused").isEmpty());
+    }
+
     private static String codexOrGeminiCommand(String cli) {
         return switch (cli) {
             case "codex" -> codex.toString();
