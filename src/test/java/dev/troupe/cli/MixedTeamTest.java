@@ -379,6 +379,87 @@ class MixedTeamTest {
         assertTrue(claudeApi.requests("retry-judge-unused").isEmpty());
     }
 
+    /** How long the rate-limited account's API tells its CLI to wait: long enough for the other account's work. */
+    private static final int RETRY_AFTER_SECONDS = 10;
+
+    @Test
+    void aRateLimitOnOneAccountPausesOnlyThatAccountWhileTheOtherAccountsWorkGoesOn() throws IOException {
+        // The limited account's first request for slow.txt is refused once, with a Retry-After its CLI honours.
+        MessagesApiStandIn.Script limitedOnce = request -> request.prompt().contains("slow.txt") && request.turn() == 0
+                && request.tryOfTurn() == 1
+                        ? new MessagesApiStandIn.Reply.Error(429, "rate_limit_error", "Rate limited (stand-in)",
+                                RETRY_AFTER_SECONDS)
+                        : claudeWrites(request);
+        // The other account's first task is answered once the pause is journaled, so that it is done during it.
+        ResponsesApiStandIn.Script afterThePause = request -> {
+            if (request.prompt().contains("b1.txt") && request.outputsSinceLastUserText().isEmpty()) {
+                awaitEvent("team-paused");
+            }
+            return codexWrites(request);
+        };
+
+        Run run = run("limits-judge-unused", MixedTeamTest::claudeWrites, 3,
+                claudeProfile("limited", "limited", limitedOnce, "    share: 2\n")
+                        + codexProfile("other", "other", afterThePause, "    share: 1\n"),
+                "  api-retries: 2\n", """
+                  - id: slow
+                    prompt: Create slow.txt
+                    agent: limited
+                  - id: b1
+                    prompt: Create b1.txt
+                    agent: other
+                  - id: b2
+                    prompt: Create b2.txt
+                    agent: other
+                  - id: later
+                    prompt: Create later.txt
+                    agent: limited
+                    after: [b1]
+                """);
+
+        assertEquals(0, run.exitCode(), run.err() + run.out());
+        List<String> tasks = List.of("b1", "b2", "later", "slow");
+        assertEquals(tasks, run.repo().mergedTasks(run.integrationBranch()).stream().sorted().toList());
+        tasks.forEach(task -> assertEquals(1, run.events("merge-done", task).size(), task + " merged once"));
+        List<JsonNode> pauses = run.events("team-paused");
+        assertTrue(!pauses.isEmpty() && pauses.stream().allMatch(p -> "limited".equals(p.path("account").asText())),
+                "only the limited account paused: " + pauses);
+        JsonNode retry = run.events("agent-retry", "slow").get(0);
+        assertEquals(429, retry.path("status").asInt(), retry.toString());
+        assertTrue(retry.path("delayMs").asLong() >= (RETRY_AFTER_SECONDS - 1) * 1000L, "Retry-After honoured: " + retry);
+        Instant pausedAt = time(pauses.get(0));
+        Instant until = Instant.parse(pauses.get(0).path("until").asText());
+        // During the pause the other account finished one task and started the next.
+        Instant b1Merged = time(run.events("merge-done", "b1").get(0));
+        Instant b2Started = time(run.event("agent-started", "b2", 1));
+        assertTrue(pausedAt.isBefore(b1Merged) && b1Merged.isBefore(until), "b1 merged during the pause, at "
+                + b1Merged + ": " + pauses.get(0));
+        assertTrue(pausedAt.isBefore(b2Started) && b2Started.isBefore(until), "b2 started during the pause, at "
+                + b2Started + ": " + pauses.get(0));
+        // later was ready once b1 merged, and its account had room (a share of 2), but it waited for the pause.
+        JsonNode later = run.event("agent-started", "later", 1);
+        assertTrue(!time(later).isBefore(until), "later started at " + time(later) + ", before the pause ended: "
+                + pauses.get(0));
+        assertEquals("limited", later.path("profile").asText());
+        assertEquals("claude", later.path("cli").asText());
+        assertEquals(1, run.events("agent-started", "slow").size(), "the CLI's own retry went on in its attempt");
+        assertEquals(2, claudeApi.requests("limited").stream().filter(r -> r.prompt().contains("slow.txt")
+                && r.turn() == 0).count(), "the refused request and its retry");
+    }
+
+    /** Blocks a stand-in's answer until the run's journal has an event of {@code type}. */
+    private void awaitEvent(String type) {
+        try {
+            Await.until(() -> {
+                Path journal = journal(repo());
+                return journal != null && !Journals.ofType(Journals.readLive(journal), type).isEmpty();
+            }, "a " + type + " event in the journal");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static String codexOrGeminiCommand(String cli) {
         return switch (cli) {
             case "codex" -> codex.toString();
