@@ -108,9 +108,14 @@ final class Accounts {
                 now);
     }
 
-    /** The worker's agent is waiting {@code delayMs} on a rate limit or overload: its account's launches wait too. */
+    /**
+     * The worker's agent is waiting {@code delayMs} on a rate limit or overload: its account's launches wait too. A
+     * negative delay is one the CLI did not say (Codex honours Retry-After without printing it): then, as after an
+     * attempt, {@code retry.rate-limit-pause}, rather than a pause that ended before it began.
+     */
     void apiPressure(String worker, String error, long delayMs, Instant now) {
-        pause(accountOf.getOrDefault(worker, DEFAULT), now.plusMillis(delayMs), "the API answered " + error, now);
+        Duration wait = delayMs >= 0 ? Duration.ofMillis(delayMs) : tuning.rateLimitPause();
+        pause(accountOf.getOrDefault(worker, DEFAULT), now.plus(wait), "the API answered " + error, now);
     }
 
     /** Holds every launch on {@code account} until {@code until}; a shorter pause than the one running changes nothing. */

@@ -272,7 +272,10 @@ public final class RunState {
         return out.drain();
     }
 
-    /** The worker's agent's CLI is waiting {@code delayMs} on a rate limit or overload: its account's launches wait too. */
+    /**
+     * The worker's agent's CLI is waiting {@code delayMs} (negative: it did not say how long) on a rate limit or
+     * overload: its account's launches wait too.
+     */
     public List<Decision> apiPressure(String worker, String error, long delayMs, Instant now) {
         accounts.apiPressure(worker, error, delayMs, now);
         return out.drain();

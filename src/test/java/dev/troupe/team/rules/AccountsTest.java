@@ -70,6 +70,20 @@ class AccountsTest {
         assertEquals(Map.of("a", "agent", "b", "codex"), accounts(state.start(Optional.empty(), 1, T0)));
     }
 
+    @Test
+    void aRetryWhoseCliSaysNoDelayHoldsItsAccountForTheRateLimitPause() {
+        RunState state = state(2, List.of(profile("first", 1), profile("second", 1)), spec("a"), spec("b"));
+        state.start(Optional.empty(), 1, T0);
+
+        // Codex honours the API's Retry-After without printing it: its retry comes with no delay (-1).
+        List<TeamEvent.TeamPaused> paused = of(state.apiPressure("worker-1", "rate_limit", -1, T0.plusSeconds(1)),
+                TeamEvent.TeamPaused.class);
+
+        assertEquals(1, paused.size());
+        assertEquals("first", paused.get(0).account());
+        assertEquals(T0.plusSeconds(31), paused.get(0).until(), "retry.rate-limit-pause, not a pause over before it began");
+    }
+
     /** The account each assigned task runs on: its profile, or "agent" for the goal's. */
     private static Map<String, String> accounts(List<Decision> decisions) {
         Map<String, String> accounts = new java.util.TreeMap<>();
