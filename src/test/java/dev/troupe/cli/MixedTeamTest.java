@@ -33,10 +33,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code troupe run} end to end with a team of the real pinned CLIs (Claude Code, Codex, the Gemini CLI), each
- * against its API's stand-in on 127.0.0.1, set up in the goal's {@code agents:} profiles as a user would: the
- * executable's path as {@code command}, each CLI's config and base URL in the profile's {@code env}, its key read
- * from troupe's environment through {@code key-env}.
+ * {@code troupe run} end to end with a team of the real pinned CLIs (Claude Code, Codex, the Gemini CLI), each against
+ * its API's stand-in, set up in {@code agents:} profiles as a user would: the executable as {@code command}, config
+ * and base URL in {@code env}, the key through {@code key-env}.
  */
 class MixedTeamTest {
 
@@ -259,7 +258,7 @@ class MixedTeamTest {
             JsonNode started = run.event("agent-started", task, 1);
             assertEquals(cli, started.path("cli").asText(), started.toString());
             assertEquals(cli, started.path("profile").asText(), started.toString());
-            assertEquals(codexOrGeminiCommand(cli), started.path("command").get(0).asText());
+            assertEquals(executableOf(cli), started.path("command").get(0).asText());
         });
         assertEquals(GeminiHome.MODEL, run.event("agent-started", "by-gemini", 1).path("model").asText());
         assertEquals(3, run.events("agent-started").size(), "one attempt each: " + run.events("attempt-failed"));
@@ -460,7 +459,7 @@ class MixedTeamTest {
         }
     }
 
-    private static String codexOrGeminiCommand(String cli) {
+    private static String executableOf(String cli) {
         return switch (cli) {
             case "codex" -> codex.toString();
             case "gemini" -> gemini.toString();
