@@ -11,8 +11,8 @@ import java.time.Duration;
  * @param maxLineBytes the longest agent stdout line
  * @param retryBackoff the wait before a failed task's second attempt; doubled for each further one
  * @param retryBackoffMax the longest wait between two attempts
- * @param rateLimitPause how long the team stops launching after an attempt failed on a rate limit or overload
- *     (unless the agent said how long to wait)
+ * @param rateLimitPause how long an account stops launching after an attempt failed on a rate limit or overload, or
+ *     its CLI retried one without saying how long it waits (unless the agent said how long to wait)
  * @param rateLimitedAttemptsFree how many attempts per task a rate limit may end before they count as failures
  * @param mergeRetries how a merge that failed for another reason than a conflict is tried again
  * @param resumeWait how long a retry that continues a session waits for the worker that holds it
