@@ -1,5 +1,6 @@
 package dev.troupe.agent;
 
+import dev.troupe.goal.AgentSettings;
 import dev.troupe.goal.Goal;
 import java.io.File;
 import java.nio.file.Files;
@@ -20,11 +21,11 @@ public final class AgentCommand {
     private AgentCommand() {}
 
     /** The kind of agent CLI these settings run. */
-    public static AgentKind kind(Goal.AgentSettings agent) {
+    public static AgentKind kind(AgentSettings agent) {
         return AgentKind.named(agent.cli()).orElseThrow(() -> new IllegalArgumentException("no agent CLI " + agent.cli()));
     }
 
-    public static List<String> argv(Goal.AgentSettings agent, Goal.TaskSpec task, String prompt, String sessionId) {
+    public static List<String> argv(AgentSettings agent, Goal.TaskSpec task, String prompt, String sessionId) {
         return argv(agent, task, prompt, sessionId, Optional.empty(), Optional.empty(), Path.of(""));
     }
 
@@ -34,7 +35,7 @@ public final class AgentCommand {
      * @param resume an earlier session to continue, the prompt its next user message
      * @param scratch a directory of the worker's own where the kind may write files its CLI reads (a schema)
      */
-    public static List<String> argv(Goal.AgentSettings agent, Goal.TaskSpec task, String prompt, String sessionId,
+    public static List<String> argv(AgentSettings agent, Goal.TaskSpec task, String prompt, String sessionId,
             Optional<String> jsonSchema, Optional<String> resume, Path scratch) {
         List<String> argv = new ArrayList<>(executable(agent));
         argv.addAll(kind(agent).arguments(call(agent, task, prompt, sessionId, jsonSchema, resume, scratch)));
@@ -42,14 +43,14 @@ public final class AgentCommand {
     }
 
     /** What the agent reads on its stdin, when it takes no live input ({@link AgentKind#stdin}). */
-    public static Optional<String> stdin(Goal.AgentSettings agent, Goal.TaskSpec task, String prompt, String sessionId,
+    public static Optional<String> stdin(AgentSettings agent, Goal.TaskSpec task, String prompt, String sessionId,
             Optional<String> jsonSchema, Optional<String> resume, Path scratch) {
         return takesLiveInput(agent) ? Optional.empty()
                 : kind(agent).stdin(call(agent, task, prompt, sessionId, jsonSchema, resume, scratch));
     }
 
     /** The run as the agent's kind is asked for it: the task's own settings, else the agent's. */
-    private static AgentCall call(Goal.AgentSettings agent, Goal.TaskSpec task, String prompt, String sessionId,
+    private static AgentCall call(AgentSettings agent, Goal.TaskSpec task, String prompt, String sessionId,
             Optional<String> jsonSchema, Optional<String> resume, Path scratch) {
         return new AgentCall(prompt, task.model().or(agent::model), task.permissionMode().orElse(agent.permissionMode()),
                 task.allowedTools().orElse(agent.allowedTools()), task.maxTurns().or(agent::maxTurns),
@@ -64,7 +65,7 @@ public final class AgentCommand {
      * inside its npm package) and the demo agent, unless the goal's {@code agent.live-input} says otherwise; any other
      * command gets its prompt as its last argument and stdin closed.
      */
-    public static boolean takesLiveInput(Goal.AgentSettings agent) {
+    public static boolean takesLiveInput(AgentSettings agent) {
         return kind(agent).takesLiveInput()
                 && agent.liveInput().orElseGet(() -> agent.isDemo() || isClaudeCode(agent.command().get(0)));
     }
@@ -82,7 +83,7 @@ public final class AgentCommand {
         }
     }
 
-    private static List<String> executable(Goal.AgentSettings agent) {
+    private static List<String> executable(AgentSettings agent) {
         if (agent.isDemo()) {
             Path java = Path.of(System.getProperty("java.home"), "bin", "java");
             // Absolute entries: the agent runs in a worktree, not where troupe was started.
@@ -98,7 +99,7 @@ public final class AgentCommand {
      * Where the agent's executable is: a path (the goal loader made it absolute) or a name on PATH.
      * Empty when it cannot be run, so a run can refuse before it starts anything.
      */
-    public static Optional<Path> findExecutable(Goal.AgentSettings agent, Path cwd) {
+    public static Optional<Path> findExecutable(AgentSettings agent, Path cwd) {
         if (agent.isDemo()) {
             return Optional.of(Path.of(System.getProperty("java.home"), "bin", "java"));
         }

@@ -2,6 +2,7 @@ package dev.troupe.cli;
 
 import dev.troupe.agent.AgentCommand;
 import dev.troupe.goal.AgentProfile;
+import dev.troupe.goal.AgentSettings;
 import dev.troupe.goal.Goal;
 import dev.troupe.goal.GoalPlaces;
 import java.nio.file.Path;
@@ -75,7 +76,7 @@ final class AgentPreflight {
         }
     }
 
-    private void executable(Goal.AgentSettings agent, String pointer, String what) {
+    private void executable(AgentSettings agent, String pointer, String what) {
         if (looked.add(agent.command()) && AgentCommand.findExecutable(agent, agentDir).isEmpty()) {
             problem(pointer, what + ": '" + agent.command().get(0) + "' (" + agent.cli()
                     + ") not found; is it installed and on PATH?");
@@ -87,7 +88,7 @@ final class AgentPreflight {
      * home under /tmp, from which Codex 0.169.0 will not run its sandbox helper, so that each command its agent runs
      * fails.
      */
-    private void unsupported(Goal.AgentSettings agent, String at, String owner) {
+    private void unsupported(AgentSettings agent, String at, String owner) {
         String codexHome = agent.env().getOrDefault("CODEX_HOME", "");
         if (agent.cli().equals("codex") && (codexHome.equals("/tmp") || codexHome.startsWith("/tmp/"))) {
             findings.add(new Finding(places.problem(at + "/env/CODEX_HOME", owner + ".env.CODEX_HOME: codex does not"

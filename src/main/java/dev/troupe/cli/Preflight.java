@@ -5,6 +5,7 @@ import dev.troupe.agent.Sandbox;
 import dev.troupe.git.GitCli;
 import dev.troupe.git.GitException;
 import dev.troupe.git.Worktrees;
+import dev.troupe.goal.AgentSettings;
 import dev.troupe.goal.Goal;
 import dev.troupe.goal.GoalException;
 import dev.troupe.goal.GoalPlaces;
@@ -100,7 +101,7 @@ final class Preflight {
             problem("/base", "base branch '" + base.get() + "' does not exist in " + top.get());
         }
         Path agentDir = top.orElse(target.file().toAbsolutePath().getParent());
-        Optional<Goal.AgentSettings> agent = target.agent();
+        Optional<AgentSettings> agent = target.agent();
         if (agent.isPresent() && AgentCommand.findExecutable(agent.get(), agentDir).isEmpty()) {
             problem("/agent/command", "agent command '" + agent.get().command().get(0)
                     + "' not found; is it installed and on PATH?");

@@ -33,7 +33,7 @@ final class AgentChecks {
     }
 
     /** The {@code agent:} section, every key it leaves out at its default. */
-    Goal.AgentSettings agent(RawGoal.Agent given, Goal.Retry retryByDefault) throws GoalException {
+    AgentSettings agent(RawGoal.Agent given, Goal.Retry retryByDefault) throws GoalException {
         RawGoal.Agent agent = given != null ? given : NO_AGENT;
         String cli = cli(agent.cli(), "/agent/cli", "agent.cli").orElse("claude");
         List<String> command = command(agent.command(), "/agent", "agent", agent.cli() != null ? List.of(cli)
@@ -47,7 +47,7 @@ final class AgentChecks {
         Map<String, String> env = env(agent.env(), "/agent", "agent", Map.of());
         boolean review = agent.review() != null ? agent.review() : defaults.getBoolean("agent.review");
         Goal.Retry retry = values.given(agent.retry(), "/agent/retry", "agent.retry: unknown value", Goal.Retry.class);
-        return new Goal.AgentSettings(command, Optional.ofNullable(agent.model()), mode, List.copyOf(tools),
+        return new AgentSettings(command, Optional.ofNullable(agent.model()), mode, List.copyOf(tools),
                 Optional.ofNullable(agent.maxTurns()), isolate, env, Optional.ofNullable(agent.appendSystemPrompt()),
                 review, retry == null ? retryByDefault : retry, Goal.Variants.NONE, Optional.ofNullable(agent.liveInput()),
                 cli);
@@ -57,7 +57,7 @@ final class AgentChecks {
      * The {@code agents:} profiles, in file order, each over {@code base}: a profile that names another CLI and no
      * command runs that CLI's own executable, and no model of {@code agent:} carries over to another CLI.
      */
-    List<AgentProfile> profiles(Map<String, RawGoal.Profile> given, Goal.AgentSettings base) throws GoalException {
+    List<AgentProfile> profiles(Map<String, RawGoal.Profile> given, AgentSettings base) throws GoalException {
         if (given == null) {
             return List.of();
         }
@@ -68,7 +68,7 @@ final class AgentChecks {
         return List.copyOf(profiles);
     }
 
-    private AgentProfile profile(String name, RawGoal.Profile profile, Goal.AgentSettings base) throws GoalException {
+    private AgentProfile profile(String name, RawGoal.Profile profile, AgentSettings base) throws GoalException {
         String at = "/agents/" + name;
         String owner = "agents." + name;
         if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
@@ -95,7 +95,7 @@ final class AgentChecks {
                     + " only the tasks that name it)");
         }
         Optional<String> model = Optional.ofNullable(profile.model()).or(() -> otherCli ? Optional.empty() : base.model());
-        Goal.AgentSettings agent = new Goal.AgentSettings(command, model, mode, tools,
+        AgentSettings agent = new AgentSettings(command, model, mode, tools,
                 Optional.ofNullable(profile.maxTurns()).or(base::maxTurns),
                 profile.isolateConfig() != null ? profile.isolateConfig() : base.isolateConfig(),
                 env(profile.env(), at, owner, base.env()),

@@ -11,4 +11,4 @@ import java.util.Optional;
  * @param share how many of the team's workers may run it at once, also for tasks that name no profile; empty: it
  *     runs only the tasks and variants that name it, as many as there are
  */
-public record AgentProfile(String name, Goal.AgentSettings agent, Optional<String> keyEnv, Optional<Integer> share) {}
+public record AgentProfile(String name, AgentSettings agent, Optional<String> keyEnv, Optional<Integer> share) {}

@@ -58,14 +58,14 @@ final class GoalChecks {
             return Boolean.TRUE;
         });
         AgentChecks agents = new AgentChecks(defaults, places, values, relativeTo);
-        Goal.AgentSettings agentSection = checked(() -> agents.agent(raw.agent(), byDefault("agent.retry", Goal.Retry.class)));
+        AgentSettings agentSection = checked(() -> agents.agent(raw.agent(), byDefault("agent.retry", Goal.Retry.class)));
         List<AgentProfile> read = agentSection == null ? List.of() : checked(() -> agents.profiles(raw.agents(), agentSection));
         List<AgentProfile> profiles = read == null ? List.of() : read;
         VariantChecks variants = new VariantChecks(this::at, unknownValues, agents, profiles);
         Goal.Variants noVariants = new Goal.Variants(List.of(), byDefault("agent.judge", Goal.Judge.class));
         Goal.Variants agentVariants = checked(() -> raw.agent() == null ? noVariants
                 : variants.variants(raw.agent().variants(), raw.agent().judge(), "/agent", "agent", noVariants));
-        Goal.AgentSettings agent = agentSection != null && agentVariants != null ? agentSection.withVariants(agentVariants)
+        AgentSettings agent = agentSection != null && agentVariants != null ? agentSection.withVariants(agentVariants)
                 : agentSection;
         TaskChecks.Read tasksRead = new TaskChecks(places, values, variants, agents, profiles).tasks(raw.tasks(),
                 agent != null ? agent.review() : defaults.getBoolean("agent.review"),

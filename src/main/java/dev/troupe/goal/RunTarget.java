@@ -8,7 +8,7 @@ import java.util.Optional;
  * the sandbox, the fan-out's files), as far as the goal file could be read: a part with a problem of its own is
  * absent, so that the run's checks can still be made, and reported, beside the file's problems.
  */
-public record RunTarget(Path file, Path repo, Optional<String> base, Optional<Goal.AgentSettings> agent,
+public record RunTarget(Path file, Path repo, Optional<String> base, Optional<AgentSettings> agent,
         Optional<Goal.Workspace> workspace, Optional<Goal.Fanout> fanout, GoalPlaces places) {
 
     /** Everything a goal that passed its checks has. */

@@ -8,6 +8,7 @@ import dev.troupe.git.GitCli;
 import dev.troupe.git.GitException;
 import dev.troupe.git.LastWords;
 import dev.troupe.goal.AgentProfile;
+import dev.troupe.goal.AgentSettings;
 import dev.troupe.goal.Goal;
 import dev.troupe.journal.TeamEvent;
 import dev.troupe.team.rules.Answers;
@@ -145,7 +146,7 @@ final class AgentLaunch {
         }
         Path stderr = run.agentOutput(assignment, ".stderr");
         Files.createDirectories(stderr.getParent());
-        Goal.AgentSettings agent = agent(assignment);
+        AgentSettings agent = agent(assignment);
         Map<String, String> env = environment(workspace, assignment);
         List<String> argv = argv(assignment, sessionId, prompt, resumed);
         if (run.goal().workspace().sandbox()) {
@@ -181,7 +182,7 @@ final class AgentLaunch {
 
     /** The journal's record of an agent just started, its command line shown with a placeholder for the prompt. */
     TeamEvent.AgentStarted started(Assignment assignment, String sessionId, Started started) {
-        Goal.AgentSettings agent = agent(assignment);
+        AgentSettings agent = agent(assignment);
         return new TeamEvent.AgentStarted(Instant.now(), assignment.task().id(), assignment.attempt(),
                 started.process().pid(), sessionId, argv(assignment, sessionId, "<prompt>", started.resumed()),
                 assignment.role() == Assignment.Role.WRITER ? null : assignment.role().name().toLowerCase(Locale.ROOT),
@@ -190,7 +191,7 @@ final class AgentLaunch {
     }
 
     /** How the assignment's agent runs: its task's (or variant's) profile and CLI, else the goal's {@code agent:}. */
-    Goal.AgentSettings agent(Assignment assignment) {
+    AgentSettings agent(Assignment assignment) {
         return run.goal().agentFor(assignment.task());
     }
 
@@ -229,7 +230,7 @@ final class AgentLaunch {
      * troupe commits for it), its temp dir and Claude Code's config; it reads the rest of the system, the
      * repository and the other workspaces included, and writes none of it. The workspace's setup is not sandboxed.
      */
-    private List<String> sandboxed(List<String> argv, Path checkout, Map<String, String> env, Goal.AgentSettings agent)
+    private List<String> sandboxed(List<String> argv, Path checkout, Map<String, String> env, AgentSettings agent)
             throws IOException, GitException {
         Path gitDir = Path.of(GitCli.run(checkout, "rev-parse", "--absolute-git-dir").strip());
         Path commonDir = checkout.resolve(GitCli.run(checkout, "rev-parse", "--git-common-dir").strip()).normalize();
@@ -281,7 +282,7 @@ final class AgentLaunch {
      * the name the CLI reads), then its {@code env}, which wins.
      */
     private Map<String, String> environment(Workspace workspace, Assignment assignment) throws IOException, Failed {
-        Goal.AgentSettings agent = agent(assignment);
+        AgentSettings agent = agent(assignment);
         Map<String, String> env = new HashMap<>(workspace.environment(run.goal().workspace().ports()));
         // Inherited by everything the agent starts: after a crash, `troupe resume` finds them by it.
         env.put(RunContext.RUN_MARKER, run.runId());

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
+import dev.troupe.goal.AgentSettings;
 import dev.troupe.goal.Goal;
 import dev.troupe.goal.GoalLoader;
 import java.nio.file.Files;
@@ -22,7 +23,7 @@ class AgentCommandTest {
     @TempDir
     Path dir;
 
-    private Goal.AgentSettings agent(String settings) throws Exception {
+    private AgentSettings agent(String settings) throws Exception {
         Path file = dir.resolve("goal-" + Math.abs(settings.hashCode()) + ".yaml");
         Files.writeString(file, "repo: .\nagent:\n" + settings + "tasks:\n  - id: a\n    prompt: Do a.\n");
         return new GoalLoader(ConfigFactory.load()).load(file).agent();

@@ -46,7 +46,7 @@ class AgentProfilesTest {
         assertEquals(List.of("/opt/claude"), second.agent().command(), "the same CLI keeps agent.command");
         assertEquals(Optional.of("opus"), second.agent().model());
 
-        Goal.AgentSettings fast = goal.agentFor(goal.task("b").orElseThrow());
+        AgentSettings fast = goal.agentFor(goal.task("b").orElseThrow());
         assertEquals("codex", fast.cli());
         assertEquals(List.of("codex"), fast.command(), "another CLI runs its own executable");
         assertEquals(Optional.empty(), fast.model(), "opus means nothing to codex");
@@ -54,7 +54,7 @@ class AgentProfilesTest {
         assertEquals("/srv/codex", fast.env().get("CODEX_HOME"));
 
         assertEquals("claude", goal.agentFor(goal.task("a").orElseThrow()).cli());
-        Goal.AgentSettings gemini = goal.agentFor(goal.task("c").orElseThrow());
+        AgentSettings gemini = goal.agentFor(goal.task("c").orElseThrow());
         assertEquals(List.of("gemini", "gemini"), List.of(gemini.cli(), gemini.command().get(0)));
         assertEquals(Optional.of("gpt-5.5"), goal.task("d").orElseThrow().model());
     }

@@ -140,7 +140,7 @@ class GoalLoaderTest {
         assertEquals("Add a greeting command.", goal.text());
         assertEquals(Optional.of("main"), goal.base());
         assertEquals(new Goal.Team(2, Duration.ofMillis(500)), goal.team());
-        assertEquals(new Goal.AgentSettings(List.of("claude", "--debug"), Optional.of("claude-sonnet-4"), "plan",
+        assertEquals(new AgentSettings(List.of("claude", "--debug"), Optional.of("claude-sonnet-4"), "plan",
                 List.of("Read", "Grep"), Optional.of(12), true, Map.of("ANTHROPIC_BASE_URL", "http://127.0.0.1:9/x")),
                 goal.agent());
         assertEquals(new Goal.Limits(Duration.ofHours(2), Duration.ofSeconds(45), 1, Duration.ofSeconds(30), 5,
@@ -178,7 +178,7 @@ class GoalLoaderTest {
 
         assertEquals(Optional.empty(), goal.base());
         assertEquals(new Goal.Team(3, Duration.ofSeconds(2)), goal.team());
-        assertEquals(new Goal.AgentSettings(List.of("claude"), Optional.empty(), "acceptEdits",
+        assertEquals(new AgentSettings(List.of("claude"), Optional.empty(), "acceptEdits",
                 List.of("Read", "Edit", "Write", "Glob", "Grep"), Optional.empty(), false, Map.of()), goal.agent());
         assertEquals(new Goal.Limits(Duration.ofMinutes(30), Duration.ofMinutes(5), 3, Duration.ofMinutes(2), 3,
                 Optional.empty()), goal.limits());

@@ -4,6 +4,7 @@ import akka.actor.typed.ActorSystem;
 import akka.actor.typed.DispatcherSelector;
 import dev.troupe.agent.LiveAgents;
 import dev.troupe.agent.Secrets;
+import dev.troupe.goal.AgentSettings;
 import dev.troupe.goal.Goal;
 import dev.troupe.goal.TaskIds;
 import dev.troupe.journal.Journal;
@@ -29,7 +30,7 @@ public final class TestRuns {
     public static Goal goal(TestRepo repo, Duration idleTimeout, Goal.TaskSpec... tasks) {
         return new Goal(repo.dir().resolve("goal.yaml"), "test", repo.dir(), Optional.of("main"),
                 new Goal.Team(1, Duration.ZERO),
-                new Goal.AgentSettings(FakeAgent.command(), Optional.empty(), "acceptEdits", List.of("Write"),
+                new AgentSettings(FakeAgent.command(), Optional.empty(), "acceptEdits", List.of("Write"),
                         Optional.empty(), true, java.util.Map.of()),
                 new Goal.Limits(Duration.ofMinutes(1), idleTimeout, 0, Duration.ofMinutes(1), 1, Optional.empty()),
                 new Goal.Sync(Goal.ZonePolicy.WARN, Optional.empty()), Optional.empty(), List.of(tasks), Goal.Notify.NONE);

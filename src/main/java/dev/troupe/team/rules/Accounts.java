@@ -1,6 +1,7 @@
 package dev.troupe.team.rules;
 
 import dev.troupe.goal.AgentProfile;
+import dev.troupe.goal.AgentSettings;
 import dev.troupe.goal.Goal;
 import dev.troupe.journal.TeamEvent;
 import java.time.Duration;
@@ -86,7 +87,7 @@ final class Accounts {
      * {@code codex gpt-5.5 @fast}.
      */
     String agentOf(Goal.TaskSpec task) {
-        Goal.AgentSettings agent = goal.agentFor(task);
+        AgentSettings agent = goal.agentFor(task);
         return agent.cli() + task.model().or(agent::model).map(model -> " " + model).orElse("")
                 + task.agent().map(profile -> " @" + profile).orElse("");
     }

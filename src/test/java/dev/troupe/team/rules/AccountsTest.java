@@ -3,6 +3,7 @@ package dev.troupe.team.rules;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.troupe.goal.AgentProfile;
+import dev.troupe.goal.AgentSettings;
 import dev.troupe.goal.Goal;
 import dev.troupe.journal.TeamEvent;
 import dev.troupe.journal.Usage;
@@ -25,7 +26,7 @@ class AccountsTest {
     private static final Tuning TUNING = new Tuning(Duration.ofSeconds(1), Duration.ofSeconds(1), 1 << 20,
             Duration.ofSeconds(1), Duration.ofSeconds(8), Duration.ofSeconds(30), 2, new Tuning.MergeRetries(0, Duration.ZERO), 1, 1,
             Duration.ofSeconds(30));
-    private static final Goal.AgentSettings AGENT = new Goal.AgentSettings(List.of("agent"), Optional.empty(),
+    private static final AgentSettings AGENT = new AgentSettings(List.of("agent"), Optional.empty(),
             "acceptEdits", List.of("Write"), Optional.empty(), false, Map.of());
 
     @Test

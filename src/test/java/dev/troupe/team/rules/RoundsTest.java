@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.troupe.goal.AgentSettings;
 import dev.troupe.goal.Goal;
 import dev.troupe.journal.Json;
 import dev.troupe.journal.RunHistory;
@@ -253,7 +254,7 @@ class RoundsTest {
     private static RunContext context(int rounds, Optional<Double> budget, Goal.TaskSpec... tasks) {
         Goal goal = new Goal(Path.of("/repo/goal.yaml"), "the goal", Path.of("/repo"), Optional.of("main"),
                 new Goal.Team(1, Duration.ZERO),
-                new Goal.AgentSettings(List.of("agent"), Optional.empty(), "acceptEdits", List.of("Write"),
+                new AgentSettings(List.of("agent"), Optional.empty(), "acceptEdits", List.of("Write"),
                         Optional.empty(), true, Map.of()),
                 new Goal.Limits(Duration.ofMinutes(1), Duration.ofMinutes(1), 0, Duration.ofMinutes(1), 1, budget),
                 new Goal.Sync(Goal.ZonePolicy.WARN, Optional.empty()), Optional.empty(), List.of(tasks), Goal.Notify.NONE)

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.troupe.goal.AgentSettings;
 import dev.troupe.goal.Goal;
 import dev.troupe.journal.RunHistory;
 import dev.troupe.journal.RunOutcome;
@@ -703,7 +704,7 @@ class RunStateTest {
 
     private static Goal goal(Goal.Team team, Goal.Limits limits, Goal.Sync sync, Goal.TaskSpec... tasks) {
         return new Goal(Path.of("/repo/goal.yaml"), "the goal", Path.of("/repo"), Optional.of("main"), team,
-                new Goal.AgentSettings(List.of("agent"), Optional.empty(), "acceptEdits", List.of("Write"),
+                new AgentSettings(List.of("agent"), Optional.empty(), "acceptEdits", List.of("Write"),
                         Optional.empty(), true, Map.of()),
                 limits, sync, Optional.empty(), List.of(tasks), Goal.Notify.NONE);
     }
