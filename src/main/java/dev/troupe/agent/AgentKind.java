@@ -82,6 +82,21 @@ public interface AgentKind {
         return Path.of(home != null ? home : System.getProperty("user.home"));
     }
 
+    /**
+     * The directories, made where missing (inside the sandbox the home is read-only, and the CLI could not make
+     * them): what {@link #stateDirs} returns.
+     */
+    static List<Path> made(Path... dirs) {
+        try {
+            for (Path dir : dirs) {
+                java.nio.file.Files.createDirectories(dir);
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return List.of(dirs);
+    }
+
     /** A directory named by {@code variable} in the agent's environment or troupe's, else {@code fallback}. */
     static Path dir(Map<String, String> env, String variable, Path fallback) {
         String dir = env.getOrDefault(variable, System.getenv(variable));

@@ -1,9 +1,6 @@
 package dev.troupe.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,13 +61,7 @@ final class ClaudeKind implements AgentKind {
      */
     @Override
     public List<Path> stateDirs(Map<String, String> env) {
-        Path config = AgentKind.dir(env, "CLAUDE_CONFIG_DIR", AgentKind.home(env).resolve(".claude"));
-        try {
-            Files.createDirectories(config);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return List.of(config);
+        return AgentKind.made(AgentKind.dir(env, "CLAUDE_CONFIG_DIR", AgentKind.home(env).resolve(".claude")));
     }
 
     @Override

@@ -102,13 +102,7 @@ final class CodexKind implements AgentKind {
      */
     @Override
     public List<Path> stateDirs(Map<String, String> env) {
-        Path home = AgentKind.dir(env, "CODEX_HOME", AgentKind.home(env).resolve(".codex"));
-        try {
-            Files.createDirectories(home);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return List.of(home);
+        return AgentKind.made(AgentKind.dir(env, "CODEX_HOME", AgentKind.home(env).resolve(".codex")));
     }
 
     @Override

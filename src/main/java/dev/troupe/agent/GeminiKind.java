@@ -1,8 +1,5 @@
 package dev.troupe.agent;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -107,13 +104,7 @@ final class GeminiKind implements AgentKind {
      */
     @Override
     public List<Path> stateDirs(Map<String, String> env) {
-        Path config = AgentKind.dir(env, "GEMINI_CLI_HOME", AgentKind.home(env)).resolve(".gemini");
-        try {
-            Files.createDirectories(config);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return List.of(config);
+        return AgentKind.made(AgentKind.dir(env, "GEMINI_CLI_HOME", AgentKind.home(env)).resolve(".gemini"));
     }
 
     @Override

@@ -2,9 +2,6 @@ package dev.troupe.agent;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.troupe.journal.Json;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,7 +52,8 @@ final class OpenCodeKind implements AgentKind {
      */
     @Override
     public Optional<String> stdin(AgentCall call) {
-        return Optional.of(call.jsonSchema().map(schema -> StructuredText.ask(call.prompt(), schema)).orElse(call.prompt()));
+        String prompt = call.jsonSchema().map(schema -> StructuredText.ask(call.prompt(), schema)).orElse(call.prompt());
+        return Optional.of(call.appendSystemPrompt().map(text -> text + "\n\n" + prompt).orElse(prompt));
     }
 
     /**
@@ -94,19 +92,11 @@ final class OpenCodeKind implements AgentKind {
     @Override
     public List<Path> stateDirs(Map<String, String> env) {
         Path home = AgentKind.home(env);
-        List<Path> dirs = List.of(
+        return AgentKind.made(
                 AgentKind.dir(env, "XDG_DATA_HOME", home.resolve(".local/share")).resolve("opencode"),
                 AgentKind.dir(env, "XDG_CONFIG_HOME", home.resolve(".config")).resolve("opencode"),
                 AgentKind.dir(env, "XDG_CACHE_HOME", home.resolve(".cache")).resolve("opencode"),
                 AgentKind.dir(env, "XDG_STATE_HOME", home.resolve(".local/state")).resolve("opencode"));
-        try {
-            for (Path dir : dirs) {
-                Files.createDirectories(dir);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return dirs;
     }
 
     @Override
@@ -121,10 +111,10 @@ final class OpenCodeKind implements AgentKind {
                         + " permission rules of its config (put a permission block in opencode.json)",
                 "max-turns", "OpenCode has no turn limit on its command line (an agent's steps in opencode.json):"
                         + " troupe bounds the run by the task's timeout only",
-                "append-system-prompt", "OpenCode has no flag for it: troupe leaves it out (opencode.json's"
-                        + " instructions can name files to add to the system prompt)",
-                "live-input", "OpenCode reads its stdin to the end before it starts: troupe closes it and sends"
-                        + " a later message as a new run that continues the session (-s)",
+                "append-system-prompt", "OpenCode has no flag for it: troupe puts the text before the prompt"
+                        + " (opencode.json's instructions can name files to add to the system prompt)",
+                "live-input", "OpenCode reads its stdin to the end before it starts (troupe's prompt): a later"
+                        + " message is heard by the next attempt, which continues the session (-s)",
                 "isolate-config", "troupe gives OpenCode no config of its own: it reads the config the agent's"
                         + " environment points to (OPENCODE_CONFIG, XDG_CONFIG_HOME) and the project's opencode.json");
     }
