@@ -165,7 +165,8 @@ public final class ConsoleView implements Journal.Listener {
             return "[" + e.task() + "] FAILED" + (e.attempts() > 1 ? " after " + e.attempts() + " attempts" : "")
                     + ": " + firstLine(e.reason(), REASON_CHARS);
         } else if (event instanceof TeamEvent.TeamPaused e) {
-            return "team paused until " + CLOCK.format(e.until()) + ": " + e.reason();
+            return (e.account() == null ? "team" : "account " + e.account()) + " paused until " + CLOCK.format(e.until())
+                    + ": " + e.reason();
         } else if (event instanceof TeamEvent.BudgetSpent e) {
             return "budget spent: " + Money.format(e.spentUsd()) + " of " + Money.format(e.budgetUsd())
                     + "; no new attempt starts";
