@@ -118,6 +118,11 @@ final class ResumeCommand implements Callable<Integer> {
             throw TroupeException.badInput("agent command '" + setup.goal().agent().command().get(0)
                     + "' not found; is it installed and on PATH?");
         }
+        List<String> problems = AgentPreflight.check(setup.goal(), setup.top(), System::getenv).stream()
+                .filter(AgentPreflight.Finding::problem).map(AgentPreflight.Finding::line).toList();
+        if (!problems.isEmpty()) {
+            throw TroupeException.badInput(String.join("\n", problems));
+        }
         if (setup.goal().workspace().sandbox()) {
             Optional<String> unavailable = Sandbox.unavailable();
             if (unavailable.isPresent()) {
