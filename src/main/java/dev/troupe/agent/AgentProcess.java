@@ -65,6 +65,9 @@ public final class AgentProcess {
                 .redirectInput(liveInput ? ProcessBuilder.Redirect.PIPE
                         : ProcessBuilder.Redirect.from(stdinFile.map(Path::toFile).orElse(new File("/dev/null"))))
                 .redirectError(ProcessBuilder.Redirect.appendTo(stderrFile.toFile()));
+        // As a shell's cd would: otherwise the agent inherits troupe's own PWD, and OpenCode 1.18.33 takes PWD, not
+        // its working directory, as its project, so its relative paths land in the directory troupe was started in.
+        builder.environment().put("PWD", cwd.toAbsolutePath().toString());
         builder.environment().putAll(extraEnv);
         String id = UUID.randomUUID().toString();
         builder.environment().put(MARKER, id);

@@ -1,5 +1,6 @@
 package dev.troupe.agent;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -63,6 +64,17 @@ class AgentProcessTest {
         String line = out.readLine();
 
         assertTrue("eof-seen".equals(line), "cat ended at once: " + line);
+        agent.stopNow(Duration.ofSeconds(1));
+    }
+
+    @Test
+    void pwdNamesTheAgentsWorkingDirectoryNotTroupes() throws Exception {
+        // printenv, not a shell: bash would mend a PWD that names another directory, OpenCode does not.
+        AgentProcess agent = AgentProcess.start(List.of("printenv", "PWD"), tmp, Map.of(), tmp.resolve("stderr.txt"),
+                false);
+        BufferedReader out = new BufferedReader(new InputStreamReader(agent.stdout(), StandardCharsets.UTF_8));
+
+        assertEquals(tmp.toAbsolutePath().toString(), out.readLine());
         agent.stopNow(Duration.ofSeconds(1));
     }
 }
