@@ -7,11 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.troupe.journal.Json;
+import dev.troupe.testing.ChatCompletionsStandIn;
 import dev.troupe.testing.CodexHome;
 import dev.troupe.testing.GeminiApiStandIn;
 import dev.troupe.testing.GeminiHome;
 import dev.troupe.testing.Journals;
 import dev.troupe.testing.MessagesApiStandIn;
+import dev.troupe.testing.OpenCodeHome;
 import dev.troupe.testing.ResponsesApiStandIn;
 import dev.troupe.testing.TestRepo;
 import java.io.IOException;
@@ -31,8 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code troupe run} end to end with agents that answer rather than edit on CLIs other than Claude Code, each the real
- * pinned CLI against its API's stand-in: a Codex reviewer held to the verdict's schema by {@code --output-schema}, and
- * a Gemini planner asked for the plan's schema in its prompt, whose last message is read as the plan.
+ * pinned CLI against its API's stand-in: a Codex reviewer held to the verdict's schema by {@code --output-schema}, a
+ * Gemini planner and an OpenCode reviewer asked for their schemas in the prompt, their last message read as the answer.
  */
 class AnsweringAgentsTest {
 
@@ -42,9 +44,11 @@ class AnsweringAgentsTest {
     static Path claude;
     static Path codex;
     static Path gemini;
+    static Path opencode;
     static MessagesApiStandIn claudeApi;
     static ResponsesApiStandIn codexApi;
     static GeminiApiStandIn geminiApi;
+    static ChatCompletionsStandIn openCodeApi;
 
     @TempDir
     Path tmp;
@@ -55,10 +59,12 @@ class AnsweringAgentsTest {
         claude = ClaudeCodeTest.installedCli();
         codex = pinned("troupe.codex");
         gemini = pinned("troupe.gemini");
+        opencode = pinned("troupe.opencode");
         assertTrue(KEY != null && KEY.startsWith("sk-ant-troupe-standin-"), "the test key comes from the pom");
         claudeApi = MessagesApiStandIn.start();
         codexApi = ResponsesApiStandIn.start();
         geminiApi = GeminiApiStandIn.start();
+        openCodeApi = ChatCompletionsStandIn.start();
     }
 
     @AfterAll
@@ -66,6 +72,7 @@ class AnsweringAgentsTest {
         claudeApi.close();
         codexApi.close();
         geminiApi.close();
+        openCodeApi.close();
     }
 
     @AfterEach
@@ -278,5 +285,93 @@ class AnsweringAgentsTest {
         assertTrue(prompt.contains("Greet in two files"), prompt);
         assertEquals(2, run.started(null).size(), "one writer per task");
         assertTrue(run.started(null).stream().allMatch(e -> "gemini".equals(e.path("cli").asText())));
+    }
+
+    /** The first thing the user said in an OpenCode session: the writer's prompt, also when its session is resumed. */
+    private static String firstUserText(ChatCompletionsStandIn.Request request) {
+        for (JsonNode message : request.body().path("messages")) {
+            if ("user".equals(message.path("role").asText())) {
+                JsonNode content = message.path("content");
+                return content.isTextual() ? content.asText() : String.join("", content.findValuesAsText("text"));
+            }
+        }
+        return "";
+    }
+
+    /**
+     * OpenCode as writer and reviewer, as Codex in {@link #codexWritesAndReviews}: here the reviewer is asked for the
+     * verdict's schema in its prompt, and answers with the object as its message.
+     */
+    private static ChatCompletionsStandIn.Reply openCodeWritesAndReviews(ChatCompletionsStandIn.Request request) {
+        String said = request.lastUserText();
+        if (said.startsWith(REVIEWER_PROMPT)) {
+            boolean beta = said.contains("+beta");
+            return ChatCompletionsStandIn.json(Json.MAPPER.createObjectNode()
+                    .put("verdict", beta ? "approve" : "request-changes")
+                    .put("comments", beta ? "beta it is" : CHANGES_ASKED));
+        }
+        if (request.afterToolResult()) {
+            return ChatCompletionsStandIn.text("Done.");
+        }
+        return ChatCompletionsStandIn.write(fileIn(firstUserText(request)), said.contains(CHANGES_ASKED) ? "beta\n"
+                : "alpha\n");
+    }
+
+    @Test
+    void anOpenCodeReviewerAskedForTheVerdictsSchemaInItsPromptAsksForChangesThenApproves() throws IOException {
+        OpenCodeHome home = OpenCodeHome.create(tmp.resolve("opencode"),
+                openCodeApi.baseUrl("review", AnsweringAgentsTest::openCodeWritesAndReviews));
+        StringBuilder env = new StringBuilder();
+        home.env().forEach((name, value) -> env.append("      ").append(name).append(": \"").append(value)
+                .append("\"\n"));
+
+        Run run = run("team: {size: 2, stagger: 100ms}\n"
+                + ClaudeCodeTest.agentSection(claude, claudeApi.baseUrl("opencode-unused", r -> {
+                    throw new AssertionError("no agent runs on the goal's own CLI: " + r.prompt());
+                }))
+                + "agents:\n"
+                + "  opencode:\n"
+                + "    cli: opencode\n"
+                + "    command: [\"" + opencode + "\"]\n"
+                + "    model: " + OpenCodeHome.MODEL + "\n"
+                + "    env:\n" + env
+                + "limits:\n  task-timeout: 2m\n"
+                + """
+                tasks:
+                  - id: a
+                    prompt: Create a.txt
+                    agent: opencode
+                    review: true
+                """);
+
+        assertEquals(0, run.exitCode(), run.err() + run.out());
+        assertEquals(List.of("a"), run.repo().mergedTasks(run.integrationBranch()), "merged once, after the approval");
+        assertEquals("beta", run.repo().show(run.integrationBranch(), "a.txt"));
+        assertEquals(1, run.events("merge-done").size());
+        List<JsonNode> reviews = run.events("review-done");
+        assertEquals(List.of(false, true), reviews.stream().map(r -> r.path("approved").asBoolean()).toList(),
+                reviews.toString());
+        assertEquals(CHANGES_ASKED, reviews.get(0).path("comments").asText());
+        assertEquals("beta it is", reviews.get(1).path("comments").asText());
+        List<JsonNode> reviewers = run.started("reviewer");
+        assertEquals(2, reviewers.size(), run.events("agent-started").toString());
+        for (JsonNode reviewer : reviewers) {
+            assertEquals("opencode", reviewer.path("cli").asText(), reviewer.toString());
+            assertEquals("opencode", reviewer.path("profile").asText(), reviewer.toString());
+            assertTrue(reviewer.path("command").toString().contains("\"--agent\",\"plan\""), reviewer.toString());
+        }
+        assertEquals(2, run.started(null).size(), "the writer ran twice");
+        List<ChatCompletionsStandIn.Request> asked = openCodeApi.agentRequests("review").stream()
+                .filter(r -> r.lastUserText().startsWith(REVIEWER_PROMPT)).toList();
+        assertEquals(2, asked.size(), "one request per review");
+        for (ChatCompletionsStandIn.Request review : asked) {
+            String prompt = review.lastUserText();
+            assertTrue(prompt.contains("answer with one JSON object and nothing else")
+                    && prompt.contains("\"enum\":[\"approve\",\"request-changes\"]"),
+                    "the verdict's schema is in the prompt: " + prompt);
+            assertTrue(review.tools().stream().noneMatch(tool -> tool.equals("write") || tool.equals("edit")),
+                    "the reviewer is offered no tool that writes: " + review.tools());
+        }
+        assertTrue(claudeApi.requests("opencode-unused").isEmpty());
     }
 }
