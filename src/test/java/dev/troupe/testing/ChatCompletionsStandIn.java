@@ -1,23 +1,16 @@
 package dev.troupe.testing;
 
+import static dev.troupe.testing.StandInServer.data;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.troupe.journal.Json;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -135,35 +128,25 @@ public final class ChatCompletionsStandIn implements AutoCloseable {
     public static final int CACHED_TOKENS = 200;
     public static final int COMPLETION_TOKENS = 100;
 
-    private final HttpServer server;
-    private final ExecutorService threads = Executors.newCachedThreadPool();
-    private final Map<String, Script> scripts = new ConcurrentHashMap<>();
-    private final List<Request> requests = new CopyOnWriteArrayList<>();
+    private final StandInServer<Script, Request> server;
     private final AtomicInteger ids = new AtomicInteger();
-    private final CountDownLatch closing = new CountDownLatch(1);
 
-    private ChatCompletionsStandIn(HttpServer server) {
-        this.server = server;
+    private ChatCompletionsStandIn() throws IOException {
+        server = StandInServer.start(this::handle);
     }
 
     public static ChatCompletionsStandIn start() throws IOException {
-        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
-        ChatCompletionsStandIn standIn = new ChatCompletionsStandIn(server);
-        server.createContext("/", standIn::handle);
-        server.setExecutor(standIn.threads);
-        server.start();
-        return standIn;
+        return new ChatCompletionsStandIn();
     }
 
     /** Registers a scenario and returns the base URL (ending in {@code /v1}) that selects it. */
     public String baseUrl(String scenario, Script script) {
-        scripts.put(scenario, script);
-        return "http://127.0.0.1:" + server.getAddress().getPort() + "/s/" + scenario + "/v1";
+        return server.url(scenario, script) + "/v1";
     }
 
     /** Every request of the scenario, title requests included, in the order they came. */
     public List<Request> requests(String scenario) {
-        return requests.stream().filter(r -> r.scenario().equals(scenario)).toList();
+        return server.requests(scenario);
     }
 
     /** The scenario's requests that went to its script. */
@@ -173,40 +156,31 @@ public final class ChatCompletionsStandIn implements AutoCloseable {
 
     @Override
     public void close() {
-        closing.countDown();
-        server.stop(0);
-        threads.shutdownNow();
+        server.close();
     }
 
     private void handle(HttpExchange exchange) throws IOException {
-        try (exchange) {
-            String path = exchange.getRequestURI().getPath();
-            String[] parts = path.split("/");
-            String scenario = parts.length > 2 && parts[1].equals("s") ? parts[2] : "";
-            Script script = scripts.get(scenario);
-            if (script == null || !"POST".equals(exchange.getRequestMethod()) || !path.endsWith("/chat/completions")) {
-                sendError(exchange, new Reply.Error(404, "not_found", "no such scenario or path: " + path,
-                        Optional.empty()));
-                return;
-            }
-            JsonNode body = Json.MAPPER.readTree(exchange.getRequestBody());
-            // OpenCode asks its small model for a session title with no tools offered; the agent always has tools.
-            boolean title = body.path("tools").size() == 0;
-            Request request = new Request(scenario, title, body, Map.copyOf(exchange.getRequestHeaders()));
-            requests.add(request);
-            answer(exchange, request, title ? text(TITLE) : script.reply(request));
+        String path = exchange.getRequestURI().getPath();
+        String scenario = StandInServer.scenario(exchange);
+        Script script = server.script(scenario);
+        if (script == null || !"POST".equals(exchange.getRequestMethod()) || !path.endsWith("/chat/completions")) {
+            sendError(exchange, new Reply.Error(404, "not_found", "no such scenario or path: " + path,
+                    Optional.empty()));
+            return;
         }
+        JsonNode body = Json.MAPPER.readTree(exchange.getRequestBody());
+        // OpenCode asks its small model for a session title with no tools offered; the agent always has tools.
+        boolean title = body.path("tools").size() == 0;
+        Request request = new Request(scenario, title, body, Map.copyOf(exchange.getRequestHeaders()));
+        server.record(scenario, request);
+        answer(exchange, request, title ? text(TITLE) : script.reply(request));
     }
 
     private void answer(HttpExchange exchange, Request request, Reply reply) throws IOException {
         if (reply instanceof Reply.Error error) {
             sendError(exchange, error);
         } else if (reply instanceof Reply.Hang) {
-            try {
-                closing.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            server.hang();
         } else if (reply instanceof Reply.Text text) {
             stream(exchange, request, Json.MAPPER.createObjectNode().put("content", text.text()), "stop");
         } else if (reply instanceof Reply.ToolCall call) {
@@ -221,9 +195,7 @@ public final class ChatCompletionsStandIn implements AutoCloseable {
     /** One chunk with the whole delta, one with the finish reason, one with the usage, then {@code [DONE]}. */
     private void stream(HttpExchange exchange, Request request, ObjectNode delta, String finishReason)
             throws IOException {
-        exchange.getResponseHeaders().set("content-type", "text/event-stream");
-        exchange.sendResponseHeaders(200, 0);
-        OutputStream out = exchange.getResponseBody();
+        OutputStream out = StandInServer.eventStream(exchange);
         String id = "chatcmpl-standin-" + ids.incrementAndGet();
         delta.put("role", "assistant");
         ObjectNode first = chunk(id, request);
@@ -247,18 +219,10 @@ public final class ChatCompletionsStandIn implements AutoCloseable {
                 .put("created", System.currentTimeMillis() / 1000).put("model", request.body().path("model").asText());
     }
 
-    private static byte[] data(String payload) {
-        return ("data: " + payload + "\n\n").getBytes(StandardCharsets.UTF_8);
-    }
-
     private static void sendError(HttpExchange exchange, Reply.Error error) throws IOException {
         ObjectNode body = Json.MAPPER.createObjectNode();
         body.putObject("error").put("message", error.message()).put("type", error.type())
                 .put("code", Integer.toString(error.status()));
-        error.retryAfterSeconds().ifPresent(s -> exchange.getResponseHeaders().set("retry-after", Integer.toString(s)));
-        byte[] bytes = Json.MAPPER.writeValueAsBytes(body);
-        exchange.getResponseHeaders().set("content-type", "application/json");
-        exchange.sendResponseHeaders(error.status(), bytes.length);
-        exchange.getResponseBody().write(bytes);
+        StandInServer.sendJson(exchange, error.status(), body, error.retryAfterSeconds());
     }
 }

@@ -4,21 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.troupe.journal.Json;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -148,72 +140,58 @@ public final class GeminiApiStandIn implements AutoCloseable {
     public static final int CACHED_TOKENS = 30;
     public static final int OUTPUT_TOKENS = 20;
 
-    private final HttpServer server;
-    private final ExecutorService threads = Executors.newCachedThreadPool();
-    private final Map<String, Script> scripts = new ConcurrentHashMap<>();
-    private final List<Request> requests = new CopyOnWriteArrayList<>();
-    private final CountDownLatch closing = new CountDownLatch(1);
+    private final StandInServer<Script, Request> server;
 
-    private GeminiApiStandIn(HttpServer server) {
-        this.server = server;
+    private GeminiApiStandIn() throws IOException {
+        server = StandInServer.start(this::handle);
     }
 
     public static GeminiApiStandIn start() throws IOException {
-        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
-        GeminiApiStandIn standIn = new GeminiApiStandIn(server);
-        server.createContext("/", standIn::handle);
-        server.setExecutor(standIn.threads);
-        server.start();
-        return standIn;
+        return new GeminiApiStandIn();
     }
 
     /** Registers a scenario and returns the base URL that selects it. */
     public String baseUrl(String scenario, Script script) {
-        scripts.put(scenario, script);
-        return "http://127.0.0.1:" + server.getAddress().getPort() + "/s/" + scenario;
+        return server.url(scenario, script);
     }
 
     /** The scenario's requests to generate content, in the order they came. */
     public List<Request> requests(String scenario) {
-        return requests.stream().filter(r -> r.scenario().equals(scenario)).toList();
+        return server.requests(scenario);
     }
 
     @Override
     public void close() {
-        closing.countDown();
-        server.stop(0);
-        threads.shutdownNow();
+        server.close();
     }
 
     private void handle(HttpExchange exchange) throws IOException {
-        try (exchange) {
-            // /s/<scenario>/v1beta/models/<model>:<method>, or /s/<scenario>/v1beta/models for the list
-            Matcher call = Pattern.compile("/s/([^/]+)/[^/]+/models(?:/([^:/]+):(\\w+))?").matcher(
-                    exchange.getRequestURI().getPath());
-            Script script = call.matches() ? scripts.get(call.group(1)) : null;
-            if (script == null) {
-                sendError(exchange, new Reply.Error(404, "NOT_FOUND", "no scenario at " + exchange.getRequestURI()));
-                return;
+        // /s/<scenario>/v1beta/models/<model>:<method>, or /s/<scenario>/v1beta/models for the list
+        Matcher call = Pattern.compile("/s/([^/]+)/[^/]+/models(?:/([^:/]+):(\\w+))?").matcher(
+                exchange.getRequestURI().getPath());
+        Script script = call.matches() ? server.script(call.group(1)) : null;
+        if (script == null) {
+            sendError(exchange, new Reply.Error(404, "NOT_FOUND", "no scenario at " + exchange.getRequestURI()));
+            return;
+        }
+        String model = call.group(2);
+        String method = call.group(3);
+        if (method == null) {
+            ObjectNode list = Json.MAPPER.createObjectNode();
+            list.putArray("models").addObject().put("name", "models/stand-in").put("displayName", "stand-in");
+            send(exchange, 200, list);
+            return;
+        }
+        JsonNode body = Json.MAPPER.readTree(exchange.getRequestBody());
+        switch (method) {
+            case "countTokens" -> send(exchange, 200, Json.MAPPER.createObjectNode().put("totalTokens", PROMPT_TOKENS));
+            case "generateContent", "streamGenerateContent" -> {
+                Request request = new Request(call.group(1), model, method, body,
+                        Map.copyOf(exchange.getRequestHeaders()));
+                server.record(request.scenario(), request);
+                answer(exchange, request, helper(body) ? text(HELPER_ANSWER) : script.reply(request));
             }
-            String model = call.group(2);
-            String method = call.group(3);
-            if (method == null) {
-                ObjectNode list = Json.MAPPER.createObjectNode();
-                list.putArray("models").addObject().put("name", "models/stand-in").put("displayName", "stand-in");
-                send(exchange, 200, list);
-                return;
-            }
-            JsonNode body = Json.MAPPER.readTree(exchange.getRequestBody());
-            switch (method) {
-                case "countTokens" -> send(exchange, 200, Json.MAPPER.createObjectNode().put("totalTokens", PROMPT_TOKENS));
-                case "generateContent", "streamGenerateContent" -> {
-                    Request request = new Request(call.group(1), model, method, body,
-                            Map.copyOf(exchange.getRequestHeaders()));
-                    requests.add(request);
-                    answer(exchange, request, helper(body) ? text(HELPER_ANSWER) : script.reply(request));
-                }
-                default -> sendError(exchange, new Reply.Error(404, "NOT_FOUND", "no method " + method));
-            }
+            default -> sendError(exchange, new Reply.Error(404, "NOT_FOUND", "no method " + method));
         }
     }
 
@@ -232,11 +210,7 @@ public final class GeminiApiStandIn implements AutoCloseable {
         if (reply instanceof Reply.Error error) {
             sendError(exchange, error);
         } else if (reply instanceof Reply.Hang) {
-            try {
-                closing.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            server.hang();
         } else if (reply instanceof Reply.Text text) {
             respond(exchange, request, pieces(text.text()));
         } else if (reply instanceof Reply.FunctionCall function) {
@@ -260,9 +234,7 @@ public final class GeminiApiStandIn implements AutoCloseable {
             send(exchange, 200, chunk(request, all, true));
             return;
         }
-        exchange.getResponseHeaders().set("content-type", "text/event-stream");
-        exchange.sendResponseHeaders(200, 0);
-        OutputStream out = exchange.getResponseBody();
+        OutputStream out = StandInServer.eventStream(exchange);
         for (int i = 0; i < parts.size(); i++) {
             ArrayNode one = Json.MAPPER.createArrayNode().add(parts.get(i));
             out.write(("data: " + Json.MAPPER.writeValueAsString(chunk(request, one, i == parts.size() - 1)) + "\r\n\r\n")
@@ -293,9 +265,6 @@ public final class GeminiApiStandIn implements AutoCloseable {
     }
 
     private static void send(HttpExchange exchange, int status, JsonNode body) throws IOException {
-        byte[] bytes = Json.MAPPER.writeValueAsBytes(body);
-        exchange.getResponseHeaders().set("content-type", "application/json; charset=UTF-8");
-        exchange.sendResponseHeaders(status, bytes.length);
-        exchange.getResponseBody().write(bytes);
+        StandInServer.send(exchange, status, "application/json; charset=UTF-8", Json.MAPPER.writeValueAsBytes(body));
     }
 }

@@ -1,23 +1,18 @@
 package dev.troupe.testing;
 
+import static dev.troupe.testing.StandInServer.event;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.troupe.journal.Json;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -158,85 +153,66 @@ public final class MessagesApiStandIn implements AutoCloseable {
     public static final int INPUT_TOKENS = 10;
     public static final int OUTPUT_TOKENS = 5;
 
-    private final HttpServer server;
-    private final ExecutorService threads = Executors.newCachedThreadPool();
-    private final Map<String, Script> scripts = new ConcurrentHashMap<>();
+    private final StandInServer<Script, Request> server;
     private final Map<String, AtomicInteger> tries = new ConcurrentHashMap<>();
-    private final List<Request> requests = new CopyOnWriteArrayList<>();
     private final AtomicInteger ids = new AtomicInteger();
-    private final CountDownLatch closing = new CountDownLatch(1);
 
-    private MessagesApiStandIn(HttpServer server) {
-        this.server = server;
+    private MessagesApiStandIn() throws IOException {
+        server = StandInServer.start(this::handle);
     }
 
     public static MessagesApiStandIn start() throws IOException {
-        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
-        MessagesApiStandIn standIn = new MessagesApiStandIn(server);
-        server.createContext("/", standIn::handle);
-        server.setExecutor(standIn.threads);
-        server.start();
-        return standIn;
+        return new MessagesApiStandIn();
     }
 
     /** Registers a scenario and returns the base URL that selects it. */
     public String baseUrl(String scenario, Script script) {
-        scripts.put(scenario, script);
-        return "http://127.0.0.1:" + server.getAddress().getPort() + "/s/" + scenario;
+        return server.url(scenario, script);
     }
 
     public List<Request> requests(String scenario) {
-        return requests.stream().filter(r -> r.scenario().equals(scenario)).toList();
+        return server.requests(scenario);
     }
 
     @Override
     public void close() {
-        closing.countDown();
-        server.stop(0);
-        threads.shutdownNow();
+        server.close();
     }
 
     private void handle(HttpExchange exchange) throws IOException {
-        try (exchange) {
-            String path = exchange.getRequestURI().getPath();
-            String[] parts = path.split("/");
-            // /s/<scenario>/v1/messages or /s/<scenario>/api/hello
-            String scenario = parts.length > 2 && parts[1].equals("s") ? parts[2] : "";
-            if (path.endsWith("/api/hello") || !"POST".equals(exchange.getRequestMethod())) {
-                exchange.sendResponseHeaders(200, -1);
-                return;
-            }
-            Script script = scripts.get(scenario);
-            if (script == null || !path.endsWith("/v1/messages")) {
-                sendError(exchange, new Reply.Error(404, "not_found_error", "no scenario " + scenario, 0));
-                return;
-            }
-            JsonNode body = Json.MAPPER.readTree(exchange.getRequestBody());
-            String session = exchange.getRequestHeaders().getFirst("X-Claude-Code-Session-Id");
-            int turn = 0;
-            for (JsonNode message : body.path("messages")) {
-                if ("assistant".equals(message.path("role").asText())) {
-                    turn++;
-                }
-            }
-            int tryOfTurn = tries.computeIfAbsent(scenario + "/" + session + "/" + turn, k -> new AtomicInteger())
-                    .incrementAndGet();
-            Request request = new Request(scenario, session, turn, tryOfTurn, body.path("stream").asBoolean(false),
-                    body.path("model").asText(), body, Map.copyOf(exchange.getRequestHeaders()));
-            requests.add(request);
-            answer(exchange, request, script.reply(request));
+        String path = exchange.getRequestURI().getPath();
+        // /s/<scenario>/v1/messages or /s/<scenario>/api/hello
+        String scenario = StandInServer.scenario(exchange);
+        if (path.endsWith("/api/hello") || !"POST".equals(exchange.getRequestMethod())) {
+            exchange.sendResponseHeaders(200, -1);
+            return;
         }
+        Script script = server.script(scenario);
+        if (script == null || !path.endsWith("/v1/messages")) {
+            sendError(exchange, new Reply.Error(404, "not_found_error", "no scenario " + scenario, 0));
+            return;
+        }
+        JsonNode body = Json.MAPPER.readTree(exchange.getRequestBody());
+        String session = exchange.getRequestHeaders().getFirst("X-Claude-Code-Session-Id");
+        int turn = 0;
+        for (JsonNode message : body.path("messages")) {
+            if ("assistant".equals(message.path("role").asText())) {
+                turn++;
+            }
+        }
+        int tryOfTurn = tries.computeIfAbsent(scenario + "/" + session + "/" + turn, k -> new AtomicInteger())
+                .incrementAndGet();
+        Request request = new Request(scenario, session, turn, tryOfTurn, body.path("stream").asBoolean(false),
+                body.path("model").asText(), body, Map.copyOf(exchange.getRequestHeaders()));
+        server.record(scenario, request);
+        answer(exchange, request, script.reply(request));
     }
 
     private void answer(HttpExchange exchange, Request request, Reply reply) throws IOException {
         if (reply instanceof Reply.Error error) {
             sendError(exchange, error);
         } else if (reply instanceof Reply.Hang) {
-            try {
-                closing.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            server.hang();
         } else if (reply instanceof Reply.Cut) {
             exchange.getResponseHeaders().set("content-type", "text/event-stream");
             exchange.sendResponseHeaders(200, 1 << 20);
@@ -253,7 +229,7 @@ public final class MessagesApiStandIn implements AutoCloseable {
             } else {
                 ObjectNode message = message(request, content, stopReason);
                 message.putObject("usage").put("input_tokens", INPUT_TOKENS).put("output_tokens", OUTPUT_TOKENS);
-                send(exchange, 200, "application/json", Json.MAPPER.writeValueAsBytes(message));
+                StandInServer.sendJson(exchange, 200, message);
             }
         }
     }
@@ -271,10 +247,8 @@ public final class MessagesApiStandIn implements AutoCloseable {
     }
 
     private void stream(HttpExchange exchange, Request request, ArrayNode content, String stopReason) throws IOException {
-        exchange.getResponseHeaders().set("content-type", "text/event-stream");
         exchange.getResponseHeaders().set("request-id", "req_standin_" + ids.incrementAndGet());
-        exchange.sendResponseHeaders(200, 0);
-        OutputStream out = exchange.getResponseBody();
+        OutputStream out = StandInServer.eventStream(exchange);
         out.write(event("message_start", messageStart(request)));
         for (int i = 0; i < content.size(); i++) {
             JsonNode block = content.get(i);
@@ -319,23 +293,10 @@ public final class MessagesApiStandIn implements AutoCloseable {
         return message;
     }
 
-    private static byte[] event(String name, JsonNode data) throws IOException {
-        return ("event: " + name + "\ndata: " + Json.MAPPER.writeValueAsString(data) + "\n\n")
-                .getBytes(StandardCharsets.UTF_8);
-    }
-
     private static void sendError(HttpExchange exchange, Reply.Error error) throws IOException {
         ObjectNode body = Json.MAPPER.createObjectNode().put("type", "error");
         body.putObject("error").put("type", error.type()).put("message", error.message());
-        if (error.retryAfterSeconds() > 0) {
-            exchange.getResponseHeaders().set("retry-after", Integer.toString(error.retryAfterSeconds()));
-        }
-        send(exchange, error.status(), "application/json", Json.MAPPER.writeValueAsBytes(body));
-    }
-
-    private static void send(HttpExchange exchange, int status, String type, byte[] body) throws IOException {
-        exchange.getResponseHeaders().set("content-type", type);
-        exchange.sendResponseHeaders(status, body.length);
-        exchange.getResponseBody().write(body);
+        StandInServer.sendJson(exchange, error.status(), body,
+                Optional.of(error.retryAfterSeconds()).filter(seconds -> seconds > 0));
     }
 }

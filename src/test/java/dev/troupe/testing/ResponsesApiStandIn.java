@@ -3,21 +3,13 @@ package dev.troupe.testing;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.troupe.journal.Json;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -166,75 +158,54 @@ public final class ResponsesApiStandIn implements AutoCloseable {
     public static final int CACHED_TOKENS = 40;
     public static final int OUTPUT_TOKENS = 7;
 
-    private final HttpServer server;
-    private final ExecutorService threads = Executors.newCachedThreadPool();
-    private final Map<String, Script> scripts = new ConcurrentHashMap<>();
-    private final List<Request> requests = new CopyOnWriteArrayList<>();
+    private final StandInServer<Script, Request> server;
     private final AtomicInteger ids = new AtomicInteger();
-    private final CountDownLatch closing = new CountDownLatch(1);
 
-    private ResponsesApiStandIn(HttpServer server) {
-        this.server = server;
+    private ResponsesApiStandIn() throws IOException {
+        server = StandInServer.start(this::handle);
     }
 
     public static ResponsesApiStandIn start() throws IOException {
-        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
-        ResponsesApiStandIn standIn = new ResponsesApiStandIn(server);
-        server.createContext("/", standIn::handle);
-        server.setExecutor(standIn.threads);
-        server.start();
-        return standIn;
+        return new ResponsesApiStandIn();
     }
 
     /** Registers a scenario and returns the base URL that selects it ({@code .../v1}, as a provider's base_url). */
     public String baseUrl(String scenario, Script script) {
-        scripts.put(scenario, script);
-        return "http://127.0.0.1:" + server.getAddress().getPort() + "/s/" + scenario + "/v1";
+        return server.url(scenario, script) + "/v1";
     }
 
     public List<Request> requests(String scenario) {
-        return requests.stream().filter(r -> r.scenario().equals(scenario)).toList();
+        return server.requests(scenario);
     }
 
     @Override
     public void close() {
-        closing.countDown();
-        server.stop(0);
-        threads.shutdownNow();
+        server.close();
     }
 
     private void handle(HttpExchange exchange) throws IOException {
-        try (exchange) {
-            String path = exchange.getRequestURI().getPath();
-            String[] parts = path.split("/");
-            // /s/<scenario>/v1/responses
-            String scenario = parts.length > 2 && parts[1].equals("s") ? parts[2] : "";
-            Script script = scripts.get(scenario);
-            if (script == null || !"POST".equals(exchange.getRequestMethod()) || !path.endsWith("/v1/responses")) {
-                sendError(exchange, new Reply.Error(404, "no scenario " + scenario + " at " + path, 0));
-                return;
-            }
-            JsonNode body = Json.MAPPER.readTree(exchange.getRequestBody());
-            Request request = new Request(scenario, requests(scenario).size(), body,
-                    Map.copyOf(exchange.getRequestHeaders()));
-            requests.add(request);
-            answer(exchange, script.reply(request));
+        String path = exchange.getRequestURI().getPath();
+        // /s/<scenario>/v1/responses
+        String scenario = StandInServer.scenario(exchange);
+        Script script = server.script(scenario);
+        if (script == null || !"POST".equals(exchange.getRequestMethod()) || !path.endsWith("/v1/responses")) {
+            sendError(exchange, new Reply.Error(404, "no scenario " + scenario + " at " + path, 0));
+            return;
         }
+        JsonNode body = Json.MAPPER.readTree(exchange.getRequestBody());
+        Request request = new Request(scenario, requests(scenario).size(), body,
+                Map.copyOf(exchange.getRequestHeaders()));
+        server.record(scenario, request);
+        answer(exchange, script.reply(request));
     }
 
     private void answer(HttpExchange exchange, Reply reply) throws IOException {
         if (reply instanceof Reply.Error error) {
             sendError(exchange, error);
         } else if (reply instanceof Reply.Hang) {
-            try {
-                closing.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            server.hang();
         } else {
-            exchange.getResponseHeaders().set("content-type", "text/event-stream");
-            exchange.sendResponseHeaders(200, 0);
-            OutputStream out = exchange.getResponseBody();
+            OutputStream out = StandInServer.eventStream(exchange);
             String responseId = "resp_standin_" + ids.incrementAndGet();
             ObjectNode created = Json.MAPPER.createObjectNode().put("type", "response.created");
             created.putObject("response").put("id", responseId);
@@ -280,21 +251,16 @@ public final class ResponsesApiStandIn implements AutoCloseable {
         return event;
     }
 
+    /** An event named for its type. */
     private static byte[] event(ObjectNode data) throws IOException {
-        return ("event: " + data.path("type").asText() + "\ndata: " + Json.MAPPER.writeValueAsString(data) + "\n\n")
-                .getBytes(StandardCharsets.UTF_8);
+        return StandInServer.event(data.path("type").asText(), data);
     }
 
     private static void sendError(HttpExchange exchange, Reply.Error error) throws IOException {
         ObjectNode body = Json.MAPPER.createObjectNode();
         body.putObject("error").put("message", error.message())
                 .put("type", error.status() == 429 ? "rate_limit_exceeded" : "server_error").putNull("code");
-        if (error.retryAfterSeconds() > 0) {
-            exchange.getResponseHeaders().set("retry-after", Integer.toString(error.retryAfterSeconds()));
-        }
-        byte[] bytes = Json.MAPPER.writeValueAsBytes(body);
-        exchange.getResponseHeaders().set("content-type", "application/json");
-        exchange.sendResponseHeaders(error.status(), bytes.length);
-        exchange.getResponseBody().write(bytes);
+        StandInServer.sendJson(exchange, error.status(), body,
+                Optional.of(error.retryAfterSeconds()).filter(seconds -> seconds > 0));
     }
 }
