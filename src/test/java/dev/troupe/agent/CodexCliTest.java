@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.troupe.journal.Json;
 import dev.troupe.testing.CodexHome;
 import dev.troupe.testing.CodexRunner;
+import dev.troupe.testing.HeadlessCli;
 import dev.troupe.testing.ResponsesApiStandIn;
 import dev.troupe.testing.ResponsesApiStandIn.Request;
 import dev.troupe.testing.TestRepo;
@@ -70,7 +71,7 @@ class CodexCliTest {
     }
 
     /** One run: what the reader made of it, what the stand-in was asked, and the repository it ran in. */
-    private record Outcome(CodexRunner.Run run, List<AgentMessage> messages, List<Request> requests, Path repo) {
+    private record Outcome(HeadlessCli.Run run, List<AgentMessage> messages, List<Request> requests, Path repo) {
 
         AgentMessage.Result result() {
             List<AgentMessage.Result> results = messages.stream().filter(AgentMessage.Result.class::isInstance)
@@ -105,7 +106,7 @@ class CodexCliTest {
         String scenario = "cli-" + SCENARIOS.incrementAndGet();
         CodexHome.write(codexHome, api.baseUrl(scenario, script), streamRetries);
         Path root = Files.createDirectories(tmp.resolve(scenario));
-        CodexRunner.Run run = codex.run(new CodexKind().arguments(call), repo(), codexHome, root, DEADLINE_SECONDS);
+        HeadlessCli.Run run = codex.run(new CodexKind().arguments(call), repo(), codexHome, root, DEADLINE_SECONDS);
         return new Outcome(run, CodexReaderTest.read(new CodexKind().reader(), run.stdout()), api.requests(scenario), repo());
     }
 

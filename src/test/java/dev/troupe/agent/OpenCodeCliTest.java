@@ -10,9 +10,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.troupe.journal.Json;
 import dev.troupe.testing.ChatCompletionsStandIn;
+import dev.troupe.testing.HeadlessCli;
 import dev.troupe.testing.OpenCodeHome;
 import dev.troupe.testing.TestRepo;
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -68,35 +67,19 @@ class OpenCodeCliTest {
         assertTrue(installed != null && Files.isExecutable(Path.of(installed)),
                 "the OpenCode CLI is installed by the build (mvn verify) into target/opencode: " + installed);
         OpenCodeKind kind = new OpenCodeKind();
-        List<String> argv = new ArrayList<>(List.of(installed));
-        argv.addAll(kind.arguments(call));
         Path stdout = Files.createTempFile(home.root(), "stdout", ".jsonl");
-        ProcessBuilder builder = new ProcessBuilder(argv).directory(repo.dir().toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(promptFile(kind, call).toFile()))
-                .redirectOutput(stdout.toFile()).redirectError(home.root().resolve("stderr.txt").toFile());
-        Map<String, String> env = builder.environment();
-        String path = env.get("PATH");
-        env.clear();
-        env.put("PATH", path);
-        env.putAll(kind.environment());
-        env.putAll(home.env());
-        Process process = builder.start();
-        try {
-            assertTrue(process.waitFor(120, TimeUnit.SECONDS), "OpenCode ended within two minutes");
-        } finally {
-            process.descendants().forEach(ProcessHandle::destroyForcibly);
-            process.destroyForcibly();
-        }
+        Path stderr = home.root().resolve("stderr.txt");
+        HeadlessCli.Run run = HeadlessCli.of(Path.of(installed), kind, call, repo.dir(), home.env())
+                .run(stdout, stderr, 120);
         AgentReader reader = kind.reader();
         List<AgentMessage> messages = new ArrayList<>();
-        for (String line : Files.readAllLines(stdout)) {
+        for (String line : run.stdout()) {
             JsonNode json = Json.MAPPER.readTree(line);
             if (reader.steeringTypes().contains(json.path("type").asText())) {
                 messages.add(reader.read(json));
             }
         }
-        return new Run(process.exitValue(), messages,
-                Files.readString(stdout) + "\nstderr:\n" + Files.readString(home.root().resolve("stderr.txt")));
+        return new Run(run.exitCode(), messages, Files.readString(stdout) + "\nstderr:\n" + Files.readString(stderr));
     }
 
     private TestRepo repo() {
@@ -167,13 +150,5 @@ class OpenCodeCliTest {
         assertFalse(Files.exists(repo.dir().resolve("hello.txt")), "the write was denied");
         assertFalse(Files.exists(repo.dir().resolve("ran.txt")), "the command was denied");
         assertEquals("", repo.status());
-    }
-
-    /** The prompt, as troupe gives it to OpenCode: a file that is the agent's stdin. */
-    private static Path promptFile(OpenCodeKind kind, AgentCall call) throws IOException {
-        Path file = Files.createTempFile("opencode-prompt", ".txt");
-        file.toFile().deleteOnExit();
-        Files.writeString(file, kind.stdin(call).orElseThrow());
-        return file;
     }
 }

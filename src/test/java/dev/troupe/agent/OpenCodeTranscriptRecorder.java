@@ -10,18 +10,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.troupe.journal.Json;
 import dev.troupe.testing.ChatCompletionsStandIn;
+import dev.troupe.testing.HeadlessCli;
 import dev.troupe.testing.OpenCodeHome;
 import dev.troupe.testing.TestRepo;
-import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
@@ -85,9 +83,7 @@ public final class OpenCodeTranscriptRecorder {
     public OpenCodeTranscriptRecorder(Path opencode, ChatCompletionsStandIn api) throws IOException, InterruptedException {
         this.opencode = opencode.toAbsolutePath();
         this.api = api;
-        Process process = new ProcessBuilder(opencode.toString(), "--version").redirectErrorStream(true).start();
-        this.version = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        process.waitFor();
+        this.version = HeadlessCli.version(opencode);
     }
 
     public static Case named(String name) {
@@ -103,11 +99,11 @@ public final class OpenCodeTranscriptRecorder {
         OpenCodeHome home = OpenCodeHome.create(root, api.baseUrl(scenario, request -> script(recorded, request)));
         String resumed = "";
         if (recorded.resumes().isPresent()) {
-            Run first = run(recorded.resumes().get(), Optional.empty(), root, repo, home, "first-");
+            HeadlessCli.Run first = run(recorded.resumes().get(), Optional.empty(), root, repo, home, "first-");
             resumed = Json.MAPPER.readTree(first.stdout().get(0)).path("sessionID").asText();
         }
         int before = api.requests(scenario).size();
-        Run run = run(recorded, resumed.isEmpty() ? Optional.empty() : Optional.of(resumed), root, repo, home, "");
+        HeadlessCli.Run run = run(recorded, resumed.isEmpty() ? Optional.empty() : Optional.of(resumed), root, repo, home, "");
         List<ChatCompletionsStandIn.Request> requests = api.requests(scenario);
         int agent = (int) requests.stream().skip(before).filter(r -> !r.title()).count();
         List<String> argv = new ArrayList<>(run.argv());
@@ -127,40 +123,16 @@ public final class OpenCodeTranscriptRecorder {
         return (first ? recorded.resumes().get() : recorded).script().reply(request);
     }
 
-    private record Run(List<String> argv, List<String> stdout, List<String> stderr, int exitCode, double seconds) {}
-
-    private Run run(Case recorded, Optional<String> resume, Path root, TestRepo repo, OpenCodeHome home, String prefix)
-            throws IOException, InterruptedException {
-        OpenCodeKind kind = new OpenCodeKind();
+    private HeadlessCli.Run run(Case recorded, Optional<String> resume, Path root, TestRepo repo, OpenCodeHome home,
+            String prefix) throws IOException, InterruptedException {
         AgentCall call = new AgentCall(recorded.prompt(), Optional.of(OpenCodeHome.MODEL), recorded.permissionMode(),
                 List.of(), Optional.empty(), Optional.empty(), recorded.jsonSchema(), resume, "", false, root);
-        List<String> argv = new ArrayList<>(List.of(opencode.toString()));
-        argv.addAll(kind.arguments(call));
-        Path stdout = root.resolve(prefix + "stdout.jsonl");
-        Path stderr = root.resolve(prefix + "stderr.txt");
-        ProcessBuilder builder = new ProcessBuilder(argv).directory(repo.dir().toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(promptFile(kind, call).toFile()))
-                .redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
-        Map<String, String> env = builder.environment();
-        String path = env.get("PATH");
-        env.clear();
-        env.put("PATH", path);
-        env.put("LANG", "C.UTF-8");
-        env.putAll(kind.environment());
-        env.putAll(home.env());
-        long start = System.nanoTime();
-        Process process = builder.start();
         try {
-            if (!process.waitFor(DEADLINE_SECONDS, TimeUnit.SECONDS)) {
-                throw new IllegalStateException(recorded.name() + ": OpenCode did not end within " + DEADLINE_SECONDS
-                        + " s:\n" + Files.readString(stdout));
-            }
-        } finally {
-            process.descendants().forEach(ProcessHandle::destroyForcibly);
-            process.destroyForcibly();
+            return HeadlessCli.of(opencode, new OpenCodeKind(), call, repo.dir(), home.env())
+                    .run(root.resolve(prefix + "stdout.jsonl"), root.resolve(prefix + "stderr.txt"), DEADLINE_SECONDS);
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException(recorded.name() + ": " + e.getMessage(), e);
         }
-        double seconds = Math.round((System.nanoTime() - start) / 1e8) / 10.0;
-        return new Run(argv, Files.readAllLines(stdout), Files.readAllLines(stderr), process.exitValue(), seconds);
     }
 
     /** The run's own directory becomes {@link #GENERIC_ROOT}, the stand-in's port {@link #GENERIC_PORT}. */
@@ -244,13 +216,5 @@ public final class OpenCodeTranscriptRecorder {
             save(recording, out);
         }
         System.exit(0);
-    }
-
-    /** The prompt, as troupe gives it to OpenCode: a file that is the agent's stdin. */
-    private static Path promptFile(OpenCodeKind kind, AgentCall call) throws IOException {
-        Path file = Files.createTempFile("opencode-prompt", ".txt");
-        file.toFile().deleteOnExit();
-        Files.writeString(file, kind.stdin(call).orElseThrow());
-        return file;
     }
 }

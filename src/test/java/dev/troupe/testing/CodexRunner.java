@@ -1,6 +1,5 @@
 package dev.troupe.testing;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Runs the pinned Codex CLI once, as troupe would: in a working directory, stdin closed (Codex reads an open stdin
@@ -16,9 +14,6 @@ import java.util.concurrent.TimeUnit;
  * caller's environment but PATH. A run that does not end within its deadline is killed and fails.
  */
 public final class CodexRunner {
-
-    /** What one run printed; {@code seconds} from start to exit. */
-    public record Run(List<String> argv, List<String> stdout, List<String> stderr, int exitCode, double seconds) {}
 
     private final Path codex;
 
@@ -39,46 +34,21 @@ public final class CodexRunner {
 
     /** The CLI's version, as {@code --version} prints it: {@code 0.169.0}. */
     public String version() throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(codex.toString(), "--version").redirectErrorStream(true).start();
-        String printed = new String(process.getInputStream().readAllBytes()).strip();
-        process.waitFor();
+        String printed = HeadlessCli.version(codex);
         return printed.substring(printed.lastIndexOf(' ') + 1);
     }
 
     /**
-     * Runs {@code codex ARGUMENTS} in {@code dir} with {@code codexHome}; {@code root} holds the run's HOME and
-     * stderr.
+     * Runs {@code codex ARGUMENTS} in {@code dir} with {@code codexHome}; {@code root} holds the run's HOME, stdout
+     * and stderr.
      */
-    public Run run(List<String> arguments, Path dir, Path codexHome, Path root, long deadlineSeconds)
+    public HeadlessCli.Run run(List<String> arguments, Path dir, Path codexHome, Path root, long deadlineSeconds)
             throws IOException, InterruptedException {
         List<String> argv = new ArrayList<>(List.of(codex.toString()));
         argv.addAll(arguments);
-        Path stdout = root.resolve("stdout.jsonl");
-        Path stderr = root.resolve("stderr.txt");
-        ProcessBuilder builder = new ProcessBuilder(argv).directory(dir.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                .redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
-        Map<String, String> env = builder.environment();
-        String path = env.get("PATH");
-        env.clear();
-        env.put("PATH", path);
-        env.put("LANG", "C.UTF-8");
-        env.put("HOME", Files.createDirectories(root.resolve("home")).toString());
-        env.put("CODEX_HOME", codexHome.toString());
-        env.put(CodexHome.KEY_VARIABLE, CodexHome.KEY);
-        long start = System.nanoTime();
-        Process process = builder.start();
-        try {
-            if (!process.waitFor(deadlineSeconds, TimeUnit.SECONDS)) {
-                throw new IllegalStateException("codex did not end within " + deadlineSeconds + " s: "
-                        + String.join("\n", Files.readAllLines(stdout)));
-            }
-        } finally {
-            // The shell commands it ran are its children: none may outlive a failed run.
-            process.descendants().forEach(ProcessHandle::destroyForcibly);
-            process.destroyForcibly();
-        }
-        double seconds = Math.round((System.nanoTime() - start) / 1e8) / 10.0;
-        return new Run(argv, Files.readAllLines(stdout), Files.readAllLines(stderr), process.exitValue(), seconds);
+        Map<String, String> env = Map.of("HOME", Files.createDirectories(root.resolve("home")).toString(),
+                "CODEX_HOME", codexHome.toString(), CodexHome.KEY_VARIABLE, CodexHome.KEY);
+        return new HeadlessCli(argv, dir, env, Optional.empty())
+                .run(root.resolve("stdout.jsonl"), root.resolve("stderr.txt"), deadlineSeconds);
     }
 }

@@ -92,12 +92,12 @@ public final class CodexTranscriptRecorder {
     }
 
     /** Runs the case (and the run it resumes) with a new CODEX_HOME; the paths in the run are made generic. */
-    public CodexRunner.Run record(Case recorded, Path scratch) throws IOException, InterruptedException {
+    public HeadlessCli.Run record(Case recorded, Path scratch) throws IOException, InterruptedException {
         Path home = CodexHome.newDir();
         try {
             Optional<String> thread = Optional.empty();
             if (recorded.before().isPresent()) {
-                CodexRunner.Run before = run(recorded.before().get(), scratch, home, Optional.empty());
+                HeadlessCli.Run before = run(recorded.before().get(), scratch, home, Optional.empty());
                 for (String line : before.stdout()) {
                     if (line.contains("\"thread.started\"")) {
                         thread = Optional.of(Json.MAPPER.readTree(line).path("thread_id").asText());
@@ -113,7 +113,7 @@ public final class CodexTranscriptRecorder {
         }
     }
 
-    private CodexRunner.Run run(Case recorded, Path scratch, Path home, Optional<String> thread)
+    private HeadlessCli.Run run(Case recorded, Path scratch, Path home, Optional<String> thread)
             throws IOException, InterruptedException {
         Path root = Files.createDirectories(scratch.resolve(recorded.name() + "-" + ++runs)).toRealPath();
         Path repo = root.resolve("repo");
@@ -122,12 +122,12 @@ public final class CodexTranscriptRecorder {
         }
         CodexHome.write(home, api.baseUrl(recorded.name() + "-" + runs, recorded.script()), recorded.streamRetries());
         List<String> arguments = CODEX.arguments(recorded.call().of(root, thread));
-        CodexRunner.Run run = codex.run(arguments, repo, home, root, DEADLINE_SECONDS);
+        HeadlessCli.Run run = codex.run(arguments, repo, home, root, DEADLINE_SECONDS);
         Function<List<String>, List<String>> generic = lines -> lines.stream()
                 .map(l -> l.replace(root.toString(), GENERIC_ROOT).replace(home.toString(), GENERIC_HOME)
                         .replace(codex.executable().toString(), "codex"))
                 .toList();
-        CodexRunner.Run written = new CodexRunner.Run(generic.apply(run.argv()), generic.apply(run.stdout()),
+        HeadlessCli.Run written = new HeadlessCli.Run(generic.apply(run.argv()), generic.apply(run.stdout()),
                 generic.apply(run.stderr()), run.exitCode(), run.seconds());
         for (String line : String.join("\n", written.stdout() + "\n" + written.stderr()).split("\n")) {
             if (line.contains(CodexHome.KEY)) {
@@ -138,7 +138,7 @@ public final class CodexTranscriptRecorder {
     }
 
     /** Writes {@code <case>.stdout.jsonl} and {@code <case>.meta.json}. */
-    static void write(Case recorded, CodexRunner.Run run, String version, Path dir) throws IOException {
+    static void write(Case recorded, HeadlessCli.Run run, String version, Path dir) throws IOException {
         Files.createDirectories(dir);
         Files.writeString(dir.resolve(recorded.name() + ".stdout.jsonl"),
                 run.stdout().isEmpty() ? "" : String.join("\n", run.stdout()) + "\n");
@@ -183,9 +183,9 @@ public final class CodexTranscriptRecorder {
         Path scratch = Files.createTempDirectory("troupe-codex-transcripts");
         try (ResponsesApiStandIn api = ResponsesApiStandIn.start()) {
             CodexTranscriptRecorder recorder = new CodexTranscriptRecorder(codex, api);
-            List<CodexRunner.Run> runs = new ArrayList<>();
+            List<HeadlessCli.Run> runs = new ArrayList<>();
             for (Case recorded : cases) {
-                CodexRunner.Run run = recorder.record(recorded, scratch);
+                HeadlessCli.Run run = recorder.record(recorded, scratch);
                 runs.add(run);
                 System.out.printf("%-20s exit %3d  %3d lines  %5.1f s%n", recorded.name(), run.exitCode(),
                         run.stdout().size(), run.seconds());

@@ -6,19 +6,17 @@ import dev.troupe.agent.AgentKind;
 import dev.troupe.agent.AgentMessage;
 import dev.troupe.agent.AgentReader;
 import dev.troupe.journal.Json;
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
- * One run of the real Gemini CLI as troupe starts it: the command line and environment of {@link AgentKind} "gemini"
- * for a call, in a directory, stdin closed (the CLI waits for an open one to close), nothing of the caller's
- * environment but PATH. Fails when the run does not end within the deadline.
+ * One run of the real Gemini CLI as troupe starts it ({@link HeadlessCli}): the command line and environment of
+ * {@link AgentKind} "gemini" for a call, in a directory, stdin closed (the CLI waits for an open one to close). Fails
+ * when the run does not end within the deadline.
  */
 public record GeminiRun(List<String> argv, List<String> stdout, List<String> stderr, int exitCode, double seconds) {
 
@@ -36,33 +34,10 @@ public record GeminiRun(List<String> argv, List<String> stdout, List<String> std
     /** Runs {@code call} in {@code workdir}; {@code scratch} takes its stdout and stderr. */
     public static GeminiRun run(Path gemini, AgentCall call, Path workdir, Map<String, String> env, Path scratch,
             long deadlineSeconds) throws IOException, InterruptedException {
-        List<String> argv = new ArrayList<>(List.of(gemini.toString()));
-        argv.addAll(KIND.arguments(call));
-        Path out = Files.createTempFile(scratch, "gemini", ".stdout");
-        Path err = Files.createTempFile(scratch, "gemini", ".stderr");
-        ProcessBuilder builder = new ProcessBuilder(argv).directory(workdir.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                .redirectOutput(out.toFile()).redirectError(err.toFile());
-        Map<String, String> environment = builder.environment();
-        String path = environment.get("PATH");
-        environment.clear();
-        environment.put("PATH", path);
-        environment.put("LANG", "C.UTF-8");
-        environment.putAll(KIND.environment());
-        environment.putAll(env);
-        long start = System.nanoTime();
-        Process process = builder.start();
-        try {
-            if (!process.waitFor(deadlineSeconds, TimeUnit.SECONDS)) {
-                throw new IllegalStateException("gemini did not end within " + deadlineSeconds + " s; it printed:\n"
-                        + Files.readString(out) + Files.readString(err));
-            }
-        } finally {
-            process.descendants().forEach(ProcessHandle::destroyForcibly);
-            process.destroyForcibly();
-        }
-        double seconds = Math.round((System.nanoTime() - start) / 1e8) / 10.0;
-        return new GeminiRun(argv, Files.readAllLines(out), Files.readAllLines(err), process.exitValue(), seconds);
+        HeadlessCli.Run run = HeadlessCli.of(gemini, KIND, call, workdir, env).run(
+                Files.createTempFile(scratch, "gemini", ".stdout"), Files.createTempFile(scratch, "gemini", ".stderr"),
+                deadlineSeconds);
+        return new GeminiRun(run.argv(), run.stdout(), run.stderr(), run.exitCode(), run.seconds());
     }
 
     /** What troupe makes of the lines: each one the reader steers by, read by one reader, the rest {@code Other}. */

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.troupe.journal.Json;
 import dev.troupe.testing.GeminiTranscripts.Case;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -36,9 +35,7 @@ public final class GeminiTranscriptRecorder {
     public GeminiTranscriptRecorder(Path gemini, GeminiApiStandIn api) throws IOException, InterruptedException {
         this.gemini = gemini.toAbsolutePath();
         this.api = api;
-        Process process = new ProcessBuilder(gemini.toString(), "--version").redirectErrorStream(true).start();
-        this.version = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        process.waitFor();
+        this.version = HeadlessCli.version(gemini);
     }
 
     /** Runs the case in a new directory under {@code scratch}, or in that of the case it resumes. */

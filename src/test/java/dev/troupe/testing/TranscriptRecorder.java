@@ -59,10 +59,7 @@ public final class TranscriptRecorder {
         this.claude = claude.toAbsolutePath();
         this.key = key;
         this.api = api;
-        Process process = new ProcessBuilder(claude.toString(), "--version").redirectErrorStream(true).start();
-        String printed = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        process.waitFor();
-        this.version = printed.split(" ")[0];
+        this.version = HeadlessCli.version(claude).split(" ")[0];
     }
 
     /** Runs the case in a new directory under {@code scratch}. */
