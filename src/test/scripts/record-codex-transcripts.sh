@@ -6,9 +6,5 @@
 # minute; needs Java 17, Maven and npm.
 # Usage: src/test/scripts/record-codex-transcripts.sh [CASE...]   (no case: all of them)
 set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/../../.."
-# test-compile runs the build's install of the pinned CLIs (process-test-resources) and compiles the recorder.
-mvn -B -q test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/test-classpath.txt
-exec java -cp "target/test-classes:target/classes:$(cat target/test-classpath.txt)" \
-  dev.troupe.testing.CodexTranscriptRecorder --codex target/codex/node_modules/.bin/codex \
-  --out src/test/resources/codex-transcripts "$@"
+exec "$(dirname "${BASH_SOURCE[0]}")/run-recorder.sh" dev.troupe.testing.CodexTranscriptRecorder \
+  --codex target/codex/node_modules/.bin/codex --out src/test/resources/codex-transcripts "$@"

@@ -7,9 +7,5 @@
 # Usage: src/test/scripts/record-gemini-transcripts.sh [CASE...]   (no case: all of them; "resume" needs "resume-start")
 # MVN_OFFLINE=1 builds with mvn -o.
 set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/../../.."
-# test-compile runs the build's install of the pinned CLI (process-test-resources) and compiles the recorder.
-mvn -B -q ${MVN_OFFLINE:+-o} test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/test-classpath.txt
-exec java -cp "target/test-classes:target/classes:$(cat target/test-classpath.txt)" \
-  dev.troupe.testing.GeminiTranscriptRecorder --gemini target/gemini-cli/node_modules/.bin/gemini \
-  --out src/test/resources/gemini-transcripts "$@"
+exec "$(dirname "${BASH_SOURCE[0]}")/run-recorder.sh" dev.troupe.testing.GeminiTranscriptRecorder \
+  --gemini target/gemini-cli/node_modules/.bin/gemini --out src/test/resources/gemini-transcripts "$@"

@@ -6,9 +6,5 @@
 # Re-record after a CLI upgrade, then review the diff and commit it. Takes about a minute; needs Java 17, Maven and npm.
 # Usage: src/test/scripts/record-opencode-transcripts.sh [CASE...]   (no case: all of them, and stale ones removed)
 set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/../../.."
-# test-compile runs the build's install of the pinned CLI (process-test-resources) and compiles the recorder.
-mvn -B -q test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/test-classpath.txt
-exec java -cp "target/test-classes:target/classes:$(cat target/test-classpath.txt)" \
-  dev.troupe.agent.OpenCodeTranscriptRecorder --opencode target/opencode/node_modules/.bin/opencode \
-  --out src/test/resources/opencode-transcripts "$@"
+exec "$(dirname "${BASH_SOURCE[0]}")/run-recorder.sh" dev.troupe.agent.OpenCodeTranscriptRecorder \
+  --opencode target/opencode/node_modules/.bin/opencode --out src/test/resources/opencode-transcripts "$@"

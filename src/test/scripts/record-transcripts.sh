@@ -7,10 +7,7 @@
 # the diff and commit it. Takes about a minute; needs Java 17, Maven and npm.
 # Usage: src/test/scripts/record-transcripts.sh [CASE...]   (no case: all of them, and stale ones removed)
 set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/../../.."
-# test-compile runs the build's install of the pinned CLI (process-test-resources) and compiles the recorder.
-mvn -B -q test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/test-classpath.txt
-key=$(sed -n 's:.*<ANTHROPIC_API_KEY>\(.*\)</ANTHROPIC_API_KEY>.*:\1:p' pom.xml)
-ANTHROPIC_API_KEY="$key" exec java -cp "target/test-classes:target/classes:$(cat target/test-classpath.txt)" \
-  dev.troupe.testing.TranscriptRecorder --claude target/claude-code/node_modules/.bin/claude \
-  --out src/test/resources/claude-transcripts "$@"
+scripts="$(dirname "${BASH_SOURCE[0]}")"
+key=$(sed -n 's:.*<ANTHROPIC_API_KEY>\(.*\)</ANTHROPIC_API_KEY>.*:\1:p' "$scripts/../../../pom.xml")
+ANTHROPIC_API_KEY="$key" exec "$scripts/run-recorder.sh" dev.troupe.testing.TranscriptRecorder \
+  --claude target/claude-code/node_modules/.bin/claude --out src/test/resources/claude-transcripts "$@"

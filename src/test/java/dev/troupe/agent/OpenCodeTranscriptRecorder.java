@@ -12,6 +12,7 @@ import dev.troupe.journal.Json;
 import dev.troupe.testing.ChatCompletionsStandIn;
 import dev.troupe.testing.HeadlessCli;
 import dev.troupe.testing.OpenCodeHome;
+import dev.troupe.testing.Recordings;
 import dev.troupe.testing.TestRepo;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -21,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
 
 /**
  * Records the real OpenCode CLI's output for each {@link #CASES case} against the {@link ChatCompletionsStandIn}:
@@ -142,27 +142,21 @@ public final class OpenCodeTranscriptRecorder {
     }
 
     private static void checkNoKey(Recording recording) {
-        for (List<String> lines : List.of(recording.stdout(), recording.stderr(), recording.argv())) {
-            for (String line : lines) {
-                if (line.contains(OpenCodeHome.KEY.substring(OpenCodeHome.KEY.length() - 16))) {
-                    throw new IllegalStateException(recording.recorded().name() + ": the key is in the output: " + line);
-                }
-            }
-        }
+        Recordings.checkNoKey(recording.recorded().name(), OpenCodeHome.KEY,
+                List.of(recording.stdout(), recording.stderr(), recording.argv()));
     }
 
     /** Writes {@code NAME.stdout.jsonl} and {@code NAME.meta.json}. */
     static void save(Recording recording, Path out) throws IOException {
         String name = recording.recorded().name();
-        Files.write(out.resolve(name + ".stdout.jsonl"), recording.stdout());
+        Files.writeString(out.resolve(name + ".stdout.jsonl"), Recordings.lines(recording.stdout()));
         ObjectNode meta = Json.MAPPER.createObjectNode().put("case", name).put("opencode_version", recording.version())
                 .put("stdout_file", name + ".stdout.jsonl").put("exit_code", recording.exitCode())
                 .put("seconds", recording.seconds()).put("agent_requests", recording.agentRequests())
                 .put("title_requests", recording.titleRequests()).put("resumed_session", recording.resumedSession());
         recording.argv().forEach(meta.putArray("argv")::add);
         recording.stderr().forEach(meta.putArray("stderr")::add);
-        Files.writeString(out.resolve(name + ".meta.json"),
-                Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(meta) + "\n");
+        Recordings.writeMeta(out, name, meta);
     }
 
     /**
@@ -171,24 +165,11 @@ public final class OpenCodeTranscriptRecorder {
      * Exit code 2 for bad usage, 1 if a recording failed.
      */
     public static void main(String[] args) throws Exception {
-        Path opencode = null;
-        Path out = SOURCE_DIR;
-        List<Case> cases = new ArrayList<>();
-        try {
-            for (int i = 0; i < args.length; i++) {
-                switch (args[i]) {
-                    case "--opencode" -> opencode = Path.of(args[++i]);
-                    case "--out" -> out = Path.of(args[++i]);
-                    default -> cases.add(named(args[i]));
-                }
-            }
-            if (opencode == null || !Files.isExecutable(opencode)) {
-                throw new IllegalArgumentException("--opencode must name the CLI's executable: " + opencode);
-            }
-        } catch (IllegalArgumentException | ArrayIndexOutOfBoundsException e) {
-            System.err.println("usage: OpenCodeTranscriptRecorder --opencode PATH [--out DIR] [CASE...]: " + e.getMessage());
-            System.exit(2);
-        }
+        Recordings.Args<Case> parsed = Recordings.Args.parse("OpenCodeTranscriptRecorder", "opencode", SOURCE_DIR,
+                OpenCodeTranscriptRecorder::named, args);
+        Path opencode = parsed.executable();
+        Path out = parsed.out();
+        List<Case> cases = parsed.cases();
         boolean everything = cases.isEmpty();
         List<Recording> recordings = new ArrayList<>();
         Path scratch = Files.createTempDirectory("troupe-opencode-transcripts");
@@ -206,11 +187,7 @@ public final class OpenCodeTranscriptRecorder {
         }
         Files.createDirectories(out);
         if (everything) {
-            try (Stream<Path> old = Files.list(out)) {
-                for (Path file : old.toList()) {
-                    Files.delete(file);
-                }
-            }
+            Recordings.removeRecordings(out);
         }
         for (Recording recording : recordings) {
             save(recording, out);

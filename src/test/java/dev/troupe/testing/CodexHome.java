@@ -33,7 +33,7 @@ public final class CodexHome {
     }
 
     public static void delete(Path dir) throws IOException {
-        TranscriptFiles.deleteTree(dir);
+        Recordings.deleteTree(dir);
     }
 
     /** Writes {@code dir/config.toml} for {@code baseUrl}; a 429 is tried {@code 1 + streamRetries} times. */

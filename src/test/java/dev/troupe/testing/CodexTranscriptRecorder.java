@@ -129,19 +129,14 @@ public final class CodexTranscriptRecorder {
                 .toList();
         HeadlessCli.Run written = new HeadlessCli.Run(generic.apply(run.argv()), generic.apply(run.stdout()),
                 generic.apply(run.stderr()), run.exitCode(), run.seconds());
-        for (String line : String.join("\n", written.stdout() + "\n" + written.stderr()).split("\n")) {
-            if (line.contains(CodexHome.KEY)) {
-                throw new IllegalStateException(recorded.name() + ": the stand-in's key is in the output: " + line);
-            }
-        }
+        Recordings.checkNoKey(recorded.name(), CodexHome.KEY, List.of(written.stdout(), written.stderr()));
         return written;
     }
 
     /** Writes {@code <case>.stdout.jsonl} and {@code <case>.meta.json}. */
     static void write(Case recorded, HeadlessCli.Run run, String version, Path dir) throws IOException {
         Files.createDirectories(dir);
-        Files.writeString(dir.resolve(recorded.name() + ".stdout.jsonl"),
-                run.stdout().isEmpty() ? "" : String.join("\n", run.stdout()) + "\n");
+        Files.writeString(dir.resolve(recorded.name() + ".stdout.jsonl"), Recordings.lines(run.stdout()));
         ObjectNode meta = Json.MAPPER.createObjectNode().put("case", recorded.name()).put("codex_version", version)
                 .put("api", recorded.api()).put("stream_max_retries", recorded.streamRetries())
                 .put("resumes", recorded.before().map(Case::name).orElse(null));
@@ -149,8 +144,7 @@ public final class CodexTranscriptRecorder {
         meta.put("exit_code", run.exitCode()).put("seconds_to_exit", run.seconds())
                 .put("stdout_lines", run.stdout().size());
         run.stderr().forEach(meta.putArray("stderr")::add);
-        Files.writeString(dir.resolve(recorded.name() + ".meta.json"),
-                Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(meta) + "\n");
+        Recordings.writeMeta(dir, recorded.name(), meta);
     }
 
     /**
@@ -158,25 +152,9 @@ public final class CodexTranscriptRecorder {
      * Writes nothing unless every case recorded. Exit code 2 for bad usage, 1 if a recording failed.
      */
     public static void main(String[] args) throws Exception {
-        Path executable = null;
-        Path out = SOURCE_DIR;
-        List<Case> cases = new ArrayList<>();
-        try {
-            for (int i = 0; i < args.length; i++) {
-                switch (args[i]) {
-                    case "--codex" -> executable = Path.of(args[++i]);
-                    case "--out" -> out = Path.of(args[++i]);
-                    default -> cases.add(named(args[i]));
-                }
-            }
-            if (executable == null || !Files.isExecutable(executable)) {
-                throw new IllegalArgumentException("--codex must name the CLI's executable: " + executable);
-            }
-        } catch (IllegalArgumentException | ArrayIndexOutOfBoundsException e) {
-            System.err.println("usage: CodexTranscriptRecorder --codex PATH [--out DIR] [CASE...]: " + e.getMessage());
-            System.exit(2);
-        }
-        System.exit(recordAll(new CodexRunner(executable), cases.isEmpty() ? CASES : cases, out));
+        Recordings.Args<Case> parsed = Recordings.Args.parse("CodexTranscriptRecorder", "codex", SOURCE_DIR,
+                CodexTranscriptRecorder::named, args);
+        System.exit(recordAll(new CodexRunner(parsed.executable()), parsed.casesOr(CASES), parsed.out()));
     }
 
     private static int recordAll(CodexRunner codex, List<Case> cases, Path out) throws IOException, InterruptedException {
@@ -199,7 +177,7 @@ public final class CodexTranscriptRecorder {
             System.err.println("recording failed, nothing written: " + e.getMessage());
             return 1;
         } finally {
-            TranscriptFiles.deleteTree(scratch);
+            Recordings.deleteTree(scratch);
         }
     }
 }

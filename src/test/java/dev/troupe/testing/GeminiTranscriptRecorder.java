@@ -19,6 +19,7 @@ import java.util.Map;
  */
 public final class GeminiTranscriptRecorder {
 
+    public static final Path SOURCE_DIR = Path.of("src/test/resources/gemini-transcripts");
     /** Stands for the recorder's temporary directory in what is written, so recordings do not differ by it. */
     public static final String GENERIC_ROOT = "/tmp/gemini-transcript";
     private static final long DEADLINE_SECONDS = 120;
@@ -59,12 +60,7 @@ public final class GeminiTranscriptRecorder {
         argv.set(0, "gemini");
         GeminiRun generic = new GeminiRun(argv, generic(run.stdout(), root), generic(run.stderr(), root),
                 run.exitCode(), run.seconds());
-        for (String line : String.join("\n", generic.argv()).concat(String.join("\n", generic.stdout()))
-                .concat(String.join("\n", generic.stderr())).lines().toList()) {
-            if (line.contains(GeminiHome.KEY)) {
-                throw new IllegalStateException(recorded.name() + ": the output holds the API key");
-            }
-        }
+        Recordings.checkNoKey(recorded.name(), GeminiHome.KEY, List.of(generic.argv(), generic.stdout(), generic.stderr()));
         return new Recording(recorded, version, generic);
     }
 
@@ -80,11 +76,11 @@ public final class GeminiTranscriptRecorder {
         Files.createDirectories(dir);
         String name = recording.recorded().name();
         GeminiRun run = recording.run();
-        Files.writeString(dir.resolve(name + ".stdout.jsonl"), lines(run.stdout()));
+        Files.writeString(dir.resolve(name + ".stdout.jsonl"), Recordings.lines(run.stdout()));
         Path stderr = dir.resolve(name + ".stderr.txt");
         Files.deleteIfExists(stderr);
         if (!run.stderr().isEmpty()) {
-            Files.writeString(stderr, lines(run.stderr()));
+            Files.writeString(stderr, Recordings.lines(run.stderr()));
         }
         ObjectNode meta = Json.MAPPER.createObjectNode().put("case", name).put("gemini_cli_version", recording.version());
         run.argv().forEach(meta.putArray("argv")::add);
@@ -96,31 +92,14 @@ public final class GeminiTranscriptRecorder {
         recording.recorded().resumes().ifPresent(first -> meta.put("resumes", first));
         meta.put("exit_code", run.exitCode()).put("seconds_to_exit", run.seconds())
                 .put("stdout_lines", run.stdout().size()).put("stderr_lines", run.stderr().size());
-        Files.writeString(dir.resolve(name + ".meta.json"),
-                Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(meta) + "\n");
+        Recordings.writeMeta(dir, name, meta);
     }
 
-    private static String lines(List<String> lines) {
-        return lines.isEmpty() ? "" : String.join("\n", lines) + "\n";
-    }
-
-    /** {@code --gemini PATH --out DIR [CASE...]}: every case when none is named. */
+    /** {@code GeminiTranscriptRecorder --gemini PATH [--out DIR] [CASE...]}: every case when none is named. */
     public static void main(String[] args) throws Exception {
-        Path gemini = null;
-        Path out = null;
-        List<Case> cases = new ArrayList<>();
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--gemini" -> gemini = Path.of(args[++i]);
-                case "--out" -> out = Path.of(args[++i]);
-                default -> cases.add(GeminiTranscripts.named(args[i]));
-            }
-        }
-        if (gemini == null || out == null) {
-            System.err.println("usage: GeminiTranscriptRecorder --gemini PATH --out DIR [CASE...]");
-            System.exit(2);
-        }
-        System.exit(recordAll(gemini, cases.isEmpty() ? GeminiTranscripts.ALL : cases, out));
+        Recordings.Args<Case> parsed = Recordings.Args.parse("GeminiTranscriptRecorder", "gemini", SOURCE_DIR,
+                GeminiTranscripts::named, args);
+        System.exit(recordAll(parsed.executable(), parsed.casesOr(GeminiTranscripts.ALL), parsed.out()));
     }
 
     private static int recordAll(Path gemini, List<Case> cases, Path out) throws IOException, InterruptedException {
@@ -145,7 +124,7 @@ public final class GeminiTranscriptRecorder {
             System.err.println("recording failed, nothing written: " + e.getMessage());
             return 1;
         } finally {
-            TranscriptFiles.deleteTree(scratch);
+            Recordings.deleteTree(scratch);
         }
     }
 }

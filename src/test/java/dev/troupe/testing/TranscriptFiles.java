@@ -6,14 +6,11 @@ import dev.troupe.journal.Json;
 import dev.troupe.testing.TranscriptCases.Case;
 import dev.troupe.testing.TranscriptRecorder.Recording;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /** The files a {@link Recording} is kept in: what the CLI printed, and a meta file of how it was run. */
 final class TranscriptFiles {
@@ -25,18 +22,13 @@ final class TranscriptFiles {
     static void write(Recording recording, Path dir) throws IOException {
         Files.createDirectories(dir);
         String name = recording.recorded().name();
-        Files.writeString(dir.resolve(recording.stdoutFile()), lines(recording.stdout()));
+        Files.writeString(dir.resolve(recording.stdoutFile()), Recordings.lines(recording.stdout()));
         Path stderr = dir.resolve(name + ".stderr.txt");
         Files.deleteIfExists(stderr);
         if (!recording.stderr().isEmpty()) {
-            Files.writeString(stderr, lines(recording.stderr()));
+            Files.writeString(stderr, Recordings.lines(recording.stderr()));
         }
-        Files.writeString(dir.resolve(name + ".meta.json"),
-                Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(meta(recording)) + "\n");
-    }
-
-    private static String lines(List<String> lines) {
-        return lines.isEmpty() ? "" : String.join("\n", lines) + "\n";
+        Recordings.writeMeta(dir, name, meta(recording));
     }
 
     private static ObjectNode meta(Recording recording) {
@@ -73,31 +65,5 @@ final class TranscriptFiles {
 
     private static String quoted(String arg) {
         return arg.matches("[\\w./:=,@-]+") ? arg : "'" + arg.replace("'", "'\\''") + "'";
-    }
-
-    static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(file);
-            }
-        }
-    }
-
-    /** Removes every recording in {@code dir}: recording all cases anew drops those of cases that are gone. */
-    static void removeRecordings(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) {
-            return;
-        }
-        try (Stream<Path> files = Files.list(dir)) {
-            for (Path file : files.filter(f -> f.getFileName().toString().matches(".+\\.(stdout\\.jsonl|stdout\\.txt|stderr\\.txt|meta\\.json)"))
-                    .toList()) {
-                Files.delete(file);
-            }
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
-        }
     }
 }

@@ -196,14 +196,8 @@ public final class TranscriptRecorder {
     }
 
     private void checkNoKey(Recording recording) {
-        String tail = key.substring(key.length() - 16);
-        for (List<String> lines : List.of(recording.stdout(), recording.stderr(), recording.argv())) {
-            for (String line : lines) {
-                if (line.contains(key) || line.contains(tail)) {
-                    throw new IllegalStateException(recording.recorded().name() + ": the API key is in the output: " + line);
-                }
-            }
-        }
+        Recordings.checkNoKey(recording.recorded().name(), key,
+                List.of(recording.stdout(), recording.stderr(), recording.argv()));
     }
 
     /**
@@ -211,29 +205,10 @@ public final class TranscriptRecorder {
      * then removes recordings of cases that no longer exist). Exit code 2 for bad usage, 1 if a recording failed.
      */
     public static void main(String[] args) throws Exception {
-        Path claude = null;
-        Path out = SOURCE_DIR;
-        List<Case> cases = new ArrayList<>();
-        try {
-            for (int i = 0; i < args.length; i++) {
-                switch (args[i]) {
-                    case "--claude" -> claude = Path.of(args[++i]);
-                    case "--out" -> out = Path.of(args[++i]);
-                    default -> cases.add(TranscriptCases.named(args[i]));
-                }
-            }
-            if (claude == null || !Files.isExecutable(claude)) {
-                throw new IllegalArgumentException("--claude must name the CLI's executable: " + claude);
-            }
-        } catch (IllegalArgumentException | ArrayIndexOutOfBoundsException e) {
-            System.err.println("usage: TranscriptRecorder --claude PATH [--out DIR] [CASE...]: " + e.getMessage());
-            System.exit(2);
-        }
-        boolean everything = cases.isEmpty();
-        if (everything) {
-            cases = TranscriptCases.ALL;
-        }
-        System.exit(recordAll(claude, cases, everything, out));
+        Recordings.Args<Case> parsed = Recordings.Args.parse("TranscriptRecorder", "claude", SOURCE_DIR,
+                TranscriptCases::named, args);
+        System.exit(recordAll(parsed.executable(), parsed.casesOr(TranscriptCases.ALL), parsed.cases().isEmpty(),
+                parsed.out()));
     }
 
     /** Writes nothing unless every case recorded, so a failed run leaves the recordings as they were. */
@@ -250,7 +225,7 @@ public final class TranscriptRecorder {
                         recording.stdout().size(), recording.seconds());
             }
             if (everything) {
-                TranscriptFiles.removeRecordings(out);
+                Recordings.removeRecordings(out);
             }
             for (Recording recording : recordings) {
                 TranscriptFiles.write(recording, out);
@@ -263,7 +238,7 @@ public final class TranscriptRecorder {
             System.err.println("recording failed, nothing written: " + e.getMessage());
             return 1;
         } finally {
-            TranscriptFiles.deleteTree(scratch);
+            Recordings.deleteTree(scratch);
         }
     }
 }
