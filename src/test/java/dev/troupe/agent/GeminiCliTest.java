@@ -15,8 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,20 +26,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class GeminiCliTest {
 
-    private static GeminiApiStandIn api;
+    @AutoClose
+    private static final GeminiApiStandIn api = GeminiApiStandIn.start();
 
     @TempDir
     Path tmp;
-
-    @BeforeAll
-    static void startApi() throws IOException {
-        api = GeminiApiStandIn.start();
-    }
-
-    @AfterAll
-    static void stopApi() {
-        api.close();
-    }
 
     private static AgentCall call(String prompt, String permissionMode, List<String> allowedTools,
             Optional<String> resume, String sessionId) {

@@ -20,8 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,20 +31,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class OpenCodeCliTest {
 
-    private static ChatCompletionsStandIn api;
+    @AutoClose
+    private static final ChatCompletionsStandIn api = ChatCompletionsStandIn.start();
 
     @TempDir
     Path tmp;
-
-    @BeforeAll
-    static void startStandIn() throws IOException {
-        api = ChatCompletionsStandIn.start();
-    }
-
-    @AfterAll
-    static void stopStandIn() {
-        api.close();
-    }
 
     private record Run(int exitCode, List<AgentMessage> messages, String stdout) {
 

@@ -18,7 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,7 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LiveMessagesTest {
 
-    static MessagesApiStandIn api;
+    @AutoClose
+    static final MessagesApiStandIn api = MessagesApiStandIn.start();
     static Path claude;
 
     @TempDir
@@ -39,12 +40,6 @@ class LiveMessagesTest {
     @BeforeAll
     static void start() throws IOException {
         claude = ClaudeCodeTest.installedCli();
-        api = MessagesApiStandIn.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        api.close();
     }
 
     /** A live run of one task, troupe in a process of its own. */

@@ -131,11 +131,11 @@ public final class ChatCompletionsStandIn implements AutoCloseable {
     private final StandInServer<Script, Request> server;
     private final AtomicInteger ids = new AtomicInteger();
 
-    private ChatCompletionsStandIn() throws IOException {
+    private ChatCompletionsStandIn() {
         server = StandInServer.start(this::handle);
     }
 
-    public static ChatCompletionsStandIn start() throws IOException {
+    public static ChatCompletionsStandIn start() {
         return new ChatCompletionsStandIn();
     }
 

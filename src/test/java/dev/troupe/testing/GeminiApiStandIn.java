@@ -142,11 +142,11 @@ public final class GeminiApiStandIn implements AutoCloseable {
 
     private final StandInServer<Script, Request> server;
 
-    private GeminiApiStandIn() throws IOException {
+    private GeminiApiStandIn() {
         server = StandInServer.start(this::handle);
     }
 
-    public static GeminiApiStandIn start() throws IOException {
+    public static GeminiApiStandIn start() {
         return new GeminiApiStandIn();
     }
 

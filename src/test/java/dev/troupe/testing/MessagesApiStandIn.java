@@ -157,11 +157,11 @@ public final class MessagesApiStandIn implements AutoCloseable {
     private final Map<String, AtomicInteger> tries = new ConcurrentHashMap<>();
     private final AtomicInteger ids = new AtomicInteger();
 
-    private MessagesApiStandIn() throws IOException {
+    private MessagesApiStandIn() {
         server = StandInServer.start(this::handle);
     }
 
-    public static MessagesApiStandIn start() throws IOException {
+    public static MessagesApiStandIn start() {
         return new MessagesApiStandIn();
     }
 

@@ -18,28 +18,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The stand-in speaks what the real CLI needs: checked by running the real CLI against it, without troupe. */
 class MessagesApiStandInTest {
 
-    static MessagesApiStandIn api;
+    @AutoClose
+    static final MessagesApiStandIn api = MessagesApiStandIn.start();
 
     @TempDir
     Path tmp;
-
-    @BeforeAll
-    static void start() throws IOException {
-        api = MessagesApiStandIn.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        api.close();
-    }
 
     /** Runs {@code claude -p PROMPT --output-format stream-json --verbose EXTRA...} and returns its stdout lines. */
     private List<StreamJson.Line> claude(String scenario, MessagesApiStandIn.Script script, String prompt, String... extra)

@@ -161,11 +161,11 @@ public final class ResponsesApiStandIn implements AutoCloseable {
     private final StandInServer<Script, Request> server;
     private final AtomicInteger ids = new AtomicInteger();
 
-    private ResponsesApiStandIn() throws IOException {
+    private ResponsesApiStandIn() {
         server = StandInServer.start(this::handle);
     }
 
-    public static ResponsesApiStandIn start() throws IOException {
+    public static ResponsesApiStandIn start() {
         return new ResponsesApiStandIn();
     }
 

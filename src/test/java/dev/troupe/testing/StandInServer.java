@@ -6,6 +6,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.troupe.journal.Json;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -37,8 +38,12 @@ final class StandInServer<S, R> implements AutoCloseable {
     private final Map<String, List<R>> requests = new ConcurrentHashMap<>();
     private final CountDownLatch closing = new CountDownLatch(1);
 
-    private StandInServer(Handler handler) throws IOException {
-        http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
+    private StandInServer(Handler handler) {
+        try {
+            http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
+        } catch (IOException e) {
+            throw new UncheckedIOException("no port on 127.0.0.1 for a stand-in", e);
+        }
         http.createContext("/", exchange -> {
             try (exchange) {
                 handler.handle(exchange);
@@ -48,7 +53,8 @@ final class StandInServer<S, R> implements AutoCloseable {
         http.start();
     }
 
-    static <S, R> StandInServer<S, R> start(Handler handler) throws IOException {
+    /** Starts at once; unchecked, so a test can start one where it declares it ({@code @AutoClose static final}). */
+    static <S, R> StandInServer<S, R> start(Handler handler) {
         return new StandInServer<>(handler);
     }
 
