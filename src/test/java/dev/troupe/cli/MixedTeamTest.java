@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -48,9 +48,12 @@ class MixedTeamTest {
     static Path claude;
     static Path codex;
     static Path gemini;
-    static MessagesApiStandIn claudeApi;
-    static ResponsesApiStandIn codexApi;
-    static GeminiApiStandIn geminiApi;
+    @AutoClose
+    static final MessagesApiStandIn claudeApi = MessagesApiStandIn.start();
+    @AutoClose
+    static final ResponsesApiStandIn codexApi = ResponsesApiStandIn.start();
+    @AutoClose
+    static final GeminiApiStandIn geminiApi = GeminiApiStandIn.start();
 
     @TempDir
     Path tmp;
@@ -62,16 +65,6 @@ class MixedTeamTest {
         codex = pinned("troupe.codex");
         gemini = pinned("troupe.gemini");
         assertTrue(KEY != null && KEY.startsWith("sk-ant-troupe-standin-"), "the test key comes from the pom");
-        claudeApi = MessagesApiStandIn.start();
-        codexApi = ResponsesApiStandIn.start();
-        geminiApi = GeminiApiStandIn.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        claudeApi.close();
-        codexApi.close();
-        geminiApi.close();
     }
 
     @AfterEach
@@ -130,6 +123,13 @@ class MixedTeamTest {
                 + "    env:\n"
                 + "      HOME: \"" + home + "\"\n"
                 + "      GOOGLE_GEMINI_BASE_URL: \"" + geminiApi.baseUrl(scenario, script) + "\"\n";
+    }
+
+    /** A profile on each CLI, named for it, that writes its file; each against its stand-in's {@code scenario}. */
+    private String aProfilePerCli(String scenario) throws IOException {
+        return claudeProfile("claude", scenario, MixedTeamTest::claudeWrites, "")
+                + codexProfile("codex", scenario, MixedTeamTest::codexWrites, "")
+                + geminiProfile("gemini", scenario, MixedTeamTest::geminiWrites);
     }
 
     // Scripts: each CLI writes the file its prompt names, by its own tool, then says it is done.
@@ -230,9 +230,7 @@ class MixedTeamTest {
     @Test
     void aGoalWithClaudeCodexAndGeminiTasksMergesEachTaskOnceEachOnItsOwnCli() throws IOException {
         Run run = run("mixed-judge-unused", MixedTeamTest::claudeWrites, 3,
-                claudeProfile("claude", "mixed", MixedTeamTest::claudeWrites, "")
-                        + codexProfile("codex", "mixed", MixedTeamTest::codexWrites, "")
-                        + geminiProfile("gemini", "mixed", MixedTeamTest::geminiWrites),
+                aProfilePerCli("mixed"),
                 "", """
                   - id: by-claude
                     prompt: Create claude.txt
@@ -295,9 +293,7 @@ class MixedTeamTest {
     @Test
     void aTaskWithAVariantOnEachCliIsJudgedByTheGoalsAgentAndItsWinnerMergesOnce() throws IOException {
         Run run = run("variants-judge", MixedTeamTest::judgePicksCodex, 3,
-                claudeProfile("claude", "variants", MixedTeamTest::claudeWrites, "")
-                        + codexProfile("codex", "variants", MixedTeamTest::codexWrites, "")
-                        + geminiProfile("gemini", "variants", MixedTeamTest::geminiWrites),
+                aProfilePerCli("variants"),
                 "", """
                   - id: a
                     prompt: Create a.txt
