@@ -60,9 +60,25 @@ class ClaudeCodeTest {
                 + "  permission-mode: acceptEdits\n"
                 + "  allowed-tools: [Read, Write, Edit, Bash]\n"
                 + "  env:\n"
+                + "    HOME: \"" + agentHome() + "\"\n"
                 + "    ANTHROPIC_BASE_URL: \"" + baseUrl + "\"\n"
                 + "    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: \"1\"\n"
                 + "    DISABLE_AUTOUPDATER: \"1\"\n";
+    }
+
+    /**
+     * An empty home for the agents: the CLI's Bash tool runs the user's shell config from the home, and the
+     * developer's (a pyenv whose rehash waits a minute on a lock a killed shell left) must not decide how long a
+     * tool call takes.
+     */
+    static Path agentHome() {
+        Path home = Path.of("target", "agent-home").toAbsolutePath();
+        try {
+            Files.createDirectories(home);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return home;
     }
 
     /** The pinned Claude Code CLI, which the build (mvn verify) installs into target/claude-code. */
