@@ -16,8 +16,11 @@ import java.util.Set;
 final class OpenCodeReader implements AgentReader {
 
     private static final Set<String> STEERING = Set.of("step_start", "tool_use", "text", "step_finish", "error");
-    /** The step reasons that do not end the work: the model called tools and OpenCode asks it again. */
-    private static final Set<String> CONTINUING = Set.of("tool-calls", "tool_calls");
+    /**
+     * The step reasons that do not end the work: the model called tools, or gave a reason OpenCode does not know
+     * ({@code unknown}), and OpenCode asks it again.
+     */
+    private static final Set<String> CONTINUING = Set.of("tool-calls", "tool_calls", "unknown");
     /** The step reasons of a model that stopped because something went wrong. */
     private static final Set<String> FAILED = Set.of("error", "content-filter");
 

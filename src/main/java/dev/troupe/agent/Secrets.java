@@ -17,11 +17,12 @@ public final class Secrets {
     static final String MASK = "[redacted]";
 
     /**
-     * The variables that carry the Anthropic credentials. Agents need them; nothing else troupe runs does (the
-     * workspace's setup, {@code sync.check}), so those get them blanked.
+     * The variables that carry the agent CLIs' credentials (Claude Code's, and the key variables of Codex, Gemini CLI
+     * and OpenCode's providers). Agents need them; nothing else troupe runs does (the workspace's setup,
+     * {@code sync.check}), so those get them blanked.
      */
-    public static final List<String> API_CREDENTIALS =
-            List.of("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "CLAUDE_CODE_OAUTH_TOKEN");
+    public static final List<String> API_CREDENTIALS = List.of("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN",
+            "CLAUDE_CODE_OAUTH_TOKEN", "CODEX_API_KEY", "OPENAI_API_KEY", "GEMINI_API_KEY", "GOOGLE_API_KEY");
 
     /** {@code env} with every {@link #API_CREDENTIALS} variable set empty, over what would be inherited. */
     public static Map<String, String> withoutApiCredentials(Map<String, String> env) {
@@ -60,9 +61,18 @@ public final class Secrets {
     }
 
     public static Secrets of(Map<String, String> environment) {
+        return of(environment, List.of());
+    }
+
+    /**
+     * @param credentials more variables that hold credentials whatever their names (the agent profiles' {@code
+     *     key-env})
+     */
+    public static Secrets of(Map<String, String> environment, java.util.Collection<String> credentials) {
         List<String> values = new ArrayList<>();
         environment.forEach((name, value) -> {
-            if (value != null && value.length() >= SHORTEST && SECRET_NAME.matcher(name).matches()) {
+            if (value != null && value.length() >= SHORTEST
+                    && (SECRET_NAME.matcher(name).matches() || credentials.contains(name))) {
                 values.add(value);
             }
         });
@@ -73,6 +83,11 @@ public final class Secrets {
 
     public static Secrets fromEnvironment() {
         return of(System.getenv());
+    }
+
+    /** troupe's environment's credentials, those of the variables named in {@code credentials} too. */
+    public static Secrets fromEnvironment(java.util.Collection<String> credentials) {
+        return of(System.getenv(), credentials);
     }
 
     /**

@@ -155,7 +155,8 @@ final class Launcher {
         LiveAgents agents = session.agents();
         RunContext run = new RunContext(setup.runId(), setup.goal(), setup.top(), setup.base(), setup.runDir(),
                 setup.worktrees(), setup.integrationBranch(), ObjectId.fromString(setup.startCommit()), journal, agents,
-                Secrets.fromEnvironment(), blocking, tuning, planOnly, RunContext.workspaces(setup.runId(), setup.goal(),
+                Secrets.fromEnvironment(setup.goal().profiles().stream().flatMap(p -> p.keyEnv().stream()).toList()),
+                blocking, tuning, planOnly, RunContext.workspaces(setup.runId(), setup.goal(),
                         setup.top(), setup.runDir(), setup.worktrees(), setup.workspaceRoot().kept(), tuning, agents));
         // The actors run on while the JVM exits, but LiveAgents starts no agent once the session stopped them, so
         // what this says is true.
