@@ -41,10 +41,11 @@ final class AgentLaunch {
 
     /**
      * A started agent, the workspace it runs in, what of it is the workspace's own (never committed), the
-     * session it resumed, if it did, and its prompt (for an agent that takes it on its stdin).
+     * session it resumed, if it did, its prompt (for an agent that takes it on its stdin), and its command line as
+     * the journal shows it (the prompt a placeholder).
      */
     record Started(AgentProcess process, Workspace workspace, List<String> leaveOut, Optional<String> resumed,
-            String prompt) {}
+            String prompt, List<String> shownArgv) {}
 
     private final RunContext run;
     private final String worker;
@@ -149,12 +150,14 @@ final class AgentLaunch {
         AgentSettings agent = agent(assignment);
         Map<String, String> env = environment(workspace, assignment);
         List<String> argv = argv(assignment, sessionId, prompt, resumed);
+        // Made here, before the agent starts: a kind may write a file its command line names (Codex's schema).
+        List<String> shown = argv(assignment, sessionId, "<prompt>", resumed);
         if (run.goal().workspace().sandbox()) {
             argv = sandboxed(argv, checkout, env, agent);
         }
         Optional<Path> stdin = stdin(assignment, sessionId, prompt, resumed);
         return new Started(run.agents().start(argv, checkout, env, stderr, AgentCommand.takesLiveInput(agent), stdin),
-                workspace, prepared.leaveOut(), resumed, prompt);
+                workspace, prepared.leaveOut(), resumed, prompt, shown);
     }
 
     /** {@code k} of a worker named {@code worker-k}; 0 for any other name. */
@@ -184,7 +187,7 @@ final class AgentLaunch {
     TeamEvent.AgentStarted started(Assignment assignment, String sessionId, Started started) {
         AgentSettings agent = agent(assignment);
         return new TeamEvent.AgentStarted(Instant.now(), assignment.task().id(), assignment.attempt(),
-                started.process().pid(), sessionId, argv(assignment, sessionId, "<prompt>", started.resumed()),
+                started.process().pid(), sessionId, started.shownArgv(),
                 assignment.role() == Assignment.Role.WRITER ? null : assignment.role().name().toLowerCase(Locale.ROOT),
                 started.resumed().orElse(null), agent.cli(), assignment.task().model().or(agent::model).orElse(null),
                 assignment.task().agent().orElse(null));
