@@ -19,12 +19,6 @@ public interface AgentKind {
         return ALL.stream().filter(kind -> kind.name().equals(name)).findFirst();
     }
 
-    /** The kinds' names, for a message: "claude, codex, gemini or opencode". */
-    static String names() {
-        List<String> names = ALL.stream().map(AgentKind::name).toList();
-        return String.join(", ", names.subList(0, names.size() - 1)) + " or " + names.get(names.size() - 1);
-    }
-
     /** As the goal file names it: {@code claude}, {@code codex}, {@code gemini}, {@code opencode}. */
     String name();
 

@@ -111,8 +111,8 @@ final class AgentChecks {
         }
         String cli = given.strip();
         if (!CLIS.contains(cli)) {
-            throw places.problem(pointer, name + " is '" + cli + "'; expected " + String.join(", ", CLIS.subList(0, 3))
-                    + " or " + CLIS.get(3));
+            throw places.problem(pointer, name + " is '" + cli + "'; expected "
+                    + String.join(", ", CLIS.subList(0, CLIS.size() - 1)) + " or " + CLIS.get(CLIS.size() - 1));
         }
         return Optional.of(cli);
     }

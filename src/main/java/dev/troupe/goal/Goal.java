@@ -259,6 +259,12 @@ public record Goal(
                     appendSystemPrompt, zone, gate, review, retry, other, hears, agent, cli);
         }
 
+        /** The same task, run with the agent CLI {@code name}. */
+        public TaskSpec withCli(String name) {
+            return new TaskSpec(id, slug, prompt, after, model, allowedTools, permissionMode, maxTurns,
+                    appendSystemPrompt, zone, gate, review, retry, variants, hears, agent, Optional.of(name));
+        }
+
         /** The same task, run with the agent profile {@code name}. */
         public TaskSpec withAgent(String name) {
             return new TaskSpec(id, slug, prompt, after, model, allowedTools, permissionMode, maxTurns,

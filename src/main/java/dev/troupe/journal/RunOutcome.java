@@ -30,8 +30,10 @@ public record RunOutcome(String runId, String integrationBranch, List<TaskOutcom
      */
     public enum Fate { MERGED, FAILED, SKIPPED, LEFT, CANCELLED }
 
-    /** @param reason why the task failed or was skipped; empty when merged */
-    /** {@code agents}: the agent CLIs and models its attempts ran with ({@link TeamEvent.TaskAssigned#agent}). */
+    /**
+     * @param reason why the task failed or was skipped; empty when merged
+     * @param agents the agent CLIs and models its attempts ran with ({@link TeamEvent.TaskAssigned#agent})
+     */
     public record TaskOutcome(String id, Fate fate, int attempts, double costUsd, Usage usage, long durationMs,
             String mergeCommit, List<String> filesChanged, String reason, List<String> agents) {
 

@@ -46,6 +46,8 @@ public final class TaskLife {
     private String worker = "";
     /** The agents its attempts ran with, each once, in the order they first did. */
     private final java.util.Set<String> agents = new java.util.LinkedHashSet<>();
+    /** What its last attempt ran with, its session's CLI and account; null if unknown. */
+    private String lastAgent;
     private double costUsd;
     private Usage usage = Usage.NONE;
     private String mergeCommit = "";
@@ -155,6 +157,7 @@ public final class TaskLife {
         if (e.agent() != null) {
             agents.add(e.agent());
         }
+        lastAgent = e.agent();
         // The task branch is troupe/tasks/<run>/<slug>; a variant's troupe/variants/<run>/<slug>/<n>.
         boolean variant = e.branch().startsWith("troupe/variants/");
         String[] parts = e.branch().split("/");
@@ -236,12 +239,17 @@ public final class TaskLife {
         return attempts;
     }
 
-    /** Tries of the task: an attempt, or a round of its variants (whatever number of agents it ran). */
     /** The agents its attempts ran with ({@link TeamEvent.TaskAssigned#agent}), each once. */
     public List<String> agents() {
         return List.copyOf(agents);
     }
 
+    /** What its last attempt ran with ({@link TeamEvent.TaskAssigned#agent}): its session's; null if unknown. */
+    public String lastAgent() {
+        return lastAgent;
+    }
+
+    /** Tries of the task: an attempt, or a round of its variants (whatever number of agents it ran). */
     public int tries() {
         return tries;
     }

@@ -128,7 +128,6 @@ public final class RunRecord {
             return List.copyOf(heardLive);
         }
 
-        /** The session of an earlier attempt it continued ({@code retry: resume}); empty for a fresh start. */
         /** The agent CLI that ran it: {@code claude}, {@code codex}, {@code gemini} or {@code opencode}. */
         public String cli() {
             return cli;
@@ -139,6 +138,7 @@ public final class RunRecord {
             return model;
         }
 
+        /** The session of an earlier attempt it continued ({@code retry: resume}); empty for a fresh start. */
         public String resumed() {
             return resumed;
         }

@@ -155,16 +155,17 @@ final class Transcript {
         }
     }
 
-    /** What the agent run cost per model, from its last result (empty when it gave none). */
     /**
      * What an agent run of {@code cli} cost per model. Claude Code's last result says it by model; another CLI's
-     * output is read through its reader, and its spend is put under the CLI and the model it was asked for.
+     * output is read through its reader, and its spend is put under the CLI and the model it was asked for (a CLI
+     * this troupe does not know, from a newer one's journal, is read as Claude Code's).
      */
     static List<ModelSpend> spend(Path file, String cli, String model) throws IOException {
-        if (cli.equals("claude") || !Files.exists(file)) {
+        Optional<AgentKind> kind = AgentKind.named(cli);
+        if (cli.equals("claude") || kind.isEmpty() || !Files.exists(file)) {
             return spend(file);
         }
-        AgentReader reader = AgentKind.named(cli).orElseThrow().reader();
+        AgentReader reader = kind.get().reader();
         AgentMessage.Result last = null;
         try (BufferedReader lines = JournalReader.lenientReader(file)) {
             for (String line = lines.readLine(); line != null; line = lines.readLine()) {
@@ -182,6 +183,7 @@ final class Transcript {
                 usage.outputTokens(), last.costUsd()));
     }
 
+    /** What the agent run cost per model, from its last result (empty when it gave none). */
     static List<ModelSpend> spend(Path file) throws IOException {
         if (!Files.exists(file)) {
             return List.of();

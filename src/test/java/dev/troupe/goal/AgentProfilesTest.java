@@ -79,6 +79,12 @@ class AgentProfilesTest {
     }
 
     @Test
+    void theGoalFileNamesEveryKindOfAgentAndNoOther() {
+        assertEquals(dev.troupe.agent.AgentKind.ALL.stream().map(dev.troupe.agent.AgentKind::name).toList(),
+                AgentChecks.CLIS);
+    }
+
+    @Test
     void anUnknownCliIsRefusedAtItsKeyNamingTheChoices() throws Exception {
         GoalException refusal = refused("agent: {cli: cursor}", "tasks: [{id: a, prompt: p}]");
         assertEquals("agent.cli is 'cursor'; expected claude, codex, gemini or opencode", refusal.problem());

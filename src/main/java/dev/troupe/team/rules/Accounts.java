@@ -6,7 +6,10 @@ import dev.troupe.goal.Goal;
 import dev.troupe.journal.TeamEvent;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -47,23 +50,27 @@ final class Accounts {
      * the first profile with a share that has room, else the goal's {@code agent:} if the team has room for it. Empty
      * when it must wait ({@link #nextChange} says how long a pause holds it).
      *
-     * @param onWorker the worker whose account a task that names no profile prefers (the one its session is on), or
-     *     null
+     * A task that names no profile goes only to a profile that runs it with the same CLI as {@code agent:} would (its
+     * {@code cli:} and {@code model:} are for that CLI), and preferably to the account its session is on.
+     *
+     * @param session what the task's session ran with ({@link #agentOf}), which a task that continues its session
+     *     prefers; null for none
      */
-    Optional<Goal.TaskSpec> startable(Goal.TaskSpec task, String onWorker, Instant now) {
+    Optional<Goal.TaskSpec> startable(Goal.TaskSpec task, String session, Instant now) {
         if (task.agent().isPresent()) {
             return hasRoom(task.agent().get(), now) ? Optional.of(task) : Optional.empty();
         }
-        String preferred = onWorker == null ? null : accountOf.get(onWorker);
-        if (preferred != null && !preferred.equals(DEFAULT) && hasRoom(preferred, now)) {
-            return Optional.of(task.withAgent(preferred));
-        }
+        String cli = goal.agentFor(task).cli();
+        List<Goal.TaskSpec> candidates = new ArrayList<>();
         for (AgentProfile profile : goal.profiles()) {
-            if (profile.share().isPresent() && hasRoom(profile.name(), now)) {
-                return Optional.of(task.withAgent(profile.name()));
+            if (profile.share().isPresent() && profile.agent().cli().equals(cli)) {
+                candidates.add(task.withAgent(profile.name()));
             }
         }
-        return hasRoom(DEFAULT, now) ? Optional.of(task) : Optional.empty();
+        candidates.add(task);
+        // Stable: the session's account first, then the profiles in file order, then agent:.
+        candidates.sort(Comparator.comparing(spec -> !agentOf(spec).equals(session)));
+        return candidates.stream().filter(spec -> hasRoom(spec.agent().orElse(DEFAULT), now)).findFirst();
     }
 
     /** Whether an agent of the task's account could start now as far as pauses go (a review, a judge). */
@@ -90,11 +97,6 @@ final class Accounts {
         AgentSettings agent = goal.agentFor(task);
         return agent.cli() + task.model().or(agent::model).map(model -> " " + model).orElse("")
                 + task.agent().map(profile -> " @" + profile).orElse("");
-    }
-
-    /** The account of the agent the worker last started; {@link #DEFAULT} if none. */
-    String accountOf(String worker) {
-        return accountOf.getOrDefault(worker, DEFAULT);
     }
 
     /** The worker started an agent of {@code task}. */

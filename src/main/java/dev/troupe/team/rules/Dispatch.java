@@ -122,7 +122,8 @@ final class Dispatch {
             }
             // A session is resumed only on the worker whose workspace holds it; elsewhere the task starts afresh.
             boolean onSession = task.continueSession() && roster.isIdle(task.writtenOn());
-            Optional<Goal.TaskSpec> startable = accounts.startable(task.spec(), onSession ? task.writtenOn() : null, now);
+            Optional<Goal.TaskSpec> startable = accounts.startable(task.spec(),
+                    task.continueSession() ? task.life().lastAgent() : null, now);
             if (startable.isEmpty()) {
                 // Its account is paused or has no room: dispatched again when a pause ends or a worker is free.
                 wake = earlier(wake, accounts.nextChange(now));
@@ -193,7 +194,7 @@ final class Dispatch {
                         && !task.heardLiveIn(told.id()).equals(Optional.of(task.sessionAttempt())))
                 .map(TeamEvent.TaskTold::message).toList();
         // Only where its session is, and with the same CLI and account.
-        boolean sameAccount = spec.agent().orElse(Accounts.DEFAULT).equals(accounts.accountOf(worker));
+        boolean sameAccount = accounts.agentOf(spec).equals(task.life().lastAgent());
         Optional<Assignment.Resume> resume = task.continueSession() && worker.equals(task.writtenOn()) && sameAccount
                 ? Optional.of(new Assignment.Resume(task.session(), Prompts.resumed(task.reason(), head.name(),
                         run.failedBranch(task.spec(), task.sessionAttempt()), toldSince)))

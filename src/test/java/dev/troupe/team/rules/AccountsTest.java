@@ -85,6 +85,27 @@ class AccountsTest {
         assertEquals(T0.plusSeconds(31), paused.get(0).until(), "retry.rate-limit-pause, not a pause over before it began");
     }
 
+    @Test
+    void aTaskThatNamesACliGoesOnlyToAProfileOfThatCliAndASessionPrefersItsOwnAccount() {
+        AgentSettings codex = AGENT.withCli("codex");
+        Goal goal = goal(3, List.of(profile("claude-b", 1), new AgentProfile("codex-a", codex, Optional.empty(),
+                Optional.of(1))));
+        Accounts accounts = new Accounts(goal, new Roster(3, new Decisions(event -> { })), TUNING,
+                new Decisions(event -> { }));
+
+        Goal.TaskSpec onGemini = spec("g").withCli("gemini");
+        assertEquals(Optional.empty(), accounts.startable(onGemini, null, T0).orElseThrow().agent(),
+                "gemini is neither profile's CLI: it runs with agent:'s settings");
+        Goal.TaskSpec onCodex = spec("c").withCli("codex");
+        assertEquals(Optional.of("codex-a"), accounts.startable(onCodex, null, T0).orElseThrow().agent());
+
+        Goal.TaskSpec plain = spec("p");
+        assertEquals(Optional.of("claude-b"), accounts.startable(plain, null, T0).orElseThrow().agent(),
+                "the first profile of agent:'s CLI with room");
+        assertEquals(Optional.empty(), accounts.startable(plain, accounts.agentOf(plain), T0).orElseThrow().agent(),
+                "a session made on agent: is resumed there");
+    }
+
     /** The account each assigned task runs on: its profile, or "agent" for the goal's. */
     private static Map<String, String> accounts(List<Decision> decisions) {
         Map<String, String> accounts = new java.util.TreeMap<>();
@@ -98,14 +119,17 @@ class AccountsTest {
     }
 
     private static RunState state(int size, List<AgentProfile> profiles, Goal.TaskSpec... tasks) {
-        Goal goal = new Goal(Path.of("/repo/goal.yaml"), "the goal", Path.of("/repo"), Optional.of("main"),
+        return new RunState(new RunContext("run-1", goal(size, profiles, tasks), Path.of("/repo"), "main",
+                Path.of("/repo/.troupe/runs/run-1"), Path.of("/worktrees"), "troupe/run-1", commit("base"), null, null,
+                dev.troupe.agent.Secrets.of(Map.of()), null, TUNING, false, null));
+    }
+
+    private static Goal goal(int size, List<AgentProfile> profiles, Goal.TaskSpec... tasks) {
+        return new Goal(Path.of("/repo/goal.yaml"), "the goal", Path.of("/repo"), Optional.of("main"),
                 new Goal.Team(size, Duration.ZERO), AGENT,
                 new Goal.Limits(Duration.ofMinutes(1), Duration.ofMinutes(1), 0, Duration.ofMinutes(1), 3, Optional.empty()),
                 new Goal.Sync(Goal.ZonePolicy.WARN, Optional.empty()), Optional.empty(), List.of(tasks), Goal.Notify.NONE,
                 Goal.Workspace.NONE, dev.troupe.goal.GoalPlaces.none(Path.of("/repo/goal.yaml")), Goal.Plan.ONCE, profiles);
-        return new RunState(new RunContext("run-1", goal, Path.of("/repo"), "main", Path.of("/repo/.troupe/runs/run-1"),
-                Path.of("/worktrees"), "troupe/run-1", commit("base"), null, null,
-                dev.troupe.agent.Secrets.of(Map.of()), null, TUNING, false, null));
     }
 
     private static Goal.TaskSpec spec(String id) {
