@@ -33,6 +33,7 @@ final class AgentPreflight {
     private final Function<String, String> environment;
     private final List<Finding> findings = new ArrayList<>();
     private final Set<List<String>> looked = new HashSet<>();
+    private final Set<String> warned = new HashSet<>();
 
     /**
      * @param agentDir where a relative agent command is run from
@@ -54,11 +55,11 @@ final class AgentPreflight {
     private void run() {
         // agent: itself is checked by Preflight, also when the file has problems.
         looked.add(goal.agent().command());
-        unsupported(goal.agent(), "/agent", "agent");
+        unsupported(goal.agent(), List.of("/agent"), "agent");
         for (AgentProfile profile : goal.profiles()) {
             String at = "/agents/" + profile.name();
             executable(profile.agent(), at + "/command", "agents." + profile.name() + ".command");
-            unsupported(profile.agent(), at, "agents." + profile.name());
+            unsupported(profile.agent(), List.of(at, "/agent"), "agents." + profile.name());
             profile.keyEnv().filter(variable -> isEmpty(environment.apply(variable))).ifPresent(variable ->
                     problem(at + "/key-env", "agents." + profile.name() + ".key-env: " + variable + " is not set"));
         }
@@ -66,14 +67,22 @@ final class AgentPreflight {
             Goal.TaskSpec task = goal.tasks().get(i);
             String at = "/tasks/" + i;
             executable(goal.agentFor(task), at + "/cli", "the agent of task '" + task.id() + "'");
-            if (task.cli().isPresent() || task.agent().isPresent()) {
-                unsupported(goal.agentFor(task), at, "task '" + task.id() + "'");
-            }
+            unsupported(goal.agentFor(task), sections(at, task), "task '" + task.id() + "'");
             for (int k = 1; k <= task.variants().count(); k++) {
-                executable(goal.agentFor(task.asVariant(k)), at + "/variants/" + (k - 1) + "/cli",
-                        "the agent of variant " + k + " of task '" + task.id() + "'");
+                Goal.TaskSpec variant = task.asVariant(k);
+                String owner = "variant " + k + " of task '" + task.id() + "'";
+                executable(goal.agentFor(variant), at + "/variants/" + (k - 1) + "/cli", "the agent of " + owner);
+                unsupported(goal.agentFor(variant), sections(at, variant), owner);
             }
         }
+    }
+
+    /** Where a task's (or a variant's) agent settings may be written, the most telling first. */
+    private static List<String> sections(String task, Goal.TaskSpec spec) {
+        List<String> sections = new ArrayList<>(List.of(task));
+        spec.agent().ifPresent(profile -> sections.add("/agents/" + profile));
+        sections.add("/agent");
+        return sections;
     }
 
     private void executable(AgentSettings agent, String pointer, String what) {
@@ -84,23 +93,39 @@ final class AgentPreflight {
     }
 
     /**
-     * A warning at each key under {@code at} that the file sets and the agent's CLI cannot honour; and at a Codex
-     * home under /tmp, from which Codex 0.169.0 will not run its sandbox helper, so that each command its agent runs
-     * fails.
+     * A warning at each key that the file sets for this agent (in the first of {@code sections} that has it) and its
+     * CLI cannot honour, each place once for each CLI; at a Codex home under /tmp, from which Codex 0.169.0 will not
+     * run its sandbox helper, so that each command its agent runs fails; and at an {@code OPENCODE_CONFIG_CONTENT}
+     * of the goal's, which replaces the rules that keep OpenCode's planners and reviewers read-only.
      */
-    private void unsupported(AgentSettings agent, String at, String owner) {
+    private void unsupported(AgentSettings agent, List<String> sections, String owner) {
         String codexHome = agent.env().getOrDefault("CODEX_HOME", "");
         if (agent.cli().equals("codex") && (codexHome.equals("/tmp") || codexHome.startsWith("/tmp/"))) {
-            findings.add(new Finding(places.problem(at + "/env/CODEX_HOME", owner + ".env.CODEX_HOME: codex does not"
-                    + " run its sandbox from a home under /tmp, so every command its agent runs would fail; put it"
-                    + " elsewhere").getMessage(), false));
+            warn(setIn(sections, "env/CODEX_HOME"), owner + ": codex does not run its sandbox from a CODEX_HOME under"
+                    + " /tmp, so every command its agent runs would fail; put it elsewhere");
+        }
+        if (agent.cli().equals("opencode") && agent.env().containsKey("OPENCODE_CONFIG_CONTENT")) {
+            warn(setIn(sections, "env/OPENCODE_CONFIG_CONTENT"), owner + ": this OPENCODE_CONFIG_CONTENT replaces"
+                    + " troupe's, which keeps OpenCode's planners, reviewers and judges from editing and running commands");
         }
         Map<String, String> cannot = AgentCommand.kind(agent).unsupported();
         for (String key : KEYS) {
-            if (cannot.containsKey(key) && places.has(at + "/" + key)) {
-                findings.add(new Finding(places.problem(at + "/" + key, owner + "." + key + ": " + cannot.get(key))
-                        .getMessage(), false));
+            String pointer = setIn(sections, key);
+            if (cannot.containsKey(key) && pointer != null) {
+                warn(pointer, owner + "." + key + ": " + cannot.get(key));
             }
+        }
+    }
+
+    /** The first of {@code sections} in which the file sets {@code key}; null if none does. */
+    private String setIn(List<String> sections, String key) {
+        return sections.stream().map(section -> section + "/" + key).filter(places::has).findFirst().orElse(null);
+    }
+
+    /** A warning at {@code pointer}, once for each thing it says there. */
+    private void warn(String pointer, String text) {
+        if (pointer != null && warned.add(pointer + " " + text.substring(text.indexOf(": ") + 2))) {
+            findings.add(new Finding(places.problem(pointer, text).getMessage(), false));
         }
     }
 

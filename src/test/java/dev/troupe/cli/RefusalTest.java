@@ -336,18 +336,20 @@ class RefusalTest {
     void validateFindsEveryProfilesCliAndKeyAndWarnsOfWhatACliCannotHonour() throws IOException {
         TestRepo repo = TestRepo.create(tmp.resolve("repo"), Map.of("a.txt", "a\n"));
         String head = repo.head();
-        Path file = goal(repo.dir(), "agents:\n"
+        Path file = goal(repo.dir(), "  max-turns: 7\nagents:\n"
                 + "  fast:\n    cli: codex\n    command: [" + tmp.resolve("no-codex-here") + "]\n"
                 + "  paid:\n    key-env: TROUPE_TEST_KEY_THAT_IS_NOT_SET\n"
                 + "  gem:\n    cli: gemini\n    command: " + FakeAgent.yamlCommand() + "\n    max-turns: 5\n");
 
         Invocation result = troupe("validate", file.toString());
 
-        assertRefused(result, file + ":7:5: agents.fast.command: '" + tmp.resolve("no-codex-here")
+        assertRefused(result, file + ":8:5: agents.fast.command: '" + tmp.resolve("no-codex-here")
                 + "' (codex) not found; is it installed and on PATH?");
-        assertTrue(result.err().contains(file + ":9:5: agents.paid.key-env: TROUPE_TEST_KEY_THAT_IS_NOT_SET is not set"),
+        assertTrue(result.err().contains(file + ":10:5: agents.paid.key-env: TROUPE_TEST_KEY_THAT_IS_NOT_SET is not set"),
                 result.err());
-        assertTrue(result.err().contains("warning: " + file + ":13:5: agents.gem.max-turns: gemini has no flag for it"), result.err());
+        assertTrue(result.err().contains("warning: " + file + ":14:5: agents.gem.max-turns: gemini has no flag for it"), result.err());
+        assertTrue(result.err().contains("warning: " + file + ":4:3: agents.fast.max-turns: codex has no turn limit"),
+                "agent:'s key, which the codex profile inherits: " + result.err());
         assertUntouched(repo, head);
     }
 
