@@ -73,9 +73,14 @@ final class Accounts {
         return candidates.stream().filter(spec -> hasRoom(spec.agent().orElse(DEFAULT), now)).findFirst();
     }
 
-    /** Whether an agent of the task's account could start now as far as pauses go (a review, a judge). */
-    boolean isPaused(Goal.TaskSpec task, Instant now) {
-        return now.isBefore(pausedUntil.getOrDefault(task.agent().orElse(DEFAULT), Instant.MIN));
+    /**
+     * Whether the task's account holds back an agent that answers for it (a reviewer, a judge): paused, or a profile
+     * at its share. {@code agent:}'s share bounds only writers, so that the reviews of its tasks always get to run.
+     */
+    boolean holdsBack(Goal.TaskSpec task, Instant now) {
+        String account = task.agent().orElse(DEFAULT);
+        return account.equals(DEFAULT) ? now.isBefore(pausedUntil.getOrDefault(DEFAULT, Instant.MIN))
+                : !hasRoom(account, now);
     }
 
     /** When the earliest pause still running ends; null if none runs. */

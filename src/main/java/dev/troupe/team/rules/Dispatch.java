@@ -162,7 +162,7 @@ final class Dispatch {
                 return pace.nextLaunchAllowed();
             }
             TaskState task = tasks.get(reviews.next());
-            if (accounts.isPaused(task.spec(), now)) {
+            if (accounts.holdsBack(task.spec(), now)) {
                 pausedReviews = earlier(pausedReviews, accounts.nextChange(now));
                 continue;
             }

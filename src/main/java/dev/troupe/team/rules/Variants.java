@@ -95,7 +95,7 @@ final class Variants {
             }
             boolean judging = round.judge == VariantRound.Stage.WAITING;
             Optional<Goal.TaskSpec> spec = judging
-                    ? Optional.of(task.spec()).filter(judged -> !accounts.isPaused(judged, now))
+                    ? Optional.of(task.spec()).filter(judged -> !accounts.holdsBack(judged, now))
                     : accounts.startable(asVariant(task, round.nextWaiting().get().k), null, now);
             if (spec.isEmpty()) {
                 // Its account is paused or full: launched when the pause ends or one of its agents is done.
