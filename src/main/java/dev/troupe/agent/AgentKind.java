@@ -41,6 +41,14 @@ public interface AgentKind {
     /** The variable the CLI reads its API key from: an agent profile's {@code key-env} is handed on under this name. */
     String keyVariable();
 
+    /**
+     * The environment that makes the CLI use the API key {@code key} (an agent profile's): {@link #keyVariable}, and
+     * any credential the CLI would prefer to it blanked, so that the profile's account is the one used.
+     */
+    default Map<String, String> keyEnvironment(String key) {
+        return Map.of(keyVariable(), key);
+    }
+
     /** Where the CLI writes its sessions and config, given the agent's environment: writable in the sandbox. */
     List<Path> stateDirs(Map<String, String> env);
 

@@ -54,6 +54,12 @@ final class ClaudeKind implements AgentKind {
         return "ANTHROPIC_API_KEY";
     }
 
+    /** The key, and no inherited login token, which Claude Code would use before it (another account's). */
+    @Override
+    public Map<String, String> keyEnvironment(String key) {
+        return Map.of("ANTHROPIC_API_KEY", key, "ANTHROPIC_AUTH_TOKEN", "", "CLAUDE_CODE_OAUTH_TOKEN", "");
+    }
+
     /**
      * {@code CLAUDE_CONFIG_DIR}, or {@code ~/.claude} (made here: inside the sandbox the home is read-only and the CLI
      * could not make it). Not {@code ~/.claude.json}: with that file bound writable in a read-only home, CLI 2.1.328

@@ -310,7 +310,7 @@ final class AgentLaunch {
                 throw new Failed("agent profile '" + profile.get().name() + "' takes its API key from " + variable
                         + ", which is not set where this worker runs", null);
             }
-            env.put(AgentCommand.kind(agent).keyVariable(), key);
+            env.putAll(AgentCommand.kind(agent).keyEnvironment(key));
         }
         env.putAll(agent.env());
         return env;
