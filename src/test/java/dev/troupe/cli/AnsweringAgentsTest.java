@@ -177,21 +177,8 @@ class AnsweringAgentsTest {
                     review: true
                 """);
 
-        assertEquals(0, run.exitCode(), run.err() + run.out());
-        assertEquals(List.of("a"), run.repo().mergedTasks(run.integrationBranch()), "merged once, after the approval");
-        assertEquals("beta", run.repo().show(run.integrationBranch(), "a.txt"));
-        assertEquals(1, run.events("merge-done").size());
-        List<JsonNode> reviews = run.events("review-done");
-        assertEquals(List.of(false, true), reviews.stream().map(r -> r.path("approved").asBoolean()).toList(),
-                reviews.toString());
-        assertEquals(CHANGES_ASKED, reviews.get(0).path("comments").asText());
-        assertEquals("beta it is", reviews.get(1).path("comments").asText());
         // Each review ran on the task's profile, read-only, given the verdict's schema as a file.
-        List<JsonNode> reviewers = run.started("reviewer");
-        assertEquals(2, reviewers.size(), run.events("agent-started").toString());
-        for (JsonNode reviewer : reviewers) {
-            assertEquals("codex", reviewer.path("cli").asText(), reviewer.toString());
-            assertEquals("codex", reviewer.path("profile").asText(), reviewer.toString());
+        for (JsonNode reviewer : reviewedTwiceThenMerged(run, "codex")) {
             String command = reviewer.path("command").toString();
             assertTrue(command.contains("\"--sandbox\",\"read-only\"") && command.contains("\"--output-schema\""),
                     command);
@@ -344,20 +331,7 @@ class AnsweringAgentsTest {
                     review: true
                 """);
 
-        assertEquals(0, run.exitCode(), run.err() + run.out());
-        assertEquals(List.of("a"), run.repo().mergedTasks(run.integrationBranch()), "merged once, after the approval");
-        assertEquals("beta", run.repo().show(run.integrationBranch(), "a.txt"));
-        assertEquals(1, run.events("merge-done").size());
-        List<JsonNode> reviews = run.events("review-done");
-        assertEquals(List.of(false, true), reviews.stream().map(r -> r.path("approved").asBoolean()).toList(),
-                reviews.toString());
-        assertEquals(CHANGES_ASKED, reviews.get(0).path("comments").asText());
-        assertEquals("beta it is", reviews.get(1).path("comments").asText());
-        List<JsonNode> reviewers = run.started("reviewer");
-        assertEquals(2, reviewers.size(), run.events("agent-started").toString());
-        for (JsonNode reviewer : reviewers) {
-            assertEquals("opencode", reviewer.path("cli").asText(), reviewer.toString());
-            assertEquals("opencode", reviewer.path("profile").asText(), reviewer.toString());
+        for (JsonNode reviewer : reviewedTwiceThenMerged(run, "opencode")) {
             assertTrue(reviewer.path("command").toString().contains("\"--agent\",\"plan\""), reviewer.toString());
         }
         assertEquals(2, run.started(null).size(), "the writer ran twice");
@@ -373,5 +347,28 @@ class AnsweringAgentsTest {
                     "the reviewer is offered no tool that writes: " + review.tools());
         }
         assertTrue(claudeApi.requests("opencode-unused").isEmpty());
+    }
+
+    /**
+     * Task a's run: changes asked for, then approved, merged once with the change the reviewer asked for; its two
+     * reviewers' agent-started events, each on the profile and CLI {@code cli}.
+     */
+    private static List<JsonNode> reviewedTwiceThenMerged(Run run, String cli) {
+        assertEquals(0, run.exitCode(), run.err() + run.out());
+        assertEquals(List.of("a"), run.repo().mergedTasks(run.integrationBranch()), "merged once, after the approval");
+        assertEquals("beta", run.repo().show(run.integrationBranch(), "a.txt"));
+        assertEquals(1, run.events("merge-done").size());
+        List<JsonNode> reviews = run.events("review-done");
+        assertEquals(List.of(false, true), reviews.stream().map(r -> r.path("approved").asBoolean()).toList(),
+                reviews.toString());
+        assertEquals(CHANGES_ASKED, reviews.get(0).path("comments").asText());
+        assertEquals("beta it is", reviews.get(1).path("comments").asText());
+        List<JsonNode> reviewers = run.started("reviewer");
+        assertEquals(2, reviewers.size(), run.events("agent-started").toString());
+        for (JsonNode reviewer : reviewers) {
+            assertEquals(cli, reviewer.path("cli").asText(), reviewer.toString());
+            assertEquals(cli, reviewer.path("profile").asText(), reviewer.toString());
+        }
+        return reviewers;
     }
 }
