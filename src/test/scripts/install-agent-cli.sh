@@ -2,8 +2,8 @@
 # Installs one pinned agent CLI from the npm registry for the tests (run by Maven before the tests): Claude Code,
 # Codex, Gemini CLI or OpenCode. Each package ships what it runs (a native binary in an optional dependency, or a
 # node bundle); nothing is fetched from elsewhere. Install scripts of dependencies are not run (none is needed to run
-# headless, and some would compile native code); with `postinstall`, the package's own is (OpenCode's puts its
-# platform's binary in place).
+# headless, and some would compile native code); with `postinstall`, the package's own is (Claude Code's and
+# OpenCode's put their platform's binary in place).
 # Usage: install-agent-cli.sh DIR PACKAGE VERSION BIN [postinstall]   -> DIR/node_modules/.bin/BIN
 set -euo pipefail
 dir="$1"
