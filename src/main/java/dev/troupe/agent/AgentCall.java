@@ -26,4 +26,10 @@ public record AgentCall(String prompt, Optional<String> model, String permission
     public boolean readOnly() {
         return "plan".equals(permissionMode);
     }
+
+    /** The same run with another prompt (a placeholder, for the journal's copy of the command line). */
+    public AgentCall withPrompt(String other) {
+        return new AgentCall(other, model, permissionMode, allowedTools, maxTurns, appendSystemPrompt, jsonSchema, resume,
+                sessionId, live, scratch);
+    }
 }

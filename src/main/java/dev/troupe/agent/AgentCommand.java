@@ -26,31 +26,30 @@ public final class AgentCommand {
     }
 
     public static List<String> argv(AgentSettings agent, Goal.TaskSpec task, String prompt, String sessionId) {
-        return argv(agent, task, prompt, sessionId, Optional.empty(), Optional.empty(), Path.of(""));
+        return argv(agent, call(agent, task, prompt, sessionId, Optional.empty(), Optional.empty(), Path.of("")));
     }
 
-    /**
-     * @param jsonSchema for an agent that answers rather than edits (the planner, a reviewer): the CLI makes it
-     *     answer with an object of this schema, in the result's {@code structured_output}
-     * @param resume an earlier session to continue, the prompt its next user message
-     * @param scratch a directory of the worker's own where the kind may write files its CLI reads (a schema)
-     */
-    public static List<String> argv(AgentSettings agent, Goal.TaskSpec task, String prompt, String sessionId,
-            Optional<String> jsonSchema, Optional<String> resume, Path scratch) {
+    /** The executable and leading arguments, then what the agent's kind makes of {@code call}. */
+    public static List<String> argv(AgentSettings agent, AgentCall call) {
         List<String> argv = new ArrayList<>(executable(agent));
-        argv.addAll(kind(agent).arguments(call(agent, task, prompt, sessionId, jsonSchema, resume, scratch)));
+        argv.addAll(kind(agent).arguments(call));
         return argv;
     }
 
     /** What the agent reads on its stdin, when it takes no live input ({@link AgentKind#stdin}). */
-    public static Optional<String> stdin(AgentSettings agent, Goal.TaskSpec task, String prompt, String sessionId,
-            Optional<String> jsonSchema, Optional<String> resume, Path scratch) {
-        return takesLiveInput(agent) ? Optional.empty()
-                : kind(agent).stdin(call(agent, task, prompt, sessionId, jsonSchema, resume, scratch));
+    public static Optional<String> stdin(AgentSettings agent, AgentCall call) {
+        return call.live() ? Optional.empty() : kind(agent).stdin(call);
     }
 
-    /** The run as the agent's kind is asked for it: the task's own settings, else the agent's. */
-    private static AgentCall call(AgentSettings agent, Goal.TaskSpec task, String prompt, String sessionId,
+    /**
+     * The run as the agent's kind is asked for it: the task's own settings, else the agent's.
+     *
+     * @param jsonSchema for an agent that answers rather than edits (the planner, a reviewer): the CLI makes it
+     *     answer with an object of this schema
+     * @param resume an earlier session to continue, the prompt its next user message
+     * @param scratch a directory of the worker's own where the kind may write files its CLI reads (a schema)
+     */
+    public static AgentCall call(AgentSettings agent, Goal.TaskSpec task, String prompt, String sessionId,
             Optional<String> jsonSchema, Optional<String> resume, Path scratch) {
         return new AgentCall(prompt, task.model().or(agent::model), task.permissionMode().orElse(agent.permissionMode()),
                 task.allowedTools().orElse(agent.allowedTools()), task.maxTurns().or(agent::maxTurns),

@@ -80,8 +80,8 @@ final class ClaudeKind implements AgentKind {
         return true;
     }
 
-    /** Stateless: Claude Code's lines say all there is on each. */
-    private static final AgentReader READER = new AgentReader() {
+    /** Stateless: Claude Code's lines say all there is on each, so one reader serves every process. */
+    static final AgentReader READER = new AgentReader() {
 
         /** System (API retries), result, the answer to a control request, the echo of a message written to it. */
         private static final Set<String> STEERING = Set.of("system", "result", "control_response", "user");

@@ -157,7 +157,7 @@ public final class StreamJson {
 
     /** A line of Claude Code's. */
     public static Line decode(String line) {
-        return decode(line, new ClaudeKind().reader());
+        return decode(line, ClaudeKind.READER);
     }
 
     public static Line decode(String line, AgentReader reader) {

@@ -1,5 +1,6 @@
 package dev.troupe.team;
 
+import dev.troupe.agent.AgentCall;
 import dev.troupe.agent.AgentCommand;
 import dev.troupe.agent.AgentProcess;
 import dev.troupe.agent.LiveAgents;
@@ -149,13 +150,15 @@ final class AgentLaunch {
         Files.createDirectories(stderr.getParent());
         AgentSettings agent = agent(assignment);
         Map<String, String> env = environment(workspace, assignment);
-        List<String> argv = argv(assignment, sessionId, prompt, resumed);
+        AgentCall call = AgentCommand.call(agent, assignment.task(), prompt, sessionId, schema(assignment), resumed,
+                scratch());
+        List<String> argv = AgentCommand.argv(agent, call);
         // Made here, before the agent starts: a kind may write a file its command line names (Codex's schema).
-        List<String> shown = argv(assignment, sessionId, "<prompt>", resumed);
+        List<String> shown = AgentCommand.argv(agent, call.withPrompt("<prompt>"));
         if (run.goal().workspace().sandbox()) {
             argv = sandboxed(argv, checkout, env, agent);
         }
-        Optional<Path> stdin = stdin(assignment, sessionId, prompt, resumed);
+        Optional<Path> stdin = stdin(assignment, agent, call);
         return new Started(run.agents().start(argv, checkout, env, stderr, AgentCommand.takesLiveInput(agent), stdin),
                 workspace, prepared.leaveOut(), resumed, prompt, shown);
     }
@@ -204,10 +207,8 @@ final class AgentLaunch {
     }
 
     /** A file holding what the agent reads on its stdin, for a CLI that takes its prompt there; empty: none. */
-    private Optional<Path> stdin(Assignment assignment, String sessionId, String prompt, Optional<String> resumed)
-            throws IOException {
-        Optional<String> text = AgentCommand.stdin(agent(assignment), assignment.task(), prompt, sessionId,
-                schema(assignment), resumed, scratch());
+    private Optional<Path> stdin(Assignment assignment, AgentSettings agent, AgentCall call) throws IOException {
+        Optional<String> text = AgentCommand.stdin(agent, call);
         if (text.isEmpty()) {
             return Optional.empty();
         }
@@ -216,15 +217,10 @@ final class AgentLaunch {
         return Optional.of(file);
     }
 
+    /** An agent that answers gets the schema of its answer. */
     private Optional<String> schema(Assignment assignment) {
         return assignment.role().answers() ? Optional.of(Answers.schema(assignment, run.goal().plan().inRounds()))
                 : Optional.empty();
-    }
-
-    /** The agent's command line; an agent that answers gets the schema of its answer. */
-    List<String> argv(Assignment assignment, String sessionId, String prompt, Optional<String> resumed) {
-        return AgentCommand.argv(agent(assignment), assignment.task(), prompt, sessionId, schema(assignment), resumed,
-                scratch());
     }
 
     /**

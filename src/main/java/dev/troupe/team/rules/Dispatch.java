@@ -126,7 +126,7 @@ final class Dispatch {
                     task.continueSession() ? task.life().lastAgent() : null, now);
             if (startable.isEmpty()) {
                 // Its account is paused or has no room: dispatched again when a pause ends or a worker is free.
-                wake = earlier(wake, accounts.nextChange(now));
+                wake = Pace.earlier(wake, accounts.nextChange(now));
                 if (accounts.allPaused(now)) {
                     break;
                 }
@@ -143,7 +143,7 @@ final class Dispatch {
             // The other variants of a task started just now.
             wake = variants.launchWaiting(now);
         }
-        wake = earlier(earlier(wake, pausedReviews), variants.paused());
+        wake = Pace.earlier(Pace.earlier(wake, pausedReviews), variants.paused());
         if (wake != null) {
             out.add(new Decision.WakeAt(wake));
         }
@@ -163,7 +163,7 @@ final class Dispatch {
             }
             TaskState task = tasks.get(reviews.next());
             if (accounts.holdsBack(task.spec(), now)) {
-                pausedReviews = earlier(pausedReviews, accounts.nextChange(now));
+                pausedReviews = Pace.earlier(pausedReviews, accounts.nextChange(now));
                 continue;
             }
             reviews.remove();
@@ -172,10 +172,6 @@ final class Dispatch {
             pace.launched(now);
         }
         return null;
-    }
-
-    private static Instant earlier(Instant a, Instant b) {
-        return a == null || (b != null && b.isBefore(a)) ? b : a;
     }
 
     /**
@@ -194,7 +190,8 @@ final class Dispatch {
                         && !task.heardLiveIn(told.id()).equals(Optional.of(task.sessionAttempt())))
                 .map(TeamEvent.TaskTold::message).toList();
         // Only where its session is, and with the same CLI and account.
-        boolean sameAccount = accounts.agentOf(spec).equals(task.life().lastAgent());
+        String agent = accounts.agentOf(spec);
+        boolean sameAccount = agent.equals(task.life().lastAgent());
         Optional<Assignment.Resume> resume = task.continueSession() && worker.equals(task.writtenOn()) && sameAccount
                 ? Optional.of(new Assignment.Resume(task.session(), Prompts.resumed(task.reason(), head.name(),
                         run.failedBranch(task.spec(), task.sessionAttempt()), toldSince)))
@@ -203,7 +200,7 @@ final class Dispatch {
         accounts.launched(worker, spec);
         out.assignOnceJournaled(worker, new Assignment(spec, attempt, branch, head, prompt,
                 Assignment.Role.WRITER, Optional.empty(), resume),
-                new TeamEvent.TaskAssigned(now, task.id(), attempt, worker, branch, head.name(), accounts.agentOf(spec)));
+                new TeamEvent.TaskAssigned(now, task.id(), attempt, worker, branch, head.name(), agent));
     }
 
     /**

@@ -23,6 +23,11 @@ final class Pace {
         return lastLaunch == Instant.MIN ? Instant.MIN : lastLaunch.plus(stagger);
     }
 
+    /** The earlier of two instants, either of which may be null (no time). */
+    static Instant earlier(Instant a, Instant b) {
+        return a == null || (b != null && b.isBefore(a)) ? b : a;
+    }
+
     void launched(Instant now) {
         lastLaunch = now;
     }

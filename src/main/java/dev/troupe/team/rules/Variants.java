@@ -99,8 +99,7 @@ final class Variants {
                     : accounts.startable(asVariant(task, round.nextWaiting().get().k), null, now);
             if (spec.isEmpty()) {
                 // Its account is paused or full: launched when the pause ends or one of its agents is done.
-                Instant next = accounts.nextChange(now);
-                paused = paused == null || (next != null && next.isBefore(paused)) ? next : paused;
+                paused = Pace.earlier(paused, accounts.nextChange(now));
                 continue;
             }
             // Preferably a worker that has not run a variant of the task; a new one while the team has room. A judge
