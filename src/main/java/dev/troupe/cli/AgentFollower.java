@@ -1,5 +1,6 @@
 package dev.troupe.cli;
 
+import dev.troupe.journal.FileTail;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.troupe.agent.StreamJson;
 import dev.troupe.journal.JournalReader;

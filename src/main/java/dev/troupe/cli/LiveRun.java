@@ -33,6 +33,14 @@ final class LiveRun {
         return find(RunDirs.of(repo), args.size() == 2 ? Optional.of(args.get(0)) : Optional.empty(), forWhat);
     }
 
+    /** The run in {@code runDir}, which must be live. */
+    static LiveRun at(Path runDir, String forWhat) throws TroupeException {
+        if (!RunLock.isLive(runDir)) {
+            throw TroupeException.badInput("run " + runDir.getFileName() + " is not live: nothing to " + forWhat);
+        }
+        return new LiveRun(runDir);
+    }
+
     /** The named run, which must be live; without a name, the newest live run of the repository. */
     static LiveRun find(RunDirs runs, Optional<String> run, String forWhat) throws TroupeException {
         if (run.isPresent()) {

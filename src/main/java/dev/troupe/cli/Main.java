@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
         description = "Runs a team of headless coding agents from a goal file.",
         subcommands = {RunCommand.class, ResumeCommand.class, StatusCommand.class, ResultsCommand.class, ReportCommand.class,
             CleanupCommand.class, ValidateCommand.class, ClusterKeyCommand.class, StopCommand.class, CancelCommand.class,
-            AddCommand.class, TellCommand.class, AttachCommand.class, WorkerCommand.class, CommandLine.HelpCommand.class},
+            AddCommand.class, TellCommand.class, AttachCommand.class, ServeCommand.class, WorkerCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:every task merged",

@@ -48,6 +48,9 @@ final class ResumeCommand implements Callable<Integer> {
     RunDirs.Selection selection = new RunDirs.Selection();
 
     @Mixin
+    WebOption web = new WebOption();
+
+    @Mixin
     Launcher.OutputOptions display = new Launcher.OutputOptions();
 
     @Mixin
@@ -107,8 +110,10 @@ final class ResumeCommand implements Callable<Integer> {
                     history.tasks().size(), finished.isEmpty() ? "" : "; " + String.join(", ", finished)
                             + " finished before the stop and go on from their commits (review, merge) without running again",
                     killed > 0 ? ", " + killed + " leftover agent processes stopped" : "");
-            return Launcher.run(setup, Optional.of(new ResumeFrom(history, merged, killed, finished)), output, false,
-                    cluster, out, err);
+            try (WebOption.Served page = web.start(dirs.runs(), started.run(), err).orElse(null)) {
+                return Launcher.run(setup, Optional.of(new ResumeFrom(history, merged, killed, finished)), output,
+                        false, cluster, out, err);
+            }
         }
     }
 

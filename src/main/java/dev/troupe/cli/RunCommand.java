@@ -37,6 +37,9 @@ final class RunCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     ClusterOptions clusterOptions = new ClusterOptions();
 
+    @Mixin
+    WebOption web = new WebOption();
+
     @Option(names = "--plan-only", description = "for a goal without tasks: let the planner make them, write them"
             + " as a goal file beside GOAL (GOAL.plan.yaml) to edit and run, and stop")
     boolean planOnly;
@@ -66,7 +69,8 @@ final class RunCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new TroupeException(ExitCodes.INTERNAL, "cannot create " + setup.runDir() + ": " + e.getMessage());
         }
-        try (RunLock lock = RunLock.acquire(setup.runDir())) {
+        try (RunLock lock = RunLock.acquire(setup.runDir());
+                WebOption.Served page = web.start(setup.runDir().getParent(), setup.runId(), err).orElse(null)) {
             int exit = Launcher.run(setup, Optional.empty(), output, planOnly, cluster, out, err);
             if (planOnly && exit == ExitCodes.OK) {
                 savePlan(setup.runDir().resolve(RunContext.PLANNED_GOAL), planFile, out);

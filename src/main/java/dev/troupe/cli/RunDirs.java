@@ -1,5 +1,6 @@
 package dev.troupe.cli;
 
+import dev.troupe.journal.FileTail;
 import dev.troupe.git.GitCli;
 import dev.troupe.git.GitException;
 import dev.troupe.journal.JournalReader;

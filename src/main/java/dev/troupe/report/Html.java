@@ -1,11 +1,11 @@
 package dev.troupe.report;
 
 /** Text made ready for the page: safe for HTML and SVG, in text and in quoted attributes; cut to a line. */
-final class Html {
+public final class Html {
 
     private Html() {}
 
-    static String escape(String text) {
+    public static String escape(String text) {
         if (text == null) {
             return "";
         }
@@ -25,7 +25,7 @@ final class Html {
     }
 
     /** The first line of {@code text}, at most 200 characters. */
-    static String firstLine(String text) {
+    public static String firstLine(String text) {
         String first = text == null ? "" : text.strip().lines().findFirst().orElse("");
         return first.length() > 200 ? first.substring(0, 199) + "…" : first;
     }

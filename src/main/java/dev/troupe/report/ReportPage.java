@@ -5,12 +5,14 @@ import dev.troupe.journal.TeamEvent;
 import dev.troupe.team.rules.RunContext;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.StringWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -32,8 +34,50 @@ public final class ReportPage {
     /** The run in {@code runDir} as its journal and its agents' transcripts tell it. */
     public static Optional<RunRecord> read(Path runDir, boolean live) throws IOException {
         JournalReader.Read journal = JournalReader.decisions(runDir.resolve("events.jsonl"));
-        return RunRecord.of(journal.events(), journal.lastTime(), span -> lastWrite(transcriptOf(runDir, span)),
+        return of(journal.events(), journal.lastTime(), runDir, live);
+    }
+
+    /** The same, from the journal's events but the agents' output, already read ({@code troupe serve}). */
+    public static Optional<RunRecord> of(List<TeamEvent> decisions, Optional<Instant> lastTime, Path runDir,
+            boolean live) {
+        return RunRecord.of(decisions, lastTime, span -> lastWrite(transcriptOf(runDir, span)),
                 live ? Optional.of(Instant.now()) : Optional.empty());
+    }
+
+    /** The whole page, as {@code report.html} holds it. */
+    public static String html(RunRecord record, Path runDir) throws IOException {
+        StringWriter out = new StringWriter();
+        new ReportPage(record, runDir).write(out);
+        return out.toString();
+    }
+
+    /**
+     * The report's overview for a page that follows the run live: its header, timeline, rounds, variants, cost per
+     * model and plan; not the table of tasks nor the transcripts, which such a page shows its own way.
+     */
+    public static String overview(RunRecord record, Path runDir) throws IOException {
+        StringBuilder html = new StringBuilder(32 * 1024);
+        HeaderSection.write(html, record);
+        TimelineSection.write(html, record);
+        RoundsSection.write(html, record);
+        VariantsSection.write(record, html);
+        ModelsSection.write(html, record, runDir);
+        PlanSection.write(html, record);
+        return html.toString();
+    }
+
+    /**
+     * Each agent run of {@code task} with its transcript, as the report shows them; the last one unfolded, and
+     * while the run is {@code live} its last entries rather than its first.
+     */
+    public static String transcripts(RunRecord record, Path runDir, String task, boolean live) throws IOException {
+        List<RunRecord.Span> spans = record.spans().stream().filter(s -> s.task().equals(task)).toList();
+        StringBuilder html = new StringBuilder();
+        for (int i = 0; i < spans.size(); i++) {
+            boolean last = i == spans.size() - 1;
+            html.append(TranscriptsSection.span(spans.get(i), runDir, true, last, live && last));
+        }
+        return html.toString();
     }
 
     private static Optional<Instant> lastWrite(Path file) {
@@ -84,7 +128,7 @@ public final class ReportPage {
     }
 
     /** The page's styles, inlined so that the page is one file: {@code report.css} beside this class. */
-    private static String style() throws IOException {
+    public static String style() throws IOException {
         try (InputStream css = ReportPage.class.getResourceAsStream("report.css")) {
             if (css == null) {
                 throw new IllegalStateException("report.css is missing from troupe's classes (a broken build)");

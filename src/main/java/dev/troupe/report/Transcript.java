@@ -15,6 +15,7 @@ import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -42,24 +43,41 @@ final class Transcript {
 
     /** The transcript as HTML: its first {@link #MOST_ENTRIES} entries, read no further. */
     static String html(Path file) throws IOException {
-        StringBuilder html = new StringBuilder("<ol class=\"transcript\">\n");
-        int entries = 0;
+        return html(file, false);
+    }
+
+    /**
+     * The transcript as HTML: its first {@link #MOST_ENTRIES} entries, or with {@code latest} its last ones (an
+     * agent at work, followed live: the whole file is read).
+     */
+    static String html(Path file, boolean latest) throws IOException {
+        ArrayDeque<String> entries = new ArrayDeque<>();
         boolean more = false;
         try (BufferedReader reader = JournalReader.lenientReader(file)) {
             for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-                if (entries == MOST_ENTRIES) {
-                    more = true;
-                    break;
-                }
                 String entry = entry(line);
-                if (!entry.isEmpty()) {
-                    html.append(entry);
-                    entries++;
+                if (entry.isEmpty()) {
+                    continue;
                 }
+                if (entries.size() == MOST_ENTRIES) {
+                    more = true;
+                    if (!latest) {
+                        break;
+                    }
+                    entries.removeFirst();
+                }
+                entries.addLast(entry);
             }
         }
+        StringBuilder html = new StringBuilder();
+        if (more && latest) {
+            html.append("<p class=\"note\">The last ").append(MOST_ENTRIES).append(" entries; the whole output is in <code>")
+                    .append(Html.escape(file.toString())).append("</code>.</p>\n");
+        }
+        html.append("<ol class=\"transcript\">\n");
+        entries.forEach(html::append);
         html.append("</ol>\n");
-        if (more) {
+        if (more && !latest) {
             html.append("<p class=\"note\">The first ").append(MOST_ENTRIES).append(" entries; the whole output is in <code>")
                     .append(Html.escape(file.toString())).append("</code>.</p>\n");
         }

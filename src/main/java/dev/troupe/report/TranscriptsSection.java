@@ -24,31 +24,41 @@ final class TranscriptsSection {
         out.write("<section id=\"transcripts\">\n<h2>Transcripts</h2>\n");
         long written = 0;
         for (RunRecord.Span s : record.spans()) {
-            Path file = ReportPage.transcriptOf(runDir, s);
-            StringBuilder html = new StringBuilder();
-            html.append("<details id=\"").append(SpanNames.anchor(s)).append("\"><summary><i class=\"o-")
-                    .append(SpanNames.cssName(s.outcome())).append("\"></i><code>").append(Html.escape(SpanNames.label(s)))
-                    .append("</code> · ").append(s.outcome().words()).append(" · ")
-                    .append(Durations.format(s.duration())).append(" on ").append(Html.escape(s.worker()))
-                    .append(" · ").append(Html.escape(SpanNames.agent(s)))
-                    .append(" · started ").append(CLOCK.format(s.start())).append("</summary>\n");
-            if (!s.detail().isBlank()) {
-                html.append("<p class=\"detail\">").append(Html.escape(Html.firstLine(s.detail()))).append("</p>\n");
-            }
-            html.append(Transcript.steering(s));
-            if (!Files.exists(file)) {
-                html.append("<p class=\"note\">No output was kept for this agent run.</p>\n");
-            } else if (written > MOST_TRANSCRIPT_CHARS) {
-                html.append("<p class=\"note\">Not shown, to keep this page small enough for a browser: read <code>")
-                        .append(Html.escape(file.toString())).append("</code> (<code>troupe results --task</code>).</p>\n");
-            } else {
-                String transcript = Transcript.html(file);
-                written += transcript.length();
-                html.append(transcript);
-            }
-            html.append("</details>\n");
-            out.write(html.toString());
+            boolean shown = written <= MOST_TRANSCRIPT_CHARS;
+            String html = span(s, runDir, shown, false, false);
+            written += html.length();
+            out.write(html);
         }
         out.write("</section>\n");
+    }
+
+    /**
+     * One agent run, folded ({@code open}: unfolded): how it ended, what it was told, and its transcript
+     * ({@code shown}; otherwise the file is named), its last entries when {@code latest}.
+     */
+    static String span(RunRecord.Span s, Path runDir, boolean shown, boolean open, boolean latest) throws IOException {
+        Path file = ReportPage.transcriptOf(runDir, s);
+        StringBuilder html = new StringBuilder();
+        html.append("<details id=\"").append(SpanNames.anchor(s)).append("\"").append(open ? " open" : "")
+                .append("><summary><i class=\"o-")
+                .append(SpanNames.cssName(s.outcome())).append("\"></i><code>").append(Html.escape(SpanNames.label(s)))
+                .append("</code> · ").append(s.outcome().words()).append(" · ")
+                .append(Durations.format(s.duration())).append(" on ").append(Html.escape(s.worker()))
+                .append(" · ").append(Html.escape(SpanNames.agent(s)))
+                .append(" · started ").append(CLOCK.format(s.start())).append("</summary>\n");
+        if (!s.detail().isBlank()) {
+            html.append("<p class=\"detail\">").append(Html.escape(Html.firstLine(s.detail()))).append("</p>\n");
+        }
+        html.append(Transcript.steering(s));
+        if (!Files.exists(file)) {
+            html.append("<p class=\"note\">No output was kept for this agent run.</p>\n");
+        } else if (!shown) {
+            html.append("<p class=\"note\">Not shown, to keep this page small enough for a browser: read <code>")
+                    .append(Html.escape(file.toString())).append("</code> (<code>troupe results --task</code>).</p>\n");
+        } else {
+            html.append(Transcript.html(file, latest));
+        }
+        html.append("</details>\n");
+        return html.toString();
     }
 }

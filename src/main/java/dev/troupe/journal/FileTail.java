@@ -1,4 +1,4 @@
-package dev.troupe.cli;
+package dev.troupe.journal;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -14,7 +14,7 @@ import java.util.List;
  * Follows a file another process appends lines to: each call returns the whole lines written since the last
  * one (a line still being written waits for its newline), at most {@link #MAX_READ} bytes at a time.
  */
-final class FileTail {
+public final class FileTail {
 
     private static final int MAX_READ = 8 << 20;
 
@@ -22,12 +22,12 @@ final class FileTail {
     private long offset;
 
     /** @param offset where to start: 0 for the whole file, its size for what comes next */
-    FileTail(Path file, long offset) {
+    public FileTail(Path file, long offset) {
         this.file = file;
         this.offset = offset;
     }
 
-    static long sizeOf(Path file) throws IOException {
+    public static long sizeOf(Path file) throws IOException {
         try {
             return Files.size(file);
         } catch (NoSuchFileException notYet) {
@@ -35,11 +35,11 @@ final class FileTail {
         }
     }
 
-    Path file() {
+    public Path file() {
         return file;
     }
 
-    List<String> newLines() throws IOException {
+    public List<String> newLines() throws IOException {
         if (!Files.exists(file)) {
             return List.of();
         }

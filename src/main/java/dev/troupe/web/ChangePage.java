@@ -1,0 +1,77 @@
+package dev.troupe.web;
+
+import dev.troupe.agent.Secrets;
+import dev.troupe.git.GitCli;
+import dev.troupe.git.GitException;
+import dev.troupe.journal.RunHistory;
+import dev.troupe.journal.TaskLife;
+import dev.troupe.report.Html;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * What a task changed: the diff of its last finished attempt's commit against the base it started from, and once
+ * merged, what its merge brought into the integration branch. Read from the repository's objects by commit id (ids
+ * from the journal, checked to be ids), masked as the journal is, and cut at {@link #MOST_CHARS}.
+ */
+final class ChangePage {
+
+    static final int MOST_CHARS = 2_000_000;
+    private static final Pattern COMMIT = Pattern.compile("[0-9a-f]{40}");
+
+    private ChangePage() {}
+
+    static String html(RunHistory history, TaskLife task, String token, Secrets secrets) {
+        String run = history.started().run();
+        Path repo = Path.of(history.started().repo());
+        StringBuilder body = new StringBuilder("<header><h1>The change of <code>").append(Html.escape(task.id()))
+                .append("</code></h1></header>\n");
+        if (!COMMIT.matcher(task.commit()).matches() || !COMMIT.matcher(task.commitBase()).matches()) {
+            body.append("<p class=\"note\" id=\"no-change\">No attempt of this task has finished yet: an attempt's work"
+                    + " is committed on its branch when it ends.</p>\n");
+        } else {
+            String own = diff(repo, secrets, task.commitBase(), task.commit());
+            body.append("<section><h2>Attempt ").append(task.commitAttempt()).append(" against its base <code>")
+                    .append(task.commitBase(), 0, 7).append("</code></h2>\n").append(own).append("</section>\n");
+            if (COMMIT.matcher(task.mergeCommit()).matches()) {
+                String merged = diff(repo, secrets, task.mergeCommit() + "^1", task.mergeCommit());
+                body.append("<section><h2>What merged into <code>").append(Html.escape(history.started().integrationBranch()))
+                        .append("</code> (<code>").append(task.mergeCommit(), 0, 7).append("</code>)</h2>\n")
+                        .append(merged.equals(own) ? "<p class=\"note\">The same change.</p>\n" : merged)
+                        .append("</section>\n");
+            }
+        }
+        return Pages.page("troupe " + run + " · " + task.id() + " · change", " › <a href=\"/runs/" + run + "\"><code>"
+                + Html.escape(run) + "</code></a> › <a href=\"" + Html.escape(Pages.taskHref(run, task.id())) + "\"><code>"
+                + Html.escape(task.id()) + "</code></a> › change", token, null, Map.of(), body.toString());
+    }
+
+    private static String diff(Path repo, Secrets secrets, String from, String to) {
+        String text;
+        try {
+            text = GitCli.run(repo, "diff", "--no-color", "--no-ext-diff", "--stat", "--patch", from, to, "--");
+        } catch (GitException e) {
+            return "<p class=\"note\">git cannot show it: " + Html.escape(Html.firstLine(e.getMessage())) + "</p>\n";
+        }
+        if (text.isBlank()) {
+            return "<p class=\"note\">No change.</p>\n";
+        }
+        boolean cut = text.length() > MOST_CHARS;
+        text = secrets.redact(cut ? text.substring(0, MOST_CHARS) : text);
+        StringBuilder html = new StringBuilder("<pre class=\"diff\">");
+        text.lines().forEach(line -> {
+            String kind = line.startsWith("diff --git") ? "file" : line.startsWith("@@") ? "hunk"
+                    : line.startsWith("+") && !line.startsWith("+++") ? "add"
+                    : line.startsWith("-") && !line.startsWith("---") ? "del" : "";
+            html.append(kind.isEmpty() ? "" : "<span class=\"" + kind + "\">").append(Html.escape(line))
+                    .append(kind.isEmpty() ? "" : "</span>").append('\n');
+        });
+        html.append("</pre>\n");
+        if (cut) {
+            html.append("<p class=\"note\">Cut at ").append(MOST_CHARS / 1_000_000).append(" MB: <code>git diff ")
+                    .append(Html.escape(from)).append(' ').append(Html.escape(to)).append("</code> shows the rest.</p>\n");
+        }
+        return html.toString();
+    }
+}

@@ -1,0 +1,62 @@
+package dev.troupe.web;
+
+import akka.NotUsed;
+import akka.http.javadsl.model.sse.ServerSentEvent;
+import akka.stream.javadsl.Source;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.troupe.journal.Json;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+
+/**
+ * A page's sections as server-sent events: every {@link #EVERY} the page is drawn again off the actors' threads, and
+ * the sections that differ from what this browser last got go to it as one {@code sections} event (a JSON object of
+ * element id to HTML). A slow browser slows the drawing down (the stream is backpressured), and one that goes away
+ * ends it.
+ */
+final class LiveFeed {
+
+    static final Duration EVERY = Duration.ofMillis(500);
+    /** A comment line this often keeps proxies and the browser from taking a quiet stream for a dead one. */
+    static final Duration KEEP_ALIVE = Duration.ofSeconds(15);
+
+    private LiveFeed() {}
+
+    static Source<ServerSentEvent, NotUsed> of(LivePage page, Executor blocking) {
+        Map<String, String> sent = new HashMap<>();
+        return Source.tick(Duration.ZERO, EVERY, "tick")
+                .mapAsync(1, tick -> CompletableFuture.supplyAsync(() -> changes(page, sent), blocking))
+                .filter(Optional::isPresent).map(Optional::get)
+                .keepAlive(KEEP_ALIVE, ServerSentEvent::heartbeat)
+                .mapMaterializedValue(ticks -> NotUsed.getInstance());
+    }
+
+    /** The sections that changed since {@code sent}, as an event; none when none did. */
+    private static Optional<ServerSentEvent> changes(LivePage page, Map<String, String> sent) {
+        Map<String, String> changed = new LinkedHashMap<>();
+        try {
+            page.sections().forEach((id, html) -> {
+                if (!html.equals(sent.get(id))) {
+                    changed.put(id, html);
+                    sent.put(id, html);
+                }
+            });
+        } catch (IOException | RuntimeException e) {
+            return Optional.of(ServerSentEvent.create("troupe cannot read the run: " + e.getMessage(), "problem"));
+        }
+        if (changed.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(ServerSentEvent.create(Json.MAPPER.writeValueAsString(changed), "sections"));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package dev.troupe.web;
+
+import dev.troupe.journal.RunHistory;
+import dev.troupe.report.Html;
+import dev.troupe.report.ReportPage;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A run's page: its state and what can be done to it, the board (progress, the team, the tasks) and the report's
+ * overview (timeline, rounds, variants, cost per model, plan), each a section that follows the journal. The report's
+ * overview is drawn again at most every {@link #OVERVIEW_EVERY}: it reads every transcript's spend.
+ */
+final class RunPage implements LivePage {
+
+    static final Duration OVERVIEW_EVERY = Duration.ofSeconds(2);
+
+    private final RunWatch watch;
+    private final String run;
+    private final RunControls controls;
+    private String overview = "";
+    private long overviewVersion = -1;
+    private Instant overviewAt = Instant.EPOCH;
+
+    RunPage(RunWatch watch, RunControls controls) {
+        this.watch = watch;
+        this.run = watch.runDir().getFileName().toString();
+        this.controls = controls;
+    }
+
+    /** The whole page, as first served. */
+    String html(String token) throws IOException {
+        boolean live = controls.isLive(watch.runDir());
+        String addForm = live ? "<details class=\"add\"><summary>Add tasks</summary>\n<p class=\"note\">A list of tasks,"
+                + " as under a goal file's <code>tasks:</code>; <code>after</code> may name the run's tasks. The run"
+                + " checks them as it checks a goal file.</p>\n" + Pages.form("/runs/" + run + "/add", null,
+                "<textarea name=\"tasks\" rows=\"6\" cols=\"80\" spellcheck=\"false\" placeholder=\"- id: docs&#10;  prompt: "
+                + "Document the new flag in README.md\"></textarea>", "Add") + "</details>\n" : "";
+        return Pages.page("troupe run " + run, " › <code>" + Html.escape(run) + "</code>", token,
+                "/runs/" + run + "/live", sections(), addForm);
+    }
+
+    @Override
+    public Map<String, String> sections() throws IOException {
+        watch.refresh();
+        Instant now = Instant.now();
+        boolean live = controls.isLive(watch.runDir());
+        Map<String, String> sections = new LinkedHashMap<>();
+        sections.put("head", head(live));
+        sections.put("progress", BoardHtml.progress(watch.board(), now));
+        sections.put("workers", BoardHtml.workers(watch.board(), now, run));
+        sections.put("tasks", watch.history().map(history -> BoardHtml.tasks(history, run, live)).orElse(""));
+        if (overviewVersion != watch.version() && Duration.between(overviewAt, now).compareTo(OVERVIEW_EVERY) >= 0) {
+            overview = watch.record(live).map(record -> {
+                try {
+                    return ReportPage.overview(record, watch.runDir());
+                } catch (IOException e) {
+                    return "<p class=\"note\">The overview cannot be drawn: " + Html.escape(e.getMessage()) + "</p>";
+                }
+            }).orElse("");
+            overviewVersion = watch.version();
+            overviewAt = now;
+        }
+        sections.put("overview", overview);
+        return sections;
+    }
+
+    private String head(boolean live) {
+        String state = watch.history().map(h -> stateOf(h, live)).orElse(live ? "live" : "not begun");
+        StringBuilder html = new StringBuilder("<div class=\"runhead\"><span class=\"runstate\" data-state=\"")
+                .append(live ? "live" : "over").append("\">").append(Html.escape(state)).append("</span> ");
+        if (live) {
+            html.append(Pages.form("/runs/" + run + "/stop", "Stop run " + run + "? Nothing more is launched; what"
+                    + " runs finishes; troupe resume runs the rest.", "", "Stop the run"));
+        }
+        html.append(" <a href=\"/runs/").append(run).append("/report\">the report</a></div>\n");
+        return html.toString();
+    }
+
+    static String stateOf(RunHistory history, boolean live) {
+        if (live) {
+            return "live";
+        }
+        return history.finished().map(f -> "finished, exit " + f.exitCode())
+                .orElse("stopped before it finished: troupe resume " + history.started().run());
+    }
+}
