@@ -1,6 +1,5 @@
 package dev.troupe.web;
 
-import dev.troupe.agent.Secrets;
 import dev.troupe.git.GitCli;
 import dev.troupe.git.GitException;
 import dev.troupe.journal.RunHistory;
@@ -13,7 +12,7 @@ import java.util.regex.Pattern;
 /**
  * What a task changed: the diff of its last finished attempt's commit against the base it started from, and once
  * merged, what its merge brought into the integration branch. Read from the repository's objects by commit id (ids
- * from the journal, checked to be ids), masked as the journal is, and cut at {@link #MOST_CHARS}.
+ * from the journal, checked to be ids), and cut at {@link #MOST_CHARS}.
  */
 final class ChangePage {
 
@@ -22,7 +21,7 @@ final class ChangePage {
 
     private ChangePage() {}
 
-    static String html(RunHistory history, TaskLife task, String token, Secrets secrets) {
+    static String html(RunHistory history, TaskLife task, String token) {
         String run = history.started().run();
         Path repo = Path.of(history.started().repo());
         StringBuilder body = new StringBuilder("<header><h1>The change of <code>").append(Html.escape(task.id()))
@@ -31,11 +30,11 @@ final class ChangePage {
             body.append("<p class=\"note\" id=\"no-change\">No attempt of this task has finished yet: an attempt's work"
                     + " is committed on its branch when it ends.</p>\n");
         } else {
-            String own = diff(repo, secrets, task.commitBase(), task.commit());
+            String own = diff(repo, task.commitBase(), task.commit());
             body.append("<section><h2>Attempt ").append(task.commitAttempt()).append(" against its base <code>")
                     .append(task.commitBase(), 0, 7).append("</code></h2>\n").append(own).append("</section>\n");
             if (COMMIT.matcher(task.mergeCommit()).matches()) {
-                String merged = diff(repo, secrets, task.mergeCommit() + "^1", task.mergeCommit());
+                String merged = diff(repo, task.mergeCommit() + "^1", task.mergeCommit());
                 body.append("<section><h2>What merged into <code>").append(Html.escape(history.started().integrationBranch()))
                         .append("</code> (<code>").append(task.mergeCommit(), 0, 7).append("</code>)</h2>\n")
                         .append(merged.equals(own) ? "<p class=\"note\">The same change.</p>\n" : merged)
@@ -47,7 +46,7 @@ final class ChangePage {
                 + Html.escape(task.id()) + "</code></a> › change", token, null, Map.of(), body.toString());
     }
 
-    private static String diff(Path repo, Secrets secrets, String from, String to) {
+    private static String diff(Path repo, String from, String to) {
         String text;
         try {
             text = GitCli.run(repo, "diff", "--no-color", "--no-ext-diff", "--stat", "--patch", from, to, "--");
@@ -58,7 +57,7 @@ final class ChangePage {
             return "<p class=\"note\">No change.</p>\n";
         }
         boolean cut = text.length() > MOST_CHARS;
-        text = secrets.redact(cut ? text.substring(0, MOST_CHARS) : text);
+        text = cut ? text.substring(0, MOST_CHARS) : text;
         StringBuilder html = new StringBuilder("<pre class=\"diff\">");
         text.lines().forEach(line -> {
             String kind = line.startsWith("diff --git") ? "file" : line.startsWith("@@") ? "hunk"

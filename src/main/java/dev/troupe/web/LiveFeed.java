@@ -4,6 +4,7 @@ import akka.NotUsed;
 import akka.http.javadsl.model.sse.ServerSentEvent;
 import akka.stream.javadsl.Source;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.troupe.agent.Secrets;
 import dev.troupe.journal.Json;
 import java.io.IOException;
 import java.time.Duration;
@@ -28,17 +29,18 @@ final class LiveFeed {
 
     private LiveFeed() {}
 
-    static Source<ServerSentEvent, NotUsed> of(LivePage page, Executor blocking) {
+    /** The events of {@code page}, drawn on {@code blocking}, with {@code secrets} masked. */
+    static Source<ServerSentEvent, NotUsed> of(LivePage page, Executor blocking, Secrets secrets) {
         Map<String, String> sent = new HashMap<>();
         return Source.tick(Duration.ZERO, EVERY, "tick")
-                .mapAsync(1, tick -> CompletableFuture.supplyAsync(() -> changes(page, sent), blocking))
+                .mapAsync(1, tick -> CompletableFuture.supplyAsync(() -> changes(page, sent, secrets), blocking))
                 .filter(Optional::isPresent).map(Optional::get)
                 .keepAlive(KEEP_ALIVE, ServerSentEvent::heartbeat)
                 .mapMaterializedValue(ticks -> NotUsed.getInstance());
     }
 
     /** The sections that changed since {@code sent}, as an event; none when none did. */
-    private static Optional<ServerSentEvent> changes(LivePage page, Map<String, String> sent) {
+    private static Optional<ServerSentEvent> changes(LivePage page, Map<String, String> sent, Secrets secrets) {
         Map<String, String> changed = new LinkedHashMap<>();
         try {
             page.sections().forEach((id, html) -> {
@@ -48,13 +50,13 @@ final class LiveFeed {
                 }
             });
         } catch (IOException | RuntimeException e) {
-            return Optional.of(ServerSentEvent.create("troupe cannot read the run: " + e.getMessage(), "problem"));
+            return Optional.of(ServerSentEvent.create(secrets.redact("troupe cannot read the run: " + e.getMessage()), "problem"));
         }
         if (changed.isEmpty()) {
             return Optional.empty();
         }
         try {
-            return Optional.of(ServerSentEvent.create(Json.MAPPER.writeValueAsString(changed), "sections"));
+            return Optional.of(ServerSentEvent.create(secrets.redact(Json.MAPPER.writeValueAsString(changed)), "sections"));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

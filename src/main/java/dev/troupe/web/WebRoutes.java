@@ -148,7 +148,7 @@ final class WebRoutes extends AllDirectives {
     }
 
     private Route live(LivePage page) {
-        return completeOK(LiveFeed.of(page, blocking), EventStreamMarshalling.toEventStream());
+        return completeOK(LiveFeed.of(page, blocking, secrets), EventStreamMarshalling.toEventStream());
     }
 
     private String report(Path dir) throws IOException {
@@ -161,7 +161,7 @@ final class WebRoutes extends AllDirectives {
         watch.refresh();
         Optional<RunHistory> history = watch.history();
         Optional<TaskLife> life = history.map(h -> h.tasks().get(task));
-        return life.isPresent() ? ChangePage.html(history.get(), life.get(), token.value(), secrets) : null;
+        return life.isPresent() ? ChangePage.html(history.get(), life.get(), token.value()) : null;
     }
 
     private Route asset(String name) {
@@ -238,13 +238,15 @@ final class WebRoutes extends AllDirectives {
         return complete(answerOf(status, ok, message));
     }
 
-    private static HttpResponse answerOf(StatusCode status, boolean ok, String message) {
+    private HttpResponse answerOf(StatusCode status, boolean ok, String message) {
         String json = Json.MAPPER.createObjectNode().put("ok", ok).put("message", message).toString();
         return response(status, ContentTypes.APPLICATION_JSON, json);
     }
 
-    private static HttpResponse response(StatusCode status, ContentType type, String body) {
-        return HttpResponse.create().withStatus(status).withEntity(type, body.getBytes(StandardCharsets.UTF_8));
+    /** Every answer but the assets leaves through here, its credentials masked as the journal's are. */
+    private HttpResponse response(StatusCode status, ContentType type, String body) {
+        return HttpResponse.create().withStatus(status).withEntity(type,
+                secrets.redact(body).getBytes(StandardCharsets.UTF_8));
     }
 
     /** Draws a page; null when what it shows is not there. */
