@@ -34,6 +34,8 @@ public final class RunHistory {
     private TeamEvent.GoalMet goalMet;
     private double plannerCostUsd;
     private Instant lastEvent;
+    /** The run's last event is journaled (run-finished, or run-stopped), and no resume followed it. */
+    private boolean over;
 
     private RunHistory(TeamEvent.RunStarted started) {
         this.started = started;
@@ -89,8 +91,12 @@ public final class RunHistory {
             plannerCostUsd += e.costUsd();
         } else if (event instanceof TeamEvent.RunFinished e) {
             finished = e;
+            over = true;
+        } else if (event instanceof TeamEvent.RunStopped) {
+            over = true;
         } else if (event instanceof TeamEvent.RunResumed) {
             finished = null;
+            over = false;
             tasks.values().forEach(task -> task.apply(event));
         }
     }
@@ -101,6 +107,11 @@ public final class RunHistory {
 
     public Map<String, TaskLife> tasks() {
         return tasks;
+    }
+
+    /** Whether the journal ends the run (finished, or stopped as {@code troupe stop} asked) and no resume followed. */
+    public boolean over() {
+        return over;
     }
 
     public Optional<TeamEvent.RunFinished> finished() {

@@ -52,12 +52,11 @@ public final class ReportPage {
     }
 
     /**
-     * The report's overview for a page that follows the run live: its header, timeline, rounds, variants, cost per
-     * model and plan; not the table of tasks nor the transcripts, which such a page shows its own way.
+     * The report's overview for a page that follows the run live: its timeline, rounds, variants, cost per model and
+     * plan; not its header, the table of tasks nor the transcripts, which such a page shows its own way.
      */
     public static String overview(RunRecord record, Path runDir) throws IOException {
         StringBuilder html = new StringBuilder(32 * 1024);
-        HeaderSection.write(html, record);
         TimelineSection.write(html, record);
         RoundsSection.write(html, record);
         VariantsSection.write(record, html);

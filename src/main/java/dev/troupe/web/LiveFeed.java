@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A page's sections as server-sent events: every {@link #EVERY} the page is drawn again off the actors' threads, and
@@ -29,14 +30,21 @@ final class LiveFeed {
 
     private LiveFeed() {}
 
-    /** The events of {@code page}, drawn on {@code blocking}, with {@code secrets} masked. */
-    static Source<ServerSentEvent, NotUsed> of(LivePage page, Executor blocking, Secrets secrets) {
+    /**
+     * The events of {@code page}, drawn on {@code blocking}, with {@code secrets} masked; {@code open} counts the
+     * feeds under way.
+     */
+    static Source<ServerSentEvent, NotUsed> of(LivePage page, Executor blocking, Secrets secrets, AtomicInteger open) {
         Map<String, String> sent = new HashMap<>();
         return Source.tick(Duration.ZERO, EVERY, "tick")
                 .mapAsync(1, tick -> CompletableFuture.supplyAsync(() -> changes(page, sent, secrets), blocking))
                 .filter(Optional::isPresent).map(Optional::get)
                 .keepAlive(KEEP_ALIVE, ServerSentEvent::heartbeat)
-                .mapMaterializedValue(ticks -> NotUsed.getInstance());
+                .watchTermination((ticks, done) -> {
+                    open.incrementAndGet();
+                    done.whenComplete((over, failure) -> open.decrementAndGet());
+                    return NotUsed.getInstance();
+                });
     }
 
     /** The sections that changed since {@code sent}, as an event; none when none did. */

@@ -33,7 +33,8 @@ final class RunPage implements LivePage {
 
     /** The whole page, as first served. */
     String html(String token) throws IOException {
-        boolean live = controls.isLive(watch.runDir());
+        watch.refresh();
+        boolean live = watch.live(controls);
         String addForm = live ? "<details class=\"add\"><summary>Add tasks</summary>\n<p class=\"note\">A list of tasks,"
                 + " as under a goal file's <code>tasks:</code>; <code>after</code> may name the run's tasks. The run"
                 + " checks them as it checks a goal file.</p>\n" + Pages.form("/runs/" + run + "/add", null,
@@ -47,7 +48,7 @@ final class RunPage implements LivePage {
     public Map<String, String> sections() throws IOException {
         watch.refresh();
         Instant now = Instant.now();
-        boolean live = controls.isLive(watch.runDir());
+        boolean live = watch.live(controls);
         Map<String, String> sections = new LinkedHashMap<>();
         sections.put("head", head(live));
         sections.put("progress", BoardHtml.progress(watch.board(), now));
@@ -70,7 +71,15 @@ final class RunPage implements LivePage {
 
     private String head(boolean live) {
         String state = watch.history().map(h -> stateOf(h, live)).orElse(live ? "live" : "not begun");
-        StringBuilder html = new StringBuilder("<div class=\"runhead\"><span class=\"runstate\" data-state=\"")
+        StringBuilder html = new StringBuilder("<header><h1>troupe run <code>").append(Html.escape(run))
+                .append("</code></h1>\n");
+        watch.history().ifPresent(h -> html.append("<p class=\"sub\">").append(Html.escape(h.started().goalFile()))
+                .append(" · from <code>").append(Html.escape(h.started().base())).append("</code> (")
+                .append(h.started().baseCommit(), 0, 7).append(") into <code>")
+                .append(Html.escape(h.started().integrationBranch())).append("</code> · team of ")
+                .append(h.started().teamSize()).append(" · started ").append(Pages.DATE.format(h.started().time()))
+                .append("</p>\n"));
+        html.append("</header>\n<div class=\"runhead\"><span class=\"runstate\" data-state=\"")
                 .append(live ? "live" : "over").append("\">").append(Html.escape(state)).append("</span> ");
         if (live) {
             html.append(Pages.form("/runs/" + run + "/stop", "Stop run " + run + "? Nothing more is launched; what"

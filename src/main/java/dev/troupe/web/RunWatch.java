@@ -74,6 +74,14 @@ final class RunWatch {
         return board;
     }
 
+    /**
+     * Whether the run goes on: a troupe holds its lock and the journal has not ended it (a run's last event is
+     * journaled before its troupe lets go of the lock, and the page says so at once).
+     */
+    boolean live(RunControls controls) {
+        return controls.isLive(runDir) && !history().map(RunHistory::over).orElse(false);
+    }
+
     /** The run as the journal tells it so far; empty before its first event. */
     Optional<RunHistory> history() {
         return board.started() ? Optional.of(board.history()) : Optional.empty();

@@ -31,7 +31,7 @@ final class RunsPage {
                 }
                 RunHistory h = history.get();
                 String run = dir.getFileName().toString();
-                boolean live = controls.isLive(dir);
+                boolean live = controls.isLive(dir) && !h.over();
                 body.append("<tr data-run=\"").append(Html.escape(run)).append("\"><td><a href=\"/runs/")
                         .append(Html.escape(run)).append("\"><code>").append(Html.escape(run)).append("</code></a></td><td>")
                         .append(Html.escape(RunPage.stateOf(h, live))).append("</td><td>")

@@ -37,7 +37,8 @@ final class TaskPage implements LivePage {
     }
 
     String html(String token) throws IOException {
-        boolean live = controls.isLive(watch.runDir());
+        watch.refresh();
+        boolean live = watch.live(controls);
         String tell = live ? "<section class=\"tell\"><h2>Tell its agent</h2>\n<p class=\"note\">An agent at work that takes"
                 + " live input hears it now; every later attempt of the task is told it too.</p>\n"
                 + Pages.form("/runs/" + run + "/tell", null, Pages.hidden("task", task)
@@ -52,7 +53,7 @@ final class TaskPage implements LivePage {
     @Override
     public Map<String, String> sections() throws IOException {
         watch.refresh();
-        boolean live = controls.isLive(watch.runDir());
+        boolean live = watch.live(controls);
         Optional<TaskLife> life = watch.history().map(h -> h.tasks().get(task));
         Map<String, String> sections = new LinkedHashMap<>();
         sections.put("task", life.map(t -> summary(t, live)).orElse(""));

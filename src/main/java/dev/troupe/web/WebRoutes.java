@@ -39,6 +39,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * What troupe serves, and to whom: every request needs the {@link AccessToken} (the printed URL's, kept in a cookie
@@ -68,6 +69,7 @@ final class WebRoutes extends AllDirectives {
     private final AccessToken token;
     private final Executor blocking;
     private final Secrets secrets;
+    private final AtomicInteger feeds = new AtomicInteger();
 
     WebRoutes(RunFolders runs, RunControls controls, AccessToken token, Executor blocking, Secrets secrets) {
         this.runs = runs;
@@ -75,6 +77,11 @@ final class WebRoutes extends AllDirectives {
         this.token = token;
         this.blocking = blocking;
         this.secrets = secrets;
+    }
+
+    /** How many pages follow a run now. */
+    int openFeeds() {
+        return feeds.get();
     }
 
     Route route() {
@@ -148,7 +155,7 @@ final class WebRoutes extends AllDirectives {
     }
 
     private Route live(LivePage page) {
-        return completeOK(LiveFeed.of(page, blocking, secrets), EventStreamMarshalling.toEventStream());
+        return completeOK(LiveFeed.of(page, blocking, secrets, feeds), EventStreamMarshalling.toEventStream());
     }
 
     private String report(Path dir) throws IOException {

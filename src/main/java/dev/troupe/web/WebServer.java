@@ -25,12 +25,20 @@ public final class WebServer implements AutoCloseable {
 
     private static final Duration BIND = Duration.ofSeconds(10);
 
+    /**
+     * How long pages that follow a run are given, once troupe is about to stop serving, to get what the journal
+     * said last (the run's end): two of their feeds' turns.
+     */
+    static final Duration LAST_WORD = LiveFeed.EVERY.multipliedBy(2).plusMillis(200);
+
     private final ServerBinding binding;
+    private final WebRoutes routes;
     private final AccessToken token;
     private final String host;
 
-    private WebServer(ServerBinding binding, AccessToken token, String host) {
+    private WebServer(ServerBinding binding, WebRoutes routes, AccessToken token, String host) {
         this.binding = binding;
+        this.routes = routes;
         this.token = token;
         this.host = host;
     }
@@ -56,7 +64,7 @@ public final class WebServer implements AutoCloseable {
         try {
             ServerBinding binding = Http.get(system).newServerAt(host, port).bind(routes.route()).toCompletableFuture()
                     .get(BIND.toSeconds(), TimeUnit.SECONDS);
-            return new WebServer(binding, token, host);
+            return new WebServer(binding, routes, token, host);
         } catch (ExecutionException | CompletionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
             throw new CannotListen("cannot listen on " + host + ":" + port + ": " + reason(cause));
@@ -102,10 +110,17 @@ public final class WebServer implements AutoCloseable {
         }
     }
 
-    /** Stops listening; what is being answered ends within a second. */
+    /**
+     * Stops listening. Pages that follow a run get {@link #LAST_WORD} to be sent its last events (a run served with
+     * it ends first); what is still being answered then ends within a second.
+     */
     @Override
     public void close() {
         try {
+            if (routes.openFeeds() > 0) {
+                binding.unbind().toCompletableFuture().get(5, TimeUnit.SECONDS);
+                Thread.sleep(LAST_WORD.toMillis());
+            }
             binding.terminate(Duration.ofSeconds(1)).toCompletableFuture().get(5, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {
             // Going away anyway: the system that runs it stops next.
