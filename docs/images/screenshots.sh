@@ -2,6 +2,8 @@
 # Makes the screenshots of docs/running.md from real runs of the demo team (built-in demo agent, no API key):
 #   live-status.png  the live status of examples/hello, caught mid-run in a 110-column tmux terminal;
 #   report.png       the top of report.html of a run of examples/review, as headless Chromium draws it.
+# (live-page.png, the README's picture of troupe's live page, is what LivePageBrowserTest leaves in
+# target/screenshots/ each time it runs: copy it from there.)
 # Needs a built troupe (mvn -q -DskipTests package) and Debian's tmux, aha (ANSI to HTML) and chromium.
 # Usage: docs/images/screenshots.sh
 set -euo pipefail

@@ -73,9 +73,9 @@ class LivePageBrowserTest {
         assertEquals("http://127.0.0.1:" + port(url) + "/runs/" + run, browser.getCurrentUrl(), "the token left the address");
         wait.until(ExpectedConditions.attributeToBe(By.cssSelector("tr[data-task='one']"), "data-state", "running"));
         ((JavascriptExecutor) browser).executeScript("window.troupeMarker = 'the same page';");
+        wait.until(ExpectedConditions.attributeToBe(By.cssSelector("tr[data-task='one']"), "data-state", "merged"));
         Files.createDirectories(Path.of("target", "screenshots"));
         Files.write(Path.of("target", "screenshots", "live-page.png"), browser.getScreenshotAs(OutputType.BYTES));
-        wait.until(ExpectedConditions.attributeToBe(By.cssSelector("tr[data-task='one']"), "data-state", "merged"));
         assertEquals("the same page", ((JavascriptExecutor) browser).executeScript("return window.troupeMarker;"),
                 "the page followed the run without reloading");
         assertTrue(browser.findElement(By.id("workers")).getText().contains("worker-2"));
