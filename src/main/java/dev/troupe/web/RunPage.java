@@ -12,18 +12,20 @@ import java.util.Map;
 /**
  * A run's page: its state and what can be done to it, the board (progress, the team, the tasks) and the report's
  * overview (timeline, rounds, variants, cost per model, plan), each a section that follows the journal. The report's
- * overview is drawn again at most every {@link #OVERVIEW_EVERY}: it reads every transcript's spend.
+ * overview, which folds every event again and reads each transcript's spend, is drawn again when the journal grew,
+ * but no sooner than {@link #OVERVIEW_SHARE} times as long as it took last: a big run's page spends a tenth of its
+ * time on it at most, a small one's follows each event.
  */
 final class RunPage implements LivePage {
 
-    static final Duration OVERVIEW_EVERY = Duration.ofSeconds(2);
+    static final int OVERVIEW_SHARE = 10;
 
     private final RunWatch watch;
     private final String run;
     private final RunControls controls;
     private String overview = "";
     private long overviewVersion = -1;
-    private Instant overviewAt = Instant.EPOCH;
+    private Instant overviewNext = Instant.EPOCH;
 
     RunPage(RunWatch watch, RunControls controls) {
         this.watch = watch;
@@ -54,7 +56,7 @@ final class RunPage implements LivePage {
         sections.put("progress", BoardHtml.progress(watch.board(), now));
         sections.put("workers", BoardHtml.workers(watch.board(), now, run));
         sections.put("tasks", watch.history().map(history -> BoardHtml.tasks(history, run, live)).orElse(""));
-        if (overviewVersion != watch.version() && Duration.between(overviewAt, now).compareTo(OVERVIEW_EVERY) >= 0) {
+        if (overviewVersion != watch.version() && !now.isBefore(overviewNext)) {
             overview = watch.record(live).map(record -> {
                 try {
                     return ReportPage.overview(record, watch.runDir());
@@ -63,7 +65,7 @@ final class RunPage implements LivePage {
                 }
             }).orElse("");
             overviewVersion = watch.version();
-            overviewAt = now;
+            overviewNext = now.plus(Duration.between(now, Instant.now()).multipliedBy(OVERVIEW_SHARE));
         }
         sections.put("overview", overview);
         return sections;
