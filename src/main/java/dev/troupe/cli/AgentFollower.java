@@ -1,8 +1,8 @@
 package dev.troupe.cli;
 
-import dev.troupe.journal.FileTail;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.troupe.agent.StreamJson;
+import dev.troupe.journal.FileTail;
 import dev.troupe.journal.JournalReader;
 import dev.troupe.journal.RunHistory;
 import dev.troupe.journal.TaskLife;

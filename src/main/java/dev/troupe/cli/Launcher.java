@@ -155,7 +155,7 @@ final class Launcher {
         LiveAgents agents = session.agents();
         RunContext run = new RunContext(setup.runId(), setup.goal(), setup.top(), setup.base(), setup.runDir(),
                 setup.worktrees(), setup.integrationBranch(), ObjectId.fromString(setup.startCommit()), journal, agents,
-                Secrets.fromEnvironment(setup.goal().profiles().stream().flatMap(p -> p.keyEnv().stream()).toList()),
+                secretsOf(setup.goal()),
                 blocking, tuning, planOnly, RunContext.workspaces(setup.runId(), setup.goal(),
                         setup.top(), setup.runDir(), setup.worktrees(), setup.workspaceRoot().kept(), tuning, agents));
         // The actors run on while the JVM exits, but LiveAgents starts no agent once the session stopped them, so
@@ -263,5 +263,10 @@ final class Launcher {
         } catch (ExecutionException e) {
             return null;
         }
+    }
+
+    /** What a run of {@code goal} masks: troupe's environment's credentials, its agent profiles' keys too. */
+    static Secrets secretsOf(dev.troupe.goal.Goal goal) {
+        return Secrets.fromEnvironment(goal.profiles().stream().flatMap(p -> p.keyEnv().stream()).toList());
     }
 }

@@ -67,6 +67,7 @@ final class ResumeCommand implements Callable<Integer> {
         PrintStream out = WriterStream.printStream(spec.commandLine().getOut());
         err = WriterStream.printStream(spec.commandLine().getErr());
         Launcher.Output output = display.output();
+        web.check();
         Optional<ClusterOptions.Lead> cluster = clusterOptions.lead();
         RunDirs dirs = RunDirs.of(selection);
         Path runDir = dirs.pick(selection.run());
@@ -92,29 +93,35 @@ final class ResumeCommand implements Callable<Integer> {
             }
             RunSetup setup = setupOf(dirs, goal, started);
             preflight(setup);
-            int killed = AgentProcess.killAllWith(RunContext.RUN_MARKER + "=" + started.run());
-            removeStaleRefLocks(setup);
-            saveAndRemoveWorktrees(setup);
-            Map<String, ObjectId> merged;
-            try (Repository git = Git.open(dirs.top.toFile()).getRepository()) {
-                merged = new IntegrationBranch(git, started.integrationBranch())
-                        .mergedTasks(started.run(), ObjectId.fromString(started.baseCommit()));
-            } catch (IOException | GitException e) {
-                throw new TroupeException(ExitCodes.INTERNAL, e.getMessage());
-            }
-            Set<String> finished = FinishedWork.stillThere(setup, history, merged.keySet());
-            Set<String> goingOn = new java.util.HashSet<>(finished);
-            goingOn.addAll(merged.keySet());
-            FinishedWork.keepTheRest(setup, history, goingOn);
-            err.printf("troupe: resuming run %s: %d of %d tasks merged already%s%s%n", started.run(), merged.size(),
-                    history.tasks().size(), finished.isEmpty() ? "" : "; " + String.join(", ", finished)
-                            + " finished before the stop and go on from their commits (review, merge) without running again",
-                    killed > 0 ? ", " + killed + " leftover agent processes stopped" : "");
-            try (WebOption.Served page = web.start(dirs.runs(), started.run(), err).orElse(null)) {
-                return Launcher.run(setup, Optional.of(new ResumeFrom(history, merged, killed, finished)), output,
-                        false, cluster, out, err);
+            try (WebOption.Served page = web.start(dirs.runs(), started.run(), Launcher.secretsOf(goal), err).orElse(null)) {
+                return resume(setup, dirs, history, started, cluster, output, out);
             }
         }
+    }
+
+    /** Takes the stopped run on where it stopped, once everything is checked, and runs it to its end. */
+    private int resume(RunSetup setup, RunDirs dirs, RunHistory history, TeamEvent.RunStarted started,
+            Optional<ClusterOptions.Lead> cluster, Launcher.Output output, PrintStream out) throws TroupeException {
+        int killed = AgentProcess.killAllWith(RunContext.RUN_MARKER + "=" + started.run());
+        removeStaleRefLocks(setup);
+        saveAndRemoveWorktrees(setup);
+        Map<String, ObjectId> merged;
+        try (Repository git = Git.open(dirs.top.toFile()).getRepository()) {
+            merged = new IntegrationBranch(git, started.integrationBranch())
+                    .mergedTasks(started.run(), ObjectId.fromString(started.baseCommit()));
+        } catch (IOException | GitException e) {
+            throw new TroupeException(ExitCodes.INTERNAL, e.getMessage());
+        }
+        Set<String> finished = FinishedWork.stillThere(setup, history, merged.keySet());
+        Set<String> goingOn = new java.util.HashSet<>(finished);
+        goingOn.addAll(merged.keySet());
+        FinishedWork.keepTheRest(setup, history, goingOn);
+        err.printf("troupe: resuming run %s: %d of %d tasks merged already%s%s%n", started.run(), merged.size(),
+                history.tasks().size(), finished.isEmpty() ? "" : "; " + String.join(", ", finished)
+                        + " finished before the stop and go on from their commits (review, merge) without running again",
+                killed > 0 ? ", " + killed + " leftover agent processes stopped" : "");
+        return Launcher.run(setup, Optional.of(new ResumeFrom(history, merged, killed, finished)), output, false,
+                cluster, out, err);
     }
 
     /** What `run` checks before it starts anything, checked again: the world may have changed since. */

@@ -55,6 +55,7 @@ final class RunCommand implements Callable<Integer> {
         PrintStream out = WriterStream.printStream(spec.commandLine().getOut());
         PrintStream err = WriterStream.printStream(spec.commandLine().getErr());
         Launcher.Output output = display.output();
+        web.check();
         Goal goal = withTeamSize(Preflight.goalOrEveryProblem(ValidateCommand.read(goalFile), Optional.ofNullable(into),
                 allowDirty ? Preflight.Uncommitted.ALLOW : Preflight.Uncommitted.REFUSE));
         Optional<ClusterOptions.Lead> cluster = clusterOptions.lead(goal);
@@ -64,18 +65,20 @@ final class RunCommand implements Callable<Integer> {
         Path planFile = planOnly ? planFile(goal) : null;
         RunSetup setup = RunSetup.check(goal, Optional.ofNullable(into), allowDirty);
         setup.warnings().forEach(w -> err.println("troupe: warning: " + w));
-        try {
-            setup.createFootprint();
-        } catch (IOException e) {
-            throw new TroupeException(ExitCodes.INTERNAL, "cannot create " + setup.runDir() + ": " + e.getMessage());
-        }
-        try (RunLock lock = RunLock.acquire(setup.runDir());
-                WebOption.Served page = web.start(setup.runDir().getParent(), setup.runId(), err).orElse(null)) {
-            int exit = Launcher.run(setup, Optional.empty(), output, planOnly, cluster, out, err);
-            if (planOnly && exit == ExitCodes.OK) {
-                savePlan(setup.runDir().resolve(RunContext.PLANNED_GOAL), planFile, out);
+        try (WebOption.Served page = web.start(setup.runDir().getParent(), setup.runId(), Launcher.secretsOf(goal), err)
+                .orElse(null)) {
+            try {
+                setup.createFootprint();
+            } catch (IOException e) {
+                throw new TroupeException(ExitCodes.INTERNAL, "cannot create " + setup.runDir() + ": " + e.getMessage());
             }
-            return exit;
+            try (RunLock lock = RunLock.acquire(setup.runDir())) {
+                int exit = Launcher.run(setup, Optional.empty(), output, planOnly, cluster, out, err);
+                if (planOnly && exit == ExitCodes.OK) {
+                    savePlan(setup.runDir().resolve(RunContext.PLANNED_GOAL), planFile, out);
+                }
+                return exit;
+            }
         }
     }
 

@@ -1,8 +1,8 @@
 package dev.troupe.cli;
 
-import dev.troupe.journal.FileTail;
 import dev.troupe.git.GitCli;
 import dev.troupe.git.GitException;
+import dev.troupe.journal.FileTail;
 import dev.troupe.journal.JournalReader;
 import dev.troupe.journal.RunHistory;
 import java.io.IOException;

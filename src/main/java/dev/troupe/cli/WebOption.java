@@ -49,31 +49,53 @@ final class WebOption {
     record Served(WebServer server, ActorSystem<Void> system) implements AutoCloseable {
         @Override
         public void close() {
-            server.close();
-            system.terminate();
+            try {
+                server.close();
+            } finally {
+                system.terminate();
+            }
         }
     }
 
-    /** With {@code --web}, serves the runs under {@code runs} and prints the page of {@code run} to {@code err}. */
-    Optional<Served> start(Path runs, String run, PrintStream err) throws TroupeException {
+    /** Refuses a {@code --web} address that is no address, before anything is made. */
+    void check() throws TroupeException {
+        if (listen != null) {
+            Listen.parse(listen, "--web");
+        }
+    }
+
+    /**
+     * With {@code --web}, serves the runs under {@code runs}, masking {@code secrets} (the run's), and prints the
+     * page of {@code run} to {@code err}.
+     */
+    Optional<Served> start(Path runs, String run, Secrets secrets, PrintStream err) throws TroupeException {
         if (listen == null) {
             return Optional.empty();
         }
-        Served served = serve(Listen.parse(listen, "--web"), runs, "troupe-web");
+        Served served = serve(Listen.parse(listen, "--web"), runs, "troupe-web", secrets);
         err.println("troupe: watch and steer this run at " + served.server().url("/runs/" + run));
         warnIfOpen(served.server(), err);
         return Optional.of(served);
     }
 
-    /** Serves the runs under {@code runs} on {@code at}, in an actor system of its own called {@code name}. */
-    static Served serve(Listen at, Path runs, String name) throws TroupeException {
+    /**
+     * Serves the runs under {@code runs} on {@code at}, masking {@code secrets}, in an actor system of its own called
+     * {@code name}.
+     */
+    static Served serve(Listen at, Path runs, String name, Secrets secrets) throws TroupeException {
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), name, ConfigFactory.load());
+        boolean serving = false;
         try {
-            return new Served(WebServer.start(system, at.host(), at.port(), runs, new PageControls(),
-                    Secrets.fromEnvironment()), system);
+            Served served = new Served(WebServer.start(system, at.host(), at.port(), runs, new PageControls(), secrets),
+                    system);
+            serving = true;
+            return served;
         } catch (WebServer.CannotListen e) {
-            system.terminate();
             throw TroupeException.badInput(e.getMessage());
+        } finally {
+            if (!serving) {
+                system.terminate();
+            }
         }
     }
 
@@ -81,7 +103,8 @@ final class WebOption {
     static void warnIfOpen(WebServer server, PrintStream err) {
         if (!server.loopbackOnly()) {
             err.println("troupe: warning: the page listens beyond this machine: anyone who can reach it and has the"
-                    + " token can watch and steer the runs (stop them, cancel tasks, tell agents, add tasks)");
+                    + " token can watch and steer the runs (stop them, cancel tasks, tell agents, add tasks); it is"
+                    + " plain HTTP, so the token crosses the network unencrypted");
         }
     }
 }

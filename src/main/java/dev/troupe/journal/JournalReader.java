@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectReader;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -82,7 +83,26 @@ public final class JournalReader {
      * are shown, never refused.
      */
     public static BufferedReader lenientReader(Path file) throws IOException {
-        return new BufferedReader(new InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8.newDecoder()
+        return lenientReader(file, 0);
+    }
+
+    /**
+     * The same from byte {@code from} on; from inside the file, its first line is the rest of a line and is skipped.
+     */
+    public static BufferedReader lenientReader(Path file, long from) throws IOException {
+        InputStream in = Files.newInputStream(file);
+        try {
+            in.skipNBytes(from);
+            if (from > 0) {
+                for (int b = in.read(); b >= 0 && b != '\n'; b = in.read()) {
+                    // The rest of a line begun before.
+                }
+            }
+        } catch (IOException e) {
+            in.close();
+            throw e;
+        }
+        return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPLACE).onUnmappableCharacter(CodingErrorAction.REPLACE)));
     }
 

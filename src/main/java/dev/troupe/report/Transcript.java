@@ -33,6 +33,8 @@ final class Transcript {
     static final int MOST_ENTRIES = 300;
     /** Characters shown of one message, tool input or tool result. */
     static final int MOST_CHARS = 2000;
+    /** How far from its end a transcript followed live is read. */
+    private static final long LATEST_BYTES = 4L << 20;
     /** How far from its end a transcript is searched for its result. */
     private static final int TAIL_BYTES = 256 * 1024;
 
@@ -48,12 +50,13 @@ final class Transcript {
 
     /**
      * The transcript as HTML: its first {@link #MOST_ENTRIES} entries, or with {@code latest} its last ones (an
-     * agent at work, followed live: the whole file is read).
+     * agent at work, followed live), read from no further back than {@link #LATEST_BYTES} from its end.
      */
     static String html(Path file, boolean latest) throws IOException {
         ArrayDeque<String> entries = new ArrayDeque<>();
-        boolean more = false;
-        try (BufferedReader reader = JournalReader.lenientReader(file)) {
+        long from = latest ? Math.max(0, Files.size(file) - LATEST_BYTES) : 0;
+        boolean more = from > 0;
+        try (BufferedReader reader = JournalReader.lenientReader(file, from)) {
             for (String line = reader.readLine(); line != null; line = reader.readLine()) {
                 String entry = entry(line);
                 if (entry.isEmpty()) {

@@ -15,8 +15,13 @@ public final class AccessToken {
 
     /** The URL's query parameter the printed link carries. */
     static final String QUERY = "token";
-    /** The cookie a browser keeps it in after its first visit. */
-    static final String COOKIE = "troupe-token";
+    /**
+     * The cookie a browser keeps it in after its first visit, named for the port: a browser sends a host's cookies
+     * to each of its ports, and two troupes serving on one machine must not take each other's.
+     */
+    static String cookie(int port) {
+        return "troupe-token-" + port;
+    }
     /** The header every action must carry it in. */
     static final String HEADER = "X-Troupe-Token";
 

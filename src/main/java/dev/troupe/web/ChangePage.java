@@ -1,10 +1,11 @@
 package dev.troupe.web;
 
-import dev.troupe.git.GitCli;
-import dev.troupe.git.GitException;
 import dev.troupe.journal.RunHistory;
 import dev.troupe.journal.TaskLife;
 import dev.troupe.report.Html;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -21,9 +22,9 @@ final class ChangePage {
 
     private ChangePage() {}
 
-    static String html(RunHistory history, TaskLife task, String token) {
+    /** The page of {@code task}'s change, read from the repository {@code repo} (the one served, not the journal's word). */
+    static String html(RunHistory history, TaskLife task, Path repo, String token) throws IOException {
         String run = history.started().run();
-        Path repo = Path.of(history.started().repo());
         StringBuilder body = new StringBuilder("<header><h1>The change of <code>").append(Html.escape(task.id()))
                 .append("</code></h1></header>\n");
         if (!COMMIT.matcher(task.commit()).matches() || !COMMIT.matcher(task.commitBase()).matches()) {
@@ -46,18 +47,35 @@ final class ChangePage {
                 + Html.escape(task.id()) + "</code></a> › change", token, null, Map.of(), body.toString());
     }
 
-    private static String diff(Path repo, String from, String to) {
-        String text;
-        try {
-            text = GitCli.run(repo, "diff", "--no-color", "--no-ext-diff", "--stat", "--patch", from, to, "--");
-        } catch (GitException e) {
-            return "<p class=\"note\">git cannot show it: " + Html.escape(Html.firstLine(e.getMessage())) + "</p>\n";
+    /**
+     * {@code git diff from to}, read no further than {@link #MOST_CHARS}: no external diff or text conversion the
+     * repository's settings name is run for a page.
+     */
+    private static String diff(Path repo, String from, String to) throws IOException {
+        Process git = new ProcessBuilder("git", "-C", repo.toString(), "diff", "--no-color", "--no-ext-diff",
+                "--no-textconv", "--stat", "--patch", from, to, "--")
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        byte[] read;
+        try (InputStream out = git.getInputStream()) {
+            read = out.readNBytes(MOST_CHARS + 1);
+        } finally {
+            git.destroy();
         }
+        int exit;
+        try {
+            exit = git.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while git read the change");
+        }
+        boolean cut = read.length > MOST_CHARS;
+        if (!cut && exit != 0) {
+            return "<p class=\"note\">git cannot show it (exit " + exit + "): the commits may be gone (troupe cleanup).</p>\n";
+        }
+        String text = new String(read, 0, Math.min(read.length, MOST_CHARS), StandardCharsets.UTF_8);
         if (text.isBlank()) {
             return "<p class=\"note\">No change.</p>\n";
         }
-        boolean cut = text.length() > MOST_CHARS;
-        text = cut ? text.substring(0, MOST_CHARS) : text;
         StringBuilder html = new StringBuilder("<pre class=\"diff\">");
         text.lines().forEach(line -> {
             String kind = line.startsWith("diff --git") ? "file" : line.startsWith("@@") ? "hunk"

@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A page's sections as server-sent events: every {@link #EVERY} the page is drawn again off the actors' threads, and
  * the sections that differ from what this browser last got go to it as one {@code sections} event (a JSON object of
- * element id to HTML). A slow browser slows the drawing down (the stream is backpressured), and one that goes away
+ * element id to its {@code html} and that HTML's {@code hash}, see {@link Pages#hash}). A slow browser slows the drawing down (the stream is backpressured), and one that goes away
  * ends it.
  */
 final class LiveFeed {
@@ -49,11 +49,11 @@ final class LiveFeed {
 
     /** The sections that changed since {@code sent}, as an event; none when none did. */
     private static Optional<ServerSentEvent> changes(LivePage page, Map<String, String> sent, Secrets secrets) {
-        Map<String, String> changed = new LinkedHashMap<>();
+        Map<String, Map<String, String>> changed = new LinkedHashMap<>();
         try {
             page.sections().forEach((id, html) -> {
                 if (!html.equals(sent.get(id))) {
-                    changed.put(id, html);
+                    changed.put(id, Map.of("hash", Pages.hash(html), "html", html));
                     sent.put(id, html);
                 }
             });

@@ -36,10 +36,18 @@ final class Pages {
                 .append("<nav class=\"trail\"><a href=\"/\">troupe</a>").append(trail)
                 .append("<span id=\"connection\"></span></nav>\n")
                 .append("<p id=\"notice\" role=\"status\"></p>\n");
-        sections.forEach((id, section) -> html.append("<div id=\"").append(id).append("\">").append(section)
-                .append("</div>\n"));
+        sections.forEach((id, section) -> html.append("<div id=\"").append(id).append("\" data-hash=\"")
+                .append(hash(section)).append("\">").append(section).append("</div>\n"));
         html.append(body).append("</body>\n</html>\n");
         return html.toString();
+    }
+
+    /**
+     * What a section's HTML is known by: the page's script replaces a section only when what comes has another (so
+     * the first event of a feed, which repeats what the page was drawn with, leaves it, and what is typed in it, be).
+     */
+    static String hash(String section) {
+        return Integer.toHexString(section.hashCode());
     }
 
     /** A value for a URL's query. */
@@ -57,6 +65,11 @@ final class Pages {
         return "<form class=\"action\" data-post=\"" + Html.escape(action) + "\""
                 + (confirm == null ? "" : " data-confirm=\"" + Html.escape(confirm) + "\"") + ">" + fields
                 + "<button type=\"submit\">" + Html.escape(button) + "</button></form>";
+    }
+
+    /** A commit's short id, when it is one. */
+    static String shortId(String commit) {
+        return commit != null && commit.matches("[0-9a-f]{7,40}") ? commit.substring(0, 7) : "?";
     }
 
     static String hidden(String name, String value) {

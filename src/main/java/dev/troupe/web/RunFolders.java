@@ -28,6 +28,11 @@ final class RunFolders {
         return runs;
     }
 
+    /** The repository whose runs they are ({@code <repo>/.troupe/runs}). */
+    Path repository() {
+        return runs.getParent().getParent();
+    }
+
     /** Every run, newest first (run ids start with their start time). */
     List<Path> all() throws IOException {
         if (!Files.isDirectory(runs)) {

@@ -35,15 +35,8 @@ final class RunPage implements LivePage {
 
     /** The whole page, as first served. */
     String html(String token) throws IOException {
-        watch.refresh();
-        boolean live = watch.live(controls);
-        String addForm = live ? "<details class=\"add\"><summary>Add tasks</summary>\n<p class=\"note\">A list of tasks,"
-                + " as under a goal file's <code>tasks:</code>; <code>after</code> may name the run's tasks. The run"
-                + " checks them as it checks a goal file.</p>\n" + Pages.form("/runs/" + run + "/add", null,
-                "<textarea name=\"tasks\" rows=\"6\" cols=\"80\" spellcheck=\"false\" placeholder=\"- id: docs&#10;  prompt: "
-                + "Document the new flag in README.md\"></textarea>", "Add") + "</details>\n" : "";
         return Pages.page("troupe run " + run, " › <code>" + Html.escape(run) + "</code>", token,
-                "/runs/" + run + "/live", sections(), addForm);
+                "/runs/" + run + "/live", sections(), "");
     }
 
     @Override
@@ -67,8 +60,18 @@ final class RunPage implements LivePage {
             overviewVersion = watch.version();
             overviewNext = now.plus(Duration.between(now, Instant.now()).multipliedBy(OVERVIEW_SHARE));
         }
+        sections.put("add", live ? addForm() : "");
         sections.put("overview", overview);
         return sections;
+    }
+
+    /** Tasks to add, while the run is live: the page's form stays as it is while the run does. */
+    private String addForm() {
+        return "<details class=\"add\"><summary>Add tasks</summary>\n<p class=\"note\">A list of tasks, as under a goal"
+                + " file's <code>tasks:</code>; <code>after</code> may name the run's tasks. The run checks them as it"
+                + " checks a goal file.</p>\n" + Pages.form("/runs/" + run + "/add", null, "<textarea name=\"tasks\""
+                + " rows=\"6\" cols=\"80\" spellcheck=\"false\" placeholder=\"- id: docs&#10;  prompt: Document the new"
+                + " flag in README.md\"></textarea>", "Add") + "</details>\n";
     }
 
     private String head(boolean live) {
@@ -77,7 +80,7 @@ final class RunPage implements LivePage {
                 .append("</code></h1>\n");
         watch.history().ifPresent(h -> html.append("<p class=\"sub\">").append(Html.escape(h.started().goalFile()))
                 .append(" · from <code>").append(Html.escape(h.started().base())).append("</code> (")
-                .append(h.started().baseCommit(), 0, 7).append(") into <code>")
+                .append(Pages.shortId(h.started().baseCommit())).append(") into <code>")
                 .append(Html.escape(h.started().integrationBranch())).append("</code> · team of ")
                 .append(h.started().teamSize()).append(" · started ").append(Pages.DATE.format(h.started().time()))
                 .append("</p>\n"));

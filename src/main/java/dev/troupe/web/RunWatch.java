@@ -13,6 +13,7 @@ import dev.troupe.view.TeamBoard;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +27,11 @@ import java.util.Optional;
 final class RunWatch {
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    /**
+     * How long a look at the run's lock holds: it is taken for a moment to look, and a feed that looked at every
+     * turn would keep another troupe from taking it (resume, cleanup) more often than need be.
+     */
+    static final Duration LIVENESS = Duration.ofSeconds(2);
 
     private final Path runDir;
     private final FileTail journal;
@@ -33,6 +39,8 @@ final class RunWatch {
     private final List<TeamEvent> decisions = new ArrayList<>();
     private Optional<Instant> lastTime = Optional.empty();
     private long version;
+    private boolean live;
+    private Instant liveAt;
 
     RunWatch(Path runDir) {
         this.runDir = runDir;
@@ -44,20 +52,22 @@ final class RunWatch {
         return runDir;
     }
 
-    /** Reads what the journal gained since; true when it gained an event. */
+    /** Reads what the journal gained since, all of it; true when it gained an event. */
     boolean refresh() throws IOException {
         boolean gained = false;
-        for (String line : journal.newLines()) {
-            Optional<TeamEvent> event = JournalReader.parse(line);
-            if (event.isEmpty()) {
-                continue;
+        for (List<String> lines = journal.newLines(); !lines.isEmpty(); lines = journal.newLines()) {
+            for (String line : lines) {
+                Optional<TeamEvent> event = JournalReader.parse(line);
+                if (event.isEmpty()) {
+                    continue;
+                }
+                board.apply(event.get());
+                if (!(event.get() instanceof TeamEvent.AgentOutput)) {
+                    decisions.add(event.get());
+                }
+                lastTime = Optional.of(event.get().time());
+                gained = true;
             }
-            board.apply(event.get());
-            if (!(event.get() instanceof TeamEvent.AgentOutput)) {
-                decisions.add(event.get());
-            }
-            lastTime = Optional.of(event.get().time());
-            gained = true;
         }
         if (gained) {
             version++;
@@ -79,7 +89,15 @@ final class RunWatch {
      * journaled before its troupe lets go of the lock, and the page says so at once).
      */
     boolean live(RunControls controls) {
-        return controls.isLive(runDir) && !history().map(RunHistory::over).orElse(false);
+        if (history().map(RunHistory::over).orElse(false)) {
+            return false;
+        }
+        Instant now = Instant.now();
+        if (liveAt == null || Duration.between(liveAt, now).compareTo(LIVENESS) >= 0) {
+            live = controls.isLive(runDir);
+            liveAt = now;
+        }
+        return live;
     }
 
     /** The run as the journal tells it so far; empty before its first event. */

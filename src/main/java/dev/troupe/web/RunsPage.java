@@ -7,6 +7,7 @@ import dev.troupe.journal.TaskLife;
 import dev.troupe.report.Html;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -18,7 +19,7 @@ final class RunsPage {
     static String html(RunFolders runs, RunControls controls, String token) throws IOException {
         StringBuilder body = new StringBuilder("<header><h1>troupe runs</h1><p class=\"sub\">in <code>")
                 .append(Html.escape(runs.top().toString())).append("</code></p></header>\n");
-        var all = runs.all();
+        List<Path> all = runs.all();
         if (all.isEmpty()) {
             body.append("<p class=\"note\">No run yet: start one with <code>troupe run goal.yaml</code>.</p>\n");
         } else {

@@ -7,6 +7,7 @@ import dev.troupe.report.ReportPage;
 import dev.troupe.report.RunRecord;
 import java.io.IOException;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -37,17 +38,9 @@ final class TaskPage implements LivePage {
     }
 
     String html(String token) throws IOException {
-        watch.refresh();
-        boolean live = watch.live(controls);
-        String tell = live ? "<section class=\"tell\"><h2>Tell its agent</h2>\n<p class=\"note\">An agent at work that takes"
-                + " live input hears it now; every later attempt of the task is told it too.</p>\n"
-                + Pages.form("/runs/" + run + "/tell", null, Pages.hidden("task", task)
-                        + "<textarea name=\"message\" rows=\"3\" cols=\"80\"></textarea><label><input type=\"checkbox\""
-                        + " name=\"interrupt\" value=\"true\"> cut its turn short first</label>", "Tell") + "</section>\n"
-                : "";
         return Pages.page("troupe " + run + " · " + task, " › <a href=\"/runs/" + run + "\"><code>" + Html.escape(run)
                 + "</code></a> › <code>" + Html.escape(task) + "</code>", token, "/runs/" + run + "/task/live?id="
-                + Pages.query(task), sections(), tell);
+                + Pages.query(task), sections(), "");
     }
 
     @Override
@@ -57,6 +50,7 @@ final class TaskPage implements LivePage {
         Optional<TaskLife> life = watch.history().map(h -> h.tasks().get(task));
         Map<String, String> sections = new LinkedHashMap<>();
         sections.put("task", life.map(t -> summary(t, live)).orElse(""));
+        sections.put("tell", live && life.map(t -> !t.state().isSettled()).orElse(false) ? tellForm() : "");
         boolean working = live && life.map(t -> t.state().attemptUnderWay()).orElse(false);
         if (working || attemptsVersion != watch.version()) {
             Optional<RunRecord> record = watch.record(live);
@@ -69,10 +63,19 @@ final class TaskPage implements LivePage {
         return sections;
     }
 
+    /** What to tell its agent, while the run is live and the task not settled. */
+    private String tellForm() {
+        return "<section class=\"tell\"><h2>Tell its agent</h2>\n<p class=\"note\">An agent at work that takes live"
+                + " input hears it now; every later attempt of the task is told it too.</p>\n"
+                + Pages.form("/runs/" + run + "/tell", null, Pages.hidden("task", task) + "<textarea name=\"message\""
+                        + " rows=\"3\" cols=\"80\"></textarea><label><input type=\"checkbox\" name=\"interrupt\""
+                        + " value=\"true\"> cut its turn short first</label>", "Tell") + "</section>\n";
+    }
+
     private String summary(TaskLife life, boolean live) {
         String state = life.checking().isPresent() ? "checking" : life.state().label();
         StringBuilder html = new StringBuilder("<header><h1>Task <code>").append(Html.escape(task)).append("</code> ")
-                .append("<span class=\"fate s-").append(life.state().name().toLowerCase(java.util.Locale.ROOT))
+                .append("<span class=\"fate s-").append(life.state().name().toLowerCase(Locale.ROOT))
                 .append("\" id=\"task-state\">").append(state).append("</span></h1>\n<p class=\"sub\">")
                 .append(life.tries()).append(life.tries() == 1 ? " try" : " tries").append(" · ")
                 .append(life.attempts()).append(life.attempts() == 1 ? " agent run" : " agent runs")
@@ -87,7 +90,7 @@ final class TaskPage implements LivePage {
         }
         html.append("<p><a id=\"change-link\" href=\"/runs/").append(run).append("/task/change?id=")
                 .append(Html.escape(Pages.query(task))).append("\">its change</a>")
-                .append(life.mergeCommit().isEmpty() ? "" : " · merged as <code>" + life.mergeCommit().substring(0, 7)
+                .append(life.mergeCommit().isEmpty() ? "" : " · merged as <code>" + Pages.shortId(life.mergeCommit())
                         + "</code>").append("</p>\n");
         if (live && !life.state().isSettled()) {
             html.append(Pages.form("/runs/" + run + "/cancel", "Cancel task " + task

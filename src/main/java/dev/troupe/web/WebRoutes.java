@@ -26,6 +26,7 @@ import dev.troupe.journal.Json;
 import dev.troupe.journal.RunHistory;
 import dev.troupe.journal.TaskLife;
 import dev.troupe.report.ReportPage;
+import dev.troupe.report.RunRecord;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -62,7 +63,7 @@ final class WebRoutes extends AllDirectives {
             RawHeader.create("X-Frame-Options", "DENY"),
             RawHeader.create("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'"
                     + " 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; form-action 'none'"));
-    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS");
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
 
     private final RunFolders runs;
     private final RunControls controls;
@@ -70,6 +71,8 @@ final class WebRoutes extends AllDirectives {
     private final Executor blocking;
     private final Secrets secrets;
     private final AtomicInteger feeds = new AtomicInteger();
+    /** The port it is bound to, once it is: its cookie is named for it. */
+    private final AtomicInteger port = new AtomicInteger();
 
     WebRoutes(RunFolders runs, RunControls controls, AccessToken token, Executor blocking, Secrets secrets) {
         this.runs = runs;
@@ -77,6 +80,10 @@ final class WebRoutes extends AllDirectives {
         this.token = token;
         this.blocking = blocking;
         this.secrets = secrets;
+    }
+
+    void boundTo(int port) {
+        this.port.set(port);
     }
 
     /** How many pages follow a run now. */
@@ -97,14 +104,15 @@ final class WebRoutes extends AllDirectives {
     private Route guarded(Route inner) {
         return parameterOptional(AccessToken.QUERY, query -> {
             if (token.matches(query)) {
-                return setCookie(HttpCookie.create(AccessToken.COOKIE, token.value()).withPath("/").withHttpOnly(true)
+                return setCookie(HttpCookie.create(AccessToken.cookie(port.get()), token.value()).withPath("/").withHttpOnly(true)
                         .withSameSite(SameSite.Strict), () -> extractUri(uri -> redirect(withoutToken(uri),
                         StatusCodes.SEE_OTHER)));
             }
-            return optionalCookie(AccessToken.COOKIE, cookie -> optionalHeaderValueByName(AccessToken.HEADER, header ->
-                    token.matches(cookie.map(HttpCookiePair::value)) || token.matches(header) ? inner
-                            : text(StatusCodes.UNAUTHORIZED, "troupe: this page needs its token: open the URL troupe"
-                                    + " printed when it began to serve (it ends in ?token=...)")));
+            return optionalCookie(AccessToken.cookie(port.get()), cookie ->
+                    optionalHeaderValueByName(AccessToken.HEADER, header ->
+                            token.matches(cookie.map(HttpCookiePair::value)) || token.matches(header) ? inner
+                                    : text(StatusCodes.UNAUTHORIZED, "troupe: this page needs its token: open the URL"
+                                            + " troupe printed when it began to serve (it ends in ?token=...)")));
         });
     }
 
@@ -136,8 +144,13 @@ final class WebRoutes extends AllDirectives {
                     boolean interrupt = request.path("interrupt").asText().equals("true");
                     return controls.ask(dir, interrupt ? "redirect" : "tell", field(request, "task"), message);
                 }))),
-                path("add", () -> post(() -> act(dir, request -> controls.ask(dir, "add", null,
-                        tasksFile(dir, field(request, "tasks")).toString())))));
+                path("add", () -> post(() -> act(dir, request -> {
+                    String tasks = field(request, "tasks");
+                    if (!controls.isLive(dir)) {
+                        throw new RunControls.Refused("run " + dir.getFileName() + " is not live: nothing to add to");
+                    }
+                    return controls.ask(dir, "add", null, tasksFile(dir, tasks).toString());
+                }))));
     }
 
     /** A page drawn off the actors' threads; null from {@code draw} is "not found". */
@@ -159,7 +172,7 @@ final class WebRoutes extends AllDirectives {
     }
 
     private String report(Path dir) throws IOException {
-        Optional<dev.troupe.report.RunRecord> record = ReportPage.read(dir, controls.isLive(dir));
+        Optional<RunRecord> record = ReportPage.read(dir, controls.isLive(dir));
         return record.isPresent() ? ReportPage.html(record.get(), dir) : null;
     }
 
@@ -168,7 +181,7 @@ final class WebRoutes extends AllDirectives {
         watch.refresh();
         Optional<RunHistory> history = watch.history();
         Optional<TaskLife> life = history.map(h -> h.tasks().get(task));
-        return life.isPresent() ? ChangePage.html(history.get(), life.get(), token.value()) : null;
+        return life.isPresent() ? ChangePage.html(history.get(), life.get(), runs.repository(), token.value()) : null;
     }
 
     private Route asset(String name) {
@@ -232,7 +245,7 @@ final class WebRoutes extends AllDirectives {
     /** Tasks added from the page, kept in the run directory ({@code added/}) as {@code troupe add} reads a file. */
     private static Path tasksFile(Path dir, String tasks) throws IOException {
         Path added = Files.createDirectories(dir.resolve("added"));
-        Path file = added.resolve("page-" + LocalDateTime.now().format(STAMP) + ".yaml");
+        Path file = Files.createTempFile(added, "page-" + LocalDateTime.now().format(STAMP) + "-", ".yaml");
         Files.writeString(file, tasks.endsWith("\n") ? tasks : tasks + "\n");
         return file;
     }

@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
@@ -64,6 +65,7 @@ public final class WebServer implements AutoCloseable {
         try {
             ServerBinding binding = Http.get(system).newServerAt(host, port).bind(routes.route()).toCompletableFuture()
                     .get(BIND.toSeconds(), TimeUnit.SECONDS);
+            routes.boundTo(binding.localAddress().getPort());
             return new WebServer(binding, routes, token, host);
         } catch (ExecutionException | CompletionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
@@ -82,7 +84,7 @@ public final class WebServer implements AutoCloseable {
             root = root.getCause();
         }
         String message = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
-        return message.toLowerCase(java.util.Locale.ROOT).contains("address already in use")
+        return message.toLowerCase(Locale.ROOT).contains("address already in use")
                 ? "the port is taken (choose another)" : message;
     }
 

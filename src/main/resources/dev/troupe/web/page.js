@@ -25,12 +25,19 @@
   if (live) {
     const source = new EventSource(live);
     source.addEventListener('open', () => { connection.textContent = 'live'; connection.className = 'ok'; });
-    source.addEventListener('error', () => { connection.textContent = 'reconnecting…'; connection.className = 'bad'; });
+    source.addEventListener('error', () => {
+      // The browser tries again by itself; once it gives up (troupe stopped serving, or the token is gone), say so.
+      const closed = source.readyState === EventSource.CLOSED;
+      connection.textContent = closed ? 'troupe stopped serving this page: reload it to try again' : 'reconnecting…';
+      connection.className = 'bad';
+    });
     source.addEventListener('sections', event => {
       const sections = JSON.parse(event.data);
-      for (const [id, html] of Object.entries(sections)) {
+      for (const [id, section] of Object.entries(sections)) {
         const element = document.getElementById(id);
-        if (element) replace(element, html);
+        if (!element || element.dataset.hash === section.hash) continue;
+        replace(element, section.html);
+        element.dataset.hash = section.hash;
       }
       document.body.dataset.updates = String(Number(document.body.dataset.updates || 0) + 1);
     });
@@ -53,7 +60,9 @@
         headers: {'Content-Type': 'application/json', 'X-Troupe-Token': token},
         body: JSON.stringify(request),
       });
-      const answer = await response.json();
+      const json = (response.headers.get('Content-Type') || '').startsWith('application/json');
+      const answer = json ? await response.json()
+        : {ok: false, message: 'troupe answered ' + response.status + ': ' + (await response.text()).trim()};
       say(answer.message, answer.ok);
       if (answer.ok) form.querySelectorAll('textarea').forEach(t => { t.value = ''; });
     } catch (error) {

@@ -73,6 +73,8 @@ class LivePageBrowserTest {
         assertEquals("http://127.0.0.1:" + port(url) + "/runs/" + run, browser.getCurrentUrl(), "the token left the address");
         wait.until(ExpectedConditions.attributeToBe(By.cssSelector("tr[data-task='one']"), "data-state", "running"));
         ((JavascriptExecutor) browser).executeScript("window.troupeMarker = 'the same page';");
+        Invocation status = Invocation.troupe("status", "-C", repo.dir().toString(), run);
+        assertTrue(status.out().contains(": live (troupe pid"), "the page's looks left the run its lock: " + status.out());
         wait.until(ExpectedConditions.attributeToBe(By.cssSelector("tr[data-task='one']"), "data-state", "merged"));
         Files.createDirectories(Path.of("target", "screenshots"));
         Files.write(Path.of("target", "screenshots", "live-page.png"), browser.getScreenshotAs(OutputType.BYTES));

@@ -85,7 +85,7 @@ class ServeTest {
                 "/runs/" + run + "/task?id=one", "/runs/" + run + "/task/change?id=one", "/static/page.js",
                 "/runs/nope")) {
             HttpResponse<String> none = get(path, Optional.empty());
-            HttpResponse<String> wrongCookie = get(path, Optional.of("troupe-token=not-the-token"));
+            HttpResponse<String> wrongCookie = get(path, Optional.of("troupe-token-" + server.port() + "=not-the-token"));
             HttpResponse<String> wrongQuery = get(path + (path.contains("?") ? "&" : "?") + "token=not-the-token",
                     Optional.empty());
 
@@ -108,7 +108,9 @@ class ServeTest {
         assertEquals(303, first.statusCode());
         assertEquals("/runs/" + run, first.headers().firstValue("Location").orElseThrow());
         String cookie = first.headers().firstValue("Set-Cookie").orElseThrow();
-        assertTrue(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), cookie);
+        assertTrue(cookie.startsWith("troupe-token-" + server.port() + "=") && cookie.contains("HttpOnly")
+                && cookie.contains("SameSite=Strict"), "named for its port, out of scripts' and other sites' reach: "
+                + cookie);
         HttpResponse<String> page = get("/runs/" + run, Optional.of(cookie.substring(0, cookie.indexOf(';'))));
         assertEquals(200, page.statusCode());
         assertTrue(page.body().contains("href=\"/runs/" + run + "/task?id=one\"") && page.body().contains("merged"),
@@ -169,9 +171,37 @@ class ServeTest {
     }
 
     @Test
+    void aJournalOfManyMegabytesIsReadWhole() throws Exception {
+        Path runs = repo.dir().resolve(".troupe/runs");
+        Path big = runs.resolve(run + "-big");
+        Files.createDirectories(big);
+        List<String> lines = Files.readAllLines(runs.resolve(run).resolve("events.jsonl"));
+        String output = lines.stream().filter(line -> line.contains("\"type\":\"agent-output\"")).findFirst().orElseThrow();
+        StringBuilder journal = new StringBuilder();
+        for (int i = 0; i < lines.size() - 1; i++) {
+            journal.append(lines.get(i)).append('\n');
+        }
+        while (journal.length() < 20 << 20) {
+            journal.append(output).append('\n');
+        }
+        journal.append(lines.get(lines.size() - 1)).append('\n');
+        Files.writeString(big.resolve("events.jsonl"), journal);
+
+        HttpResponse<String> page = get("/runs/" + run + "-big", Optional.of(cookie()));
+
+        assertEquals(200, page.statusCode());
+        assertTrue(page.body().contains("finished, exit 0") && page.body().contains("2 / 2"), "read to its end");
+    }
+
+    @Test
     void anAddressItCannotListenOnIsOneLineAndExit2() throws Exception {
         Invocation nonsense = Invocation.troupe("serve", "-C", repo.dir().toString(), "--listen", "localhost");
+        List<Path> runsBefore = runDirs();
         Invocation badWeb = Invocation.troupe("run", tmp.resolve("goal.yaml").toString(), "--web=127.0.0.1:99999");
+        Invocation busyWeb;
+        try (ServerSocket busy = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            busyWeb = Invocation.troupe("run", tmp.resolve("goal.yaml").toString(), "--web=127.0.0.1:" + busy.getLocalPort());
+        }
         Invocation taken;
         try (ServerSocket busy = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             taken = Invocation.troupe("serve", "-C", repo.dir().toString(), "--listen",
@@ -183,6 +213,8 @@ class ServeTest {
                 nonsense.err().strip());
         assertEquals(ExitCodes.BAD_INPUT, badWeb.exitCode(), badWeb.err());
         assertTrue(badWeb.err().contains("--web 127.0.0.1:99999: expected HOST:PORT"), badWeb.err());
+        assertEquals(ExitCodes.BAD_INPUT, busyWeb.exitCode(), busyWeb.err());
+        assertEquals(runsBefore, runDirs(), "a run refused for its --web made nothing");
         assertEquals(ExitCodes.BAD_INPUT, taken.exitCode());
         assertTrue(taken.err().strip().matches("troupe: cannot listen on 127\\.0\\.0\\.1:\\d+: the port is taken"
                 + " \\(choose another\\)"), taken.err());
@@ -207,13 +239,19 @@ class ServeTest {
         }
     }
 
+    private static List<Path> runDirs() throws IOException {
+        try (var dirs = Files.list(repo.dir().resolve(".troupe/runs"))) {
+            return dirs.sorted().toList();
+        }
+    }
+
     private static String token() {
         String url = server.url("/");
         return url.substring(url.indexOf("token=") + "token=".length());
     }
 
     private static String cookie() {
-        return "troupe-token=" + token();
+        return "troupe-token-" + server.port() + "=" + token();
     }
 
     private static URI uri(String path) {
