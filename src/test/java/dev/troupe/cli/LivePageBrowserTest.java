@@ -32,8 +32,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * The live page in a real browser (Debian's Chromium, driven through its chromedriver): a person opens the URL
  * {@code troupe run --web} printed, watches a task go from running to merged without reloading, reads its
- * transcript and its diff, tells the other task's agent something and cancels that task from the page, and the run
- * does both. The page's screenshot is kept for the README.
+ * transcript and its diff, tells the other task's agent something, adds a task (refused first, then taken) and
+ * cancels the other task from the page, and the run does each. The page's screenshot is kept for the README.
  */
 class LivePageBrowserTest {
 
@@ -59,7 +59,7 @@ class LivePageBrowserTest {
     }
 
     @Test
-    void aPersonWatchesATaskMergeReadsItsChangeAndTellsAndCancelsFromThePage() throws Exception {
+    void aPersonWatchesATaskMergeReadsItsChangeAndTellsAddsAndCancelsFromThePage() throws Exception {
         TestRepo repo = TestRepo.create(tmp.resolve("repo"), Map.of("README.md", "hello\n"));
         troupe = startRun(repo);
         String url = printedUrl();
@@ -100,6 +100,19 @@ class LivePageBrowserTest {
                 .stream().map(told -> told.path("message").asText()).toList());
 
         browser.get("http://127.0.0.1:" + port(url) + "/runs/" + run);
+        click(wait, By.cssSelector("details.add summary"));
+        browser.findElement(By.cssSelector("details.add textarea")).sendKeys(
+                "- id: three\n  prompt: Write \"Trois.\" to notes/three.txt.\n  after: [nope]\n");
+        click(wait, By.cssSelector("details.add button"));
+        wait.until(ExpectedConditions.textMatches(By.id("notice"), Pattern.compile("the run refuses these tasks: task"
+                + " 'three' comes after unknown task 'nope'")));
+        browser.findElement(By.cssSelector("details.add textarea")).clear();
+        browser.findElement(By.cssSelector("details.add textarea")).sendKeys(
+                "- id: three\n  prompt: Write \"Trois.\" to notes/three.txt.\n");
+        click(wait, By.cssSelector("details.add button"));
+        wait.until(ExpectedConditions.textMatches(By.id("notice"), Pattern.compile("added to run " + run + ": three")));
+        wait.until(ExpectedConditions.attributeToBe(By.cssSelector("tr[data-task='three']"), "data-state", "merged"));
+
         click(wait, By.cssSelector("tr[data-task='two'] button"));
         wait.until(ExpectedConditions.alertIsPresent()).accept();
         wait.until(ExpectedConditions.textMatches(By.id("notice"), Pattern.compile("task 'two' is cancelled")));
@@ -108,7 +121,7 @@ class LivePageBrowserTest {
         List<JsonNode> journal = Journals.read(events);
         assertEquals(List.of("two"), Journals.ofType(journal, "task-cancelled").stream()
                 .map(e -> e.path("task").asText()).toList());
-        assertEquals(List.of("one"), repo.mergedTasks("troupe/" + run));
+        assertEquals(List.of("one", "three"), repo.mergedTasks("troupe/" + run).stream().sorted().toList());
     }
 
     /** {@code troupe run --web} in a JVM of its own: the demo agent, one quick task and one that takes long. */
