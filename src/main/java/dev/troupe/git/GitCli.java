@@ -12,6 +12,13 @@ import java.util.List;
  */
 public final class GitCli {
 
+    /**
+     * Settings every git troupe runs is given: none of them starts the repository's housekeeping (a {@code git
+     * maintenance run --auto} after each commit, an auto gc), a process or more per task that troupe's own short-lived
+     * commits do not need; the user's own next git command does it as usual.
+     */
+    static final List<String> NO_HOUSEKEEPING = List.of("-c", "maintenance.auto=false", "-c", "gc.auto=0");
+
     /** How much of git's stderr a failure's message keeps below its first line. */
     private static final int KEPT = 4000;
 
@@ -40,6 +47,7 @@ public final class GitCli {
     public static String run(Path dir, java.util.Map<String, String> env, byte[] input, String... args)
             throws GitException {
         List<String> command = new ArrayList<>(List.of("git", "-C", dir.toString()));
+        command.addAll(NO_HOUSEKEEPING);
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().putAll(env);

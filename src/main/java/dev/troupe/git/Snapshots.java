@@ -28,7 +28,7 @@ public final class Snapshots {
      */
     public static Optional<ObjectId> take(Path worktree, String message, Collection<String> leaveOut)
             throws GitException {
-        Path admin = Path.of(GitCli.run(worktree, "rev-parse", "--absolute-git-dir").strip());
+        Path admin = GitDirs.gitDir(worktree);
         Path index = admin.resolve("troupe-snapshot.index");
         Map<String, String> own = Map.of("GIT_INDEX_FILE", index.toString());
         try {

@@ -1,23 +1,69 @@
 package dev.troupe.git;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
+import java.util.stream.Stream;
 
 /** Linked worktrees, through the git command line (JGit cannot make them): where a branch is out, removing one. */
 public final class Worktrees {
 
     private Worktrees() {}
 
-    /** Where {@code branch} is checked out, if it is, in any worktree of the repository. */
-    public static java.util.Optional<Path> checkedOutAt(Path repo, String branch) throws GitException {
+    /**
+     * Where {@code branch} is checked out, if it is, in any worktree of the repository. Read from the HEAD files of
+     * the repository and of each linked worktree (what {@code git worktree list} reads, without a process, once a
+     * merge); asked of git for a layout other than a working tree with its {@code .git} folder (bare, a separate git
+     * dir).
+     */
+    public static Optional<Path> checkedOutAt(Path repo, String branch) throws GitException {
+        Path common = GitDirs.commonDir(repo);
+        if (!common.getFileName().toString().equals(".git")) {
+            return listed(repo, branch);
+        }
+        String wanted = "ref: refs/heads/" + branch;
+        if (wanted.equals(read(common.resolve("HEAD")))) {
+            return Optional.of(common.getParent());
+        }
+        Path linked = common.resolve("worktrees");
+        if (!Files.isDirectory(linked)) {
+            return Optional.empty();
+        }
+        try (Stream<Path> admins = Files.list(linked)) {
+            for (Path admin : admins.sorted().toList()) {
+                String gitdir = read(admin.resolve("gitdir"));
+                if (wanted.equals(read(admin.resolve("HEAD"))) && !gitdir.isEmpty()) {
+                    return Optional.of(admin.resolve(gitdir).normalize().getParent());
+                }
+            }
+        } catch (IOException e) {
+            throw new GitException("cannot read the worktrees of " + repo + ": " + e.getMessage(), e);
+        }
+        return Optional.empty();
+    }
+
+    /** What {@code git worktree list} says of where {@code branch} is checked out. */
+    private static Optional<Path> listed(Path repo, String branch) throws GitException {
         Path worktree = null;
         for (String line : GitCli.run(repo, "worktree", "list", "--porcelain").lines().toList()) {
             if (line.startsWith("worktree ")) {
                 worktree = Path.of(line.substring("worktree ".length()));
             } else if (line.equals("branch refs/heads/" + branch)) {
-                return java.util.Optional.ofNullable(worktree);
+                return Optional.ofNullable(worktree);
             }
         }
-        return java.util.Optional.empty();
+        return Optional.empty();
+    }
+
+    /** A small file of git's, stripped; empty when it is not there. */
+    private static String read(Path file) {
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8).strip();
+        } catch (IOException missing) {
+            return "";
+        }
     }
 
     /**

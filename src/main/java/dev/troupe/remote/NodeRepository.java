@@ -1,5 +1,6 @@
 package dev.troupe.remote;
 
+import dev.troupe.git.ForcedRef;
 import dev.troupe.git.GitCli;
 import dev.troupe.git.GitException;
 import java.io.IOException;

@@ -6,6 +6,7 @@ import dev.troupe.agent.AgentProcess;
 import dev.troupe.agent.LiveAgents;
 import dev.troupe.agent.Sandbox;
 import dev.troupe.git.GitCli;
+import dev.troupe.git.GitDirs;
 import dev.troupe.git.GitException;
 import dev.troupe.git.LastWords;
 import dev.troupe.goal.AgentProfile;
@@ -231,8 +232,8 @@ final class AgentLaunch {
      */
     private List<String> sandboxed(List<String> argv, Path checkout, Map<String, String> env, AgentSettings agent)
             throws IOException, GitException {
-        Path gitDir = Path.of(GitCli.run(checkout, "rev-parse", "--absolute-git-dir").strip());
-        Path commonDir = checkout.resolve(GitCli.run(checkout, "rev-parse", "--git-common-dir").strip()).normalize();
+        Path gitDir = GitDirs.gitDir(checkout);
+        Path commonDir = GitDirs.commonDir(checkout);
         List<Path> writable = new java.util.ArrayList<>(List.of(gitDir, Path.of(env.get("CLAUDE_CODE_TMPDIR"))));
         writable.addAll(AgentCommand.kind(agent).stateDirs(env));
         // Where git finds the repository, which troupe's own git commands in this workspace follow outside the

@@ -2,6 +2,7 @@ package dev.troupe.workspace;
 
 import dev.troupe.agent.AgentProcess;
 import dev.troupe.git.GitCli;
+import dev.troupe.git.GitDirs;
 import dev.troupe.git.GitException;
 import dev.troupe.git.Snapshots;
 import java.io.IOException;
@@ -57,6 +58,6 @@ final class Leftovers {
 
     /** The worktree's own admin folder, {@code .git/worktrees/<name>} of the repository. */
     static Path adminDir(Path dir) throws GitException {
-        return Path.of(GitCli.run(dir, "rev-parse", "--absolute-git-dir").strip());
+        return GitDirs.gitDir(dir);
     }
 }
