@@ -5,6 +5,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import org.eclipse.jgit.errors.ConfigInvalidException;
+import org.eclipse.jgit.storage.file.FileBasedConfig;
+import org.eclipse.jgit.util.FS;
 
 /**
  * Where a worktree's git directories are, read from the files git keeps them in (the worktree's {@code .git} file,
@@ -52,6 +55,20 @@ public final class GitDirs {
         } catch (IOException e) {
             throw new GitException("cannot read " + pointer + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Whether the repository whose common dir is {@code common} is bare ({@code core.bare}) or keeps its refs in a
+     * reftable ({@code extensions.refStorage}): its HEAD files do not say what its worktrees have checked out.
+     */
+    static boolean bareOrReftable(Path common) throws GitException {
+        FileBasedConfig config = new FileBasedConfig(common.resolve("config").toFile(), FS.DETECTED);
+        try {
+            config.load();
+        } catch (IOException | ConfigInvalidException e) {
+            throw new GitException("cannot read " + common.resolve("config") + ": " + e.getMessage(), e);
+        }
+        return config.getBoolean("core", "bare", false) || config.getString("extensions", null, "refStorage") != null;
     }
 
     /** The path with its links resolved, as git gives it; as it is when it does not exist. */

@@ -10,6 +10,9 @@ import java.util.stream.Stream;
 /** Linked worktrees, through the git command line (JGit cannot make them): where a branch is out, removing one. */
 public final class Worktrees {
 
+    /** What a reftable repository's HEAD files hold: its refs are elsewhere, and only git reads them. */
+    private static final String REFTABLE_STUB = "ref: refs/heads/.invalid";
+
     private Worktrees() {}
 
     /**
@@ -20,11 +23,13 @@ public final class Worktrees {
      */
     public static Optional<Path> checkedOutAt(Path repo, String branch) throws GitException {
         Path common = GitDirs.commonDir(repo);
-        if (!common.getFileName().toString().equals(".git")) {
+        String mainHead = read(common.resolve("HEAD"));
+        if (!common.getFileName().toString().equals(".git") || mainHead.equals(REFTABLE_STUB)
+                || GitDirs.bareOrReftable(common)) {
             return listed(repo, branch);
         }
         String wanted = "ref: refs/heads/" + branch;
-        if (wanted.equals(read(common.resolve("HEAD")))) {
+        if (wanted.equals(mainHead)) {
             return Optional.of(common.getParent());
         }
         Path linked = common.resolve("worktrees");

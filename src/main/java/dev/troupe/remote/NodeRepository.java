@@ -1,6 +1,5 @@
 package dev.troupe.remote;
 
-import dev.troupe.git.ForcedRef;
 import dev.troupe.git.GitCli;
 import dev.troupe.git.GitException;
 import java.io.IOException;

@@ -2,7 +2,6 @@ package dev.troupe.team;
 
 import dev.troupe.agent.AgentMessage;
 import dev.troupe.git.Commits;
-import dev.troupe.git.ForcedRef;
 import dev.troupe.git.GitCli;
 import dev.troupe.git.GitException;
 import dev.troupe.git.LastWords;
@@ -116,8 +115,7 @@ final class AttemptSettlement {
         String title = assignment.task().id() + ": " + firstLine(assignment.task().prompt());
         ObjectId head = Commits.commitTask(worktree, "troupe: " + title + "\n\nWork of the agent on attempt "
                 + assignment.attempt() + ".\n", leaveOut, assignment.base());
-        ForcedRef.set(run.repo(), "refs/heads/" + assignment.branch(), head.name(), "troupe: attempt "
-                + assignment.attempt() + " of " + assignment.task().id());
+        GitCli.run(run.repo(), "branch", "--force", assignment.branch(), head.name());
         List<String> files;
         try (Git git = Git.open(worktree.toFile())) {
             files = Commits.changedPaths(git.getRepository(), assignment.base(), head);

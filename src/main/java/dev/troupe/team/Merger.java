@@ -9,6 +9,7 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.StashBuffer;
 import akka.actor.typed.javadsl.TimerScheduler;
+import dev.troupe.git.GitCli;
 import dev.troupe.git.IntegrationBranch;
 import dev.troupe.team.rules.Tuning;
 import dev.troupe.workspace.CheckRunner;
@@ -65,6 +66,11 @@ public final class Merger extends AbstractBehavior<Merger.Command> {
     private record TryFinished(Try request, IntegrationBranch.Outcome outcome, Throwable failure) implements Command {}
 
     private static final int STASH_CAPACITY = 100_000;
+    /**
+     * Merges between two looks at whether the repository needs packing ({@code git gc --auto}): troupe's own git
+     * commands start no housekeeping, where each commit would have.
+     */
+    static final int HOUSEKEEPING_EVERY = 200;
 
     private final Repository repo;
     private final IntegrationBranch branch;
@@ -72,6 +78,7 @@ public final class Merger extends AbstractBehavior<Merger.Command> {
     /** Trees a variant's trial passed the check with (the merger runs one merge or trial at a time). */
     private final java.util.Set<ObjectId> triedTrees = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final Executor blocking;
+    private final java.util.concurrent.atomic.AtomicInteger merges = new java.util.concurrent.atomic.AtomicInteger();
     private final StashBuffer<Command> waiting;
     private final TimerScheduler<Command> timers;
     private final Tuning.MergeRetries retries;
@@ -199,6 +206,8 @@ public final class Merger extends AbstractBehavior<Merger.Command> {
                 mergeCommit -> checkMerge(request, mergeCommit));
         if (!(outcome instanceof IntegrationBranch.Outcome.Merged)) {
             keep(request);
+        } else if (merges.incrementAndGet() % HOUSEKEEPING_EVERY == 0) {
+            GitCli.houseKeep(repo.getDirectory().toPath());
         }
         return outcome;
     }

@@ -1,5 +1,6 @@
-package dev.troupe.git;
+package dev.troupe.remote;
 
+import dev.troupe.git.GitException;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.eclipse.jgit.api.Git;
@@ -13,22 +14,18 @@ import org.eclipse.jgit.revwalk.RevWalk;
 /**
  * A ref set to a commit through JGit (a forced {@link RefUpdate}) rather than a git process: the ref stands for
  * that commit and nothing else. A ref name git would refuse, a commit the repository lacks or a held lock file is a
- * one-line GitException naming the ref; the ref is then left as it was. A process fewer than {@code git branch
- * --force} or {@code update-ref}, which a run would otherwise start for each task.
+ * one-line GitException naming the ref; the ref is then left as it was.
  */
-public final class ForcedRef {
+final class ForcedRef {
 
     private ForcedRef() {}
 
     /** Sets {@code ref} (a full name) in the repository at {@code repo} to {@code commitId}, a full commit id. */
-    public static void set(Path repo, String ref, String commitId, String reason) throws GitException {
+    static void set(Path repo, String ref, String commitId, String reason) throws GitException {
         if (!Repository.isValidRefName(ref)) {
             throw new GitException("not a valid ref name: " + ref);
         }
-        if (commitId == null || !ObjectId.isId(commitId)) {
-            throw new GitException("the commit for " + ref + " is not a full commit id: " + commitId);
-        }
-        ObjectId commit = ObjectId.fromString(commitId);
+        ObjectId commit = ObjectId.fromString(BundleFiles.requireCommitId(commitId, "the commit for " + ref));
         try (Repository git = Git.open(repo.toFile()).getRepository(); RevWalk walk = new RevWalk(git)) {
             walk.parseCommit(commit);
             RefUpdate update = git.updateRef(ref);
