@@ -60,8 +60,16 @@ final class Preparation {
         }
         WorkspaceState state = WorkspaceState.read(adminDir());
         if (!workspaces.wasPrepared(workspace)) {
-            Leftovers.save(dir, workspace.name(), state).ifPresent(branch -> listener.leftoversSaved(workspace, branch));
-            workspaces.markPrepared(workspace);
+            // A kept workspace's first reset of the run (what a stopped run left saved, the files put back at the
+            // base) walks the whole worktree: one at a time at the build gate, as a new workspace's checkout, so
+            // that the first worker starts after its own reset, not after everyone's fighting for the disk.
+            return workspaces.gated(turn, () -> {
+                Leftovers.save(dir, workspace.name(), state).ifPresent(branch -> listener.leftoversSaved(workspace,
+                        branch));
+                workspaces.markPrepared(workspace);
+                reset(baseCommit, state);
+                return ready(baseCommit, env, state.withoutTracked(CopiedFiles.tracked(dir, state.leaveOut())), false);
+            });
         }
         reset(baseCommit, state);
         return ready(baseCommit, env, state.withoutTracked(CopiedFiles.tracked(dir, state.leaveOut())), true);
