@@ -38,7 +38,7 @@ final class ServeCommand implements Callable<Integer> {
         PrintStream out = WriterStream.printStream(spec.commandLine().getOut());
         PrintStream err = WriterStream.printStream(spec.commandLine().getErr());
         RunDirs dirs = RunDirs.of(repo);
-        WebOption.Served served = WebOption.serve(WebOption.Listen.parse(listen, "--listen"), dirs.runs(),
+        WebOption.Served served = WebOption.serve(WebOption.address(listen, "--listen"), dirs.runs(),
                 "troupe-serve", Secrets.fromEnvironment());
         out.println("troupe: serving the runs of " + dirs.top + " at " + served.server().url("/"));
         out.println("troupe: the URL holds the page's token: keep it to yourself. Ctrl-C stops serving.");

@@ -3,6 +3,8 @@ package dev.troupe.cli;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.javadsl.Behaviors;
 import com.typesafe.config.ConfigFactory;
+import dev.troupe.cluster.ClusterException;
+import dev.troupe.cluster.NodeAddress;
 import dev.troupe.agent.Secrets;
 import dev.troupe.web.WebServer;
 import java.io.PrintStream;
@@ -25,24 +27,18 @@ final class WebOption {
                     + " open is printed")
     String listen;
 
-    /** The address to listen on, as {@code HOST:PORT}. */
-    record Listen(String host, int port) {
-
-        static Listen parse(String text, String option) throws TroupeException {
-            int colon = text.lastIndexOf(':');
-            String host = colon < 0 ? "" : text.substring(0, colon).replaceAll("^\\[(.*)]$", "$1");
-            int port = -1;
-            try {
-                port = colon < 0 ? -1 : Integer.parseInt(text.substring(colon + 1));
-            } catch (NumberFormatException notANumber) {
-                // Said below.
+    /** The address {@code text} names ({@code HOST:PORT}, as the cluster's options take it); {@code option} names it. */
+    static NodeAddress address(String text, String option) throws TroupeException {
+        try {
+            NodeAddress address = NodeAddress.parse(text, option);
+            if (!address.host().isBlank()) {
+                return address;
             }
-            if (host.isBlank() || port < 0 || port > 65_535) {
-                throw TroupeException.badInput(option + " " + text + ": expected HOST:PORT, such as 127.0.0.1:7420"
-                        + " (port 0: any free one)");
-            }
-            return new Listen(host, port);
+        } catch (ClusterException notAnAddress) {
+            // Said below, in the words of a page's address.
         }
+        throw TroupeException.badInput(option + " " + text + ": expected HOST:PORT, such as 127.0.0.1:7420"
+                + " (port 0: any free one)");
     }
 
     /** The page being served, and its actor system: closing it stops both. */
@@ -60,7 +56,7 @@ final class WebOption {
     /** Refuses a {@code --web} address that is no address, before anything is made. */
     void check() throws TroupeException {
         if (listen != null) {
-            Listen.parse(listen, "--web");
+            address(listen, "--web");
         }
     }
 
@@ -72,7 +68,7 @@ final class WebOption {
         if (listen == null) {
             return Optional.empty();
         }
-        Served served = serve(Listen.parse(listen, "--web"), runs, "troupe-web", secrets);
+        Served served = serve(address(listen, "--web"), runs, "troupe-web", secrets);
         err.println("troupe: watch and steer this run at " + served.server().url("/runs/" + run));
         warnIfOpen(served.server(), err);
         return Optional.of(served);
@@ -82,7 +78,7 @@ final class WebOption {
      * Serves the runs under {@code runs} on {@code at}, masking {@code secrets}, in an actor system of its own called
      * {@code name}.
      */
-    static Served serve(Listen at, Path runs, String name, Secrets secrets) throws TroupeException {
+    static Served serve(NodeAddress at, Path runs, String name, Secrets secrets) throws TroupeException {
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), name, ConfigFactory.load());
         boolean serving = false;
         try {

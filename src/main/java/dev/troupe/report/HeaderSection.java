@@ -36,23 +36,18 @@ final class HeaderSection {
                 .append(") into <code>").append(Html.escape(started.integrationBranch())).append("</code> · team of ")
                 .append(started.teamSize()).append(" · ").append(DATE.format(record.start())).append("</p>\n")
                 .append("<div class=\"cards\">\n");
-        card(html, "merged", merged + " / " + history.tasks().size(), "ok");
-        card(html, "failed", Long.toString(failed), failed > 0 ? "bad" : "");
+        Html.card(html, "merged", merged + " / " + history.tasks().size(), "ok");
+        Html.card(html, "failed", Long.toString(failed), failed > 0 ? "bad" : "");
         if (skipped > 0) {
-            card(html, "skipped", Long.toString(skipped), "warn");
+            Html.card(html, "skipped", Long.toString(skipped), "warn");
         }
-        card(html, "wall time", Durations.format(Duration.between(record.start(), record.end())), "");
-        card(html, "agent runs", Integer.toString(record.spans().size()), "");
-        card(html, "spent", Money.format(history.costUsd()), "");
-        card(html, "tokens", String.format(Locale.ROOT, "%,d", tokens), "");
+        Html.card(html, "wall time", Durations.format(Duration.between(record.start(), record.end())), "");
+        Html.card(html, "agent runs", Integer.toString(record.spans().size()), "");
+        Html.card(html, "spent", Money.format(history.costUsd()), "");
+        Html.card(html, "tokens", String.format(Locale.ROOT, "%,d", tokens), "");
         html.append("</div>\n<p class=\"sub\">Goal <code>").append(Html.escape(started.goalFile()))
                 .append("</code> in <code>").append(Html.escape(started.repo())).append("</code>. Look at the result: <code>git log --oneline --graph ")
                 .append(Html.escape(started.integrationBranch())).append("</code>; land it: <code>git merge ")
                 .append(Html.escape(started.integrationBranch())).append("</code>.</p>\n</header>\n");
-    }
-
-    private static void card(StringBuilder html, String label, String value, String kind) {
-        html.append("<div class=\"card ").append(kind).append("\"><div class=\"value\">").append(Html.escape(value))
-                .append("</div><div class=\"label\">").append(label).append("</div></div>\n");
     }
 }

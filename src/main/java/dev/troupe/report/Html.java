@@ -29,4 +29,10 @@ public final class Html {
         String first = text == null ? "" : text.strip().lines().findFirst().orElse("");
         return first.length() > 200 ? first.substring(0, 199) + "…" : first;
     }
+
+    /** A card of the page's header: {@code value} over its {@code label} ({@code kind}: ok, bad, warn or none). */
+    public static void card(StringBuilder html, String label, String value, String kind) {
+        html.append("<div class=\"card ").append(kind).append("\"><div class=\"value\">").append(escape(value))
+                .append("</div><div class=\"label\">").append(label).append("</div></div>\n");
+    }
 }

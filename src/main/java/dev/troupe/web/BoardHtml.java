@@ -29,17 +29,17 @@ final class BoardHtml {
         long total = history.tasks().size();
         long settled = board.settled();
         StringBuilder html = new StringBuilder("<section class=\"progress\">\n<div class=\"cards\">\n");
-        card(html, "merged", board.count(TaskLife.State.MERGED) + " / " + total, "ok");
-        card(html, "running", Long.toString(board.count(TaskLife.State.RUNNING, TaskLife.State.REVIEWING)), "");
-        card(html, "to merge", Long.toString(board.count(TaskLife.State.HELD, TaskLife.State.MERGING)), "");
-        card(html, "queued", Long.toString(board.count(TaskLife.State.QUEUED, TaskLife.State.WAITING)), "");
+        Html.card(html, "merged", board.count(TaskLife.State.MERGED) + " / " + total, "ok");
+        Html.card(html, "running", Long.toString(board.count(TaskLife.State.RUNNING, TaskLife.State.REVIEWING)), "");
+        Html.card(html, "to merge", Long.toString(board.count(TaskLife.State.HELD, TaskLife.State.MERGING)), "");
+        Html.card(html, "queued", Long.toString(board.count(TaskLife.State.QUEUED, TaskLife.State.WAITING)), "");
         long failed = board.count(TaskLife.State.FAILED);
-        card(html, "failed", Long.toString(failed), failed > 0 ? "bad" : "");
+        Html.card(html, "failed", Long.toString(failed), failed > 0 ? "bad" : "");
         long skipped = board.count(TaskLife.State.SKIPPED, TaskLife.State.CANCELLED);
         if (skipped > 0) {
-            card(html, "skipped or cancelled", Long.toString(skipped), "warn");
+            Html.card(html, "skipped or cancelled", Long.toString(skipped), "warn");
         }
-        card(html, "spent", Money.format(history.costUsd())
+        Html.card(html, "spent", Money.format(history.costUsd())
                 + board.budgetUsd().map(budget -> " of " + Money.format(budget)).orElse(""),
                 board.budgetSpent() ? "bad" : "");
         html.append("</div>\n<p class=\"bar\"><meter min=\"0\" max=\"").append(Math.max(total, 1)).append("\" value=\"")
@@ -121,10 +121,5 @@ final class BoardHtml {
         }
         List<String> files = task.filesChanged();
         return task.state() == TaskLife.State.MERGED ? String.join(", ", files) : Html.firstLine(task.reason());
-    }
-
-    private static void card(StringBuilder html, String label, String value, String kind) {
-        html.append("<div class=\"card ").append(kind).append("\"><div class=\"value\">").append(Html.escape(value))
-                .append("</div><div class=\"label\">").append(label).append("</div></div>\n");
     }
 }

@@ -5,9 +5,6 @@ import akka.actor.typed.DispatcherSelector;
 import akka.http.javadsl.Http;
 import akka.http.javadsl.ServerBinding;
 import dev.troupe.agent.Secrets;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -99,17 +96,9 @@ public final class WebServer implements AutoCloseable {
         return "http://" + shownHost + ":" + port() + path + "?" + AccessToken.QUERY + "=" + token.value();
     }
 
-    /** Whether it listens only on this machine's loopback. */
+    /** Whether it listens only on this machine's loopback (the address it is bound to, resolved). */
     public boolean loopbackOnly() {
-        InetSocketAddress address = binding.localAddress();
-        if (address.getAddress() != null) {
-            return address.getAddress().isLoopbackAddress();
-        }
-        try {
-            return InetAddress.getByName(host).isLoopbackAddress();
-        } catch (UnknownHostException e) {
-            return false;
-        }
+        return binding.localAddress().getAddress().isLoopbackAddress();
     }
 
     /**

@@ -67,12 +67,17 @@ final class Preparation {
                 Leftovers.save(dir, workspace.name(), state).ifPresent(branch -> listener.leftoversSaved(workspace,
                         branch));
                 workspaces.markPrepared(workspace);
-                reset(baseCommit, state);
-                return ready(baseCommit, env, state.withoutTracked(CopiedFiles.tracked(dir, state.leaveOut())), false);
+                return resetAndReady(baseCommit, env, state, false);
             });
         }
+        return resetAndReady(baseCommit, env, state, true);
+    }
+
+    /** An existing workspace put back at {@code baseCommit}, then made ready; {@code gate}: take the gate for setup. */
+    private Workspaces.Prepared resetAndReady(String baseCommit, Map<String, String> env, WorkspaceState state,
+            boolean gate) throws IOException, GitException, SetupFailed {
         reset(baseCommit, state);
-        return ready(baseCommit, env, state.withoutTracked(CopiedFiles.tracked(dir, state.leaveOut())), true);
+        return ready(baseCommit, env, state.withoutTracked(CopiedFiles.tracked(dir, state.leaveOut())), gate);
     }
 
     /** The copied files in place and setup run if its inputs changed; {@code gate}: take the gate for setup. */
