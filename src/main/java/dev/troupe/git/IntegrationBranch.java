@@ -55,6 +55,18 @@ public final class IntegrationBranch {
 
     private final Repository repo;
     private final String ref;
+    /**
+     * Commits known to be in the branch's history: the head it was first seen at, and each merge made here with the
+     * work it brought in. A task's work descends from one of them (the head it was given as its base), so its merge
+     * base is found a commit or two from the work, where asking JGit walks the branch's whole history back to the
+     * run's start on every merge: quadratic over a run, minutes of a 10,000-task fan-out. Cleared whenever the branch
+     * is found anywhere else than where this object left it (moved on, or put back).
+     */
+    private final Set<ObjectId> known = new java.util.HashSet<>();
+    /** Where this object last left the branch (or found it): anywhere else, {@link #known} is forgotten. */
+    private ObjectId lastHead;
+    /** How far back from a task's work the merge base is looked for among {@link #known}, before JGit is asked. */
+    private static final int BASE_SEARCH = 64;
 
     public IntegrationBranch(Repository repo, String branch) {
         this.repo = repo;
@@ -136,6 +148,10 @@ public final class IntegrationBranch {
         ObjectId head = head();
         try {
             ResolveMerger merger = (ResolveMerger) MergeStrategy.RECURSIVE.newMerger(repo, true);
+            ObjectId base = knownBase(head, commit);
+            if (base != null) {
+                merger.setBase(base);
+            }
             if (!merger.merge(head, commit)) {
                 Set<String> paths = new TreeSet<>(merger.getUnmergedPaths());
                 if (merger.getFailingPaths() != null) {
@@ -166,11 +182,42 @@ public final class IntegrationBranch {
             }
             if (move) {
                 move(head, mergeCommit, "troupe: merge");
+                known.add(mergeCommit.copy());
+                known.add(commit.copy());
+                lastHead = mergeCommit.copy();
             }
             return new Outcome.Merged(mergeCommit);
         } catch (IOException e) {
             throw new GitException("cannot merge " + commit.name() + " into " + ref + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The nearest of {@link #known}'s commits in {@code commit}'s history, searched breadth first over its last
+     * {@value #BASE_SEARCH} commits; null when none is there (JGit then works the merge base out itself).
+     */
+    private ObjectId knownBase(ObjectId head, ObjectId commit) throws IOException {
+        if (!head.equals(lastHead)) {
+            known.clear();
+            known.add(head.copy());
+            lastHead = head.copy();
+        }
+        try (org.eclipse.jgit.revwalk.RevWalk walk = new org.eclipse.jgit.revwalk.RevWalk(repo)) {
+            java.util.ArrayDeque<org.eclipse.jgit.revwalk.RevCommit> next = new java.util.ArrayDeque<>();
+            next.add(walk.parseCommit(commit));
+            for (int seen = 0; !next.isEmpty() && seen < BASE_SEARCH; seen++) {
+                org.eclipse.jgit.revwalk.RevCommit c = next.poll();
+                if (known.contains(c)) {
+                    return c.copy();
+                }
+                for (org.eclipse.jgit.revwalk.RevCommit parent : c.getParents()) {
+                    next.add(walk.parseCommit(parent));
+                }
+            }
+        } catch (org.eclipse.jgit.errors.MissingObjectException shallow) {
+            // A history cut short: JGit's own search says what it makes of it.
+        }
+        return null;
     }
 
     /** Someone may check the branch out while a run goes on, to look at it: never move it under them. */
