@@ -17,9 +17,9 @@ import java.util.Optional;
 
 /**
  * {@code plan.md} in the run directory: the plan as people read it, each task with what it comes after and how
- * it stands, rewritten as the run goes (at most twice a second, and at the end). Fed the journal's events on
- * the journal's writer thread; written whole to a temporary file and moved into place, so a reader never sees
- * half of it.
+ * it stands, rewritten as the run goes (at most twice a second, less often when writing it takes long, and at the
+ * end). Fed the journal's events on the journal's writer thread; written whole to a temporary file and moved into
+ * place, so a reader never sees half of it.
  */
 public final class PlanFile implements Journal.Listener {
 
@@ -28,6 +28,7 @@ public final class PlanFile implements Journal.Listener {
     private final Path file;
     private RunHistory history;
     private long lastWrite;
+    private long interval = MIN_INTERVAL_NANOS;
 
     /** @param history what the journal held before, for a resumed run */
     public PlanFile(Path file, Optional<RunHistory> history) {
@@ -46,9 +47,12 @@ public final class PlanFile implements Journal.Listener {
             return;
         }
         long now = System.nanoTime();
-        if (event instanceof TeamEvent.RunFinished || now - lastWrite >= MIN_INTERVAL_NANOS) {
+        if (event instanceof TeamEvent.RunFinished || now - lastWrite >= interval) {
             lastWrite = now;
             write();
+            // On the journal's writer thread: a plan of 10,000 tasks takes long enough to write that twice a second
+            // would slow the journal, so it is written at most a tenth of the time.
+            interval = Math.max(MIN_INTERVAL_NANOS, 10 * (System.nanoTime() - now));
         }
     }
 
