@@ -24,10 +24,37 @@ final class TasksSection {
         RunHistory history = record.history();
         Map<String, List<RunRecord.Span>> spansOf = new LinkedHashMap<>();
         record.spans().forEach(s -> spansOf.computeIfAbsent(s.task(), k -> new ArrayList<>()).add(s));
-        html.append("<section id=\"tasks\">\n<h2>Tasks</h2>\n<table>\n<thead><tr><th>task</th><th>fate</th>")
+        html.append("<section id=\"tasks\">\n<h2>Tasks</h2>\n");
+        List<TaskLife> all = List.copyOf(history.tasks().values());
+        if (all.size() <= FOLD) {
+            table(html, record, spansOf, all);
+        } else {
+            // A long run's table in folds of FOLD tasks, the first open: a browser lays out only what is unfolded.
+            html.append("<p class=\"note\">").append(String.format(Locale.ROOT, "%,d", all.size()))
+                    .append(" tasks, in folds of ").append(FOLD).append(".</p>\n");
+            for (int from = 0; from < all.size(); from += FOLD) {
+                List<TaskLife> fold = all.subList(from, Math.min(all.size(), from + FOLD));
+                long merged = fold.stream().filter(t -> t.state() == TaskLife.State.MERGED).count();
+                html.append("<details class=\"fold\"").append(from == 0 ? " open" : "").append("><summary>tasks ")
+                        .append(from + 1).append("–").append(from + fold.size()).append(": ").append(merged)
+                        .append(" merged").append(merged == fold.size() ? "" : ", " + (fold.size() - merged) + " not")
+                        .append("</summary>\n");
+                table(html, record, spansOf, fold);
+                html.append("</details>\n");
+            }
+        }
+        html.append("</section>\n");
+    }
+
+    /** Tasks up to this many are one table; more are folded, this many a fold. */
+    static final int FOLD = 500;
+
+    private static void table(StringBuilder html, RunRecord record, Map<String, List<RunRecord.Span>> spansOf,
+            List<TaskLife> tasks) {
+        html.append("<table>\n<thead><tr><th>task</th><th>fate</th>")
                 .append("<th>attempts (transcripts)</th><th class=\"num\">time</th><th class=\"num\">cost</th>")
                 .append("<th class=\"num\">tokens</th><th>merge</th><th>note</th></tr></thead>\n<tbody>\n");
-        for (TaskLife task : history.tasks().values()) {
+        for (TaskLife task : tasks) {
             List<RunRecord.Span> spans = spansOf.getOrDefault(task.id(), List.of());
             long agentMs = spans.stream().mapToLong(s -> s.duration().toMillis()).sum();
             html.append("<tr id=\"task-").append(Html.escape(record.slugOf(task.id()))).append("\"><td><code>")
@@ -49,6 +76,6 @@ final class TasksSection {
                             ? String.join(", ", task.filesChanged()) : Html.firstLine(task.reason())))
                     .append("</td></tr>\n");
         }
-        html.append("</tbody>\n</table>\n</section>\n");
+        html.append("</tbody>\n</table>\n");
     }
 }

@@ -3,6 +3,7 @@ package dev.troupe.report;
 import dev.troupe.goal.Durations;
 import dev.troupe.team.rules.Assignment.Role;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -26,6 +27,8 @@ final class TimelineSection {
     private static final int LANE = 26;
     private static final int BAR = 18;
     private static final int AXIS = 24;
+    /** Up to this many agent runs (and merges), each has a mark of its own. */
+    static final int MOST_MARKS = 2000;
 
     private TimelineSection() {}
 
@@ -71,18 +74,23 @@ final class TimelineSection {
                     + "<text class=\"tick-label\" x=\"%.1f\" y=\"%d\">%s</text>%n", x, x, AXIS - 4, height - 8, x, AXIS - 8,
                     Durations.format(Duration.ofMillis(t))));
         }
-        for (RunRecord.Span s : record.spans()) {
+        double msPerPixel = (double) span / PLOT;
+        for (List<RunRecord.Span> bar : bars(record, msPerPixel)) {
+            RunRecord.Span s = bar.get(0);
+            Instant end = bar.stream().map(RunRecord.Span::end).max(Instant::compareTo).orElseThrow();
             double x = LABEL + PLOT * (double) Duration.between(record.start(), s.start()).toMillis() / span;
-            double w = Math.max(2, PLOT * (double) s.duration().toMillis() / span);
+            double w = Math.max(2, PLOT * (double) Duration.between(s.start(), end).toMillis() / span);
             int y = AXIS + laneOf.get(s.worker()) * LANE + (LANE - BAR) / 2;
-            String name = SpanNames.label(s);
+            String name = bar.size() == 1 ? SpanNames.label(s) : bar.size() + " agent runs";
+            String title = bar.size() == 1
+                    ? name + ": " + s.outcome().words() + ", " + Durations.format(s.duration()) + " on " + s.worker() + ", "
+                            + SpanNames.agent(s) + (s.detail().isBlank() ? "" : "\n" + Html.firstLine(s.detail()))
+                    : name + ", each " + s.outcome().words() + ", from " + CLOCK.format(s.start()) + " to "
+                            + CLOCK.format(end) + " on " + s.worker() + " (first: " + SpanNames.label(s) + ")";
             html.append("<a href=\"#").append(SpanNames.anchor(s)).append("\"><rect class=\"bar o-").append(SpanNames.cssName(s.outcome()))
                     .append(s.role() == Role.REVIEWER ? " reviewer" : "")
                     .append(String.format(Locale.ROOT, "\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" rx=\"3\">", x, y, w, BAR))
-                    .append("<title>").append(Html.escape(name + ": " + s.outcome().words() + ", "
-                            + Durations.format(s.duration()) + " on " + s.worker() + ", " + SpanNames.agent(s)
-                            + (s.detail().isBlank() ? "" : "\n" + Html.firstLine(s.detail()))))
-                    .append("</title></rect>");
+                    .append("<title>").append(Html.escape(title)).append("</title></rect>");
             if (w > 7 * name.length() + 8) {
                 html.append(String.format(Locale.ROOT, "<text class=\"bar-label\" x=\"%.1f\" y=\"%d\">", x + 4, y + BAR / 2 + 4))
                         .append(Html.escape(name)).append("</text>");
@@ -90,14 +98,65 @@ final class TimelineSection {
             html.append("</a>\n");
         }
         int mergeLane = AXIS + (lanes.size() - 1) * LANE + LANE / 2;
-        for (RunRecord.Merge merge : record.merges()) {
+        for (List<RunRecord.Merge> group : mergeMarks(record, msPerPixel)) {
+            RunRecord.Merge merge = group.get(0);
+            RunRecord.Merge last = group.get(group.size() - 1);
             double x = LABEL + PLOT * (double) Duration.between(record.start(), merge.time()).toMillis() / span;
+            String title = group.size() == 1 ? merge.task() + " merged at " + CLOCK.format(merge.time()) + " ("
+                    + merge.commit().substring(0, Math.min(7, merge.commit().length())) + ")"
+                    : group.size() + " merges from " + CLOCK.format(merge.time()) + " to " + CLOCK.format(last.time());
             html.append(String.format(Locale.ROOT, "<path class=\"merge\" d=\"M%.1f %d l6 6 l-6 6 l-6 -6 z\">", x, mergeLane - 6))
-                    .append("<title>").append(Html.escape(merge.task() + " merged at " + CLOCK.format(merge.time()) + " ("
-                            + merge.commit().substring(0, Math.min(7, merge.commit().length())) + ")"))
-                    .append("</title></path>\n");
+                    .append("<title>").append(Html.escape(title)).append("</title></path>\n");
         }
         html.append("</svg>\n");
+    }
+
+    /**
+     * The bars to draw, each one agent run; in a run of more than {@value #MOST_MARKS} of them, the runs of a lane
+     * that ended alike and follow each other within a pixel are one bar, so that a 10,000-task run draws hundreds
+     * of bars, not 10,000 each with its link and tooltip.
+     */
+    private static List<List<RunRecord.Span>> bars(RunRecord record, double msPerPixel) {
+        if (record.spans().size() <= MOST_MARKS) {
+            return record.spans().stream().map(List::of).toList();
+        }
+        Map<String, List<RunRecord.Span>> byLane = new java.util.LinkedHashMap<>();
+        record.spans().forEach(s -> byLane.computeIfAbsent(s.worker(), k -> new ArrayList<>()).add(s));
+        List<List<RunRecord.Span>> bars = new ArrayList<>();
+        for (List<RunRecord.Span> lane : byLane.values()) {
+            lane.sort(java.util.Comparator.comparing(RunRecord.Span::start));
+            List<RunRecord.Span> bar = null;
+            Instant barEnd = null;
+            for (RunRecord.Span s : lane) {
+                if (bar != null && s.outcome() == bar.get(0).outcome() && s.role() == bar.get(0).role()
+                        && Duration.between(barEnd, s.start()).toMillis() <= msPerPixel) {
+                    bar.add(s);
+                } else {
+                    bar = new ArrayList<>(List.of(s));
+                    bars.add(bar);
+                }
+                barEnd = barEnd == null || bar.size() == 1 || s.end().isAfter(barEnd) ? s.end() : barEnd;
+            }
+        }
+        return bars;
+    }
+
+    /** The merges to mark, each one merge; past {@value #MOST_MARKS}, merges within three pixels are one mark. */
+    private static List<List<RunRecord.Merge>> mergeMarks(RunRecord record, double msPerPixel) {
+        if (record.merges().size() <= MOST_MARKS) {
+            return record.merges().stream().map(List::of).toList();
+        }
+        List<List<RunRecord.Merge>> marks = new ArrayList<>();
+        List<RunRecord.Merge> mark = null;
+        for (RunRecord.Merge merge : record.merges()) {
+            if (mark != null && Duration.between(mark.get(0).time(), merge.time()).toMillis() <= 3 * msPerPixel) {
+                mark.add(merge);
+            } else {
+                mark = new ArrayList<>(List.of(merge));
+                marks.add(mark);
+            }
+        }
+        return marks;
     }
 
     /** A tick every 1, 2 or 5 of a unit, ten ticks at most. */

@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Locale;
 
 /**
  * The report's transcripts: each agent run, folded, with how it ended, what it was told, and its transcript made
@@ -18,12 +20,27 @@ final class TranscriptsSection {
     /** Transcripts are shown until the page holds this many characters of them; the rest are named. */
     private static final long MOST_TRANSCRIPT_CHARS = 30_000_000;
 
+    /** Up to this many agent runs, each is listed; more, and only those that did not go well are. */
+    static final int MOST_LISTED = 1000;
+    private static final java.util.Set<RunRecord.Outcome> WENT_WELL = java.util.EnumSet.of(RunRecord.Outcome.MERGED,
+            RunRecord.Outcome.APPROVED, RunRecord.Outcome.PLANNED);
+
     private TranscriptsSection() {}
 
     static void write(Writer out, RunRecord record, Path runDir) throws IOException {
         out.write("<section id=\"transcripts\">\n<h2>Transcripts</h2>\n");
+        List<RunRecord.Span> spans = record.spans();
+        if (spans.size() > MOST_LISTED) {
+            // A run of thousands: the agent runs that went well are many and alike; those that did not are what a
+            // reader comes for. Every transcript stays in the run's folder.
+            spans = spans.stream().filter(s -> !WENT_WELL.contains(s.outcome())).toList();
+            out.write("<p class=\"note\">" + String.format(Locale.ROOT, "%,d", record.spans().size()) + " agent runs: "
+                    + "here are the " + String.format(Locale.ROOT, "%,d", spans.size()) + " that were not merged, approved"
+                    + " or accepted. Every transcript is in <code>" + Html.escape(runDir.resolve("agents").toString())
+                    + "</code> (<code>troupe results --task</code>).</p>\n");
+        }
         long written = 0;
-        for (RunRecord.Span s : record.spans()) {
+        for (RunRecord.Span s : spans) {
             boolean shown = written <= MOST_TRANSCRIPT_CHARS;
             String html = span(s, runDir, shown, false, false);
             written += html.length();
