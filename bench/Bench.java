@@ -49,6 +49,12 @@ public final class Bench {
     long lines = -1;          // workload 3's size; -1: the issue's 2,000,000 (quick: 20,000)
     String javaOpts = "";     // TROUPE_JAVA_OPTS for troupe's JVM, to measure a proposed setting; empty: bin/troupe's own
     List<String> variants = List.of(); // workload 6: extra troupe runs, each with some troupe.workspace settings
+    /**
+     * Workload 1's third side: troupe as built at this revision (issue 26 measures against 3930bc1, the build before
+     * the per-task overhead grew); "none" leaves it out. Built in the scratch directory from this checkout's history.
+     */
+    String baseline = "3930bc1";
+    Path baselineHome;        // its checkout, built; null when there is none
     final List<Row> rows = new ArrayList<>();
     final ObjectNode results = JSON.createObjectNode();
     Path template;
@@ -70,6 +76,7 @@ public final class Bench {
         long lines = -1;
         String javaOpts = "";
         List<String> variants = List.of();
+        String baseline = "3930bc1";
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
@@ -79,9 +86,11 @@ public final class Bench {
                 case "--lines" -> lines = Long.parseLong(args[++i]);
                 case "--java-opts" -> javaOpts = args[++i];
                 case "--variants" -> variants = List.of(args[++i].split(";"));
+                case "--baseline" -> baseline = args[++i];
                 default -> {
                     System.err.println("usage: bench/run.sh [--quick] [--rounds N] [--only 1,2,3,4,5,6] [--lines N]"
-                            + " [--java-opts OPTS] [--variants 'checkout-workers=2;parallel-builds=4,...'] [--keep]");
+                            + " [--java-opts OPTS] [--variants 'checkout-workers=2;parallel-builds=4,...']"
+                            + " [--baseline REV|none] [--keep]");
                     System.exit(2);
                 }
             }
@@ -92,6 +101,7 @@ public final class Bench {
         bench.lines = lines;
         bench.javaOpts = javaOpts;
         bench.variants = variants;
+        bench.baseline = baseline;
         try {
             bench.runAll();
         } finally {
@@ -108,6 +118,7 @@ public final class Bench {
                 + heavyRounds + " for workloads 3, 4 and 6)");
         template = makeRepository(work.resolve("template"), 2000);
         if (only.contains("1")) {
+            baselineHome = buildBaseline();
             overhead();
         }
         if (only.contains("2")) {
@@ -136,19 +147,57 @@ public final class Bench {
         int team = 4;
         say("workload 1, overhead: " + tasks + " instant tasks, team of " + team);
         List<String> files = files(tasks);
+        String goal = goalWithTasks(team, files, f -> "edit " + f, agent("edit.sh"), "");
         Pair p = alternate("overhead", rounds,
-                () -> troupe(goalWithTasks(team, files, f -> "edit " + f, agent("edit.sh"), ""), tasks),
-                () -> peer(files, f -> "edit " + f, team, agent("edit.sh"), Map.of()));
+                () -> troupe(goal, tasks),
+                () -> peer(files, f -> "edit " + f, team, agent("edit.sh"), Map.of()),
+                baselineHome == null ? null : () -> troupe(baselineHome, goal, tasks));
         double troupeMs = median(p.troupe, Run::wallMs);
         double peerMs = median(p.peer, Run::wallMs);
         ObjectNode r = record("overhead", tasks, team, p);
         r.put("troupeMsPerTask", troupeMs / tasks).put("peerMsPerTask", peerMs / tasks)
                 .put("troupeCpuMsPerTask", median(p.troupe, Run::cpuMs) / tasks).put("ratio", troupeMs / peerMs);
         rows.add(new Row("1 overhead", tasks + " instant tasks, team 4", "wall time",
-                secs(troupeMs), secs(peerMs), ratio(troupeMs / peerMs), "≤ 0.50x", troupeMs / peerMs <= 0.5));
+                secs(troupeMs), secs(peerMs), ratio(troupeMs / peerMs), "≤ 0.25x", troupeMs / peerMs <= 0.25));
         rows.add(new Row("", "", "ms per task (wall / tasks)", ms(troupeMs / tasks), ms(peerMs / tasks), "", "", null));
         rows.add(new Row("", "", "CPU ms per task (troupe + agents)", ms(median(p.troupe, Run::cpuMs) / tasks),
                 ms(median(p.peer, Run::cpuMs) / tasks), "", "", null));
+        if (!p.baseline.isEmpty()) {
+            double baseMs = median(p.baseline, Run::wallMs);
+            double baseCpu = median(p.baseline, Run::cpuMs);
+            r.put("baselineRevision", baseline).put("baselineWallMsMedian", baseMs)
+                    .put("baselineCpuMsPerTask", baseCpu / tasks).put("ratioToBaseline", troupeMs / baseMs);
+            r.set("baselineRuns", runs(p.baseline));
+            rows.add(new Row("", "", "wall time; peer column: troupe built at " + baseline, secs(troupeMs), secs(baseMs),
+                    ratio(troupeMs / baseMs), "≤ 0.75x", troupeMs / baseMs <= 0.75));
+            rows.add(new Row("", "", "CPU ms per task; peer column: troupe built at " + baseline,
+                    ms(median(p.troupe, Run::cpuMs) / tasks), ms(baseCpu / tasks),
+                    ratio(median(p.troupe, Run::cpuMs) / baseCpu), "", null));
+        }
+    }
+
+    /**
+     * troupe as built at {@link #baseline}, for workload 1's third side: a clone of this checkout at that revision,
+     * packaged. Null (and said) when there is none to build: "none", or a clone without that history.
+     */
+    Path buildBaseline() throws Exception {
+        if (baseline.equals("none")) {
+            return null;
+        }
+        if (run(home, Map.of(), "git", "rev-parse", "--verify", "--quiet", baseline + "^{commit}").code != 0) {
+            say("workload 1 without its third side: " + baseline + " is not in this checkout's history (a shallow clone?)");
+            return null;
+        }
+        Path dir = work.resolve("baseline");
+        say("building troupe at " + baseline + " for workload 1's third side");
+        check(run(work, Map.of(), "git", "clone", "--quiet", "--no-checkout", home.toString(), dir.toString()).code == 0,
+                "cannot clone " + home);
+        check(run(dir, Map.of(), "git", "checkout", "--quiet", baseline).code == 0, "cannot check out " + baseline);
+        if (run(dir, Map.of(), "mvn", "-q", "-o", "-Dmaven.test.skip=true", "package").code != 0) {
+            Result online = run(dir, Map.of(), "mvn", "-q", "-Dmaven.test.skip=true", "package");
+            check(online.code == 0, "cannot build troupe at " + baseline + ":\n" + online.output);
+        }
+        return dir;
     }
 
     /** 2: tasks of exactly 1 s agent time; the ideal makespan is tasks / team seconds. */
@@ -352,7 +401,8 @@ public final class Bench {
     record Run(String who, double wallMs, double cpuMs, double rssMb, double inRunMs, double agentMs,
             double firstAgentMs) {}
 
-    record Pair(List<Run> troupe, List<Run> peer) {}
+    /** {@code baseline}: troupe as built at {@link #baseline}, when it was measured too. */
+    record Pair(List<Run> troupe, List<Run> peer, List<Run> baseline) {}
 
     @FunctionalInterface
     interface Measured {
@@ -361,28 +411,41 @@ public final class Bench {
 
     /** Runs troupe and the peer alternately (who goes first swaps each round, so drift hits both alike). */
     Pair alternate(String name, int n, Measured troupe, Measured peer) throws Exception {
-        List<Run> t = new ArrayList<>();
-        List<Run> p = new ArrayList<>();
+        return alternate(name, n, troupe, peer, null);
+    }
+
+    /**
+     * The same with a third side, troupe as built at {@link #baseline} (null: none): each round the order turns by
+     * one, so that each side goes first, second and last alike.
+     */
+    Pair alternate(String name, int n, Measured troupe, Measured peer, Measured baseline) throws Exception {
+        List<Measured> sides = new ArrayList<>(java.util.Arrays.asList(troupe, peer, baseline));
+        List<List<Run>> measured = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        int count = baseline == null ? 2 : 3;
         for (int round = 0; round < n; round++) {
-            boolean troupeFirst = round % 2 == 0;
-            for (int k = 0; k < 2; k++) {
-                boolean isTroupe = (k == 0) == troupeFirst;
-                if (!isTroupe && peer == null) {
+            for (int k = 0; k < count; k++) {
+                int side = (k + round) % count;
+                if (sides.get(side) == null) {
                     continue;
                 }
-                Run r = isTroupe ? troupe.run() : peer.run();
-                (isTroupe ? t : p).add(r);
-                say(String.format(Locale.ROOT, "  %-16s round %d %-6s %8.2f s  cpu %7.2f s  rss %6.0f MB", name,
+                Run r = sides.get(side).run();
+                measured.get(side).add(r);
+                say(String.format(Locale.ROOT, "  %-16s round %d %-8s %8.2f s  cpu %7.2f s  rss %6.0f MB", name,
                         round + 1, r.who, r.wallMs / 1000, r.cpuMs / 1000, r.rssMb));
             }
         }
-        return new Pair(t, p);
+        return new Pair(measured.get(0), measured.get(1), measured.get(2));
     }
 
     /** Runs {@code bin/troupe run} on a fresh copy of the repository and checks every task merged. */
     Run troupe(String goalBody, int tasks) throws Exception {
+        return troupe(home, goalBody, tasks);
+    }
+
+    /** The same with the troupe of checkout {@code troupeHome} (this one, or the baseline's). */
+    Run troupe(Path troupeHome, String goalBody, int tasks) throws Exception {
         Path repo = freshRepository();
-        Run run = troupeIn(repo, goalBody, tasks, "bench-integration", Map.of());
+        Run run = troupeIn(troupeHome, repo, goalBody, tasks, "bench-integration", Map.of());
         remove(repo);
         return run;
     }
@@ -392,6 +455,12 @@ public final class Bench {
      * checks every task merged. The journal read is the run's, the newest in the repository.
      */
     Run troupeIn(Path repo, String goalBody, int tasks, String into, Map<String, String> moreEnv) throws Exception {
+        return troupeIn(home, repo, goalBody, tasks, into, moreEnv);
+    }
+
+    /** The same with the troupe of checkout {@code troupeHome}. */
+    Run troupeIn(Path troupeHome, Path repo, String goalBody, int tasks, String into, Map<String, String> moreEnv)
+            throws Exception {
         Path goal = repo.resolveSibling(repo.getFileName() + ".goal.yaml");
         Files.writeString(goal, "repo: " + repo + "\nbase: main\n" + goalBody);
         Path timing = repo.resolveSibling(repo.getFileName() + ".time");
@@ -404,7 +473,7 @@ public final class Bench {
         env.putAll(moreEnv);
         Result res = run(repo, env,
                 "/usr/bin/time", "-f",
-                "%M %U %S", "-o", timing.toString(), home.resolve("bin/troupe").toString(), "run", goal.toString(),
+                "%M %U %S", "-o", timing.toString(), troupeHome.resolve("bin/troupe").toString(), "run", goal.toString(),
                 "--quiet", "--into", into);
         double wall = (System.nanoTime() - start) / 1e6;
         check(res.code == 0, "troupe exited " + res.code + " in " + repo + ":\n" + res.output);
@@ -417,7 +486,7 @@ public final class Bench {
             journal = runs.max(Comparator.naturalOrder()).orElseThrow().resolve("events.jsonl");
         }
         double[] spans = journalSpans(journal);
-        return new Run("troupe", wall, (Double.parseDouble(t[1]) + Double.parseDouble(t[2])) * 1000,
+        return new Run(troupeHome.equals(home) ? "troupe" : "baseline", wall, (Double.parseDouble(t[1]) + Double.parseDouble(t[2])) * 1000,
                 Long.parseLong(t[0]) / 1024.0, spans[0], spans[1], spans[2]);
     }
 
