@@ -38,6 +38,9 @@ import java.util.stream.Stream;
  */
 public final class Bench {
 
+    /** Every workload bench/run.sh runs unless told (workload 7 is bench/cluster.sh's). */
+    static final Set<String> ALL = Set.of("1", "2", "3", "4", "5", "6", "8");
+
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     final Path home;          // the checkout: bin/troupe, bench/
@@ -72,7 +75,7 @@ public final class Bench {
         boolean quick = false;
         boolean keep = false;
         int rounds = -1;
-        Set<String> only = Set.of("1", "2", "3", "4", "5", "6");
+        Set<String> only = ALL;
         long lines = -1;
         String javaOpts = "";
         List<String> variants = List.of();
@@ -88,7 +91,7 @@ public final class Bench {
                 case "--variants" -> variants = List.of(args[++i].split(";"));
                 case "--baseline" -> baseline = args[++i];
                 default -> {
-                    System.err.println("usage: bench/run.sh [--quick] [--rounds N] [--only 1,2,3,4,5,6] [--lines N]"
+                    System.err.println("usage: bench/run.sh [--quick] [--rounds N] [--only 1,2,3,4,5,6,8] [--lines N]"
                             + " [--java-opts OPTS] [--variants 'checkout-workers=2;parallel-builds=4,...']"
                             + " [--baseline REV|none] [--keep]");
                     System.exit(2);
@@ -135,6 +138,9 @@ public final class Bench {
         }
         if (only.contains("6")) {
             bigRepository();
+        }
+        if (only.contains("8")) {
+            manyTasks();
         }
         report();
     }
@@ -393,6 +399,48 @@ public final class Bench {
                     + secs(run.wallMs), "", "", "", null));
         }
         remove(repo);
+    }
+
+    /**
+     * 8: many tasks: a fan-out over every file of a repository of 1,000 and of 10,000 files, team 8, troupe alone
+     * (the peer's cost per task is workload 4's). Peak RSS must stay under 512 MB and flat from one size to the other;
+     * {@code status}, {@code results} and {@code report} of the finished run must each answer in under 5 s.
+     */
+    void manyTasks() throws Exception {
+        int team = 8;
+        int[] sizes = quick ? new int[] {200, 1000} : new int[] {1000, 10_000};
+        ObjectNode r = results.putObject("manyTasks");
+        double smallRss = Double.NaN;
+        for (int n : sizes) {
+            say("workload 8, many tasks: fan-out of " + n + " files, team of " + team);
+            Path repo = makeRepository(work.resolve("many-" + n), n);
+            Run run = troupeIn(repo, goalWithFanout(team, "src/**", "edit {file}", agent("edit.sh")), n,
+                    "bench-integration", Map.of());
+            say(String.format(Locale.ROOT, "  many-tasks %d  %8.2f s  cpu %7.2f s  rss %6.0f MB", n, run.wallMs / 1000,
+                    run.cpuMs / 1000, run.rssMb));
+            ObjectNode size = r.putObject(Integer.toString(n));
+            size.put("wallMs", run.wallMs).put("msPerTask", run.wallMs / n).put("peakRssMb", run.rssMb);
+            StringBuilder answers = new StringBuilder();
+            boolean quickEnough = true;
+            for (String command : List.of("status", "results", "report")) {
+                long start = System.nanoTime();
+                Result res = run(repo, Map.of(), home.resolve("bin/troupe").toString(), command);
+                double ms = (System.nanoTime() - start) / 1e6;
+                check(res.code == 0, "troupe " + command + " exited " + res.code + ":\n" + res.output);
+                size.put(command + "Ms", ms);
+                quickEnough &= ms < 5000;
+                answers.append(answers.length() == 0 ? "" : ", ").append(command).append(' ').append(secs(ms));
+            }
+            rows.add(new Row(n == sizes[0] ? "8 many tasks" : "", "fan-out of " + String.format(Locale.ROOT, "%,d", n)
+                    + ", team 8", "wall time; ms per task", secs(run.wallMs) + "; " + ms(run.wallMs / n), "", "", "", null));
+            boolean flat = Double.isNaN(smallRss) || run.rssMb <= smallRss * 1.25;
+            rows.add(new Row("", "", "troupe peak RSS", fmt0(run.rssMb) + " MB", "", "",
+                    "< 512 MB" + (Double.isNaN(smallRss) ? "" : ", flat"), run.rssMb < 512 && flat));
+            rows.add(new Row("", "", "status, results, report of the run", answers.toString(), "", "", "< 5 s each",
+                    quickEnough));
+            smallRss = run.rssMb;
+            remove(repo);
+        }
     }
 
     // ---- running troupe and the peer ------------------------------------------------------------------------
@@ -751,13 +799,13 @@ public final class Bench {
         System.out.print(table);
 
         // A run of some workloads does not replace the day's run of all of them.
-        String label = (quick ? "quick-" : "") + (only.size() == 6 ? "" : "only" + String.join("", new TreeSet<>(only)) + "-")
+        String label = (quick ? "quick-" : "") + (only.equals(ALL) ? "" : "only" + String.join("", new TreeSet<>(only)) + "-")
                 + (javaOpts.isEmpty() ? "" : "javaopts-") + (variants.isEmpty() ? "" : "variants-") + host;
         Path out = home.resolve("bench/results").resolve(date + "-" + label + ".json");
         Files.createDirectories(out.getParent());
         JSON.writeValue(out.toFile(), results);
         say("results in " + home.relativize(out));
-        if (!quick && only.size() == 6 && javaOpts.isEmpty() && variants.isEmpty()) {
+        if (!quick && only.equals(ALL) && javaOpts.isEmpty() && variants.isEmpty()) {
             writeTableInto(home.resolve("docs/performance.md"), table);
             say("table written into docs/performance.md");
         } else {
