@@ -147,21 +147,25 @@ public final class IntegrationBranch {
     private Outcome merge(ObjectId commit, String message, Check check, boolean move) throws GitException {
         ObjectId head = head();
         try {
-            ResolveMerger merger = (ResolveMerger) MergeStrategy.RECURSIVE.newMerger(repo, true);
             ObjectId base = knownBase(head, commit);
-            if (base != null) {
-                merger.setBase(base);
-            }
-            if (!merger.merge(head, commit)) {
-                Set<String> paths = new TreeSet<>(merger.getUnmergedPaths());
-                if (merger.getFailingPaths() != null) {
-                    paths.addAll(merger.getFailingPaths().keySet());
+            ObjectId tree = base == null ? null : trivialMerge(base, head, commit);
+            if (tree == null) {
+                ResolveMerger merger = (ResolveMerger) MergeStrategy.RECURSIVE.newMerger(repo, true);
+                if (base != null) {
+                    merger.setBase(base);
                 }
-                return new Outcome.Conflict(List.copyOf(paths));
+                if (!merger.merge(head, commit)) {
+                    Set<String> paths = new TreeSet<>(merger.getUnmergedPaths());
+                    if (merger.getFailingPaths() != null) {
+                        paths.addAll(merger.getFailingPaths().keySet());
+                    }
+                    return new Outcome.Conflict(List.copyOf(paths));
+                }
+                tree = merger.getResultTreeId();
             }
             PersonIdent who = Commits.identity(repo);
             CommitBuilder merge = new CommitBuilder();
-            merge.setTreeId(merger.getResultTreeId());
+            merge.setTreeId(tree);
             merge.setParentIds(head, commit);
             merge.setAuthor(who);
             merge.setCommitter(who);
@@ -189,6 +193,20 @@ public final class IntegrationBranch {
             return new Outcome.Merged(mergeCommit);
         } catch (IOException e) {
             throw new GitException("cannot merge " + commit.name() + " into " + ref + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The merged tree when every path merges trivially ({@link TreeMerge}: whole folders one side left alone), written
+     * to the repository; null when some path needs a merge of contents, which JGit's merger does.
+     */
+    private ObjectId trivialMerge(ObjectId base, ObjectId head, ObjectId commit) throws IOException {
+        try (org.eclipse.jgit.revwalk.RevWalk walk = new org.eclipse.jgit.revwalk.RevWalk(repo);
+                ObjectInserter inserter = repo.newObjectInserter()) {
+            java.util.Optional<ObjectId> tree = TreeMerge.merge(walk.getObjectReader(), inserter,
+                    walk.parseCommit(base).getTree(), walk.parseCommit(head).getTree(), walk.parseCommit(commit).getTree());
+            inserter.flush();
+            return tree.orElse(null);
         }
     }
 
