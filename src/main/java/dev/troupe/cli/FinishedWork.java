@@ -6,9 +6,15 @@ import dev.troupe.git.GitException;
 import dev.troupe.goal.Goal;
 import dev.troupe.journal.RunHistory;
 import dev.troupe.team.rules.RunContext;
+import java.io.IOException;
 import java.util.LinkedHashSet;
 import java.util.Optional;
 import java.util.Set;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.Ref;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.revwalk.RevWalk;
 
 /**
  * The attempts of a stopped run that had finished but were not merged yet (in review, held for a sync point, or
@@ -21,19 +27,42 @@ final class FinishedWork {
     private FinishedWork() {}
 
     /** Finished, not merged, not refused by its reviewer, and still on its task branch as the journal says. */
-    static Set<String> stillThere(RunSetup setup, RunHistory history, Set<String> merged) {
+    static Set<String> stillThere(RunSetup setup, RunHistory history, Set<String> merged) throws TroupeException {
         Set<String> found = new LinkedHashSet<>();
-        for (TaskLife task : history.tasks().values()) {
-            Optional<Goal.TaskSpec> spec = setup.goal().task(task.id());
-            if (isFinishedUnmerged(task) && !merged.contains(task.id()) && spec.isPresent()
-                    && !task.approved().equals(Optional.of(false)) && !task.commitBase().isEmpty()
-                    && GitCli.resolve(setup.top(), "refs/heads/troupe/tasks/" + setup.runId() + "/" + spec.get().slug())
-                            .equals(Optional.of(task.commit()))
-                    && GitCli.resolve(setup.top(), task.commitBase() + "^{commit}").isPresent()) {
-                found.add(task.id());
+        // Read in this process: a run killed with thousands of merges queued has thousands to look at, two git
+        // processes each took minutes.
+        try (Repository repo = Git.open(setup.top().toFile()).getRepository();
+                RevWalk walk = new RevWalk(repo)) {
+            for (TaskLife task : history.tasks().values()) {
+                Optional<Goal.TaskSpec> spec = setup.goal().task(task.id());
+                if (isFinishedUnmerged(task) && !merged.contains(task.id()) && spec.isPresent()
+                        && !task.approved().equals(Optional.of(false)) && !task.commitBase().isEmpty()
+                        && pointsAt(repo, "refs/heads/troupe/tasks/" + setup.runId() + "/" + spec.get().slug(),
+                                task.commit())
+                        && isCommit(walk, task.commitBase())) {
+                    found.add(task.id());
+                }
             }
+        } catch (IOException e) {
+            throw new TroupeException(ExitCodes.INTERNAL, "cannot read the repository at " + setup.top() + ": "
+                    + e.getMessage());
         }
         return found;
+    }
+
+    private static boolean pointsAt(Repository repo, String ref, String commit) throws IOException {
+        Ref found = repo.exactRef(ref);
+        return found != null && found.getObjectId() != null && found.getObjectId().name().equals(commit);
+    }
+
+    private static boolean isCommit(RevWalk walk, String id) throws IOException {
+        try {
+            walk.parseCommit(ObjectId.fromString(id));
+            return true;
+        } catch (org.eclipse.jgit.errors.MissingObjectException | org.eclipse.jgit.errors.IncorrectObjectTypeException
+                | IllegalArgumentException gone) {
+            return false;
+        }
     }
 
     /**
