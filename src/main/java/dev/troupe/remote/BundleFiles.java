@@ -49,12 +49,20 @@ final class BundleFiles {
         String ref = TEMPORARY_REFS + UUID.randomUUID();
         GitCli.run(repo, "update-ref", ref, commit);
         try {
-            List<String> args = new ArrayList<>(List.of("bundle", "create", "--quiet", out.toAbsolutePath().toString(), ref));
-            excluded.forEach(id -> args.add("^" + id));
-            GitCli.run(repo, args.toArray(String[]::new));
+            createFromRef(repo, ref, excluded, out);
         } finally {
             GitCli.run(repo, "update-ref", "-d", ref);
         }
+    }
+
+    /**
+     * Writes a bundle of the commit {@code ref} (a full ref name) points at and its history minus {@code excluded}:
+     * for a caller that has a ref standing for the commit already, and so needs no temporary one.
+     */
+    static void createFromRef(Path repo, String ref, Collection<String> excluded, Path out) throws GitException {
+        List<String> args = new ArrayList<>(List.of("bundle", "create", "--quiet", out.toAbsolutePath().toString(), ref));
+        excluded.forEach(id -> args.add("^" + id));
+        GitCli.run(repo, args.toArray(String[]::new));
     }
 
     /**
@@ -87,7 +95,7 @@ final class BundleFiles {
      * this commit and nothing else), writing no other ref, no tags and no FETCH_HEAD.
      */
     static void fetch(Path repo, Path bundle, String commit, String intoRef) throws GitException {
-        String head = headHolding(repo, bundle, commit);
+        String head = headHolding(bundle, commit);
         try {
             // Its connectivity check walks every worktree's HEAD: see WorktreeGate.
             WorktreeGate.through(repo, () -> GitCli.run(repo, "fetch", "--quiet", "--no-tags", "--no-write-fetch-head",
@@ -101,13 +109,19 @@ final class BundleFiles {
         }
     }
 
-    /** The ref in {@code bundle} that points at {@code commit}; a GitException when none does. */
-    private static String headHolding(Path repo, Path bundle, String commit) throws GitException {
-        List<String> heads = GitCli.run(repo, "bundle", "list-heads", bundle.toAbsolutePath().toString())
-                .lines().filter(line -> !line.isBlank()).toList();
+    /**
+     * The ref in {@code bundle} that points at {@code commit}; a GitException when none does, or when the one that
+     * does has a name git would refuse (it goes into a refspec). Read from the bundle's header here rather than by a
+     * {@code git bundle list-heads}: a git process less for every bundle, each way.
+     */
+    private static String headHolding(Path bundle, String commit) throws GitException {
+        List<String> heads = BundleHeader.references(bundle);
         for (String line : heads) {
-            String[] idAndRef = line.strip().split(" ", 2);
+            String[] idAndRef = line.split(" ", 2);
             if (idAndRef[0].equals(commit) && idAndRef.length == 2) {
+                if (!idAndRef[1].equals("HEAD") && !org.eclipse.jgit.lib.Repository.isValidRefName(idAndRef[1])) {
+                    throw new GitException("bundle " + bundle + " names commit " + commit + " by a ref git refuses");
+                }
                 return idAndRef[1];
             }
         }

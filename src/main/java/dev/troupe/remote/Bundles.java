@@ -39,11 +39,15 @@ public final class Bundles {
     public static ToNode toNode(Path leadRepo, String wantCommit, Collection<String> nodeHas, Path out)
             throws GitException {
         String want = BundleFiles.requireCommitId(wantCommit, "the commit to send");
-        if (GitCli.resolve(leadRepo, want + "^{commit}").isEmpty()) {
+        List<String> asked = new ArrayList<>(List.of(want));
+        asked.addAll(nodeHas);
+        // One git process for the wanted commit and the haves alike.
+        List<String> commits = commitsAmong(leadRepo, asked);
+        if (!commits.contains(want)) {
             throw new GitException("the lead repository " + leadRepo + " has no commit " + want);
         }
-        List<String> known = knownCommits(leadRepo, nodeHas);
-        if (!known.isEmpty() && nothingNew(leadRepo, want, known)) {
+        List<String> known = havesAmong(nodeHas, commits);
+        if (known.contains(want) || (!known.isEmpty() && nothingNew(leadRepo, want, known))) {
             return new NothingToSend(want);
         }
         BundleFiles.create(leadRepo, want, known, out);
@@ -59,7 +63,10 @@ public final class Bundles {
             throws GitException {
         String expected = BundleFiles.requireCommitId(expectedCommit, "the commit expected from the node");
         String ref = intoRef.startsWith("refs/") ? intoRef : "refs/heads/" + intoRef;
-        GitCli.run(leadRepo, "check-ref-format", ref);
+        // The lead's own name for the task's branch: checked as git would, without a process.
+        if (!org.eclipse.jgit.lib.Repository.isValidRefName(ref)) {
+            throw new GitException("not a valid ref name: " + ref);
+        }
         if (ref.startsWith("refs/heads/")) {
             String branch = ref.substring("refs/heads/".length());
             var checkedOut = Worktrees.checkedOutAt(leadRepo, branch);
@@ -87,14 +94,14 @@ public final class Bundles {
     }
 
     /**
-     * The haves the lead holds as commits, in the order given, asked of one {@code git cat-file --batch-check}
-     * rather than a process for each.
+     * Those of {@code ids} the lead holds as commits, in the order given, asked of one {@code git cat-file
+     * --batch-check} rather than a process for each.
      */
-    private static List<String> knownCommits(Path repo, Collection<String> haves) throws GitException {
+    private static List<String> commitsAmong(Path repo, Collection<String> ids) throws GitException {
         Set<String> candidates = new LinkedHashSet<>();
-        for (String have : haves) {
-            if (BundleFiles.isCommitId(have)) {
-                candidates.add(have);
+        for (String id : ids) {
+            if (BundleFiles.isCommitId(id)) {
+                candidates.add(id);
             }
         }
         if (candidates.isEmpty()) {
@@ -112,6 +119,11 @@ public final class Bundles {
             }
         }
         return known;
+    }
+
+    /** The haves, in their order, that are among {@code commits}: ids that are no commit here are dropped. */
+    private static List<String> havesAmong(Collection<String> haves, List<String> commits) {
+        return haves.stream().filter(commits::contains).distinct().toList();
     }
 
     /** True when every commit {@code want} reaches is reached by {@code haves} too. */

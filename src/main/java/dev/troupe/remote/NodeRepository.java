@@ -6,9 +6,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * A worker node's own copy of the lead's repository, kept under its {@code --work-dir} as a bare repository
@@ -23,10 +23,24 @@ public final class NodeRepository {
     /** Where the commits received from the lead (and handed back to it) are kept, one ref each. */
     public static final String HAVE_REFS = "refs/troupe/have/";
 
-    /** How many commits {@link #has} reports at most, and how many received commits are kept. */
+    /** How many commits {@link #has} reports at most. */
     public static final int MAX_HAVES = 32;
 
+    /**
+     * How many have refs are kept before the oldest are deleted, down to {@link #MAX_HAVES}: deleting them a batch
+     * at a time is one git process every {@value #MAX_HAVES} commits, not one with every commit taken in.
+     */
+    static final int MAX_KEPT = 2 * MAX_HAVES;
+
     private final Path gitDir;
+
+    /**
+     * The commits of this repository's have refs, the last taken in or handed back first: what {@link #has}
+     * reports, kept here so that a task costs no listing of the refs. Null until listed, and again after any
+     * failure to take a bundle in or hand work back, so that what is reported after a failure is read from the
+     * disk. Only this object writes the have refs while the node runs; a node started again lists them anew.
+     */
+    private List<String> haves;
 
     private NodeRepository(Path gitDir) {
         this.gitDir = gitDir;
@@ -52,35 +66,30 @@ public final class NodeRepository {
     }
 
     /**
-     * The commits to report to the lead as haves: the tips of this repository's refs, newest committer date
-     * first, each once, at most {@link #MAX_HAVES}. Empty for a new node, which then gets a complete bundle.
+     * The commits to report to the lead as haves: those of the have refs, the last taken in or handed back first
+     * (after a start, the newest committer date first), at most {@link #MAX_HAVES}. Empty for a new node, which
+     * then gets a complete bundle. Git is asked only the first time, and after a failure.
      */
     public synchronized List<String> has() throws GitException {
-        Set<String> tips = new LinkedHashSet<>();
-        for (String line : GitCli.run(gitDir, "for-each-ref", "--sort=-committerdate",
-                "--format=%(objectname) %(objecttype)", "refs/").lines().toList()) {
-            String[] idAndType = line.split(" ");
-            if (idAndType.length == 2 && idAndType[1].equals("commit")) {
-                tips.add(idAndType[0]);
-            }
-            if (tips.size() == MAX_HAVES) {
-                break;
-            }
-        }
-        return List.copyOf(tips);
+        List<String> known = known();
+        return List.copyOf(known.subList(0, Math.min(MAX_HAVES, known.size())));
     }
 
     /**
      * Takes {@code expectedCommit} from the lead's {@code bundle}: verified first (a bundle building on commits
      * this node lacks is refused by name, and the node can ask again with fewer haves), then fetched into
-     * {@code refs/troupe/have/<commit>}; received commits beyond {@link #MAX_HAVES} are then forgotten, the
-     * newest kept.
+     * {@code refs/troupe/have/<commit>}; the oldest received commits beyond {@link #MAX_KEPT} are then forgotten.
      */
     public synchronized void receive(Path bundle, String expectedCommit) throws GitException {
         String commit = BundleFiles.requireCommitId(expectedCommit, "the commit expected from the lead");
-        BundleFiles.verify(gitDir, bundle);
-        BundleFiles.fetch(gitDir, bundle, commit, HAVE_REFS + commit);
-        forgetOldHaves(commit);
+        try {
+            BundleFiles.verify(gitDir, bundle);
+            BundleFiles.fetch(gitDir, bundle, commit, HAVE_REFS + commit);
+            remember(commit);
+        } catch (GitException | RuntimeException e) {
+            haves = null;
+            throw e;
+        }
     }
 
     /**
@@ -91,34 +100,84 @@ public final class NodeRepository {
     public synchronized void handBack(String taskCommit, String base, Path out) throws GitException {
         String task = BundleFiles.requireCommitId(taskCommit, "the task's commit");
         String from = BundleFiles.requireCommitId(base, "the task's base");
-        for (String id : List.of(task, from)) {
+        try {
+            requireAdds(task, from);
+            // The have ref is the ref the bundle is written from: git bundles refs, and this one stays.
+            ForcedRef.set(gitDir, HAVE_REFS + task, task, "troupe: handed back to the lead");
+            BundleFiles.createFromRef(gitDir, HAVE_REFS + task, List.of(from), out);
+            remember(task);
+        } catch (GitException | RuntimeException e) {
+            haves = null;
+            throw e;
+        }
+    }
+
+    /**
+     * That {@code task} is a commit here with something {@code base} (a commit here) lacks: one {@code rev-list};
+     * only when it fails is git asked which of the two is missing, for the message.
+     */
+    private void requireAdds(String task, String base) throws GitException {
+        String count;
+        try {
+            count = GitCli.run(gitDir, "rev-list", "--count", task, "^" + base).strip();
+        } catch (GitException e) {
+            requireCommits(task, base);
+            throw e;
+        }
+        if (count.equals("0")) {
+            requireCommits(task, base);
+            throw new GitException("task commit " + task + " adds nothing to its base " + base);
+        }
+    }
+
+    private void requireCommits(String... ids) throws GitException {
+        for (String id : ids) {
             if (GitCli.resolve(gitDir, id + "^{commit}").isEmpty()) {
                 throw new GitException("the node repository " + gitDir + " has no commit " + id);
             }
         }
-        if (GitCli.run(gitDir, "rev-list", "--count", task, "^" + from).strip().equals("0")) {
-            throw new GitException("task commit " + task + " adds nothing to its base " + from);
+    }
+
+    /** The have refs' commits as remembered, listed from git (newest committer date first) when they are not. */
+    private List<String> known() throws GitException {
+        if (haves == null) {
+            LinkedHashSet<String> listed = new LinkedHashSet<>();
+            for (String line : GitCli.run(gitDir, "for-each-ref", "--sort=-committerdate",
+                    "--format=%(objectname) %(objecttype) %(refname)", HAVE_REFS).lines().toList()) {
+                String[] idTypeAndRef = line.split(" ");
+                // A have ref is named for its commit; one that is not (set by hand) is not trusted as one.
+                if (idTypeAndRef.length == 3 && idTypeAndRef[1].equals("commit")
+                        && idTypeAndRef[2].equals(HAVE_REFS + idTypeAndRef[0])) {
+                    listed.add(idTypeAndRef[0]);
+                }
+            }
+            haves = new ArrayList<>(listed);
+            forgetBeyond(MAX_KEPT);
         }
-        BundleFiles.create(gitDir, task, List.of(from), out);
-        ForcedRef.set(gitDir, HAVE_REFS + task, task, "troupe: handed back to the lead");
-        forgetOldHaves(task);
+        return haves;
+    }
+
+    /** {@code commit}, now under its have ref, is the newest have; beyond {@link #MAX_KEPT}, the oldest go. */
+    private void remember(String commit) throws GitException {
+        List<String> now = known();
+        now.remove(commit);
+        now.add(0, commit);
+        forgetBeyond(MAX_KEPT);
     }
 
     /**
-     * Deletes the have refs beyond the newest {@link #MAX_HAVES} (by committer date), never {@code keep}.
-     * Their objects stay until a gc; the refs go so that what the node reports stays bounded.
+     * Past {@code most} remembered haves, deletes the have refs of all but the newest {@link #MAX_HAVES}, in one
+     * {@code update-ref --stdin}. Their objects stay until a gc; the refs go so that the repository's refs stay
+     * bounded.
      */
-    private void forgetOldHaves(String keep) throws GitException {
-        List<String> refs = GitCli.run(gitDir, "for-each-ref", "--sort=-committerdate", "--format=%(refname)",
-                HAVE_REFS).lines().filter(ref -> !ref.isBlank() && !ref.equals(HAVE_REFS + keep)).toList();
-        if (refs.size() < MAX_HAVES) {
+    private void forgetBeyond(int most) throws GitException {
+        if (haves.size() <= most) {
             return;
         }
+        List<String> old = haves.subList(MAX_HAVES, haves.size());
         StringBuilder deletes = new StringBuilder();
-        // One slot is the kept commit's own.
-        for (String ref : refs.subList(MAX_HAVES - 1, refs.size())) {
-            deletes.append("delete ").append(ref).append('\n');
-        }
+        old.forEach(id -> deletes.append("delete ").append(HAVE_REFS).append(id).append('\n'));
         GitCli.run(gitDir, deletes.toString().getBytes(StandardCharsets.UTF_8), "update-ref", "--stdin");
+        old.clear();
     }
 }

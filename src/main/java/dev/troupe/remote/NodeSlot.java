@@ -153,8 +153,8 @@ final class NodeSlot extends AbstractBehavior<NodeSlot.Command> {
             } finally {
                 Files.deleteIfExists(bundle);
             }
-        }
-        if (GitCli.resolve(node.repository().gitDir(), sent.base() + "^{commit}").isEmpty()) {
+            // Taken in, the base is there: receive saw its have ref point at it.
+        } else if (GitCli.resolve(node.repository().gitDir(), sent.base() + "^{commit}").isEmpty()) {
             throw new IllegalStateException("the node has no commit " + sent.base() + " and the lead sent none");
         }
         Assignment assignment = new Assignment(sent.task(), sent.attempt(), sent.branch(),

@@ -199,6 +199,19 @@ class BundleExchangeTest {
                 refused.getMessage());
     }
 
+    /** The header is read without git: a version 3 bundle (capabilities before its refs) is taken in as well. */
+    @Test
+    void aVersionThreeBundleIsTakenIn() throws Exception {
+        TestRepo lead = TestRepo.create(tmp.resolve("lead"), Map.of("a.txt", "a\n"));
+        Path v3 = tmp.resolve("v3.bundle");
+        lead.git("bundle", "create", "--quiet", "--version=3", v3.toString(), "HEAD");
+        NodeRepository node = NodeRepository.open(tmp.resolve("node"));
+
+        node.receive(v3, lead.head());
+
+        assertEquals(List.of(lead.head()), node.has());
+    }
+
     @Test
     void fetchingIntoTheCheckedOutBranchIsRefused() throws Exception {
         TestRepo lead = TestRepo.create(tmp.resolve("lead"), Map.of("a.txt", "a\n"));
@@ -274,8 +287,60 @@ class BundleExchangeTest {
         List<String> has = node.has();
         assertEquals(NodeRepository.MAX_HAVES, has.size());
         assertEquals(lead.head(), has.get(0));
-        assertEquals(NodeRepository.MAX_HAVES, GitCli.run(node.gitDir(), "for-each-ref", NodeRepository.HAVE_REFS)
-                .lines().count());
+        assertTrue(haveRefs(node) <= NodeRepository.MAX_KEPT, haveRefs(node) + " have refs");
+
+        // Past MAX_KEPT (as a node that ran before may have left them), a node keeps the newest MAX_HAVES.
+        String tree = lead.git("rev-parse", "HEAD^{tree}");
+        StringBuilder refs = new StringBuilder();
+        for (int i = 0; i < NodeRepository.MAX_KEPT; i++) {
+            String id = GitCli.run(node.gitDir(), Map.of("GIT_COMMITTER_DATE", "@" + (1_000_000 + i) + " +0000"), null,
+                    "commit-tree", tree, "-m", "old " + i).strip();
+            refs.append("update ").append(NodeRepository.HAVE_REFS).append(id).append(' ').append(id).append('\n');
+        }
+        GitCli.run(node.gitDir(), refs.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8), "update-ref",
+                "--stdin");
+        NodeRepository started = NodeRepository.open(tmp.resolve("node"));
+        assertEquals(has, started.has(), "the newest by committer date");
+        assertEquals(NodeRepository.MAX_HAVES, haveRefs(started));
+    }
+
+    /**
+     * A node lists its have refs once, not with every bundle taken in or handed back: a have ref set behind its back
+     * (which only a node started again, or one whose exchange failed, would see) stays unreported while its
+     * exchanges go well.
+     */
+    @Test
+    void aNodeListsItsHavesOnceAndAgainOnlyWhenStartedAgainOrAfterAFailure() throws Exception {
+        TestRepo lead = TestRepo.create(tmp.resolve("lead"), Map.of("a.txt", "a\n"));
+        String first = lead.head();
+        NodeRepository node = NodeRepository.open(tmp.resolve("node"));
+        node.receive(((Bundles.Written) Bundles.toNode(lead.dir(), first, node.has(), tmp.resolve("0.bundle"))).file(),
+                first);
+        String hidden = GitCli.run(node.gitDir(), "commit-tree", lead.git("rev-parse", "HEAD^{tree}"), "-p", first,
+                "-m", "set behind the node's back").strip();
+        GitCli.run(node.gitDir(), "update-ref", NodeRepository.HAVE_REFS + hidden, hidden);
+
+        commit(lead, "b.txt", "b");
+        String base = lead.head();
+        node.receive(((Bundles.Written) Bundles.toNode(lead.dir(), base, node.has(), tmp.resolve("1.bundle"))).file(),
+                base);
+        Path workspace = tmp.resolve("ws");
+        GitCli.run(node.gitDir(), "worktree", "add", "--quiet", "--detach", workspace.toString(), base);
+        GitCli.run(workspace, "-c", "user.name=N", "-c", "user.email=n@x", "commit", "--quiet", "--allow-empty",
+                "-m", "task");
+        String task = GitCli.resolve(workspace, "HEAD").orElseThrow();
+        node.handBack(task, base, tmp.resolve("back.bundle"));
+
+        assertEquals(List.of(task, base, first), node.has(), "remembered, not listed again");
+        assertTrue(NodeRepository.open(tmp.resolve("node")).has().contains(hidden), "a node started again lists them");
+        Path junk = Files.writeString(tmp.resolve("junk.bundle"), "this is not a bundle\n");
+        assertThrows(GitException.class, () -> node.receive(junk, base));
+        assertTrue(node.has().containsAll(List.of(hidden, task, base, first)),
+                "after a failure, what is reported is read from the disk");
+    }
+
+    private static long haveRefs(NodeRepository node) throws GitException {
+        return GitCli.run(node.gitDir(), "for-each-ref", NodeRepository.HAVE_REFS).lines().count();
     }
 
     /** A lead repository of {@code files} files of {@code bytes} random hex each, in two commits. */
