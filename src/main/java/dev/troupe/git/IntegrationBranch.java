@@ -211,8 +211,11 @@ public final class IntegrationBranch {
     }
 
     /**
-     * The nearest of {@link #known}'s commits in {@code commit}'s history, searched breadth first over its last
-     * {@value #BASE_SEARCH} commits; null when none is there (JGit then works the merge base out itself).
+     * The nearest of {@link #known}'s commits in {@code commit}'s history, followed back through its single-parent
+     * commits over at most {@value #BASE_SEARCH}; null when none is there or the way back passes a merge (JGit then
+     * works the merge base out itself). A history with no merge that holds another task's commit the branch has
+     * (an agent that reset its worktree onto another task's branch) would still be given that commit: a common
+     * ancestor, and the work since it is the agent's.
      */
     private ObjectId knownBase(ObjectId head, ObjectId commit) throws IOException {
         if (!head.equals(lastHead)) {
@@ -227,6 +230,12 @@ public final class IntegrationBranch {
                 org.eclipse.jgit.revwalk.RevCommit c = next.poll();
                 if (known.contains(c)) {
                     return c.copy();
+                }
+                if (c.getParentCount() > 1) {
+                    // The work merged something itself (an earlier attempt's kept branch, say): the nearest known
+                    // commit by steps may be older than the best common ancestor, and an older base would take back
+                    // what the branch changed since. JGit works it out.
+                    return null;
                 }
                 for (org.eclipse.jgit.revwalk.RevCommit parent : c.getParents()) {
                     next.add(walk.parseCommit(parent));

@@ -1,19 +1,19 @@
 package dev.troupe.git;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.eclipse.jgit.lib.FileMode;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.ObjectInserter;
 import org.eclipse.jgit.lib.ObjectReader;
 import org.eclipse.jgit.lib.TreeFormatter;
-import org.eclipse.jgit.treewalk.AbstractTreeIterator;
 import org.eclipse.jgit.treewalk.CanonicalTreeParser;
-import org.eclipse.jgit.treewalk.EmptyTreeIterator;
-import org.eclipse.jgit.treewalk.NameConflictTreeWalk;
 
 /**
  * A three-way merge of trees that settles whole folders at once: where one side has a folder or a file as the base
@@ -27,10 +27,6 @@ import org.eclipse.jgit.treewalk.NameConflictTreeWalk;
  * conflicts.
  */
 final class TreeMerge {
-
-    private static final int BASE = 0;
-    private static final int OURS = 1;
-    private static final int THEIRS = 2;
 
     private final ObjectReader reader;
     private final ObjectInserter inserter;
@@ -58,34 +54,34 @@ final class TreeMerge {
         } else if (same(base, theirs)) {
             return ours;
         }
+        // Each side's entries by name: a tree holds a name once, a file or a folder. (JGit's NameConflictTreeWalk, which
+        // lines a file up with a folder of its name, split an f.txt of each side into two steps when a folder f/ lay
+        // beyond it on one side, and so took one of two added files.)
+        Map<String, Entry> b = entries(base);
+        Map<String, Entry> o = entries(ours);
+        Map<String, Entry> t = entries(theirs);
+        java.util.Set<String> names = new java.util.TreeSet<>(b.keySet());
+        names.addAll(o.keySet());
+        names.addAll(t.keySet());
         List<Entry> merged = new ArrayList<>();
-        try (NameConflictTreeWalk walk = new NameConflictTreeWalk(null, reader)) {
-            walk.addTree(iterator(base));
-            walk.addTree(iterator(ours));
-            walk.addTree(iterator(theirs));
-            walk.setRecursive(false);
-            while (walk.next()) {
-                int b = walk.getRawMode(BASE);
-                int o = walk.getRawMode(OURS);
-                int t = walk.getRawMode(THEIRS);
-                // A walk of one folder level, not recursive: the path is the entry's name.
-                byte[] name = walk.getRawPath();
-                if (sameEntry(walk, OURS, THEIRS)) {
-                    add(merged, name, o, walk.getObjectId(OURS));
-                } else if (sameEntry(walk, BASE, OURS)) {
-                    add(merged, name, t, walk.getObjectId(THEIRS));
-                } else if (sameEntry(walk, BASE, THEIRS)) {
-                    add(merged, name, o, walk.getObjectId(OURS));
-                } else if (isTree(o) && isTree(t) && (b == 0 || isTree(b))) {
-                    ObjectId sub = tree(b == 0 ? null : walk.getObjectId(BASE), walk.getObjectId(OURS),
-                            walk.getObjectId(THEIRS));
-                    if (sub == null) {
-                        return null;
-                    }
-                    add(merged, name, FileMode.TREE.getBits(), sub);
-                } else {
+        for (String name : names) {
+            Entry eb = b.get(name);
+            Entry eo = o.get(name);
+            Entry et = t.get(name);
+            if (sameEntry(eo, et)) {
+                add(merged, eo);
+            } else if (sameEntry(eb, eo)) {
+                add(merged, et);
+            } else if (sameEntry(eb, et)) {
+                add(merged, eo);
+            } else if (isTree(eo) && isTree(et) && (eb == null || isTree(eb))) {
+                ObjectId sub = tree(eb == null ? null : eb.id, eo.id, et.id);
+                if (sub == null) {
                     return null;
                 }
+                add(merged, new Entry(eo.name, FileMode.TREE.getBits(), sub));
+            } else {
+                return null;
             }
         }
         TreeFormatter formatter = new TreeFormatter();
@@ -96,28 +92,43 @@ final class TreeMerge {
         return inserter.insert(formatter);
     }
 
-    /** An entry of the merged folder; a folder the merge left empty is left out, as git leaves it out. */
-    private static void add(List<Entry> merged, byte[] name, int mode, ObjectId id) {
-        if (mode == 0 || (isTree(mode) && id.equals(EMPTY_TREE))) {
-            return;
+    /** An entry of the merged folder (none: absent); a folder the merge left empty is left out, as git leaves it out. */
+    private static void add(List<Entry> merged, Entry entry) {
+        if (entry != null && !(isTree(entry) && entry.id.equals(EMPTY_TREE))) {
+            merged.add(entry);
         }
-        merged.add(new Entry(name, mode, id.copy()));
+    }
+
+    /** The entries of one folder level of {@code tree} (none for a folder that side lacks), by name. */
+    private Map<String, Entry> entries(ObjectId tree) throws IOException {
+        Map<String, Entry> entries = new HashMap<>();
+        if (tree == null) {
+            return entries;
+        }
+        for (CanonicalTreeParser parser = new CanonicalTreeParser(null, reader, tree); !parser.eof(); parser.next(1)) {
+            byte[] name = new byte[parser.getNameLength()];
+            parser.getName(name, 0);
+            // Bytes as they are (a name need not be UTF-8), one char each, to key the map.
+            entries.put(new String(name, StandardCharsets.ISO_8859_1),
+                    new Entry(name, parser.getEntryRawMode(), parser.getEntryObjectId()));
+        }
+        return entries;
     }
 
     private static final ObjectId EMPTY_TREE = new ObjectInserter.Formatter().idFor(
             org.eclipse.jgit.lib.Constants.OBJ_TREE, new byte[0]);
 
-    private AbstractTreeIterator iterator(ObjectId tree) throws IOException {
-        return tree == null ? new EmptyTreeIterator() : new CanonicalTreeParser(null, reader, tree);
-    }
-
     private static boolean same(ObjectId a, ObjectId b) {
         return a == null ? b == null : a.equals(b);
     }
 
-    /** The same kind of entry with the same content on sides {@code i} and {@code j} (or absent from both). */
-    private static boolean sameEntry(NameConflictTreeWalk walk, int i, int j) {
-        return walk.getRawMode(i) == walk.getRawMode(j) && (walk.getRawMode(i) == 0 || walk.idEqual(i, j));
+    /** The same kind of entry with the same content (or absent from both). */
+    private static boolean sameEntry(Entry a, Entry b) {
+        return a == null ? b == null : b != null && a.mode == b.mode && a.id.equals(b.id);
+    }
+
+    private static boolean isTree(Entry entry) {
+        return entry != null && isTree(entry.mode);
     }
 
     private static boolean isTree(int mode) {

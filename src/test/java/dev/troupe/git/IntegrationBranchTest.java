@@ -81,4 +81,33 @@ class IntegrationBranchTest {
                     "what the task's history holds comes along: its base is no merge the branch had before");
         }
     }
+
+    @Test
+    void aTaskWhoseWorkMergedItsEarlierAttemptKeepsWhatTheBranchChangedSince() throws Exception {
+        TestRepo repo = TestRepo.create(tmp.resolve("repo"), Map.of("f.txt", "S0\n"));
+        String start = repo.head();
+        try (Repository jgit = Git.open(repo.dir().toFile()).getRepository()) {
+            IntegrationBranch branch = new IntegrationBranch(jgit, "troupe/it");
+            branch.create(ObjectId.fromString(start));
+            ObjectId earlierAttempt = commitOn(repo, start, "g.txt", "old attempt\n");
+            assertInstanceOf(IntegrationBranch.Outcome.Merged.class,
+                    branch.merge(commitOn(repo, start, "f.txt", "S1\n"), "merge x\n"));
+            String afterX = branch.head().name();
+            // The task's next attempt starts there, commits twice, and merges its earlier attempt's kept branch.
+            commitOn(repo, afterX, "h.txt", "1\n");
+            commitOn(repo, repo.head(), "h.txt", "2\n");
+            repo.git("merge", "--quiet", "--no-edit", earlierAttempt.name());
+            ObjectId work = ObjectId.fromString(repo.head());
+            // Meanwhile another task puts f.txt back.
+            assertInstanceOf(IntegrationBranch.Outcome.Merged.class,
+                    branch.merge(commitOn(repo, afterX, "f.txt", "S0\n"), "merge y\n"));
+
+            assertInstanceOf(IntegrationBranch.Outcome.Merged.class, branch.merge(work, "merge the task\n"));
+
+            Map<String, String> tree = repo.tree("troupe/it");
+            assertEquals("S0", tree.get("f.txt"), "the revert made since the task's base stays (the start is no base)");
+            assertEquals("old attempt", tree.get("g.txt"));
+            assertEquals("2", tree.get("h.txt"));
+        }
+    }
 }
