@@ -62,11 +62,14 @@ final class TasksSection {
                     .append(task.state().name().toLowerCase(Locale.ROOT)).append("\">")
                     .append(task.state().name().toLowerCase(Locale.ROOT)).append("</span></td><td>");
             for (RunRecord.Span s : spans) {
-                html.append("<a class=\"chip o-").append(SpanNames.cssName(s.outcome())).append("\" href=\"#").append(SpanNames.anchor(s))
+                // A chip links to its transcript where the page lists it (a long run lists those that went wrong).
+                boolean listed = TranscriptsSection.listed(record, s);
+                html.append(listed ? "<a" : "<span").append(" class=\"chip o-").append(SpanNames.cssName(s.outcome()))
+                        .append(listed ? "\" href=\"#" + SpanNames.anchor(s) : "")
                         .append("\" title=\"").append(Html.escape(s.outcome().words())).append("\">")
                         .append(s.role() == Role.REVIEWER ? "review " + s.attempt()
                                 : s.role() == Role.JUDGE ? "judge" : "#" + s.attempt())
-                        .append("</a> ");
+                        .append(listed ? "</a> " : "</span> ");
             }
             html.append("</td><td class=\"num\">").append(agentMs > 0 ? Durations.format(Duration.ofMillis(agentMs)) : "-")
                     .append("</td><td class=\"num\">").append(Money.format(task.costUsd()))

@@ -87,7 +87,8 @@ final class TimelineSection {
                             + SpanNames.agent(s) + (s.detail().isBlank() ? "" : "\n" + Html.firstLine(s.detail()))
                     : name + ", each " + s.outcome().words() + ", from " + CLOCK.format(s.start()) + " to "
                             + CLOCK.format(end) + " on " + s.worker() + " (first: " + SpanNames.label(s) + ")";
-            html.append("<a href=\"#").append(SpanNames.anchor(s)).append("\"><rect class=\"bar o-").append(SpanNames.cssName(s.outcome()))
+            boolean listed = TranscriptsSection.listed(record, s);
+            html.append(listed ? "<a href=\"#" + SpanNames.anchor(s) + "\">" : "<g>").append("<rect class=\"bar o-").append(SpanNames.cssName(s.outcome()))
                     .append(s.role() == Role.REVIEWER ? " reviewer" : "")
                     .append(String.format(Locale.ROOT, "\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" rx=\"3\">", x, y, w, BAR))
                     .append("<title>").append(Html.escape(title)).append("</title></rect>");
@@ -95,7 +96,7 @@ final class TimelineSection {
                 html.append(String.format(Locale.ROOT, "<text class=\"bar-label\" x=\"%.1f\" y=\"%d\">", x + 4, y + BAR / 2 + 4))
                         .append(Html.escape(name)).append("</text>");
             }
-            html.append("</a>\n");
+            html.append(listed ? "</a>\n" : "</g>\n");
         }
         int mergeLane = AXIS + (lanes.size() - 1) * LANE + LANE / 2;
         for (List<RunRecord.Merge> group : mergeMarks(record, msPerPixel)) {

@@ -27,13 +27,18 @@ final class TranscriptsSection {
 
     private TranscriptsSection() {}
 
+    /** Whether the page lists {@code s}'s transcript, so that a link to its anchor leads somewhere. */
+    static boolean listed(RunRecord record, RunRecord.Span s) {
+        return record.spans().size() <= MOST_LISTED || !WENT_WELL.contains(s.outcome());
+    }
+
     static void write(Writer out, RunRecord record, Path runDir) throws IOException {
         out.write("<section id=\"transcripts\">\n<h2>Transcripts</h2>\n");
         List<RunRecord.Span> spans = record.spans();
         if (spans.size() > MOST_LISTED) {
             // A run of thousands: the agent runs that went well are many and alike; those that did not are what a
             // reader comes for. Every transcript stays in the run's folder.
-            spans = spans.stream().filter(s -> !WENT_WELL.contains(s.outcome())).toList();
+            spans = spans.stream().filter(s -> listed(record, s)).toList();
             out.write("<p class=\"note\">" + String.format(Locale.ROOT, "%,d", record.spans().size()) + " agent runs: "
                     + "here are the " + String.format(Locale.ROOT, "%,d", spans.size()) + " that were not merged, approved"
                     + " or accepted. Every transcript is in <code>" + Html.escape(runDir.resolve("agents").toString())

@@ -83,6 +83,9 @@ class BigRunReportTest {
         int transcripts = html.indexOf("<section id=\"transcripts\">");
         assertEquals(1, count(html.substring(transcripts), "<details id="), "only the run that went wrong is listed");
         assertTrue(html.contains("5,000 agent runs: here are the 1 that were not merged"), "and the page says so");
+        assertTrue(html.contains("<a class=\"chip o-failed\" href=\"#a-t02345-1\""), "a listed run's chip links to it");
+        assertTrue(html.contains("<span class=\"chip o-merged\" title=\"merged\">#1</span>"),
+                "one not listed is no link to nowhere");
         assertTrue(html.length() < 4_000_000, "a page a browser opens at once: " + html.length() + " characters");
     }
 
