@@ -31,8 +31,8 @@ final class FinishedWork {
         Set<String> found = new LinkedHashSet<>();
         // Read in this process: a run killed with thousands of merges queued has thousands to look at, two git
         // processes each took minutes.
-        try (Repository repo = Git.open(setup.top().toFile()).getRepository();
-                RevWalk walk = new RevWalk(repo)) {
+        try (Git git = Git.open(setup.top().toFile()); RevWalk walk = new RevWalk(git.getRepository())) {
+            Repository repo = git.getRepository();
             for (TaskLife task : history.tasks().values()) {
                 Optional<Goal.TaskSpec> spec = setup.goal().task(task.id());
                 if (isFinishedUnmerged(task) && !merged.contains(task.id()) && spec.isPresent()
