@@ -98,12 +98,12 @@ class TaskLifeTest {
         TaskLife failed = lifeOf(assigned(1), new TeamEvent.TaskFailed(T, "a", 1, "gave up"));
         TaskLife mergedPerJournal = lifeOf(assigned(1), succeeded(1), new TeamEvent.MergeDone(T, "a", COMMIT, "x"));
         TaskLife mergedPerBranch = lifeOf(assigned(1), succeeded(1), new TeamEvent.MergeStarted(T, "a", 1));
-        TeamEvent.RunResumed notMerged = new TeamEvent.RunResumed(T, "r", 1, List.of(), 0);
+        TeamEvent.RunResumed notMerged = new TeamEvent.RunResumed(T, "r", 1, java.util.Set.of(), 0);
 
         running.apply(notMerged);
         failed.apply(notMerged);
         mergedPerJournal.apply(notMerged);
-        mergedPerBranch.apply(new TeamEvent.RunResumed(T, "r", 1, List.of("a"), 0));
+        mergedPerBranch.apply(new TeamEvent.RunResumed(T, "r", 1, java.util.Set.of("a"), 0));
 
         assertEquals(TaskLife.State.WAITING, running.state());
         assertEquals(TaskLife.State.FAILED, failed.state(), "settled stays settled");
@@ -117,7 +117,7 @@ class TaskLifeTest {
         TaskLife done = lifeOf(assigned(1), succeeded(1));
         TaskLife held = lifeOf(assigned(1), succeeded(1), new TeamEvent.TaskHeld(T, "a", 1));
         TaskLife awaitingReview = lifeOf(assigned(1), succeeded(1), new TeamEvent.ReviewQueued(T, "a", 1));
-        TeamEvent.RunResumed resumed = new TeamEvent.RunResumed(T, "r", 1, List.of(), 0);
+        TeamEvent.RunResumed resumed = new TeamEvent.RunResumed(T, "r", 1, java.util.Set.of(), 0);
 
         done.apply(resumed);
         held.apply(resumed);
@@ -132,7 +132,7 @@ class TaskLifeTest {
     void anAttemptCutShortByAStopIsFreeAndLeavesTheLastFailuresReasonForTheNextAttempt() {
         TaskLife life = lifeOf(assigned(1), failed(1, true), assigned(2), new TeamEvent.AttemptFailed(T, "a", 2,
                 "interrupted: troupe stopped during the attempt", 0, Usage.NONE, 0, false, true),
-                new TeamEvent.RunResumed(T, "r", 1, List.of(), 0));
+                new TeamEvent.RunResumed(T, "r", 1, java.util.Set.of(), 0));
 
         assertEquals(TaskLife.State.WAITING, life.state());
         assertEquals("it broke", life.reason());
@@ -144,7 +144,7 @@ class TaskLifeTest {
         TaskLife life = lifeOf(variant(1), variant(2), new TeamEvent.VariantDone(T, "a", 1, 1, "worker-1",
                 "troupe/variants/r/a/1", COMMIT, COMMIT, true, "passed", "", 0.2, Usage.NONE, 10, List.of(), "ok"));
 
-        life.apply(new TeamEvent.RunResumed(T, "r", 1, List.of(), 0));
+        life.apply(new TeamEvent.RunResumed(T, "r", 1, java.util.Set.of(), 0));
         life.apply(variant(3));
 
         assertEquals(TaskLife.State.RUNNING, life.state());

@@ -91,7 +91,7 @@ class RunRecordTest {
         assigned(0, "b", 1, "worker-2", "b");
         succeeded(5, "b", 1);
         // troupe dies while a works (its last output at 90 s, the journal's last decision at 5 s); resumed at 3600 s.
-        journal.add(new TeamEvent.RunResumed(T0.plusSeconds(3600), "run-1", 7, List.of(), 1));
+        journal.add(new TeamEvent.RunResumed(T0.plusSeconds(3600), "run-1", 7, java.util.Set.of(), 1));
         failed(3600, "a", 1, "interrupted: troupe stopped during the attempt", false);
         failed(3600, "b", 1, "interrupted: troupe stopped during the attempt", false);
         assigned(3601, "a", 2, "worker-1", "a");

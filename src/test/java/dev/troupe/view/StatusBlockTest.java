@@ -154,7 +154,7 @@ class StatusBlockTest {
         TeamBoard board = replay(new TeamBoard(Optional.empty(), Optional.empty()));
 
         assertTrue(rowOf(StatusBlock.render(board, T0.plusSeconds(5), 120, false), "merger").contains("checking trial"));
-        board.apply(new TeamEvent.RunResumed(T0.plusSeconds(60), "run-1", 42, List.of(), 0));
+        board.apply(new TeamEvent.RunResumed(T0.plusSeconds(60), "run-1", 42, java.util.Set.of(), 0));
         assertEquals(List.of(), board.checks(), "the check died with the run");
     }
 
@@ -249,7 +249,7 @@ class StatusBlockTest {
         merged(5, "a");
         TeamBoard board = new TeamBoard(RunHistory.of(journal), Optional.empty());
         journal.clear();
-        journal.add(new TeamEvent.RunResumed(T0.plusSeconds(60), "run-1", 42, List.of("a"), 1));
+        journal.add(new TeamEvent.RunResumed(T0.plusSeconds(60), "run-1", 42, java.util.Set.of("a"), 1));
 
         replay(board);
         assertTrue(board.workers().stream().allMatch(w -> w.state() == TeamBoard.WorkerState.IDLE),

@@ -39,7 +39,7 @@ final class Resumption {
                         "interrupted: troupe stopped during the attempt", 0, Usage.NONE, 0, false, true));
             }
         });
-        out.journal(new TeamEvent.RunResumed(now, run.runId(), pid, List.copyOf(from.merged().keySet()), from.killed()));
+        out.journal(new TeamEvent.RunResumed(now, run.runId(), pid, java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>(from.merged().keySet())), from.killed()));
         next.forEach((task, what) -> {
             task.life().chosen().ifPresent(chosen -> task.resultFile(run.runDir().resolve("results")
                     .resolve(task.spec().slug() + ".variant-" + chosen.winner() + ".md")));
