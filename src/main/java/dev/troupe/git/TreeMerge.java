@@ -22,7 +22,8 @@ import org.eclipse.jgit.treewalk.CanonicalTreeParser;
  * {@code ResolveMerger} builds an index entry for every file of the repository on every merge.
  *
  * <p>It settles only what git's trivial merge does (the same on both sides, or changed on one). Anything else (a file
- * both sides changed, even alike in part; a file against a folder; a mode changed on both sides) is not settled here:
+ * both sides changed, even alike in part; a file one side made a folder while the other changed it; a mode changed on
+ * both sides) is not settled here:
  * {@link #merge} answers empty, and the caller merges with {@code ResolveMerger}, which merges contents and finds
  * conflicts.
  */
