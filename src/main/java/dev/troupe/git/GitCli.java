@@ -22,7 +22,8 @@ public final class GitCli {
     /**
      * The housekeeping troupe's own git commands leave out, done here when the repository needs it ({@code git gc
      * --auto}: a process that returns at once below git's thresholds): its objects packed, as the commits of a
-     * run's tasks would otherwise have had done every few hundred commits. Its failure changes nothing.
+     * run's tasks would otherwise have had done every few hundred commits. Its failure changes nothing. Not through
+     * {@link #run}, whose {@link #NO_HOUSEKEEPING} would make {@code gc --auto} do nothing.
      */
     public static void houseKeep(Path repo) {
         try {

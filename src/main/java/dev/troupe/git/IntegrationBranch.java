@@ -146,9 +146,9 @@ public final class IntegrationBranch {
 
     private Outcome merge(ObjectId commit, String message, Check check, boolean move) throws GitException {
         ObjectId head = head();
-        try {
-            ObjectId base = knownBase(head, commit);
-            ObjectId tree = base == null ? null : trivialMerge(base, head, commit);
+        try (org.eclipse.jgit.revwalk.RevWalk walk = new org.eclipse.jgit.revwalk.RevWalk(repo)) {
+            ObjectId base = knownBase(walk, head, commit);
+            ObjectId tree = base == null ? null : trivialMerge(walk, base, head, commit);
             if (tree == null) {
                 ResolveMerger merger = (ResolveMerger) MergeStrategy.RECURSIVE.newMerger(repo, true);
                 if (base != null) {
@@ -200,11 +200,12 @@ public final class IntegrationBranch {
      * The merged tree when every path merges trivially ({@link TreeMerge}: whole folders one side left alone), written
      * to the repository; null when some path needs a merge of contents, which JGit's merger does.
      */
-    private ObjectId trivialMerge(ObjectId base, ObjectId head, ObjectId commit) throws IOException {
-        try (org.eclipse.jgit.revwalk.RevWalk walk = new org.eclipse.jgit.revwalk.RevWalk(repo);
-                ObjectInserter inserter = repo.newObjectInserter()) {
+    private ObjectId trivialMerge(org.eclipse.jgit.revwalk.RevWalk walk, ObjectId base, ObjectId head, ObjectId commit)
+            throws IOException {
+        try (ObjectInserter inserter = repo.newObjectInserter()) {
             java.util.Optional<ObjectId> tree = TreeMerge.merge(walk.getObjectReader(), inserter,
-                    walk.parseCommit(base).getTree(), walk.parseCommit(head).getTree(), walk.parseCommit(commit).getTree());
+                    walk.parseCommit(base).getTree(), walk.parseCommit(head).getTree(),
+                    walk.parseCommit(commit).getTree());
             inserter.flush();
             return tree.orElse(null);
         }
@@ -217,13 +218,14 @@ public final class IntegrationBranch {
      * (an agent that reset its worktree onto another task's branch) would still be given that commit: a common
      * ancestor, and the work since it is the agent's.
      */
-    private ObjectId knownBase(ObjectId head, ObjectId commit) throws IOException {
+    private ObjectId knownBase(org.eclipse.jgit.revwalk.RevWalk walk, ObjectId head, ObjectId commit)
+            throws IOException {
         if (!head.equals(lastHead)) {
             known.clear();
             known.add(head.copy());
             lastHead = head.copy();
         }
-        try (org.eclipse.jgit.revwalk.RevWalk walk = new org.eclipse.jgit.revwalk.RevWalk(repo)) {
+        try {
             java.util.ArrayDeque<org.eclipse.jgit.revwalk.RevCommit> next = new java.util.ArrayDeque<>();
             next.add(walk.parseCommit(commit));
             for (int seen = 0; !next.isEmpty() && seen < BASE_SEARCH; seen++) {

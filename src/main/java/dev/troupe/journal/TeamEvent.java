@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Everything that happens in a run, one JSON object a line in {@code events.jsonl} and on {@code --json}.
@@ -82,7 +83,7 @@ public sealed interface TeamEvent {
      * branch, {@code killed} agent processes of the dead run were still alive. {@code merged} is a set, since every
      * task asks whether it is one of them (as a list, reading back a run of 10,000 tasks took 86 million comparisons).
      */
-    record RunResumed(Instant time, String run, int pid, java.util.Set<String> merged, int killed) implements TeamEvent {}
+    record RunResumed(Instant time, String run, int pid, Set<String> merged, int killed) implements TeamEvent {}
 
     /**
      * The planner is asked for the tasks of {@code round} (the first, for a goal that lists none; a later one with

@@ -88,7 +88,8 @@ final class TimelineSection {
                     : name + ", each " + s.outcome().words() + ", from " + CLOCK.format(s.start()) + " to "
                             + CLOCK.format(end) + " on " + s.worker() + " (first: " + SpanNames.label(s) + ")";
             boolean listed = TranscriptsSection.listed(record, s);
-            html.append(listed ? "<a href=\"#" + SpanNames.anchor(s) + "\">" : "<g>").append("<rect class=\"bar o-").append(SpanNames.cssName(s.outcome()))
+            html.append(listed ? "<a href=\"#" + SpanNames.anchor(s) + "\">" : "<g>")
+                    .append("<rect class=\"bar o-").append(SpanNames.cssName(s.outcome()))
                     .append(s.role() == Role.REVIEWER ? " reviewer" : "")
                     .append(String.format(Locale.ROOT, "\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" rx=\"3\">", x, y, w, BAR))
                     .append("<title>").append(Html.escape(title)).append("</title></rect>");
@@ -136,7 +137,7 @@ final class TimelineSection {
                     bar = new ArrayList<>(List.of(s));
                     bars.add(bar);
                 }
-                barEnd = barEnd == null || bar.size() == 1 || s.end().isAfter(barEnd) ? s.end() : barEnd;
+                barEnd = bar.size() == 1 || s.end().isAfter(barEnd) ? s.end() : barEnd;
             }
         }
         return bars;

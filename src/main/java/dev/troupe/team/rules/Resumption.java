@@ -4,10 +4,13 @@ import dev.troupe.journal.TaskLife;
 import dev.troupe.journal.TeamEvent;
 import dev.troupe.journal.Usage;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.eclipse.jgit.lib.ObjectId;
 
 /**
@@ -39,7 +42,8 @@ final class Resumption {
                         "interrupted: troupe stopped during the attempt", 0, Usage.NONE, 0, false, true));
             }
         });
-        out.journal(new TeamEvent.RunResumed(now, run.runId(), pid, java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>(from.merged().keySet())), from.killed()));
+        Set<String> merged = Collections.unmodifiableSet(new LinkedHashSet<>(from.merged().keySet()));
+        out.journal(new TeamEvent.RunResumed(now, run.runId(), pid, merged, from.killed()));
         next.forEach((task, what) -> {
             task.life().chosen().ifPresent(chosen -> task.resultFile(run.runDir().resolve("results")
                     .resolve(task.spec().slug() + ".variant-" + chosen.winner() + ".md")));
