@@ -10,8 +10,12 @@ import java.util.TreeSet;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.diff.DiffEntry;
 import org.eclipse.jgit.diff.DiffFormatter;
+import org.eclipse.jgit.lib.CommitBuilder;
+import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.ObjectInserter;
 import org.eclipse.jgit.lib.PersonIdent;
+import org.eclipse.jgit.lib.RefUpdate;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.lib.RepositoryState;
 import org.eclipse.jgit.lib.UserConfig;
@@ -162,14 +166,46 @@ public final class Commits {
                 "--literal-pathspecs", "reset", "--quiet", revision, "--pathspec-from-file=-", "--pathspec-file-nul");
     }
 
-    /** Commits the index as it is. */
+    /**
+     * Commits the index as it is: git writes its tree ({@code write-tree}, which reads the index and no file of the
+     * worktree), and the commit and HEAD's move are made in process. {@code git commit} looked at every file of the
+     * worktree once more (the status just taken had), ran the post-commit hook and cost a second process a task.
+     * Without the user's hooks either way: a hook that refused the commit would throw the agent's work away, and the
+     * work is checked where it is merged, not here. Unsigned and verbatim, as the merges are.
+     */
     private static void commitIndex(Repository repo, Path worktree, String message) throws GitException {
-        // Without the user's hooks: a hook that refuses the commit would throw the agent's work away, and
-        // the work is checked where it is merged, not here. Unsigned and verbatim, as JGit committed.
-        List<String> args = new ArrayList<>(asCommitter(repo));
-        args.addAll(List.of("commit", "--quiet", "--no-verify", "--no-gpg-sign", "--allow-empty", "--cleanup=verbatim",
-                "--file=-"));
-        GitCli.run(worktree, message.getBytes(StandardCharsets.UTF_8), args.toArray(String[]::new));
+        ObjectId tree = ObjectId.fromString(GitCli.run(worktree, "write-tree").strip());
+        try {
+            ObjectId parent = repo.resolve(Constants.HEAD);
+            PersonIdent who = identity(repo);
+            CommitBuilder commit = new CommitBuilder();
+            commit.setTreeId(tree);
+            if (parent != null) {
+                commit.setParentId(parent);
+            }
+            commit.setAuthor(who);
+            commit.setCommitter(who);
+            commit.setMessage(message);
+            ObjectId id;
+            try (ObjectInserter inserter = repo.newObjectInserter()) {
+                id = inserter.insert(commit);
+                inserter.flush();
+            }
+            RefUpdate head = repo.updateRef(Constants.HEAD);
+            head.setExpectedOldObjectId(parent == null ? ObjectId.zeroId() : parent);
+            head.setNewObjectId(id);
+            // No reflog: JGit 7 writes a linked worktree's HEAD log into the repository's own logs/HEAD, where it
+            // would tell the user's HEAD@{1} of a commit their checkout never had.
+            head.disableRefLog();
+            RefUpdate.Result result = head.update();
+            switch (result) {
+                case NEW, FAST_FORWARD, FORCED -> { }
+                default -> throw new GitException("could not move HEAD of " + worktree + " to the new commit ("
+                        + result + "): it moved meanwhile, or its lock file is held");
+            }
+        } catch (IOException e) {
+            throw new GitException("cannot commit in " + worktree + ": " + e.getMessage(), e);
+        }
     }
 
     /**

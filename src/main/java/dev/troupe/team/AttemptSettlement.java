@@ -1,8 +1,8 @@
 package dev.troupe.team;
 
 import dev.troupe.agent.AgentMessage;
+import dev.troupe.git.Branches;
 import dev.troupe.git.Commits;
-import dev.troupe.git.GitCli;
 import dev.troupe.git.GitException;
 import dev.troupe.git.LastWords;
 import dev.troupe.git.Pathspecs;
@@ -71,7 +71,7 @@ final class AttemptSettlement {
                 // Apart from the task branch, which the next attempt starts afresh; a variant's on its own branch.
                 String keptOn = assignment.branch().equals(run.variantBranch(assignment.task(), assignment.attempt()))
                         ? assignment.branch() : run.failedBranch(assignment.task(), assignment.attempt());
-                GitCli.run(run.repo(), "branch", "--force", keptOn, kept.name());
+                Branches.force(run.repo(), keptOn, kept);
                 reason += " (what it left is kept on " + keptOn + ")";
             }
         } catch (GitException e) {
@@ -115,7 +115,7 @@ final class AttemptSettlement {
         String title = assignment.task().id() + ": " + firstLine(assignment.task().prompt());
         ObjectId head = Commits.commitTask(worktree, "troupe: " + title + "\n\nWork of the agent on attempt "
                 + assignment.attempt() + ".\n", leaveOut, assignment.base());
-        GitCli.run(run.repo(), "branch", "--force", assignment.branch(), head.name());
+        Branches.force(run.repo(), assignment.branch(), head);
         List<String> files;
         try (Git git = Git.open(worktree.toFile())) {
             files = Commits.changedPaths(git.getRepository(), assignment.base(), head);

@@ -161,4 +161,49 @@ class CommitsTest {
         assertEquals(base.name(), repo.git("rev-parse", "HEAD").strip(), "the head stays the base");
         assertUntrackedAsTheyWere(repo);
     }
+
+    @Test
+    void aCommitInALinkedWorktreeMovesOnlyItsHeadAsTheRepositorysIdentityWithoutHooks() throws IOException,
+            GitException {
+        TestRepo repo = TestRepo.create(tmp.resolve("repo"), Map.of("a.txt", "a\n"));
+        String base = repo.head();
+        Path hooks = repo.dir().resolve(".git/hooks");
+        for (String hook : List.of("pre-commit", "commit-msg", "post-commit")) {
+            Files.writeString(hooks.resolve(hook), "#!/bin/sh\ntouch \"" + tmp.resolve(hook + ".ran") + "\"\nexit 1\n");
+            Files.setPosixFilePermissions(hooks.resolve(hook), PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+        Path worktree = tmp.resolve("worker-1");
+        repo.git("worktree", "add", "--quiet", "--detach", worktree.toString(), base);
+        String reflog = repo.git("reflog", "HEAD");
+        Files.writeString(worktree.resolve("a.txt"), "changed\n");
+
+        ObjectId head = Commits.commitAll(worktree, "troupe: t1\n\n  kept as written  \n");
+
+        assertEquals(head.name(), GitCli.run(worktree, "rev-parse", "HEAD").strip());
+        assertEquals(base, GitCli.run(worktree, "rev-parse", "HEAD~1").strip(), "on the worktree's head");
+        assertEquals("Test Person <test@example.com> Test Person <test@example.com>",
+                GitCli.run(worktree, "log", "-1", "--format=%an <%ae> %cn <%ce>").strip());
+        assertEquals("troupe: t1\n\n  kept as written  \n", GitCli.run(worktree, "cat-file", "commit", head.name())
+                .split("\n\n", 2)[1], "the message verbatim");
+        assertEquals("", GitCli.run(worktree, "status", "--porcelain").strip(), "the index is the commit's");
+        assertEquals(base, repo.head(), "the repository's own checkout did not move");
+        assertEquals(reflog, repo.git("reflog", "HEAD"), "nor did its HEAD's log");
+        for (String hook : List.of("pre-commit", "commit-msg", "post-commit")) {
+            assertTrue(Files.notExists(tmp.resolve(hook + ".ran")), hook + " is not run");
+        }
+    }
+
+    @Test
+    void aBranchTheAgentSwitchedToIsTheOneTheCommitMoves() throws IOException, GitException {
+        TestRepo repo = TestRepo.create(tmp.resolve("repo"), Map.of("a.txt", "a\n"));
+        String base = repo.head();
+        repo.git("switch", "--quiet", "-c", "mine");
+        Files.writeString(repo.dir().resolve("a.txt"), "changed\n");
+
+        ObjectId head = Commits.commitAll(repo.dir(), "the agent's work\n");
+
+        assertEquals("refs/heads/mine", repo.git("symbolic-ref", "HEAD"), "HEAD still names the branch");
+        assertEquals(head.name(), repo.git("rev-parse", "mine"));
+        assertEquals(base, repo.git("rev-parse", "main"));
+    }
 }

@@ -1,0 +1,48 @@
+package dev.troupe.git;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.lib.Constants;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.RefUpdate;
+import org.eclipse.jgit.lib.Repository;
+
+/**
+ * Sets a branch where troupe keeps a task's work, as {@code git branch --force} would, in process: it is done for every
+ * task, and a git process to write one ref cost more than the ref.
+ */
+public final class Branches {
+
+    private Branches() {}
+
+    /**
+     * Points {@code branch} (a short name, {@code troupe/tasks/...}) at {@code commit}, made or moved. Like git, refuses
+     * a branch checked out in some worktree: moving it would change what someone's checkout says it holds.
+     */
+    public static void force(Path repo, String branch, ObjectId commit) throws GitException {
+        String ref = Constants.R_HEADS + branch;
+        if (!Repository.isValidRefName(ref)) {
+            throw new GitException("'" + branch + "' is not a valid branch name");
+        }
+        Optional<Path> out = Worktrees.checkedOutAt(repo, branch);
+        if (out.isPresent()) {
+            throw new GitException("cannot set " + branch + ": it is checked out at " + out.get());
+        }
+        try (Git git = Git.open(repo.toFile())) {
+            RefUpdate update = git.getRepository().updateRef(ref);
+            update.setNewObjectId(commit);
+            update.setForceUpdate(true);
+            update.setRefLogMessage("branch: Reset to " + commit.name(), false);
+            RefUpdate.Result result = update.update();
+            switch (result) {
+                case NEW, FORCED, FAST_FORWARD, NO_CHANGE -> { }
+                default -> throw new GitException("could not set " + branch + " to " + commit.name() + " (" + result
+                        + "): its lock file is held, by another git process or by one that died (" + ref + ".lock)");
+            }
+        } catch (IOException e) {
+            throw new GitException("cannot set " + branch + ": " + e.getMessage(), e);
+        }
+    }
+}
