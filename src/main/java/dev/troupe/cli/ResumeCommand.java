@@ -4,6 +4,7 @@ import com.typesafe.config.ConfigFactory;
 import dev.troupe.agent.AgentCommand;
 import dev.troupe.agent.AgentProcess;
 import dev.troupe.agent.Sandbox;
+import dev.troupe.git.Branches;
 import dev.troupe.git.Commits;
 import dev.troupe.git.GitCli;
 import dev.troupe.git.GitException;
@@ -117,11 +118,21 @@ final class ResumeCommand implements Callable<Integer> {
         goingOn.addAll(merged.keySet());
         FinishedWork.keepTheRest(setup, history, goingOn);
         err.printf("troupe: resuming run %s: %d of %d tasks merged already%s%s%n", started.run(), merged.size(),
-                history.tasks().size(), finished.isEmpty() ? "" : "; " + String.join(", ", finished)
+                history.tasks().size(), finished.isEmpty() ? "" : "; " + named(finished)
                         + " finished before the stop and go on from their commits (review, merge) without running again",
                 killed > 0 ? ", " + killed + " leftover agent processes stopped" : "");
         return Launcher.run(setup, Optional.of(new ResumeFrom(history, merged, killed, finished)), output, false,
                 cluster, out, err);
+    }
+
+    /** The most tasks the resume line names; `troupe status` lists them all. */
+    private static final int MOST_NAMED = 10;
+
+    /** The tasks by name, the first {@value #MOST_NAMED} of a longer list and how many more. */
+    private static String named(Set<String> tasks) {
+        List<String> first = tasks.stream().sorted().limit(MOST_NAMED).toList();
+        return String.join(", ", first) + (tasks.size() > first.size() ? " and " + (tasks.size() - first.size())
+                + " more" : "");
     }
 
     /** What `run` checks before it starts anything, checked again: the world may have changed since. */
@@ -267,7 +278,7 @@ final class ResumeCommand implements Callable<Integer> {
                     Optional<ObjectId> saved = unmergedHead(setup, worktree);
                     if (saved.isPresent()) {
                         String branch = "troupe/failed/" + setup.runId() + "/interrupted-" + worktree.getFileName();
-                        GitCli.run(setup.top(), "branch", "--force", branch, saved.get().name());
+                        Branches.force(setup.top(), branch, saved.get());
                         err.println("troupe: what " + worktree.getFileName() + " was doing is kept on " + branch);
                     }
                 } catch (GitException | IOException e) {
