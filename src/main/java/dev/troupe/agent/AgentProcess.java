@@ -105,6 +105,12 @@ public final class AgentProcess {
 
     /** The blocking form of {@link #stop}, for places that must not return before the tree is gone. */
     public int stopNow(Duration grace) {
+        if (!process.isAlive() && seen.stream().noneMatch(ProcessHandle::isAlive) && marked().isEmpty()) {
+            // The usual end: the agent exited by itself and left nothing running. Every process it could have left
+            // carries its marker, so one look through /proc says so; the full stop walks it five times more.
+            input.ifPresent(AgentInput::abandon);
+            return process.exitValue();
+        }
         ProcessHandle root = process.toHandle();
         // Snapshot first: once the agent dies its children are re-parented and no longer its descendants.
         observeDescendants();

@@ -46,6 +46,21 @@ class AgentProcessTest {
     }
 
     @Test
+    void anAgentThatExitedByItselfHasWhatItLeftRunningKilledAndItsExitCodeKept() throws Exception {
+        AgentProcess agent = start("setsid sleep 1000 </dev/null >/dev/null 2>&1 & echo $!; exit 3");
+        long orphan = firstLineAsPid(agent);
+        assertEquals(3, agent.exit().get(10, java.util.concurrent.TimeUnit.SECONDS));
+        assertTrue(alive(orphan), "left running, its parent gone");
+
+        assertEquals(3, agent.stopNow(Duration.ofSeconds(2)));
+
+        assertFalse(alive(orphan), "found by the agent's marker and killed");
+        AgentProcess clean = start("exit 4");
+        assertEquals(4, clean.exit().get(10, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(4, clean.stopNow(Duration.ofSeconds(2)), "nothing left: the exit code at once");
+    }
+
+    @Test
     void whatIgnoresSigtermIsKilledAfterTheGracePeriod() throws Exception {
         AgentProcess agent = start("trap '' TERM; (trap '' TERM; setsid sleep 1000) & echo $!; while true; do sleep 0.1; done");
         long child = firstLineAsPid(agent);
