@@ -1,6 +1,7 @@
 package dev.troupe.git;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.eclipse.jgit.api.Git;
@@ -31,6 +32,7 @@ public final class Branches {
             throw new GitException("cannot set " + branch + ": it is checked out at " + out.get());
         }
         try (Git git = Git.open(repo.toFile())) {
+            makeFolders(GitDirs.commonDir(repo), ref);
             RefUpdate update = git.getRepository().updateRef(ref);
             update.setNewObjectId(commit);
             update.setForceUpdate(true);
@@ -44,5 +46,17 @@ public final class Branches {
         } catch (IOException e) {
             throw new GitException("cannot set " + branch + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The folders of the ref's file and of its log. JGit makes them with {@code File.mkdirs}, which fails when
+     * another thread makes one of them at that moment: the workers set their first branches of a run together, under
+     * one new {@code troupe/tasks/<run>/}, and one task of 20 failed so. Made first here, by a call that takes a folder
+     * made meanwhile as made.
+     */
+    private static void makeFolders(Path common, String ref) throws IOException {
+        String folder = ref.substring(0, ref.lastIndexOf('/'));
+        Files.createDirectories(common.resolve(folder));
+        Files.createDirectories(common.resolve("logs").resolve(folder));
     }
 }

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.troupe.testing.TestRepo;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.eclipse.jgit.lib.ObjectId;
 import org.junit.jupiter.api.Test;
@@ -33,6 +35,34 @@ class BranchesTest {
         assertEquals("branch: Reset to " + first.name(),
                 repo.git("reflog", "-1", "--format=%gs", "troupe/tasks/r1/t1"));
         assertEquals(second.name(), repo.head(), "the checkout is untouched");
+    }
+
+    @Test
+    void workersSettingTheirFirstBranchesOfARunAtOnceAllSucceed() throws Exception {
+        TestRepo repo = TestRepo.create(tmp.resolve("repo"), Map.of("a.txt", "a\n"));
+        ObjectId head = ObjectId.fromString(repo.head());
+        int workers = 8;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(workers);
+        try {
+            for (int run = 0; run < 100; run++) {
+                java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(workers);
+                List<java.util.concurrent.Future<?>> sets = new ArrayList<>();
+                for (int worker = 0; worker < workers; worker++) {
+                    String branch = "troupe/tasks/r" + run + "/t" + worker;
+                    sets.add(pool.submit(() -> {
+                        together.await();
+                        Branches.force(repo.dir(), branch, head);
+                        return null;
+                    }));
+                }
+                for (java.util.concurrent.Future<?> set : sets) {
+                    set.get();
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(100 * workers, repo.branches("troupe/tasks/**").size());
     }
 
     @Test
