@@ -1,13 +1,14 @@
 package dev.troupe.cli;
 
 import dev.troupe.journal.TaskLife;
-import dev.troupe.git.GitCli;
+import dev.troupe.git.Branches;
 import dev.troupe.git.GitException;
 import dev.troupe.goal.Goal;
 import dev.troupe.journal.RunHistory;
 import dev.troupe.team.rules.RunContext;
 import java.io.IOException;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.eclipse.jgit.api.Git;
@@ -33,8 +34,9 @@ final class FinishedWork {
         // processes each took minutes.
         try (Git git = Git.open(setup.top().toFile()); RevWalk walk = new RevWalk(git.getRepository())) {
             Repository repo = git.getRepository();
+            Map<String, Goal.TaskSpec> specs = byId(setup.goal());
             for (TaskLife task : history.tasks().values()) {
-                Optional<Goal.TaskSpec> spec = setup.goal().task(task.id());
+                Optional<Goal.TaskSpec> spec = Optional.ofNullable(specs.get(task.id()));
                 if (isFinishedUnmerged(task) && !merged.contains(task.id()) && spec.isPresent()
                         && !task.approved().equals(Optional.of(false)) && !task.commitBase().isEmpty()
                         && pointsAt(repo, "refs/heads/troupe/tasks/" + setup.runId() + "/" + spec.get().slug(),
@@ -70,17 +72,25 @@ final class FinishedWork {
      * its new attempt resets the task branch, so the commit, if it still exists, is kept on its failed-work branch.
      */
     static void keepTheRest(RunSetup setup, RunHistory history, Set<String> goingOn) {
+        Map<String, Goal.TaskSpec> specs = byId(setup.goal());
         for (TaskLife task : history.tasks().values()) {
-            Optional<Goal.TaskSpec> spec = setup.goal().task(task.id());
+            Optional<Goal.TaskSpec> spec = Optional.ofNullable(specs.get(task.id()));
             if (isFinishedUnmerged(task) && !goingOn.contains(task.id()) && !task.commit().isEmpty() && spec.isPresent()) {
                 String keepOn = RunContext.failedBranch(setup.runId(), spec.get(), task.attempts());
                 try {
-                    GitCli.run(setup.top(), "branch", "--force", keepOn, task.commit());
-                } catch (GitException e) {
+                    Branches.force(setup.top(), keepOn, ObjectId.fromString(task.commit()));
+                } catch (GitException | IllegalArgumentException e) {
                     // The commit is gone (cleaned up by hand): nothing left to keep.
                 }
             }
         }
+    }
+
+    /** The goal's tasks by id: looked up once for each task of the journal, ten thousand of them in a big run. */
+    private static Map<String, Goal.TaskSpec> byId(Goal goal) {
+        Map<String, Goal.TaskSpec> specs = new java.util.HashMap<>();
+        goal.tasks().forEach(spec -> specs.putIfAbsent(spec.id(), spec));
+        return specs;
     }
 
     private static boolean isFinishedUnmerged(TaskLife task) {

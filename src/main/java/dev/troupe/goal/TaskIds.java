@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.regex.Pattern;
 
 /**
  * Turns a task id into a slug that is safe as a git ref component and as a file name: letters, digits,
@@ -15,8 +16,14 @@ public final class TaskIds {
 
     private TaskIds() {}
 
+    /** Compiled once: a fan-out takes the slug of each of its thousands of files. */
+    private static final Pattern UNSAFE = Pattern.compile("[^A-Za-z0-9_-]+");
+    private static final Pattern DASHES = Pattern.compile("-{2,}");
+    private static final Pattern OUTER_DASHES = Pattern.compile("^-+|-+$");
+
     public static String slug(String id) {
-        String slug = id.replaceAll("[^A-Za-z0-9_-]+", "-").replaceAll("-{2,}", "-").replaceAll("^-+|-+$", "");
+        String slug = OUTER_DASHES.matcher(DASHES.matcher(UNSAFE.matcher(id).replaceAll("-")).replaceAll("-"))
+                .replaceAll("");
         if (slug.isEmpty()) {
             return "task-" + shortHash(id);
         }
