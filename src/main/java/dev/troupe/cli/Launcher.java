@@ -11,7 +11,6 @@ import dev.troupe.git.GitException;
 import dev.troupe.git.IntegrationBranch;
 import dev.troupe.git.Worktrees;
 import dev.troupe.journal.Journal;
-import dev.troupe.journal.JournalReader;
 import dev.troupe.journal.RunHistory;
 import dev.troupe.journal.RunOutcome;
 import dev.troupe.journal.TeamEvent;
@@ -78,16 +77,14 @@ final class Launcher {
     }
 
     /**
+     * @param past what a resumed run's journal held (empty for a new run), for the listeners that keep a history of
+     *     their own as events come (the live board, plan.md): {@code resumed}'s is the team lead's. Read once by the
+     *     resume, replayed for each
      * @param planOnly stop once the planner's tasks are made and checked
+     * @param cluster the lead's node of a cluster, when workers on other nodes join the team
      * @return the run's exit code
      */
-    static int run(RunSetup setup, Optional<ResumeFrom> resumed, Output output, boolean planOnly, PrintStream out,
-            PrintStream err) throws TroupeException {
-        return run(setup, resumed, output, planOnly, Optional.empty(), out, err);
-    }
-
-    /** @param cluster the lead's node of a cluster, when workers on other nodes join the team */
-    static int run(RunSetup setup, Optional<ResumeFrom> resumed, Output output, boolean planOnly,
+    static int run(RunSetup setup, Optional<ResumeFrom> resumed, List<TeamEvent> past, Output output, boolean planOnly,
             Optional<ClusterOptions.Lead> cluster, PrintStream out, PrintStream err) throws TroupeException {
         Config config = ConfigFactory.load();
         Tuning tuning = Tuning.from(config);
@@ -106,10 +103,6 @@ final class Launcher {
                 new IntegrationBranch(repo, setup.integrationBranch()).create(ObjectId.fromString(setup.startCommit()));
             }
             RunOutcome outcome;
-            // What a resumed run's journal held, for the listeners that keep a history of their own as events come
-            // (the live board, plan.md): the one in ResumeFrom is the team lead's. Read once, replayed for each.
-            List<TeamEvent> past = resumed.isPresent()
-                    ? JournalReader.decisions(setup.runDir().resolve("events.jsonl")).events() : List.of();
             Optional<LiveStatus> live = output == Output.LINES && Terminal.live(System.getenv())
                     ? Optional.of(LiveStatus.start(err, new TeamBoard(RunHistory.of(past),
                             setup.goal().limits().budgetUsd()), () -> Terminal.width(System.getenv())))

@@ -7,6 +7,7 @@ import dev.troupe.agent.Sandbox;
 import dev.troupe.git.Branches;
 import dev.troupe.git.Commits;
 import dev.troupe.git.GitCli;
+import dev.troupe.git.GitDirs;
 import dev.troupe.git.GitException;
 import dev.troupe.git.IntegrationBranch;
 import dev.troupe.git.Worktrees;
@@ -27,6 +28,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.stream.Stream;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.lib.ObjectId;
@@ -73,7 +76,11 @@ final class ResumeCommand implements Callable<Integer> {
         RunDirs dirs = RunDirs.of(selection);
         Path runDir = dirs.pick(selection.run());
         try (RunLock lock = RunLock.acquire(runDir)) {
-            Optional<RunHistory> journaled = RunDirs.historyIfAny(runDir);
+            // Read while the journal is: a big run's journal takes a second, and JGit's first use half a second.
+            Optional<CompletableFuture<Map<String, ObjectId>>> merged = RunDirs.startedIfAny(runDir)
+                    .map(started -> mergedTasks(dirs.top, started));
+            Optional<List<TeamEvent>> journal = RunDirs.journalIfAny(runDir);
+            Optional<RunHistory> journaled = journal.flatMap(RunHistory::of);
             if (journaled.isEmpty()) {
                 throw NeverStarted.cleanUp(dirs.top, runDir);
             }
@@ -95,23 +102,24 @@ final class ResumeCommand implements Callable<Integer> {
             RunSetup setup = setupOf(dirs, goal, started);
             preflight(setup);
             try (WebOption.Served page = web.start(dirs.runs(), started.run(), Launcher.secretsOf(goal), err).orElse(null)) {
-                return resume(setup, dirs, history, started, cluster, output, out);
+                return resume(setup, journal.get(), history, merged, cluster, output, out);
             }
         }
     }
 
     /** Takes the stopped run on where it stopped, once everything is checked, and runs it to its end. */
-    private int resume(RunSetup setup, RunDirs dirs, RunHistory history, TeamEvent.RunStarted started,
-            Optional<ClusterOptions.Lead> cluster, Launcher.Output output, PrintStream out) throws TroupeException {
+    private int resume(RunSetup setup, List<TeamEvent> past, RunHistory history,
+            Optional<CompletableFuture<Map<String, ObjectId>>> mergedTasks, Optional<ClusterOptions.Lead> cluster,
+            Launcher.Output output, PrintStream out) throws TroupeException {
+        TeamEvent.RunStarted started = history.started();
         int killed = AgentProcess.killAllWith(RunContext.RUN_MARKER + "=" + started.run());
         removeStaleRefLocks(setup);
         saveWorktreesAndKeepTheirs(setup);
         Map<String, ObjectId> merged;
-        try (Repository git = Git.open(dirs.top.toFile()).getRepository()) {
-            merged = new IntegrationBranch(git, started.integrationBranch())
-                    .mergedTasks(started.run(), ObjectId.fromString(started.baseCommit()));
-        } catch (IOException | GitException e) {
-            throw new TroupeException(ExitCodes.INTERNAL, e.getMessage());
+        try {
+            merged = mergedTasks.orElseGet(() -> mergedTasks(setup.top(), started)).join();
+        } catch (CompletionException e) {
+            throw new TroupeException(ExitCodes.INTERNAL, e.getCause().getMessage());
         }
         Set<String> finished = FinishedWork.stillThere(setup, history, merged.keySet());
         Set<String> goingOn = new java.util.HashSet<>(finished);
@@ -121,8 +129,20 @@ final class ResumeCommand implements Callable<Integer> {
                 history.tasks().size(), finished.isEmpty() ? "" : "; " + named(finished)
                         + " finished before the stop and go on from their commits (review, merge) without running again",
                 killed > 0 ? ", " + killed + " leftover agent processes stopped" : "");
-        return Launcher.run(setup, Optional.of(new ResumeFrom(history, merged, killed, finished)), output, false,
+        return Launcher.run(setup, Optional.of(new ResumeFrom(history, merged, killed, finished)), past, output, false,
                 cluster, out, err);
+    }
+
+    /** The tasks the integration branch holds (by their trailers), read on a thread of its own. */
+    private static CompletableFuture<Map<String, ObjectId>> mergedTasks(Path top, TeamEvent.RunStarted started) {
+        return CompletableFuture.supplyAsync(() -> {
+            try (Repository git = Git.open(top.toFile()).getRepository()) {
+                return new IntegrationBranch(git, started.integrationBranch())
+                        .mergedTasks(started.run(), ObjectId.fromString(started.baseCommit()));
+            } catch (IOException | GitException e) {
+                throw new CompletionException(e);
+            }
+        });
     }
 
     /** The most tasks the resume line names; `troupe status` lists them all. */
@@ -263,30 +283,32 @@ final class ResumeCommand implements Callable<Integer> {
                 .forEach(dir -> Launcher.removeWorktrees(setup.top(), dir, err));
     }
 
+    /** Each worktree's work saved, two or more at once: each is a walk of a whole worktree, big ones a second or so. */
     private void saveWorktrees(RunSetup setup, Path dir) {
         try (Stream<Path> listing = Files.list(dir)) {
-            for (Path worktree : listing.toList()) {
-                try {
-                    // The dead troupe (or its agent) may have been mid-commit: its index lock is stale now.
-                    Path gitDir = worktree.resolve(GitCli.run(worktree, "rev-parse", "--git-dir").strip());
-                    if (Files.deleteIfExists(gitDir.resolve("index.lock"))) {
-                        err.println("troupe: removed a stale index.lock in " + worktree.getFileName());
-                    }
-                    Commits.commitIfChanged(worktree, "troupe: work in progress when run " + setup.runId() + " stopped\n",
-                            Workspaces.leaveOutOf(worktree));
-                    // Kept unless the integration branch holds it already: the agent may have committed by itself.
-                    Optional<ObjectId> saved = unmergedHead(setup, worktree);
-                    if (saved.isPresent()) {
-                        String branch = "troupe/failed/" + setup.runId() + "/interrupted-" + worktree.getFileName();
-                        Branches.force(setup.top(), branch, saved.get());
-                        err.println("troupe: what " + worktree.getFileName() + " was doing is kept on " + branch);
-                    }
-                } catch (GitException | IOException e) {
-                    err.println("troupe: warning: could not keep what " + worktree + " held: " + e.getMessage());
-                }
-            }
+            listing.toList().parallelStream().forEach(worktree -> save(setup, worktree));
         } catch (IOException e) {
             err.println("troupe: warning: could not list " + dir + ": " + e.getMessage());
+        }
+    }
+
+    private void save(RunSetup setup, Path worktree) {
+        try {
+            // The dead troupe (or its agent) may have been mid-commit: its index lock is stale now.
+            if (Files.deleteIfExists(GitDirs.gitDir(worktree).resolve("index.lock"))) {
+                err.println("troupe: removed a stale index.lock in " + worktree.getFileName());
+            }
+            Commits.commitIfChanged(worktree, "troupe: work in progress when run " + setup.runId() + " stopped\n",
+                    Workspaces.leaveOutOf(worktree));
+            // Kept unless the integration branch holds it already: the agent may have committed by itself.
+            Optional<ObjectId> saved = unmergedHead(setup, worktree);
+            if (saved.isPresent()) {
+                String branch = "troupe/failed/" + setup.runId() + "/interrupted-" + worktree.getFileName();
+                Branches.force(setup.top(), branch, saved.get());
+                err.println("troupe: what " + worktree.getFileName() + " was doing is kept on " + branch);
+            }
+        } catch (GitException | IOException e) {
+            err.println("troupe: warning: could not keep what " + worktree + " held: " + e.getMessage());
         }
     }
 }

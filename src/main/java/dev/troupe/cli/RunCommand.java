@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -73,7 +74,7 @@ final class RunCommand implements Callable<Integer> {
                 throw new TroupeException(ExitCodes.INTERNAL, "cannot create " + setup.runDir() + ": " + e.getMessage());
             }
             try (RunLock lock = RunLock.acquire(setup.runDir())) {
-                int exit = Launcher.run(setup, Optional.empty(), output, planOnly, cluster, out, err);
+                int exit = Launcher.run(setup, Optional.empty(), List.of(), output, planOnly, cluster, out, err);
                 if (planOnly && exit == ExitCodes.OK) {
                     savePlan(setup.runDir().resolve(RunContext.PLANNED_GOAL), planFile, out);
                 }

@@ -5,6 +5,7 @@ import dev.troupe.git.GitException;
 import dev.troupe.journal.FileTail;
 import dev.troupe.journal.JournalReader;
 import dev.troupe.journal.RunHistory;
+import dev.troupe.journal.TeamEvent;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -88,9 +89,25 @@ final class RunDirs {
     }
 
     static Optional<RunHistory> historyIfAny(Path runDir) throws TroupeException {
+        return journalIfAny(runDir).flatMap(RunHistory::of);
+    }
+
+    /** The run's first event, its run-started, read alone: the whole journal of a big run takes a second. */
+    static Optional<TeamEvent.RunStarted> startedIfAny(Path runDir) {
+        try (java.io.BufferedReader reader = JournalReader.lenientReader(runDir.resolve("events.jsonl"))) {
+            String first = reader.readLine();
+            return first == null ? Optional.empty() : JournalReader.parse(first)
+                    .filter(TeamEvent.RunStarted.class::isInstance).map(TeamEvent.RunStarted.class::cast);
+        } catch (IOException unreadable) {
+            return Optional.empty();
+        }
+    }
+
+    /** The run's journal, its decisions (agent output left out), when it has one. */
+    static Optional<List<TeamEvent>> journalIfAny(Path runDir) throws TroupeException {
         Path events = runDir.resolve("events.jsonl");
         try {
-            return Files.exists(events) ? RunHistory.of(JournalReader.decisions(events).events()) : Optional.empty();
+            return Files.exists(events) ? Optional.of(JournalReader.decisions(events).events()) : Optional.empty();
         } catch (IOException e) {
             throw new TroupeException(ExitCodes.INTERNAL, "cannot read " + events + ": " + e.getMessage());
         }
