@@ -103,6 +103,34 @@ class JournalLinesTest {
         assertEquals(0, read.unreadable());
     }
 
+    @Test
+    void aLongJournalReadsInItsOrderWithItsBadLineCountedAndItsTornLastLineNot() throws IOException {
+        Path journal = tmp.resolve("events.jsonl");
+        List<TeamEvent> written = new java.util.ArrayList<>();
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < 9000; i++) {
+            TeamEvent event = new TeamEvent.RunStarted(T.plusSeconds(i), "r" + i, "g", "/repo", "main", "0123456",
+                    "troupe/r", 1, List.of("a"), null, false);
+            written.add(event);
+            text.append(Journal.toJson(event)).append('\n');
+            if (i % 100 == 0) {
+                text.append(Journal.toJson(new TeamEvent.AgentOutput(T.plusSeconds(i), "a", 1,
+                        Json.MAPPER.readTree("{\"type\":\"x\"}"), null, false, "{\"type\":\"x\"}"))).append('\n');
+            }
+            if (i == 5000) {
+                text.append("{\"type\":\"run-started\",\"broken\n\n");
+            }
+        }
+        Files.writeString(journal, text + "{\"type\":\"task-queued\",\"ti");
+
+        JournalReader.Read read = JournalReader.decisions(journal);
+
+        assertEquals(written, read.events(), "every event, in the journal's order, across the batches");
+        assertEquals(1, read.unreadable());
+        assertTrue(read.tornLastLine());
+        assertEquals(Optional.of(T.plusSeconds(8999)), read.lastTime());
+    }
+
     /** An assistant line whose JSON nests {@code depth} deep ({@code {}} is 1). */
     private static String nested(int depth) {
         return "{\"type\":\"assistant\",\"deep\":" + "[".repeat(depth - 1) + "]".repeat(depth - 1) + "}";
