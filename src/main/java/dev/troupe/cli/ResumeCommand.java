@@ -119,7 +119,8 @@ final class ResumeCommand implements Callable<Integer> {
         try {
             merged = mergedTasks.orElseGet(() -> mergedTasks(setup.top(), started)).join();
         } catch (CompletionException e) {
-            throw new TroupeException(ExitCodes.INTERNAL, e.getCause().getMessage());
+            throw new TroupeException(ExitCodes.INTERNAL, "cannot read what " + started.integrationBranch()
+                    + " holds: " + (e.getCause().getMessage() == null ? e.getCause() : e.getCause().getMessage()));
         }
         Set<String> finished = FinishedWork.stillThere(setup, history, merged.keySet());
         Set<String> goingOn = new java.util.HashSet<>(finished);

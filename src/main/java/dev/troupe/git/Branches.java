@@ -31,17 +31,28 @@ public final class Branches {
         if (out.isPresent()) {
             throw new GitException("cannot set " + branch + ": it is checked out at " + out.get());
         }
+        Path common = GitDirs.commonDir(repo);
+        if (GitDirs.bareOrReftable(common)) {
+            // Refs in a reftable, or a layout whose refs folder is not where a worktree's .git says: git sets them.
+            GitCli.run(repo, "branch", "--force", branch, commit.name());
+            return;
+        }
         try (Git git = Git.open(repo.toFile())) {
-            makeFolders(GitDirs.commonDir(repo), ref);
+            makeFolders(common, ref);
             RefUpdate update = git.getRepository().updateRef(ref);
             update.setNewObjectId(commit);
             update.setForceUpdate(true);
             update.setRefLogMessage("branch: Reset to " + commit.name(), false);
             RefUpdate.Result result = update.update();
-            switch (result) {
-                case NEW, FORCED, FAST_FORWARD, NO_CHANGE -> { }
-                default -> throw new GitException("could not set " + branch + " to " + commit.name() + " (" + result
-                        + "): its lock file is held, by another git process or by one that died (" + ref + ".lock)");
+            String why = switch (result) {
+                case NEW, FORCED, FAST_FORWARD, NO_CHANGE -> null;
+                case LOCK_FAILURE -> "its lock file is held, by another git process or by one that died (" + ref
+                        + ".lock)";
+                case REJECTED_MISSING_OBJECT -> "the repository has no commit " + commit.name();
+                default -> result + " (a ref of the same name as one of its folders, or a file git could not write)";
+            };
+            if (why != null) {
+                throw new GitException("could not set " + branch + " to " + commit.name() + ": " + why);
             }
         } catch (IOException e) {
             throw new GitException("cannot set " + branch + ": " + e.getMessage(), e);

@@ -2,7 +2,9 @@ package dev.troupe.git;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -174,6 +176,14 @@ public final class Commits {
      * work is checked where it is merged, not here. Unsigned and verbatim, as the merges are.
      */
     private static void commitIndex(Repository repo, Path worktree, String message) throws GitException {
+        if (GitDirs.bareOrReftable(GitDirs.commonDir(worktree))) {
+            // JGit takes a linked worktree's HEAD in a reftable for the repository's own: git commits there.
+            List<String> args = new ArrayList<>(asCommitter(repo));
+            args.addAll(List.of("commit", "--quiet", "--no-verify", "--no-gpg-sign", "--allow-empty",
+                    "--cleanup=verbatim", "--file=-"));
+            GitCli.run(worktree, message.getBytes(StandardCharsets.UTF_8), args.toArray(String[]::new));
+            return;
+        }
         ObjectId tree = ObjectId.fromString(GitCli.run(worktree, "write-tree").strip());
         try {
             ObjectId parent = repo.resolve(Constants.HEAD);
@@ -194,8 +204,8 @@ public final class Commits {
             RefUpdate head = repo.updateRef(Constants.HEAD);
             head.setExpectedOldObjectId(parent == null ? ObjectId.zeroId() : parent);
             head.setNewObjectId(id);
-            // No reflog: JGit 7 writes a linked worktree's HEAD log into the repository's own logs/HEAD, where it
-            // would tell the user's HEAD@{1} of a commit their checkout never had.
+            // JGit 7 writes a linked worktree's HEAD log into the repository's own logs/HEAD, where it would tell the
+            // user's HEAD@{1} of a commit their checkout never had: written to the worktree's own below.
             head.disableRefLog();
             RefUpdate.Result result = head.update();
             switch (result) {
@@ -203,9 +213,23 @@ public final class Commits {
                 default -> throw new GitException("could not move HEAD of " + worktree + " to the new commit ("
                         + result + "): it moved meanwhile, or its lock file is held");
             }
+            logHead(worktree, parent, id, who, "commit: " + message.lines().findFirst().orElse(""));
         } catch (IOException e) {
             throw new GitException("cannot commit in " + worktree + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * A line of the worktree's own HEAD log, as git commit writes it: while the worktree names the commit, git gc keeps
+     * it, and {@code git reflog} there finds it after the worktree moved on.
+     */
+    private static void logHead(Path worktree, ObjectId from, ObjectId to, PersonIdent who, String message)
+            throws IOException, GitException {
+        Path log = GitDirs.gitDir(worktree).resolve("logs").resolve(Constants.HEAD);
+        Files.createDirectories(log.getParent());
+        Files.writeString(log, (from == null ? ObjectId.zeroId() : from).name() + " " + to.name() + " "
+                + who.toExternalString() + "\t" + message + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND);
     }
 
     /**

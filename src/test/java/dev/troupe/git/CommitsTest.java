@@ -186,6 +186,8 @@ class CommitsTest {
         assertEquals("troupe: t1\n\n  kept as written  \n", GitCli.run(worktree, "cat-file", "commit", head.name())
                 .split("\n\n", 2)[1], "the message verbatim");
         assertEquals("", GitCli.run(worktree, "status", "--porcelain").strip(), "the index is the commit's");
+        assertEquals("commit: troupe: t1", GitCli.run(worktree, "reflog", "-1", "--format=%gs").strip(),
+                "the worktree's own HEAD log has it, as git commit would");
         assertEquals(base, repo.head(), "the repository's own checkout did not move");
         assertEquals(reflog, repo.git("reflog", "HEAD"), "nor did its HEAD's log");
         for (String hook : List.of("pre-commit", "commit-msg", "post-commit")) {

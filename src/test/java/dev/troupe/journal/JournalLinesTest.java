@@ -125,7 +125,7 @@ class JournalLinesTest {
 
         JournalReader.Read read = JournalReader.decisions(journal);
 
-        assertEquals(written, read.events(), "every event, in the journal's order, across the batches");
+        assertEquals(written, read.events(), "every event, in the journal's order");
         assertEquals(1, read.unreadable());
         assertTrue(read.tornLastLine());
         assertEquals(Optional.of(T.plusSeconds(8999)), read.lastTime());
