@@ -188,19 +188,7 @@ public final class Commits {
         try {
             ObjectId parent = repo.resolve(Constants.HEAD);
             PersonIdent who = identity(repo);
-            CommitBuilder commit = new CommitBuilder();
-            commit.setTreeId(tree);
-            if (parent != null) {
-                commit.setParentId(parent);
-            }
-            commit.setAuthor(who);
-            commit.setCommitter(who);
-            commit.setMessage(message);
-            ObjectId id;
-            try (ObjectInserter inserter = repo.newObjectInserter()) {
-                id = inserter.insert(commit);
-                inserter.flush();
-            }
+            ObjectId id = write(repo, tree, who, message, parent == null ? new ObjectId[0] : new ObjectId[] {parent});
             RefUpdate head = repo.updateRef(Constants.HEAD);
             head.setExpectedOldObjectId(parent == null ? ObjectId.zeroId() : parent);
             head.setNewObjectId(id);
@@ -216,6 +204,22 @@ public final class Commits {
             logHead(worktree, parent, id, who, "commit: " + message.lines().findFirst().orElse(""));
         } catch (IOException e) {
             throw new GitException("cannot commit in " + worktree + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A commit of {@code tree} on {@code parents} by {@code who} (author and committer), written to the repository. */
+    static ObjectId write(Repository repo, ObjectId tree, PersonIdent who, String message, ObjectId... parents)
+            throws IOException {
+        CommitBuilder commit = new CommitBuilder();
+        commit.setTreeId(tree);
+        commit.setParentIds(parents);
+        commit.setAuthor(who);
+        commit.setCommitter(who);
+        commit.setMessage(message);
+        try (ObjectInserter inserter = repo.newObjectInserter()) {
+            ObjectId id = inserter.insert(commit);
+            inserter.flush();
+            return id;
         }
     }
 

@@ -4,11 +4,9 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import org.eclipse.jgit.lib.CommitBuilder;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.ObjectInserter;
-import org.eclipse.jgit.lib.PersonIdent;
 import org.eclipse.jgit.lib.Ref;
 import org.eclipse.jgit.lib.RefUpdate;
 import org.eclipse.jgit.lib.Repository;
@@ -163,18 +161,7 @@ public final class IntegrationBranch {
                 }
                 tree = merger.getResultTreeId();
             }
-            PersonIdent who = Commits.identity(repo);
-            CommitBuilder merge = new CommitBuilder();
-            merge.setTreeId(tree);
-            merge.setParentIds(head, commit);
-            merge.setAuthor(who);
-            merge.setCommitter(who);
-            merge.setMessage(message);
-            ObjectId mergeCommit;
-            try (ObjectInserter inserter = repo.newObjectInserter()) {
-                mergeCommit = inserter.insert(merge);
-                inserter.flush();
-            }
+            ObjectId mergeCommit = Commits.write(repo, tree, Commits.identity(repo), message, head, commit);
             java.util.Optional<String> failed;
             try {
                 failed = check.run(mergeCommit);
