@@ -177,7 +177,10 @@ class ClusterRunTest {
 
         lead.destroyForcibly();
         assertTrue(lead.waitFor(30, TimeUnit.SECONDS));
-        Await.until(() -> output("node").contains("waiting for the next lead"), "the node waits for a lead again");
+        // The node's own finding that its lead is gone (the failure detector, then the split-brain resolver's 7 s),
+        // then its stint's end (its agents stopped): once 68 s in a full suite on two cores. Its output says which.
+        Await.until(() -> output("node").contains("waiting for the next lead"), 120,
+                () -> "the node waits for a lead again; it printed:\n" + output("node"));
         Process resumed = start("resumed", List.of("resume", "-C", repo.dir().toString(), "--cluster", address));
 
         assertTrue(resumed.waitFor(120, TimeUnit.SECONDS), "the resumed run ended");
