@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -52,6 +53,22 @@ class TroupeScriptTest {
         assertEquals(0, ran.exitCode(), ran.err());
         assertEquals("java -XX:+UseSerialGC -Xmx512m -jar " + checkout.toRealPath().resolve("target/troupe.jar")
                 + " --help", ran.out().strip());
+    }
+
+    @Test
+    void longCommandsCallOnTheOptimisingCompilerLaterAndShortOnesNotAtAll() throws Exception {
+        Files.createDirectories(checkout.resolve("target"));
+        Files.writeString(checkout.resolve("target/troupe.jar"), "");
+
+        for (String command : List.of("run", "resume", "worker", "serve")) {
+            String line = run(checkout.resolve("bin/troupe"), command).out();
+            assertTrue(line.contains("-XX:Tier4InvocationThreshold=50000 ") && !line.contains("TieredStopAtLevel"),
+                    line);
+        }
+        for (String command : List.of("status", "results", "report", "tell")) {
+            String line = run(checkout.resolve("bin/troupe"), command).out();
+            assertTrue(line.contains("-XX:TieredStopAtLevel=1 ") && !line.contains("Tier4"), line);
+        }
     }
 
     @Test
