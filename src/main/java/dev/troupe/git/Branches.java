@@ -27,16 +27,16 @@ public final class Branches {
         if (!Repository.isValidRefName(ref)) {
             throw new GitException("'" + branch + "' is not a valid branch name");
         }
+        if (!Files.exists(repo.resolve(".git")) || GitDirs.bareOrReftable(GitDirs.commonDir(repo))) {
+            // A bare repository (a worker node's), or refs in a reftable: git sets them, and refuses a checked-out one.
+            GitCli.run(repo, "branch", "--force", branch, commit.name());
+            return;
+        }
         Optional<Path> out = Worktrees.checkedOutAt(repo, branch);
         if (out.isPresent()) {
             throw new GitException("cannot set " + branch + ": it is checked out at " + out.get());
         }
         Path common = GitDirs.commonDir(repo);
-        if (GitDirs.bareOrReftable(common)) {
-            // Refs in a reftable, or a layout whose refs folder is not where a worktree's .git says: git sets them.
-            GitCli.run(repo, "branch", "--force", branch, commit.name());
-            return;
-        }
         try (Git git = Git.open(repo.toFile())) {
             makeFolders(common, ref);
             RefUpdate update = git.getRepository().updateRef(ref);

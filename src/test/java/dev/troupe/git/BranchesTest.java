@@ -66,6 +66,18 @@ class BranchesTest {
     }
 
     @Test
+    void aBareRepositorysBranchIsSetToo() throws IOException, GitException {
+        TestRepo repo = TestRepo.create(tmp.resolve("repo"), Map.of("a.txt", "a\n"));
+        ObjectId head = ObjectId.fromString(repo.head());
+        Path bare = tmp.resolve("node/repo.git");
+        repo.git("clone", "--quiet", "--bare", repo.dir().toString(), bare.toString());
+
+        Branches.force(bare, "troupe/tasks/r1/t1", head);
+
+        assertEquals(head.name(), GitCli.run(bare, "rev-parse", "troupe/tasks/r1/t1").strip());
+    }
+
+    @Test
     void aBranchCheckedOutSomewhereOrABadNameIsRefusedAndLeftAsItWas() throws IOException {
         TestRepo repo = TestRepo.create(tmp.resolve("repo"), Map.of("a.txt", "a\n"));
         ObjectId start = ObjectId.fromString(repo.head());
