@@ -27,7 +27,8 @@ public final class Branches {
         if (!Repository.isValidRefName(ref)) {
             throw new GitException("'" + branch + "' is not a valid branch name");
         }
-        if (!Files.exists(repo.resolve(".git")) || GitDirs.bareOrReftable(GitDirs.commonDir(repo))) {
+        Path common = Files.exists(repo.resolve(".git")) ? GitDirs.commonDir(repo) : null;
+        if (common == null || GitDirs.bareOrReftable(common)) {
             // A bare repository (a worker node's), or refs in a reftable: git sets them, and refuses a checked-out one.
             GitCli.run(repo, "branch", "--force", branch, commit.name());
             return;
@@ -36,7 +37,6 @@ public final class Branches {
         if (out.isPresent()) {
             throw new GitException("cannot set " + branch + ": it is checked out at " + out.get());
         }
-        Path common = GitDirs.commonDir(repo);
         try (Git git = Git.open(repo.toFile())) {
             makeFolders(common, ref);
             RefUpdate update = git.getRepository().updateRef(ref);
