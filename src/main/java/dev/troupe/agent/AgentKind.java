@@ -1,5 +1,6 @@
 package dev.troupe.agent;
 
+import dev.troupe.goal.Endpoint;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -47,6 +48,29 @@ public interface AgentKind {
      */
     default Map<String, String> keyEnvironment(String key) {
         return Map.of(keyVariable(), key);
+    }
+
+    /**
+     * Where the CLI's API is, given the agent's environment: what a confined sandbox lets the agent reach without
+     * the goal listing it. Empty when the CLI finds its API in a config file of its own (list it in the goal).
+     */
+    List<Endpoint> api(Map<String, String> env);
+
+    /**
+     * What the CLI needs in a sandbox whose network is confined, given its call: Claude Code takes
+     * {@code bypassPermissions} as root only with {@code IS_SANDBOX=1}.
+     */
+    default Map<String, String> confinedEnvironment(AgentCall call) {
+        return Map.of();
+    }
+
+    /** The API at the base URL in {@code variable} (the agent's environment, else troupe's), else at {@code host}:443. */
+    static List<Endpoint> api(Map<String, String> env, String variable, String host) {
+        String url = env.getOrDefault(variable, System.getenv(variable));
+        if (url != null && !url.isBlank()) {
+            return Endpoint.fromUrl(url).map(List::of).orElse(List.of());
+        }
+        return List.of(Endpoint.parse(host));
     }
 
     /** Where the CLI writes its sessions and config, given the agent's environment: writable in the sandbox. */

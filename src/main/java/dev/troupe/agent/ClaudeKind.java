@@ -1,6 +1,7 @@
 package dev.troupe.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.troupe.goal.Endpoint;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,6 +48,16 @@ final class ClaudeKind implements AgentKind {
             argv.add(call.prompt());
         }
         return argv;
+    }
+
+    @Override
+    public List<Endpoint> api(Map<String, String> env) {
+        return AgentKind.api(env, "ANTHROPIC_BASE_URL", "api.anthropic.com");
+    }
+
+    @Override
+    public Map<String, String> confinedEnvironment(AgentCall call) {
+        return "bypassPermissions".equals(call.permissionMode()) ? Map.of("IS_SANDBOX", "1") : Map.of();
     }
 
     @Override

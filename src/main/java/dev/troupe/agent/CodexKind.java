@@ -1,6 +1,7 @@
 package dev.troupe.agent;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.troupe.goal.Endpoint;
 import dev.troupe.journal.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -90,6 +91,11 @@ final class CodexKind implements AgentKind {
      * and ignores {@code OPENAI_API_KEY} (checked against a stand-in). A provider of the user's config names its own
      * variable ({@code env_key}), which the goal's {@code agent.env} then sets.
      */
+    @Override
+    public List<Endpoint> api(Map<String, String> env) {
+        return AgentKind.api(env, "OPENAI_BASE_URL", "api.openai.com");
+    }
+
     @Override
     public String keyVariable() {
         return "CODEX_API_KEY";

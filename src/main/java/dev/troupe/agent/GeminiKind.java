@@ -1,5 +1,6 @@
 package dev.troupe.agent;
 
+import dev.troupe.goal.Endpoint;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -89,6 +90,11 @@ final class GeminiKind implements AgentKind {
     @Override
     public Map<String, String> environment() {
         return Map.of("GEMINI_CLI_TRUST_WORKSPACE", "true", "GEMINI_CLI_NO_RELAUNCH", "true");
+    }
+
+    @Override
+    public List<Endpoint> api(Map<String, String> env) {
+        return AgentKind.api(env, "GOOGLE_GEMINI_BASE_URL", "generativelanguage.googleapis.com");
     }
 
     @Override

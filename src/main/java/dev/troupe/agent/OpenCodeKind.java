@@ -1,6 +1,7 @@
 package dev.troupe.agent;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.troupe.goal.Endpoint;
 import dev.troupe.journal.Json;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -79,6 +80,12 @@ final class OpenCodeKind implements AgentKind {
      * profiles are made for. A config with another provider reads whatever variable it names with
      * {@code {env:VAR}}, so it can name this one too.
      */
+    /** OpenCode's providers are in its config ({@code opencode.json}): the goal lists their hosts. */
+    @Override
+    public List<Endpoint> api(Map<String, String> env) {
+        return List.of();
+    }
+
     @Override
     public String keyVariable() {
         return "ANTHROPIC_API_KEY";

@@ -11,13 +11,20 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The bubblewrap ({@code bwrap}) command line that confines one agent: the whole system read-only, a /tmp of its
- * own, only the directories it is given writable, the network as it is (the API must stay reachable).
- * {@link #unavailable} says why no sandbox can be made on this machine, so that a run refuses before it starts.
+ * own, only the directories it is given writable, and either the network as it is or a network namespace of its
+ * own whose only ways out are the bridges of a {@link SandboxNetwork}. {@link #unavailable} says why no sandbox
+ * can be made on this machine, so that a run refuses before it starts.
  */
 public final class Sandbox {
 
     /** The executable, looked up on PATH. */
     public static final String BWRAP = "bwrap";
+
+    /** What carries a confined sandbox's ports to troupe's sockets, looked up on PATH. */
+    public static final String SOCAT = "socat";
+
+    /** How long the bridges may take to listen before the agent starts, in tries 10 ms apart. */
+    private static final int BRIDGE_TRIES = 500;
 
     private static final Path TMP = Path.of("/tmp");
 
@@ -32,15 +39,25 @@ public final class Sandbox {
      *
      * <p>No {@code --die-with-parent}: it fires when the <em>thread</em> that started bwrap ends, and the JVM
      * starts processes from pool threads, so agents would die at random; troupe stops agents by their process tree
-     * anyway. No {@code --unshare-net}: the agent talks to the API. {@code --new-session} keeps the agent from
-     * pushing input into troupe's terminal.
+     * anyway. {@code --new-session} keeps the agent from pushing input into troupe's terminal.
+     *
+     * <p>With a {@code network}, the sandbox has a network and a process namespace of its own
+     * ({@code --unshare-net --unshare-pid}): a shell starts one {@code socat} per bridge, waits until the IPv4 ones
+     * listen, runs the agent and stops the bridges after it.
+     * Without one, the agent shares the machine's network.
      */
     public static List<String> wrap(List<String> argv, Path workdir, List<Path> readable, List<Path> writable,
-            List<Path> keptAsTheyAre) throws IOException {
-        List<String> wrapped = new ArrayList<>(List.of(BWRAP, "--new-session",
-                "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", TMP.toString()));
+            List<Path> keptAsTheyAre, Optional<SandboxNetwork> network) throws IOException {
+        List<String> wrapped = new ArrayList<>(List.of(BWRAP, "--new-session"));
+        if (network.isPresent()) {
+            wrapped.addAll(List.of("--unshare-net", "--unshare-pid"));
+        }
+        wrapped.addAll(List.of("--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", TMP.toString()));
         for (Path path : readable) {
             bind(wrapped, "--ro-bind", path);
+        }
+        if (network.isPresent()) {
+            bind(wrapped, "--ro-bind", network.get().dir());
         }
         Path dir = workdir.toRealPath();
         bind(wrapped, "--bind", dir);
@@ -51,9 +68,53 @@ public final class Sandbox {
             bind(wrapped, "--ro-bind", path);
         }
         wrapped.addAll(List.of("--chdir", dir.toString(), "--"));
+        if (network.isPresent()) {
+            wrapped.addAll(List.of("/bin/sh", "-c", bridging(network.get()), "troupe-sandbox"));
+        }
         wrapped.addAll(argv);
         return wrapped;
     }
+
+    /**
+     * The shell that starts the bridges, waits for the IPv4 ones to listen (an IPv6 one may fail where the kernel
+     * has no IPv6: {@code localhost} still resolves to 127.0.0.1), runs the agent, and stops the bridges when it
+     * ends: bwrap's init outlives the agent for as long as any process of the sandbox is left.
+     */
+    private static String bridging(SandboxNetwork network) throws IOException {
+        String socat = AgentCommand.onPath(SOCAT).orElseThrow(() -> new IOException(NO_SOCAT)).toString();
+        StringBuilder script = new StringBuilder();
+        StringBuilder ports = new StringBuilder();
+        for (SandboxNetwork.Bridge bridge : network.bridges()) {
+            boolean v6 = bridge.address().contains(":");
+            script.append(socat).append(" -lp troupe-bridge ").append(v6 ? "TCP6" : "TCP4").append("-LISTEN:")
+                    .append(bridge.port()).append(",bind=").append(v6 ? "[::1]" : bridge.address())
+                    .append(",reuseaddr,fork UNIX-CONNECT:'").append(bridge.socket()).append("' &\n")
+                    .append("bridges=\"$bridges $!\"\n");
+            if (!v6) {
+                ports.append(String.format(" %04X", bridge.port()));
+            }
+        }
+        script.append("""
+                for port in%s; do
+                  tries=0
+                  until grep -q ":$port 00000000:0000 0A" /proc/net/tcp; do
+                    tries=$((tries + 1))
+                    if [ $tries -gt %d ]; then
+                      echo "troupe: the sandbox's network bridges did not start (socat)" >&2; exit 125
+                    fi
+                    sleep 0.01
+                  done
+                done
+                "$@"
+                code=$?
+                kill $bridges 2>/dev/null
+                exit $code
+                """.formatted(ports, BRIDGE_TRIES));
+        return script.toString();
+    }
+
+    private static final String NO_SOCAT = "a sandbox with a confined network needs socat, and there is no socat on PATH;"
+            + " install it (apt-get install socat) or set sandbox: {network: any}";
 
     /** Symbolic links resolved: bwrap mounts on the path as given, inside a tree where links may lead elsewhere. */
     private static void bind(List<String> argv, String how, Path path) throws IOException {
@@ -66,16 +127,25 @@ public final class Sandbox {
 
     /**
      * Why agents cannot be sandboxed here, or empty when they can: bwrap is not on PATH, or it cannot make a
-     * sandbox (some containers forbid the user namespaces it needs), which one trial run shows.
+     * sandbox (some containers forbid the user namespaces it needs), which one trial run shows; for a confined
+     * network, also socat is not on PATH, or bwrap cannot give the sandbox a network namespace of its own.
      */
-    public static Optional<String> unavailable() {
+    public static Optional<String> unavailable(boolean confinedNetwork) {
         Optional<Path> bwrap = AgentCommand.onPath(BWRAP);
         if (bwrap.isEmpty()) {
             return Optional.of("sandbox: true needs bubblewrap, and there is no bwrap on PATH; install it"
                     + " (apt-get install bubblewrap) or set sandbox: false");
         }
+        if (confinedNetwork && AgentCommand.onPath(SOCAT).isEmpty()) {
+            return Optional.of(NO_SOCAT);
+        }
         try {
-            Process trial = new ProcessBuilder(bwrap.get().toString(), "--ro-bind", "/", "/", "true")
+            List<String> trialArgv = new ArrayList<>(List.of(bwrap.get().toString()));
+            if (confinedNetwork) {
+                trialArgv.addAll(List.of("--unshare-net", "--unshare-pid"));
+            }
+            trialArgv.addAll(List.of("--ro-bind", "/", "/", "true"));
+            Process trial = new ProcessBuilder(trialArgv)
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                     .redirectErrorStream(true)
                     .start();

@@ -55,6 +55,11 @@ final class AgentPreflight {
     private void run() {
         // agent: itself is checked by Preflight, also when the file has problems.
         looked.add(goal.agent().command());
+        Goal.Workspace workspace = goal.workspace();
+        if (workspace.unconfinedBypass() && !workspace.confined()) {
+            warn("/workspace/allow-unconfined-bypass", "workspace.allow-unconfined-bypass: an agent with"
+                    + " bypassPermissions runs any command unasked, and reaches any host, outside the confined sandbox");
+        }
         unsupported(goal.agent(), List.of("/agent"), "agent");
         for (AgentProfile profile : goal.profiles()) {
             String at = "/agents/" + profile.name();
@@ -107,6 +112,12 @@ final class AgentPreflight {
         if (agent.cli().equals("opencode") && agent.env().containsKey("OPENCODE_CONFIG_CONTENT")) {
             warn(setIn(sections, "env/OPENCODE_CONFIG_CONTENT"), owner + ": this OPENCODE_CONFIG_CONTENT replaces"
                     + " troupe's, which keeps OpenCode's planners, reviewers and judges from editing and running commands");
+        }
+        if (goal.workspace().confined() && goal.workspace().network().isEmpty()
+                && AgentCommand.kind(agent).api(agent.env()).isEmpty()) {
+            warn(places.has("/workspace/sandbox") ? "/workspace/sandbox" : "/workspace", owner + ": " + agent.cli()
+                    + " finds its API in its own config, so the sandbox lets its agent reach nothing; list the API's"
+                    + " host under workspace.sandbox.network");
         }
         Map<String, String> cannot = AgentCommand.kind(agent).unsupported();
         for (String key : KEYS) {

@@ -109,7 +109,8 @@ final class Preflight {
         goal.ifPresent(g -> AgentPreflight.check(g, agentDir, System::getenv).forEach(finding ->
                 (finding.problem() ? problems : warnings).add(finding.line())));
         if (target.workspace().map(Goal.Workspace::sandbox).orElse(false)) {
-            Sandbox.unavailable().ifPresent(why -> problem("/workspace/sandbox", why));
+            Sandbox.unavailable(target.workspace().get().confined())
+                    .ifPresent(why -> problem("/workspace/sandbox", why));
         }
         top.ifPresent(this::checkWorkspaceRoot);
         if (top.isEmpty()) {

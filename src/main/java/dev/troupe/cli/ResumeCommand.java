@@ -168,7 +168,7 @@ final class ResumeCommand implements Callable<Integer> {
             throw TroupeException.badInput(String.join("\n", problems));
         }
         if (setup.goal().workspace().sandbox()) {
-            Optional<String> unavailable = Sandbox.unavailable();
+            Optional<String> unavailable = Sandbox.unavailable(setup.goal().workspace().confined());
             if (unavailable.isPresent()) {
                 throw TroupeException.badInput(setup.goal().places().problem("/workspace/sandbox", unavailable.get())
                         .getMessage());

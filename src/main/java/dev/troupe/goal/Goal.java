@@ -97,14 +97,24 @@ public record Goal(
      * @param keep workspaces stay between runs, under the workspace root's {@code workspaces/}
      * @param ports worker k gets {@code TROUPE_PORT = ports + 100 * k}
      * @param sandbox each agent runs under bubblewrap, able to write only in its own workspace
+     * @param anyNetwork a sandboxed agent reaches the network as the machine does ({@code sandbox: {network: any}});
+     *     otherwise only its CLI's API and {@code network}
+     * @param network the endpoints a sandboxed agent may reach besides its CLI's API
+     * @param unconfinedBypass the goal insists on {@code bypassPermissions} without the confined sandbox
      * @param root the folder that holds a folder of workspaces for each repository (absolute); empty: the
      *     repository's sibling {@code <repo>.troupe/} (see {@code workspace.WorkspaceRoot})
      */
     public record Workspace(List<String> copy, Optional<String> setup, List<String> setupInputs, boolean keep,
-            Optional<Integer> ports, boolean sandbox, Optional<Path> root) {
+            Optional<Integer> ports, boolean sandbox, boolean anyNetwork, List<Endpoint> network,
+            boolean unconfinedBypass, Optional<Path> root) {
 
         public static final Workspace NONE = new Workspace(List.of(), Optional.empty(), List.of(), false,
-                Optional.empty(), false, Optional.empty());
+                Optional.empty(), false, false, List.of(), false, Optional.empty());
+
+        /** Agents run in the sandbox with the network confined: the only place {@code bypassPermissions} is safe. */
+        public boolean confined() {
+            return sandbox && !anyNetwork;
+        }
 
         /** The port of worker {@code k}, when the goal gives ports. */
         public Optional<Integer> port(int k) {

@@ -80,6 +80,9 @@ final class GoalChecks {
         Goal.Notify notify = checked(this::notifications);
         Goal.Workspace workspace = checked(() -> new WorkspaceChecks(this::at, raw.workspace(), team, relativeTo, defaults)
                 .workspace());
+        if (workspace != null && agent != null) {
+            checked(() -> refuseUnconfinedBypass(workspace, agent));
+        }
         String text = raw.goal() == null ? "" : raw.goal().strip();
         Goal.Plan plan = checked(() -> plan(text));
         if ((raw.tasks() == null || raw.tasks().isEmpty()) && raw.fanout() == null && text.isEmpty()) {
@@ -94,6 +97,41 @@ final class GoalChecks {
         }
         return GoalReading.of(new Goal(file, text, repo(), base, team, agent, limits, sync, fanout, tasks, notify,
                 workspace, places, plan, profiles));
+    }
+
+    private static final String BYPASS = "bypassPermissions";
+
+    /**
+     * {@code bypassPermissions} lets an agent run any command unasked: only inside the sandbox with its network
+     * confined, unless the goal insists ({@code workspace.allow-unconfined-bypass: true}). Named at the first key
+     * that asks for it: the agent's, a profile's, a task's.
+     */
+    private Boolean refuseUnconfinedBypass(Goal.Workspace workspace, AgentSettings agent) throws GoalException {
+        if (workspace.confined() || workspace.unconfinedBypass()) {
+            return Boolean.TRUE;
+        }
+        String why = " lets agents run any command unasked; troupe allows it only in the sandbox with its network"
+                + " confined (workspace: {sandbox: true}), or when the goal insists (workspace:"
+                + " {allow-unconfined-bypass: true})";
+        if (BYPASS.equals(agent.permissionMode())) {
+            throw at(raw.agent() != null && raw.agent().permissionMode() != null ? "/agent/permission-mode" : "/agent",
+                    "permission-mode " + BYPASS + why);
+        }
+        if (raw.agents() != null) {
+            for (var profile : raw.agents().entrySet()) {
+                if (profile.getValue() != null && BYPASS.equals(profile.getValue().permissionMode())) {
+                    throw at("/agents/" + profile.getKey() + "/permission-mode", "permission-mode " + BYPASS + why);
+                }
+            }
+        }
+        if (raw.tasks() != null) {
+            for (int i = 0; i < raw.tasks().size(); i++) {
+                if (raw.tasks().get(i) != null && BYPASS.equals(raw.tasks().get(i).permissionMode())) {
+                    throw at("/tasks/" + i + "/permission-mode", "permission-mode " + BYPASS + why);
+                }
+            }
+        }
+        return Boolean.TRUE;
     }
 
     /** What {@code section} reads, or null once its problem is noted. */

@@ -32,8 +32,9 @@ record RawGoal(
 
     record Plan(Integer rounds) {}
 
+    /** {@code sandbox}: true, false, or {@code {network: [hosts] | any}} (read by {@code WorkspaceChecks}). */
     record Workspace(List<String> copy, String setup, List<String> setupInputs, Boolean keep, Integer ports,
-            Boolean sandbox, String root) {}
+            com.fasterxml.jackson.databind.JsonNode sandbox, Boolean allowUnconfinedBypass, String root) {}
 
     record Notify(String command, Boolean bell) {}
 

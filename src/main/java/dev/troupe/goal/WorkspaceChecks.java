@@ -1,5 +1,6 @@
 package dev.troupe.goal;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.BiFunction;
@@ -37,7 +38,7 @@ final class WorkspaceChecks {
     Goal.Workspace workspace() throws GoalException {
         if (raw == null) {
             return new Goal.Workspace(List.of(), Optional.empty(), List.of(), keepByDefault, Optional.empty(),
-                    sandboxByDefault, Optional.empty());
+                    sandboxByDefault, false, List.of(), false, Optional.empty());
         }
         List<String> copy = globs(raw.copy(), "/workspace/copy", "workspace.copy");
         List<String> inputs = globs(raw.setupInputs(), "/workspace/setup-inputs", "workspace.setup-inputs");
@@ -57,10 +58,57 @@ final class WorkspaceChecks {
         if (raw.root() != null && raw.root().isBlank()) {
             throw at.apply("/workspace/root", "workspace.root is empty; give a folder, or leave the key out");
         }
+        JsonNode sandbox = raw.sandbox();
+        boolean sandboxed = sandbox == null || sandbox.isNull() ? sandboxByDefault : sandbox.isObject() || sandbox.asBoolean();
+        if (sandbox != null && !sandbox.isNull() && !sandbox.isBoolean() && !sandbox.isObject()) {
+            throw at.apply("/workspace/sandbox", "workspace.sandbox is true, false or {network: [hosts]} (or"
+                    + " {network: any}), not " + sandbox);
+        }
+        JsonNode network = sandbox != null && sandbox.isObject() ? network(sandbox) : null;
+        boolean any = network != null && network.isTextual();
         return new Goal.Workspace(copy, Optional.ofNullable(raw.setup()).map(String::strip), inputs,
-                raw.keep() != null ? raw.keep() : keepByDefault, Optional.ofNullable(raw.ports()),
-                raw.sandbox() != null ? raw.sandbox() : sandboxByDefault,
+                raw.keep() != null ? raw.keep() : keepByDefault, Optional.ofNullable(raw.ports()), sandboxed, any,
+                network == null || any ? List.of() : endpoints(network),
+                Boolean.TRUE.equals(raw.allowUnconfinedBypass()),
                 Optional.ofNullable(raw.root()).map(root -> relativeTo.resolve(root.strip()).normalize()));
+    }
+
+    /** {@code sandbox: {network: ...}}: its only key, a list of hosts or {@code any}; null when not given. */
+    private JsonNode network(JsonNode sandbox) throws GoalException {
+        var names = sandbox.fieldNames();
+        while (names.hasNext()) {
+            String name = names.next();
+            if (!name.equals("network")) {
+                throw at.apply("/workspace/sandbox/" + name, "unknown key 'sandbox." + name + "'; workspace.sandbox"
+                        + " takes 'network' (a list of hosts the agents may reach, or 'any')");
+            }
+        }
+        JsonNode network = sandbox.get("network");
+        if (network == null || network.isNull()) {
+            return null;
+        }
+        if (network.isTextual() && !network.asText().strip().equals("any")
+                || !network.isTextual() && !network.isArray()) {
+            throw at.apply("/workspace/sandbox/network", "workspace.sandbox.network is a list of hosts the agents may"
+                    + " reach besides their API (host, host:port or https://host), or 'any', not " + network);
+        }
+        return network;
+    }
+
+    private List<Endpoint> endpoints(JsonNode network) throws GoalException {
+        List<Endpoint> endpoints = new java.util.ArrayList<>();
+        for (int i = 0; i < network.size(); i++) {
+            JsonNode entry = network.get(i);
+            try {
+                if (!entry.isTextual()) {
+                    throw new IllegalArgumentException(entry + " is not a host");
+                }
+                endpoints.add(Endpoint.parse(entry.asText()));
+            } catch (IllegalArgumentException e) {
+                throw at.apply("/workspace/sandbox/network/" + i, "workspace.sandbox.network: " + e.getMessage());
+            }
+        }
+        return List.copyOf(endpoints);
     }
 
     /** Globs as for zones: git's {@code :(glob)} pathspecs, inside the repository. */

@@ -5,12 +5,14 @@ import dev.troupe.agent.AgentCommand;
 import dev.troupe.agent.AgentProcess;
 import dev.troupe.agent.LiveAgents;
 import dev.troupe.agent.Sandbox;
+import dev.troupe.agent.SandboxNetwork;
 import dev.troupe.git.GitCli;
 import dev.troupe.git.GitDirs;
 import dev.troupe.git.GitException;
 import dev.troupe.git.LastWords;
 import dev.troupe.goal.AgentProfile;
 import dev.troupe.goal.AgentSettings;
+import dev.troupe.goal.Endpoint;
 import dev.troupe.goal.Goal;
 import dev.troupe.journal.TeamEvent;
 import dev.troupe.team.rules.Answers;
@@ -157,7 +159,9 @@ final class AgentLaunch {
         // Made here, before the agent starts: a kind may write a file its command line names (Codex's schema).
         List<String> shown = AgentCommand.argv(agent, call.withPrompt("<prompt>"));
         if (run.goal().workspace().sandbox()) {
-            argv = sandboxed(argv, checkout, env, agent);
+            argv = sandboxed(argv, checkout, env, agent, call);
+        } else if (run.goal().workspace().unconfinedBypass()) {
+            env.putAll(AgentCommand.kind(agent).confinedEnvironment(call)); // the goal insists, and was warned
         }
         Optional<Path> stdin = stdin(assignment, agent, call);
         return new Started(run.agents().start(argv, checkout, env, stderr, AgentCommand.takesLiveInput(agent), stdin),
@@ -228,10 +232,21 @@ final class AgentLaunch {
      * The agent's command line under bubblewrap ({@code workspace.sandbox}). It may write in its workspace, the
      * worktree's own files in the repository's {@code .git} (so that {@code git status} and {@code git diff} work;
      * troupe commits for it), its temp dir and Claude Code's config; it reads the rest of the system, the
-     * repository and the other workspaces included, and writes none of it. The workspace's setup is not sandboxed.
+     * repository and the other workspaces included, and writes none of it. With the network confined it reaches
+     * only its CLI's API and the goal's {@code sandbox.network}, through a {@link SandboxNetwork}, whose proxy
+     * settings go into {@code env}. The workspace's setup is not sandboxed.
      */
-    private List<String> sandboxed(List<String> argv, Path checkout, Map<String, String> env, AgentSettings agent)
-            throws IOException, GitException {
+    private List<String> sandboxed(List<String> argv, Path checkout, Map<String, String> env, AgentSettings agent,
+            AgentCall call) throws IOException, GitException {
+        Optional<SandboxNetwork> network = Optional.empty();
+        Goal.Workspace spec = run.goal().workspace();
+        if (spec.confined()) {
+            List<Endpoint> allowed = new java.util.ArrayList<>(AgentCommand.kind(agent).api(env));
+            allowed.addAll(spec.network());
+            network = Optional.of(SandboxNetwork.of(allowed));
+            env.putAll(network.get().environment());
+            env.putAll(AgentCommand.kind(agent).confinedEnvironment(call));
+        }
         Path gitDir = GitDirs.gitDir(checkout);
         Path commonDir = GitDirs.commonDir(checkout);
         List<Path> writable = new java.util.ArrayList<>(List.of(gitDir, Path.of(env.get("CLAUDE_CODE_TMPDIR"))));
@@ -248,7 +263,7 @@ final class AgentLaunch {
         readable.addAll(agentInstall(argv.get(0)));
         agent.command().stream().skip(1).map(Path::of).filter(Path::isAbsolute)
                 .forEach(arg -> readable.addAll(installOf(arg)));
-        return Sandbox.wrap(argv, checkout, readable, writable, pointers);
+        return Sandbox.wrap(argv, checkout, readable, writable, pointers, network);
     }
 
     /** Where the agent's executable lives (found on PATH when named bare), for the sandbox to show it. */

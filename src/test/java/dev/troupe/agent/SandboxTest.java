@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.troupe.goal.Endpoint;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -35,7 +36,7 @@ class SandboxTest {
 
     @BeforeAll
     static void bwrapIsThere() {
-        assertEquals(java.util.Optional.empty(), Sandbox.unavailable(), "bin/test installs bubblewrap");
+        assertEquals(java.util.Optional.empty(), Sandbox.unavailable(true), "bin/test installs bubblewrap");
     }
 
     @BeforeEach
@@ -51,8 +52,13 @@ class SandboxTest {
 
     /** {@code script} run by bash in the sandbox of {@link #workspace}, the repository readable. */
     private Ran sandboxed(String script, Path... writable) throws Exception {
+        return sandboxed(java.util.Optional.empty(), script, writable);
+    }
+
+    /** The same, with the sandbox's network confined to {@code network}'s bridges when given. */
+    private Ran sandboxed(java.util.Optional<SandboxNetwork> network, String script, Path... writable) throws Exception {
         List<String> argv = Sandbox.wrap(List.of("bash", "-c", script), workspace, List.of(repo), List.of(writable),
-                List.of(workspace.resolve(".git")));
+                List.of(workspace.resolve(".git")), network);
         Process process = new ProcessBuilder(argv).directory(workspace.toFile()).redirectErrorStream(true)
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -111,16 +117,21 @@ class SandboxTest {
         assertFalse(Files.exists(Path.of("/tmp/scratch")), "the sandbox's /tmp is not the machine's");
     }
 
+    /** What one connection to {@code server} says, read on another thread. */
+    private static CompletableFuture<String> heard(ServerSocket server) {
+        return CompletableFuture.supplyAsync(() -> {
+            try (Socket client = server.accept()) {
+                return new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+    }
+
     @Test
-    void theNetworkStaysReachable() throws Exception {
+    void withTheNetworkAsItIsALocalServerIsReachable() throws Exception {
         try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            CompletableFuture<String> heard = CompletableFuture.supplyAsync(() -> {
-                try (Socket client = server.accept()) {
-                    return new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            });
+            CompletableFuture<String> heard = heard(server);
 
             Ran ran = sandboxed("echo hello > /dev/tcp/127.0.0.1/" + server.getLocalPort());
 
@@ -130,8 +141,44 @@ class SandboxTest {
     }
 
     @Test
+    void aConfinedSandboxReachesItsListedPortDirectlyAndThroughItsProxyAndNothingElse() throws Exception {
+        try (ServerSocket listed = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
+                ServerSocket unlisted = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
+            SandboxNetwork network = SandboxNetwork.of(List.of(Endpoint.parse("127.0.0.1:" + listed.getLocalPort()),
+                    Endpoint.parse("registry.example:443")));
+            String proxy = network.environment().get("HTTPS_PROXY");
+            int proxyPort = Integer.parseInt(proxy.substring(proxy.lastIndexOf(':') + 1));
+            CompletableFuture<String> direct = heard(listed);
+
+            Ran ran = sandboxed(java.util.Optional.of(network), String.join("\n",
+                    "echo direct > /dev/tcp/127.0.0.1/" + listed.getLocalPort() + " && echo sent",
+                    "(echo x > /dev/tcp/127.0.0.1/" + unlisted.getLocalPort() + ") 2>/dev/null || echo other port unreachable",
+                    "(echo x > /dev/tcp/10.255.255.1/443) 2>/dev/null || echo other host unreachable",
+                    "connect() { exec 3<>/dev/tcp/127.0.0.1/" + proxyPort + "; printf 'CONNECT %s HTTP/1.1\\r\\nHost: %s\\r\\n\\r\\n' \"$1\" \"$1\" >&3; head -n 1 <&3; exec 3>&-; }",
+                    "connect 127.0.0.1:" + unlisted.getLocalPort(),
+                    "connect 10.255.255.1:443",
+                    "connect evil.example:443"));
+
+            assertEquals(0, ran.exitCode(), ran.output());
+            assertEquals("direct\n", direct.get(10, TimeUnit.SECONDS));
+            assertEquals(List.of("sent", "other port unreachable", "other host unreachable",
+                    "HTTP/1.1 403 Forbidden", "HTTP/1.1 403 Forbidden", "HTTP/1.1 403 Forbidden"),
+                    ran.output().lines().toList(), ran.output());
+
+            CompletableFuture<String> proxied = heard(listed);
+            Ran through = sandboxed(java.util.Optional.of(network), "exec 3<>/dev/tcp/127.0.0.1/" + proxyPort
+                    + "; printf 'CONNECT localhost:" + listed.getLocalPort() + " HTTP/1.1\\r\\n\\r\\n' >&3;"
+                    + " head -n 1 <&3; echo through the proxy >&3; exec 3>&-");
+            assertEquals(0, through.exitCode(), through.output());
+            assertEquals("HTTP/1.1 200 Connection established\r\n", through.output());
+            assertEquals("through the proxy\n", proxied.get(10, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
     void theSandboxDoesNotDieWithTheThreadThatStartedIt() throws Exception {
-        List<String> argv = Sandbox.wrap(List.of("sleep", "1"), workspace, List.of(), List.of(), List.of());
+        List<String> argv = Sandbox.wrap(List.of("sleep", "1"), workspace, List.of(), List.of(), List.of(),
+                java.util.Optional.empty());
 
         assertFalse(argv.contains("--die-with-parent"), "the JVM starts processes from threads that come and go");
         assertFalse(argv.contains("--unshare-net"));

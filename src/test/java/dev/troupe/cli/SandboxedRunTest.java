@@ -5,6 +5,7 @@ import static dev.troupe.testing.MessagesApiStandIn.text;
 import static dev.troupe.testing.MessagesApiStandIn.write;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -15,6 +16,9 @@ import dev.troupe.testing.Journals;
 import dev.troupe.testing.MessagesApiStandIn;
 import dev.troupe.testing.TestRepo;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.SocketTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -126,23 +130,40 @@ class SandboxedRunTest {
         assertEquals("it ran", repo.show(integrationBranch(), "linked.txt"));
     }
 
-    @Test
-    void theRealClaudeCodeCliReachesTheApiAndWritesOnlyItsWorkspaceInsideTheSandbox() throws IOException {
+    private static String installedClaude() {
         String installed = System.getProperty("troupe.claude");
         assertTrue(installed != null && Files.isExecutable(Path.of(installed)), "installed by the build: " + installed);
-        try (MessagesApiStandIn api = MessagesApiStandIn.start()) {
+        return installed;
+    }
+
+    /** The agent section for the real CLI against {@code baseUrl}. */
+    private static String realCli(String baseUrl, String permissions) {
+        return "  command: [\"" + installedClaude() + "\"]\n"
+                + permissions
+                + "  env:\n"
+                + "    ANTHROPIC_BASE_URL: \"" + baseUrl + "\"\n"
+                + "    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: \"1\"\n"
+                + "    DISABLE_AUTOUPDATER: \"1\"\n";
+    }
+
+    /** The text of the tool result the CLI sent back in {@code request}. */
+    private static String lastToolResult(MessagesApiStandIn.Request request) {
+        JsonNode messages = request.body().path("messages");
+        return messages.get(messages.size() - 1).path("content").get(0).path("content").asText();
+    }
+
+    @Test
+    void theRealClaudeCodeCliReachesItsApiAndNothingElseAndWritesOnlyItsWorkspaceInsideTheSandbox() throws IOException {
+        try (MessagesApiStandIn api = MessagesApiStandIn.start();
+                ServerSocket unlisted = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
             MessagesApiStandIn.Script script = request -> switch (request.turn()) {
                 case 0 -> write(request.workingDirectory() + "/real.txt", "written inside the sandbox\n");
                 case 1 -> bash("echo planted > ../../outside.txt");
+                case 2 -> bash("echo leaked > /dev/tcp/127.0.0.1/" + unlisted.getLocalPort());
                 default -> text("Done.");
             };
-            Path goal = goal("  command: [\"" + installed + "\"]\n"
-                    + "  permission-mode: acceptEdits\n"
-                    + "  allowed-tools: [Read, Write, Edit, Bash]\n"
-                    + "  env:\n"
-                    + "    ANTHROPIC_BASE_URL: \"" + api.baseUrl("sandboxed", script) + "\"\n"
-                    + "    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: \"1\"\n"
-                    + "    DISABLE_AUTOUPDATER: \"1\"\n", "team: {size: 1, stagger: 0ms}\n", """
+            Path goal = goal(realCli(api.baseUrl("sandboxed", script), "  permission-mode: acceptEdits\n"
+                    + "  allowed-tools: [Read, Write, Edit, Bash]\n"), "team: {size: 1, stagger: 0ms}\n", """
                       - id: real
                         prompt: Create real.txt
                     """);
@@ -152,12 +173,84 @@ class SandboxedRunTest {
             assertEquals(0, run.exitCode(), run.err() + run.out());
             assertEquals("written inside the sandbox", repo.show(integrationBranch(), "real.txt"));
             List<MessagesApiStandIn.Request> requests = api.requests("sandboxed");
-            assertEquals(3, requests.size(), "the CLI reached the API on 127.0.0.1 from inside the sandbox");
-            JsonNode messages = requests.get(2).body().path("messages");
-            String bashResult = messages.get(messages.size() - 1).path("content").get(0).path("content").asText();
-            assertTrue(bashResult.contains("Read-only file system"), "the Bash tool's write outside failed: " + bashResult);
+            assertEquals(4, requests.size(), "the CLI reached the API on 127.0.0.1 from inside the sandbox");
+            assertTrue(lastToolResult(requests.get(2)).contains("Read-only file system"),
+                    "the Bash tool's write outside failed: " + lastToolResult(requests.get(2)));
+            assertTrue(lastToolResult(requests.get(3)).contains("Connection refused"),
+                    "the Bash tool's connection to a server not on the list failed: " + lastToolResult(requests.get(3)));
             assertFalse(Files.exists(repo.workspaces().resolve("outside.txt")));
+            unlisted.setSoTimeout(200);
+            assertThrows(SocketTimeoutException.class, unlisted::accept, "no connection reached the unlisted server");
         }
+    }
+
+    @Test
+    void setupReachesTheNetworkWhileTheAgentCannot() throws Exception {
+        try (ServerSocket registry = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
+            String reach = "echo installing > /dev/tcp/127.0.0.1/" + registry.getLocalPort();
+            Path goal = goal("  command: " + FakeAgent.yamlCommand() + "\n", "", """
+                      - id: a
+                        prompt: |
+                          run (%s) 2>/dev/null && echo reached > net.txt || echo refused > net.txt
+                    """.formatted(reach));
+            Files.writeString(goal, Files.readString(goal).replace("  sandbox: true\n",
+                    "  sandbox: true\n  setup: \"" + reach + "\"\n"));
+            java.util.concurrent.CompletableFuture<String> installed = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try (java.net.Socket setup = registry.accept()) {
+                    return new String(setup.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+
+            Invocation run = Invocation.troupe("run", goal.toString());
+
+            assertEquals(0, run.exitCode(), run.err() + run.out());
+            assertEquals("installing\n", installed.get(10, TimeUnit.SECONDS), "setup reached the registry");
+            assertEquals("refused", repo.show(integrationBranch(), "net.txt"), "the agent did not");
+            registry.setSoTimeout(200);
+            assertThrows(SocketTimeoutException.class, registry::accept, "one connection only: setup's");
+        }
+    }
+
+    @Test
+    void bypassPermissionsRunsInsideTheConfinedSandboxAsRootToo() throws IOException {
+        try (MessagesApiStandIn api = MessagesApiStandIn.start()) {
+            MessagesApiStandIn.Script script = request -> switch (request.turn()) {
+                case 0 -> bash("id -u > uid.txt && touch ran-unasked.txt");
+                default -> text("Done.");
+            };
+            Path goal = goal(realCli(api.baseUrl("bypass", script), "  permission-mode: bypassPermissions\n"),
+                    "team: {size: 1, stagger: 0ms}\n", """
+                      - id: unasked
+                        prompt: Run id
+                    """);
+
+            Invocation run = Invocation.troupe("run", goal.toString());
+
+            assertEquals(0, run.exitCode(), run.err() + run.out());
+            String branch = integrationBranch();
+            assertEquals(new com.sun.security.auth.module.UnixSystem().getUid() + "", repo.show(branch, "uid.txt"),
+                    "the Bash tool ran without asking, as troupe's user");
+            assertTrue(repo.tree(branch).containsKey("ran-unasked.txt"));
+        }
+    }
+
+    @Test
+    void bypassPermissionsOutsideTheConfinedSandboxIsRefusedAtItsKeyAndNothingIsMade() throws IOException {
+        Path goal = goal("  command: " + FakeAgent.yamlCommand() + "\n  permission-mode: bypassPermissions\n", "", """
+                  - id: a
+                    prompt: write a.txt a
+                """);
+        Files.writeString(goal, Files.readString(goal).replace("  sandbox: true\n", "  sandbox: {network: any}\n"));
+
+        Invocation run = Invocation.troupe("run", goal.toString());
+
+        assertEquals(ExitCodes.BAD_INPUT, run.exitCode(), run.err());
+        int line = Files.readAllLines(goal).indexOf("  permission-mode: bypassPermissions") + 1;
+        assertTrue(run.err().contains(goal + ":" + line + ":3: permission-mode bypassPermissions lets agents run any"
+                + " command unasked; troupe allows it only in the sandbox with its network confined"), run.err());
+        assertFalse(Files.exists(repo.dir().resolve(".troupe")), "nothing made");
     }
 
     /** troupe in a JVM of its own; {@code path} replaces PATH when given. */
@@ -173,11 +266,34 @@ class SandboxedRunTest {
 
     /** A PATH with what troupe's checks need (git, and bash for the fake agent), and no bwrap. */
     private Path pathWithoutBwrap() throws IOException {
+        return pathWith("git", "bash");
+    }
+
+    private Path pathWith(String... tools) throws IOException {
         Path bin = Files.createDirectories(tmp.resolve("bin"));
-        for (String tool : List.of("git", "bash")) {
+        for (String tool : tools) {
             Files.createSymbolicLink(bin.resolve(tool), Path.of("/usr/bin", tool));
         }
         return bin;
+    }
+
+    @Test
+    void withoutSocatARunWithTheNetworkConfinedIsRefusedAtItsKey() throws Exception {
+        Path goal = goal("  command: " + FakeAgent.yamlCommand() + "\n", "", """
+                  - id: a
+                    prompt: write a.txt a
+                """);
+        Path said = tmp.resolve("said.txt");
+
+        Process troupe = troupe(said, Optional.of(pathWith("git", "bash", "bwrap")), "run", goal.toString());
+
+        assertTrue(troupe.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(ExitCodes.BAD_INPUT, troupe.exitValue(), Files.readString(said));
+        int line = Files.readAllLines(goal).indexOf("  sandbox: true") + 1;
+        assertTrue(Files.readString(said).contains(goal + ":" + line + ":3: a sandbox with a confined network needs"
+                + " socat, and there is no socat on PATH; install it (apt-get install socat) or set sandbox:"
+                + " {network: any}"), Files.readString(said));
+        assertFalse(Files.exists(repo.dir().resolve(".troupe")), "nothing made");
     }
 
     private static final String NO_BWRAP =

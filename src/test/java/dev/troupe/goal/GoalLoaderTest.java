@@ -729,6 +729,69 @@ class GoalLoaderTest {
         assertEquals("workspace.setup is empty; give a command, or leave the key out", blank.problem());
     }
 
+    @Test
+    void aSandboxConfinesTheNetworkUnlessTheGoalListsHostsOrLiftsIt() throws IOException, GoalException {
+        Goal.Workspace plain = loadYaml(concat(ONE_TASK, new String[] {"workspace: {sandbox: true}"})).workspace();
+        Goal.Workspace listed = loadYaml(concat(ONE_TASK, new String[] {
+            "workspace:",
+            "  sandbox:",
+            "    network: [registry.npmjs.org, \"127.0.0.1:8080\", \"https://proxy.example:8443/path\"]"})).workspace();
+        Goal.Workspace any = loadYaml(concat(ONE_TASK, new String[] {"workspace: {sandbox: {network: any}}"})).workspace();
+
+        assertTrue(plain.sandbox() && plain.confined() && plain.network().isEmpty());
+        assertTrue(listed.sandbox() && listed.confined());
+        assertEquals(List.of(new Endpoint("registry.npmjs.org", 443), new Endpoint("127.0.0.1", 8080),
+                new Endpoint("proxy.example", 8443)), listed.network());
+        assertTrue(any.sandbox() && !any.confined(), "network: any lifts the rule, files stay confined");
+        assertFalse(Goal.Workspace.NONE.confined());
+    }
+
+    @Test
+    void sandboxMistakesAreRefusedAtTheirKeys() throws IOException {
+        GoalException badHost = refusedYaml(concat(ONE_TASK, new String[] {
+            "workspace:",
+            "  sandbox:",
+            "    network: [ok.example, \"bad host:1\"]"}));
+        GoalException badWord = refusedYaml(concat(ONE_TASK, new String[] {
+            "workspace:",
+            "  sandbox: {network: all}"}));
+        GoalException unknown = refusedYaml(concat(ONE_TASK, new String[] {
+            "workspace:",
+            "  sandbox: {hosts: [a.example]}"}));
+
+        assertEquals("workspace.sandbox.network: 'bad host:1' is not a host, host:port or URL", badHost.problem());
+        assertAt(7, 27, badHost);
+        assertTrue(badWord.problem().startsWith("workspace.sandbox.network is a list of hosts"), badWord.problem());
+        assertTrue(unknown.problem().startsWith("unknown key 'sandbox.hosts'"), unknown.problem());
+    }
+
+    @Test
+    void bypassPermissionsIsRefusedOutsideTheConfinedSandboxAtTheKeyThatAsksForIt() throws IOException, GoalException {
+        GoalException agent = refusedYaml(concat(ONE_TASK, new String[] {
+            "agent: {permission-mode: bypassPermissions}"}));
+        GoalException task = refusedYaml(
+                "goal: g",
+                "workspace: {sandbox: {network: any}}",
+                "tasks:",
+                "  - id: a",
+                "    prompt: p",
+                "    permission-mode: bypassPermissions");
+        Goal confined = loadYaml(concat(ONE_TASK, new String[] {
+            "agent: {permission-mode: bypassPermissions}",
+            "workspace: {sandbox: true}"}));
+        Goal insisted = loadYaml(concat(ONE_TASK, new String[] {
+            "agent: {permission-mode: bypassPermissions}",
+            "workspace: {allow-unconfined-bypass: true}"}));
+
+        assertTrue(agent.problem().startsWith("permission-mode bypassPermissions lets agents run any command unasked;"
+                + " troupe allows it only in the sandbox with its network confined"), agent.problem());
+        assertAt(5, 9, agent);
+        assertTrue(task.problem().startsWith("permission-mode bypassPermissions"), task.problem());
+        assertAt(6, 5, task);
+        assertEquals("bypassPermissions", confined.agent().permissionMode());
+        assertTrue(insisted.workspace().unconfinedBypass());
+    }
+
     // Tasks that cannot be run, and goals left to the planner.
 
     @Test

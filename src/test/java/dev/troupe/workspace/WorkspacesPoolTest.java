@@ -53,7 +53,8 @@ class WorkspacesPoolTest {
     }
 
     private Workspaces pool(TestRepo repo, String runId, Optional<String> setup) {
-        Goal.Workspace spec = new Goal.Workspace(List.of(), setup, List.of(), true, Optional.empty(), false, Optional.empty());
+        Goal.Workspace spec = new Goal.Workspace(List.of(), setup, List.of(), true, Optional.empty(), false, false, List.of(), false,
+                Optional.empty());
         return new Workspaces(repo.dir(), tmp.resolve("own"), WorkspaceRoot.of(repo.dir(), Optional.empty()).kept(),
                 tmp.resolve("runs/" + runId), runId, "TROUPE_RUN_ID",
                 new Workspaces.Settings(spec, Duration.ofMinutes(1), Duration.ofSeconds(1), 1, 1), new LiveAgents());
