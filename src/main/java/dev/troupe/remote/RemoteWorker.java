@@ -288,6 +288,15 @@ public final class RemoteWorker extends AbstractBehavior<Message> {
         } else if (result.commit() != null) {
             Bundles.pointAtNodeCommit(run.repo(), result.commit().name(), assignment.branch());
         }
+        if (result.commit() != null) {
+            try {
+                result = NodeCommitCheck.verified(run.repo(), assignment.base(), assignment.task().zone(), result);
+            } catch (NodeCommitCheck.Refused refused) {
+                haves.update(answer.haves());
+                return new WorkerProtocol.AttemptFailed(self, done.attempt(), "the lead refused the node's work: "
+                        + refused.getMessage(), new WorkerProtocol.Spend(result.costUsd(), result.usage()), false, false, 0);
+            }
+        }
         if (answer.resultText() != null && assignment.role() == Assignment.Role.WRITER && !stopped) {
             Path resultFile = run.resultFile(assignment);
             Files.createDirectories(resultFile.getParent());

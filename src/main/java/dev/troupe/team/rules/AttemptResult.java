@@ -36,6 +36,12 @@ public record AttemptResult(String branch,
                 permissionDenials, answer, session);
     }
 
+    /** The same result with the files its commit changed, and those outside the task's zone, as found by the lead. */
+    public AttemptResult withFiles(List<String> filesChanged, List<String> outsideZone) {
+        return new AttemptResult(branch, commit, costUsd, usage, turns, durationMs, filesChanged, outsideZone, text,
+                permissionDenials, answer, session);
+    }
+
     /** The same result with {@code answer} for the agent's structured output. */
     public AttemptResult withAnswer(Optional<JsonNode> answer) {
         return new AttemptResult(branch, commit, costUsd, usage, turns, durationMs, filesChanged, outsideZone, text,
