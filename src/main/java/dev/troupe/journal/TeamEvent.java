@@ -362,8 +362,11 @@ public sealed interface TeamEvent {
     /** A node of the cluster ({@code address}) offers {@code slots} workers, named {@code <node>-worker-<k>}. */
     record NodeJoined(Instant time, String node, String address, int slots) implements TeamEvent {}
 
-    /** A node of the cluster is gone (left, or downed after it stopped answering): its workers with it. */
-    record NodeLost(Instant time, String node, String address) implements TeamEvent {}
+    /**
+     * A node of the cluster is gone (left, or downed after it stopped answering), or the lead took it out of the team
+     * ({@code reason}, null for a node gone): its workers with it.
+     */
+    record NodeLost(Instant time, String node, String address, String reason) implements TeamEvent {}
 
     /**
      * A git bundle went between the lead and a worker node for an attempt: {@code direction} {@code to-node} (the

@@ -71,7 +71,7 @@ public final class NodeScout extends AbstractBehavior<NodeScout.Command> {
                 .onMessage(Offered.class, this::onOffered)
                 .onMessage(Gone.class, gone -> {
                     run.journal().append(new TeamEvent.NodeLost(java.time.Instant.now(), nodes.get(gone.node()),
-                            gone.node().path().address().toString()));
+                            gone.node().path().address().toString(), null));
                     return Behaviors.same();
                 })
                 .onMessage(NotEnlisted.class, not -> {
@@ -149,9 +149,10 @@ public final class NodeScout extends AbstractBehavior<NodeScout.Command> {
             return Behaviors.same();
         }
         RemoteWorker.NodeHaves haves = new RemoteWorker.NodeHaves(offered.offer().haves());
+        NodeHealth health = new NodeHealth(name);
         List<Behavior<WorkerProtocol.Command>> slots = new ArrayList<>();
         for (int slot = 0; slot < offered.offer().slots(); slot++) {
-            slots.add(RemoteWorker.create(run, offered.node(), slot, haves));
+            slots.add(RemoteWorker.create(run, offered.node(), slot, haves, health));
         }
         getContext().watchWith(offered.node(), new Gone(offered.node()));
         lead.tell(new TeamLead.SlotsOffered(name, offered.offer().node(), slots));

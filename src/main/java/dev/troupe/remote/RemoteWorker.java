@@ -79,6 +79,8 @@ public final class RemoteWorker extends AbstractBehavior<Message> {
     private final int slot;
     /** What the node said it has, for thin bundles; shared by the node's slots. */
     private final NodeHaves haves;
+    /** Whether the node keeps failing for its own reasons; shared by its slots. */
+    private final NodeHealth health;
     private Current current;
     /** Set once this worker stopped (its node lost): blocking work under way then changes nothing more here. */
     private volatile boolean stopped;
@@ -90,12 +92,13 @@ public final class RemoteWorker extends AbstractBehavior<Message> {
     private final akka.actor.typed.ActorSystem<?> system;
 
     private RemoteWorker(ActorContext<Message> context, RunContext run, ActorRef<NodeProtocol.ToNode> node, int slot,
-            NodeHaves haves) {
+            NodeHaves haves, NodeHealth health) {
         super(context);
         this.run = run;
         this.node = node;
         this.slot = slot;
         this.haves = haves;
+        this.health = health;
         this.self = context.getSelf().narrow();
         this.answers = context.messageAdapter(NodeProtocol.Answer.class, NodeAnswered::new);
         this.system = context.getSystem();
@@ -104,8 +107,8 @@ public final class RemoteWorker extends AbstractBehavior<Message> {
 
     /** @param slot the node's slot, numbered from 0 */
     public static Behavior<WorkerProtocol.Command> create(RunContext run, ActorRef<NodeProtocol.ToNode> node,
-            int slot, NodeHaves haves) {
-        return Behaviors.<Message>setup(context -> new RemoteWorker(context, run, node, slot, haves)).narrow();
+            int slot, NodeHaves haves, NodeHealth health) {
+        return Behaviors.<Message>setup(context -> new RemoteWorker(context, run, node, slot, haves, health)).narrow();
     }
 
     @Override
@@ -330,11 +333,25 @@ public final class RemoteWorker extends AbstractBehavior<Message> {
                 taken.attempt().id(), "could not take the node's work: " + Blocking.describe(taken.failure())));
     }
 
+    /**
+     * The attempt's outcome to the lead. After the node's own failures in a row ({@link NodeHealth}), the node is out
+     * of the team: the one whose report takes it out journals so, and each of its slots stops at its next report (the
+     * lead then runs their tasks elsewhere, as for a node lost).
+     */
     private Behavior<Message> report(WorkerProtocol.Report outcome) {
         Current attempt = current;
         current = null;
+        if (outcome instanceof WorkerProtocol.AttemptFailed failed && failed.nodesFault()) {
+            if (health.failed()) {
+                run.journal().append(new TeamEvent.NodeLost(Instant.now(), health.node(),
+                        node.path().address().toString(), "it failed " + NodeHealth.LIMIT + " attempts in a row for its"
+                                + " own reasons, the last: " + failed.reason()));
+            }
+        } else {
+            health.worked();
+        }
         attempt.replyTo.tell(outcome);
-        return Behaviors.same();
+        return health.dropped() ? Behaviors.stopped() : Behaviors.same();
     }
 
     /** The commits a node said it has, kept for its slots' next bundles. */

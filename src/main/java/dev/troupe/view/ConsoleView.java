@@ -135,7 +135,8 @@ public final class ConsoleView implements Journal.Listener {
         } else if (event instanceof TeamEvent.NodeJoined e) {
             return e.node() + " (" + e.address() + ") joined with " + e.slots() + (e.slots() == 1 ? " worker" : " workers");
         } else if (event instanceof TeamEvent.NodeLost e) {
-            return e.node() + " (" + e.address() + ") is gone: what its workers ran goes to other workers";
+            return e.node() + " (" + e.address() + ") " + (e.reason() == null ? "is gone"
+                    : "is out of the team: " + e.reason()) + "; what its workers ran goes to other workers";
         } else if (event instanceof TeamEvent.WorkspaceLeftovers e) {
             return e.workspace() + " held work a stopped run left; it is kept on " + e.branch();
         } else if (event instanceof TeamEvent.AgentRetry e) {

@@ -39,7 +39,7 @@ class RunSessionTest {
         RunSession<Void> session = session();
         Journal journal = session.openJournal(tmp.resolve("events.jsonl"), (event, json) -> {});
         AgentProcess agent = session.agents().start(List.of("sleep", "300"), tmp, Map.of(), tmp.resolve("stderr"));
-        journal.append(new TeamEvent.NodeLost(Instant.now(), "node1", "akka://troupe@127.0.0.1:1"));
+        journal.append(new TeamEvent.NodeLost(Instant.now(), "node1", "akka://troupe@127.0.0.1:1", null));
 
         session.end();
 
@@ -47,7 +47,7 @@ class RunSessionTest {
         assertTrue(session.agents().stopped(), "no agent starts once the session ended");
         assertTrue(Files.readString(tmp.resolve("events.jsonl")).contains("\"node-lost\""));
         assertThrows(ExecutionException.class, () -> journal.append(new TeamEvent.NodeLost(Instant.now(), "node2",
-                "akka://troupe@127.0.0.1:2")).toCompletableFuture().get(), "the journal is closed");
+                "akka://troupe@127.0.0.1:2", null)).toCompletableFuture().get(), "the journal is closed");
     }
 
     @Test
