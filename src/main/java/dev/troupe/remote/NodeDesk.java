@@ -65,12 +65,23 @@ public final class NodeDesk extends AbstractBehavior<NodeProtocol.AtDesk> {
                 .build();
     }
 
+    /**
+     * The lead enlists the node for a run. Asked again for a run whose slots have had no attempt yet (the lead asks
+     * again when the first answer came too late for it), the run's journal is opened anew, streaming to the lead's
+     * new sink: the lead gave up on the first.
+     */
     private Behavior<NodeProtocol.AtDesk> onEnlist(NodeProtocol.Enlist enlist) {
-        boolean known = runs.containsKey(enlist.runId());
+        String runId = enlist.runId();
+        boolean used = slotActors.keySet().stream().anyMatch(key -> key.startsWith(runId + "/"));
+        NodeRun earlier = used ? null : runs.remove(runId);
+        boolean keep = runs.containsKey(runId);
         // Off the actor: opening the run's folder and journal, and asking git what the node has.
-        getContext().pipeToSelf(dev.troupe.team.Blocking.call(node.blocking(), () -> new Opened(enlist,
-                known ? null : NodeRun.open(enlist.runId(), enlist.events(), node), node.repository().has())),
-                (opened, failure) -> failure == null ? opened : new Opened(enlist, null, null));
+        getContext().pipeToSelf(dev.troupe.team.Blocking.call(node.blocking(), () -> {
+            if (earlier != null) {
+                earlier.close().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            return new Opened(enlist, keep ? null : NodeRun.open(runId, enlist.events(), node), node.repository().has());
+        }), (opened, failure) -> failure == null ? opened : new Opened(enlist, null, null));
         return Behaviors.same();
     }
 

@@ -155,11 +155,16 @@ final class NodeRun {
         context.workspaces().copyFrom(root, paths);
     }
 
-    /** Everything the run wrote here is on disk, and the stream to the lead is ended. */
-    void close() {
-        journal.close().whenComplete((done, failure) -> toLead.complete());
+    /**
+     * Everything the run wrote here goes to disk, and the stream to the lead ends once every line is in; done when
+     * the journal is closed.
+     */
+    java.util.concurrent.CompletionStage<akka.Done> close() {
+        java.util.concurrent.CompletionStage<akka.Done> closed = journal.close();
+        closed.whenComplete((done, failure) -> toLead.complete());
         if (context != null) {
             context.workspaces().releaseAll();
         }
+        return closed;
     }
 }

@@ -6,6 +6,7 @@ import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
+import akka.actor.typed.javadsl.TimerScheduler;
 import akka.actor.typed.receptionist.Receptionist;
 import akka.stream.SinkRef;
 import akka.stream.javadsl.Sink;
@@ -16,10 +17,13 @@ import dev.troupe.journal.TeamEvent;
 import dev.troupe.team.rules.RunContext;
 import dev.troupe.team.TeamLead;
 import dev.troupe.team.WorkerProtocol;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,26 +46,50 @@ public final class NodeScout extends AbstractBehavior<NodeScout.Command> {
 
     private record Gone(ActorRef<NodeProtocol.ToNode> node) implements Command {}
 
+    /** Time to ask a node again that did not answer in time. */
+    private record AskAgain(ActorRef<NodeProtocol.ToNode> node) implements Command {}
+
     private static final Logger LOG = LoggerFactory.getLogger(NodeScout.class);
 
-    /** How long a node has to answer; one that does not is left out of the run. */
-    private static final java.time.Duration ENLIST_TIMEOUT = java.time.Duration.ofSeconds(30);
+    /** How long a node has to answer; one that does not is asked again later. */
+    private static final Duration ENLIST_TIMEOUT = Duration.ofSeconds(30);
+    /** How long after a node's first unanswered enlisting it is asked again; the wait doubles each time. */
+    private static final Duration FIRST_ASK_AGAIN = Duration.ofSeconds(5);
+    private static final Duration LONGEST_ASK_AGAIN = Duration.ofMinutes(1);
 
     private final RunContext run;
     private final ActorRef<TeamLead.Command> lead;
+    private final TimerScheduler<Command> timers;
+    private final Duration enlistTimeout;
+    private final Duration firstAskAgain;
     /** The nodes enlisted (or being), by their desk, with the name the run gives each. */
     private final Map<ActorRef<NodeProtocol.ToNode>, String> nodes = new HashMap<>();
+    /** The nodes the Receptionist lists now. */
+    private final Set<ActorRef<NodeProtocol.ToNode>> listed = new HashSet<>();
+    /** How long to wait before asking again each node that has not answered yet. */
+    private final Map<ActorRef<NodeProtocol.ToNode>, Duration> askAgainIn = new HashMap<>();
 
-    private NodeScout(ActorContext<Command> context, RunContext run, ActorRef<TeamLead.Command> lead) {
+    private NodeScout(ActorContext<Command> context, RunContext run, ActorRef<TeamLead.Command> lead,
+            TimerScheduler<Command> timers, Duration enlistTimeout, Duration firstAskAgain) {
         super(context);
         this.run = run;
         this.lead = lead;
+        this.timers = timers;
+        this.enlistTimeout = enlistTimeout;
+        this.firstAskAgain = firstAskAgain;
         ActorRef<Receptionist.Listing> listings = context.messageAdapter(Receptionist.Listing.class, Listed::new);
         context.getSystem().receptionist().tell(Receptionist.subscribe(NodeProtocol.NODES, listings));
     }
 
     public static Behavior<Command> create(RunContext run, ActorRef<TeamLead.Command> lead) {
-        return Behaviors.setup(context -> new NodeScout(context, run, lead));
+        return create(run, lead, ENLIST_TIMEOUT, FIRST_ASK_AGAIN);
+    }
+
+    /** The same, with how long a node has to answer and how soon one that did not is asked again. */
+    static Behavior<Command> create(RunContext run, ActorRef<TeamLead.Command> lead, Duration enlistTimeout,
+            Duration firstAskAgain) {
+        return Behaviors.withTimers(timers -> Behaviors.setup(context -> new NodeScout(context, run, lead, timers,
+                enlistTimeout, firstAskAgain)));
     }
 
     @Override
@@ -74,21 +102,44 @@ public final class NodeScout extends AbstractBehavior<NodeScout.Command> {
                             gone.node().path().address().toString(), null));
                     return Behaviors.same();
                 })
-                .onMessage(NotEnlisted.class, not -> {
-                    LOG.warn("{} at {} did not take the run's work: {}", nodes.get(not.node()), not.node().path().address(),
-                            not.failure().getMessage());
+                .onMessage(NotEnlisted.class, this::onNotEnlisted)
+                .onMessage(AskAgain.class, again -> {
+                    if (listed.contains(again.node()) && askAgainIn.containsKey(again.node())) {
+                        enlist(again.node());
+                    }
                     return Behaviors.same();
                 })
                 .build();
     }
 
     private Behavior<Command> onListing(Receptionist.Listing listing) {
-        for (ActorRef<NodeProtocol.ToNode> node : listing.getServiceInstances(NodeProtocol.NODES)) {
+        listed.clear();
+        listed.addAll(listing.getServiceInstances(NodeProtocol.NODES));
+        for (ActorRef<NodeProtocol.ToNode> node : listed) {
             if (!nodes.containsKey(node)) {
                 nodes.put(node, "node" + (nodes.size() + 1));
+                askAgainIn.put(node, firstAskAgain);
                 enlist(node);
             }
         }
+        askAgainIn.keySet().removeIf(node -> !listed.contains(node));
+        return Behaviors.same();
+    }
+
+    /**
+     * A node that did not answer in time (busy, its disk slow, a message lost) is asked again while the Receptionist
+     * still lists it, after a wait that doubles up to a minute.
+     */
+    private Behavior<Command> onNotEnlisted(NotEnlisted not) {
+        Duration wait = askAgainIn.get(not.node());
+        if (wait == null || !listed.contains(not.node())) {
+            return Behaviors.same();
+        }
+        LOG.warn("{} at {} did not take the run's work ({}); it is asked again in {} s", nodes.get(not.node()),
+                not.node().path().address(), not.failure().getMessage(), wait.toSeconds());
+        askAgainIn.put(not.node(), wait.multipliedBy(2).compareTo(LONGEST_ASK_AGAIN) > 0 ? LONGEST_ASK_AGAIN
+                : wait.multipliedBy(2));
+        timers.startSingleTimer(not.node(), new AskAgain(not.node()), wait);
         return Behaviors.same();
     }
 
@@ -104,7 +155,7 @@ public final class NodeScout extends AbstractBehavior<NodeScout.Command> {
                 .run(getContext().getSystem());
         // An ask, not a message adapter: an adapter is one per message class, and would take every node's offer
         // for the last node's.
-        getContext().ask(NodeProtocol.Enlisted.class, node, ENLIST_TIMEOUT,
+        getContext().ask(NodeProtocol.Enlisted.class, node, enlistTimeout,
                 replyTo -> new NodeProtocol.Enlist(run.runId(), events, replyTo),
                 (offer, failure) -> failure == null ? new Offered(node, offer) : new NotEnlisted(node, failure));
         LOG.info("{} at {} is asked to work for run {}", name, node.path().address(), run.runId());
@@ -145,7 +196,7 @@ public final class NodeScout extends AbstractBehavior<NodeScout.Command> {
 
     private Behavior<Command> onOffered(Offered offered) {
         String name = nodes.get(offered.node());
-        if (name == null || offered.offer().slots() <= 0) {
+        if (name == null || askAgainIn.remove(offered.node()) == null || offered.offer().slots() <= 0) {
             return Behaviors.same();
         }
         RemoteWorker.NodeHaves haves = new RemoteWorker.NodeHaves(offered.offer().haves());
