@@ -30,6 +30,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -136,12 +137,19 @@ final class WorkerCommand implements Callable<Integer> {
         LiveAgents agents = new LiveAgents();
         Tuning tuning = Tuning.from(config);
         AtomicReference<Ending> ending = new AtomicReference<>(Ending.LOST);
+        // The lead enlists a node it sees up, which may be before the node sees itself up: a lead lost in between
+        // ends a stint that began, not a join that failed.
+        AtomicBoolean enlisted = new AtomicBoolean();
         RunSession<ClusterEvent.MemberRemoved> session = null;
         while (session == null) {
             try {
                 session = RunSession.start(agents, tuning.killGrace(),
-                        () -> ClusterNode.start(guardian(repository, agents, tuning, ending), config));
+                        () -> ClusterNode.start(guardian(repository, agents, tuning, ending, enlisted), config));
             } catch (ClusterException e) {
+                if (enlisted.get()) {
+                    agents.stopAll(tuning.killGrace());
+                    return Optional.of(Ending.LOST);
+                }
                 if (!waitForLead || !e.getMessage().startsWith("could not join")) {
                     throw TroupeException.badInput(e.getMessage());
                 }
@@ -170,12 +178,13 @@ final class WorkerCommand implements Callable<Integer> {
      * removal, a cluster event, is all it takes).
      */
     private Behavior<ClusterEvent.MemberRemoved> guardian(NodeRepository repository, LiveAgents agents,
-            Tuning tuning, AtomicReference<Ending> ending) {
+            Tuning tuning, AtomicReference<Ending> ending, AtomicBoolean enlisted) {
         return Behaviors.setup(context -> {
             NodeContext node = new NodeContext(context.getSystem(), workDir.toAbsolutePath(), repository, agents,
                     Secrets.fromEnvironment(), context.getSystem().dispatchers()
                             .lookup(DispatcherSelector.fromConfig(Journal.BLOCKING_DISPATCHER)), tuning);
-            context.spawn(NodeDesk.create(node, context.getSystem().address().hostPort(), slots), "desk");
+            context.spawn(NodeDesk.create(node, context.getSystem().address().hostPort(), slots,
+                    () -> enlisted.set(true)), "desk");
             Cluster.get(context.getSystem()).subscriptions().tell(Subscribe.create(context.getSelf(),
                     ClusterEvent.MemberRemoved.class));
             return Behaviors.receive(ClusterEvent.MemberRemoved.class)

@@ -29,12 +29,14 @@ public final class NodeDesk extends AbstractBehavior<NodeProtocol.AtDesk> {
     private final NodeContext node;
     private final String nodeName;
     private final int slots;
+    private final Runnable onEnlisted;
     private final Map<String, NodeRun> runs = new HashMap<>();
     private final Map<String, ActorRef<NodeSlot.Command>> slotActors = new HashMap<>();
 
     private NodeDesk(ActorContext<NodeProtocol.AtDesk> context, NodeContext node, String nodeName,
-            int slots) {
+            int slots, Runnable onEnlisted) {
         super(context);
+        this.onEnlisted = onEnlisted;
         this.node = node;
         this.nodeName = nodeName;
         this.slots = slots;
@@ -45,9 +47,12 @@ public final class NodeDesk extends AbstractBehavior<NodeProtocol.AtDesk> {
     /**
      * @param nodeName how the node calls itself (its address), for the lead's journal
      * @param slots how many agents the node runs at once
+     * @param onEnlisted told each time a lead enlists the node (on the actor: it must not block)
      */
-    public static Behavior<NodeProtocol.ToNode> create(NodeContext node, String nodeName, int slots) {
-        return Behaviors.<NodeProtocol.AtDesk>setup(context -> new NodeDesk(context, node, nodeName, slots)).narrow();
+    public static Behavior<NodeProtocol.ToNode> create(NodeContext node, String nodeName, int slots,
+            Runnable onEnlisted) {
+        return Behaviors.<NodeProtocol.AtDesk>setup(context -> new NodeDesk(context, node, nodeName, slots,
+                onEnlisted)).narrow();
     }
 
     @Override
@@ -71,6 +76,7 @@ public final class NodeDesk extends AbstractBehavior<NodeProtocol.AtDesk> {
      * new sink: the lead gave up on the first.
      */
     private Behavior<NodeProtocol.AtDesk> onEnlist(NodeProtocol.Enlist enlist) {
+        onEnlisted.run();
         String runId = enlist.runId();
         boolean used = slotActors.keySet().stream().anyMatch(key -> key.startsWith(runId + "/"));
         NodeRun earlier = used ? null : runs.remove(runId);
