@@ -277,23 +277,28 @@ class SandboxedRunTest {
         return bin;
     }
 
-    @Test
-    void withoutSocatARunWithTheNetworkConfinedIsRefusedAtItsKey() throws Exception {
+    /** A run of a one-task goal with {@code path} as PATH: refused with exit 2 at the sandbox key, and nothing made. */
+    private void refusedAtTheSandboxKey(Path path, String why) throws Exception {
         Path goal = goal("  command: " + FakeAgent.yamlCommand() + "\n", "", """
                   - id: a
                     prompt: write a.txt a
                 """);
         Path said = tmp.resolve("said.txt");
 
-        Process troupe = troupe(said, Optional.of(pathWith("git", "bash", "bwrap")), "run", goal.toString());
+        Process troupe = troupe(said, Optional.of(path), "run", goal.toString());
 
         assertTrue(troupe.waitFor(60, TimeUnit.SECONDS));
         assertEquals(ExitCodes.BAD_INPUT, troupe.exitValue(), Files.readString(said));
         int line = Files.readAllLines(goal).indexOf("  sandbox: true") + 1;
-        assertTrue(Files.readString(said).contains(goal + ":" + line + ":3: a sandbox with a confined network needs"
-                + " socat, and there is no socat on PATH; install it (apt-get install socat) or set sandbox:"
-                + " {network: any}"), Files.readString(said));
+        assertTrue(Files.readString(said).contains(goal + ":" + line + ":3: " + why), Files.readString(said));
         assertFalse(Files.exists(repo.dir().resolve(".troupe")), "nothing made");
+        assertEquals(List.of(), repo.branches("troupe/**"));
+    }
+
+    @Test
+    void withoutSocatARunWithTheNetworkConfinedIsRefusedAtItsKey() throws Exception {
+        refusedAtTheSandboxKey(pathWith("git", "bash", "bwrap"), "a sandbox with a confined network needs socat, and"
+                + " there is no socat on PATH; install it (apt-get install socat) or set sandbox: {network: any}");
     }
 
     private static final String NO_BWRAP =
@@ -301,20 +306,7 @@ class SandboxedRunTest {
 
     @Test
     void withoutBubblewrapASandboxedRunIsRefusedAtItsKeyAndNothingIsMade() throws Exception {
-        Path goal = goal("  command: " + FakeAgent.yamlCommand() + "\n", "", """
-                  - id: a
-                    prompt: write a.txt a
-                """);
-        Path said = tmp.resolve("said.txt");
-
-        Process troupe = troupe(said, Optional.of(pathWithoutBwrap()), "run", goal.toString());
-
-        assertTrue(troupe.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(ExitCodes.BAD_INPUT, troupe.exitValue(), Files.readString(said));
-        int line = Files.readAllLines(goal).indexOf("  sandbox: true") + 1;
-        assertTrue(Files.readString(said).contains(goal + ":" + line + ":3: " + NO_BWRAP), Files.readString(said));
-        assertFalse(Files.exists(repo.dir().resolve(".troupe")), "nothing made");
-        assertEquals(List.of(), repo.branches("troupe/**"));
+        refusedAtTheSandboxKey(pathWithoutBwrap(), NO_BWRAP);
     }
 
     @Test

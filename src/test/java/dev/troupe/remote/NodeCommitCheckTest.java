@@ -68,17 +68,22 @@ class NodeCommitCheckTest {
                 }
                 all.forEach((name, modeAndId) -> tree.append(name, (FileMode) modeAndId[0], (ObjectId) modeAndId[1]));
             }
-            CommitBuilder commit = new CommitBuilder();
-            commit.setTreeId(inserter.insert(tree));
-            commit.setParentId(base);
-            PersonIdent node = new PersonIdent("node", "node@example");
-            commit.setAuthor(node);
-            commit.setCommitter(node);
-            commit.setMessage("the node's work\n");
-            ObjectId id = inserter.insert(commit);
-            inserter.flush();
-            return id;
+            return commit(inserter, inserter.insert(tree), "the node's work\n");
         }
+    }
+
+    /** A commit of {@code tree} on the base, as a node's JGit makes one, inserted and flushed. */
+    private ObjectId commit(ObjectInserter inserter, ObjectId tree, String message) throws IOException {
+        CommitBuilder commit = new CommitBuilder();
+        commit.setTreeId(tree);
+        commit.setParentId(base);
+        PersonIdent node = new PersonIdent("node", "node@example");
+        commit.setAuthor(node);
+        commit.setCommitter(node);
+        commit.setMessage(message);
+        ObjectId id = inserter.insert(commit);
+        inserter.flush();
+        return id;
     }
 
     private ObjectId gitCommit(String file, String content) throws IOException {
@@ -150,15 +155,7 @@ class NodeCommitCheckTest {
                     "[core]\n\tfsmonitor = touch /tmp/pwned\n".getBytes(StandardCharsets.UTF_8)));
             TreeFormatter top = new TreeFormatter();
             top.append(".git", FileMode.TREE, inserter.insert(inner));
-            CommitBuilder commit = new CommitBuilder();
-            commit.setTreeId(inserter.insert(top));
-            commit.setParentId(base);
-            PersonIdent who = new PersonIdent("node", "node@example");
-            commit.setAuthor(who);
-            commit.setCommitter(who);
-            commit.setMessage("planted\n");
-            planted = inserter.insert(commit);
-            inserter.flush();
+            planted = commit(inserter, inserter.insert(top), "planted\n");
             var update = node.getRepository().updateRef("refs/heads/work");
             update.setNewObjectId(planted);
             update.forceUpdate();
