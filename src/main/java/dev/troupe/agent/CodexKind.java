@@ -86,16 +86,16 @@ final class CodexKind implements AgentKind {
         return file.toString();
     }
 
-    /**
-     * {@code CODEX_API_KEY}: with the built-in OpenAI provider, 0.169.0's {@code exec} sends it as the bearer token
-     * and ignores {@code OPENAI_API_KEY} (checked against a stand-in). A provider of the user's config names its own
-     * variable ({@code env_key}), which the goal's {@code agent.env} then sets.
-     */
     @Override
     public List<Endpoint> api(Map<String, String> env) {
         return AgentKind.api(env, "OPENAI_BASE_URL", "api.openai.com");
     }
 
+    /**
+     * {@code CODEX_API_KEY}: with the built-in OpenAI provider, 0.169.0's {@code exec} sends it as the bearer token
+     * and ignores {@code OPENAI_API_KEY} (checked against a stand-in). A provider of the user's config names its own
+     * variable ({@code env_key}), which the goal's {@code agent.env} then sets.
+     */
     @Override
     public String keyVariable() {
         return "CODEX_API_KEY";

@@ -76,16 +76,19 @@ final class OpenCodeKind implements AgentKind {
     }
 
     /**
+     * Its built-in Anthropic provider's API ({@code ANTHROPIC_BASE_URL}, else api.anthropic.com); a provider of its
+     * config ({@code opencode.json}) is listed in the goal.
+     */
+    @Override
+    public List<Endpoint> api(Map<String, String> env) {
+        return AgentKind.api(env, "ANTHROPIC_BASE_URL", "api.anthropic.com");
+    }
+
+    /**
      * OpenCode's built-in Anthropic provider reads {@code ANTHROPIC_API_KEY}, which is also the key troupe's agent
      * profiles are made for. A config with another provider reads whatever variable it names with
      * {@code {env:VAR}}, so it can name this one too.
      */
-    /** OpenCode's providers are in its config ({@code opencode.json}): the goal lists their hosts. */
-    @Override
-    public List<Endpoint> api(Map<String, String> env) {
-        return List.of();
-    }
-
     @Override
     public String keyVariable() {
         return "ANTHROPIC_API_KEY";

@@ -43,8 +43,10 @@ public final class Sandbox {
      *
      * <p>With a {@code network}, the sandbox has a network and a process namespace of its own
      * ({@code --unshare-net --unshare-pid}): a shell starts one {@code socat} per bridge, waits until the IPv4 ones
-     * listen, runs the agent and stops the bridges after it.
-     * Without one, the agent shares the machine's network.
+     * listen, runs the agent and ends every process of the sandbox after it. Every Unix socket of the machine's
+     * file system (a database's, Docker's, the user's D-Bus, which can start a command outside) is masked with
+     * {@code /dev/null}: a read-only mount still lets a socket be connected to. Without a network, the agent shares
+     * the machine's network and sockets.
      */
     public static List<String> wrap(List<String> argv, Path workdir, List<Path> readable, List<Path> writable,
             List<Path> keptAsTheyAre, Optional<SandboxNetwork> network) throws IOException {
@@ -67,6 +69,11 @@ public final class Sandbox {
         for (Path path : keptAsTheyAre) {
             bind(wrapped, "--ro-bind", path);
         }
+        if (network.isPresent()) {
+            for (Path socket : HostSockets.visibleIn(readable, network.get().dir())) {
+                wrapped.addAll(List.of("--ro-bind", "/dev/null", socket.toString()));
+            }
+        }
         wrapped.addAll(List.of("--chdir", dir.toString(), "--"));
         if (network.isPresent()) {
             wrapped.addAll(List.of("/bin/sh", "-c", bridging(network.get()), "troupe-sandbox"));
@@ -77,8 +84,9 @@ public final class Sandbox {
 
     /**
      * The shell that starts the bridges, waits for the IPv4 ones to listen (an IPv6 one may fail where the kernel
-     * has no IPv6: {@code localhost} still resolves to 127.0.0.1), runs the agent, and stops the bridges when it
-     * ends: bwrap's init outlives the agent for as long as any process of the sandbox is left.
+     * has no IPv6: {@code localhost} still resolves to 127.0.0.1), runs the agent, and when it ends kills every other
+     * process of the sandbox (the bridges, what the agent left running): bwrap's init outlives the agent for as long
+     * as any of them is left.
      */
     private static String bridging(SandboxNetwork network) throws IOException {
         String socat = AgentCommand.onPath(SOCAT).orElseThrow(() -> new IOException(NO_SOCAT)).toString();
@@ -88,8 +96,7 @@ public final class Sandbox {
             boolean v6 = bridge.address().contains(":");
             script.append(socat).append(" -lp troupe-bridge ").append(v6 ? "TCP6" : "TCP4").append("-LISTEN:")
                     .append(bridge.port()).append(",bind=").append(v6 ? "[::1]" : bridge.address())
-                    .append(",reuseaddr,fork UNIX-CONNECT:'").append(bridge.socket()).append("' &\n")
-                    .append("bridges=\"$bridges $!\"\n");
+                    .append(",reuseaddr,fork UNIX-CONNECT:'").append(bridge.socket()).append("' &\n");
             if (!v6) {
                 ports.append(String.format(" %04X", bridge.port()));
             }
@@ -107,7 +114,7 @@ public final class Sandbox {
                 done
                 "$@"
                 code=$?
-                kill $bridges 2>/dev/null
+                kill -KILL -1 2>/dev/null
                 exit $code
                 """.formatted(ports, BRIDGE_TRIES));
         return script.toString();
@@ -144,7 +151,8 @@ public final class Sandbox {
             if (confinedNetwork) {
                 trialArgv.addAll(List.of("--unshare-net", "--unshare-pid"));
             }
-            trialArgv.addAll(List.of("--ro-bind", "/", "/", "true"));
+            // What every sandbox mounts: some containers refuse a /proc or /dev of the sandbox's own.
+            trialArgv.addAll(List.of("--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "true"));
             Process trial = new ProcessBuilder(trialArgv)
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                     .redirectErrorStream(true)

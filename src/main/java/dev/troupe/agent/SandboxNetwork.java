@@ -44,12 +44,16 @@ public final class SandboxNetwork {
     private static final int PROXY_PORT = 3128;
     private static final int HEAD_LIMIT = 16 * 1024;
     private static final int CONNECT_TIMEOUT_MS = 10_000;
+    /** How many connections the sandboxes of one list may hold open at once; more are closed at once. */
+    private static final int MOST_CONNECTIONS = 256;
     private static final Map<Set<Endpoint>, SandboxNetwork> OPEN = new HashMap<>();
 
     private final Set<Endpoint> allowed;
     private final Path dir;
     private final List<Bridge> bridges = new ArrayList<>();
     private final int proxyPort;
+    private final java.util.concurrent.Semaphore connections = new java.util.concurrent.Semaphore(MOST_CONNECTIONS);
+    private final List<ServerSocketChannel> servers = new ArrayList<>();
 
     private SandboxNetwork(Set<Endpoint> allowed, Path dir) {
         this.allowed = allowed;
@@ -63,8 +67,9 @@ public final class SandboxNetwork {
         this.proxyPort = port;
         loopback.forEach((p, endpoint) -> {
             Path socket = dir.resolve("p" + p + ".sock");
-            bridges.add(new Bridge("127.0.0.1", p, socket));
-            if (!endpoint.host().startsWith("127.")) { // localhost or ::1: a client may try ::1 first
+            boolean v4 = endpoint.host().startsWith("127.");
+            bridges.add(new Bridge(v4 ? endpoint.host() : "127.0.0.1", p, socket));
+            if (!v4) { // localhost or ::1: a client may try ::1 first
                 bridges.add(new Bridge("::1", p, socket));
             }
         });
@@ -78,7 +83,12 @@ public final class SandboxNetwork {
         if (open == null) {
             Path dir = Files.createTempDirectory("troupe-net-");
             open = new SandboxNetwork(key, dir);
-            open.listen();
+            try {
+                open.listen();
+            } catch (IOException e) {
+                open.removeSockets();
+                throw e;
+            }
             OPEN.put(key, open);
             Runtime.getRuntime().addShutdownHook(new Thread(open::removeSockets, "troupe-net-cleanup"));
         }
@@ -131,6 +141,7 @@ public final class SandboxNetwork {
 
     private void accept(Path socket, Handler handler) throws IOException {
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        servers.add(server);
         server.bind(UnixDomainSocketAddress.of(socket));
         daemon("troupe-net-accept", () -> {
             while (server.isOpen()) {
@@ -140,11 +151,18 @@ public final class SandboxNetwork {
                 } catch (IOException closed) {
                     return;
                 }
+                if (!connections.tryAcquire()) {
+                    LOG.warn("sandbox network: {} connections are open already; one more is closed", MOST_CONNECTIONS);
+                    agent.close();
+                    continue;
+                }
                 daemon("troupe-net-conn", () -> {
                     try (agent) {
                         handler.serve(agent);
                     } catch (IOException gone) {
                         // One connection ended badly: the agent sees it closed.
+                    } finally {
+                        connections.release();
                     }
                 });
             }
@@ -289,6 +307,13 @@ public final class SandboxNetwork {
     }
 
     private void removeSockets() {
+        for (ServerSocketChannel server : servers) {
+            try {
+                server.close();
+            } catch (IOException e) {
+                // Closing anyway.
+            }
+        }
         try (var files = Files.list(dir)) {
             for (Path file : files.toList()) {
                 Files.deleteIfExists(file);

@@ -64,7 +64,12 @@ public final class ClusterNode {
         if (!up.isDone()) {
             throw refused(system, config, seeds, joinTimeout);
         }
-        awaitOwnViewUp(cluster);
+        try {
+            awaitOwnViewUp(cluster);
+        } catch (ClusterException e) {
+            system.terminate();
+            throw e;
+        }
         return system;
     }
 

@@ -189,21 +189,51 @@ public final class Commits {
             ObjectId parent = repo.resolve(Constants.HEAD);
             PersonIdent who = identity(repo);
             ObjectId id = write(repo, tree, who, message, parent == null ? new ObjectId[0] : new ObjectId[] {parent});
-            RefUpdate head = repo.updateRef(Constants.HEAD);
-            head.setExpectedOldObjectId(parent == null ? ObjectId.zeroId() : parent);
-            head.setNewObjectId(id);
-            // JGit 7 writes a linked worktree's HEAD log into the repository's own logs/HEAD, where it would tell the
-            // user's HEAD@{1} of a commit their checkout never had: written to the worktree's own below.
-            head.disableRefLog();
-            RefUpdate.Result result = head.update();
-            switch (result) {
-                case NEW, FAST_FORWARD, FORCED -> { }
-                default -> throw new GitException("could not move HEAD of " + worktree + " to the new commit ("
-                        + result + "): it moved meanwhile, or its lock file is held");
-            }
+            moveHead(repo, worktree, parent, id);
             logHead(worktree, parent, id, who, "commit: " + message.lines().findFirst().orElse(""));
         } catch (IOException e) {
             throw new GitException("cannot commit in " + worktree + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** How often a HEAD whose lock is held is tried again, and the first wait, doubled each time (about 1 s in all). */
+    private static final int HEAD_TRIES = 7;
+    private static final long FIRST_HEAD_WAIT_MS = 8;
+
+    /**
+     * Moves the worktree's HEAD from {@code parent} to {@code commit}. A lock held for a moment (git holds a ref's
+     * lock while it writes it, and itself waits for one up to {@code core.filesRefLockTimeout}) is waited for, as
+     * git does; a HEAD that moved elsewhere is not.
+     */
+    private static void moveHead(Repository repo, Path worktree, ObjectId parent, ObjectId commit)
+            throws IOException, GitException {
+        long wait = FIRST_HEAD_WAIT_MS;
+        for (int tries = 1; ; tries++) {
+            RefUpdate head = repo.updateRef(Constants.HEAD);
+            head.setExpectedOldObjectId(parent == null ? ObjectId.zeroId() : parent);
+            head.setNewObjectId(commit);
+            // JGit 7 writes a linked worktree's HEAD log into the repository's own logs/HEAD, where it would tell the
+            // user's HEAD@{1} of a commit their checkout never had: written to the worktree's own by logHead.
+            head.disableRefLog();
+            RefUpdate.Result result = head.update();
+            if (result == RefUpdate.Result.NEW || result == RefUpdate.Result.FAST_FORWARD
+                    || result == RefUpdate.Result.FORCED) {
+                return;
+            }
+            ObjectId now = repo.resolve(Constants.HEAD);
+            boolean unmoved = parent == null ? now == null : parent.equals(now);
+            if (result != RefUpdate.Result.LOCK_FAILURE || !unmoved || tries == HEAD_TRIES) {
+                throw new GitException("could not move HEAD of " + worktree + " to the new commit (" + result + "): "
+                        + (unmoved ? "its lock file " + GitDirs.gitDir(worktree).resolve("HEAD.lock") + " was held"
+                                + " through " + tries + " tries" : "it moved meanwhile, to " + now));
+            }
+            try {
+                Thread.sleep(wait);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new GitException("interrupted while moving HEAD of " + worktree);
+            }
+            wait *= 2;
         }
     }
 

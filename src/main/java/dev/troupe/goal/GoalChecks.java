@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The checks of a goal file's values made after binding, and the merge with defaults. Each section of the file, and
@@ -101,6 +102,10 @@ final class GoalChecks {
 
     private static final String BYPASS = "bypassPermissions";
 
+    /** The agent CLIs' own flags for running every command unasked (Claude Code, Codex, Gemini CLI, OpenCode). */
+    private static final Set<String> BYPASS_FLAGS = Set.of("--dangerously-skip-permissions",
+            "--dangerously-bypass-approvals-and-sandbox", "--yolo", "--auto");
+
     /**
      * {@code bypassPermissions} lets an agent run any command unasked: only inside the sandbox with its network
      * confined, unless the goal insists ({@code workspace.allow-unconfined-bypass: true}). Named at the first key
@@ -116,6 +121,24 @@ final class GoalChecks {
         if (BYPASS.equals(agent.permissionMode())) {
             throw at(raw.agent() != null && raw.agent().permissionMode() != null ? "/agent/permission-mode" : "/agent",
                     "permission-mode " + BYPASS + why);
+        }
+        // The same asked for on the command line the goal gives an agent.
+        List<List<String>> commands = new ArrayList<>(List.of(agent.command()));
+        List<String> pointers = new ArrayList<>(List.of("/agent/command"));
+        if (raw.agents() != null) {
+            raw.agents().forEach((name, profile) -> {
+                if (profile != null && profile.command() != null) {
+                    commands.add(profile.command());
+                    pointers.add("/agents/" + name + "/command");
+                }
+            });
+        }
+        for (int i = 0; i < commands.size(); i++) {
+            for (String argument : commands.get(i)) {
+                if (BYPASS_FLAGS.contains(argument)) {
+                    throw at(pointers.get(i), "the agent command's " + argument + why);
+                }
+            }
         }
         if (raw.agents() != null) {
             for (var profile : raw.agents().entrySet()) {

@@ -5,9 +5,10 @@ import dev.troupe.git.Pathspecs;
 import dev.troupe.team.rules.AttemptResult;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
 import org.eclipse.jgit.api.Git;
@@ -18,6 +19,7 @@ import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.ObjectReader;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.revwalk.RevCommit;
+import org.eclipse.jgit.revwalk.RevTree;
 import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.treewalk.TreeWalk;
 import org.eclipse.jgit.treewalk.filter.TreeFilter;
@@ -36,6 +38,8 @@ final class NodeCommitCheck {
 
     /** The longest link target read: a path, not data. */
     private static final int LINK_LIMIT = 4096;
+    /** How many links one path may pass through, as Linux allows. */
+    private static final int MOST_HOPS = 40;
 
     /** A commit the task may not have made; the message says why, on one line. */
     static final class Refused extends Exception {
@@ -83,7 +87,7 @@ final class NodeCommitCheck {
                     files.add(path);
                     FileMode mode = tree.getFileMode(1);
                     if (mode != FileMode.MISSING) {
-                        check(path, mode, tree.getObjectId(1), reader, largestFile);
+                        check(path, mode, tree.getObjectId(1), reader, largestFile, head.getTree());
                     }
                 }
             }
@@ -96,8 +100,8 @@ final class NodeCommitCheck {
         return claimed.withFiles(List.copyOf(files), outside);
     }
 
-    private static void check(String path, FileMode mode, ObjectId blob, ObjectReader reader, long largestFile)
-            throws Refused, IOException {
+    private static void check(String path, FileMode mode, ObjectId blob, ObjectReader reader, long largestFile,
+            RevTree tree) throws Refused, IOException {
         for (String part : path.split("/")) {
             String lower = part.toLowerCase(Locale.ROOT);
             if (lower.equals(".git") || part.equals(".") || part.equals("..")) {
@@ -105,23 +109,66 @@ final class NodeCommitCheck {
             }
         }
         if (mode == FileMode.SYMLINK) {
-            String target;
-            Path resolved;
-            try {
-                target = new String(reader.open(blob, Constants.OBJ_BLOB).getCachedBytes(LINK_LIMIT), StandardCharsets.UTF_8);
-                Path parent = Path.of(path).getParent();
-                resolved = (parent == null ? Path.of(target) : parent.resolve(target)).normalize();
-            } catch (LargeObjectException | InvalidPathException e) {
-                throw new Refused("its commit has a symbolic link '" + path + "' that leads nowhere a path can");
-            }
-            if (target.startsWith("/") || resolved.startsWith("..")) {
+            String target = linkTarget(path, blob, reader);
+            if (leaves(path, target, tree, reader)) {
                 throw new Refused("its commit has a symbolic link '" + path + "' to '" + target
-                        + "', outside the repository");
+                        + "', which leads outside the repository (or round in a loop)");
             }
         } else if (mode.getObjectType() == Constants.OBJ_BLOB
                 && reader.getObjectSize(blob, Constants.OBJ_BLOB) > largestFile) {
             throw new Refused("its commit has '" + path + "' of " + reader.getObjectSize(blob, Constants.OBJ_BLOB)
                     + " bytes, more than the " + largestFile + " a node may bring");
         }
+    }
+
+    private static String linkTarget(String path, ObjectId blob, ObjectReader reader) throws Refused, IOException {
+        try {
+            return new String(reader.open(blob, Constants.OBJ_BLOB).getCachedBytes(LINK_LIMIT), StandardCharsets.UTF_8);
+        } catch (LargeObjectException e) {
+            throw new Refused("its commit has a symbolic link '" + path + "' longer than any path");
+        }
+    }
+
+    /**
+     * Whether the link at {@code path} leads out of the repository: its target followed part by part in the commit's
+     * tree as the kernel would, through every link it meets on the way (so that {@code e -> a/s/..}, with
+     * {@code a/s -> ../..}, is seen to climb out), at most {@link #MOST_HOPS} links.
+     */
+    private static boolean leaves(String path, String target, RevTree tree, ObjectReader reader) throws Refused,
+            IOException {
+        if (target.startsWith("/")) {
+            return true;
+        }
+        Deque<String> at = new ArrayDeque<>(List.of(path.split("/")));
+        at.pollLast(); // the folder that holds the link
+        Deque<String> todo = new ArrayDeque<>(List.of(target.split("/")));
+        int hops = 0;
+        while (!todo.isEmpty()) {
+            String part = todo.pollFirst();
+            if (part.isEmpty() || part.equals(".")) {
+                continue;
+            }
+            if (part.equals("..")) {
+                if (at.pollLast() == null) {
+                    return true;
+                }
+                continue;
+            }
+            at.addLast(part);
+            try (TreeWalk entry = TreeWalk.forPath(reader, String.join("/", at), tree)) {
+                if (entry != null && entry.getFileMode(0) == FileMode.SYMLINK) {
+                    String next = linkTarget(path, entry.getObjectId(0), reader);
+                    if (++hops > MOST_HOPS || next.startsWith("/")) {
+                        return true;
+                    }
+                    at.pollLast();
+                    List<String> nextParts = List.of(next.split("/"));
+                    for (int i = nextParts.size() - 1; i >= 0; i--) {
+                        todo.addFirst(nextParts.get(i));
+                    }
+                }
+            }
+        }
+        return false;
     }
 }

@@ -9,8 +9,11 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.receptionist.Receptionist;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +34,10 @@ public final class NodeDesk extends AbstractBehavior<NodeProtocol.AtDesk> {
     private final int slots;
     private final Runnable onEnlisted;
     private final Map<String, NodeRun> runs = new HashMap<>();
+    /** The runs whose folder and journal are being opened, and the latest call to each that came meanwhile. */
+    private final Set<String> opening = new HashSet<>();
+    private final Map<String, NodeProtocol.Enlist> waiting = new HashMap<>();
+    private static final long CLOSE_TIMEOUT_SECONDS = 30;
     private final Map<String, ActorRef<NodeSlot.Command>> slotActors = new HashMap<>();
 
     private NodeDesk(ActorContext<NodeProtocol.AtDesk> context, NodeContext node, String nodeName,
@@ -78,13 +85,18 @@ public final class NodeDesk extends AbstractBehavior<NodeProtocol.AtDesk> {
     private Behavior<NodeProtocol.AtDesk> onEnlist(NodeProtocol.Enlist enlist) {
         onEnlisted.run();
         String runId = enlist.runId();
+        if (!opening.add(runId)) {
+            // One opening of a run at a time; of the calls that come meanwhile, the latest is taken after it.
+            waiting.put(runId, enlist);
+            return Behaviors.same();
+        }
         boolean used = slotActors.keySet().stream().anyMatch(key -> key.startsWith(runId + "/"));
         NodeRun earlier = used ? null : runs.remove(runId);
         boolean keep = runs.containsKey(runId);
         // Off the actor: opening the run's folder and journal, and asking git what the node has.
         getContext().pipeToSelf(dev.troupe.team.Blocking.call(node.blocking(), () -> {
             if (earlier != null) {
-                earlier.close().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+                earlier.close().toCompletableFuture().get(CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             }
             return new Opened(enlist, keep ? null : NodeRun.open(runId, enlist.events(), node), node.repository().has());
         }), (opened, failure) -> failure == null ? opened : new Opened(enlist, null, null));
@@ -93,6 +105,11 @@ public final class NodeDesk extends AbstractBehavior<NodeProtocol.AtDesk> {
 
     private Behavior<NodeProtocol.AtDesk> onOpened(Opened opened) {
         String runId = opened.enlist().runId();
+        opening.remove(runId);
+        NodeProtocol.Enlist later = waiting.remove(runId);
+        if (later != null) {
+            getContext().getSelf().tell(later);
+        }
         if (opened.haves() == null) {
             LOG.error("cannot work for run {}: its folder, journal or repository could not be opened", runId);
             return Behaviors.same();

@@ -68,6 +68,8 @@ public final class NodeScout extends AbstractBehavior<NodeScout.Command> {
     private final Set<ActorRef<NodeProtocol.ToNode>> listed = new HashSet<>();
     /** How long to wait before asking again each node that has not answered yet. */
     private final Map<ActorRef<NodeProtocol.ToNode>, Duration> askAgainIn = new HashMap<>();
+    /** The nodes asked to the run whose answer (or its timeout) has not come yet. */
+    private final Set<ActorRef<NodeProtocol.ToNode>> asking = new HashSet<>();
 
     private NodeScout(ActorContext<Command> context, RunContext run, ActorRef<TeamLead.Command> lead,
             TimerScheduler<Command> timers, Duration enlistTimeout, Duration firstAskAgain) {
@@ -103,15 +105,14 @@ public final class NodeScout extends AbstractBehavior<NodeScout.Command> {
                     return Behaviors.same();
                 })
                 .onMessage(NotEnlisted.class, this::onNotEnlisted)
-                .onMessage(AskAgain.class, again -> {
-                    if (listed.contains(again.node()) && askAgainIn.containsKey(again.node())) {
-                        enlist(again.node());
-                    }
-                    return Behaviors.same();
-                })
+                .onMessage(AskAgain.class, this::onAskAgain)
                 .build();
     }
 
+    /**
+     * A node newly listed is asked to the run; one that has not answered yet and is listed again (the Receptionist
+     * leaves out a node while it is unreachable) is asked again at once unless an ask or a wait is under way.
+     */
     private Behavior<Command> onListing(Receptionist.Listing listing) {
         listed.clear();
         listed.addAll(listing.getServiceInstances(NodeProtocol.NODES));
@@ -120,9 +121,18 @@ public final class NodeScout extends AbstractBehavior<NodeScout.Command> {
                 nodes.put(node, "node" + (nodes.size() + 1));
                 askAgainIn.put(node, firstAskAgain);
                 enlist(node);
+            } else if (askAgainIn.containsKey(node) && !asking.contains(node) && !timers.isTimerActive(node)) {
+                enlist(node);
             }
         }
-        askAgainIn.keySet().removeIf(node -> !listed.contains(node));
+        return Behaviors.same();
+    }
+
+    /** A node still waiting to be asked again: asked now if it is listed; else when it is listed again. */
+    private Behavior<Command> onAskAgain(AskAgain again) {
+        if (listed.contains(again.node()) && askAgainIn.containsKey(again.node())) {
+            enlist(again.node());
+        }
         return Behaviors.same();
     }
 
@@ -131,6 +141,7 @@ public final class NodeScout extends AbstractBehavior<NodeScout.Command> {
      * still lists it, after a wait that doubles up to a minute.
      */
     private Behavior<Command> onNotEnlisted(NotEnlisted not) {
+        asking.remove(not.node());
         Duration wait = askAgainIn.get(not.node());
         if (wait == null || !listed.contains(not.node())) {
             return Behaviors.same();
@@ -144,6 +155,7 @@ public final class NodeScout extends AbstractBehavior<NodeScout.Command> {
     }
 
     private void enlist(ActorRef<NodeProtocol.ToNode> node) {
+        asking.add(node);
         String name = nodes.get(node);
         SinkRef<String> events = StreamRefs.<String>sinkRef()
                 .batch(256, line -> new ArrayList<>(List.of(line)), (lines, line) -> {
@@ -195,6 +207,7 @@ public final class NodeScout extends AbstractBehavior<NodeScout.Command> {
     }
 
     private Behavior<Command> onOffered(Offered offered) {
+        asking.remove(offered.node());
         String name = nodes.get(offered.node());
         if (name == null || askAgainIn.remove(offered.node()) == null || offered.offer().slots() <= 0) {
             return Behaviors.same();

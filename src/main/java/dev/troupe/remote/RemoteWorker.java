@@ -132,6 +132,11 @@ public final class RemoteWorker extends AbstractBehavior<Message> {
     private Behavior<Message> onAssign(WorkerProtocol.Assign assign) {
         Current attempt = new Current(assign.assignment(), assign.replyTo());
         current = attempt;
+        if (health.dropped()) {
+            // Another slot of the node took it out of the team while this one was idle: free, and this slot goes.
+            return report(WorkerProtocol.AttemptFailed.nodesFault(self, attempt.id(), "its node "
+                    + health.node() + " is out of the team"));
+        }
         getContext().pipeToSelf(Blocking.call(run.blocking(), () -> request(attempt.assignment)),
                 (request, failure) -> new Sending(attempt, request, failure));
         return Behaviors.same();

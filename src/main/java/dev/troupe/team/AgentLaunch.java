@@ -29,6 +29,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -241,15 +242,17 @@ final class AgentLaunch {
         Optional<SandboxNetwork> network = Optional.empty();
         Goal.Workspace spec = run.goal().workspace();
         if (spec.confined()) {
-            List<Endpoint> allowed = new java.util.ArrayList<>(AgentCommand.kind(agent).api(env));
+            List<Endpoint> allowed = new ArrayList<>(AgentCommand.kind(agent).api(env));
             allowed.addAll(spec.network());
             network = Optional.of(SandboxNetwork.of(allowed));
             env.putAll(network.get().environment());
+        }
+        if (spec.confined() || spec.unconfinedBypass()) {
             env.putAll(AgentCommand.kind(agent).confinedEnvironment(call));
         }
         Path gitDir = GitDirs.gitDir(checkout);
         Path commonDir = GitDirs.commonDir(checkout);
-        List<Path> writable = new java.util.ArrayList<>(List.of(gitDir, Path.of(env.get("CLAUDE_CODE_TMPDIR"))));
+        List<Path> writable = new ArrayList<>(List.of(gitDir, Path.of(env.get("CLAUDE_CODE_TMPDIR"))));
         writable.addAll(AgentCommand.kind(agent).stateDirs(env));
         // Where git finds the repository, which troupe's own git commands in this workspace follow outside the
         // sandbox: an agent that pointed them at a config of its making could have them run its commands.
@@ -258,7 +261,7 @@ final class AgentLaunch {
         // and so would an agent installed there (a project's own copy of the CLI, a script). So are the other
         // workspaces beside this one and the folder above them, outside the repository.
         Path workspaces = run.workspaces().root();
-        List<Path> readable = new java.util.ArrayList<>(List.of(run.repo(), commonDir, workspaces.getParent(),
+        List<Path> readable = new ArrayList<>(List.of(run.repo(), commonDir, workspaces.getParent(),
                 workspaces));
         readable.addAll(agentInstall(argv.get(0)));
         agent.command().stream().skip(1).map(Path::of).filter(Path::isAbsolute)

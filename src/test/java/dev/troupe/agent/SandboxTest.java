@@ -176,6 +176,24 @@ class SandboxTest {
     }
 
     @Test
+    void aConfinedSandboxCannotConnectToTheMachinesUnixSockets() throws Exception {
+        // A socket where the sandbox can see it (the repository is shown read-only), as a database's or D-Bus's is.
+        Path path = repo.resolve("service.sock");
+        try (java.nio.channels.ServerSocketChannel service = java.nio.channels.ServerSocketChannel.open(
+                java.net.StandardProtocolFamily.UNIX)) {
+            service.bind(java.net.UnixDomainSocketAddress.of(path));
+            SandboxNetwork network = SandboxNetwork.of(List.of(Endpoint.parse("api.example:443")));
+            String reach = "socat -u OPEN:/dev/null UNIX-CONNECT:" + path + " 2>/dev/null && echo reached || echo refused";
+
+            Ran confined = sandboxed(java.util.Optional.of(network), reach);
+            Ran open = sandboxed(reach);
+
+            assertEquals("refused\n", confined.output(), "masked inside the confined sandbox");
+            assertEquals("reached\n", open.output(), "the same socket, reached with the network as it is");
+        }
+    }
+
+    @Test
     void theSandboxDoesNotDieWithTheThreadThatStartedIt() throws Exception {
         List<String> argv = Sandbox.wrap(List.of("sleep", "1"), workspace, List.of(), List.of(), List.of(),
                 java.util.Optional.empty());

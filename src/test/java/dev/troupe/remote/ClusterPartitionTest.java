@@ -123,17 +123,21 @@ class ClusterPartitionTest {
         assertTrue(node.isAlive(), "without --once the node stays for the next lead");
     }
 
-    /** The gate on the lead's one worker, two tasks whose agents work for a while, and one that waits for the test. */
+    /**
+     * The gate on the lead's one worker, then three tasks whose agents work until the node has joined again: the
+     * node's own cannot end by itself while the link is down, so only the node can stop it.
+     */
     private Path goal(Path gate, Path rejoined) throws IOException {
-        String goal = "goal: test\nrepo: " + repo.dir() + "\nteam: {size: 1, stagger: 0ms}\n"
+        StringBuilder goal = new StringBuilder("goal: test\nrepo: " + repo.dir() + "\nteam: {size: 1, stagger: 0ms}\n"
                 + "agent:\n  command: " + FakeAgent.yamlCommand() + "\n  isolate-config: true\n"
                 + "tasks:\n"
                 + "  - id: gate\n    prompt: |\n      run while [ ! -e " + gate + " ]; do sleep 0.1; done\n"
-                + "      write gate.txt gate\n"
-                + "  - id: t1\n    after: [gate]\n    prompt: |\n      run sleep 20\n      write t1.txt t1\n"
-                + "  - id: t2\n    after: [gate]\n    prompt: |\n      run sleep 20\n      write t2.txt t2\n"
-                + "  - id: last\n    after: [gate]\n    prompt: |\n      run while [ ! -e " + rejoined
-                + " ]; do sleep 0.1; done\n      write last.txt last\n";
+                + "      write gate.txt gate\n");
+        for (String task : List.of("t1", "t2", "last")) {
+            goal.append("  - id: ").append(task).append("\n    after: [gate]\n    prompt: |\n      run while [ ! -e ")
+                    .append(rejoined).append(" ]; do sleep 0.1; done\n      write ").append(task).append(".txt ")
+                    .append(task).append('\n');
+        }
         Path file = tmp.resolve("goal.yaml");
         Files.writeString(file, goal);
         return file;

@@ -73,9 +73,11 @@ class NodeHealthTest {
         assertTrue(lead.expectMessageClass(WorkerProtocol.AttemptFailed.class).nodesFault(), "the third is reported too");
         lead.expectTerminated(second, Duration.ofSeconds(10));
         first.tell(assign(run, task, 4, lead));
-        failsOnItsOwn(node);
-        lead.expectMessageClass(WorkerProtocol.AttemptFailed.class);
+        WorkerProtocol.AttemptFailed handedBack = lead.expectMessageClass(WorkerProtocol.AttemptFailed.class);
+        assertTrue(handedBack.nodesFault(), "the slot idle when its node was taken out hands its next task back free");
+        assertEquals("its node node1 is out of the team", handedBack.reason());
         lead.expectTerminated(first, Duration.ofSeconds(10));
+        node.expectNoMessage(Duration.ofMillis(200));
         run.journal().close().toCompletableFuture().get();
         List<JsonNode> lost = Journals.ofType(Journals.read(tmp.resolve("run/events.jsonl")), "node-lost");
         assertEquals(1, lost.size(), "said once: " + lost);
