@@ -6,6 +6,7 @@ import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
+import dev.troupe.agent.Sandbox;
 import dev.troupe.cluster.FileTransfer;
 import dev.troupe.git.GitCli;
 import dev.troupe.goal.Goal;
@@ -143,6 +144,13 @@ final class NodeSlot extends AbstractBehavior<NodeSlot.Command> {
         }
         NodeProtocol.GoalSent goal = request.goal();
         RunContext run = nodeRun.context(goal.fileName(), goal.text(), goal.dir());
+        if (run.goal().workspace().sandbox()) {
+            // This node's own lack, not the task's: the attempt is free, and a node that keeps lacking leaves.
+            Optional<String> unavailable = Sandbox.unavailable(run.goal().workspace().confined());
+            if (unavailable.isPresent()) {
+                throw new IllegalStateException("this node cannot sandbox agents: " + unavailable.get());
+            }
+        }
         nodeRun.copy(goal.copied());
         if (request.bundle() != null) {
             Path bundle = run.runDir().resolve("bundles").resolve(name + "-in.bundle");
