@@ -196,6 +196,51 @@ class CommitsTest {
     }
 
     @Test
+    void aHeadLockHeldForAMomentIsWaitedForAndOneHeldOnIsSaidByItsPath() throws Exception {
+        TestRepo repo = TestRepo.create(tmp.resolve("repo"), Map.of("a.txt", "a\n"));
+        Path worktree = tmp.resolve("worker-1");
+        repo.git("worktree", "add", "--quiet", "--detach", worktree.toString(), repo.head());
+        Path lock = repo.dir().resolve(".git/worktrees/worker-1/HEAD.lock");
+        Files.writeString(worktree.resolve("a.txt"), "changed\n");
+        Files.writeString(lock, "held by another git\n");
+        // Held for a moment after the commit object is written, which is when HEAD is tried: as git holds a lock.
+        Thread release = new Thread(() -> {
+            try {
+                long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+                while (countObjects(repo) < 3 && System.nanoTime() < deadline) {
+                    Thread.onSpinWait();
+                }
+                Thread.sleep(50); // the moment the lock is held: the scenario, not a wait for something
+                Files.delete(lock);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        release.start();
+
+        ObjectId head = Commits.commitAll(worktree, "troupe: t1\n");
+
+        release.join();
+        assertEquals(head.name(), GitCli.run(worktree, "rev-parse", "HEAD").strip(), "committed once the lock went");
+        Files.writeString(worktree.resolve("a.txt"), "again\n");
+        Files.writeString(lock, "held on\n");
+        GitException held = org.junit.jupiter.api.Assertions.assertThrows(GitException.class,
+                () -> Commits.commitAll(worktree, "troupe: t2\n"));
+        assertTrue(held.getMessage().contains("its lock file " + lock + " was held through 7 tries"), held.getMessage());
+        assertEquals(head.name(), GitCli.run(worktree, "rev-parse", "HEAD").strip(), "HEAD stays where it was");
+    }
+
+    /** Loose objects in the repository: the base's blob, tree and commit, then the new ones. */
+    private static long countObjects(TestRepo repo) throws IOException {
+        try (var files = Files.walk(repo.dir().resolve(".git/objects"))) {
+            return files.filter(Files::isRegularFile).filter(f -> f.getParent().getFileName().toString().length() == 2)
+                    .count() - 3;
+        }
+    }
+
+    @Test
     void aBranchTheAgentSwitchedToIsTheOneTheCommitMoves() throws IOException, GitException {
         TestRepo repo = TestRepo.create(tmp.resolve("repo"), Map.of("a.txt", "a\n"));
         String base = repo.head();
