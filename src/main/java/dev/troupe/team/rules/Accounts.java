@@ -12,11 +12,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
- * Which account each agent runs on, and which accounts are paused. An account is an agent profile of the goal's
- * ({@code agents:}), or the goal's own {@code agent:} ({@link #DEFAULT}). A rate limit or an overload that one
- * account's agent meets pauses the launches on that account only; the others go on. A profile with a {@code share}
+ * Which account each agent runs on, and which accounts are paused where. An account is an agent profile of the
+ * goal's ({@code agents:}), or the goal's own {@code agent:} ({@link #DEFAULT}). A rate limit or an overload that one
+ * account's agent meets pauses the launches on that account only, and only at its place (this machine, or the node
+ * it ran on, which uses a key of its own: {@link Roster#placeOf}); the others go on. A profile with a {@code share}
  * runs at most that many agents at once, and takes tasks that name no profile; the goal's {@code agent:} takes
  * them on the rest of the team.
  */
@@ -29,6 +31,7 @@ final class Accounts {
     private final Roster roster;
     private final Tuning tuning;
     private final Decisions out;
+    /** Until when each account is paused at each place, by {@link #key}. */
     private final Map<String, Instant> pausedUntil = new HashMap<>();
     /** The account of the agent each worker last started. */
     private final Map<String, String> accountOf = new HashMap<>();
@@ -79,8 +82,13 @@ final class Accounts {
      */
     boolean holdsBack(Goal.TaskSpec task, Instant now) {
         String account = task.agent().orElse(DEFAULT);
-        return account.equals(DEFAULT) ? now.isBefore(pausedUntil.getOrDefault(DEFAULT, Instant.MIN))
-                : !hasRoom(account, now);
+        return account.equals(DEFAULT) ? pausedEverywhere(DEFAULT, now) : !hasRoom(account, now);
+    }
+
+    /** The places where the task's account is not paused now: where a worker may take it. */
+    Predicate<String> openFor(Goal.TaskSpec task, Instant now) {
+        String account = task.agent().orElse(DEFAULT);
+        return place -> !pausedAt(account, place, now);
     }
 
     /** When the earliest pause still running ends; null if none runs. */
@@ -90,8 +98,8 @@ final class Accounts {
 
     /** Whether every account a task could start on is paused: nothing waiting can start before {@link #nextChange}. */
     boolean allPaused(Instant now) {
-        return now.isBefore(pausedUntil.getOrDefault(DEFAULT, Instant.MIN)) && goal.profiles().stream()
-                .allMatch(p -> now.isBefore(pausedUntil.getOrDefault(p.name(), Instant.MIN)));
+        return pausedEverywhere(DEFAULT, now) && goal.profiles().stream()
+                .allMatch(p -> pausedEverywhere(p.name(), now));
     }
 
     /**
@@ -112,8 +120,8 @@ final class Accounts {
     /** After an attempt of the worker's ended on a rate limit: as long as the agent said, else {@code retry.rate-limit-pause}. */
     void pauseForRateLimit(String worker, long retryAfterMs, Instant now) {
         Duration wait = retryAfterMs >= 0 ? Duration.ofMillis(retryAfterMs) : tuning.rateLimitPause();
-        pause(accountOf.getOrDefault(worker, DEFAULT), now.plus(wait), "an attempt ended on a rate limit or overload",
-                now);
+        pause(accountOf.getOrDefault(worker, DEFAULT), roster.placeOf(worker), now.plus(wait),
+                "an attempt ended on a rate limit or overload", now);
     }
 
     /**
@@ -123,20 +131,38 @@ final class Accounts {
      */
     void apiPressure(String worker, String error, long delayMs, Instant now) {
         Duration wait = delayMs >= 0 ? Duration.ofMillis(delayMs) : tuning.rateLimitPause();
-        pause(accountOf.getOrDefault(worker, DEFAULT), now.plus(wait), "the API answered " + error, now);
+        pause(accountOf.getOrDefault(worker, DEFAULT), roster.placeOf(worker), now.plus(wait),
+                "the API answered " + error, now);
     }
 
-    /** Holds every launch on {@code account} until {@code until}; a shorter pause than the one running changes nothing. */
-    private void pause(String account, Instant until, String reason, Instant now) {
-        if (until.isAfter(pausedUntil.getOrDefault(account, Instant.MIN))) {
-            pausedUntil.put(account, until);
-            out.journal(new TeamEvent.TeamPaused(now, until, reason, goal.profiles().isEmpty() ? null
-                    : account.equals(DEFAULT) ? "agent" : account));
+    /**
+     * Holds every launch on {@code account} at {@code place} until {@code until}; a shorter pause than the one
+     * running changes nothing. A node's pause says so in its reason.
+     */
+    private void pause(String account, String place, Instant until, String reason, Instant now) {
+        if (until.isAfter(pausedUntil.getOrDefault(key(account, place), Instant.MIN))) {
+            pausedUntil.put(key(account, place), until);
+            out.journal(new TeamEvent.TeamPaused(now, until, place.equals(Roster.HERE) ? reason
+                    : reason + " on " + place + " (its workers wait; the others go on)",
+                    goal.profiles().isEmpty() ? null : account.equals(DEFAULT) ? "agent" : account));
         }
     }
 
+    private static String key(String account, String place) {
+        return place.equals(Roster.HERE) ? account : account + "@" + place;
+    }
+
+    private boolean pausedAt(String account, String place, Instant now) {
+        return now.isBefore(pausedUntil.getOrDefault(key(account, place), Instant.MIN));
+    }
+
+    /** Paused at every place where a worker could take its task now. */
+    private boolean pausedEverywhere(String account, Instant now) {
+        return roster.idlePlaces().stream().allMatch(place -> pausedAt(account, place, now));
+    }
+
     private boolean hasRoom(String account, Instant now) {
-        if (now.isBefore(pausedUntil.getOrDefault(account, Instant.MIN))) {
+        if (pausedEverywhere(account, now)) {
             return false;
         }
         Optional<Integer> share = account.equals(DEFAULT) ? Optional.of(defaultShare)

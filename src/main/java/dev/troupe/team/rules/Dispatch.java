@@ -132,11 +132,16 @@ final class Dispatch {
                 }
                 continue;
             }
-            String worker = onSession ? task.writtenOn() : roster.workerFor(task);
+            // Only where its account is not paused: a node's rate limit holds that node's workers alone.
+            java.util.function.Predicate<String> open = accounts.openFor(startable.get(), now);
+            String worker = onSession && open.test(roster.placeOf(task.writtenOn())) ? task.writtenOn()
+                    : roster.workerFor(task, open);
             if (worker != null) {
                 queue.remove();
                 assign(task, startable.get(), worker, now);
                 pace.launched(now);
+            } else {
+                wake = Pace.earlier(wake, accounts.nextChange(now));
             }
         }
         if (wake == null) {
@@ -166,8 +171,14 @@ final class Dispatch {
                 pausedReviews = Pace.earlier(pausedReviews, accounts.nextChange(now));
                 continue;
             }
+            java.util.function.Predicate<String> open = accounts.openFor(task.spec(), now);
+            String worker = task.writtenOn() != null && roster.isIdle(task.writtenOn())
+                    && open.test(roster.placeOf(task.writtenOn())) ? task.writtenOn() : roster.firstIdle(open);
+            if (worker == null) {
+                pausedReviews = Pace.earlier(pausedReviews, accounts.nextChange(now));
+                continue;
+            }
             reviews.remove();
-            String worker = task.writtenOn() != null && roster.isIdle(task.writtenOn()) ? task.writtenOn() : roster.firstIdle();
             review(task, worker, now);
             pace.launched(now);
         }

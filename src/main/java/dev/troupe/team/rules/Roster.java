@@ -17,6 +17,8 @@ final class Roster {
     private final Set<String> idle = new LinkedHashSet<>();
     /** Workers on other nodes of a cluster: they add to the team while their node is up, and are not replaced. */
     private final Set<String> remote = new java.util.HashSet<>();
+    /** The node each remote worker runs on. */
+    private final Map<String, String> nodeOf = new HashMap<>();
     /** Worker name to the id of the task it runs (the planner's reserved id while it plans). */
     private final Map<String, String> busy = new HashMap<>();
     private int spawned;
@@ -57,6 +59,7 @@ final class Roster {
             String name = node + "-worker-" + (slot + 1);
             out.add(new Decision.JoinWorker(name, node, slot));
             remote.add(name);
+            nodeOf.put(name, node);
             idle.add(name);
         }
     }
@@ -96,6 +99,29 @@ final class Roster {
         return idle.iterator().next();
     }
 
+    /**
+     * Where a worker runs: its node, or {@link #HERE} for this machine's. A rate limit is a place's: each node
+     * uses its own environment's key.
+     */
+    String placeOf(String worker) {
+        return nodeOf.getOrDefault(worker, HERE);
+    }
+
+    /** This machine, as a place. */
+    static final String HERE = "";
+
+    /** The places of the idle workers; this machine's alone when none is idle (a new worker would start here). */
+    Set<String> idlePlaces() {
+        Set<String> places = new LinkedHashSet<>();
+        idle.forEach(worker -> places.add(placeOf(worker)));
+        return places.isEmpty() ? Set.of(HERE) : places;
+    }
+
+    /** The first idle worker at a place {@code open} accepts; null if none. */
+    String firstIdle(java.util.function.Predicate<String> open) {
+        return idle.stream().filter(worker -> open.test(placeOf(worker))).findFirst().orElse(null);
+    }
+
     void take(String worker, String taskId) {
         idle.remove(worker);
         busy.put(worker, taskId);
@@ -120,6 +146,7 @@ final class Roster {
     /** The worker is gone; returns the task it was running, or null. */
     String lost(String worker) {
         remote.remove(worker);
+        nodeOf.remove(worker);
         idle.remove(worker);
         return busy.remove(worker);
     }
@@ -146,14 +173,20 @@ final class Roster {
      * {@code team.size}); otherwise any idle worker, rather than keeping the task waiting for a busy one.
      */
     String workerFor(TaskState task) {
+        return workerFor(task, place -> true);
+    }
+
+    /** The same, among the workers at the places {@code open} accepts (a new one runs on this machine). */
+    String workerFor(TaskState task, java.util.function.Predicate<String> open) {
         for (String worker : idle) {
-            if (!task.triedBy(worker)) {
+            if (!task.triedBy(worker) && open.test(placeOf(worker))) {
                 return worker;
             }
         }
-        if (task.triedByAnyone() && idle.size() + busy.size() < capacity() - retired) {
+        if (task.triedByAnyone() && idle.size() + busy.size() < capacity() - retired && open.test(HERE)) {
             return spawn();
         }
-        return idle.isEmpty() ? null : firstIdle();
+        return firstIdle(open);
     }
+
 }

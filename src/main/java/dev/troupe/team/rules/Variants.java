@@ -104,8 +104,11 @@ final class Variants {
             }
             // Preferably a worker that has not run a variant of the task; a new one while the team has room. A judge
             // compares commits only this machine's repository holds: never on a node of a cluster.
-            String worker = judging ? roster.idleLocal().orElse(null) : roster.workerFor(task);
-            if (worker == null && !roster.hasRoom()) {
+            java.util.function.Predicate<String> open = accounts.openFor(spec.get(), now);
+            String worker = judging ? roster.idleLocal().filter(local -> open.test(Roster.HERE)).orElse(null)
+                    : roster.workerFor(task, open);
+            if (worker == null && (!roster.hasRoom() || !open.test(Roster.HERE))) {
+                paused = Pace.earlier(paused, accounts.nextChange(now));
                 continue;
             }
             if (worker == null) {

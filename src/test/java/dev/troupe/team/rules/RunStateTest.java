@@ -502,6 +502,34 @@ class RunStateTest {
     }
 
     @Test
+    void aRateLimitOnANodePausesThatNodesWorkersOnlyAndOneHerePausesOnlyThisMachines() {
+        RunState state = state(goal(team(1), limits(3, Optional.empty()), EACH, spec("a"), spec("b"), spec("c"),
+                spec("d")));
+        state.start(Optional.empty(), 1, T0);
+        state.nodeJoined("node1", "troupe@10.0.0.7:41234", 1, T0);
+
+        List<Decision> limited = state.attemptFailed("node1-worker-1", "b", 1, Assignment.Role.WRITER, "429", 0,
+                Usage.NONE, true, 60_000, T0.plusSeconds(1));
+
+        TeamEvent.TeamPaused paused = event(limited, TeamEvent.TeamPaused.class);
+        assertEquals("an attempt ended on a rate limit or overload on node1 (its workers wait; the others go on)",
+                paused.reason());
+        assertEquals(List.of(), of(limited, Decision.AssignOnceJournaled.class), "node1 is idle, but paused");
+        List<Decision> done = state.attemptSucceeded("worker-1", "a", 1, Assignment.Role.WRITER, written("a"),
+                T0.plusSeconds(2));
+        assertEquals(List.of("worker-1"), of(done, Decision.AssignOnceJournaled.class).stream()
+                .map(Decision.AssignOnceJournaled::worker).toList(), "this machine's worker goes on");
+
+        List<Decision> here = state.attemptFailed("worker-1", of(done, Decision.AssignOnceJournaled.class).get(0)
+                .assignment().task().id(), 1, Assignment.Role.WRITER, "429", 0, Usage.NONE, true, 120_000,
+                T0.plusSeconds(3));
+        assertEquals("an attempt ended on a rate limit or overload", event(here, TeamEvent.TeamPaused.class).reason());
+        List<Decision> nodeBack = state.tick(T0.plusSeconds(62));
+        assertEquals(List.of("node1-worker-1"), of(nodeBack, Decision.AssignOnceJournaled.class).stream()
+                .map(Decision.AssignOnceJournaled::worker).toList(), "node1's pause ends first, and it takes a task");
+    }
+
+    @Test
     void aNodeWhoseSetupFailsEverywhereLeavesTheTeamWithoutEndingTheRunOrCostingALocalWorkerItsPlace() {
         RunState state = state(goal(team(1), limits(2, Optional.empty()), EACH, spec("a"), spec("b"), spec("c")));
         state.start(Optional.empty(), 1, T0);
