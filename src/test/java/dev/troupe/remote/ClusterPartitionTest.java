@@ -68,11 +68,7 @@ class ClusterPartitionTest {
 
     @AfterEach
     void stopEverything() throws Exception {
-        for (Process process : processes) {
-            process.descendants().forEach(ProcessHandle::destroyForcibly);
-            process.destroyForcibly();
-            process.waitFor(30, TimeUnit.SECONDS);
-        }
+        ClusterRuns.stopAll(processes);
         new ProcessBuilder("ip", "netns", "del", leadNs).start().waitFor();
         new ProcessBuilder("ip", "netns", "del", nodeNs).start().waitFor();
     }
@@ -155,14 +151,7 @@ class ClusterPartitionTest {
     }
 
     private Process start(String name, String namespace, List<String> args) throws IOException {
-        List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", namespace,
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
-        command.addAll(args);
-        Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(tmp.resolve(name + ".out").toFile()).start();
-        processes.add(process);
-        return process;
+        return ClusterRuns.troupe(tmp, name, List.of("ip", "netns", "exec", namespace), args, processes);
     }
 
     private static void ip(String... args) throws Exception {
@@ -176,22 +165,10 @@ class ClusterPartitionTest {
     }
 
     private String output(String name) {
-        try {
-            return Files.readString(tmp.resolve(name + ".out"));
-        } catch (IOException e) {
-            return "";
-        }
+        return ClusterRuns.output(tmp, name);
     }
 
     private List<JsonNode> events() {
-        Path runs = repo.dir().resolve(".troupe/runs");
-        if (!Files.isDirectory(runs)) {
-            return List.of();
-        }
-        try (var dirs = Files.list(runs)) {
-            return dirs.findFirst().map(run -> Journals.readLive(run.resolve("events.jsonl"))).orElse(List.of());
-        } catch (IOException e) {
-            return List.of();
-        }
+        return ClusterRuns.events(repo);
     }
 }

@@ -53,11 +53,7 @@ class ClusterRunTest {
 
     @AfterEach
     void stopEverything() throws InterruptedException {
-        for (Process process : processes) {
-            process.descendants().forEach(ProcessHandle::destroyForcibly);
-            process.destroyForcibly();
-            process.waitFor(30, TimeUnit.SECONDS);
-        }
+        ClusterRuns.stopAll(processes);
     }
 
     @Test
@@ -273,13 +269,7 @@ class ClusterRunTest {
     }
 
     private Process start(String name, List<String> args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
-        command.addAll(args);
-        Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(tmp.resolve(name + ".out").toFile()).start();
-        processes.add(process);
-        return process;
+        return ClusterRuns.troupe(tmp, name, List.of(), args, processes);
     }
 
     private void awaitNodesJoined(int nodes) throws InterruptedException {
@@ -301,11 +291,7 @@ class ClusterRunTest {
     }
 
     private String output(String name) {
-        try {
-            return Files.readString(tmp.resolve(name + ".out"));
-        } catch (IOException e) {
-            return "";
-        }
+        return ClusterRuns.output(tmp, name);
     }
 
     private Path runDir() {
@@ -318,11 +304,7 @@ class ClusterRunTest {
     }
 
     private List<JsonNode> events() {
-        Path runs = repo.dir().resolve(".troupe/runs");
-        if (!Files.isDirectory(runs)) {
-            return List.of();
-        }
-        return Journals.readLive(runDir().resolve("events.jsonl"));
+        return ClusterRuns.events(repo);
     }
 
     /** Each task's latest worker. */
