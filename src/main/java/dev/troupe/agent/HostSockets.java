@@ -37,26 +37,45 @@ final class HostSockets {
         Path ownReal = own.toRealPath();
         List<Path> visible = new ArrayList<>();
         for (Path listed : listed()) {
-            if (!Files.exists(listed)) {
-                continue; // gone since, or bound in another mount namespace
-            }
-            Path socket = listed.toRealPath(); // bwrap mounts on a path whose folders are no links
-            boolean hidden = socket.startsWith("/tmp") && shownUnderTmp.stream().noneMatch(socket::startsWith);
-            if (!hidden && !socket.startsWith("/dev") && !socket.startsWith(ownReal) && !visible.contains(socket)) {
-                visible.add(socket);
+            // Each on its own: a path gone since, bound in another mount namespace, or no longer a socket (a folder
+            // made in its place) is skipped, since nothing there reaches the socket listed, and bwrap could not mask it.
+            try {
+                Path socket = listed.toRealPath(); // bwrap mounts on a path whose folders are no links
+                boolean hidden = socket.startsWith("/tmp") && shownUnderTmp.stream().noneMatch(socket::startsWith);
+                if (!hidden && !socket.startsWith("/dev") && !socket.startsWith(ownReal) && isSocket(socket)
+                        && !visible.contains(socket)) {
+                    visible.add(socket);
+                }
+            } catch (IOException | RuntimeException gone) {
+                // Not there, or not a path this JVM can name.
             }
         }
         return visible;
     }
 
-    /** Each path-bound socket once, in the order listed. */
+    private static boolean isSocket(Path path) throws IOException {
+        int mode = (Integer) Files.getAttribute(path, "unix:mode");
+        return (mode & FILE_TYPE) == SOCKET;
+    }
+
+    private static final int FILE_TYPE = 0170000;
+    private static final int SOCKET = 0140000;
+
+    /** Each path-bound socket once, in the order listed; a line of another shape, or a path no path can be, left out. */
     static Set<Path> listed() throws IOException {
         Set<Path> sockets = new LinkedHashSet<>();
-        List<String> lines = Files.readAllLines(LISTED, StandardCharsets.UTF_8);
+        // Paths are bytes: read leniently, so that one name in another encoding costs only itself.
+        String text = new String(Files.readAllBytes(LISTED), StandardCharsets.UTF_8);
+        List<String> lines = text.lines().toList();
         for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
-            String[] columns = line.strip().split("\\s+", COLUMNS_BEFORE_PATH + 1);
-            if (columns.length > COLUMNS_BEFORE_PATH && columns[COLUMNS_BEFORE_PATH].startsWith("/")) {
-                sockets.add(Path.of(columns[COLUMNS_BEFORE_PATH]));
+            String[] columns = line.stripLeading().split(" +", COLUMNS_BEFORE_PATH + 1);
+            if (columns.length > COLUMNS_BEFORE_PATH && columns[0].matches("[0-9A-Fa-f]+:")
+                    && columns[COLUMNS_BEFORE_PATH].startsWith("/")) {
+                try {
+                    sockets.add(Path.of(columns[COLUMNS_BEFORE_PATH]));
+                } catch (java.nio.file.InvalidPathException unnamed) {
+                    // Left out: this JVM cannot name it, so it cannot mask it either.
+                }
             }
         }
         return sockets;

@@ -196,7 +196,7 @@ public final class Commits {
         }
     }
 
-    /** How often a HEAD whose lock is held is tried again, and the first wait, doubled each time (about 1 s in all). */
+    /** How often a HEAD whose lock is held is tried again, and the first wait, doubled each time (about 0.5 s in all). */
     private static final int HEAD_TRIES = 7;
     private static final long FIRST_HEAD_WAIT_MS = 8;
 
@@ -222,10 +222,13 @@ public final class Commits {
             }
             ObjectId now = repo.resolve(Constants.HEAD);
             boolean unmoved = parent == null ? now == null : parent.equals(now);
-            if (result != RefUpdate.Result.LOCK_FAILURE || !unmoved || tries == HEAD_TRIES) {
+            if (result != RefUpdate.Result.LOCK_FAILURE) {
+                throw new GitException("could not move HEAD of " + worktree + " to the new commit (" + result + ")");
+            }
+            if (!unmoved || tries == HEAD_TRIES) {
                 throw new GitException("could not move HEAD of " + worktree + " to the new commit (" + result + "): "
-                        + (unmoved ? "its lock file " + GitDirs.gitDir(worktree).resolve("HEAD.lock") + " was held"
-                                + " through " + tries + " tries" : "it moved meanwhile, to " + now));
+                        + (unmoved ? "its lock (" + GitDirs.gitDir(worktree).resolve("HEAD.lock") + ", or its"
+                                + " branch's) was held through " + tries + " tries" : "it moved meanwhile, to " + now));
             }
             try {
                 Thread.sleep(wait);

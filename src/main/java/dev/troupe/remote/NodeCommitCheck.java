@@ -82,13 +82,19 @@ final class NodeCommitCheck {
                 tree.addTree(head.getTree());
                 tree.setRecursive(true);
                 tree.setFilter(TreeFilter.ANY_DIFF);
+                boolean linkChanged = false;
                 while (tree.next()) {
                     String path = tree.getPathString();
                     files.add(path);
                     FileMode mode = tree.getFileMode(1);
                     if (mode != FileMode.MISSING) {
                         check(path, mode, tree.getObjectId(1), reader, largestFile, head.getTree());
+                        linkChanged |= mode == FileMode.SYMLINK;
                     }
+                }
+                if (linkChanged) {
+                    // A new link can change where an old one leads (d/e -> s/../.. once d/s is a link): all again.
+                    checkEveryLink(head.getTree(), reader);
                 }
             }
         } catch (IOException e) {
@@ -118,6 +124,23 @@ final class NodeCommitCheck {
                 && reader.getObjectSize(blob, Constants.OBJ_BLOB) > largestFile) {
             throw new Refused("its commit has '" + path + "' of " + reader.getObjectSize(blob, Constants.OBJ_BLOB)
                     + " bytes, more than the " + largestFile + " a node may bring");
+        }
+    }
+
+    private static void checkEveryLink(RevTree tree, ObjectReader reader) throws Refused, IOException {
+        try (TreeWalk all = new TreeWalk(reader)) {
+            all.addTree(tree);
+            all.setRecursive(true);
+            while (all.next()) {
+                if (all.getFileMode(0) == FileMode.SYMLINK) {
+                    String path = all.getPathString();
+                    String target = linkTarget(path, all.getObjectId(0), reader);
+                    if (leaves(path, target, tree, reader)) {
+                        throw new Refused("with its commit the symbolic link '" + path + "' to '" + target
+                                + "' leads outside the repository (or round in a loop)");
+                    }
+                }
+            }
         }
     }
 

@@ -130,6 +130,7 @@ class NodeCommitCheckTest {
         ObjectId throughALink = commitWith(Map.of("s", Map.entry(FileMode.SYMLINK, "src/.."),
                 "src", Map.entry(FileMode.SYMLINK, ".."), "e", Map.entry(FileMode.SYMLINK, "s")));
         ObjectId loop = commitWith(Map.of("x", Map.entry(FileMode.SYMLINK, "y"), "y", Map.entry(FileMode.SYMLINK, "x")));
+
         ObjectId big = commitWith(Map.of("big.bin", Map.entry(FileMode.REGULAR_FILE, "x".repeat(2000))));
 
         assertTrue(refusal(dotGit, 1 << 20).contains("the path '.GIT', which no task may write"), refusal(dotGit, 1 << 20));
@@ -138,11 +139,31 @@ class NodeCommitCheckTest {
         assertTrue(refusal(climbing, 1 << 20).contains("a symbolic link 'up'"), refusal(climbing, 1 << 20));
         assertTrue(refusal(throughALink, 1 << 20).contains("leads outside the repository"), refusal(throughALink, 1 << 20));
         assertTrue(refusal(loop, 1 << 20).contains("round in a loop"), refusal(loop, 1 << 20));
+
         assertEquals(List.of("link"), NodeCommitCheck.verified(repo.dir(), base, List.of(), claimed(inside), 1 << 20)
                 .filesChanged(), "a link inside the repository is a file like any other");
         assertTrue(refusal(big, 1000).contains("'big.bin' of 2000 bytes, more than the 1000"), refusal(big, 1000));
         assertEquals(List.of("big.bin"), NodeCommitCheck.verified(repo.dir(), base, List.of(), claimed(big), 2000)
                 .filesChanged());
+    }
+
+    @Test
+    void anOldLinkThatANewOneSendsOutOfTheRepositoryIsRefusedToo() throws Exception {
+        // d/e -> s/../.. is the repository's top while d/s is a folder.
+        repo.write("d/s/x.txt", "x\n");
+        Files.createSymbolicLink(repo.dir().resolve("d/e"), Path.of("s/../.."));
+        repo.git("add", "-A");
+        repo.git("commit", "-q", "-m", "an old link, inside");
+        base = ObjectId.fromString(repo.head());
+        // The node's commit makes d/s a link to d's parent, itself inside: d/e now climbs out.
+        repo.git("rm", "-q", "-r", "d/s");
+        Files.createSymbolicLink(repo.dir().resolve("d/s"), Path.of(".."));
+        repo.git("add", "-A");
+        repo.git("commit", "-q", "-m", "the node's work");
+        ObjectId nodeCommit = ObjectId.fromString(repo.head());
+
+        assertEquals("with its commit the symbolic link 'd/e' to 's/../..' leads outside the repository (or round in"
+                + " a loop)", refusal(nodeCommit, 1 << 20));
     }
 
     private String refusal(ObjectId commit, long largest) {

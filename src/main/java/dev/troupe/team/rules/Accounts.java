@@ -33,6 +33,8 @@ final class Accounts {
     private final Decisions out;
     /** Until when each account is paused at each place, by {@link #key}. */
     private final Map<String, Instant> pausedUntil = new HashMap<>();
+    /** Where each worker ran its last agent: a report may come after its node has left the roster. */
+    private final Map<String, String> placeOf = new HashMap<>();
     /** The account of the agent each worker last started. */
     private final Map<String, String> accountOf = new HashMap<>();
     /** How many of the team's workers run tasks that name no profile on the goal's {@code agent:}. */
@@ -112,16 +114,17 @@ final class Accounts {
                 + task.agent().map(profile -> " @" + profile).orElse("");
     }
 
-    /** The worker started an agent of {@code task}. */
+    /** The worker started an agent of {@code task}: its account, and where it runs, for a pause it may meet. */
     void launched(String worker, Goal.TaskSpec task) {
         accountOf.put(worker, task.agent().orElse(DEFAULT));
+        placeOf.put(worker, roster.placeOf(worker));
     }
 
     /** After an attempt of the worker's ended on a rate limit: as long as the agent said, else {@code retry.rate-limit-pause}. */
     void pauseForRateLimit(String worker, long retryAfterMs, Instant now) {
         Duration wait = retryAfterMs >= 0 ? Duration.ofMillis(retryAfterMs) : tuning.rateLimitPause();
-        pause(accountOf.getOrDefault(worker, DEFAULT), roster.placeOf(worker), now.plus(wait),
-                "an attempt ended on a rate limit or overload", now);
+        pause(accountOf.getOrDefault(worker, DEFAULT), placeOf.getOrDefault(worker, roster.placeOf(worker)),
+                now.plus(wait), "an attempt ended on a rate limit or overload", now);
     }
 
     /**
@@ -131,8 +134,8 @@ final class Accounts {
      */
     void apiPressure(String worker, String error, long delayMs, Instant now) {
         Duration wait = delayMs >= 0 ? Duration.ofMillis(delayMs) : tuning.rateLimitPause();
-        pause(accountOf.getOrDefault(worker, DEFAULT), roster.placeOf(worker), now.plus(wait),
-                "the API answered " + error, now);
+        pause(accountOf.getOrDefault(worker, DEFAULT), placeOf.getOrDefault(worker, roster.placeOf(worker)),
+                now.plus(wait), "the API answered " + error, now);
     }
 
     /**

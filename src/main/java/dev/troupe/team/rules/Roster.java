@@ -110,11 +110,17 @@ final class Roster {
     /** This machine, as a place. */
     static final String HERE = "";
 
-    /** The places of the idle workers; this machine's alone when none is idle (a new worker would start here). */
+    /**
+     * Where a task could start now: the places of the idle workers, and this machine's when one more may start here
+     * (or none is idle: a task waits for this machine then).
+     */
     Set<String> idlePlaces() {
         Set<String> places = new LinkedHashSet<>();
         idle.forEach(worker -> places.add(placeOf(worker)));
-        return places.isEmpty() ? Set.of(HERE) : places;
+        if (places.isEmpty() || hasRoom()) {
+            places.add(HERE);
+        }
+        return places;
     }
 
     /** The first idle worker at a place {@code open} accepts; null if none. */
