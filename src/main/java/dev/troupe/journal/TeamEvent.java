@@ -262,12 +262,13 @@ public sealed interface TeamEvent {
     /**
      * No agent is launched until {@code until}: the API is rate limiting or overloaded. {@code account}: with agent
      * profiles, the one paused ({@code agent} for the goal's own {@code agent:}), the others going on; absent, the
-     * whole team.
+     * whole team. {@code node}: the cluster node whose workers alone are paused (each node has its own key); absent,
+     * this machine's.
      */
-    record TeamPaused(Instant time, Instant until, String reason, String account) implements TeamEvent {
+    record TeamPaused(Instant time, Instant until, String reason, String account, String node) implements TeamEvent {
 
         public TeamPaused(Instant time, Instant until, String reason) {
-            this(time, until, reason, null);
+            this(time, until, reason, null, null);
         }
     }
 

@@ -197,8 +197,8 @@ public final class TeamBoard {
         } else if (event instanceof TeamEvent.PlanMade || event instanceof TeamEvent.PlanRejected
                 || event instanceof TeamEvent.GoalMet) {
             release(GoalLoader.RESERVED_ID);
-        } else if (event instanceof TeamEvent.TeamPaused e && e.account() == null) {
-            // One account's pause holds only its own launches: the team is not paused.
+        } else if (event instanceof TeamEvent.TeamPaused e && e.account() == null && e.node() == null) {
+            // One account's pause, or one node's, holds only its own launches: the team is not paused.
             pausedUntil = e.until();
         } else if (event instanceof TeamEvent.BudgetSpent) {
             budgetSpent = true;

@@ -147,7 +147,8 @@ final class Accounts {
             pausedUntil.put(key(account, place), until);
             out.journal(new TeamEvent.TeamPaused(now, until, place.equals(Roster.HERE) ? reason
                     : reason + " on " + place + " (its workers wait; the others go on)",
-                    goal.profiles().isEmpty() ? null : account.equals(DEFAULT) ? "agent" : account));
+                    goal.profiles().isEmpty() ? null : account.equals(DEFAULT) ? "agent" : account,
+                    place.equals(Roster.HERE) ? null : place));
         }
     }
 

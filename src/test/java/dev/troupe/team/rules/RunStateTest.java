@@ -514,6 +514,7 @@ class RunStateTest {
         TeamEvent.TeamPaused paused = event(limited, TeamEvent.TeamPaused.class);
         assertEquals("an attempt ended on a rate limit or overload on node1 (its workers wait; the others go on)",
                 paused.reason());
+        assertEquals("node1", paused.node());
         assertEquals(List.of(), of(limited, Decision.AssignOnceJournaled.class), "node1 is idle, but paused");
         List<Decision> done = state.attemptSucceeded("worker-1", "a", 1, Assignment.Role.WRITER, written("a"),
                 T0.plusSeconds(2));
@@ -524,6 +525,7 @@ class RunStateTest {
                 .assignment().task().id(), 1, Assignment.Role.WRITER, "429", 0, Usage.NONE, true, 120_000,
                 T0.plusSeconds(3));
         assertEquals("an attempt ended on a rate limit or overload", event(here, TeamEvent.TeamPaused.class).reason());
+        assertEquals(null, event(here, TeamEvent.TeamPaused.class).node(), "this machine's");
         List<Decision> nodeBack = state.tick(T0.plusSeconds(62));
         assertEquals(List.of("node1-worker-1"), of(nodeBack, Decision.AssignOnceJournaled.class).stream()
                 .map(Decision.AssignOnceJournaled::worker).toList(), "node1's pause ends first, and it takes a task");
