@@ -6,7 +6,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.troupe.agent.LiveAgents;
 import dev.troupe.agent.Secrets;
-import dev.troupe.git.GitCli;
+import dev.troupe.git.Housekeeping;
 import dev.troupe.git.GitException;
 import dev.troupe.git.IntegrationBranch;
 import dev.troupe.git.Worktrees;
@@ -128,7 +128,7 @@ final class Launcher {
             session.end();
             if (over) {
                 removeWorktrees(setup, err);
-                GitCli.houseKeep(setup.top());
+                Housekeeping.run(setup.top());
             }
         }
     }

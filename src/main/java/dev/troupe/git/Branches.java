@@ -23,6 +23,13 @@ public final class Branches {
      * a branch checked out in some worktree: moving it would change what someone's checkout says it holds.
      */
     public static void force(Path repo, String branch, ObjectId commit) throws GitException {
+        Housekeeping.sharing(repo, () -> {
+            forceAlongside(repo, branch, commit);
+            return null;
+        });
+    }
+
+    private static void forceAlongside(Path repo, String branch, ObjectId commit) throws GitException {
         String ref = Constants.R_HEADS + branch;
         if (!Repository.isValidRefName(ref)) {
             throw new GitException("'" + branch + "' is not a valid branch name");

@@ -51,7 +51,7 @@ public final class Commits {
      */
     public static ObjectId commitAll(Path worktree, String message, java.util.Collection<String> leaveOut)
             throws GitException {
-        return commit(worktree, message, leaveOut, status(worktree));
+        return Housekeeping.sharing(worktree, () -> commit(worktree, message, leaveOut, status(worktree)));
     }
 
     private static ObjectId commit(Path worktree, String message, java.util.Collection<String> leaveOut,
@@ -118,6 +118,11 @@ public final class Commits {
      * head: {@code base} itself when nothing but leave-out paths changed.
      */
     public static ObjectId commitTask(Path worktree, String message, java.util.Collection<String> leaveOut,
+            ObjectId base) throws GitException {
+        return Housekeeping.sharing(worktree, () -> commitTaskAlongside(worktree, message, leaveOut, base));
+    }
+
+    private static ObjectId commitTaskAlongside(Path worktree, String message, java.util.Collection<String> leaveOut,
             ObjectId base) throws GitException {
         try (Git git = Git.open(worktree.toFile())) {
             Repository repo = git.getRepository();
@@ -316,6 +321,11 @@ public final class Commits {
 
     /** The same, leaving out {@code leaveOut} (see {@link #commitAll(Path, String, java.util.Collection)}). */
     public static java.util.Optional<ObjectId> commitIfChanged(Path worktree, String message,
+            java.util.Collection<String> leaveOut) throws GitException {
+        return Housekeeping.sharing(worktree, () -> commitIfChangedAlongside(worktree, message, leaveOut));
+    }
+
+    private static java.util.Optional<ObjectId> commitIfChangedAlongside(Path worktree, String message,
             java.util.Collection<String> leaveOut) throws GitException {
         List<String> status = status(worktree);
         if (status.isEmpty()) {

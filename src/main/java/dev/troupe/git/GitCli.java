@@ -19,25 +19,6 @@ public final class GitCli {
      */
     static final List<String> NO_HOUSEKEEPING = List.of("-c", "maintenance.auto=false", "-c", "gc.auto=0");
 
-    /**
-     * The housekeeping troupe's own git commands leave out, done here when the repository needs it ({@code git gc
-     * --auto}: a process that returns at once below git's thresholds): its objects packed, as the commits of a
-     * run's tasks would otherwise have had done every few hundred commits. Its failure changes nothing. Not through
-     * {@link #run}, whose {@link #NO_HOUSEKEEPING} would make {@code gc --auto} do nothing.
-     */
-    public static void houseKeep(Path repo) {
-        try {
-            new ProcessBuilder("git", "-C", repo.toString(), "gc", "--auto", "--quiet")
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD)
-                    .start().waitFor();
-        } catch (IOException e) {
-            // Housekeeping only: the user's own next git command does it.
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     /** How much of git's stderr a failure's message keeps below its first line. */
     private static final int KEPT = 4000;
 

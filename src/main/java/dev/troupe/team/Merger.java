@@ -9,7 +9,7 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.StashBuffer;
 import akka.actor.typed.javadsl.TimerScheduler;
-import dev.troupe.git.GitCli;
+import dev.troupe.git.Housekeeping;
 import dev.troupe.git.IntegrationBranch;
 import dev.troupe.team.rules.Tuning;
 import dev.troupe.workspace.CheckRunner;
@@ -207,7 +207,7 @@ public final class Merger extends AbstractBehavior<Merger.Command> {
         if (!(outcome instanceof IntegrationBranch.Outcome.Merged)) {
             keep(request);
         } else if (merges.incrementAndGet() % HOUSEKEEPING_EVERY == 0) {
-            GitCli.houseKeep(repo.getDirectory().toPath());
+            Housekeeping.run(repo.getDirectory().toPath());
         }
         return outcome;
     }

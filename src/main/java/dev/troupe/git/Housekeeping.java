@@ -1,0 +1,72 @@
+package dev.troupe.git;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * A repository's housekeeping ({@code git gc --auto}) apart from this JVM's commits in it. gc expires every ref's
+ * log, worktrees' {@code HEAD} included, holding each one's lock meanwhile, packs refs and deletes the loose ones,
+ * and removes the object folders its packing emptied: a commit made in process at that moment failed to move its
+ * worktree's {@code HEAD} (LOCK_FAILURE) or to write its object into a folder just removed, 4 tasks of 20,000 on a
+ * 10,000-task run. Commits and branch moves share the repository; housekeeping waits for them and has it alone.
+ * Keyed by the repository's common git dir, so that its worktrees and the repository are one.
+ */
+public final class Housekeeping {
+
+    private static final ConcurrentMap<Path, ReentrantReadWriteLock> LOCKS = new ConcurrentHashMap<>();
+
+    private Housekeeping() {}
+
+    /** Runs {@code work} (a commit, a branch moved) in {@code repo}, or a worktree of it, while no housekeeping runs. */
+    static <T> T sharing(Path repo, WorktreeGate.GitWork<T> work) throws GitException {
+        ReentrantReadWriteLock lock = lockOf(repo);
+        lock.readLock().lock();
+        try {
+            return work.run();
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /**
+     * The housekeeping troupe's own git commands leave out, done here when the repository needs it ({@code git gc
+     * --auto}: a process that returns at once below git's thresholds), once this JVM's commits in it are done: its
+     * objects packed, as the commits of a run's tasks would otherwise have had done every few hundred commits. Its
+     * failure changes nothing. Not through {@link GitCli#run}, whose {@link GitCli#NO_HOUSEKEEPING} would make
+     * {@code gc --auto} do nothing.
+     */
+    public static void run(Path repo) {
+        ReentrantReadWriteLock lock = lockOf(repo);
+        lock.writeLock().lock();
+        try {
+            new ProcessBuilder("git", "-C", repo.toString(), "gc", "--auto", "--quiet")
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .start().waitFor();
+        } catch (IOException e) {
+            // Housekeeping only: the user's own next git command does it.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    private static ReentrantReadWriteLock lockOf(Path repo) {
+        return LOCKS.computeIfAbsent(key(repo), path -> new ReentrantReadWriteLock());
+    }
+
+    /** The common git dir of a worktree, of a checkout, or a git dir itself, as a real path. */
+    private static Path key(Path repo) {
+        try {
+            Path dir = Files.exists(repo.resolve(".git")) ? GitDirs.commonDir(repo) : repo;
+            return dir.toRealPath();
+        } catch (IOException | GitException e) {
+            return repo.toAbsolutePath().normalize();
+        }
+    }
+}
