@@ -11,8 +11,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * A repository's housekeeping ({@code git gc --auto}) apart from this JVM's commits in it. gc expires every ref's
  * log, worktrees' {@code HEAD} included, holding each one's lock meanwhile, packs refs and deletes the loose ones,
  * and removes the object folders its packing emptied: a commit made in process at that moment failed to move its
- * worktree's {@code HEAD} (LOCK_FAILURE) or to write its object into a folder just removed, 4 tasks of 20,000 on a
- * 10,000-task run. Commits and branch moves share the repository; housekeeping waits for them and has it alone.
+ * worktree's {@code HEAD} (LOCK_FAILURE: 3 commits of one 10,000-task run) or to write its object into a folder
+ * just removed (1 of another). Commits and branch moves share the repository; housekeeping waits for them and has it alone.
  * Keyed by the repository's common git dir, so that its worktrees and the repository are one.
  */
 public final class Housekeeping {
