@@ -56,8 +56,12 @@ public final class Housekeeping {
         }
     }
 
+    /** Each path asked about, to its repository's key: worked out once, not at every commit. */
+    private static final ConcurrentMap<Path, Path> KEYS = new ConcurrentHashMap<>();
+
     private static ReentrantReadWriteLock lockOf(Path repo) {
-        return LOCKS.computeIfAbsent(key(repo), path -> new ReentrantReadWriteLock());
+        Path key = KEYS.computeIfAbsent(repo.toAbsolutePath().normalize(), Housekeeping::key);
+        return LOCKS.computeIfAbsent(key, path -> new ReentrantReadWriteLock());
     }
 
     /** The common git dir of a worktree, of a checkout, or a git dir itself, as a real path. */
