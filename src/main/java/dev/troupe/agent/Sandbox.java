@@ -23,6 +23,12 @@ public final class Sandbox {
     /** What carries a confined sandbox's ports to troupe's sockets, looked up on PATH. */
     public static final String SOCAT = "socat";
 
+    /**
+     * How long, once the agent ended and the bridges stopped listening, the connections they still carry may take to
+     * hand on their last bytes (socat ends one half a second after its agent side closed), in tries 50 ms apart.
+     */
+    private static final int DRAIN_TRIES = 20;
+
     /** How long the bridges may take to listen before the agent starts, in tries 10 ms apart. */
     private static final int BRIDGE_TRIES = 500;
 
@@ -84,19 +90,21 @@ public final class Sandbox {
 
     /**
      * The shell that starts the bridges, waits for the IPv4 ones to listen (an IPv6 one may fail where the kernel
-     * has no IPv6: {@code localhost} still resolves to 127.0.0.1), runs the agent, and when it ends kills every other
-     * process of the sandbox (the bridges, what the agent left running): bwrap's init outlives the agent for as long
-     * as any of them is left.
+     * has no IPv6: {@code localhost} still resolves to 127.0.0.1), runs the agent, and when it ends stops the bridges'
+     * listening, lets the connections they carry hand on their last bytes (a second at most: only the sandbox's init
+     * and this shell left), then kills every other process of the sandbox (what the agent left running): bwrap's init
+     * outlives the agent for as long as any of them is left.
      */
     private static String bridging(SandboxNetwork network) throws IOException {
         String socat = AgentCommand.onPath(SOCAT).orElseThrow(() -> new IOException(NO_SOCAT)).toString();
-        StringBuilder script = new StringBuilder();
+        StringBuilder script = new StringBuilder("bridges=\n");
         StringBuilder ports = new StringBuilder();
         for (SandboxNetwork.Bridge bridge : network.bridges()) {
             boolean v6 = bridge.address().contains(":");
             script.append(socat).append(" -lp troupe-bridge ").append(v6 ? "TCP6" : "TCP4").append("-LISTEN:")
                     .append(bridge.port()).append(",bind=").append(v6 ? "[::1]" : bridge.address())
-                    .append(",reuseaddr,fork UNIX-CONNECT:'").append(bridge.socket()).append("' &\n");
+                    .append(",reuseaddr,fork UNIX-CONNECT:'").append(bridge.socket()).append("' &\n")
+                    .append("bridges=\"$bridges $!\"\n");
             if (!v6) {
                 ports.append(String.format(" %04X", bridge.port()));
             }
@@ -114,9 +122,15 @@ public final class Sandbox {
                 done
                 "$@"
                 code=$?
+                kill $bridges 2>/dev/null
+                tries=0
+                while set -- /proc/[0-9]*; [ $# -gt 2 ] && [ $tries -lt %d ]; do
+                  tries=$((tries + 1))
+                  sleep 0.05
+                done
                 kill -KILL -1 2>/dev/null
                 exit $code
-                """.formatted(ports, BRIDGE_TRIES));
+                """.formatted(ports, BRIDGE_TRIES, DRAIN_TRIES));
         return script.toString();
     }
 
@@ -138,6 +152,25 @@ public final class Sandbox {
      * network, also socat is not on PATH, or bwrap cannot give the sandbox a network namespace of its own.
      */
     public static Optional<String> unavailable(boolean confinedNetwork) {
+        if (confinedNetwork ? confinedWorks : filesWork) {
+            return Optional.empty(); // tried already in this JVM: a node asks before each attempt
+        }
+        Optional<String> why = tryOnce(confinedNetwork);
+        if (why.isEmpty()) {
+            if (confinedNetwork) {
+                confinedWorks = true;
+            } else {
+                filesWork = true;
+            }
+        }
+        return why;
+    }
+
+    /** Whether a sandbox (with a confined network, or with the files alone) was made once already in this JVM. */
+    private static volatile boolean confinedWorks;
+    private static volatile boolean filesWork;
+
+    private static Optional<String> tryOnce(boolean confinedNetwork) {
         Optional<Path> bwrap = AgentCommand.onPath(BWRAP);
         if (bwrap.isEmpty()) {
             return Optional.of("sandbox: true needs bubblewrap, and there is no bwrap on PATH; install it"
