@@ -3,9 +3,6 @@ package dev.troupe.agent;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -105,7 +102,7 @@ public final class AgentProcess {
 
     /** The blocking form of {@link #stop}, for places that must not return before the tree is gone. */
     public int stopNow(Duration grace) {
-        if (!process.isAlive() && seen.stream().noneMatch(ProcessHandle::isAlive) && marked().isEmpty()) {
+        if (!process.isAlive() && seen.stream().noneMatch(ProcessHandle::isAlive) && leftNothing()) {
             // The usual end: the agent exited by itself and left nothing running. Every process it could have left
             // carries its marker, so one look through /proc says so; the full stop walks it five times more.
             input.ifPresent(AgentInput::abandon);
@@ -143,7 +140,13 @@ public final class AgentProcess {
      * after it was orphaned (a background job that kept the agent's stdout open, say). Elsewhere, none.
      */
     private Set<ProcessHandle> marked() {
-        return withVariable(marker);
+        return MarkedProcesses.settled(marker);
+    }
+
+    /** Whether one look finds nothing with the marker, and no process that could not be read for it yet. */
+    private boolean leftNothing() {
+        MarkedProcesses.Look look = MarkedProcesses.look(marker);
+        return look.found().isEmpty() && !look.unsure();
     }
 
     /**
@@ -151,56 +154,10 @@ public final class AgentProcess {
      * whose troupe died, and what they started. Returns how many there were.
      */
     public static int killAllWith(String variable) {
-        Set<ProcessHandle> found = withVariable(variable);
+        Set<ProcessHandle> found = MarkedProcesses.settled(variable);
         found.forEach(ProcessHandle::destroyForcibly);
         awaitAll(found, KILL_WAIT);
         return found.size();
-    }
-
-    private static Set<ProcessHandle> withVariable(String variable) {
-        Set<ProcessHandle> found = new LinkedHashSet<>();
-        Path proc = Path.of("/proc");
-        if (!Files.isDirectory(proc)) {
-            return found;
-        }
-        byte[] needle = variable.getBytes(StandardCharsets.UTF_8);
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(proc, "[0-9]*")) {
-            for (Path entry : entries) {
-                try {
-                    if (containsVariable(Files.readAllBytes(entry.resolve("environ")), needle)) {
-                        ProcessHandle.of(Long.parseLong(entry.getFileName().toString())).ifPresent(found::add);
-                    }
-                } catch (IOException | NumberFormatException | SecurityException gone) {
-                    // Ended meanwhile, or not ours to read.
-                }
-            }
-        } catch (IOException unreadable) {
-            // No /proc to read: the snapshots of descendants are all there is.
-        }
-        return found;
-    }
-
-    /** {@code environ} holds NUL-terminated NAME=value entries; the marker must be one of them, whole. */
-    private static boolean containsVariable(byte[] environ, byte[] variable) {
-        outer:
-        for (int start = 0; start + variable.length <= environ.length; ) {
-            for (int i = 0; i < variable.length; i++) {
-                if (environ[start + i] != variable[i]) {
-                    int end = start;
-                    while (end < environ.length && environ[end] != 0) {
-                        end++;
-                    }
-                    start = end + 1;
-                    continue outer;
-                }
-            }
-            int after = start + variable.length;
-            if (after == environ.length || environ[after] == 0) {
-                return true;
-            }
-            start = after;
-        }
-        return false;
     }
 
     /** Waits, all together at most {@code limit}, for the processes to be gone. */

@@ -1,0 +1,83 @@
+package dev.troupe.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.troupe.testing.Await;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class MarkedProcessesTest {
+
+    private final String marker = "TROUPE_TEST_MARK=" + UUID.randomUUID();
+    private final List<Long> started = new ArrayList<>();
+
+    @AfterEach
+    void killWhatWasStarted() {
+        started.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+    }
+
+    /** Runs {@code script} in bash with the environment {@code env} and returns the pid on its first line. */
+    private long pidPrintedBy(String script, String... env) throws Exception {
+        ProcessBuilder builder = new ProcessBuilder("bash", "-c", script).redirectErrorStream(true);
+        builder.environment().clear();
+        builder.environment().put("PATH", System.getenv("PATH"));
+        for (String variable : env) {
+            String[] parts = variable.split("=", 2);
+            builder.environment().put(parts[0], parts[1]);
+        }
+        Process shell = builder.start();
+        long pid = Long.parseLong(new BufferedReader(new InputStreamReader(shell.getInputStream(),
+                StandardCharsets.UTF_8)).readLine().strip());
+        started.add(pid);
+        assertTrue(shell.waitFor(10, TimeUnit.SECONDS), "the shell exited");
+        return pid;
+    }
+
+    @Test
+    void findsAProcessByItsWholeVariableOnly() throws Exception {
+        long marked = pidPrintedBy("sleep 1000 </dev/null >/dev/null 2>&1 & echo $!", marker);
+        long longer = pidPrintedBy("sleep 1000 </dev/null >/dev/null 2>&1 & echo $!", marker + "-and-more");
+
+        Set<ProcessHandle> found = MarkedProcesses.settled(marker);
+
+        assertEquals(Set.of(marked), found.stream().map(ProcessHandle::pid).collect(java.util.stream.Collectors.toSet()));
+        assertFalse(found.stream().anyMatch(handle -> handle.pid() == longer));
+    }
+
+    @Test
+    void aChildForkedAsItsParentExitsIsFoundWhileItExecs() throws Exception {
+        // The child is often between fork and exec, or inside exec, when the look starts: then its environment
+        // reads empty for a moment. Forty rounds catch that moment on most runs; a single look missed it in some.
+        for (int round = 0; round < 40; round++) {
+            long orphan = pidPrintedBy("setsid sleep 1000 </dev/null >/dev/null 2>&1 & echo $!; exit 3", marker);
+
+            Set<ProcessHandle> found = MarkedProcesses.settled(marker);
+
+            assertTrue(found.stream().anyMatch(handle -> handle.pid() == orphan), "round " + round + ": " + found);
+            ProcessHandle.of(orphan).ifPresent(ProcessHandle::destroyForcibly);
+        }
+    }
+
+    @Test
+    void aProgramStartedWithNoEnvironmentAtAllIsNotTakenForOneInExec() throws Exception {
+        long bare = pidPrintedBy("env -i sleep 1000 </dev/null >/dev/null 2>&1 & echo $!");
+        ProcessHandle handle = ProcessHandle.of(bare).orElseThrow();
+        Await.until(() -> handle.info().command().orElse("").endsWith("sleep"), 10, () -> "sleep runs");
+        Path proc = Path.of("/proc", Long.toString(bare));
+        assertEquals(0, Files.readAllBytes(proc.resolve("environ")).length, "no environment");
+
+        assertFalse(MarkedProcesses.midExec(proc), "an environment of length 0, not an exec under way");
+    }
+}
