@@ -20,9 +20,10 @@ import java.util.regex.Pattern;
  * 4) and on three nodes of this machine (the lead with team 2, and two worker nodes of one slot each), alternately,
  * on fresh copies of one repository of 4,600 files. Reports wall time (three nodes against one), each task's time
  * from assignment to success on a local and on a remote worker, and the bundles: the first to a new node (the whole
- * history), the later ones, and the commits coming back.
+ * history), the later ones, and the commits coming back. With {@code --latency MS}, a third side runs the three
+ * nodes over links of that round trip ({@link SlowLink}), and a second table reports what it costs a task.
  *
- * <p>Run by bench/cluster.sh; a single-file program like Bench.java, with troupe's jars on the classpath.
+ * <p>Run by bench/cluster.sh, compiled with {@link SlowLink} against troupe's jars.
  */
 public class ClusterBench {
 
@@ -33,24 +34,29 @@ public class ClusterBench {
     final Path work;
     final int tasks;
     final int rounds;
+    /** The round trip of the third side's links; zero: no third side. */
+    final Duration latency;
 
-    ClusterBench(Path home, Path work, int tasks, int rounds) {
+    ClusterBench(Path home, Path work, int tasks, int rounds, Duration latency) {
         this.home = home;
         this.work = work;
         this.tasks = tasks;
         this.rounds = rounds;
+        this.latency = latency;
     }
 
     public static void main(String[] args) throws Exception {
         int tasks = 16;
         int rounds = 2;
+        Duration latency = Duration.ZERO;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> { tasks = 8; rounds = 1; }
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--tasks" -> tasks = Integer.parseInt(args[++i]);
+                case "--latency" -> latency = Duration.ofMillis(Long.parseLong(args[++i]));
                 default -> {
-                    System.err.println("usage: bench/cluster.sh [--quick] [--rounds N] [--tasks N]");
+                    System.err.println("usage: bench/cluster.sh [--quick] [--rounds N] [--tasks N] [--latency MS]");
                     System.exit(2);
                 }
             }
@@ -58,7 +64,7 @@ public class ClusterBench {
         Path home = Path.of(System.getProperty("bench.home", ".")).toAbsolutePath().normalize();
         Path work = Files.createTempDirectory("troupe-cluster-bench-");
         try {
-            new ClusterBench(home, work, tasks, rounds).runAll();
+            new ClusterBench(home, work, tasks, rounds, latency).runAll();
         } finally {
             run(work.getParent(), "rm", "-rf", work.toString());
         }
@@ -70,42 +76,102 @@ public class ClusterBench {
     void runAll() throws Exception {
         Path template = makeRepository(work.resolve("template"), 4600);
         say("repository: 4,600 files, " + du(template.resolve(".git")) / 1024 + " KB of git objects; " + tasks
-                + " tasks of 1 s, 4 slots; " + rounds + " round(s)");
-        List<Result> one = new ArrayList<>();
-        List<Result> three = new ArrayList<>();
+                + " tasks of 1 s, 4 slots; " + rounds + " round(s)"
+                + (latency.isZero() ? "" : "; three nodes also over links of " + latency.toMillis() + " ms round trip"));
+        List<String> sides = new ArrayList<>(List.of("one node", "three nodes"));
+        if (!latency.isZero()) {
+            sides.add("three nodes, " + latency.toMillis() + " ms round trip");
+        }
+        Map<String, List<Result>> results = new HashMap<>();
         for (int round = 0; round < rounds; round++) {
-            boolean oneFirst = round % 2 == 0;
-            for (int side = 0; side < 2; side++) {
-                boolean single = (side == 0) == oneFirst;
-                Path repo = work.resolve("r" + round + (single ? "-one" : "-three"));
+            // Each round the order turns by one, so that each side goes first, second and last alike.
+            for (int i = 0; i < sides.size(); i++) {
+                int side = (i + round) % sides.size();
+                Path repo = work.resolve("r" + round + "-" + side);
                 run(work, "cp", "-a", template.toString(), repo.toString());
-                Result result = single ? oneNode(repo) : threeNodes(repo);
-                (single ? one : three).add(result);
-                say((single ? "one node" : "three nodes") + ": " + secs(result.wallMs()));
+                Result result = switch (side) {
+                    case 0 -> oneNode(repo);
+                    case 1 -> threeNodes(repo, Duration.ZERO);
+                    default -> threeNodes(repo, latency);
+                };
+                results.computeIfAbsent(sides.get(side), k -> new ArrayList<>()).add(result);
+                say(sides.get(side) + ": " + secs(result.wallMs()));
             }
         }
-        report(one, three);
+        report(results.get(sides.get(0)), results.get(sides.get(1)));
+        if (!latency.isZero()) {
+            reportLatency(results.get(sides.get(1)), results.get(sides.get(2)));
+        }
     }
 
     Result oneNode(Path repo) throws Exception {
         Path goal = goal(repo, 4);
-        Process lead = troupe(repo, "lead", "run", goal.toString());
+        Process lead = troupe(repo, "lead", new Listen(List.of(), null, 0, 0), "run", goal.toString());
         Files.createFile(repo.resolveSibling(repo.getFileName() + ".gate"));
         return finish(repo, lead, List.of());
     }
 
-    Result threeNodes(Path repo) throws Exception {
+    /**
+     * The lead and two worker nodes; with a {@code roundTrip}, each listens behind a {@link SlowLink} (Artery binds
+     * one port and gives the link's as its address, so every message between the nodes crosses one link).
+     */
+    Result threeNodes(Path repo, Duration roundTrip) throws Exception {
         Path goal = goal(repo, 2);
-        Process lead = troupe(repo, "lead", "run", goal.toString(), "--cluster", "127.0.0.1:0");
-        String address = awaitJoinAddress(repo.resolve("lead.out"));
-        List<Process> nodes = new ArrayList<>();
-        for (String name : List.of("node1", "node2")) {
-            nodes.add(troupe(repo, name, "worker", "--once", "--join", address, "--slots", "1", "--work-dir",
-                    repo.resolveSibling(repo.getFileName() + "-" + name).toString()));
+        List<SlowLink> links = new ArrayList<>();
+        try {
+            Listen at = listen(roundTrip);
+            Process lead = troupe(repo, "lead", at, "run", goal.toString(), "--cluster");
+            String address = awaitJoinAddress(repo.resolve("lead.out"));
+            // Only now: the lead refuses an address some other program listens on, and checks before it says this.
+            at.link(roundTrip).ifPresent(links::add);
+            List<Process> nodes = new ArrayList<>();
+            for (String name : List.of("node1", "node2")) {
+                Listen node = listen(roundTrip);
+                node.link(roundTrip).ifPresent(links::add);
+                nodes.add(troupe(repo, name, node, "worker", "--once", "--join", address, "--slots", "1",
+                        "--work-dir", repo.resolveSibling(repo.getFileName() + "-" + name).toString(), "--listen"));
+            }
+            awaitLine(repo.resolve("lead.out"), Pattern.compile("node2 .* joined"));
+            Files.createFile(repo.resolveSibling(repo.getFileName() + ".gate"));
+            Result result = finish(repo, lead, nodes);
+            long carried = links.stream().mapToLong(SlowLink::carried).sum();
+            if (!links.isEmpty() && carried < 279 * 1024) {
+                throw new IllegalStateException("the links carried " + carried + " B, less than a node's first bundle");
+            }
+            return result;
+        } finally {
+            for (SlowLink link : links) {
+                link.close();
+            }
         }
-        awaitLine(repo.resolve("lead.out"), Pattern.compile("node2 .* joined"));
-        Files.createFile(repo.resolveSibling(repo.getFileName() + ".gate"));
-        return finish(repo, lead, nodes);
+    }
+
+    /**
+     * Where a node listens: any free port of 127.0.0.1, or with a {@code roundTrip}, a free port for a
+     * {@link SlowLink} in front of the one Artery binds (given as a system property: troupe's settings do not name it).
+     */
+    static Listen listen(Duration roundTrip) throws IOException {
+        if (roundTrip.isZero()) {
+            return new Listen(List.of(), "127.0.0.1:0", 0, 0);
+        }
+        int bound = freePort();
+        int front = freePort();
+        return new Listen(List.of("-Dakka.remote.artery.bind.port=" + bound), "127.0.0.1:" + front, front, bound);
+    }
+
+    /** A node's JVM options and the address that follows its last argument; with a link, its two ports. */
+    record Listen(List<String> jvm, String address, int front, int bound) {
+
+        /** The link from the node's address to the port it binds, when it has one. */
+        java.util.Optional<SlowLink> link(Duration roundTrip) throws IOException {
+            return bound == 0 ? java.util.Optional.empty() : java.util.Optional.of(new SlowLink(front, bound, roundTrip));
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
     }
 
     Result finish(Path repo, Process lead, List<Process> nodes) throws Exception {
@@ -200,6 +266,27 @@ public class ClusterBench {
                 + rounds + " round(s) a side, medians)");
     }
 
+    /** What the links' round trip costs: the three nodes without it against with it. */
+    void reportLatency(List<Result> near, List<Result> far) {
+        List<Long> nearTask = new ArrayList<>();
+        List<Long> farTask = new ArrayList<>();
+        List<Long> nearBack = new ArrayList<>();
+        List<Long> farBack = new ArrayList<>();
+        near.forEach(r -> { nearTask.addAll(r.remoteTaskMs()); nearBack.addAll(r.fromNodeMs()); });
+        far.forEach(r -> { farTask.addAll(r.remoteTaskMs()); farBack.addAll(r.fromNodeMs()); });
+        double nearWall = median(near.stream().map(Result::wallMs).toList());
+        double farWall = median(far.stream().map(Result::wallMs).toList());
+        String slow = "three nodes, " + latency.toMillis() + " ms round trip";
+        StringBuilder t = new StringBuilder("\n| metric | three nodes | " + slow + " | difference |\n|---|---|---|---|\n");
+        t.append(String.format("| wall, the gate's merge to run-finished | %s | %s | %+.2f s |%n", secs(nearWall),
+                secs(farWall), (farWall - nearWall) / 1000));
+        t.append(String.format("| a remote task, assigned to succeeded (median) | %s | %s | %+.2f s |%n",
+                secs(median(nearTask)), secs(median(farTask)), (median(farTask) - median(nearTask)) / 1000));
+        t.append(String.format("| a commit back, taken in (median) | %d ms | %d ms | %+d ms |%n", (long) median(nearBack),
+                (long) median(farBack), (long) (median(farBack) - median(nearBack))));
+        System.out.println(t);
+    }
+
     // ---- helpers ---------------------------------------------------------------------------------------------
 
     Path goal(Path repo, int team) throws Exception {
@@ -219,10 +306,15 @@ public class ClusterBench {
         return file;
     }
 
-    Process troupe(Path repo, String name, String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of("java", "-XX:+UseSerialGC", "-Xmx512m", "-jar",
-                home.resolve("target/troupe.jar").toString()));
+    /** troupe with {@code args}, then the address of {@code listen} when it has one. */
+    Process troupe(Path repo, String name, Listen listen, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of("java", "-XX:+UseSerialGC", "-Xmx512m"));
+        command.addAll(listen.jvm());
+        command.addAll(List.of("-jar", home.resolve("target/troupe.jar").toString()));
         command.addAll(List.of(args));
+        if (listen.address() != null) {
+            command.add(listen.address());
+        }
         return new ProcessBuilder(command).directory(repo.toFile()).redirectErrorStream(true)
                 .redirectOutput(repo.resolve(name + ".out").toFile()).start();
     }
