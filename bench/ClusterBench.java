@@ -154,8 +154,9 @@ public class ClusterBench {
         if (roundTrip.isZero()) {
             return new Listen(List.of(), "127.0.0.1:0", 0, 0);
         }
-        int bound = freePort();
-        int front = freePort();
+        int[] ports = freePorts(2);
+        int bound = ports[0];
+        int front = ports[1];
         return new Listen(List.of("-Dakka.remote.artery.bind.port=" + bound), "127.0.0.1:" + front, front, bound);
     }
 
@@ -168,9 +169,18 @@ public class ClusterBench {
         }
     }
 
-    static int freePort() throws IOException {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
+    /** {@code n} ports of 127.0.0.1 free now, each another (all are held until all are chosen). */
+    static int[] freePorts(int n) throws IOException {
+        List<java.net.ServerSocket> held = new ArrayList<>();
+        try {
+            for (int i = 0; i < n; i++) {
+                held.add(new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress()));
+            }
+            return held.stream().mapToInt(java.net.ServerSocket::getLocalPort).toArray();
+        } finally {
+            for (java.net.ServerSocket socket : held) {
+                socket.close();
+            }
         }
     }
 

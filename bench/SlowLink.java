@@ -1,4 +1,6 @@
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -10,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -42,39 +45,50 @@ final class SlowLink implements AutoCloseable {
     }
 
     private void accept() {
-        try {
-            while (true) {
-                Socket in = server.accept();
+        while (!server.isClosed()) {
+            Socket in;
+            try {
+                in = server.accept();
+            } catch (IOException closed) {
+                return; // close() ends the link
+            }
+            try {
                 Socket out = new Socket(InetAddress.getLoopbackAddress(), target);
+                keep(in);
+                keep(out);
                 in.setTcpNoDelay(true);
                 out.setTcpNoDelay(true);
-                sockets.add(in);
-                sockets.add(out);
-                relay(in, out);
-                relay(out, in);
+                AtomicInteger directions = new AtomicInteger(2);
+                relay(in, out, directions);
+                relay(out, in, directions);
+            } catch (IOException refused) {
+                closeQuietly(in); // the target refused: so does the link, this one connection
             }
-        } catch (IOException closed) {
-            // close() ends the link.
         }
     }
 
-    /** Reads {@code from} as it comes, and writes each chunk to {@code to} once it has waited its delay. */
-    private void relay(Socket from, Socket to) {
+    /**
+     * Reads {@code from} as it comes, and writes each chunk to {@code to} once it has waited its delay; an end is
+     * passed on as an end (half-close), and once both {@code directions} ended, both sockets are closed. A write
+     * that fails closes both at once.
+     */
+    private void relay(Socket from, Socket to, AtomicInteger directions) {
         BlockingQueue<Chunk> chunks = new LinkedBlockingQueue<>();
         daemon("read", () -> {
             byte[] buffer = new byte[64 * 1024];
-            try (var input = from.getInputStream()) {
+            try {
+                InputStream input = from.getInputStream();
                 for (int n; (n = input.read(buffer)) >= 0; ) {
                     chunks.add(new Chunk(System.nanoTime() + oneWayNanos, Arrays.copyOf(buffer, n)));
                 }
             } catch (IOException gone) {
-                // The other side ended: what was read still goes on, then the end.
+                // Reset or closed: what was read still goes on, then the end.
             }
             chunks.add(new Chunk(System.nanoTime() + oneWayNanos, null));
         });
         daemon("write", () -> {
             try {
-                var output = to.getOutputStream();
+                OutputStream output = to.getOutputStream();
                 while (true) {
                     Chunk chunk = chunks.take();
                     long wait = chunk.due() - System.nanoTime();
@@ -83,16 +97,39 @@ final class SlowLink implements AutoCloseable {
                     }
                     if (chunk.bytes() == null) {
                         to.shutdownOutput();
+                        if (directions.decrementAndGet() == 0) {
+                            closeQuietly(from);
+                            closeQuietly(to);
+                        }
                         return;
                     }
                     output.write(chunk.bytes());
-                    carried.addAndGet(chunk.bytes().length);
                     output.flush();
+                    carried.addAndGet(chunk.bytes().length);
                 }
             } catch (IOException | InterruptedException gone) {
-                // The other side is gone.
+                closeQuietly(from);
+                closeQuietly(to);
             }
         });
+    }
+
+    /** A socket to close with the link; one accepted while the link closes is closed at once. */
+    private void keep(Socket socket) {
+        synchronized (sockets) {
+            sockets.add(socket);
+            if (server.isClosed()) {
+                closeQuietly(socket);
+            }
+        }
+    }
+
+    private static void closeQuietly(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // Closed is what was wanted.
+        }
     }
 
     private static void daemon(String name, Runnable body) {
@@ -103,11 +140,9 @@ final class SlowLink implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        server.close();
         synchronized (sockets) {
-            for (Socket socket : sockets) {
-                socket.close();
-            }
+            server.close();
+            sockets.forEach(SlowLink::closeQuietly);
         }
     }
 }

@@ -1,14 +1,17 @@
 package dev.troupe.agent;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
+import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The processes whose environment holds a variable ({@code NAME=value}), found through {@code /proc}: everything an
@@ -21,8 +24,13 @@ import java.util.concurrent.TimeUnit;
 final class MarkedProcesses {
 
     private static final Path PROC = Path.of("/proc");
-    private static final int LOOKS = 20;
+    /** How long {@link #settled} looks again while a look is unsure: an exec on a loaded machine takes a while. */
+    private static final Duration SETTLE = Duration.ofSeconds(1);
     private static final Duration BETWEEN_LOOKS = Duration.ofMillis(5);
+    /** Most environments fit, so that one read takes it whole (an exec between two reads would cut it short). */
+    private static final int ENVIRON_BUFFER = 128 * 1024;
+    private static final long PF_EXITING = 0x4;
+    private static final long PF_KTHREAD = 0x00200000;
 
     private MarkedProcesses() {}
 
@@ -36,20 +44,31 @@ final class MarkedProcesses {
             return new Look(found, false);
         }
         byte[] needle = variable.getBytes(StandardCharsets.UTF_8);
+        byte[] buffer = new byte[ENVIRON_BUFFER];
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(PROC, "[0-9]*")) {
             for (Path entry : entries) {
                 try {
-                    byte[] environ = Files.readAllBytes(entry.resolve("environ"));
+                    // The handle first: its start time keeps a kill off whatever takes the pid later.
+                    Optional<ProcessHandle> handle = ProcessHandle.of(Long.parseLong(entry.getFileName().toString()));
+                    if (handle.isEmpty()) {
+                        continue;
+                    }
+                    byte[] environ = environ(entry, buffer);
                     if (environ.length == 0) {
-                        if (midExec(entry)) {
+                        // It may be inside an exec. Once stat shows its environment's end, environ shows it too,
+                        // unless it went into another exec meanwhile (setsid, env and nohup exec what they start).
+                        boolean inExec = midExec(entry);
+                        if (!inExec) {
+                            environ = environ(entry, buffer);
+                            inExec = environ.length == 0 && midExec(entry);
+                        }
+                        if (inExec) {
                             unsure = true;
                             continue;
                         }
-                        // Its exec may have ended since the first read: once stat shows the end, environ shows it.
-                        environ = Files.readAllBytes(entry.resolve("environ"));
                     }
                     if (containsVariable(environ, needle)) {
-                        ProcessHandle.of(Long.parseLong(entry.getFileName().toString())).ifPresent(found::add);
+                        found.add(handle.get());
                     }
                 } catch (IOException | NumberFormatException | SecurityException gone) {
                     // Ended meanwhile, a kernel thread, or not ours to read.
@@ -62,30 +81,41 @@ final class MarkedProcesses {
     }
 
     /**
-     * Every process with the variable, looking again (a few ms apart, for at most about 0.1 s) while a look is
+     * Every process with the variable, looking again (a few ms apart, for at most about a second) while a look is
      * unsure; what any look found.
      */
     static Set<ProcessHandle> settled(String variable) {
         Set<ProcessHandle> found = new LinkedHashSet<>();
-        for (int i = 0; i < LOOKS; i++) {
+        long deadline = System.nanoTime() + SETTLE.toNanos();
+        while (true) {
             Look look = look(variable);
             found.addAll(look.found());
-            if (!look.unsure()) {
-                break;
+            if (!look.unsure() || System.nanoTime() > deadline) {
+                return found;
             }
-            try {
-                TimeUnit.MILLISECONDS.sleep(BETWEEN_LOOKS.toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
+            LockSupport.parkNanos(BETWEEN_LOOKS.toNanos());
         }
-        return found;
+    }
+
+    /** A process's environment, read by one call as far as the buffer goes: an exec cannot cut it in between. */
+    private static byte[] environ(Path entry, byte[] buffer) throws IOException {
+        try (InputStream in = Files.newInputStream(entry.resolve("environ"))) {
+            int n = Math.max(0, in.read(buffer));
+            byte[] environ = Arrays.copyOf(buffer, n);
+            if (n < buffer.length) {
+                return environ;
+            }
+            byte[] rest = in.readAllBytes();
+            byte[] whole = Arrays.copyOf(environ, n + rest.length);
+            System.arraycopy(rest, 0, whole, n, rest.length);
+            return whole;
+        }
     }
 
     /**
      * Whether a process whose environment read empty is between its new program's memory and its environment:
-     * alive, and its {@code stat} gives no end to an environment (a program started with none has one of length 0).
+     * alive, not a kernel thread nor exiting, and its {@code stat} gives no end to an environment (a program started
+     * with none has one of length 0). {@code entry} is its folder of {@code /proc}.
      */
     static boolean midExec(Path entry) {
         String stat;
@@ -95,33 +125,38 @@ final class MarkedProcesses {
             return false;
         }
         // "pid (comm) state ppid ...": comm may hold spaces and parentheses, the fields after its last ')' do not.
-        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
-        if (fields[0].equals("Z") || fields[0].equals("X")) {
+        int comm = stat.lastIndexOf(')');
+        if (comm < 0) {
             return false;
         }
-        int envEnd = 51 - 3; // field 51 of proc(5), counted from the state, field 3
+        String[] fields = stat.substring(comm + 1).trim().split(" ");
+        // Counted from the state, field 3 of proc(5): flags is field 9, env_end field 51.
+        int flags = 9 - 3;
+        int envEnd = 51 - 3;
+        if (fields[0].equals("Z") || fields[0].equals("X") || fields.length <= flags) {
+            return false;
+        }
+        try {
+            if ((Long.parseUnsignedLong(fields[flags]) & (PF_KTHREAD | PF_EXITING)) != 0) {
+                return false;
+            }
+        } catch (NumberFormatException unreadable) {
+            return false;
+        }
         return fields.length <= envEnd || fields[envEnd].equals("0");
     }
 
     /** {@code environ} holds NUL-terminated NAME=value entries; the variable must be one of them, whole. */
     private static boolean containsVariable(byte[] environ, byte[] variable) {
-        outer:
-        for (int start = 0; start + variable.length <= environ.length; ) {
-            for (int i = 0; i < variable.length; i++) {
-                if (environ[start + i] != variable[i]) {
-                    int end = start;
-                    while (end < environ.length && environ[end] != 0) {
-                        end++;
-                    }
-                    start = end + 1;
-                    continue outer;
-                }
+        for (int start = 0; start < environ.length; ) {
+            int end = start;
+            while (end < environ.length && environ[end] != 0) {
+                end++;
             }
-            int after = start + variable.length;
-            if (after == environ.length || environ[after] == 0) {
+            if (end - start == variable.length && Arrays.equals(environ, start, end, variable, 0, variable.length)) {
                 return true;
             }
-            start = after;
+            start = end + 1;
         }
         return false;
     }

@@ -11,12 +11,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class MarkedProcessesTest {
 
@@ -52,14 +55,14 @@ class MarkedProcessesTest {
 
         Set<ProcessHandle> found = MarkedProcesses.settled(marker);
 
-        assertEquals(Set.of(marked), found.stream().map(ProcessHandle::pid).collect(java.util.stream.Collectors.toSet()));
+        assertEquals(Set.of(marked), found.stream().map(ProcessHandle::pid).collect(Collectors.toSet()));
         assertFalse(found.stream().anyMatch(handle -> handle.pid() == longer));
     }
 
     @Test
     void aChildForkedAsItsParentExitsIsFoundWhileItExecs() throws Exception {
         // The child is often between fork and exec, or inside exec, when the look starts: then its environment
-        // reads empty for a moment. Forty rounds catch that moment on most runs; a single look missed it in some.
+        // reads empty for a moment. Without a second look, forty rounds failed in about every other run here.
         for (int round = 0; round < 40; round++) {
             long orphan = pidPrintedBy("setsid sleep 1000 </dev/null >/dev/null 2>&1 & echo $!; exit 3", marker);
 
@@ -79,5 +82,28 @@ class MarkedProcessesTest {
         assertEquals(0, Files.readAllBytes(proc.resolve("environ")).length, "no environment");
 
         assertFalse(MarkedProcesses.midExec(proc), "an environment of length 0, not an exec under way");
+    }
+
+    /** A /proc folder holding only a stat file: the given state, flags and environment end, a comm that misleads. */
+    private static Path procEntry(Path dir, String state, long flags, String envEnd) throws Exception {
+        String[] fields = new String[50]; // fields 3 to 52 of proc(5)
+        Arrays.fill(fields, "0");
+        fields[0] = state;
+        fields[9 - 3] = Long.toString(flags);
+        fields[51 - 3] = envEnd;
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("stat"), "4242 (a) (b c) " + String.join(" ", fields) + "\n");
+        return dir;
+    }
+
+    @Test
+    void aLiveProcessWithNoEndToItsEnvironmentIsInExecAndNoOtherIs(@TempDir Path proc) throws Exception {
+        assertTrue(MarkedProcesses.midExec(procEntry(proc.resolve("1"), "R", 0x400000, "0")), "in exec");
+        assertFalse(MarkedProcesses.midExec(procEntry(proc.resolve("2"), "R", 0x400000, "140737488351211")),
+                "an environment of length 0 that ends somewhere");
+        assertFalse(MarkedProcesses.midExec(procEntry(proc.resolve("3"), "Z", 0x400000, "0")), "a zombie");
+        assertFalse(MarkedProcesses.midExec(procEntry(proc.resolve("4"), "I", 0x00208040, "0")), "a kernel thread");
+        assertFalse(MarkedProcesses.midExec(procEntry(proc.resolve("5"), "R", 0x404, "0")), "exiting");
+        assertFalse(MarkedProcesses.midExec(proc.resolve("6")), "gone");
     }
 }
