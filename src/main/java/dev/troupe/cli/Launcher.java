@@ -128,7 +128,7 @@ final class Launcher {
             session.end();
             if (over) {
                 removeWorktrees(setup, err);
-                Housekeeping.run(setup.top());
+                Housekeeping.atExit(setup.top());
             }
         }
     }

@@ -35,15 +35,32 @@ public final class Housekeeping {
     /**
      * The housekeeping troupe's own git commands leave out, done here when the repository needs it ({@code git gc
      * --auto}: a process that returns at once below git's thresholds), once this JVM's commits in it are done: its
-     * objects packed, as the commits of a run's tasks would otherwise have had done every few hundred commits. Its
-     * failure changes nothing. Not through {@link GitCli#run}, whose {@link GitCli#NO_HOUSEKEEPING} would make
-     * {@code gc --auto} do nothing.
+     * objects packed, as the commits of a run's tasks would otherwise have had done every few hundred commits. Waits
+     * for gc to end ({@code gc.autoDetach=false}): by default {@code gc --auto} goes on in the background, so it would
+     * still be removing folders when the commits it waited for start again. Its failure changes nothing. Not
+     * through {@link GitCli#run}, whose {@link GitCli#NO_HOUSEKEEPING} would make {@code gc --auto} do nothing.
      */
     public static void run(Path repo) {
         ReentrantReadWriteLock lock = lockOf(repo);
         lock.writeLock().lock();
         try {
-            new ProcessBuilder("git", "-C", repo.toString(), "gc", "--auto", "--quiet")
+            gc(repo, false);
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /**
+     * The same at a run's end, when this JVM commits no more: gc may go on in the background once troupe has
+     * exited, as it does after a git command of the user's.
+     */
+    public static void atExit(Path repo) {
+        gc(repo, true);
+    }
+
+    private static void gc(Path repo, boolean detach) {
+        try {
+            new ProcessBuilder("git", "-C", repo.toString(), "-c", "gc.autoDetach=" + detach, "gc", "--auto", "--quiet")
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD)
                     .start().waitFor();
@@ -51,8 +68,6 @@ public final class Housekeeping {
             // Housekeeping only: the user's own next git command does it.
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } finally {
-            lock.writeLock().unlock();
         }
     }
 
