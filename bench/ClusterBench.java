@@ -318,7 +318,7 @@ public class ClusterBench {
 
     /** troupe with {@code args}, then the address of {@code listen} when it has one. */
     Process troupe(Path repo, String name, Listen listen, String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of("java", "-XX:+UseSerialGC", "-Xmx512m"));
+        List<String> command = new ArrayList<>(List.of("java", "-XX:+UseSerialGC", "-Xms64m", "-Xmx512m"));
         command.addAll(listen.jvm());
         command.addAll(List.of("-jar", home.resolve("target/troupe.jar").toString()));
         command.addAll(List.of(args));

@@ -128,7 +128,7 @@ final class Launcher {
             session.end();
             if (over) {
                 removeWorktrees(setup, err);
-                Housekeeping.atExit(setup.top());
+                Housekeeping.run(setup.top());
             }
         }
     }

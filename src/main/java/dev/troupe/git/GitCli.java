@@ -19,6 +19,30 @@ public final class GitCli {
      */
     static final List<String> NO_HOUSEKEEPING = List.of("-c", "maintenance.auto=false", "-c", "gc.auto=0");
 
+    /**
+     * The same two settings for a process troupe starts that may run git itself (an agent committing in its
+     * worktree), through git's {@code GIT_CONFIG_COUNT}, {@code GIT_CONFIG_KEY_n} and {@code GIT_CONFIG_VALUE_n},
+     * after any that {@code inherited} (the environment it would inherit) gives already: otherwise an agent's commit
+     * may start a gc in the background that removes object folders under the workers' commits (see
+     * {@link Housekeeping}).
+     */
+    public static java.util.Map<String, String> noHousekeepingEnvironment(java.util.Map<String, String> inherited) {
+        int first;
+        try {
+            first = Math.max(0, Integer.parseInt(inherited.getOrDefault("GIT_CONFIG_COUNT", "0").strip()));
+        } catch (NumberFormatException e) {
+            first = 0; // git refuses a count that is not a number: this one replaces it
+        }
+        java.util.Map<String, String> env = new java.util.HashMap<>();
+        for (int i = 0; i < NO_HOUSEKEEPING.size() / 2; i++) {
+            String[] setting = NO_HOUSEKEEPING.get(2 * i + 1).split("=", 2);
+            env.put("GIT_CONFIG_KEY_" + (first + i), setting[0]);
+            env.put("GIT_CONFIG_VALUE_" + (first + i), setting[1]);
+        }
+        env.put("GIT_CONFIG_COUNT", Integer.toString(first + NO_HOUSEKEEPING.size() / 2));
+        return env;
+    }
+
     /** How much of git's stderr a failure's message keeps below its first line. */
     private static final int KEPT = 4000;
 

@@ -21,8 +21,11 @@ public final class Housekeeping {
 
     private Housekeeping() {}
 
-    /** Runs {@code work} (a commit, a branch moved) in {@code repo}, or a worktree of it, while no housekeeping runs. */
-    static <T> T sharing(Path repo, WorktreeGate.GitWork<T> work) throws GitException {
+    /**
+     * Runs {@code work} (a commit, a branch or a worktree's HEAD moved, a fetch) in {@code repo}, or a worktree of it,
+     * while no housekeeping runs.
+     */
+    public static <T> T sharing(Path repo, WorktreeGate.GitWork<T> work) throws GitException {
         ReentrantReadWriteLock lock = lockOf(repo);
         lock.readLock().lock();
         try {
@@ -37,30 +40,24 @@ public final class Housekeeping {
      * --auto}: a process that returns at once below git's thresholds), once this JVM's commits in it are done: its
      * objects packed, as the commits of a run's tasks would otherwise have had done every few hundred commits. Waits
      * for gc to end ({@code gc.autoDetach=false}): by default {@code gc --auto} goes on in the background, so it would
-     * still be removing folders when the commits it waited for start again. Its failure changes nothing. Not
+     * still be removing folders when the commits it waited for start again (at a run's end too: a run or resume
+     * started right after would commit under it, and a gc already under way makes a new {@code gc --auto} return at
+     * once, holding nothing). Its failure changes nothing. Not
      * through {@link GitCli#run}, whose {@link GitCli#NO_HOUSEKEEPING} would make {@code gc --auto} do nothing.
      */
     public static void run(Path repo) {
         ReentrantReadWriteLock lock = lockOf(repo);
         lock.writeLock().lock();
         try {
-            gc(repo, false);
+            gc(repo);
         } finally {
             lock.writeLock().unlock();
         }
     }
 
-    /**
-     * The same at a run's end, when this JVM commits no more: gc may go on in the background once troupe has
-     * exited, as it does after a git command of the user's.
-     */
-    public static void atExit(Path repo) {
-        gc(repo, true);
-    }
-
-    private static void gc(Path repo, boolean detach) {
+    private static void gc(Path repo) {
         try {
-            new ProcessBuilder("git", "-C", repo.toString(), "-c", "gc.autoDetach=" + detach, "gc", "--auto", "--quiet")
+            new ProcessBuilder("git", "-C", repo.toString(), "-c", "gc.autoDetach=false", "gc", "--auto", "--quiet")
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD)
                     .start().waitFor();

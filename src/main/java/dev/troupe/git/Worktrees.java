@@ -79,11 +79,14 @@ public final class Worktrees {
      * on the repository.
      */
     public static void add(Path repo, Path dir, String commit, int checkoutWorkers) throws GitException {
-        WorktreeGate.through(repo, () -> GitCli.run(repo, "worktree", "add", "--quiet", "--force", "--no-checkout",
-                "--detach", dir.toString(), commit));
-        // As worktree add's own checkout would: no submodules, and the post-checkout hook runs (git-lfs's, say).
-        GitCli.run(dir, "-c", "checkout.workers=" + checkoutWorkers, "checkout", "--quiet", "--force",
-                "--no-recurse-submodules", "--detach", commit);
+        // Not while gc runs (Housekeeping): it holds the HEADs' locks and removes object folders.
+        Housekeeping.sharing(repo, () -> {
+            WorktreeGate.through(repo, () -> GitCli.run(repo, "worktree", "add", "--quiet", "--force", "--no-checkout",
+                    "--detach", dir.toString(), commit));
+            // As worktree add's own checkout would: no submodules, and the post-checkout hook runs (git-lfs's, say).
+            return GitCli.run(dir, "-c", "checkout.workers=" + checkoutWorkers, "checkout", "--quiet", "--force",
+                    "--no-recurse-submodules", "--detach", commit);
+        });
     }
 
     /**

@@ -317,6 +317,7 @@ final class AgentLaunch {
             env.put("CLAUDE_CONFIG_DIR", config.toString());
         }
         env.putAll(AgentCommand.kind(agent).environment());
+        env.putAll(GitCli.noHousekeepingEnvironment(System.getenv()));
         Optional<AgentProfile> profile = assignment.task().agent().flatMap(run.goal()::profile);
         if (profile.isPresent() && profile.get().keyEnv().isPresent()) {
             String variable = profile.get().keyEnv().get();

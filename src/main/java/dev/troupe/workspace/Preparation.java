@@ -2,6 +2,7 @@ package dev.troupe.workspace;
 
 import dev.troupe.git.GitCli;
 import dev.troupe.git.GitException;
+import dev.troupe.git.Housekeeping;
 import dev.troupe.git.LastWords;
 import dev.troupe.git.Pathspecs;
 import java.io.IOException;
@@ -157,6 +158,14 @@ final class Preparation {
      * While that is unknown (a workspace set up before troupe recorded it), ignored files all stay.
      */
     private void reset(String baseCommit, WorkspaceState state) throws GitException {
+        // HEAD moves: not while gc expires its log under its lock (Housekeeping).
+        Housekeeping.sharing(dir, () -> {
+            resetNow(baseCommit, state);
+            return null;
+        });
+    }
+
+    private void resetNow(String baseCommit, WorkspaceState state) throws GitException {
         quitUnfinished();
         GitCli.run(dir, "checkout", "--quiet", "--force", "--detach", baseCommit);
         boolean keepIgnored = workspaces.settings().spec().setup().isPresent() && state.setupMade() == null;

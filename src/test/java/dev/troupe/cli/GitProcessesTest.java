@@ -70,7 +70,8 @@ class GitProcessesTest {
         // JGit asks git once where its system config is (--version, config --system): those two are not troupe's.
         List<String> housekeeping = started.stream().filter(call -> call.startsWith("-C "))
                 .filter(call -> !call.contains("-c maintenance.auto=false -c gc.auto=0")).toList();
-        assertEquals(List.of("-C " + repo.dir() + " gc --auto --quiet"), housekeeping, "every git troupe starts is told"
+        assertEquals(List.of("-C " + repo.dir() + " -c gc.autoDetach=false gc --auto --quiet"), housekeeping,
+                "every git troupe starts is told"
                 + " to do no housekeeping, but the one look at the end of the run whether the repository needs it");
         assertTrue(started.stream().filter(call -> !call.startsWith("-C ")).count() <= 2, started.toString());
         assertEquals(TASKS, repo.mergedTasks("troupe/" + onlyRun(repo)).size());

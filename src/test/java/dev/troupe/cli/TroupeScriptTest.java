@@ -51,7 +51,7 @@ class TroupeScriptTest {
         Ran ran = run(onPath.resolve("troupe"), "--help");
 
         assertEquals(0, ran.exitCode(), ran.err());
-        assertEquals("java -XX:+UseSerialGC -Xmx512m -jar " + checkout.toRealPath().resolve("target/troupe.jar")
+        assertEquals("java -XX:+UseSerialGC -Xms64m -Xmx512m -jar " + checkout.toRealPath().resolve("target/troupe.jar")
                 + " --help", ran.out().strip());
     }
 

@@ -1,5 +1,6 @@
 package dev.troupe.git;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -33,15 +34,46 @@ class HousekeepingTest {
             }
         }
 
+        String head = repo.head();
+        Path looseHead = repo.dir().resolve(".git/objects/" + head.substring(0, 2) + "/" + head.substring(2));
+        assertTrue(Files.exists(looseHead), "the first commit is a loose object");
+
         Housekeeping.run(repo.dir());
 
-        assertFalse(Files.exists(repo.dir().resolve(".git/gc.pid")), "no gc runs on");
-        assertTrue(count(repo.dir().resolve(".git/objects/pack")) > 0, "the commit's objects are packed already");
+        // prune-packed, gc's last step of these, removed the commit's loose copy once its pack was written.
+        assertFalse(Files.exists(looseHead), "gc packed the commit and removed its loose copy before run returned");
+        try (Stream<Path> packs = Files.list(repo.dir().resolve(".git/objects/pack"))) {
+            assertTrue(packs.anyMatch(file -> file.toString().endsWith(".idx")), "a pack with its index");
+        }
     }
 
     private static long count(Path dir) throws Exception {
         try (Stream<Path> files = Files.list(dir)) {
             return files.count();
         }
+    }
+
+    @Test
+    void anAgentsGitIsToldNoHousekeepingAfterTheSettingsItsEnvironmentGaveAlready() throws Exception {
+        TestRepo repo = TestRepo.create(tmp.resolve("repo"), Map.of("README.md", "hi\n"));
+        Map<String, String> inherited = Map.of("GIT_CONFIG_COUNT", "1", "GIT_CONFIG_KEY_0", "user.name",
+                "GIT_CONFIG_VALUE_0", "Someone Else");
+        Map<String, String> env = new java.util.HashMap<>(inherited);
+        env.putAll(GitCli.noHousekeepingEnvironment(inherited));
+
+        assertEquals("0", config(repo.dir(), env, "gc.auto"));
+        assertEquals("false", config(repo.dir(), env, "maintenance.auto"));
+        assertEquals("Someone Else", config(repo.dir(), env, "user.name"), "the user's own setting is kept");
+    }
+
+    /** What git, as an agent would run it, takes {@code key} to be. */
+    private static String config(Path dir, Map<String, String> env, String key) throws Exception {
+        ProcessBuilder builder = new ProcessBuilder("git", "config", "--get", key).directory(dir.toFile());
+        builder.environment().keySet().removeIf(name -> name.startsWith("GIT_CONFIG_"));
+        builder.environment().putAll(env);
+        Process git = builder.redirectErrorStream(true).start();
+        String out = new String(git.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertEquals(0, git.waitFor(), out);
+        return out;
     }
 }

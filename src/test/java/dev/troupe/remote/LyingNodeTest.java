@@ -92,9 +92,12 @@ class LyingNodeTest {
     }
 
     private static String git(Path dir, String... args) throws Exception {
-        List<String> command = new java.util.ArrayList<>(List.of("git"));
+        // Not the user's signing or hooks: the node's commit is made as the test says.
+        List<String> command = new java.util.ArrayList<>(List.of("git", "-c", "commit.gpgsign=false", "-c",
+                "core.hooksPath=/dev/null"));
         command.addAll(List.of(args));
-        Process git = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+        Process git = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
         String out = new String(git.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         assertEquals(0, git.waitFor(), String.join(" ", command) + ": " + out);
         return out;
