@@ -18,6 +18,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 public final class Housekeeping {
 
     private static final ConcurrentMap<Path, ReentrantReadWriteLock> LOCKS = new ConcurrentHashMap<>();
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Housekeeping.class);
+    /** A gc that takes this long is logged: meanwhile the run's commits and merges waited. */
+    private static final long SLOW_MILLIS = 2000;
 
     private Housekeeping() {}
 
@@ -48,10 +51,16 @@ public final class Housekeeping {
     public static void run(Path repo) {
         ReentrantReadWriteLock lock = lockOf(repo);
         lock.writeLock().lock();
+        long started = System.nanoTime();
         try {
             gc(repo);
         } finally {
             lock.writeLock().unlock();
+        }
+        long millis = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        if (millis >= SLOW_MILLIS) {
+            LOG.info("git gc --auto in {} took {} ms; troupe's commits and merges in the repository waited for it",
+                    repo, millis);
         }
     }
 
