@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.locks.LockSupport;
 
@@ -48,11 +47,6 @@ final class MarkedProcesses {
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(PROC, "[0-9]*")) {
             for (Path entry : entries) {
                 try {
-                    // The handle first: its start time keeps a kill off whatever takes the pid later.
-                    Optional<ProcessHandle> handle = ProcessHandle.of(Long.parseLong(entry.getFileName().toString()));
-                    if (handle.isEmpty()) {
-                        continue;
-                    }
                     byte[] environ = environ(entry, buffer);
                     if (environ.length == 0) {
                         // It may be inside an exec. Once stat shows its environment's end, environ shows it too,
@@ -68,7 +62,9 @@ final class MarkedProcesses {
                         }
                     }
                     if (containsVariable(environ, needle)) {
-                        found.add(handle.get());
+                        // Taken only for a match (it reads the process's stat): its start time keeps a kill off
+                        // whatever takes the pid later.
+                        ProcessHandle.of(Long.parseLong(entry.getFileName().toString())).ifPresent(found::add);
                     }
                 } catch (IOException | NumberFormatException | SecurityException gone) {
                     // Ended meanwhile, a kernel thread, or not ours to read.

@@ -2,6 +2,7 @@ package dev.troupe.remote;
 
 import dev.troupe.git.GitCli;
 import dev.troupe.git.GitException;
+import dev.troupe.git.Housekeeping;
 import dev.troupe.git.Worktrees;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -75,8 +76,12 @@ public final class Bundles {
                         + checkedOut.get());
             }
         }
-        BundleFiles.verify(leadRepo, bundle);
-        BundleFiles.fetch(leadRepo, bundle, expected, ref);
+        // Not while gc runs in the lead's repository (Housekeeping): it removes object folders and holds refs' locks.
+        Housekeeping.sharing(leadRepo, () -> {
+            BundleFiles.verify(leadRepo, bundle);
+            BundleFiles.fetch(leadRepo, bundle, expected, ref);
+            return null;
+        });
     }
 
     /**
@@ -90,7 +95,10 @@ public final class Bundles {
         if (checkedOut.isPresent()) {
             throw new GitException("refusing to move " + intoBranch + ": it is checked out at " + checkedOut.get());
         }
-        ForcedRef.set(leadRepo, "refs/heads/" + intoBranch, commit, "troupe: the node's commit");
+        Housekeeping.sharing(leadRepo, () -> {
+            ForcedRef.set(leadRepo, "refs/heads/" + intoBranch, commit, "troupe: the node's commit");
+            return null;
+        });
     }
 
     /**

@@ -7,7 +7,6 @@ import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import dev.troupe.cluster.FileTransfer;
-import dev.troupe.git.Housekeeping;
 import dev.troupe.journal.TeamEvent;
 import dev.troupe.team.rules.Assignment;
 import dev.troupe.team.rules.AttemptResult;
@@ -289,21 +288,13 @@ public final class RemoteWorker extends AbstractBehavior<Message> {
                 if (stopped) {
                     throw new IllegalStateException("its node was lost");
                 }
-                String commit = result.commit().name();
-                Housekeeping.sharing(run.repo(), () -> {
-                    Bundles.fetchFromNode(run.repo(), file, commit, assignment.branch());
-                    return null;
-                });
+                Bundles.fetchFromNode(run.repo(), file, result.commit().name(), assignment.branch());
             } finally {
                 Files.deleteIfExists(file);
             }
             journalBundle(assignment, "from-node", bundle.bytes(), started);
         } else if (result.commit() != null) {
-            String commit = result.commit().name();
-            Housekeeping.sharing(run.repo(), () -> {
-                Bundles.pointAtNodeCommit(run.repo(), commit, assignment.branch());
-                return null;
-            });
+            Bundles.pointAtNodeCommit(run.repo(), result.commit().name(), assignment.branch());
         }
         if (result.commit() != null) {
             try {
