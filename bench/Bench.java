@@ -673,6 +673,7 @@ public final class Bench {
         run(repo, Map.of(), "bash", "-c", "git for-each-ref --format='delete %(refname)' refs/heads refs/troupe"
                 + " | grep -v ' refs/heads/main$' | git update-ref --stdin");
         run(repo, Map.of(), "git", "clean", "-q", "-ffdx");
+        settle();
     }
 
     static double duKb(Path dir) throws Exception {
@@ -685,7 +686,17 @@ public final class Bench {
     Path freshRepository() throws Exception {
         Path copy = work.resolve("repo-" + (++copies));
         run(work, Map.of(), "cp", "-a", template.toString(), copy.toString());
+        settle();
         return copy;
+    }
+
+    /**
+     * Writes out what the page cache still holds dirty (the copy just made, the last run's removal, the other
+     * side's work) before a run starts its clock: left alone, the kernel flushes it during the next run, which is
+     * then charged for I/O and system time that the run before it caused.
+     */
+    void settle() throws Exception {
+        run(work, Map.of(), "sync");
     }
 
     void remove(Path repo) throws Exception {
