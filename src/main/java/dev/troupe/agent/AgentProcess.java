@@ -25,6 +25,12 @@ import java.util.concurrent.TimeUnit;
 public final class AgentProcess {
 
     private static final Duration KILL_WAIT = Duration.ofSeconds(2);
+    /**
+     * How long a stop lets the agent end by itself first. A stop usually follows the agent's result, which it prints
+     * as it exits: without the wait, it was found alive nearly every time and taken through the full stop (signals,
+     * two walks of its descendants, two looks through /proc) for a process that was gone a moment later.
+     */
+    private static final Duration EXITING = Duration.ofMillis(100);
 
     /** Set in the agent's environment, and so inherited by everything it starts, even what escapes its tree. */
     static final String MARKER = "TROUPE_AGENT_ID";
@@ -102,7 +108,7 @@ public final class AgentProcess {
 
     /** The blocking form of {@link #stop}, for places that must not return before the tree is gone. */
     public int stopNow(Duration grace) {
-        if (!process.isAlive() && seen.stream().noneMatch(ProcessHandle::isAlive) && leftNothing()) {
+        if (exitedWithin(EXITING) && seen.stream().noneMatch(ProcessHandle::isAlive) && leftNothing()) {
             // The usual end: the agent exited by itself and left nothing running. Every process it could have left
             // carries its marker, so one look through /proc says so; the full stop walks it five times more.
             input.ifPresent(AgentInput::abandon);
@@ -140,12 +146,24 @@ public final class AgentProcess {
      * after it was orphaned (a background job that kept the agent's stdout open, say). Elsewhere, none.
      */
     private Set<ProcessHandle> marked() {
-        return MarkedProcesses.settled(marker);
+        return MarkedProcesses.settledLook(marker).found();
     }
 
-    /** Whether one look finds nothing with the marker, and no process that could not be read for it yet. */
+    private boolean exitedWithin(Duration wait) {
+        try {
+            return process.waitFor(wait.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return !process.isAlive();
+        }
+    }
+
+    /**
+     * Whether nothing carries the marker, and no process is left that could not be read for it: a process caught
+     * inside its exec (another worker's git, most often) is looked at again a few ms later, not taken for the agent's.
+     */
     private boolean leftNothing() {
-        MarkedProcesses.Look look = MarkedProcesses.look(marker);
+        MarkedProcesses.Look look = MarkedProcesses.settledLook(marker);
         return look.found().isEmpty() && !look.unsure();
     }
 
@@ -154,7 +172,7 @@ public final class AgentProcess {
      * whose troupe died, and what they started. Returns how many there were.
      */
     public static int killAllWith(String variable) {
-        Set<ProcessHandle> found = MarkedProcesses.settled(variable);
+        Set<ProcessHandle> found = MarkedProcesses.settledLook(variable).found();
         found.forEach(ProcessHandle::destroyForcibly);
         awaitAll(found, KILL_WAIT);
         return found.size();

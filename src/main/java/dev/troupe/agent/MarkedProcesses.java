@@ -18,12 +18,12 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>A process in the middle of {@code exec} shows an empty environment for a moment (the kernel has put in its new
  * memory but not yet its environment), so one look can miss a child the agent forked just before it exited. Such a
- * process makes the look {@link Look#unsure() unsure}; {@link #settled} looks again until none is.
+ * process makes the look {@link Look#unsure() unsure}; {@link #settledLook} looks again until none is.
  */
 final class MarkedProcesses {
 
     private static final Path PROC = Path.of("/proc");
-    /** How long {@link #settled} looks again while a look is unsure: an exec on a loaded machine takes a while. */
+    /** How long {@link #settledLook} looks again while a look is unsure: an exec on a loaded machine takes a while. */
     private static final Duration SETTLE = Duration.ofSeconds(1);
     private static final Duration BETWEEN_LOOKS = Duration.ofMillis(5);
     /** Most environments fit, so that one read takes it whole (an exec between two reads would cut it short). */
@@ -78,16 +78,16 @@ final class MarkedProcesses {
 
     /**
      * Every process with the variable, looking again (a few ms apart, for at most about a second) while a look is
-     * unsure; what any look found.
+     * unsure: what any look found, and whether the last was still unsure.
      */
-    static Set<ProcessHandle> settled(String variable) {
+    static Look settledLook(String variable) {
         Set<ProcessHandle> found = new LinkedHashSet<>();
         long deadline = System.nanoTime() + SETTLE.toNanos();
         while (true) {
             Look look = look(variable);
             found.addAll(look.found());
             if (!look.unsure() || System.nanoTime() > deadline) {
-                return found;
+                return new Look(found, look.unsure());
             }
             LockSupport.parkNanos(BETWEEN_LOOKS.toNanos());
         }

@@ -51,13 +51,19 @@ public final class Commits {
      */
     public static ObjectId commitAll(Path worktree, String message, java.util.Collection<String> leaveOut)
             throws GitException {
-        return Housekeeping.sharing(worktree, () -> commit(worktree, message, leaveOut, status(worktree)));
+        return Housekeeping.sharing(worktree, () -> {
+            try (Git git = Git.open(worktree.toFile())) {
+                return commit(git.getRepository(), worktree, message, leaveOut, status(worktree));
+            } catch (IOException e) {
+                throw new GitException("cannot commit the agent's work in " + worktree + ": " + e.getMessage(), e);
+            }
+        });
     }
 
-    private static ObjectId commit(Path worktree, String message, java.util.Collection<String> leaveOut,
+    private static ObjectId commit(Repository repo, Path worktree, String message, java.util.Collection<String> leaveOut,
             List<String> status) throws GitException {
-        try (Git git = Git.open(worktree.toFile())) {
-            RepositoryState state = git.getRepository().getRepositoryState();
+        try {
+            RepositoryState state = repo.getRepositoryState();
             Set<String> conflicting = new TreeSet<>();
             Set<String> toStage = new TreeSet<>();
             Set<String> stagedLeftOut = new TreeSet<>();
@@ -97,9 +103,9 @@ public final class Commits {
                 resetPaths(worktree, "HEAD", stagedLeftOut);
             }
             if (!toStage.isEmpty() || staged) {
-                commitIndex(git.getRepository(), worktree, message);
+                commitIndex(repo, worktree, message);
             }
-            ObjectId head = git.getRepository().resolve("HEAD");
+            ObjectId head = repo.resolve("HEAD");
             if (head == null) {
                 throw new GitException("the worktree " + worktree + " has no HEAD");
             }
@@ -127,7 +133,7 @@ public final class Commits {
         try (Git git = Git.open(worktree.toFile())) {
             Repository repo = git.getRepository();
             ObjectId agentHead = repo.resolve("HEAD");
-            ObjectId head = commitAll(worktree, message, leaveOut);
+            ObjectId head = commit(repo, worktree, message, leaveOut, status(worktree));
             if (leaveOut.isEmpty() || head.equals(base)) {
                 return head;
             }
@@ -331,14 +337,13 @@ public final class Commits {
         if (status.isEmpty()) {
             return java.util.Optional.empty();
         }
-        ObjectId before;
         try (Git git = Git.open(worktree.toFile())) {
-            before = git.getRepository().resolve("HEAD");
+            ObjectId before = git.getRepository().resolve("HEAD");
+            ObjectId after = commit(git.getRepository(), worktree, message, leaveOut, status);
+            return after.equals(before) ? java.util.Optional.empty() : java.util.Optional.of(after);
         } catch (IOException e) {
             throw new GitException("cannot read " + worktree + ": " + e.getMessage(), e);
         }
-        ObjectId after = commit(worktree, message, leaveOut, status);
-        return after.equals(before) ? java.util.Optional.empty() : java.util.Optional.of(after);
     }
 
     /** git's options to commit as {@link #identity}. */

@@ -61,6 +61,18 @@ class AgentProcessTest {
     }
 
     @Test
+    void anAgentExitingAsItIsStoppedEndsByItselfUnsignalled() throws Exception {
+        // As an agent does after its result: the last line, then a moment of its own (20 ms of bash's builtins, no
+        // child to kill) before it exits. A SIGTERM would end it at once with 143.
+        AgentProcess agent = start("trap 'exit 143' TERM; echo result; end=$(( ${EPOCHREALTIME/./} + 20000 ));"
+                + " while (( ${EPOCHREALTIME/./} < end )); do :; done; exit 5");
+        BufferedReader out = new BufferedReader(new InputStreamReader(agent.stdout(), StandardCharsets.UTF_8));
+        assertEquals("result", out.readLine());
+
+        assertEquals(5, agent.stopNow(Duration.ofSeconds(2)), "its own exit code: it was let end by itself");
+    }
+
+    @Test
     void whatIgnoresSigtermIsKilledAfterTheGracePeriod() throws Exception {
         AgentProcess agent = start("trap '' TERM; (trap '' TERM; setsid sleep 1000) & echo $!; while true; do sleep 0.1; done");
         long child = firstLineAsPid(agent);

@@ -53,7 +53,7 @@ class MarkedProcessesTest {
         long marked = pidPrintedBy("sleep 1000 </dev/null >/dev/null 2>&1 & echo $!", marker);
         long longer = pidPrintedBy("sleep 1000 </dev/null >/dev/null 2>&1 & echo $!", marker + "-and-more");
 
-        Set<ProcessHandle> found = MarkedProcesses.settled(marker);
+        Set<ProcessHandle> found = MarkedProcesses.settledLook(marker).found();
 
         assertEquals(Set.of(marked), found.stream().map(ProcessHandle::pid).collect(Collectors.toSet()));
         assertFalse(found.stream().anyMatch(handle -> handle.pid() == longer));
@@ -66,7 +66,7 @@ class MarkedProcessesTest {
         for (int round = 0; round < 40; round++) {
             long orphan = pidPrintedBy("setsid sleep 1000 </dev/null >/dev/null 2>&1 & echo $!; exit 3", marker);
 
-            Set<ProcessHandle> found = MarkedProcesses.settled(marker);
+            Set<ProcessHandle> found = MarkedProcesses.settledLook(marker).found();
 
             assertTrue(found.stream().anyMatch(handle -> handle.pid() == orphan), "round " + round + ": " + found);
             ProcessHandle.of(orphan).ifPresent(ProcessHandle::destroyForcibly);
