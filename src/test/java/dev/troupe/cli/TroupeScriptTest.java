@@ -1,6 +1,7 @@
 package dev.troupe.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -69,6 +70,24 @@ class TroupeScriptTest {
             String line = run(checkout.resolve("bin/troupe"), command).out();
             assertTrue(line.contains("-XX:TieredStopAtLevel=1 ") && !line.contains("Tier4"), line);
         }
+    }
+
+    @Test
+    void mapsTheClassDataArchiveMadeAfterTheJarAndNoOlderOne() throws Exception {
+        Path jar = Files.createDirectories(checkout.resolve("target")).resolve("troupe.jar");
+        Files.writeString(jar, "");
+        Path archive = checkout.resolve("target/troupe.jsa");
+        Files.writeString(archive, "");
+        java.nio.file.attribute.FileTime built = Files.getLastModifiedTime(jar);
+        String option = "-XX:SharedArchiveFile=" + checkout.toRealPath().resolve("target/troupe.jsa") + " ";
+
+        Files.setLastModifiedTime(archive, java.nio.file.attribute.FileTime.fromMillis(built.toMillis() + 5000));
+        String dumpedAfter = run(checkout.resolve("bin/troupe"), "status").out();
+        Files.setLastModifiedTime(archive, java.nio.file.attribute.FileTime.fromMillis(built.toMillis() - 5000));
+        String dumpedBefore = run(checkout.resolve("bin/troupe"), "status").out();
+
+        assertTrue(dumpedAfter.contains(option + "-jar "), dumpedAfter);
+        assertFalse(dumpedBefore.contains("SharedArchiveFile"), "an archive older than the jar: " + dumpedBefore);
     }
 
     @Test
