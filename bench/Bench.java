@@ -62,7 +62,7 @@ public final class Bench {
     final ObjectNode results = JSON.createObjectNode();
     Path template;
     /** Whether {@link #settle} drops the page cache before each run (it may only as root). */
-    final boolean dropCaches = Files.isWritable(DROP_CACHES);
+    boolean dropCaches = Files.isWritable(DROP_CACHES);
 
     Bench(Path home, Path work, boolean quick, int rounds, int heavyRounds, Set<String> only) {
         this.home = home;
@@ -416,6 +416,7 @@ public final class Bench {
         for (int n : sizes) {
             say("workload 8, many tasks: fan-out of " + n + " files, team of " + team);
             Path repo = makeRepository(work.resolve("many-" + n), n);
+            settle();
             Run run = troupeIn(repo, goalWithFanout(team, "src/**", "edit {file}", agent("edit.sh")), n,
                     "bench-integration", Map.of());
             say(String.format(Locale.ROOT, "  many-tasks %d  %8.2f s  cpu %7.2f s  rss %6.0f MB", n, run.wallMs / 1000,
@@ -700,16 +701,45 @@ public final class Bench {
     /**
      * Puts the machine's file system in the same state before each run starts its clock: what the page cache holds
      * dirty (the copy just made, the last run's removal, the other side's writes) is written out, and then, where the
-     * benchmark may (as root), the clean page cache is dropped. Left alone, the next run was charged for what the one
-     * before it did: the kernel flushed its writes during the run, and ext4's inode allocator, which skips an inode
-     * freed in the last 30 s while its inode table block is cached ({@code recently_deleted}), scanned past every file
-     * the last run and its removal deleted (the peer deletes 400,000 in workload 1) for each file the next run made.
-     * That doubled troupe's system time on this VM; after a drop it is back. Each side pays for its own deletions.
+     * benchmark may (as root), the clean page cache is dropped and the programs both sides start (troupe's jars and
+     * archive, the JDK, git, bash) read back in, so that neither pays for reading its own tools. Left alone, the next
+     * run was charged for what the one before it did: the kernel flushed its writes during the run, and ext4 without
+     * a journal (this VM's), whose inode allocator passes over an inode freed less than 60 s ago (5 minutes more
+     * while its block is dirty) when that block is cached ({@code recently_deleted}), scanned past every file the last
+     * run and its removal deleted (the peer deletes 400,000 in workload 1) for each file the next run made. That
+     * doubled troupe's system time on this VM; after a drop it is back. Each side pays for its own deletions.
      */
     void settle() throws Exception {
         run(work, Map.of(), "sync");
-        if (dropCaches) {
+        if (!dropCaches) {
+            return;
+        }
+        try {
             Files.writeString(DROP_CACHES, "1\n");
+        } catch (IOException refused) {
+            dropCaches = false;
+            say("bench: cannot drop the page cache (" + refused.getMessage() + "): runs from here on only sync");
+            return;
+        }
+        List<Path> tools = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "lib", "modules"),
+                Path.of("/usr/bin/git"), Path.of("/bin/bash")));
+        for (Path troupeHome : baselineHome == null ? List.of(home) : List.of(home, baselineHome)) {
+            try (Stream<Path> target = Files.list(troupeHome.resolve("target"))) {
+                target.filter(f -> f.toString().endsWith(".jar") || f.toString().endsWith(".jsa")).forEach(tools::add);
+            }
+            try (Stream<Path> lib = Files.list(troupeHome.resolve("target/lib"))) {
+                lib.forEach(tools::add);
+            }
+        }
+        byte[] buffer = new byte[1 << 20];
+        for (Path tool : tools) {
+            if (Files.isRegularFile(tool)) {
+                try (var in = Files.newInputStream(tool)) {
+                    while (in.read(buffer) > 0) {
+                        // read into the page cache, nothing more
+                    }
+                }
+            }
         }
     }
 

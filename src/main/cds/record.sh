@@ -25,6 +25,8 @@ record report report -C "$work"
 {
   echo "# The classes troupe loads (src/main/cds/record.sh wrote this list; mvn package dumps them into"
   echo "# target/troupe.jsa). Lambda proxies are left out: dumping them crashes OpenJDK 17's -Xshare:dump."
-  cat "$lists"/*.txt | grep -v -e '^#' -e '^@' | cut -d' ' -f1 | sort -u
+  # Classes made at run time (proxies, reflection's accessors) cannot be preloaded: left out.
+  cat "$lists"/*.txt | grep -v -e '^#' -e '^@' | cut -d' ' -f1 \
+    | grep -v -e '\$Proxy' -e '/Generated[A-Za-z]*Accessor[0-9]' | sort -u
 } > "$home/src/main/cds/classes.txt"
 echo "src/main/cds/classes.txt: $(grep -vc '^#' "$home/src/main/cds/classes.txt") classes"

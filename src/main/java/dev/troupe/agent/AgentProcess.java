@@ -99,8 +99,10 @@ public final class AgentProcess {
     }
 
     /**
-     * SIGTERM to the agent and every descendant, then SIGKILL to whatever is still alive after {@code grace}.
-     * Blocks for at most about {@code grace} plus two seconds; completes with the agent's exit code.
+     * SIGTERM to the agent and every descendant, then SIGKILL to whatever is still alive after {@code grace}; an agent
+     * that ends by itself within a moment ({@link #EXITING}) and leaves nothing running is not signalled. Blocks for at
+     * most about {@code grace} plus five seconds (the moment, the looks through /proc that settle, the wait for the
+     * kills); completes with the agent's exit code.
      */
     public CompletableFuture<Integer> stop(Duration grace, Executor blocking) {
         return CompletableFuture.supplyAsync(() -> stopNow(grace), blocking);
@@ -108,7 +110,12 @@ public final class AgentProcess {
 
     /** The blocking form of {@link #stop}, for places that must not return before the tree is gone. */
     public int stopNow(Duration grace) {
-        if (exitedWithin(EXITING) && seen.stream().noneMatch(ProcessHandle::isAlive) && leftNothing()) {
+        return stopNow(grace, EXITING);
+    }
+
+    /** The same, letting the agent end by itself for up to {@code exiting} first. */
+    int stopNow(Duration grace, Duration exiting) {
+        if (exitedWithin(exiting) && seen.stream().noneMatch(ProcessHandle::isAlive) && leftNothing()) {
             // The usual end: the agent exited by itself and left nothing running. Every process it could have left
             // carries its marker, so one look through /proc says so; the full stop walks it five times more.
             input.ifPresent(AgentInput::abandon);

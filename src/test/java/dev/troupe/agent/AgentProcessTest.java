@@ -62,14 +62,28 @@ class AgentProcessTest {
 
     @Test
     void anAgentExitingAsItIsStoppedEndsByItselfUnsignalled() throws Exception {
-        // As an agent does after its result: the last line, then a moment of its own (20 ms of bash's builtins, no
-        // child to kill) before it exits. A SIGTERM would end it at once with 143.
-        AgentProcess agent = start("trap 'exit 143' TERM; echo result; end=$(( ${EPOCHREALTIME/./} + 20000 ));"
+        // As an agent does after its result: the last line, then a moment of its own (bash's builtins, no child to
+        // kill) before it exits. A SIGTERM would end it at once with 143. The wait given is long, so that a loaded
+        // machine cannot make the agent miss it; the stop returns as soon as the agent is gone.
+        AgentProcess agent = start("trap 'exit 143' TERM; echo result; end=$(( ${EPOCHREALTIME/./} + 200000 ));"
                 + " while (( ${EPOCHREALTIME/./} < end )); do :; done; exit 5");
         BufferedReader out = new BufferedReader(new InputStreamReader(agent.stdout(), StandardCharsets.UTF_8));
         assertEquals("result", out.readLine());
+        long start = System.nanoTime();
 
-        assertEquals(5, agent.stopNow(Duration.ofSeconds(2)), "its own exit code: it was let end by itself");
+        assertEquals(5, agent.stopNow(Duration.ofSeconds(2), Duration.ofSeconds(30)),
+                "its own exit code: it was let end by itself");
+        assertTrue(System.nanoTime() - start < java.util.concurrent.TimeUnit.SECONDS.toNanos(20),
+                "returned once the agent ended, not after the whole wait");
+    }
+
+    @Test
+    void anAgentStillRunningAfterTheMomentIsSignalled() throws Exception {
+        AgentProcess agent = start("trap 'exit 143' TERM; echo result; while true; do :; done");
+        BufferedReader out = new BufferedReader(new InputStreamReader(agent.stdout(), StandardCharsets.UTF_8));
+        assertEquals("result", out.readLine());
+
+        assertEquals(143, agent.stopNow(Duration.ofSeconds(2), Duration.ofMillis(50)), "SIGTERM ended it");
     }
 
     @Test

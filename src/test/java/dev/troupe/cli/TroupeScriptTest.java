@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -72,22 +73,61 @@ class TroupeScriptTest {
         }
     }
 
-    @Test
-    void mapsTheClassDataArchiveMadeAfterTheJarAndNoOlderOne() throws Exception {
-        Path jar = Files.createDirectories(checkout.resolve("target")).resolve("troupe.jar");
+    /**
+     * A checkout with a jar and an archive dumped after it by the fake java (its {@code lib/modules} noted as
+     * src/main/cds/dump.sh notes it); returns the archive.
+     */
+    private Path archiveDumpedByThisJava(Path home) throws Exception {
+        Path jar = Files.createDirectories(home.resolve("target")).resolve("troupe.jar");
         Files.writeString(jar, "");
-        Path archive = checkout.resolve("target/troupe.jsa");
+        Path modules = Files.createDirectories(fakeJava.getParent().resolveSibling("lib")).resolve("modules");
+        Files.writeString(modules, "the JDK's classes");
+        Path archive = home.resolve("target/troupe.jsa");
         Files.writeString(archive, "");
-        java.nio.file.attribute.FileTime built = Files.getLastModifiedTime(jar);
+        ProcessBuilder noting = new ProcessBuilder("ls", "-lLn", modules.toString());
+        noting.environment().put("LC_ALL", "C");
+        Process ls = noting.start();
+        ls.getOutputStream().close();
+        Files.write(home.resolve("target/troupe.jsa.jdk"), ls.getInputStream().readAllBytes());
+        assertEquals(0, ls.waitFor());
+        Files.setLastModifiedTime(archive, FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() + 5000));
+        return archive;
+    }
+
+    @Test
+    void mapsTheClassDataArchiveOnlyWhenItIsNewerThanTheJarAndThisJavaDumpedIt() throws Exception {
+        Path archive = archiveDumpedByThisJava(checkout);
         String option = "-XX:SharedArchiveFile=" + checkout.toRealPath().resolve("target/troupe.jsa") + " ";
 
-        Files.setLastModifiedTime(archive, java.nio.file.attribute.FileTime.fromMillis(built.toMillis() + 5000));
         String dumpedAfter = run(checkout.resolve("bin/troupe"), "status").out();
-        Files.setLastModifiedTime(archive, java.nio.file.attribute.FileTime.fromMillis(built.toMillis() - 5000));
+        Files.writeString(fakeJava.getParent().resolveSibling("lib/modules"), "another JDK's classes, updated");
+        String anotherJava = run(checkout.resolve("bin/troupe"), "status").out();
+        archiveDumpedByThisJava(checkout);
+        Files.setLastModifiedTime(archive, FileTime.fromMillis(
+                Files.getLastModifiedTime(checkout.resolve("target/troupe.jar")).toMillis() - 5000));
         String dumpedBefore = run(checkout.resolve("bin/troupe"), "status").out();
 
-        assertTrue(dumpedAfter.contains(option + "-jar "), dumpedAfter);
+        assertTrue(dumpedAfter.contains(option), dumpedAfter);
+        assertFalse(anotherJava.contains("SharedArchiveFile"), "dumped by another java: " + anotherJava);
         assertFalse(dumpedBefore.contains("SharedArchiveFile"), "an archive older than the jar: " + dumpedBefore);
+    }
+
+    @Test
+    void aCheckoutWhosePathHoldsASpaceStillStartsWithItsArchive() throws Exception {
+        Path spaced = tmp.resolve("my projects/troupe");
+        Files.createDirectories(spaced.resolve("bin"));
+        Files.copy(checkout.resolve("bin/troupe"), spaced.resolve("bin/troupe"));
+        executable(spaced.resolve("bin/troupe"));
+        archiveDumpedByThisJava(spaced);
+        // One argument a line: a path split in two would show as two.
+        Files.writeString(fakeJava, "#!/usr/bin/env bash\nprintf '%s\\n' \"$@\"\n");
+
+        List<String> args = run(spaced.resolve("bin/troupe"), "status").out().lines().toList();
+
+        Path real = spaced.toRealPath();
+        assertTrue(args.contains("-XX:SharedArchiveFile=" + real.resolve("target/troupe.jsa")), args.toString());
+        assertEquals(List.of("-jar", real.resolve("target/troupe.jar").toString(), "status"),
+                args.subList(args.size() - 3, args.size()), args.toString());
     }
 
     @Test
