@@ -9,25 +9,17 @@ target="${1:?usage: dump.sh TARGET_DIR}"
 list="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/classes.txt"
 archive="$target/troupe.jsa"
 rm -f "$archive" "$archive.tmp" "$archive.jdk"
-# Which java dumps it: bin/troupe offers the archive only to the same one (a JDK update replaces lib/modules). The
-# same walk as bin/troupe's, so that both name the file alike.
-java_bin="$(command -v java || true)"
-while [ -n "$java_bin" ] && [ -L "$java_bin" ]; do
-  link="$(readlink "$java_bin")"
-  case "$link" in
-    /*) java_bin="$link" ;;
-    *) java_bin="$(dirname "$java_bin")/$link" ;;
-  esac
-done
-modules="$(dirname "$(dirname "$java_bin")")/lib/modules"
+# Which java dumps it: bin/troupe offers the archive only to the same one (src/main/cds/jdk.sh).
+source "$(dirname "${BASH_SOURCE[0]}")/jdk.sh"
+stamp="$(jdk_stamp)"
 # The archive is only valid for this jar and this JVM; the JVM checks both when it maps it, and ignores it otherwise.
 # Written beside it and moved in whole, so that a troupe starting meanwhile never maps half an archive.
 # A crash report, if the dump crashes, goes beside the log, not into the project.
-if [ -n "$java_bin" ] && [ -f "$modules" ] \
+if [ -n "$stamp" ] \
     && java -Xshare:dump -XX:ErrorFile="$target/troupe.jsa.hs_err_%p.log" -XX:SharedClassListFile="$list" \
       -XX:SharedArchiveFile="$archive.tmp" -cp "$target/troupe.jar" > "$target/troupe.jsa.log" 2>&1 \
     && [ -s "$archive.tmp" ]; then
-  LC_ALL=C ls -lLn "$modules" > "$archive.jdk"
+  echo "$stamp" > "$archive.jdk"
   mv "$archive.tmp" "$archive"
 else
   rm -f "$archive.tmp"

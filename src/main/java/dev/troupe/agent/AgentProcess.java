@@ -117,7 +117,8 @@ public final class AgentProcess {
     int stopNow(Duration grace, Duration exiting) {
         if (exitedWithin(exiting) && seen.stream().noneMatch(ProcessHandle::isAlive) && leftNothing()) {
             // The usual end: the agent exited by itself and left nothing running. Every process it could have left
-            // carries its marker, so one look through /proc says so; the full stop walks it five times more.
+            // carries its marker, so a look through /proc says so (again while unsure); the full stop walks it five
+            // times more.
             input.ifPresent(AgentInput::abandon);
             return process.exitValue();
         }

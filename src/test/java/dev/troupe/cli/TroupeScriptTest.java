@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
@@ -78,6 +79,8 @@ class TroupeScriptTest {
      * src/main/cds/dump.sh notes it); returns the archive.
      */
     private Path archiveDumpedByThisJava(Path home) throws Exception {
+        Path cds = Files.createDirectories(home.resolve("src/main/cds"));
+        Files.copy(Path.of("src/main/cds/jdk.sh"), cds.resolve("jdk.sh"), StandardCopyOption.REPLACE_EXISTING);
         Path jar = Files.createDirectories(home.resolve("target")).resolve("troupe.jar");
         Files.writeString(jar, "");
         Path modules = Files.createDirectories(fakeJava.getParent().resolveSibling("lib")).resolve("modules");
