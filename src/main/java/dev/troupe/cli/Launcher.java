@@ -9,6 +9,7 @@ import dev.troupe.agent.Secrets;
 import dev.troupe.git.Housekeeping;
 import dev.troupe.git.GitException;
 import dev.troupe.git.IntegrationBranch;
+import dev.troupe.git.Repositories;
 import dev.troupe.git.Worktrees;
 import dev.troupe.journal.Journal;
 import dev.troupe.journal.RunHistory;
@@ -38,7 +39,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.stream.Stream;
-import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Repository;
 import picocli.CommandLine.Option;
@@ -98,7 +98,7 @@ final class Launcher {
                 + system.address().getHost().orElse(lead.address().host()) + ":" + system.address().getPort().orElse(0)
                 + (lead.key().isPresent() ? " --key " + lead.key().get().file() : "") + " --slots N --work-dir DIR"));
         boolean over = false;
-        try (Repository repo = Git.open(setup.top().toFile()).getRepository()) {
+        try (Repository repo = Repositories.open(setup.top())) {
             if (!setup.integrationExists() && !planOnly) {
                 new IntegrationBranch(repo, setup.integrationBranch()).create(ObjectId.fromString(setup.startCommit()));
             }
@@ -165,7 +165,7 @@ final class Launcher {
         journal.broken().whenComplete((done, failure) -> finished.completeExceptionally(
                 new IllegalStateException("the journal " + setup.runDir().resolve("events.jsonl")
                         + " could not be written (" + failure.getMessage() + ")")));
-        Repository leadRepo = Git.open(setup.top().toFile()).getRepository();
+        Repository leadRepo = Repositories.open(setup.top());
         session.system().tell(new RunGuardian.Start(replyTo -> TeamLead.create(run, leadRepo, resumed, replyTo),
                 clustered ? Optional.of(lead -> NodeScout.create(run, lead)) : Optional.empty()));
         try {
@@ -182,6 +182,7 @@ final class Launcher {
             interruption.close();
             awaitQuietly(session.closeJournal().toCompletableFuture());
             notifier.await(Duration.ofSeconds(40));
+            leadRepo.close();
         }
     }
 

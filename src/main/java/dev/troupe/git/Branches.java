@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
-import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.RefUpdate;
@@ -44,9 +43,9 @@ public final class Branches {
         if (out.isPresent()) {
             throw new GitException("cannot set " + branch + ": it is checked out at " + out.get());
         }
-        try (Git git = Git.open(repo.toFile())) {
+        try (Repository git = Repositories.open(repo)) {
             makeFolders(common, ref);
-            RefUpdate update = git.getRepository().updateRef(ref);
+            RefUpdate update = git.updateRef(ref);
             update.setNewObjectId(commit);
             update.setForceUpdate(true);
             update.setRefLogMessage("branch: Reset to " + commit.name(), false);

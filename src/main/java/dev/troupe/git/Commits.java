@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.diff.DiffEntry;
 import org.eclipse.jgit.diff.DiffFormatter;
 import org.eclipse.jgit.lib.CommitBuilder;
@@ -52,16 +51,20 @@ public final class Commits {
     public static ObjectId commitAll(Path worktree, String message, java.util.Collection<String> leaveOut)
             throws GitException {
         return Housekeeping.sharing(worktree, () -> {
-            try (Git git = Git.open(worktree.toFile())) {
-                return commit(git.getRepository(), worktree, message, leaveOut, status(worktree));
+            try (Repository repo = Repositories.open(worktree); Repository shared = Repositories.shared(worktree)) {
+                return commit(repo, shared, worktree, message, leaveOut, status(worktree));
             } catch (IOException e) {
                 throw new GitException("cannot commit the agent's work in " + worktree + ": " + e.getMessage(), e);
             }
         });
     }
 
-    private static ObjectId commit(Repository repo, Path worktree, String message, java.util.Collection<String> leaveOut,
-            List<String> status) throws GitException {
+    /**
+     * @param repo the worktree's repository: its HEAD, index and state
+     * @param shared the repository's common one, whose objects every worktree shares: the commit is written there
+     */
+    private static ObjectId commit(Repository repo, Repository shared, Path worktree, String message,
+            java.util.Collection<String> leaveOut, List<String> status) throws GitException {
         try {
             RepositoryState state = repo.getRepositoryState();
             Set<String> conflicting = new TreeSet<>();
@@ -103,7 +106,7 @@ public final class Commits {
                 resetPaths(worktree, "HEAD", stagedLeftOut);
             }
             if (!toStage.isEmpty() || staged) {
-                commitIndex(repo, worktree, message);
+                commitIndex(repo, shared, worktree, message);
             }
             ObjectId head = repo.resolve("HEAD");
             if (head == null) {
@@ -130,14 +133,13 @@ public final class Commits {
 
     private static ObjectId commitTaskAlongside(Path worktree, String message, java.util.Collection<String> leaveOut,
             ObjectId base) throws GitException {
-        try (Git git = Git.open(worktree.toFile())) {
-            Repository repo = git.getRepository();
+        try (Repository repo = Repositories.open(worktree); Repository shared = Repositories.shared(worktree)) {
             ObjectId agentHead = repo.resolve("HEAD");
-            ObjectId head = commit(repo, worktree, message, leaveOut, status(worktree));
+            ObjectId head = commit(repo, shared, worktree, message, leaveOut, status(worktree));
             if (leaveOut.isEmpty() || head.equals(base)) {
                 return head;
             }
-            List<String> changed = changedPaths(repo, base, head);
+            List<String> changed = changedPaths(shared, base, head);
             List<String> leaked = changed.stream().filter(path -> leftOut(path, leaveOut)).toList();
             if (leaked.isEmpty()) {
                 return head;
@@ -150,7 +152,7 @@ public final class Commits {
             if (leaked.size() == changed.size()) {
                 return base;
             }
-            commitIndex(repo, worktree, message.stripTrailing() + "\n\nThe agent's own commits held files of the "
+            commitIndex(repo, shared, worktree, message.stripTrailing() + "\n\nThe agent's own commits held files of the "
                     + "workspace's own (" + String.join(", ", leaveOut.stream()
                             .filter(out -> leaked.stream().anyMatch(path -> leftOut(path, List.of(out)))).toList())
                     + "), so the task's work is this one commit "
@@ -186,7 +188,8 @@ public final class Commits {
      * Without the user's hooks either way: a hook that refused the commit would throw the agent's work away, and the
      * work is checked where it is merged, not here. Unsigned and verbatim, as the merges are.
      */
-    private static void commitIndex(Repository repo, Path worktree, String message) throws GitException {
+    private static void commitIndex(Repository repo, Repository shared, Path worktree, String message)
+            throws GitException {
         if (GitDirs.bareOrReftable(GitDirs.commonDir(worktree))) {
             // JGit takes a linked worktree's HEAD in a reftable for the repository's own: git commits there.
             List<String> args = new ArrayList<>(asCommitter(repo));
@@ -199,8 +202,8 @@ public final class Commits {
         try {
             ObjectId parent = repo.resolve(Constants.HEAD);
             PersonIdent who = identity(repo);
-            ObjectId id = write(repo, tree, who, message, parent == null ? new ObjectId[0] : new ObjectId[] {parent});
-            moveHead(repo, worktree, parent, id);
+            ObjectId id = write(shared, tree, who, message, parent == null ? new ObjectId[0] : new ObjectId[] {parent});
+            moveHead(repo, shared, worktree, parent, id);
             logHead(worktree, parent, id, who, "commit: " + message.lines().findFirst().orElse(""));
         } catch (IOException e) {
             throw new GitException("cannot commit in " + worktree + ": " + e.getMessage(), e);
@@ -216,7 +219,7 @@ public final class Commits {
      * lock while it writes it, and itself waits for one up to {@code core.filesRefLockTimeout}) is waited for, as
      * git does; a HEAD that moved elsewhere is not.
      */
-    private static void moveHead(Repository repo, Path worktree, ObjectId parent, ObjectId commit)
+    private static void moveHead(Repository repo, Repository shared, Path worktree, ObjectId parent, ObjectId commit)
             throws IOException, GitException {
         long wait = FIRST_HEAD_WAIT_MS;
         for (int tries = 1; ; tries++) {
@@ -226,7 +229,11 @@ public final class Commits {
             // JGit 7 writes a linked worktree's HEAD log into the repository's own logs/HEAD, where it would tell the
             // user's HEAD@{1} of a commit their checkout never had: written to the worktree's own by logHead.
             head.disableRefLog();
-            RefUpdate.Result result = head.update();
+            RefUpdate.Result result;
+            try (RevWalk walk = new RevWalk(shared)) {
+                // The commits are read where they are: the worktree's own repository reads refs, never objects.
+                result = head.update(walk);
+            }
             if (result == RefUpdate.Result.NEW || result == RefUpdate.Result.FAST_FORWARD
                     || result == RefUpdate.Result.FORCED) {
                 return;
@@ -337,9 +344,9 @@ public final class Commits {
         if (status.isEmpty()) {
             return java.util.Optional.empty();
         }
-        try (Git git = Git.open(worktree.toFile())) {
-            ObjectId before = git.getRepository().resolve("HEAD");
-            ObjectId after = commit(git.getRepository(), worktree, message, leaveOut, status);
+        try (Repository repo = Repositories.open(worktree); Repository shared = Repositories.shared(worktree)) {
+            ObjectId before = repo.resolve("HEAD");
+            ObjectId after = commit(repo, shared, worktree, message, leaveOut, status);
             return after.equals(before) ? java.util.Optional.empty() : java.util.Optional.of(after);
         } catch (IOException e) {
             throw new GitException("cannot read " + worktree + ": " + e.getMessage(), e);

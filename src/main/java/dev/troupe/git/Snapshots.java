@@ -9,8 +9,8 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.Repository;
 
 /**
  * A commit of a worktree's files as they are, for saving what a stopped agent left: built in an index of its own
@@ -44,8 +44,8 @@ public final class Snapshots {
                 return Optional.empty();
             }
             List<String> args;
-            try (Git git = Git.open(worktree.toFile())) {
-                args = new ArrayList<>(Commits.asCommitter(git.getRepository()));
+            try (Repository repo = Repositories.open(worktree)) {
+                args = new ArrayList<>(Commits.asCommitter(repo));
             }
             args.addAll(List.of("commit-tree", tree, "-p", "HEAD", "-F", "-"));
             return Optional.of(ObjectId.fromString(GitCli.run(worktree, message.getBytes(StandardCharsets.UTF_8),

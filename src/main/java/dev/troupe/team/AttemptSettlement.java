@@ -6,6 +6,7 @@ import dev.troupe.git.Commits;
 import dev.troupe.git.GitException;
 import dev.troupe.git.LastWords;
 import dev.troupe.git.Pathspecs;
+import dev.troupe.git.Repositories;
 import dev.troupe.team.rules.AgentSession;
 import dev.troupe.team.rules.Assignment;
 import dev.troupe.team.rules.AttemptResult;
@@ -19,8 +20,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.Repository;
 
 /**
  * Settles a decided attempt off the actor (blocking: git and files): commits a writer's work and writes its
@@ -117,8 +118,8 @@ final class AttemptSettlement {
                 + assignment.attempt() + ".\n", leaveOut, assignment.base());
         Branches.force(run.repo(), assignment.branch(), head);
         List<String> files;
-        try (Git git = Git.open(worktree.toFile())) {
-            files = Commits.changedPaths(git.getRepository(), assignment.base(), head);
+        try (Repository repo = Repositories.shared(worktree)) {
+            files = Commits.changedPaths(repo, assignment.base(), head);
         }
         List<String> zone = assignment.task().zone();
         List<String> outside = zone.isEmpty() ? List.of()
