@@ -207,7 +207,7 @@ public final class Merger extends AbstractBehavior<Merger.Command> {
         if (!(outcome instanceof IntegrationBranch.Outcome.Merged)) {
             keep(request);
         } else if (merges.incrementAndGet() % HOUSEKEEPING_EVERY == 0) {
-            Housekeeping.run(repo.getDirectory().toPath());
+            Housekeeping.runMidway(repo.getDirectory().toPath());
         }
         return outcome;
     }

@@ -26,13 +26,7 @@ class HousekeepingTest {
         TestRepo repo = TestRepo.create(tmp.resolve("repo"), Map.of("README.md", "hi\n"));
         repo.git("config", "gc.auto", "1");
         // git guesses how many loose objects there are from the folder objects/17: three there are more than 1.
-        Path seventeen = repo.dir().resolve(".git/objects/17");
-        try (Git git = Git.open(repo.dir().toFile()); ObjectInserter inserter = git.getRepository().newObjectInserter()) {
-            for (int n = 0; !Files.isDirectory(seventeen) || count(seventeen) < 3; n++) {
-                inserter.insert(Constants.OBJ_BLOB, ("blob " + n).getBytes(StandardCharsets.UTF_8));
-                inserter.flush();
-            }
-        }
+        fillObjectsSeventeen(repo);
 
         String head = repo.head();
         Path looseHead = repo.dir().resolve(".git/objects/" + head.substring(0, 2) + "/" + head.substring(2));
@@ -44,6 +38,40 @@ class HousekeepingTest {
         assertFalse(Files.exists(looseHead), "gc packed the commit and removed its loose copy before run returned");
         try (Stream<Path> packs = Files.list(repo.dir().resolve(".git/objects/pack"))) {
             assertTrue(packs.anyMatch(file -> file.toString().endsWith(".idx")), "a pack with its index");
+        }
+    }
+
+    @Test
+    void aGcInTheMiddleOfARunLeavesTheTaskBranchesLooseAndTheRunsEndPacksThem() throws Exception {
+        TestRepo repo = TestRepo.create(tmp.resolve("repo"), Map.of("README.md", "hi\n"));
+        repo.git("config", "gc.auto", "1");
+        fillObjectsSeventeen(repo);
+        repo.git("branch", "troupe/tasks/r1/t1");
+        Path loose = repo.dir().resolve(".git/refs/heads/troupe/tasks/r1/t1");
+
+        Housekeeping.runMidway(repo.dir());
+
+        try (Stream<Path> packs = Files.list(repo.dir().resolve(".git/objects/pack"))) {
+            assertTrue(packs.anyMatch(file -> file.toString().endsWith(".idx")), "gc ran: a pack with its index");
+        }
+        assertTrue(Files.exists(loose), "the task branch is still a loose ref");
+        fillObjectsSeventeen(repo);
+
+        Housekeeping.run(repo.dir());
+
+        assertFalse(Files.exists(loose), "packed at the run's end");
+        assertTrue(Files.readString(repo.dir().resolve(".git/packed-refs")).contains("refs/heads/troupe/tasks/r1/t1"));
+        assertEquals(repo.head(), repo.git("rev-parse", "troupe/tasks/r1/t1"));
+    }
+
+    /** Loose objects enough for {@code gc --auto} with {@code gc.auto=1}: git counts those in objects/17. */
+    private static void fillObjectsSeventeen(TestRepo repo) throws Exception {
+        Path seventeen = repo.dir().resolve(".git/objects/17");
+        try (Git git = Git.open(repo.dir().toFile()); ObjectInserter inserter = git.getRepository().newObjectInserter()) {
+            for (int n = 0; !Files.isDirectory(seventeen) || count(seventeen) < 3; n++) {
+                inserter.insert(Constants.OBJ_BLOB, ("blob " + n + " " + System.nanoTime()).getBytes(StandardCharsets.UTF_8));
+                inserter.flush();
+            }
         }
     }
 
