@@ -5,6 +5,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Runs the git command line where JGit has no API (linked worktrees) or where git is much faster. Blocking:
@@ -18,6 +23,17 @@ public final class GitCli {
      * commits do not need; the user's own next git command does it as usual.
      */
     static final List<String> NO_HOUSEKEEPING = List.of("-c", "maintenance.auto=false", "-c", "gc.auto=0");
+
+    /**
+     * The threads that read git's stderr while its stdout is read, kept for the next command (a minute idle): a
+     * thread started for each of a run's hundred thousand commands left the JVM's native memory larger each time.
+     */
+    private static final ExecutorService STDERR_READERS = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60,
+            TimeUnit.SECONDS, new SynchronousQueue<>(), runnable -> {
+                Thread thread = new Thread(runnable, "git-stderr");
+                thread.setDaemon(true);
+                return thread;
+            });
 
     /**
      * The same two settings for a process troupe starts that may run git itself (an agent committing in its
@@ -83,16 +99,13 @@ public final class GitCli {
         try {
             Process process = builder.start();
             // stderr of git commands is small; read it on another thread so a full pipe cannot block either side.
-            var stderr = new java.util.concurrent.CompletableFuture<String>();
-            Thread reader = new Thread(() -> {
+            var stderr = CompletableFuture.supplyAsync(() -> {
                 try {
-                    stderr.complete(new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+                    return new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
                 } catch (IOException e) {
-                    stderr.complete("");
+                    return "";
                 }
-            }, "git-stderr");
-            reader.setDaemon(true);
-            reader.start();
+            }, STDERR_READERS);
             if (input != null) {
                 // Written whole before stdout is read: the commands given input (add, commit) print little.
                 try (var stdin = process.getOutputStream()) {
