@@ -45,7 +45,7 @@ public final class TaskLife {
     private boolean roundOpen;
     private String worker = "";
     /** The agents its attempts ran with, each once, in the order they first did. */
-    private final java.util.Set<String> agents = new java.util.LinkedHashSet<>();
+    private List<String> agents = List.of();
     /** What its last attempt ran with, its session's CLI and account; null if unknown. */
     private String lastAgent;
     private double costUsd;
@@ -61,12 +61,14 @@ public final class TaskLife {
     private String attemptBase = "";
     private String commitBase = "";
     private Boolean approved;
-    private final List<TeamEvent.TaskTold> told = new ArrayList<>();
+    // The lists and the map below stay the shared empty ones until something is put in them: a run holds every
+    // task's life to its end (twice: the rules' and plan.md's), and most tasks are never told, nor have variants.
+    private List<TeamEvent.TaskTold> told = List.of();
     /** Which attempt's agent heard each message live, by the message's id. */
-    private final java.util.Map<String, Integer> heardLive = new java.util.HashMap<>();
+    private java.util.Map<String, Integer> heardLive = java.util.Map.of();
     /** The variants settled since the task's last round began, and every one of the run. */
-    private final List<TeamEvent.VariantDone> roundVariants = new ArrayList<>();
-    private final List<TeamEvent.VariantDone> variants = new ArrayList<>();
+    private List<TeamEvent.VariantDone> roundVariants = List.of();
+    private List<TeamEvent.VariantDone> variants = List.of();
     private TeamEvent.VariantChosen chosen;
     /** The check under way on a merge of the task's, if one is. */
     private TeamEvent.CheckStarted checking;
@@ -132,21 +134,24 @@ public final class TaskLife {
             spend(e.costUsd(), e.usage());
         } else if (event instanceof TeamEvent.VariantDone e) {
             spend(e.costUsd(), e.usage());
-            roundVariants.add(e);
-            variants.add(e);
+            roundVariants = plus(roundVariants, e);
+            variants = plus(variants, e);
         } else if (event instanceof TeamEvent.VariantChosen e) {
             spend(e.costUsd(), e.usage());
             chosen = e;
-            roundVariants.clear();
+            roundVariants = List.of();
             roundOpen = false;
         } else if (event instanceof TeamEvent.CheckStarted e) {
             checking = e;
         } else if (event instanceof TeamEvent.CheckDone) {
             checking = null;
         } else if (event instanceof TeamEvent.TaskTold e) {
-            told.add(e);
+            told = plus(told, e);
         } else if (event instanceof TeamEvent.MessageDelivered e) {
-            heardLive.putIfAbsent(e.id(), e.attempt());
+            if (e.id() != null && !heardLive.containsKey(e.id())) {
+                heardLive = new java.util.HashMap<>(heardLive);
+                heardLive.put(e.id(), e.attempt());
+            }
         }
     }
 
@@ -154,8 +159,8 @@ public final class TaskLife {
         move(State.RUNNING, e.time());
         attempts = Math.max(attempts, e.attempt());
         worker = e.worker();
-        if (e.agent() != null) {
-            agents.add(e.agent());
+        if (e.agent() != null && !agents.contains(e.agent())) {
+            agents = plus(agents, e.agent());
         }
         lastAgent = e.agent();
         // The task branch is troupe/tasks/<run>/<slug>; a variant's troupe/variants/<run>/<slug>/<n>.
@@ -174,7 +179,7 @@ public final class TaskLife {
         move(e.retryInMs() < 0 ? State.FAILED : State.QUEUED, e.time());
         if (e.counted()) {
             // A round of variants that ended without a winner: the next round starts afresh.
-            roundVariants.clear();
+            roundVariants = List.of();
         } else {
             uncountedAttempts++;
         }
@@ -207,6 +212,13 @@ public final class TaskLife {
             move(State.WAITING, e.time());
             roundOpen = false;
         }
+    }
+
+    /** {@code list} and {@code item} after it: a list of its own once it holds something. */
+    private static <T> List<T> plus(List<T> list, T item) {
+        List<T> more = list instanceof ArrayList<T> own ? own : new ArrayList<>(list);
+        more.add(item);
+        return more;
     }
 
     private void settle(State settled, String why, Instant time) {

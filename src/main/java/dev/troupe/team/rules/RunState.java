@@ -284,6 +284,7 @@ public final class RunState {
     public List<Decision> merged(String taskId, ObjectId mergeCommit, Instant now) {
         dispatch.merged(mergeCommit);
         out.journal(new TeamEvent.MergeDone(now, taskId, mergeCommit.name(), run.integrationBranch()));
+        tasks.get(taskId).mergedIn();
         telling.handOff(tasks.get(taskId), now);
         tasks.queueReady(now);
         settle(now);

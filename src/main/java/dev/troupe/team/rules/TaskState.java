@@ -28,8 +28,8 @@ final class TaskState {
     private Path resultFile;
     /** The round of variants under way, or null. */
     private VariantRound round;
-    /** The workers (by name) that have tried it. */
-    private final Set<String> triedBy = new HashSet<>();
+    /** The workers (by name) that have tried it: the shared empty set until one has (a run keeps every task's). */
+    private Set<String> triedBy = Set.of();
     private Instant notBefore = Instant.MIN;
     /** The integration head the current attempt started from. */
     private ObjectId attemptBase;
@@ -165,7 +165,7 @@ final class TaskState {
     }
 
     boolean triedBy(String worker) {
-        return triedBy.contains(worker);
+        return worker != null && triedBy.contains(worker);
     }
 
     boolean triedByAnyone() {
@@ -173,6 +173,9 @@ final class TaskState {
     }
 
     void triedOn(String worker) {
+        if (!(triedBy instanceof HashSet)) {
+            triedBy = new HashSet<>(triedBy);
+        }
         triedBy.add(worker);
     }
 
@@ -237,6 +240,15 @@ final class TaskState {
     /** Whether the next attempt continues {@link #session()} on {@link #writtenOn()}. */
     void continueSession(boolean resume) {
         continueSession = resume;
+    }
+
+    /**
+     * It merged: its finished attempt is in and no attempt of it runs again, so that attempt's result (the agent's
+     * report, its files, its session to continue) is let go; a run of 10,000 tasks kept every one to its end.
+     */
+    void mergedIn() {
+        pending = null;
+        session = null;
     }
 
     /** An attempt started: the session it continued, if any, is its own now. */
