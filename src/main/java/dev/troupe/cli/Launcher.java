@@ -165,6 +165,7 @@ final class Launcher {
         journal.broken().whenComplete((done, failure) -> finished.completeExceptionally(
                 new IllegalStateException("the journal " + setup.runDir().resolve("events.jsonl")
                         + " could not be written (" + failure.getMessage() + ")")));
+        // A use of the run's repository for its Merger, which closes it when it stops.
         Repository leadRepo = Repositories.open(setup.top());
         session.system().tell(new RunGuardian.Start(replyTo -> TeamLead.create(run, leadRepo, resumed, replyTo),
                 clustered ? Optional.of(lead -> NodeScout.create(run, lead)) : Optional.empty()));
@@ -182,7 +183,6 @@ final class Launcher {
             interruption.close();
             awaitQuietly(session.closeJournal().toCompletableFuture());
             notifier.await(Duration.ofSeconds(40));
-            leadRepo.close();
         }
     }
 

@@ -3,13 +3,17 @@ package dev.troupe.git;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * A repository's housekeeping ({@code git gc --auto}) apart from this JVM's commits in it. gc expires every ref's
- * log, worktrees' {@code HEAD} included, holding each one's lock meanwhile, packs refs and deletes the loose ones,
+ * log, worktrees' {@code HEAD} included, holding each one's lock meanwhile, packs refs and deletes the loose ones
+ * (at a run's end; in its middle it leaves them loose),
  * and removes the object folders its packing emptied: a commit made in process at that moment failed to move its
  * worktree's {@code HEAD} (LOCK_FAILURE: 3 commits of one 10,000-task run) or to write its object into a folder
  * just removed (1 of another). Commits and branch moves share the repository; housekeeping waits for them and has it alone.
@@ -18,6 +22,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 public final class Housekeeping {
 
     private static final ConcurrentMap<Path, ReentrantReadWriteLock> LOCKS = new ConcurrentHashMap<>();
+    /** The repositories (by key) whose refs a gc in the middle of a run left loose, to be packed at its end. */
+    private static final Set<Path> REFS_LEFT_LOOSE = ConcurrentHashMap.newKeySet();
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Housekeeping.class);
     /** A gc that takes this long is logged: meanwhile the run's commits and merges waited. */
     private static final long SLOW_MILLIS = 2000;
@@ -53,20 +59,27 @@ public final class Housekeeping {
     }
 
     /**
-     * The same in the middle of a run, leaving the refs loose ({@code gc.packRefs=false}; the run's end packs them):
-     * the run's repositories are kept open ({@link Repositories}), and each reads the whole {@code packed-refs}
-     * again when it changes and keeps it, a task branch a task: 1.5 MB a repository at 10,000 tasks.
+     * The same in the middle of a run, leaving the refs loose ({@code gc.packRefs=false}; {@link #run} packs them at
+     * the run's end, whether or not its gc is due then): the run's repositories are kept open ({@link Repositories}),
+     * and each reads the whole {@code packed-refs} again when it changes and keeps it, a task branch a task: 1.5 MB
+     * a repository at 10,000 tasks.
      */
     public static void runMidway(Path repo) {
         run(repo, false);
     }
 
-    private static void run(Path repo, boolean packRefs) {
+    private static void run(Path repo, boolean atTheEnd) {
         ReentrantReadWriteLock lock = lockOf(repo);
         lock.writeLock().lock();
         long started = System.nanoTime();
         try {
-            gc(repo, packRefs);
+            gc(repo, atTheEnd);
+            Path key = KEYS.get(repo.toAbsolutePath().normalize());
+            if (!atTheEnd) {
+                REFS_LEFT_LOOSE.add(key);
+            } else if (REFS_LEFT_LOOSE.remove(key)) {
+                housekeeping(repo, "pack-refs", "--all", "--prune");
+            }
         } finally {
             lock.writeLock().unlock();
         }
@@ -78,9 +91,14 @@ public final class Housekeeping {
     }
 
     private static void gc(Path repo, boolean packRefs) {
+        housekeeping(repo, "-c", "gc.autoDetach=false", "-c", "gc.packRefs=" + packRefs, "gc", "--auto", "--quiet");
+    }
+
+    private static void housekeeping(Path repo, String... args) {
+        List<String> command = new ArrayList<>(List.of("git", "-C", repo.toString()));
+        command.addAll(List.of(args));
         try {
-            new ProcessBuilder("git", "-C", repo.toString(), "-c", "gc.autoDetach=false", "-c", "gc.packRefs=" + packRefs,
-                    "gc", "--auto", "--quiet")
+            new ProcessBuilder(command)
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD)
                     .start().waitFor();

@@ -13,19 +13,21 @@ import org.eclipse.jgit.lib.Repository;
 
 /**
  * The repositories troupe works in with JGit, each opened once and kept open: a worker's worktree, a run's
- * repository. JGit reads the whole {@code packed-refs} the first time a newly opened repository reads a ref, and a
- * run packs a task branch into it for every task: at 10,000 tasks each opening cost about 6 MB of heap and tens of
- * milliseconds, four times a task, which made the run slower and its heap larger the longer it ran. A kept
- * repository reads the file again only when it changed.
+ * repository. A newly opened repository reads the whole {@code packed-refs} at its first ref and its pack indexes at
+ * its first object: with the task branches git gc had packed, about 6 MB of heap and tens of milliseconds an opening
+ * at 10,000 tasks, three or four times a task, which made the run slower and its heap larger the longer it ran. A
+ * kept repository reads a file again only when it changed.
  *
  * <p>{@link #open} hands out a use of the kept repository: close it when done (try-with-resources), as a repository
- * of one's own; it stays open for the next use. The most recently used {@value #MOST_KEPT} are kept. A kept
- * repository whose git directory is no longer the one at its path (the worktree was removed, or made again) is let
- * go and opened afresh.
+ * of one's own; it stays open for the next use. The most recently used {@value #MOST_KEPT} are kept (a worktree's
+ * holds little: its objects are read through {@link #shared}). A kept repository whose git directory is no longer
+ * the one at its path (gone, another one named, or, where the file system tells, made again) is let go and opened
+ * afresh; one kept across a worktree made again under the same name is harmless, since JGit reads again every file
+ * that changed.
  */
 public final class Repositories {
 
-    static final int MOST_KEPT = 32;
+    static final int MOST_KEPT = 64;
 
     /** The repository kept for a path, and which file its git directory was when it was opened. */
     private record Kept(Repository repository, Object gitDirKey) {}
@@ -70,11 +72,15 @@ public final class Repositories {
     /** A repository's top folder and its {@code .git} are one repository; a worktree is one of its own. */
     private static Path key(Path dir) {
         Path dotGit = dir.toAbsolutePath().normalize().resolve(".git");
-        Path gitDir = Files.isDirectory(dotGit) ? dotGit : dotGit.getParent();
+        return real(Files.isDirectory(dotGit) ? dotGit : dotGit.getParent());
+    }
+
+    /** The path with its links resolved; as it is written when it does not exist. */
+    private static Path real(Path path) {
         try {
-            return gitDir.toRealPath();
+            return path.toRealPath();
         } catch (IOException missing) {
-            return gitDir.toAbsolutePath().normalize();
+            return path.toAbsolutePath().normalize();
         }
     }
 
@@ -96,7 +102,7 @@ public final class Repositories {
         if (Files.isRegularFile(dotGit, LinkOption.NOFOLLOW_LINKS)) {
             String line = Files.readString(dotGit).strip();
             if (!line.startsWith("gitdir:")
-                    || !dir.resolve(line.substring("gitdir:".length()).strip()).normalize().equals(gitDir)) {
+                    || !real(dir.resolve(line.substring("gitdir:".length()).strip())).equals(gitDir)) {
                 return false;
             }
         }
@@ -105,7 +111,7 @@ public final class Repositories {
     }
 
     private static Path gitDirOf(Repository repository) {
-        return repository.getDirectory().toPath().toAbsolutePath().normalize();
+        return real(repository.getDirectory().toPath());
     }
 
     /** The folder's identity (device and inode), null when it is gone: one removed and made again is another. */

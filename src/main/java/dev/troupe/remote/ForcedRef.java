@@ -1,9 +1,9 @@
 package dev.troupe.remote;
 
 import dev.troupe.git.GitException;
+import dev.troupe.git.Repositories;
 import java.io.IOException;
 import java.nio.file.Path;
-import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.errors.IncorrectObjectTypeException;
 import org.eclipse.jgit.errors.MissingObjectException;
 import org.eclipse.jgit.lib.ObjectId;
@@ -26,7 +26,7 @@ final class ForcedRef {
             throw new GitException("not a valid ref name: " + ref);
         }
         ObjectId commit = ObjectId.fromString(BundleFiles.requireCommitId(commitId, "the commit for " + ref));
-        try (Repository git = Git.open(repo.toFile()).getRepository(); RevWalk walk = new RevWalk(git)) {
+        try (Repository git = Repositories.open(repo); RevWalk walk = new RevWalk(git)) {
             walk.parseCommit(commit);
             RefUpdate update = git.updateRef(ref);
             update.setNewObjectId(commit);

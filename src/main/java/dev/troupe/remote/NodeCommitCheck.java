@@ -1,6 +1,7 @@
 package dev.troupe.remote;
 
 import dev.troupe.git.GitException;
+import dev.troupe.git.Repositories;
 import dev.troupe.git.Pathspecs;
 import dev.troupe.team.rules.AttemptResult;
 import java.io.IOException;
@@ -11,7 +12,6 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
-import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.errors.LargeObjectException;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.FileMode;
@@ -69,8 +69,7 @@ final class NodeCommitCheck {
             long largestFile) throws Refused, GitException {
         ObjectId commit = claimed.commit();
         List<String> files = new ArrayList<>();
-        try (Git git = Git.open(leadRepo.toFile()); RevWalk walk = new RevWalk(git.getRepository())) {
-            Repository repo = git.getRepository();
+        try (Repository repo = Repositories.open(leadRepo); RevWalk walk = new RevWalk(repo)) {
             RevCommit head = walk.parseCommit(commit);
             RevCommit from = walk.parseCommit(base);
             if (!walk.isMergedInto(from, head)) {

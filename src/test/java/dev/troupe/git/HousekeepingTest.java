@@ -42,7 +42,7 @@ class HousekeepingTest {
     }
 
     @Test
-    void aGcInTheMiddleOfARunLeavesTheTaskBranchesLooseAndTheRunsEndPacksThem() throws Exception {
+    void aGcInTheMiddleOfARunLeavesTheTaskBranchesLooseAndTheRunsEndPacksThemThoughNoGcIsDueThen() throws Exception {
         TestRepo repo = TestRepo.create(tmp.resolve("repo"), Map.of("README.md", "hi\n"));
         repo.git("config", "gc.auto", "1");
         fillObjectsSeventeen(repo);
@@ -55,13 +55,25 @@ class HousekeepingTest {
             assertTrue(packs.anyMatch(file -> file.toString().endsWith(".idx")), "gc ran: a pack with its index");
         }
         assertTrue(Files.exists(loose), "the task branch is still a loose ref");
-        fillObjectsSeventeen(repo);
+        repo.git("config", "--unset", "gc.auto");
+        repo.git("branch", "troupe/tasks/r1/t2");
 
         Housekeeping.run(repo.dir());
 
-        assertFalse(Files.exists(loose), "packed at the run's end");
+        assertFalse(Files.exists(loose), "packed at the run's end, though git's thresholds call for no gc");
+        assertFalse(Files.exists(repo.dir().resolve(".git/refs/heads/troupe/tasks/r1/t2")));
         assertTrue(Files.readString(repo.dir().resolve(".git/packed-refs")).contains("refs/heads/troupe/tasks/r1/t1"));
         assertEquals(repo.head(), repo.git("rev-parse", "troupe/tasks/r1/t1"));
+    }
+
+    @Test
+    void aRunWithNoGcInItsMiddleLeavesTheRefsAsTheyAreWhenNoGcIsDue() throws Exception {
+        TestRepo repo = TestRepo.create(tmp.resolve("repo"), Map.of("README.md", "hi\n"));
+        repo.git("branch", "troupe/tasks/r1/t1");
+
+        Housekeeping.run(repo.dir());
+
+        assertTrue(Files.exists(repo.dir().resolve(".git/refs/heads/troupe/tasks/r1/t1")), "no pack-refs of its own");
     }
 
     /** Loose objects enough for {@code gc --auto} with {@code gc.auto=1}: git counts those in objects/17. */
