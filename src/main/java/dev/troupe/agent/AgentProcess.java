@@ -34,6 +34,8 @@ public final class AgentProcess {
 
     /** Set in the agent's environment, and so inherited by everything it starts, even what escapes its tree. */
     static final String MARKER = "TROUPE_AGENT_ID";
+    /** Set by bin/troupe beside the {@code MALLOC_ARENA_MAX} it chose for troupe's JVM, not the user. */
+    static final String ARENAS_SET_BY_TROUPE = "TROUPE_MALLOC_ARENA_MAX_SET";
 
     private final Process process;
     private final String marker;
@@ -71,6 +73,10 @@ public final class AgentProcess {
         // As a shell's cd would: otherwise the agent inherits troupe's own PWD, and OpenCode 1.18.33 takes PWD, not
         // its working directory, as its project, so its relative paths land in the directory troupe was started in.
         builder.environment().put("PWD", cwd.toAbsolutePath().toString());
+        // bin/troupe gives troupe's own JVM two malloc arenas; what troupe starts gets the user's setting (none).
+        if (builder.environment().remove(ARENAS_SET_BY_TROUPE) != null) {
+            builder.environment().remove("MALLOC_ARENA_MAX");
+        }
         builder.environment().putAll(extraEnv);
         String id = UUID.randomUUID().toString();
         builder.environment().put(MARKER, id);

@@ -208,6 +208,9 @@ public final class Merger extends AbstractBehavior<Merger.Command> {
             keep(request);
         } else if (merges.incrementAndGet() % HOUSEKEEPING_EVERY == 0) {
             Housekeeping.runMidway(repo.getDirectory().toPath());
+            // JGit keeps every loose ref it has read (every task branch, set through this repository) until told to
+            // forget: 330 bytes a task, for as long as the run.
+            repo.getRefDatabase().refresh();
         }
         return outcome;
     }
