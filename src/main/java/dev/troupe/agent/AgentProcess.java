@@ -73,14 +73,21 @@ public final class AgentProcess {
         // As a shell's cd would: otherwise the agent inherits troupe's own PWD, and OpenCode 1.18.33 takes PWD, not
         // its working directory, as its project, so its relative paths land in the directory troupe was started in.
         builder.environment().put("PWD", cwd.toAbsolutePath().toString());
-        // bin/troupe gives troupe's own JVM two malloc arenas; what troupe starts gets the user's setting (none).
-        if (builder.environment().remove(ARENAS_SET_BY_TROUPE) != null) {
-            builder.environment().remove("MALLOC_ARENA_MAX");
-        }
+        usersArenas(builder.environment());
         builder.environment().putAll(extraEnv);
         String id = UUID.randomUUID().toString();
         builder.environment().put(MARKER, id);
         return new AgentProcess(builder.start(), MARKER + "=" + id, liveInput);
+    }
+
+    /**
+     * bin/troupe gives troupe's own JVM two malloc arenas, and says so: an environment inherited from it gets the
+     * user's setting back (none); a {@code MALLOC_ARENA_MAX} the user set stays.
+     */
+    static void usersArenas(Map<String, String> environment) {
+        if (environment.remove(ARENAS_SET_BY_TROUPE) != null) {
+            environment.remove("MALLOC_ARENA_MAX");
+        }
     }
 
     /** The agent's stdin, when it takes live input ({@code --input-format stream-json}). */

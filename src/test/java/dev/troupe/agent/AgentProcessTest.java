@@ -24,6 +24,18 @@ class AgentProcessTest {
         return AgentProcess.start(List.of("bash", "-c", script), tmp, Map.of(), tmp.resolve("stderr.txt"), false);
     }
 
+    @Test
+    void whatTroupeStartsGetsTheUsersMallocArenasNotTheTwoBinTroupeGaveItsOwnJvm() {
+        Map<String, String> fromTroupe = new java.util.HashMap<>(Map.of("MALLOC_ARENA_MAX", "2",
+                AgentProcess.ARENAS_SET_BY_TROUPE, "1", "HOME", "/home/u"));
+        AgentProcess.usersArenas(fromTroupe);
+        assertEquals(Map.of("HOME", "/home/u"), fromTroupe);
+
+        Map<String, String> usersOwn = new java.util.HashMap<>(Map.of("MALLOC_ARENA_MAX", "8"));
+        AgentProcess.usersArenas(usersOwn);
+        assertEquals(Map.of("MALLOC_ARENA_MAX", "8"), usersOwn);
+    }
+
     private static long firstLineAsPid(AgentProcess process) throws Exception {
         BufferedReader out = new BufferedReader(new InputStreamReader(process.stdout(), StandardCharsets.UTF_8));
         return Long.parseLong(out.readLine().strip());

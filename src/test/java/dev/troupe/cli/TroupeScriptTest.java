@@ -12,6 +12,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -56,6 +57,19 @@ class TroupeScriptTest {
         assertEquals(0, ran.exitCode(), ran.err());
         assertEquals("java -XX:+UseSerialGC -Xms64m -Xmx512m -jar " + checkout.toRealPath().resolve("target/troupe.jar")
                 + " --help", ran.out().strip());
+    }
+
+    @Test
+    void longCommandsGetTwoMallocArenasUnlessTheUserChoseAndSaySoForWhatTheyStart() throws Exception {
+        Files.createDirectories(checkout.resolve("target"));
+        Files.writeString(checkout.resolve("target/troupe.jar"), "");
+        Files.writeString(fakeJava, "#!/usr/bin/env bash\n"
+                + "echo \"arenas=${MALLOC_ARENA_MAX-none} set=${TROUPE_MALLOC_ARENA_MAX_SET-no}\"\n");
+
+        assertEquals("arenas=2 set=1", run(checkout.resolve("bin/troupe"), "run").out().strip());
+        assertEquals("arenas=none set=no", run(checkout.resolve("bin/troupe"), "status").out().strip());
+        assertEquals("arenas=8 set=no",
+                run(checkout.resolve("bin/troupe"), Map.of("MALLOC_ARENA_MAX", "8"), "run").out().strip());
     }
 
     @Test
@@ -161,6 +175,10 @@ class TroupeScriptTest {
     }
 
     private Ran run(Path script, String... args) throws IOException, InterruptedException {
+        return run(script, Map.of(), args);
+    }
+
+    private Ran run(Path script, Map<String, String> env, String... args) throws IOException, InterruptedException {
         String[] argv = new String[args.length + 1];
         argv[0] = script.toString();
         System.arraycopy(args, 0, argv, 1, args.length);
@@ -169,6 +187,9 @@ class TroupeScriptTest {
                 .redirectError(tmp.resolve("err.txt").toFile());
         builder.environment().put("PATH", fakeJava.getParent() + ":" + System.getenv("PATH"));
         builder.environment().remove("TROUPE_JAVA_OPTS");
+        builder.environment().remove("MALLOC_ARENA_MAX");
+        builder.environment().remove("TROUPE_MALLOC_ARENA_MAX_SET");
+        builder.environment().putAll(env);
         Process process = builder.start();
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(process.waitFor(30, TimeUnit.SECONDS), "bin/troupe ends");
