@@ -90,8 +90,13 @@ public final class Housekeeping {
         }
     }
 
+    /** @param packRefs as the repository says (git's default: yes), or not at all */
     private static void gc(Path repo, boolean packRefs) {
-        housekeeping(repo, "-c", "gc.autoDetach=false", "-c", "gc.packRefs=" + packRefs, "gc", "--auto", "--quiet");
+        if (packRefs) {
+            housekeeping(repo, "-c", "gc.autoDetach=false", "gc", "--auto", "--quiet");
+        } else {
+            housekeeping(repo, "-c", "gc.autoDetach=false", "-c", "gc.packRefs=false", "gc", "--auto", "--quiet");
+        }
     }
 
     private static void housekeeping(Path repo, String... args) {
