@@ -77,7 +77,7 @@ public final class Housekeeping {
             Path key = KEYS.get(repo.toAbsolutePath().normalize());
             if (!atTheEnd) {
                 REFS_LEFT_LOOSE.add(key);
-            } else if (REFS_LEFT_LOOSE.remove(key)) {
+            } else if (REFS_LEFT_LOOSE.remove(key) && packsRefs(repo)) {
                 housekeeping(repo, "pack-refs", "--all", "--prune");
             }
         } finally {
@@ -87,6 +87,15 @@ public final class Housekeeping {
         if (millis >= SLOW_MILLIS) {
             LOG.info("git gc --auto in {} took {} ms; troupe's commits and merges in the repository waited for it",
                     repo, millis);
+        }
+    }
+
+    /** Whether git's gc would pack the repository's refs: unless the user told it not to ({@code gc.packRefs}). */
+    private static boolean packsRefs(Path repo) {
+        try {
+            return !GitCli.run(repo, "config", "--default", "true", "--get", "gc.packRefs").strip().equals("false");
+        } catch (GitException e) {
+            return false;
         }
     }
 
