@@ -84,7 +84,7 @@ public final class AgentProcess {
      * bin/troupe gives troupe's own JVM two malloc arenas, and says so: an environment inherited from it gets the
      * user's setting back (none); a {@code MALLOC_ARENA_MAX} the user set stays.
      */
-    static void usersArenas(Map<String, String> environment) {
+    public static void usersArenas(Map<String, String> environment) {
         if (environment.remove(ARENAS_SET_BY_TROUPE) != null) {
             environment.remove("MALLOC_ARENA_MAX");
         }

@@ -4,6 +4,7 @@ import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.troupe.agent.AgentProcess;
 import dev.troupe.agent.LiveAgents;
 import dev.troupe.agent.Secrets;
 import dev.troupe.git.Housekeeping;
@@ -144,7 +145,7 @@ final class Launcher {
         Executor blocking = session.blocking();
         PlanFile plan = new PlanFile(setup.runDir().resolve("plan.md"), RunHistory.of(past));
         Notifier notifier = new Notifier(setup.goal().notifications(), setup.runId(), setup.top(), setup.runDir(), err,
-                blocking);
+                blocking, AgentProcess::usersArenas);
         Journal journal = session.openJournal(setup.runDir().resolve("events.jsonl"),
                 view.andThen(plan).andThen(notifier));
         LiveAgents agents = session.agents();

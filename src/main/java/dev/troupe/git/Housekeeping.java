@@ -13,7 +13,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 /**
  * A repository's housekeeping ({@code git gc --auto}) apart from this JVM's commits in it. gc expires every ref's
  * log, worktrees' {@code HEAD} included, holding each one's lock meanwhile, packs refs and deletes the loose ones
- * (at a run's end; in its middle it leaves them loose),
+ * (at a run's end, as the repository's {@code gc.packRefs} says; in its middle it leaves them loose),
  * and removes the object folders its packing emptied: a commit made in process at that moment failed to move its
  * worktree's {@code HEAD} (LOCK_FAILURE: 3 commits of one 10,000-task run) or to write its object into a folder
  * just removed (1 of another). Commits and branch moves share the repository; housekeeping waits for them and has it alone.
@@ -60,7 +60,9 @@ public final class Housekeeping {
 
     /**
      * The same in the middle of a run, leaving the refs loose ({@code gc.packRefs=false}; {@link #run} packs them at
-     * the run's end, whether or not its gc is due then): the run's repositories are kept open ({@link Repositories}),
+     * the end of a run that came here, whether or not its gc is due then, unless the repository's {@code gc.packRefs}
+     * says not to; a run resumed after a crash does not know, and leaves that to git's own next gc): the run's
+     * repositories are kept open ({@link Repositories}),
      * and each reads the whole {@code packed-refs} again when it changes and keeps it, a task branch a task: 1.5 MB
      * a repository at 10,000 tasks.
      */
@@ -90,12 +92,16 @@ public final class Housekeeping {
         }
     }
 
-    /** Whether git's gc would pack the repository's refs: unless the user told it not to ({@code gc.packRefs}). */
+    /**
+     * Whether git's gc would pack the repository's refs: unless the user told it not to ({@code gc.packRefs}, a
+     * boolean as git reads one). Its other value, {@code notbare}, packs a checkout's; so does a git that cannot tell.
+     */
     private static boolean packsRefs(Path repo) {
         try {
-            return !GitCli.run(repo, "config", "--default", "true", "--get", "gc.packRefs").strip().equals("false");
-        } catch (GitException e) {
-            return false;
+            return !GitCli.run(repo, "config", "--type=bool", "--default", "true", "--get", "gc.packRefs").strip()
+                    .equals("false");
+        } catch (GitException notABoolean) {
+            return true;
         }
     }
 

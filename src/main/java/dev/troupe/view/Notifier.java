@@ -40,6 +40,7 @@ public final class Notifier implements Journal.Listener {
     private final Path log;
     private final PrintStream terminal;
     private final Executor executor;
+    private final java.util.function.Consumer<Map<String, String>> usersEnvironment;
     /** The notifications sent, in order; each runs after the one before. */
     private volatile CompletableFuture<Void> last = CompletableFuture.completedFuture(null);
     /** When a pause was last told of; only the journal's thread touches it. */
@@ -48,14 +49,17 @@ public final class Notifier implements Journal.Listener {
     /**
      * @param terminal where the bell rings (the console's stream)
      * @param executor for the commands: blocking work
+     * @param usersEnvironment makes troupe's environment the user's again for a command (bin/troupe's own settings out)
      */
-    public Notifier(Goal.Notify settings, String runId, Path repo, Path runDir, PrintStream terminal, Executor executor) {
+    public Notifier(Goal.Notify settings, String runId, Path repo, Path runDir, PrintStream terminal, Executor executor,
+            java.util.function.Consumer<Map<String, String>> usersEnvironment) {
         this.settings = settings;
         this.runId = runId;
         this.repo = repo;
         this.log = runDir.resolve("notify.log");
         this.terminal = terminal;
         this.executor = executor;
+        this.usersEnvironment = usersEnvironment;
     }
 
     /** The kind of notification an event is, or null when it is none. */
@@ -110,6 +114,7 @@ public final class Notifier implements Journal.Listener {
             ProcessBuilder builder = new ProcessBuilder("bash", "-c", command).directory(repo.toFile())
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+            usersEnvironment.accept(builder.environment());
             builder.environment().putAll(Map.of("TROUPE_EVENT", kind, "TROUPE_RUN", runId, "TROUPE_TASK", task,
                     "TROUPE_MESSAGE", message));
             Process process = builder.start();

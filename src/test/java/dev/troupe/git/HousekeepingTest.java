@@ -69,13 +69,13 @@ class HousekeepingTest {
     @Test
     void theRunsEndLeavesTheRefsLooseWhenTheUserToldGitNotToPackThem() throws Exception {
         TestRepo repo = TestRepo.create(tmp.resolve("repo"), Map.of("README.md", "hi\n"));
-        repo.git("config", "gc.packRefs", "false");
+        repo.git("config", "gc.packRefs", "no");
         repo.git("branch", "troupe/tasks/r1/t1");
 
         Housekeeping.runMidway(repo.dir());
         Housekeeping.run(repo.dir());
 
-        assertTrue(Files.exists(repo.dir().resolve(".git/refs/heads/troupe/tasks/r1/t1")), "gc.packRefs=false kept");
+        assertTrue(Files.exists(repo.dir().resolve(".git/refs/heads/troupe/tasks/r1/t1")), "gc.packRefs=no kept");
     }
 
     @Test
