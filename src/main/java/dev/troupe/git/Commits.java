@@ -190,7 +190,7 @@ public final class Commits {
      */
     private static void commitIndex(Repository repo, Repository shared, Path worktree, String message)
             throws GitException {
-        if (GitDirs.bareOrReftable(GitDirs.commonDir(worktree))) {
+        if (GitDirs.bareOrReftable(shared.getDirectory().toPath())) {
             // JGit takes a linked worktree's HEAD in a reftable for the repository's own: git commits there.
             List<String> args = new ArrayList<>(asCommitter(repo));
             args.addAll(List.of("commit", "--quiet", "--no-verify", "--no-gpg-sign", "--allow-empty",

@@ -72,7 +72,7 @@ public final class GitDirs {
     }
 
     /** The path with its links resolved, as git gives it; as it is when it does not exist. */
-    private static Path real(Path path) {
+    static Path real(Path path) {
         try {
             return path.toRealPath();
         } catch (IOException missing) {

@@ -35,7 +35,7 @@ public final class Housekeeping {
      * while no housekeeping runs.
      */
     public static <T> T sharing(Path repo, WorktreeGate.GitWork<T> work) throws GitException {
-        ReentrantReadWriteLock lock = lockOf(repo);
+        ReentrantReadWriteLock lock = lockOf(keyOf(repo));
         lock.readLock().lock();
         try {
             return work.run();
@@ -71,12 +71,12 @@ public final class Housekeeping {
     }
 
     private static void run(Path repo, boolean atTheEnd) {
-        ReentrantReadWriteLock lock = lockOf(repo);
+        Path key = keyOf(repo);
+        ReentrantReadWriteLock lock = lockOf(key);
         lock.writeLock().lock();
         long started = System.nanoTime();
         try {
             gc(repo, atTheEnd);
-            Path key = KEYS.get(repo.toAbsolutePath().normalize());
             if (!atTheEnd) {
                 REFS_LEFT_LOOSE.add(key);
             } else if (REFS_LEFT_LOOSE.remove(key) && packsRefs(repo)) {
@@ -132,9 +132,12 @@ public final class Housekeeping {
     /** Each path asked about, to its repository's key: worked out once, not at every commit. */
     private static final ConcurrentMap<Path, Path> KEYS = new ConcurrentHashMap<>();
 
-    private static ReentrantReadWriteLock lockOf(Path repo) {
-        Path key = KEYS.computeIfAbsent(repo.toAbsolutePath().normalize(), Housekeeping::key);
+    private static ReentrantReadWriteLock lockOf(Path key) {
         return LOCKS.computeIfAbsent(key, path -> new ReentrantReadWriteLock());
+    }
+
+    private static Path keyOf(Path repo) {
+        return KEYS.computeIfAbsent(repo.toAbsolutePath().normalize(), Housekeeping::key);
     }
 
     /** The common git dir of a worktree, of a checkout, or a git dir itself, as a real path. */

@@ -72,16 +72,7 @@ public final class Repositories {
     /** A repository's top folder and its {@code .git} are one repository; a worktree is one of its own. */
     private static Path key(Path dir) {
         Path dotGit = dir.toAbsolutePath().normalize().resolve(".git");
-        return real(Files.isDirectory(dotGit) ? dotGit : dotGit.getParent());
-    }
-
-    /** The path with its links resolved; as it is written when it does not exist. */
-    private static Path real(Path path) {
-        try {
-            return path.toRealPath();
-        } catch (IOException missing) {
-            return path.toAbsolutePath().normalize();
-        }
+        return GitDirs.real(Files.isDirectory(dotGit) ? dotGit : dotGit.getParent());
     }
 
     private static void letGoOfTheOldest() {
@@ -96,13 +87,14 @@ public final class Repositories {
      * Whether {@code dir}'s {@code .git} still leads to the kept repository's git directory, the same folder it was:
      * a worktree removed and added again has a git directory of the same name, made anew.
      */
-    private static boolean stillAt(Path dir, Kept kept) throws IOException {
+    private static boolean stillAt(Path dir, Kept kept) {
         Path gitDir = gitDirOf(kept.repository());
-        Path dotGit = dir.resolve(".git");
-        if (Files.isRegularFile(dotGit, LinkOption.NOFOLLOW_LINKS)) {
-            String line = Files.readString(dotGit).strip();
-            if (!line.startsWith("gitdir:")
-                    || !real(dir.resolve(line.substring("gitdir:".length()).strip())).equals(gitDir)) {
+        if (Files.isRegularFile(dir.resolve(".git"), LinkOption.NOFOLLOW_LINKS)) {
+            try {
+                if (!GitDirs.gitDir(dir).equals(gitDir)) {
+                    return false;
+                }
+            } catch (GitException unreadable) {
                 return false;
             }
         }
@@ -111,7 +103,7 @@ public final class Repositories {
     }
 
     private static Path gitDirOf(Repository repository) {
-        return real(repository.getDirectory().toPath());
+        return GitDirs.real(repository.getDirectory().toPath());
     }
 
     /** The folder's identity (device and inode), null when it is gone: one removed and made again is another. */
